@@ -1,0 +1,22 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ClusterModel, ComponentName, StackModel } from '../lib/model';
+
+/** What a component chart is built from: the whole model and the cluster it is built for. */
+export interface ChartContext {
+  readonly model: StackModel;
+  readonly cluster: ClusterModel;
+}
+
+/**
+ * A deployable component: which clusters it runs on, and how to build its chart for one of them.
+ * Adding a component means adding one of these to the registry; nothing else changes.
+ */
+export interface ComponentDefinition {
+  /** Folder name under dist/<cluster>/ and the component's Argo CD Application suffix. */
+  readonly name: ComponentName;
+  /** Names of the clusters that run this component (none when the stack leaves it out). */
+  clusters(model: StackModel): ReadonlyArray<string>;
+  /** Builds the component's chart for `ctx.cluster` under `scope`. */
+  build(scope: Construct, id: string, ctx: ChartContext): Chart;
+}

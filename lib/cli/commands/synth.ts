@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { checkDir, loadStackFile, synthToDir } from '../../synth';
+import { CliExit, CliIO, EXIT } from '../io';
+
+interface SynthFlags {
+  readonly config: string;
+  readonly out: string;
+  readonly check?: boolean;
+}
+
+/** `edgewatt synth`: stack.yaml in, dist/ out; with --check, compare instead of writing. */
+export function synthCommand(io: CliIO): Command {
+  return new Command('synth')
+    .description('synthesize the stack into Kubernetes YAML, one folder per cluster and component')
+    .option('-c, --config <file>', 'the stack description', 'stack.yaml')
+    .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
+    .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
+    .action((flags: SynthFlags) => {
+      const stack = loadStackFile(flags.config);
+      if (flags.check) {
+        const diff = checkDir(stack, flags.out);
+        const lines = [
+          ...diff.missing.map((f) => `  missing  ${flags.out}/${f}`),
+          ...diff.changed.map((f) => `  changed  ${flags.out}/${f}`),
+          ...diff.stale.map((f) => `  stale    ${flags.out}/${f}`),
+        ];
+        if (lines.length > 0) {
+          io.err(`${flags.out} is not what ${flags.config} gives (${lines.length} files differ); run \`edgewatt synth -c ${flags.config} -o ${flags.out}\` and commit:\n${lines.join('\n')}\n`);
+          throw new CliExit(EXIT.checkFailed);
+        }
+        io.out(`${flags.out} is up to date with ${flags.config}\n`);
+        return;
+      }
+      const r = synthToDir(stack, flags.out);
+      const objects = r.manifests.reduce((n, m) => n + m.objects.length, 0);
+      const written = r.write.missing.length + r.write.changed.length;
+      io.out(
+        `synthesized ${objects} objects into ${r.files.size} files in ${flags.out}: ${written} written, ${r.write.unchanged} unchanged, ${r.write.stale.length} removed\n`,
+      );
+    });
+}

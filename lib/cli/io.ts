@@ -1,0 +1,38 @@
+import { formatProblem, SpecError, ValidationError } from '../core/errors';
+
+/** Where a command writes; tests pass buffers, the binary passes the process streams. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Exit codes of the edgewatt command. */
+export const EXIT = {
+  ok: 0,
+  /** A check failed: validation problems, or `synth --check` found differences. */
+  checkFailed: 1,
+  /** Bad input: an invalid stack, an unreadable file, a wrong flag. */
+  badInput: 2,
+  /** A bug in edgewatt. */
+  internal: 3,
+} as const;
+
+/** Thrown by a command to end with an exit code after it printed what it had to say. */
+export class CliExit extends Error {
+  constructor(public readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+/** Prints an error the way users should see it and returns the exit code it means. */
+export function reportError(e: unknown, io: CliIO): number {
+  if (e instanceof CliExit) return e.code;
+  if (e instanceof SpecError || e instanceof ValidationError) {
+    const heading = e instanceof SpecError ? 'error: invalid stack' : 'error: validation failed';
+    const n = e.problems.length;
+    io.err(`${heading} (${n} ${n === 1 ? 'problem' : 'problems'})\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    return e instanceof SpecError ? EXIT.badInput : EXIT.checkFailed;
+  }
+  io.err(`internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in edgewatt; please report it with the stack that caused it.\n`);
+  return EXIT.internal;
+}

@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { schemaCommand } from './commands/schema';
+import { synthCommand } from './commands/synth';
+import { CliIO, EXIT, reportError } from './io';
+
+const processIO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** Builds the `edgewatt` command tree. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('edgewatt')
+    .description('GitOps configuration-as-code for edge IoT platforms: one stack in, validated Kubernetes YAML out')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)');
+  for (const make of [synthCommand, schemaCommand]) {
+    program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
+  }
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
+export async function main(argv: ReadonlyArray<string>, io: CliIO = processIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return EXIT.ok;
+      return EXIT.badInput;
+    }
+    return reportError(e, io);
+  }
+}

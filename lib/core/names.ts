@@ -1,0 +1,43 @@
+import { closest, distance } from 'fastest-levenshtein';
+
+/** An RFC 1123 DNS label: what Kubernetes requires of namespace, Service and most object names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The longest DNS label. */
+export const DNS_LABEL_MAX = 63;
+
+/**
+ * Suggests the closest of `candidates` to a misspelled `value`, as ` (did you mean "x"?)`, or a list of the
+ * valid values when none is close. Returns an empty string when there are no candidates.
+ */
+export function didYouMean(value: string, candidates: Iterable<string>): string {
+  const list = [...new Set(candidates)].sort();
+  if (list.length === 0) return '';
+  const best = closest(value, list);
+  const allowed = Math.max(1, Math.floor(Math.max(value.length, best.length) / 3));
+  if (distance(value, best) <= allowed) return ` (did you mean "${best}"?)`;
+  const shown = list.slice(0, 8).map((c) => `"${c}"`).join(', ');
+  return ` (expected one of: ${shown}${list.length > 8 ? `, … ${list.length - 8} more` : ''})`;
+}
+
+/** Finds values that occur more than once, with the index of every occurrence after the first. */
+export function duplicates<T>(items: ReadonlyArray<T>, key: (item: T) => string): Array<{ index: number; key: string }> {
+  const seen = new Set<string>();
+  const out: Array<{ index: number; key: string }> = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    if (seen.has(k)) out.push({ index, key: k });
+    seen.add(k);
+  });
+  return out;
+}
+
+/** Compares strings by code unit, the same on every machine and locale. */
+export function byString(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts a copy of `items` by a string key, deterministically. */
+export function sortedBy<T>(items: ReadonlyArray<T>, key: (item: T) => string): T[] {
+  return [...items].sort((a, b) => byString(key(a), key(b)));
+}

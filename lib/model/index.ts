@@ -1,0 +1,3 @@
+export * from './types';
+export * from './resolve';
+export { KEPLER_EXCEPTION_REASON } from './namespaces';

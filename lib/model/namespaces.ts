@@ -1,0 +1,57 @@
+import { ProblemList } from '../core/errors';
+import { ComponentName, NamespaceModel } from './types';
+
+/** Why the power exporter's namespace is privileged; shown in the policy report. */
+export const KEPLER_EXCEPTION_REASON =
+  'Kepler reads hardware energy counters (RAPL, hwmon) and per-process CPU time through eBPF: it needs a privileged container, hostPID and read-only host mounts of /proc, /sys and kernel modules';
+
+interface Use extends NamespaceModel {
+  readonly cluster: string;
+  readonly path: string;
+}
+
+/** Collects the namespaces each component uses per cluster and reports conflicting uses. */
+export class NamespacePlan {
+  private readonly uses: Use[] = [];
+
+  /** Records that `component` uses `name` on `cluster`, declared at field `path`. */
+  public use(cluster: string, name: string, component: ComponentName, path: string, exceptionReason?: string): void {
+    this.uses.push({
+      cluster,
+      name,
+      component,
+      path,
+      podSecurity: exceptionReason ? 'privileged' : 'restricted',
+      exceptionReason,
+    });
+  }
+
+  /** The namespaces of each cluster, sorted; a privileged namespace shared with anything else is a problem. */
+  public resolve(problems: ProblemList): Map<string, NamespaceModel[]> {
+    const byKey = new Map<string, Use[]>();
+    for (const u of this.uses) {
+      const key = `${u.cluster}/${u.name}`;
+      byKey.set(key, [...(byKey.get(key) ?? []), u]);
+    }
+    const out = new Map<string, NamespaceModel[]>();
+    for (const [, uses] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const privileged = uses.find((u) => u.exceptionReason);
+      const others = uses.filter((u) => u !== privileged);
+      if (privileged && others.length > 0) {
+        problems.add(
+          privileged.path,
+          `namespace "${privileged.name}" on cluster "${privileged.cluster}" is privileged for the power exporter and must hold nothing else, but ${others[0].path} uses it too: choose another namespace`,
+        );
+      }
+      const first = privileged ?? uses[0];
+      const ns: NamespaceModel = {
+        name: first.name,
+        component: first.component,
+        podSecurity: first.podSecurity,
+        ...(first.exceptionReason ? { exceptionReason: first.exceptionReason } : {}),
+      };
+      out.set(first.cluster, [...(out.get(first.cluster) ?? []), ns]);
+    }
+    return out;
+  }
+}

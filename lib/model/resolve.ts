@@ -1,0 +1,193 @@
+import { ProblemList } from '../core/errors';
+import { didYouMean, duplicates, sortedBy } from '../core/names';
+import { StackSpec } from '../spec/stack';
+import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
+import { Placer } from './placement';
+import {
+  ClusterModel,
+  DashboardsModel,
+  DeviceModel,
+  DeviceSetModel,
+  EnergyModel,
+  FleetModel,
+  MonitoringModel,
+  PipelineModel,
+  StackModel,
+  ThingKind,
+} from './types';
+
+/**
+ * Resolves a parsed stack: places every component on a cluster, sorts unordered lists, derives namespaces,
+ * and checks every cross reference. All problems are thrown together as one SpecError.
+ */
+export function resolveModel(spec: StackSpec): StackModel {
+  const problems = new ProblemList();
+  const ns = new NamespacePlan();
+  reportDuplicates(problems, spec.clusters, (c) => c.name, 'clusters', 'cluster');
+  const placer = new Placer(
+    spec.clusters.map((c) => c.name),
+    problems,
+  );
+
+  const monitoring = resolveMonitoring(spec, placer, ns);
+  const hub = monitoring?.cluster;
+  const energy = resolveEnergy(spec, placer, ns, problems, hub);
+  const dashboards = resolveDashboards(spec, placer, ns, hub);
+  const fleet = resolveFleet(spec, placer, ns, problems, hub);
+  const iomt = spec.iomt ? { pipelines: resolvePipelines(spec, placer, ns, problems, fleet) } : undefined;
+
+  const namespaces = ns.resolve(problems);
+  problems.throwIfAny();
+
+  const clusters: ClusterModel[] = sortedBy(
+    spec.clusters.map((c, i) => ({
+      name: c.name,
+      server: c.server,
+      platform: c.platform,
+      namespaces: namespaces.get(c.name) ?? [],
+      path: `clusters[${i}]`,
+    })),
+    (c) => c.name,
+  );
+  return { name: spec.name, gitops: spec.gitops, clusters, energy, monitoring, dashboards, fleet, iomt, spec };
+}
+
+function reportDuplicates<T>(problems: ProblemList, items: ReadonlyArray<T>, key: (t: T) => string, path: string, noun: string): void {
+  for (const d of duplicates(items, key)) {
+    const first = items.findIndex((t) => key(t) === d.key);
+    problems.add(`${path}[${d.index}].name`, `duplicate ${noun} name "${d.key}" (also ${path}[${first}].name): names must be unique`);
+  }
+}
+
+function resolveMonitoring(spec: StackSpec, placer: Placer, ns: NamespacePlan): MonitoringModel | undefined {
+  if (!spec.monitoring) return undefined;
+  const cluster = placer.place(spec.monitoring.cluster, 'monitoring.cluster');
+  if (cluster === undefined) return undefined;
+  ns.use(cluster, spec.monitoring.namespace, 'monitoring', 'monitoring.namespace');
+  return { ...spec.monitoring, cluster };
+}
+
+function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): EnergyModel | undefined {
+  if (!spec.energy) return undefined;
+  const { kepler, modelServer, namespace } = spec.energy;
+  const listed = kepler.clusters ?? spec.clusters.map((c) => c.name);
+  kepler.clusters?.forEach((c, i) => placer.check(c, `energy.kepler.clusters[${i}]`));
+  for (const d of duplicates(listed, (c) => c)) problems.add(`energy.kepler.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
+  const clusters = [...new Set(listed)].sort();
+  for (const c of clusters) ns.use(c, kepler.namespace, 'energy', 'energy.kepler.namespace', KEPLER_EXCEPTION_REASON);
+
+  let server: EnergyModel['modelServer'];
+  if (modelServer) {
+    if (kepler.generation !== 'classic') {
+      problems.add('energy.modelServer', 'the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, or remove energy.modelServer');
+    }
+    const cluster = placer.place(modelServer.cluster, 'energy.modelServer.cluster', hub);
+    if (cluster !== undefined) {
+      ns.use(cluster, namespace, 'energy', 'energy.namespace');
+      server = { ...modelServer, cluster };
+    }
+  }
+  if (kepler.redfish && kepler.generation !== 'classic') {
+    problems.add('energy.kepler.redfish', 'Redfish platform power is part of the classic Kepler generation: set energy.kepler.generation to classic, or remove redfish');
+  }
+  return { kepler: { ...kepler, clusters }, modelServer: server, namespace };
+}
+
+function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, hub?: string): DashboardsModel | undefined {
+  if (!spec.dashboards) return undefined;
+  const cluster = placer.place(spec.dashboards.cluster, 'dashboards.cluster', hub);
+  if (cluster === undefined) return undefined;
+  ns.use(cluster, spec.dashboards.namespace, 'dashboards', 'dashboards.namespace');
+  return { ...spec.dashboards, cluster };
+}
+
+function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): FleetModel | undefined {
+  if (!spec.fleet) return undefined;
+  const f = spec.fleet;
+  const cluster = placer.place(f.cluster, 'fleet.cluster', hub);
+  reportDuplicates(problems, f.deviceSets, (s) => s.name, 'fleet.deviceSets', 'device set');
+  reportDuplicates(problems, f.devices, (d) => d.name, 'fleet.devices', 'device');
+  const setNames = f.deviceSets.map((s) => s.name);
+  const sets = new Set(setNames);
+  f.devices.forEach((d, i) => {
+    if (d.set !== undefined && !sets.has(d.set)) {
+      const where = setNames.length ? didYouMean(d.set, setNames) : ': fleet.deviceSets is empty';
+      problems.add(`fleet.devices[${i}].set`, `no device set named "${d.set}"${where}`);
+    }
+  });
+  if (cluster === undefined) return undefined;
+  ns.use(cluster, f.namespace, 'fleet', 'fleet.namespace');
+  const deviceSets: DeviceSetModel[] = sortedBy(
+    f.deviceSets.map((s, i) => ({ ...s, path: `fleet.deviceSets[${i}]` })),
+    (s) => s.name,
+  );
+  const devices: DeviceModel[] = sortedBy(
+    f.devices.map((d, i) => ({ ...d, path: `fleet.devices[${i}]` })),
+    (d) => d.name,
+  );
+  return { cluster, namespace: f.namespace, deviceSets, devices };
+}
+
+function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, fleet?: FleetModel): PipelineModel[] {
+  const pipelines = spec.iomt?.pipelines ?? [];
+  reportDuplicates(problems, pipelines, (p) => p.name, 'iomt.pipelines', 'pipeline');
+  const deviceNames = (fleet?.devices ?? spec.fleet?.devices ?? []).map((d) => d.name);
+  const devices = new Set(deviceNames);
+  const owners = new Map<string, string>(); // cluster/namespace/thing -> path of the first thing with that name
+  const out: PipelineModel[] = [];
+  pipelines.forEach((p, pi) => {
+    const path = `iomt.pipelines[${pi}]`;
+    reportDuplicates(problems, p.things, (t) => t.name, `${path}.things`, 'thing');
+    const names = p.things.map((t) => t.name);
+    const known = new Set(names);
+    p.things.forEach((t, ti) => {
+      if (t.device !== undefined && !devices.has(t.device)) {
+        const where = deviceNames.length ? didYouMean(t.device, deviceNames) : ': fleet.devices is empty';
+        problems.add(`${path}.things[${ti}].device`, `no device named "${t.device}" in fleet.devices${where}`);
+      }
+    });
+    p.links.forEach((l, li) => {
+      for (const end of ['from', 'to'] as const) {
+        if (!known.has(l[end])) {
+          problems.add(`${path}.links[${li}].${end}`, `no thing named "${l[end]}" in pipeline "${p.name}"${didYouMean(l[end], names)}`);
+        }
+      }
+    });
+    for (const d of duplicates(p.links, (l) => `${l.from}->${l.to}`)) {
+      problems.add(`${path}.links[${d.index}]`, `duplicate link ${d.key.replace('->', ' → ')}`);
+    }
+    const cluster = placer.place(p.cluster, `${path}.cluster`);
+    if (cluster === undefined) return;
+    const namespace = p.namespace ?? `iomt-${p.name}`;
+    if (namespace.length > 63) problems.add(`${path}.name`, `namespace "${namespace}" is over 63 characters: shorten the name or set namespace`);
+    ns.use(cluster, namespace, 'iomt', p.namespace !== undefined ? `${path}.namespace` : `${path}.name`);
+    p.things.forEach((t, ti) => {
+      const key = `${cluster}/${namespace}/${t.name}`;
+      const first = owners.get(key);
+      if (first !== undefined && !first.startsWith(`${path}.`)) {
+        problems.add(`${path}.things[${ti}].name`, `thing "${t.name}" is also in namespace "${namespace}" on cluster "${cluster}" (${first}): Service names must be unique in a namespace`);
+      } else if (first === undefined) {
+        owners.set(key, `${path}.things[${ti}]`);
+      }
+    });
+    out.push({
+      name: p.name,
+      cluster,
+      namespace,
+      path,
+      things: sortedBy(
+        p.things.map((t, ti) => ({ ...t, kind: canonicalKind(t.kind), path: `${path}.things[${ti}]` })),
+        (t) => t.name,
+      ),
+      links: sortedBy(
+        p.links.map((l, li) => ({ ...l, path: `${path}.links[${li}]` })),
+        (l) => `${l.from}\u0000${l.to}`,
+      ),
+    });
+  });
+  return sortedBy(out, (p) => p.name);
+}
+
+function canonicalKind(kind: string): ThingKind {
+  return (kind === 'MAnalyser' ? 'MAnalyzer' : kind) as ThingKind;
+}

@@ -1,0 +1,94 @@
+import { StackSpec } from '../spec/stack';
+
+/** Deployable components, in the order Argo CD syncs them (their sync waves follow this order). */
+export const COMPONENTS = ['platform', 'energy', 'monitoring', 'fleet', 'iomt', 'dashboards'] as const;
+
+/** A deployable component: one folder dist/<cluster>/<component>/. */
+export type ComponentName = (typeof COMPONENTS)[number];
+
+/** Pod Security Standards levels. */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+/** A namespace the stack uses on one cluster. */
+export interface NamespaceModel {
+  readonly name: string;
+  /** The component that owns it. */
+  readonly component: ComponentName;
+  /** The Pod Security level enforced on it. */
+  readonly podSecurity: PodSecurityLevel;
+  /** Why the namespace needs a level below `restricted`, shown in the policy report. */
+  readonly exceptionReason?: string;
+}
+
+/** One cluster, with what runs on it. */
+export interface ClusterModel {
+  readonly name: string;
+  readonly server: string;
+  readonly platform: StackSpec['clusters'][number]['platform'];
+  /** Namespaces used on this cluster, sorted by name. */
+  readonly namespaces: ReadonlyArray<NamespaceModel>;
+  /** Field path of the cluster in the stack. */
+  readonly path: string;
+}
+
+type Spec<K extends keyof StackSpec> = NonNullable<StackSpec[K]>;
+type EnergySpec = Spec<'energy'>;
+
+/** Energy placement: which clusters run the exporter, where the model server runs. */
+export interface EnergyModel {
+  readonly kepler: EnergySpec['kepler'] & { readonly clusters: ReadonlyArray<string> };
+  readonly modelServer?: NonNullable<EnergySpec['modelServer']> & { readonly cluster: string };
+  readonly namespace: string;
+}
+
+/** The monitoring hub. */
+export type MonitoringModel = Spec<'monitoring'> & { readonly cluster: string };
+
+/** Grafana placement. */
+export type DashboardsModel = Spec<'dashboards'> & { readonly cluster: string };
+
+type FleetSpec = Spec<'fleet'>;
+/** A device set, with its field path. */
+export type DeviceSetModel = FleetSpec['deviceSets'][number] & { readonly path: string };
+/** A device, with its field path. */
+export type DeviceModel = FleetSpec['devices'][number] & { readonly path: string };
+
+/** The fleet: device sets and devices sorted by name. */
+export interface FleetModel {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly deviceSets: ReadonlyArray<DeviceSetModel>;
+  readonly devices: ReadonlyArray<DeviceModel>;
+}
+
+type PipelineSpec = Spec<'iomt'>['pipelines'][number];
+/** The canonical thing kinds (MAnalyser is read as MAnalyzer). */
+export type ThingKind = 'MSensor' | 'MAnalyzer' | 'MActuator' | 'MStorage';
+/** A thing of a pipeline, kind normalized, with its field path. */
+export type ThingModel = Omit<PipelineSpec['things'][number], 'kind'> & { readonly kind: ThingKind; readonly path: string };
+/** A link of a pipeline, with its field path. */
+export type LinkModel = PipelineSpec['links'][number] & { readonly path: string };
+
+/** A pipeline placed on a cluster and namespace; things and links sorted. */
+export interface PipelineModel {
+  readonly name: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly things: ReadonlyArray<ThingModel>;
+  readonly links: ReadonlyArray<LinkModel>;
+  readonly path: string;
+}
+
+/** The resolved stack: defaults applied, placements decided, references checked. Lists sorted by name. */
+export interface StackModel {
+  readonly name: string;
+  readonly gitops?: Spec<'gitops'>;
+  readonly clusters: ReadonlyArray<ClusterModel>;
+  readonly energy?: EnergyModel;
+  readonly monitoring?: MonitoringModel;
+  readonly dashboards?: DashboardsModel;
+  readonly fleet?: FleetModel;
+  readonly iomt?: { readonly pipelines: ReadonlyArray<PipelineModel> };
+  /** The parsed spec the model was resolved from. */
+  readonly spec: StackSpec;
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { DNS_LABEL, DNS_LABEL_MAX } from '../core/names';
+
+/** A DNS label (RFC 1123): lower-case letters, digits and '-', at most 63 characters. */
+export const dnsLabel = z
+  .string()
+  .max(DNS_LABEL_MAX, { message: `must be at most ${DNS_LABEL_MAX} characters (a DNS label)` })
+  .regex(DNS_LABEL, {
+    message: "must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+  });
+
+/** A Kubernetes resource quantity such as `50Gi`, `500m` or `2`. */
+export const quantity = z
+  .string()
+  .regex(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][-+]?[0-9]+)?$/, {
+    message: 'must be a Kubernetes quantity such as 50Gi, 512Mi, 500m or 2',
+  });
+
+/** A Prometheus duration such as `30s`, `15d` or `1h30m`. */
+export const duration = z
+  .string()
+  .regex(/^(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?$/, {
+    message: 'must be a Prometheus duration such as 30s, 5m or 15d',
+  })
+  .refine((s) => s !== '', { message: 'must not be empty: use a duration such as 30s' });
+
+/** Kubernetes labels: keys and values as Kubernetes accepts them. */
+export const labelMap = z.record(
+  z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+    message: 'must be a Kubernetes label key such as tier or example.com/tier',
+  }),
+  z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, {
+    message: 'must be a Kubernetes label value: at most 63 letters, digits, -, _ or .',
+  }),
+);
+
+/** An http(s) or ssh URL, or an scp-like git address (git@host:org/repo.git). */
+export const gitURL = z.string().regex(/^(https?:\/\/|ssh:\/\/|git@)[^\s]+$/, {
+  message: 'must be a git URL such as https://git.example.com/org/repo.git or git@host:org/repo.git',
+});
+
+/** An https URL of a Kubernetes API server. */
+export const serverURL = z.string().regex(/^https:\/\/[^\s/]+(:[0-9]+)?(\/[^\s]*)?$/, {
+  message: 'must be the https URL of the API server, such as https://kubernetes.default.svc',
+});
+
+/** Container resource requests and limits. */
+export const resources = z
+  .strictObject({
+    requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+    limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+  })
+  .describe('Container resources; each component has its own defaults.');
+
+/** A Kubernetes toleration, as in a pod spec. */
+export const toleration = z.strictObject({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+
+/** A container image reference with an explicit tag or digest (never :latest). */
+export const image = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9._\-/:]*[a-z0-9])?(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/, {
+    message: 'must be an image with a tag or digest, such as registry.example/app:1.2.3',
+  })
+  .refine((s) => !/:latest$/.test(s), { message: 'must not use the :latest tag: pin a version' });

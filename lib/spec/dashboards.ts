@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { dnsLabel } from './common';
+
+/** How Grafana is provided. */
+export const DASHBOARD_MODES = ['bundled', 'sidecar'] as const;
+
+/** The dashboards section: Grafana. */
+export const dashboardsSchema = z
+  .strictObject({
+    cluster: dnsLabel.optional().describe('Cluster of Grafana. @default - the monitoring cluster, or the only cluster'),
+    namespace: dnsLabel.default('dashboards').describe('@default dashboards'),
+    mode: z
+      .enum(DASHBOARD_MODES)
+      .default('bundled')
+      .describe('bundled Grafana, or dashboard ConfigMaps for an existing Grafana sidecar. @default bundled'),
+    adminSecret: dnsLabel
+      .default('grafana-admin')
+      .describe('Secret (created outside Git) with keys admin-user and admin-password. @default grafana-admin'),
+  })
+  .describe('Grafana dashboards. @default - no dashboards');

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { dnsLabel, labelMap, quantity, resources, toleration } from './common';
+
+/** Kepler lines edgewatt can deploy: `classic` is the 0.7 line, `current` the 0.10+ rewrite. */
+export const KEPLER_GENERATIONS = ['classic', 'current'] as const;
+
+const keplerSchema = z
+  .strictObject({
+    clusters: z
+      .array(dnsLabel)
+      .min(1, { message: 'must name at least one cluster, or leave the key out for every cluster' })
+      .optional()
+      .describe('Clusters that run the exporter on every node. @default - every cluster'),
+    generation: z
+      .enum(KEPLER_GENERATIONS)
+      .default('current')
+      .describe('classic (eBPF, estimator and model server) or current (RAPL and /proc only). @default current'),
+    gpu: z.boolean().default(false).describe('Measure NVIDIA GPU power. @default false'),
+    redfish: z
+      .strictObject({
+        credentialsSecret: dnsLabel.describe('Name of a Secret, created outside Git, holding the BMC credentials.'),
+      })
+      .optional()
+      .describe('Platform power from the BMC over Redfish (classic). @default - off'),
+    processMetrics: z.boolean().default(false).describe('Emit per-process power metrics. @default false'),
+    nodeSelector: labelMap.optional().describe('Run the exporter only on nodes with these labels. @default - every node'),
+    tolerations: z
+      .array(toleration)
+      .optional()
+      .describe('Tolerations added to the default, which tolerates every taint. @default - none added'),
+    resources: resources.optional().describe('Exporter container resources. @default - 100m CPU and 200Mi requested'),
+    namespace: dnsLabel
+      .default('kepler')
+      .describe('Namespace of the exporter, labelled Pod Security privileged; nothing else runs there. @default kepler'),
+  })
+  .describe('The Kepler power exporter, a DaemonSet on every node.');
+
+const modelServerSchema = z
+  .strictObject({
+    cluster: dnsLabel.optional().describe('Cluster that runs the model server. @default - the only cluster'),
+    storage: quantity.default('5Gi').describe('Size of the volume for trained models. @default 5Gi'),
+  })
+  .describe('The Kepler model server that estimates power where counters are missing (classic only).');
+
+/** The energy section: power measurement. */
+export const energySchema = z
+  .strictObject({
+    kepler: keplerSchema.default({ generation: 'current', gpu: false, processMetrics: false, namespace: 'kepler' }),
+    modelServer: modelServerSchema.optional().describe('@default - no model server'),
+    namespace: dnsLabel
+      .default('energy')
+      .describe('Namespace of the energy components that need no privileges (model server). @default energy'),
+  })
+  .describe('Energy monitoring with Kepler. @default - no energy components');

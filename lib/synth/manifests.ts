@@ -1,0 +1,37 @@
+import { App } from 'cdk8s';
+import { COMPONENT_REGISTRY, ComponentDefinition } from '../../charts';
+import { StackModel } from '../model';
+import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
+
+/**
+ * Builds every (cluster, component) chart and renders it to plain objects, in cluster then sync-wave order.
+ *
+ * Each chart lives in an App of its own and is rendered alone, so the cost is linear in the number of
+ * objects: cdk8s's App.synth re-validates the whole app for every chart, which is quadratic in charts.
+ * Each App is dropped once rendered, so memory holds plain objects, not construct trees.
+ */
+export function synthesizeManifests(
+  model: StackModel,
+  registry: ReadonlyArray<ComponentDefinition> = COMPONENT_REGISTRY,
+): Manifest[] {
+  const placements = registry.map((def) => ({ def, clusters: new Set(def.clusters(model)) }));
+  const out: Manifest[] = [];
+  for (const cluster of model.clusters) {
+    for (const { def, clusters } of placements) {
+      if (!clusters.has(cluster.name)) continue;
+      const app = new App({ outdir: '.edgewatt-unused' });
+      const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster });
+      const objects = (chart.toJson() as KubeObject[]).map(normalizeObject);
+      out.push({ cluster: cluster.name, component: def.name, objects });
+    }
+  }
+  return out;
+}
+
+/** Removes the namespace cdk8s stamps onto cluster-scoped objects. */
+export function normalizeObject(o: KubeObject): KubeObject {
+  if (!CLUSTER_SCOPED_KINDS.has(o.kind) || o.metadata.namespace === undefined) return o;
+  const { namespace: _dropped, ...metadata } = o.metadata;
+  void _dropped;
+  return { ...o, metadata: metadata as KubeObject['metadata'] };
+}

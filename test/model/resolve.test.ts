@@ -1,0 +1,167 @@
+import { parseStack, resolveModel, SpecError, StackInput } from '../../lib';
+import { clone, demoStack } from '../support/stacks';
+
+function problems(input: unknown): string[] {
+  try {
+    resolveModel(parseStack(input));
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return e.problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected a SpecError');
+}
+
+type Mutable = { [key: string]: any };
+
+function demo(edit: (s: Mutable) => void): StackInput {
+  const s = clone(demoStack()) as Mutable;
+  edit(s);
+  return s as StackInput;
+}
+
+describe('model', () => {
+  test('resolves the demo: placements, namespaces, kinds, sorted lists', () => {
+    const m = resolveModel(parseStack(demoStack()));
+    expect(m.clusters.map((c) => c.name)).toEqual(['hub', 'line-1']);
+    expect(m.monitoring?.cluster).toBe('hub');
+    expect(m.energy?.kepler.clusters).toEqual(['hub', 'line-1']);
+    expect(m.energy?.modelServer?.cluster).toBe('hub');
+    expect(m.iomt?.pipelines[0]).toMatchObject({ cluster: 'line-1', namespace: 'iomt-object-detection' });
+    expect(m.iomt?.pipelines[0].things.map((t) => t.name)).toEqual(['archive', 'camera', 'monitoring', 'object-detect']);
+    const hub = m.clusters[0].namespaces.map((n) => `${n.name}:${n.podSecurity}`);
+    expect(hub).toEqual(['dashboards:restricted', 'energy:restricted', 'fleet:restricted', 'kepler:privileged', 'monitoring:restricted']);
+    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['iomt-object-detection', 'kepler']);
+  });
+
+  test('one-cluster stacks need no placement keys', () => {
+    const m = resolveModel(parseStack({ name: 'lab', clusters: [{ name: 'edge' }], monitoring: {}, dashboards: {}, fleet: {} }));
+    expect([m.monitoring?.cluster, m.dashboards?.cluster, m.fleet?.cluster]).toEqual(['edge', 'edge', 'edge']);
+  });
+
+  test('hub components follow the monitoring cluster when not placed', () => {
+    const m = resolveModel(
+      parseStack(
+        demo((s) => {
+          delete s.dashboards.cluster;
+          delete s.fleet.cluster;
+          delete s.energy.modelServer.cluster;
+        }),
+      ),
+    );
+    expect([m.dashboards?.cluster, m.fleet?.cluster, m.energy?.modelServer?.cluster]).toEqual(['hub', 'hub', 'hub']);
+  });
+
+  test('reports the misspelled link target with the suggestion (the exact message)', () => {
+    expect(problems(demo((s) => (s.iomt.pipelines[0].links[2].to = 'monitorng')))).toEqual([
+      'iomt.pipelines[0].links[2].to: no thing named "monitorng" in pipeline "object-detection" (did you mean "monitoring"?)',
+    ]);
+  });
+
+  test('reports an unknown cluster wherever a cluster is named', () => {
+    expect(
+      problems(
+        demo((s) => {
+          s.monitoring.cluster = 'hubb';
+          s.energy.kepler.clusters = ['hub', 'line-2'];
+          s.iomt.pipelines[0].cluster = 'factory';
+        }),
+      ),
+    ).toEqual([
+      'energy.kepler.clusters[1]: no cluster named "line-2" (did you mean "line-1"?)',
+      'iomt.pipelines[0].cluster: no cluster named "factory" (expected one of: "hub", "line-1")',
+      'monitoring.cluster: no cluster named "hubb" (did you mean "hub"?)',
+    ]);
+  });
+
+  test('reports duplicate names of clusters, device sets, devices, pipelines and things', () => {
+    expect(
+      problems(
+        demo((s) => {
+          s.clusters.push({ name: 'hub' });
+          s.fleet.deviceSets.push({ name: 'cameras' });
+          s.fleet.devices.push({ name: 'cam-01' });
+          s.iomt.pipelines[0].things.push({ name: 'camera', kind: 'MSensor', image: 'r/c:1', port: 1 });
+          s.iomt.pipelines.push({ ...clone(s.iomt.pipelines[0]), namespace: 'other' });
+        }),
+      ),
+    ).toEqual([
+      'clusters[2].name: duplicate cluster name "hub" (also clusters[0].name): names must be unique',
+      'fleet.deviceSets[1].name: duplicate device set name "cameras" (also fleet.deviceSets[0].name): names must be unique',
+      'fleet.devices[1].name: duplicate device name "cam-01" (also fleet.devices[0].name): names must be unique',
+      'iomt.pipelines[0].things[4].name: duplicate thing name "camera" (also iomt.pipelines[0].things[0].name): names must be unique',
+      'iomt.pipelines[1].name: duplicate pipeline name "object-detection" (also iomt.pipelines[0].name): names must be unique',
+      'iomt.pipelines[1].things[4].name: duplicate thing name "camera" (also iomt.pipelines[1].things[0].name): names must be unique',
+    ]);
+  });
+
+  test('reports a device in a missing set and a thing on a missing device', () => {
+    expect(
+      problems(
+        demo((s) => {
+          s.fleet.devices[0].set = 'camras';
+          s.iomt.pipelines[0].things[0].device = 'cam-1';
+        }),
+      ),
+    ).toEqual([
+      'fleet.devices[0].set: no device set named "camras" (did you mean "cameras"?)',
+      'iomt.pipelines[0].things[0].device: no device named "cam-1" in fleet.devices (did you mean "cam-01"?)',
+    ]);
+  });
+
+  test('reports missing placements in a multi-cluster stack, and wrong generation options, all together', () => {
+    expect(
+      problems(
+        demo((s) => {
+          delete s.monitoring.cluster;
+          delete s.iomt.pipelines[0].cluster;
+          delete s.dashboards.cluster;
+          s.energy.kepler.generation = 'current';
+        }),
+      ),
+    ).toEqual([
+      'dashboards.cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
+      'energy.kepler.redfish: Redfish platform power is part of the classic Kepler generation: set energy.kepler.generation to classic, or remove redfish',
+      'energy.modelServer: the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, or remove energy.modelServer',
+      'iomt.pipelines[0].cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
+      'monitoring.cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
+    ]);
+  });
+
+  test('reports a component placed in the privileged exporter namespace', () => {
+    expect(problems(demo((s) => (s.monitoring.namespace = 'kepler')))).toEqual([
+      'energy.kepler.namespace: namespace "kepler" on cluster "hub" is privileged for the power exporter and must hold nothing else, but monitoring.namespace uses it too: choose another namespace',
+    ]);
+  });
+
+  test('reports two things with one Service name in a shared namespace', () => {
+    expect(
+      problems(
+        demo((s) => {
+          s.iomt.pipelines.push({
+            name: 'second',
+            cluster: 'line-1',
+            namespace: 'iomt-object-detection',
+            things: [{ name: 'camera', kind: 'MSensor', image: 'r/c:1', port: 1 }],
+          });
+        }),
+      ),
+    ).toEqual([
+      'iomt.pipelines[1].things[0].name: thing "camera" is also in namespace "iomt-object-detection" on cluster "line-1" (iomt.pipelines[0].things[0]): Service names must be unique in a namespace',
+    ]);
+  });
+
+  test('the model does not depend on the order of unordered lists', () => {
+    const a = resolveModel(parseStack(demoStack()));
+    const b = resolveModel(
+      parseStack(
+        demo((s) => {
+          s.clusters.reverse();
+          s.iomt.pipelines[0].things.reverse();
+          s.iomt.pipelines[0].links.reverse();
+        }),
+      ),
+    );
+    const strip = (m: unknown) => JSON.parse(JSON.stringify(m, (k, v) => (k === 'path' || k === 'spec' ? undefined : v)));
+    expect(strip(b)).toEqual(strip(a));
+  });
+});

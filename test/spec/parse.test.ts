@@ -1,0 +1,131 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { INPUT_LIMITS, parseStack, parseStackYaml, SpecError, stackSchema } from '../../lib';
+import { designExampleYaml, ROOT } from '../support/shared';
+
+function problemsOf(f: () => unknown): string[] {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    return e.problems.map((p) => (p.location ? `${p.location}: ${p.path}: ${p.message}` : `${p.path}: ${p.message}`));
+  }
+  throw new Error('expected a SpecError');
+}
+
+describe('stack contract', () => {
+  test('the DESIGN.md example parses, with its values kept', () => {
+    const spec = parseStackYaml(designExampleYaml());
+    expect(spec.name).toBe('smart-factory');
+    expect(spec.clusters.map((c) => c.name)).toEqual(['hub', 'line-1']);
+    expect(spec.clusters[1].platform).toBe('generic'); // default
+    expect(spec.energy?.kepler.generation).toBe('classic');
+    expect(spec.monitoring?.selection).toEqual({ sample: 0.25, always: { tier: 'critical' } });
+    expect(spec.iomt?.pipelines[0].things.map((t) => t.kind)).toEqual(['MSensor', 'MAnalyzer', 'MActuator', 'MStorage']);
+  });
+
+  test('the bundled example is the DESIGN.md example', () => {
+    const demo = fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8');
+    expect(parseStackYaml(demo)).toEqual(parseStackYaml(designExampleYaml()));
+  });
+
+  test('a small stack is a few lines and gets defaults', () => {
+    const spec = parseStackYaml('name: lab\nclusters: [{ name: edge }]\nenergy: {}\nmonitoring: {}\ndashboards: {}\n');
+    expect(spec.monitoring).toMatchObject({ mode: 'bundled', retention: '15d', storage: '50Gi', scrapeInterval: '30s' });
+    expect(spec.energy?.kepler).toMatchObject({ generation: 'current', gpu: false, namespace: 'kepler' });
+    expect(spec.dashboards).toMatchObject({ mode: 'bundled', adminSecret: 'grafana-admin' });
+    expect(spec.clusters[0].server).toBe('https://kubernetes.default.svc');
+  });
+
+  test('fails on unknown keys, naming the closest known key and the line', () => {
+    expect(problemsOf(() => parseStackYaml('name: x\nclusters:\n  - name: hub\n    serverr: https://a.example\n', { fileName: 's.yaml' }))).toEqual([
+      's.yaml:3:5: clusters[0].serverr: unknown key (did you mean "server"?)',
+    ]);
+    expect(problemsOf(() => parseStack({ name: 'x', clusters: [{ name: 'a' }], monitorng: {} }))).toEqual([
+      'monitorng: unknown key (did you mean "monitoring"?)',
+    ]);
+  });
+
+  test('fails on wrong types, bad enums, bad formats and missing keys, all in one report', () => {
+    const text = [
+      'clusters:',
+      '  - name: Hub',
+      '    platform: k3ss',
+      'monitoring: { retention: 15x, storage: 5, selection: { sample: 2 } }',
+      'iomt:',
+      '  pipelines:',
+      '    - name: p',
+      '      things:',
+      '        - { name: c, kind: MSensorr, image: "r/c:latest", port: "80", gpu: "x" }',
+    ].join('\n');
+    expect(problemsOf(() => parseStackYaml(text))).toEqual([
+      "stack.yaml:2:11: clusters[0].name: must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+      'stack.yaml:3:15: clusters[0].platform: must be one of "k3s", "kubeadm", "openshift", "generic" (did you mean "k3s"?)',
+      'stack.yaml:9:76: iomt.pipelines[0].things[0].gpu: must be a number of GPUs, or an object {count, product, resource}',
+      'stack.yaml:9:45: iomt.pipelines[0].things[0].image: must not use the :latest tag: pin a version',
+      'stack.yaml:9:28: iomt.pipelines[0].things[0].kind: must be one of "MSensor", "MAnalyzer", "MAnalyser", "MActuator", "MStorage" (did you mean "MSensor"?)',
+      'stack.yaml:9:65: iomt.pipelines[0].things[0].port: must be a number, not a string',
+      'stack.yaml:4:26: monitoring.retention: must be a Prometheus duration such as 30s, 5m or 15d',
+      'stack.yaml:4:64: monitoring.selection.sample: must be at most 1 (a fraction)',
+      'stack.yaml:4:40: monitoring.storage: must be a string, not an integer',
+      'stack.yaml:1:1: name: is required (a string)',
+    ]);
+  });
+
+  test('fails on an empty cluster list and on a name too long for DNS', () => {
+    expect(problemsOf(() => parseStack({ name: 'a'.repeat(64), clusters: [] }))).toEqual([
+      'clusters: must list at least one cluster',
+      'name: must be at most 63 characters (a DNS label)',
+    ]);
+  });
+
+  test('fails on a document that is not a mapping', () => {
+    expect(problemsOf(() => parseStackYaml('- just\n- a list\n'))).toEqual(['stack.yaml:1:1: (stack): must be a mapping, not a list']);
+  });
+
+  test('fails on duplicate keys with the line', () => {
+    expect(problemsOf(() => parseStackYaml('name: x\nname: y\nclusters: [{ name: a }]\n'))).toEqual([
+      'stack.yaml:2:1: Map keys must be unique: each key may appear once in a mapping',
+    ]);
+  });
+
+  test('fails on an alias bomb before expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) {
+      bomb.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    expect(problemsOf(() => parseStackYaml(bomb.join('\n')))).toEqual([
+      'stack.yaml: Excessive alias count indicates a resource exhaustion attack: expand the aliases or write the values out',
+    ]);
+  });
+
+  test('fails on a file over the size limit without parsing it', () => {
+    const big = `name: x\n#${'x'.repeat(INPUT_LIMITS.maxBytes)}\n`;
+    expect(problemsOf(() => parseStackYaml(big))).toEqual([
+      `stack.yaml: is ${INPUT_LIMITS.maxBytes + 10} bytes, over the limit of ${INPUT_LIMITS.maxBytes}: split the stack or generate it as TypeScript props`,
+    ]);
+  });
+
+  test('accepts the MAnalyser spelling and GPU objects', () => {
+    const spec = parseStack({
+      name: 'x',
+      clusters: [{ name: 'a' }],
+      iomt: { pipelines: [{ name: 'p', things: [{ name: 't', kind: 'MAnalyser', image: 'r/t:1', port: 1, gpu: { product: 'Tesla-T4' } }] }] },
+    });
+    expect(spec.iomt?.pipelines[0].things[0].gpu).toEqual({ count: 1, product: 'Tesla-T4', resource: 'nvidia.com/gpu' });
+  });
+
+  test('the committed JSON Schema is the one zod exports', () => {
+    const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/stack.schema.json'), 'utf8'));
+    const { stackJsonSchema } = jest.requireActual('../../lib/spec/json-schema') as typeof import('../../lib/spec/json-schema');
+    expect(committed).toEqual(stackJsonSchema());
+    expect(committed.additionalProperties).toBe(false);
+    expect(Object.keys(committed.properties)).toEqual(expect.arrayContaining(Object.keys(stackSchema.shape)));
+  });
+
+  test('the demo parses as plain YAML data too (no edgewatt-only syntax)', () => {
+    const data = parse(fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8'));
+    expect(() => parseStack(data)).not.toThrow();
+  });
+});
