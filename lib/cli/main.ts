@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { schemaCommand } from './commands/schema';
 import { synthCommand } from './commands/synth';
+import { validateCommand } from './commands/validate';
 import { CliIO, EXIT, reportError } from './io';
 
 const processIO: CliIO = {
@@ -15,7 +16,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, schemaCommand]) {
+  for (const make of [synthCommand, validateCommand, schemaCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;

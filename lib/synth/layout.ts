@@ -1,9 +1,18 @@
 import { Problem, ValidationError } from '../core/errors';
-import { KubeObject, Manifest, objectKey } from './kube-object';
+import { KubeObject, Manifest } from './kube-object';
 import { toYaml, yamlHeader } from './serialize';
 
 /** A file to write: its path relative to the output folder (always with '/') and its content. */
 export type FileMap = Map<string, string>;
+
+/** An object with the file it goes to. */
+export interface PlacedObject {
+  /** Path relative to the output folder: `<cluster>/<component>/<file>`. */
+  readonly path: string;
+  readonly cluster: string;
+  readonly component: string;
+  readonly object: KubeObject;
+}
 
 function safe(part: string): string {
   return part.toLowerCase().replace(/[^a-z0-9.-]/g, '_');
@@ -24,28 +33,33 @@ export function fileNames(objects: ReadonlyArray<KubeObject>): string[] {
 }
 
 /**
- * Lays out manifests as files `<cluster>/<component>/<file>`, sorted by path. Two objects with the same
- * kind, namespace and name in one cluster are an error (they would overwrite each other when applied).
+ * Gives every object its file `<cluster>/<component>/<file>`, sorted by path. Two objects that would
+ * land in one file are an error (the same kind, namespace and name twice).
  */
-export function layoutFiles(stackName: string, manifests: ReadonlyArray<Manifest>): FileMap {
-  const header = yamlHeader(stackName);
+export function placeObjects(manifests: ReadonlyArray<Manifest>): PlacedObject[] {
   const problems: Problem[] = [];
-  const seen = new Map<string, string>(); // cluster/kind/ns/name -> file
-  const entries: Array<[string, string]> = [];
+  const byPath = new Map<string, PlacedObject>();
   for (const m of manifests) {
     const names = fileNames(m.objects);
-    m.objects.forEach((o, i) => {
+    m.objects.forEach((object, i) => {
       const path = `${m.cluster}/${m.component}/${names[i]}`;
-      const key = `${m.cluster}/${objectKey(o)}`;
-      const other = seen.get(key);
-      if (other !== undefined) {
-        problems.push({ path, message: `${o.kind} "${o.metadata.name}" is also in ${other}: objects must be unique per kind, namespace and name` });
+      if (byPath.has(path)) {
+        problems.push({ path, message: `${object.kind} "${object.metadata.name}" is produced twice: objects must be unique per kind, namespace and name` });
       }
-      seen.set(key, path);
-      entries.push([path, toYaml(o, header)]);
+      byPath.set(path, { path, cluster: m.cluster, component: m.component, object });
     });
   }
   if (problems.length > 0) throw new ValidationError(problems);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return new Map(entries);
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Serializes placed objects, one YAML document per file, each with the generated-file header. */
+export function renderFiles(stackName: string, placed: ReadonlyArray<PlacedObject>): FileMap {
+  const header = yamlHeader(stackName);
+  return new Map(placed.map((p) => [p.path, toYaml(p.object, header)]));
+}
+
+/** placeObjects then renderFiles. */
+export function layoutFiles(stackName: string, manifests: ReadonlyArray<Manifest>): FileMap {
+  return renderFiles(stackName, placeObjects(manifests));
 }

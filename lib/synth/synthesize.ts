@@ -5,7 +5,8 @@ import { parseStack, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
 import { synthesizeManifests } from './manifests';
-import { FileMap, layoutFiles } from './layout';
+import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
+import { FileMap, placeObjects, renderFiles } from './layout';
 import { diffTree, readTree, TreeDiff } from './tree';
 import { recoverTree, writeTree, WriteResult } from './writer';
 
@@ -14,8 +15,15 @@ export type ManifestCheck = (manifests: ReadonlyArray<Manifest>, model: StackMod
 
 /** Options of synthesize. */
 export interface SynthOptions {
-  /** Checks run on the manifests before any file is produced; any problem fails the synth. @default - none */
+  /** More checks run on the manifests before any file is produced; any problem fails the synth. @default - none */
   readonly checks?: ReadonlyArray<ManifestCheck>;
+  /**
+   * The validation gates (schema, policy, wiring, PromQL), always run; any finding fails the synth.
+   * @default - no schemas: the strict schema check is skipped, the other gates run
+   */
+  readonly validation?: ValidateOptions;
+  /** How the output folder is named in messages. @default dist */
+  readonly outLabel?: string;
 }
 
 /** Everything a synth produced, in memory. */
@@ -33,9 +41,15 @@ export interface SynthResult {
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
   const model = resolveModel(parseStack(stack));
   const manifests = synthesizeManifests(model);
-  const problems = (options.checks ?? []).flatMap((check) => check(manifests, model));
+  const placed = placeObjects(manifests);
+  const label = options.outLabel ?? 'dist';
+  const findings = validateEntries(
+    placed.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
+    options.validation,
+  );
+  const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
-  return { model, manifests, files: layoutFiles(model.name, manifests) };
+  return { model, manifests, files: renderFiles(model.name, placed) };
 }
 
 /** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */
@@ -51,13 +65,13 @@ export function loadStackFile(file: string): StackInput {
 
 /** Synthesizes `stack` into `outdir` atomically; on any failure `outdir` is left exactly as it was. */
 export function synthToDir(stack: StackInput, outdir: string, options: SynthOptions = {}): SynthResult & { write: WriteResult } {
-  const result = synthesize(stack, options);
+  const result = synthesize(stack, { outLabel: outdir, ...options });
   return { ...result, write: writeTree(outdir, result.files) };
 }
 
 /** Compares `outdir` with a fresh synth of `stack` without writing anything (except crash recovery). */
 export function checkDir(stack: StackInput, outdir: string, options: SynthOptions = {}): TreeDiff {
-  const result = synthesize(stack, options);
+  const result = synthesize(stack, { outLabel: outdir, ...options });
   recoverTree(outdir);
   return diffTree(readTree(outdir), result.files);
 }

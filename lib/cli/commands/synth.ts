@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { checkDir, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
+import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 
-interface SynthFlags {
+interface SynthFlags extends SchemaFlags {
   readonly config: string;
   readonly out: string;
   readonly check?: boolean;
@@ -10,15 +11,18 @@ interface SynthFlags {
 
 /** `edgewatt synth`: stack.yaml in, dist/ out; with --check, compare instead of writing. */
 export function synthCommand(io: CliIO): Command {
-  return new Command('synth')
+  return withSchemaFlags(new Command('synth'))
     .description('synthesize the stack into Kubernetes YAML, one folder per cluster and component')
     .option('-c, --config <file>', 'the stack description', 'stack.yaml')
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
     .action((flags: SynthFlags) => {
+      const schemas = schemaSources(flags);
+      if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
+      const options = { validation: { schemas } };
       const stack = loadStackFile(flags.config);
       if (flags.check) {
-        const diff = checkDir(stack, flags.out);
+        const diff = checkDir(stack, flags.out, options);
         const lines = [
           ...diff.missing.map((f) => `  missing  ${flags.out}/${f}`),
           ...diff.changed.map((f) => `  changed  ${flags.out}/${f}`),
@@ -31,7 +35,7 @@ export function synthCommand(io: CliIO): Command {
         io.out(`${flags.out} is up to date with ${flags.config}\n`);
         return;
       }
-      const r = synthToDir(stack, flags.out);
+      const r = synthToDir(stack, flags.out, options);
       const objects = r.manifests.reduce((n, m) => n + m.objects.length, 0);
       const written = r.write.missing.length + r.write.changed.length;
       io.out(

@@ -1,0 +1,113 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { allowFormat } from './schema-keywords';
+
+type Schema = Record<string, unknown>;
+
+/**
+ * Makes a CRD's structural openAPIV3Schema strict: objects with declared properties reject unknown fields
+ * unless they preserve them; `x-kubernetes-int-or-string` becomes the intOrString keyword; `nullable`
+ * admits null. CEL rules (x-kubernetes-validations) are not evaluated.
+ */
+export function strictCrdSchema(s: Schema, ajv: Ajv, metaRef?: string, root = true): Schema {
+  if (s['x-kubernetes-int-or-string']) return { intOrString: true };
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'description' || k === 'nullable' || k === 'default' || k === 'example' || k.startsWith('x-kubernetes-')) continue;
+    if (k === 'properties') {
+      out.properties = Object.fromEntries(
+        Object.entries(v as Record<string, Schema>).map(([p, ps]) => [
+          p,
+          root && p === 'metadata' && metaRef ? { $ref: metaRef } : strictCrdSchema(ps, ajv, metaRef, false),
+        ]),
+      );
+    } else if (k === 'items' || k === 'not' || (k === 'additionalProperties' && typeof v === 'object')) {
+      out[k] = strictCrdSchema(v as Schema, ajv, metaRef, false);
+    } else if (k === 'allOf' || k === 'anyOf' || k === 'oneOf') {
+      out[k] = (v as Schema[]).map((x) => strictCrdSchema(x, ajv, metaRef, false));
+    } else {
+      if (k === 'format' && typeof v === 'string') allowFormat(ajv, v);
+      out[k] = v;
+    }
+  }
+  if (s.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+  if (out.properties && out.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+interface CrdVersion {
+  name: string;
+  served?: boolean;
+  schema?: { openAPIV3Schema?: Schema };
+}
+interface Crd {
+  kind: string;
+  spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
+}
+
+/** Custom resource schemas from CRD files, compiled lazily per `apiVersion/kind`. */
+export class CrdSchemas {
+  private readonly schemas = new Map<string, Schema>();
+  /** CRD files not parsed yet, with their text: parsed only when a kind they mention is asked for. */
+  private readonly pending = new Map<string, string>();
+  private readonly compiled = new Map<string, ValidateFunction>();
+  /** The CRD files read, for messages. */
+  public readonly files: string[] = [];
+
+  constructor(
+    private readonly ajv: Ajv,
+    private readonly metaRef?: string,
+  ) {}
+
+  /** Reads every CustomResourceDefinition in the YAML files of `dir` (recursively) or in one file. */
+  public addPath(p: string): void {
+    if (!fs.existsSync(p)) throw new Error(`${p}: no such CRD file or folder`);
+    if (fs.statSync(p).isDirectory()) {
+      for (const e of fs.readdirSync(p).sort()) this.addPath(path.join(p, e));
+      return;
+    }
+    if (!/\.ya?ml$/.test(p)) return;
+    this.files.push(p);
+    this.pending.set(p, fs.readFileSync(p, 'utf8'));
+  }
+
+  private parse(file: string, text: string): void {
+    this.pending.delete(file);
+    for (const doc of parseAllDocuments(text)) {
+      if (!('toJS' in doc)) continue;
+      const crd = doc.toJS({ maxAliasCount: 1000 }) as Crd | null;
+      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      for (const v of crd.spec.versions ?? []) {
+        if (v.served === false || !v.schema?.openAPIV3Schema) continue;
+        this.schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
+      }
+    }
+  }
+
+  /** The `apiVersion/kind` pairs known. */
+  public kinds(): string[] {
+    for (const [file, text] of [...this.pending]) this.parse(file, text);
+    return [...this.schemas.keys()].sort();
+  }
+
+  /** The validator for `apiVersion/kind`, or undefined when no CRD defines it. */
+  public validator(apiVersion: string, kind: string): ValidateFunction | undefined {
+    const key = `${apiVersion}/${kind}`;
+    if (!this.schemas.has(key)) {
+      const mentions = new RegExp(`^\\s*kind: ["']?${kind.replace(/[^A-Za-z0-9]/g, '')}["']?\\s*$`, 'm');
+      for (const [file, text] of [...this.pending]) if (mentions.test(text)) this.parse(file, text);
+    }
+    const schema = this.schemas.get(key);
+    if (!schema) return undefined;
+    let v = this.compiled.get(key);
+    if (!v) {
+      v = this.ajv.compile(strictCrdSchema(schema, this.ajv, this.metaRef));
+      this.compiled.set(key, v);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,11 @@
+export * from './types';
+export * from './validate';
+export * from './load';
+export * from './report';
+export { SchemaCheck, ajvFinding } from './schema-check';
+export type { SchemaSources } from './schema-check';
+export { KubernetesSchemas } from './openapi';
+export { CrdSchemas } from './crds';
+export { checkPolicy, podViolations, namespaceLevels } from './policy';
+export { checkWiring } from './wiring';
+export { checkPromql, findExpressions, metricNames, promqlErrorAt } from './promql';

@@ -1,0 +1,129 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import { parse as parseYaml } from 'yaml';
+import { Json } from './pods';
+import { Entry, Finding } from './types';
+
+/** A PromQL expression found in an object, with where it is. */
+export interface FoundExpr {
+  readonly entry: Entry;
+  /** JSON pointer into the object, then a path inside an embedded document where there is one. */
+  readonly where: string;
+  readonly expr: string;
+}
+
+/** Grafana's built-in interval variables, replaced by a duration before parsing. */
+const GRAFANA_INTERVALS = /\$(__rate_interval|__interval|__range|__interval_ms|__range_s|__range_ms)\b|\$\{(__rate_interval|__interval|__range)\}/g;
+
+/** Replaces Grafana template variables so the rest parses as PromQL. */
+export function withoutGrafanaVariables(expr: string): string {
+  return expr.replace(GRAFANA_INTERVALS, '5m').replace(/\$\{(\w+)(:\w+)?\}|\$(\w+)/g, (_m, a, _f, b) => `__grafana_var_${a ?? b}`);
+}
+
+/** Parses PromQL; returns the 0-based offset of the first syntax error, or undefined when it parses. */
+export function promqlErrorAt(expr: string): number | undefined {
+  let at: number | undefined;
+  parser.parse(expr).iterate({
+    enter: (n) => {
+      if (at === undefined && n.type.isError) at = n.from;
+      return at === undefined;
+    },
+  });
+  if (at === undefined && expr.trim() === '') at = 0;
+  return at;
+}
+
+/** The metric names an expression selects (not label names or functions). */
+export function metricNames(expr: string): string[] {
+  const names = new Set<string>();
+  parser.parse(expr).iterate({
+    enter: (n) => {
+      if (n.name === 'Identifier' && n.node.parent?.name === 'VectorSelector') names.add(expr.slice(n.from, n.to));
+    },
+  });
+  return [...names].sort();
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function rulesIn(doc: Json, where: string, entry: Entry, out: FoundExpr[]): void {
+  (doc?.groups ?? []).forEach((g: Json, i: number) =>
+    (g?.rules ?? []).forEach((r: Json, j: number) => {
+      if (typeof r?.expr === 'string') out.push({ entry, where: `${where}groups[${i}].rules[${j}].expr`, expr: r.expr });
+    }),
+  );
+}
+
+function dashboardIn(doc: Json, where: string, entry: Entry, out: FoundExpr[]): void {
+  const panels = (list: Json[], path: string): void =>
+    (list ?? []).forEach((p: Json, i: number) => {
+      (p?.targets ?? []).forEach((t: Json, j: number) => {
+        if (typeof t?.expr === 'string') out.push({ entry, where: `${where}${path}[${i}].targets[${j}].expr`, expr: withoutGrafanaVariables(t.expr) });
+      });
+      panels(p?.panels, `${path}[${i}].panels`);
+    });
+  panels(doc?.panels, 'panels');
+  (doc?.templating?.list ?? []).forEach((v: Json, i: number) => {
+    if (v?.type !== 'query') return;
+    const q = typeof v.query === 'string' ? v.query : v.query?.query;
+    if (typeof q !== 'string') return;
+    const inner = /^\s*(label_values|query_result)\((.*)\)\s*$/s.exec(q);
+    const expr = inner ? (inner[1] === 'label_values' ? inner[2].replace(/,\s*\w+\s*$/, '') : inner[2]) : q;
+    if (inner?.[1] === 'label_values' && !expr.includes('(') && !expr.includes('{') && /^\s*\w+\s*$/.test(inner[2])) return; // label_values(label)
+    out.push({ entry, where: `${where}templating.list[${i}].query`, expr: withoutGrafanaVariables(expr) });
+  });
+}
+
+/** Every PromQL expression in the objects: rule objects and files, dashboards, scaling triggers. */
+export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
+  const out: FoundExpr[] = [];
+  for (const entry of entries) {
+    const o = entry.object as Json;
+    if (o.kind === 'PrometheusRule') rulesIn(o.spec, '/spec: ', entry, out);
+    if (o.kind === 'ScaledObject') {
+      (o.spec?.triggers ?? []).forEach((t: Json, i: number) => {
+        if (t?.type === 'prometheus' && typeof t.metadata?.query === 'string') out.push({ entry, where: `/spec/triggers/${i}/metadata/query`, expr: t.metadata.query });
+      });
+    }
+    if (o.kind === 'ConfigMap') {
+      for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
+        const where = `/data/${escapePointer(key)}: `;
+        if (/\.ya?ml$/.test(key)) {
+          let doc: Json;
+          try {
+            doc = parseYaml(text);
+          } catch {
+            continue; // not YAML: the data is not a rule file
+          }
+          rulesIn(doc, where, entry, out);
+        } else if (/\.json$/.test(key)) {
+          let doc: Json;
+          try {
+            doc = JSON.parse(text);
+          } catch {
+            continue;
+          }
+          if (doc && (doc.panels || doc.templating)) dashboardIn(doc, where, entry, out);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The PromQL check: every expression parses. */
+export function checkPromql(entries: ReadonlyArray<Entry>): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findExpressions(entries)) {
+    const at = promqlErrorAt(f.expr);
+    if (at === undefined) continue;
+    const [pointer, inner] = f.where.includes(': ') ? f.where.split(': ') : [f.where, ''];
+    out.push({
+      file: f.entry.file,
+      pointer,
+      message: `${inner ? `${inner}: ` : ''}PromQL syntax error at character ${at + 1} of ${JSON.stringify(f.expr)}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+import { ErrorObject } from 'ajv';
+import { CrdSchemas } from './crds';
+import { KubernetesSchemas, OBJECT_META_REF } from './openapi';
+import { kubeAjv } from './schema-keywords';
+import { Entry, Finding } from './types';
+
+/** Where the schemas come from. */
+export interface SchemaSources {
+  /** Path of the Kubernetes OpenAPI v2 document (kubectl get --raw /openapi/v2). */
+  readonly k8sOpenApi: string;
+  /** CRD files or folders of CRD YAML files. @default - none */
+  readonly crds?: ReadonlyArray<string>;
+}
+
+/** Turns one ajv error into a finding: the JSON pointer of the field, and plain words. */
+export function ajvFinding(file: string, e: ErrorObject): Finding {
+  const at = e.instancePath === '' ? '' : e.instancePath;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return { file, pointer: `${at}/${(e.params as { additionalProperty: string }).additionalProperty}`, message: 'unknown field' };
+    case 'required':
+      return { file, pointer: `${at}/${(e.params as { missingProperty: string }).missingProperty}`, message: 'is required' };
+    case 'enum':
+      return {
+        file,
+        pointer: at || '/',
+        message: `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    default:
+      return { file, pointer: at || '/', message: e.message ?? `fails ${e.keyword}` };
+  }
+}
+
+/**
+ * The strict schema check: every object against its Kubernetes OpenAPI definition or its CRD. Unknown
+ * fields are errors; an object whose kind neither defines is an error. Each schema is compiled once.
+ */
+export class SchemaCheck {
+  private readonly k8s: KubernetesSchemas;
+  private readonly crds: CrdSchemas;
+
+  constructor(sources: SchemaSources) {
+    const ajv = kubeAjv();
+    this.k8s = new KubernetesSchemas(ajv, sources.k8sOpenApi);
+    this.crds = new CrdSchemas(ajv, OBJECT_META_REF);
+    for (const p of sources.crds ?? []) this.crds.addPath(p);
+  }
+
+  /** Checks entries; returns findings in entry order. */
+  public check(entries: ReadonlyArray<Entry>): Finding[] {
+    const out: Finding[] = [];
+    for (const { file, object } of entries) {
+      if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') {
+        out.push({ file, pointer: '/', message: 'is not a Kubernetes object: apiVersion and kind are required' });
+        continue;
+      }
+      const validate = this.k8s.validator(object.apiVersion, object.kind) ?? this.crds.validator(object.apiVersion, object.kind);
+      if (!validate) {
+        out.push({
+          file,
+          pointer: '/kind',
+          message: `no schema for ${object.apiVersion} ${object.kind}: neither the Kubernetes OpenAPI document nor any CRD given (--crds) defines it`,
+        });
+        continue;
+      }
+      if (!validate(object)) {
+        const seen = new Set<string>();
+        for (const e of validate.errors ?? []) {
+          const f = ajvFinding(file, e);
+          const key = `${f.pointer}\u0000${f.message}`;
+          if (!seen.has(key)) out.push(f);
+          seen.add(key);
+        }
+      }
+    }
+    return out;
+  }
+}

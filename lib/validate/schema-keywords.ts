@@ -1,0 +1,57 @@
+import Ajv from 'ajv';
+
+/** A Kubernetes quantity: `500m`, `1Gi`, `2`, `1e3`. */
+export const QUANTITY = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][-+]?[0-9]+)?$/;
+
+/**
+ * Compiles the patterns of Kubernetes schemas, which are Go RE2 syntax: a leading `(?i)` (also after `^`) becomes the `i` flag
+ * (JavaScript has no inline flags).
+ */
+function re2Compatible(source: string, flags: string): RegExp {
+  const m = /^(\^?)\(\?([ims]+)\)/.exec(source);
+  if (!m) return new RegExp(source, flags);
+  const extra = [...new Set(m[2])].filter((f) => !flags.includes(f)).join('');
+  return new RegExp(m[1] + source.slice(m[0].length), flags + extra);
+}
+re2Compatible.code = 'new RegExp';
+
+/**
+ * An ajv instance with what Kubernetes schemas need: `x-` keywords ignored, the OpenAPI formats, and two
+ * keywords with plain messages, `intOrString` and `quantity`.
+ */
+export function kubeAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, code: { regExp: re2Compatible } });
+  const isInt = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
+  ajv.addFormat('int32', { type: 'number', validate: isInt(-(2 ** 31), 2 ** 31 - 1) });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('double', { type: 'number', validate: () => true });
+  ajv.addFormat('float', { type: 'number', validate: () => true });
+  ajv.addFormat('byte', { type: 'string', validate: (s: string) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 });
+  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => !Number.isNaN(Date.parse(s)) });
+  ajv.addKeyword({
+    keyword: 'intOrString',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function check(this: unknown, _schema: boolean, data: unknown): boolean {
+      const ok = (typeof data === 'number' && Number.isInteger(data)) || typeof data === 'string';
+      if (!ok) (check as unknown as { errors: unknown[] }).errors = [{ keyword: 'intOrString', message: 'must be an integer or a string', params: {} }];
+      return ok;
+    },
+  });
+  ajv.addKeyword({
+    keyword: 'quantity',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function check(_schema: boolean, data: unknown): boolean {
+      const ok = typeof data === 'number' || (typeof data === 'string' && QUANTITY.test(data));
+      if (!ok) (check as unknown as { errors: unknown[] }).errors = [{ keyword: 'quantity', message: 'must be a quantity such as 500m, 128Mi or 2', params: {} }];
+      return ok;
+    },
+  });
+  return ajv;
+}
+
+/** Formats a schema may name that edgewatt does not check (Kubernetes ignores unknown formats too). */
+export function allowFormat(ajv: Ajv, format: string): void {
+  if (!ajv.formats[format]) ajv.addFormat(format, true);
+}

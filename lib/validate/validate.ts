@@ -1,0 +1,46 @@
+import { Problem } from '../core/errors';
+import { checkPolicy } from './policy';
+import { checkPromql } from './promql';
+import { SchemaCheck, SchemaSources } from './schema-check';
+import { Entry, Finding } from './types';
+import { checkWiring } from './wiring';
+
+/** Options of validate. */
+export interface ValidateOptions {
+  /**
+   * Schemas for the strict schema check: a Kubernetes OpenAPI document and CRDs.
+   * @default - the schema check is skipped (policy, wiring and PromQL checks still run)
+   */
+  readonly schemas?: SchemaSources;
+}
+
+const schemaChecks = new Map<string, SchemaCheck>();
+
+/** One SchemaCheck per set of sources in a process: each schema is loaded and compiled once. */
+export function schemaCheckFor(sources: SchemaSources): SchemaCheck {
+  const key = JSON.stringify([sources.k8sOpenApi, sources.crds ?? []]);
+  let c = schemaChecks.get(key);
+  if (!c) {
+    c = new SchemaCheck(sources);
+    schemaChecks.set(key, c);
+  }
+  return c;
+}
+
+/** Runs every check over the entries; findings sorted by file, then pointer. */
+export function validateEntries(entries: ReadonlyArray<Entry>, options: ValidateOptions = {}): Finding[] {
+  const findings = [
+    ...(options.schemas ? schemaCheckFor(options.schemas).check(entries) : []),
+    ...checkPolicy(entries),
+    ...checkWiring(entries),
+    ...checkPromql(entries),
+  ];
+  return findings.sort((a, b) =>
+    a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,
+  );
+}
+
+/** Findings as problems: `file: /pointer: message`. */
+export function findingsToProblems(findings: ReadonlyArray<Finding>): Problem[] {
+  return findings.map((f) => ({ path: f.pointer ? `${f.file}: ${f.pointer}` : f.file, message: f.message }));
+}

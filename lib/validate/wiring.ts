@@ -1,0 +1,117 @@
+import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
+import { objectKey } from '../synth/kube-object';
+import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatches } from './pods';
+import { Entry, Finding } from './types';
+
+interface Ref {
+  readonly kind: string;
+  readonly name: string;
+  readonly pointer: string;
+}
+
+/** The ConfigMaps, Secrets, ServiceAccount and PVCs a pod refers to (optional references left out). */
+export function podRefs(t: PodTemplate, claimTemplates: ReadonlySet<string>): Ref[] {
+  const p = t.pointer;
+  const refs: Ref[] = [];
+  const sa = t.spec.serviceAccountName;
+  if (sa && sa !== 'default') refs.push({ kind: 'ServiceAccount', name: sa, pointer: `${p}/serviceAccountName` });
+  (t.spec.imagePullSecrets ?? []).forEach((s: Json, i: number) => refs.push({ kind: 'Secret', name: s.name, pointer: `${p}/imagePullSecrets/${i}` }));
+  (t.spec.volumes ?? []).forEach((v: Json, i: number) => {
+    const vp = `${p}/volumes/${i}`;
+    if (v.configMap && !v.configMap.optional) refs.push({ kind: 'ConfigMap', name: v.configMap.name, pointer: `${vp}/configMap/name` });
+    if (v.secret && !v.secret.optional) refs.push({ kind: 'Secret', name: v.secret.secretName, pointer: `${vp}/secret/secretName` });
+    if (v.persistentVolumeClaim && !claimTemplates.has(v.persistentVolumeClaim.claimName)) {
+      refs.push({ kind: 'PersistentVolumeClaim', name: v.persistentVolumeClaim.claimName, pointer: `${vp}/persistentVolumeClaim/claimName` });
+    }
+    (v.projected?.sources ?? []).forEach((s: Json, j: number) => {
+      if (s.configMap && !s.configMap.optional) refs.push({ kind: 'ConfigMap', name: s.configMap.name, pointer: `${vp}/projected/sources/${j}/configMap/name` });
+      if (s.secret && !s.secret.optional) refs.push({ kind: 'Secret', name: s.secret.name, pointer: `${vp}/projected/sources/${j}/secret/name` });
+    });
+  });
+  for (const { c, pointer } of containersOf(t)) {
+    (c.envFrom ?? []).forEach((e: Json, i: number) => {
+      if (e.configMapRef && !e.configMapRef.optional) refs.push({ kind: 'ConfigMap', name: e.configMapRef.name, pointer: `${pointer}/envFrom/${i}/configMapRef/name` });
+      if (e.secretRef && !e.secretRef.optional) refs.push({ kind: 'Secret', name: e.secretRef.name, pointer: `${pointer}/envFrom/${i}/secretRef/name` });
+    });
+    (c.env ?? []).forEach((e: Json, i: number) => {
+      const cm = e.valueFrom?.configMapKeyRef;
+      const s = e.valueFrom?.secretKeyRef;
+      if (cm && !cm.optional) refs.push({ kind: 'ConfigMap', name: cm.name, pointer: `${pointer}/env/${i}/valueFrom/configMapKeyRef/name` });
+      if (s && !s.optional) refs.push({ kind: 'Secret', name: s.name, pointer: `${pointer}/env/${i}/valueFrom/secretKeyRef/name` });
+    });
+  }
+  return refs;
+}
+
+function externalRefs(entry: Entry): Set<string> {
+  const a = entry.object.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION] ?? '';
+  return new Set(a.split(',').map((s) => s.trim()).filter(Boolean));
+}
+
+function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): boolean {
+  return templates.some((t) =>
+    containersOf(t).some(({ c }) => (c.ports ?? []).some((p: Json) => p.containerPort === target || (typeof target === 'string' && p.name === target))),
+  );
+}
+
+/**
+ * Wiring: no two objects share kind, namespace and name in a cluster; every Service selects a pod template
+ * and targets a port it declares (a Service without a selector needs an EndpointSlice); every object a pod
+ * refers to exists or is declared external; every NetworkPolicy selects a pod.
+ */
+export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Map<string, string>();
+  const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
+  const exists = new Set<string>(); // cluster/kind/namespace/name
+  const slices = new Set<string>(); // cluster/namespace/service
+  for (const e of entries) {
+    const key = `${e.cluster}/${objectKey(e.object)}`;
+    const other = seen.get(key);
+    if (other !== undefined) out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
+    else seen.set(key, e.file);
+    exists.add(`${e.cluster}/${e.object.kind}/${namespaceOf(e.object)}/${e.object.metadata.name}`);
+    const t = podTemplate(e);
+    if (t) templates.set(`${e.cluster}/${t.namespace}`, [...(templates.get(`${e.cluster}/${t.namespace}`) ?? []), t]);
+    if (e.object.kind === 'EndpointSlice' || e.object.kind === 'Endpoints') {
+      const svc = e.object.kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
+      if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
+    }
+  }
+  for (const e of entries) {
+    const o = e.object as Json;
+    const ns = namespaceOf(e.object);
+    const local = templates.get(`${e.cluster}/${ns}`) ?? [];
+    if (o.kind === 'Service' && o.spec?.type !== 'ExternalName') {
+      const selector = o.spec?.selector;
+      if (!selector || Object.keys(selector).length === 0) {
+        if (!slices.has(`${e.cluster}/${ns}/${o.metadata.name}`)) {
+          out.push({ file: e.file, pointer: '/spec/selector', message: 'a Service without a selector needs an EndpointSlice labelled kubernetes.io/service-name with its name' });
+        }
+      } else {
+        const selected = local.filter((t) => selectorMatches({ matchLabels: selector }, t.labels));
+        if (selected.length === 0) out.push({ file: e.file, pointer: '/spec/selector', message: `selects no pod template in namespace "${ns}"` });
+        else {
+          (o.spec.ports ?? []).forEach((p: Json, i: number) => {
+            const target = p.targetPort ?? p.port;
+            if (!portMatches(target, selected)) out.push({ file: e.file, pointer: `/spec/ports/${i}/targetPort`, message: `targets port ${JSON.stringify(target)}, which no selected container declares` });
+          });
+        }
+      }
+    }
+    if (o.kind === 'NetworkPolicy') {
+      if (!local.some((t) => selectorMatches(o.spec?.podSelector ?? {}, t.labels))) {
+        out.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
+      }
+    }
+    const t = podTemplate(e);
+    if (!t) continue;
+    const claims = new Set<string>((o.spec?.volumeClaimTemplates ?? []).map((c: Json) => c.metadata?.name));
+    const external = externalRefs(e);
+    for (const ref of podRefs(t, claims)) {
+      if (exists.has(`${e.cluster}/${ref.kind}/${ns}/${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
+      out.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,11 @@
+const { SchemaCheck } = require('./build/lib/validate/schema-check');
+let t = Date.now();
+const c = new SchemaCheck({ k8sOpenApi: '../shared/schemas/kubernetes/swagger-v1.35.0.json', crds: ['../shared/crds'] });
+console.log('load', Date.now() - t); t = Date.now();
+const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x', labelz: {} }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', imagee: 'x', ports: [{ containerPort: '80' }], resources: { limits: { cpu: '1x' } }, livenessProbe: { httpGet: { port: 'http' } } }] } } } };
+console.log(c.check([{ file: 'f.yaml', cluster: 'a', object: dep }]));
+console.log('dep', Date.now() - t); t = Date.now();
+console.log(c.check([{ file: 'g.yaml', cluster: 'a', object: { apiVersion: 'management.project-flotta.io/v1alpha1', kind: 'EdgeDevice', metadata: { name: 'd' }, spec: { requestTime: 'x', bogus: 1 } } }, { file: 'h.yaml', cluster: 'a', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' }, spec: {} } }, { file: 'i.yaml', cluster: 'a', object: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } } }]));
+console.log('crd', Date.now() - t); t = Date.now();
+for (let i = 0; i < 1000; i++) c.check([{ file: 'f.yaml', cluster: 'a', object: dep }]);
+console.log('1000 deps', Date.now() - t);

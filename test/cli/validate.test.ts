@@ -1,0 +1,112 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { runCli } from '../../lib';
+import { compliantApp, container } from '../support/objects';
+import { ROOT, sharedPath } from '../support/shared';
+import { captureIO, tmpDir } from '../support/tmp';
+
+const K8S = sharedPath('schemas/kubernetes/swagger-v1.35.0.json');
+const CRDS = sharedPath('crds');
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const c = captureIO();
+  const code = await runCli(argv, c.io);
+  return { code, out: c.out(), err: c.err() };
+}
+
+function writeTree(objects: any[], cluster = 'line-1', component = 'iomt'): string {
+  const dir = path.join(tmpDir(), 'dist');
+  fs.mkdirSync(path.join(dir, cluster, component), { recursive: true });
+  for (const o of objects) fs.writeFileSync(path.join(dir, cluster, component, `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`), stringify(o));
+  return dir;
+}
+
+describe('edgewatt validate', () => {
+  test('the bundled example passes every check', async () => {
+    const r = await run('validate', path.join(ROOT, 'dist'), '--k8s-openapi', K8S, '--crds', CRDS);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${path.join(ROOT, 'dist')}: 7 objects in 7 files pass the schema, policy, wiring and PromQL checks\n`);
+  });
+
+  test('reports every problem in one run, sorted, with a count, and exits 1', async () => {
+    const app = compliantApp('iomt-object-detection');
+    app[1].metadata.name = 'object-detect';
+    container(app).ports[0].containerPort = '8080';
+    container(app).securityContext.privileged = true;
+    app[3].spec.ports[0].targetPort = 'metrics';
+    const dir = writeTree(app);
+    const r = await run('validate', dir, '--k8s-openapi', K8S);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      [
+        'error: validation failed (3 problems)',
+        `  ${dir}/line-1/iomt/deployment-object-detect.yaml: /spec/template/spec/containers/0/ports/0/containerPort: must be integer`,
+        `  ${dir}/line-1/iomt/deployment-object-detect.yaml: /spec/template/spec/containers/0/securityContext/privileged: must not be true (privileged)`,
+        `  ${dir}/line-1/iomt/service-web.yaml: /spec/ports/0/targetPort: targets port "metrics", which no selected container declares`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a file that is not YAML or not an object is reported, not thrown', async () => {
+    const dir = writeTree(compliantApp('shop'));
+    fs.writeFileSync(path.join(dir, 'line-1/iomt/broken.yaml'), 'a: [1\n');
+    fs.writeFileSync(path.join(dir, 'line-1/iomt/list.yaml'), '- 1\n');
+    const r = await run('validate', dir, '--k8s-openapi', K8S);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`  ${dir}/line-1/iomt/broken.yaml: is not valid YAML: `);
+    expect(r.err).toContain(`  ${dir}/line-1/iomt/list.yaml: is not a Kubernetes object (apiVersion, kind and metadata.name are required)\n`);
+  });
+
+  test('--policy-report prints the report before the verdict', async () => {
+    const r = await run('validate', path.join(ROOT, 'dist'), '--k8s-openapi', K8S, '--crds', CRDS, '--policy-report');
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('cluster hub\n  namespaces:\n    dashboards: enforces restricted; no workloads\n')).toBe(true);
+    expect(r.out).toContain('cluster line-1\n');
+  });
+
+  test('without an OpenAPI document, or with a missing one, validate exits 2 and says where to get one', async () => {
+    const saved = process.env.EDGEWATT_K8S_OPENAPI;
+    delete process.env.EDGEWATT_K8S_OPENAPI;
+    try {
+      const r = await run('validate', path.join(ROOT, 'dist'));
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(
+        'error: invalid stack (1 problem)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI\n',
+      );
+      const missing = await run('validate', path.join(ROOT, 'dist'), '--k8s-openapi', '/nope.json');
+      expect(missing.code).toBe(2);
+      expect(missing.err).toContain('/nope.json: no such OpenAPI document: get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json`');
+    } finally {
+      if (saved !== undefined) process.env.EDGEWATT_K8S_OPENAPI = saved;
+    }
+  });
+
+  test('synth refuses to write output that fails a gate, and leaves dist as it was', async () => {
+    const dir = tmpDir();
+    const stack = path.join(dir, 'stack.yaml');
+    // A privileged namespace is fine; a CRD-less custom kind is not: use a check-only failure via a bad CRD path.
+    fs.writeFileSync(stack, 'name: lab\nclusters: [{ name: edge }]\nmonitoring: {}\n');
+    const r = await run('synth', '-c', stack, '-o', path.join(dir, 'dist'), '--k8s-openapi', K8S, '--crds', path.join(dir, 'none'));
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`error: invalid stack (1 problem)\n  ${path.join(dir, 'none')}: no such CRD file or folder\n`);
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  });
+});
+
+describe('reference data', () => {
+  test('a missing ../shared fails the conformance tests instead of skipping them', () => {
+    const saved = process.env.EDGEWATT_SHARED;
+    process.env.EDGEWATT_SHARED = '/nonexistent/shared';
+    try {
+      expect(() => sharedPath('schemas/kubernetes')).toThrow('reference data missing: /nonexistent/shared/schemas/kubernetes');
+      expect(() => sharedPath('crds')).toThrow('reference data missing: /nonexistent/shared/crds');
+    } finally {
+      if (saved === undefined) delete process.env.EDGEWATT_SHARED;
+      else process.env.EDGEWATT_SHARED = saved;
+    }
+  });
+});
