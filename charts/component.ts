@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { ClusterModel, ComponentName, StackModel } from '../lib/model';
 
 /** What a component chart is built from: the whole model and the cluster it is built for. */
@@ -19,4 +20,6 @@ export interface ComponentDefinition {
   clusters(model: StackModel): ReadonlyArray<string>;
   /** Builds the component's chart for `ctx.cluster` under `scope`. */
   build(scope: Construct, id: string, ctx: ChartContext): Chart;
+  /** What the component asks the monitoring component to scrape and which rules it ships. @default - nothing */
+  monitoring?(ctx: ChartContext): ComponentMonitoring;
 }

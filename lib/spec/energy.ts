@@ -39,6 +39,14 @@ const modelServerSchema = z
   .strictObject({
     cluster: dnsLabel.optional().describe('Cluster that runs the model server. @default - the only cluster'),
     storage: quantity.default('5Gi').describe('Size of the volume for trained models. @default 5Gi'),
+    initialModelURLs: z
+      .array(z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL of a model pipeline archive' }))
+      .optional()
+      .describe('Model pipeline archives the server loads at start. @default - the model server\'s built-in defaults'),
+    onlineTrainer: z
+      .boolean()
+      .default(false)
+      .describe('Run the online trainer, learning from the hub Prometheus (needs monitoring on the same cluster). @default false'),
   })
   .describe('The Kepler model server that estimates power where counters are missing (classic only).');
 

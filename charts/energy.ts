@@ -1,0 +1,106 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { modelServerEndpoint, prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
+import { stackLabels } from '../lib/core/labels';
+import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
+import { energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
+import { generation } from '../lib/energy/generations';
+import { ChartContext, ComponentDefinition } from './component';
+
+/** Per cluster: the Kepler exporter where it runs, and the model server on its cluster. */
+export class EnergyChart extends Chart {
+  constructor(scope: Construct, id: string, ctx: ChartContext) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { model, cluster } = ctx;
+    const energy = model.energy!;
+    const labels = stackLabels(model.name);
+    const { kepler, modelServer } = energy;
+    const monitoringNs = model.monitoring?.namespace ?? 'monitoring';
+    if (kepler.clusters.includes(cluster.name)) {
+      new KeplerExporter(this, 'exporter', {
+        namespace: kepler.namespace,
+        generation: kepler.generation,
+        gpu: kepler.gpu,
+        processMetrics: kepler.processMetrics,
+        redfishSecret: kepler.redfish?.credentialsSecret,
+        modelServerURL: modelServer ? serviceURL(modelServerEndpoint(energy.namespace, modelServer.cluster), cluster.name) : undefined,
+        nodeSelector: kepler.nodeSelector,
+        tolerations: kepler.tolerations,
+        resources: kepler.resources,
+        scrapeNamespace: monitoringNs,
+        labels,
+      });
+    }
+    if (modelServer?.cluster === cluster.name) {
+      const local = kepler.clusters.every((c) => c === cluster.name);
+      const mon = model.monitoring;
+      new KeplerModelServer(this, 'model-server', {
+        namespace: energy.namespace,
+        cluster: cluster.name,
+        storage: modelServer.storage,
+        initialModelURLs: modelServer.initialModelURLs,
+        onlineTrainer: modelServer.onlineTrainer && mon ? { prometheusURL: serviceURL(prometheusEndpoint(mon.namespace, mon.cluster), cluster.name) } : undefined,
+        clientNamespaces: local ? [kepler.namespace] : undefined,
+        labels,
+      });
+    }
+    if (model.monitoring?.mode === 'prometheus-operator') this.operatorObjects(ctx);
+  }
+
+  /** With the Prometheus Operator: a PodMonitor for the exporter and a PrometheusRule with its alerts. */
+  private operatorObjects(ctx: ChartContext): void {
+    const mon = energyMonitoring(ctx);
+    const labels = stackLabels(ctx.model.name);
+    for (const t of mon.targets) {
+      new ApiObject(this, `podmonitor-${t.job}`, {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: t.job, namespace: t.namespace, labels },
+        spec: {
+          jobLabel: 'app.kubernetes.io/name',
+          selector: { matchLabels: { ...t.selector } },
+          podMetricsEndpoints: [{ port: t.port, path: t.path, relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }] }],
+        },
+      });
+    }
+    if (mon.ruleGroups.length > 0 && ctx.model.energy!.kepler.clusters.includes(ctx.cluster.name)) {
+      new ApiObject(this, 'rules', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PrometheusRule',
+        metadata: { name: 'edgewatt-energy', namespace: ctx.model.energy!.kepler.namespace, labels },
+        spec: { groups: mon.ruleGroups.map(renderRuleGroup) },
+      });
+    }
+  }
+}
+
+/** The energy component's monitoring on one cluster: the exporter's pods, and its alerts. */
+export function energyMonitoring(ctx: ChartContext): ComponentMonitoring {
+  const energy = ctx.model.energy!;
+  const runsExporter = energy.kepler.clusters.includes(ctx.cluster.name);
+  const gen = generation(energy.kepler.generation);
+  return {
+    targets: runsExporter
+      ? [
+          {
+            job: KEPLER_EXPORTER_NAME,
+            cluster: ctx.cluster.name,
+            namespace: energy.kepler.namespace,
+            selector: { 'app.kubernetes.io/name': KEPLER_EXPORTER_NAME, 'app.kubernetes.io/instance': KEPLER_EXPORTER_NAME },
+            port: 'http',
+            path: gen.metricsPath,
+            perNode: true,
+          },
+        ]
+      : [],
+    ruleGroups: runsExporter ? [energyAlerts({ modelServerNamespace: energy.modelServer ? energy.namespace : undefined })] : [],
+  };
+}
+
+/** The energy component: on every cluster that runs the exporter or the model server. */
+export const energyComponent: ComponentDefinition = {
+  name: 'energy',
+  clusters: (model) => (model.energy ? [...new Set([...model.energy.kepler.clusters, ...(model.energy.modelServer ? [model.energy.modelServer.cluster] : [])])] : []),
+  build: (scope, id, ctx) => new EnergyChart(scope, id, ctx),
+  monitoring: energyMonitoring,
+};

@@ -1,0 +1,60 @@
+/**
+ * What a component declares about its own monitoring, the way kube-prometheus components ship theirs: the
+ * targets to scrape and its alert and recording rules. The monitoring component collects these from every
+ * component; adding a component never means editing the monitoring code.
+ */
+
+/** Pods to scrape. */
+export interface ScrapeTarget {
+  /** The `job` label of the scraped series. */
+  readonly job: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  /** Labels that select the pods. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Name of the container port. */
+  readonly port: string;
+  readonly path: string;
+  /** Whether the target is one per node (a DaemonSet), for the selective monitoring policy. */
+  readonly perNode: boolean;
+}
+
+/** An alerting rule. Every alert has a severity, a summary and a description. */
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly severity: 'critical' | 'warning' | 'info';
+  readonly summary: string;
+  readonly description: string;
+}
+
+/** A recording rule. */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
+/** A named group of rules. */
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: ReadonlyArray<AlertRule | RecordingRule>;
+}
+
+/** A component's monitoring declaration on one cluster. */
+export interface ComponentMonitoring {
+  readonly targets: ReadonlyArray<ScrapeTarget>;
+  readonly ruleGroups: ReadonlyArray<RuleGroup>;
+}
+
+/** The rule group as Prometheus (and the PrometheusRule CRD) write it. */
+export function renderRuleGroup(g: RuleGroup): { name: string; rules: Array<Record<string, unknown>> } {
+  return {
+    name: g.name,
+    rules: g.rules.map((r) =>
+      'alert' in r
+        ? { alert: r.alert, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary, description: r.description } }
+        : { record: r.record, expr: r.expr },
+    ),
+  };
+}

@@ -1,0 +1,129 @@
+import { stringify } from 'yaml';
+import { PolicyRule } from '../core/policy';
+import { imageRef, VERSIONS } from '../core/versions';
+import { CatalogOptions, currentMetricsLevels } from './catalog';
+
+/** A read-only host path the exporter mounts. */
+export interface HostMount {
+  readonly name: string;
+  readonly hostPath: string;
+  readonly mountPath: string;
+  readonly type?: string;
+}
+
+/** Everything that differs between the two Kepler generations. */
+export interface KeplerGeneration {
+  readonly image: string;
+  readonly port: number;
+  readonly metricsPath: string;
+  readonly healthPath: string;
+  readonly hostMounts: ReadonlyArray<HostMount>;
+  /** Where the ConfigMap is mounted, and whether as a folder of keys or one file. */
+  readonly configMount: { readonly mountPath: string; readonly subPath?: string };
+  /** RBAC rules of the exporter's ClusterRole. */
+  readonly rules: ReadonlyArray<{ readonly resources: string[]; readonly verbs: string[] }>;
+  /** The policy rules the privileged exporter is excepted from. */
+  readonly exceptions: ReadonlyArray<PolicyRule>;
+  readonly defaultResources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
+}
+
+/** Options that shape the exporter's configuration. */
+export interface KeplerConfigOptions extends CatalogOptions {
+  /** Model server URL (classic), when one is deployed. */
+  readonly modelServerURL?: string;
+  /** Whether Redfish platform power is read (classic). */
+  readonly redfish: boolean;
+  /** Whether the exporter runs on a Kubernetes node and labels series with pods (current). @default true */
+  readonly kubernetes?: boolean;
+}
+
+/** The exporter is excepted from these rules in both generations: it reads host counters as root. */
+const EXPORTER_EXCEPTIONS: PolicyRule[] = ['privileged', 'host-pid', 'host-path', 'run-as-non-root', 'allow-privilege-escalation', 'capabilities-drop-all'];
+
+/** Kepler v0.7.12: manifests/k8s/config/exporter/exporter.yaml and config/rbac. */
+export const CLASSIC: KeplerGeneration = {
+  image: imageRef(VERSIONS.keplerClassic),
+  port: 9102,
+  metricsPath: '/metrics',
+  healthPath: '/healthz',
+  hostMounts: [
+    { name: 'lib-modules', hostPath: '/lib/modules', mountPath: '/lib/modules', type: 'Directory' },
+    { name: 'tracing', hostPath: '/sys', mountPath: '/sys', type: 'Directory' },
+    { name: 'proc', hostPath: '/proc', mountPath: '/proc', type: 'Directory' },
+    { name: 'var-run', hostPath: '/var/run', mountPath: '/var/run', type: 'Directory' },
+  ],
+  configMount: { mountPath: '/etc/kepler/kepler.config' },
+  // The classic exporter lists pods through the kubelet (/pods) to find live containers: nodes/proxy.
+  rules: [
+    { resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+    { resources: ['nodes/proxy'], verbs: ['get'] },
+  ],
+  exceptions: EXPORTER_EXCEPTIONS,
+  defaultResources: { requests: { cpu: '100m', memory: '400Mi' }, limits: { memory: '800Mi' } },
+};
+
+/** Kepler v0.11.4: manifests/k8s/{daemonset,configmap,rbac}.yaml. */
+export const CURRENT: KeplerGeneration = {
+  image: imageRef(VERSIONS.keplerCurrent),
+  port: 28282,
+  metricsPath: '/metrics',
+  healthPath: '/metrics',
+  hostMounts: [
+    { name: 'sysfs', hostPath: '/sys', mountPath: '/host/sys' },
+    { name: 'procfs', hostPath: '/proc', mountPath: '/host/proc' },
+  ],
+  configMount: { mountPath: '/etc/kepler/config.yaml', subPath: 'config.yaml' },
+  // Pods come from the API server (podInformer.mode: apiserver, filtered by node), so no nodes/proxy.
+  rules: [{ resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] }],
+  exceptions: EXPORTER_EXCEPTIONS,
+  defaultResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+};
+
+/** The GPU driver mount of the current generation (NVIDIA). */
+export const NVIDIA_DRIVER_MOUNT: HostMount = { name: 'nvidia-driver', hostPath: '/run/nvidia/driver', mountPath: '/run/nvidia/driver' };
+
+/** The generation's facts. */
+export function generation(name: 'classic' | 'current'): KeplerGeneration {
+  return name === 'classic' ? CLASSIC : CURRENT;
+}
+
+/** Classic configuration: environment-style keys, one file per key in /etc/kepler/kepler.config. */
+export function classicConfig(o: KeplerConfigOptions): Record<string, string> {
+  const data: Record<string, string> = {
+    BIND_ADDRESS: `0.0.0.0:${CLASSIC.port}`,
+    METRIC_PATH: CLASSIC.metricsPath,
+    ENABLE_EBPF_CGROUPID: 'true',
+    ENABLE_GPU: String(o.gpu),
+    ENABLE_PROCESS_METRICS: String(o.processMetrics),
+    EXPOSE_HW_COUNTER_METRICS: 'true',
+    EXPOSE_IRQ_COUNTER_METRICS: 'false',
+    KEPLER_LOG_LEVEL: '1',
+  };
+  if (o.redfish) {
+    data.REDFISH_PROBE_INTERVAL_IN_SECONDS = '60';
+    data.REDFISH_SKIP_SSL_VERIFY = 'false';
+  }
+  if (o.modelServerURL) {
+    data.MODEL_SERVER_ENABLE = 'true';
+    data.MODEL_SERVER_URL = o.modelServerURL;
+    data.MODEL_SERVER_MODEL_REQ_PATH = '/model';
+    data.MODEL_SERVER_MODEL_LIST_PATH = '/best-models';
+  }
+  return data;
+}
+
+/** Current configuration: one YAML document, config.yaml, as the v0.11 ConfigMap holds it. */
+export function currentConfig(o: KeplerConfigOptions): string {
+  const config = {
+    log: { level: 'info', format: 'text' },
+    host: { sysfs: '/host/sys', procfs: '/host/proc' },
+    monitor: { interval: '5s', staleness: '500ms', maxTerminated: 100, minTerminatedEnergyThreshold: 10 },
+    rapl: { zones: [] as string[] },
+    exporter: { stdout: { enabled: false }, prometheus: { enabled: true, metricsLevel: currentMetricsLevels(o) } },
+    web: { configFile: '', listenAddresses: [`:${CURRENT.port}`] },
+    debug: { pprof: { enabled: false } },
+    kube: { enabled: o.kubernetes ?? true, config: '', nodeName: '', podInformer: { mode: 'apiserver' } },
+    experimental: { gpu: { enabled: o.gpu, idlePower: 0 } },
+  };
+  return stringify(config, { lineWidth: 0 });
+}

@@ -1,0 +1,6 @@
+export * from './catalog';
+export * from './generations';
+export * from './kepler-exporter';
+export * from './model-server';
+export * from './device-exporter';
+export * from './alerts';

@@ -1,0 +1,158 @@
+import { parse } from 'yaml';
+import {
+  checkPolicy,
+  classicConfig,
+  currentConfig,
+  deviceExporterWorkload,
+  EXCEPTION_RULES_ANNOTATION,
+  findingsToProblems,
+  keplerCatalog,
+  StackInput,
+  ValidationError,
+} from '../../lib';
+import { clone, demoStack } from '../support/stacks';
+import { objectAt, synthChecked } from '../support/synth';
+
+function energyStack(kepler: Record<string, unknown>, extra: Record<string, unknown> = {}): StackInput {
+  return { name: 'lab', clusters: [{ name: 'edge' }], energy: { kepler, ...extra }, monitoring: {} } as StackInput;
+}
+
+describe('energy', () => {
+  test.each(['classic', 'current'] as const)('the %s generation synthesizes and passes every gate', (generation) => {
+    const r = synthChecked(energyStack({ generation, gpu: true, processMetrics: true }));
+    const ds = objectAt(r, 'edge/energy/daemonset-kepler-exporter.yaml');
+    const c = ds.spec.template.spec.containers[0];
+    expect(ds.spec.template.spec.hostPID).toBe(true);
+    expect(ds.spec.template.spec.tolerations[0]).toEqual({ operator: 'Exists' });
+    expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } });
+    expect(c.ports[0].containerPort).toBe(generation === 'classic' ? 9102 : 28282);
+    expect(c.image).toBe(generation === 'classic' ? 'quay.io/sustainable_computing_io/kepler:release-0.7.12' : 'quay.io/sustainable_computing_io/kepler:v0.11.4');
+    expect(c.volumeMounts.filter((m: any) => m.name !== 'tmp').every((m: any) => m.readOnly)).toBe(true);
+    const role = objectAt(r, 'edge/energy/clusterrole-kepler-exporter-kepler.yaml');
+    const resources = role.rules.flatMap((x: any) => x.resources);
+    expect(resources.includes('nodes/proxy')).toBe(generation === 'classic');
+  });
+
+  test('the DaemonSet passes the policy only through its declared exception, and nothing else uses it', () => {
+    const r = synthChecked(demoStack());
+    const objects = [...r.files].map(([file, text]) => ({ file, cluster: file.split('/')[0], object: parse(text) }));
+    const excepted = objects.filter((e) => e.object.metadata.annotations?.[EXCEPTION_RULES_ANNOTATION]?.includes('privileged'));
+    expect(excepted.map((e) => e.file)).toEqual(['hub/energy/daemonset-kepler-exporter.yaml', 'line-1/energy/daemonset-kepler-exporter.yaml']);
+    const stripped = objects.map((e) =>
+      e.file.endsWith('daemonset-kepler-exporter.yaml') ? { ...e, object: { ...e.object, metadata: { ...e.object.metadata, annotations: {} } } } : e,
+    );
+    const problems = findingsToProblems(checkPolicy(stripped)).map((p) => `${p.path}: ${p.message}`);
+    const P = '/spec/template/spec';
+    expect(problems.filter((p) => p.startsWith('hub/energy/daemonset-kepler-exporter.yaml')).map((p) => p.replace(/^[^:]+: /, '')).sort()).toEqual([
+      `${P}/containers/0/securityContext/allowPrivilegeEscalation: must be false (allow-privilege-escalation)`,
+      `${P}/containers/0/securityContext/capabilities/drop: must include ALL (capabilities-drop-all)`,
+      `${P}/containers/0/securityContext/privileged: must not be true (privileged)`,
+      `${P}/containers/0/securityContext/runAsNonRoot: must be true (here or in the pod securityContext), with a non-zero runAsUser (run-as-non-root)`,
+      `${P}/hostPID: must not be true (host-pid)`,
+      `${P}/volumes/0/hostPath: must not mount a host path (host-path)`,
+      `${P}/volumes/1/hostPath: must not mount a host path (host-path)`,
+      `${P}/volumes/2/hostPath: must not mount a host path (host-path)`,
+      `${P}/volumes/3/hostPath: must not mount a host path (host-path)`,
+    ]);
+  });
+
+  test('the exporter namespace is privileged with the reason, and holds only the exporter', () => {
+    const r = synthChecked(demoStack());
+    const ns = objectAt(r, 'hub/platform/namespace-kepler.yaml');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    const inKepler = [...r.files.values()].map((t) => parse(t)).filter((o) => o.metadata.namespace === 'kepler' && o.spec?.template);
+    expect(inKepler.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['DaemonSet/kepler-exporter', 'DaemonSet/kepler-exporter']);
+  });
+
+  test('the model server URL resolves to the model server Service: same cluster and from an edge cluster', () => {
+    const r = synthChecked(demoStack());
+    const svc = objectAt(r, 'hub/energy/service-kepler-model-server.yaml');
+    const port = svc.spec.ports[0].port;
+    expect(objectAt(r, 'hub/energy/configmap-kepler-exporter.yaml').data.MODEL_SERVER_URL).toBe(
+      `http://${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local:${port}`,
+    );
+    expect(objectAt(r, 'line-1/energy/configmap-kepler-exporter.yaml').data.MODEL_SERVER_URL).toBe(
+      `http://${svc.metadata.name}.${svc.metadata.namespace}.svc.clusterset.local:${port}`,
+    );
+    // Clients from another cluster arrive through the multi-cluster gateway, so the policy admits any source.
+    expect(objectAt(r, 'hub/energy/networkpolicy-kepler-model-server.yaml').spec.ingress).toEqual([{ ports: [{ port: 8100, protocol: 'TCP' }] }]);
+    const single = synthChecked(energyStack({ generation: 'classic' }, { modelServer: {} }));
+    expect(objectAt(single, 'edge/energy/networkpolicy-kepler-model-server.yaml').spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } } },
+    ]);
+  });
+
+  test('the online trainer reads the hub Prometheus by its computed URL and declares why it has no probes', () => {
+    const r = synthChecked(energyStack({ generation: 'classic' }, { modelServer: { onlineTrainer: true, initialModelURLs: ['https://models.example/p.zip'] } }));
+    expect(objectAt(r, 'edge/energy/configmap-kepler-model-server.yaml').data).toMatchObject({
+      PROM_SERVER: 'http://prometheus.monitoring.svc.cluster.local:9090',
+      INITIAL_PIPELINE_URL: 'https://models.example/p.zip',
+    });
+    const d = objectAt(r, 'edge/energy/deployment-kepler-model-server.yaml');
+    expect(d.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['server-api', 'online-trainer']);
+    expect(d.metadata.annotations['edgewatt.io/policy-exceptions']).toBe('probes');
+  });
+
+  test('Redfish references the Secret by name and never carries a credential', () => {
+    const r = synthChecked(demoStack());
+    const ds = objectAt(r, 'hub/energy/daemonset-kepler-exporter.yaml');
+    expect(ds.spec.template.spec.volumes.find((v: any) => v.name === 'redfish')).toEqual({ name: 'redfish', secret: { secretName: 'bmc-credentials' } });
+    expect(ds.metadata.annotations['edgewatt.io/external-refs']).toBe('Secret/bmc-credentials');
+    const all = [...r.files.values()].join('\n');
+    expect(all).not.toMatch(/kind: Secret\n/);
+    expect(all).not.toMatch(/password|passwd|BEGIN .*PRIVATE KEY/i);
+  });
+
+  test('the catalog and the exporter configuration agree for every option', () => {
+    for (const generation of ['classic', 'current'] as const) {
+      for (const gpu of [false, true]) {
+        for (const processMetrics of [false, true]) {
+          const opts = { generation, gpu, processMetrics, redfish: false };
+          const names = keplerCatalog(opts).map((m) => m.name);
+          const gpuMetrics = names.filter((n) => /_gpu_/.test(n));
+          const processMetricNames = names.filter((n) => n.startsWith('kepler_process_'));
+          expect(gpuMetrics.length > 0).toBe(gpu);
+          expect(processMetricNames.length > 0).toBe(processMetrics);
+          if (generation === 'classic') {
+            const cfg = classicConfig(opts);
+            expect(cfg.ENABLE_GPU).toBe(String(gpu));
+            expect(cfg.ENABLE_PROCESS_METRICS).toBe(String(processMetrics));
+            expect(names).toContain('kepler_container_package_joules_total');
+          } else {
+            const cfg = parse(currentConfig(opts));
+            expect(cfg.experimental.gpu.enabled).toBe(gpu);
+            expect(cfg.exporter.prometheus.metricsLevel.includes('process')).toBe(processMetrics);
+            expect(cfg.web.listenAddresses).toEqual([':28282']);
+            expect(names).toContain('kepler_container_cpu_joules_total');
+            expect(names.some((n) => n.startsWith('kepler_vm_'))).toBe(cfg.exporter.prometheus.metricsLevel.includes('vm'));
+          }
+        }
+      }
+    }
+  });
+
+  test('the device exporter is the current generation without the Kubernetes API, scraped on its port', () => {
+    const w = deviceExporterWorkload();
+    expect(w.metrics).toEqual({ port: 28282, path: '/metrics' });
+    expect(parse(w.config).kube.enabled).toBe(false);
+    expect(w.podSpec.containers[0].image).toBe('quay.io/sustainable_computing_io/kepler:v0.11.4');
+  });
+
+  test('operator mode ships a PodMonitor and a PrometheusRule with the exporter alerts, valid for the CRDs', () => {
+    const s = clone(demoStack()) as any;
+    s.monitoring.mode = 'prometheus-operator';
+    const r = synthChecked(s);
+    const pm = objectAt(r, 'line-1/energy/podmonitor-kepler-exporter.yaml');
+    expect(pm.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
+    const rules = objectAt(r, 'hub/energy/prometheusrule-edgewatt-energy.yaml');
+    expect(rules.spec.groups[0].rules.map((x: any) => x.alert)).toEqual(['KeplerExporterDown', 'KeplerModelServerUnavailable']);
+    for (const rule of rules.spec.groups[0].rules) expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'summary']);
+  });
+
+  test('fails with the field path when a current-generation stack asks for the model server', () => {
+    expect(() => synthChecked(energyStack({ generation: 'current' }, { modelServer: {} }))).toThrow(
+      'energy.modelServer: the model server works with the classic Kepler generation only',
+    );
+    expect(() => synthChecked(energyStack({ generation: 'current' }))).not.toThrow(ValidationError);
+  });
+});
