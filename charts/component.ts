@@ -7,6 +7,8 @@ import { ClusterModel, ComponentName, StackModel } from '../lib/model';
 export interface ChartContext {
   readonly model: StackModel;
   readonly cluster: ClusterModel;
+  /** Every component of the stack, for components that collect from the others (monitoring). */
+  readonly registry: ReadonlyArray<ComponentDefinition>;
 }
 
 /**

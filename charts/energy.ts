@@ -5,6 +5,7 @@ import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
 import { energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
 import { generation } from '../lib/energy/generations';
+import { runbookBase } from '../lib/monitoring/runbooks';
 import { ChartContext, ComponentDefinition } from './component';
 
 /** Per cluster: the Kepler exporter where it runs, and the model server on its cluster. */
@@ -93,7 +94,7 @@ export function energyMonitoring(ctx: ChartContext): ComponentMonitoring {
           },
         ]
       : [],
-    ruleGroups: runsExporter ? [energyAlerts({ modelServerNamespace: energy.modelServer ? energy.namespace : undefined })] : [],
+    ruleGroups: runsExporter ? [energyAlerts({ modelServerNamespace: energy.modelServer ? energy.namespace : undefined, runbookBase: runbookBase(ctx.model) })] : [],
   };
 }
 

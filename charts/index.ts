@@ -1,10 +1,12 @@
 import { ComponentDefinition } from './component';
 import { energyComponent } from './energy';
+import { monitoringComponent } from './monitoring';
 import { platformComponent } from './platform';
 
 export * from './component';
 export * from './platform';
 export * from './energy';
+export * from './monitoring';
 
 /** Every component edgewatt can deploy, in sync-wave order. */
-export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent];
+export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent];

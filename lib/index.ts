@@ -7,6 +7,7 @@ export * from './model';
 export * from './synth';
 export * from './stack';
 export * from './energy';
+export * from './monitoring';
 export * from './validate';
 export * from './core/policy';
 export * from './core/endpoints';

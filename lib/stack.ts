@@ -26,7 +26,7 @@ export class EdgewattStack extends Construct {
     for (const cluster of this.model.clusters) {
       for (const def of COMPONENT_REGISTRY) {
         if (!def.clusters(this.model).includes(cluster.name)) continue;
-        charts.set(`${cluster.name}/${def.name}`, def.build(this, `${cluster.name}-${def.name}`, { model: this.model, cluster }));
+        charts.set(`${cluster.name}/${def.name}`, def.build(this, `${cluster.name}-${def.name}`, { model: this.model, cluster, registry: COMPONENT_REGISTRY }));
       }
     }
     this.charts = charts;

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { planCommand } from './commands/plan';
 import { schemaCommand } from './commands/schema';
 import { synthCommand } from './commands/synth';
 import { validateCommand } from './commands/validate';
@@ -16,7 +17,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, validateCommand, schemaCommand]) {
+  for (const make of [synthCommand, validateCommand, planCommand, schemaCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;

@@ -17,16 +17,22 @@ export interface ScrapeTarget {
   readonly path: string;
   /** Whether the target is one per node (a DaemonSet), for the selective monitoring policy. */
   readonly perNode: boolean;
+  /** Keep the target's own `namespace`, `pod` … labels (kube-state-metrics). @default false */
+  readonly honorLabels?: boolean;
 }
 
 /** An alerting rule. Every alert has a severity, a summary and a description. */
 export interface AlertRule {
   readonly alert: string;
+  /** Where the runbook is; every alert has one. */
+  readonly runbookURL: string;
   readonly expr: string;
   readonly for: string;
   readonly severity: 'critical' | 'warning' | 'info';
   readonly summary: string;
   readonly description: string;
+  /** What to check and do, written into RUNBOOKS.md. */
+  readonly steps: ReadonlyArray<string>;
 }
 
 /** A recording rule. */
@@ -53,7 +59,7 @@ export function renderRuleGroup(g: RuleGroup): { name: string; rules: Array<Reco
     name: g.name,
     rules: g.rules.map((r) =>
       'alert' in r
-        ? { alert: r.alert, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary, description: r.description } }
+        ? { alert: r.alert, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary, description: r.description, runbook_url: r.runbookURL } }
         : { record: r.record, expr: r.expr },
     ),
   };

@@ -9,6 +9,12 @@ export const VERSIONS = {
   keplerCurrent: { image: 'quay.io/sustainable_computing_io/kepler', tag: 'v0.11.4', upstream: 'v0.11.4' },
   /** Kepler model server, as pinned by Kepler v0.7.12's own manifests. */
   keplerModelServer: { image: 'quay.io/sustainable_computing_io/kepler_model_server', tag: 'v0.7.11-2', upstream: 'v0.7.11-2' },
+  /** From kube-prometheus jsonnet/kube-prometheus/versions.json (2026-08). */
+  prometheus: { image: 'quay.io/prometheus/prometheus', tag: 'v3.13.2', upstream: 'v3.13.2' },
+  alertmanager: { image: 'quay.io/prometheus/alertmanager', tag: 'v0.33.1', upstream: 'v0.33.1' },
+  kubeStateMetrics: { image: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.19.1', upstream: 'v2.19.1' },
+  /** Reloads Prometheus and Alertmanager when their mounted configuration changes. */
+  configReloader: { image: 'quay.io/prometheus-operator/prometheus-config-reloader', tag: 'v0.93.1', upstream: 'v0.93.1' },
 } as const;
 
 /** A pinned image reference. */

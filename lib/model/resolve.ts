@@ -30,6 +30,7 @@ export function resolveModel(spec: StackSpec): StackModel {
   );
 
   const monitoring = resolveMonitoring(spec, placer, ns);
+  checkAlertmanager(spec, problems);
   const hub = monitoring?.cluster;
   const energy = resolveEnergy(spec, placer, ns, problems, hub);
   const dashboards = resolveDashboards(spec, placer, ns, hub);
@@ -65,6 +66,20 @@ function resolveMonitoring(spec: StackSpec, placer: Placer, ns: NamespacePlan): 
   if (cluster === undefined) return undefined;
   ns.use(cluster, spec.monitoring.namespace, 'monitoring', 'monitoring.namespace');
   return { ...spec.monitoring, cluster };
+}
+
+function checkAlertmanager(spec: StackSpec, problems: ProblemList): void {
+  const am = spec.monitoring?.alertmanager;
+  if (!am) return;
+  reportDuplicates(problems, am.receivers, (r) => r.name, 'monitoring.alertmanager.receivers', 'receiver');
+  am.receivers.forEach((r, i) => {
+    const kinds = [r.webhook, r.slack].filter(Boolean).length;
+    if (kinds !== 1) problems.add(`monitoring.alertmanager.receivers[${i}]`, 'must have exactly one of webhook or slack');
+  });
+  const names = ['null', ...am.receivers.map((r) => r.name)];
+  am.routes.forEach((r, i) => {
+    if (!names.includes(r.receiver)) problems.add(`monitoring.alertmanager.routes[${i}].receiver`, `no receiver named "${r.receiver}"${didYouMean(r.receiver, names)}`);
+  });
 }
 
 function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): EnergyModel | undefined {

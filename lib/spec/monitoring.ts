@@ -4,6 +4,35 @@ import { dnsLabel, duration, labelMap, quantity } from './common';
 /** How Prometheus is provided. */
 export const MONITORING_MODES = ['bundled', 'prometheus-operator'] as const;
 
+const secretKeyRef = z.strictObject({
+  name: dnsLabel.describe('Secret created outside Git, in the monitoring namespace.'),
+  key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: 'must be a Secret key such as url or token' }),
+});
+
+const receiverSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS label such as on-call' }).refine((n) => n !== 'null', { message: '"null" is the built-in receiver that drops alerts: choose another name' }),
+  webhook: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^https?:\/\/[^\s@]+$/, { message: 'must be an http(s) URL without credentials: put the token in tokenSecret' })
+        .describe('Webhook endpoint (not a secret).'),
+      tokenSecret: secretKeyRef.optional().describe('Secret key holding a bearer token. @default - no token'),
+    })
+    .optional(),
+  slack: z
+    .strictObject({ apiURLSecret: secretKeyRef.describe('Secret key holding the Slack webhook URL.'), channel: z.string().min(1) })
+    .optional(),
+});
+
+const routeSchema = z.strictObject({
+  receiver: z.string().min(1).describe('A receiver name, or "null".'),
+  matchers: z
+    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"$/, { message: 'must be a matcher such as severity="critical"' }))
+    .min(1),
+  continue: z.boolean().default(false).describe('@default false'),
+});
+
 /** The monitoring section: Prometheus, rules, Alertmanager. */
 export const monitoringSchema = z
   .strictObject({
@@ -39,5 +68,17 @@ export const monitoringSchema = z
       })
       .default({ nodePowerWatts: 200, deviceHeartbeatMinutes: 5 })
       .describe('Alert thresholds.'),
+    alertmanager: z
+      .strictObject({
+        receivers: z.array(receiverSchema).default([]).describe('Receivers; credentials only as Secret references. @default [] (alerts go to the null receiver)'),
+        routes: z.array(routeSchema).default([]).describe('Routes under the root, first match wins. @default []'),
+      })
+      .default({ receivers: [], routes: [] })
+      .describe('Alertmanager routing (bundled mode).'),
+    runbookBaseURL: z
+      .string()
+      .regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+      .optional()
+      .describe('Where the runbooks of edgewatt alerts live. @default - RUNBOOKS.md beside the synthesized YAML in the GitOps repository'),
   })
   .describe('Metrics and alerts. @default - no monitoring components');

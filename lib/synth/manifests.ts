@@ -20,7 +20,7 @@ export function synthesizeManifests(
     for (const { def, clusters } of placements) {
       if (!clusters.has(cluster.name)) continue;
       const app = new App({ outdir: '.edgewatt-unused' });
-      const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster });
+      const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
       const objects = (chart.toJson() as KubeObject[]).map(normalizeObject);
       out.push({ cluster: cluster.name, component: def.name, objects });
     }

@@ -4,8 +4,10 @@ import { resolveModel, StackModel } from '../model';
 import { parseStack, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
+import { documents } from './documents';
 import { synthesizeManifests } from './manifests';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
+import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, placeObjects, renderFiles } from './layout';
 import { diffTree, readTree, TreeDiff } from './tree';
 import { recoverTree, writeTree, WriteResult } from './writer';
@@ -45,11 +47,13 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   const label = options.outLabel ?? 'dist';
   const findings = validateEntries(
     placed.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
-    options.validation,
+    { metrics: knownMetrics(model), ...options.validation },
   );
   const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
-  return { model, manifests, files: renderFiles(model.name, placed) };
+  const files = renderFiles(model.name, placed);
+  for (const [path, text] of documents(model)) files.set(path, text);
+  return { model, manifests, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
 }
 
 /** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */

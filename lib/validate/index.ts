@@ -9,3 +9,4 @@ export { CrdSchemas } from './crds';
 export { checkPolicy, podViolations, namespaceLevels } from './policy';
 export { checkWiring } from './wiring';
 export { checkPromql, findExpressions, metricNames, promqlErrorAt } from './promql';
+export { checkMetricNames, recordedNames } from './metric-names';

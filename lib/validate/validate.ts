@@ -1,5 +1,6 @@
 import { Problem } from '../core/errors';
 import { checkPolicy } from './policy';
+import { checkMetricNames } from './metric-names';
 import { checkPromql } from './promql';
 import { SchemaCheck, SchemaSources } from './schema-check';
 import { Entry, Finding } from './types';
@@ -12,6 +13,11 @@ export interface ValidateOptions {
    * @default - the schema check is skipped (policy, wiring and PromQL checks still run)
    */
   readonly schemas?: SchemaSources;
+  /**
+   * Metric names the exporters of the stack emit; with it, every metric an expression uses must be one of
+   * them or a recording rule's. @default - metric names are not checked (validating a tree without its stack)
+   */
+  readonly metrics?: ReadonlySet<string>;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -34,6 +40,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkPolicy(entries),
     ...checkWiring(entries),
     ...checkPromql(entries),
+    ...(options.metrics ? checkMetricNames(entries, options.metrics) : []),
   ];
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,

@@ -19,11 +19,14 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('edgewatt CLI', () => {
   test('synth writes dist and reports what it did', async () => {
     const out = path.join(tmpDir(), 'dist');
-    const n = synthesize(demoStack()).files.size;
+    const fresh = synthesize(demoStack());
+    const n = fresh.files.size;
+    const objects = fresh.manifests.reduce((k, m) => k + m.objects.length, 0);
+    expect(n).toBe(objects + 1); // one file per object, and RUNBOOKS.md
     const r = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
-    expect(r).toEqual({ code: 0, out: `synthesized ${n} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\n`, err: '' });
+    expect(r).toEqual({ code: 0, out: `synthesized ${objects} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\n`, err: '' });
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
-    expect(again.out).toBe(`synthesized ${n} objects into ${n} files in ${out}: 0 written, ${n} unchanged, 0 removed\n`);
+    expect(again.out).toBe(`synthesized ${objects} objects into ${n} files in ${out}: 0 written, ${n} unchanged, 0 removed\n`);
   });
 
   test('synth --check passes on a fresh dist and fails, naming the files, on a hand-edited one', async () => {

@@ -35,7 +35,7 @@ describe('energy', () => {
 
   test('the DaemonSet passes the policy only through its declared exception, and nothing else uses it', () => {
     const r = synthChecked(demoStack());
-    const objects = [...r.files].map(([file, text]) => ({ file, cluster: file.split('/')[0], object: parse(text) }));
+    const objects = [...r.files].filter(([file]) => file.endsWith('.yaml')).map(([file, text]) => ({ file, cluster: file.split('/')[0], object: parse(text) }));
     const excepted = objects.filter((e) => e.object.metadata.annotations?.[EXCEPTION_RULES_ANNOTATION]?.includes('privileged'));
     expect(excepted.map((e) => e.file)).toEqual(['hub/energy/daemonset-kepler-exporter.yaml', 'line-1/energy/daemonset-kepler-exporter.yaml']);
     const stripped = objects.map((e) =>
@@ -60,7 +60,7 @@ describe('energy', () => {
     const r = synthChecked(demoStack());
     const ns = objectAt(r, 'hub/platform/namespace-kepler.yaml');
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
-    const inKepler = [...r.files.values()].map((t) => parse(t)).filter((o) => o.metadata.namespace === 'kepler' && o.spec?.template);
+    const inKepler = [...r.files].filter(([f]) => f.endsWith('.yaml')).map(([, t]) => parse(t)).filter((o) => o.metadata.namespace === 'kepler' && o.spec?.template);
     expect(inKepler.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['DaemonSet/kepler-exporter', 'DaemonSet/kepler-exporter']);
   });
 
@@ -146,7 +146,7 @@ describe('energy', () => {
     expect(pm.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
     const rules = objectAt(r, 'hub/energy/prometheusrule-edgewatt-energy.yaml');
     expect(rules.spec.groups[0].rules.map((x: any) => x.alert)).toEqual(['KeplerExporterDown', 'KeplerModelServerUnavailable']);
-    for (const rule of rules.spec.groups[0].rules) expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'summary']);
+    for (const rule of rules.spec.groups[0].rules) expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
   });
 
   test('fails with the field path when a current-generation stack asks for the model server', () => {

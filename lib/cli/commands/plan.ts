@@ -1,0 +1,25 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { resolveModel } from '../../model';
+import { formatPlan, planSeries } from '../../monitoring/plan';
+import { parseStack } from '../../spec/parse';
+import { loadStackFile } from '../../synth';
+import { CliIO } from '../io';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
+  return n;
+}
+
+/** `edgewatt plan`: estimated series and samples per second, with and without the selection policy. */
+export function planCommand(io: CliIO): Command {
+  return new Command('plan')
+    .description('estimate active series and samples per second of the fleet, with and without monitoring.selection')
+    .option('-c, --config <file>', 'the stack description', 'stack.yaml')
+    .option('--nodes-per-cluster <n>', 'nodes in each cluster (the stack does not say)', positiveInt, 3)
+    .option('--pods-per-node <n>', 'pods on each node', positiveInt, 20)
+    .action((flags: { config: string; nodesPerCluster: number; podsPerNode: number }) => {
+      const model = resolveModel(parseStack(loadStackFile(flags.config)));
+      io.out(formatPlan(planSeries(model, { nodesPerCluster: flags.nodesPerCluster, podsPerNode: flags.podsPerNode })));
+    });
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'crypto';
+
+/**
+ * Prometheus's `hashmod` relabel action: the last 8 bytes of the MD5 of the value, as a big-endian unsigned
+ * integer, modulo `modulus`. Used to predict which targets a sampling rule keeps.
+ */
+export function hashmod(value: string, modulus: number): number {
+  const digest = createHash('md5').update(value).digest();
+  return Number(digest.readBigUInt64BE(8) % BigInt(modulus));
+}
+
+/** The modulus of the sampling rule: shares are kept to the nearest 1/1000. */
+export const SAMPLE_MODULUS = 1000;
+
+/** The selective monitoring policy: targets matching `always`, plus a stable sample of the rest. */
+export interface SelectionPolicy {
+  readonly sample: number;
+  readonly always?: Readonly<Record<string, string>>;
+}
+
+/** How many hash buckets (of SAMPLE_MODULUS) a sample share keeps. */
+export function keptBuckets(sample: number): number {
+  return Math.round(sample * SAMPLE_MODULUS);
+}
+
+/** Whether the policy keeps a target named `key` (a node or device name) with `labels`. */
+export function isSelected(key: string, labels: Readonly<Record<string, string>>, policy?: SelectionPolicy): boolean {
+  if (!policy) return true;
+  const always = Object.entries(policy.always ?? {});
+  if (always.length > 0 && always.every(([k, v]) => labels[k] === v)) return true;
+  return hashmod(key, SAMPLE_MODULUS) < keptBuckets(policy.sample);
+}
+
+/** A regex matching the decimal numbers 0 … n-1 (n ≥ 1), compact enough for a relabel rule. */
+export function belowRegex(n: number): string {
+  if (n <= 0) return 'a^'; // matches nothing
+  const parts: string[] = [];
+  const digits = String(n - 1).length;
+  for (let d = 1; d < digits; d++) parts.push(d === 1 ? '[0-9]' : `[1-9][0-9]{${d - 1}}`);
+  // Numbers with as many digits as n-1 and not above it.
+  const max = String(n - 1);
+  const prefixAlternatives = (s: string, first: boolean): string[] => {
+    if (s.length === 0) return [''];
+    const head = Number(s[0]);
+    const rest = s.slice(1);
+    const alts: string[] = [];
+    const low = first && s.length > 1 ? 1 : 0;
+    if (head > low) alts.push(`${head - 1 === low ? String(low) : `[${low}-${head - 1}]`}${rest.length ? `[0-9]{${rest.length}}` : ''}`);
+    for (const tail of prefixAlternatives(rest, false)) alts.push(`${head}${tail}`);
+    return alts;
+  };
+  if (digits === 1) return `[0-${max}]`;
+  parts.push(...prefixAlternatives(max, true));
+  return parts.join('|');
+}

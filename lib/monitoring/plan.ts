@@ -1,0 +1,94 @@
+import { keplerCatalog, MetricSpec } from '../energy/catalog';
+import { StackModel } from '../model/types';
+import { isSelected } from './hashmod';
+
+/** Assumptions of the estimate: the stack does not say how many nodes and pods there are. */
+export interface PlanOptions {
+  /** Nodes in each cluster that runs the exporter. @default 3 */
+  readonly nodesPerCluster?: number;
+  /** Pods on each node. @default 20 */
+  readonly podsPerNode?: number;
+  /** Series a device's system metrics send (node_exporter without an allow-list). @default 500 */
+  readonly seriesPerDevice?: number;
+}
+
+/** One row of the estimate. */
+export interface PlanRow {
+  readonly what: string;
+  readonly targets: number;
+  readonly targetsWithPolicy: number;
+  readonly seriesEach: number;
+  readonly intervalSeconds: number;
+}
+
+/** The estimate: rows and totals, without and with the selection policy. */
+export interface SeriesPlan {
+  readonly rows: ReadonlyArray<PlanRow>;
+  readonly series: number;
+  readonly seriesWithPolicy: number;
+  readonly samplesPerSecond: number;
+  readonly samplesPerSecondWithPolicy: number;
+}
+
+function seconds(d: string): number {
+  const m = /^(\d+)([smh])$/.exec(d);
+  if (!m) return 30;
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+}
+
+/** Series one exporter emits: each family times the label values it typically has on a node. */
+export function seriesPerExporter(catalog: ReadonlyArray<MetricSpec>, podsPerNode: number): number {
+  const perLevel: Record<MetricSpec['level'], number> = { node: 2, container: 2 * podsPerNode, pod: 2 * podsPerNode, process: 5 * podsPerNode, vm: 0 };
+  return catalog.reduce((n, m) => n + perLevel[m.level], 0);
+}
+
+/** Estimates active series and samples per second for the fleet, from the metric catalog. */
+export function planSeries(model: StackModel, options: PlanOptions = {}): SeriesPlan {
+  const nodes = options.nodesPerCluster ?? 3;
+  const pods = options.podsPerNode ?? 20;
+  const policy = model.monitoring?.selection;
+  const scrape = seconds(model.monitoring?.scrapeInterval ?? '30s');
+  const rows: PlanRow[] = [];
+  if (model.energy) {
+    const k = model.energy.kepler;
+    const total = k.clusters.length * nodes;
+    rows.push({
+      what: `Kepler exporter (${k.generation}) on ${k.clusters.length} clusters × ${nodes} nodes`,
+      targets: total,
+      targetsWithPolicy: policy ? Math.ceil(total * policy.sample) : total,
+      seriesEach: seriesPerExporter(keplerCatalog(k), pods),
+      intervalSeconds: scrape,
+    });
+  }
+  if (model.fleet && model.fleet.devices.length > 0) {
+    const sets = new Map(model.fleet.deviceSets.map((s) => [s.name, s]));
+    const byInterval = new Map<number, { all: number; kept: number }>();
+    for (const d of model.fleet.devices) {
+      const interval = (d.set ? sets.get(d.set)?.metrics.intervalSeconds : undefined) ?? 60;
+      const e = byInterval.get(interval) ?? { all: 0, kept: 0 };
+      e.all++;
+      if (isSelected(d.name, d.labels, policy)) e.kept++;
+      byInterval.set(interval, e);
+    }
+    for (const [interval, e] of [...byInterval].sort(([a], [b]) => a - b)) {
+      rows.push({ what: `device system metrics every ${interval}s`, targets: e.all, targetsWithPolicy: e.kept, seriesEach: options.seriesPerDevice ?? 500, intervalSeconds: interval });
+    }
+  }
+  const sum = (f: (r: PlanRow) => number) => rows.reduce((n, r) => n + f(r), 0);
+  return {
+    rows,
+    series: sum((r) => r.targets * r.seriesEach),
+    seriesWithPolicy: sum((r) => r.targetsWithPolicy * r.seriesEach),
+    samplesPerSecond: Math.round(sum((r) => (r.targets * r.seriesEach) / r.intervalSeconds)),
+    samplesPerSecondWithPolicy: Math.round(sum((r) => (r.targetsWithPolicy * r.seriesEach) / r.intervalSeconds)),
+  };
+}
+
+/** The estimate as a table for people. */
+export function formatPlan(p: SeriesPlan): string {
+  const lines = ['what | targets | with policy | series each | interval', '--- | ---: | ---: | ---: | ---:'];
+  for (const r of p.rows) lines.push(`${r.what} | ${r.targets} | ${r.targetsWithPolicy} | ${r.seriesEach} | ${r.intervalSeconds}s`);
+  lines.push('', `active series: ${p.series} without the policy, ${p.seriesWithPolicy} with it`);
+  lines.push(`samples per second: ${p.samplesPerSecond} without the policy, ${p.samplesPerSecondWithPolicy} with it`);
+  return `${lines.join('\n')}\n`;
+}

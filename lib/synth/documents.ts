@@ -1,0 +1,13 @@
+import { allRuleGroups, COMPONENT_REGISTRY } from '../../charts';
+import { StackModel } from '../model';
+import { RUNBOOKS_FILE, runbooksMarkdown } from '../monitoring/runbooks';
+
+/**
+ * Documents for people written beside the YAML (paths relative to the output folder): RUNBOOKS.md, which
+ * every alert's runbook_url points into, when the stack has monitoring.
+ */
+export function documents(model: StackModel): Map<string, string> {
+  const out = new Map<string, string>();
+  if (model.monitoring) out.set(RUNBOOKS_FILE, runbooksMarkdown(model.name, allRuleGroups(model, COMPONENT_REGISTRY)));
+  return out;
+}

@@ -1,0 +1,34 @@
+import { formatPlan, parseStack, planSeries, resolveModel, runCli } from '../../lib';
+import * as path from 'path';
+import { ROOT } from '../support/shared';
+import { clone, demoStack } from '../support/stacks';
+import { captureIO } from '../support/tmp';
+
+describe('edgewatt plan', () => {
+  test('estimates series per exporter from the catalog, and the share the policy keeps', () => {
+    const p = planSeries(resolveModel(parseStack(demoStack())), { nodesPerCluster: 40, podsPerNode: 20 });
+    // Classic with GPU, no process metrics, per node: 7 sources × (2 node + 40 container series) = 294,
+    // 4 usage counters × (2 + 40) = 168, kepler_node_info 2 → 464.
+    expect(p.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
+    expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 1, targetsWithPolicy: 1, seriesEach: 500, intervalSeconds: 60 });
+    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 464 + 500, 20 * 464 + 500]);
+  });
+
+  test('devices outside the policy are not counted with it', () => {
+    const s = clone(demoStack()) as any;
+    s.fleet.devices = Array.from({ length: 1000 }, (_, i) => ({ name: `cam-${String(i).padStart(2, '0')}`, set: 'cameras', labels: {} }));
+    const p = planSeries(resolveModel(parseStack(s)));
+    expect(p.rows[1].targets).toBe(1000);
+    expect(Math.abs(p.rows[1].targetsWithPolicy - 250)).toBeLessThanOrEqual(50);
+    expect(formatPlan(p)).toContain(`active series: ${p.series} without the policy, ${p.seriesWithPolicy} with it`);
+  });
+
+  test('the CLI prints the table', async () => {
+    const c = captureIO();
+    expect(await runCli(['plan', '-c', path.join(ROOT, 'apps/demo/stack.yaml'), '--nodes-per-cluster', '40'], c.io)).toBe(0);
+    expect(c.out()).toContain('Kepler exporter (classic) on 2 clusters × 40 nodes | 80 | 20 | 464 | 30s');
+    const bad = captureIO();
+    expect(await runCli(['plan', '--nodes-per-cluster', '0'], bad.io)).toBe(2);
+    expect(bad.err()).toContain('must be a whole number above 0');
+  });
+});

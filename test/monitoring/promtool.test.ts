@@ -1,0 +1,59 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { StackInput } from '../../lib';
+import { clone, demoStack } from '../support/stacks';
+import { synthChecked } from '../support/synth';
+import { configMapFiles, tool, withStaticTargets } from '../support/tools';
+import { ruleCoverage, unitTests } from './rule-cases';
+
+const RULES = 'hub/monitoring/configmap-prometheus-rules.yaml';
+
+/** The demo (classic, k3s hub) and a current-generation stack with a GPU on kubeadm and OpenShift clusters. */
+function stacks(): Array<[string, StackInput]> {
+  const current = clone(demoStack()) as any;
+  current.energy = { kepler: { generation: 'current', gpu: true } };
+  current.clusters = [
+    { name: 'hub', platform: 'kubeadm' },
+    { name: 'line-1', server: 'https://line-1.factory.example:6443', platform: 'openshift' },
+  ];
+  return [
+    ['classic', demoStack()],
+    ['current', current],
+  ];
+}
+
+describe.each(stacks())('rules of the %s stack, verified with promtool', (generation, stack) => {
+  const result = synthChecked(stack);
+  const dir = configMapFiles(result, RULES);
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.rules.yaml')).sort();
+
+  test('promtool check rules passes on every rule file', () => {
+    const r = tool('promtool', ['check', 'rules', ...files.map((f) => path.join(dir, f))]);
+    expect(r.out).not.toContain('FAILED');
+    expect(r.status).toBe(0);
+  });
+
+  test('every alert and recording rule has a unit test', () => {
+    expect(ruleCoverage(dir, generation as 'classic' | 'current')).toEqual({ untested: [] });
+  });
+
+  test('promtool test rules: synthetic series in, expected samples and alerts out', () => {
+    const testFile = path.join(dir, 'tests.yaml');
+    fs.writeFileSync(testFile, stringify({ rule_files: files, evaluation_interval: '1m', tests: unitTests(generation as 'classic' | 'current') }, { lineWidth: 0 }));
+    const r = tool('promtool', ['test', 'rules', testFile], dir);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status).toBe(0);
+  });
+
+  test('promtool check config --syntax-only passes on prometheus.yml (service discovery swapped for static targets)', () => {
+    for (const cluster of ['hub', 'line-1']) {
+      const cfg = configMapFiles(result, `${cluster}/monitoring/configmap-prometheus-config.yaml`);
+      const copy = path.join(cfg, 'static.yml');
+      fs.writeFileSync(copy, withStaticTargets(fs.readFileSync(path.join(cfg, 'prometheus.yml'), 'utf8')));
+      const r = tool('promtool', ['check', 'config', '--syntax-only', copy]);
+      expect(r.out).toContain('SUCCESS');
+      expect(r.status).toBe(0);
+    }
+  });
+});

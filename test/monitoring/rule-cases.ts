@@ -1,0 +1,232 @@
+/**
+ * Unit tests for every rule, as `promtool test rules` reads them. Inputs are synthetic series; every
+ * expected value is worked out by hand in the comment beside it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+
+const RUNBOOK = 'https://git.example.com/platform/edge-gitops/blob/main/dist/RUNBOOKS.md';
+const rb = (alert: string) => `${RUNBOOK}#${alert.toLowerCase()}`;
+
+type Gen = 'classic' | 'current';
+
+/** A counter rising by `perMinute` each minute for `minutes`. */
+const rising = (perMinute: number, minutes = 70) => `0+${perMinute}x${minutes}`;
+const flat = (v: number, minutes = 70) => `${v}x${minutes}`;
+
+function recordingCases(gen: Gen): unknown {
+  const L = 'cluster="hub",node="n1"';
+  const series =
+    gen === 'classic'
+      ? [
+          // package 600 J/min = 10 W; dram 120 J/min = 2 W; gpu 300 J/min = 5 W.
+          { series: `kepler_node_package_joules_total{${L},mode="dynamic"}`, values: rising(600) },
+          { series: `kepler_node_dram_joules_total{${L},mode="dynamic"}`, values: rising(120) },
+          { series: `kepler_node_gpu_joules_total{${L},mode="dynamic"}`, values: rising(300) },
+          // container: package 60 J/min = 1 W, dram 30 J/min = 0.5 W, gpu 30 J/min = 0.5 W → pod 2 W.
+          { series: 'kepler_container_package_joules_total{cluster="hub",container_namespace="shop",pod_name="web",container_name="c",mode="dynamic"}', values: rising(60) },
+          { series: 'kepler_container_dram_joules_total{cluster="hub",container_namespace="shop",pod_name="web",container_name="c",mode="dynamic"}', values: rising(30) },
+          { series: 'kepler_container_gpu_joules_total{cluster="hub",container_namespace="shop",pod_name="web",container_name="c",mode="dynamic"}', values: rising(30) },
+        ]
+      : [
+          // cpu package 10 W, dram 2 W, core 7 W (inside package: not added); gpu 5 W.
+          { series: `kepler_node_cpu_watts{${L},zone="package"}`, values: flat(10) },
+          { series: `kepler_node_cpu_watts{${L},zone="dram"}`, values: flat(2) },
+          { series: `kepler_node_cpu_watts{${L},zone="core"}`, values: flat(7) },
+          { series: `kepler_node_gpu_watts{${L},gpu="0"}`, values: flat(5) },
+          { series: `kepler_node_cpu_joules_total{${L},zone="package"}`, values: rising(600) },
+          { series: `kepler_node_cpu_joules_total{${L},zone="dram"}`, values: rising(120) },
+          { series: `kepler_node_gpu_joules_total{${L},gpu="0"}`, values: rising(300) },
+          // pod: package 1 W, dram 0.5 W, gpu 0.5 W → 2 W; joules 60 + 30 + 30 per minute.
+          { series: 'kepler_pod_cpu_watts{cluster="hub",pod_namespace="shop",pod_name="web",zone="package"}', values: flat(1) },
+          { series: 'kepler_pod_cpu_watts{cluster="hub",pod_namespace="shop",pod_name="web",zone="dram"}', values: flat(0.5) },
+          { series: 'kepler_pod_gpu_watts{cluster="hub",pod_namespace="shop",pod_name="web"}', values: flat(0.5) },
+          { series: 'kepler_pod_cpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web",zone="package"}', values: rising(60) },
+          { series: 'kepler_pod_cpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web",zone="dram"}', values: rising(30) },
+          { series: 'kepler_pod_gpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web"}', values: rising(30) },
+        ];
+  const sources = gen === 'classic' ? ['dram', 'gpu', 'package'] : ['dram', 'gpu', 'package'];
+  const sourceWatts: Record<string, number> = { package: 10, dram: 2, gpu: 5 };
+  // 1 h of node energy: (600 + 120 + 300) J/min × 60 = 61,200 J = 0.017 kWh; CO2 at 415 g/kWh = 7.055 g.
+  // 1 h of the namespace: (60 + 30 + 30) × 60 = 7,200 J = 0.002 kWh; CO2 0.83 g.
+  return {
+    interval: '1m',
+    input_series: series,
+    promql_expr_test: [
+      { expr: 'node:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: `node:edgewatt_power_watts:sum{${L}}`, value: 17 }] },
+      {
+        expr: 'node_source:edgewatt_power_watts:sum',
+        eval_time: '10m',
+        exp_samples: sources.map((s) => ({ labels: `node_source:edgewatt_power_watts:sum{${L},source="${s}"}`, value: sourceWatts[s] })),
+      },
+      { expr: 'pod:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'pod:edgewatt_power_watts:sum{cluster="hub",namespace="shop",pod="web"}', value: 2 }] },
+      { expr: 'namespace:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'namespace:edgewatt_power_watts:sum{cluster="hub",namespace="shop"}', value: 2 }] },
+      { expr: 'cluster:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'cluster:edgewatt_power_watts:sum{cluster="hub"}', value: 17 }] },
+      { expr: 'cluster:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_energy_kwh:increase1h{cluster="hub"}', value: 0.017 }] },
+      { expr: 'namespace:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_energy_kwh:increase1h{cluster="hub",namespace="shop"}', value: 0.002 }] },
+      { expr: 'edgewatt:carbon_intensity_grams_per_kwh', eval_time: '1m', exp_samples: [{ labels: 'edgewatt:carbon_intensity_grams_per_kwh', value: 415 }] },
+      { expr: 'cluster:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_co2_grams:increase1h{cluster="hub"}', value: (61200 / 3.6e6) * 415 }] },
+      { expr: 'namespace:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_co2_grams:increase1h{cluster="hub",namespace="shop"}', value: (7200 / 3.6e6) * 415 }] },
+    ],
+  };
+}
+
+function nodePowerHigh(gen: Gen): unknown {
+  // 15,000 J/min = 250 W (classic), or 250 W straight (current): above the 200 W threshold for more than 15 min.
+  const series =
+    gen === 'classic'
+      ? [
+          { series: 'kepler_node_package_joules_total{cluster="hub",node="n1"}', values: rising(15000, 30) },
+          { series: 'kepler_node_dram_joules_total{cluster="hub",node="n1"}', values: rising(0, 30) },
+          { series: 'kepler_node_package_joules_total{cluster="hub",node="n2"}', values: rising(600, 30) },
+          { series: 'kepler_node_dram_joules_total{cluster="hub",node="n2"}', values: rising(0, 30) },
+        ]
+      : [
+          { series: 'kepler_node_cpu_watts{cluster="hub",node="n1",zone="package"}', values: flat(250, 30) },
+          { series: 'kepler_node_cpu_watts{cluster="hub",node="n2",zone="package"}', values: flat(10, 30) },
+        ];
+  return {
+    interval: '1m',
+    input_series: series,
+    alert_rule_test: [
+      { eval_time: '5m', alertname: 'EdgeNodePowerHigh', exp_alerts: [] },
+      {
+        eval_time: '20m',
+        alertname: 'EdgeNodePowerHigh',
+        exp_alerts: [
+          {
+            exp_labels: { severity: 'warning', cluster: 'hub', node: 'n1' },
+            exp_annotations: {
+              summary: 'Node n1 draws 250W',
+              description: 'Node n1 of cluster hub has drawn more than 200 W for 15 minutes.',
+              runbook_url: rb('EdgeNodePowerHigh'),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const alertCase = (name: string, series: Array<{ series: string; values: string }>, at: string, labels: Record<string, string>, annotations: Record<string, string>, quietAt?: string) => ({
+  interval: '1m',
+  input_series: series,
+  alert_rule_test: [
+    ...(quietAt ? [{ eval_time: quietAt, alertname: name, exp_alerts: [] }] : []),
+    { eval_time: at, alertname: name, exp_alerts: [{ exp_labels: labels, exp_annotations: { ...annotations, runbook_url: rb(name) } }] },
+  ],
+});
+
+function commonAlertCases(): unknown[] {
+  const pod = 'cluster="hub",namespace="shop",pod="web",container="c",job="kube-state-metrics"';
+  const podLabels = { cluster: 'hub', namespace: 'shop', pod: 'web', container: 'c', job: 'kube-state-metrics' };
+  return [
+    alertCase(
+      'KeplerExporterDown',
+      [{ series: 'up{job="kepler-exporter",instance="10.0.0.1:9102",cluster="hub",node="n1"}', values: flat(0, 20) }],
+      '15m',
+      { severity: 'warning', job: 'kepler-exporter', instance: '10.0.0.1:9102', cluster: 'hub', node: 'n1' },
+      { summary: 'Kepler exporter down on 10.0.0.1:9102', description: 'Prometheus has not scraped the Kepler exporter at 10.0.0.1:9102 for 10 minutes: power of that node is not measured.' },
+      '5m',
+    ),
+    alertCase(
+      'KubePodCrashLooping',
+      [{ series: `kube_pod_container_status_waiting_reason{${pod},reason="CrashLoopBackOff"}`, values: flat(1, 30) }],
+      '20m',
+      { severity: 'warning', ...podLabels, reason: 'CrashLoopBackOff' },
+      { summary: 'Pod shop/web is crash looping', description: 'Container c of pod shop/web on cluster hub has been in CrashLoopBackOff for 15 minutes.' },
+      '10m',
+    ),
+    alertCase(
+      'KubeContainerOOMKilled',
+      [
+        // One restart between minute 4 and 5; the last termination was an OOM kill.
+        { series: `kube_pod_container_status_restarts_total{${pod}}`, values: '0x4 1x10' },
+        { series: `kube_pod_container_status_last_terminated_reason{${pod},reason="OOMKilled"}`, values: flat(1, 15) },
+      ],
+      '6m',
+      { severity: 'warning', ...podLabels },
+      { summary: 'Container c of shop/web was OOM-killed', description: 'The container restarted in the last 10 minutes after running out of memory.' },
+      '3m',
+    ),
+    alertCase(
+      'KubePodRestartingOften',
+      // One restart every 5 minutes: 12 in an hour, more than 5.
+      [{ series: `kube_pod_container_status_restarts_total{${pod}}`, values: '0+0.2x70' }],
+      '60m',
+      { severity: 'warning', ...podLabels },
+      { summary: 'Container c of shop/web restarted more than 5 times in an hour', description: 'Frequent restarts without a crash loop: probes failing, or the process exiting.' },
+    ),
+    alertCase(
+      'KubeNodeNotReady',
+      [{ series: 'kube_node_status_condition{cluster="hub",node="n1",condition="Ready",status="true",job="kube-state-metrics"}', values: flat(0, 30) }],
+      '20m',
+      { severity: 'warning', cluster: 'hub', node: 'n1', condition: 'Ready', status: 'true', job: 'kube-state-metrics' },
+      { summary: 'Node n1 of cluster hub is not ready', description: 'The node has not been Ready for 15 minutes: its workloads are being evicted and its power is not measured.' },
+      '10m',
+    ),
+    alertCase(
+      'KubePersistentVolumeClaimPending',
+      [{ series: 'kube_persistentvolumeclaim_status_phase{cluster="hub",namespace="shop",persistentvolumeclaim="data",phase="Pending",job="kube-state-metrics"}', values: flat(1, 30) }],
+      '20m',
+      { severity: 'warning', cluster: 'hub', namespace: 'shop', persistentvolumeclaim: 'data', phase: 'Pending', job: 'kube-state-metrics' },
+      { summary: 'PVC shop/data is pending', description: 'The claim has been Pending for 15 minutes: no volume matches it, or no storage class provisions it.' },
+      '10m',
+    ),
+    alertCase(
+      'EdgeDeviceHeartbeatMissing',
+      // Heartbeats every minute until minute 10, then none.
+      [{ series: 'flotta_api_edge_devices_heartbeat{deviceNamespace="fleet",deviceID="cam-01"}', values: '0+1x10 10x30' }],
+      '20m',
+      { severity: 'warning', deviceNamespace: 'fleet', deviceID: 'cam-01' },
+      { summary: 'Device cam-01 sent no heartbeat', description: 'The Flotta operator has received no heartbeat from device cam-01 for 5 minutes.' },
+      '9m',
+    ),
+  ];
+}
+
+function classicOnly(): unknown[] {
+  return [
+    alertCase(
+      'KeplerModelServerUnavailable',
+      [{ series: 'kube_deployment_status_replicas_available{cluster="hub",namespace="energy",deployment="kepler-model-server",job="kube-state-metrics"}', values: flat(0, 20) }],
+      '15m',
+      { severity: 'warning', cluster: 'hub', namespace: 'energy', deployment: 'kepler-model-server', job: 'kube-state-metrics' },
+      { summary: 'Kepler model server unavailable', description: 'No replica of the Kepler model server has been available for 10 minutes: exporters without hardware counters cannot get power models.' },
+      '5m',
+    ),
+  ];
+}
+
+function controlPlaneCases(): unknown[] {
+  // hub runs kubeadm with a running scheduler; line-1 runs OpenShift with none; both report pods.
+  const info = (cluster: string) => ({ series: `kube_pod_info{cluster="${cluster}",namespace="x",pod="p",job="kube-state-metrics"}`, values: flat(1, 30) });
+  const running = (ns: string, pod: string) => ({ series: `kube_pod_status_phase{cluster="hub",namespace="${ns}",pod="${pod}",phase="Running",job="kube-state-metrics"}`, values: flat(1, 30) });
+  const series = [info('hub'), info('line-1'), running('kube-system', 'kube-scheduler-cp1'), running('kube-system', 'kube-controller-manager-cp1')];
+  const expect = (alert: string, what: string, kubeadmNs: string, openshiftNs: string) =>
+    alertCase(alert, series, '20m', { severity: 'critical', cluster: 'line-1' }, {
+      summary: `${what} is not running on cluster line-1`,
+      description: `No ${what} pod has been Running for 15 minutes; it runs as a static pod in ${kubeadmNs} on kubeadm, ${openshiftNs} on openshift.`,
+    });
+  return [
+    // The kubeadm rule watches hub only, where both run: no alert there.
+    expect('KubeSchedulerDown', 'kube-scheduler', 'kube-system', 'openshift-kube-scheduler'),
+    expect('KubeControllerManagerDown', 'kube-controller-manager', 'kube-system', 'openshift-kube-controller-manager'),
+  ];
+}
+
+/** The unit tests for a stack of that generation (the current one also runs kubeadm and OpenShift clusters). */
+export function unitTests(gen: Gen): unknown[] {
+  return [recordingCases(gen), nodePowerHigh(gen), ...commonAlertCases(), ...(gen === 'classic' ? classicOnly() : controlPlaneCases())];
+}
+
+/** Rules in the rule files of `dir` that no unit test of `gen` exercises. */
+export function ruleCoverage(dir: string, gen: Gen): { untested: string[] } {
+  const tests = JSON.stringify(unitTests(gen));
+  const names: string[] = [];
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.rules.yaml'))) {
+    for (const g of parse(fs.readFileSync(path.join(dir, f), 'utf8')).groups) for (const r of g.rules) names.push(r.alert ?? r.record);
+  }
+  return { untested: names.filter((n) => !tests.includes(`"alertname":"${n}"`) && !tests.includes(`"expr":"${n}"`)).sort() };
+}
