@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
+import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { ClusterModel, ComponentName, StackModel } from '../lib/model';
 
 /** What a component chart is built from: the whole model and the cluster it is built for. */
@@ -24,4 +25,6 @@ export interface ComponentDefinition {
   build(scope: Construct, id: string, ctx: ChartContext): Chart;
   /** What the component asks the monitoring component to scrape and which rules it ships. @default - nothing */
   monitoring?(ctx: ChartContext): ComponentMonitoring;
+  /** Workloads the component asks fleet devices to run (EdgeWorkloads). @default - none */
+  deviceWorkloads?(model: StackModel): ReadonlyArray<DeviceWorkload>;
 }

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { modelServerEndpoint, prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
-import { energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
+import { deviceExporterWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
 import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { ChartContext, ComponentDefinition } from './component';
@@ -104,4 +104,10 @@ export const energyComponent: ComponentDefinition = {
   clusters: (model) => (model.energy ? [...new Set([...model.energy.kepler.clusters, ...(model.energy.modelServer ? [model.energy.modelServer.cluster] : [])])] : []),
   build: (scope, id, ctx) => new EnergyChart(scope, id, ctx),
   monitoring: energyMonitoring,
+  deviceWorkloads: (model) => {
+    const devices = model.fleet?.devices ?? [];
+    if (!model.fleet?.powerExporter || devices.length === 0) return [];
+    const w = deviceExporterWorkload({ processMetrics: model.energy?.kepler.processMetrics });
+    return [{ name: 'kepler-device-exporter', devices: devices.map((d) => d.name), podSpec: w.podSpec, metrics: { ...w.metrics, intervalSeconds: 60 }, path: 'fleet.powerExporter' }];
+  },
 };

@@ -1,5 +1,6 @@
 import { ComponentDefinition } from './component';
 import { energyComponent } from './energy';
+import { fleetComponent } from './fleet';
 import { monitoringComponent } from './monitoring';
 import { platformComponent } from './platform';
 
@@ -7,6 +8,7 @@ export * from './component';
 export * from './platform';
 export * from './energy';
 export * from './monitoring';
+export * from './fleet';
 
 /** Every component edgewatt can deploy, in sync-wave order. */
-export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent];
+export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent, fleetComponent];

@@ -1,5 +1,5 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { currentConfig, CURRENT } from './generations';
+import { CURRENT } from './generations';
 
 /** Options of the device exporter. */
 export interface DeviceExporterOptions {
@@ -13,18 +13,19 @@ export interface DeviceExporterWorkload {
   readonly podSpec: k8s.PodSpec;
   /** Where the device agent scrapes the exporter. */
   readonly metrics: { readonly port: number; readonly path: string };
-  /** The exporter's configuration file (config.yaml), for a ConfigMap the workload mounts. */
-  readonly config: string;
+  /** The metric levels the exporter emits (its --metrics flags). */
+  readonly levels: ReadonlyArray<string>;
 }
 
 /**
- * Kepler for devices that are not cluster nodes: the current generation (RAPL and /proc, no eBPF, no
- * Kubernetes API), run by the device's agent. Its metrics are scraped by the agent on `metrics.port`.
+ * Kepler for devices that are not cluster nodes: the current generation (RAPL and /proc, no eBPF), without
+ * the Kubernetes API (off by default), configured by flags (v0.11.4: --metrics, --host.sysfs,
+ * --host.procfs). The device agent scrapes it on `metrics.port`; podman containers are the container level.
  */
 export function deviceExporterWorkload(options: DeviceExporterOptions = {}): DeviceExporterWorkload {
-  const config = currentConfig({ generation: 'current', gpu: false, processMetrics: options.processMetrics ?? false, redfish: false, kubernetes: false });
+  const levels = ['node', 'container', ...(options.processMetrics ? ['process'] : [])];
   return {
-    config,
+    levels,
     metrics: { port: CURRENT.port, path: CURRENT.metricsPath },
     podSpec: {
       hostPid: true,
@@ -33,7 +34,7 @@ export function deviceExporterWorkload(options: DeviceExporterOptions = {}): Dev
           name: 'kepler',
           image: CURRENT.image,
           command: ['/usr/bin/kepler'],
-          args: ['--config.file=/etc/kepler/config.yaml'],
+          args: ['--host.sysfs=/host/sys', '--host.procfs=/host/proc', ...levels.map((l) => `--metrics=${l}`)],
           ports: [{ name: 'http', containerPort: CURRENT.port, protocol: 'TCP' }],
           securityContext: { privileged: true },
           volumeMounts: CURRENT.hostMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true })),

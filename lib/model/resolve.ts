@@ -14,6 +14,7 @@ import {
   PipelineModel,
   StackModel,
   ThingKind,
+  WorkloadModel,
 } from './types';
 
 /**
@@ -130,6 +131,7 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
       problems.add(`fleet.devices[${i}].set`, `no device set named "${d.set}"${where}`);
     }
   });
+  const workloads = resolveWorkloads(f, problems);
   if (cluster === undefined) return undefined;
   ns.use(cluster, f.namespace, 'fleet', 'fleet.namespace');
   const deviceSets: DeviceSetModel[] = sortedBy(
@@ -140,7 +142,39 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
     f.devices.map((d, i) => ({ ...d, path: `fleet.devices[${i}]` })),
     (d) => d.name,
   );
-  return { cluster, namespace: f.namespace, deviceSets, devices };
+  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, powerExporter: f.powerExporter ?? !!spec.energy };
+}
+
+type FleetSpec = NonNullable<StackSpec['fleet']>;
+
+/** Places each workload on the devices it names or selects; one that lands nowhere is a problem. */
+function resolveWorkloads(f: FleetSpec, problems: ProblemList): WorkloadModel[] {
+  reportDuplicates(problems, f.workloads, (w) => w.name, 'fleet.workloads', 'workload');
+  const names = f.devices.map((d) => d.name);
+  const known = new Set(names);
+  const out: WorkloadModel[] = [];
+  f.workloads.forEach((w, i) => {
+    const path = `fleet.workloads[${i}]`;
+    if ((w.devices === undefined) === (w.selector === undefined)) {
+      problems.add(path, 'must name its devices with exactly one of devices or selector');
+      return;
+    }
+    let targets: string[];
+    if (w.devices) {
+      w.devices.forEach((d, j) => {
+        if (!known.has(d)) problems.add(`${path}.devices[${j}]`, `no device named "${d}" in fleet.devices${didYouMean(d, names)}`);
+      });
+      targets = w.devices.filter((d) => known.has(d));
+    } else {
+      const sel = Object.entries(w.selector ?? {});
+      targets = f.devices.filter((d) => sel.every(([k, v]) => d.labels[k] === v)).map((d) => d.name);
+      if (targets.length === 0) {
+        problems.add(`${path}.selector`, `matches no device in fleet.devices (selector ${sel.map(([k, v]) => `${k}=${v}`).join(', ')}): label a device or change the selector`);
+      }
+    }
+    out.push({ ...w, path, targets: [...new Set(targets)].sort() });
+  });
+  return sortedBy(out, (w) => w.name);
 }
 
 function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, fleet?: FleetModel): PipelineModel[] {
@@ -159,6 +193,11 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
       if (t.device !== undefined && !devices.has(t.device)) {
         const where = deviceNames.length ? didYouMean(t.device, deviceNames) : ': fleet.devices is empty';
         problems.add(`${path}.things[${ti}].device`, `no device named "${t.device}" in fleet.devices${where}`);
+      } else if (t.device !== undefined) {
+        const i = (spec.fleet?.devices ?? []).findIndex((d) => d.name === t.device);
+        if (i >= 0 && !spec.fleet!.devices[i].address) {
+          problems.add(`fleet.devices[${i}].address`, `is required: thing "${t.name}" of pipeline "${p.name}" runs on this device and cluster services reach it there`);
+        }
       }
     });
     p.links.forEach((l, li) => {

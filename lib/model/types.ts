@@ -53,12 +53,18 @@ export type DeviceSetModel = FleetSpec['deviceSets'][number] & { readonly path: 
 /** A device, with its field path. */
 export type DeviceModel = FleetSpec['devices'][number] & { readonly path: string };
 
-/** The fleet: device sets and devices sorted by name. */
+/** A workload with the devices it runs on (sorted), and its field path. */
+export type WorkloadModel = FleetSpec['workloads'][number] & { readonly path: string; readonly targets: ReadonlyArray<string> };
+
+/** The fleet: device sets, devices and workloads sorted by name. */
 export interface FleetModel {
   readonly cluster: string;
   readonly namespace: string;
   readonly deviceSets: ReadonlyArray<DeviceSetModel>;
   readonly devices: ReadonlyArray<DeviceModel>;
+  readonly workloads: ReadonlyArray<WorkloadModel>;
+  /** Whether every device runs the Kepler device exporter. */
+  readonly powerExporter: boolean;
 }
 
 type PipelineSpec = Spec<'iomt'>['pipelines'][number];

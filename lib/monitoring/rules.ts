@@ -90,7 +90,7 @@ export function energyRecordingRules(model: StackModel): RuleGroup | undefined {
     { record: RECORD.clusterCo2, expr: `${RECORD.clusterEnergy} * ${intensity}` },
     { record: RECORD.namespaceCo2, expr: `${RECORD.namespaceEnergy} * ${intensity}` },
   ];
-  return { name: 'edgewatt-energy-recording', rules };
+  return { name: 'edgewatt-energy', rules };
 }
 
 type Alert = Omit<AlertRule, 'runbookURL'>;
@@ -187,8 +187,12 @@ export function kubernetesAlerts(model: StackModel): Alert[] {
   return alerts;
 }
 
-/** Alerts on energy and on fleet devices, from the stack's thresholds. */
-export function stackAlerts(model: StackModel): Alert[] {
+/**
+ * Alerts that read the energy recording rules. They go in the same group, after the recordings: rules of a
+ * group run in order, while separate groups run independently, so an alert in another group would read a
+ * recording a cycle late, or not at all.
+ */
+export function energyThresholdAlerts(model: StackModel): Alert[] {
   const out: Alert[] = [];
   const m = model.monitoring;
   if (model.energy && m) {
@@ -202,6 +206,13 @@ export function stackAlerts(model: StackModel): Alert[] {
       steps: ['Open the node dashboard: find the source (package, dram, gpu) and the pods that draw most.', 'Move deferrable workloads, or raise monitoring.alerts.nodePowerWatts if the load is expected.'],
     });
   }
+  return out;
+}
+
+/** Alerts on fleet devices, from the stack's thresholds. */
+export function stackAlerts(model: StackModel): Alert[] {
+  const out: Alert[] = [];
+  const m = model.monitoring;
   if (model.fleet && m) {
     const minutes = m.alerts.deviceHeartbeatMinutes;
     out.push({
@@ -223,7 +234,7 @@ export function monitoringRuleGroups(model: StackModel): RuleGroup[] {
   const withRunbook = (a: Alert): AlertRule => ({ ...a, runbookURL: runbookURL(base, a.alert) });
   const groups: RuleGroup[] = [];
   const rec = energyRecordingRules(model);
-  if (rec) groups.push(rec);
+  if (rec) groups.push({ name: rec.name, rules: [...rec.rules, ...energyThresholdAlerts(model).map(withRunbook)] });
   const stack = stackAlerts(model);
   if (stack.length) groups.push({ name: 'edgewatt-stack-alerts', rules: stack.map(withRunbook) });
   groups.push({ name: 'edgewatt-kubernetes-alerts', rules: kubernetesAlerts(model).map(withRunbook) });

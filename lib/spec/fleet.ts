@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, labelMap } from './common';
+import { dnsLabel, image, labelMap } from './common';
 
 const deviceSetSchema = z.strictObject({
   name: dnsLabel.describe('Device set name; devices join it with `set`.'),
@@ -7,9 +7,40 @@ const deviceSetSchema = z.strictObject({
   metrics: z
     .strictObject({
       intervalSeconds: z.number().int().min(5).max(3600).default(60).describe('@default 60'),
+      allowList: z
+        .array(z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'must be a metric name such as node_cpu_seconds_total' }))
+        .optional()
+        .describe('System metrics sent; the rest are dropped on the device. @default - every metric node_exporter exposes'),
     })
     .default({ intervalSeconds: 60 })
     .describe('System metrics the device agent sends to the hub Prometheus.'),
+  hardwareProfile: z
+    .enum(['full', 'delta', 'none'])
+    .default('delta')
+    .describe('Hardware inventory in heartbeats: full each time, only changes, or none. @default delta'),
+});
+
+const workloadSchema = z.strictObject({
+  name: dnsLabel.describe('EdgeWorkload name.'),
+  image: image.describe('Container image the device runs.'),
+  devices: z.array(dnsLabel).min(1).optional().describe('Devices that run it, by name. @default - use selector'),
+  selector: labelMap.optional().describe('Devices that run it, by labels. @default - use devices'),
+  ports: z
+    .array(z.strictObject({ name: dnsLabel, port: z.number().int().min(1).max(65535) }))
+    .default([])
+    .describe('Ports the container serves. @default []'),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), z.string()).default({}).describe('@default {}'),
+  metrics: z
+    .strictObject({
+      port: z.number().int().min(1).max(65535),
+      path: z.string().startsWith('/').default('/metrics').describe('@default /metrics'),
+      intervalSeconds: z.number().int().min(5).max(3600).default(60).describe('@default 60'),
+      allowList: z.array(z.string()).optional().describe('@default - every metric'),
+    })
+    .optional()
+    .describe('Workload metrics the device agent scrapes and sends to the hub Prometheus. @default - none'),
+  imagePullSecret: dnsLabel.optional().describe('Secret (created outside Git) with registry credentials. @default - none'),
+  logCollection: z.string().optional().describe('Name of a log collection configured on the device set. @default - none'),
 });
 
 const deviceSchema = z.strictObject({
@@ -34,5 +65,10 @@ export const fleetSchema = z
     namespace: dnsLabel.default('fleet').describe('@default fleet'),
     deviceSets: z.array(deviceSetSchema).default([]).describe('@default []'),
     devices: z.array(deviceSchema).default([]).describe('@default []'),
+    workloads: z.array(workloadSchema).default([]).describe('Containers the devices run (EdgeWorkloads). @default []'),
+    powerExporter: z
+      .boolean()
+      .optional()
+      .describe('Run the Kepler device exporter on every device. @default - true when the stack has energy'),
   })
   .describe('Edge devices managed with Flotta. @default - no fleet');

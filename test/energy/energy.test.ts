@@ -134,8 +134,10 @@ describe('energy', () => {
   test('the device exporter is the current generation without the Kubernetes API, scraped on its port', () => {
     const w = deviceExporterWorkload();
     expect(w.metrics).toEqual({ port: 28282, path: '/metrics' });
-    expect(parse(w.config).kube.enabled).toBe(false);
+    expect(w.podSpec.containers[0].args).toEqual(['--host.sysfs=/host/sys', '--host.procfs=/host/proc', '--metrics=node', '--metrics=container']);
+    expect(w.podSpec.containers[0].args).not.toContain('--kube.enable');
     expect(w.podSpec.containers[0].image).toBe('quay.io/sustainable_computing_io/kepler:v0.11.4');
+    expect(deviceExporterWorkload({ processMetrics: true }).levels).toEqual(['node', 'container', 'process']);
   });
 
   test('operator mode ships a PodMonitor and a PrometheusRule with the exporter alerts, valid for the CRDs', () => {

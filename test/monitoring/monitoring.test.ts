@@ -119,10 +119,10 @@ describe('monitoring', () => {
     const r = synthChecked(s);
     const monitoring = [...r.files.keys()].filter((f) => f.includes('/monitoring/'));
     expect(monitoring).toEqual([
-      'hub/monitoring/prometheusrule-edgewatt-energy-recording.yaml',
+      'hub/monitoring/prometheusrule-edgewatt-energy.yaml',
       'hub/monitoring/prometheusrule-edgewatt-kubernetes-alerts.yaml',
       'hub/monitoring/prometheusrule-edgewatt-stack-alerts.yaml',
-      'line-1/monitoring/prometheusrule-edgewatt-energy-recording.yaml',
+      'line-1/monitoring/prometheusrule-edgewatt-energy.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-kubernetes-alerts.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-stack-alerts.yaml',
     ]);
@@ -154,7 +154,7 @@ describe('monitoring', () => {
     // The current generation has no kepler_node_package_joules_total; a classic-only name must fail the gate.
     const r = synthChecked(s);
     const rules = objectAt(r, 'hub/monitoring/configmap-prometheus-rules.yaml');
-    expect(rules.data['edgewatt-energy-recording.rules.yaml']).toContain('kepler_node_cpu_watts');
+    expect(rules.data['edgewatt-energy.rules.yaml']).toContain('kepler_node_cpu_watts');
     const { checkMetricNames, knownMetrics } = jest.requireActual('../../lib') as typeof import('../../lib');
     const entry = { file: 'x.yaml', cluster: 'hub', object: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'rate(kepler_node_package_joules_total[5m]) > 1' }] }] } } };
     expect(checkMetricNames([entry as any], knownMetrics(r.model))).toEqual([

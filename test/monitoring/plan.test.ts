@@ -16,7 +16,7 @@ describe('edgewatt plan', () => {
 
   test('devices outside the policy are not counted with it', () => {
     const s = clone(demoStack()) as any;
-    s.fleet.devices = Array.from({ length: 1000 }, (_, i) => ({ name: `cam-${String(i).padStart(2, '0')}`, set: 'cameras', labels: {} }));
+    s.fleet.devices = Array.from({ length: 1000 }, (_, i) => ({ name: `cam-${String(i).padStart(2, '0')}`, set: 'cameras', address: '10.20.0.11', labels: {} }));
     const p = planSeries(resolveModel(parseStack(s)));
     expect(p.rows[1].targets).toBe(1000);
     expect(Math.abs(p.rows[1].targetsWithPolicy - 250)).toBeLessThanOrEqual(50);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { StackInput } from '../../lib';
 import { clone, demoStack } from '../support/stacks';
 import { synthChecked } from '../support/synth';
@@ -32,6 +32,21 @@ describe.each(stacks())('rules of the %s stack, verified with promtool', (genera
     const r = tool('promtool', ['check', 'rules', ...files.map((f) => path.join(dir, f))]);
     expect(r.out).not.toContain('FAILED');
     expect(r.status).toBe(0);
+  });
+
+  test('an alert that reads a recording rule is in the same group, after it (groups run independently)', () => {
+    const groups = files.flatMap((f) => parse(fs.readFileSync(path.join(dir, f), 'utf8')).groups as Array<{ name: string; rules: any[] }>);
+    const recordedIn = new Map<string, string>();
+    for (const g of groups) for (const r of g.rules) if (r.record) recordedIn.set(r.record, g.name);
+    for (const g of groups) {
+      g.rules.forEach((r, i) => {
+        for (const [name, group] of recordedIn) {
+          if (!new RegExp(`(^|[^a-z_:])${name.replace(/[:]/g, '\\:')}([^a-z_:]|$)`).test(r.expr)) continue;
+          expect({ rule: r.alert ?? r.record, group: g.name }).toEqual({ rule: r.alert ?? r.record, group });
+          expect(g.rules.findIndex((x) => x.record === name)).toBeLessThan(i);
+        }
+      });
+    }
   });
 
   test('every alert and recording rule has a unit test', () => {
