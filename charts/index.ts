@@ -1,6 +1,7 @@
 import { ComponentDefinition } from './component';
 import { energyComponent } from './energy';
 import { fleetComponent } from './fleet';
+import { iomtComponent } from './iomt';
 import { monitoringComponent } from './monitoring';
 import { platformComponent } from './platform';
 
@@ -9,6 +10,7 @@ export * from './platform';
 export * from './energy';
 export * from './monitoring';
 export * from './fleet';
+export * from './iomt';
 
 /** Every component edgewatt can deploy, in sync-wave order. */
-export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent, fleetComponent];
+export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent, fleetComponent, iomtComponent];

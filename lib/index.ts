@@ -8,6 +8,7 @@ export * from './synth';
 export * from './stack';
 export * from './energy';
 export * from './monitoring';
+export * from './iomt';
 export * from './validate';
 export * from './core/policy';
 export * from './core/endpoints';

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { graphCommand } from './commands/graph';
 import { planCommand } from './commands/plan';
 import { schemaCommand } from './commands/schema';
 import { synthCommand } from './commands/synth';
@@ -17,7 +18,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, validateCommand, planCommand, schemaCommand]) {
+  for (const make of [synthCommand, validateCommand, planCommand, graphCommand, schemaCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;

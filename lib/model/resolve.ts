@@ -210,6 +210,7 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
     for (const d of duplicates(p.links, (l) => `${l.from}->${l.to}`)) {
       problems.add(`${path}.links[${d.index}]`, `duplicate link ${d.key.replace('->', ' → ')}`);
     }
+    checkGraph(p, path, problems);
     const cluster = placer.place(p.cluster, `${path}.cluster`);
     if (cluster === undefined) return;
     const namespace = p.namespace ?? `iomt-${p.name}`;
@@ -240,6 +241,56 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
     });
   });
   return sortedBy(out, (p) => p.name);
+}
+
+/**
+ * The pipeline graph: no self-links, no cycles; sensors only produce and take no upstream; storage and
+ * actuators only consume; an actuator has an upstream; analyzers may chain (ISO/IEC 23093 allows it).
+ */
+function checkGraph(p: NonNullable<StackSpec['iomt']>['pipelines'][number], path: string, problems: ProblemList): void {
+  const kind = new Map(p.things.map((t) => [t.name, canonicalKind(t.kind)]));
+  const next = new Map<string, string[]>();
+  const hasUpstream = new Set<string>();
+  p.links.forEach((l, i) => {
+    const at = `${path}.links[${i}]`;
+    if (l.from === l.to) {
+      problems.add(at, `links "${l.from}" to itself`);
+      return;
+    }
+    const from = kind.get(l.from);
+    const to = kind.get(l.to);
+    if (from === 'MStorage' || from === 'MActuator') problems.add(`${at}.from`, `${from} "${l.from}" only consumes: it cannot be an upstream`);
+    if (to === 'MSensor') problems.add(`${at}.to`, `MSensor "${l.to}" takes no upstream: sensors only produce`);
+    if (from && to) {
+      next.set(l.from, [...(next.get(l.from) ?? []), l.to]);
+      hasUpstream.add(l.to);
+    }
+  });
+  p.things.forEach((t, i) => {
+    if (canonicalKind(t.kind) === 'MActuator' && !hasUpstream.has(t.name)) {
+      problems.add(`${path}.things[${i}]`, `MActuator "${t.name}" has no upstream: link a sensor or analyzer to it`);
+    }
+  });
+  // A cycle, found by depth-first search from each thing in name order, is reported once.
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (n: string, trail: string[]): string[] | undefined => {
+    if (state.get(n) === 'open') return [...trail.slice(trail.indexOf(n)), n];
+    if (state.get(n) === 'done') return undefined;
+    state.set(n, 'open');
+    for (const m of [...(next.get(n) ?? [])].sort()) {
+      const c = visit(m, [...trail, n]);
+      if (c) return c;
+    }
+    state.set(n, 'done');
+    return undefined;
+  };
+  for (const t of [...kind.keys()].sort()) {
+    const cycle = visit(t, []);
+    if (cycle) {
+      problems.add(`${path}.links`, `form a cycle: ${cycle.join(' → ')}`);
+      return;
+    }
+  }
 }
 
 function canonicalKind(kind: string): ThingKind {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, image, quantity } from './common';
+import { dnsLabel, image, quantity, resources } from './common';
 
 /** ISO/IEC 23093 thing kinds. `MAnalyser` is accepted as the British spelling of `MAnalyzer`. */
 export const THING_KINDS = ['MSensor', 'MAnalyzer', 'MAnalyser', 'MActuator', 'MStorage'] as const;
@@ -24,6 +24,17 @@ const thingSchema = z.strictObject({
   device: dnsLabel.optional().describe('Fleet device that runs the thing instead of the cluster. @default - in the cluster'),
   gpu: gpuSchema.optional().describe('GPUs: a count, or {count, product, resource}. @default - none'),
   storage: quantity.optional().describe('Volume size (MStorage). @default - 10Gi for MStorage'),
+  protocol: z
+    .enum(['http', 'https', 'rtsp', 'grpc', 'mqtt', 'tcp'])
+    .default('http')
+    .describe('Scheme of the URL consumers receive (IOMT_<THING>_URL). @default http'),
+  healthPath: z.string().startsWith('/').optional().describe('HTTP path for probes. @default - a TCP check of the port'),
+  metricsPort: z.number().int().min(1).max(65535).optional().describe('Port serving Prometheus metrics at /metrics. @default - not scraped'),
+  energyClass: z
+    .enum(['critical', 'deferrable'])
+    .optional()
+    .describe('deferrable things get a lower PriorityClass, so they are evicted first when a node runs short. @default - the cluster default priority'),
+  resources: resources.optional().describe('@default - 100m CPU and 128Mi requested, 512Mi limit'),
 });
 
 const linkSchema = z.strictObject({

@@ -22,7 +22,7 @@ describe('edgewatt CLI', () => {
     const fresh = synthesize(demoStack());
     const n = fresh.files.size;
     const objects = fresh.manifests.reduce((k, m) => k + m.objects.length, 0);
-    expect(n).toBe(objects + 1); // one file per object, and RUNBOOKS.md
+    expect(n).toBe(objects + 2); // one file per object, RUNBOOKS.md and line-1/iomt/README.md
     const r = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(r).toEqual({ code: 0, out: `synthesized ${objects} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\n`, err: '' });
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);

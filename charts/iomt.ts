@@ -1,0 +1,95 @@
+import { Chart } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { stackLabels } from '../lib/core/labels';
+import { ComponentMonitoring } from '../lib/core/monitoring-contract';
+import { DeviceWorkload } from '../lib/fleet/device-workload';
+import { MThing } from '../lib/iomt/mthing';
+import { thingSelector, upstreamEnv } from '../lib/iomt/wiring';
+import { StackModel } from '../lib/model';
+import { ChartContext, ComponentDefinition } from './component';
+
+/** PriorityClasses of the energy classes: deferrable things are evicted first when a node runs short. */
+export const ENERGY_CLASSES = {
+  critical: { name: 'iomt-critical', value: 1000, preemptionPolicy: 'PreemptLowerPriority', description: 'IoMT things that must keep running when energy is scarce.' },
+  deferrable: { name: 'iomt-deferrable', value: -1000, preemptionPolicy: 'Never', description: 'IoMT things that may be evicted first, and relocated, when energy is scarce.' },
+} as const;
+
+function deviceAddresses(model: StackModel): Map<string, string> {
+  return new Map((model.fleet?.devices ?? []).filter((d) => d.address).map((d) => [d.name, d.address!]));
+}
+
+/** Per cluster: every thing of the pipelines placed there. */
+export class IomtChart extends Chart {
+  constructor(scope: Construct, id: string, ctx: ChartContext) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { model, cluster } = ctx;
+    const labels = stackLabels(model.name);
+    const addresses = deviceAddresses(model);
+    const pipelines = (model.iomt?.pipelines ?? []).filter((p) => p.cluster === cluster.name);
+    const classes = new Set(pipelines.flatMap((p) => p.things.filter((t) => !t.device && t.energyClass).map((t) => t.energyClass!)));
+    for (const c of [...classes].sort()) {
+      const pc = ENERGY_CLASSES[c];
+      new k8s.KubePriorityClass(this, `priority-${c}`, { metadata: { name: pc.name, labels }, value: pc.value, preemptionPolicy: pc.preemptionPolicy, globalDefault: false, description: pc.description });
+    }
+    for (const p of pipelines) {
+      const onDevice = Object.fromEntries(p.things.filter((t) => t.device).map((t) => [t.name, addresses.get(t.device!)!]));
+      for (const t of p.things) {
+        new MThing(this, `${p.name}-${t.name}`, {
+          pipeline: p,
+          thing: t,
+          prometheusNamespace: model.monitoring?.namespace,
+          deviceAddress: t.device ? addresses.get(t.device) : undefined,
+          consumerAddresses: onDevice,
+          priorityClassName: t.energyClass ? ENERGY_CLASSES[t.energyClass].name : undefined,
+          labels,
+        });
+      }
+    }
+  }
+}
+
+/** Things with a metrics port, in the cluster, scraped by the cluster's Prometheus. */
+function iomtMonitoring(ctx: ChartContext): ComponentMonitoring {
+  const targets = (ctx.model.iomt?.pipelines ?? [])
+    .filter((p) => p.cluster === ctx.cluster.name)
+    .flatMap((p) =>
+      p.things
+        .filter((t) => t.metricsPort && !t.device)
+        .map((t) => ({ job: `iomt-${p.name}-${t.name}`, cluster: ctx.cluster.name, namespace: p.namespace, selector: thingSelector(p, t), port: 'metrics', path: '/metrics', perNode: false })),
+    );
+  return { targets, ruleGroups: [] };
+}
+
+/** Things placed on fleet devices run there as EdgeWorkloads. */
+function iomtDeviceWorkloads(model: StackModel): DeviceWorkload[] {
+  return (model.iomt?.pipelines ?? []).flatMap((p) =>
+    p.things
+      .filter((t) => t.device)
+      .map((t) => ({
+        name: `${p.name}-${t.name}`,
+        devices: [t.device!],
+        podSpec: {
+          containers: [
+            {
+              name: t.name,
+              image: t.image,
+              env: upstreamEnv(p, t),
+              ports: [{ name: 'main', containerPort: t.port, hostPort: t.port, protocol: 'TCP' }, ...(t.metricsPort ? [{ name: 'metrics', containerPort: t.metricsPort, hostPort: t.metricsPort, protocol: 'TCP' }] : [])],
+            },
+          ],
+        },
+        metrics: t.metricsPort ? { port: t.metricsPort, path: '/metrics', intervalSeconds: 60 } : undefined,
+        path: t.path,
+      })),
+  );
+}
+
+/** The IoMT component: on every cluster that hosts a pipeline. */
+export const iomtComponent: ComponentDefinition = {
+  name: 'iomt',
+  clusters: (model) => [...new Set((model.iomt?.pipelines ?? []).map((p) => p.cluster))],
+  build: (scope, id, ctx) => new IomtChart(scope, id, ctx),
+  monitoring: iomtMonitoring,
+  deviceWorkloads: iomtDeviceWorkloads,
+};

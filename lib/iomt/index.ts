@@ -1,0 +1,3 @@
+export * from './wiring';
+export * from './mthing';
+export * from './diagram';
