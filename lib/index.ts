@@ -9,6 +9,7 @@ export * from './stack';
 export * from './energy';
 export * from './monitoring';
 export * from './iomt';
+export * from './gitops';
 export * from './validate';
 export * from './core/policy';
 export * from './core/endpoints';

@@ -17,6 +17,8 @@ export const VERSIONS = {
   configReloader: { image: 'quay.io/prometheus-operator/prometheus-config-reloader', tag: 'v0.93.1', upstream: 'v0.93.1' },
   /** The Flotta operator, installed from its upstream repository by an Argo CD Application (kustomize config/k8s). */
   flottaOperator: { repoURL: 'https://github.com/project-flotta/flotta-operator', tag: 'v0.2.0', upstream: 'v0.2.0', path: 'config/k8s', namespace: 'flotta' },
+  /** The Prometheus Operator CRDs, for operator mode, from the prometheus-operator repository. */
+  prometheusOperatorCrds: { repoURL: 'https://github.com/prometheus-operator/prometheus-operator', tag: 'v0.93.1', upstream: 'v0.93.1', path: 'example/prometheus-operator-crd' },
 } as const;
 
 /** A pinned image reference. */

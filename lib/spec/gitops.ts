@@ -11,5 +11,14 @@ export const gitopsSchema = z
       .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { message: 'must be a relative folder such as dist or deploy/dist' })
       .default('dist')
       .describe('Folder of the repository that holds the synthesized YAML. @default dist'),
+    mode: z
+      .enum(['applications', 'applicationset'])
+      .default('applications')
+      .describe('One Application per folder with sync waves and a root app-of-apps per cluster, or one ApplicationSet with a git directory generator. @default applications'),
+    argocdNamespace: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a namespace name' })
+      .default('argocd')
+      .describe('Namespace of Argo CD, where the Applications live. @default argocd'),
   })
   .describe('GitOps settings. @default - no Argo CD objects are generated');

@@ -5,3 +5,5 @@ export * from './synthesize';
 export * from './tree';
 export * from './writer';
 export { synthesizeManifests, normalizeObject } from './manifests';
+export * from './shards';
+export * from './documents';

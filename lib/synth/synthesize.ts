@@ -1,11 +1,14 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { resolveModel, StackModel } from '../model';
 import { parseStack, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
+import { gitopsObjects } from '../gitops/synth';
 import { documents } from './documents';
 import { synthesizeManifests } from './manifests';
+import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, placeObjects, renderFiles } from './layout';
@@ -34,6 +37,8 @@ export interface SynthResult {
   readonly manifests: ReadonlyArray<Manifest>;
   /** Files relative to the output folder, sorted by path. */
   readonly files: FileMap;
+  /** The Argo CD bootstrap (AppProject and root Applications), relative to its own folder (argocd/). */
+  readonly bootstrap: FileMap;
 }
 
 /**
@@ -42,18 +47,29 @@ export interface SynthResult {
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
   const model = resolveModel(parseStack(stack));
-  const manifests = synthesizeManifests(model);
+  const manifests = shardManifests(synthesizeManifests(model), (o) => JSON.stringify(o).length);
   const placed = placeObjects(manifests);
+  const argo = gitopsObjects(model, placed);
+  const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
+    cluster,
+    component: 'argocd',
+    objects: argo.perCluster.filter((a) => a.cluster === cluster).map((a) => a.object),
+  }));
+  const all = placeObjects([...manifests, ...argoManifests]);
   const label = options.outLabel ?? 'dist';
+  const bootstrap = placeObjects([{ cluster: '', component: '', objects: argo.bootstrap }]).map((p) => ({ ...p, path: p.path.replace(/^\/\//, '') }));
   const findings = validateEntries(
-    placed.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
-    { metrics: knownMetrics(model), ...options.validation },
+    [
+      ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
+      ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
+    ],
+    { metrics: knownMetrics(model), root: label, ...options.validation },
   );
   const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
-  const files = renderFiles(model.name, placed);
+  const files = renderFiles(model.name, all);
   for (const [path, text] of documents(model)) files.set(path, text);
-  return { model, manifests, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  return { model, manifests, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), bootstrap: renderFiles(model.name, bootstrap) };
 }
 
 /** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */
@@ -67,15 +83,34 @@ export function loadStackFile(file: string): StackInput {
   return parseStackYaml(text, { fileName: file }) as StackInput;
 }
 
-/** Synthesizes `stack` into `outdir` atomically; on any failure `outdir` is left exactly as it was. */
-export function synthToDir(stack: StackInput, outdir: string, options: SynthOptions = {}): SynthResult & { write: WriteResult } {
-  const result = synthesize(stack, { outLabel: outdir, ...options });
-  return { ...result, write: writeTree(outdir, result.files) };
+/** The bootstrap folder beside an output folder: `<parent of outdir>/argocd`. */
+export function defaultBootstrapDir(outdir: string): string {
+  return path.join(path.dirname(path.resolve(outdir)), 'argocd');
 }
 
-/** Compares `outdir` with a fresh synth of `stack` without writing anything (except crash recovery). */
-export function checkDir(stack: StackInput, outdir: string, options: SynthOptions = {}): TreeDiff {
+/**
+ * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`), each tree atomically;
+ * on any failure before writing, both are left exactly as they were.
+ */
+export function synthToDir(
+  stack: StackInput,
+  outdir: string,
+  options: SynthOptions & { readonly bootstrapDir?: string } = {},
+): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
+  const result = synthesize(stack, { outLabel: outdir, ...options });
+  const write = writeTree(outdir, result.files);
+  const bootstrapWrite = result.bootstrap.size > 0 ? writeTree(options.bootstrapDir ?? defaultBootstrapDir(outdir), result.bootstrap) : undefined;
+  return { ...result, write, bootstrapWrite };
+}
+
+/** Compares `outdir` (and the bootstrap folder) with a fresh synth of `stack` without writing anything (except crash recovery). */
+export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): TreeDiff {
   const result = synthesize(stack, { outLabel: outdir, ...options });
   recoverTree(outdir);
-  return diffTree(readTree(outdir), result.files);
+  const main = diffTree(readTree(outdir), result.files);
+  if (result.bootstrap.size === 0) return main;
+  const dir = options.bootstrapDir ?? defaultBootstrapDir(outdir);
+  const b = diffTree(readTree(dir), result.bootstrap);
+  const rel = (f: string) => path.join(path.relative(path.resolve(outdir), dir), f);
+  return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)] };
 }

@@ -1,5 +1,6 @@
 import { Problem } from '../core/errors';
 import { checkPolicy } from './policy';
+import { checkGitops } from './gitops-check';
 import { checkMetricNames } from './metric-names';
 import { checkPromql } from './promql';
 import { SchemaCheck, SchemaSources } from './schema-check';
@@ -18,6 +19,8 @@ export interface ValidateOptions {
    * them or a recording rule's. @default - metric names are not checked (validating a tree without its stack)
    */
   readonly metrics?: ReadonlySet<string>;
+  /** The folder the entries' files are under, for the Argo CD orphan check. @default dist */
+  readonly root?: string;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -41,6 +44,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkWiring(entries),
     ...checkPromql(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics) : []),
+    ...checkGitops(entries, options.root ?? 'dist'),
   ];
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,

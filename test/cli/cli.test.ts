@@ -22,11 +22,17 @@ describe('edgewatt CLI', () => {
     const fresh = synthesize(demoStack());
     const n = fresh.files.size;
     const objects = fresh.manifests.reduce((k, m) => k + m.objects.length, 0);
-    expect(n).toBe(objects + 2); // one file per object, RUNBOOKS.md and line-1/iomt/README.md
+    const apps = [...fresh.files.keys()].filter((f) => f.includes('/argocd/')).length;
+    expect(n).toBe(objects + apps + 2); // one file per object and per Application, RUNBOOKS.md and line-1/iomt/README.md
+    const total = objects + apps;
     const r = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
-    expect(r).toEqual({ code: 0, out: `synthesized ${objects} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\n`, err: '' });
+    expect(r).toEqual({
+      code: 0,
+      out: `synthesized ${total} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\nArgo CD bootstrap: 3 files in argocd beside ${out}: 3 written, 0 unchanged, 0 removed\n`,
+      err: '',
+    });
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
-    expect(again.out).toBe(`synthesized ${objects} objects into ${n} files in ${out}: 0 written, ${n} unchanged, 0 removed\n`);
+    expect(again.out.split('\n')[0]).toBe(`synthesized ${total} objects into ${n} files in ${out}: 0 written, ${n} unchanged, 0 removed`);
   });
 
   test('synth --check passes on a fresh dist and fails, naming the files, on a hand-edited one', async () => {

@@ -6,6 +6,7 @@ import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 interface SynthFlags extends SchemaFlags {
   readonly config: string;
   readonly out: string;
+  readonly argocdOut?: string;
   readonly check?: boolean;
 }
 
@@ -15,11 +16,12 @@ export function synthCommand(io: CliIO): Command {
     .description('synthesize the stack into Kubernetes YAML, one folder per cluster and component')
     .option('-c, --config <file>', 'the stack description', 'stack.yaml')
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
+    .option('--argocd-out <dir>', 'folder of the Argo CD bootstrap (AppProject, root Applications); default: argocd beside --out')
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
     .action((flags: SynthFlags) => {
       const schemas = schemaSources(flags);
       if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
-      const options = { validation: { schemas } };
+      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut };
       const stack = loadStackFile(flags.config);
       if (flags.check) {
         const diff = checkDir(stack, flags.out, options);
@@ -36,10 +38,14 @@ export function synthCommand(io: CliIO): Command {
         return;
       }
       const r = synthToDir(stack, flags.out, options);
-      const objects = r.manifests.reduce((n, m) => n + m.objects.length, 0);
+      const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
       const written = r.write.missing.length + r.write.changed.length;
       io.out(
         `synthesized ${objects} objects into ${r.files.size} files in ${flags.out}: ${written} written, ${r.write.unchanged} unchanged, ${r.write.stale.length} removed\n`,
       );
+      if (r.bootstrapWrite) {
+        const b = r.bootstrapWrite;
+        io.out(`Argo CD bootstrap: ${r.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${b.missing.length + b.changed.length} written, ${b.unchanged} unchanged, ${b.stale.length} removed\n`);
+      }
     });
 }

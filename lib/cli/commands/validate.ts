@@ -22,7 +22,7 @@ export function validateCommand(io: CliIO): Command {
     }
     const { entries, findings: loadFindings } = loadYamlTree(dir);
     if (flags.policyReport) io.out(policyReport(entries));
-    const findings = [...loadFindings, ...validateEntries(entries, { schemas })];
+    const findings = [...loadFindings, ...validateEntries(entries, { schemas, root: dir })];
     if (findings.length > 0) throw new ValidationError(findingsToProblems(findings));
     const files = new Set(entries.map((e) => e.file)).size;
     io.out(`${dir}: ${entries.length} objects in ${files} files pass the schema, policy, wiring and PromQL checks\n`);

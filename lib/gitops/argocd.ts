@@ -1,0 +1,176 @@
+import { VERSIONS } from '../core/versions';
+import { stackLabels } from '../core/labels';
+import { StackModel } from '../model/types';
+import { KubeObject } from '../synth/kube-object';
+
+/** Argo CD's API version for Application, ApplicationSet and AppProject. */
+export const ARGOCD_API = 'argoproj.io/v1alpha1';
+/** Finalizer that makes deleting an Application delete what it deployed. */
+export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/** Sync waves: namespaces first, then operators and CRDs, then what needs them. */
+export const SYNC_WAVES: Record<string, number> = { platform: 0, operators: 1, energy: 2, monitoring: 2, fleet: 3, iomt: 4, dashboards: 5 };
+
+/** A folder of the output that an Application deploys: `<cluster>/<folder>`, `folder` being a component or a shard. */
+export interface DeployFolder {
+  readonly cluster: string;
+  readonly folder: string;
+}
+
+/** The component a folder holds (`fleet-003` → `fleet`). */
+export function componentOf(folder: string): string {
+  return folder.replace(/-\d{3}$/, '');
+}
+
+function syncPolicy(serverSideApply: boolean) {
+  return {
+    automated: { prune: true, selfHeal: true },
+    syncOptions: serverSideApply ? ['ServerSideApply=true'] : [],
+    retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+  };
+}
+
+/** The name of a folder's Application. */
+export function applicationName(model: StackModel, f: DeployFolder): string {
+  return `${model.name}-${f.cluster}-${f.folder}`;
+}
+
+/** One Application deploying a folder of the output to its cluster. */
+export function folderApplication(model: StackModel, f: DeployFolder): KubeObject {
+  const g = model.gitops!;
+  const cluster = model.clusters.find((c) => c.name === f.cluster)!;
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'Application',
+    metadata: {
+      name: applicationName(model, f),
+      namespace: g.argocdNamespace,
+      labels: { ...stackLabels(model.name), 'edgewatt.io/cluster': f.cluster, 'edgewatt.io/component': componentOf(f.folder) },
+      annotations: { 'argocd.argoproj.io/sync-wave': String(SYNC_WAVES[componentOf(f.folder)] ?? 5) },
+      finalizers: [RESOURCES_FINALIZER],
+    },
+    spec: {
+      project: model.name,
+      source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: `${g.path}/${f.cluster}/${f.folder}`, directory: { recurse: false } },
+      destination: { server: cluster.server },
+      syncPolicy: syncPolicy(true),
+    },
+  };
+}
+
+/** Components the stack needs but does not generate, installed from their upstream releases, pinned. */
+export function upstreamApplications(model: StackModel): Array<{ cluster: string; app: KubeObject }> {
+  const out: Array<{ cluster: string; app: KubeObject }> = [];
+  const g = model.gitops!;
+  const app = (cluster: string, name: string, source: Record<string, unknown>, namespace: string): KubeObject => ({
+    apiVersion: ARGOCD_API,
+    kind: 'Application',
+    metadata: {
+      name: `${model.name}-${cluster}-${name}`,
+      namespace: g.argocdNamespace,
+      labels: { ...stackLabels(model.name), 'edgewatt.io/cluster': cluster, 'edgewatt.io/component': 'operators' },
+      annotations: { 'argocd.argoproj.io/sync-wave': String(SYNC_WAVES.operators) },
+      finalizers: [RESOURCES_FINALIZER],
+    },
+    spec: {
+      project: model.name,
+      source,
+      destination: { server: model.clusters.find((c) => c.name === cluster)!.server, namespace },
+      syncPolicy: { ...syncPolicy(true), syncOptions: ['ServerSideApply=true', 'CreateNamespace=true'] },
+    },
+  });
+  if (model.fleet) {
+    const f = VERSIONS.flottaOperator;
+    out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', { repoURL: f.repoURL, targetRevision: f.tag, path: f.path }, f.namespace) });
+  }
+  if (model.monitoring?.mode === 'prometheus-operator') {
+    const p = VERSIONS.prometheusOperatorCrds;
+    for (const c of model.clusters.filter((x) => x.namespaces.length > 0)) {
+      out.push({ cluster: c.name, app: app(c.name, 'prometheus-operator-crds', { repoURL: p.repoURL, targetRevision: p.tag, path: p.path, directory: { recurse: false } }, 'default') });
+    }
+  }
+  return out;
+}
+
+/** Source repositories the project allows: the GitOps repository and the upstream releases. */
+function sourceRepos(model: StackModel): string[] {
+  return [...new Set([model.gitops!.repoURL, ...upstreamApplications(model).map((u) => (u.app.spec as { source: { repoURL: string } }).source.repoURL)])].sort();
+}
+
+/**
+ * The AppProject: sources are the GitOps repository and the pinned upstreams; destinations are the stack's
+ * clusters and namespaces only; cluster-scoped kinds are those the stack emits; a read-only and a sync role.
+ */
+export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ group: string; kind: string }>): KubeObject {
+  const g = model.gitops!;
+  const destinations = model.clusters.flatMap((c) => {
+    const namespaces = new Set(c.namespaces.map((n) => n.name));
+    if (model.fleet?.cluster === c.name) namespaces.add(VERSIONS.flottaOperator.namespace);
+    return [...namespaces].sort().map((namespace) => ({ server: c.server, namespace }));
+  });
+  if (model.monitoring?.mode === 'prometheus-operator') for (const c of model.clusters) destinations.push({ server: c.server, namespace: 'default' });
+  const argoDest = { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace };
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'AppProject',
+    metadata: { name: model.name, namespace: g.argocdNamespace, labels: stackLabels(model.name), finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+    spec: {
+      description: `edgewatt stack ${model.name}`,
+      sourceRepos: sourceRepos(model),
+      destinations: [...destinations, argoDest],
+      clusterResourceWhitelist: [...clusterKinds].sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1)),
+      roles: [
+        { name: 'read-only', description: 'See the stack\'s applications', policies: [`p, proj:${model.name}:read-only, applications, get, ${model.name}/*, allow`] },
+        {
+          name: 'sync',
+          description: 'See and sync the stack\'s applications',
+          policies: [`p, proj:${model.name}:sync, applications, get, ${model.name}/*, allow`, `p, proj:${model.name}:sync, applications, sync, ${model.name}/*, allow`],
+        },
+      ],
+    },
+  };
+}
+
+/** The root app-of-apps of a cluster: it syncs `<path>/<cluster>/argocd` into Argo CD's namespace. */
+export function rootApplication(model: StackModel, cluster: string): KubeObject {
+  const g = model.gitops!;
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'Application',
+    metadata: { name: `${model.name}-${cluster}`, namespace: g.argocdNamespace, labels: { ...stackLabels(model.name), 'edgewatt.io/cluster': cluster }, finalizers: [RESOURCES_FINALIZER] },
+    spec: {
+      project: model.name,
+      source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: `${g.path}/${cluster}/argocd`, directory: { recurse: false } },
+      destination: { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace },
+      syncPolicy: syncPolicy(false),
+    },
+  };
+}
+
+/**
+ * ApplicationSet mode: one ApplicationSet whose git directory generator makes an Application per
+ * `<path>/<cluster>/<folder>`; clusters must be registered in Argo CD under their stack names. Sync waves do
+ * not order Applications made by one ApplicationSet.
+ */
+export function applicationSet(model: StackModel): KubeObject {
+  const g = model.gitops!;
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'ApplicationSet',
+    metadata: { name: model.name, namespace: g.argocdNamespace, labels: stackLabels(model.name) },
+    spec: {
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: [{ git: { repoURL: g.repoURL, revision: g.targetRevision, directories: [{ path: `${g.path}/*/*` }, { path: `${g.path}/*/argocd`, exclude: true }] } }],
+      template: {
+        metadata: { name: `${model.name}-{{index .path.segments ${g.path.split('/').length}}}-{{.path.basename}}`, finalizers: [RESOURCES_FINALIZER] },
+        spec: {
+          project: model.name,
+          source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: '{{.path.path}}' },
+          destination: { name: `{{index .path.segments ${g.path.split('/').length}}}` },
+          syncPolicy: syncPolicy(true),
+        },
+      },
+    },
+  };
+}

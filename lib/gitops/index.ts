@@ -1,0 +1,2 @@
+export * from './argocd';
+export * from './synth';
