@@ -1,4 +1,5 @@
 import { ComponentDefinition } from './component';
+import { dashboardsComponent } from './dashboards';
 import { energyComponent } from './energy';
 import { fleetComponent } from './fleet';
 import { iomtComponent } from './iomt';
@@ -11,6 +12,7 @@ export * from './energy';
 export * from './monitoring';
 export * from './fleet';
 export * from './iomt';
+export * from './dashboards';
 
 /** Every component edgewatt can deploy, in sync-wave order. */
-export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent, fleetComponent, iomtComponent];
+export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent, fleetComponent, iomtComponent, dashboardsComponent];

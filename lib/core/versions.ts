@@ -15,6 +15,8 @@ export const VERSIONS = {
   kubeStateMetrics: { image: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.19.1', upstream: 'v2.19.1' },
   /** Reloads Prometheus and Alertmanager when their mounted configuration changes. */
   configReloader: { image: 'quay.io/prometheus-operator/prometheus-config-reloader', tag: 'v0.93.1', upstream: 'v0.93.1' },
+  /** From kube-prometheus versions.json (2026-08). */
+  grafana: { image: 'docker.io/grafana/grafana', tag: '13.1.3', upstream: '13.1.3' },
   /** The Flotta operator, installed from its upstream repository by an Argo CD Application (kustomize config/k8s). */
   flottaOperator: { repoURL: 'https://github.com/project-flotta/flotta-operator', tag: 'v0.2.0', upstream: 'v0.2.0', path: 'config/k8s', namespace: 'flotta' },
   /** The Prometheus Operator CRDs, for operator mode, from the prometheus-operator repository. */

@@ -64,7 +64,9 @@ export function stackDot(model: StackModel, components: (cluster: string) => Rea
 
 /** Renders DOT to SVG with Graphviz compiled to WebAssembly (loaded only when asked for). */
 export async function renderSvg(dot: string): Promise<string> {
-  const { instance } = await import('@viz-js/viz');
+  // Loaded on demand, through its CommonJS build, so synth never pays for the WebAssembly module.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { instance } = require('@viz-js/viz') as typeof import('@viz-js/viz', { with: { 'resolution-mode': 'import' } });
   const viz = await instance();
   return viz.renderString(dot, { format: 'svg' });
 }

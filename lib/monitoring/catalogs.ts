@@ -40,5 +40,7 @@ export function knownMetrics(model: StackModel): Set<string> {
     for (const m of keplerCatalog({ generation: k.generation, gpu: k.gpu, processMetrics: k.processMetrics })) out.add(m.name);
   }
   if (model.fleet) for (const m of FLOTTA_METRICS) out.add(m);
+  // Fleet devices run the current generation (node and container levels) and remote-write its metrics.
+  if (model.fleet?.powerExporter) for (const m of keplerCatalog({ generation: 'current', gpu: false, processMetrics: !!model.energy?.kepler.processMetrics })) out.add(m.name);
   return out;
 }

@@ -16,5 +16,6 @@ export const dashboardsSchema = z
     adminSecret: dnsLabel
       .default('grafana-admin')
       .describe('Secret (created outside Git) with keys admin-user and admin-password. @default grafana-admin'),
+    anonymousViewer: z.boolean().default(false).describe('Let people see dashboards without logging in, as Viewer only. @default false'),
   })
   .describe('Grafana dashboards. @default - no dashboards');

@@ -1,5 +1,6 @@
 import { allRuleGroups, COMPONENT_REGISTRY } from '../../charts';
 import { StackModel } from '../model';
+import { dashboardsReadme, stackDashboards } from '../dashboards/dashboards';
 import { iomtReadme } from '../iomt/diagram';
 import { RUNBOOKS_FILE, runbooksMarkdown } from '../monitoring/runbooks';
 
@@ -12,5 +13,6 @@ export function documents(model: StackModel): Map<string, string> {
   const out = new Map<string, string>();
   if (model.monitoring) out.set(RUNBOOKS_FILE, runbooksMarkdown(model.name, allRuleGroups(model, COMPONENT_REGISTRY)));
   for (const cluster of new Set((model.iomt?.pipelines ?? []).map((p) => p.cluster))) out.set(`${cluster}/iomt/README.md`, iomtReadme(model, cluster));
+  if (model.dashboards) out.set(`${model.dashboards.cluster}/dashboards/README.md`, dashboardsReadme(model.name, stackDashboards(model)));
   return out;
 }

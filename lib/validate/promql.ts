@@ -1,4 +1,6 @@
-import { parser } from '@prometheus-io/lezer-promql';
+// The package is ESM-typed but ships CommonJS (exports.require → dist/index.cjs): load it with require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
 import { parse as parseYaml } from 'yaml';
 import { Json } from './pods';
 import { Entry, Finding } from './types';

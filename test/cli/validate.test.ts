@@ -66,7 +66,7 @@ describe('edgewatt validate', () => {
   test('--policy-report prints the report before the verdict', async () => {
     const r = await run('validate', path.join(ROOT, 'dist'), '--k8s-openapi', K8S, '--crds', CRDS, '--policy-report');
     expect(r.code).toBe(0);
-    expect(r.out.startsWith('cluster hub\n  namespaces:\n    dashboards: enforces restricted; no workloads\n')).toBe(true);
+    expect(r.out.startsWith('cluster hub\n  namespaces:\n    dashboards: enforces restricted; has NetworkPolicies\n')).toBe(true);
     expect(r.out).toContain('cluster line-1\n');
   });
 

@@ -24,6 +24,7 @@ describe('GitOps (Argo CD)', () => {
       return `${a.metadata.name} wave=${a.metadata.annotations['argocd.argoproj.io/sync-wave']} ${a.spec.source.path ?? a.spec.source.repoURL} → ${a.spec.destination.server}`;
     });
     expect(apps).toEqual([
+      'smart-factory-hub-dashboards wave=5 dist/hub/dashboards → https://kubernetes.default.svc',
       'smart-factory-hub-energy wave=2 dist/hub/energy → https://kubernetes.default.svc',
       'smart-factory-hub-fleet wave=3 dist/hub/fleet → https://kubernetes.default.svc',
       'smart-factory-hub-flotta-operator wave=1 config/k8s → https://kubernetes.default.svc',

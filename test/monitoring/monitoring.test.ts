@@ -29,7 +29,7 @@ describe('monitoring', () => {
   });
 
   test('every component declares its scrape job; the hub scrapes itself, Alertmanager, kube-state-metrics and Kepler', () => {
-    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'kepler-exporter', 'kube-state-metrics']);
+    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'kepler-exporter', 'kube-state-metrics']);
     expect(promConfig(demo, 'line-1').scrape_configs.map((s: any) => s.job_name)).toEqual(['kepler-exporter', 'kube-state-metrics']);
   });
 
@@ -40,6 +40,8 @@ describe('monitoring', () => {
       'hub/monitoring/clusterrole-prometheus-nodes-monitoring.yaml',
       'hub/monitoring/clusterrolebinding-kube-state-metrics-monitoring.yaml',
       'hub/monitoring/clusterrolebinding-prometheus-nodes-monitoring.yaml',
+      'hub/monitoring/dashboards_role-prometheus-discovery-monitoring.yaml',
+      'hub/monitoring/dashboards_rolebinding-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/kepler_role-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/kepler_rolebinding-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/monitoring_role-prometheus-discovery-monitoring.yaml',

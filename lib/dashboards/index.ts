@@ -1,0 +1,3 @@
+export * from './panels';
+export * from './dashboards';
+export * from './grafana';
