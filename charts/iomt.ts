@@ -15,8 +15,16 @@ export const ENERGY_CLASSES = {
   deferrable: { name: 'iomt-deferrable', value: -1000, preemptionPolicy: 'Never', description: 'IoMT things that may be evicted first, and relocated, when energy is scarce.' },
 } as const;
 
+const addressCache = new WeakMap<StackModel, Map<string, string>>();
+
+/** Device name → address, built once per model (each cluster's chart asks; a scan per cluster would be quadratic). */
 function deviceAddresses(model: StackModel): Map<string, string> {
-  return new Map((model.fleet?.devices ?? []).filter((d) => d.address).map((d) => [d.name, d.address!]));
+  let m = addressCache.get(model);
+  if (!m) {
+    m = new Map((model.fleet?.devices ?? []).filter((d) => d.address).map((d) => [d.name, d.address!]));
+    addressCache.set(model, m);
+  }
+  return m;
 }
 
 /** Per cluster: every thing of the pipelines placed there. */

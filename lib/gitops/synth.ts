@@ -1,6 +1,5 @@
 import { StackModel } from '../model/types';
-import { CLUSTER_SCOPED_KINDS, KubeObject } from '../synth/kube-object';
-import { PlacedObject } from '../synth/layout';
+import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../synth/kube-object';
 import { appProject, applicationSet, DeployFolder, folderApplication, rootApplication, upstreamApplications } from './argocd';
 
 /** Cluster-scoped kinds the upstream operators install (CRDs, webhooks, RBAC, their namespace). */
@@ -13,14 +12,11 @@ const UPSTREAM_CLUSTER_KINDS = [
   { group: '', kind: 'Namespace' },
 ];
 
-/** The folders of the output, each deployed by one Application. */
-export function deployFolders(placed: ReadonlyArray<PlacedObject>): DeployFolder[] {
+/** The folders of the output, each deployed by one Application: one per (cluster, component or shard). */
+export function deployFolders(manifests: ReadonlyArray<Manifest>): DeployFolder[] {
   const seen = new Map<string, DeployFolder>();
-  for (const p of placed) {
-    const [cluster, folder] = p.path.split('/');
-    seen.set(`${cluster}/${folder}`, { cluster, folder });
-  }
-  return [...seen.values()];
+  for (const m of manifests) if (m.objects.length > 0) seen.set(`${m.cluster}/${m.component}`, { cluster: m.cluster, folder: m.component });
+  return [...seen.values()].sort((a, b) => (`${a.cluster}/${a.folder}` < `${b.cluster}/${b.folder}` ? -1 : 1));
 }
 
 /** The Argo CD objects: per cluster (dist/<cluster>/argocd/) and the bootstrap (argocd/). */
@@ -34,15 +30,15 @@ export interface GitopsObjects {
  * and a root Application per cluster (app-of-apps over dist/<cluster>/argocd/, which holds one Application
  * per folder and the upstream components), or, in applicationset mode, one ApplicationSet.
  */
-export function gitopsObjects(model: StackModel, placed: ReadonlyArray<PlacedObject>): GitopsObjects {
+export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manifest>): GitopsObjects {
   if (!model.gitops) return { perCluster: [], bootstrap: [] };
-  const folders = deployFolders(placed);
+  const folders = deployFolders(manifests);
   const upstream = upstreamApplications(model);
   const kinds = new Map<string, { group: string; kind: string }>();
-  for (const p of placed) {
-    if (!CLUSTER_SCOPED_KINDS.has(p.object.kind)) continue;
-    const group = p.object.apiVersion.includes('/') ? p.object.apiVersion.split('/')[0] : '';
-    kinds.set(`${group}/${p.object.kind}`, { group, kind: p.object.kind });
+  for (const o of manifests.flatMap((m) => m.objects)) {
+    if (!CLUSTER_SCOPED_KINDS.has(o.kind)) continue;
+    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+    kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
   }
   if (upstream.length > 0) for (const k of UPSTREAM_CLUSTER_KINDS) kinds.set(`${k.group}/${k.kind}`, k);
   const project = appProject(model, [...kinds.values()]);

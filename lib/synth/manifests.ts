@@ -13,12 +13,15 @@ import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 export function synthesizeManifests(
   model: StackModel,
   registry: ReadonlyArray<ComponentDefinition> = COMPONENT_REGISTRY,
+  onProgress?: (done: number, total: number, cluster: string, component: string) => void,
 ): Manifest[] {
   const placements = registry.map((def) => ({ def, clusters: new Set(def.clusters(model)) }));
   const out: Manifest[] = [];
+  const total = model.clusters.reduce((n, c) => n + placements.filter((p) => p.clusters.has(c.name)).length, 0);
   for (const cluster of model.clusters) {
     for (const { def, clusters } of placements) {
       if (!clusters.has(cluster.name)) continue;
+      onProgress?.(out.length, total, cluster.name, def.name);
       const app = new App({ outdir: '.edgewatt-unused' });
       const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
       const objects = (chart.toJson() as KubeObject[]).map(normalizeObject);

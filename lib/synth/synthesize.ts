@@ -29,6 +29,8 @@ export interface SynthOptions {
   readonly validation?: ValidateOptions;
   /** How the output folder is named in messages. @default dist */
   readonly outLabel?: string;
+  /** Called before each (cluster, component) chart is built. @default - nothing */
+  readonly onProgress?: (done: number, total: number, cluster: string, component: string) => void;
 }
 
 /** Everything a synth produced, in memory. */
@@ -47,9 +49,8 @@ export interface SynthResult {
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
   const model = resolveModel(parseStack(stack));
-  const manifests = shardManifests(synthesizeManifests(model), (o) => JSON.stringify(o).length);
-  const placed = placeObjects(manifests);
-  const argo = gitopsObjects(model, placed);
+  const manifests = shardManifests(synthesizeManifests(model, undefined, options.onProgress), (o) => JSON.stringify(o).length);
+  const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
     component: 'argocd',

@@ -118,3 +118,23 @@ describe('edgewatt CLI', () => {
     expect(bad.status).toBe(2);
   });
 });
+
+describe('synth progress', () => {
+  test('is reported only on a terminal, outside CI, after the first second', () => {
+    const { progressReporter } = jest.requireActual('../../lib/cli/commands/synth') as typeof import('../../lib/cli/commands/synth');
+    const c = captureIO();
+    expect(progressReporter(c.io, { isTTY: false }, {})).toBeUndefined();
+    expect(progressReporter(c.io, { isTTY: true }, { CI: 'true' })).toBeUndefined();
+    const report = progressReporter(c.io, { isTTY: true }, {})!;
+    report(0, 3, 'hub', 'platform');
+    expect(c.err()).toBe(''); // within the first second
+    const now = Date.now;
+    Date.now = () => now() + 2000;
+    try {
+      report(1, 3, 'hub', 'energy');
+    } finally {
+      Date.now = now;
+    }
+    expect(c.err()).toBe('\r[2/3] hub/energy   ');
+  });
+});

@@ -10,6 +10,18 @@ interface SynthFlags extends SchemaFlags {
   readonly check?: boolean;
 }
 
+/**
+ * Progress per cluster and component on stderr, once a synth has run for a second, when stderr is a
+ * terminal and not in CI; otherwise nothing.
+ */
+export function progressReporter(io: CliIO, stream: { isTTY?: boolean } = process.stderr, env: NodeJS.ProcessEnv = process.env): ((done: number, total: number, cluster: string, component: string) => void) | undefined {
+  if (!stream.isTTY || env.CI) return undefined;
+  const start = Date.now();
+  return (done, total, cluster, component) => {
+    if (Date.now() - start > 1000) io.err(`\r[${done + 1}/${total}] ${cluster}/${component}   `);
+  };
+}
+
 /** `edgewatt synth`: stack.yaml in, dist/ out; with --check, compare instead of writing. */
 export function synthCommand(io: CliIO): Command {
   return withSchemaFlags(new Command('synth'))
@@ -21,7 +33,7 @@ export function synthCommand(io: CliIO): Command {
     .action((flags: SynthFlags) => {
       const schemas = schemaSources(flags);
       if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
-      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut };
+      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
       const stack = loadStackFile(flags.config);
       if (flags.check) {
         const diff = checkDir(stack, flags.out, options);
