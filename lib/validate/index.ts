@@ -10,3 +10,4 @@ export { checkPolicy, podViolations, namespaceLevels } from './policy';
 export { checkWiring } from './wiring';
 export { checkPromql, findExpressions, metricNames, promqlErrorAt } from './promql';
 export { checkMetricNames, recordedNames } from './metric-names';
+export { checkSecrets } from './secrets';

@@ -3,6 +3,7 @@ import { checkPolicy } from './policy';
 import { checkGitops } from './gitops-check';
 import { checkMetricNames } from './metric-names';
 import { checkPromql } from './promql';
+import { checkSecrets } from './secrets';
 import { SchemaCheck, SchemaSources } from './schema-check';
 import { Entry, Finding } from './types';
 import { checkWiring } from './wiring';
@@ -41,6 +42,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   const findings = [
     ...(options.schemas ? schemaCheckFor(options.schemas).check(entries) : []),
     ...checkPolicy(entries),
+    ...checkSecrets(entries),
     ...checkWiring(entries),
     ...checkPromql(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics) : []),
