@@ -7,6 +7,7 @@ import { declareExternalRefs, declarePolicyException } from '../core/policy';
 import { mergeResources, resources } from '../core/security';
 import { KEPLER_EXCEPTION_REASON } from '../model/namespaces';
 import { classicConfig, currentConfig, generation, KeplerGeneration, NVIDIA_DRIVER_MOUNT } from './generations';
+import { namespacePeer } from '../core/network';
 
 /** Props of KeplerExporter. */
 export interface KeplerExporterProps {
@@ -173,7 +174,7 @@ export class KeplerExporter extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.scrapeNamespace ?? 'monitoring' } } }],
+            from: [namespacePeer(props.scrapeNamespace ?? 'monitoring')],
             ports: [{ port: k8s.IntOrString.fromNumber(gen.port), protocol: 'TCP' }],
           },
         ],

@@ -5,6 +5,7 @@ import { LABEL, selectorLabels } from '../core/labels';
 import { declarePolicyException } from '../core/policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
+import { namespacePeer } from '../core/network';
 
 /** Props of KeplerModelServer. */
 export interface KeplerModelServerProps {
@@ -113,7 +114,7 @@ export class KeplerModelServer extends Construct {
         ingress: [
           {
             ...(props.clientNamespaces
-              ? { from: props.clientNamespaces.map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })) }
+              ? { from: props.clientNamespaces.map(namespacePeer) }
               : {}),
             ports: [{ port: k8s.IntOrString.fromNumber(this.endpoint.port), protocol: 'TCP' }],
           },

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { mergeResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { PipelineModel, ThingModel } from '../model/types';
 import { consumersOf, thingLabels, thingSelector, upstreamEnv } from './wiring';
+import { namespacePeer } from '../core/network';
 
 /** Props of MThing. */
 export interface MThingProps {
@@ -126,7 +127,7 @@ export class MThing extends Construct {
     }
     if (t.metricsPort) {
       ingress.push({
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.prometheusNamespace ?? 'monitoring' } } }],
+        from: [namespacePeer(props.prometheusNamespace ?? 'monitoring')],
         ports: [{ port: k8s.IntOrString.fromNumber(t.metricsPort), protocol: 'TCP' }],
       });
     }

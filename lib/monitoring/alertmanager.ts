@@ -8,6 +8,7 @@ import { declareExternalRefs } from '../core/policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
 import { AlertmanagerConfig } from './alertmanager-config';
+import { namespacePeer } from '../core/network';
 
 /** Props of Alertmanager. */
 export interface AlertmanagerProps {
@@ -87,7 +88,7 @@ export class Alertmanager extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [...new Set(props.clientNamespaces)].sort().map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
+            from: [...new Set(props.clientNamespaces)].sort().map(namespacePeer),
             ports: [{ port: k8s.IntOrString.fromNumber(9093), protocol: 'TCP' }],
           },
         ],

@@ -7,6 +7,7 @@ import { LABEL, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
 import { PrometheusConfig } from './prometheus-config';
+import { namespacePeer } from '../core/network';
 
 /** Props of Prometheus. */
 export interface PrometheusProps {
@@ -144,7 +145,7 @@ export class Prometheus extends Construct {
           : (props.queryNamespaces ?? []).length > 0
             ? [
                 {
-                  from: (props.queryNamespaces ?? []).map((n) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': n } } })),
+                  from: (props.queryNamespaces ?? []).map(namespacePeer),
                   ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }],
                 },
               ]
