@@ -31,7 +31,9 @@ export class NamespacePlan {
     const byKey = new Map<string, Use[]>();
     for (const u of this.uses) {
       const key = `${u.cluster}/${u.name}`;
-      byKey.set(key, [...(byKey.get(key) ?? []), u]);
+      const list = byKey.get(key);
+      if (list) list.push(u);
+      else byKey.set(key, [u]);
     }
     const out = new Map<string, NamespaceModel[]>();
     for (const [, uses] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -50,7 +52,9 @@ export class NamespacePlan {
         podSecurity: first.podSecurity,
         ...(first.exceptionReason ? { exceptionReason: first.exceptionReason } : {}),
       };
-      out.set(first.cluster, [...(out.get(first.cluster) ?? []), ns]);
+      const list = out.get(first.cluster);
+      if (list) list.push(ns);
+      else out.set(first.cluster, [ns]);
     }
     return out;
   }

@@ -11,7 +11,7 @@ import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { knownMetrics } from '../monitoring/catalogs';
-import { FileMap, placeObjects, renderFiles } from './layout';
+import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { diffTree, readTree, TreeDiff } from './tree';
 import { recoverTree, writeTree, WriteResult } from './writer';
 
@@ -58,7 +58,11 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   }));
   const all = placeObjects([...manifests, ...argoManifests]);
   const label = options.outLabel ?? 'dist';
-  const bootstrap = placeObjects([{ cluster: '', component: '', objects: argo.bootstrap }]).map((p) => ({ ...p, path: p.path.replace(/^\/\//, '') }));
+  // The bootstrap is a folder of its own (argocd/): its files sit at its top, named like every other file.
+  const bootstrapNames = fileNames(argo.bootstrap);
+  const bootstrap = argo.bootstrap
+    .map((object, i) => ({ path: bootstrapNames[i], cluster: 'argocd', component: 'argocd', object }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const findings = validateEntries(
     [
       ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),

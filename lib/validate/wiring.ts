@@ -72,7 +72,12 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     else seen.set(key, e.file);
     exists.add(`${e.cluster}/${e.object.kind}/${namespaceOf(e.object)}/${e.object.metadata.name}`);
     const t = podTemplate(e);
-    if (t) templates.set(`${e.cluster}/${t.namespace}`, [...(templates.get(`${e.cluster}/${t.namespace}`) ?? []), t]);
+    if (t) {
+      const key = `${e.cluster}/${t.namespace}`;
+      const list = templates.get(key);
+      if (list) list.push(t);
+      else templates.set(key, [t]);
+    }
     if (e.object.kind === 'EndpointSlice' || e.object.kind === 'Endpoints') {
       const svc = e.object.kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
       if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);

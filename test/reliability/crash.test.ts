@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { recoverTree, synthesize } from '../../lib';
+import { readTree, recoverTree, synthesize } from '../../lib';
 import { ROOT } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
 import { tmpDir } from '../support/tmp';
@@ -15,18 +15,9 @@ function withDevices(n: number, suffix: string): any {
   return s;
 }
 
+/** The tree on disk as text, read with the writer's own reader. */
 function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  if (!fs.existsSync(dir)) return out;
-  const walk = (rel: string): void => {
-    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(child);
-      else out.set(child, fs.readFileSync(path.join(dir, child), 'utf8'));
-    }
-  };
-  walk('');
-  return out;
+  return new Map([...readTree(dir)].map(([k, v]) => [k, v.toString('utf8')]));
 }
 
 function same(a: Map<string, string>, b: ReadonlyMap<string, string>): boolean {
