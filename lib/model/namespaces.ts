@@ -26,6 +26,11 @@ export class NamespacePlan {
     });
   }
 
+  /** The clusters some component uses so far, sorted. */
+  public clusters(): string[] {
+    return [...new Set(this.uses.map((u) => u.cluster))].sort();
+  }
+
   /** The namespaces of each cluster, sorted; a privileged namespace shared with anything else is a problem. */
   public resolve(problems: ProblemList): Map<string, NamespaceModel[]> {
     const byKey = new Map<string, Use[]>();

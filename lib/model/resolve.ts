@@ -38,6 +38,8 @@ export function resolveModel(spec: StackSpec): StackModel {
   const fleet = resolveFleet(spec, placer, ns, problems, hub);
   const iomt = spec.iomt ? { pipelines: resolvePipelines(spec, placer, ns, problems, fleet) } : undefined;
 
+  // Every cluster that runs something also runs the monitoring component (an agent or the operator's rules).
+  if (monitoring) for (const c of ns.clusters()) if (c !== monitoring.cluster) ns.use(c, monitoring.namespace, 'monitoring', 'monitoring.namespace');
   const namespaces = ns.resolve(problems);
   problems.throwIfAny();
 

@@ -57,7 +57,8 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
 /**
  * Wiring: no two objects share kind, namespace and name in a cluster; every Service selects a pod template
  * and targets a port it declares (a Service without a selector needs an EndpointSlice); every object a pod
- * refers to exists or is declared external; every NetworkPolicy selects a pod.
+ * refers to exists or is declared external; every NetworkPolicy selects a pod; in a cluster whose tree creates
+ * Namespaces, every namespaced object's namespace is one of them (or one every cluster has).
  */
 export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
@@ -83,6 +84,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
       if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
     }
   }
+  out.push(...checkNamespacesCreated(entries));
   for (const e of entries) {
     const o = e.object as Json;
     const ns = namespaceOf(e.object);
@@ -117,6 +119,31 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
       if (exists.has(`${e.cluster}/${ref.kind}/${ns}/${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
       out.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
     }
+  }
+  return out;
+}
+
+/** Namespaces every cluster has. */
+const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * Objects whose namespace the tree never creates: Argo CD cannot sync them ("namespaces not found"). Checked
+ * for clusters whose tree creates Namespaces; Argo CD objects (they live in Argo CD's own cluster) are left out.
+ */
+function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
+  const created = new Map<string, Set<string>>();
+  for (const e of entries) {
+    if (e.object.apiVersion !== 'v1' || e.object.kind !== 'Namespace') continue;
+    const set = created.get(e.cluster) ?? new Set<string>();
+    set.add(e.object.metadata.name);
+    created.set(e.cluster, set);
+  }
+  const out: Finding[] = [];
+  for (const e of entries) {
+    const ns = e.object.metadata.namespace;
+    const mine = created.get(e.cluster);
+    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/')) continue;
+    out.push({ file: e.file, pointer: '/metadata/namespace', message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there` });
   }
   return out;
 }

@@ -51,6 +51,9 @@ describe('GitOps (Argo CD)', () => {
     const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
     expect(project.spec.sourceRepos).toEqual(['https://git.example.com/platform/edge-gitops.git', 'https://github.com/project-flotta/flotta-operator']);
     expect(project.spec.destinations).toContainEqual({ server: 'https://line-1.factory.example:6443', namespace: 'iomt-object-detection' });
+    // The edge cluster's Prometheus agent runs in the monitoring namespace: it is created there and a destination.
+    expect(project.spec.destinations).toContainEqual({ server: 'https://line-1.factory.example:6443', namespace: 'monitoring' });
+    expect(r.files.has('line-1/platform/namespace-monitoring.yaml')).toBe(true);
     expect(project.spec.destinations).not.toContainEqual(expect.objectContaining({ namespace: '*' }));
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'scheduling.k8s.io', kind: 'PriorityClass' });
     expect(project.spec.roles.map((x: any) => x.name)).toEqual(['read-only', 'sync']);

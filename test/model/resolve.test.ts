@@ -30,7 +30,8 @@ describe('model', () => {
     expect(m.iomt?.pipelines[0].things.map((t) => t.name)).toEqual(['archive', 'camera', 'monitoring', 'object-detect']);
     const hub = m.clusters[0].namespaces.map((n) => `${n.name}:${n.podSecurity}`);
     expect(hub).toEqual(['dashboards:restricted', 'energy:restricted', 'fleet:restricted', 'kepler:privileged', 'monitoring:restricted']);
-    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['iomt-object-detection', 'kepler']);
+    // line-1 runs the Prometheus agent, so it gets the monitoring namespace too.
+    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['iomt-object-detection', 'kepler', 'monitoring']);
   });
 
   test('one-cluster stacks need no placement keys', () => {
@@ -130,6 +131,7 @@ describe('model', () => {
   test('reports a component placed in the privileged exporter namespace', () => {
     expect(problems(demo((s) => (s.monitoring.namespace = 'kepler')))).toEqual([
       'energy.kepler.namespace: namespace "kepler" on cluster "hub" is privileged for the power exporter and must hold nothing else, but monitoring.namespace uses it too: choose another namespace',
+      'energy.kepler.namespace: namespace "kepler" on cluster "line-1" is privileged for the power exporter and must hold nothing else, but monitoring.namespace uses it too: choose another namespace',
     ]);
   });
 

@@ -15,6 +15,7 @@ describe('synthesize', () => {
       'hub/platform/namespace-monitoring.yaml',
       'line-1/platform/namespace-iomt-object-detection.yaml',
       'line-1/platform/namespace-kepler.yaml',
+      'line-1/platform/namespace-monitoring.yaml',
     ]);
     expect([...files.keys()]).toEqual([...files.keys()].sort());
     const yamlFiles = [...files.keys()].filter((f) => f.endsWith('.yaml'));

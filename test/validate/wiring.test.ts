@@ -11,6 +11,18 @@ describe('wiring', () => {
     expect(messages(compliantApp())).toEqual([]);
   });
 
+  test('fails on an object whose namespace the cluster\'s tree does not create (system namespaces and Argo CD objects aside)', () => {
+    const app = compliantApp();
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'agent', namespace: 'monitoring' }, data: {} };
+    const system = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sys', namespace: 'kube-system' }, data: {} };
+    const argo = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'a', namespace: 'argocd' }, spec: {} };
+    expect(messages([...app, cm, system, argo])).toEqual([
+      'dist/edge/app/configmap-agent.yaml: /metadata/namespace: namespace "monitoring" is not created on cluster "edge" (no Namespace object in its tree), so Argo CD cannot sync this object there',
+    ]);
+    // A tree that creates no Namespaces at all (someone else's YAML) is not held to it.
+    expect(messages([cm])).toEqual([]);
+  });
+
   test('fails on a Service that selects no pod template', () => {
     const app = compliantApp();
     app[3].spec.selector = { 'app.kubernetes.io/name': 'webb' };
