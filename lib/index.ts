@@ -12,6 +12,7 @@ export * from './iomt';
 export * from './gitops';
 export * from './dashboards';
 export * from './validate';
+export * from './live';
 export * from './core/policy';
 export * from './core/endpoints';
 export * from './core/versions';

@@ -1,4 +1,5 @@
 import { formatProblem, SpecError, ValidationError } from '../core/errors';
+import { ApiRejection, ClusterUnavailable } from '../live/types';
 
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIO {
@@ -15,6 +16,10 @@ export const EXIT = {
   badInput: 2,
   /** A bug in edgewatt. */
   internal: 3,
+  /** `status --wait` timed out before every Application was Synced and Healthy. */
+  timeout: 4,
+  /** The cluster could not be reached, or refused edgewatt (credentials, RBAC, a missing API). */
+  cluster: 5,
 } as const;
 
 /** Thrown by a command to end with an exit code after it printed what it had to say. */
@@ -32,6 +37,14 @@ export function reportError(e: unknown, io: CliIO): number {
     const n = e.problems.length;
     io.err(`${heading} (${n} ${n === 1 ? 'problem' : 'problems'})\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
     return e instanceof SpecError ? EXIT.badInput : EXIT.checkFailed;
+  }
+  if (e instanceof ClusterUnavailable) {
+    io.err(`error: ${e.message}\n`);
+    return EXIT.cluster;
+  }
+  if (e instanceof ApiRejection) {
+    io.err(`error: the API server refused: ${e.reason}: ${e.message}\n`);
+    return EXIT.cluster;
   }
   io.err(`internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in edgewatt; please report it with the stack that caused it.\n`);
   return EXIT.internal;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { graphCommand } from './commands/graph';
+import { applyCommand, diffCommand, statusCommand } from './commands/live';
 import { planCommand } from './commands/plan';
 import { schemaCommand } from './commands/schema';
 import { synthCommand } from './commands/synth';
@@ -18,7 +19,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, validateCommand, planCommand, graphCommand, schemaCommand]) {
+  for (const make of [synthCommand, validateCommand, planCommand, graphCommand, schemaCommand, statusCommand, applyCommand, diffCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;

@@ -163,7 +163,12 @@ export function applicationSet(model: StackModel): KubeObject {
       goTemplateOptions: ['missingkey=error'],
       generators: [{ git: { repoURL: g.repoURL, revision: g.targetRevision, directories: [{ path: `${g.path}/*/*` }, { path: `${g.path}/*/argocd`, exclude: true }] } }],
       template: {
-        metadata: { name: `${model.name}-{{index .path.segments ${g.path.split('/').length}}}-{{.path.basename}}`, finalizers: [RESOURCES_FINALIZER] },
+        metadata: {
+          name: `${model.name}-{{index .path.segments ${g.path.split('/').length}}}-{{.path.basename}}`,
+          // The stack's labels let `edgewatt status` find the generated Applications, as in app-of-apps mode.
+          labels: { ...stackLabels(model.name), 'edgewatt.io/cluster': `{{index .path.segments ${g.path.split('/').length}}}` },
+          finalizers: [RESOURCES_FINALIZER],
+        },
         spec: {
           project: model.name,
           source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: '{{.path.path}}' },

@@ -66,6 +66,8 @@ describe('GitOps (Argo CD)', () => {
     expect([...a.files.keys()].filter((f) => f.includes('/argocd/'))).toEqual([]);
     const set = parse(a.bootstrap.get('applicationset-smart-factory.yaml')!);
     expect(set.spec.generators[0].git.directories).toEqual([{ path: 'dist/*/*' }, { path: 'dist/*/argocd', exclude: true }]);
+    // Generated Applications carry the stack's label, which `edgewatt status` selects them by.
+    expect(set.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'smart-factory', 'edgewatt.io/cluster': '{{index .path.segments 1}}' });
   });
 
   test('the orphan check fails on a folder added by hand and on an Application whose folder is gone', async () => {

@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { SpecError } from '../core/errors';
+import { Entry } from '../validate/types';
+import { loadYamlTree } from '../validate/load';
+
+const ARGOCD = 'argoproj.io/v1alpha1';
+const FLOTTA = 'management.project-flotta.io/v1alpha1';
+
+/** An Argo CD Application the committed tree makes. */
+export interface ExpectedApplication {
+  readonly name: string;
+  readonly namespace: string;
+  /** The dist/<cluster> folder it belongs to. */
+  readonly cluster: string;
+}
+
+/** An EdgeDevice the committed tree declares. */
+export interface ExpectedDevice {
+  readonly name: string;
+  readonly namespace: string;
+  /** Heartbeat period from the device or its set; undefined when neither sets one. */
+  readonly heartbeatSeconds?: number;
+}
+
+/** What the committed tree says should be live. */
+export interface Expected {
+  /** The stack name (label `app.kubernetes.io/part-of`). */
+  readonly stack: string;
+  readonly applications: ExpectedApplication[];
+  readonly devices: ExpectedDevice[];
+}
+
+/** Reads every object of a folder; a folder that does not exist or does not parse is bad input. */
+export function readObjects(dir: string, flag: string): Entry[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new SpecError([{ path: flag, message: `${dir} is not a folder: run \`edgewatt synth\` first, or pass the folder it wrote` }]);
+  }
+  const { entries, findings } = loadYamlTree(dir);
+  if (findings.length > 0) throw new SpecError(findings.map((f) => ({ path: f.file, message: f.message })));
+  return entries;
+}
+
+const name = (e: Entry): string => e.object.metadata.name as string;
+
+/**
+ * The Applications and devices a synthesized tree makes: the root Applications in the bootstrap folder,
+ * each cluster's Applications under `dist/<cluster>/argocd`, and in ApplicationSet mode one Application per
+ * `dist/<cluster>/<folder>` as the generator names them.
+ */
+export function expectedFromTree(distDir: string, bootstrapDir: string): Expected {
+  const dist = readObjects(distDir, '--dist');
+  const bootstrap = fs.existsSync(bootstrapDir) ? readObjects(bootstrapDir, '--bootstrap') : [];
+  const all = [...bootstrap, ...dist];
+  const project = all.find((e) => e.object.apiVersion === ARGOCD && e.object.kind === 'AppProject');
+  const labelled = all.map((e) => e.object.metadata.labels?.['app.kubernetes.io/part-of']).find((s): s is string => typeof s === 'string');
+  const stack = project ? name(project) : labelled;
+  if (!stack) {
+    throw new SpecError([{ path: '--dist', message: `${distDir} holds no edgewatt objects (no AppProject, no app.kubernetes.io/part-of label): pass the folder \`edgewatt synth\` wrote` }]);
+  }
+  const applications = new Map<string, ExpectedApplication>();
+  for (const e of all.filter((x) => x.object.apiVersion === ARGOCD && x.object.kind === 'Application')) {
+    const cluster = e.object.metadata.labels?.['edgewatt.io/cluster'] ?? (e.cluster === '.' ? '' : e.cluster);
+    applications.set(name(e), { name: name(e), namespace: e.object.metadata.namespace ?? 'argocd', cluster });
+  }
+  const appSet = all.find((e) => e.object.apiVersion === ARGOCD && e.object.kind === 'ApplicationSet');
+  if (appSet) {
+    for (const cluster of fs.readdirSync(distDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const folder of fs.readdirSync(path.join(distDir, cluster.name), { withFileTypes: true })) {
+        if (!folder.isDirectory() || folder.name === 'argocd') continue;
+        const n = `${stack}-${cluster.name}-${folder.name}`;
+        applications.set(n, { name: n, namespace: appSet.object.metadata.namespace ?? 'argocd', cluster: cluster.name });
+      }
+    }
+  }
+  const setPeriods = new Map<string, number>();
+  for (const e of dist.filter((x) => x.object.apiVersion === FLOTTA && x.object.kind === 'EdgeDeviceSet')) {
+    const period = (e.object.spec as { heartbeat?: { periodSeconds?: number } } | undefined)?.heartbeat?.periodSeconds;
+    if (typeof period === 'number') setPeriods.set(`${e.object.metadata.namespace}/${name(e)}`, period);
+  }
+  const devices = dist
+    .filter((e) => e.object.apiVersion === FLOTTA && e.object.kind === 'EdgeDevice')
+    .map((e): ExpectedDevice => {
+      const namespace = e.object.metadata.namespace ?? 'default';
+      const own = (e.object.spec as { heartbeat?: { periodSeconds?: number } } | undefined)?.heartbeat?.periodSeconds;
+      const set = e.object.metadata.labels?.['flotta/member-of'];
+      const heartbeatSeconds = own ?? (set ? setPeriods.get(`${namespace}/${set}`) : undefined);
+      return { name: name(e), namespace, ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}) };
+    });
+  const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  return { stack, applications: [...applications.values()].sort(byName), devices: devices.sort(byName) };
+}

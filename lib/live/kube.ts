@@ -1,0 +1,165 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiRejection, ApplyOptions, ClusterUnavailable, LiveClient, LiveObject, ObjectRef } from './types';
+
+/** @kubernetes/client-node is ESM-only; it is imported when a live command runs, never on the synth path. */
+type K8s = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
+type KubeConfig = InstanceType<K8s['KubeConfig']>;
+type KubernetesObject = import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } }).KubernetesObject;
+
+/** How to reach a cluster. */
+export interface ConnectOptions {
+  /** A kubeconfig file. Default: `$KUBECONFIG` (its files merged), else `~/.kube/config`, else in-cluster. */
+  readonly kubeconfig?: string;
+  /** A context of that kubeconfig. Default: its current context. */
+  readonly context?: string;
+  /** Per-request time limit in milliseconds. Default: 30000. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Node's errors for a server that cannot be reached or whose certificate cannot be trusted. */
+const UNREACHABLE = /HTTP protocol is not allowed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|aborted|timeout/i;
+
+/** Runs a kubeconfig load; a file that cannot be read or parsed is named in the error. */
+function readKubeconfig(load: () => void, source: string): void {
+  try {
+    load();
+  } catch (e) {
+    throw new ClusterUnavailable(`cannot read the kubeconfig (${source}): ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** Loads the kubeconfig the way kubectl does and names what is missing when there is none. */
+function loadConfig(k8s: K8s, opts: ConnectOptions): KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (opts.kubeconfig) {
+    if (!fs.existsSync(opts.kubeconfig)) throw new ClusterUnavailable(`--kubeconfig ${opts.kubeconfig}: no such file`);
+    readKubeconfig(() => kc.loadFromFile(opts.kubeconfig!), opts.kubeconfig);
+  } else {
+    const home = path.join(os.homedir(), '.kube', 'config');
+    if (!process.env.KUBECONFIG && !fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
+      throw new ClusterUnavailable('no kubeconfig found: set KUBECONFIG, pass --kubeconfig <file>, or create ~/.kube/config');
+    }
+    readKubeconfig(() => kc.loadFromDefault(), process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : home);
+  }
+  if (opts.context) {
+    const names = kc.getContexts().map((c) => c.name);
+    if (!names.includes(opts.context)) {
+      throw new ClusterUnavailable(`--context ${opts.context}: the kubeconfig has no such context (it has: ${names.join(', ') || 'none'})`);
+    }
+    kc.setCurrentContext(opts.context);
+  }
+  if (!kc.getCurrentCluster()) throw new ClusterUnavailable('the kubeconfig has no current context with a cluster: pass --context <name>');
+  return kc;
+}
+
+/** Turns an API server's `Status` body (or anything else it answered) into an ApiRejection. */
+function rejection(code: number, text: string): ApiRejection {
+  let status: { reason?: string; message?: string; details?: { causes?: Array<{ field?: string; message?: string; reason?: string }> } } = {};
+  try {
+    status = JSON.parse(text);
+  } catch {
+    status = { message: text.trim().slice(0, 300) };
+  }
+  return new ApiRejection(code, status.reason ?? `HTTP ${code}`, status.message ?? `HTTP ${code}`, status.details?.causes ?? []);
+}
+
+/** Connects to a cluster through @kubernetes/client-node, loaded here and only here. */
+export async function connect(opts: ConnectOptions = {}): Promise<LiveClient> {
+  const k8s: K8s = await import('@kubernetes/client-node');
+  const kc = loadConfig(k8s, opts);
+  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  type Ctx = Parameters<InstanceType<K8s['KubernetesObjectApi']>['delete']>[7];
+
+  /**
+   * The library's generic object API, with two changes: responses stay raw JSON (its typed models drop fields
+   * they do not know and turn times into Dates), and apply sends the object exactly as given.
+   */
+  class RawObjectApi extends k8s.KubernetesObjectApi {
+    static forConfig(config: KubeConfig): RawObjectApi {
+      const api = config.makeApiClient(RawObjectApi);
+      api.setDefaultNamespace(config);
+      return api;
+    }
+
+    protected override async processResponse<T>(response: Parameters<InstanceType<K8s['KubernetesObjectApi']>['processResponse']>[0]): Promise<T> {
+      const text = await response.body.text();
+      if (response.httpStatusCode >= 200 && response.httpStatusCode <= 299) return JSON.parse(text) as T;
+      throw rejection(response.httpStatusCode, text);
+    }
+
+    protected override requestPromise<T extends KubernetesObject>(ctx: Parameters<InstanceType<K8s['KubernetesObjectApi']>['requestPromise']>[0], type?: string, options?: Ctx): Promise<T> {
+      ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      return super.requestPromise<T>(ctx, type, options);
+    }
+
+    async applyRaw(object: LiveObject, o: ApplyOptions): Promise<LiveObject> {
+      const uri = await this.specUriPath(object as never, 'patch');
+      const ctx = this.configuration.baseServer.makeRequestContext(uri, k8s.HttpMethod.PATCH);
+      ctx.setHeaderParam('Accept', 'application/json');
+      ctx.setHeaderParam('Content-Type', k8s.PatchStrategy.ServerSideApply);
+      if (o.dryRun) ctx.setQueryParam('dryRun', 'All');
+      ctx.setQueryParam('fieldManager', o.fieldManager);
+      if (o.force) ctx.setQueryParam('force', 'true');
+      ctx.setQueryParam('fieldValidation', 'Strict');
+      ctx.setBody(JSON.stringify(object));
+      return (await this.requestPromise<KubernetesObject>(ctx)) as LiveObject;
+    }
+  }
+
+  const api = RawObjectApi.forConfig(kc);
+  const cluster = kc.getCurrentCluster()!;
+  const describe = `context ${kc.getCurrentContext()} (${cluster.server})`;
+
+  /** Runs a request; names kinds the server does not serve and clusters it cannot reach. */
+  const call = async <T>(apiVersion: string, kind: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof ApiRejection) {
+        if (e.code === 401) throw new ClusterUnavailable(`${describe} refused the credentials (401 Unauthorized): ${e.message}`);
+        if (e.code === 404 && /Failed to fetch resource metadata/.test(e.message)) {
+          throw new ApiRejection(404, 'NotFound', `the server does not serve ${apiVersion} (is the CRD or API group installed?)`, []);
+        }
+        throw e;
+      }
+      const err = e as Error & { code?: string; type?: string };
+      if (/Unrecognized API version and kind/.test(err.message ?? '')) {
+        throw new ApiRejection(404, 'NotFound', `the server does not serve kind ${kind} in ${apiVersion} (is the CRD installed?)`, []);
+      }
+      if (err.name === 'FetchError' || err.name === 'AbortError' || err.name === 'TimeoutError' || UNREACHABLE.test(`${err.code ?? ''} ${err.message}`)) {
+        throw new ClusterUnavailable(`cannot reach ${describe}: ${err.message}`);
+      }
+      throw e;
+    }
+  };
+
+  return {
+    describe,
+    async list(apiVersion, kind, o = {}) {
+      const items: LiveObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = await call(apiVersion, kind, () =>
+          api.list(apiVersion, kind, o.namespace, undefined, undefined, undefined, undefined, o.labelSelector, 500, token),
+        ) as unknown as { items?: LiveObject[]; metadata?: { continue?: string } };
+        items.push(...(page.items ?? []));
+        token = page.metadata?.continue || undefined;
+      } while (token);
+      return items;
+    },
+    async read(ref: ObjectRef) {
+      const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+      try {
+        return await call(ref.apiVersion, ref.kind, () => api.read(header)) as unknown as LiveObject;
+      } catch (e) {
+        if (e instanceof ApiRejection && e.code === 404 && e.reason === 'NotFound' && !/does not serve/.test(e.message)) return undefined;
+        throw e;
+      }
+    },
+    apply(object, o) {
+      return call(object.apiVersion ?? 'v1', object.kind ?? '', () => api.applyRaw(structuredClone(object), o));
+    },
+  };
+}
