@@ -29,9 +29,12 @@ function createdByTree(entries: Entry[]): { namespaces: Set<string>; crdKinds: S
   return { namespaces, crdKinds };
 }
 
-/** Server-side dry-run apply of every object; one object's rejection does not stop the others. */
-export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omit<ApplyOptions, 'dryRun'>): Promise<DryRunOutcome[]> {
-  const made = createdByTree(entries);
+/**
+ * Server-side dry-run apply of every object; one object's rejection does not stop the others. `created` are
+ * the Namespaces and CRDs the cluster's tree makes (default: those among `entries`).
+ */
+export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omit<ApplyOptions, 'dryRun'>, created: Entry[] = entries): Promise<DryRunOutcome[]> {
+  const made = createdByTree(created);
   return pool(entries, CONCURRENCY, async (e): Promise<DryRunOutcome> => {
     const base = { file: e.file, object: objectName(e.object) };
     try {
@@ -42,10 +45,10 @@ export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omi
       const ns = e.object.metadata.namespace;
       const group = e.object.apiVersion.includes('/') ? e.object.apiVersion.split('/')[0] : '';
       if (err.code === 404 && ns && made.namespaces.has(ns) && err.message.includes(`namespaces "${ns}" not found`)) {
-        return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by this tree and a dry run does not persist it` };
+        return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by this cluster's tree and a dry run does not persist it` };
       }
       if (err.code === 404 && made.crdKinds.has(`${group}/${e.object.kind}`) && /does not serve/.test(err.message)) {
-        return { ...base, outcome: 'skipped', reason: `${e.object.kind} is defined by a CRD in this tree and a dry run does not install it` };
+        return { ...base, outcome: 'skipped', reason: `${e.object.kind} is defined by a CRD in this cluster's tree and a dry run does not install it` };
       }
       return { ...base, outcome: 'rejected', reason: err.reason, message: err.message, causes: err.causes };
     }

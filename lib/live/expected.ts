@@ -32,14 +32,17 @@ export interface Expected {
 }
 
 /** Reads every object of a folder; a folder that does not exist or does not parse is bad input. */
-export function readObjects(dir: string, flag: string): Entry[] {
+export function readObjects(dir: string, flag: string, keep?: RegExp): Entry[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new SpecError([{ path: flag, message: `${dir} is not a folder: run \`edgewatt synth\` first, or pass the folder it wrote` }]);
   }
-  const { entries, findings } = loadYamlTree(dir);
+  const { entries, findings } = loadYamlTree(dir, dir, keep);
   if (findings.length > 0) throw new SpecError(findings.map((f) => ({ path: f.file, message: f.message })));
   return entries;
 }
+
+/** Files that may hold the kinds status needs; only those are parsed (a 10,000-device tree has 23,000 files). */
+const WANTED = /^kind: *["']?(Application|ApplicationSet|AppProject|EdgeDevice|EdgeDeviceSet)["']? *$/m;
 
 const name = (e: Entry): string => e.object.metadata.name as string;
 
@@ -49,12 +52,14 @@ const name = (e: Entry): string => e.object.metadata.name as string;
  * `dist/<cluster>/<folder>` as the generator names them.
  */
 export function expectedFromTree(distDir: string, bootstrapDir: string): Expected {
-  const dist = readObjects(distDir, '--dist');
-  const bootstrap = fs.existsSync(bootstrapDir) ? readObjects(bootstrapDir, '--bootstrap') : [];
+  const dist = readObjects(distDir, '--dist', WANTED);
+  const bootstrap = fs.existsSync(bootstrapDir) ? readObjects(bootstrapDir, '--bootstrap', WANTED) : [];
   const all = [...bootstrap, ...dist];
   const project = all.find((e) => e.object.apiVersion === ARGOCD && e.object.kind === 'AppProject');
   const labelled = all.map((e) => e.object.metadata.labels?.['app.kubernetes.io/part-of']).find((s): s is string => typeof s === 'string');
-  const stack = project ? name(project) : labelled;
+  const appSet = all.find((e) => e.object.apiVersion === ARGOCD && e.object.kind === 'ApplicationSet');
+  // The AppProject and the ApplicationSet are named after the stack.
+  const stack = project ? name(project) : appSet ? name(appSet) : labelled;
   if (!stack) {
     throw new SpecError([{ path: '--dist', message: `${distDir} holds no edgewatt objects (no AppProject, no app.kubernetes.io/part-of label): pass the folder \`edgewatt synth\` wrote` }]);
   }
@@ -63,7 +68,6 @@ export function expectedFromTree(distDir: string, bootstrapDir: string): Expecte
     const cluster = e.object.metadata.labels?.['edgewatt.io/cluster'] ?? (e.cluster === '.' ? '' : e.cluster);
     applications.set(name(e), { name: name(e), namespace: e.object.metadata.namespace ?? 'argocd', cluster });
   }
-  const appSet = all.find((e) => e.object.apiVersion === ARGOCD && e.object.kind === 'ApplicationSet');
   if (appSet) {
     for (const cluster of fs.readdirSync(distDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
       for (const folder of fs.readdirSync(path.join(distDir, cluster.name), { withFileTypes: true })) {

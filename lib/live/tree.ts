@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { SpecError } from '../core/errors';
 import { Entry } from '../validate/types';
@@ -11,6 +12,23 @@ export interface ClusterTree {
   readonly argocd: Entry[];
   /** True when `dir` is a whole cluster folder (`dist/<cluster>`), so objects missing from it are pruned by Argo CD. */
   readonly wholeCluster: boolean;
+  /** Namespaces and CRDs the cluster's tree creates: in `dir`, or for a component folder in its sibling folders. */
+  readonly created: Entry[];
+}
+
+/** Files holding objects other objects need to exist first. */
+const PREREQUISITES = /^kind: *(Namespace|CustomResourceDefinition) *$/m;
+const isPrerequisite = (e: Entry): boolean => e.object.kind === 'Namespace' || e.object.kind === 'CustomResourceDefinition';
+
+/** Namespaces and CRDs in the folders beside a component folder (its cluster's other components). */
+function siblingPrerequisites(dir: string): Entry[] {
+  const parent = path.dirname(path.resolve(dir));
+  const out: Entry[] = [];
+  for (const d of fs.readdirSync(parent, { withFileTypes: true })) {
+    if (!d.isDirectory() || path.join(parent, d.name) === path.resolve(dir)) continue;
+    out.push(...readObjects(path.join(parent, d.name), '[dir]', PREREQUISITES).filter(isPrerequisite));
+  }
+  return out;
 }
 
 /**
@@ -25,10 +43,13 @@ export function readClusterTree(dir: string): ClusterTree {
     throw new SpecError([{ path: '[dir]', message: `${dir} holds several clusters' folders: name one, e.g. ${clusters.map((c) => path.join(dir, c)).join(' or ')}, and pick its cluster with --context` }]);
   }
   const inArgocd = (e: Entry): boolean => path.basename(dir) !== 'argocd' && rel(e).length > 1 && rel(e)[0] === 'argocd';
+  const wholeCluster = entries.some((e) => rel(e).length === 2);
+  const own = entries.filter(isPrerequisite);
   return {
     entries: entries.filter((e) => !inArgocd(e)),
     argocd: entries.filter(inArgocd),
-    wholeCluster: entries.some((e) => rel(e).length === 2),
+    wholeCluster,
+    created: wholeCluster || path.basename(dir) === 'argocd' ? own : [...own, ...siblingPrerequisites(dir)],
   };
 }
 

@@ -7,9 +7,10 @@ import { Entry, Finding } from './types';
 /**
  * Reads every object in the YAML files below `dir` (multi-document files too). The cluster of an object is
  * the first folder under `dir` when files sit in folders (the dist/<cluster>/<component>/ layout), else ".".
- * Files that do not parse are findings, not exceptions.
+ * Files that do not parse are findings, not exceptions. With `keep`, only files whose text matches it are
+ * parsed (a cheap prefilter for callers that need a few kinds out of a large tree).
  */
-export function loadYamlTree(dir: string, label = dir): { entries: Entry[]; findings: Finding[] } {
+export function loadYamlTree(dir: string, label = dir, keep?: RegExp): { entries: Entry[]; findings: Finding[] } {
   const entries: Entry[] = [];
   const findings: Finding[] = [];
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -25,7 +26,9 @@ export function loadYamlTree(dir: string, label = dir): { entries: Entry[]; find
   const read = (rel: string): void => {
     const file = `${label}/${rel}`;
     const cluster = rel.includes('/') ? rel.split('/')[0] : '.';
-    const docs = parseAllDocuments(fs.readFileSync(path.join(dir, rel), 'utf8'), { uniqueKeys: true });
+    const text = fs.readFileSync(path.join(dir, rel), 'utf8');
+    if (keep && !keep.test(text)) return;
+    const docs = parseAllDocuments(text, { uniqueKeys: true });
     for (const doc of docs) {
       if (!('toJS' in doc)) continue;
       if (doc.errors.length > 0) {

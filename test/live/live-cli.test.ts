@@ -194,8 +194,13 @@ describe('edgewatt apply --dry-run', () => {
   test('objects in namespaces the tree creates are skipped, not rejected, on a cluster that lacks them; exit 0', async () => {
     const r = await cli('apply', '--dry-run', 'dist/hub', '--kubeconfig', kubeconfig);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/skipped   dist\/hub\/energy\/daemonset-kepler-exporter\.yaml  DaemonSet kepler\/kepler-exporter: namespace kepler is created by this tree and a dry run does not persist it/);
+    expect(r.out).toMatch(/skipped   dist\/hub\/energy\/daemonset-kepler-exporter\.yaml  DaemonSet kepler\/kepler-exporter: namespace kepler is created by this cluster's tree and a dry run does not persist it/);
     expect(r.out).toMatch(/: \d+ accepted, 0 rejected, \d+ skipped/);
+    // A component folder alone: its namespace comes from the cluster's platform folder beside it.
+    const one = await cli('apply', '--dry-run', 'dist/hub/dashboards', '--kubeconfig', kubeconfig);
+    expect(one.code).toBe(0);
+    expect(one.out).toContain('skipped   dist/hub/dashboards/deployment-grafana.yaml  Deployment dashboards/grafana: namespace dashboards is created by this cluster\'s tree');
+    expect(one.out).toMatch(/: 0 accepted, 0 rejected, 11 skipped/);
   });
 
   test('without --dry-run it refuses (exit 2): Argo CD applies from Git', async () => {

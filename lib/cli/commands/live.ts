@@ -108,7 +108,7 @@ export function applyCommand(io: CliIO): Command {
     if (!f.dryRun) throw new SpecError([{ path: '--dry-run', message: 'is required: Argo CD applies the tree from Git; `edgewatt apply` only does a server-side dry run' }]);
     const tree = readClusterTree(dir);
     const client = await connect(connectOptions(f));
-    const results = await dryRunTree(client, tree.entries, { fieldManager: f.fieldManager, force: !!f.forceConflicts });
+    const results = await dryRunTree(client, tree.entries, { fieldManager: f.fieldManager, force: !!f.forceConflicts }, tree.created);
     io.out(formatDryRun(results, client.describe));
     if (tree.argocd.length > 0) io.out(`not sent: ${tree.argocd.length} Argo CD objects under ${dir}/argocd belong to Argo CD's cluster; dry-run that folder against it\n`);
     if (results.some((r) => r.outcome === 'rejected')) throw new CliExit(EXIT.checkFailed);
