@@ -1,9 +1,8 @@
-import { stringify } from 'yaml';
-import { sortKeys } from '../synth/serialize';
+import { yamlBody } from '../synth/serialize';
 import { Entry } from '../validate/types';
 import { CONCURRENCY } from './dry-run';
 import { ClusterTree, objectName, pool } from './tree';
-import { ApiRejection, ApplyOptions, LiveClient, LiveObject } from './types';
+import { ApiRejection, ApplyOptions, causeLines, LiveClient, LiveObject } from './types';
 
 /** How one object differs. */
 export interface ObjectDiff {
@@ -31,7 +30,7 @@ export function normalized(o: LiveObject): string {
     for (const k of SERVER_ANNOTATIONS) delete meta.annotations[k];
     if (Object.keys(meta.annotations).length === 0) delete meta.annotations;
   }
-  return stringify(sortKeys(copy), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
+  return yamlBody(copy);
 }
 
 /** A unified diff between two texts; loaded when a diff is made, so other commands never load it. */
@@ -54,7 +53,7 @@ async function compare(client: LiveClient, e: Entry, opts: Omit<ApplyOptions, 'd
     return a === b ? { ...base, change: 'unchanged', text: '' } : { ...base, change: 'changed', text: unified(`live/${base.object}`, e.file, a, b) };
   } catch (err) {
     if (!(err instanceof ApiRejection)) throw err;
-    return { ...base, change: 'failed', text: `${err.reason}: ${err.message}${err.causes.map((c) => `\n    ${c.field ?? '(object)'}: ${c.message ?? ''}`).join('')}` };
+    return { ...base, change: 'failed', text: `${err.reason}: ${err.message}${err.causes.length ? `\n${causeLines(err.causes, '    ').slice(0, -1)}` : ''}` };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Entry } from '../validate/types';
 import { objectName, pool } from './tree';
-import { ApiRejection, ApplyOptions, LiveClient, LiveObject } from './types';
+import { ApiRejection, ApplyOptions, causeLines, KindNotServed, LiveClient, LiveObject } from './types';
 
 /** What the API server said about one object. */
 export interface DryRunOutcome {
@@ -47,7 +47,7 @@ export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omi
       if (err.code === 404 && ns && made.namespaces.has(ns) && err.message.includes(`namespaces "${ns}" not found`)) {
         return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by this cluster's tree and a dry run does not persist it` };
       }
-      if (err.code === 404 && made.crdKinds.has(`${group}/${e.object.kind}`) && /does not serve/.test(err.message)) {
+      if (err instanceof KindNotServed && made.crdKinds.has(`${group}/${e.object.kind}`)) {
         return { ...base, outcome: 'skipped', reason: `${e.object.kind} is defined by a CRD in this cluster's tree and a dry run does not install it` };
       }
       return { ...base, outcome: 'rejected', reason: err.reason, message: err.message, causes: err.causes };
@@ -60,7 +60,7 @@ export function formatDryRun(results: DryRunOutcome[], where: string): string {
   let out = '';
   for (const r of results.filter((x) => x.outcome === 'rejected')) {
     out += `rejected  ${r.file}  ${r.object}: ${r.reason}: ${r.message}\n`;
-    for (const c of r.causes ?? []) out += `            ${c.field ?? '(object)'}: ${c.message ?? ''}\n`;
+    out += causeLines(r.causes ?? [], '            ');
   }
   for (const r of results.filter((x) => x.outcome === 'skipped')) out += `skipped   ${r.file}  ${r.object}: ${r.reason}\n`;
   const n = (k: DryRunOutcome['outcome']): number => results.filter((x) => x.outcome === k).length;

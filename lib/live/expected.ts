@@ -45,6 +45,11 @@ export function readObjects(dir: string, flag: string, keep?: RegExp): Entry[] {
 const WANTED = /^kind: *["']?(Application|ApplicationSet|AppProject|EdgeDevice|EdgeDeviceSet)["']? *$/m;
 
 const name = (e: Entry): string => e.object.metadata.name as string;
+/** `spec.heartbeat.periodSeconds` of an EdgeDevice or EdgeDeviceSet. */
+const heartbeatPeriod = (e: Entry): number | undefined => {
+  const p = (e.object.spec as { heartbeat?: { periodSeconds?: unknown } } | undefined)?.heartbeat?.periodSeconds;
+  return typeof p === 'number' ? p : undefined;
+};
 
 /**
  * The Applications and devices a synthesized tree makes: the root Applications in the bootstrap folder,
@@ -79,14 +84,14 @@ export function expectedFromTree(distDir: string, bootstrapDir: string): Expecte
   }
   const setPeriods = new Map<string, number>();
   for (const e of dist.filter((x) => x.object.apiVersion === FLOTTA && x.object.kind === 'EdgeDeviceSet')) {
-    const period = (e.object.spec as { heartbeat?: { periodSeconds?: number } } | undefined)?.heartbeat?.periodSeconds;
-    if (typeof period === 'number') setPeriods.set(`${e.object.metadata.namespace}/${name(e)}`, period);
+    const period = heartbeatPeriod(e);
+    if (period !== undefined) setPeriods.set(`${e.object.metadata.namespace}/${name(e)}`, period);
   }
   const devices = dist
     .filter((e) => e.object.apiVersion === FLOTTA && e.object.kind === 'EdgeDevice')
     .map((e): ExpectedDevice => {
       const namespace = e.object.metadata.namespace ?? 'default';
-      const own = (e.object.spec as { heartbeat?: { periodSeconds?: number } } | undefined)?.heartbeat?.periodSeconds;
+      const own = heartbeatPeriod(e);
       const set = e.object.metadata.labels?.['flotta/member-of'];
       const heartbeatSeconds = own ?? (set ? setPeriods.get(`${namespace}/${set}`) : undefined);
       return { name: name(e), namespace, ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}) };

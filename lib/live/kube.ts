@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiRejection, ApplyOptions, ClusterUnavailable, LiveClient, LiveObject, ObjectRef } from './types';
+import { ApiRejection, ApplyOptions, ClusterUnavailable, KindNotServed, LiveClient, LiveObject, ObjectRef } from './types';
 
 /** @kubernetes/client-node is ESM-only; it is imported when a live command runs, never on the synth path. */
 type K8s = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
@@ -120,13 +120,13 @@ export async function connect(opts: ConnectOptions = {}): Promise<LiveClient> {
       if (e instanceof ApiRejection) {
         if (e.code === 401) throw new ClusterUnavailable(`${describe} refused the credentials (401 Unauthorized): ${e.message}`);
         if (e.code === 404 && /Failed to fetch resource metadata/.test(e.message)) {
-          throw new ApiRejection(404, 'NotFound', `the server does not serve ${apiVersion} (is the CRD or API group installed?)`, []);
+          throw new KindNotServed(`the server does not serve ${apiVersion} (is the CRD or API group installed?)`);
         }
         throw e;
       }
       const err = e as Error & { code?: string; type?: string };
       if (/Unrecognized API version and kind/.test(err.message ?? '')) {
-        throw new ApiRejection(404, 'NotFound', `the server does not serve kind ${kind} in ${apiVersion} (is the CRD installed?)`, []);
+        throw new KindNotServed(`the server does not serve kind ${kind} in ${apiVersion} (is the CRD installed?)`);
       }
       if (err.name === 'FetchError' || err.name === 'AbortError' || err.name === 'TimeoutError' || UNREACHABLE.test(`${err.code ?? ''} ${err.message}`)) {
         throw new ClusterUnavailable(`cannot reach ${describe}: ${err.message}`);
@@ -154,7 +154,7 @@ export async function connect(opts: ConnectOptions = {}): Promise<LiveClient> {
       try {
         return await call(ref.apiVersion, ref.kind, () => api.read(header)) as unknown as LiveObject;
       } catch (e) {
-        if (e instanceof ApiRejection && e.code === 404 && e.reason === 'NotFound' && !/does not serve/.test(e.message)) return undefined;
+        if (e instanceof ApiRejection && e.code === 404 && !(e instanceof KindNotServed)) return undefined;
         throw e;
       }
     },

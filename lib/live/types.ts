@@ -62,5 +62,17 @@ export class ApiRejection extends Error {
   }
 }
 
+/** The server does not serve the object's API group, version or kind (its CRD is not installed). */
+export class KindNotServed extends ApiRejection {
+  constructor(message: string) {
+    super(404, 'NotFound', message, []);
+  }
+}
+
+/** The fields a rejection names, one per line: `<indent>field: message`. */
+export function causeLines(causes: ApiRejection['causes'], indent: string): string {
+  return causes.map((c) => `${indent}${c.field ?? '(object)'}: ${c.message ?? ''}\n`).join('');
+}
+
 /** The cluster could not be reached, or would not let edgewatt in; nothing was compared. */
 export class ClusterUnavailable extends Error {}

@@ -23,10 +23,14 @@ export function sortKeys(value: unknown): unknown {
 }
 
 /**
- * Serializes one object as a YAML document: keys sorted, no anchors or aliases (kubectl and Argo CD read
- * them, but reviewers should see every value), no line folding, so equal input gives byte-equal output.
+ * One object as YAML: keys sorted, no anchors or aliases (kubectl and Argo CD read them, but reviewers should
+ * see every value), no line folding, so equal input gives byte-equal output.
  */
+export function yamlBody(value: unknown): string {
+  return stringify(sortKeys(value), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
+}
+
+/** Serializes one object as a YAML document with a header line (see yamlBody). */
 export function toYaml(value: unknown, header: string): string {
-  const body = stringify(sortKeys(value), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
-  return `${header}\n${body}`;
+  return `${header}\n${yamlBody(value)}`;
 }
