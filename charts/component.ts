@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Flow } from '../lib/core/flows';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { ClusterModel, ComponentName, StackModel } from '../lib/model';
@@ -25,6 +26,11 @@ export interface ComponentDefinition {
   build(scope: Construct, id: string, ctx: ChartContext): Chart;
   /** What the component asks the monitoring component to scrape and which rules it ships. @default - nothing */
   monitoring?(ctx: ChartContext): ComponentMonitoring;
+  /**
+   * The paths this component needs on `ctx.cluster` (it is the source, or it owns the destination and knows
+   * who calls it), proven by the flow gate on the synthesized objects. @default - none
+   */
+  flows?(ctx: ChartContext): ReadonlyArray<Flow>;
   /** Workloads the component asks fleet devices to run (EdgeWorkloads). @default - none */
   deviceWorkloads?(model: StackModel): ReadonlyArray<DeviceWorkload>;
 }

@@ -1,0 +1,145 @@
+/**
+ * Flows: every path between two parts of the stack, declared as data by the component that needs it (next to
+ * its monitoring declaration), and proven by the flow gate (lib/validate/flows) on the synthesized objects —
+ * never on the model — so that a hand-edited or reverted object is caught too (DESIGN.md §6).
+ */
+
+/** Why the source talks to the destination. */
+export const FLOW_PURPOSES = [
+  'scrape',
+  'remote-write',
+  'model-fetch',
+  'iomt-link',
+  'datasource',
+  'alerting',
+  'alert-receiver',
+  'device-api',
+  'device-remote-write',
+  'api-server',
+] as const;
+export type FlowPurpose = (typeof FLOW_PURPOSES)[number];
+
+/**
+ * How a flow reaches its destination:
+ * - `in-cluster`: cluster DNS (`<svc>.<ns>.svc.cluster.local`), source and destination in one cluster;
+ * - `mcs`: Multi-Cluster Services DNS (`<svc>.<ns>.svc.clusterset.local`), needs a ServiceExport of the
+ *   destination Service and a NetworkPolicy admitting the declared remote pod CIDRs;
+ * - `ingress` / `loadBalancer`: an external TLS endpoint (hostname) in front of the destination Service; the
+ *   NetworkPolicy admits the ingress controller's namespace (ingress) or the declared CIDRs (loadBalancer).
+ */
+export type FlowTransport = 'in-cluster' | 'mcs' | 'ingress' | 'loadBalancer';
+
+/** Pods of one workload, as the source of a flow. */
+export interface PodsSource {
+  readonly kind: 'pods';
+  readonly cluster: string;
+  readonly namespace: string;
+  /** Labels of the source pods (a subset of their template labels that selects them). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** The workload object that configures the flow (its URL, config or flag), `Kind/name`. @default - not checked */
+  readonly workload?: string;
+  /** Its ServiceAccount, for RBAC checks (discovery, /metrics behind kube-rbac-proxy). @default - none */
+  readonly serviceAccount?: string;
+}
+
+/** Devices that are not cluster nodes (Flotta); they reach the cluster only through an external endpoint. */
+export interface DeviceSource {
+  readonly kind: 'device';
+  /** The cluster whose operator manages the devices. */
+  readonly cluster: string;
+  /** Device set, or `*` for every device. */
+  readonly set: string;
+  /** Source addresses, when declared (CIDRs). @default - unknown: the endpoint must be admitted from its ingress path */
+  readonly cidrs?: ReadonlyArray<string>;
+}
+
+/** A source outside every cluster of the stack (an ingress controller, a webhook caller). */
+export interface ExternalSource {
+  readonly kind: 'external';
+  readonly cidrs: ReadonlyArray<string>;
+}
+
+export type FlowSource = PodsSource | DeviceSource | ExternalSource;
+
+/** A Service port as a destination. */
+export interface ServiceDestination {
+  readonly kind: 'service';
+  readonly cluster: string;
+  readonly namespace: string;
+  /** Service name. */
+  readonly service: string;
+  /** Service port: its number or its name. */
+  readonly port: number | string;
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** The Kubernetes API server of the source's cluster (RBAC is checked, not the network). */
+export interface ApiServerDestination {
+  readonly kind: 'api-server';
+  readonly cluster: string;
+  /** What the source must be allowed to do there: `verb resource[.group]` in `namespace` (or cluster-wide). */
+  readonly access: ReadonlyArray<{ readonly verbs: ReadonlyArray<string>; readonly resource: string; readonly group?: string; readonly namespace?: string }>;
+}
+
+/** A destination outside the stack (a webhook URL); only egress policies are checked. */
+export interface ExternalDestination {
+  readonly kind: 'external';
+  readonly url: string;
+}
+
+export type FlowDestination = ServiceDestination | ApiServerDestination | ExternalDestination;
+
+/** Where the source is told the destination's address, so the gate can check it is the declared one. */
+export interface ConfiguredURL {
+  /** The URL the source uses. */
+  readonly url: string;
+  /** The object that carries it: `Kind/name` (in the source's namespace and cluster, or cluster-scoped). */
+  readonly object: string;
+  /** Where in that object: an env var (`env:NAME`), a flag (`arg:--flag`), a config key (`data:<key>`), or a JSON pointer. */
+  readonly at: string;
+}
+
+/** A scrape flow's job: the target must survive its relabel rules (the selection policy keeps it). */
+export interface ScrapeJob {
+  /** `job_name` in the Prometheus config of the source's cluster (bundled), or the PodMonitor/ServiceMonitor name (operator mode). */
+  readonly job: string;
+  /** Labels of an example target pod the job must keep (pod labels; node labels under `node:`). @default - the destination pods' labels */
+  readonly exampleTarget?: Readonly<Record<string, string>>;
+  /** Discovery needs: list/watch of these resources in the destination namespace. @default ['pods'] */
+  readonly discovers?: ReadonlyArray<string>;
+  /** The endpoint is behind kube-rbac-proxy: the source needs `get` on this nonResourceURL. @default - none */
+  readonly nonResourceURL?: string;
+}
+
+/** One path between two parts of the stack. */
+export interface Flow {
+  /** Stable id: `<purpose>:<source>-><destination>`, unique in a stack. */
+  readonly id: string;
+  readonly purpose: FlowPurpose;
+  readonly from: FlowSource;
+  readonly to: FlowDestination;
+  readonly transport: FlowTransport;
+  /** What the source is configured with. @default - not checked (e.g. a scrape found by discovery) */
+  readonly configured?: ConfiguredURL;
+  /** For `scrape` flows. */
+  readonly scrape?: ScrapeJob;
+  /** Field path in the stack of the declaration that caused the flow, for messages. @default - none */
+  readonly path?: string;
+}
+
+/** A short, readable name of a flow: `source → destination:port (purpose)`. */
+export function describeFlow(f: Flow): string {
+  const src =
+    f.from.kind === 'pods'
+      ? `${f.from.cluster}/${f.from.namespace}/${f.from.workload ?? Object.values(f.from.podLabels).join(',')}`
+      : f.from.kind === 'device'
+        ? `devices(${f.from.cluster}/${f.from.set})`
+        : `external(${f.from.cidrs.join(',')})`;
+  const dst =
+    f.to.kind === 'service'
+      ? `${f.to.cluster}/${f.to.namespace}/svc/${f.to.service}:${f.to.port}`
+      : f.to.kind === 'api-server'
+        ? `${f.to.cluster}/api-server`
+        : f.to.url;
+  return `${src} → ${dst} (${f.purpose}${f.transport === 'in-cluster' ? '' : `, via ${f.transport}`})`;
+}
