@@ -13,10 +13,16 @@ export function benchStack(devices: number): StackInput {
     gitops: { repoURL: 'https://git.example.com/platform/bench.git', targetRevision: 'main', path: 'dist' },
     clusters,
     energy: { kepler: { generation: 'current' } },
-    monitoring: { cluster: 'hub', selection: { sample: 0.25, always: { tier: 'critical' } } },
+    monitoring: {
+      cluster: 'hub',
+      selection: { sample: 0.25, always: { tier: 'critical' } },
+      receiver: { exposure: { transport: 'mcs', remotePodCIDRs: ['10.64.0.0/10'] }, auth: { webConfigSecret: 'prometheus-receiver-web', passwordSecret: { name: 'prometheus-remote-write' } } },
+    },
     dashboards: { cluster: 'hub' },
     fleet: {
       cluster: 'hub',
+      receiver: { exposure: { transport: 'ingress', host: 'device-metrics.bench.example', tlsSecret: 'device-metrics-tls' } },
+      edgeAPI: { host: 'flotta.bench.example', sourceCIDRs: ['10.0.0.0/8'] },
       deviceSets: Array.from({ length: sets }, (_, s) => ({ name: `set-${String(s).padStart(3, '0')}` })),
       devices: Array.from({ length: devices }, (_, d) => ({
         name: `dev-${String(d).padStart(5, '0')}`,

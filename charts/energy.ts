@@ -1,11 +1,14 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { modelServerEndpoint, prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
+import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
+import { namespacePeer } from '../lib/core/network';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
 import { deviceExporterWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
 import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
+import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
 
 /** Per cluster: the Kepler exporter where it runs, and the model server on its cluster. */
@@ -24,7 +27,7 @@ export class EnergyChart extends Chart {
         gpu: kepler.gpu,
         processMetrics: kepler.processMetrics,
         redfishSecret: kepler.redfish?.credentialsSecret,
-        modelServerURL: modelServer ? serviceURL(modelServerEndpoint(energy.namespace, modelServer.cluster), cluster.name) : undefined,
+        modelServerURL: modelServer ? exposedURL(modelServerEndpoint(energy.namespace, modelServer.cluster), cluster.name, modelServer.exposure) : undefined,
         nodeSelector: kepler.nodeSelector,
         tolerations: kepler.tolerations,
         resources: kepler.resources,
@@ -33,17 +36,23 @@ export class EnergyChart extends Chart {
       });
     }
     if (modelServer?.cluster === cluster.name) {
-      const local = kepler.clusters.every((c) => c === cluster.name);
+      const remote = kepler.clusters.some((c) => c !== cluster.name);
       const mon = model.monitoring;
-      new KeplerModelServer(this, 'model-server', {
+      const server = new KeplerModelServer(this, 'model-server', {
         namespace: energy.namespace,
         cluster: cluster.name,
         storage: modelServer.storage,
         initialModelURLs: modelServer.initialModelURLs,
         onlineTrainer: modelServer.onlineTrainer && mon ? { prometheusURL: serviceURL(prometheusEndpoint(mon.namespace, mon.cluster), cluster.name) } : undefined,
-        clientNamespaces: local ? [kepler.namespace] : undefined,
+        admit: [
+          ...(kepler.clusters.includes(cluster.name) ? [namespacePeer(kepler.namespace)] : []),
+          ...(remote && modelServer.exposure ? exposurePeers(modelServer.exposure) : []),
+        ],
         labels,
       });
+      if (remote && modelServer.exposure) {
+        new Exposure(this, 'model-server-exposure', { endpoint: server.endpoint, portName: 'http', selector: server.selector, exposure: modelServer.exposure, labels });
+      }
     }
     if (model.monitoring?.mode === 'prometheus-operator') this.operatorObjects(ctx);
   }
@@ -102,6 +111,8 @@ export function energyMonitoring(ctx: ChartContext): ComponentMonitoring {
 export const energyComponent: ComponentDefinition = {
   name: 'energy',
   clusters: (model) => (model.energy ? [...new Set([...model.energy.kepler.clusters, ...(model.energy.modelServer ? [model.energy.modelServer.cluster] : [])])] : []),
+  // Paths across a cluster boundary or from devices, with their declared transports (lib/monitoring/transport-flows.ts).
+  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch'),
   build: (scope, id, ctx) => new EnergyChart(scope, id, ctx),
   monitoring: energyMonitoring,
   deviceWorkloads: (model) => {

@@ -2,13 +2,15 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
 import { stackLabels } from '../lib/core/labels';
 import { declareExternalRefs } from '../lib/core/policy';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { EdgeDevice, EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeDeviceSpec, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
 import { isSelected } from '../lib/monitoring/hashmod';
+import { deviceReceiverURL } from '../lib/monitoring/hub-paths';
+import { EdgeApiExposure } from '../lib/fleet/edge-api';
 import { StackModel } from '../lib/model';
+import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
 
 /** Label edgewatt puts on each EdgeDevice so workloads can select devices by name. */
@@ -20,11 +22,12 @@ const PROFILE: Record<'full' | 'delta' | 'none', FlottaHeartbeat['hardwareProfil
   none: { include: false },
 };
 
-/** The hub Prometheus remote-write endpoint as the fleet cluster sees it, when the stack has monitoring. */
+/**
+ * The remote-write URL devices send to: the device metrics gateway's external endpoint (devices are not
+ * cluster nodes and cannot resolve cluster DNS), when the stack has bundled monitoring.
+ */
 export function receiverURL(model: StackModel): string | undefined {
-  const m = model.monitoring;
-  if (!m || !model.fleet || m.mode !== 'bundled') return undefined;
-  return serviceURL(prometheusEndpoint(m.namespace, m.cluster), model.fleet.cluster, '/api/v1/write');
+  return deviceReceiverURL(model);
 }
 
 /** Every device workload: the stack's own and those other components ask for. */
@@ -72,7 +75,10 @@ export class FleetChart extends Chart {
     const ns = f.namespace;
     const labels = stackLabels(model.name);
     const url = receiverURL(model);
-    const receiver = url ? { receiverConfiguration: { url, requestNumSamples: 10000, timeoutSeconds: 10 } } : {};
+    // Flotta reads `ca.crt` of caSecretName in the device's namespace and sends it to the device, which then
+    // trusts it for https receivers (flotta-operator v0.2.0 internal/edgeapi/backend/k8s/configuration-assembler.go).
+    const caSecretName = f.receiver?.caSecret;
+    const receiver = url ? { receiverConfiguration: { url, requestNumSamples: 10000, timeoutSeconds: 10, ...(caSecretName ? { caSecretName } : {}) } } : {};
     const policy = model.monitoring?.selection;
     for (const set of f.deviceSets) {
       const allowList = set.metrics.allowList ? allowListConfigMap(this, `${set.name}-system-metrics`, ns, set.metrics.allowList, labels) : undefined;
@@ -106,6 +112,7 @@ export class FleetChart extends Chart {
         spec: { targetNamespace: ns, ...(d.set ? { targetSet: d.set } : {}), approved: true },
       });
     }
+    if (f.edgeAPI && f.devices.length > 0) new EdgeApiExposure(this, 'edge-api', { host: f.edgeAPI.host, sourceCIDRs: f.edgeAPI.sourceCIDRs, labels });
     for (const w of allDeviceWorkloads(model, ctx.registry)) {
       const allowList = w.metrics?.allowList ? allowListConfigMap(this, `${w.name}-metrics`, ns, w.metrics.allowList, labels) : undefined;
       const wl = new EdgeWorkload(this, `workload-${w.name}`, {
@@ -128,5 +135,7 @@ export class FleetChart extends Chart {
 export const fleetComponent: ComponentDefinition = {
   name: 'fleet',
   clusters: (model) => (model.fleet ? [model.fleet.cluster] : []),
+  // Paths across a cluster boundary or from devices, with their declared transports (lib/monitoring/transport-flows.ts).
+  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'device-remote-write' || f.purpose === 'device-api'),
   build: (scope, id, ctx) => new FleetChart(scope, id, ctx),
 };

@@ -1,16 +1,19 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
+import { exposedURL } from '../lib/core/exposure';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, renderRuleGroup, RuleGroup, ScrapeTarget } from '../lib/core/monitoring-contract';
 import { Alertmanager, ALERTMANAGER_NAME } from '../lib/monitoring/alertmanager';
 import { alertmanagerConfig, alertmanagerSecrets } from '../lib/monitoring/alertmanager-config';
 import { KSM_NAME, KubeStateMetrics } from '../lib/monitoring/kube-state-metrics';
 import { Prometheus } from '../lib/monitoring/prometheus';
+import { DEVICE_GATEWAY, deviceGatewayUpstream, hubAdmits, RECEIVER_GATEWAY, receiverEndpoint } from '../lib/monitoring/hub-paths';
+import { RemoteWriteGateway } from '../lib/monitoring/remote-write-gateway';
 import { PrometheusConfig, podScrapeConfig } from '../lib/monitoring/prometheus-config';
 import { monitoringRuleGroups } from '../lib/monitoring/rules';
 import { StackModel } from '../lib/model';
+import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
 
 /** What every other component on `ctx.cluster` declares for monitoring. */
@@ -69,8 +72,10 @@ export class MonitoringChart extends Chart {
     if (isHub) {
       targets.push({ job: ALERTMANAGER_NAME, cluster: cluster.name, namespace: mon.namespace, selector: { 'app.kubernetes.io/name': ALERTMANAGER_NAME, 'app.kubernetes.io/instance': ALERTMANAGER_NAME }, port: 'http', path: '/metrics', perNode: false });
     }
-    const hubEndpoint = prometheusEndpoint(mon.namespace, mon.cluster);
-    const others = model.clusters.some((c) => c.name !== mon.cluster && c.namespaces.length > 0);
+    const receiver = mon.receiver;
+    const writers = model.clusters.some((c) => c.name !== mon.cluster && c.namespaces.length > 0);
+    const devicesWrite = !!model.fleet && model.fleet.devices.length > 0 && !!model.fleet.receiver;
+    const agentAuth = receiver ? { username: receiver.auth.username, passwordSecret: { name: receiver.auth.passwordSecret.name, key: receiver.auth.passwordSecret.key } } : undefined;
     const config: PrometheusConfig = {
       global: { scrape_interval: mon.scrapeInterval, evaluation_interval: mon.scrapeInterval, external_labels: { cluster: cluster.name } },
       ...(isHub ? { rule_files: ['/etc/prometheus/rules/*.yaml'], alerting: { alertmanagers: [{ static_configs: [{ targets: [`${ALERTMANAGER_NAME}.${mon.namespace}.svc.cluster.local:9093`] }] }] } } : {}),
@@ -78,24 +83,61 @@ export class MonitoringChart extends Chart {
         ...(isHub ? [{ job_name: 'prometheus', static_configs: [{ targets: ['localhost:9090'], labels: { cluster: cluster.name } }] }] : []),
         ...[...targets].sort((a, b) => (a.job < b.job ? -1 : 1)).map((t) => podScrapeConfig(t, cluster.name, mon.selection)),
       ],
-      ...(isHub ? {} : { remote_write: [{ name: 'hub', url: serviceURL(hubEndpoint, cluster.name, '/api/v1/write') }] }),
+      // Agents write to the hub's authenticating receiver, through the declared transport (checked in the model).
+      ...(isHub || !receiver
+        ? {}
+        : {
+            remote_write: [
+              {
+                name: 'hub',
+                url: exposedURL(receiverEndpoint(mon.namespace, mon.cluster), cluster.name, receiver.exposure, '/api/v1/write'),
+                basic_auth: { username: agentAuth!.username, password_file: `/etc/prometheus/secrets/${agentAuth!.passwordSecret.name}/${agentAuth!.passwordSecret.key}` },
+              },
+            ],
+          }),
     };
     const discovery = [...new Set(targets.map((t) => t.namespace))];
     const readNodes = !!(mon.selection?.always && Object.keys(mon.selection.always).length > 0 && targets.some((t) => t.perNode));
-    new Prometheus(this, 'prometheus', {
+    const prometheus = new Prometheus(this, 'prometheus', {
       namespace: mon.namespace,
       cluster: cluster.name,
       config,
       mode: isHub ? 'server' : 'agent',
-      remoteWriteReceiver: isHub && (others || !!model.fleet),
+      remoteWriteReceiver: isHub && (writers || devicesWrite),
       retention: mon.retention,
       storage: isHub ? mon.storage : undefined,
       ruleFiles: isHub ? ruleFiles(allRuleGroups(model, ctx.registry)) : undefined,
       discoveryNamespaces: discovery,
       readNodes,
-      queryNamespaces: model.dashboards?.cluster === cluster.name ? [model.dashboards.namespace] : [],
+      admit: isHub ? hubAdmits(model) : [],
+      secretMounts: !isHub && agentAuth ? [agentAuth.passwordSecret.name] : [],
       labels,
     });
+    if (isHub && writers && receiver) {
+      new RemoteWriteGateway(this, 'receiver', {
+        name: RECEIVER_GATEWAY,
+        namespace: mon.namespace,
+        cluster: cluster.name,
+        exposure: receiver.exposure,
+        webConfigSecret: receiver.auth.webConfigSecret,
+        upstream: { url: exposedURL(prometheus.endpoint, cluster.name, undefined, '/api/v1/write') },
+        labels,
+      });
+    }
+    if (devicesWrite && model.fleet!.cluster === cluster.name) {
+      new RemoteWriteGateway(this, 'device-gateway', {
+        name: DEVICE_GATEWAY,
+        namespace: mon.namespace,
+        cluster: cluster.name,
+        exposure: model.fleet!.receiver!.exposure,
+        upstream: deviceGatewayUpstream(model),
+        externalLabels: { cluster: cluster.name },
+        // Flotta's device worker labels every series with its device id (flotta-device-worker 0.2.0,
+        // internal/metrics/remote_write.go: DeviceLabel = "edgedeviceid"); the rules and dashboards use `device`.
+        writeRelabels: [{ source_labels: ['edgedeviceid'], regex: '(.+)', target_label: 'device', replacement: '$1', action: 'replace' }],
+        labels,
+      });
+    }
     if (isHub) {
       new Alertmanager(this, 'alertmanager', {
         namespace: mon.namespace,
@@ -113,6 +155,8 @@ export class MonitoringChart extends Chart {
 export const monitoringComponent: ComponentDefinition = {
   name: 'monitoring',
   clusters: (model) => (model.monitoring ? model.clusters.filter((c) => c.name === model.monitoring!.cluster || c.namespaces.length > 0).map((c) => c.name) : []),
+  // Paths across a cluster boundary or from devices, with their declared transports (lib/monitoring/transport-flows.ts).
+  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'remote-write'),
   build: (scope, id, ctx) => new MonitoringChart(scope, id, ctx),
 };
 

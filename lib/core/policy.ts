@@ -53,6 +53,12 @@ export function declarePolicyException(workload: ApiObject, exception: PolicyExc
   workload.metadata.addAnnotation(EXCEPTION_REASON_ANNOTATION, exception.reason);
 }
 
+/**
+ * Annotation on an object whose namespace is created by an upstream Application of the stack (not by a
+ * Namespace object in the tree); the value names that Application. The namespace check accepts it.
+ */
+export const NAMESPACE_FROM_ANNOTATION = 'edgewatt.io/namespace-from';
+
 /** Declares that a workload refers to objects created outside Git (`Kind/name`, in its own namespace). */
 export function declareExternalRefs(workload: ApiObject, refs: ReadonlyArray<string>): void {
   workload.metadata.addAnnotation(EXTERNAL_REFS_ANNOTATION, [...new Set(refs)].sort().join(','));

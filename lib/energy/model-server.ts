@@ -5,7 +5,6 @@ import { LABEL, selectorLabels } from '../core/labels';
 import { declarePolicyException } from '../core/policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
-import { namespacePeer } from '../core/network';
 
 /** Props of KeplerModelServer. */
 export interface KeplerModelServerProps {
@@ -19,8 +18,8 @@ export interface KeplerModelServerProps {
   readonly initialModelURLs?: ReadonlyArray<string>;
   /** Run the online trainer, which learns from Prometheus at this URL. @default - no online trainer */
   readonly onlineTrainer?: { readonly prometheusURL: string };
-  /** Namespaces whose pods (the exporters) may call the server; undefined allows every source (cross-cluster). */
-  readonly clientNamespaces?: ReadonlyArray<string>;
+  /** The only sources the NetworkPolicy admits (the exporters' namespace, the exposure's peers). @default [] (nothing) */
+  readonly admit?: ReadonlyArray<k8s.NetworkPolicyPeer>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -34,12 +33,15 @@ const NAME = 'kepler-model-server';
 export class KeplerModelServer extends Construct {
   /** The Service exporters call. */
   public readonly endpoint: ServiceEndpoint;
+  /** Labels that select the server's pods. */
+  public readonly selector: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: KeplerModelServerProps) {
     super(scope, id);
     const ns = props.namespace;
     this.endpoint = modelServerEndpoint(ns, props.cluster);
     const selector = selectorLabels(NAME, NAME);
+    this.selector = selector;
     const labels = { ...props.labels, ...selector, [LABEL.component]: 'model-server' };
     const meta = (n: string) => ({ name: n, namespace: ns, labels });
     const config: Record<string, string> = { MNT_PATH: '/mnt', MODEL_SERVER_ENABLE: 'true' };
@@ -111,14 +113,7 @@ export class KeplerModelServer extends Construct {
       spec: {
         podSelector: { matchLabels: selector },
         policyTypes: ['Ingress'],
-        ingress: [
-          {
-            ...(props.clientNamespaces
-              ? { from: props.clientNamespaces.map(namespacePeer) }
-              : {}),
-            ports: [{ port: k8s.IntOrString.fromNumber(this.endpoint.port), protocol: 'TCP' }],
-          },
-        ],
+        ingress: (props.admit ?? []).length > 0 ? [{ from: [...props.admit!], ports: [{ port: k8s.IntOrString.fromNumber(this.endpoint.port), protocol: 'TCP' }] }] : [],
       },
     });
   }

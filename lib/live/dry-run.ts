@@ -1,3 +1,4 @@
+import { NAMESPACE_FROM_ANNOTATION } from '../core/policy';
 import { Entry } from '../validate/types';
 import { objectName, pool } from './tree';
 import { ApiRejection, ApplyOptions, causeLines, KindNotServed, LiveClient, LiveObject } from './types';
@@ -46,6 +47,10 @@ export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omi
       const group = e.object.apiVersion.includes('/') ? e.object.apiVersion.split('/')[0] : '';
       if (err.code === 404 && ns && made.namespaces.has(ns) && err.message.includes(`namespaces "${ns}" not found`)) {
         return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by this cluster's tree and a dry run does not persist it` };
+      }
+      const from = e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION];
+      if (err.code === 404 && ns && from && err.message.includes(`namespaces "${ns}" not found`)) {
+        return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by the ${from} Application of this stack, which a dry run does not install` };
       }
       if (err instanceof KindNotServed && made.crdKinds.has(`${group}/${e.object.kind}`)) {
         return { ...base, outcome: 'skipped', reason: `${e.object.kind} is defined by a CRD in this cluster's tree and a dry run does not install it` };

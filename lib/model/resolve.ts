@@ -3,6 +3,7 @@ import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
 import { Placer } from './placement';
+import { checkTransports } from './transports';
 import {
   ClusterModel,
   DashboardsModel,
@@ -41,6 +42,11 @@ export function resolveModel(spec: StackSpec): StackModel {
   // Every cluster that runs something also runs the monitoring component (an agent or the operator's rules).
   if (monitoring) for (const c of ns.clusters()) if (c !== monitoring.cluster) ns.use(c, monitoring.namespace, 'monitoring', 'monitoring.namespace');
   const namespaces = ns.resolve(problems);
+  checkTransports(spec, [...namespaces.entries()].filter(([, list]) => list.length > 0).map(([c]) => c), problems, {
+    hub,
+    modelServer: energy?.modelServer?.cluster,
+    fleet: fleet?.cluster,
+  });
   problems.throwIfAny();
 
   const clusters: ClusterModel[] = sortedBy(
@@ -144,7 +150,7 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
     f.devices.map((d, i) => ({ ...d, path: `fleet.devices[${i}]` })),
     (d) => d.name,
   );
-  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, powerExporter: f.powerExporter ?? !!spec.energy };
+  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, powerExporter: f.powerExporter ?? !!spec.energy, receiver: f.receiver, edgeAPI: f.edgeAPI };
 }
 
 type FleetSpec = NonNullable<StackSpec['fleet']>;

@@ -65,6 +65,10 @@ export interface FleetModel {
   readonly workloads: ReadonlyArray<WorkloadModel>;
   /** Whether every device runs the Kepler device exporter. */
   readonly powerExporter: boolean;
+  /** How devices reach the device metrics gateway. @default - none (no devices, or no bundled monitoring) */
+  readonly receiver?: FleetSpec['receiver'];
+  /** How devices reach the Flotta edge API. @default - none (no devices) */
+  readonly edgeAPI?: FleetSpec['edgeAPI'];
 }
 
 type PipelineSpec = Spec<'iomt'>['pipelines'][number];

@@ -36,6 +36,9 @@ export interface ScrapeConfig {
 export interface RemoteWriteConfig {
   readonly url: string;
   readonly name?: string;
+  /** Basic authentication; the password is read from a file (a mounted Secret), never written here. */
+  readonly basic_auth?: { readonly username: string; readonly password_file: string };
+  readonly write_relabel_configs?: ReadonlyArray<RelabelConfig>;
 }
 
 export interface PrometheusConfig {

@@ -6,8 +6,8 @@ import { ServiceEndpoint } from '../core/endpoints';
 import { LABEL, selectorLabels } from '../core/labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
+import { declareExternalRefs } from '../core/policy';
 import { PrometheusConfig } from './prometheus-config';
-import { namespacePeer } from '../core/network';
 
 /** Props of Prometheus. */
 export interface PrometheusProps {
@@ -29,8 +29,24 @@ export interface PrometheusProps {
   readonly discoveryNamespaces: ReadonlyArray<string>;
   /** Read node labels (for the selection policy's `always` labels): a ClusterRole on nodes. @default false */
   readonly readNodes?: boolean;
-  /** Namespaces whose pods may query Prometheus (Grafana); undefined admits every source (remote write). @default - every source for a server with a receiver, none otherwise */
-  readonly queryNamespaces?: ReadonlyArray<string>;
+  /** Service and workload name. @default prometheus */
+  readonly name?: string;
+  /** The only sources the NetworkPolicy admits on the HTTP port (readers and writers). @default [] (nothing; Prometheus scrapes itself on localhost) */
+  readonly admit?: ReadonlyArray<k8s.NetworkPolicyPeer>;
+  /**
+   * Secret (created outside Git) with key web.yml, a Prometheus web configuration (basic auth, TLS), passed with
+   * `--web.config.file`. The web configuration covers every path, /-/ready included, so probes become TCP checks.
+   * @default - no web configuration
+   */
+  readonly webConfigSecret?: string;
+  /** Web configuration without secrets (TLS file paths only) as a ConfigMap; exclusive with webConfigSecret. @default - none */
+  readonly webConfig?: Readonly<Record<string, unknown>>;
+  /** Secret of type kubernetes.io/tls mounted at /etc/prometheus/tls, for a web configuration that serves TLS. @default - none */
+  readonly tlsSecret?: string;
+  /** Secrets mounted read-only at /etc/prometheus/secrets/<name>, for credentials files in the configuration. @default [] */
+  readonly secretMounts?: ReadonlyArray<string>;
+  /** Labels of the pods, beyond the selector, to tell the workloads apart. @default - the mode (prometheus or prometheus-agent) */
+  readonly role?: string;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -50,10 +66,10 @@ export class Prometheus extends Construct {
     super(scope, id);
     const ns = props.namespace;
     const mode = props.mode ?? 'server';
-    const name = PROMETHEUS_NAME;
+    const name = props.name ?? PROMETHEUS_NAME;
     this.endpoint = { name, namespace: ns, port: 9090, cluster: props.cluster };
     this.selector = selectorLabels(name, name);
-    const labels = { ...props.labels, ...this.selector, [LABEL.component]: mode === 'server' ? 'prometheus' : 'prometheus-agent' };
+    const labels = { ...props.labels, ...this.selector, [LABEL.component]: props.role ?? (mode === 'server' ? 'prometheus' : 'prometheus-agent') };
     const meta = (n: string, namespace: string | undefined = ns) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
     const configText = stringify(props.config, { lineWidth: 0, aliasDuplicateObjects: false, sortMapEntries: false });
     const rules = props.ruleFiles ?? {};
@@ -78,16 +94,20 @@ export class Prometheus extends Construct {
         subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
       });
     }
+    if (props.webConfig) new k8s.KubeConfigMap(this, 'web', { metadata: meta(`${name}-web`), data: { 'web.yml': stringify(props.webConfig, { lineWidth: 0 }) } });
+    const web = props.webConfigSecret ?? (props.webConfig ? `${name}-web` : undefined);
+    const secrets = [...new Set(props.secretMounts ?? [])].sort();
     const args = [
       '--config.file=/etc/prometheus/config/prometheus.yml',
       '--web.listen-address=:9090',
+      ...(web ? ['--web.config.file=/etc/prometheus/web/web.yml'] : []),
       ...(mode === 'agent'
         ? ['--agent', '--storage.agent.path=/prometheus']
         : [`--storage.tsdb.path=/prometheus`, `--storage.tsdb.retention.time=${props.retention ?? '15d'}`, ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : [])]),
     ];
     const checksum = createHash('sha256').update(configText).update(JSON.stringify(rules)).digest('hex');
     const http = k8s.IntOrString.fromString('http');
-    new k8s.KubeStatefulSet(this, 'statefulset', {
+    const sts = new k8s.KubeStatefulSet(this, 'statefulset', {
       metadata: meta(name),
       spec: {
         serviceName: name,
@@ -109,16 +129,23 @@ export class Prometheus extends Construct {
                   { name: 'config', mountPath: '/etc/prometheus/config', readOnly: true },
                   ...(Object.keys(rules).length > 0 ? [{ name: 'rules', mountPath: '/etc/prometheus/rules', readOnly: true }] : []),
                   { name: 'data', mountPath: '/prometheus' },
+                  ...(web ? [{ name: 'web', mountPath: '/etc/prometheus/web', readOnly: true }] : []),
+                  ...(props.tlsSecret ? [{ name: 'tls', mountPath: '/etc/prometheus/tls', readOnly: true }] : []),
+                  ...secrets.map((s) => ({ name: `secret-${s}`, mountPath: `/etc/prometheus/secrets/${s}`, readOnly: true })),
                 ],
                 securityContext: restrictedContainerSecurityContext(),
                 resources: resources(mode === 'agent' ? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } } : { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '4Gi' } }),
-                livenessProbe: { httpGet: { path: '/-/healthy', port: http }, initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },
-                readinessProbe: { httpGet: { path: '/-/ready', port: http }, periodSeconds: 10, failureThreshold: 30 },
+                livenessProbe: { ...(web ? { tcpSocket: { port: http } } : { httpGet: { path: '/-/healthy', port: http } }), initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },
+                readinessProbe: { ...(web ? { tcpSocket: { port: http } } : { httpGet: { path: '/-/ready', port: http } }), periodSeconds: 10, failureThreshold: 30 },
               },
             ],
             volumes: [
               { name: 'config', configMap: { name: `${name}-config` } },
               ...(Object.keys(rules).length > 0 ? [{ name: 'rules', configMap: { name: `${name}-rules` } }] : []),
+              ...(props.webConfigSecret ? [{ name: 'web', secret: { secretName: props.webConfigSecret, items: [{ key: 'web.yml', path: 'web.yml' }] } }] : []),
+              ...(props.webConfig ? [{ name: 'web', configMap: { name: `${name}-web` } }] : []),
+              ...(props.tlsSecret ? [{ name: 'tls', secret: { secretName: props.tlsSecret } }] : []),
+              ...secrets.map((s) => ({ name: `secret-${s}`, secret: { secretName: s } })),
             ],
           },
         },
@@ -130,26 +157,19 @@ export class Prometheus extends Construct {
         ],
       },
     });
+    const external = [props.webConfigSecret, props.tlsSecret, ...secrets].filter((x): x is string => !!x).map((x) => `Secret/${x}`);
+    if (external.length > 0) declareExternalRefs(sts, external);
     new k8s.KubeService(this, 'service', {
       metadata: meta(name),
       spec: { selector: this.selector, ports: [{ name: 'http', port: 9090, targetPort: http }] },
     });
-    const open = mode === 'server' && props.remoteWriteReceiver && !props.queryNamespaces;
+    const admit = props.admit ?? [];
     new k8s.KubeNetworkPolicy(this, 'netpol', {
       metadata: meta(name),
       spec: {
         podSelector: { matchLabels: this.selector },
         policyTypes: ['Ingress'],
-        ingress: open
-          ? [{ ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }] }]
-          : (props.queryNamespaces ?? []).length > 0
-            ? [
-                {
-                  from: (props.queryNamespaces ?? []).map(namespacePeer),
-                  ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }],
-                },
-              ]
-            : [],
+        ingress: admit.length > 0 ? [{ from: [...admit], ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }] }] : [],
       },
     });
   }

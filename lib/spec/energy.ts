@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpExposureSchema } from './transport';
 import { dnsLabel, labelMap, quantity, resources, toleration } from './common';
 
 /** Kepler lines edgewatt can deploy: `classic` is the 0.7 line, `current` the 0.10+ rewrite. */
@@ -47,6 +48,9 @@ const modelServerSchema = z
       .boolean()
       .default(false)
       .describe('Run the online trainer, learning from the hub Prometheus (needs monitoring on the same cluster). @default false'),
+    exposure: httpExposureSchema
+      .optional()
+      .describe('How Kepler exporters on other clusters reach the model server: mcs, ingress or loadBalancer. Required when Kepler runs on a cluster other than the model server\'s. @default - none'),
   })
   .describe('The Kepler model server that estimates power where counters are missing (classic only).');
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, image, labelMap } from './common';
+import { cidr, externalExposureSchema, hostName } from './transport';
 
 const deviceSetSchema = z.strictObject({
   name: dnsLabel.describe('Device set name; devices join it with `set`.'),
@@ -44,7 +45,7 @@ const workloadSchema = z.strictObject({
 });
 
 const deviceSchema = z.strictObject({
-  name: dnsLabel.describe('Device name (its EdgeDevice object).'),
+  name: dnsLabel.describe('Device name: the device\'s yggdrasil client id, which names the EdgeDevice the operator creates when the device registers.'),
   set: dnsLabel.optional().describe('Device set it belongs to. @default - none: the stack defaults apply'),
   address: z
     .string()
@@ -66,6 +67,24 @@ export const fleetSchema = z
     deviceSets: z.array(deviceSetSchema).default([]).describe('@default []'),
     devices: z.array(deviceSchema).default([]).describe('@default []'),
     workloads: z.array(workloadSchema).default([]).describe('Containers the devices run (EdgeWorkloads). @default []'),
+    receiver: z
+      .strictObject({
+        exposure: externalExposureSchema.describe('ingress (TLS host) or loadBalancer (TLS host + source CIDRs).'),
+        caSecret: dnsLabel
+          .optional()
+          .describe('Secret in the fleet namespace with key ca.crt: the CA devices trust for the receiver (receiverConfiguration.caSecretName). @default - the device\'s system CAs'),
+      })
+      .optional()
+      .describe(
+        "How devices reach the device metrics gateway, which forwards their series to the hub with `cluster` and `device` labels. Devices are not cluster nodes and cannot resolve cluster DNS. Required when devices are listed and monitoring is bundled. @default - none",
+      ),
+    edgeAPI: z
+      .strictObject({
+        host: hostName.describe('DNS name devices use for the Flotta edge API (yggdrasil, mTLS passed through to the operator).'),
+        sourceCIDRs: z.array(cidr).min(1, { message: 'must list the device networks allowed to connect' }).describe('Device networks allowed to connect.'),
+      })
+      .optional()
+      .describe('How devices reach the Flotta edge API to register and get their configuration: a LoadBalancer Service (TCP passthrough, the operator verifies device certificates). Required when devices are listed. @default - none'),
     powerExporter: z
       .boolean()
       .optional()

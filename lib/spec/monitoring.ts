@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, duration, labelMap, quantity } from './common';
+import { exposureSchema, receiverAuthSchema } from './transport';
 
 /** How Prometheus is provided. */
 export const MONITORING_MODES = ['bundled', 'prometheus-operator'] as const;
@@ -75,6 +76,15 @@ export const monitoringSchema = z
       })
       .default({ receivers: [], routes: [] })
       .describe('Alertmanager routing (bundled mode).'),
+    receiver: z
+      .strictObject({
+        exposure: exposureSchema.describe('mcs (ServiceExport + remote pod CIDRs), ingress (TLS host) or loadBalancer (TLS host + source CIDRs).'),
+        auth: receiverAuthSchema.describe('Basic authentication the receiver requires (Prometheus web config from a Secret).'),
+      })
+      .optional()
+      .describe(
+        'How the Prometheus agents of the other clusters reach the hub\'s remote-write receiver (an authenticating receiver in front of the hub Prometheus). Required in bundled mode when other clusters run anything. @default - none: no cluster writes to the hub',
+      ),
     runbookBaseURL: z
       .string()
       .regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })

@@ -1,4 +1,4 @@
-import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
+import { EXTERNAL_REFS_ANNOTATION, NAMESPACE_FROM_ANNOTATION } from '../core/policy';
 import { objectKey } from '../synth/kube-object';
 import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatches } from './pods';
 import { Entry, Finding } from './types';
@@ -89,7 +89,9 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     const o = e.object as Json;
     const ns = namespaceOf(e.object);
     const local = templates.get(`${e.cluster}/${ns}`) ?? [];
-    if (o.kind === 'Service' && o.spec?.type !== 'ExternalName') {
+    // A Service in front of an upstream component's pods (its namespace comes from that component's Application)
+    // selects pods the tree does not hold; the flow gate checks its path by the upstream facts instead.
+    if (o.kind === 'Service' && o.spec?.type !== 'ExternalName' && !o.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) {
       const selector = o.spec?.selector;
       if (!selector || Object.keys(selector).length === 0) {
         if (!slices.has(`${e.cluster}/${ns}/${o.metadata.name}`)) {
@@ -143,6 +145,7 @@ function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
     const ns = e.object.metadata.namespace;
     const mine = created.get(e.cluster);
     if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/')) continue;
+    if (e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) continue;
     out.push({ file: e.file, pointer: '/metadata/namespace', message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there` });
   }
   return out;

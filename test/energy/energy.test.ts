@@ -74,8 +74,11 @@ describe('energy', () => {
     expect(objectAt(r, 'line-1/energy/configmap-kepler-exporter.yaml').data.MODEL_SERVER_URL).toBe(
       `http://${svc.metadata.name}.${svc.metadata.namespace}.svc.clusterset.local:${port}`,
     );
-    // Clients from another cluster arrive through the multi-cluster gateway, so the policy admits any source.
-    expect(objectAt(r, 'hub/energy/networkpolicy-kepler-model-server.yaml').spec.ingress).toEqual([{ ports: [{ port: 8100, protocol: 'TCP' }] }]);
+    // Clients from another cluster arrive through the declared transport (mcs): the policy admits exactly their pod CIDR.
+    expect(objectAt(r, 'hub/energy/networkpolicy-kepler-model-server.yaml').spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } } }, { ipBlock: { cidr: '10.52.0.0/16' } }], ports: [{ port: 8100, protocol: 'TCP' }] },
+    ]);
+    expect(objectAt(r, 'hub/energy/serviceexport-kepler-model-server.yaml').metadata.name).toBe(svc.metadata.name);
     const single = synthChecked(energyStack({ generation: 'classic' }, { modelServer: {} }));
     expect(objectAt(single, 'edge/energy/networkpolicy-kepler-model-server.yaml').spec.ingress[0].from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } } },

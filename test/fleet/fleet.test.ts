@@ -19,18 +19,19 @@ describe('fleet', () => {
   test('emits sets, devices, pre-approved registrations and workloads, all valid for the Flotta CRDs', () => {
     const r = synthChecked(fleetStack());
     const kinds = [...r.files.keys()].filter((f) => f.startsWith('hub/fleet/')).map((f) => f.split('/')[2].split('-')[0]);
-    expect(new Set(kinds)).toEqual(new Set(['edgedevice', 'edgedeviceset', 'edgedevicesignedrequest', 'edgeworkload']));
+    expect(new Set(kinds)).toEqual(new Set(['edgedevice', 'edgedeviceset', 'edgedevicesignedrequest', 'edgeworkload', 'service']));
     const device = objectAt(r, 'hub/fleet/edgedevice-cam-01.yaml');
     expect(device.metadata.labels).toMatchObject({ 'flotta/member-of': 'cameras', site: 'seoul', tier: 'critical', 'edgewatt.io/device': 'cam-01' });
     expect(device.metadata.annotations).toEqual({ 'edgewatt.io/address': '10.20.0.11' });
     expect(objectAt(r, 'hub/fleet/edgedevicesignedrequest-cam-01.yaml').spec).toEqual({ approved: true, targetNamespace: 'fleet', targetSet: 'cameras' });
   });
 
-  test('the metrics receiver URL is the hub Prometheus remote-write endpoint', () => {
+  test('the metrics receiver URL is the external endpoint of the device metrics gateway', () => {
     const r = synthChecked(fleetStack());
-    const svc = objectAt(r, 'hub/monitoring/service-prometheus.yaml');
+    const ingress = objectAt(r, 'hub/monitoring/ingress-device-metrics-gateway.yaml');
     const set = objectAt(r, 'hub/fleet/edgedeviceset-cameras.yaml');
-    expect(set.spec.metrics.receiverConfiguration.url).toBe(`http://${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local:${svc.spec.ports[0].port}/api/v1/write`);
+    expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe('device-metrics-gateway');
+    expect(set.spec.metrics.receiverConfiguration.url).toBe(`https://${ingress.spec.rules[0].host}/api/v1/write`);
     expect(set.spec.heartbeat).toEqual({ periodSeconds: 60, hardwareProfile: { include: true, scope: 'delta' } });
     expect(objectAt(r, 'hub/monitoring/statefulset-prometheus.yaml').spec.template.spec.containers[0].args).toContain('--web.enable-remote-write-receiver');
   });

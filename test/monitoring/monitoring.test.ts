@@ -20,9 +20,10 @@ describe('monitoring', () => {
     expect(hub).toEqual(expect.arrayContaining(['--web.enable-remote-write-receiver', '--storage.tsdb.retention.time=15d']));
     const edge = objectAt(demo, 'line-1/monitoring/statefulset-prometheus.yaml').spec.template.spec.containers[0].args;
     expect(edge).toEqual(expect.arrayContaining(['--agent']));
-    const svc = objectAt(demo, 'hub/monitoring/service-prometheus.yaml');
+    // The agent writes to the hub's authenticating receiver through the declared transport (test/monitoring/transports.test.ts).
+    const host = objectAt(demo, 'hub/monitoring/ingress-prometheus-receiver.yaml').spec.rules[0].host;
     const cfg = promConfig(demo, 'line-1');
-    expect(cfg.remote_write).toEqual([{ name: 'hub', url: `http://${svc.metadata.name}.${svc.metadata.namespace}.svc.clusterset.local:${svc.spec.ports[0].port}/api/v1/write` }]);
+    expect(cfg.remote_write).toEqual([{ name: 'hub', url: `https://${host}/api/v1/write`, basic_auth: { username: 'edge', password_file: '/etc/prometheus/secrets/prometheus-remote-write/password' } }]);
     expect(cfg.global.external_labels).toEqual({ cluster: 'line-1' });
     expect(cfg.rule_files).toBeUndefined();
     expect(objectAt(demo, 'hub/monitoring/statefulset-prometheus.yaml').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');

@@ -23,15 +23,31 @@ const stackArb = fc
     things: fc.uniqueArray(fc.record({ name: label, kind: fc.constantFrom('MSensor', 'MAnalyzer', 'MActuator', 'MStorage'), port: fc.integer({ min: 1, max: 65535 }), image }), { maxLength: 4, selector: (t) => t.name }),
     links: fc.array(fc.tuple(fc.nat(3), fc.nat(3)), { maxLength: 4 }),
     gitops: fc.boolean(),
+    transport: fc.constantFrom('mcs', 'ingress', 'loadBalancer'),
   })
   .map((r) => {
     const s: Record<string, unknown> = { name: r.name, clusters: r.clusters.map((name) => ({ name })) };
     const hub = r.clusters[0];
     if (r.gitops) s.gitops = { repoURL: 'https://git.example.com/fuzz.git' };
     if (r.energy) s.energy = { kepler: { generation: r.energy.generation, gpu: r.energy.gpu, processMetrics: r.energy.processMetrics } };
-    if (r.monitoring) s.monitoring = { cluster: hub, mode: r.monitoring.mode, ...(r.monitoring.sample ? { selection: { sample: r.monitoring.sample } } : {}) };
+    // Every path that leaves a cluster declares its transport (DESIGN.md §6); the generator varies it.
+    const exposure =
+      r.transport === 'mcs'
+        ? { transport: 'mcs', remotePodCIDRs: ['10.52.0.0/16'] }
+        : r.transport === 'ingress'
+          ? { transport: 'ingress', host: 'metrics.fuzz.example', tlsSecret: 'metrics-tls' }
+          : { transport: 'loadBalancer', host: 'metrics.fuzz.example', tlsSecret: 'metrics-tls', sourceCIDRs: ['192.168.0.0/16'] };
+    const receiver = { exposure, auth: { webConfigSecret: 'prometheus-web', passwordSecret: { name: 'remote-write' } } };
+    if (r.monitoring) s.monitoring = { cluster: hub, mode: r.monitoring.mode, receiver, ...(r.monitoring.sample ? { selection: { sample: r.monitoring.sample } } : {}) };
     if (r.dashboards) s.dashboards = { cluster: hub, mode: r.dashboards };
-    if (r.devices.length) s.fleet = { cluster: hub, devices: r.devices.map((name) => ({ name, address: '10.0.0.1' })) };
+    if (r.devices.length) {
+      s.fleet = {
+        cluster: hub,
+        devices: r.devices.map((name) => ({ name, address: '10.0.0.1' })),
+        receiver: { exposure: r.transport === 'mcs' ? { transport: 'ingress', host: 'devices.fuzz.example', tlsSecret: 'devices-tls' } : exposure },
+        edgeAPI: { host: 'flotta.fuzz.example', sourceCIDRs: ['192.168.0.0/16'] },
+      };
+    }
     if (r.things.length) {
       const names = r.things.map((t) => t.name);
       s.iomt = { pipelines: [{ name: 'p', cluster: hub, things: r.things, links: r.links.map(([a, b]) => ({ from: names[a % names.length], to: names[b % names.length] })) }] };

@@ -25,9 +25,18 @@ describe('stack contract', () => {
     expect(spec.iomt?.pipelines[0].things.map((t) => t.kind)).toEqual(['MSensor', 'MAnalyzer', 'MActuator', 'MStorage']);
   });
 
-  test('the bundled example is the DESIGN.md example', () => {
-    const demo = fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8');
-    expect(parseStackYaml(demo)).toEqual(parseStackYaml(designExampleYaml()));
+  test('the bundled example is the DESIGN.md example plus the transports DESIGN.md §6 requires', () => {
+    const demo = parseStackYaml(fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8')) as any;
+    // Paths that leave a cluster (edge agents, devices, cross-cluster model fetch) must declare their transport.
+    expect(demo.monitoring.receiver.exposure.transport).toBe('ingress');
+    expect(demo.fleet.receiver.exposure.transport).toBe('ingress');
+    expect(demo.fleet.edgeAPI.host).toBe('flotta.factory.example');
+    expect(demo.energy.modelServer.exposure.transport).toBe('mcs');
+    delete demo.monitoring.receiver;
+    delete demo.fleet.receiver;
+    delete demo.fleet.edgeAPI;
+    delete demo.energy.modelServer.exposure;
+    expect(demo).toEqual(parseStackYaml(designExampleYaml()));
   });
 
   test('a small stack is a few lines and gets defaults', () => {

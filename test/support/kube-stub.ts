@@ -19,7 +19,7 @@ type Obj = Record<string, any>;
 /** One request the stub saw. */
 export interface SeenRequest { method: string; path: string; query: URLSearchParams; contentType?: string; body?: Obj }
 
-/** The API resources of Kubernetes v1.35 (from the OpenAPI paths) and of the CRDs in ../shared/crds. */
+/** The API resources of Kubernetes v1.35 (from the OpenAPI paths) and of the CRDs in ../shared/crds (a cluster with Argo CD, Flotta, the Prometheus Operator's CRDs and a Multi-Cluster Services implementation). */
 function loadResources(): Resource[] {
   const out = new Map<string, Resource>();
   const swagger = JSON.parse(fs.readFileSync(sharedPath('schemas', 'kubernetes', 'swagger-v1.35.0.json'), 'utf8'));
@@ -29,7 +29,7 @@ function loadResources(): Resource[] {
     if (!gvk || !m || ops.get['x-kubernetes-action'] !== 'get') continue;
     out.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, { group: gvk.group, version: gvk.version, kind: gvk.kind, plural: m[2], namespaced: !!m[1] });
   }
-  for (const dir of ['argocd', 'flotta', 'prometheus-operator']) {
+  for (const dir of ['argocd', 'flotta', 'prometheus-operator', 'mcs-api']) {
     for (const f of fs.readdirSync(sharedPath('crds', dir)).filter((x) => x.endsWith('.yaml'))) {
       for (const doc of parseAllDocuments(fs.readFileSync(path.join(sharedPath('crds', dir), f), 'utf8'))) {
         const crd = doc.toJS() as Obj | null;

@@ -1,0 +1,97 @@
+import { ApiObject } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { ServiceEndpoint } from './endpoints';
+import { namespacePeer } from './network';
+
+/**
+ * How a Service is reached from outside its cluster (the stack's `exposure` fields), as core data so that
+ * components need not import the contract.
+ */
+export type ExposureSpec =
+  | { readonly transport: 'mcs'; readonly remotePodCIDRs: ReadonlyArray<string> }
+  | { readonly transport: 'ingress'; readonly host: string; readonly tlsSecret: string; readonly ingressClassName?: string; readonly controllerNamespace: string }
+  | { readonly transport: 'loadBalancer'; readonly host: string; readonly tlsSecret: string; readonly sourceCIDRs: ReadonlyArray<string> };
+
+/**
+ * Multi-Cluster Services API version of ServiceExport. kubernetes-sigs/mcs-api v0.5.0
+ * (config/crd/multicluster.x-k8s.io_serviceexports.yaml) serves v1alpha1 and v1beta1; v1alpha1 is the one the
+ * implementations in the field (Submariner, GKE, Cilium ClusterMesh) serve, so it is the one written.
+ */
+export const SERVICE_EXPORT_API = 'multicluster.x-k8s.io/v1alpha1';
+
+/** The port a LoadBalancer exposure listens on (TLS). */
+export const EXTERNAL_TLS_PORT = 443;
+
+/** The URL of `endpoint` as seen from `fromCluster`, through `exposure` when the clusters differ (or for devices). */
+export function exposedURL(endpoint: ServiceEndpoint, fromCluster: string | undefined, exposure: ExposureSpec | undefined, path = ''): string {
+  if (fromCluster === endpoint.cluster) return `http://${endpoint.name}.${endpoint.namespace}.svc.cluster.local:${endpoint.port}${path}`;
+  if (!exposure) throw new Error(`${endpoint.namespace}/${endpoint.name} is used from outside its cluster without a declared transport`);
+  if (exposure.transport === 'mcs') return `http://${endpoint.name}.${endpoint.namespace}.svc.clusterset.local:${endpoint.port}${path}`;
+  return `https://${exposure.host}${path}`;
+}
+
+/** Props of Exposure. */
+export interface ExposureProps {
+  /** The Service exposed. */
+  readonly endpoint: ServiceEndpoint;
+  /** Name of the Service's port (its targetPort for a LoadBalancer is the same named container port). */
+  readonly portName: string;
+  /** Pod labels the Service selects (for the LoadBalancer Service). */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly exposure: ExposureSpec;
+  /** Labels added to every object. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * What makes a Service reachable from outside its cluster: a ServiceExport (mcs), an Ingress with TLS
+ * (ingress), or a Service of type LoadBalancer restricted to the source CIDRs, keeping the client address
+ * (`externalTrafficPolicy: Local`) so that the NetworkPolicy's ipBlock sees it (loadBalancer). `peers` are the
+ * NetworkPolicy peers that admit exactly that path.
+ */
+export class Exposure extends Construct {
+  public readonly peers: k8s.NetworkPolicyPeer[];
+
+  constructor(scope: Construct, id: string, props: ExposureProps) {
+    super(scope, id);
+    const { endpoint: ep, exposure: x } = props;
+    this.peers = exposurePeers(x);
+    const meta = (name: string) => ({ name, namespace: ep.namespace, labels: { ...props.labels } });
+    if (x.transport === 'mcs') {
+      new ApiObject(this, 'export', { apiVersion: SERVICE_EXPORT_API, kind: 'ServiceExport', metadata: meta(ep.name) });
+    } else if (x.transport === 'ingress') {
+      new k8s.KubeIngress(this, 'ingress', {
+        metadata: meta(ep.name),
+        spec: {
+          ...(x.ingressClassName ? { ingressClassName: x.ingressClassName } : {}),
+          tls: [{ hosts: [x.host], secretName: x.tlsSecret }],
+          rules: [
+            {
+              host: x.host,
+              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: ep.name, port: { name: props.portName } } } }] },
+            },
+          ],
+        },
+      });
+    } else {
+      new k8s.KubeService(this, 'lb', {
+        metadata: meta(`${ep.name}-external`),
+        spec: {
+          type: 'LoadBalancer',
+          externalTrafficPolicy: 'Local',
+          loadBalancerSourceRanges: [...x.sourceCIDRs],
+          selector: { ...props.selector },
+          ports: [{ name: props.portName, port: EXTERNAL_TLS_PORT, targetPort: k8s.IntOrString.fromString(props.portName), protocol: 'TCP' }],
+        },
+      });
+    }
+  }
+}
+
+/** The NetworkPolicy peers that admit exactly the path of an exposure. */
+export function exposurePeers(x: ExposureSpec): k8s.NetworkPolicyPeer[] {
+  if (x.transport === 'mcs') return x.remotePodCIDRs.map((cidr) => ({ ipBlock: { cidr } }));
+  if (x.transport === 'loadBalancer') return x.sourceCIDRs.map((cidr) => ({ ipBlock: { cidr } }));
+  return [namespacePeer(x.controllerNamespace)];
+}

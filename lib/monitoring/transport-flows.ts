@@ -1,0 +1,104 @@
+import { modelServerEndpoint, prometheusEndpoint } from '../core/endpoints';
+import { exposedURL } from '../core/exposure';
+import { Flow, PodsSource } from '../core/flows';
+import { selectorLabels } from '../core/labels';
+import { StackModel } from '../model/types';
+import { DEVICE_GATEWAY, deviceGatewayEndpoint, deviceGatewayUpstream, deviceReceiverURL, RECEIVER_GATEWAY, receiverEndpoint } from './hub-paths';
+
+/** The Prometheus pods of a cluster (server on the hub, agent elsewhere), or of a gateway. */
+function prometheusPods(cluster: string, namespace: string, name = 'prometheus'): PodsSource {
+  return { kind: 'pods', cluster, namespace, podLabels: selectorLabels(name, name), workload: `StatefulSet/${name}`, serviceAccount: name };
+}
+
+/**
+ * The flows that cross a cluster boundary or come from devices, with their declared transports, as seen from
+ * `cluster` (the source's cluster): edge agents → hub receiver → hub Prometheus; devices → device gateway →
+ * hub; devices → Flotta edge API; Kepler exporters → a model server on another cluster.
+ */
+export function transportFlows(model: StackModel, cluster: string): Flow[] {
+  const out: Flow[] = [];
+  const mon = model.monitoring;
+  if (mon && mon.mode === 'bundled') {
+    const hub = mon.cluster;
+    const ns = mon.namespace;
+    const receiver = mon.receiver;
+    const busy = model.clusters.find((c) => c.name === cluster)?.namespaces.length ?? 0;
+    if (receiver && cluster !== hub && busy > 0) {
+      const url = exposedURL(receiverEndpoint(ns, hub), cluster, receiver.exposure, '/api/v1/write');
+      out.push({
+        id: `remote-write:${cluster}/prometheus->${hub}/${RECEIVER_GATEWAY}`,
+        purpose: 'remote-write',
+        from: prometheusPods(cluster, ns),
+        to: { kind: 'service', cluster: hub, namespace: ns, service: RECEIVER_GATEWAY, port: 'http' },
+        transport: receiver.exposure.transport,
+        configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml' },
+        path: 'monitoring.receiver',
+      });
+    }
+    const writers = model.clusters.some((c) => c.name !== hub && c.namespaces.length > 0);
+    if (cluster === hub && writers && receiver) {
+      out.push({
+        id: `remote-write:${hub}/${RECEIVER_GATEWAY}->${hub}/prometheus`,
+        purpose: 'remote-write',
+        from: prometheusPods(hub, ns, RECEIVER_GATEWAY),
+        to: { kind: 'service', cluster: hub, namespace: ns, service: 'prometheus', port: 'http' },
+        transport: 'in-cluster',
+        configured: { url: exposedURL(prometheusEndpoint(ns, hub), hub, undefined, '/api/v1/write'), object: `ConfigMap/${RECEIVER_GATEWAY}-config`, at: 'data:prometheus.yml' },
+        path: 'monitoring.receiver',
+      });
+    }
+    const fleet = model.fleet;
+    const deviceURL = deviceReceiverURL(model);
+    if (fleet && fleet.cluster === cluster && fleet.devices.length > 0 && deviceURL) {
+      const up = deviceGatewayUpstream(model);
+      const crossing = cluster !== hub;
+      out.push({
+        id: `remote-write:${cluster}/${DEVICE_GATEWAY}->${hub}/${crossing ? RECEIVER_GATEWAY : 'prometheus'}`,
+        purpose: 'remote-write',
+        from: prometheusPods(cluster, ns, DEVICE_GATEWAY),
+        to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? RECEIVER_GATEWAY : 'prometheus', port: 'http' },
+        transport: crossing ? receiver!.exposure.transport : 'in-cluster',
+        configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml' },
+        path: 'fleet.receiver',
+      });
+      const gw = deviceGatewayEndpoint(ns, cluster);
+      for (const set of fleet.deviceSets) {
+        out.push({
+          id: `device-remote-write:devices(${set.name})->${cluster}/${DEVICE_GATEWAY}`,
+          purpose: 'device-remote-write',
+          from: { kind: 'device', cluster, set: set.name },
+          to: { kind: 'service', cluster, namespace: gw.namespace, service: gw.name, port: 'http' },
+          transport: fleet.receiver!.exposure.transport,
+          configured: { url: deviceURL, object: `EdgeDeviceSet/${set.name}`, at: '/spec/metrics/receiverConfiguration/url' },
+          path: 'fleet.receiver',
+        });
+      }
+    }
+  }
+  const fleet = model.fleet;
+  if (fleet && fleet.cluster === cluster && fleet.edgeAPI && fleet.devices.length > 0) {
+    out.push({
+      id: `device-api:devices->${cluster}/flotta-edge-api`,
+      purpose: 'device-api',
+      from: { kind: 'device', cluster, set: '*', cidrs: [...fleet.edgeAPI.sourceCIDRs] },
+      to: { kind: 'service', cluster, namespace: 'flotta', service: 'flotta-edge-api-external', port: 'yggds' },
+      transport: 'loadBalancer',
+      path: 'fleet.edgeAPI',
+    });
+  }
+  const energy = model.energy;
+  const ms = energy?.modelServer;
+  if (energy && ms && ms.cluster !== cluster && energy.kepler.clusters.includes(cluster) && ms.exposure) {
+    const ep = modelServerEndpoint(energy.namespace, ms.cluster);
+    out.push({
+      id: `model-fetch:${cluster}/kepler-exporter->${ms.cluster}/${ep.name}`,
+      purpose: 'model-fetch',
+      from: { kind: 'pods', cluster, namespace: energy.kepler.namespace, podLabels: selectorLabels('kepler-exporter', 'kepler-exporter'), workload: 'DaemonSet/kepler-exporter', serviceAccount: 'kepler-exporter' },
+      to: { kind: 'service', cluster: ms.cluster, namespace: ep.namespace, service: ep.name, port: 'http' },
+      transport: ms.exposure.transport,
+      configured: { url: exposedURL(ep, cluster, ms.exposure), object: 'ConfigMap/kepler-exporter', at: 'data:MODEL_SERVER_URL' },
+      path: 'energy.modelServer.exposure',
+    });
+  }
+  return out;
+}
