@@ -44,6 +44,15 @@ export function expectedNodeWatts(model: StackModel, index: number): number {
   return m * (CURRENT_WATTS.package + CURRENT_WATTS.dram);
 }
 
+/**
+ * The classic exporter's `source` label: where the energy was read, not the component — the same value
+ * (the RAPL reader) for package, core, uncore, dram and other, the GPU's name for gpu, the platform reader
+ * for platform (kepler v0.7.12 pkg/metrics/metricfactory/metric_factory.go, EnergyMetricsPromDesc).
+ */
+function sourceLabel(spec: MetricSpec): string {
+  return spec.source === 'gpu' ? 'nvidia' : spec.source === 'platform' ? 'acpi' : 'rapl-sysfs';
+}
+
 function labelSetsFor(spec: MetricSpec, node: string): Array<Record<string, string>> {
   let sets: Array<Record<string, string>> = [{}];
   const expand = (label: string, values: string[]) => (sets = sets.flatMap((s) => values.map((v) => ({ ...s, [label]: v }))));
@@ -68,7 +77,7 @@ function labelSetsFor(spec: MetricSpec, node: string): Array<Record<string, stri
           pod_id: w ? `${w.pod}-${node}-p` : '',
           command: w?.container ?? '',
           comm: w?.container ?? '',
-          source: spec.source ?? 'rapl',
+          source: sourceLabel(spec),
         };
         return { ...s, [l]: v[l] ?? `${l}-0` };
       });

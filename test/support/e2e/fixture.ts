@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import { KubeObject, SynthResult } from '../../../lib';
 import { FakeSeries, exposition } from './exposition';
 import { FakeNode, FakePod, podFromKeepRules, podPorts, podsOf, PodPort, podTargetGroups } from './pods';
+import { selfSignedCert } from './tls';
 import { binary, freePort, get, Proc, serve, start, waitReady } from './processes';
 import { ALERTMANAGER_FLAGS, Change, loopbackAlertmanagerConfig, loopbackArgs, LoopbackOptions, loopbackPrometheusConfig, loopbackRules, PROMETHEUS_FLAGS } from './transform';
 
@@ -120,7 +121,11 @@ export async function startFixture(o: FixtureOptions): Promise<Fixture> {
   for (const c of clusters) promPorts.set(c, await freePort());
   const hubCluster = clusters.find((c) => !find(objectsOf(o.result, c), 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args.includes('--agent'));
   if (!hubCluster) throw new Error('no cluster runs a Prometheus server');
-  const secretValue = (p: string) => o.secrets?.[p] ?? `e2e-test-value-for-${path.basename(p)}`;
+  const serverNames = new Set<string>();
+  const caFiles = new Set<string>();
+  let testCert: { cert: string; key: string } | undefined;
+  const cert = () => (testCert ??= selfSignedCert(o.workDir, [...serverNames]));
+  const secretValue = (p: string) => (caFiles.has(p) ? cert().cert : (o.secrets?.[p] ?? `e2e-test-value-for-${path.basename(p)}`));
   const changes: Change[] = [];
   const targets: FakeTarget[] = [];
   const procs: PromProc[] = [];
@@ -148,7 +153,17 @@ export async function startFixture(o: FixtureOptions): Promise<Fixture> {
     const sdDir = path.join(o.workDir, cluster, 'sd');
     fs.mkdirSync(sdDir, { recursive: true });
     const sdFiles: Array<{ file: string; sd: Json }> = [];
-    const { config, changes: c1 } = loopbackPrometheusConfig(fs.readFileSync(path.join(root, configPath), 'utf8'), {
+    const raw = parse(fs.readFileSync(path.join(root, configPath), 'utf8'));
+    // Jobs that scrape over https: their fake pods serve TLS with a test certificate, which every ca_file
+    // they name holds (the certificate is valid for the server_name they ask for).
+    const httpsJobs = new Set<string>();
+    for (const s of raw.scrape_configs ?? []) {
+      if (s.scheme !== 'https') continue;
+      httpsJobs.add(s.job_name);
+      if (s.tls_config?.server_name) serverNames.add(s.tls_config.server_name);
+      if (s.tls_config?.ca_file) caFiles.add(s.tls_config.ca_file);
+    }
+    const { config, changes: c1 } = loopbackPrometheusConfig(stringify(raw), {
       ...loopback,
       selfAddress: `127.0.0.1:${promPorts.get(cluster)}`,
       sdFile: (job, i, sd) => {
@@ -168,16 +183,23 @@ export async function startFixture(o: FixtureOptions): Promise<Fixture> {
       if (!matches) pods.push(required);
     }
     const addresses = new Map<PodPort, string>();
-    for (const port of podPorts(pods)) {
+    const ports = podPorts(pods);
+    for (const port of ports) {
       const series = o.series(cluster, port.pod, port);
       let serving = true;
-      const srv = await serve((_req, res) => {
+      // An https port stands for kube-rbac-proxy: TLS, and a bearer token required (401 without one).
+      const tls = /https/.test(port.port.name ?? '') || httpsJobs.has(port.pod.controller.split('/')[1]) ? cert() : undefined;
+      const srv = await serve((req, res) => {
         if (!serving) {
           res.destroy();
           return;
         }
+        if (tls && !/^Bearer \S+$/.test(req.headers.authorization ?? '')) {
+          res.writeHead(401).end('Unauthorized');
+          return;
+        }
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(series ? exposition(series(), Date.now()) : '');
-      });
+      }, tls);
       const address = `127.0.0.1:${srv.port}`;
       addresses.set(port, address);
       targets.push({
@@ -191,7 +213,7 @@ export async function startFixture(o: FixtureOptions): Promise<Fixture> {
         },
       });
     }
-    for (const f of sdFiles) fs.writeFileSync(f.file, JSON.stringify(podTargetGroups(f.sd, podPorts(pods), nodes, (p) => addresses.get(p)!), null, 1));
+    for (const f of sdFiles) fs.writeFileSync(f.file, JSON.stringify(podTargetGroups(f.sd, ports, nodes, (p) => addresses.get(p)!), null, 1));
     // Rule files: the mounted ones, compressed in time.
     for (const pattern of config.rule_files ?? []) {
       const dir = path.dirname(pattern);

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import { AddressInfo } from 'net';
 
 /**
@@ -105,9 +106,9 @@ export async function until<T>(what: string, timeoutMs: number, check: () => Pro
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
 }
 
-/** An HTTP server on 127.0.0.1 (a free port), stopped by stopAll. */
-export async function serve(handler: http.RequestListener): Promise<{ server: http.Server; port: number; close: () => Promise<void> }> {
-  const server = http.createServer(handler);
+/** An HTTP server (HTTPS with `tls`) on 127.0.0.1 (a free port), stopped by stopAll. */
+export async function serve(handler: http.RequestListener, tls?: { cert: string; key: string }): Promise<{ server: http.Server; port: number; close: () => Promise<void> }> {
+  const server: http.Server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
   servers.push(server);
