@@ -94,8 +94,12 @@ beforeAll(async () => {
     while (pushing) {
       const now = Date.now();
       const series = deviceSeries(device, !!model.energy?.kepler.processMetrics, started).map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value(now), timestamp: now }] }));
-      const r = await pushTimeseries(series, { url, fetch: fetch as never, timeout: 2000 });
-      if (r.status !== 204 && r.status !== 200) pushErrors.push(`${r.status} ${r.statusText} ${r.errorMessage ?? ''}`);
+      try {
+        const r = await pushTimeseries(series, { url, fetch: fetch as never, timeout: 2000 });
+        if (r.status !== 204 && r.status !== 200) pushErrors.push(`${r.status} ${r.statusText} ${r.errorMessage ?? ''}`);
+      } catch (e) {
+        pushErrors.push((e as Error).message);
+      }
       await sleep(1000);
     }
   })();
@@ -126,6 +130,11 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
       const rest = nodes.filter((x) => x.labels.tier !== 'critical');
       const share = rest.filter((n) => expected.includes(n.name)).length / rest.length;
       expect(Math.abs(share - policy.sample)).toBeLessThanOrEqual(0.25);
+      // Every generated job reaches at least one up target.
+      const all = await activeTargets(p.url);
+      const jobs = p.config.scrape_configs.map((c: Json) => c.job_name);
+      const down = jobs.filter((j: string) => !all.some((t: Json) => t.labels.job === j && t.health === 'up'));
+      expect({ cluster: p.cluster, jobsWithoutAnUpTarget: down }).toEqual({ cluster: p.cluster, jobsWithoutAnUpTarget: [] });
       // kube-state-metrics: exactly its own pod's port; nothing else in its namespace.
       const ksm = (await activeTargets(p.url)).filter((x: Json) => x.labels.job === 'kube-state-metrics');
       expect(ksm.map((x: Json) => x.discoveredLabels.__meta_kubernetes_pod_container_port_name)).toEqual(['http-metrics']);

@@ -283,8 +283,3 @@ export async function activeTargets(base: string): Promise<Json[]> {
   const r = await get(`${base}/api/v1/targets?state=active`);
   return JSON.parse(r.body).data.activeTargets;
 }
-
-/** Parsed rule files of the hub, as the transformation wrote them. */
-export function readYaml(file: string): Json {
-  return parse(fs.readFileSync(file, 'utf8'));
-}

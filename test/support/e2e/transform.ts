@@ -148,8 +148,11 @@ export function loopbackPrometheusConfig(text: string, o: LoopbackOptions & { re
   }
   for (const am of c.alerting?.alertmanagers ?? []) for (const sc of am.static_configs ?? []) sc.targets = sc.targets.map(host);
   for (const rw of c.remote_write ?? []) {
-    changes.push({ at: `remote_write(${rw.name ?? rw.url})`, what: `${rw.url} → loopback` });
-    rw.url = loopbackURL(rw.url, o);
+    const to = loopbackURL(rw.url, o);
+    // A Service reached over TLS in the cluster is plain HTTP on loopback: the TLS settings stay, unused.
+    const downgraded = rw.url.startsWith('https:') && to.startsWith('http:');
+    changes.push({ at: `remote_write(${rw.name ?? rw.url})`, what: `${rw.url} → ${to}${downgraded ? ' (TLS not exercised on loopback)' : ''}` });
+    rw.url = to;
   }
   c.rule_files = (c.rule_files ?? []).map((f: string) => rootedPath(f, o, false));
   if (c.rule_files.length === 0) delete c.rule_files;
