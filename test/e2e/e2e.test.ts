@@ -103,7 +103,7 @@ beforeAll(async () => {
       await sleep(1000);
     }
   })();
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   pushing = false;
