@@ -36,10 +36,15 @@ export interface Proc {
 const running: Proc[] = [];
 const servers: http.Server[] = [];
 
-/** Starts a binary with its output in `log`; Node kills it after `maxMs`. */
+/**
+ * Starts a binary with its output in `log`, under coreutils `timeout` (so it ends after `maxMs` even if the
+ * test runner itself is killed), and Node kills it after `maxMs` too. SIGTERM to it reaches the binary.
+ */
 export function start(name: string, bin: string, args: string[], log: string, maxMs: number): Proc {
   const fd = fs.openSync(log, 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', fd, fd], timeout: maxMs, killSignal: 'SIGKILL' });
+  const seconds = String(Math.ceil(maxMs / 1000));
+  // Its own process group (timeout and the binary): stopping signals the whole group.
+  const child = spawn(binary('timeout'), ['--kill-after=5', seconds, bin, ...args], { stdio: ['ignore', fd, fd], detached: true, timeout: maxMs + 10_000, killSignal: 'SIGKILL' });
   fs.closeSync(fd);
   let done = false;
   child.on('exit', () => (done = true));
@@ -121,22 +126,34 @@ export async function serve(handler: http.RequestListener, tls?: { cert: string;
   return { server, port, close };
 }
 
-/** Stops every process (SIGTERM, then SIGKILL after 3 s) and server this module started. */
+function signalGroup(p: Proc, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-p.child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Stops every process this module started, in reverse order of start (an agent before the server it writes
+ * to): SIGTERM to its process group, SIGKILL to the group after 3 s; then every server.
+ */
 export async function stopAll(): Promise<void> {
-  await Promise.all(
-    running.splice(0).map(
-      (p) =>
-        new Promise<void>((res) => {
-          if (p.exited()) return res();
-          const timer = setTimeout(() => p.child.kill('SIGKILL'), 3000);
-          p.child.once('exit', () => {
-            clearTimeout(timer);
-            res();
-          });
-          p.child.kill('SIGTERM');
-        }),
-    ),
-  );
+  for (const p of running.splice(0).reverse()) {
+    await new Promise<void>((res) => {
+      if (p.exited()) {
+        signalGroup(p, 'SIGKILL');
+        return res();
+      }
+      const timer = setTimeout(() => signalGroup(p, 'SIGKILL'), 3000);
+      p.child.once('exit', () => {
+        clearTimeout(timer);
+        signalGroup(p, 'SIGKILL');
+        res();
+      });
+      signalGroup(p, 'SIGTERM');
+    });
+  }
   await Promise.all(
     servers.splice(0).map(
       (s) =>
