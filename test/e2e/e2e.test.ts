@@ -1,0 +1,284 @@
+/**
+ * End to end on real binaries: Debian's Prometheus 2.42 (server and agent) and Alertmanager 0.25 on
+ * 127.0.0.1, configured from a synth of the e2e stack through the loopback transformation
+ * (test/support/e2e/transform.ts), scraping fake exporters that serve the metric catalogs with known values.
+ * A missing binary fails the suite. Every process is killed after MAX_MS, and stopped in afterAll.
+ */
+import { pushTimeseries } from 'prometheus-remote-write';
+import { parse } from 'yaml';
+import { KubeObject, synthesize, SynthResult } from '../../lib';
+import { deviceSeries, DEVICE_WATTS, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
+import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
+import { FakePod, podsOf } from '../support/e2e/pods';
+import { binary, sleep, stopAll, until } from '../support/e2e/processes';
+import { loopbackURL } from '../support/e2e/transform';
+import { tmpDir } from '../support/tmp';
+import { e2eStack, fakeNodes, selectedNodes, WEBHOOK_URL } from './stack';
+
+/** Time runs this much faster: the 30 s scrape interval becomes 1 s, a 10 m `for:` 20 s. */
+const TIME_SCALE = 30;
+const MAX_MS = 170_000;
+const NODES = { hub: fakeNodes('hub', 16, 2), 'line-1': fakeNodes('line-1', 16, 2) };
+const TOLERANCE = 0.02;
+
+/**
+ * Dashboard queries the fixture cannot give data to, with the reason. Each must still be a query of a
+ * generated dashboard (checked), so the list cannot go stale silently.
+ */
+const NEEDS_HISTORY = 'samples the hourly energy recording at hour boundaries over a day ([1d:1h] subquery): the fixture is minutes old and has no sample at a past hour boundary';
+const DECLARED_NO_DATA: Readonly<Record<string, string>> = {
+  'sum(sum_over_time(cluster:edgewatt_energy_kwh:increase1h{cluster=~"$cluster"}[1d:1h]))': NEEDS_HISTORY,
+  'sum(sum_over_time(cluster:edgewatt_co2_grams:increase1h{cluster=~"$cluster"}[1d:1h]))': NEEDS_HISTORY,
+};
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let result: SynthResult;
+let fx: Fixture;
+let started = 0;
+let heartbeatStoppedAt: number | undefined;
+let pushing = true;
+let pusher: Promise<void> | undefined;
+const pushErrors: string[] = [];
+
+function objects(cluster: string): KubeObject[] {
+  return result.manifests.filter((m) => m.cluster === cluster).flatMap((m) => m.objects);
+}
+
+function isFlotta(pod: FakePod): boolean {
+  return Object.values(pod.labels).some((v) => /flotta/.test(v)) || /flotta/.test(pod.controller);
+}
+
+function heartbeats(): number {
+  const period = (result.model.fleet!.deviceSets[0]?.heartbeatSeconds ?? 60) * 1000 / TIME_SCALE;
+  return Math.floor(((heartbeatStoppedAt ?? Date.now()) - started) / period);
+}
+
+/** Fails with both values when `actual` is not within `tol` (relative) of `expected`. */
+function expectClose(actual: number, expected: number, what: string, tol = TOLERANCE): void {
+  expect({ what, actual, within: Math.abs(actual - expected) <= tol * Math.abs(expected) }).toEqual({ what, actual, within: true, ...(Math.abs(actual - expected) <= tol * Math.abs(expected) ? {} : { expected }) });
+}
+
+beforeAll(async () => {
+  // Fail, never skip, when a binary is missing.
+  binary('prometheus');
+  binary('prometheus-alertmanager');
+  result = synthesize(e2eStack());
+  started = Date.now();
+  const model = result.model;
+  const podsByCluster = Object.fromEntries(Object.entries(NODES).map(([c, n]) => [c, podsOf(objects(c), n)]));
+  fx = await startFixture({
+    result,
+    nodes: NODES,
+    timeScale: TIME_SCALE,
+    webhookURLs: [WEBHOOK_URL],
+    workDir: tmpDir('edgewatt-e2e-'),
+    maxMs: MAX_MS,
+    series: (cluster, pod) => {
+      const nodes = NODES[cluster as keyof typeof NODES];
+      const name = pod.labels['app.kubernetes.io/name'];
+      if (name === 'kepler-exporter') {
+        const index = nodes.findIndex((n) => n.name === pod.node);
+        return () => keplerSeries(model, pod.node, index, started);
+      }
+      if (name === 'kube-state-metrics') return () => kubeStateSeries(objects(cluster), nodes, podsByCluster[cluster], started);
+      if (isFlotta(pod)) return () => flottaSeries(model.fleet!.devices.map((d) => ({ namespace: model.fleet!.namespace, name: d.name })), heartbeats);
+      return undefined;
+    },
+  });
+  // The device: remote-writes its exporter's series every scaled interval, as the Flotta device worker does.
+  const set = objects(model.fleet!.cluster).find((o) => o.kind === 'EdgeDeviceSet') as Json;
+  const url = loopbackURL(set.spec.metrics.receiverConfiguration.url, fx.loopback);
+  const device = model.fleet!.devices[0].name;
+  pusher = (async () => {
+    while (pushing) {
+      const now = Date.now();
+      const series = deviceSeries(device, !!model.energy?.kepler.processMetrics, started).map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value(now), timestamp: now }] }));
+      try {
+        const r = await pushTimeseries(series, { url, fetch: fetch as never, timeout: 2000 });
+        if (r.status !== 204 && r.status !== 200) pushErrors.push(`${r.status} ${r.statusText} ${r.errorMessage ?? ''}`);
+      } catch (e) {
+        pushErrors.push((e as Error).message);
+      }
+      await sleep(1000);
+    }
+  })();
+}, 90_000);
+
+afterAll(async () => {
+  pushing = false;
+  await pusher?.catch(() => undefined);
+  await stopAll();
+  // eslint-disable-next-line no-console
+  console.log(`e2e wall time ${((Date.now() - started) / 1000).toFixed(1)} s; transformation:\n${fx?.changes.map((c) => `  ${c.at}: ${c.what}`).join('\n')}`);
+});
+
+describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
+  test('each scrape job keeps its own pods, and the selection policy keeps the configured share of the fleet', async () => {
+    for (const p of [fx.hub, ...fx.agents]) {
+      const nodes = NODES[p.cluster as keyof typeof NODES];
+      const expected = selectedNodes(result.model, nodes).sort();
+      const kepler = await until(`${p.cluster}: every kept kepler-exporter target up`, 30_000, async () => {
+        const t = (await activeTargets(p.url)).filter((x: Json) => x.labels.job === 'kepler-exporter');
+        return t.length === expected.length && t.every((x: Json) => x.health === 'up') ? t : undefined;
+      });
+      expect(kepler.map((t: Json) => t.labels.node).sort()).toEqual(expected);
+      expect(kepler.every((t: Json) => t.labels.cluster === p.cluster)).toBe(true);
+      // Critical nodes always; of the rest, about the configured share (binomial, 16 nodes: within ±0.25).
+      const policy = result.model.monitoring!.selection!;
+      for (const n of nodes.filter((x) => x.labels.tier === 'critical')) expect(expected).toContain(n.name);
+      const rest = nodes.filter((x) => x.labels.tier !== 'critical');
+      const share = rest.filter((n) => expected.includes(n.name)).length / rest.length;
+      expect(Math.abs(share - policy.sample)).toBeLessThanOrEqual(0.25);
+      // Every generated job reaches at least one up target.
+      const all = await activeTargets(p.url);
+      const jobs = p.config.scrape_configs.map((c: Json) => c.job_name);
+      const down = jobs.filter((j: string) => !all.some((t: Json) => t.labels.job === j && t.health === 'up'));
+      expect({ cluster: p.cluster, jobsWithoutAnUpTarget: down }).toEqual({ cluster: p.cluster, jobsWithoutAnUpTarget: [] });
+      // kube-state-metrics: exactly its own pod's port; nothing else in its namespace.
+      const ksm = (await activeTargets(p.url)).filter((x: Json) => x.labels.job === 'kube-state-metrics');
+      expect(ksm.map((x: Json) => x.discoveredLabels.__meta_kubernetes_pod_container_port_name)).toEqual(['http-metrics']);
+    }
+  }, 40_000);
+
+  test('recording rules give node power (W), pod power, energy (kWh) and CO2 (g) per cluster and node', async () => {
+    const model = result.model;
+    for (const cluster of Object.keys(NODES)) {
+      const nodes = NODES[cluster as keyof typeof NODES];
+      const kept = selectedNodes(model, nodes);
+      // rate() divides by its whole (compressed) window: the values are exact once the data spans it.
+      const expectedOf = (node: string) => expectedNodeWatts(model, nodes.findIndex((n) => n.name === node));
+      const power = await until(`${cluster}: node power of every kept node`, 30_000, async () => {
+        const r = await query(fx.hub.url, `node:edgewatt_power_watts:sum{cluster="${cluster}"}`);
+        return r.length === kept.length && r.every((s: Json) => Math.abs(Number(s.value[1]) - expectedOf(s.metric.node)) <= TOLERANCE * expectedOf(s.metric.node)) ? r : undefined;
+      }).catch(async () => query(fx.hub.url, `node:edgewatt_power_watts:sum{cluster="${cluster}"}`));
+      expect(power.map((s: Json) => s.metric.node).sort()).toEqual([...kept].sort());
+      for (const s of power) {
+        const index = nodes.findIndex((n) => n.name === s.metric.node);
+        expect(index).toBeGreaterThanOrEqual(0);
+        expectClose(Number(s.value[1]), expectedNodeWatts(model, index), `${cluster}/${s.metric.node} W`);
+      }
+      const total = kept.reduce((sum, n) => sum + expectedNodeWatts(model, nodes.findIndex((x) => x.name === n)), 0);
+      const [clusterPower] = await query(fx.hub.url, `cluster:edgewatt_power_watts:sum{cluster="${cluster}"}`);
+      expectClose(Number(clusterPower.value[1]), total, `${cluster} W`);
+      // Pod power: the detector draws its share of its node's power.
+      const w = WORKLOAD_SHARES[0];
+      const node0 = kept[0];
+      const [pod] = await query(fx.hub.url, `pod:edgewatt_power_watts:sum{cluster="${cluster}", namespace="${w.namespace}", pod="${w.pod}-${node0}"}`);
+      expectClose(Number(pod.value[1]), w.share * expectedNodeWatts(model, nodes.findIndex((x) => x.name === node0)), `${cluster} pod W`);
+      // Energy: the recording's kWh, times 3.6e6 J/kWh over the cluster's watts, is the time its samples span
+      // (window compressed 1h → 2m; increase() extrapolates by at most one interval). Both at one instant.
+      const at = Date.now() - 1000;
+      const [energy] = await query(fx.hub.url, `cluster:edgewatt_energy_kwh:increase1h{cluster="${cluster}"}`, at);
+      const [raw] = await query(fx.hub.url, `kepler_node_package_joules_total{cluster="${cluster}"}[2m]`, at);
+      const sampled = raw.values[raw.values.length - 1][0] - raw.values[0][0];
+      const seconds = (Number(energy.value[1]) * 3.6e6) / total;
+      expect(seconds).toBeGreaterThan(sampled - 2);
+      expect(seconds).toBeLessThan(sampled + 3);
+      // CO2 = kWh × the stack's carbon intensity.
+      const [co2] = await query(fx.hub.url, `cluster:edgewatt_co2_grams:increase1h{cluster="${cluster}"}`, at);
+      expectClose(Number(co2.value[1]), Number(energy.value[1]) * model.monitoring!.carbonIntensity, `${cluster} gCO2`, 0.001);
+    }
+  }, 70_000);
+
+  test('edge series arrive at the hub with their cluster label', async () => {
+    const edge = fx.agents.map((a) => a.cluster);
+    expect(edge).toEqual(['line-1']);
+    const r = await query(fx.hub.url, 'count by (cluster, job) (up == 1)');
+    const seen = r.map((s: Json) => `${s.metric.cluster}/${s.metric.job}`);
+    expect(seen).toEqual(expect.arrayContaining(['line-1/kepler-exporter', 'line-1/kube-state-metrics', 'hub/kepler-exporter']));
+    const series = await query(fx.hub.url, 'count by (cluster) (kepler_node_package_joules_total)');
+    expect(Object.fromEntries(series.map((s: Json) => [s.metric.cluster, Number(s.value[1])]))).toEqual({
+      hub: selectedNodes(result.model, NODES.hub).length * 2,
+      'line-1': selectedNodes(result.model, NODES['line-1']).length * 2,
+    });
+  });
+
+  test("a device's remote-written series arrive at the hub, and its power is labelled with the device and its cluster", async () => {
+    const device = result.model.fleet!.devices[0].name;
+    const d = await until('device series at the hub', 20_000, async () => {
+      const v = await query(fx.hub.url, `sum(kepler_node_cpu_watts{edgedeviceid="${device}", zone=~"package|dram"})`);
+      return v.length ? v : undefined;
+    });
+    expect(pushErrors).toEqual([]);
+    expectClose(Number(d[0].value[1]), DEVICE_WATTS, `${device} W (raw)`);
+    // The Flotta worker adds only `edgedeviceid`; the stack must give device power a `device` and a `cluster`
+    // label (recording rules or relabelling), whatever the series is named.
+    const labelled = await until(`a power series with device="${device}" and a cluster label`, 15_000, async () => {
+      const v = (await query(fx.hub.url, `{device="${device}", __name__=~".*watts.*"}`)).filter((s: Json) => s.metric.cluster);
+      return v.length ? v : undefined;
+    }).catch(() => [] as Json[]);
+    expect({ device, series: labelled.map((s: Json) => s.metric.__name__) }).toEqual({ device, series: expect.arrayContaining([expect.any(String)]) });
+    const total = labelled.find((s: Json) => !s.metric.zone && !s.metric.source);
+    expectClose(Number((total ?? labelled[0]).value[1]), DEVICE_WATTS, `${device} W (labelled)`);
+  }, 60_000);
+
+  test('every query of every generated dashboard returns data, or is declared with the reason it cannot', async () => {
+    const dashboards = [...result.files.entries()].filter(([f]) => /\/dashboards\/configmap-dashboard-.*\.yaml$/.test(f));
+    expect(dashboards.length).toBeGreaterThanOrEqual(5);
+    const empty: string[] = [];
+    const seenDeclared = new Set<string>();
+    let count = 0;
+    const end = Date.now();
+    for (const [file, text] of dashboards) {
+      const cm = parse(text);
+      for (const json of Object.values(cm.data as Record<string, string>)) {
+        const d = JSON.parse(json);
+        const vars = (d.templating?.list ?? []).filter((v: Json) => v.type === 'query');
+        for (const v of vars) {
+          const m = /^label_values\((.*),\s*(\w+)\)$/.exec(v.query.query);
+          expect(m).not.toBeNull();
+          const r = await query(fx.hub.url, `count by (${m![2]}) (${grafana(m![1])})`);
+          if (r.length === 0) empty.push(`${file}: variable ${v.name}: ${v.query.query}`);
+        }
+        for (const panel of d.panels ?? []) {
+          for (const t of panel.targets ?? []) {
+            count++;
+            if (DECLARED_NO_DATA[t.expr]) {
+              seenDeclared.add(t.expr);
+              continue;
+            }
+            // As Grafana runs a panel: a range query over the last minutes, every variable at All (.*).
+            const r = await queryRange(fx.hub.url, grafana(t.expr), end - 120_000, end, 2);
+            if (r.length === 0) empty.push(`${file}: panel "${panel.title}": ${t.expr}`);
+          }
+        }
+      }
+    }
+    expect(empty).toEqual([]);
+    expect([...seenDeclared].sort()).toEqual(Object.keys(DECLARED_NO_DATA).sort());
+    expect(count).toBeGreaterThan(20);
+  }, 60_000);
+
+  test('a stopped exporter fires KeplerExporterDown and a silent device EdgeDeviceHeartbeatMissing, both delivered to the webhook by the generated routes', async () => {
+    const stopped = fx.targets.find((t) => t.cluster === 'line-1' && t.pod.labels['app.kubernetes.io/name'] === 'kepler-exporter' && selectedNodes(result.model, NODES['line-1']).includes(t.pod.node))!;
+    const operator = fx.targets.find((t) => isFlotta(t.pod));
+    const heartbeatJob = operator && (await activeTargets(fx.hub.url)).find((x: Json) => x.scrapeUrl.includes(operator.address));
+    await stopped.stop();
+    heartbeatStoppedAt = Date.now();
+    const delivered = (alertname: string) =>
+      until(`${alertname} at the webhook`, 60_000, async () => {
+        for (const d of fx.deliveries) {
+          const a = (d.body.alerts ?? []).find((x: Json) => x.labels.alertname === alertname && x.status === 'firing');
+          if (a) return { delivery: d, alert: a };
+        }
+        return undefined;
+      });
+    const down = await delivered('KeplerExporterDown');
+    expect(down.alert.labels.cluster).toBe('line-1');
+    expect(down.alert.labels.node).toBe(stopped.pod.node);
+    expect(down.delivery.body.receiver).toBe('on-call');
+    expect(down.delivery.authorization).toBe(`Bearer ${fx.secretValue('/etc/alertmanager/secrets/alert-webhook/token')}`);
+    // The heartbeat alert needs a scrape job that reaches the Flotta operator's metrics.
+    expect({ operatorScrapedBy: heartbeatJob?.labels.job ?? 'no scrape job keeps the Flotta operator: its heartbeat never reaches Prometheus' }).toEqual({ operatorScrapedBy: expect.stringMatching(/flotta/) });
+    const silent = await delivered('EdgeDeviceHeartbeatMissing');
+    expect(silent.alert.labels.deviceID).toBe(result.model.fleet!.devices[0].name);
+    expect(silent.delivery.body.receiver).toBe('on-call');
+  }, 90_000);
+});
+
+/** A Grafana query with every template variable at All (`.*`), as the dashboards' variables allow. */
+function grafana(expr: string): string {
+  return expr.replace(/\$\{?([a-zA-Z_]\w*)\}?/g, '.*');
+}
+
