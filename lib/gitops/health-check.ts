@@ -1,3 +1,5 @@
+import { yamlHeader } from '../synth/serialize';
+
 /**
  * The Argo CD health check for Applications, as Argo CD documents it (argo-cd v3.5.1
  * `docs/operator-manual/health.md`, "Argocd App"): Argo CD 1.8 removed the Application's own health, so
@@ -37,12 +39,13 @@ export function healthCheckPatchCommand(argocdNamespace: string, bootstrapDir = 
  * ConfigMap, so no apply can replace the user's argocd-cm with it; the merge patch adds or replaces this one
  * key and keeps the others.
  */
-export function healthCheckPatch(argocdNamespace: string): string {
+export function healthCheckPatch(stackName: string, argocdNamespace: string): string {
   const lua = APPLICATION_HEALTH_LUA.trimEnd()
     .split('\n')
     .map((l) => `    ${l}`)
     .join('\n');
   return [
+    yamlHeader(stackName),
     '# Argo CD health check for Applications (argo-cd v3.5.1 docs/operator-manual/health.md, "Argocd App").',
     '# Without it, the root app-of-apps does not wait for one sync wave to be Healthy before the next',
     '# (cert-manager before the Flotta operator, operators before what needs their CRDs).',

@@ -53,6 +53,6 @@ export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manife
     ...upstream.map((u) => ({ cluster: u.cluster, object: u.app })),
   ];
   const clusters = [...new Set(perCluster.map((p) => p.cluster))].sort();
-  const bootstrapFiles = model.gitops.applicationHealthCheck ? [{ path: HEALTH_CHECK_PATCH_FILE, text: healthCheckPatch(model.gitops.argocdNamespace) }] : [];
+  const bootstrapFiles = model.gitops.applicationHealthCheck ? [{ path: HEALTH_CHECK_PATCH_FILE, text: healthCheckPatch(model.name, model.gitops.argocdNamespace) }] : [];
   return { perCluster, bootstrap: [project, ...clusters.map((c) => rootApplication(model, c))], bootstrapFiles };
 }
