@@ -1,4 +1,15 @@
 import { VERSIONS } from '../core/versions';
+import { SKIP_DRY_RUN, SYNC_OPTIONS_ANNOTATION } from './sync';
+
+/**
+ * The cert-manager objects of flotta-operator v0.2.0 (`config/certmanager/certificate.yaml`, names before the
+ * `flotta-` prefix): their CRDs come from the cert-manager Application, so they skip the dry run while those
+ * CRDs are missing (when the Application health check is not installed, the waves do not wait for them).
+ */
+const CERT_MANAGER_OBJECTS = [
+  { kind: 'Issuer', name: 'issuer' },
+  { kind: 'Certificate', name: 'webhook-cert' },
+] as const;
 
 /**
  * The Flotta operator's kustomize source: project-flotta/flotta-operator at v0.2.0, `config/k8s`, made
@@ -14,8 +25,9 @@ import { VERSIONS } from '../core/versions';
  *   exposed by the stack's declared transport instead.
  * - `images`: the operator and edge API images at the release tag instead of `:latest`, and kube-rbac-proxy
  *   from its own registry at the same v0.11.0 the release pins.
- * The cert-manager Issuer and Certificate of `config/certmanager/certificate.yaml` stay: cert-manager is
- * installed in an earlier wave (see cert-manager.ts) or is already on the cluster.
+ * - `patches`: the cert-manager Issuer and Certificate of `config/certmanager/certificate.yaml` stay (cert-manager
+ *   is installed in an earlier wave, see cert-manager.ts, or is already on the cluster) and get
+ *   SkipDryRunOnMissingResource through strategic-merge patches.
  */
 export function flottaOperatorSource(): Record<string, unknown> {
   const f = VERSIONS.flottaOperator;
@@ -31,6 +43,10 @@ export function flottaOperatorSource(): Record<string, unknown> {
           target: { group: 'route.openshift.io', version: 'v1', kind: 'Route', name: 'edge-api' },
           patch: ['$patch: delete', 'apiVersion: route.openshift.io/v1', 'kind: Route', 'metadata:', '  name: edge-api', ''].join('\n'),
         },
+        ...CERT_MANAGER_OBJECTS.map(({ kind, name }) => ({
+          target: { group: 'cert-manager.io', version: 'v1', kind, name },
+          patch: ['apiVersion: cert-manager.io/v1', `kind: ${kind}`, 'metadata:', `  name: ${name}`, '  annotations:', `    ${SYNC_OPTIONS_ANNOTATION}: ${SKIP_DRY_RUN}`, ''].join('\n'),
+        })),
       ],
     },
   };

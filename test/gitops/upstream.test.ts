@@ -60,11 +60,24 @@ describe('Upstream components: cert-manager (Helm) before the Flotta operator (k
   test('the Flotta operator drops its OpenShift Route with an Argo CD kustomize delete patch', () => {
     expect(flotta.spec.source).toMatchObject({ repoURL: 'https://github.com/project-flotta/flotta-operator', targetRevision: 'v0.2.0', path: 'config/k8s' });
     const patches = flotta.spec.source.kustomize.patches;
-    expect(patches).toHaveLength(1);
     // The Route of flotta-operator v0.2.0 config/network/route.yaml: route.openshift.io/v1, named edge-api before the flotta- prefix.
-    expect(patches[0].target).toEqual({ group: 'route.openshift.io', version: 'v1', kind: 'Route', name: 'edge-api' });
-    const body = parse(patches[0].patch);
-    expect(body).toEqual({ $patch: 'delete', apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name: 'edge-api' } });
+    const route = patches.filter((p: any) => p.target.kind === 'Route');
+    expect(route).toHaveLength(1);
+    expect(route[0].target).toEqual({ group: 'route.openshift.io', version: 'v1', kind: 'Route', name: 'edge-api' });
+    expect(parse(route[0].patch)).toEqual({ $patch: 'delete', apiVersion: 'route.openshift.io/v1', kind: 'Route', metadata: { name: 'edge-api' } });
+    // Nothing else is deleted.
+    expect(patches.filter((p: any) => String(p.patch).includes('$patch: delete'))).toHaveLength(1);
+  });
+
+  test('the operator\'s own cert-manager objects skip the dry run until cert-manager\'s CRDs exist', () => {
+    // flotta-operator v0.2.0 config/certmanager/certificate.yaml: Issuer "issuer" and Certificate "webhook-cert", cert-manager.io/v1.
+    const patches = flotta.spec.source.kustomize.patches.filter((p: any) => p.target.group === 'cert-manager.io');
+    expect(patches.map((p: any) => `${p.target.kind}/${p.target.name}`).sort()).toEqual(['Certificate/webhook-cert', 'Issuer/issuer']);
+    for (const p of patches) {
+      const body = parse(p.patch);
+      expect(body).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: p.target.kind, metadata: { name: p.target.name } });
+      expect(body.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+    }
   });
 
   test('every image of the operator\'s kustomize build is pinned: the Flotta images to the release, kube-rbac-proxy off the dead gcr.io registry', () => {
