@@ -57,6 +57,22 @@ describe('Upstream components: cert-manager (Helm) before the Flotta operator (k
     expect(p.spec.destinations).not.toContainEqual(expect.objectContaining({ namespace: 'kube-system' }));
   });
 
+  test('the AppProject admits every cluster-scoped kind the cert-manager chart and the Flotta kustomize build create', () => {
+    // cert-manager v1.21.1 deploy/charts/cert-manager/templates (PodSecurityPolicy off by default) and
+    // flotta-operator v0.2.0 config (manager.yaml Namespace, crd/, rbac/, webhook/manifests.yaml).
+    const needed = [
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+      { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+      { group: '', kind: 'Namespace' },
+    ];
+    const p = project(demo);
+    for (const k of needed) expect(p.spec.clusterResourceWhitelist).toContainEqual(k);
+    expect(p.spec.namespaceResourceBlacklist).toBeUndefined();
+  });
+
   test('the Flotta operator drops its OpenShift Route with an Argo CD kustomize delete patch', () => {
     expect(flotta.spec.source).toMatchObject({ repoURL: 'https://github.com/project-flotta/flotta-operator', targetRevision: 'v0.2.0', path: 'config/k8s' });
     const patches = flotta.spec.source.kustomize.patches;
