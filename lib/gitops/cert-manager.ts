@@ -11,7 +11,12 @@ import { helmApplication } from './helm-source';
  * dropped, read-only root filesystem).
  */
 export interface CertManagerValues {
-  /** The chart installs its CRDs (`crds.enabled`, default false; `installCRDs` is deprecated) and keeps them on uninstall. */
+  /**
+   * The chart installs its CRDs (`crds.enabled`, default false; `installCRDs` is deprecated) and keeps them on
+   * uninstall: `crds.keep` annotates them `helm.sh/resource-policy: keep`, which Argo CD honours as
+   * `Delete=false` (argo-cd v3.5.1 `docs/user-guide/helm.md`, "Helm Hooks" table), so deleting the
+   * Application does not delete every Certificate and Issuer with the CRDs.
+   */
   readonly crds: { readonly enabled: true; readonly keep: boolean };
   /**
    * Leader election lease namespace (`global.leaderElection.namespace`, default kube-system; the chart's
