@@ -2,13 +2,19 @@ import { VERSIONS } from '../core/versions';
 import { stackLabels } from '../core/labels';
 import { StackModel } from '../model/types';
 import { KubeObject } from '../synth/kube-object';
+import { certManagerApplication, certManagerInstall } from './cert-manager';
+import { flottaOperatorSource } from './flotta-operator';
+import { RESOURCES_FINALIZER, syncPolicy as policy } from './sync';
 
 /** Argo CD's API version for Application, ApplicationSet and AppProject. */
 export const ARGOCD_API = 'argoproj.io/v1alpha1';
-/** Finalizer that makes deleting an Application delete what it deployed. */
-export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+export { RESOURCES_FINALIZER };
 
-/** Sync waves: namespaces first, then operators and CRDs, then what needs them. */
+/**
+ * Sync waves: namespaces (and cert-manager, see cert-manager.ts) first, then operators and CRDs, then what
+ * needs them. A wave waits for the previous one's Applications to be Healthy only with the Application health
+ * check of the bootstrap (health-check.ts).
+ */
 export const SYNC_WAVES: Record<string, number> = { platform: 0, operators: 1, energy: 2, monitoring: 2, fleet: 3, iomt: 4, dashboards: 5 };
 
 /** A folder of the output that an Application deploys: `<cluster>/<folder>`, `folder` being a component or a shard. */
@@ -23,11 +29,7 @@ export function componentOf(folder: string): string {
 }
 
 function syncPolicy(serverSideApply: boolean) {
-  return {
-    automated: { prune: true, selfHeal: true },
-    syncOptions: serverSideApply ? ['ServerSideApply=true'] : [],
-    retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
-  };
+  return policy({ serverSideApply });
 }
 
 /** The name of a folder's Application. */
@@ -76,12 +78,13 @@ export function upstreamApplications(model: StackModel): Array<{ cluster: string
       project: model.name,
       source,
       destination: { server: model.clusters.find((c) => c.name === cluster)!.server, namespace },
-      syncPolicy: { ...syncPolicy(true), syncOptions: ['ServerSideApply=true', 'CreateNamespace=true'] },
+      syncPolicy: policy({ serverSideApply: true, createNamespace: true }),
     },
   });
   if (model.fleet) {
-    const f = VERSIONS.flottaOperator;
-    out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', { repoURL: f.repoURL, targetRevision: f.tag, path: f.path }, f.namespace) });
+    const certManager = certManagerApplication(model);
+    if (certManager) out.push(certManager);
+    out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', flottaOperatorSource(), VERSIONS.flottaOperator.namespace) });
   }
   if (model.monitoring?.mode === 'prometheus-operator') {
     const p = VERSIONS.prometheusOperatorCrds;
@@ -106,6 +109,7 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
   const destinations = model.clusters.flatMap((c) => {
     const namespaces = new Set(c.namespaces.map((n) => n.name));
     if (model.fleet?.cluster === c.name) namespaces.add(VERSIONS.flottaOperator.namespace);
+    if (certManagerInstall(model)?.cluster === c.name) namespaces.add(certManagerInstall(model)!.namespace);
     return [...namespaces].sort().map((namespace) => ({ server: c.server, namespace }));
   });
   if (model.monitoring?.mode === 'prometheus-operator') for (const c of model.clusters) destinations.push({ server: c.server, namespace: 'default' });

@@ -1,5 +1,6 @@
 import { StackModel } from '../model/types';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../synth/kube-object';
+import { HEALTH_CHECK_PATCH_FILE, healthCheckPatch } from './health-check';
 import { appProject, applicationSet, DeployFolder, folderApplication, rootApplication, upstreamApplications } from './argocd';
 
 /** Cluster-scoped kinds the upstream operators install (CRDs, webhooks, RBAC, their namespace). */
@@ -23,6 +24,8 @@ export function deployFolders(manifests: ReadonlyArray<Manifest>): DeployFolder[
 export interface GitopsObjects {
   readonly perCluster: ReadonlyArray<{ cluster: string; object: KubeObject }>;
   readonly bootstrap: ReadonlyArray<KubeObject>;
+  /** Files of the bootstrap folder that are not objects to apply (the argocd-cm health check patch). @default - none */
+  readonly bootstrapFiles?: ReadonlyArray<{ path: string; text: string }>;
 }
 
 /**
@@ -50,5 +53,6 @@ export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manife
     ...upstream.map((u) => ({ cluster: u.cluster, object: u.app })),
   ];
   const clusters = [...new Set(perCluster.map((p) => p.cluster))].sort();
-  return { perCluster, bootstrap: [project, ...clusters.map((c) => rootApplication(model, c))] };
+  const bootstrapFiles = model.gitops.applicationHealthCheck ? [{ path: HEALTH_CHECK_PATCH_FILE, text: healthCheckPatch(model.name, model.gitops.argocdNamespace) }] : [];
+  return { perCluster, bootstrap: [project, ...clusters.map((c) => rootApplication(model, c))], bootstrapFiles };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { certManagerSchema } from './cert-manager';
 import { dnsLabel, image, labelMap } from './common';
 import { cidr, externalExposureSchema, hostName } from './transport';
 
@@ -89,5 +90,6 @@ export const fleetSchema = z
       .boolean()
       .optional()
       .describe('Run the Kepler device exporter on every device. @default - true when the stack has energy'),
+    certManager: certManagerSchema,
   })
   .describe('Edge devices managed with Flotta. @default - no fleet');

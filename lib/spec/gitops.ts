@@ -20,5 +20,11 @@ export const gitopsSchema = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a namespace name' })
       .default('argocd')
       .describe('Namespace of Argo CD, where the Applications live. @default argocd'),
+    applicationHealthCheck: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Write argocd/argocd-cm/application-health-check.yaml, the Application health check (a merge patch of argocd-cm, applied with kubectl patch; never an argocd-cm object) that makes sync waves wait for child Applications to be Healthy. Applications mode only. @default true',
+      ),
   })
   .describe('GitOps settings. @default - no Argo CD objects are generated');

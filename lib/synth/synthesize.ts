@@ -6,6 +6,7 @@ import { parseStack, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
+import { skipDryRunForExternalCrds } from '../gitops/sync';
 import { documents } from './documents';
 import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
@@ -49,7 +50,9 @@ export interface SynthResult {
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
   const model = resolveModel(parseStack(stack));
-  const manifests = shardManifests(synthesizeManifests(model, undefined, options.onProgress), (o) => JSON.stringify(o).length);
+  const built = synthesizeManifests(model, undefined, options.onProgress);
+  // Custom resources whose CRDs another Application installs skip Argo CD's dry run (before sharding, so shard sizes count it).
+  const manifests = shardManifests(model.gitops ? skipDryRunForExternalCrds(built) : built, (o) => JSON.stringify(o).length);
   const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
@@ -74,7 +77,14 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   if (problems.length > 0) throw new ValidationError(problems);
   const files = renderFiles(model.name, all);
   for (const [path, text] of documents(model)) files.set(path, text);
-  return { model, manifests, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), bootstrap: renderFiles(model.name, bootstrap) };
+  const bootstrapFiles = renderFiles(model.name, bootstrap);
+  for (const f of argo.bootstrapFiles ?? []) bootstrapFiles.set(f.path, f.text);
+  return {
+    model,
+    manifests,
+    files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    bootstrap: new Map([...bootstrapFiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  };
 }
 
 /** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */

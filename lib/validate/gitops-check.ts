@@ -1,3 +1,4 @@
+import { isExactChartVersion } from '../core/versions';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -12,6 +13,31 @@ function isFolderApplication(e: Entry): boolean {
  * folder that exists: no orphans either way. Applies to trees that carry Applications (dist/<cluster>/argocd/).
  */
 export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Finding[] {
+  return [...checkHelmSources(entries), ...checkFolders(entries, root)];
+}
+
+/**
+ * Every Application source that is a Helm chart (`chart` set) pins one exact chart version: Argo CD reads
+ * `targetRevision` as a semver constraint (argo-cd v3.5.1 `pkg/apis/application/v1alpha1/types.go`), so a
+ * range, `*` or a missing value would follow new chart releases without a commit.
+ */
+export function checkHelmSources(entries: ReadonlyArray<Entry>): Finding[] {
+  const out: Finding[] = [];
+  for (const e of entries) {
+    if (e.object.kind !== 'Application' || !String(e.object.apiVersion).startsWith('argoproj.io/')) continue;
+    const spec = (e.object as Json).spec ?? {};
+    const sources: Array<[Json, string]> = [...(spec.source ? [[spec.source, '/spec/source'] as [Json, string]] : []), ...((spec.sources ?? []) as Json[]).map((s, i) => [s, `/spec/sources/${i}`] as [Json, string])];
+    for (const [src, pointer] of sources) {
+      if (typeof src?.chart !== 'string') continue;
+      const v = src.targetRevision;
+      if (v === undefined || v === '') out.push({ file: e.file, pointer: `${pointer}/targetRevision`, message: `chart ${src.chart} has no targetRevision: pin its exact chart version (such as v1.21.1)` });
+      else if (!isExactChartVersion(v)) out.push({ file: e.file, pointer: `${pointer}/targetRevision`, message: `"${v}" is not one exact version of chart ${src.chart} (a range, * or a name): pin an exact chart version such as v1.21.1` });
+    }
+  }
+  return out;
+}
+
+function checkFolders(entries: ReadonlyArray<Entry>, root: string): Finding[] {
   const apps = entries.filter(isFolderApplication);
   if (apps.length === 0) return [];
   const folders = new Map<string, string>(); // <cluster>/<folder> -> a file in it

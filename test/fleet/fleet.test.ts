@@ -22,7 +22,7 @@ describe('fleet', () => {
     expect(new Set(kinds)).toEqual(new Set(['edgedevice', 'edgedeviceset', 'edgedevicesignedrequest', 'edgeworkload', 'service']));
     const device = objectAt(r, 'hub/fleet/edgedevice-cam-01.yaml');
     expect(device.metadata.labels).toMatchObject({ 'flotta/member-of': 'cameras', site: 'seoul', tier: 'critical', 'edgewatt.io/device': 'cam-01' });
-    expect(device.metadata.annotations).toEqual({ 'edgewatt.io/address': '10.20.0.11' });
+    expect(device.metadata.annotations).toEqual({ 'edgewatt.io/address': '10.20.0.11', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
     expect(objectAt(r, 'hub/fleet/edgedevicesignedrequest-cam-01.yaml').spec).toEqual({ approved: true, targetNamespace: 'fleet', targetSet: 'cameras' });
   });
 

@@ -18,12 +18,13 @@ function fleetOf(n: number, extra: string[] = []): StackInput {
 describe('GitOps (Argo CD)', () => {
   const r = synthChecked(demoStack());
 
-  test('the example gets exactly one Application per folder, with waves and destinations, plus the Flotta operator', () => {
+  test('the example gets exactly one Application per folder, with waves and destinations, plus cert-manager and the Flotta operator', () => {
     const apps = [...r.files.keys()].filter((f) => f.includes('/argocd/')).map((f) => {
       const a = objectAt(r, f);
-      return `${a.metadata.name} wave=${a.metadata.annotations['argocd.argoproj.io/sync-wave']} ${a.spec.source.path ?? a.spec.source.repoURL} → ${a.spec.destination.server}`;
+      return `${a.metadata.name} wave=${a.metadata.annotations['argocd.argoproj.io/sync-wave']} ${a.spec.source.path ?? `${a.spec.source.repoURL} ${a.spec.source.chart}`} → ${a.spec.destination.server}`;
     });
     expect(apps).toEqual([
+      'smart-factory-hub-cert-manager wave=0 https://charts.jetstack.io cert-manager → https://kubernetes.default.svc',
       'smart-factory-hub-dashboards wave=5 dist/hub/dashboards → https://kubernetes.default.svc',
       'smart-factory-hub-energy wave=2 dist/hub/energy → https://kubernetes.default.svc',
       'smart-factory-hub-fleet wave=3 dist/hub/fleet → https://kubernetes.default.svc',
@@ -36,20 +37,20 @@ describe('GitOps (Argo CD)', () => {
       'smart-factory-line-1-platform wave=0 dist/line-1/platform → https://line-1.factory.example:6443',
     ]);
     const flotta = objectAt(r, 'hub/argocd/application-smart-factory-hub-flotta-operator.yaml');
-    expect(flotta.spec.source).toEqual({ repoURL: 'https://github.com/project-flotta/flotta-operator', targetRevision: 'v0.2.0', path: 'config/k8s' });
+    expect(flotta.spec.source).toMatchObject({ repoURL: 'https://github.com/project-flotta/flotta-operator', targetRevision: 'v0.2.0', path: 'config/k8s' });
     const app = objectAt(r, 'line-1/argocd/application-smart-factory-line-1-iomt.yaml');
     expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
     expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-    expect(app.spec.syncPolicy.retry.limit).toBe(5);
+    expect(app.spec.syncPolicy.retry.limit).toBe(10);
   });
 
   test('the bootstrap holds the AppProject and a root app-of-apps per cluster', () => {
-    expect([...r.bootstrap.keys()]).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml']);
+    expect([...r.bootstrap.keys()]).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm/application-health-check.yaml']);
     const root = parse(r.bootstrap.get('application-smart-factory-line-1.yaml')!);
     expect(root.spec.source.path).toBe('dist/line-1/argocd');
     expect(root.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
     const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
-    expect(project.spec.sourceRepos).toEqual(['https://git.example.com/platform/edge-gitops.git', 'https://github.com/project-flotta/flotta-operator']);
+    expect(project.spec.sourceRepos).toEqual(['https://charts.jetstack.io', 'https://git.example.com/platform/edge-gitops.git', 'https://github.com/project-flotta/flotta-operator']);
     expect(project.spec.destinations).toContainEqual({ server: 'https://line-1.factory.example:6443', namespace: 'iomt-object-detection' });
     // The edge cluster's Prometheus agent runs in the monitoring namespace: it is created there and a destination.
     expect(project.spec.destinations).toContainEqual({ server: 'https://line-1.factory.example:6443', namespace: 'monitoring' });
@@ -119,7 +120,8 @@ describe('GitOps (Argo CD)', () => {
     fs.copyFileSync(path.join(__dirname, '../../apps/demo/stack.yaml'), stack);
     const flags = ['--k8s-openapi', referenceSchemas().k8sOpenApi, '--crds', referenceSchemas().crds[0]];
     expect(await runCli(['synth', '-c', stack, '-o', out, ...flags], captureIO().io)).toBe(0);
-    expect(fs.readdirSync(path.join(root, 'argocd')).sort()).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml']);
+    expect(fs.readdirSync(path.join(root, 'argocd')).sort()).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm']);
+    expect(fs.readdirSync(path.join(root, 'argocd', 'argocd-cm'))).toEqual(['application-health-check.yaml']);
     fs.appendFileSync(path.join(root, 'argocd', 'appproject-smart-factory.yaml'), '# edit\n');
     const c = captureIO();
     expect(await runCli(['synth', '--check', '-c', stack, '-o', out, ...flags], c.io)).toBe(1);

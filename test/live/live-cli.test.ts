@@ -179,7 +179,7 @@ describe('edgewatt apply --dry-run', () => {
     // The edge API's LoadBalancer lives in the namespace the flotta-operator Application creates: skipped, with why.
     expect(r.out).toContain('skipped   dist/hub/fleet/service-flotta-edge-api-external.yaml  Service flotta/flotta-edge-api-external: namespace flotta is created by the flotta-operator Application of this stack');
     expect(r.out).toContain(`: ${sent.length - 2} accepted, 1 rejected, 1 skipped`);
-    expect(r.out).toContain('not sent: 6 Argo CD objects under dist/hub/argocd');
+    expect(r.out).toContain(`not sent: ${distObjects('dist/hub/argocd').length} Argo CD objects under dist/hub/argocd`);
     const patches = stub.requests.filter((q) => q.method === 'PATCH');
     expect(patches).toHaveLength(sent.length);
     for (const q of patches) {
