@@ -20,10 +20,14 @@ const PROFILE: Record<'full' | 'delta' | 'none', FlottaHeartbeat['hardwareProfil
   none: { include: false },
 };
 
-/** The hub Prometheus remote-write endpoint as the fleet cluster sees it, when the stack has monitoring. */
+/**
+ * The hub Prometheus remote-write endpoint as the fleet cluster sees it, when the stack has monitoring; in
+ * prometheus-operator mode, the declared receiver of the existing install (monitoring.operator.receiverURL).
+ */
 export function receiverURL(model: StackModel): string | undefined {
   const m = model.monitoring;
-  if (!m || !model.fleet || m.mode !== 'bundled') return undefined;
+  if (!m || !model.fleet) return undefined;
+  if (m.operator) return m.operator.receiverURL;
   return serviceURL(prometheusEndpoint(m.namespace, m.cluster), model.fleet.cluster, '/api/v1/write');
 }
 

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
@@ -10,6 +10,7 @@ import { KSM_NAME, KubeStateMetrics } from '../lib/monitoring/kube-state-metrics
 import { Prometheus } from '../lib/monitoring/prometheus';
 import { PrometheusConfig, podScrapeConfig } from '../lib/monitoring/prometheus-config';
 import { monitoringRuleGroups } from '../lib/monitoring/rules';
+import { OperatorMonitoring } from '../lib/monitoring/operator-objects';
 import { StackModel } from '../lib/model';
 import { ChartContext, ComponentDefinition } from './component';
 
@@ -43,7 +44,8 @@ function ruleFiles(groups: ReadonlyArray<RuleGroup>): Record<string, string> {
 /**
  * Per cluster, bundled mode: on the hub, Prometheus (server, remote-write receiver, every rule), Alertmanager
  * and kube-state-metrics; on other clusters, a Prometheus agent that remote-writes to the hub with its
- * `cluster` label, and kube-state-metrics. Operator mode: PrometheusRules for an existing Prometheus.
+ * `cluster` label, and kube-state-metrics. Operator mode, on every cluster: a PodMonitor for every scrape
+ * target the components declare there, PrometheusRules, and discovery RBAC for the existing install's Prometheus.
  */
 export class MonitoringChart extends Chart {
   constructor(scope: Construct, id: string, ctx: ChartContext) {
@@ -52,15 +54,17 @@ export class MonitoringChart extends Chart {
     const mon = model.monitoring!;
     const labels = stackLabels(model.name);
     const isHub = mon.cluster === cluster.name;
-    if (mon.mode === 'prometheus-operator') {
-      for (const g of monitoringRuleGroups(model)) {
-        new ApiObject(this, `rule-${g.name}`, {
-          apiVersion: 'monitoring.coreos.com/v1',
-          kind: 'PrometheusRule',
-          metadata: { name: g.name, namespace: mon.namespace, labels },
-          spec: { groups: [renderRuleGroup(g)] },
-        });
-      }
+    if (mon.operator) {
+      const collected = collectMonitoring(ctx);
+      new OperatorMonitoring(this, 'operator', {
+        operator: mon.operator,
+        cluster: cluster.name,
+        targets: collected.targets,
+        ruleGroups: [...collected.ruleGroups, ...monitoringRuleGroups(model)],
+        ruleNamespace: mon.namespace,
+        selection: mon.selection,
+        labels,
+      });
       return;
     }
     const ksm = new KubeStateMetrics(this, 'ksm', { namespace: mon.namespace, labels });

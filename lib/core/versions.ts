@@ -19,8 +19,12 @@ export const VERSIONS = {
   grafana: { image: 'docker.io/grafana/grafana', tag: '13.1.3', upstream: '13.1.3' },
   /** The Flotta operator, installed from its upstream repository by an Argo CD Application (kustomize config/k8s). */
   flottaOperator: { repoURL: 'https://github.com/project-flotta/flotta-operator', tag: 'v0.2.0', upstream: 'v0.2.0', path: 'config/k8s', namespace: 'flotta' },
-  /** The Prometheus Operator CRDs, for operator mode, from the prometheus-operator repository. */
-  prometheusOperatorCrds: { repoURL: 'https://github.com/prometheus-operator/prometheus-operator', tag: 'v0.93.1', upstream: 'v0.93.1', path: 'example/prometheus-operator-crd' },
+  /**
+   * kube-prometheus-stack, the optional managed install of prometheus-operator mode (monitoring.operator.install):
+   * Helm repository and chart as its README states (github prometheus-community/helm-charts, tag
+   * kube-prometheus-stack-88.5.3, charts/kube-prometheus-stack/README.md); Chart.yaml appVersion v0.93.1.
+   */
+  kubePrometheusStack: { repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', upstream: 'kube-prometheus-stack-88.5.3' },
 } as const;
 
 /** A pinned image reference. */

@@ -2,6 +2,7 @@ import { VERSIONS } from '../core/versions';
 import { stackLabels } from '../core/labels';
 import { StackModel } from '../model/types';
 import { KubeObject } from '../synth/kube-object';
+import { KUBE_PROMETHEUS_STACK_NAMESPACE_REASON, kubePrometheusStackSource } from './kube-prometheus-stack';
 
 /** Argo CD's API version for Application, ApplicationSet and AppProject. */
 export const ARGOCD_API = 'argoproj.io/v1alpha1';
@@ -83,11 +84,16 @@ export function upstreamApplications(model: StackModel): Array<{ cluster: string
     const f = VERSIONS.flottaOperator;
     out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', { repoURL: f.repoURL, targetRevision: f.tag, path: f.path }, f.namespace) });
   }
-  if (model.monitoring?.mode === 'prometheus-operator') {
-    const p = VERSIONS.prometheusOperatorCrds;
-    for (const c of model.clusters.filter((x) => x.namespaces.length > 0)) {
-      out.push({ cluster: c.name, app: app(c.name, 'prometheus-operator-crds', { repoURL: p.repoURL, targetRevision: p.tag, path: p.path, directory: { recurse: false } }, 'default') });
-    }
+  // prometheus-operator mode: the existing install owns the Prometheus Operator and its CRDs; edgewatt adds no
+  // CRDs Application (it would take ownership of CRDs the install manages). With monitoring.operator.install, a
+  // kube-prometheus-stack Helm Application per cluster that runs monitoring, in the operators wave.
+  for (const c of model.clusters.filter((x) => x.namespaces.length > 0)) {
+    const kps = kubePrometheusStackSource(model, c.name);
+    if (!kps) continue;
+    const a = app(c.name, 'kube-prometheus-stack', kps.source, kps.namespace);
+    const spec = a.spec as { syncPolicy: Record<string, unknown> };
+    spec.syncPolicy = { ...spec.syncPolicy, managedNamespaceMetadata: { labels: { ...kps.namespaceLabels }, annotations: { 'edgewatt.io/pod-security-exception': KUBE_PROMETHEUS_STACK_NAMESPACE_REASON } } };
+    out.push({ cluster: c.name, app: a });
   }
   return out;
 }
@@ -108,7 +114,6 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
     if (model.fleet?.cluster === c.name) namespaces.add(VERSIONS.flottaOperator.namespace);
     return [...namespaces].sort().map((namespace) => ({ server: c.server, namespace }));
   });
-  if (model.monitoring?.mode === 'prometheus-operator') for (const c of model.clusters) destinations.push({ server: c.server, namespace: 'default' });
   const argoDest = { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace };
   return {
     apiVersion: ARGOCD_API,

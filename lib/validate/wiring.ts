@@ -128,7 +128,9 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
 
 /**
  * Objects whose namespace the tree never creates: Argo CD cannot sync them ("namespaces not found"). Checked
- * for clusters whose tree creates Namespaces; Argo CD objects (they live in Argo CD's own cluster) are left out.
+ * for clusters whose tree creates Namespaces; Argo CD objects (they live in Argo CD's own cluster) are left out,
+ * and so are objects that declare their namespace external (`edgewatt.io/external-refs: Namespace/<name>`,
+ * e.g. the existing Prometheus install's namespace in prometheus-operator mode).
  */
 function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
   const created = new Map<string, Set<string>>();
@@ -142,8 +144,12 @@ function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
   for (const e of entries) {
     const ns = e.object.metadata.namespace;
     const mine = created.get(e.cluster);
-    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/')) continue;
-    out.push({ file: e.file, pointer: '/metadata/namespace', message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there` });
+    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/') || externalRefs(e).has(`Namespace/${ns}`)) continue;
+    out.push({
+      file: e.file,
+      pointer: '/metadata/namespace',
+      message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (${EXTERNAL_REFS_ANNOTATION}: Namespace/${ns})`,
+    });
   }
   return out;
 }
