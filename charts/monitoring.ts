@@ -63,6 +63,7 @@ export class MonitoringChart extends Chart {
         ruleGroups: [...collected.ruleGroups, ...monitoringRuleGroups(model)],
         ruleNamespace: mon.namespace,
         selection: mon.selection,
+        queryNamespaces: isHub && model.dashboards?.cluster === cluster.name && model.dashboards.mode === 'bundled' ? [model.dashboards.namespace] : [],
         labels,
       });
       return;

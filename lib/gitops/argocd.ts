@@ -112,6 +112,9 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
   const destinations = model.clusters.flatMap((c) => {
     const namespaces = new Set(c.namespaces.map((n) => n.name));
     if (model.fleet?.cluster === c.name) namespaces.add(VERSIONS.flottaOperator.namespace);
+    // The managed kube-prometheus-stack puts the Services (and Endpoints) of its control-plane exporters into
+    // kube-system (templates/exporters/{core-dns,kube-dns,kube-etcd,kube-controller-manager,…}/service.yaml, 88.5.3).
+    if (kubePrometheusStackSource(model, c.name)) namespaces.add('kube-system');
     return [...namespaces].sort().map((namespace) => ({ server: c.server, namespace }));
   });
   const argoDest = { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace };

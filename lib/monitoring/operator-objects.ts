@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { namespacePeer } from '../core/network';
 import { Construct } from 'constructs';
 import { renderRuleGroup, RuleGroup, ScrapeTarget } from '../core/monitoring-contract';
 import { operatorSelectorLabels } from '../core/operator-layouts';
@@ -19,9 +20,21 @@ export interface OperatorMonitoringProps {
   readonly ruleNamespace: string;
   /** The selective monitoring policy, applied to per-node targets as in bundled mode. @default - every target */
   readonly selection?: SelectionPolicy;
+  /**
+   * Namespaces whose pods query the install's Prometheus (Grafana). With kube-prometheus, whose own NetworkPolicy
+   * admits only its own namespace's Grafana, an extra NetworkPolicy admits them. @default - none
+   */
+  readonly queryNamespaces?: ReadonlyArray<string>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
+
+/**
+ * The pod labels of kube-prometheus's Prometheus (manifests/prometheus-prometheus.yaml `podMetadata.labels`,
+ * v0.18.0), which its NetworkPolicy prometheus-k8s selects; that policy admits port 9090 only from pods named
+ * prometheus, prometheus-adapter and grafana in its own namespace (manifests/prometheus-networkPolicy.yaml).
+ */
+const KUBE_PROMETHEUS_POD_LABELS = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'k8s' };
 
 /** Name of the Role (and RoleBinding) that lets the install's Prometheus discover pods in a namespace. */
 export const OPERATOR_DISCOVERY_ROLE = 'edgewatt-prometheus-discovery';
@@ -96,6 +109,20 @@ export class OperatorMonitoring extends Construct {
         metadata: meta,
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
         subjects: [{ kind: 'ServiceAccount', name: op.serviceAccount, namespace: op.namespace }],
+      });
+    }
+    const clients = [...new Set(props.queryNamespaces ?? [])].filter((n) => n !== op.namespace).sort();
+    if (op.layout === 'kube-prometheus' && clients.length > 0) {
+      // NetworkPolicies add up: this one only widens kube-prometheus's own policy by the stack's query clients.
+      // (kube-prometheus-stack ships no NetworkPolicy by default, values.yaml prometheus.networkPolicy.enabled:
+      // false; adding one there would isolate its Prometheus, so none is emitted for that layout.)
+      new k8s.KubeNetworkPolicy(this, 'query-clients', {
+        metadata: { name: 'edgewatt-prometheus-clients', namespace: op.namespace, labels: { ...props.labels } },
+        spec: {
+          podSelector: { matchLabels: { ...KUBE_PROMETHEUS_POD_LABELS } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: clients.map(namespacePeer), ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }] }],
+        },
       });
     }
     const seen = new Set<string>();

@@ -57,7 +57,7 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
 /**
  * Wiring: no two objects share kind, namespace and name in a cluster; every Service selects a pod template
  * and targets a port it declares (a Service without a selector needs an EndpointSlice); every object a pod
- * refers to exists or is declared external; every NetworkPolicy selects a pod; in a cluster whose tree creates
+ * refers to exists or is declared external; every NetworkPolicy selects a pod (unless its namespace is declared external); in a cluster whose tree creates
  * Namespaces, every namespaced object's namespace is one of them (or one every cluster has).
  */
 export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
@@ -106,7 +106,8 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
         }
       }
     }
-    if (o.kind === 'NetworkPolicy') {
+    // A NetworkPolicy in a namespace declared external selects pods the tree does not hold (the install's).
+    if (o.kind === 'NetworkPolicy' && !externalRefs(e).has(`Namespace/${ns}`)) {
       if (!local.some((t) => selectorMatches(o.spec?.podSelector ?? {}, t.labels))) {
         out.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
       }

@@ -80,6 +80,13 @@ describe('Prometheus-Operator mode', () => {
       const [cluster, ns] = key.split('/');
       for (const verb of ['list', 'watch']) expect([key, verb, allowed(r, cluster, ns, sa, verb, 'pods')]).toEqual([key, verb, true]);
     }
+    // Its own NetworkPolicy admits only its namespace's Grafana: an extra one admits the stack's Grafana namespace,
+    // selecting the Prometheus pods by the labels kube-prometheus gives them (manifests/prometheus-prometheus.yaml).
+    const policies = objects(r).filter(({ cluster, o }) => cluster === 'hub' && o.kind === 'NetworkPolicy' && o.metadata.namespace === 'monitoring').map(({ o }) => o);
+    const kubePrometheusPods = { 'app.kubernetes.io/component': 'prometheus', 'app.kubernetes.io/instance': 'k8s', 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'kube-prometheus' };
+    expect(policies.filter((p) => selectorMatches(p.spec.podSelector, kubePrometheusPods)).flatMap((p) => p.spec.ingress)).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
+    ]);
     // Selected by the empty selector as they are: no label is required.
     for (const { o } of monitors) expect(selectorMatches({}, o.metadata.labels)).toBe(true);
     // The selection policy's `always` labels need node metadata: Prometheus must list and watch Nodes.
@@ -126,6 +133,8 @@ describe('Prometheus-Operator mode', () => {
     // The project lets the stack deploy into it (rules), so Argo CD syncs them.
     const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
     expect(project.spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'monitoring' });
+    // kube-prometheus-stack ships no NetworkPolicy by default: edgewatt adds none that would isolate its Prometheus.
+    expect(inside.filter(({ o }) => o.kind === 'NetworkPolicy')).toEqual([]);
   });
 
   test('a namespace set apart for edgewatt\'s rules is created; the install\'s stays external; scrapes are admitted from the install\'s', () => {
@@ -199,6 +208,12 @@ describe('Prometheus-Operator mode', () => {
     const spec = (c: string) => kps.find((a) => a.metadata.labels['edgewatt.io/cluster'] === c).spec.source.helm.valuesObject.prometheus.prometheusSpec;
     expect(spec('hub')).toEqual({ enableRemoteWriteReceiver: true, externalLabels: { cluster: 'hub' } });
     expect(spec('line-1')).toEqual({ externalLabels: { cluster: 'line-1' }, remoteWrite: [{ name: 'hub', url: RECEIVER }] });
+    // The project admits where the chart deploys: its namespace, and kube-system (its control-plane exporters' Services).
+    const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
+    for (const server of ['https://kubernetes.default.svc', 'https://line-1.factory.example:6443']) {
+      for (const namespace of ['monitoring', 'kube-system']) expect(project.spec.destinations).toContainEqual({ server, namespace });
+    }
+    expect(project.spec.sourceRepos).toContain('https://prometheus-community.github.io/helm-charts');
     // The release the chart renders into its selectors is the label every monitor carries.
     for (const { o } of objects(r).filter((p) => p.o.kind === 'PodMonitor')) expect(o.metadata.labels.release).toBe('kps');
     // The ServiceAccount bound for discovery is the chart's: <fullname>-prometheus, fullname "kps-kube-prometheus-stack".
