@@ -29,7 +29,15 @@ const stackArb = fc
     const hub = r.clusters[0];
     if (r.gitops) s.gitops = { repoURL: 'https://git.example.com/fuzz.git' };
     if (r.energy) s.energy = { kepler: { generation: r.energy.generation, gpu: r.energy.gpu, processMetrics: r.energy.processMetrics } };
-    if (r.monitoring) s.monitoring = { cluster: hub, mode: r.monitoring.mode, ...(r.monitoring.sample ? { selection: { sample: r.monitoring.sample } } : {}) };
+    if (r.monitoring) {
+      s.monitoring = {
+        cluster: hub,
+        mode: r.monitoring.mode,
+        ...(r.monitoring.sample ? { selection: { sample: r.monitoring.sample } } : {}),
+        // Operator mode with devices needs the install's receiver (monitoring.operator.receiverURL).
+        ...(r.monitoring.mode === 'prometheus-operator' && r.devices.length ? { operator: { receiverURL: 'https://prometheus.fuzz.example/api/v1/write' } } : {}),
+      };
+    }
     if (r.dashboards) s.dashboards = { cluster: hub, mode: r.dashboards };
     if (r.devices.length) s.fleet = { cluster: hub, devices: r.devices.map((name) => ({ name, address: '10.0.0.1' })) };
     if (r.things.length) {
