@@ -20,6 +20,13 @@ export function resolveOperator(m: MonitoringSpec, problems: ProblemList): Opera
   if (o.install && o.layout !== 'kube-prometheus-stack') {
     problems.add('monitoring.operator.install', 'installs the kube-prometheus-stack chart, but monitoring.operator.layout is kube-prometheus: set layout to kube-prometheus-stack, or install kube-prometheus yourself and set install to false');
   }
+  if (o.install) {
+    for (const f of ['serviceAccount', 'service'] as const) {
+      if (o[f] !== undefined && o[f] !== d[f]) {
+        problems.add(`monitoring.operator.${f}`, `is "${o[f]}", but the installed chart names it "${d[f]}" after the release "${o.release}": remove ${f}, or change release`);
+      }
+    }
+  }
   return {
     layout: o.layout,
     release: o.release,

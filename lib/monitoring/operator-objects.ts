@@ -64,12 +64,15 @@ export class OperatorMonitoring extends Construct {
     super(scope, id);
     const op = props.operator;
     const labels = { ...props.labels, ...operatorSelectorLabels(op.layout, op.release) };
+    // With the managed install, the CRDs arrive with another Application (the operators wave): Argo CD must not
+    // fail the dry run of these custom resources before they exist (argoproj/argo-cd docs/user-guide/sync-options.md, "Skip Dry Run for new custom resources types").
+    const annotations = op.install ? { 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' } : undefined;
     for (const t of [...props.targets].sort((a, b) => (a.job < b.job ? -1 : a.job > b.job ? 1 : 0))) {
       const perNodeAlways = t.perNode && !!props.selection?.always && Object.keys(props.selection.always).length > 0;
       new ApiObject(this, `podmonitor-${t.namespace}-${t.job}`, {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
-        metadata: { name: t.job, namespace: t.namespace, labels },
+        metadata: { name: t.job, namespace: t.namespace, labels, ...(annotations ? { annotations } : {}) },
         spec: {
           selector: { matchLabels: { ...t.selector } },
           ...(perNodeAlways ? { attachMetadata: { node: true } } : {}),
@@ -132,7 +135,7 @@ export class OperatorMonitoring extends Construct {
       new ApiObject(this, `rule-${g.name}`, {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
-        metadata: { name: g.name, namespace: props.ruleNamespace, labels },
+        metadata: { name: g.name, namespace: props.ruleNamespace, labels, ...(annotations ? { annotations } : {}) },
         spec: { groups: [renderRuleGroup(g)] },
       });
     }

@@ -214,8 +214,13 @@ describe('Prometheus-Operator mode', () => {
       for (const namespace of ['monitoring', 'kube-system']) expect(project.spec.destinations).toContainEqual({ server, namespace });
     }
     expect(project.spec.sourceRepos).toContain('https://prometheus-community.github.io/helm-charts');
-    // The release the chart renders into its selectors is the label every monitor carries.
-    for (const { o } of objects(r).filter((p) => p.o.kind === 'PodMonitor')) expect(o.metadata.labels.release).toBe('kps');
+    // The release the chart renders into its selectors is the label every monitor carries; their CRDs come with
+    // the chart's Application, so Argo CD skips their dry run while the CRDs are missing.
+    const custom = objects(r).filter((p) => p.o.kind === 'PodMonitor' || p.o.kind === 'PrometheusRule');
+    for (const { o } of custom) {
+      expect(o.metadata.labels.release).toBe('kps');
+      expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    }
     // The ServiceAccount bound for discovery is the chart's: <fullname>-prometheus, fullname "kps-kube-prometheus-stack".
     const bindings = objects(r).filter(({ o }) => o.kind === 'RoleBinding');
     expect(bindings.length).toBeGreaterThan(0);
@@ -224,6 +229,9 @@ describe('Prometheus-Operator mode', () => {
 
   test('install with kube-prometheus layout, or edge clusters without a receiver, fail with the field', () => {
     expect(() => synthChecked(operatorStack({ install: true, layout: 'kube-prometheus' }))).toThrow(/monitoring\.operator\.install: installs the kube-prometheus-stack chart, but monitoring\.operator\.layout is kube-prometheus/);
+    expect(() => synthChecked(operatorStack({ install: true, release: 'kps', serviceAccount: 'prometheus' }))).toThrow(
+      /monitoring\.operator\.serviceAccount: is "prometheus", but the installed chart names it "kps-kube-prometheus-stack-prometheus" after the release "kps"/,
+    );
     const s = operatorStack({ install: true });
     delete s.monitoring.operator.receiverURL;
     delete s.fleet;
