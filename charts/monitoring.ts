@@ -56,11 +56,15 @@ export class MonitoringChart extends Chart {
     const isHub = mon.cluster === cluster.name;
     if (mon.operator) {
       const collected = collectMonitoring(ctx);
+      // With the managed install the other clusters remote-write to the hub: as in bundled mode, every rule is
+      // evaluated at the hub only (evaluated at both, the hub would receive recording-rule series it also computes).
+      const edgesWrite = mon.operator.install && !!mon.operator.receiverURL;
+      const ruleGroups = edgesWrite ? (isHub ? allRuleGroups(model, ctx.registry) : []) : [...collected.ruleGroups, ...monitoringRuleGroups(model)];
       new OperatorMonitoring(this, 'operator', {
         operator: mon.operator,
         cluster: cluster.name,
         targets: collected.targets,
-        ruleGroups: [...collected.ruleGroups, ...monitoringRuleGroups(model)],
+        ruleGroups,
         ruleNamespace: mon.namespace,
         selection: mon.selection,
         queryNamespaces: isHub && model.dashboards?.cluster === cluster.name && model.dashboards.mode === 'bundled' ? [model.dashboards.namespace] : [],

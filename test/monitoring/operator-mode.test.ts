@@ -214,6 +214,10 @@ describe('Prometheus-Operator mode', () => {
       for (const namespace of ['monitoring', 'kube-system']) expect(project.spec.destinations).toContainEqual({ server, namespace });
     }
     expect(project.spec.sourceRepos).toContain('https://prometheus-community.github.io/helm-charts');
+    // The other clusters write to the hub, which evaluates every rule group once (as bundled mode does).
+    const rules = objects(r).filter(({ o }) => o.kind === 'PrometheusRule');
+    expect([...new Set(rules.map(({ cluster }) => cluster))]).toEqual(['hub']);
+    expect(rules.map(({ o }) => o.metadata.name).sort()).toEqual(['edgewatt-energy', 'edgewatt-energy-components', 'edgewatt-kubernetes-alerts', 'edgewatt-stack-alerts']);
     // The release the chart renders into its selectors is the label every monitor carries; their CRDs come with
     // the chart's Application, so Argo CD skips their dry run while the CRDs are missing.
     const custom = objects(r).filter((p) => p.o.kind === 'PodMonitor' || p.o.kind === 'PrometheusRule');
