@@ -1,2 +1,3 @@
 export * from './argocd';
 export * from './synth';
+export * from './kube-prometheus-stack';
