@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
+import { serviceURL } from '../lib/core/endpoints';
+import { queryEndpoint } from '../lib/model/monitoring';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { Grafana, GRAFANA_NAME, stackDashboards } from '../lib/dashboards';
@@ -35,7 +36,7 @@ export class DashboardsChart extends Chart {
     const m = model.monitoring;
     new Grafana(this, 'grafana', {
       namespace: d.namespace,
-      prometheusURL: m ? serviceURL(prometheusEndpoint(m.namespace, m.cluster), d.cluster) : 'http://prometheus.monitoring.svc.cluster.local:9090',
+      prometheusURL: m ? serviceURL(queryEndpoint(m), d.cluster) : 'http://prometheus.monitoring.svc.cluster.local:9090',
       alertmanagerURL: m && m.mode === 'bundled' ? serviceURL({ name: 'alertmanager', namespace: m.namespace, port: 9093, cluster: m.cluster }, d.cluster) : undefined,
       adminSecret: d.adminSecret,
       dashboardConfigMaps: names,

@@ -1,10 +1,11 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { modelServerEndpoint, prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
+import { modelServerEndpoint, serviceURL } from '../lib/core/endpoints';
 import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
 import { namespacePeer } from '../lib/core/network';
+import { queryEndpoint, scraperNamespace } from '../lib/model/monitoring';
 import { stackLabels } from '../lib/core/labels';
-import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
+import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { deviceExporterWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
 import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
@@ -19,7 +20,7 @@ export class EnergyChart extends Chart {
     const energy = model.energy!;
     const labels = stackLabels(model.name);
     const { kepler, modelServer } = energy;
-    const monitoringNs = model.monitoring?.namespace ?? 'monitoring';
+    const monitoringNs = scraperNamespace(model);
     if (kepler.clusters.includes(cluster.name)) {
       new KeplerExporter(this, 'exporter', {
         namespace: kepler.namespace,
@@ -43,7 +44,7 @@ export class EnergyChart extends Chart {
         cluster: cluster.name,
         storage: modelServer.storage,
         initialModelURLs: modelServer.initialModelURLs,
-        onlineTrainer: modelServer.onlineTrainer && mon ? { prometheusURL: serviceURL(prometheusEndpoint(mon.namespace, mon.cluster), cluster.name) } : undefined,
+        onlineTrainer: modelServer.onlineTrainer && mon ? { prometheusURL: serviceURL(queryEndpoint(mon), cluster.name) } : undefined,
         admit: [
           ...(kepler.clusters.includes(cluster.name) ? [namespacePeer(kepler.namespace)] : []),
           ...(remote && modelServer.exposure ? exposurePeers(modelServer.exposure) : []),
@@ -53,33 +54,6 @@ export class EnergyChart extends Chart {
       if (remote && modelServer.exposure) {
         new Exposure(this, 'model-server-exposure', { endpoint: server.endpoint, portName: 'http', selector: server.selector, exposure: modelServer.exposure, labels });
       }
-    }
-    if (model.monitoring?.mode === 'prometheus-operator') this.operatorObjects(ctx);
-  }
-
-  /** With the Prometheus Operator: a PodMonitor for the exporter and a PrometheusRule with its alerts. */
-  private operatorObjects(ctx: ChartContext): void {
-    const mon = energyMonitoring(ctx);
-    const labels = stackLabels(ctx.model.name);
-    for (const t of mon.targets) {
-      new ApiObject(this, `podmonitor-${t.job}`, {
-        apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'PodMonitor',
-        metadata: { name: t.job, namespace: t.namespace, labels },
-        spec: {
-          jobLabel: 'app.kubernetes.io/name',
-          selector: { matchLabels: { ...t.selector } },
-          podMetricsEndpoints: [{ port: t.port, path: t.path, relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node' }] }],
-        },
-      });
-    }
-    if (mon.ruleGroups.length > 0 && ctx.model.energy!.kepler.clusters.includes(ctx.cluster.name)) {
-      new ApiObject(this, 'rules', {
-        apiVersion: 'monitoring.coreos.com/v1',
-        kind: 'PrometheusRule',
-        metadata: { name: 'edgewatt-energy', namespace: ctx.model.energy!.kepler.namespace, labels },
-        spec: { groups: mon.ruleGroups.map(renderRuleGroup) },
-      });
     }
   }
 }

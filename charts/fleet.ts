@@ -24,9 +24,13 @@ const PROFILE: Record<'full' | 'delta' | 'none', FlottaHeartbeat['hardwareProfil
 
 /**
  * The remote-write URL devices send to: the device metrics gateway's external endpoint (devices are not
- * cluster nodes and cannot resolve cluster DNS), when the stack has bundled monitoring.
+ * cluster nodes and cannot resolve cluster DNS) in bundled mode; in prometheus-operator mode, the declared
+ * receiver of the existing install (monitoring.operator.receiverURL).
  */
 export function receiverURL(model: StackModel): string | undefined {
+  const m = model.monitoring;
+  if (!m || !model.fleet) return undefined;
+  if (m.operator) return m.operator.receiverURL;
   return deviceReceiverURL(model);
 }
 

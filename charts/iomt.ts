@@ -7,6 +7,7 @@ import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { MThing } from '../lib/iomt/mthing';
 import { thingSelector, upstreamEnv } from '../lib/iomt/wiring';
 import { StackModel } from '../lib/model';
+import { scraperNamespace } from '../lib/model/monitoring';
 import { ChartContext, ComponentDefinition } from './component';
 
 /** PriorityClasses of the energy classes: deferrable things are evicted first when a node runs short. */
@@ -46,7 +47,7 @@ export class IomtChart extends Chart {
         new MThing(this, `${p.name}-${t.name}`, {
           pipeline: p,
           thing: t,
-          prometheusNamespace: model.monitoring?.namespace,
+          prometheusNamespace: model.monitoring ? scraperNamespace(model) : undefined,
           deviceAddress: t.device ? addresses.get(t.device) : undefined,
           consumerAddresses: onDevice,
           priorityClassName: t.energyClass ? ENERGY_CLASSES[t.energyClass].name : undefined,

@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { exposedURL } from '../lib/core/exposure';
@@ -12,6 +12,7 @@ import { DEVICE_GATEWAY, deviceGatewayUpstream, hubAdmits, RECEIVER_GATEWAY, rec
 import { RemoteWriteGateway } from '../lib/monitoring/remote-write-gateway';
 import { PrometheusConfig, podScrapeConfig } from '../lib/monitoring/prometheus-config';
 import { monitoringRuleGroups } from '../lib/monitoring/rules';
+import { OperatorMonitoring } from '../lib/monitoring/operator-objects';
 import { StackModel } from '../lib/model';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
@@ -46,7 +47,8 @@ function ruleFiles(groups: ReadonlyArray<RuleGroup>): Record<string, string> {
 /**
  * Per cluster, bundled mode: on the hub, Prometheus (server, remote-write receiver, every rule), Alertmanager
  * and kube-state-metrics; on other clusters, a Prometheus agent that remote-writes to the hub with its
- * `cluster` label, and kube-state-metrics. Operator mode: PrometheusRules for an existing Prometheus.
+ * `cluster` label, and kube-state-metrics. Operator mode, on every cluster: a PodMonitor for every scrape
+ * target the components declare there, PrometheusRules, and discovery RBAC for the existing install's Prometheus.
  */
 export class MonitoringChart extends Chart {
   constructor(scope: Construct, id: string, ctx: ChartContext) {
@@ -55,15 +57,22 @@ export class MonitoringChart extends Chart {
     const mon = model.monitoring!;
     const labels = stackLabels(model.name);
     const isHub = mon.cluster === cluster.name;
-    if (mon.mode === 'prometheus-operator') {
-      for (const g of monitoringRuleGroups(model)) {
-        new ApiObject(this, `rule-${g.name}`, {
-          apiVersion: 'monitoring.coreos.com/v1',
-          kind: 'PrometheusRule',
-          metadata: { name: g.name, namespace: mon.namespace, labels },
-          spec: { groups: [renderRuleGroup(g)] },
-        });
-      }
+    if (mon.operator) {
+      const collected = collectMonitoring(ctx);
+      // With the managed install the other clusters remote-write to the hub: as in bundled mode, every rule is
+      // evaluated at the hub only (evaluated at both, the hub would receive recording-rule series it also computes).
+      const edgesWrite = mon.operator.install && !!mon.operator.receiverURL;
+      const ruleGroups = edgesWrite ? (isHub ? allRuleGroups(model, ctx.registry) : []) : [...collected.ruleGroups, ...monitoringRuleGroups(model)];
+      new OperatorMonitoring(this, 'operator', {
+        operator: mon.operator,
+        cluster: cluster.name,
+        targets: collected.targets,
+        ruleGroups,
+        ruleNamespace: mon.namespace,
+        selection: mon.selection,
+        queryNamespaces: isHub && model.dashboards?.cluster === cluster.name && model.dashboards.mode === 'bundled' ? [model.dashboards.namespace] : [],
+        labels,
+      });
       return;
     }
     const ksm = new KubeStateMetrics(this, 'ksm', { namespace: mon.namespace, labels });

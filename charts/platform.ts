@@ -17,11 +17,15 @@ export function podSecurityLabels(ns: NamespaceModel): Record<string, string> {
   };
 }
 
-/** Per cluster: the Namespaces the stack uses, labelled with their Pod Security levels. */
+/**
+ * Per cluster: the Namespaces the stack uses, labelled with their Pod Security levels. External namespaces (the
+ * existing Prometheus install's) are left out: not emitted, so never labelled, and never deleted with this
+ * component's Application (its resources finalizer cascades only to what it deployed).
+ */
 export class PlatformChart extends Chart {
   constructor(scope: Construct, id: string, ctx: ChartContext) {
     super(scope, id, { disableResourceNameHashes: true });
-    for (const ns of ctx.cluster.namespaces) {
+    for (const ns of ctx.cluster.namespaces.filter((n) => !n.external)) {
       new kplus.Namespace(this, `namespace-${ns.name}`, {
         metadata: {
           name: ns.name,
@@ -36,6 +40,6 @@ export class PlatformChart extends Chart {
 /** The platform component: runs on every cluster. */
 export const platformComponent: ComponentDefinition = {
   name: 'platform',
-  clusters: (model) => model.clusters.filter((c) => c.namespaces.length > 0).map((c) => c.name),
+  clusters: (model) => model.clusters.filter((c) => c.namespaces.some((n) => !n.external)).map((c) => c.name),
   build: (scope, id, ctx) => new PlatformChart(scope, id, ctx),
 };

@@ -17,5 +17,6 @@ export * from './core/policy';
 export * from './core/endpoints';
 export * from './core/versions';
 export * from './core/monitoring-contract';
+export * from './core/operator-layouts';
 export * from '../charts';
 export { main as runCli } from './cli/main';

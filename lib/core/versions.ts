@@ -63,8 +63,13 @@ export const VERSIONS = {
     namespace: 'cert-manager',
     largestCrdJsonBytes: 146463,
   },
-  /** The Prometheus Operator CRDs, for operator mode, from the prometheus-operator repository. */
   prometheusOperatorCrds: { repoURL: 'https://github.com/prometheus-operator/prometheus-operator', tag: 'v0.93.1', upstream: 'v0.93.1', path: 'example/prometheus-operator-crd' },
+  /**
+   * kube-prometheus-stack, the optional managed install of prometheus-operator mode (monitoring.operator.install):
+   * Helm repository and chart as its README states (github prometheus-community/helm-charts, tag
+   * kube-prometheus-stack-88.5.3, charts/kube-prometheus-stack/README.md); Chart.yaml appVersion v0.93.1.
+   */
+  kubePrometheusStack: { repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', upstream: 'kube-prometheus-stack-88.5.3' },
 } as const;
 
 /** A pinned image reference. */

@@ -5,6 +5,7 @@ import { KubeObject } from '../synth/kube-object';
 import { certManagerApplication, certManagerInstall } from './cert-manager';
 import { flottaOperatorSource } from './flotta-operator';
 import { RESOURCES_FINALIZER, syncPolicy as policy } from './sync';
+import { KUBE_PROMETHEUS_STACK_NAMESPACE_REASON, kubePrometheusStackSource } from './kube-prometheus-stack';
 
 /** Argo CD's API version for Application, ApplicationSet and AppProject. */
 export const ARGOCD_API = 'argoproj.io/v1alpha1';
@@ -86,11 +87,16 @@ export function upstreamApplications(model: StackModel): Array<{ cluster: string
     if (certManager) out.push(certManager);
     out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', flottaOperatorSource(), VERSIONS.flottaOperator.namespace) });
   }
-  if (model.monitoring?.mode === 'prometheus-operator') {
-    const p = VERSIONS.prometheusOperatorCrds;
-    for (const c of model.clusters.filter((x) => x.namespaces.length > 0)) {
-      out.push({ cluster: c.name, app: app(c.name, 'prometheus-operator-crds', { repoURL: p.repoURL, targetRevision: p.tag, path: p.path, directory: { recurse: false } }, 'default') });
-    }
+  // prometheus-operator mode: the existing install owns the Prometheus Operator and its CRDs; edgewatt adds no
+  // CRDs Application (it would take ownership of CRDs the install manages). With monitoring.operator.install, a
+  // kube-prometheus-stack Helm Application per cluster that runs monitoring, in the operators wave.
+  for (const c of model.clusters.filter((x) => x.namespaces.length > 0)) {
+    const kps = kubePrometheusStackSource(model, c.name);
+    if (!kps) continue;
+    const a = app(c.name, 'kube-prometheus-stack', kps.source, kps.namespace);
+    const spec = a.spec as { syncPolicy: Record<string, unknown> };
+    spec.syncPolicy = { ...spec.syncPolicy, managedNamespaceMetadata: { labels: { ...kps.namespaceLabels }, annotations: { 'edgewatt.io/pod-security-exception': KUBE_PROMETHEUS_STACK_NAMESPACE_REASON } } };
+    out.push({ cluster: c.name, app: a });
   }
   return out;
 }
@@ -110,9 +116,11 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
     const namespaces = new Set(c.namespaces.map((n) => n.name));
     if (model.fleet?.cluster === c.name) namespaces.add(VERSIONS.flottaOperator.namespace);
     if (certManagerInstall(model)?.cluster === c.name) namespaces.add(certManagerInstall(model)!.namespace);
+    // The managed kube-prometheus-stack puts the Services (and Endpoints) of its control-plane exporters into
+    // kube-system (templates/exporters/{core-dns,kube-dns,kube-etcd,kube-controller-manager,…}/service.yaml, 88.5.3).
+    if (kubePrometheusStackSource(model, c.name)) namespaces.add('kube-system');
     return [...namespaces].sort().map((namespace) => ({ server: c.server, namespace }));
   });
-  if (model.monitoring?.mode === 'prometheus-operator') for (const c of model.clusters) destinations.push({ server: c.server, namespace: 'default' });
   const argoDest = { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace };
   return {
     apiVersion: ARGOCD_API,

@@ -5,3 +5,4 @@ export * from './health-check';
 export * from './helm-source';
 export * from './sync';
 export * from './synth';
+export * from './kube-prometheus-stack';

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './resolve';
 export { KEPLER_EXCEPTION_REASON } from './namespaces';
+export * from './monitoring';

@@ -26,6 +26,11 @@ export class NamespacePlan {
     });
   }
 
+  /** Records that `component` puts objects into `name` on `cluster`, a namespace managed outside the stack. */
+  public useExternal(cluster: string, name: string, component: ComponentName, path: string): void {
+    this.uses.push({ cluster, name, component, path, podSecurity: 'restricted', external: true });
+  }
+
   /** The clusters some component uses so far, sorted. */
   public clusters(): string[] {
     return [...new Set(this.uses.map((u) => u.cluster))].sort();
@@ -50,12 +55,20 @@ export class NamespacePlan {
           `namespace "${privileged.name}" on cluster "${privileged.cluster}" is privileged for the power exporter and must hold nothing else, but ${others[0].path} uses it too: choose another namespace`,
         );
       }
-      const first = privileged ?? uses[0];
+      const external = uses.find((u) => u.external);
+      if (privileged && external) {
+        problems.add(
+          privileged.path,
+          `namespace "${privileged.name}" on cluster "${privileged.cluster}" is the existing Prometheus install's (${external.path}), which edgewatt does not label privileged for the power exporter: choose another namespace`,
+        );
+      }
+      const first = privileged ?? external ?? uses[0];
       const ns: NamespaceModel = {
         name: first.name,
         component: first.component,
         podSecurity: first.podSecurity,
         ...(first.exceptionReason ? { exceptionReason: first.exceptionReason } : {}),
+        ...(external ? { external: true } : {}),
       };
       const list = out.get(first.cluster);
       if (list) list.push(ns);

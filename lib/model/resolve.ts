@@ -1,6 +1,7 @@
 import { ProblemList } from '../core/errors';
 import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
+import { checkOperatorReceiver, resolveOperator } from './monitoring';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
 import { Placer } from './placement';
 import { checkTransports } from './transports';
@@ -31,7 +32,7 @@ export function resolveModel(spec: StackSpec): StackModel {
     problems,
   );
 
-  const monitoring = resolveMonitoring(spec, placer, ns);
+  const monitoring = resolveMonitoring(spec, placer, ns, problems);
   checkAlertmanager(spec, problems);
   const hub = monitoring?.cluster;
   const energy = resolveEnergy(spec, placer, ns, problems, hub);
@@ -40,7 +41,9 @@ export function resolveModel(spec: StackSpec): StackModel {
   const iomt = spec.iomt ? { pipelines: resolvePipelines(spec, placer, ns, problems, fleet) } : undefined;
 
   // Every cluster that runs something also runs the monitoring component (an agent or the operator's rules).
-  if (monitoring) for (const c of ns.clusters()) if (c !== monitoring.cluster) ns.use(c, monitoring.namespace, 'monitoring', 'monitoring.namespace');
+  const edges = monitoring ? ns.clusters().filter((c) => c !== monitoring.cluster) : [];
+  if (monitoring) for (const c of edges) useMonitoringNamespaces(monitoring, c, ns);
+  checkOperatorReceiver(spec, monitoring?.operator, edges, problems);
   const namespaces = ns.resolve(problems);
   checkTransports(spec, [...namespaces.entries()].filter(([, list]) => list.length > 0).map(([c]) => c), problems, {
     hub,
@@ -69,12 +72,29 @@ function reportDuplicates<T>(problems: ProblemList, items: ReadonlyArray<T>, key
   }
 }
 
-function resolveMonitoring(spec: StackSpec, placer: Placer, ns: NamespacePlan): MonitoringModel | undefined {
+function resolveMonitoring(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList): MonitoringModel | undefined {
   if (!spec.monitoring) return undefined;
+  const operator = resolveOperator(spec.monitoring, problems);
   const cluster = placer.place(spec.monitoring.cluster, 'monitoring.cluster');
   if (cluster === undefined) return undefined;
-  ns.use(cluster, spec.monitoring.namespace, 'monitoring', 'monitoring.namespace');
-  return { ...spec.monitoring, cluster };
+  const { operator: _declared, ...rest } = spec.monitoring;
+  void _declared;
+  const model: MonitoringModel = { ...rest, cluster, ...(operator ? { operator } : {}) };
+  useMonitoringNamespaces(model, cluster, ns);
+  return model;
+}
+
+/**
+ * The monitoring namespaces on a cluster: the bundled one; in operator mode, the install's namespace, external,
+ * and `monitoring.namespace` for edgewatt's rules (the same external namespace unless set apart).
+ */
+function useMonitoringNamespaces(m: MonitoringModel, cluster: string, ns: NamespacePlan): void {
+  if (m.operator) {
+    ns.useExternal(cluster, m.operator.namespace, 'monitoring', 'monitoring.operator.namespace');
+    if (m.namespace !== m.operator.namespace) ns.use(cluster, m.namespace, 'monitoring', 'monitoring.namespace');
+  } else {
+    ns.use(cluster, m.namespace, 'monitoring', 'monitoring.namespace');
+  }
 }
 
 function checkAlertmanager(spec: StackSpec, problems: ProblemList): void {

@@ -18,6 +18,12 @@ export interface NamespaceModel {
   readonly podSecurity: PodSecurityLevel;
   /** Why the namespace needs a level below `restricted`, shown in the policy report. */
   readonly exceptionReason?: string;
+  /**
+   * Created and managed outside the stack (the existing Prometheus Operator install's namespace): edgewatt
+   * places objects in it but never emits, labels or deletes it. `podSecurity` is then not enforced by edgewatt.
+   * @default false
+   */
+  readonly external?: boolean;
 }
 
 /** One cluster, with what runs on it. */
@@ -41,8 +47,12 @@ export interface EnergyModel {
   readonly namespace: string;
 }
 
-/** The monitoring hub. */
-export type MonitoringModel = Spec<'monitoring'> & { readonly cluster: string };
+type OperatorSpec = NonNullable<Spec<'monitoring'>['operator']>;
+/** The existing Prometheus Operator install, defaults resolved (ServiceAccount and Service from the layout). */
+export type OperatorModel = Required<Omit<OperatorSpec, 'receiverURL'>> & Pick<OperatorSpec, 'receiverURL'>;
+
+/** The monitoring hub; `operator` is set exactly in prometheus-operator mode. */
+export type MonitoringModel = Omit<Spec<'monitoring'>, 'operator'> & { readonly cluster: string; readonly operator?: OperatorModel };
 
 /** Grafana placement. */
 export type DashboardsModel = Spec<'dashboards'> & { readonly cluster: string };

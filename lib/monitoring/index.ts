@@ -8,3 +8,4 @@ export * from './prometheus';
 export * from './alertmanager';
 export * from './kube-state-metrics';
 export * from './plan';
+export * from './operator-objects';

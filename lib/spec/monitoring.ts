@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OPERATOR_LAYOUTS } from '../core/operator-layouts';
 import { dnsLabel, duration, labelMap, quantity } from './common';
 import { exposureSchema, receiverAuthSchema } from './transport';
 
@@ -34,6 +35,41 @@ const routeSchema = z.strictObject({
   continue: z.boolean().default(false).describe('@default false'),
 });
 
+/** The existing Prometheus Operator install that edgewatt's objects are for (prometheus-operator mode). */
+export const operatorSchema = z
+  .strictObject({
+    layout: z
+      .enum(OPERATOR_LAYOUTS)
+      .default('kube-prometheus-stack')
+      .describe(
+        'How the install was made: the kube-prometheus-stack Helm chart (selects monitors and rules labelled release: <release>) or kube-prometheus jsonnet (selects everything, but its Prometheus has RBAC only in default, kube-system and its own namespace). @default kube-prometheus-stack',
+      ),
+    release: dnsLabel
+      .default('kube-prometheus-stack')
+      .describe('Helm release name of kube-prometheus-stack: every PodMonitor and PrometheusRule carries the label release=<release>. @default kube-prometheus-stack'),
+    namespace: dnsLabel
+      .default('monitoring')
+      .describe('Namespace of the install\'s Prometheus; external: edgewatt neither creates, labels nor deletes it. @default monitoring'),
+    serviceAccount: dnsLabel
+      .optional()
+      .describe('ServiceAccount of the install\'s Prometheus; it gets a Role to discover pods in every namespace edgewatt asks it to scrape. @default - prometheus-k8s (kube-prometheus), <fullname>-prometheus (kube-prometheus-stack)'),
+    service: dnsLabel
+      .optional()
+      .describe('Service of the install\'s Prometheus (port 9090), queried by Grafana. @default - prometheus-k8s (kube-prometheus), <fullname>-prometheus (kube-prometheus-stack)'),
+    receiverURL: z
+      .string()
+      .regex(/^https?:\/\/[^\s@/]+(\/\S*)?$/, { message: 'must be an http(s) URL without credentials, such as https://prometheus.example.com/api/v1/write' })
+      .optional()
+      .describe(
+        'Remote-write receiver of the hub\'s Prometheus as devices (and, with install, edge clusters) reach it, e.g. https://prometheus.example.com/api/v1/write. Required when fleet devices send metrics. @default - none',
+      ),
+    install: z
+      .boolean()
+      .default(false)
+      .describe('Install kube-prometheus-stack (chart 88.5.3) with an Argo CD Application on every cluster, with this release name and namespace. @default false (an install exists)'),
+  })
+  .describe('The existing Prometheus Operator install (prometheus-operator mode). @default - kube-prometheus-stack, release kube-prometheus-stack, namespace monitoring');
+
 /** The monitoring section: Prometheus, rules, Alertmanager. */
 export const monitoringSchema = z
   .strictObject({
@@ -43,6 +79,7 @@ export const monitoringSchema = z
       .enum(MONITORING_MODES)
       .default('bundled')
       .describe('bundled Prometheus, or objects for an existing Prometheus Operator. @default bundled'),
+    operator: operatorSchema.optional().describe('The existing Prometheus Operator install, in prometheus-operator mode. @default - the defaults of each field'),
     retention: duration.default('15d').describe('How long Prometheus keeps samples. @default 15d'),
     storage: quantity.default('50Gi').describe('Size of the Prometheus volume. @default 50Gi'),
     scrapeInterval: duration.default('30s').describe('@default 30s'),

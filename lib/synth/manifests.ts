@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { COMPONENT_REGISTRY, ComponentDefinition } from '../../charts';
-import { StackModel } from '../model';
+import { ClusterModel, StackModel } from '../model';
+import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 
 /**
@@ -24,7 +25,7 @@ export function synthesizeManifests(
       onProgress?.(out.length, total, cluster.name, def.name);
       const app = new App({ outdir: '.edgewatt-unused' });
       const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
-      const objects = (chart.toJson() as KubeObject[]).map(normalizeObject);
+      const objects = (chart.toJson() as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
       out.push({ cluster: cluster.name, component: def.name, objects });
     }
   }
@@ -37,4 +38,17 @@ export function normalizeObject(o: KubeObject): KubeObject {
   const { namespace: _dropped, ...metadata } = o.metadata;
   void _dropped;
   return { ...o, metadata: metadata as KubeObject['metadata'] };
+}
+
+/**
+ * An object placed in a namespace the stack declares external (created outside Git) names it in its
+ * external references, so the wiring check accepts that no Namespace object for it is in the tree.
+ */
+export function markExternalNamespace(o: KubeObject, cluster: ClusterModel): KubeObject {
+  const ns = o.metadata.namespace;
+  if (ns === undefined || !cluster.namespaces.some((n) => n.external && n.name === ns)) return o;
+  const annotations = o.metadata.annotations ?? {};
+  const refs = (annotations[EXTERNAL_REFS_ANNOTATION] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const merged = [...new Set([...refs, `Namespace/${ns}`])].join(',');
+  return { ...o, metadata: { ...o.metadata, annotations: { ...annotations, [EXTERNAL_REFS_ANNOTATION]: merged } } };
 }

@@ -57,7 +57,7 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
 /**
  * Wiring: no two objects share kind, namespace and name in a cluster; every Service selects a pod template
  * and targets a port it declares (a Service without a selector needs an EndpointSlice); every object a pod
- * refers to exists or is declared external; every NetworkPolicy selects a pod; in a cluster whose tree creates
+ * refers to exists or is declared external; every NetworkPolicy selects a pod (unless its namespace is declared external); in a cluster whose tree creates
  * Namespaces, every namespaced object's namespace is one of them (or one every cluster has).
  */
 export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
@@ -108,7 +108,8 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
         }
       }
     }
-    if (o.kind === 'NetworkPolicy') {
+    // A NetworkPolicy in a namespace declared external selects pods the tree does not hold (the install's).
+    if (o.kind === 'NetworkPolicy' && !externalRefs(e).has(`Namespace/${ns}`)) {
       if (!local.some((t) => selectorMatches(o.spec?.podSelector ?? {}, t.labels))) {
         out.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
       }
@@ -130,7 +131,9 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
 
 /**
  * Objects whose namespace the tree never creates: Argo CD cannot sync them ("namespaces not found"). Checked
- * for clusters whose tree creates Namespaces; Argo CD objects (they live in Argo CD's own cluster) are left out.
+ * for clusters whose tree creates Namespaces; Argo CD objects (they live in Argo CD's own cluster) are left out,
+ * and so are objects that declare their namespace external (`edgewatt.io/external-refs: Namespace/<name>`,
+ * e.g. the existing Prometheus install's namespace in prometheus-operator mode).
  */
 function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
   const created = new Map<string, Set<string>>();
@@ -144,9 +147,13 @@ function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
   for (const e of entries) {
     const ns = e.object.metadata.namespace;
     const mine = created.get(e.cluster);
-    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/')) continue;
+    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/') || externalRefs(e).has(`Namespace/${ns}`)) continue;
     if (e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) continue;
-    out.push({ file: e.file, pointer: '/metadata/namespace', message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there` });
+    out.push({
+      file: e.file,
+      pointer: '/metadata/namespace',
+      message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (${EXTERNAL_REFS_ANNOTATION}: Namespace/${ns})`,
+    });
   }
   return out;
 }

@@ -145,13 +145,15 @@ describe('energy', () => {
     expect(deviceExporterWorkload({ processMetrics: true }).levels).toEqual(['node', 'container', 'process']);
   });
 
-  test('operator mode ships a PodMonitor and a PrometheusRule with the exporter alerts, valid for the CRDs', () => {
+  test('operator mode: the monitoring component ships the exporter\'s PodMonitor and a PrometheusRule with its alerts, valid for the CRDs', () => {
     const s = clone(demoStack()) as any;
     s.monitoring.mode = 'prometheus-operator';
+    s.monitoring.operator = { receiverURL: 'https://prometheus.factory.example/api/v1/write' };
     const r = synthChecked(s);
-    const pm = objectAt(r, 'line-1/energy/podmonitor-kepler-exporter.yaml');
+    const pm = objectAt(r, 'line-1/monitoring/podmonitor-kepler-exporter.yaml');
+    expect(pm.metadata.namespace).toBe('kepler');
     expect(pm.spec.podMetricsEndpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
-    const rules = objectAt(r, 'hub/energy/prometheusrule-edgewatt-energy.yaml');
+    const rules = objectAt(r, 'hub/monitoring/prometheusrule-edgewatt-energy-components.yaml');
     expect(rules.spec.groups[0].rules.map((x: any) => x.alert)).toEqual(['KeplerExporterDown', 'KeplerModelServerUnavailable']);
     for (const rule of rules.spec.groups[0].rules) expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
   });

@@ -119,15 +119,31 @@ describe('monitoring', () => {
   test('operator mode emits PrometheusRules and PodMonitors, no Prometheus, valid for the CRDs', () => {
     const s = clone(demoStack()) as any;
     s.monitoring.mode = 'prometheus-operator';
+    s.monitoring.operator = { receiverURL: 'https://prometheus.factory.example/api/v1/write' };
     const r = synthChecked(s);
     const monitoring = [...r.files.keys()].filter((f) => f.includes('/monitoring/'));
     expect(monitoring).toEqual([
+      'hub/monitoring/clusterrole-edgewatt-prometheus-nodes-monitoring.yaml',
+      'hub/monitoring/clusterrolebinding-edgewatt-prometheus-nodes-monitoring.yaml',
+      'hub/monitoring/dashboards_role-edgewatt-prometheus-discovery.yaml',
+      'hub/monitoring/dashboards_rolebinding-edgewatt-prometheus-discovery.yaml',
+      'hub/monitoring/kepler_role-edgewatt-prometheus-discovery.yaml',
+      'hub/monitoring/kepler_rolebinding-edgewatt-prometheus-discovery.yaml',
+      'hub/monitoring/podmonitor-grafana.yaml',
+      'hub/monitoring/podmonitor-kepler-exporter.yaml',
+      'hub/monitoring/prometheusrule-edgewatt-energy-components.yaml',
       'hub/monitoring/prometheusrule-edgewatt-energy.yaml',
       'hub/monitoring/prometheusrule-edgewatt-kubernetes-alerts.yaml',
       'hub/monitoring/prometheusrule-edgewatt-stack-alerts.yaml',
+      'line-1/monitoring/clusterrole-edgewatt-prometheus-nodes-monitoring.yaml',
+      'line-1/monitoring/clusterrolebinding-edgewatt-prometheus-nodes-monitoring.yaml',
+      'line-1/monitoring/podmonitor-kepler-exporter.yaml',
+      'line-1/monitoring/prometheusrule-edgewatt-energy-components.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-energy.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-kubernetes-alerts.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-stack-alerts.yaml',
+      'line-1/monitoring/role-edgewatt-prometheus-discovery.yaml',
+      'line-1/monitoring/rolebinding-edgewatt-prometheus-discovery.yaml',
     ]);
   });
 

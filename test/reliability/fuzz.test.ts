@@ -38,7 +38,16 @@ const stackArb = fc
           ? { transport: 'ingress', host: 'metrics.fuzz.example', tlsSecret: 'metrics-tls' }
           : { transport: 'loadBalancer', host: 'metrics.fuzz.example', tlsSecret: 'metrics-tls', sourceCIDRs: ['192.168.0.0/16'] };
     const receiver = { exposure, auth: { webConfigSecret: 'prometheus-web', passwordSecret: { name: 'remote-write' } } };
-    if (r.monitoring) s.monitoring = { cluster: hub, mode: r.monitoring.mode, receiver, ...(r.monitoring.sample ? { selection: { sample: r.monitoring.sample } } : {}) };
+    if (r.monitoring) {
+      s.monitoring = {
+        cluster: hub,
+        mode: r.monitoring.mode,
+        ...(r.monitoring.mode === 'bundled' ? { receiver } : {}),
+        ...(r.monitoring.sample ? { selection: { sample: r.monitoring.sample } } : {}),
+        // Operator mode with devices needs the install's receiver (monitoring.operator.receiverURL).
+        ...(r.monitoring.mode === 'prometheus-operator' && r.devices.length ? { operator: { receiverURL: 'https://prometheus.fuzz.example/api/v1/write' } } : {}),
+      };
+    }
     if (r.dashboards) s.dashboards = { cluster: hub, mode: r.dashboards };
     if (r.devices.length) {
       s.fleet = {

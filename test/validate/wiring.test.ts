@@ -17,10 +17,19 @@ describe('wiring', () => {
     const system = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sys', namespace: 'kube-system' }, data: {} };
     const argo = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'a', namespace: 'argocd' }, spec: {} };
     expect(messages([...app, cm, system, argo])).toEqual([
-      'dist/edge/app/configmap-agent.yaml: /metadata/namespace: namespace "monitoring" is not created on cluster "edge" (no Namespace object in its tree), so Argo CD cannot sync this object there',
+      'dist/edge/app/configmap-agent.yaml: /metadata/namespace: namespace "monitoring" is not created on cluster "edge" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (edgewatt.io/external-refs: Namespace/monitoring)',
     ]);
     // A tree that creates no Namespaces at all (someone else's YAML) is not held to it.
     expect(messages([cm])).toEqual([]);
+  });
+
+  test('accepts an object whose namespace it declares external, and only that namespace', () => {
+    const app = compliantApp();
+    const rule = (ns: string, refs: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `rules-${ns}`, namespace: ns, annotations: { [EXTERNAL_REFS_ANNOTATION]: refs } }, data: {} });
+    expect(messages([...app, rule('monitoring', 'Secret/x,Namespace/monitoring')])).toEqual([]);
+    expect(messages([...app, rule('observability', 'Namespace/monitoring')])).toEqual([
+      'dist/edge/app/configmap-rules-observability.yaml: /metadata/namespace: namespace "observability" is not created on cluster "edge" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (edgewatt.io/external-refs: Namespace/observability)',
+    ]);
   });
 
   test('fails on a Service that selects no pod template', () => {
