@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { Flow } from '../../core/flows';
 import { Entry } from '../types';
 import { FlowContext } from './context';
@@ -45,8 +46,16 @@ export function valueAt(o: unknown, at: string): string | undefined {
     return undefined;
   }
   if (at.startsWith('data:')) {
-    const v = (o as { data?: Record<string, unknown> }).data?.[at.slice(5)];
-    return typeof v === 'string' ? v : undefined;
+    const [key, pointer] = at.slice(5).split('#');
+    const v = (o as { data?: Record<string, unknown> }).data?.[key];
+    if (typeof v !== 'string' || pointer === undefined) return typeof v === 'string' ? v : undefined;
+    let doc: unknown;
+    try {
+      doc = parse(v);
+    } catch {
+      return undefined;
+    }
+    return valueAt(doc, pointer);
   }
   if (at.startsWith('/')) {
     let cur: unknown = o;
@@ -85,17 +94,32 @@ export function checkConfigured(ctx: FlowContext): void {
     return;
   }
   const value = valueAt(obj.object, c.at);
-  const pointer = c.at.startsWith('/') ? c.at : c.at.startsWith('data:') ? `/data/${c.at.slice(5).replace(/~/g, '~0').replace(/\//g, '~1')}` : '';
+  const pointer = c.at.startsWith('/') ? c.at : c.at.startsWith('data:') ? `/data/${c.at.slice(5).split('#')[0].replace(/~/g, '~0').replace(/\//g, '~1')}` : '';
   if (value === undefined) {
     ctx.fail(obj, `it has no ${c.at}`, `set ${c.at} to ${c.url}`, pointer);
     return;
   }
-  const ok = c.at.startsWith('data:') ? value.includes(c.url) : value === c.url;
+  const ok = c.at.startsWith('data:') && !c.at.includes('#') ? value.includes(c.url) : sameAddress(value, c.url);
   if (!ok) {
     ctx.fail(obj, `${c.at} is ${JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value)}, not the declared ${c.url}`, `set ${c.at} to ${c.url} (or declare the URL it uses)`, pointer);
     return;
   }
   checkHost(ctx, obj);
+}
+
+/**
+ * Whether a configured value is the declared URL: equal, or, for a value without a scheme (a Prometheus static
+ * target, which takes its scheme from the job), equal to the URL's `host:port`.
+ */
+export function sameAddress(value: string, url: string): boolean {
+  if (value === url) return true;
+  if (value.includes('://')) return false;
+  try {
+    const u = new URL(url);
+    return u.port !== '' && (u.pathname === '/' || u.pathname === '') && value === u.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Checks that the URL's host resolves to the destination by the declared transport. */

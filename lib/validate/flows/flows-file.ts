@@ -17,13 +17,13 @@ export function flowsJson(stack: string, flows: ReadonlyArray<Flow>): string {
 }
 
 /** Reads `<dir>/FLOWS.json`: undefined when there is none, findings when it is not a flow list. */
-export function readFlowsFile(dir: string, label = dir): { flows?: Flow[]; findings: Finding[] } {
+export function readFlowsFile(dir: string, label = dir): { flows?: Flow[]; stack?: string; findings: Finding[] } {
   const file = path.join(dir, FLOWS_FILE);
   if (!fs.existsSync(file)) return { findings: [] };
   const where = `${label}/${FLOWS_FILE}`;
-  let data: { flows?: unknown };
+  let data: { flows?: unknown; stack?: unknown };
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8')) as { flows?: unknown };
+    data = JSON.parse(fs.readFileSync(file, 'utf8')) as { flows?: unknown; stack?: unknown };
   } catch (e) {
     return { findings: [{ file: where, pointer: '', message: `is not JSON (${(e as Error).message}): regenerate it with edgewatt synth` }] };
   }
@@ -35,5 +35,5 @@ export function readFlowsFile(dir: string, label = dir): { flows?: Flow[]; findi
     if (bad) findings.push({ file: where, pointer: `/flows/${i}`, message: 'is not a flow (id, purpose, from, to, transport are required): regenerate the file with edgewatt synth' });
     else flows.push(f as Flow);
   });
-  return { flows, findings };
+  return { flows, stack: typeof data.stack === 'string' ? data.stack : undefined, findings };
 }

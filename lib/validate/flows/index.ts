@@ -11,3 +11,4 @@ export type { Relabel } from './relabel';
 export { allowed, describeRequest } from './rbac';
 export type { AccessRequest } from './rbac';
 export { ClusterObjects, byCluster } from './objects';
+export { flowEnds, flowTableJson, formatFlowTable } from './table';

@@ -166,7 +166,8 @@ export function checkNetworkPath(ctx: FlowContext): void {
       const dst = landing.pods[0];
       const v = ingressVerdict(objs, { namespace: dst.namespace, labels: dst.labels }, peer, landing.port);
       if (!v.admitted) {
-        const who = peer.kind === 'pod' ? `pods of namespace ${peer.namespace}${Object.keys(peer.labels).length ? ` labelled ${labelText(peer.labels)}` : ''}` : peer.kind === 'cidrs' ? `addresses ${peer.cidrs.join(', ')}` : 'outside addresses';
+        const shown = f.from.kind === 'pods' && f.transport === 'in-cluster' ? f.from.podLabels : peer.kind === 'pod' ? peer.labels : {};
+        const who = peer.kind === 'pod' ? `pods of namespace ${peer.namespace}${Object.keys(shown).length ? ` labelled ${labelText(shown)}` : ''}` : peer.kind === 'cidrs' ? `addresses ${peer.cidrs.join(', ')}` : 'outside addresses';
         for (const p of v.policies) {
           ctx.fail(p, `no ingress rule admits ${who} on port ${landing.port.number}${landing.port.name ? ` (${landing.port.name})` : ''}/${landing.port.protocol}`, `add an ingress rule with that ${peer.kind === 'pod' ? 'namespaceSelector/podSelector' : 'ipBlock'} peer and port`, '/spec/ingress');
         }
