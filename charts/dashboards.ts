@@ -60,14 +60,15 @@ function dashboardsMonitoring(ctx: ChartContext): ComponentMonitoring {
 }
 
 /**
- * Grafana's datasources as flows (bundled mode, monitoring on the same cluster): Grafana → Prometheus and,
+ * Grafana's datasources as flows (bundled Grafana and bundled monitoring on the same cluster): Grafana → Prometheus and,
  * with the bundled Alertmanager, Grafana → Alertmanager, at the URLs of the provisioned datasources file.
  */
 export function dashboardsFlows(ctx: ChartContext): Flow[] {
   const d = ctx.model.dashboards!;
   const m = ctx.model.monitoring;
   const cluster = ctx.cluster.name;
-  if (d.mode !== 'bundled' || d.cluster !== cluster || !m || m.cluster !== cluster) return [];
+  // With the Prometheus Operator, Prometheus is not in the output, so there is nothing to prove the flow on.
+  if (d.mode !== 'bundled' || d.cluster !== cluster || !m || m.mode !== 'bundled' || m.cluster !== cluster) return [];
   const from = { kind: 'pods' as const, cluster, namespace: d.namespace, podLabels: selectorLabels(GRAFANA_NAME, GRAFANA_NAME), workload: `Deployment/${GRAFANA_NAME}` };
   const prom = prometheusEndpoint(m.namespace, m.cluster);
   const flows: Flow[] = [
@@ -81,7 +82,7 @@ export function dashboardsFlows(ctx: ChartContext): Flow[] {
       path: 'dashboards',
     },
   ];
-  if (m.mode === 'bundled') {
+  {
     const am = { name: ALERTMANAGER_NAME, namespace: m.namespace, port: 9093, cluster: m.cluster };
     flows.push({
       id: `datasource:${cluster}/${d.namespace}/${GRAFANA_NAME}->${cluster}/${am.namespace}/${am.name}`,
