@@ -9,6 +9,7 @@ import { gitopsObjects } from '../gitops/synth';
 import { documents } from './documents';
 import { stackFlows } from './flows';
 import { FLOWS_FILE, flowsJson } from '../validate/flows/flows-file';
+import { flowsReadme } from '../validate/flows/diagram';
 import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
@@ -77,7 +78,10 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   if (problems.length > 0) throw new ValidationError(problems);
   const files = renderFiles(model.name, all);
   for (const [path, text] of documents(model)) files.set(path, text);
-  if (flows.length > 0) files.set(FLOWS_FILE, flowsJson(model.name, flows));
+  if (flows.length > 0) {
+    files.set(FLOWS_FILE, flowsJson(model.name, flows));
+    files.set('FLOWS.md', flowsReadme(model.name, flows));
+  }
   return { model, manifests, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), bootstrap: renderFiles(model.name, bootstrap) };
 }
 

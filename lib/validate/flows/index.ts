@@ -12,3 +12,4 @@ export { allowed, describeRequest } from './rbac';
 export type { AccessRequest } from './rbac';
 export { ClusterObjects, byCluster } from './objects';
 export { flowEnds, flowTableJson, formatFlowTable } from './table';
+export { flowsMermaid, flowsReadme, PURPOSE_COLOURS } from './diagram';
