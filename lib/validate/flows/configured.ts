@@ -24,6 +24,9 @@ function arraysNamed(o: unknown, key: string, out: unknown[][] = []): unknown[][
   return out;
 }
 
+/** Config texts parsed for `data:<key>#<pointer>`, by text (a few configs are read by many flows). */
+const parsedData = new Map<string, unknown>();
+
 /** Reads the value at `at` in an object; undefined when it is not there. */
 export function valueAt(o: unknown, at: string): string | undefined {
   if (at.startsWith('env:')) {
@@ -49,13 +52,17 @@ export function valueAt(o: unknown, at: string): string | undefined {
     const [key, pointer] = at.slice(5).split('#');
     const v = (o as { data?: Record<string, unknown> }).data?.[key];
     if (typeof v !== 'string' || pointer === undefined) return typeof v === 'string' ? v : undefined;
-    let doc: unknown;
-    try {
-      doc = parse(v);
-    } catch {
-      return undefined;
+    let doc = parsedData.get(v);
+    if (doc === undefined) {
+      try {
+        doc = parse(v) ?? null;
+      } catch {
+        doc = null;
+      }
+      if (parsedData.size > 64) parsedData.clear();
+      parsedData.set(v, doc);
     }
-    return valueAt(doc, pointer);
+    return doc === null ? undefined : valueAt(doc, pointer);
   }
   if (at.startsWith('/')) {
     let cur: unknown = o;

@@ -6,7 +6,7 @@ import { sourcePods } from './network';
 import { ClusterObjects } from './objects';
 import { allowed, describeRequest } from './rbac';
 import { Relabel, relabel } from './relabel';
-import { selects } from './selectors';
+import { mapSelects, selects } from './selectors';
 
 /** The parts of a scrape job the gate reads. */
 interface Job {
@@ -19,14 +19,20 @@ interface Job {
 /** How many node names are tried against a per-node sampling rule: the job must keep at least one. */
 export const NODE_CANDIDATES = 100;
 
-/** The Prometheus config (a ConfigMap with `prometheus.yml`) in the source's namespace, parsed. */
+const parsedConfigs = new WeakMap<object, Job[]>();
+
+/** The Prometheus config (a ConfigMap with `prometheus.yml`) in the source's namespace, parsed once per object. */
 function prometheusConfig(objs: ClusterObjects, namespace: string): { entry: Entry; jobs: Job[] } | undefined {
   for (const e of objs.kind('ConfigMap')) {
     if (e.object.metadata.namespace !== namespace) continue;
     const text = (e.object as { data?: Record<string, string> }).data?.['prometheus.yml'];
     if (text === undefined) continue;
-    const cfg = parse(text) as { scrape_configs?: Job[] } | null;
-    return { entry: e, jobs: cfg?.scrape_configs ?? [] };
+    let jobs = parsedConfigs.get(e.object);
+    if (!jobs) {
+      jobs = ((parse(text) as { scrape_configs?: Job[] } | null)?.scrape_configs ?? []) as Job[];
+      parsedConfigs.set(e.object, jobs);
+    }
+    return { entry: e, jobs };
   }
   return undefined;
 }
@@ -103,12 +109,16 @@ export function checkScrape(ctx: FlowContext): void {
     ctx.fail(cfg.entry, `job "${job.job_name}" discovers namespaces ${sd.namespaces.names.join(', ')} but not ${ns}`, `add ${ns} to kubernetes_sd_configs[].namespaces.names`, '/data/prometheus.yml');
   }
   // The target: the destination pods' labels (or the declared example), on the scraped container port.
-  const pods = destObjs.pods.filter((t) => t.namespace === ns && (to.kind === 'pods' ? selects({ matchLabels: to.podLabels }, t.labels) : true));
+  const svcSelector = to.kind === 'service' ? (destObjs.find('Service', to.service, ns)?.object as { spec?: { selector?: Record<string, string> } } | undefined)?.spec?.selector : undefined;
+  const pods = destObjs.pods.filter((t) => t.namespace === ns && (to.kind === 'pods' ? selects({ matchLabels: to.podLabels }, t.labels) : mapSelects(svcSelector, t.labels)));
   const pod = pods[0];
   const example = f.scrape.exampleTarget ?? {};
   const podLabels = Object.keys(example).some((k) => !k.startsWith('node:')) ? Object.fromEntries(Object.entries(example).filter(([k]) => !k.startsWith('node:'))) : (pod?.labels ?? {});
   const nodeLabels = Object.fromEntries(Object.entries(example).filter(([k]) => k.startsWith('node:')).map(([k, v]) => [k.slice(5), v]));
-  const cp = pod ? containerPort(pod, to.port) : undefined;
+  // A Service destination is scraped on the container port its Service port targets.
+  const sp = to.kind === 'service' ? ((destObjs.find('Service', to.service, ns)?.object as { spec?: { ports?: Array<{ name?: string; port: number; targetPort?: number | string }> } } | undefined)?.spec?.ports ?? []).find((p) => (typeof to.port === 'number' ? p.port === to.port : p.name === to.port)) : undefined;
+  const portRef = to.kind === 'pods' ? to.port : (sp?.targetPort ?? sp?.port ?? to.port);
+  const cp = pod ? containerPort(pod, typeof portRef === 'string' && /^\d+$/.test(portRef) ? Number(portRef) : portRef) : undefined;
   if (!cp) return; // the network check reports the missing port
   const rules = job.relabel_configs ?? [];
   let lastDrop = -1;
