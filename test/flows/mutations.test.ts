@@ -159,6 +159,18 @@ describe('datasource', () => {
   });
 });
 
+test('an egress policy on Grafana\'s namespace that admits only DNS blocks both datasource flows', () => {
+  const t = tree();
+  const np = { file: 'dist/hub/dashboards/networkpolicy-egress.yaml', cluster: 'hub', object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'egress', namespace: 'dashboards' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] } } } as Entry;
+  t.set(np.file, np);
+  expectBlocked(gate(t), [
+    { flow: flow(DATASOURCE), file: np.file, because: /no egress rule lets the source pods reach Service monitoring\/prometheus on port 9090\/TCP/ },
+    { flow: flow('datasource:hub/dashboards/grafana->hub/monitoring/alertmanager'), file: np.file, because: /Service monitoring\/alertmanager on port 9093/ },
+  ]);
+  (np.object as any).spec.egress.push({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }], ports: [{ port: 9090 }] });
+  expectBlocked(gate(t), [{ flow: flow('datasource:hub/dashboards/grafana->hub/monitoring/alertmanager'), file: np.file, because: /alertmanager/ }]);
+});
+
 describe('model-fetch', () => {
   test('the model server Service selects no pod after a label change', () => {
     const t = tree();
@@ -242,6 +254,22 @@ describe('remote-write (mcs)', () => {
     expect(gate(t, [REMOTE_WRITE])).toEqual([]);
     obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.pop();
     expect(gate(t, [REMOTE_WRITE]).join('\n')).toMatch(/networkpolicy-prometheus.yaml: \/spec\/ingress: flow line-1\/monitoring\/StatefulSet\/prometheus → hub\/monitoring\/svc\/prometheus:http \(remote-write, via mcs\) is blocked/);
+  });
+
+  test('deleting the ServiceExport from the fixed output fails the flow, naming it', () => {
+    const t = tree();
+    t.set(serviceExport.file, serviceExport);
+    obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.42.0.0/16' } }], ports: [{ port: 9090, protocol: 'TCP' }] });
+    expect(gate(t, [REMOTE_WRITE])).toEqual([]);
+    t.delete(serviceExport.file);
+    expectBlocked(gate(t, [REMOTE_WRITE]), [{ flow: REMOTE_WRITE, file: 'dist/hub', because: /no ServiceExport .* so prometheus.monitoring.svc.clusterset.local does not resolve; fix: add a ServiceExport named prometheus in namespace monitoring of cluster hub/ }]);
+  });
+
+  test('an mcs flow without the source\'s pod CIDRs cannot be admitted and says what to declare', () => {
+    const t = tree();
+    t.set(serviceExport.file, serviceExport);
+    const f: Flow = { ...REMOTE_WRITE, from: { ...(REMOTE_WRITE.from as any), cidrs: undefined } };
+    expect(gate(t, [f]).join('\n')).toMatch(/declare the source's CIDRs \(from.cidrs: the remote cluster's pod CIDRs/);
   });
 
   test('a cluster.local URL across clusters is caught', () => {
