@@ -1,3 +1,4 @@
+import { isIP } from 'net';
 import { Flow, PodsDestination, ServiceDestination } from '../../core/flows';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
@@ -185,7 +186,31 @@ export function checkNetworkPath(ctx: FlowContext): void {
     if (!v.admitted) {
       for (const p of v.policies) ctx.fail(p, `no egress rule lets the source pods reach ${describeDest(f)} on port ${landing.port.number}/${landing.port.protocol}`, 'add an egress rule with that peer and port', '/spec/egress');
     }
+    checkDnsEgress(ctx, src);
   }
+}
+
+/**
+ * The cluster DNS as an egress peer: CoreDNS's pods in kube-system, labelled `k8s-app: kube-dns`, serving
+ * 53/UDP (kubernetes/kubernetes cluster/addons/dns/coredns/coredns.yaml.base).
+ */
+const CLUSTER_DNS: Peer = { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+
+/** A source whose egress is isolated must still resolve the destination's name: DNS (53/UDP) must be admitted. */
+function checkDnsEgress(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodTemplate }): void {
+  const url = ctx.flow.configured?.url ?? (ctx.flow.to.kind === 'external' ? ctx.flow.to.url : undefined);
+  let host: string | undefined;
+  try {
+    host = url ? new URL(url).hostname : undefined;
+  } catch {
+    host = undefined;
+  }
+  if (host !== undefined && (isIP(host) || isIP(host.replace(/^\[|\]$/g, '')))) return; // an address needs no lookup
+  const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
+  const dns = { number: 53, name: 'dns', protocol: 'UDP' };
+  const v = egressVerdict(src.objs, pod, CLUSTER_DNS, dns);
+  if (v.admitted || egressVerdict(src.objs, pod, { kind: 'outside' }, dns).admitted) return;
+  for (const p of v.policies) ctx.fail(p, 'no egress rule lets the source pods reach the cluster DNS (53/UDP), so the destination\'s name does not resolve', 'add an egress rule to port 53/UDP (and 53/TCP) of the kube-dns pods in kube-system', '/spec/egress');
 }
 
 /** Checks a flow to a destination outside the stack: only the source's egress policies can block it. */
@@ -204,6 +229,7 @@ export function checkExternalPath(ctx: FlowContext): void {
   const number = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   const v = egressVerdict(src.objs, { namespace: src.pod.namespace, labels: src.pod.labels }, { kind: 'outside' }, { number, protocol: 'TCP' });
   if (!v.admitted) for (const p of v.policies) ctx.fail(p, `no egress rule lets the source pods reach ${to.url} (port ${number}/TCP)`, 'add an egress rule with an ipBlock peer for the receiver and that port', '/spec/egress');
+  checkDnsEgress(ctx, src);
 }
 
 function describeDest(f: Flow): string {
