@@ -141,7 +141,7 @@ function sourcePeer(ctx: FlowContext, f: Flow, src: { pod: PodTemplate } | undef
       return { kind: 'pod', namespace: f.ingressControllerNamespace, labels: {} };
     case 'mcs':
     case 'loadBalancer': {
-      const cidrs = f.from.kind === 'external' ? f.from.cidrs : f.from.cidrs;
+      const cidrs = f.from.cidrs;
       if (!cidrs || cidrs.length === 0) {
         ctx.fail(undefined, `traffic by ${f.transport} arrives from the source's addresses, which the flow does not declare`, `declare the source's CIDRs (from.cidrs: the remote cluster's pod CIDRs, or the devices' addresses)`, '', cluster);
         return undefined;

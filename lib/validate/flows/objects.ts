@@ -68,13 +68,6 @@ export class ClusterObjects {
   namespaceLabels(name: string): Record<string, string> {
     return this.namespaces.get(name) ?? { 'kubernetes.io/metadata.name': name };
   }
-
-  /** Every namespace the tree creates or uses. */
-  namespaceNames(): string[] {
-    const names = new Set(this.namespaces.keys());
-    for (const list of this.byKind.values()) for (const e of list) if (e.object.metadata.namespace) names.add(e.object.metadata.namespace);
-    return [...names].sort();
-  }
 }
 
 /** The entries grouped by cluster (the first folder under the output root). */

@@ -1,4 +1,3 @@
-import { Entry } from '../types';
 import { ClusterObjects } from './objects';
 
 /**
@@ -47,13 +46,13 @@ function ruleAllows(r: PolicyRule, req: AccessRequest): boolean {
   return covers(r.apiGroups, req.group ?? '') && covers(r.resources, req.resource);
 }
 
-function rulesOf(objs: ClusterObjects, ref: Binding['roleRef'], namespace: string | undefined): { entry?: Entry; rules: ReadonlyArray<PolicyRule> } {
+function rulesOf(objs: ClusterObjects, ref: Binding['roleRef'], namespace: string | undefined): { rules: ReadonlyArray<PolicyRule> } {
   if (!ref) return { rules: [] };
   const entry = ref.kind === 'ClusterRole' ? objs.find('ClusterRole', ref.name) : objs.find('Role', ref.name, namespace);
-  return { entry, rules: ((entry?.object as { rules?: PolicyRule[] } | undefined)?.rules ?? []) as PolicyRule[] };
+  return { rules: ((entry?.object as { rules?: PolicyRule[] } | undefined)?.rules ?? []) as PolicyRule[] };
 }
 
-/** Whether the ServiceAccount `sa` may make `req` in the cluster `objs`; with the bindings that were considered. */
+/** Whether the ServiceAccount `sa` may make `req` in the cluster `objs`. */
 export function allowed(objs: ClusterObjects, sa: { namespace: string; name: string }, req: AccessRequest): boolean {
   const namespace = 'nonResourceURL' in req ? undefined : req.namespace;
   for (const e of objs.kind('ClusterRoleBinding')) {
