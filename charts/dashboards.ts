@@ -2,12 +2,15 @@ import { Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { serviceURL } from '../lib/core/endpoints';
+import { prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
 import { queryEndpoint } from '../lib/model/monitoring';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { Grafana, GRAFANA_NAME, stackDashboards } from '../lib/dashboards';
 import { ChartContext, ComponentDefinition } from './component';
+import { Flow } from '../lib/core/flows';
+import { selectorLabels } from '../lib/core/labels';
+import { ALERTMANAGER_NAME } from '../lib/monitoring/alertmanager';
 
 /**
  * Dashboards on their cluster: each dashboard in its own ConfigMap; in bundled mode also Grafana with the
@@ -57,10 +60,49 @@ function dashboardsMonitoring(ctx: ChartContext): ComponentMonitoring {
   };
 }
 
+/**
+ * Grafana's datasources as flows (bundled Grafana and bundled monitoring on the same cluster): Grafana → Prometheus and,
+ * with the bundled Alertmanager, Grafana → Alertmanager, at the URLs of the provisioned datasources file.
+ */
+export function dashboardsFlows(ctx: ChartContext): Flow[] {
+  const d = ctx.model.dashboards!;
+  const m = ctx.model.monitoring;
+  const cluster = ctx.cluster.name;
+  // With the Prometheus Operator, Prometheus is not in the output, so there is nothing to prove the flow on.
+  if (d.mode !== 'bundled' || d.cluster !== cluster || !m || m.mode !== 'bundled' || m.cluster !== cluster) return [];
+  const from = { kind: 'pods' as const, cluster, namespace: d.namespace, podLabels: selectorLabels(GRAFANA_NAME, GRAFANA_NAME), workload: `Deployment/${GRAFANA_NAME}` };
+  const prom = prometheusEndpoint(m.namespace, m.cluster);
+  const flows: Flow[] = [
+    {
+      id: `datasource:${cluster}/${d.namespace}/${GRAFANA_NAME}->${cluster}/${prom.namespace}/${prom.name}`,
+      purpose: 'datasource',
+      from,
+      to: { kind: 'service', cluster, namespace: prom.namespace, service: prom.name, port: prom.port },
+      transport: 'in-cluster',
+      configured: { url: serviceURL(prom, cluster), object: `ConfigMap/${GRAFANA_NAME}-provisioning`, at: 'data:datasources.yaml#/datasources/0/url' },
+      path: 'dashboards',
+    },
+  ];
+  {
+    const am = { name: ALERTMANAGER_NAME, namespace: m.namespace, port: 9093, cluster: m.cluster };
+    flows.push({
+      id: `datasource:${cluster}/${d.namespace}/${GRAFANA_NAME}->${cluster}/${am.namespace}/${am.name}`,
+      purpose: 'datasource',
+      from,
+      to: { kind: 'service', cluster, namespace: am.namespace, service: am.name, port: am.port },
+      transport: 'in-cluster',
+      configured: { url: serviceURL(am, cluster), object: `ConfigMap/${GRAFANA_NAME}-provisioning`, at: 'data:datasources.yaml#/datasources/1/url' },
+      path: 'dashboards',
+    });
+  }
+  return flows;
+}
+
 /** The dashboards component: on the dashboards cluster. */
 export const dashboardsComponent: ComponentDefinition = {
   name: 'dashboards',
   clusters: (model) => (model.dashboards ? [model.dashboards.cluster] : []),
   build: (scope, id, ctx) => new DashboardsChart(scope, id, ctx),
   monitoring: dashboardsMonitoring,
+  flows: dashboardsFlows,
 };

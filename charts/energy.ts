@@ -11,6 +11,8 @@ import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
+import { Flow, PodsSource } from '../lib/core/flows';
+import { selectorLabels } from '../lib/core/labels';
 
 /** Per cluster: the Kepler exporter where it runs, and the model server on its cluster. */
 export class EnergyChart extends Chart {
@@ -81,14 +83,58 @@ export function energyMonitoring(ctx: ChartContext): ComponentMonitoring {
   };
 }
 
+/**
+ * The energy component's flows on a cluster: the exporter's reads on the API server (its ClusterRole's rules,
+ * from Kepler's config/rbac), and the exporter → model server fetch when both run on this cluster (the
+ * cross-cluster fetch is declared with its transport elsewhere).
+ */
+export function energyFlows(ctx: ChartContext): Flow[] {
+  const energy = ctx.model.energy!;
+  const cluster = ctx.cluster.name;
+  if (!energy.kepler.clusters.includes(cluster)) return [];
+  const gen = generation(energy.kepler.generation);
+  const exporter: PodsSource = {
+    kind: 'pods',
+    cluster,
+    namespace: energy.kepler.namespace,
+    podLabels: selectorLabels(KEPLER_EXPORTER_NAME, KEPLER_EXPORTER_NAME),
+    workload: `DaemonSet/${KEPLER_EXPORTER_NAME}`,
+    serviceAccount: KEPLER_EXPORTER_NAME,
+  };
+  const flows: Flow[] = [
+    {
+      id: `api-server:${cluster}/${energy.kepler.namespace}/${KEPLER_EXPORTER_NAME}->${cluster}/api-server`,
+      purpose: 'api-server',
+      from: exporter,
+      to: { kind: 'api-server', cluster, access: gen.rules.flatMap((r) => r.resources.map((resource) => ({ verbs: r.verbs, resource }))) },
+      transport: 'in-cluster',
+      path: 'energy.kepler',
+    },
+  ];
+  const ms = energy.modelServer;
+  if (ms && ms.cluster === cluster && energy.kepler.generation === 'classic') {
+    const ep = modelServerEndpoint(energy.namespace, cluster);
+    flows.push({
+      id: `model-fetch:${cluster}/${energy.kepler.namespace}/${KEPLER_EXPORTER_NAME}->${cluster}/${ep.namespace}/${ep.name}`,
+      purpose: 'model-fetch',
+      from: exporter,
+      to: { kind: 'service', cluster, namespace: ep.namespace, service: ep.name, port: ep.port },
+      transport: 'in-cluster',
+      configured: { url: serviceURL(ep, cluster), object: `ConfigMap/${KEPLER_EXPORTER_NAME}`, at: 'data:MODEL_SERVER_URL' },
+      path: 'energy.modelServer',
+    });
+  }
+  return flows;
+}
+
 /** The energy component: on every cluster that runs the exporter or the model server. */
 export const energyComponent: ComponentDefinition = {
   name: 'energy',
   clusters: (model) => (model.energy ? [...new Set([...model.energy.kepler.clusters, ...(model.energy.modelServer ? [model.energy.modelServer.cluster] : [])])] : []),
-  // Paths across a cluster boundary or from devices, with their declared transports (lib/monitoring/transport-flows.ts).
-  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch'),
   build: (scope, id, ctx) => new EnergyChart(scope, id, ctx),
   monitoring: energyMonitoring,
+  // In-cluster paths, and the cross-cluster model fetch with its declared transport (lib/monitoring/transport-flows.ts).
+  flows: (ctx) => [...energyFlows(ctx), ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch')],
   deviceWorkloads: (model) => {
     const devices = model.fleet?.devices ?? [];
     if (!model.fleet?.powerExporter || devices.length === 0) return [];

@@ -5,7 +5,8 @@ import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { MThing } from '../lib/iomt/mthing';
-import { thingSelector, upstreamEnv } from '../lib/iomt/wiring';
+import { envStem, thingHost, thingSelector, upstreamEnv } from '../lib/iomt/wiring';
+import { Flow } from '../lib/core/flows';
 import { StackModel } from '../lib/model';
 import { scraperNamespace } from '../lib/model/monitoring';
 import { ChartContext, ComponentDefinition } from './component';
@@ -94,11 +95,42 @@ function iomtDeviceWorkloads(model: StackModel): DeviceWorkload[] {
   );
 }
 
+/**
+ * The IoMT links on a cluster: each consumer in the cluster connects to its producer's Service, on the port
+ * `main`, at the URL its `IOMT_<PRODUCER>_URL` variable carries. (A consumer on a fleet device reaches the
+ * cluster through an external endpoint; those flows are declared with the device flows.)
+ */
+export function iomtFlows(ctx: ChartContext): Flow[] {
+  const cluster = ctx.cluster.name;
+  return (ctx.model.iomt?.pipelines ?? [])
+    .filter((p) => p.cluster === cluster)
+    .flatMap((p) => {
+      const byName = new Map(p.things.map((t) => [t.name, t]));
+      return p.links
+        .map((l) => ({ producer: byName.get(l.from)!, consumer: byName.get(l.to)! }))
+        .filter(({ consumer }) => !consumer.device)
+        .map(({ producer, consumer }): Flow => ({
+          id: `iomt-link:${cluster}/${p.namespace}/${consumer.name}->${cluster}/${p.namespace}/${producer.name}`,
+          purpose: 'iomt-link',
+          from: { kind: 'pods', cluster, namespace: p.namespace, podLabels: thingSelector(p, consumer), workload: `${consumer.kind === 'MStorage' ? 'StatefulSet' : 'Deployment'}/${consumer.name}` },
+          to: { kind: 'service', cluster, namespace: p.namespace, service: producer.name, port: 'main' },
+          transport: 'in-cluster',
+          configured: {
+            url: `${producer.protocol}://${thingHost(p, producer.name)}:${producer.port}`,
+            object: `${consumer.kind === 'MStorage' ? 'StatefulSet' : 'Deployment'}/${consumer.name}`,
+            at: `env:${envStem(producer.name)}_URL`,
+          },
+          path: p.path,
+        }));
+    });
+}
+
 /** The IoMT component: on every cluster that hosts a pipeline. */
 export const iomtComponent: ComponentDefinition = {
   name: 'iomt',
   clusters: (model) => [...new Set((model.iomt?.pipelines ?? []).map((p) => p.cluster))],
   build: (scope, id, ctx) => new IomtChart(scope, id, ctx),
   monitoring: iomtMonitoring,
+  flows: iomtFlows,
   deviceWorkloads: iomtDeviceWorkloads,
 };

@@ -6,8 +6,10 @@ import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, renderRuleGroup, RuleGroup, ScrapeTarget } from '../lib/core/monitoring-contract';
 import { Alertmanager, ALERTMANAGER_NAME } from '../lib/monitoring/alertmanager';
 import { alertmanagerConfig, alertmanagerSecrets } from '../lib/monitoring/alertmanager-config';
-import { KSM_NAME, KubeStateMetrics } from '../lib/monitoring/kube-state-metrics';
-import { Prometheus } from '../lib/monitoring/prometheus';
+import { KSM_NAME, ksmApiAccess, ksmScrapeTarget, KubeStateMetrics } from '../lib/monitoring/kube-state-metrics';
+import { Prometheus, PROMETHEUS_NAME } from '../lib/monitoring/prometheus';
+import { Flow, PodsSource } from '../lib/core/flows';
+import { selectorLabels } from '../lib/core/labels';
 import { DEVICE_GATEWAY, deviceGatewayUpstream, hubAdmits, RECEIVER_GATEWAY, receiverEndpoint } from '../lib/monitoring/hub-paths';
 import { RemoteWriteGateway } from '../lib/monitoring/remote-write-gateway';
 import { PrometheusConfig, podScrapeConfig } from '../lib/monitoring/prometheus-config';
@@ -75,12 +77,8 @@ export class MonitoringChart extends Chart {
       });
       return;
     }
-    const ksm = new KubeStateMetrics(this, 'ksm', { namespace: mon.namespace, labels });
-    const collected = collectMonitoring(ctx);
-    const targets: ScrapeTarget[] = [...collected.targets, { ...ksm.scrapeTarget, cluster: cluster.name }];
-    if (isHub) {
-      targets.push({ job: ALERTMANAGER_NAME, cluster: cluster.name, namespace: mon.namespace, selector: { 'app.kubernetes.io/name': ALERTMANAGER_NAME, 'app.kubernetes.io/instance': ALERTMANAGER_NAME }, port: 'http', path: '/metrics', perNode: false });
-    }
+    new KubeStateMetrics(this, 'ksm', { namespace: mon.namespace, labels });
+    const targets = monitoringTargets(ctx);
     const receiver = mon.receiver;
     const writers = model.clusters.some((c) => c.name !== mon.cluster && c.namespaces.length > 0);
     const devicesWrite = !!model.fleet && model.fleet.devices.length > 0 && !!model.fleet.receiver;
@@ -160,13 +158,79 @@ export class MonitoringChart extends Chart {
   }
 }
 
+/** Every target the cluster's bundled Prometheus scrapes: the components', kube-state-metrics, and Alertmanager on the hub. */
+export function monitoringTargets(ctx: ChartContext): ScrapeTarget[] {
+  const mon = ctx.model.monitoring!;
+  const targets: ScrapeTarget[] = [...collectMonitoring(ctx).targets, { ...ksmScrapeTarget(mon.namespace), cluster: ctx.cluster.name }];
+  if (mon.cluster === ctx.cluster.name) {
+    targets.push({ job: ALERTMANAGER_NAME, cluster: ctx.cluster.name, namespace: mon.namespace, selector: selectorLabels(ALERTMANAGER_NAME, ALERTMANAGER_NAME), port: 'http', path: '/metrics', perNode: false });
+  }
+  return targets;
+}
+
+/** The Prometheus pods of a cluster, as a flow source. */
+export function prometheusSource(namespace: string, cluster: string): PodsSource {
+  return { kind: 'pods', cluster, namespace, podLabels: selectorLabels(PROMETHEUS_NAME, PROMETHEUS_NAME), workload: `StatefulSet/${PROMETHEUS_NAME}`, serviceAccount: PROMETHEUS_NAME };
+}
+
+/**
+ * The bundled monitoring's flows on a cluster: a scrape from Prometheus to every target (pod to pod, found by
+ * pod discovery, kept by the job's relabel rules), Prometheus's discovery and kube-state-metrics's reads on the
+ * API server, and on the hub, Prometheus → Alertmanager.
+ */
+export function monitoringFlows(ctx: ChartContext): Flow[] {
+  const mon = ctx.model.monitoring;
+  if (!mon || mon.mode !== 'bundled') return [];
+  const cluster = ctx.cluster.name;
+  const prom = prometheusSource(mon.namespace, cluster);
+  const targets = monitoringTargets(ctx);
+  const flows: Flow[] = targets.map((t) => ({
+    id: `scrape:${cluster}/${mon.namespace}/prometheus->${cluster}/${t.namespace}/${t.job}`,
+    purpose: 'scrape',
+    from: prom,
+    to: { kind: 'pods', cluster, namespace: t.namespace, podLabels: t.selector, port: t.port, workload: t.job },
+    transport: 'in-cluster',
+    scrape: { job: t.job, discovers: ['pods'] },
+    path: 'monitoring',
+  }));
+  const discovery = [...new Set(targets.map((t) => t.namespace))].sort();
+  flows.push({
+    id: `api-server:${cluster}/${mon.namespace}/prometheus->${cluster}/api-server`,
+    purpose: 'api-server',
+    from: prom,
+    to: { kind: 'api-server', cluster, access: discovery.map((namespace) => ({ verbs: ['list', 'watch'], resource: 'pods', namespace })) },
+    transport: 'in-cluster',
+    path: 'monitoring',
+  });
+  flows.push({
+    id: `api-server:${cluster}/${mon.namespace}/${KSM_NAME}->${cluster}/api-server`,
+    purpose: 'api-server',
+    from: { kind: 'pods', cluster, namespace: mon.namespace, podLabels: selectorLabels(KSM_NAME, KSM_NAME), workload: `Deployment/${KSM_NAME}`, serviceAccount: KSM_NAME },
+    to: { kind: 'api-server', cluster, access: ksmApiAccess() },
+    transport: 'in-cluster',
+    path: 'monitoring',
+  });
+  if (mon.cluster === cluster) {
+    flows.push({
+      id: `alerting:${cluster}/${mon.namespace}/prometheus->${cluster}/${mon.namespace}/${ALERTMANAGER_NAME}`,
+      purpose: 'alerting',
+      from: prom,
+      to: { kind: 'service', cluster, namespace: mon.namespace, service: ALERTMANAGER_NAME, port: 9093 },
+      transport: 'in-cluster',
+      configured: { url: `http://${ALERTMANAGER_NAME}.${mon.namespace}.svc.cluster.local:9093`, object: `ConfigMap/${PROMETHEUS_NAME}-config`, at: 'data:prometheus.yml#/alerting/alertmanagers/0/static_configs/0/targets/0' },
+      path: 'monitoring',
+    });
+  }
+  return flows;
+}
+
 /** The monitoring component: the hub, and every other cluster that runs anything. */
 export const monitoringComponent: ComponentDefinition = {
   name: 'monitoring',
   clusters: (model) => (model.monitoring ? model.clusters.filter((c) => c.name === model.monitoring!.cluster || c.namespaces.length > 0).map((c) => c.name) : []),
-  // Paths across a cluster boundary or from devices, with their declared transports (lib/monitoring/transport-flows.ts).
-  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'remote-write'),
   build: (scope, id, ctx) => new MonitoringChart(scope, id, ctx),
+  // In-cluster paths, and those across a cluster boundary with their declared transports (lib/monitoring/transport-flows.ts).
+  flows: (ctx) => [...monitoringFlows(ctx), ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'remote-write')],
 };
 
 export { KSM_NAME };

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { flowsCommand } from './commands/flows';
 import { graphCommand } from './commands/graph';
 import { applyCommand, diffCommand, statusCommand } from './commands/live';
 import { planCommand } from './commands/plan';
@@ -19,7 +20,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, validateCommand, planCommand, graphCommand, schemaCommand, statusCommand, applyCommand, diffCommand]) {
+  for (const make of [synthCommand, validateCommand, flowsCommand, planCommand, graphCommand, schemaCommand, statusCommand, applyCommand, diffCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;

@@ -40,6 +40,11 @@ export interface PodsSource {
   readonly workload?: string;
   /** Its ServiceAccount, for RBAC checks (discovery, /metrics behind kube-rbac-proxy). @default - none */
   readonly serviceAccount?: string;
+  /**
+   * The addresses the pods' traffic has when it reaches another cluster (its pod CIDRs), for `mcs` flows: the
+   * destination's NetworkPolicy must admit them by ipBlock. @default - none (an `mcs` flow then fails the gate)
+   */
+  readonly cidrs?: ReadonlyArray<string>;
 }
 
 /** Devices that are not cluster nodes (Flotta); they reach the cluster only through an external endpoint. */
@@ -71,6 +76,11 @@ export interface ServiceDestination {
   /** Service port: its number or its name. */
   readonly port: number | string;
   readonly protocol?: 'TCP' | 'UDP';
+  /**
+   * The destination pods when an upstream component installs them (they are not in the tree): their labels
+   * and named container ports as read from the upstream release, and where. @default - the pods are in the tree
+   */
+  readonly upstreamPods?: { readonly labels: Readonly<Record<string, string>>; readonly ports: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>; readonly source: string };
 }
 
 /** The Kubernetes API server of the source's cluster (RBAC is checked, not the network). */
@@ -87,7 +97,24 @@ export interface ExternalDestination {
   readonly url: string;
 }
 
-export type FlowDestination = ServiceDestination | ApiServerDestination | ExternalDestination;
+/**
+ * Pods reached directly, without a Service (a scrape found by Prometheus's pod discovery goes pod to pod): the
+ * pods' template labels, and the container port (name or number).
+ */
+export interface PodsDestination {
+  readonly kind: 'pods';
+  readonly cluster: string;
+  readonly namespace: string;
+  /** Labels that select the destination pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Container port: its name or number. */
+  readonly port: number | string;
+  /** A short name for messages (the workload). @default - the label values */
+  readonly workload?: string;
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+export type FlowDestination = ServiceDestination | ApiServerDestination | ExternalDestination | PodsDestination;
 
 /** Where the source is told the destination's address, so the gate can check it is the declared one. */
 export interface ConfiguredURL {
@@ -125,6 +152,11 @@ export interface Flow {
   readonly scrape?: ScrapeJob;
   /** Field path in the stack of the declaration that caused the flow, for messages. @default - none */
   readonly path?: string;
+  /**
+   * For `ingress` flows: the namespace of the ingress controller's pods, which forward the traffic; the
+   * destination's NetworkPolicy must admit them. @default - none (an `ingress` flow then fails the gate)
+   */
+  readonly ingressControllerNamespace?: string;
 }
 
 /** A short, readable name of a flow: `source → destination:port (purpose)`. */
@@ -138,8 +170,10 @@ export function describeFlow(f: Flow): string {
   const dst =
     f.to.kind === 'service'
       ? `${f.to.cluster}/${f.to.namespace}/svc/${f.to.service}:${f.to.port}`
-      : f.to.kind === 'api-server'
-        ? `${f.to.cluster}/api-server`
-        : f.to.url;
+      : f.to.kind === 'pods'
+        ? `${f.to.cluster}/${f.to.namespace}/${f.to.workload ?? Object.values(f.to.podLabels).join(',')}:${f.to.port}`
+        : f.to.kind === 'api-server'
+          ? `${f.to.cluster}/api-server`
+          : f.to.url;
   return `${src} → ${dst} (${f.purpose}${f.transport === 'in-cluster' ? '' : `, via ${f.transport}`})`;
 }

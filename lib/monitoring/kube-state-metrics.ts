@@ -16,6 +16,16 @@ const KSM_RESOURCES: Array<{ group: string; resource: string; flag: string }> = 
   { group: 'apps', resource: 'statefulsets', flag: 'statefulsets' },
 ];
 
+/** What kube-state-metrics reads from the API server: list/watch of each reported resource, cluster-wide. */
+export function ksmApiAccess(): Array<{ verbs: string[]; resource: string; group?: string }> {
+  return KSM_RESOURCES.map((r) => ({ verbs: ['list', 'watch'], resource: r.resource, ...(r.group ? { group: r.group } : {}) }));
+}
+
+/** kube-state-metrics's scrape target in `namespace`. */
+export function ksmScrapeTarget(namespace: string): Omit<ScrapeTarget, 'cluster'> {
+  return { job: KSM_NAME, namespace, selector: selectorLabels(KSM_NAME, KSM_NAME), port: 'http-metrics', path: '/metrics', perNode: false, honorLabels: true };
+}
+
 /** Props of KubeStateMetrics. */
 export interface KubeStateMetricsProps {
   readonly namespace: string;
@@ -37,7 +47,7 @@ export class KubeStateMetrics extends Construct {
     const selector = selectorLabels(name, name);
     const labels = { ...props.labels, ...selector, [LABEL.component]: 'exporter' };
     const meta = (n: string, namespaced = true) => ({ name: n, ...(namespaced ? { namespace: ns } : {}), labels });
-    this.scrapeTarget = { job: name, namespace: ns, selector, port: 'http-metrics', path: '/metrics', perNode: false, honorLabels: true };
+    this.scrapeTarget = ksmScrapeTarget(ns);
     const cr = `${name}-${ns}`;
     new k8s.KubeServiceAccount(this, 'sa', { metadata: meta(name) });
     const groups = [...new Set(KSM_RESOURCES.map((r) => r.group))];

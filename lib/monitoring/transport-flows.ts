@@ -1,13 +1,31 @@
 import { modelServerEndpoint, prometheusEndpoint } from '../core/endpoints';
-import { exposedURL } from '../core/exposure';
+import { exposedURL, ExposureSpec } from '../core/exposure';
 import { Flow, PodsSource } from '../core/flows';
 import { selectorLabels } from '../core/labels';
 import { StackModel } from '../model/types';
+import { EDGE_API, EDGE_API_EXTERNAL } from '../fleet/edge-api';
 import { DEVICE_GATEWAY, deviceGatewayEndpoint, deviceGatewayUpstream, deviceReceiverURL, RECEIVER_GATEWAY, receiverEndpoint } from './hub-paths';
 
 /** The Prometheus pods of a cluster (server on the hub, agent elsewhere), or of a gateway. */
-function prometheusPods(cluster: string, namespace: string, name = 'prometheus'): PodsSource {
-  return { kind: 'pods', cluster, namespace, podLabels: selectorLabels(name, name), workload: `StatefulSet/${name}`, serviceAccount: name };
+function prometheusPods(cluster: string, namespace: string, name = 'prometheus', cidrs?: ReadonlyArray<string>): PodsSource {
+  return { kind: 'pods', cluster, namespace, podLabels: selectorLabels(name, name), workload: `StatefulSet/${name}`, serviceAccount: name, ...(cidrs ? { cidrs } : {}) };
+}
+
+/**
+ * What the gate needs to see a path through an exposure: the addresses traffic arrives from (mcs: the remote
+ * pod CIDRs; loadBalancer: the declared sources, kept by externalTrafficPolicy Local) or the ingress
+ * controller's namespace.
+ */
+function arrival(x: ExposureSpec | undefined): { cidrs?: ReadonlyArray<string>; ingressControllerNamespace?: string } {
+  if (!x) return {};
+  if (x.transport === 'mcs') return { cidrs: x.remotePodCIDRs };
+  if (x.transport === 'loadBalancer') return { cidrs: x.sourceCIDRs };
+  return { ingressControllerNamespace: x.controllerNamespace };
+}
+
+function ingressOf(x: ExposureSpec): { ingressControllerNamespace?: string } {
+  const n = arrival(x).ingressControllerNamespace;
+  return n ? { ingressControllerNamespace: n } : {};
 }
 
 /**
@@ -28,9 +46,10 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
       out.push({
         id: `remote-write:${cluster}/prometheus->${hub}/${RECEIVER_GATEWAY}`,
         purpose: 'remote-write',
-        from: prometheusPods(cluster, ns),
+        from: prometheusPods(cluster, ns, 'prometheus', arrival(receiver.exposure).cidrs),
         to: { kind: 'service', cluster: hub, namespace: ns, service: RECEIVER_GATEWAY, port: 'http' },
         transport: receiver.exposure.transport,
+        ...ingressOf(receiver.exposure),
         configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml' },
         path: 'monitoring.receiver',
       });
@@ -55,9 +74,10 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
       out.push({
         id: `remote-write:${cluster}/${DEVICE_GATEWAY}->${hub}/${crossing ? RECEIVER_GATEWAY : 'prometheus'}`,
         purpose: 'remote-write',
-        from: prometheusPods(cluster, ns, DEVICE_GATEWAY),
+        from: prometheusPods(cluster, ns, DEVICE_GATEWAY, crossing ? arrival(receiver!.exposure).cidrs : undefined),
         to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? RECEIVER_GATEWAY : 'prometheus', port: 'http' },
         transport: crossing ? receiver!.exposure.transport : 'in-cluster',
+        ...(crossing ? ingressOf(receiver!.exposure) : {}),
         configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml' },
         path: 'fleet.receiver',
       });
@@ -66,9 +86,10 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         out.push({
           id: `device-remote-write:devices(${set.name})->${cluster}/${DEVICE_GATEWAY}`,
           purpose: 'device-remote-write',
-          from: { kind: 'device', cluster, set: set.name },
+          from: { kind: 'device', cluster, set: set.name, ...(arrival(fleet.receiver!.exposure).cidrs ? { cidrs: arrival(fleet.receiver!.exposure).cidrs } : {}) },
           to: { kind: 'service', cluster, namespace: gw.namespace, service: gw.name, port: 'http' },
           transport: fleet.receiver!.exposure.transport,
+          ...ingressOf(fleet.receiver!.exposure),
           configured: { url: deviceURL, object: `EdgeDeviceSet/${set.name}`, at: '/spec/metrics/receiverConfiguration/url' },
           path: 'fleet.receiver',
         });
@@ -81,7 +102,14 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
       id: `device-api:devices->${cluster}/flotta-edge-api`,
       purpose: 'device-api',
       from: { kind: 'device', cluster, set: '*', cidrs: [...fleet.edgeAPI.sourceCIDRs] },
-      to: { kind: 'service', cluster, namespace: 'flotta', service: 'flotta-edge-api-external', port: 'yggds' },
+      to: {
+        kind: 'service',
+        cluster,
+        namespace: EDGE_API.namespace,
+        service: EDGE_API_EXTERNAL,
+        port: EDGE_API.portName,
+        upstreamPods: { labels: { ...EDGE_API.selector }, ports: [{ name: EDGE_API.portName, containerPort: EDGE_API.port }], source: 'project-flotta/flotta-operator v0.2.0 config/edge-api/server.yaml' },
+      },
       transport: 'loadBalancer',
       path: 'fleet.edgeAPI',
     });
@@ -93,9 +121,10 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
     out.push({
       id: `model-fetch:${cluster}/kepler-exporter->${ms.cluster}/${ep.name}`,
       purpose: 'model-fetch',
-      from: { kind: 'pods', cluster, namespace: energy.kepler.namespace, podLabels: selectorLabels('kepler-exporter', 'kepler-exporter'), workload: 'DaemonSet/kepler-exporter', serviceAccount: 'kepler-exporter' },
+      from: { kind: 'pods', cluster, namespace: energy.kepler.namespace, podLabels: selectorLabels('kepler-exporter', 'kepler-exporter'), workload: 'DaemonSet/kepler-exporter', serviceAccount: 'kepler-exporter', ...(arrival(ms.exposure).cidrs ? { cidrs: arrival(ms.exposure).cidrs } : {}) },
       to: { kind: 'service', cluster: ms.cluster, namespace: ep.namespace, service: ep.name, port: 'http' },
       transport: ms.exposure.transport,
+      ...ingressOf(ms.exposure),
       configured: { url: exposedURL(ep, cluster, ms.exposure), object: 'ConfigMap/kepler-exporter', at: 'data:MODEL_SERVER_URL' },
       path: 'energy.modelServer.exposure',
     });

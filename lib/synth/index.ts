@@ -7,3 +7,4 @@ export * from './writer';
 export { synthesizeManifests, normalizeObject } from './manifests';
 export * from './shards';
 export * from './documents';
+export { stackFlows } from './flows';

@@ -8,6 +8,9 @@ import { Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
 import { skipDryRunForExternalCrds } from '../gitops/sync';
 import { documents } from './documents';
+import { stackFlows } from './flows';
+import { FLOWS_FILE, flowsJson } from '../validate/flows/flows-file';
+import { flowsReadme } from '../validate/flows/diagram';
 import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
@@ -61,6 +64,7 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   }));
   const all = placeObjects([...manifests, ...argoManifests]);
   const label = options.outLabel ?? 'dist';
+  const flows = stackFlows(model);
   // The bootstrap is a folder of its own (argocd/): its files sit at its top, named like every other file.
   const bootstrapNames = fileNames(argo.bootstrap);
   const bootstrap = argo.bootstrap
@@ -71,12 +75,16 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
       ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
       ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
     ],
-    { metrics: knownMetrics(model), root: label, ...options.validation },
+    { metrics: knownMetrics(model), root: label, flows, ...options.validation },
   );
   const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
   const files = renderFiles(model.name, all);
   for (const [path, text] of documents(model)) files.set(path, text);
+  if (flows.length > 0) {
+    files.set(FLOWS_FILE, flowsJson(model.name, flows));
+    files.set('FLOWS.md', flowsReadme(model.name, flows));
+  }
   const bootstrapFiles = renderFiles(model.name, bootstrap);
   for (const f of argo.bootstrapFiles ?? []) bootstrapFiles.set(f.path, f.text);
   return {

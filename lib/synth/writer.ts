@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SpecError } from '../core/errors';
 import { FileMap } from './layout';
-import { GENERATED_PREFIX } from './serialize';
+import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
 import { diffTree, isClean, readTree, TreeDiff } from './tree';
 
 /** What a write did. */
@@ -12,7 +12,7 @@ export interface WriteResult extends TreeDiff {
 }
 
 /** Markers a file must start with for the writer to replace or remove it. */
-const GENERATED_MARKERS = [GENERATED_PREFIX, `<!-- ${GENERATED_PREFIX.slice(2)}`];
+const GENERATED_MARKERS = [GENERATED_PREFIX, `<!-- ${GENERATED_PREFIX.slice(2)}`, GENERATED_JSON_PREFIX];
 
 function siblings(outdir: string): { abs: string; staging: string; old: string } {
   const abs = path.resolve(outdir);

@@ -11,3 +11,4 @@ export { checkWiring } from './wiring';
 export { checkPromql, findExpressions, metricNames, promqlErrorAt } from './promql';
 export { checkMetricNames, recordedNames } from './metric-names';
 export { checkSecrets } from './secrets';
+export * from './flows';

@@ -7,6 +7,8 @@ import { checkSecrets } from './secrets';
 import { SchemaCheck, SchemaSources } from './schema-check';
 import { Entry, Finding } from './types';
 import { checkWiring } from './wiring';
+import { Flow } from '../core/flows';
+import { checkFlows } from './flows/check';
 
 /** Options of validate. */
 export interface ValidateOptions {
@@ -22,6 +24,11 @@ export interface ValidateOptions {
   readonly metrics?: ReadonlySet<string>;
   /** The folder the entries' files are under, for the Argo CD orphan check. @default dist */
   readonly root?: string;
+  /**
+   * The stack's flows, proven on the entries by the flow gate (lib/validate/flows).
+   * @default - no flow is checked (a tree without its stack and without FLOWS.json)
+   */
+  readonly flows?: ReadonlyArray<Flow>;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -47,6 +54,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkPromql(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics) : []),
     ...checkGitops(entries, options.root ?? 'dist'),
+    ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist') : []),
   ];
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,

@@ -23,7 +23,7 @@ describe('edgewatt CLI', () => {
     const n = fresh.files.size;
     const objects = fresh.manifests.reduce((k, m) => k + m.objects.length, 0);
     const apps = [...fresh.files.keys()].filter((f) => f.includes('/argocd/')).length;
-    expect(n).toBe(objects + apps + 3); // one file per object and per Application, RUNBOOKS.md, and the iomt and dashboards READMEs
+    expect(n).toBe(objects + apps + 5); // one file per object and per Application, RUNBOOKS.md, the iomt and dashboards READMEs, FLOWS.json and FLOWS.md
     const total = objects + apps;
     const r = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(r).toEqual({

@@ -29,7 +29,9 @@ describe('edgewatt validate', () => {
     expect(r.code).toBe(0);
     const n = fs.readdirSync(path.join(ROOT, 'dist'), { recursive: true }).filter((f) => String(f).endsWith('.yaml')).length;
     expect(n).toBeGreaterThan(20);
-    expect(r.out).toBe(`${path.join(ROOT, 'dist')}: ${n} objects in ${n} files pass the schema, policy, wiring and PromQL checks\n`);
+    const flows = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/FLOWS.json'), 'utf8')).flows.length;
+    expect(flows).toBeGreaterThan(10);
+    expect(r.out).toBe(`${path.join(ROOT, 'dist')}: ${n} objects in ${n} files pass the schema, policy, wiring and PromQL checks and the ${flows} flows of FLOWS.json\n`);
   });
 
   test('reports every problem in one run, sorted, with a count, and exits 1', async () => {

@@ -1,0 +1,52 @@
+import { Flow } from '../../core/flows';
+import { Entry, Finding } from '../types';
+import { checkConfigured } from './configured';
+import { FlowContext } from './context';
+import { checkExternalPath, checkNetworkPath } from './network';
+import { byCluster } from './objects';
+import { checkApiServer, checkScrape } from './scrape';
+
+/** A flow and the gate's verdict on it. */
+export interface FlowVerdict {
+  readonly flow: Flow;
+  /** Whether every check of the flow passes. */
+  readonly ok: boolean;
+  /** Why it fails, one finding per blocking object (none when ok). */
+  readonly findings: ReadonlyArray<Finding>;
+}
+
+/**
+ * The flow gate: evaluates every flow on the synthesized objects (never the model), so a hand-edited or
+ * reverted object is caught: the destination exists where the transport leads (Service, ServiceExport, Ingress,
+ * LoadBalancer), its selector and ports reach a container port, NetworkPolicies admit the flow both ways, RBAC
+ * grants discovery and API access, the scrape job keeps the target, and the configured URL is the declared one.
+ * Every failing flow is reported; the checks of one flow go on after its first failure where they can.
+ */
+export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): FlowVerdict[] {
+  const clusters = byCluster(entries);
+  return flows.map((flow) => {
+    const ctx = new FlowContext(flow, clusters, root);
+    checkNetworkPath(ctx);
+    checkExternalPath(ctx);
+    checkApiServer(ctx);
+    checkScrape(ctx);
+    checkConfigured(ctx);
+    const findings = dedupe(ctx.findings);
+    return { flow, ok: findings.length === 0, findings };
+  });
+}
+
+/** The findings of every failing flow, for the validation gates. */
+export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): Finding[] {
+  return evaluateFlows(flows, entries, root).flatMap((v) => v.findings);
+}
+
+function dedupe(findings: ReadonlyArray<Finding>): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const k = `${f.file}\0${f.pointer}\0${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,15 @@
+export { checkFlows, evaluateFlows } from './check';
+export type { FlowVerdict } from './check';
+export { FLOWS_FILE, flowsJson, readFlowsFile } from './flows-file';
+export { selects, mapSelects } from './selectors';
+export type { LabelSelector } from './selectors';
+export { cidrContains, cidrOverlaps, ipBlockAdmits } from './cidr';
+export { egressVerdict, ingressVerdict, policyTypes, portAdmits } from './network-policy';
+export type { Peer, PolicyVerdict, TargetPort } from './network-policy';
+export { expand, promRegex, relabel, relabelOnce } from './relabel';
+export type { Relabel } from './relabel';
+export { allowed, describeRequest } from './rbac';
+export type { AccessRequest } from './rbac';
+export { ClusterObjects, byCluster } from './objects';
+export { flowEnds, flowTableJson, formatFlowTable } from './table';
+export { flowsMermaid, flowsReadme, PURPOSE_COLOURS } from './diagram';

@@ -1,0 +1,243 @@
+import { isIP } from 'net';
+import { Flow, PodsDestination, ServiceDestination } from '../../core/flows';
+import { Entry } from '../types';
+import { containerPort, FlowContext, labelText } from './context';
+import { egressVerdict, ingressVerdict, Peer, TargetPort } from './network-policy';
+import { ClusterObjects, PodTemplate } from './objects';
+import { mapSelects, selects } from './selectors';
+
+/** The source pods of a flow (the first workload whose template carries the declared labels). */
+export function sourcePods(ctx: FlowContext): { objs: ClusterObjects; pod: PodTemplate } | undefined {
+  const f = ctx.flow.from;
+  if (f.kind !== 'pods') return undefined;
+  const objs = ctx.cluster(f.cluster);
+  if (!objs) return undefined;
+  const pod = objs.pods.find((t) => t.namespace === f.namespace && selects({ matchLabels: f.podLabels }, t.labels));
+  if (!pod) {
+    ctx.fail(undefined, `no workload in namespace ${f.namespace} has pods labelled ${labelText(f.podLabels)}`, `deploy the source workload, or fix the flow's source labels`, '', f.cluster);
+    return undefined;
+  }
+  return { objs, pod };
+}
+
+interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+  readonly protocol?: string;
+}
+
+/** Where a connection lands: pods and their port, or (a Service without selector) addresses. */
+type Landing = { kind: 'pods'; pods: PodTemplate[]; port: TargetPort } | { kind: 'addresses'; cidrs: string[]; port: TargetPort } | undefined;
+
+function servicePortIndex(svc: Entry, port: number | string): number {
+  const ports = ((svc.object as { spec?: { ports?: ServicePort[] } }).spec?.ports ?? []) as ServicePort[];
+  return ports.findIndex((p) => (typeof port === 'number' ? p.port === port : p.name === port));
+}
+
+/** Checks the transport: the Service is reachable from the source by the declared way (DNS, ServiceExport, Ingress, LoadBalancer). */
+function checkTransport(ctx: FlowContext, objs: ClusterObjects, svc: Entry, to: ServiceDestination, sp: ServicePort): void {
+  const f = ctx.flow;
+  const src = f.from;
+  const where = `${to.namespace}/${to.service}`;
+  switch (f.transport) {
+    case 'in-cluster':
+      if (src.kind !== 'pods') ctx.fail(undefined, `a ${src.kind} source has no cluster DNS, so it cannot reach ${where} in-cluster`, 'declare the flow with transport ingress or loadBalancer and expose the Service there', '', to.cluster);
+      else if (src.cluster !== to.cluster) ctx.fail(undefined, `cluster.local names resolve only in their own cluster (${src.cluster} ≠ ${to.cluster})`, 'use transport mcs with a ServiceExport, or an external endpoint', '', to.cluster);
+      return;
+    case 'mcs':
+      if (!objs.kind('ServiceExport').some((e) => e.object.apiVersion.startsWith('multicluster.x-k8s.io/') && e.object.metadata.name === to.service && e.object.metadata.namespace === to.namespace)) {
+        ctx.fail(undefined, `cluster ${to.cluster} has no ServiceExport (multicluster.x-k8s.io) of Service ${where}, so ${to.service}.${to.namespace}.svc.clusterset.local does not resolve`, `add a ServiceExport named ${to.service} in namespace ${to.namespace} of cluster ${to.cluster}`, '', to.cluster);
+      }
+      return;
+    case 'ingress': {
+      const routes = objs.kind('Ingress').filter((e) => e.object.apiVersion.startsWith('networking.k8s.io/') && (e.object.metadata.namespace ?? 'default') === to.namespace && ingressRoutesTo(e, to.service, sp));
+      if (routes.length === 0) ctx.fail(undefined, `no Ingress (networking.k8s.io) in ${to.namespace} of cluster ${to.cluster} routes to Service ${to.service} port ${sp.name ?? sp.port}`, `add an Ingress rule whose backend is service ${to.service}, port ${sp.name ? `name ${sp.name}` : `number ${sp.port}`}`, '', to.cluster);
+      return;
+    }
+    case 'loadBalancer':
+      if ((svc.object as { spec?: { type?: string } }).spec?.type !== 'LoadBalancer') ctx.fail(svc, 'the Service is not of type LoadBalancer, so nothing outside the cluster reaches it', 'set spec.type: LoadBalancer (or declare transport ingress with an Ingress)', '/spec/type');
+      return;
+  }
+}
+
+/** Whether an Ingress has a path whose backend is `service` at the Service port `sp` (by number or name). */
+export function ingressRoutesTo(e: Entry, service: string, sp: ServicePort): boolean {
+  type Backend = { service?: { name: string; port?: { number?: number; name?: string } } };
+  const spec = (e.object as { spec?: { defaultBackend?: Backend; rules?: Array<{ http?: { paths?: Array<{ backend?: Backend }> } }> } }).spec ?? {};
+  const backends = [spec.defaultBackend, ...(spec.rules ?? []).flatMap((r) => (r.http?.paths ?? []).map((p) => p.backend))];
+  return backends.some((b) => b?.service?.name === service && (b.service.port?.number === sp.port || (sp.name !== undefined && b.service.port?.name === sp.name)));
+}
+
+/** Resolves a Service destination to its pods and container port, with findings for what is missing. */
+function serviceLanding(ctx: FlowContext, objs: ClusterObjects, to: ServiceDestination): Landing {
+  const svc = objs.find('Service', to.service, to.namespace);
+  if (!svc) {
+    ctx.fail(undefined, `cluster ${to.cluster} has no Service ${to.service} in namespace ${to.namespace}`, `create the Service, or point the flow at the Service that exists`, '', to.cluster);
+    return undefined;
+  }
+  const spec = (svc.object as { spec?: { selector?: Record<string, string>; ports?: ServicePort[] } }).spec ?? {};
+  const i = servicePortIndex(svc, to.port);
+  if (i < 0) {
+    ctx.fail(svc, `the Service has no port ${typeof to.port === 'number' ? to.port : `named ${to.port}`}`, `add the port to spec.ports (ports: ${(spec.ports ?? []).map((p) => p.name ?? p.port).join(', ') || 'none'})`, '/spec/ports');
+    return undefined;
+  }
+  const sp = spec.ports![i];
+  checkTransport(ctx, objs, svc, to, sp);
+  const protocol = sp.protocol ?? 'TCP';
+  if (!spec.selector || Object.keys(spec.selector).length === 0) {
+    // A Service without selector: its EndpointSlices (kubernetes.io/service-name) carry the addresses.
+    const slices = objs.kind('EndpointSlice').filter((e) => e.object.metadata.namespace === to.namespace && e.object.metadata.labels?.['kubernetes.io/service-name'] === to.service);
+    type Slice = { endpoints?: Array<{ addresses?: string[] }>; ports?: Array<{ name?: string; port?: number }> };
+    const matching = slices.filter((e) => ((e.object as unknown as Slice).ports ?? []).some((p) => (p.name ?? '') === (sp.name ?? '')));
+    if (matching.length === 0) {
+      ctx.fail(svc, `the Service has no selector and no EndpointSlice (label kubernetes.io/service-name=${to.service}) with port ${sp.name ?? '""'}, so it has no endpoints`, 'give the Service a selector, or write its EndpointSlice', '/spec/selector');
+      return undefined;
+    }
+    const slice = matching[0].object as unknown as Slice;
+    const port = slice.ports!.find((p) => (p.name ?? '') === (sp.name ?? ''))!;
+    return { kind: 'addresses', cidrs: (slice.endpoints ?? []).flatMap((e) => e.addresses ?? []), port: { number: port.port ?? sp.port, name: sp.name, protocol } };
+  }
+  const pods = objs.pods.filter((t) => t.namespace === to.namespace && mapSelects(spec.selector, t.labels));
+  // Pods an upstream Application installs stand in as declared from its release (the flow names the source).
+  const up = to.upstreamPods;
+  if (pods.length === 0 && up && mapSelects(spec.selector, up.labels)) {
+    pods.push({ entry: svc, namespace: to.namespace, labels: { ...up.labels }, serviceAccount: 'default', containers: [{ name: up.source, ports: up.ports.map((p) => ({ ...p, protocol: 'TCP' })) }] });
+  }
+  if (pods.length === 0) {
+    ctx.fail(svc, `its selector ${labelText(spec.selector)} selects no pod template in namespace ${to.namespace}`, 'make spec.selector a subset of the destination pods\' labels', '/spec/selector');
+    return undefined;
+  }
+  const target = sp.targetPort ?? sp.port;
+  const cp = containerPort(pods[0], typeof target === 'string' && /^\d+$/.test(target) ? Number(target) : target);
+  if (!cp || cp.protocol !== protocol) {
+    ctx.fail(svc, `port ${sp.name ?? sp.port} targets ${typeof target === 'number' ? `container port ${target}` : `the container port named ${target}`}, which ${pods[0].entry.object.kind}/${pods[0].entry.object.metadata.name} does not expose (${protocol})`, `set targetPort to a port the container declares, or declare it in the container's ports`, `/spec/ports/${i}/targetPort`);
+    return undefined;
+  }
+  return { kind: 'pods', pods, port: { number: cp.number, name: cp.name, protocol } };
+}
+
+/** Resolves a pods destination (a scrape) to its pods and container port. */
+function podsLanding(ctx: FlowContext, objs: ClusterObjects, to: PodsDestination): Landing {
+  const pods = objs.pods.filter((t) => t.namespace === to.namespace && selects({ matchLabels: to.podLabels }, t.labels));
+  if (pods.length === 0) {
+    ctx.fail(undefined, `no workload in namespace ${to.namespace} of cluster ${to.cluster} has pods labelled ${labelText(to.podLabels)}`, 'deploy the destination workload, or fix the flow\'s labels', '', to.cluster);
+    return undefined;
+  }
+  const cp = containerPort(pods[0], to.port);
+  if (!cp) {
+    ctx.fail(pods[0].entry, `no container exposes port ${to.port}`, `declare the port (name ${to.port}) in the container's ports`, '/spec/template/spec/containers');
+    return undefined;
+  }
+  return { kind: 'pods', pods, port: { number: cp.number, name: cp.name, protocol: to.protocol ?? cp.protocol } };
+}
+
+/** The source as the destination's NetworkPolicies see it, or undefined (after a finding) when it cannot be known. */
+function sourcePeer(ctx: FlowContext, f: Flow, src: { pod: PodTemplate } | undefined): Peer | undefined {
+  const cluster = f.to.kind === 'service' || f.to.kind === 'pods' ? f.to.cluster : undefined;
+  switch (f.transport) {
+    case 'in-cluster':
+      return src ? { kind: 'pod', namespace: src.pod.namespace, labels: src.pod.labels } : undefined;
+    case 'ingress':
+      if (!f.ingressControllerNamespace) {
+        ctx.fail(undefined, 'the flow does not say which namespace the ingress controller runs in, so its admission cannot be checked', 'declare ingressControllerNamespace on the flow', '', cluster);
+        return undefined;
+      }
+      return { kind: 'pod', namespace: f.ingressControllerNamespace, labels: {} };
+    case 'mcs':
+    case 'loadBalancer': {
+      const cidrs = f.from.cidrs;
+      if (!cidrs || cidrs.length === 0) {
+        ctx.fail(undefined, `traffic by ${f.transport} arrives from the source's addresses, which the flow does not declare`, `declare the source's CIDRs (from.cidrs: the remote cluster's pod CIDRs, or the devices' addresses)`, '', cluster);
+        return undefined;
+      }
+      return { kind: 'cidrs', cidrs };
+    }
+  }
+}
+
+/** Checks a flow to a Service or to pods: existence, selection, ports, transport, NetworkPolicies both ways. */
+export function checkNetworkPath(ctx: FlowContext): void {
+  const f = ctx.flow;
+  const to = f.to;
+  if (to.kind !== 'service' && to.kind !== 'pods') return;
+  const src = sourcePods(ctx);
+  const objs = ctx.cluster(to.cluster);
+  if (!objs) return;
+  const landing = to.kind === 'service' ? serviceLanding(ctx, objs, to) : podsLanding(ctx, objs, to);
+  if (!landing) return;
+  if (landing.kind === 'pods') {
+    const peer = sourcePeer(ctx, f, src);
+    if (peer) {
+      const dst = landing.pods[0];
+      const v = ingressVerdict(objs, { namespace: dst.namespace, labels: dst.labels }, peer, landing.port);
+      if (!v.admitted) {
+        const shown = f.from.kind === 'pods' && f.transport === 'in-cluster' ? f.from.podLabels : peer.kind === 'pod' ? peer.labels : {};
+        const who = peer.kind === 'pod' ? `pods of namespace ${peer.namespace}${Object.keys(shown).length ? ` labelled ${labelText(shown)}` : ''}` : peer.kind === 'cidrs' ? `addresses ${peer.cidrs.join(', ')}` : 'outside addresses';
+        for (const p of v.policies) {
+          ctx.fail(p, `no ingress rule admits ${who} on port ${landing.port.number}${landing.port.name ? ` (${landing.port.name})` : ''}/${landing.port.protocol}`, `add an ingress rule with that ${peer.kind === 'pod' ? 'namespaceSelector/podSelector' : 'ipBlock'} peer and port`, '/spec/ingress');
+        }
+      }
+    }
+  }
+  if (src) {
+    const dest: Peer =
+      f.transport !== 'in-cluster'
+        ? { kind: 'outside' }
+        : landing.kind === 'pods'
+          ? { kind: 'pod', namespace: landing.pods[0].namespace, labels: landing.pods[0].labels }
+          : { kind: 'cidrs', cidrs: landing.cidrs };
+    const v = egressVerdict(src.objs, { namespace: src.pod.namespace, labels: src.pod.labels }, dest, landing.port);
+    if (!v.admitted) {
+      for (const p of v.policies) ctx.fail(p, `no egress rule lets the source pods reach ${describeDest(f)} on port ${landing.port.number}/${landing.port.protocol}`, 'add an egress rule with that peer and port', '/spec/egress');
+    }
+    checkDnsEgress(ctx, src);
+  }
+}
+
+/**
+ * The cluster DNS as an egress peer: CoreDNS's pods in kube-system, labelled `k8s-app: kube-dns`, serving
+ * 53/UDP (kubernetes/kubernetes cluster/addons/dns/coredns/coredns.yaml.base).
+ */
+const CLUSTER_DNS: Peer = { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+
+/** A source whose egress is isolated must still resolve the destination's name: DNS (53/UDP) must be admitted. */
+function checkDnsEgress(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodTemplate }): void {
+  const url = ctx.flow.configured?.url ?? (ctx.flow.to.kind === 'external' ? ctx.flow.to.url : undefined);
+  let host: string | undefined;
+  try {
+    host = url ? new URL(url).hostname : undefined;
+  } catch {
+    host = undefined;
+  }
+  if (host !== undefined && (isIP(host) || isIP(host.replace(/^\[|\]$/g, '')))) return; // an address needs no lookup
+  const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
+  const dns = { number: 53, name: 'dns', protocol: 'UDP' };
+  const v = egressVerdict(src.objs, pod, CLUSTER_DNS, dns);
+  if (v.admitted || egressVerdict(src.objs, pod, { kind: 'outside' }, dns).admitted) return;
+  for (const p of v.policies) ctx.fail(p, 'no egress rule lets the source pods reach the cluster DNS (53/UDP), so the destination\'s name does not resolve', 'add an egress rule to port 53/UDP (and 53/TCP) of the kube-dns pods in kube-system', '/spec/egress');
+}
+
+/** Checks a flow to a destination outside the stack: only the source's egress policies can block it. */
+export function checkExternalPath(ctx: FlowContext): void {
+  const to = ctx.flow.to;
+  if (to.kind !== 'external') return;
+  const src = sourcePods(ctx);
+  if (!src) return;
+  let url: URL;
+  try {
+    url = new URL(to.url);
+  } catch {
+    ctx.fail(undefined, `the destination URL ${JSON.stringify(to.url)} does not parse`, 'declare an absolute URL');
+    return;
+  }
+  const number = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const v = egressVerdict(src.objs, { namespace: src.pod.namespace, labels: src.pod.labels }, { kind: 'outside' }, { number, protocol: 'TCP' });
+  if (!v.admitted) for (const p of v.policies) ctx.fail(p, `no egress rule lets the source pods reach ${to.url} (port ${number}/TCP)`, 'add an egress rule with an ipBlock peer for the receiver and that port', '/spec/egress');
+  checkDnsEgress(ctx, src);
+}
+
+function describeDest(f: Flow): string {
+  const to = f.to;
+  return to.kind === 'service' ? `Service ${to.namespace}/${to.service}` : to.kind === 'pods' ? `pods ${to.namespace}/${labelText(to.podLabels)}` : to.kind === 'external' ? to.url : 'the API server';
+}

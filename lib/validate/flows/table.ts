@@ -1,0 +1,44 @@
+import { Flow } from '../../core/flows';
+import { FlowVerdict } from './check';
+
+/** A flow's two ends, short: `cluster/namespace/workload` and `cluster/namespace/svc:port`. */
+export function flowEnds(f: Flow): { from: string; to: string } {
+  const from = f.from.kind === 'pods' ? `${f.from.cluster}/${f.from.namespace}/${f.from.workload ?? Object.values(f.from.podLabels).join(',')}` : f.from.kind === 'device' ? `devices ${f.from.cluster}/${f.from.set}` : `external ${f.from.cidrs.join(',')}`;
+  const to =
+    f.to.kind === 'service'
+      ? `${f.to.cluster}/${f.to.namespace}/svc/${f.to.service}:${f.to.port}`
+      : f.to.kind === 'pods'
+        ? `${f.to.cluster}/${f.to.namespace}/${f.to.workload ?? Object.values(f.to.podLabels).join(',')}:${f.to.port}`
+        : f.to.kind === 'api-server'
+          ? `${f.to.cluster}/api-server`
+          : f.to.url;
+  return { from, to };
+}
+
+/** The flow table as text: one row per flow with the gate's verdict, then why each failing flow fails. */
+export function formatFlowTable(verdicts: ReadonlyArray<FlowVerdict>): string {
+  const rows = verdicts.map((v) => {
+    const { from, to } = flowEnds(v.flow);
+    return [v.flow.purpose, from, to, v.flow.transport, v.ok ? 'ok' : `BLOCKED (${v.findings.length})`];
+  });
+  const head = ['PURPOSE', 'FROM', 'TO', 'TRANSPORT', 'VERDICT'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const failing = verdicts.filter((v) => !v.ok);
+  const out = [line(head), ...rows.map(line)];
+  out.push('', `${verdicts.length} flows: ${verdicts.length - failing.length} ok, ${failing.length} blocked`);
+  for (const v of failing) for (const f of v.findings) out.push(`  ${f.file}${f.pointer ? `: ${f.pointer}` : ''}: ${f.message}`);
+  return `${out.join('\n')}\n`;
+}
+
+/** The flow table as JSON: each flow with `ok` and its problems. */
+export function flowTableJson(stack: string | undefined, verdicts: ReadonlyArray<FlowVerdict>): string {
+  return `${JSON.stringify(
+    {
+      ...(stack ? { stack } : {}),
+      flows: verdicts.map((v) => ({ ...v.flow, ok: v.ok, problems: v.findings.map((f) => ({ file: f.file, pointer: f.pointer, message: f.message })) })),
+    },
+    null,
+    2,
+  )}\n`;
+}
