@@ -50,7 +50,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         to: { kind: 'service', cluster: hub, namespace: ns, service: RECEIVER_GATEWAY, port: 'http' },
         transport: receiver.exposure.transport,
         ...ingressOf(receiver.exposure),
-        configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml' },
+        configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'monitoring.receiver',
       });
     }
@@ -62,7 +62,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         from: prometheusPods(hub, ns, RECEIVER_GATEWAY),
         to: { kind: 'service', cluster: hub, namespace: ns, service: 'prometheus', port: 'http' },
         transport: 'in-cluster',
-        configured: { url: exposedURL(prometheusEndpoint(ns, hub), hub, undefined, '/api/v1/write'), object: `ConfigMap/${RECEIVER_GATEWAY}-config`, at: 'data:prometheus.yml' },
+        configured: { url: exposedURL(prometheusEndpoint(ns, hub), hub, undefined, '/api/v1/write'), object: `ConfigMap/${RECEIVER_GATEWAY}-config`, at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'monitoring.receiver',
       });
     }
@@ -78,7 +78,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? RECEIVER_GATEWAY : 'prometheus', port: 'http' },
         transport: crossing ? receiver!.exposure.transport : 'in-cluster',
         ...(crossing ? ingressOf(receiver!.exposure) : {}),
-        configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml' },
+        configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'fleet.receiver',
       });
       const gw = deviceGatewayEndpoint(ns, cluster);

@@ -66,9 +66,22 @@ const IOMT = 'iomt-link:line-1/iomt-object-detection/monitoring->line-1/iomt-obj
 const IOMT_DEVICE = 'iomt-link:line-1/iomt-object-detection/archive->line-1/iomt-object-detection/camera';
 const API_KEPLER = 'api-server:hub/kepler/kepler-exporter->hub/api-server';
 const API_PROM = 'api-server:hub/monitoring/prometheus->hub/api-server';
+// The paths that leave a cluster or come from devices, declared with their transports (lib/monitoring/transport-flows.ts).
+const RW_EDGE = 'remote-write:line-1/prometheus->hub/prometheus-receiver';
+const RW_RECEIVER = 'remote-write:hub/prometheus-receiver->hub/prometheus';
+const RW_DEVICE_GW = 'remote-write:hub/device-metrics-gateway->hub/prometheus';
+const RW_DEVICES = 'device-remote-write:devices(cameras)->hub/device-metrics-gateway';
+const DEVICE_API = 'device-api:devices->hub/flotta-edge-api';
+const MODEL_FETCH_REMOTE = 'model-fetch:line-1/kepler-exporter->hub/kepler-model-server';
 
 test('the demo declares a flow of every purpose it has, and all of them pass on its output', () => {
-  expect([...new Set(FLOWS.map((f) => f.purpose))].sort()).toEqual(['alerting', 'api-server', 'datasource', 'iomt-link', 'model-fetch', 'scrape']);
+  expect([...new Set(FLOWS.map((f) => f.purpose))].sort()).toEqual(['alerting', 'api-server', 'datasource', 'device-api', 'device-remote-write', 'iomt-link', 'model-fetch', 'remote-write', 'scrape']);
+  expect(FLOWS.filter((f) => f.transport !== 'in-cluster').map((f) => `${f.id} via ${f.transport}`).sort()).toEqual([
+    `${DEVICE_API} via loadBalancer`,
+    `${RW_DEVICES} via ingress`,
+    `${MODEL_FETCH_REMOTE} via mcs`,
+    `${RW_EDGE} via ingress`,
+  ]);
   // Every component target is scraped: Kepler on both clusters, kube-state-metrics on both, Alertmanager and Grafana on the hub.
   expect(FLOWS.filter((f) => f.purpose === 'scrape').map((f) => f.id)).toHaveLength(6);
   expect(evaluateFlows(FLOWS, [...tree().values()]).filter((v) => !v.ok)).toEqual([]);
@@ -142,7 +155,10 @@ describe('datasource', () => {
   test('the Prometheus Service port renamed and retargeted', () => {
     const t = tree();
     obj(t, 'dist/hub/monitoring/service-prometheus.yaml').spec.ports[0].targetPort = 'web';
-    expectBlocked(gate(t), [{ flow: flow(DATASOURCE), file: 'dist/hub/monitoring/service-prometheus.yaml', because: /targets the container port named web, which StatefulSet\/prometheus does not expose/ }]);
+    const because = /targets the container port named web, which StatefulSet\/prometheus does not expose/;
+    const file = 'dist/hub/monitoring/service-prometheus.yaml';
+    // Grafana's queries and both gateways' forwarding go through that Service port.
+    expectBlocked(gate(t), [DATASOURCE, RW_RECEIVER, RW_DEVICE_GW].map((id) => ({ flow: flow(id), file, because })));
   });
 
   test('the datasource URL given a cluster-local name of another cluster\'s form', () => {
@@ -152,10 +168,15 @@ describe('datasource', () => {
     expectBlocked(gate(t), [{ flow: flow(DATASOURCE), file: 'dist/hub/dashboards/configmap-grafana-provisioning.yaml', because: /data:datasources.yaml#\/datasources\/0\/url is "http:\/\/prometheus.monitoring.svc.clusterset.local:9090"/ }]);
   });
 
-  test('reverting Prometheus\'s NetworkPolicy to admit no one blocks Grafana', () => {
+  test('reverting Prometheus\'s NetworkPolicy to admit no one blocks Grafana and both remote-write gateways', () => {
     const t = tree();
-    obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress = [];
-    expectBlocked(gate(t), [{ flow: flow(DATASOURCE), file: 'dist/hub/monitoring/networkpolicy-prometheus.yaml', because: /no ingress rule admits pods of namespace dashboards/ }]);
+    const file = 'dist/hub/monitoring/networkpolicy-prometheus.yaml';
+    obj(t, file).spec.ingress = [];
+    expectBlocked(gate(t), [
+      { flow: flow(DATASOURCE), file, because: /no ingress rule admits pods of namespace dashboards/ },
+      { flow: flow(RW_RECEIVER), file, because: /no ingress rule admits pods of namespace monitoring labelled app.kubernetes.io\/name=prometheus-receiver/ },
+      { flow: flow(RW_DEVICE_GW), file, because: /no ingress rule admits pods of namespace monitoring labelled app.kubernetes.io\/name=device-metrics-gateway/ },
+    ]);
   });
 });
 
@@ -183,7 +204,8 @@ describe('model-fetch', () => {
   test('the model server Service selects no pod after a label change', () => {
     const t = tree();
     obj(t, 'dist/hub/energy/service-kepler-model-server.yaml').spec.selector['app.kubernetes.io/name'] = 'model-server';
-    expectBlocked(gate(t), [{ flow: flow(MODEL_FETCH), file: 'dist/hub/energy/service-kepler-model-server.yaml', because: /selects no pod template in namespace energy/ }]);
+    const because = /selects no pod template in namespace energy/;
+    expectBlocked(gate(t), [MODEL_FETCH, MODEL_FETCH_REMOTE].map((id) => ({ flow: flow(id), file: 'dist/hub/energy/service-kepler-model-server.yaml', because })));
   });
 
   test('the exporter\'s MODEL_SERVER_URL changed by hand', () => {
@@ -234,62 +256,86 @@ describe('api-server', () => {
   });
 });
 
-// Flows the lead declares with their transports: constructed here with the objects that would carry them.
-const promPods = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'prometheus' };
-const REMOTE_WRITE: Flow = {
-  id: 'remote-write:line-1/monitoring/prometheus->hub/monitoring/prometheus',
-  purpose: 'remote-write',
-  from: { kind: 'pods', cluster: 'line-1', namespace: 'monitoring', podLabels: promPods, workload: 'StatefulSet/prometheus', cidrs: ['10.42.0.0/16'] },
-  to: { kind: 'service', cluster: 'hub', namespace: 'monitoring', service: 'prometheus', port: 'http' },
-  transport: 'mcs',
-  configured: { url: 'http://prometheus.monitoring.svc.clusterset.local:9090/api/v1/write', object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml#/remote_write/0/url' },
-};
-const serviceExport = { file: 'dist/hub/monitoring/serviceexport-prometheus.yaml', cluster: 'hub', object: { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: { name: 'prometheus', namespace: 'monitoring' } } } as Entry;
+// The demo with the edge agents' transport switched to Multi-Cluster Services: the flows are the synthesized ones.
+const mcsResult = synthesize({ ...demoStack(), monitoring: { ...(demoStack() as any).monitoring, receiver: { ...(demoStack() as any).monitoring.receiver, exposure: { transport: 'mcs', remotePodCIDRs: ['10.42.0.0/16'] } } } } as any);
+const MCS_FLOWS: Flow[] = JSON.parse(mcsResult.files.get('FLOWS.json')!).flows;
+const REMOTE_WRITE = MCS_FLOWS.find((f) => f.id === RW_EDGE)!;
+function mcsTree(): Map<string, Entry> {
+  const m = new Map<string, Entry>();
+  for (const [file, text] of mcsResult.files) if (file.endsWith('.yaml')) m.set(`dist/${file}`, { file: `dist/${file}`, cluster: file.split('/')[0], object: parse(text) });
+  return m;
+}
+const RECEIVER_NP = 'dist/hub/monitoring/networkpolicy-prometheus-receiver.yaml';
+const RECEIVER_EXPORT = 'dist/hub/monitoring/serviceexport-prometheus-receiver.yaml';
 
 describe('remote-write (mcs)', () => {
-  test('today\'s hub NetworkPolicy (dashboards only) and no ServiceExport block the edge agent\'s remote write', () => {
-    const problems = gate(tree(), [REMOTE_WRITE]);
-    expectBlocked(problems, [
-      { flow: REMOTE_WRITE, file: 'dist/hub/monitoring/networkpolicy-prometheus.yaml', because: /no ingress rule admits addresses 10.42.0.0\/16 on port 9090 \(http\)\/TCP; fix: add an ingress rule with that ipBlock peer and port/ },
-      { flow: REMOTE_WRITE, file: 'dist/hub', because: /no ServiceExport \(multicluster.x-k8s.io\) of Service monitoring\/prometheus/ },
+  test('the edge agent writes through the exported receiver, admitted by its pod CIDR', () => {
+    expect(REMOTE_WRITE).toMatchObject({ transport: 'mcs', from: { cidrs: ['10.42.0.0/16'] }, configured: { url: 'http://prometheus-receiver.monitoring.svc.clusterset.local:9090/api/v1/write' } });
+    expect(gate(mcsTree(), MCS_FLOWS)).toEqual([]);
+  });
+
+  test("reverting the receiver's NetworkPolicy rule for the remote pod CIDR blocks the edge agent's remote write", () => {
+    const t = mcsTree();
+    obj(t, RECEIVER_NP).spec.ingress = [];
+    expectBlocked(gate(t, MCS_FLOWS), [{ flow: REMOTE_WRITE, file: RECEIVER_NP, because: /no ingress rule admits addresses 10.42.0.0\/16 on port 9090 \(http\)\/TCP; fix: add an ingress rule with that ipBlock peer and port/ }]);
+  });
+
+  test('deleting the ServiceExport fails the flow, naming it', () => {
+    const t = mcsTree();
+    t.delete(RECEIVER_EXPORT);
+    expectBlocked(gate(t, MCS_FLOWS), [
+      { flow: REMOTE_WRITE, file: 'dist/hub', because: /no ServiceExport .* so prometheus-receiver.monitoring.svc.clusterset.local does not resolve; fix: add a ServiceExport named prometheus-receiver in namespace monitoring of cluster hub/ },
     ]);
   });
 
-  test('with a ServiceExport and an ipBlock rule for the edge pod CIDR it passes; reverting the rule fails again', () => {
-    const t = tree();
-    t.set(serviceExport.file, serviceExport);
-    obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.42.0.0/16' } }], ports: [{ port: 9090, protocol: 'TCP' }] });
-    expect(gate(t, [REMOTE_WRITE])).toEqual([]);
-    obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.pop();
-    expect(gate(t, [REMOTE_WRITE]).join('\n')).toMatch(/networkpolicy-prometheus.yaml: \/spec\/ingress: flow line-1\/monitoring\/StatefulSet\/prometheus → hub\/monitoring\/svc\/prometheus:http \(remote-write, via mcs\) is blocked/);
-  });
-
-  test('deleting the ServiceExport from the fixed output fails the flow, naming it', () => {
-    const t = tree();
-    t.set(serviceExport.file, serviceExport);
-    obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.42.0.0/16' } }], ports: [{ port: 9090, protocol: 'TCP' }] });
-    expect(gate(t, [REMOTE_WRITE])).toEqual([]);
-    t.delete(serviceExport.file);
-    expectBlocked(gate(t, [REMOTE_WRITE]), [{ flow: REMOTE_WRITE, file: 'dist/hub', because: /no ServiceExport .* so prometheus.monitoring.svc.clusterset.local does not resolve; fix: add a ServiceExport named prometheus in namespace monitoring of cluster hub/ }]);
-  });
-
   test('an mcs flow without the source\'s pod CIDRs cannot be admitted and says what to declare', () => {
-    const t = tree();
-    t.set(serviceExport.file, serviceExport);
     const f: Flow = { ...REMOTE_WRITE, from: { ...(REMOTE_WRITE.from as any), cidrs: undefined } };
-    expect(gate(t, [f]).join('\n')).toMatch(/declare the source's CIDRs \(from.cidrs: the remote cluster's pod CIDRs/);
+    expect(gate(mcsTree(), [f]).join('\n')).toMatch(/declare the source's CIDRs \(from.cidrs: the remote cluster's pod CIDRs/);
   });
 
   test('a cluster.local URL across clusters is caught', () => {
-    const t = tree();
-    t.set(serviceExport.file, serviceExport);
-    obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.42.0.0/8' } }] });
-    const f = { ...REMOTE_WRITE, configured: { ...REMOTE_WRITE.configured!, url: 'http://prometheus.monitoring.svc.cluster.local:9090/api/v1/write' } };
+    const t = mcsTree();
     const cm = obj(t, 'dist/line-1/monitoring/configmap-prometheus-config.yaml');
     const cfg = parse(cm.data['prometheus.yml']);
-    cfg.remote_write[0].url = f.configured.url;
+    cfg.remote_write[0].url = 'http://prometheus-receiver.monitoring.svc.cluster.local:9090/api/v1/write';
     cm.data['prometheus.yml'] = stringify(cfg);
-    expectBlocked(gate(t, [f]), [{ flow: f, file: 'dist/line-1/monitoring/configmap-prometheus-config.yaml', because: /host prometheus.monitoring.svc.cluster.local is not prometheus.monitoring.svc.clusterset.local/ }]);
+    expectBlocked(gate(t, MCS_FLOWS), [{ flow: REMOTE_WRITE, file: 'dist/line-1/monitoring/configmap-prometheus-config.yaml', because: /prometheus-receiver.monitoring.svc.cluster.local/ }]);
+  });
+});
+
+describe('remote-write and device paths of the demo (ingress, loadBalancer)', () => {
+  test("deleting the receiver's Ingress blocks the edge agent; deleting the device gateway's blocks the devices", () => {
+    const t = tree();
+    t.delete('dist/hub/monitoring/ingress-prometheus-receiver.yaml');
+    t.delete('dist/hub/monitoring/ingress-device-metrics-gateway.yaml');
+    expectBlocked(gate(t), [
+      { flow: flow(RW_EDGE), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service prometheus-receiver/ },
+      { flow: flow(RW_DEVICES), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service device-metrics-gateway/ },
+    ]);
+  });
+
+  test("the device gateway's NetworkPolicy without the ingress controller's namespace blocks the devices", () => {
+    const t = tree();
+    obj(t, 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml').spec.ingress = [];
+    expectBlocked(gate(t), [{ flow: flow(RW_DEVICES), file: 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml', because: /no ingress rule admits pods of namespace kube-system/ }]);
+  });
+
+  test("the devices' receiver URL pointed at a cluster-internal name is caught on the EdgeDeviceSet", () => {
+    const t = tree();
+    obj(t, 'dist/hub/fleet/edgedeviceset-cameras.yaml').spec.metrics.receiverConfiguration.url = 'http://prometheus.monitoring.svc.cluster.local:9090/api/v1/write';
+    expectBlocked(gate(t), [{ flow: flow(RW_DEVICES), file: 'dist/hub/fleet/edgedeviceset-cameras.yaml', because: /receiverConfiguration/ }]);
+  });
+
+  test("the edge API's LoadBalancer retargeted to a port the edge API pods do not serve blocks registration", () => {
+    const t = tree();
+    obj(t, 'dist/hub/fleet/service-flotta-edge-api-external.yaml').spec.ports[0].targetPort = 'metrics';
+    expectBlocked(gate(t), [{ flow: flow(DEVICE_API), file: 'dist/hub/fleet/service-flotta-edge-api-external.yaml', because: /targets the container port named metrics/ }]);
+  });
+
+  test('deleting the model server\'s ServiceExport blocks line-1\'s model fetch', () => {
+    const t = tree();
+    t.delete('dist/hub/energy/serviceexport-kepler-model-server.yaml');
+    expectBlocked(gate(t), [{ flow: flow(MODEL_FETCH_REMOTE), file: 'dist/hub', because: /no ServiceExport/ }]);
   });
 });
 
@@ -388,12 +434,13 @@ describe('edgewatt validate and edgewatt flows on a written tree', () => {
     const t = captureIO();
     expect(await runCli(['flows', dir], t.io)).toBe(1);
     expect(t.out()).toMatch(/model-fetch +hub\/kepler\/DaemonSet\/kepler-exporter +hub\/energy\/svc\/kepler-model-server:8100 +in-cluster +BLOCKED \(1\)/);
-    expect(t.out()).toContain(`${FLOWS.length} flows: ${FLOWS.length - 1} ok, 1 blocked`);
+    // The rule's port serves line-1's exporters (through the ServiceExport) too: both model fetches are blocked.
+    expect(t.out()).toContain(`${FLOWS.length} flows: ${FLOWS.length - 2} ok, 2 blocked`);
     const j = captureIO();
     expect(await runCli(['flows', dir, '-o', 'json'], j.io)).toBe(1);
     const doc = JSON.parse(j.out());
     expect(doc.stack).toBe('smart-factory');
-    expect(doc.flows.filter((f: any) => !f.ok).map((f: any) => f.id)).toEqual([MODEL_FETCH]);
+    expect(doc.flows.filter((f: any) => !f.ok).map((f: any) => f.id).sort()).toEqual([MODEL_FETCH, MODEL_FETCH_REMOTE].sort());
     fs.writeFileSync(np, original);
     const ok = captureIO();
     expect(await runCli(['flows', dir], ok.io)).toBe(0);
