@@ -17,6 +17,12 @@ export const VERSIONS = {
   configReloader: { image: 'quay.io/prometheus-operator/prometheus-config-reloader', tag: 'v0.93.1', upstream: 'v0.93.1' },
   /** From kube-prometheus versions.json (2026-08). */
   grafana: { image: 'docker.io/grafana/grafana', tag: '13.1.3', upstream: '13.1.3' },
+  /**
+   * kube-eventer (github AliyunContainerService/kube-eventer). Facts read at tag 1.2.14; the image tag is the one
+   * that tag's deploy/deploy.yaml pins. It is built from commit ca03be0, whose metrics/, api/, sources/, manager/
+   * and eventer.go equal tag 1.2.14's (git diff ca03be0 1.2.14 changes only common/kubernetes and the Dockerfile).
+   */
+  kubeEventer: { image: 'registry.aliyuncs.com/acs/kube-eventer', tag: 'v1.2.7-ca03be0-aliyun', upstream: '1.2.14' },
   /** The Flotta operator, installed from its upstream repository by an Argo CD Application (kustomize config/k8s). */
   flottaOperator: { repoURL: 'https://github.com/project-flotta/flotta-operator', tag: 'v0.2.0', upstream: 'v0.2.0', path: 'config/k8s', namespace: 'flotta' },
   /** The Prometheus Operator CRDs, for operator mode, from the prometheus-operator repository. */

@@ -9,7 +9,7 @@ export const ARGOCD_API = 'argoproj.io/v1alpha1';
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /** Sync waves: namespaces first, then operators and CRDs, then what needs them. */
-export const SYNC_WAVES: Record<string, number> = { platform: 0, operators: 1, energy: 2, monitoring: 2, fleet: 3, iomt: 4, dashboards: 5 };
+export const SYNC_WAVES: Record<string, number> = { platform: 0, operators: 1, energy: 2, monitoring: 2, events: 2, fleet: 3, iomt: 4, dashboards: 5 };
 
 /** A folder of the output that an Application deploys: `<cluster>/<folder>`, `folder` being a component or a shard. */
 export interface DeployFolder {

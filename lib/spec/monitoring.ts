@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel, duration, labelMap, quantity } from './common';
+import { eventsSchema } from './events';
 
 /** How Prometheus is provided. */
 export const MONITORING_MODES = ['bundled', 'prometheus-operator'] as const;
@@ -75,6 +76,7 @@ export const monitoringSchema = z
       })
       .default({ receivers: [], routes: [] })
       .describe('Alertmanager routing (bundled mode).'),
+    events: eventsSchema.prefault({}),
     runbookBaseURL: z
       .string()
       .regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })

@@ -1,0 +1,115 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Flow } from '../lib/core/flows';
+import { LABEL, selectorLabels, stackLabels } from '../lib/core/labels';
+import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
+import { eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
+import { runbookBase } from '../lib/monitoring/runbooks';
+import { StackModel } from '../lib/model';
+import { ChartContext, ComponentDefinition } from './component';
+import { monitoringComponent } from './monitoring';
+
+/** Labels of the Prometheus pods that scrape the exporter: the bundled StatefulSet's, or what the Prometheus Operator sets. */
+function scraperLabels(model: StackModel): Record<string, string> {
+  return model.monitoring!.mode === 'bundled' ? selectorLabels('prometheus', 'prometheus') : { [LABEL.name]: 'prometheus' };
+}
+
+/** Clusters that run kube-eventer: every monitored cluster, or those listed in `monitoring.events.clusters`. */
+export function eventClusters(model: StackModel): string[] {
+  const ev = model.monitoring?.events;
+  if (!ev?.enabled) return [];
+  const monitored = monitoringComponent.clusters(model);
+  return (ev.clusters ? monitored.filter((c) => ev.clusters!.includes(c)) : [...monitored]).sort();
+}
+
+/** Per cluster: kube-eventer in the monitoring namespace; with the Prometheus Operator, its PodMonitor and PrometheusRule. */
+export class EventsChart extends Chart {
+  constructor(scope: Construct, id: string, ctx: ChartContext) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { model } = ctx;
+    const mon = model.monitoring!;
+    const labels = stackLabels(model.name);
+    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraperLabels: scraperLabels(model), labels });
+    if (mon.mode !== 'prometheus-operator') return;
+    const m = eventsMonitoring(ctx);
+    for (const t of m.targets) {
+      new ApiObject(this, `podmonitor-${t.job}`, {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: t.job, namespace: t.namespace, labels },
+        spec: {
+          jobLabel: LABEL.name,
+          selector: { matchLabels: { ...t.selector } },
+          // honorLabels: the operator adds a `namespace` target label (the pod's); without it the exporter's own
+          // `namespace` (the involved object's) would be renamed exported_namespace.
+          podMetricsEndpoints: [{ port: t.port, path: t.path, honorLabels: true }],
+        },
+      });
+    }
+    new ApiObject(this, 'rules', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'edgewatt-events', namespace: mon.namespace, labels },
+      spec: { groups: m.ruleGroups.map(renderRuleGroup) },
+    });
+  }
+}
+
+/** The events component's monitoring on one cluster: the exporter's pod, the event alerts and the registry alert. */
+export function eventsMonitoring(ctx: ChartContext): ComponentMonitoring {
+  const { model, cluster } = ctx;
+  const mon = model.monitoring!;
+  const here = eventClusters(model).includes(cluster.name);
+  const group = eventRuleGroup({
+    stormThreshold: mon.events.stormThreshold,
+    // Bundled: the hub evaluates every cluster's series, so it must see each exporter. Operator mode: each
+    // cluster's Prometheus evaluates its own rules and knows no cluster label.
+    clusters: mon.mode === 'bundled' ? eventClusters(model) : [],
+    runbookBase: runbookBase(model),
+    extra: [registryAlert(model)],
+  });
+  return {
+    targets: here
+      ? [{ job: KUBE_EVENTER_NAME, cluster: cluster.name, namespace: mon.namespace, selector: selectorLabels(KUBE_EVENTER_NAME, KUBE_EVENTER_NAME), port: 'http', path: '/metrics', perNode: false, honorLabels: true }]
+      : [],
+    ruleGroups: [group],
+  };
+}
+
+/** The two paths of the event exporter on one cluster: Prometheus scrapes it; it lists and watches Events. */
+export function eventsFlows(ctx: ChartContext): Flow[] {
+  const { model, cluster } = ctx;
+  if (!eventClusters(model).includes(cluster.name)) return [];
+  const mon = model.monitoring!;
+  const ns = mon.namespace;
+  const bundled = mon.mode === 'bundled';
+  return [
+    {
+      id: `scrape:${cluster.name}/${ns}/prometheus->${cluster.name}/${ns}/${KUBE_EVENTER_NAME}`,
+      purpose: 'scrape',
+      from: { kind: 'pods', cluster: cluster.name, namespace: ns, podLabels: scraperLabels(model), ...(bundled ? { workload: 'StatefulSet/prometheus', serviceAccount: 'prometheus' } : {}) },
+      to: { kind: 'service', cluster: cluster.name, namespace: ns, service: KUBE_EVENTER_NAME, port: 'http' },
+      transport: 'in-cluster',
+      scrape: { job: KUBE_EVENTER_NAME, discovers: ['pods'] },
+      path: 'monitoring.events',
+    },
+    {
+      id: `api-server:${cluster.name}/${ns}/${KUBE_EVENTER_NAME}->${cluster.name}/api-server`,
+      purpose: 'api-server',
+      from: { kind: 'pods', cluster: cluster.name, namespace: ns, podLabels: selectorLabels(KUBE_EVENTER_NAME, KUBE_EVENTER_NAME), workload: `Deployment/${KUBE_EVENTER_NAME}`, serviceAccount: KUBE_EVENTER_NAME },
+      to: { kind: 'api-server', cluster: cluster.name, access: KUBE_EVENTER_ACCESS.map((a) => ({ verbs: [...a.verbs], resource: a.resource, group: a.group })) },
+      transport: 'in-cluster',
+      configured: { url: KUBE_EVENTER_SOURCE, object: `Deployment/${KUBE_EVENTER_NAME}`, at: 'arg:--source' },
+      path: 'monitoring.events',
+    },
+  ];
+}
+
+/** The events component: kube-eventer on every cluster that runs monitoring (unless turned off or narrowed). */
+export const eventsComponent: ComponentDefinition = {
+  name: 'events',
+  clusters: eventClusters,
+  build: (scope, id, ctx) => new EventsChart(scope, id, ctx),
+  monitoring: eventsMonitoring,
+  flows: eventsFlows,
+};

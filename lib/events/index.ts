@@ -1,0 +1,4 @@
+export * from './alerts';
+export * from './catalog';
+export * from './kube-eventer';
+export * from './registries';
