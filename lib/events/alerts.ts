@@ -15,11 +15,17 @@ const WARNING = 'eventer_events_warning_total';
 /**
  * Events of the selected series within the window, per series. A one-shot Event creates a series at 1 (or
  * more), and `increase()` cannot see that first step: it has no earlier sample. So a series absent
- * `EVENT_WINDOW` ago counts with its whole value (it started from nothing inside the window), and an older
- * one with its increase (which also handles a counter reset when the exporter restarts).
+ * `window` ago counts with its whole value (it started from nothing inside the window), and an older one
+ * with its increase (which also handles a counter reset when the exporter restarts).
+ *
+ * "Absent `window` ago" only means "new" if Prometheus was scraping the cluster's exporter then: after an
+ * outage of Prometheus, or on the exporter's first scrape, every series would look new and page at once. So
+ * the new-series term needs an exporter target (any pod: a restarted exporter's first events still count)
+ * of the same cluster `window` ago; in the first `window` after such a gap only growing series are seen.
  */
 export function eventsInWindow(selector: string, window = EVENT_WINDOW): string {
-  return `(${selector} unless ${selector} offset ${window}) or increase(${selector}[${window}])`;
+  const scraped = `group by (cluster) (up{job="${KUBE_EVENTER_NAME}"} offset ${window})`;
+  return `((${selector} unless ${selector} offset ${window}) and on (cluster) ${scraped}) or increase(${selector}[${window}])`;
 }
 
 type Alert = Omit<AlertRule, 'runbookURL'>;
