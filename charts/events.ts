@@ -3,23 +3,14 @@ import { Construct } from 'constructs';
 import { Flow } from '../lib/core/flows';
 import { LABEL, selectorLabels, stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, renderRuleGroup } from '../lib/core/monitoring-contract';
-import { eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
+import { eventClusters, eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { StackModel } from '../lib/model';
 import { ChartContext, ComponentDefinition } from './component';
-import { monitoringComponent } from './monitoring';
 
 /** Labels of the Prometheus pods that scrape the exporter: the bundled StatefulSet's, or what the Prometheus Operator sets. */
 function scraperLabels(model: StackModel): Record<string, string> {
   return model.monitoring!.mode === 'bundled' ? selectorLabels('prometheus', 'prometheus') : { [LABEL.name]: 'prometheus' };
-}
-
-/** Clusters that run kube-eventer: every monitored cluster, or those listed in `monitoring.events.clusters`. */
-export function eventClusters(model: StackModel): string[] {
-  const ev = model.monitoring?.events;
-  if (!ev?.enabled) return [];
-  const monitored = monitoringComponent.clusters(model);
-  return (ev.clusters ? monitored.filter((c) => ev.clusters!.includes(c)) : [...monitored]).sort();
 }
 
 /** Per cluster: kube-eventer in the monitoring namespace; with the Prometheus Operator, its PodMonitor and PrometheusRule. */

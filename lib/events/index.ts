@@ -2,3 +2,4 @@ export * from './alerts';
 export * from './catalog';
 export * from './kube-eventer';
 export * from './registries';
+export * from './clusters';
