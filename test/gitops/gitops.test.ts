@@ -26,11 +26,13 @@ describe('GitOps (Argo CD)', () => {
     expect(apps).toEqual([
       'smart-factory-hub-dashboards wave=5 dist/hub/dashboards → https://kubernetes.default.svc',
       'smart-factory-hub-energy wave=2 dist/hub/energy → https://kubernetes.default.svc',
+      'smart-factory-hub-events wave=2 dist/hub/events → https://kubernetes.default.svc',
       'smart-factory-hub-fleet wave=3 dist/hub/fleet → https://kubernetes.default.svc',
       'smart-factory-hub-flotta-operator wave=1 config/k8s → https://kubernetes.default.svc',
       'smart-factory-hub-monitoring wave=2 dist/hub/monitoring → https://kubernetes.default.svc',
       'smart-factory-hub-platform wave=0 dist/hub/platform → https://kubernetes.default.svc',
       'smart-factory-line-1-energy wave=2 dist/line-1/energy → https://line-1.factory.example:6443',
+      'smart-factory-line-1-events wave=2 dist/line-1/events → https://line-1.factory.example:6443',
       'smart-factory-line-1-iomt wave=4 dist/line-1/iomt → https://line-1.factory.example:6443',
       'smart-factory-line-1-monitoring wave=2 dist/line-1/monitoring → https://line-1.factory.example:6443',
       'smart-factory-line-1-platform wave=0 dist/line-1/platform → https://line-1.factory.example:6443',
