@@ -177,7 +177,7 @@ describe('edgewatt apply --dry-run', () => {
     expect(r.out).toContain('            spec.template.spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1');
     const sent = distObjects('dist/hub').filter((o) => o.kind !== 'Application');
     expect(r.out).toContain(`: ${sent.length - 1} accepted, 1 rejected, 0 skipped`);
-    expect(r.out).toContain('not sent: 6 Argo CD objects under dist/hub/argocd');
+    expect(r.out).toContain('not sent: 7 Argo CD objects under dist/hub/argocd');
     const patches = stub.requests.filter((q) => q.method === 'PATCH');
     expect(patches).toHaveLength(sent.length);
     for (const q of patches) {
@@ -200,7 +200,7 @@ describe('edgewatt apply --dry-run', () => {
     const one = await cli('apply', '--dry-run', 'dist/hub/dashboards', '--kubeconfig', kubeconfig);
     expect(one.code).toBe(0);
     expect(one.out).toContain('skipped   dist/hub/dashboards/deployment-grafana.yaml  Deployment dashboards/grafana: namespace dashboards is created by this cluster\'s tree');
-    expect(one.out).toMatch(/: 0 accepted, 0 rejected, 11 skipped/);
+    expect(one.out).toMatch(/: 0 accepted, 0 rejected, 12 skipped/);
   });
 
   test('without --dry-run it refuses (exit 2): Argo CD applies from Git', async () => {
