@@ -117,6 +117,8 @@ export class KubeEventer extends Construct {
                 // KubeEventerStale alert watches the same condition through eventer_manager_last_time_seconds.
                 livenessProbe: { httpGet: { path: '/healthz', port }, initialDelaySeconds: 10, periodSeconds: 30 },
                 readinessProbe: { httpGet: { path: '/healthz', port }, periodSeconds: 10 },
+                // Read-only root: klog v1.0.0 (go.mod at 1.2.14) logs to stderr by default (vendor/k8s.io/klog/klog.go,
+                // `logging.toStderr = true`); /tmp is writable should anything fall back to files.
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
