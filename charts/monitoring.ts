@@ -149,7 +149,7 @@ export class MonitoringChart extends Chart {
       new Alertmanager(this, 'alertmanager', {
         namespace: mon.namespace,
         cluster: cluster.name,
-        config: alertmanagerConfig(mon),
+        config: alertmanagerConfig(mon, allRuleGroups(model, ctx.registry)),
         secrets: alertmanagerSecrets(mon),
         clientNamespaces: [mon.namespace, ...(model.dashboards?.cluster === cluster.name ? [model.dashboards.namespace] : [])],
         labels,

@@ -20,6 +20,16 @@ export type ExposureSpec =
  */
 export const SERVICE_EXPORT_API = 'multicluster.x-k8s.io/v1alpha1';
 
+/** The name of the LoadBalancer Service that exposes Service `name`. */
+export function externalServiceName(name: string): string {
+  return `${name}-external`;
+}
+
+/** The Service a path through `exposure` arrives at: the LoadBalancer Service, or the Service itself. */
+export function arrivalService(name: string, exposure: ExposureSpec | undefined): string {
+  return exposure?.transport === 'loadBalancer' ? externalServiceName(name) : name;
+}
+
 /** The port a LoadBalancer exposure listens on (TLS). */
 export const EXTERNAL_TLS_PORT = 443;
 
@@ -76,7 +86,9 @@ export class Exposure extends Construct {
       });
     } else {
       new k8s.KubeService(this, 'lb', {
-        metadata: meta(`${ep.name}-external`),
+        // external-dns publishes the host name for the load balancer's address (kubernetes-sigs/external-dns,
+        // docs/annotations/annotations.md: external-dns.alpha.kubernetes.io/hostname on a Service).
+        metadata: { ...meta(externalServiceName(ep.name)), annotations: { 'external-dns.alpha.kubernetes.io/hostname': x.host } },
         spec: {
           type: 'LoadBalancer',
           externalTrafficPolicy: 'Local',

@@ -33,6 +33,18 @@ export interface AlertRule {
   readonly description: string;
   /** What to check and do, written into RUNBOOKS.md. */
   readonly steps: ReadonlyArray<string>;
+  /**
+   * Another alert of the stack that already pages for the same condition: while it fires for the same `equal`
+   * labels, Alertmanager holds this one back (an inhibit rule), so one condition pages once. @default - none
+   */
+  readonly inhibitedBy?: { readonly alert: string; readonly equal: ReadonlyArray<string> };
+}
+
+/** The inhibit rules the alerts of `groups` ask for (`inhibitedBy`), sorted by target alert. */
+export function declaredInhibitions(groups: ReadonlyArray<RuleGroup>): Array<{ source: string; target: string; equal: string[] }> {
+  const out = new Map<string, { source: string; target: string; equal: string[] }>();
+  for (const g of groups) for (const r of g.rules) if ('alert' in r && r.inhibitedBy) out.set(r.alert, { source: r.inhibitedBy.alert, target: r.alert, equal: [...r.inhibitedBy.equal] });
+  return [...out.values()].sort((a, b) => (a.target < b.target ? -1 : 1));
 }
 
 /** A recording rule. */

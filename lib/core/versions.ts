@@ -18,6 +18,12 @@ export const VERSIONS = {
   /** From kube-prometheus versions.json (2026-08). */
   grafana: { image: 'docker.io/grafana/grafana', tag: '13.1.3', upstream: '13.1.3' },
   /**
+   * kube-eventer (github AliyunContainerService/kube-eventer). Facts read at tag 1.2.14; the image tag is the one
+   * that tag's deploy/deploy.yaml pins. It is built from commit ca03be0, whose metrics/, api/, sources/, manager/
+   * and eventer.go equal tag 1.2.14's (git diff ca03be0 1.2.14 changes only common/kubernetes and the Dockerfile).
+   */
+  kubeEventer: { image: 'registry.aliyuncs.com/acs/kube-eventer', tag: 'v1.2.7-ca03be0-aliyun', upstream: '1.2.14' },
+  /**
    * The Flotta operator, installed from its upstream repository by an Argo CD Application (kustomize
    * `config/k8s`, project-flotta/flotta-operator tag v0.2.0). Facts read at that tag:
    * - `config/k8s/kustomization.yaml`: namespace `flotta`, namePrefix `flotta-`, resources `../base` and
@@ -63,7 +69,6 @@ export const VERSIONS = {
     namespace: 'cert-manager',
     largestCrdJsonBytes: 146463,
   },
-  prometheusOperatorCrds: { repoURL: 'https://github.com/prometheus-operator/prometheus-operator', tag: 'v0.93.1', upstream: 'v0.93.1', path: 'example/prometheus-operator-crd' },
   /**
    * kube-prometheus-stack, the optional managed install of prometheus-operator mode (monitoring.operator.install):
    * Helm repository and chart as its README states (github prometheus-community/helm-charts, tag

@@ -1,4 +1,5 @@
 import { StackModel } from '../model/types';
+import { EVENT_WINDOW, eventsInWindow } from '../events/alerts';
 import { RECORD } from '../monitoring/rules';
 import { Board, PanelInfo } from './panels';
 
@@ -105,12 +106,40 @@ function iomtPipelines(model: StackModel): DashboardDoc {
   return done('iomt-pipelines', b);
 }
 
+/**
+ * Kubernetes Events (kube-eventer): Warning events over time by reason and by cluster/namespace, the objects
+ * with most events, the triaged errors of the last window, and the exporter's health. Counts use the same
+ * window term as the alerts, so a one-shot event on a new object is counted too.
+ */
+function kubernetesEvents(): DashboardDoc {
+  const b = new Board('edgewatt-kubernetes-events', 'Kubernetes events', ['events', 'kubernetes']);
+  b.variable('cluster', 'Cluster', 'label_values(up{job="kube-eventer"}, cluster)');
+  b.variable('namespace', 'Namespace', 'label_values(eventer_events_warning_total{cluster=~"$cluster"}, namespace)');
+  const N = `${C}, namespace=~"$namespace"`;
+  const warn = eventsInWindow(`eventer_events_warning_total{${N}}`);
+  const err = eventsInWindow(`eventer_events_error_total{${N}}`);
+  const both = `label_replace(${err}, "counter", "error", "", "") or label_replace(${warn}, "counter", "warning", "", "")`;
+  const W = EVENT_WINDOW;
+  b.value(`Warning events, last ${W}`, 'none', `sum(${both}) or vector(0)`, 6, 0)
+    .value(`Triaged errors, last ${W}`, 'none', `sum(${err}) or vector(0)`, 6, 0)
+    .value('Exporters up', 'none', `sum(up{job="kube-eventer", ${C}})`, 6, 0)
+    .value('Seconds since last event batch', 's', `max(time() - eventer_manager_last_time_seconds{${C}})`, 6, 0)
+    .series(`Warning events by reason, per ${W}`, 'none', [[`sum by (reason) (${both})`, '{{reason}}']], 24, true)
+    .series(`Warning events by cluster and namespace, per ${W}`, 'none', [[`sum by (cluster, namespace) (${both})`, '{{cluster}}/{{namespace}}']], 12, true)
+    .series(`Top 10 involved objects, per ${W}`, 'none', [[`topk(10, sum by (cluster, namespace, kind, name) (${both}))`, '{{cluster}} {{kind}} {{namespace}}/{{name}}']], 12)
+    .table(`Triaged errors in the last ${W} (kube-eventer categories)`, `sum by (cluster, namespace, kind, name, reason) (${err}) > 0`)
+    .series('Events handed on, per minute', 'none', [[`sum by (cluster) (rate(eventer_scraper_events_total_number{${C}}[5m])) * 60`, '{{cluster}}']], 12)
+    .series('Exporter series (grow with pod churn until a restart)', 'none', [[`sum by (cluster) (scrape_samples_scraped{job="kube-eventer", ${C}})`, '{{cluster}}']], 12);
+  return done('kubernetes-events', b);
+}
+
 /** Every dashboard the stack has data for. */
 export function stackDashboards(model: StackModel): DashboardDoc[] {
   const out: DashboardDoc[] = [];
   if (model.energy && model.monitoring) out.push(fleetEnergy(), nodePower(), workloadPower(model), co2(model));
   if (model.fleet && model.monitoring) out.push(fleetDevices(model));
   if (model.iomt && model.monitoring) out.push(iomtPipelines(model));
+  if (model.monitoring?.events.enabled) out.push(kubernetesEvents());
   return out;
 }
 

@@ -1,7 +1,8 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { DashboardBuilder, DashboardCursorSync, DatasourceVariableBuilder, QueryVariableBuilder, VariableRefresh } from '@grafana/grafana-foundation-sdk/dashboard';
-import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
+import { DataqueryBuilder, PromQueryFormat } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
 /** Stable uid of the provisioned Prometheus datasource. */
@@ -59,6 +60,21 @@ export class Board {
     p.withTarget(this.target(expr, title, 'A', false));
     this.builder.withPanel(p);
     this.panels.push({ title, unit, queries: [expr] });
+    return this;
+  }
+
+  /** A table of the last value of each series (an instant query), its labels as columns, sorted by value. */
+  public table(title: string, expr: string, width = 24): this {
+    const p = new table.PanelBuilder()
+      .title(title)
+      .datasource(DS)
+      .span(width)
+      .height(9)
+      .withTarget(new DataqueryBuilder().expr(expr).refId('A').datasource(DS).instant().format(PromQueryFormat.Table))
+      .withTransformation({ id: 'organize', options: { excludeByName: { Time: true } } })
+      .sortBy([new common.TableSortByFieldStateBuilder().displayName('Value').desc(true)]);
+    this.builder.withPanel(p);
+    this.panels.push({ title, unit: 'table', queries: [expr] });
     return this;
   }
 }

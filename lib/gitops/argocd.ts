@@ -16,7 +16,7 @@ export { RESOURCES_FINALIZER };
  * needs them. A wave waits for the previous one's Applications to be Healthy only with the Application health
  * check of the bootstrap (health-check.ts).
  */
-export const SYNC_WAVES: Record<string, number> = { platform: 0, operators: 1, energy: 2, monitoring: 2, fleet: 3, iomt: 4, dashboards: 5 };
+export const SYNC_WAVES: Record<string, number> = { platform: 0, operators: 1, energy: 2, monitoring: 2, events: 2, fleet: 3, iomt: 4, dashboards: 5 };
 
 /** A folder of the output that an Application deploys: `<cluster>/<folder>`, `folder` being a component or a shard. */
 export interface DeployFolder {

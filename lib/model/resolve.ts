@@ -50,6 +50,7 @@ export function resolveModel(spec: StackSpec): StackModel {
     modelServer: energy?.modelServer?.cluster,
     fleet: fleet?.cluster,
   });
+  checkEvents(spec, placer, problems, monitoring?.cluster, namespaces);
   problems.throwIfAny();
 
   const clusters: ClusterModel[] = sortedBy(
@@ -95,6 +96,19 @@ function useMonitoringNamespaces(m: MonitoringModel, cluster: string, ns: Namesp
   } else {
     ns.use(cluster, m.namespace, 'monitoring', 'monitoring.namespace');
   }
+}
+
+/** `monitoring.events.clusters` must name clusters that run monitoring (the hub, or a cluster that runs something). */
+function checkEvents(spec: StackSpec, placer: Placer, problems: ProblemList, hub: string | undefined, namespaces: ReadonlyMap<string, ReadonlyArray<unknown>>): void {
+  const ev = spec.monitoring?.events;
+  if (!ev?.clusters || hub === undefined) return;
+  for (const d of duplicates(ev.clusters, (c) => c)) problems.add(`monitoring.events.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
+  ev.clusters.forEach((c, i) => {
+    if (!placer.check(c, `monitoring.events.clusters[${i}]`)) return;
+    if (c !== hub && (namespaces.get(c)?.length ?? 0) === 0) {
+      problems.add(`monitoring.events.clusters[${i}]`, `cluster "${c}" runs no component, so no monitoring watches it: deploy something there or remove it from the list`);
+    }
+  });
 }
 
 function checkAlertmanager(spec: StackSpec, problems: ProblemList): void {

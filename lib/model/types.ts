@@ -1,7 +1,7 @@
 import { StackSpec } from '../spec/stack';
 
 /** Deployable components, in the order Argo CD syncs them (their sync waves follow this order). */
-export const COMPONENTS = ['platform', 'energy', 'monitoring', 'fleet', 'iomt', 'dashboards'] as const;
+export const COMPONENTS = ['platform', 'energy', 'monitoring', 'events', 'fleet', 'iomt', 'dashboards'] as const;
 
 /** A deployable component: one folder dist/<cluster>/<component>/. */
 export type ComponentName = (typeof COMPONENTS)[number];

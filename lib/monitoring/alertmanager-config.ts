@@ -1,3 +1,4 @@
+import { declaredInhibitions, RuleGroup } from '../core/monitoring-contract';
 import { MonitoringModel } from '../model/types';
 
 /** alertmanager.yml as typed objects (the fields edgewatt writes). */
@@ -41,9 +42,10 @@ export function alertmanagerSecrets(m: MonitoringModel): string[] {
 
 /**
  * The routing tree: a root that sends to the `null` receiver unless a route matches, the spec's routes in
- * order, and an inhibition that silences warnings while a critical alert of the same name fires.
+ * order, and an inhibition that silences warnings while a critical alert of the same name fires, plus one per
+ * alert that declares `inhibitedBy` among `groups` (an event alert held back while kube-state-metrics pages).
  */
-export function alertmanagerConfig(m: MonitoringModel): AlertmanagerConfig {
+export function alertmanagerConfig(m: MonitoringModel, groups: ReadonlyArray<RuleGroup> = []): AlertmanagerConfig {
   return {
     route: {
       receiver: 'null',
@@ -71,6 +73,9 @@ export function alertmanagerConfig(m: MonitoringModel): AlertmanagerConfig {
         ...(r.slack ? { slack_configs: [{ api_url_file: secretPath(r.slack.apiURLSecret), channel: r.slack.channel, send_resolved: true }] } : {}),
       })),
     ],
-    inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'namespace'] }],
+    inhibit_rules: [
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'namespace'] },
+      ...declaredInhibitions(groups).map((i) => ({ source_matchers: [`alertname="${i.source}"`], target_matchers: [`alertname="${i.target}"`], equal: i.equal })),
+    ],
   };
 }

@@ -1,4 +1,5 @@
 import { keplerCatalog } from '../energy/catalog';
+import { eventerMetricNames } from '../events/catalog';
 import { StackModel } from '../model/types';
 
 /**
@@ -17,7 +18,9 @@ export const KUBE_STATE_METRICS = [
   'kube_pod_container_status_last_terminated_reason',
   'kube_pod_container_status_restarts_total',
   'kube_pod_container_status_waiting_reason',
+  'kube_pod_container_info',
   'kube_pod_info',
+  'kube_pod_init_container_info',
   'kube_pod_labels',
   'kube_pod_status_phase',
   'kube_statefulset_status_replicas_ready',
@@ -40,6 +43,7 @@ export function knownMetrics(model: StackModel): Set<string> {
     for (const m of keplerCatalog({ generation: k.generation, gpu: k.gpu, processMetrics: k.processMetrics })) out.add(m.name);
   }
   if (model.fleet) for (const m of FLOTTA_METRICS) out.add(m);
+  if (model.monitoring?.events.enabled) for (const m of eventerMetricNames()) out.add(m);
   // Fleet devices run the current generation (node and container levels) and remote-write its metrics.
   if (model.fleet?.powerExporter) for (const m of keplerCatalog({ generation: 'current', gpu: false, processMetrics: !!model.energy?.kepler.processMetrics })) out.add(m.name);
   return out;

@@ -1,4 +1,5 @@
 import { keplerCatalog, MetricSpec } from '../energy/catalog';
+import { eventClusters, eventerSeries } from '../events/clusters';
 import { StackModel } from '../model/types';
 import { isSelected } from './hashmod';
 
@@ -74,6 +75,20 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
       rows.push({ what: `device system metrics every ${interval}s`, targets: e.all, targetsWithPolicy: e.kept, seriesEach: options.seriesPerDevice ?? 500, intervalSeconds: interval });
     }
   }
+  const ev = model.monitoring?.events;
+  const evClusters = eventClusters(model);
+  if (ev && evClusters.length > 0) {
+    // Per cluster: the worst case after one day without an exporter restart (see eventerSeries); the
+    // selection policy does not apply (one exporter per cluster).
+    const each = evClusters.map((c) => eventerSeries(ev.eventsPerMinute, model.clusters.find((x) => x.name === c)!.namespaces.length));
+    rows.push({
+      what: `kube-eventer on ${evClusters.length} clusters (${ev.eventsPerMinute} Warning events/min, 1 day without restart)`,
+      targets: evClusters.length,
+      targetsWithPolicy: evClusters.length,
+      seriesEach: Math.max(...each),
+      intervalSeconds: scrape,
+    });
+  }
   const sum = (f: (r: PlanRow) => number) => rows.reduce((n, r) => n + f(r), 0);
   return {
     rows,
@@ -90,5 +105,8 @@ export function formatPlan(p: SeriesPlan): string {
   for (const r of p.rows) lines.push(`${r.what} | ${r.targets} | ${r.targetsWithPolicy} | ${r.seriesEach} | ${r.intervalSeconds}s`);
   lines.push('', `active series: ${p.series} without the policy, ${p.seriesWithPolicy} with it`);
   lines.push(`samples per second: ${p.samplesPerSecond} without the policy, ${p.samplesPerSecondWithPolicy} with it`);
+  if (p.rows.some((r) => r.what.startsWith('kube-eventer'))) {
+    lines.push('kube-eventer: worst case (every Warning event on a new object); its series only grow until the exporter restarts (256Mi memory limit): monitoring.events.eventsPerMinute sets the rate');
+  }
   return `${lines.join('\n')}\n`;
 }

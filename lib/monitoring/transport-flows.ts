@@ -1,5 +1,5 @@
 import { modelServerEndpoint, prometheusEndpoint } from '../core/endpoints';
-import { exposedURL, ExposureSpec } from '../core/exposure';
+import { arrivalService, exposedURL, ExposureSpec } from '../core/exposure';
 import { Flow, PodsSource } from '../core/flows';
 import { selectorLabels } from '../core/labels';
 import { StackModel } from '../model/types';
@@ -47,7 +47,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         id: `remote-write:${cluster}/prometheus->${hub}/${RECEIVER_GATEWAY}`,
         purpose: 'remote-write',
         from: prometheusPods(cluster, ns, 'prometheus', arrival(receiver.exposure).cidrs),
-        to: { kind: 'service', cluster: hub, namespace: ns, service: RECEIVER_GATEWAY, port: 'http' },
+        to: { kind: 'service', cluster: hub, namespace: ns, service: arrivalService(RECEIVER_GATEWAY, receiver.exposure), port: 'http' },
         transport: receiver.exposure.transport,
         ...ingressOf(receiver.exposure),
         configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml#/remote_write/0/url' },
@@ -75,7 +75,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         id: `remote-write:${cluster}/${DEVICE_GATEWAY}->${hub}/${crossing ? RECEIVER_GATEWAY : 'prometheus'}`,
         purpose: 'remote-write',
         from: prometheusPods(cluster, ns, DEVICE_GATEWAY, crossing ? arrival(receiver!.exposure).cidrs : undefined),
-        to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? RECEIVER_GATEWAY : 'prometheus', port: 'http' },
+        to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? arrivalService(RECEIVER_GATEWAY, receiver!.exposure) : 'prometheus', port: 'http' },
         transport: crossing ? receiver!.exposure.transport : 'in-cluster',
         ...(crossing ? ingressOf(receiver!.exposure) : {}),
         configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml#/remote_write/0/url' },
@@ -87,7 +87,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
           id: `device-remote-write:devices(${set.name})->${cluster}/${DEVICE_GATEWAY}`,
           purpose: 'device-remote-write',
           from: { kind: 'device', cluster, set: set.name, ...(arrival(fleet.receiver!.exposure).cidrs ? { cidrs: arrival(fleet.receiver!.exposure).cidrs } : {}) },
-          to: { kind: 'service', cluster, namespace: gw.namespace, service: gw.name, port: 'http' },
+          to: { kind: 'service', cluster, namespace: gw.namespace, service: arrivalService(gw.name, fleet.receiver!.exposure), port: 'http' },
           transport: fleet.receiver!.exposure.transport,
           ...ingressOf(fleet.receiver!.exposure),
           configured: { url: deviceURL, object: `EdgeDeviceSet/${set.name}`, at: '/spec/metrics/receiverConfiguration/url' },

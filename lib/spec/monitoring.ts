@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OPERATOR_LAYOUTS } from '../core/operator-layouts';
 import { dnsLabel, duration, labelMap, quantity } from './common';
 import { exposureSchema, receiverAuthSchema } from './transport';
+import { eventsSchema } from './events';
 
 /** How Prometheus is provided. */
 export const MONITORING_MODES = ['bundled', 'prometheus-operator'] as const;
@@ -122,6 +123,7 @@ export const monitoringSchema = z
       .describe(
         'How the Prometheus agents of the other clusters reach the hub\'s remote-write receiver (an authenticating receiver in front of the hub Prometheus). Required in bundled mode when other clusters run anything. @default - none: no cluster writes to the hub',
       ),
+    events: eventsSchema.prefault({}),
     runbookBaseURL: z
       .string()
       .regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })

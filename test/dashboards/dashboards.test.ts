@@ -12,9 +12,9 @@ function entriesOf(r: ReturnType<typeof synthChecked>) {
 describe('dashboards', () => {
   const r = synthChecked(demoStack());
 
-  test('six dashboards, each in its own ConfigMap, with unique stable uids and the datasource and cluster variables', () => {
+  test('seven dashboards, each in its own ConfigMap, with unique stable uids and the datasource and cluster variables', () => {
     const docs = stackDashboards(r.model);
-    expect(docs.map((d) => d.uid)).toEqual(['edgewatt-fleet-energy', 'edgewatt-node-power', 'edgewatt-workload-power', 'edgewatt-co2', 'edgewatt-fleet-devices', 'edgewatt-iomt-pipelines']);
+    expect(docs.map((d) => d.uid)).toEqual(['edgewatt-fleet-energy', 'edgewatt-node-power', 'edgewatt-workload-power', 'edgewatt-co2', 'edgewatt-fleet-devices', 'edgewatt-iomt-pipelines', 'edgewatt-kubernetes-events']);
     expect(new Set(docs.map((d) => d.uid)).size).toBe(docs.length);
     for (const d of docs) {
       const json = JSON.parse(objectAt(r, `${D}/configmap-dashboard-${d.name}.yaml`).data[`${d.name}.json`]);
@@ -79,7 +79,7 @@ describe('dashboards', () => {
     const side = synthChecked(s);
     const files = [...side.files.keys()].filter((f) => f.startsWith(`${D}/`) && f.endsWith('.yaml'));
     expect(files.every((f) => f.includes('/configmap-dashboard-'))).toBe(true);
-    expect(files).toHaveLength(6);
+    expect(files).toHaveLength(7);
     expect(objectAt(side, files[0]).metadata.labels.grafana_dashboard).toBe('1');
   });
 

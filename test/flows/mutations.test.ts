@@ -82,8 +82,8 @@ test('the demo declares a flow of every purpose it has, and all of them pass on 
     `${MODEL_FETCH_REMOTE} via mcs`,
     `${RW_EDGE} via ingress`,
   ]);
-  // Every component target is scraped: Kepler on both clusters, kube-state-metrics on both, Alertmanager and Grafana on the hub.
-  expect(FLOWS.filter((f) => f.purpose === 'scrape').map((f) => f.id)).toHaveLength(6);
+  // Every component target is scraped: Kepler, kube-state-metrics and kube-eventer on both clusters, Alertmanager and Grafana on the hub.
+  expect(FLOWS.filter((f) => f.purpose === 'scrape').map((f) => f.id)).toHaveLength(8);
   expect(evaluateFlows(FLOWS, [...tree().values()]).filter((v) => !v.ok)).toEqual([]);
   expect(gate(tree())).toEqual([]);
 });

@@ -202,7 +202,7 @@ describe('edgewatt apply --dry-run', () => {
     const one = await cli('apply', '--dry-run', 'dist/hub/dashboards', '--kubeconfig', kubeconfig);
     expect(one.code).toBe(0);
     expect(one.out).toContain('skipped   dist/hub/dashboards/deployment-grafana.yaml  Deployment dashboards/grafana: namespace dashboards is created by this cluster\'s tree');
-    expect(one.out).toMatch(/: 0 accepted, 0 rejected, 11 skipped/);
+    expect(one.out).toMatch(/: 0 accepted, 0 rejected, 12 skipped/);
   });
 
   test('without --dry-run it refuses (exit 2): Argo CD applies from Git', async () => {

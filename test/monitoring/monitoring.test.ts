@@ -29,9 +29,9 @@ describe('monitoring', () => {
     expect(objectAt(demo, 'hub/monitoring/statefulset-prometheus.yaml').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
   });
 
-  test('every component declares its scrape job; the hub scrapes itself, Alertmanager, kube-state-metrics and Kepler', () => {
-    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'kepler-exporter', 'kube-state-metrics']);
-    expect(promConfig(demo, 'line-1').scrape_configs.map((s: any) => s.job_name)).toEqual(['kepler-exporter', 'kube-state-metrics']);
+  test('every component declares its scrape job; the hub scrapes itself, Alertmanager, kube-state-metrics, Kepler and kube-eventer', () => {
+    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'kepler-exporter', 'kube-eventer', 'kube-state-metrics']);
+    expect(promConfig(demo, 'line-1').scrape_configs.map((s: any) => s.job_name)).toEqual(['kepler-exporter', 'kube-eventer', 'kube-state-metrics']);
   });
 
   test('discovery RBAC is namespaced: a Role per scraped namespace; nodes only for the always-monitored labels', () => {
@@ -104,7 +104,12 @@ describe('monitoring', () => {
     expect(route('severity=warning', 'alertname=EdgeNodePowerHigh')).toBe('chat');
     expect(route('severity=warning', 'alertname=KubePodCrashLooping')).toBe('null');
     const cfg = parse(fs.readFileSync(file, 'utf8'));
-    expect(cfg.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'namespace'] }]);
+    expect(cfg.inhibit_rules).toEqual([
+      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'cluster', 'namespace'] },
+      // Event alerts held back while kube-state-metrics pages for the same node or pod (lib/events/alerts.ts).
+      { source_matchers: ['alertname="KubeNodeNotReady"'], target_matchers: ['alertname="KubeEventNodeNotReady"'], equal: ['cluster', 'node'] },
+      { source_matchers: ['alertname="KubePodCrashLooping"'], target_matchers: ['alertname="KubeEventPodCrashLooping"'], equal: ['cluster', 'namespace', 'pod'] },
+    ]);
     const sts = objectAt(r, 'hub/monitoring/statefulset-alertmanager.yaml');
     expect(sts.metadata.annotations['edgewatt.io/external-refs']).toBe('Secret/pager-token,Secret/slack-hook');
     expect(fs.readFileSync(file, 'utf8')).not.toMatch(/hooks\.slack\.com|token: /);
@@ -129,21 +134,29 @@ describe('monitoring', () => {
       'hub/monitoring/dashboards_rolebinding-edgewatt-prometheus-discovery.yaml',
       'hub/monitoring/kepler_role-edgewatt-prometheus-discovery.yaml',
       'hub/monitoring/kepler_rolebinding-edgewatt-prometheus-discovery.yaml',
+      'hub/monitoring/monitoring_role-edgewatt-prometheus-discovery.yaml',
+      'hub/monitoring/monitoring_rolebinding-edgewatt-prometheus-discovery.yaml',
       'hub/monitoring/podmonitor-grafana.yaml',
       'hub/monitoring/podmonitor-kepler-exporter.yaml',
+      'hub/monitoring/podmonitor-kube-eventer.yaml',
       'hub/monitoring/prometheusrule-edgewatt-energy-components.yaml',
       'hub/monitoring/prometheusrule-edgewatt-energy.yaml',
+      'hub/monitoring/prometheusrule-edgewatt-events.yaml',
       'hub/monitoring/prometheusrule-edgewatt-kubernetes-alerts.yaml',
       'hub/monitoring/prometheusrule-edgewatt-stack-alerts.yaml',
       'line-1/monitoring/clusterrole-edgewatt-prometheus-nodes-monitoring.yaml',
       'line-1/monitoring/clusterrolebinding-edgewatt-prometheus-nodes-monitoring.yaml',
+      'line-1/monitoring/kepler_role-edgewatt-prometheus-discovery.yaml',
+      'line-1/monitoring/kepler_rolebinding-edgewatt-prometheus-discovery.yaml',
+      'line-1/monitoring/monitoring_role-edgewatt-prometheus-discovery.yaml',
+      'line-1/monitoring/monitoring_rolebinding-edgewatt-prometheus-discovery.yaml',
       'line-1/monitoring/podmonitor-kepler-exporter.yaml',
+      'line-1/monitoring/podmonitor-kube-eventer.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-energy-components.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-energy.yaml',
+      'line-1/monitoring/prometheusrule-edgewatt-events.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-kubernetes-alerts.yaml',
       'line-1/monitoring/prometheusrule-edgewatt-stack-alerts.yaml',
-      'line-1/monitoring/role-edgewatt-prometheus-discovery.yaml',
-      'line-1/monitoring/rolebinding-edgewatt-prometheus-discovery.yaml',
     ]);
   });
 
@@ -162,7 +175,8 @@ describe('monitoring', () => {
         }
       }
     }
-    expect(alerts).toBe(9);
+    // 9 from the monitoring and energy components, 17 from the events component.
+    expect(alerts).toBe(26);
   });
 
   test('the metric-name gate rejects a query on a metric no exporter emits', () => {

@@ -75,7 +75,7 @@ describe('Prometheus-Operator mode', () => {
     const sa = { name: 'prometheus-k8s', namespace: 'monitoring' };
     const monitors = objects(r).filter(({ o }) => o.kind === 'PodMonitor');
     const namespaces = [...new Set(monitors.map(({ cluster, o }) => `${cluster}/${o.metadata.namespace}`))].sort();
-    expect(namespaces).toEqual(['hub/dashboards', 'hub/kepler', 'line-1/iomt-object-detection', 'line-1/kepler']);
+    expect(namespaces).toEqual(['hub/dashboards', 'hub/kepler', 'hub/monitoring', 'line-1/iomt-object-detection', 'line-1/kepler', 'line-1/monitoring']);
     for (const key of namespaces) {
       const [cluster, ns] = key.split('/');
       for (const verb of ['list', 'watch']) expect([key, verb, allowed(r, cluster, ns, sa, verb, 'pods')]).toEqual([key, verb, true]);
@@ -102,8 +102,10 @@ describe('Prometheus-Operator mode', () => {
     expect(monitors.map(({ cluster, o }) => `${cluster}/${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
       'hub/dashboards/grafana',
       'hub/kepler/kepler-exporter',
+      'hub/monitoring/kube-eventer',
       'line-1/iomt-object-detection/iomt-object-detection-object-detect',
       'line-1/kepler/kepler-exporter',
+      'line-1/monitoring/kube-eventer',
     ]);
     const templates = podTemplates(r);
     for (const { cluster, o } of monitors) {
@@ -134,7 +136,13 @@ describe('Prometheus-Operator mode', () => {
     const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
     expect(project.spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'monitoring' });
     // kube-prometheus-stack ships no NetworkPolicy by default: edgewatt adds none that would isolate its Prometheus.
-    expect(inside.filter(({ o }) => o.kind === 'NetworkPolicy')).toEqual([]);
+    // The only policies there select edgewatt's own pods (kube-eventer runs in the monitoring namespace).
+    const own = inside.filter(({ o }) => o.kind === 'Deployment').map(({ o }) => o.spec.template.metadata.labels);
+    for (const { o } of inside.filter(({ o }) => o.kind === 'NetworkPolicy')) {
+      const sel = o.spec.podSelector.matchLabels ?? {};
+      expect(Object.keys(sel).length).toBeGreaterThan(0);
+      expect(own.some((l: any) => Object.entries(sel).every(([k, v]) => l[k] === v))).toBe(true);
+    }
   });
 
   test('a namespace set apart for edgewatt\'s rules is created; the install\'s stays external; scrapes are admitted from the install\'s', () => {
@@ -217,7 +225,7 @@ describe('Prometheus-Operator mode', () => {
     // The other clusters write to the hub, which evaluates every rule group once (as bundled mode does).
     const rules = objects(r).filter(({ o }) => o.kind === 'PrometheusRule');
     expect([...new Set(rules.map(({ cluster }) => cluster))]).toEqual(['hub']);
-    expect(rules.map(({ o }) => o.metadata.name).sort()).toEqual(['edgewatt-energy', 'edgewatt-energy-components', 'edgewatt-kubernetes-alerts', 'edgewatt-stack-alerts']);
+    expect(rules.map(({ o }) => o.metadata.name).sort()).toEqual(['edgewatt-energy', 'edgewatt-energy-components', 'edgewatt-events', 'edgewatt-kubernetes-alerts', 'edgewatt-stack-alerts']);
     // The release the chart renders into its selectors is the label every monitor carries; their CRDs come with
     // the chart's Application, so Argo CD skips their dry run while the CRDs are missing.
     const custom = objects(r).filter((p) => p.o.kind === 'PodMonitor' || p.o.kind === 'PrometheusRule');

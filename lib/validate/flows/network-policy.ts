@@ -101,6 +101,11 @@ function ruleAdmits(objs: ClusterObjects, ns: string, r: Rule, peers: ReadonlyAr
 }
 
 function evaluate(objs: ClusterObjects, direction: 'Ingress' | 'Egress', pod: { namespace: string; labels: Readonly<Record<string, string>> }, peer: Peer, port: TargetPort): PolicyVerdict {
+  // Sources from several CIDRs are admitted when each CIDR is, by any peer of any rule (peers and rules are ORed).
+  if (peer.kind === 'cidrs' && peer.cidrs.length > 1) {
+    const each = peer.cidrs.map((c) => evaluate(objs, direction, pod, { kind: 'cidrs', cidrs: [c] }, port));
+    return { isolated: each[0].isolated, admitted: each.every((v) => v.admitted), policies: each[0].policies };
+  }
   const policies = objs
     .kind('NetworkPolicy')
     .filter((e) => (e.object.metadata.namespace ?? 'default') === pod.namespace)

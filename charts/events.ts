@@ -1,0 +1,78 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Flow } from '../lib/core/flows';
+import { LABEL, selectorLabels, stackLabels } from '../lib/core/labels';
+import { ComponentMonitoring } from '../lib/core/monitoring-contract';
+import { eventClusters, eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
+import { runbookBase } from '../lib/monitoring/runbooks';
+import { StackModel } from '../lib/model';
+import { scraperNamespace } from '../lib/model/monitoring';
+import { ChartContext, ComponentDefinition } from './component';
+
+/** Labels of the Prometheus pods that scrape the exporter: the bundled StatefulSet's, or what the Prometheus Operator sets. */
+function scraperLabels(model: StackModel): Record<string, string> {
+  return model.monitoring!.mode === 'bundled' ? selectorLabels('prometheus', 'prometheus') : { [LABEL.name]: 'prometheus' };
+}
+
+/** Per cluster: kube-eventer in the monitoring namespace (with the Prometheus Operator, the monitoring component emits its PodMonitor and rules). */
+export class EventsChart extends Chart {
+  constructor(scope: Construct, id: string, ctx: ChartContext) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const { model } = ctx;
+    const mon = model.monitoring!;
+    const labels = stackLabels(model.name);
+    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraperLabels: scraperLabels(model), scraperNamespace: scraperNamespace(model), labels });
+  }
+}
+
+/** The events component's monitoring on one cluster: the exporter's pod, the event alerts and the registry alert. */
+export function eventsMonitoring(ctx: ChartContext): ComponentMonitoring {
+  const { model, cluster } = ctx;
+  const mon = model.monitoring!;
+  const here = eventClusters(model).includes(cluster.name);
+  const group = eventRuleGroup({
+    stormThreshold: mon.events.stormThreshold,
+    // Bundled: the hub evaluates every cluster's series, so it must see each exporter. Operator mode: each
+    // cluster's Prometheus evaluates its own rules and knows no cluster label.
+    clusters: mon.mode === 'bundled' ? eventClusters(model) : [],
+    runbookBase: runbookBase(model),
+    extra: [registryAlert(model)],
+  });
+  return {
+    targets: here
+      ? [{ job: KUBE_EVENTER_NAME, cluster: cluster.name, namespace: mon.namespace, selector: selectorLabels(KUBE_EVENTER_NAME, KUBE_EVENTER_NAME), port: 'http', path: '/metrics', perNode: false, honorLabels: true }]
+      : [],
+    ruleGroups: [group],
+  };
+}
+
+/**
+ * The event exporter's own path on one cluster: it lists and watches Events. Prometheus → exporter is the scrape
+ * flow the monitoring component derives from the exporter's ScrapeTarget, like every other scrape.
+ */
+export function eventsFlows(ctx: ChartContext): Flow[] {
+  const { model, cluster } = ctx;
+  if (!eventClusters(model).includes(cluster.name)) return [];
+  const mon = model.monitoring!;
+  const ns = mon.namespace;
+  return [
+    {
+      id: `api-server:${cluster.name}/${ns}/${KUBE_EVENTER_NAME}->${cluster.name}/api-server`,
+      purpose: 'api-server',
+      from: { kind: 'pods', cluster: cluster.name, namespace: ns, podLabels: selectorLabels(KUBE_EVENTER_NAME, KUBE_EVENTER_NAME), workload: `Deployment/${KUBE_EVENTER_NAME}`, serviceAccount: KUBE_EVENTER_NAME },
+      to: { kind: 'api-server', cluster: cluster.name, access: KUBE_EVENTER_ACCESS.map((a) => ({ verbs: [...a.verbs], resource: a.resource, group: a.group })) },
+      transport: 'in-cluster',
+      configured: { url: KUBE_EVENTER_SOURCE, object: `Deployment/${KUBE_EVENTER_NAME}`, at: 'arg:--source' },
+      path: 'monitoring.events',
+    },
+  ];
+}
+
+/** The events component: kube-eventer on every cluster that runs monitoring (unless turned off or narrowed). */
+export const eventsComponent: ComponentDefinition = {
+  name: 'events',
+  clusters: eventClusters,
+  build: (scope, id, ctx) => new EventsChart(scope, id, ctx),
+  monitoring: eventsMonitoring,
+  flows: eventsFlows,
+};
