@@ -159,7 +159,12 @@ function kubeconfigServer(file: string): string {
 }
 
 describe('edgewatt apply --dry-run', () => {
+  // Every cluster has `default` (the Flotta edge API reads pre-approved EdgeDeviceSignedRequests there).
+  const systemNamespaces = (): void => {
+    stub.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  };
   const namespaces = (): void => {
+    systemNamespaces();
     for (const o of distObjects('dist/hub/platform').filter((x) => x.kind === 'Namespace')) stub.put(o);
   };
 
@@ -192,6 +197,7 @@ describe('edgewatt apply --dry-run', () => {
   });
 
   test('objects in namespaces the tree creates are skipped, not rejected, on a cluster that lacks them; exit 0', async () => {
+    systemNamespaces();
     const r = await cli('apply', '--dry-run', 'dist/hub', '--kubeconfig', kubeconfig);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/skipped   dist\/hub\/energy\/daemonset-kepler-exporter\.yaml  DaemonSet kepler\/kepler-exporter: namespace kepler is created by this cluster's tree and a dry run does not persist it/);
@@ -240,6 +246,7 @@ describe('edgewatt diff', () => {
   });
 
   test('drift, a missing object and a leftover labelled object show as changed, added and pruned; exit 1', async () => {
+    stub.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }); // every cluster has it
     for (const o of distObjects('dist/hub')) {
       if (o.kind === 'Service' && o.metadata.name === 'grafana') continue;
       const live = liveCopy(o);
