@@ -3,12 +3,17 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { prometheusEndpoint, serviceURL } from '../lib/core/endpoints';
-import { stackLabels } from '../lib/core/labels';
+import { Flow } from '../lib/core/flows';
+import { selectorLabels, stackLabels } from '../lib/core/labels';
+import { ComponentMonitoring } from '../lib/core/monitoring-contract';
+import { VERSIONS } from '../lib/core/versions';
 import { declareExternalRefs } from '../lib/core/policy';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
+import { FLOTTA_EDGE_API, FLOTTA_MANAGER, FLOTTA_METRICS_PORT, flottaScrapeTargets } from '../lib/fleet/flotta-operator';
 import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
 import { isSelected } from '../lib/monitoring/hashmod';
+import { PROMETHEUS_NAME } from '../lib/monitoring/prometheus';
 import { StackModel } from '../lib/model';
 import { ChartContext, ComponentDefinition } from './component';
 
@@ -141,9 +146,41 @@ export class FleetChart extends Chart {
   }
 }
 
+/** The Flotta operator's metrics endpoints, scraped by the fleet cluster's Prometheus (bundled mode). */
+function fleetMonitoring(ctx: ChartContext): ComponentMonitoring {
+  const f = ctx.model.fleet;
+  if (!f || f.cluster !== ctx.cluster.name) return { targets: [], ruleGroups: [] };
+  return { targets: flottaScrapeTargets(f.cluster, VERSIONS.flottaOperator.namespace), ruleGroups: [] };
+}
+
+/**
+ * The scrapes of the Flotta operator: Prometheus on the fleet cluster (the hub server or an agent) → each
+ * kube-rbac-proxy Service port, authorized on the `/metrics` nonResourceURL. Bundled mode only: in
+ * Prometheus-Operator mode edgewatt emits no scrape for it (the existing install's owner adds a ServiceMonitor).
+ */
+function fleetFlows(ctx: ChartContext): Flow[] {
+  const { model, cluster } = ctx;
+  const m = model.monitoring;
+  if (!model.fleet || model.fleet.cluster !== cluster.name || !m || m.mode !== 'bundled') return [];
+  return fleetMonitoring(ctx).targets.map((t): Flow => {
+    const source = [FLOTTA_MANAGER, FLOTTA_EDGE_API].find((s) => s.job === t.job)!;
+    return {
+      id: `scrape:${m.namespace}/${PROMETHEUS_NAME}->${t.namespace}/${source.service}`,
+      purpose: 'scrape',
+      from: { kind: 'pods', cluster: cluster.name, namespace: m.namespace, podLabels: selectorLabels(PROMETHEUS_NAME, PROMETHEUS_NAME), workload: `StatefulSet/${PROMETHEUS_NAME}`, serviceAccount: PROMETHEUS_NAME },
+      to: { kind: 'service', cluster: cluster.name, namespace: t.namespace, service: source.service, port: FLOTTA_METRICS_PORT.name, protocol: 'TCP' },
+      transport: 'in-cluster',
+      scrape: { job: t.job, exampleTarget: t.selector, discovers: ['pods'], nonResourceURL: t.path },
+      path: 'fleet',
+    };
+  });
+}
+
 /** The fleet component: on the fleet cluster. */
 export const fleetComponent: ComponentDefinition = {
   name: 'fleet',
   clusters: (model) => (model.fleet ? [model.fleet.cluster] : []),
   build: (scope, id, ctx) => new FleetChart(scope, id, ctx),
+  monitoring: fleetMonitoring,
+  flows: fleetFlows,
 };

@@ -93,6 +93,7 @@ export class MonitoringChart extends Chart {
       ruleFiles: isHub ? ruleFiles(allRuleGroups(model, ctx.registry)) : undefined,
       discoveryNamespaces: discovery,
       readNodes,
+      metricsReaderURLs: targets.filter((t) => t.auth === 'serviceAccountToken').map((t) => t.path),
       queryNamespaces: model.dashboards?.cluster === cluster.name ? [model.dashboards.namespace] : [],
       labels,
     });

@@ -19,7 +19,25 @@ export interface ScrapeTarget {
   readonly perNode: boolean;
   /** Keep the target's own `namespace`, `pod` … labels (kube-state-metrics). @default false */
   readonly honorLabels?: boolean;
+  /** `https` for an endpoint that serves TLS (kube-rbac-proxy). @default http */
+  readonly scheme?: 'http' | 'https';
+  /**
+   * The endpoint authenticates the scraper by its service account token and authorizes it with a
+   * SubjectAccessReview (kube-rbac-proxy): Prometheus sends its token as a bearer token and gets a ClusterRole
+   * allowing `get` on the `path` nonResourceURL. @default - no authentication
+   */
+  readonly auth?: 'serviceAccountToken';
+  /** How the server certificate is checked (with `scheme: https`). @default - verified against the system roots */
+  readonly tls?: ScrapeTLS;
 }
+
+/**
+ * Certificate checking of an https target: against the cluster CA Kubernetes mounts into every pod (for
+ * certificates the cluster signed), or not at all — only with a reason naming why no CA can verify it.
+ */
+export type ScrapeTLS =
+  | { readonly ca: 'serviceAccount'; readonly serverName?: string }
+  | { readonly insecureSkipVerify: true; readonly reason: string };
 
 /** An alerting rule. Every alert has a severity, a summary and a description. */
 export interface AlertRule {

@@ -29,6 +29,11 @@ export interface PrometheusProps {
   readonly discoveryNamespaces: ReadonlyArray<string>;
   /** Read node labels (for the selection policy's `always` labels): a ClusterRole on nodes. @default false */
   readonly readNodes?: boolean;
+  /**
+   * nonResourceURLs Prometheus may `get` with its service account token, for targets behind kube-rbac-proxy
+   * (which asks the API server with a SubjectAccessReview): a ClusterRole and its binding. @default []
+   */
+  readonly metricsReaderURLs?: ReadonlyArray<string>;
   /** Namespaces whose pods may query Prometheus (Grafana); undefined admits every source (remote write). @default - every source for a server with a receiver, none otherwise */
   readonly queryNamespaces?: ReadonlyArray<string>;
   /** Labels added to every object. @default {} */
@@ -73,6 +78,16 @@ export class Prometheus extends Construct {
       const cr = `${name}-nodes-${ns}`;
       new k8s.KubeClusterRole(this, 'nodes', { metadata: meta(cr, undefined), rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }] });
       new k8s.KubeClusterRoleBinding(this, 'nodes-binding', {
+        metadata: meta(cr, undefined),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: cr },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+      });
+    }
+    const urls = [...new Set(props.metricsReaderURLs ?? [])].sort();
+    if (urls.length > 0) {
+      const cr = `${name}-metrics-reader-${ns}`;
+      new k8s.KubeClusterRole(this, 'metrics-reader', { metadata: meta(cr, undefined), rules: [{ nonResourceUrLs: urls, verbs: ['get'] }] });
+      new k8s.KubeClusterRoleBinding(this, 'metrics-reader-binding', {
         metadata: meta(cr, undefined),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: cr },
         subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],

@@ -1,4 +1,6 @@
 import { AlertRule, RecordingRule, RuleGroup } from '../core/monitoring-contract';
+import { VERSIONS } from '../core/versions';
+import { FLOTTA_EDGE_API, FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
 import { StackModel } from '../model/types';
 import { runbookBase, runbookURL } from './runbooks';
 
@@ -209,20 +211,43 @@ export function energyThresholdAlerts(model: StackModel): Alert[] {
   return out;
 }
 
-/** Alerts on fleet devices, from the stack's thresholds. */
+/**
+ * Alerts on fleet devices and on the Flotta operator that reports them, from the stack's thresholds. Metric
+ * names and labels are the operator's (lib/fleet/flotta-operator.ts, flotta-operator v0.2.0
+ * internal/common/metrics/metrics.go); the scrape jobs are edgewatt's (charts/fleet.ts).
+ */
 export function stackAlerts(model: StackModel): Alert[] {
   const out: Alert[] = [];
   const m = model.monitoring;
   if (model.fleet && m) {
     const minutes = m.alerts.deviceHeartbeatMinutes;
+    const at = `cluster="${model.fleet.cluster}"`;
+    const hb = FLOTTA_METRIC.heartbeat;
+    const by = 'cluster, deviceNamespace, deviceID';
+    out.push({
+      alert: 'FlottaOperatorMetricsDown',
+      expr: [FLOTTA_MANAGER, FLOTTA_EDGE_API].map((s) => `up{job="${s.job}", ${at}} == 0 or absent(up{job="${s.job}", ${at}})`).join(' or '),
+      for: '10m',
+      severity: 'warning',
+      summary: 'Flotta {{ $labels.job }} is not scraped on cluster {{ $labels.cluster }}',
+      description: `Prometheus has had no successful scrape of the Flotta {{ $labels.job }} metrics for 10 minutes: device heartbeats are not seen, so EdgeDeviceHeartbeatMissing cannot fire.`,
+      steps: [
+        `kubectl -n ${VERSIONS.flottaOperator.namespace} get pods -l app={{ $labels.job }}: is the pod running, with its kube-rbac-proxy container?`,
+        'Prometheus targets page: a 401/403 means the token or the metrics-reader ClusterRole binding is missing; no target means discovery RBAC in the Flotta namespace is missing.',
+      ],
+    });
+    // The controller manager lists every EdgeDevice (series at 0); the edge API counts heartbeats. A device the
+    // operator knows whose count did not rise in the window is silent, also when it never sent one.
     out.push({
       alert: 'EdgeDeviceHeartbeatMissing',
-      expr: `sum by (deviceNamespace, deviceID) (increase(flotta_api_edge_devices_heartbeat[${minutes}m])) == 0`,
+      expr:
+        `label_replace(max by (${by}) (${hb}{job="${FLOTTA_MANAGER.job}"}) unless on (${by}) ` +
+        `(sum by (${by}) (increase(${hb}{job="${FLOTTA_EDGE_API.job}"}[${minutes}m])) > 0), "device", "$1", "deviceID", "(.*)")`,
       for: '1m',
       severity: 'warning',
-      summary: 'Device {{ $labels.deviceID }} sent no heartbeat',
-      description: `The Flotta operator has received no heartbeat from device {{ $labels.deviceID }} for ${minutes} minutes.`,
-      steps: ['Check power and network of the device.', 'On the device: systemctl status yggdrasild (the Flotta agent), and its log.'],
+      summary: 'Device {{ $labels.device }} sent no heartbeat',
+      description: `The Flotta operator on cluster {{ $labels.cluster }} has received no heartbeat from device {{ $labels.device }} for ${minutes} minutes.`,
+      steps: ['Check power and network of the device.', 'On the device: systemctl status yggdrasild (the Flotta agent), and its log.', 'A device listed in Git that never registered alerts too: install and register it, or remove it from fleet.devices.'],
     });
   }
   return out;

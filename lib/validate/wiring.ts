@@ -133,9 +133,13 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
 function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
   const created = new Map<string, Set<string>>();
   for (const e of entries) {
-    if (e.object.apiVersion !== 'v1' || e.object.kind !== 'Namespace') continue;
+    // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
+    // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
+    const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
+    const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
+    if (!name) continue;
     const set = created.get(e.cluster) ?? new Set<string>();
-    set.add(e.object.metadata.name);
+    set.add(name);
     created.set(e.cluster, set);
   }
   const out: Finding[] = [];

@@ -29,7 +29,7 @@ describe('monitoring', () => {
   });
 
   test('every component declares its scrape job; the hub scrapes itself, Alertmanager, kube-state-metrics and Kepler', () => {
-    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'kepler-exporter', 'kube-state-metrics']);
+    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'flotta-controller-manager', 'flotta-edge-api', 'grafana', 'kepler-exporter', 'kube-state-metrics']);
     expect(promConfig(demo, 'line-1').scrape_configs.map((s: any) => s.job_name)).toEqual(['kepler-exporter', 'kube-state-metrics']);
   });
 
@@ -37,11 +37,15 @@ describe('monitoring', () => {
     const files = [...demo.files.keys()].filter((f) => f.startsWith('hub/monitoring/') && /role/.test(f));
     expect(files).toEqual([
       'hub/monitoring/clusterrole-kube-state-metrics-monitoring.yaml',
+      'hub/monitoring/clusterrole-prometheus-metrics-reader-monitoring.yaml',
       'hub/monitoring/clusterrole-prometheus-nodes-monitoring.yaml',
       'hub/monitoring/clusterrolebinding-kube-state-metrics-monitoring.yaml',
+      'hub/monitoring/clusterrolebinding-prometheus-metrics-reader-monitoring.yaml',
       'hub/monitoring/clusterrolebinding-prometheus-nodes-monitoring.yaml',
       'hub/monitoring/dashboards_role-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/dashboards_rolebinding-prometheus-discovery-monitoring.yaml',
+      'hub/monitoring/flotta_role-prometheus-discovery-monitoring.yaml',
+      'hub/monitoring/flotta_rolebinding-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/kepler_role-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/kepler_rolebinding-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/monitoring_role-prometheus-discovery-monitoring.yaml',
@@ -145,7 +149,7 @@ describe('monitoring', () => {
         }
       }
     }
-    expect(alerts).toBe(9);
+    expect(alerts).toBe(10);
   });
 
   test('the metric-name gate rejects a query on a metric no exporter emits', () => {
