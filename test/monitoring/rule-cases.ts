@@ -17,7 +17,7 @@ const flat = (v: number, minutes = 70) => `${v}x${minutes}`;
 
 function recordingCases(gen: Gen): unknown {
   const L = 'cluster="hub",node="n1"';
-  const series =
+  const series: Array<{ series: string; values: string }> =
     gen === 'classic'
       ? [
           // package 600 J/min = 10 W; dram 120 J/min = 2 W; gpu 300 J/min = 5 W.
@@ -46,6 +46,20 @@ function recordingCases(gen: Gen): unknown {
           { series: 'kepler_pod_cpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web",zone="dram"}', values: rising(30) },
           { series: 'kepler_pod_gpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web"}', values: rising(30) },
         ];
+  // A fleet device writes its own Kepler series into the hub with only Flotta's edgedeviceid label (no cluster,
+  // no node): package 3 W + dram 1 W, 180 + 60 J/min. The device exporter is the current generation whatever
+  // the clusters run; in a classic stack a device series of the classic names is added too. None may change the
+  // node, pod, namespace or cluster results above or add a sample with empty labels; the device rules give
+  // it cluster="hub" (the fleet's) and device="cam-01".
+  const device = 'edgedeviceid="cam-01",node_name="cam-01"';
+  series.push(
+    { series: `kepler_node_cpu_watts{${device},zone="package"}`, values: flat(3) },
+    { series: `kepler_node_cpu_watts{${device},zone="dram"}`, values: flat(1) },
+    { series: `kepler_node_cpu_joules_total{${device},zone="package"}`, values: rising(180) },
+    { series: `kepler_node_cpu_joules_total{${device},zone="dram"}`, values: rising(60) },
+    { series: 'kepler_pod_cpu_watts{edgedeviceid="cam-01",pod_namespace="shop",pod_name="web",zone="package"}', values: flat(3) },
+    ...(gen === 'classic' ? [{ series: 'kepler_node_package_joules_total{edgedeviceid="cam-01",mode="dynamic"}', values: rising(180) }] : []),
+  );
   const sources = gen === 'classic' ? ['dram', 'gpu', 'package'] : ['dram', 'gpu', 'package'];
   const sourceWatts: Record<string, number> = { package: 10, dram: 2, gpu: 5 };
   // 1 h of node energy: (600 + 120 + 300) J/min × 60 = 61,200 J = 0.017 kWh; CO2 at 415 g/kWh = 7.055 g.
@@ -68,6 +82,9 @@ function recordingCases(gen: Gen): unknown {
       { expr: 'edgewatt:carbon_intensity_grams_per_kwh', eval_time: '1m', exp_samples: [{ labels: 'edgewatt:carbon_intensity_grams_per_kwh', value: 415 }] },
       { expr: 'cluster:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_co2_grams:increase1h{cluster="hub"}', value: (61200 / 3.6e6) * 415 }] },
       { expr: 'namespace:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_co2_grams:increase1h{cluster="hub",namespace="shop"}', value: (7200 / 3.6e6) * 415 }] },
+      { expr: 'device:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'device:edgewatt_power_watts:sum{cluster="hub",device="cam-01"}', value: 4 }] },
+      // 1 h of the device: (180 + 60) J/min × 60 = 14,400 J = 0.004 kWh.
+      { expr: 'device:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'device:edgewatt_energy_kwh:increase1h{cluster="hub",device="cam-01"}', value: 0.004 }] },
     ],
   };
 }
