@@ -146,10 +146,14 @@ export class FleetChart extends Chart {
   }
 }
 
-/** The Flotta operator's metrics endpoints, scraped by the fleet cluster's Prometheus (bundled mode). */
+/**
+ * The Flotta operator's metrics endpoints, scraped by the fleet cluster's Prometheus (bundled mode) — when
+ * edgewatt installs the operator (the GitOps Application creating its namespace); without `gitops` the
+ * operator is installed by hand, in a namespace edgewatt does not know, and is not scraped.
+ */
 function fleetMonitoring(ctx: ChartContext): ComponentMonitoring {
   const f = ctx.model.fleet;
-  if (!f || f.cluster !== ctx.cluster.name) return { targets: [], ruleGroups: [] };
+  if (!f || f.cluster !== ctx.cluster.name || !ctx.model.gitops) return { targets: [], ruleGroups: [] };
   return { targets: flottaScrapeTargets(f.cluster, VERSIONS.flottaOperator.namespace), ruleGroups: [] };
 }
 
