@@ -138,9 +138,11 @@ function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
     const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
     const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
     if (!name) continue;
-    const set = created.get(e.cluster) ?? new Set<string>();
+    // An Application in the bootstrap (applicationset mode) names its target cluster by label.
+    const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
+    const set = created.get(cluster) ?? new Set<string>();
     set.add(name);
-    created.set(e.cluster, set);
+    created.set(cluster, set);
   }
   const out: Finding[] = [];
   for (const e of entries) {
