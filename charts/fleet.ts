@@ -3,9 +3,13 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { stackLabels } from '../lib/core/labels';
+import { ComponentMonitoring } from '../lib/core/monitoring-contract';
+import { VERSIONS } from '../lib/core/versions';
 import { declareExternalRefs } from '../lib/core/policy';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
-import { EdgeDevice, EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeDeviceSpec, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
+import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
+import { flottaScrapeTargets } from '../lib/fleet/flotta-operator';
+import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
 import { isSelected } from '../lib/monitoring/hashmod';
 import { deviceReceiverURL } from '../lib/monitoring/hub-paths';
 import { EdgeApiExposure } from '../lib/fleet/edge-api';
@@ -13,8 +17,11 @@ import { StackModel } from '../lib/model';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
 
-/** Label edgewatt puts on each EdgeDevice so workloads can select devices by name. */
+/** Label on each EdgeDeviceSignedRequest naming its device (for people and `kubectl -l`; Flotta copies no request label). */
 export const DEVICE_NAME_LABEL = 'edgewatt.io/device';
+
+/** Label on each EdgeWorkload naming the stack workload it comes from (per-device copies share it). */
+export const WORKLOAD_LABEL = 'edgewatt.io/workload';
 
 const PROFILE: Record<'full' | 'delta' | 'none', FlottaHeartbeat['hardwareProfile']> = {
   full: { include: true, scope: 'full' },
@@ -66,10 +73,23 @@ function allowListConfigMap(scope: Construct, name: string, namespace: string, n
   return { name };
 }
 
+/** Settings of one EdgeDeviceSet edgewatt emits. */
+interface SetSettings {
+  readonly heartbeatSeconds: number;
+  readonly hardwareProfile: 'full' | 'delta' | 'none';
+  readonly intervalSeconds: number;
+  readonly allowList?: ReadonlyArray<string>;
+}
+
+/** The stack defaults, for listed devices that name no set (the operator's own default sends no metrics). */
+const DEFAULT_SET: SetSettings = { heartbeatSeconds: 60, hardwareProfile: 'delta', intervalSeconds: 60 };
+
 /**
- * The fleet on its cluster: an EdgeDeviceSet per set, an EdgeDevice and a pre-approved
- * EdgeDeviceSignedRequest per listed device, an EdgeWorkload per device workload. Metrics go to the hub
- * Prometheus remote-write endpoint; devices outside the selection policy send no system metrics.
+ * The fleet on its cluster: an EdgeDeviceSet per set (and per variant edgewatt needs: the stack defaults for
+ * devices in no set, system metrics off for devices outside the selection policy), a pre-approved
+ * EdgeDeviceSignedRequest per listed device and an EdgeWorkload per device workload. No EdgeDevice: the
+ * operator creates it from the approved request, and one committed from Git blocks registration
+ * (lib/fleet/registration.ts). Metrics go to the hub Prometheus remote-write endpoint.
  */
 export class FleetChart extends Chart {
   constructor(scope: Construct, id: string, ctx: ChartContext) {
@@ -84,62 +104,76 @@ export class FleetChart extends Chart {
     const caSecretName = f.receiver?.caSecret;
     const receiver = url ? { receiverConfiguration: { url, requestNumSamples: 10000, timeoutSeconds: 10, ...(caSecretName ? { caSecretName } : {}) } } : {};
     const policy = model.monitoring?.selection;
-    for (const set of f.deviceSets) {
-      const allowList = set.metrics.allowList ? allowListConfigMap(this, `${set.name}-system-metrics`, ns, set.metrics.allowList, labels) : undefined;
-      new EdgeDeviceSet(this, `set-${set.name}`, {
-        metadata: { name: set.name, namespace: ns, labels },
-        spec: {
-          heartbeat: { periodSeconds: set.heartbeatSeconds, hardwareProfile: PROFILE[set.hardwareProfile] },
-          metrics: { system: { interval: set.metrics.intervalSeconds, ...(allowList ? { allowList } : {}) }, ...receiver },
-        },
+    const setOf = new Map(f.devices.map((d) => [d.name, flottaSetOf(d, isSelected(d.name, d.labels, policy))]));
+    const used = new Set(setOf.values());
+    const settings = new Map<string, SetSettings>(f.deviceSets.map((s) => [s.name, { heartbeatSeconds: s.heartbeatSeconds, hardwareProfile: s.hardwareProfile, intervalSeconds: s.metrics.intervalSeconds, allowList: s.metrics.allowList }]));
+    if (used.has(FLOTTA_DEFAULT_SET) || used.has(flottaSetOf({}, false))) settings.set(FLOTTA_DEFAULT_SET, DEFAULT_SET);
+    for (const [name, set] of [...settings].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const allowList = set.allowList ? allowListConfigMap(this, `${name}-system-metrics`, ns, set.allowList, labels) : undefined;
+      const heartbeat = { periodSeconds: set.heartbeatSeconds, hardwareProfile: PROFILE[set.hardwareProfile] };
+      new EdgeDeviceSet(this, `set-${name}`, {
+        metadata: { name, namespace: ns, labels },
+        spec: { heartbeat, metrics: { system: { interval: set.intervalSeconds, ...(allowList ? { allowList } : {}) }, ...receiver } },
       });
+      const unsampled = `${name}${UNSAMPLED_SUFFIX}`;
+      if (used.has(unsampled)) {
+        // Flotta takes a member's whole configuration from its set, so "no system metrics for this device" is a set.
+        new EdgeDeviceSet(this, `set-${unsampled}`, {
+          metadata: { name: unsampled, namespace: ns, labels },
+          spec: { heartbeat, metrics: { system: { interval: set.intervalSeconds, disabled: true }, ...receiver } },
+        });
+      }
     }
     for (const d of f.devices) {
-      const selected = isSelected(d.name, d.labels, policy);
-      // A device in no set gets the stack defaults; one outside the selection policy sends no system metrics.
-      const spec: EdgeDeviceSpec = d.set
-        ? selected
-          ? {}
-          : { metrics: { system: { disabled: true } } }
-        : { heartbeat: { periodSeconds: 60, hardwareProfile: PROFILE.delta }, metrics: { system: { interval: 60, ...(selected ? {} : { disabled: true }) }, ...receiver } };
-      new EdgeDevice(this, `device-${d.name}`, {
-        metadata: {
-          name: d.name,
-          namespace: ns,
-          labels: { ...labels, ...d.labels, [DEVICE_NAME_LABEL]: d.name, ...(d.set ? { [FLOTTA_SET_LABEL]: d.set } : {}) },
-          ...(d.address ? { annotations: { 'edgewatt.io/address': d.address } } : {}),
-        },
-        spec,
-      });
+      // The name is the device's yggdrasil client id; the request lives where the edge API looks for it.
       new EdgeDeviceSignedRequest(this, `registration-${d.name}`, {
-        metadata: { name: d.name, namespace: ns, labels },
-        spec: { targetNamespace: ns, ...(d.set ? { targetSet: d.set } : {}), approved: true },
+        metadata: { name: d.name, namespace: FLOTTA_REGISTRATION_NAMESPACE, labels: { ...labels, [DEVICE_NAME_LABEL]: d.name } },
+        spec: { targetNamespace: ns, targetSet: setOf.get(d.name)!, approved: true },
       });
     }
     if (f.edgeAPI && f.devices.length > 0) new EdgeApiExposure(this, 'edge-api', { host: f.edgeAPI.host, sourceCIDRs: f.edgeAPI.sourceCIDRs, labels });
+    const workloadNames = new Set<string>();
     for (const w of allDeviceWorkloads(model, ctx.registry)) {
       const allowList = w.metrics?.allowList ? allowListConfigMap(this, `${w.name}-metrics`, ns, w.metrics.allowList, labels) : undefined;
-      const wl = new EdgeWorkload(this, `workload-${w.name}`, {
-        metadata: { name: w.name, namespace: ns, labels },
-        spec: {
-          type: 'pod',
-          ...(w.devices.length === 1 ? { device: w.devices[0] } : { deviceSelector: { matchExpressions: [{ key: DEVICE_NAME_LABEL, operator: 'In', values: [...w.devices] }] } }),
-          pod: { spec: w.podSpec },
-          ...(w.imagePullSecret ? { imageRegistries: { secretRef: { name: w.imagePullSecret } } } : {}),
-          ...(w.logCollection ? { logCollection: w.logCollection } : {}),
-          ...(w.metrics ? { metrics: { port: w.metrics.port, path: w.metrics.path, interval: w.metrics.intervalSeconds, ...(allowList ? { allowList } : {}) } } : {}),
-        },
-      });
-      if (w.imagePullSecret) declareExternalRefs(wl as ApiObject, [`Secret/${w.imagePullSecret}`]);
+      for (const place of placeWorkload(w.name, w.devices, setOf)) {
+        if (workloadNames.has(place.name)) throw new Error(`${w.path ?? 'fleet.workloads'}: EdgeWorkload name "${place.name}" is used twice (a per-device copy of "${w.name}" collides with another workload): rename one workload`);
+        workloadNames.add(place.name);
+        const wl = new EdgeWorkload(this, `workload-${place.name}`, {
+          metadata: { name: place.name, namespace: ns, labels: { ...labels, [WORKLOAD_LABEL]: w.name } },
+          spec: {
+            type: 'pod',
+            ...('device' in place ? { device: place.device } : { deviceSelector: { matchExpressions: [{ key: FLOTTA_SET_LABEL, operator: 'In', values: [...place.sets] }] } }),
+            pod: { spec: w.podSpec },
+            ...(w.imagePullSecret ? { imageRegistries: { secretRef: { name: w.imagePullSecret } } } : {}),
+            ...(w.logCollection ? { logCollection: w.logCollection } : {}),
+            ...(w.metrics ? { metrics: { port: w.metrics.port, path: w.metrics.path, interval: w.metrics.intervalSeconds, ...(allowList ? { allowList } : {}) } } : {}),
+          },
+        });
+        if (w.imagePullSecret) declareExternalRefs(wl as ApiObject, [`Secret/${w.imagePullSecret}`]);
+      }
     }
   }
+}
+
+/**
+ * The Flotta operator's metrics endpoints, scraped by the fleet cluster's Prometheus (bundled mode) — when
+ * edgewatt installs the operator (the GitOps Application creating its namespace); without `gitops` the
+ * operator is installed by hand, in a namespace edgewatt does not know, and is not scraped.
+ */
+function fleetMonitoring(ctx: ChartContext): ComponentMonitoring {
+  const f = ctx.model.fleet;
+  // Bundled mode only: in Prometheus-Operator mode the existing install's owner adds a monitor for it.
+  if (!f || f.cluster !== ctx.cluster.name || !ctx.model.gitops || ctx.model.monitoring?.mode !== 'bundled') return { targets: [], ruleGroups: [] };
+  return { targets: flottaScrapeTargets(f.cluster, VERSIONS.flottaOperator.namespace), ruleGroups: [] };
 }
 
 /** The fleet component: on the fleet cluster. */
 export const fleetComponent: ComponentDefinition = {
   name: 'fleet',
   clusters: (model) => (model.fleet ? [model.fleet.cluster] : []),
-  // Paths across a cluster boundary or from devices, with their declared transports (lib/monitoring/transport-flows.ts).
-  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'device-remote-write' || f.purpose === 'device-api'),
   build: (scope, id, ctx) => new FleetChart(scope, id, ctx),
+  monitoring: fleetMonitoring,
+  // The device paths with their declared transports (lib/monitoring/transport-flows.ts); the operator's scrapes are
+  // the monitoring component's, derived from the scrape targets above like every other scrape.
+  flows: (ctx) => transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'device-remote-write' || f.purpose === 'device-api'),
 };

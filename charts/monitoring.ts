@@ -118,6 +118,7 @@ export class MonitoringChart extends Chart {
       readNodes,
       admit: isHub ? hubAdmits(model) : [],
       secretMounts: !isHub && agentAuth ? [agentAuth.passwordSecret.name] : [],
+      metricsReaderURLs: targets.filter((t) => t.auth === 'serviceAccountToken').map((t) => t.path),
       labels,
     });
     if (isHub && writers && receiver) {
@@ -188,9 +189,9 @@ export function monitoringFlows(ctx: ChartContext): Flow[] {
     id: `scrape:${cluster}/${mon.namespace}/prometheus->${cluster}/${t.namespace}/${t.job}`,
     purpose: 'scrape',
     from: prom,
-    to: { kind: 'pods', cluster, namespace: t.namespace, podLabels: t.selector, port: t.port, workload: t.job },
+    to: { kind: 'pods', cluster, namespace: t.namespace, podLabels: t.selector, port: t.port, workload: t.job, ...(t.upstreamPods ? { upstreamPods: t.upstreamPods } : {}) },
     transport: 'in-cluster',
-    scrape: { job: t.job, discovers: ['pods'] },
+    scrape: { job: t.job, discovers: ['pods'], ...(t.nonResourceURL ? { nonResourceURL: t.nonResourceURL } : {}) },
     path: 'monitoring',
   }));
   const discovery = [...new Set(targets.map((t) => t.namespace))].sort();

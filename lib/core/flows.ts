@@ -80,7 +80,15 @@ export interface ServiceDestination {
    * The destination pods when an upstream component installs them (they are not in the tree): their labels
    * and named container ports as read from the upstream release, and where. @default - the pods are in the tree
    */
-  readonly upstreamPods?: { readonly labels: Readonly<Record<string, string>>; readonly ports: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>; readonly source: string };
+  readonly upstreamPods?: UpstreamPods;
+}
+
+/** Pods an upstream component installs: labels and named container ports as read from its release, and where. */
+export interface UpstreamPods {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ports: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>;
+  /** repo + path + tag the facts come from. */
+  readonly source: string;
 }
 
 /** The Kubernetes API server of the source's cluster (RBAC is checked, not the network). */
@@ -112,6 +120,8 @@ export interface PodsDestination {
   /** A short name for messages (the workload). @default - the label values */
   readonly workload?: string;
   readonly protocol?: 'TCP' | 'UDP';
+  /** The pods when an upstream component installs them (not in the tree), as read from its release. @default - the pods are in the tree */
+  readonly upstreamPods?: UpstreamPods;
 }
 
 export type FlowDestination = ServiceDestination | ApiServerDestination | ExternalDestination | PodsDestination;

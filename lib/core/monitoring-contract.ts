@@ -1,3 +1,4 @@
+import { UpstreamPods } from './flows';
 /**
  * What a component declares about its own monitoring, the way kube-prometheus components ship theirs: the
  * targets to scrape and its alert and recording rules. The monitoring component collects these from every
@@ -19,7 +20,29 @@ export interface ScrapeTarget {
   readonly perNode: boolean;
   /** Keep the target's own `namespace`, `pod` … labels (kube-state-metrics). @default false */
   readonly honorLabels?: boolean;
+  /** `https` for an endpoint that serves TLS (kube-rbac-proxy). @default http */
+  readonly scheme?: 'http' | 'https';
+  /**
+   * The endpoint authenticates the scraper by its service account token and authorizes it with a
+   * SubjectAccessReview (kube-rbac-proxy): Prometheus sends its token as a bearer token and gets a ClusterRole
+   * allowing `get` on the `path` nonResourceURL. @default - no authentication
+   */
+  readonly auth?: 'serviceAccountToken';
+  /** How the server certificate is checked (with `scheme: https`). @default - verified against the system roots */
+  readonly tls?: ScrapeTLS;
+  /** The pods when an upstream component installs them (not in the tree), for the flow gate. @default - the pods are in the tree */
+  readonly upstreamPods?: UpstreamPods;
+  /** A nonResourceURL the scraper must be allowed to `get` (kube-rbac-proxy in front of the target). @default - none */
+  readonly nonResourceURL?: string;
 }
+
+/**
+ * Certificate checking of an https target: against the cluster CA Kubernetes mounts into every pod (for
+ * certificates the cluster signed), or not at all — only with a reason naming why no CA can verify it.
+ */
+export type ScrapeTLS =
+  | { readonly ca: 'serviceAccount'; readonly serverName?: string }
+  | { readonly insecureSkipVerify: true; readonly reason: string };
 
 /** An alerting rule. Every alert has a severity, a summary and a description. */
 export interface AlertRule {

@@ -85,7 +85,9 @@ function fleetDevices(model: StackModel): DashboardDoc {
     .value('Registrations, last 24 h', 'none', 'sum(increase(flotta_api_edge_devices_successful_registration[1d]))', 8)
     .series('Heartbeats per device, per minute', 'none', [[`sum by (deviceID) (rate(flotta_api_edge_devices_heartbeat[5m])) * 60`, '{{deviceID}}']], 24);
   if (model.fleet?.powerExporter) {
-    b.series('Power per device', 'watt', [['sum by (edgedeviceid) (kepler_node_cpu_watts{edgedeviceid!="", zone=~"package|dram"})', '{{edgedeviceid}}']], 24, true);
+    // With energy rules on the hub, the device record carries the fleet cluster and `device`; without, the raw
+    // series carry only Flotta's edgedeviceid (lib/monitoring/rules.ts).
+    b.series('Power per device', 'watt', [model.energy ? [`sum by (cluster, device) (${RECORD.devicePower})`, '{{device}}'] : ['sum by (edgedeviceid) (kepler_node_cpu_watts{edgedeviceid!="", zone=~"package|dram"})', '{{edgedeviceid}}']], 24, true);
   }
   return done('fleet-devices', b);
 }

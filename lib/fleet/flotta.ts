@@ -6,13 +6,17 @@ import { Construct } from 'constructs';
  * Typed constructs for the Flotta objects edgewatt writes (management.project-flotta.io/v1alpha1), with
  * the fields of the upstream CRDs edgewatt uses; every emitted object is validated against those CRDs.
  *
- * Kept in Git: EdgeDeviceSet, EdgeDevice (labels, set membership, per-device overrides), EdgeWorkload, and
- * EdgeDeviceSignedRequest (a pre-approved registration: the GitOps way to admit a known device). The
- * operator writes the status of all of them, and creates EdgeDevices for devices that register unlisted.
+ * Kept in Git: EdgeDeviceSet, EdgeWorkload, and EdgeDeviceSignedRequest (a pre-approved registration: the
+ * GitOps way to admit a known device into its namespace and set). Never an EdgeDevice: the operator creates it
+ * from the approved request, and one applied from Git blocks the device's registration (./registration.ts).
  */
 export const FLOTTA_API_VERSION = 'management.project-flotta.io/v1alpha1';
 
-/** The label Flotta uses for device set membership. */
+/**
+ * The label Flotta uses for device set membership; the operator puts it on the EdgeDevice it creates from an
+ * approved request's `targetSet` (flotta-operator v0.2.0 `api/v1alpha1/edgedeviceset_types.go`
+ * `EdgedeviceSetLabel`, `controllers/edgedevicesignedrequest_controller.go`).
+ */
 export const FLOTTA_SET_LABEL = 'flotta/member-of';
 
 /** Metrics settings of a device or device set. */
@@ -27,7 +31,7 @@ export interface FlottaHeartbeat {
   readonly hardwareProfile?: { readonly include: boolean; readonly scope?: 'full' | 'delta' };
 }
 
-/** Spec of EdgeDeviceSet and EdgeDevice (the fields edgewatt writes). */
+/** Spec of EdgeDeviceSet (the fields edgewatt writes). */
 export interface EdgeDeviceSpec {
   readonly heartbeat?: FlottaHeartbeat;
   readonly metrics?: FlottaMetrics;
@@ -46,7 +50,9 @@ export interface EdgeWorkloadSpec {
 
 /** Spec of EdgeDeviceSignedRequest. */
 export interface EdgeDeviceSignedRequestSpec {
+  /** Namespace the operator creates the EdgeDevice in. */
   readonly targetNamespace: string;
+  /** Set the EdgeDevice joins (its `flotta/member-of` label). @default - none */
   readonly targetSet?: string;
   readonly approved: boolean;
 }
@@ -61,13 +67,6 @@ abstract class FlottaObject<S> extends ApiObject {
 export class EdgeDeviceSet extends FlottaObject<EdgeDeviceSpec> {
   constructor(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: EdgeDeviceSpec }) {
     super(scope, id, 'EdgeDeviceSet', props.metadata, props.spec, (s) => s);
-  }
-}
-
-/** A device; its set membership is the `flotta/member-of` label. */
-export class EdgeDevice extends FlottaObject<EdgeDeviceSpec> {
-  constructor(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: EdgeDeviceSpec }) {
-    super(scope, id, 'EdgeDevice', props.metadata, props.spec, (s) => s);
   }
 }
 

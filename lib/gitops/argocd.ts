@@ -1,3 +1,4 @@
+import { FLOTTA_REGISTRATION_NAMESPACE } from '../fleet/registration';
 import { VERSIONS } from '../core/versions';
 import { stackLabels } from '../core/labels';
 import { StackModel } from '../model/types';
@@ -114,7 +115,11 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
   const g = model.gitops!;
   const destinations = model.clusters.flatMap((c) => {
     const namespaces = new Set(c.namespaces.map((n) => n.name));
-    if (model.fleet?.cluster === c.name) namespaces.add(VERSIONS.flottaOperator.namespace);
+    if (model.fleet?.cluster === c.name) {
+      namespaces.add(VERSIONS.flottaOperator.namespace);
+      // Pre-approved EdgeDeviceSignedRequests live where the Flotta edge API reads them (lib/fleet/registration.ts).
+      if (model.fleet.devices.length > 0) namespaces.add(FLOTTA_REGISTRATION_NAMESPACE);
+    }
     if (certManagerInstall(model)?.cluster === c.name) namespaces.add(certManagerInstall(model)!.namespace);
     // The managed kube-prometheus-stack puts the Services (and Endpoints) of its control-plane exporters into
     // kube-system (templates/exporters/{core-dns,kube-dns,kube-etcd,kube-controller-manager,…}/service.yaml, 88.5.3).

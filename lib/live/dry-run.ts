@@ -1,4 +1,3 @@
-import { NAMESPACE_FROM_ANNOTATION } from '../core/policy';
 import { Entry } from '../validate/types';
 import { objectName, pool } from './tree';
 import { ApiRejection, ApplyOptions, causeLines, KindNotServed, LiveClient, LiveObject } from './types';
@@ -22,6 +21,11 @@ export const CONCURRENCY = 8;
 /** Namespaces and CRDs the tree itself creates: objects that need them cannot be dry-run before it is applied. */
 function createdByTree(entries: Entry[]): { namespaces: Set<string>; crdKinds: Set<string> } {
   const namespaces = new Set(entries.filter((e) => e.object.apiVersion === 'v1' && e.object.kind === 'Namespace').map((e) => e.object.metadata.name));
+  // Namespaces Argo CD creates for the stack's upstream Applications (CreateNamespace=true), such as the Flotta operator's.
+  for (const e of entries.filter((x) => x.object.kind === 'Application' && x.object.apiVersion.startsWith('argoproj.io/'))) {
+    const spec = e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined;
+    if (spec?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') && spec.destination?.namespace) namespaces.add(spec.destination.namespace);
+  }
   const crdKinds = new Set<string>();
   for (const e of entries.filter((x) => x.object.kind === 'CustomResourceDefinition')) {
     const spec = e.object.spec as { group?: string; names?: { kind?: string } } | undefined;
@@ -47,10 +51,6 @@ export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omi
       const group = e.object.apiVersion.includes('/') ? e.object.apiVersion.split('/')[0] : '';
       if (err.code === 404 && ns && made.namespaces.has(ns) && err.message.includes(`namespaces "${ns}" not found`)) {
         return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by this cluster's tree and a dry run does not persist it` };
-      }
-      const from = e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION];
-      if (err.code === 404 && ns && from && err.message.includes(`namespaces "${ns}" not found`)) {
-        return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by the ${from} Application of this stack, which a dry run does not install` };
       }
       if (err instanceof KindNotServed && made.crdKinds.has(`${group}/${e.object.kind}`)) {
         return { ...base, outcome: 'skipped', reason: `${e.object.kind} is defined by a CRD in this cluster's tree and a dry run does not install it` };

@@ -15,7 +15,7 @@ export interface ExpectedApplication {
   readonly cluster: string;
 }
 
-/** An EdgeDevice the committed tree declares. */
+/** An EdgeDevice the committed tree admits (the operator creates it from a pre-approved EdgeDeviceSignedRequest). */
 export interface ExpectedDevice {
   readonly name: string;
   readonly namespace: string;
@@ -42,10 +42,10 @@ export function readObjects(dir: string, flag: string, keep?: RegExp): Entry[] {
 }
 
 /** Files that may hold the kinds status needs; only those are parsed (a 10,000-device tree has 23,000 files). */
-const WANTED = /^kind: *["']?(Application|ApplicationSet|AppProject|EdgeDevice|EdgeDeviceSet)["']? *$/m;
+const WANTED = /^kind: *["']?(Application|ApplicationSet|AppProject|EdgeDeviceSignedRequest|EdgeDeviceSet)["']? *$/m;
 
 const name = (e: Entry): string => e.object.metadata.name as string;
-/** `spec.heartbeat.periodSeconds` of an EdgeDevice or EdgeDeviceSet. */
+/** `spec.heartbeat.periodSeconds` of an EdgeDeviceSet. */
 const heartbeatPeriod = (e: Entry): number | undefined => {
   const p = (e.object.spec as { heartbeat?: { periodSeconds?: unknown } } | undefined)?.heartbeat?.periodSeconds;
   return typeof p === 'number' ? p : undefined;
@@ -87,13 +87,14 @@ export function expectedFromTree(distDir: string, bootstrapDir: string): Expecte
     const period = heartbeatPeriod(e);
     if (period !== undefined) setPeriods.set(`${e.object.metadata.namespace}/${name(e)}`, period);
   }
+  // Each approved request becomes EdgeDevice <name> in spec.targetNamespace, member of spec.targetSet
+  // (flotta-operator v0.2.0 controllers/edgedevicesignedrequest_controller.go).
   const devices = dist
-    .filter((e) => e.object.apiVersion === FLOTTA && e.object.kind === 'EdgeDevice')
+    .filter((e) => e.object.apiVersion === FLOTTA && e.object.kind === 'EdgeDeviceSignedRequest')
     .map((e): ExpectedDevice => {
-      const namespace = e.object.metadata.namespace ?? 'default';
-      const own = heartbeatPeriod(e);
-      const set = e.object.metadata.labels?.['flotta/member-of'];
-      const heartbeatSeconds = own ?? (set ? setPeriods.get(`${namespace}/${set}`) : undefined);
+      const spec = (e.object.spec ?? {}) as { targetNamespace?: string; targetSet?: string };
+      const namespace = spec.targetNamespace ?? 'default';
+      const heartbeatSeconds = spec.targetSet ? setPeriods.get(`${namespace}/${spec.targetSet}`) : undefined;
       return { name: name(e), namespace, ...(heartbeatSeconds !== undefined ? { heartbeatSeconds } : {}) };
     });
   const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);

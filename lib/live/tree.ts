@@ -16,9 +16,9 @@ export interface ClusterTree {
   readonly created: Entry[];
 }
 
-/** Files holding objects other objects need to exist first. */
-const PREREQUISITES = /^kind: *(Namespace|CustomResourceDefinition) *$/m;
-const isPrerequisite = (e: Entry): boolean => e.object.kind === 'Namespace' || e.object.kind === 'CustomResourceDefinition';
+/** Files holding objects other objects need to exist first (an Application may create its namespace). */
+const PREREQUISITES = /^kind: *(Namespace|CustomResourceDefinition|Application) *$/m;
+const isPrerequisite = (e: Entry): boolean => e.object.kind === 'Namespace' || e.object.kind === 'CustomResourceDefinition' || e.object.kind === 'Application';
 
 /** Namespaces and CRDs in the folders beside a component folder (its cluster's other components). */
 function siblingPrerequisites(dir: string): Entry[] {

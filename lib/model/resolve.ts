@@ -1,4 +1,5 @@
 import { ProblemList } from '../core/errors';
+import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../core/fleet-sets';
 import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
 import { checkOperatorReceiver, resolveOperator } from './monitoring';
@@ -165,6 +166,13 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
   const cluster = placer.place(f.cluster, 'fleet.cluster', hub);
   reportDuplicates(problems, f.deviceSets, (s) => s.name, 'fleet.deviceSets', 'device set');
   reportDuplicates(problems, f.devices, (d) => d.name, 'fleet.devices', 'device');
+  f.deviceSets.forEach((s, i) => {
+    if (s.name === FLOTTA_DEFAULT_SET || s.name.endsWith(UNSAMPLED_SUFFIX)) {
+      problems.add(`fleet.deviceSets[${i}].name`, `"${s.name}" is reserved for the sets edgewatt generates ("${FLOTTA_DEFAULT_SET}", "<set>${UNSAMPLED_SUFFIX}"): choose another name`);
+    } else if (s.name.length > MAX_SET_NAME_LENGTH) {
+      problems.add(`fleet.deviceSets[${i}].name`, `is ${s.name.length} characters; at most ${MAX_SET_NAME_LENGTH}, so that its variant "<set>${UNSAMPLED_SUFFIX}" is a valid name: shorten it`);
+    }
+  });
   const setNames = f.deviceSets.map((s) => s.name);
   const sets = new Set(setNames);
   f.devices.forEach((d, i) => {

@@ -23,10 +23,16 @@ export interface StaticConfig {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Where Kubernetes mounts a pod's service account credentials. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
 export interface ScrapeConfig {
   readonly job_name: string;
   readonly scrape_interval?: string;
   readonly metrics_path?: string;
+  readonly scheme?: 'http' | 'https';
+  readonly authorization?: { readonly type: 'Bearer'; readonly credentials_file: string };
+  readonly tls_config?: { readonly ca_file?: string; readonly server_name?: string; readonly insecure_skip_verify?: boolean };
   readonly honor_labels?: boolean;
   readonly kubernetes_sd_configs?: ReadonlyArray<KubernetesSdConfig>;
   readonly static_configs?: ReadonlyArray<StaticConfig>;
@@ -85,6 +91,16 @@ export function podScrapeConfig(t: ScrapeTarget, cluster: string, policy?: Selec
   return {
     job_name: t.job,
     metrics_path: t.path,
+    ...(t.scheme === 'https' ? { scheme: 'https' as const } : {}),
+    ...(t.auth === 'serviceAccountToken' ? { authorization: { type: 'Bearer' as const, credentials_file: `${SERVICE_ACCOUNT_DIR}/token` } } : {}),
+    ...(t.tls
+      ? {
+          tls_config:
+            'insecureSkipVerify' in t.tls
+              ? { insecure_skip_verify: true }
+              : { ca_file: `${SERVICE_ACCOUNT_DIR}/ca.crt`, ...(t.tls.serverName ? { server_name: t.tls.serverName } : {}) },
+        }
+      : {}),
     honor_labels: t.honorLabels ?? false,
     kubernetes_sd_configs: [
       { role: 'pod', namespaces: { names: [t.namespace] }, ...(t.perNode && policy?.always && Object.keys(policy.always).length ? { attach_metadata: { node: true } } : {}) },

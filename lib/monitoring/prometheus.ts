@@ -47,6 +47,11 @@ export interface PrometheusProps {
   readonly secretMounts?: ReadonlyArray<string>;
   /** Labels of the pods, beyond the selector, to tell the workloads apart. @default - the mode (prometheus or prometheus-agent) */
   readonly role?: string;
+  /**
+   * nonResourceURLs Prometheus may `get` with its service account token, for targets behind kube-rbac-proxy
+   * (which asks the API server with a SubjectAccessReview): a ClusterRole and its binding. @default []
+   */
+  readonly metricsReaderURLs?: ReadonlyArray<string>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -97,6 +102,16 @@ export class Prometheus extends Construct {
     if (props.webConfig) new k8s.KubeConfigMap(this, 'web', { metadata: meta(`${name}-web`), data: { 'web.yml': stringify(props.webConfig, { lineWidth: 0 }) } });
     const web = props.webConfigSecret ?? (props.webConfig ? `${name}-web` : undefined);
     const secrets = [...new Set(props.secretMounts ?? [])].sort();
+    const urls = [...new Set(props.metricsReaderURLs ?? [])].sort();
+    if (urls.length > 0) {
+      const cr = `${name}-metrics-reader-${ns}`;
+      new k8s.KubeClusterRole(this, 'metrics-reader', { metadata: meta(cr, undefined), rules: [{ nonResourceUrLs: urls, verbs: ['get'] }] });
+      new k8s.KubeClusterRoleBinding(this, 'metrics-reader-binding', {
+        metadata: meta(cr, undefined),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: cr },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+      });
+    }
     const args = [
       '--config.file=/etc/prometheus/config/prometheus.yml',
       '--web.listen-address=:9090',

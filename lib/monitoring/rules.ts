@@ -1,4 +1,6 @@
 import { AlertRule, RecordingRule, RuleGroup } from '../core/monitoring-contract';
+import { VERSIONS } from '../core/versions';
+import { FLOTTA_EDGE_API, FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
 import { StackModel } from '../model/types';
 import { runbookBase, runbookURL } from './runbooks';
 
@@ -14,7 +16,24 @@ export const RECORD = {
   clusterCo2: 'cluster:edgewatt_co2_grams:increase1h',
   namespaceCo2: 'namespace:edgewatt_co2_grams:increase1h',
   carbonIntensity: 'edgewatt:carbon_intensity_grams_per_kwh',
+  devicePower: 'device:edgewatt_power_watts:sum',
+  deviceEnergy: 'device:edgewatt_energy_kwh:increase1h',
 } as const;
+
+/**
+ * In bundled mode fleet devices remote-write through the device metrics gateway, which adds `cluster` and
+ * `device` to every series (lib/monitoring/remote-write-gateway.ts); in prometheus-operator mode they write
+ * straight into the install's receiver, which has no relabelling. Either way the Flotta device agent adds only `edgedeviceid="<device id>"` to every series it sends
+ * (github project-flotta/flotta-device-worker, tag 0.2.0, internal/metrics/remote_write.go `DeviceLabel`) and
+ * the receiver configuration offers no labels of its own (flotta-operator v0.2.0
+ * api/v1alpha1/edgedevice_types.go `MetricsReceiverConfiguration`: url, requestNumSamples, timeoutSeconds,
+ * caSecretName). So device series reach the hub with `edgedeviceid` and without `cluster`, `node` or `job`.
+ * The node, pod, namespace and cluster rules select `edgedeviceid=""` (series without it: the clusters' own),
+ * so a device is never folded into a series with empty `cluster`/`node`; the device rules give each device's
+ * series the managing `cluster` and a `device` label.
+ */
+const CLUSTER_SERIES = 'edgedeviceid=""';
+const DEVICE_SERIES = 'edgedeviceid!=""';
 
 const JOULES_PER_KWH = 3.6e6;
 
@@ -37,13 +56,13 @@ interface PowerTerms {
 }
 
 function classicTerms(gpu: boolean): PowerTerms {
-  const node = (src: string) => `sum by (cluster, node) (rate(kepler_node_${src}_joules_total[5m]))`;
+  const node = (src: string) => `sum by (cluster, node) (rate(kepler_node_${src}_joules_total{${CLUSTER_SERIES}}[5m]))`;
   const sources = ['package', 'dram', ...(gpu ? ['gpu'] : [])];
   const withSource = (src: string) => `label_replace(${node(src)}, "source", "${src}", "", "")`;
   const podOf = (src: string) =>
-    `sum by (cluster, namespace, pod) (label_replace(label_replace(rate(kepler_container_${src}_joules_total[5m]), "namespace", "$1", "container_namespace", "(.*)"), "pod", "$1", "pod_name", "(.*)"))`;
-  const inc = (src: string, by: string) => `sum by (${by}) (increase(kepler_node_${src}_joules_total[1h]))`;
-  const nsInc = (src: string) => `sum by (cluster, namespace) (label_replace(increase(kepler_container_${src}_joules_total[1h]), "namespace", "$1", "container_namespace", "(.*)"))`;
+    `sum by (cluster, namespace, pod) (label_replace(label_replace(rate(kepler_container_${src}_joules_total{${CLUSTER_SERIES}}[5m]), "namespace", "$1", "container_namespace", "(.*)"), "pod", "$1", "pod_name", "(.*)"))`;
+  const inc = (src: string, by: string) => `sum by (${by}) (increase(kepler_node_${src}_joules_total{${CLUSTER_SERIES}}[1h]))`;
+  const nsInc = (src: string) => `sum by (cluster, namespace) (label_replace(increase(kepler_container_${src}_joules_total{${CLUSTER_SERIES}}[1h]), "namespace", "$1", "container_namespace", "(.*)"))`;
   const add = (f: (s: string) => string) => (gpu ? plusOptional(`${f('package')} + ${f('dram')}`, f('gpu')) : `${f('package')} + ${f('dram')}`);
   return {
     node: add(node),
@@ -55,21 +74,39 @@ function classicTerms(gpu: boolean): PowerTerms {
 }
 
 function currentTerms(gpu: boolean): PowerTerms {
-  const cpu = 'kepler_node_cpu_watts{zone=~"package|dram"}';
+  const cpu = `kepler_node_cpu_watts{zone=~"package|dram", ${CLUSTER_SERIES}}`;
   const cpuNode = `sum by (cluster, node) (${cpu})`;
-  const gpuNode = 'sum by (cluster, node) (kepler_node_gpu_watts)';
+  const gpuNode = `sum by (cluster, node) (kepler_node_gpu_watts{${CLUSTER_SERIES}})`;
   const pod = (metric: string) =>
     `sum by (cluster, namespace, pod) (label_replace(label_replace(${metric}, "namespace", "$1", "pod_namespace", "(.*)"), "pod", "$1", "pod_name", "(.*)"))`;
-  const cpuPod = pod('kepler_pod_cpu_watts{zone=~"package|dram"}');
-  const nodeJ = 'sum by (cluster) (increase(kepler_node_cpu_joules_total{zone=~"package|dram"}[1h]))';
+  const cpuPod = pod(`kepler_pod_cpu_watts{zone=~"package|dram", ${CLUSTER_SERIES}}`);
+  const nodeJ = `sum by (cluster) (increase(kepler_node_cpu_joules_total{zone=~"package|dram", ${CLUSTER_SERIES}}[1h]))`;
   const nsJ = (metric: string) => `sum by (cluster, namespace) (label_replace(increase(${metric}[1h]), "namespace", "$1", "pod_namespace", "(.*)"))`;
   return {
     node: gpu ? plusOptional(cpuNode, gpuNode) : cpuNode,
     nodeSource: `sum by (cluster, node, source) (label_replace(${cpu}, "source", "$1", "zone", "(.*)"))${gpu ? ` or label_replace(${gpuNode}, "source", "gpu", "", "")` : ''}`,
-    pod: gpu ? plusOptional(cpuPod, pod('kepler_pod_gpu_watts')) : cpuPod,
-    clusterJoules1h: gpu ? plusOptional(nodeJ, 'sum by (cluster) (increase(kepler_node_gpu_joules_total[1h]))') : nodeJ,
-    namespaceJoules1h: gpu ? plusOptional(nsJ('kepler_pod_cpu_joules_total{zone=~"package|dram"}'), nsJ('kepler_pod_gpu_joules_total')) : nsJ('kepler_pod_cpu_joules_total{zone=~"package|dram"}'),
+    pod: gpu ? plusOptional(cpuPod, pod(`kepler_pod_gpu_watts{${CLUSTER_SERIES}}`)) : cpuPod,
+    clusterJoules1h: gpu ? plusOptional(nodeJ, `sum by (cluster) (increase(kepler_node_gpu_joules_total{${CLUSTER_SERIES}}[1h]))`) : nodeJ,
+    namespaceJoules1h: gpu
+      ? plusOptional(nsJ(`kepler_pod_cpu_joules_total{zone=~"package|dram", ${CLUSTER_SERIES}}`), nsJ(`kepler_pod_gpu_joules_total{${CLUSTER_SERIES}}`))
+      : nsJ(`kepler_pod_cpu_joules_total{zone=~"package|dram", ${CLUSTER_SERIES}}`),
   };
+}
+
+/**
+ * Power and energy per fleet device, from the Kepler device exporter (always the current generation,
+ * lib/energy/device-exporter.ts), with `device` (from Flotta's `edgedeviceid`) and the managing `cluster`
+ * (the fleet's: one Flotta operator per stack) set here too, so the records carry them in both modes (the
+ * gateway sets the same values in bundled mode; without it nothing on the write path can add them).
+ */
+function deviceRecordingRules(model: StackModel): RecordingRule[] {
+  const f = model.fleet;
+  if (!f || !f.powerExporter || f.devices.length === 0) return [];
+  const tag = (e: string) => `label_replace(label_replace(${e}, "device", "$1", "edgedeviceid", "(.+)"), "cluster", "${f.cluster}", "", "")`;
+  return [
+    { record: RECORD.devicePower, expr: `sum by (cluster, device) (${tag(`kepler_node_cpu_watts{zone=~"package|dram", ${DEVICE_SERIES}}`)})` },
+    { record: RECORD.deviceEnergy, expr: `sum by (cluster, device) (${tag(`increase(kepler_node_cpu_joules_total{zone=~"package|dram", ${DEVICE_SERIES}}[1h])`)}) / ${JOULES_PER_KWH}` },
+  ];
 }
 
 /** Recording rules for power (W), energy (kWh) and CO2 (g), from the exporter generation in use. */
@@ -89,6 +126,7 @@ export function energyRecordingRules(model: StackModel): RuleGroup | undefined {
     { record: RECORD.carbonIntensity, expr: `vector(${intensity})` },
     { record: RECORD.clusterCo2, expr: `${RECORD.clusterEnergy} * ${intensity}` },
     { record: RECORD.namespaceCo2, expr: `${RECORD.namespaceEnergy} * ${intensity}` },
+    ...deviceRecordingRules(model),
   ];
   return { name: 'edgewatt-energy', rules };
 }
@@ -209,20 +247,43 @@ export function energyThresholdAlerts(model: StackModel): Alert[] {
   return out;
 }
 
-/** Alerts on fleet devices, from the stack's thresholds. */
+/**
+ * Alerts on fleet devices and on the Flotta operator that reports them, from the stack's thresholds. Metric
+ * names and labels are the operator's (lib/fleet/flotta-operator.ts, flotta-operator v0.2.0
+ * internal/common/metrics/metrics.go); the scrape jobs are edgewatt's (charts/fleet.ts).
+ */
 export function stackAlerts(model: StackModel): Alert[] {
   const out: Alert[] = [];
   const m = model.monitoring;
   if (model.fleet && m) {
     const minutes = m.alerts.deviceHeartbeatMinutes;
+    const at = `cluster="${model.fleet.cluster}"`;
+    const hb = FLOTTA_METRIC.heartbeat;
+    const by = 'cluster, deviceNamespace, deviceID';
+    out.push({
+      alert: 'FlottaOperatorMetricsDown',
+      expr: [FLOTTA_MANAGER, FLOTTA_EDGE_API].map((s) => `up{job="${s.job}", ${at}} == 0 or absent(up{job="${s.job}", ${at}})`).join(' or '),
+      for: '10m',
+      severity: 'warning',
+      summary: 'Flotta {{ $labels.job }} is not scraped on cluster {{ $labels.cluster }}',
+      description: `Prometheus has had no successful scrape of the Flotta {{ $labels.job }} metrics for 10 minutes: device heartbeats are not seen, so EdgeDeviceHeartbeatMissing cannot fire.`,
+      steps: [
+        `kubectl -n ${VERSIONS.flottaOperator.namespace} get pods -l app={{ $labels.job }}: is the pod running, with its kube-rbac-proxy container?`,
+        'Prometheus targets page: a 401/403 means the token or the metrics-reader ClusterRole binding is missing; no target means discovery RBAC in the Flotta namespace is missing.',
+      ],
+    });
+    // The controller manager lists every EdgeDevice (series at 0); the edge API counts heartbeats. A device the
+    // operator knows whose count did not rise in the window is silent, also when it never sent one.
     out.push({
       alert: 'EdgeDeviceHeartbeatMissing',
-      expr: `sum by (deviceNamespace, deviceID) (increase(flotta_api_edge_devices_heartbeat[${minutes}m])) == 0`,
+      expr:
+        `label_replace(max by (${by}) (${hb}{job="${FLOTTA_MANAGER.job}"}) unless on (${by}) ` +
+        `(sum by (${by}) (increase(${hb}{job="${FLOTTA_EDGE_API.job}"}[${minutes}m])) > 0), "device", "$1", "deviceID", "(.*)")`,
       for: '1m',
       severity: 'warning',
-      summary: 'Device {{ $labels.deviceID }} sent no heartbeat',
-      description: `The Flotta operator has received no heartbeat from device {{ $labels.deviceID }} for ${minutes} minutes.`,
-      steps: ['Check power and network of the device.', 'On the device: systemctl status yggdrasild (the Flotta agent), and its log.'],
+      summary: 'Device {{ $labels.device }} sent no heartbeat',
+      description: `The Flotta operator on cluster {{ $labels.cluster }} has received no heartbeat from device {{ $labels.device }} for ${minutes} minutes.`,
+      steps: ['Check power and network of the device.', 'On the device: systemctl status yggdrasild (the Flotta agent), and its log.', 'A device listed in Git that never registered alerts too: install and register it, or remove it from fleet.devices.'],
     });
   }
   return out;

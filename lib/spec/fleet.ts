@@ -46,8 +46,12 @@ const workloadSchema = z.strictObject({
 });
 
 const deviceSchema = z.strictObject({
-  name: dnsLabel.describe('Device name: the device\'s yggdrasil client id, which names the EdgeDevice the operator creates when the device registers.'),
-  set: dnsLabel.optional().describe('Device set it belongs to. @default - none: the stack defaults apply'),
+  name: dnsLabel.describe(
+    "The device's yggdrasil client id (the id its Flotta agent registers with, lower case): edgewatt commits a pre-approved EdgeDeviceSignedRequest of this name, and the operator creates the EdgeDevice of this name when the device registers.",
+  ),
+  set: dnsLabel
+    .optional()
+    .describe('Device set it joins at registration (the request\'s targetSet). @default - the generated set `edgewatt-default` with the stack defaults'),
   address: z
     .string()
     .regex(/^(([0-9]{1,3}\.){3}[0-9]{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/, {
@@ -55,7 +59,9 @@ const deviceSchema = z.strictObject({
     })
     .optional()
     .describe('Address cluster services use to reach services on the device. @default - not reachable'),
-  labels: labelMap.default({}).describe('Device labels, used by workload selectors and the selection policy. @default {}'),
+  labels: labelMap
+    .default({})
+    .describe('Device labels, read by edgewatt only (workload selectors and the selection policy are resolved to device names at synth time; Flotta has no place for them). @default {}'),
 });
 
 /** The fleet section: devices that run containers (podman) but are not cluster nodes. */

@@ -138,10 +138,16 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
 function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
   const created = new Map<string, Set<string>>();
   for (const e of entries) {
-    if (e.object.apiVersion !== 'v1' || e.object.kind !== 'Namespace') continue;
-    const set = created.get(e.cluster) ?? new Set<string>();
-    set.add(e.object.metadata.name);
-    created.set(e.cluster, set);
+    // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
+    // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
+    const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
+    const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
+    if (!name) continue;
+    // An Application in the bootstrap (applicationset mode) names its target cluster by label.
+    const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
+    const set = created.get(cluster) ?? new Set<string>();
+    set.add(name);
+    created.set(cluster, set);
   }
   const out: Finding[] = [];
   for (const e of entries) {

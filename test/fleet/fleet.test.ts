@@ -1,3 +1,4 @@
+import { parse } from 'yaml';
 import { isSelected, SpecError, StackInput } from '../../lib';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
@@ -15,41 +16,96 @@ function fleetStack(edit: (s: any) => void = () => undefined): StackInput {
   return s;
 }
 
+const FLOTTA = 'management.project-flotta.io/v1alpha1';
+
+/** Every object of one Flotta kind in the tree. */
+function ofKind(r: ReturnType<typeof synthChecked>, kind: string): any[] {
+  return [...r.files.keys()].filter((f) => f.endsWith('.yaml')).map((f) => objectAt(r, f)).filter((o) => o && o.apiVersion === FLOTTA && o.kind === kind);
+}
+
+/**
+ * The EdgeDevices the Flotta operator (v0.2.0) creates from the approved requests: named like the request, in
+ * spec.targetNamespace, labelled flotta/member-of=<spec.targetSet> (controllers/edgedevicesignedrequest_controller.go).
+ */
+function operatorDevices(r: ReturnType<typeof synthChecked>): Array<{ name: string; namespace: string; labels: Record<string, string> }> {
+  return ofKind(r, 'EdgeDeviceSignedRequest')
+    .filter((q) => q.spec.approved === true)
+    .map((q) => ({ name: q.metadata.name, namespace: q.spec.targetNamespace, labels: { edgedeviceSignedRequest: 'true', ...(q.spec.targetSet ? { 'flotta/member-of': q.spec.targetSet } : {}) } }));
+}
+
+/** The devices an EdgeWorkload lands on, the way the operator matches it (edgeworkload_controller.go getMatchingEdgeDevices). */
+function matched(w: any, devices: ReturnType<typeof operatorDevices>): string[] {
+  const inNs = devices.filter((d) => d.namespace === w.metadata.namespace);
+  if (w.spec.device) return inNs.filter((d) => d.name === w.spec.device).map((d) => d.name);
+  const sel = w.spec.deviceSelector ?? {};
+  return inNs
+    .filter((d) => Object.entries(sel.matchLabels ?? {}).every(([k, v]) => d.labels[k] === v))
+    .filter((d) => (sel.matchExpressions ?? []).every((e: any) => e.operator === 'In' && e.values.includes(d.labels[e.key])))
+    .map((d) => d.name);
+}
+
+/** Where the stack workload `name` runs: the union over its EdgeWorkloads. */
+function placement(r: ReturnType<typeof synthChecked>, name: string): string[] {
+  const devices = operatorDevices(r);
+  const ws = ofKind(r, 'EdgeWorkload').filter((w) => w.metadata.labels['edgewatt.io/workload'] === name);
+  return [...new Set(ws.flatMap((w) => matched(w, devices)))].sort();
+}
+
 describe('fleet', () => {
-  test('emits sets, devices, pre-approved registrations and workloads, all valid for the Flotta CRDs', () => {
+  test('no EdgeDevice is committed: one pre-approved signed request per device, where the edge API reads it', () => {
     const r = synthChecked(fleetStack());
-    const kinds = [...r.files.keys()].filter((f) => f.startsWith('hub/fleet/')).map((f) => f.split('/')[2].split('-')[0]);
-    expect(new Set(kinds)).toEqual(new Set(['edgedevice', 'edgedeviceset', 'edgedevicesignedrequest', 'edgeworkload', 'service']));
-    const device = objectAt(r, 'hub/fleet/edgedevice-cam-01.yaml');
-    expect(device.metadata.labels).toMatchObject({ 'flotta/member-of': 'cameras', site: 'seoul', tier: 'critical', 'edgewatt.io/device': 'cam-01' });
-    expect(device.metadata.annotations).toEqual({ 'edgewatt.io/address': '10.20.0.11', 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
-    expect(objectAt(r, 'hub/fleet/edgedevicesignedrequest-cam-01.yaml').spec).toEqual({ approved: true, targetNamespace: 'fleet', targetSet: 'cameras' });
+    expect(ofKind(r, 'EdgeDevice')).toEqual([]);
+    const requests = ofKind(r, 'EdgeDeviceSignedRequest');
+    expect(requests.map((q) => q.metadata.name).sort()).toEqual(['cam-01', 'cam-02', 'cam-03', 'gw-01', 'gw-02']);
+    for (const q of requests) {
+      // flotta-operator v0.2.0 cmd/httpapi/main.go: initialDeviceNamespace = "default"; the edge API looks requests up there.
+      expect(q.metadata.namespace).toBe('default');
+      expect(q.spec.approved).toBe(true);
+      expect(q.spec.targetNamespace).toBe('fleet');
+    }
+    const cam = requests.find((q) => q.metadata.name === 'cam-01');
+    expect(cam.spec.targetSet === 'cameras' || cam.spec.targetSet.startsWith('cameras')).toBe(true);
+    // Argo CD may sync into that namespace on the fleet cluster.
+    const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
+    const hubServer = project.spec.destinations.find((d: any) => d.namespace === 'fleet').server;
+    expect(project.spec.destinations).toContainEqual({ server: hubServer, namespace: 'default' });
   });
 
-  test('the metrics receiver URL is the external endpoint of the device metrics gateway', () => {
+  test('every device joins a set that exists, and the set carries the metrics receiver and heartbeat', () => {
     const r = synthChecked(fleetStack());
-    const ingress = objectAt(r, 'hub/monitoring/ingress-device-metrics-gateway.yaml');
-    const set = objectAt(r, 'hub/fleet/edgedeviceset-cameras.yaml');
-    expect(ingress.spec.rules[0].http.paths[0].backend.service.name).toBe('device-metrics-gateway');
-    expect(set.spec.metrics.receiverConfiguration.url).toBe(`https://${ingress.spec.rules[0].host}/api/v1/write`);
-    expect(set.spec.heartbeat).toEqual({ periodSeconds: 60, hardwareProfile: { include: true, scope: 'delta' } });
+    const sets = new Map(ofKind(r, 'EdgeDeviceSet').map((s) => [`${s.metadata.namespace}/${s.metadata.name}`, s]));
+    for (const d of operatorDevices(r)) {
+      const set = sets.get(`${d.namespace}/${d.labels['flotta/member-of']}`);
+      expect({ device: d.name, set: set?.metadata.name ?? 'missing' }).toEqual({ device: d.name, set: d.labels['flotta/member-of'] });
+      // Devices are not cluster nodes: they write to the device gateway's external endpoint (test/monitoring/transports.test.ts).
+      expect(set.spec.metrics.receiverConfiguration.url).toBe(`https://${objectAt(r, 'hub/monitoring/ingress-device-metrics-gateway.yaml').spec.rules[0].host}/api/v1/write`);
+      expect(set.spec.heartbeat).toEqual({ periodSeconds: 60, hardwareProfile: { include: true, scope: 'delta' } });
+    }
     expect(objectAt(r, 'hub/monitoring/statefulset-prometheus.yaml').spec.template.spec.containers[0].args).toContain('--web.enable-remote-write-receiver');
   });
 
-  test('the selection policy turns off system metrics for exactly the devices outside it', () => {
+  test('the selection policy turns off system metrics for exactly the devices outside it, through their set', () => {
     const r = synthChecked(fleetStack());
     const policy = { sample: 0.25, always: { tier: 'critical' } };
-    for (const d of (fleetStack() as any).fleet.devices) {
-      const spec = objectAt(r, `hub/fleet/edgedevice-${d.name}.yaml`).spec ?? {};
-      expect({ device: d.name, disabled: spec.metrics?.system?.disabled === true }).toEqual({ device: d.name, disabled: !isSelected(d.name, d.labels, policy) });
-    }
+    const sets = new Map(ofKind(r, 'EdgeDeviceSet').map((s) => [s.metadata.name, s]));
+    const byName = new Map(operatorDevices(r).map((d) => [d.name, d]));
+    const outcomes = (fleetStack() as any).fleet.devices.map((d: any) => {
+      const set = sets.get(byName.get(d.name)!.labels['flotta/member-of']);
+      return { device: d.name, disabled: set.spec.metrics.system.disabled === true };
+    });
+    expect(outcomes).toEqual((fleetStack() as any).fleet.devices.map((d: any) => ({ device: d.name, disabled: !isSelected(d.name, d.labels, policy) })));
+    // Both outcomes occur in this stack, so the check above can fail either way.
+    expect(new Set(outcomes.map((o: any) => o.disabled))).toEqual(new Set([true, false]));
   });
 
-  test('a device in no set gets the stack defaults', () => {
-    const spec = objectAt(synthChecked(fleetStack()), 'hub/fleet/edgedevice-gw-01.yaml').spec;
-    expect(spec.heartbeat).toEqual({ periodSeconds: 60, hardwareProfile: { include: true, scope: 'delta' } });
-    expect(spec.metrics.system.interval).toBe(60);
-    expect(spec.metrics.receiverConfiguration.url).toMatch(/\/api\/v1\/write$/);
+  test('a set name edgewatt generates is refused', () => {
+    const bad = fleetStack((s) => s.fleet.deviceSets.push({ name: 'edgewatt-default' }, { name: 'cameras-unsampled' }));
+    expect(() => synthChecked(bad)).toThrow(SpecError);
+    try {
+      synthChecked(bad);
+    } catch (e) {
+      expect((e as SpecError).problems.map((p) => p.path)).toEqual(['fleet.deviceSets[1].name', 'fleet.deviceSets[2].name']);
+    }
   });
 
   test('a selector that matches three of five devices places exactly those three', () => {
@@ -58,17 +114,34 @@ describe('fleet', () => {
         s.fleet.workloads = [{ name: 'relay', image: 'registry.example/relay:1.0.0', selector: { site: 'seoul' }, metrics: { port: 9100, allowList: ['relay_messages_total'] }, imagePullSecret: 'regcred' }];
       }),
     );
-    const w = objectAt(r, 'hub/fleet/edgeworkload-relay.yaml');
-    expect(w.spec.deviceSelector).toEqual({ matchExpressions: [{ key: 'edgewatt.io/device', operator: 'In', values: ['cam-01', 'cam-02', 'gw-01'] }] });
-    expect(w.spec.metrics).toEqual({ port: 9100, path: '/metrics', interval: 60, allowList: { name: 'relay-metrics' } });
-    expect(w.spec.imageRegistries).toEqual({ secretRef: { name: 'regcred' } });
+    expect(placement(r, 'relay')).toEqual(['cam-01', 'cam-02', 'gw-01']);
+    for (const w of ofKind(r, 'EdgeWorkload').filter((x) => x.metadata.labels['edgewatt.io/workload'] === 'relay')) {
+      expect(w.spec.metrics).toEqual({ port: 9100, path: '/metrics', interval: 60, allowList: { name: 'relay-metrics' } });
+      expect(w.spec.imageRegistries).toEqual({ secretRef: { name: 'regcred' } });
+      // Flotta labels each device `workload/<name>`: the name must fit a label name (63 characters).
+      expect(w.metadata.name.length).toBeLessThanOrEqual(63);
+    }
     expect(objectAt(r, 'hub/fleet/configmap-relay-metrics.yaml').data['metrics_list.yaml']).toBe('names:\n  - relay_messages_total\n');
   });
 
+  test('a workload on every member of a set selects the set, in one EdgeWorkload', () => {
+    const r = synthChecked(
+      fleetStack((s) => {
+        s.monitoring.selection = { sample: 1 };
+        s.fleet.workloads = [{ name: 'relay', image: 'registry.example/relay:1.0.0', devices: ['cam-01', 'cam-02', 'cam-03'] }];
+      }),
+    );
+    const ws = ofKind(r, 'EdgeWorkload').filter((x) => x.metadata.labels['edgewatt.io/workload'] === 'relay');
+    expect(ws.length).toBe(1);
+    expect(placement(r, 'relay')).toEqual(['cam-01', 'cam-02', 'cam-03']);
+  });
+
   test('the energy component runs the device exporter on every device', () => {
-    const w = objectAt(synthChecked(fleetStack()), 'hub/fleet/edgeworkload-kepler-device-exporter.yaml');
-    expect(w.spec.deviceSelector.matchExpressions[0].values).toEqual(['cam-01', 'cam-02', 'cam-03', 'gw-01', 'gw-02']);
-    expect(w.spec.metrics).toEqual({ port: 28282, path: '/metrics', interval: 60 });
+    const r = synthChecked(fleetStack());
+    expect(placement(r, 'kepler-device-exporter')).toEqual(['cam-01', 'cam-02', 'cam-03', 'gw-01', 'gw-02']);
+    for (const w of ofKind(r, 'EdgeWorkload').filter((x) => x.metadata.labels['edgewatt.io/workload'] === 'kepler-device-exporter')) {
+      expect(w.spec.metrics).toEqual({ port: 28282, path: '/metrics', interval: 60 });
+    }
   });
 
   test('fails with the workload path when a selector matches nothing, or a name is unknown', () => {

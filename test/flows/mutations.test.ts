@@ -82,8 +82,9 @@ test('the demo declares a flow of every purpose it has, and all of them pass on 
     `${MODEL_FETCH_REMOTE} via mcs`,
     `${RW_EDGE} via ingress`,
   ]);
-  // Every component target is scraped: Kepler, kube-state-metrics and kube-eventer on both clusters, Alertmanager and Grafana on the hub.
-  expect(FLOWS.filter((f) => f.purpose === 'scrape').map((f) => f.id)).toHaveLength(8);
+  // Every component target is scraped: Kepler, kube-state-metrics and kube-eventer on both clusters; Alertmanager,
+  // Grafana and the Flotta operator's two kube-rbac-proxy endpoints on the hub.
+  expect(FLOWS.filter((f) => f.purpose === 'scrape').map((f) => f.id)).toHaveLength(10);
   expect(evaluateFlows(FLOWS, [...tree().values()]).filter((v) => !v.ok)).toEqual([]);
   expect(gate(tree())).toEqual([]);
 });

@@ -111,7 +111,7 @@ describe('GitOps (Argo CD)', () => {
     const folders = new Set(changed.map((f) => f.split('/').slice(0, 2).join('/')));
     expect([...folders].filter((f) => f.startsWith('hub/fleet-'))).toHaveLength(1);
     expect(changed.filter((f) => f.startsWith('hub/fleet-')).sort()).toEqual(
-      [`edgedevice-dev-extra.yaml`, `edgedevicesignedrequest-dev-extra.yaml`].map((x) => `${[...folders].find((f) => f.startsWith('hub/fleet-'))}/${x}`),
+      [`edgedevicesignedrequest-dev-extra.yaml`].map((x) => `${[...folders].find((f) => f.startsWith('hub/fleet-'))}/${x}`),
     );
   });
 

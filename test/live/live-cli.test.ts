@@ -159,7 +159,12 @@ function kubeconfigServer(file: string): string {
 }
 
 describe('edgewatt apply --dry-run', () => {
+  // Every cluster has `default` (the Flotta edge API reads pre-approved EdgeDeviceSignedRequests there).
+  const systemNamespaces = (): void => {
+    stub.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+  };
   const namespaces = (): void => {
+    systemNamespaces();
     for (const o of distObjects('dist/hub/platform').filter((x) => x.kind === 'Namespace')) stub.put(o);
   };
 
@@ -176,9 +181,12 @@ describe('edgewatt apply --dry-run', () => {
     expect(r.out).toContain('rejected  dist/hub/dashboards/deployment-grafana.yaml  Deployment dashboards/grafana: Invalid: Deployment.apps "grafana" is invalid');
     expect(r.out).toContain('            spec.template.spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1');
     const sent = distObjects('dist/hub').filter((o) => o.kind !== 'Application');
-    // The edge API's LoadBalancer lives in the namespace the flotta-operator Application creates: skipped, with why.
-    expect(r.out).toContain('skipped   dist/hub/fleet/service-flotta-edge-api-external.yaml  Service flotta/flotta-edge-api-external: namespace flotta is created by the flotta-operator Application of this stack');
-    expect(r.out).toContain(`: ${sent.length - 2} accepted, 1 rejected, 1 skipped`);
+    // The edge API's LoadBalancer and the discovery Role live in the namespace the flotta-operator Application
+    // creates (CreateNamespace=true): skipped, with why.
+    expect(r.out).toContain('skipped   dist/hub/fleet/service-flotta-edge-api-external.yaml  Service flotta/flotta-edge-api-external: namespace flotta is created by this cluster\'s tree');
+    const inFlotta = sent.filter((o) => o.metadata.namespace === 'flotta').length;
+    expect(inFlotta).toBe(3);
+    expect(r.out).toContain(`: ${sent.length - 1 - inFlotta} accepted, 1 rejected, ${inFlotta} skipped`);
     expect(r.out).toContain(`not sent: ${distObjects('dist/hub/argocd').length} Argo CD objects under dist/hub/argocd`);
     const patches = stub.requests.filter((q) => q.method === 'PATCH');
     expect(patches).toHaveLength(sent.length);
@@ -194,6 +202,7 @@ describe('edgewatt apply --dry-run', () => {
   });
 
   test('objects in namespaces the tree creates are skipped, not rejected, on a cluster that lacks them; exit 0', async () => {
+    systemNamespaces();
     const r = await cli('apply', '--dry-run', 'dist/hub', '--kubeconfig', kubeconfig);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/skipped   dist\/hub\/energy\/daemonset-kepler-exporter\.yaml  DaemonSet kepler\/kepler-exporter: namespace kepler is created by this cluster's tree and a dry run does not persist it/);
@@ -243,6 +252,7 @@ describe('edgewatt diff', () => {
 
   test('drift, a missing object and a leftover labelled object show as changed, added and pruned; exit 1', async () => {
     stub.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flotta' } }); // made by the flotta-operator Application
+    stub.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }); // every cluster has it
     for (const o of distObjects('dist/hub')) {
       if (o.kind === 'Service' && o.metadata.name === 'grafana') continue;
       const live = liveCopy(o);

@@ -29,8 +29,8 @@ describe('monitoring', () => {
     expect(objectAt(demo, 'hub/monitoring/statefulset-prometheus.yaml').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('50Gi');
   });
 
-  test('every component declares its scrape job; the hub scrapes itself, Alertmanager, kube-state-metrics, Kepler and kube-eventer', () => {
-    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'grafana', 'kepler-exporter', 'kube-eventer', 'kube-state-metrics']);
+  test('every component declares its scrape job; the hub scrapes itself, Alertmanager, kube-state-metrics, Kepler, kube-eventer and the Flotta operator', () => {
+    expect(promConfig(demo, 'hub').scrape_configs.map((s: any) => s.job_name)).toEqual(['prometheus', 'alertmanager', 'flotta-controller-manager', 'flotta-edge-api', 'grafana', 'kepler-exporter', 'kube-eventer', 'kube-state-metrics']);
     expect(promConfig(demo, 'line-1').scrape_configs.map((s: any) => s.job_name)).toEqual(['kepler-exporter', 'kube-eventer', 'kube-state-metrics']);
   });
 
@@ -38,11 +38,15 @@ describe('monitoring', () => {
     const files = [...demo.files.keys()].filter((f) => f.startsWith('hub/monitoring/') && /role/.test(f));
     expect(files).toEqual([
       'hub/monitoring/clusterrole-kube-state-metrics-monitoring.yaml',
+      'hub/monitoring/clusterrole-prometheus-metrics-reader-monitoring.yaml',
       'hub/monitoring/clusterrole-prometheus-nodes-monitoring.yaml',
       'hub/monitoring/clusterrolebinding-kube-state-metrics-monitoring.yaml',
+      'hub/monitoring/clusterrolebinding-prometheus-metrics-reader-monitoring.yaml',
       'hub/monitoring/clusterrolebinding-prometheus-nodes-monitoring.yaml',
       'hub/monitoring/dashboards_role-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/dashboards_rolebinding-prometheus-discovery-monitoring.yaml',
+      'hub/monitoring/flotta_role-prometheus-discovery-monitoring.yaml',
+      'hub/monitoring/flotta_rolebinding-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/kepler_role-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/kepler_rolebinding-prometheus-discovery-monitoring.yaml',
       'hub/monitoring/monitoring_role-prometheus-discovery-monitoring.yaml',
@@ -175,8 +179,8 @@ describe('monitoring', () => {
         }
       }
     }
-    // 9 from the monitoring and energy components, 17 from the events component.
-    expect(alerts).toBe(26);
+    // 10 from the monitoring, energy and fleet components, 17 from the events component.
+    expect(alerts).toBe(27);
   });
 
   test('the metric-name gate rejects a query on a metric no exporter emits', () => {

@@ -18,7 +18,7 @@ const flat = (v: number, minutes = 70) => `${v}x${minutes}`;
 
 function recordingCases(gen: Gen): unknown {
   const L = 'cluster="hub",node="n1"';
-  const series =
+  const series: Array<{ series: string; values: string }> =
     gen === 'classic'
       ? [
           // package 600 J/min = 10 W; dram 120 J/min = 2 W; gpu 300 J/min = 5 W.
@@ -47,6 +47,20 @@ function recordingCases(gen: Gen): unknown {
           { series: 'kepler_pod_cpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web",zone="dram"}', values: rising(30) },
           { series: 'kepler_pod_gpu_joules_total{cluster="hub",pod_namespace="shop",pod_name="web"}', values: rising(30) },
         ];
+  // A fleet device writes its own Kepler series into the hub with only Flotta's edgedeviceid label (no cluster,
+  // no node): package 3 W + dram 1 W, 180 + 60 J/min. The device exporter is the current generation whatever
+  // the clusters run; in a classic stack a device series of the classic names is added too. None may change the
+  // node, pod, namespace or cluster results above or add a sample with empty labels; the device rules give
+  // it cluster="hub" (the fleet's) and device="cam-01".
+  const device = 'edgedeviceid="cam-01",node_name="cam-01"';
+  series.push(
+    { series: `kepler_node_cpu_watts{${device},zone="package"}`, values: flat(3) },
+    { series: `kepler_node_cpu_watts{${device},zone="dram"}`, values: flat(1) },
+    { series: `kepler_node_cpu_joules_total{${device},zone="package"}`, values: rising(180) },
+    { series: `kepler_node_cpu_joules_total{${device},zone="dram"}`, values: rising(60) },
+    { series: 'kepler_pod_cpu_watts{edgedeviceid="cam-01",pod_namespace="shop",pod_name="web",zone="package"}', values: flat(3) },
+    ...(gen === 'classic' ? [{ series: 'kepler_node_package_joules_total{edgedeviceid="cam-01",mode="dynamic"}', values: rising(180) }] : []),
+  );
   const sources = gen === 'classic' ? ['dram', 'gpu', 'package'] : ['dram', 'gpu', 'package'];
   const sourceWatts: Record<string, number> = { package: 10, dram: 2, gpu: 5 };
   // 1 h of node energy: (600 + 120 + 300) J/min × 60 = 61,200 J = 0.017 kWh; CO2 at 415 g/kWh = 7.055 g.
@@ -69,6 +83,9 @@ function recordingCases(gen: Gen): unknown {
       { expr: 'edgewatt:carbon_intensity_grams_per_kwh', eval_time: '1m', exp_samples: [{ labels: 'edgewatt:carbon_intensity_grams_per_kwh', value: 415 }] },
       { expr: 'cluster:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_co2_grams:increase1h{cluster="hub"}', value: (61200 / 3.6e6) * 415 }] },
       { expr: 'namespace:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_co2_grams:increase1h{cluster="hub",namespace="shop"}', value: (7200 / 3.6e6) * 415 }] },
+      { expr: 'device:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'device:edgewatt_power_watts:sum{cluster="hub",device="cam-01"}', value: 4 }] },
+      // 1 h of the device: (180 + 60) J/min × 60 = 14,400 J = 0.004 kWh.
+      { expr: 'device:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'device:edgewatt_energy_kwh:increase1h{cluster="hub",device="cam-01"}', value: 0.004 }] },
     ],
   };
 }
@@ -175,15 +192,76 @@ function commonAlertCases(): unknown[] {
       { summary: 'PVC shop/data is pending', description: 'The claim has been Pending for 15 minutes: no volume matches it, or no storage class provisions it.' },
       '10m',
     ),
-    alertCase(
-      'EdgeDeviceHeartbeatMissing',
-      // Heartbeats every minute until minute 10, then none.
-      [{ series: 'flotta_api_edge_devices_heartbeat{deviceNamespace="fleet",deviceID="cam-01"}', values: '0+1x10 10x30' }],
-      '20m',
-      { severity: 'warning', deviceNamespace: 'fleet', deviceID: 'cam-01' },
-      { summary: 'Device cam-01 sent no heartbeat', description: 'The Flotta operator has received no heartbeat from device cam-01 for 5 minutes.' },
-      '9m',
-    ),
+    ...flottaCases(),
+  ];
+}
+
+/**
+ * The Flotta operator (v0.2.0): the controller manager exports flotta_api_edge_devices_heartbeat at 0 for every
+ * EdgeDevice; the edge API counts the heartbeats it receives (lib/fleet/flotta-operator.ts).
+ */
+function flottaCases(): unknown[] {
+  const hb = (job: string, device: string) => `flotta_api_edge_devices_heartbeat{job="${job}",cluster="hub",instance="10.42.0.9:8443",deviceNamespace="fleet",deviceID="${device}"}`;
+  const silent = (device: string) => ({ severity: 'warning', cluster: 'hub', deviceNamespace: 'fleet', deviceID: device, device });
+  const note = (device: string) => ({
+    summary: `Device ${device} sent no heartbeat`,
+    description: `The Flotta operator on cluster hub has received no heartbeat from device ${device} for 5 minutes.`,
+    runbook_url: rb('EdgeDeviceHeartbeatMissing'),
+  });
+  const down = (job: string, extra: Record<string, string>) => ({
+    exp_labels: { severity: 'warning', job, cluster: 'hub', ...extra },
+    exp_annotations: {
+      summary: `Flotta ${job} is not scraped on cluster hub`,
+      description: `Prometheus has had no successful scrape of the Flotta ${job} metrics for 10 minutes: device heartbeats are not seen, so EdgeDeviceHeartbeatMissing cannot fire.`,
+      runbook_url: rb('FlottaOperatorMetricsDown'),
+    },
+  });
+  return [
+    {
+      interval: '1m',
+      input_series: [
+        // The manager knows cam-01, cam-02 and cam-03.
+        ...['cam-01', 'cam-02', 'cam-03'].map((d) => ({ series: hb('flotta-controller-manager', d), values: flat(0, 30) })),
+        // cam-01 beats each minute until minute 10, then stops; cam-02 beats throughout; cam-03 never did.
+        { series: hb('flotta-edge-api', 'cam-01'), values: '1+1x10 11x20' },
+        { series: hb('flotta-edge-api', 'cam-02'), values: '1+1x30' },
+      ],
+      alert_rule_test: [
+        // Minute 9: cam-01 and cam-02 beat in the last 5 minutes; cam-03 never did (firing after `for: 1m`).
+        { eval_time: '9m', alertname: 'EdgeDeviceHeartbeatMissing', exp_alerts: [{ exp_labels: silent('cam-03'), exp_annotations: note('cam-03') }] },
+        // Minute 20: no increase of cam-01 since minute 10. Its edge-API series (job flotta-edge-api) is not
+        // what alerts: the manager's roster is, so a device is never folded into an empty-label series.
+        {
+          eval_time: '20m',
+          alertname: 'EdgeDeviceHeartbeatMissing',
+          exp_alerts: [
+            { exp_labels: silent('cam-01'), exp_annotations: note('cam-01') },
+            { exp_labels: silent('cam-03'), exp_annotations: note('cam-03') },
+          ],
+        },
+      ],
+    },
+    {
+      interval: '1m',
+      input_series: [
+        // The manager's proxy answers but refuses (up 0); the edge API is not discovered at all (no up series).
+        { series: 'up{job="flotta-controller-manager",cluster="hub",instance="10.42.0.9:8443"}', values: flat(0, 30) },
+        // Another cluster's edge API being up does not hide the missing one on the fleet cluster.
+        { series: 'up{job="flotta-edge-api",cluster="line-1",instance="10.43.0.9:8443"}', values: flat(1, 30) },
+      ],
+      alert_rule_test: [
+        { eval_time: '5m', alertname: 'FlottaOperatorMetricsDown', exp_alerts: [] },
+        { eval_time: '15m', alertname: 'FlottaOperatorMetricsDown', exp_alerts: [down('flotta-controller-manager', { instance: '10.42.0.9:8443' }), down('flotta-edge-api', {})] },
+      ],
+    },
+    {
+      interval: '1m',
+      input_series: [
+        { series: 'up{job="flotta-controller-manager",cluster="hub",instance="10.42.0.9:8443"}', values: flat(1, 30) },
+        { series: 'up{job="flotta-edge-api",cluster="hub",instance="10.42.0.10:8443"}', values: flat(1, 30) },
+      ],
+      alert_rule_test: [{ eval_time: '15m', alertname: 'FlottaOperatorMetricsDown', exp_alerts: [] }],
+    },
   ];
 }
 

@@ -1,5 +1,5 @@
 import { isIP } from 'net';
-import { Flow, PodsDestination, ServiceDestination } from '../../core/flows';
+import { Flow, PodsDestination, ServiceDestination, UpstreamPods } from '../../core/flows';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
 import { egressVerdict, ingressVerdict, Peer, TargetPort } from './network-policy';
@@ -102,7 +102,7 @@ function serviceLanding(ctx: FlowContext, objs: ClusterObjects, to: ServiceDesti
   // Pods an upstream Application installs stand in as declared from its release (the flow names the source).
   const up = to.upstreamPods;
   if (pods.length === 0 && up && mapSelects(spec.selector, up.labels)) {
-    pods.push({ entry: svc, namespace: to.namespace, labels: { ...up.labels }, serviceAccount: 'default', containers: [{ name: up.source, ports: up.ports.map((p) => ({ ...p, protocol: 'TCP' })) }] });
+    pods.push(upstreamTemplate(to.namespace, up, svc));
   }
   if (pods.length === 0) {
     ctx.fail(svc, `its selector ${labelText(spec.selector)} selects no pod template in namespace ${to.namespace}`, 'make spec.selector a subset of the destination pods\' labels', '/spec/selector');
@@ -117,9 +117,17 @@ function serviceLanding(ctx: FlowContext, objs: ClusterObjects, to: ServiceDesti
   return { kind: 'pods', pods, port: { number: cp.number, name: cp.name, protocol } };
 }
 
+/** The pods an upstream Application installs, as the flow declares them from the upstream release. */
+function upstreamTemplate(namespace: string, up: UpstreamPods, entry?: Entry): PodTemplate {
+  const e = entry ?? { file: up.source, cluster: '', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: up.source, namespace } } };
+  return { entry: e, namespace, labels: { ...up.labels }, serviceAccount: 'default', containers: [{ name: 'upstream', ports: up.ports.map((p) => ({ ...p, protocol: 'TCP' })) }] };
+}
+
 /** Resolves a pods destination (a scrape) to its pods and container port. */
 function podsLanding(ctx: FlowContext, objs: ClusterObjects, to: PodsDestination): Landing {
   const pods = objs.pods.filter((t) => t.namespace === to.namespace && selects({ matchLabels: to.podLabels }, t.labels));
+  const up = to.upstreamPods;
+  if (pods.length === 0 && up && selects({ matchLabels: to.podLabels }, up.labels)) pods.push(upstreamTemplate(to.namespace, up));
   if (pods.length === 0) {
     ctx.fail(undefined, `no workload in namespace ${to.namespace} of cluster ${to.cluster} has pods labelled ${labelText(to.podLabels)}`, 'deploy the destination workload, or fix the flow\'s labels', '', to.cluster);
     return undefined;
