@@ -13,7 +13,7 @@ import { findingsToProblems, validateEntries, ValidateOptions } from '../validat
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { diffTree, readTree, TreeDiff } from './tree';
-import { recoverTree, writeTree, WriteResult } from './writer';
+import { recoverTree, resolveOutDir, WriteOptions, WriteResult, writeTrees } from './writer';
 
 /** A check over all synthesized manifests; returns problems, or none. */
 export type ManifestCheck = (manifests: ReadonlyArray<Manifest>, model: StackModel) => ReadonlyArray<Problem>;
@@ -94,28 +94,31 @@ export function defaultBootstrapDir(outdir: string): string {
 }
 
 /**
- * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`), each tree atomically;
- * on any failure before writing, both are left exactly as they were.
+ * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`) in one transaction
+ * (see writeTrees): both folders are replaced together or not at all; on any failure before the commit,
+ * both are left exactly as they were.
  */
 export function synthToDir(
   stack: StackInput,
   outdir: string,
-  options: SynthOptions & { readonly bootstrapDir?: string } = {},
+  options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string } = {},
 ): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
   const result = synthesize(stack, { outLabel: outdir, ...options });
-  const write = writeTree(outdir, result.files);
-  const bootstrapWrite = result.bootstrap.size > 0 ? writeTree(options.bootstrapDir ?? defaultBootstrapDir(outdir), result.bootstrap) : undefined;
+  const targets = [{ dir: outdir, files: result.files }];
+  if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
+  const [write, bootstrapWrite] = writeTrees(targets, options);
   return { ...result, write, bootstrapWrite };
 }
 
 /** Compares `outdir` (and the bootstrap folder) with a fresh synth of `stack` without writing anything (except crash recovery). */
 export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): TreeDiff {
   const result = synthesize(stack, { outLabel: outdir, ...options });
-  recoverTree(outdir);
-  const main = diffTree(readTree(outdir), result.files);
-  if (result.bootstrap.size === 0) return main;
   const dir = options.bootstrapDir ?? defaultBootstrapDir(outdir);
-  const b = diffTree(readTree(dir), result.bootstrap);
+  recoverTree(outdir);
+  recoverTree(dir);
+  const main = diffTree(readTree(resolveOutDir(outdir), outdir), result.files);
+  if (result.bootstrap.size === 0) return main;
+  const b = diffTree(readTree(resolveOutDir(dir), dir), result.bootstrap);
   const rel = (f: string) => path.join(path.relative(path.resolve(outdir), dir), f);
   return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)] };
 }

@@ -1,3 +1,4 @@
+import { SpecError } from '../core/errors';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -79,8 +80,12 @@ export class CrdSchemas {
     this.pending.delete(file);
     for (const doc of parseAllDocuments(text)) {
       if (!('toJS' in doc)) continue;
+      if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds` }]);
       const crd = doc.toJS({ maxAliasCount: 1000 }) as Crd | null;
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      if (typeof crd.spec !== 'object' || crd.spec === null || !Array.isArray(crd.spec.versions)) {
+        throw new SpecError([{ path: file, message: `holds a CustomResourceDefinition without spec.versions: pass CRDs as the API server serves them (apiextensions.k8s.io/v1)` }]);
+      }
       for (const v of crd.spec.versions ?? []) {
         if (v.served === false || !v.schema?.openAPIV3Schema) continue;
         this.schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
