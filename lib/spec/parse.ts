@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { Problem, SpecError } from '../core/errors';
+import { credentialProblems } from './credentials';
 import { problemsFromZod } from './issues';
 import { StackInput, stackSchema, StackSpec } from './stack';
 
@@ -75,13 +76,16 @@ function nearestNode(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<
  */
 export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined): StackSpec {
   const result = stackSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.flatMap((issue) => {
-    const found = problemsFromZod(stackSchema, [issue], input);
-    const where = locate?.(issue.path as PropertyKey[]);
-    return where ? found.map((p) => ({ ...p, location: where })) : found;
-  });
-  throw new SpecError(problems);
+  const credentials = credentialProblems(input, locate);
+  if (result.success && credentials.length === 0) return result.data;
+  const problems: Problem[] = result.success
+    ? []
+    : result.error.issues.flatMap((issue) => {
+        const found = problemsFromZod(stackSchema, [issue], input);
+        const where = locate?.(issue.path as PropertyKey[]);
+        return where ? found.map((p) => ({ ...p, location: where })) : found;
+      });
+  throw new SpecError([...problems, ...credentials]);
 }
 
 /** Type-checks TypeScript props against the contract; a no-op at run time. */
