@@ -37,6 +37,8 @@ export function checkNames(entries: ReadonlyArray<Entry>): Finding[] {
     const add = (pointer: string, message: string): void => void out.push({ file: e.file, pointer, message: `${message} (k8s-names)` });
     const o = e.object as Json;
     checkMeta(o.metadata, '/metadata', o.kind, add);
+    // An ApplicationSet's template holds generator placeholders ({{path[1]}}); its Applications are checked when rendered.
+    if (o.kind === 'ApplicationSet') continue;
     const walk = (v: unknown, at: string): void => {
       if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${at}/${i}`));
       if (!v || typeof v !== 'object') return;
