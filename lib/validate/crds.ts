@@ -1,4 +1,5 @@
 import { SpecError } from '../core/errors';
+import { readRegularFile } from '../synth/tree';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -73,7 +74,9 @@ export class CrdSchemas {
     }
     if (!/\.ya?ml$/.test(p)) return;
     this.files.push(p);
-    this.pending.set(p, fs.readFileSync(p, 'utf8'));
+    const got = readRegularFile(p);
+    if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds` }]);
+    this.pending.set(p, got.toString('utf8'));
   }
 
   private parse(file: string, text: string): void {

@@ -1,6 +1,6 @@
 import { SpecError } from '../core/errors';
+import { readRegularFile } from '../synth/tree';
 import Ajv, { ValidateFunction } from 'ajv';
-import * as fs from 'fs';
 import { kubeAjv } from './schema-keywords';
 
 type Schema = Record<string, unknown>;
@@ -50,8 +50,11 @@ export class KubernetesSchemas {
     const fix = 'get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json` and pass it with --k8s-openapi';
     let doc: SwaggerDoc;
     try {
-      doc = JSON.parse(fs.readFileSync(file, 'utf8')) as SwaggerDoc;
+      const got = readRegularFile(file, 512 * 1024 * 1024); // the v1.35 document is 3.6 MB
+      if (typeof got === 'string') throw new SpecError([{ path: file, message: `${got}: ${fix}` }]);
+      doc = JSON.parse(got.toString('utf8')) as SwaggerDoc;
     } catch (e) {
+      if (e instanceof SpecError) throw e;
       const why = e instanceof SyntaxError ? `is not JSON (${e.message})` : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
       throw new SpecError([{ path: file, message: `${why}: ${fix}` }]);
     }

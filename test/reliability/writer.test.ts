@@ -198,6 +198,20 @@ describe('item 10: environment failures are exit 2 with what failed, and leave n
     expect(lsnap(dir)).toEqual(before);
   });
 
+  test('--k8s-openapi /dev/zero and a FIFO given as --crds are refused at once, not read forever', async () => {
+    const { dir, dist, a } = await setup();
+    const fifo = path.join(dir, 'crds.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const before = lsnap(dir);
+    const t0 = Date.now();
+    const z = await cli('synth', '-c', a, '-o', dist, '--k8s-openapi', '/dev/zero');
+    expect([z.code, z.err.includes('/dev/zero: is a device')]).toEqual([2, true]);
+    const f = await cli('validate', dist, '--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', fifo);
+    expect([f.code, f.err.includes(`${fifo}: is a FIFO: pass CRD files (regular files) with --crds`)]).toEqual([2, true]);
+    expect(Date.now() - t0).toBeLessThan(60000);
+    expect(lsnap(dir)).toEqual(before);
+  });
+
   test.each([
     ['ENOSPC', 'no space left on the device'],
     ['EROFS', 'the file system is read-only'],
