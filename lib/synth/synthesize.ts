@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { resolveModel, StackModel } from '../model';
-import { parseStack, parseStackYaml } from '../spec/parse';
+import { INPUT_LIMITS, parseStack, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
@@ -77,12 +77,36 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   return { model, manifests, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), bootstrap: renderFiles(model.name, bootstrap) };
 }
 
+/**
+ * Reads at most `max` bytes of a file, in chunks, so a device such as /dev/zero (or an endless pipe) given as
+ * the stack ends with a clear error instead of filling memory; a larger input is a SpecError.
+ */
+function readBounded(file: string, max: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(1024 * 1024);
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw new SpecError([{ path: file, message: `is over the limit of ${max} bytes: split the stack or generate it as TypeScript props` }]);
+      chunks.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */
 export function loadStackFile(file: string): StackInput {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readBounded(file, INPUT_LIMITS.maxBytes);
   } catch (e) {
+    if (e instanceof SpecError) throw e;
     throw new SpecError([{ path: file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass the stack with -c <file>` }]);
   }
   return parseStackYaml(text, { fileName: file }) as StackInput;

@@ -67,6 +67,15 @@ describe('item 14: messages for hostile numbers, encodings and nesting', () => {
     expect(lsnap(dir)).toEqual(before);
   });
 
+  test('-c /dev/zero ends with the size limit, not an ever-growing read', async () => {
+    const { dir, dist } = await withTree();
+    const before = lsnap(dir);
+    const r = await cli('synth', '-c', '/dev/zero', '-o', dist);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('/dev/zero: is over the limit of 16777216 bytes');
+    expect(lsnap(dir)).toEqual(before);
+  });
+
   test('plan --nodes-per-cluster 1e308 is refused, not printed as Infinity', async () => {
     const { file } = await withTree();
     const f = file('p.yaml', 'name: lab\nclusters:\n  - name: edge\nmonitoring: {}\n');
