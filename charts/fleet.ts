@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { stackLabels } from '../lib/core/labels';
+import { fitLabelValue, stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { VERSIONS } from '../lib/core/versions';
 import { declareExternalRefs } from '../lib/core/policy';
@@ -139,7 +139,7 @@ export class FleetChart extends Chart {
         if (workloadNames.has(place.name)) throw new Error(`${w.path ?? 'fleet.workloads'}: EdgeWorkload name "${place.name}" is used twice (a per-device copy of "${w.name}" collides with another workload): rename one workload`);
         workloadNames.add(place.name);
         const wl = new EdgeWorkload(this, `workload-${place.name}`, {
-          metadata: { name: place.name, namespace: ns, labels: { ...labels, [WORKLOAD_LABEL]: w.name } },
+          metadata: { name: place.name, namespace: ns, labels: { ...labels, [WORKLOAD_LABEL]: fitLabelValue(w.name) } },
           spec: {
             type: 'pod',
             ...('device' in place ? { device: place.device } : { deviceSelector: { matchExpressions: [{ key: FLOTTA_SET_LABEL, operator: 'In', values: [...place.sets] }] } }),

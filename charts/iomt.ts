@@ -9,6 +9,7 @@ import { envStem, thingHost, thingSelector, upstreamEnv } from '../lib/iomt/wiri
 import { Flow } from '../lib/core/flows';
 import { StackModel } from '../lib/model';
 import { scraperNamespace } from '../lib/model/monitoring';
+import { fitLabelValue } from '../lib/core/labels';
 import { ChartContext, ComponentDefinition } from './component';
 
 /** PriorityClasses of the energy classes: deferrable things are evicted first when a node runs short. */
@@ -77,7 +78,8 @@ function iomtDeviceWorkloads(model: StackModel): DeviceWorkload[] {
     p.things
       .filter((t) => t.device)
       .map((t) => ({
-        name: `${p.name}-${t.name}`,
+        // A DNS label: Flotta puts the workload's name into a label key of the device (`workload/<name>`).
+        name: fitLabelValue(`${p.name}-${t.name}`),
         devices: [t.device!],
         podSpec: {
           containers: [

@@ -1,5 +1,6 @@
 import { formatProblem, SpecError, ValidationError } from '../core/errors';
 import { ApiRejection, ClusterUnavailable } from '../live/types';
+import { OutputLocked } from '../synth/lock';
 
 /** Where a command writes; tests pass buffers, the binary passes the process streams. */
 export interface CliIO {
@@ -20,7 +21,33 @@ export const EXIT = {
   timeout: 4,
   /** The cluster could not be reached, or refused edgewatt (credentials, RBAC, a missing API). */
   cluster: 5,
+  /** Another edgewatt holds the lock on the output folder (see `synth --wait-lock`). */
+  locked: 6,
 } as const;
+
+/** What an operating-system error code means, and what to do about it. */
+const ERRNO_HINT: Record<string, string> = {
+  ENOSPC: 'no space left on the device: free some, or write to another folder',
+  EDQUOT: 'disk quota exceeded: free some space, or write to another folder',
+  EROFS: 'the file system is read-only: write to a writable folder',
+  EACCES: 'permission denied: write to a folder you own, or fix its permissions',
+  EPERM: 'operation not permitted: write to a folder you own, or fix its permissions',
+  ENOENT: 'no such file or folder: check the path',
+  ENOTDIR: 'a part of the path is a file, not a folder: check the path',
+  EISDIR: 'is a folder where a file was expected: check the path',
+  ENAMETOOLONG: 'the path is too long: use a shorter one',
+  EMFILE: 'too many open files: raise the limit (ulimit -n)',
+  EIO: 'input/output error: check the disk',
+  EXDEV: 'crosses file systems: keep the output folder and its parent on one file system',
+  EBUSY: 'the resource is busy: retry, or write to another folder',
+  ELOOP: 'too many symbolic links: check the path',
+};
+
+/** An error from the operating system (it has an errno code and the call that failed): the environment, not edgewatt. */
+function isSystemError(e: unknown): e is NodeJS.ErrnoException {
+  const x = e as NodeJS.ErrnoException;
+  return typeof e === 'object' && e !== null && typeof x.code === 'string' && /^E[A-Z0-9]+$/.test(x.code) && typeof x.syscall === 'string';
+}
 
 /** Thrown by a command to end with an exit code after it printed what it had to say. */
 export class CliExit extends Error {
@@ -33,10 +60,19 @@ export class CliExit extends Error {
 export function reportError(e: unknown, io: CliIO): number {
   if (e instanceof CliExit) return e.code;
   if (e instanceof SpecError || e instanceof ValidationError) {
-    const heading = e instanceof SpecError ? 'error: invalid stack' : 'error: validation failed';
+    const heading = e instanceof SpecError ? `error: ${e.heading}` : 'error: validation failed';
     const n = e.problems.length;
     io.err(`${heading} (${n} ${n === 1 ? 'problem' : 'problems'})\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
     return e instanceof SpecError ? EXIT.badInput : EXIT.checkFailed;
+  }
+  if (e instanceof OutputLocked) {
+    io.err(`error: ${e.message}\n`);
+    return EXIT.locked;
+  }
+  if (isSystemError(e)) {
+    const where = [e.path, (e as { dest?: string }).dest].filter(Boolean).join(' -> ');
+    io.err(`error: ${e.syscall}${where ? ` ${where}` : ''} failed: ${e.code}: ${ERRNO_HINT[e.code as string] ?? e.message}\n`);
+    return EXIT.badInput;
   }
   if (e instanceof ClusterUnavailable) {
     io.err(`error: ${e.message}\n`);

@@ -51,8 +51,14 @@ export abstract class ProblemsError extends Error {
 
 /** The stack description is invalid: bad input. The CLI exits with code 2. */
 export class SpecError extends ProblemsError {
-  constructor(problems: ReadonlyArray<Problem>) {
-    super('invalid stack', problems);
+  /**
+   * @param heading what kind of bad input, as the CLI prints it (`error: <heading>`). @default invalid stack
+   */
+  constructor(
+    problems: ReadonlyArray<Problem>,
+    public readonly heading = 'invalid stack',
+  ) {
+    super(heading, problems);
     this.name = 'SpecError';
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { fitLabelValue } from '../core/labels';
 import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../core/fleet-sets';
 
 /**
@@ -46,10 +46,7 @@ export type WorkloadPlacement =
 
 /** The name of a per-device copy of workload `workload`: a DNS label (Flotta labels devices `workload/<name>`). */
 export function perDeviceWorkloadName(workload: string, device: string): string {
-  const full = `${workload}-${device}`;
-  if (full.length <= 63) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
-  return `${full.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+  return fitLabelValue(`${workload}-${device}`);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { mergeResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { PipelineModel, ThingModel } from '../model/types';
-import { consumersOf, thingLabels, thingSelector, upstreamEnv } from './wiring';
+import { consumersOf, thingInstance, thingLabels, thingSelector, upstreamEnv } from './wiring';
 import { namespacePeer } from '../core/network';
 
 /** Props of MThing. */
@@ -120,7 +120,7 @@ export class MThing extends Construct {
         from: consumers.map((c) =>
           onDevice[c]
             ? { ipBlock: { cidr: onDevice[c].includes(':') ? `${onDevice[c]}/128` : `${onDevice[c]}/32` } }
-            : { podSelector: { matchLabels: { 'app.kubernetes.io/name': c, 'app.kubernetes.io/instance': `${p.name}-${c}` } } },
+            : { podSelector: { matchLabels: { 'app.kubernetes.io/name': c, 'app.kubernetes.io/instance': thingInstance(p.name, c) } } },
         ),
         ports: [{ port: k8s.IntOrString.fromNumber(t.port), protocol: 'TCP' }],
       });

@@ -1,4 +1,5 @@
 import { PipelineModel, ThingModel } from '../model/types';
+import { fitLabelValue } from '../core/labels';
 
 /** The DNS name of a thing's Service. */
 export function thingHost(p: PipelineModel, thing: string): string {
@@ -30,11 +31,16 @@ export function consumersOf(p: PipelineModel, thing: string): string[] {
   return [...new Set(p.links.filter((l) => l.from === thing).map((l) => l.to))].sort();
 }
 
+/** The instance label of a thing: `<pipeline>-<thing>`, shortened with a stable hash past 63 characters. */
+export function thingInstance(pipeline: string, thing: string): string {
+  return fitLabelValue(`${pipeline}-${thing}`);
+}
+
 /** Labels of a thing's pods. */
 export function thingLabels(p: PipelineModel, t: ThingModel): Record<string, string> {
   return {
     'app.kubernetes.io/name': t.name,
-    'app.kubernetes.io/instance': `${p.name}-${t.name}`,
+    'app.kubernetes.io/instance': thingInstance(p.name, t.name),
     'app.kubernetes.io/component': t.kind,
     'app.kubernetes.io/part-of': p.name,
   };
@@ -42,5 +48,5 @@ export function thingLabels(p: PipelineModel, t: ThingModel): Record<string, str
 
 /** Labels that select a thing's pods (no component or part-of, which a rename could change). */
 export function thingSelector(p: PipelineModel, t: ThingModel): Record<string, string> {
-  return { 'app.kubernetes.io/name': t.name, 'app.kubernetes.io/instance': `${p.name}-${t.name}` };
+  return { 'app.kubernetes.io/name': t.name, 'app.kubernetes.io/instance': thingInstance(p.name, t.name) };
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { SpecError } from '../core/errors';
 import { Entry } from '../validate/types';
 import { loadYamlTree } from '../validate/load';
+import { recoverTree } from '../synth/writer';
 
 const ARGOCD = 'argoproj.io/v1alpha1';
 const FLOTTA = 'management.project-flotta.io/v1alpha1';
@@ -31,8 +32,9 @@ export interface Expected {
   readonly devices: ExpectedDevice[];
 }
 
-/** Reads every object of a folder; a folder that does not exist or does not parse is bad input. */
+/** Reads every object of a folder (after recovering an interrupted write); a folder that does not exist or does not parse is bad input. */
 export function readObjects(dir: string, flag: string, keep?: RegExp): Entry[] {
+  recoverTree(dir); // before the folder is judged missing: a killed write may have parked it
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new SpecError([{ path: flag, message: `${dir} is not a folder: run \`edgewatt synth\` first, or pass the folder it wrote` }]);
   }

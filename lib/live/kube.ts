@@ -119,6 +119,8 @@ export async function connect(opts: ConnectOptions = {}): Promise<LiveClient> {
     } catch (e) {
       if (e instanceof ApiRejection) {
         if (e.code === 401) throw new ClusterUnavailable(`${describe} refused the credentials (401 Unauthorized): ${e.message}`);
+        // 5xx: the server failed, whatever was sent; no object is judged (a dry run would call every one "rejected").
+        if (e.code >= 500) throw new ClusterUnavailable(`${describe} failed (HTTP ${e.code} ${e.reason}): ${e.message}: the API server is not answering requests; check its health and retry`);
         if (e.code === 404 && /Failed to fetch resource metadata/.test(e.message)) {
           throw new KindNotServed(`the server does not serve ${apiVersion} (is the CRD or API group installed?)`);
         }

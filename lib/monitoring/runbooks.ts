@@ -15,9 +15,13 @@ export function runbookBase(model: StackModel): string {
   return RUNBOOKS_FILE;
 }
 
-/** An alert's runbook URL: the base and the alert's anchor. */
+/**
+ * An alert's runbook URL: the base and the alert's anchor. Braces are percent-encoded: the URL goes into an
+ * alert annotation, which Prometheus expands as a Go template, so a `{{` from a stack field (a repository
+ * URL, a base URL) must not start an action.
+ */
 export function runbookURL(base: string, alert: string): string {
-  return `${base}#${alert.toLowerCase()}`;
+  return `${base}#${alert.toLowerCase()}`.replace(/\{/g, '%7B').replace(/\}/g, '%7D');
 }
 
 /** RUNBOOKS.md: every alert of the stack with its severity, meaning and steps. */

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RE2 } from 're2-wasm';
+import { labelValueProblem, qualifiedNameProblem } from '../core/k8s-rules';
 import { DNS_LABEL, DNS_LABEL_MAX } from '../core/names';
 
 /** A DNS label (RFC 1123): lower-case letters, digits and '-', at most 63 characters. */
@@ -68,3 +70,45 @@ export const image = z
     message: 'must be an image with a tag or digest, such as registry.example/app:1.2.3',
   })
   .refine((s) => !/:latest$/.test(s), { message: 'must not use the :latest tag: pin a version' });
+
+/**
+ * Why `pattern` is not a regular expression Prometheus and Alertmanager accept, or undefined. Both compile
+ * with Go's regexp (RE2 syntax, anchored as `^(?:<pattern>)$`: prometheus/prometheus model/relabel/relabel.go,
+ * prometheus/alertmanager pkg/labels/matcher.go); RE2 itself (re2-wasm) is the parser here, so
+ * look-arounds and back-references are refused as they are there.
+ */
+export function re2Problem(pattern: string): string | undefined {
+  try {
+    new RE2(`^(?:${pattern})$`, 'u');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.replace(/^Invalid regular expression: \/.*\/u: /s, '');
+  }
+}
+
+/** A Kubernetes label value (empty, or at most 63 letters, digits, '-', '_', '.'; alphanumeric at both ends). */
+export const labelValue = z.string().superRefine((v, ctx) => {
+  const p = labelValueProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: `${p} (a Kubernetes label value)` });
+});
+
+/** A qualified name such as `nvidia.com/gpu` (extended resource names, label keys). */
+export const qualifiedName = z.string().superRefine((v, ctx) => {
+  const p = qualifiedNameProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: `${p}: write a name such as nvidia.com/gpu` });
+});
+
+/** The path of an HTTP URL: starts with '/', only URL path characters (no spaces, control characters, '?', '#', '{{'). */
+export const urlPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/, { message: "must be a URL path such as /healthz: '/' then letters, digits and -._~!$&'()*+,;=:@%/ only" })
+  .max(1024, { message: 'must be at most 1024 characters' });
+
+/** A Git branch, tag or commit: no whitespace, control characters or characters Git forbids in refs. */
+export const gitRef = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^(?!.*\.\.)(?!.*@\{)(?!\/)(?!.*\/$)(?!.*\.lock$)[^\s\x00-\x1f\x7f~^:?*[\\]+$/, {
+    message: 'must be a branch, tag or commit such as main, v1.2.0 or HEAD: no spaces, control characters, "..", or any of ~^:?*[\\',
+  });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { certManagerSchema } from './cert-manager';
-import { dnsLabel, image, labelMap } from './common';
+import { dnsLabel, image, labelMap, urlPath } from './common';
 import { cidr, externalExposureSchema, hostName } from './transport';
 
 const deviceSetSchema = z.strictObject({
@@ -35,7 +35,7 @@ const workloadSchema = z.strictObject({
   metrics: z
     .strictObject({
       port: z.number().int().min(1).max(65535),
-      path: z.string().startsWith('/').default('/metrics').describe('@default /metrics'),
+      path: urlPath.default('/metrics').describe('@default /metrics'),
       intervalSeconds: z.number().int().min(5).max(3600).default(60).describe('@default 60'),
       allowList: z.array(z.string()).optional().describe('@default - every metric'),
     })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, image, quantity, resources } from './common';
+import { dnsLabel, image, labelValue, qualifiedName, quantity, resources, urlPath } from './common';
 
 /** ISO/IEC 23093 thing kinds. `MAnalyser` is accepted as the British spelling of `MAnalyzer`. */
 export const THING_KINDS = ['MSensor', 'MAnalyzer', 'MAnalyser', 'MActuator', 'MStorage'] as const;
@@ -9,8 +9,8 @@ const gpuSchema = z.union(
   z.number().int().positive(),
   z.strictObject({
     count: z.number().int().positive().default(1).describe('@default 1'),
-    product: z.string().optional().describe('Value of the nvidia.com/gpu.product node label. @default - any'),
-    resource: z.string().default('nvidia.com/gpu').describe('Extended resource name. @default nvidia.com/gpu'),
+    product: labelValue.optional().describe('Value of the nvidia.com/gpu.product node label. @default - any'),
+    resource: qualifiedName.default('nvidia.com/gpu').describe('Extended resource name. @default nvidia.com/gpu'),
   }),
   ],
   { error: 'must be a number of GPUs, or an object {count, product, resource}' },
@@ -28,7 +28,7 @@ const thingSchema = z.strictObject({
     .enum(['http', 'https', 'rtsp', 'grpc', 'mqtt', 'tcp'])
     .default('http')
     .describe('Scheme of the URL consumers receive (IOMT_<THING>_URL). @default http'),
-  healthPath: z.string().startsWith('/').optional().describe('HTTP path for probes. @default - a TCP check of the port'),
+  healthPath: urlPath.optional().describe('HTTP path for probes. @default - a TCP check of the port'),
   metricsPort: z.number().int().min(1).max(65535).optional().describe('Port serving Prometheus metrics at /metrics. @default - not scraped'),
   energyClass: z
     .enum(['critical', 'deferrable'])

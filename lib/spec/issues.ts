@@ -60,7 +60,11 @@ function typeName(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return 'a string';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN (not a number)';
+    if (!Number.isFinite(value)) return `${value > 0 ? '' : '-'}infinity (.inf, or a number too large such as 1e400)`;
+    return Number.isInteger(value) ? 'an integer' : 'a number';
+  }
   return `a ${typeof value}`;
 }
 
@@ -103,7 +107,7 @@ export function problemsFromZod(schema: AnySchema, issues: ReadonlyArray<z.core.
         const expected = EXPECTED[issue.expected] ?? issue.expected;
         out.push({
           path: formatPath(path),
-          message: actual === undefined ? `is required (${expected})` : `must be ${expected}, not ${typeName(actual)}`,
+          message: actual === undefined ? `is required (${expected})` : `must be ${typeof actual === 'number' && !Number.isFinite(actual) ? `a finite ${expected.replace(/^an? /, '')}` : expected}, not ${typeName(actual)}`,
         });
         break;
       }

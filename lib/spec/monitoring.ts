@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OPERATOR_LAYOUTS } from '../core/operator-layouts';
-import { dnsLabel, duration, labelMap, quantity } from './common';
+import { dnsLabel, duration, labelMap, quantity, re2Problem } from './common';
 import { exposureSchema, receiverAuthSchema } from './transport';
 import { eventsSchema } from './events';
 
@@ -31,7 +31,16 @@ const receiverSchema = z.strictObject({
 const routeSchema = z.strictObject({
   receiver: z.string().min(1).describe('A receiver name, or "null".'),
   matchers: z
-    .array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"$/, { message: 'must be a matcher such as severity="critical"' }))
+    .array(
+      z
+        .string()
+        .regex(/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"[^"]*"$/, { message: 'must be a matcher such as severity="critical"' })
+        .superRefine((m, ctx) => {
+          const re = /^[a-zA-Z_][a-zA-Z0-9_]*\s*[=!]~\s*"([^"]*)"$/.exec(m);
+          const problem = re ? re2Problem(re[1].replace(/\\(.)/g, '$1')) : undefined; // the value is a Go-quoted string
+          if (problem) ctx.addIssue({ code: 'custom', message: `has a regular expression Alertmanager cannot compile (${problem}): write RE2 syntax, e.g. severity=~"critical|warning"` });
+        }),
+    )
     .min(1),
   continue: z.boolean().default(false).describe('@default false'),
 });
@@ -127,6 +136,7 @@ export const monitoringSchema = z
     runbookBaseURL: z
       .string()
       .regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+      .refine((u) => !/[{}]/.test(u), { message: 'must not contain "{" or "}": it is placed in alert annotations, which Prometheus expands as Go templates; percent-encode them (%7B, %7D)' })
       .optional()
       .describe('Where the runbooks of edgewatt alerts live. @default - RUNBOOKS.md beside the synthesized YAML in the GitOps repository'),
   })

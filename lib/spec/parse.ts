@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { Problem, SpecError } from '../core/errors';
+import { credentialProblems } from './credentials';
 import { problemsFromZod } from './issues';
 import { StackInput, stackSchema, StackSpec } from './stack';
 
@@ -9,6 +10,8 @@ export const INPUT_LIMITS = {
   maxBytes: 16 * 1024 * 1024,
   /** Most alias expansions (`*ref`) in one document; guards against "billion laughs" alias bombs. */
   maxAliasCount: 1000,
+  /** Deepest nesting of mappings and lists; the contract needs under 10. */
+  maxDepth: 64,
 } as const;
 
 /** Options of parseStackYaml. */
@@ -29,8 +32,19 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
       { path: fileName, message: `is ${bytes} bytes, over the limit of ${INPUT_LIMITS.maxBytes}: split the stack or generate it as TypeScript props` },
     ]);
   }
+  const encoding = utf16(text);
+  if (encoding) throw new SpecError([{ path: fileName, message: `is ${encoding}: save it as UTF-8` }]);
+  const tooDeep = (): SpecError => new SpecError([{ path: fileName, message: `nests mappings or lists more than ${INPUT_LIMITS.maxDepth} levels deep: the stack contract needs far fewer; flatten it` }]);
+  if (flowDepth(text) > INPUT_LIMITS.maxDepth) throw tooDeep();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: true, strict: true });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: true, strict: true });
+  } catch (e) {
+    if (e instanceof RangeError) throw tooDeep();
+    throw e;
+  }
+  if (doc.errors.some((e) => /Maximum call stack/.test(e.message))) throw tooDeep();
   if (doc.errors.length > 0) {
     throw new SpecError(
       doc.errors.map((e) => {
@@ -43,14 +57,57 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
   try {
     input = doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliasCount });
   } catch (e) {
+    if (e instanceof RangeError) throw tooDeep();
     throw new SpecError([{ path: fileName, message: `${(e as Error).message}: expand the aliases or write the values out` }]);
   }
+  if (depthOf(input) > INPUT_LIMITS.maxDepth) throw tooDeep();
   return parseStack(input, (path) => {
     const node = nearestNode(doc, path);
     if (node === undefined) return undefined;
     const pos = lineCounter.linePos(node);
     return `${fileName}:${pos.line}:${pos.col}`;
   });
+}
+
+/**
+ * The encoding of text that is UTF-16 or UTF-32 read as UTF-8: a byte-order mark, or NUL bytes between
+ * ASCII characters. Undefined for UTF-8.
+ */
+export function utf16(text: string): string | undefined {
+  const head = text.slice(0, 4);
+  if (head.startsWith('\u00ff\u00fe\u0000\u0000') || head.startsWith('\u0000\u0000\u00fe\u00ff')) return 'UTF-32 encoded';
+  // Read as UTF-8, a UTF-16 byte-order mark (FF FE or FE FF) becomes two replacement characters.
+  if (head.startsWith('\ufffd\ufffd') || head.startsWith('\u00ff\u00fe') || head.startsWith('\u00fe\u00ff')) return 'UTF-16 encoded (it starts with a UTF-16 byte-order mark)';
+  const sample = text.slice(0, 200);
+  if (/^([\x20-\x7e\n\r\t]\u0000){2}/.test(sample)) return 'UTF-16 little-endian encoded (NUL bytes after each character)';
+  if (/^(\u0000[\x20-\x7e\n\r\t]){2}/.test(sample)) return 'UTF-16 big-endian encoded (NUL bytes before each character)';
+  return undefined;
+}
+
+/** Deepest run of unclosed flow brackets (`[[[[...`), which the YAML parser would recurse into. */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return max;
+}
+
+/** Nesting depth of plain data, measured without recursion. */
+function depthOf(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, d + 1);
+    if (max > INPUT_LIMITS.maxDepth) return max;
+    for (const x of Object.values(v as object)) stack.push([x, d + 1]);
+  }
+  return max;
 }
 
 function yamlMessage(code: string, message: string): string {
@@ -75,13 +132,16 @@ function nearestNode(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<
  */
 export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined): StackSpec {
   const result = stackSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems: Problem[] = result.error.issues.flatMap((issue) => {
-    const found = problemsFromZod(stackSchema, [issue], input);
-    const where = locate?.(issue.path as PropertyKey[]);
-    return where ? found.map((p) => ({ ...p, location: where })) : found;
-  });
-  throw new SpecError(problems);
+  const credentials = credentialProblems(input, locate);
+  if (result.success && credentials.length === 0) return result.data;
+  const problems: Problem[] = result.success
+    ? []
+    : result.error.issues.flatMap((issue) => {
+        const found = problemsFromZod(stackSchema, [issue], input);
+        const where = locate?.(issue.path as PropertyKey[]);
+        return where ? found.map((p) => ({ ...p, location: where })) : found;
+      });
+  throw new SpecError([...problems, ...credentials]);
 }
 
 /** Type-checks TypeScript props against the contract; a no-op at run time. */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { resolveModel, StackModel } from '../model';
-import { parseStack, parseStackYaml } from '../spec/parse';
+import { INPUT_LIMITS, parseStack, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
@@ -17,7 +17,7 @@ import { findingsToProblems, validateEntries, ValidateOptions } from '../validat
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { diffTree, readTree, TreeDiff } from './tree';
-import { recoverTree, writeTree, WriteResult } from './writer';
+import { recoverTree, resolveOutDir, WriteOptions, WriteResult, writeTrees } from './writer';
 
 /** A check over all synthesized manifests; returns problems, or none. */
 export type ManifestCheck = (manifests: ReadonlyArray<Manifest>, model: StackModel) => ReadonlyArray<Problem>;
@@ -95,12 +95,36 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   };
 }
 
+/**
+ * Reads at most `max` bytes of a file, in chunks, so a device such as /dev/zero (or an endless pipe) given as
+ * the stack ends with a clear error instead of filling memory; a larger input is a SpecError.
+ */
+function readBounded(file: string, max: number): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(1024 * 1024);
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw new SpecError([{ path: file, message: `is over the limit of ${max} bytes: split the stack or generate it as TypeScript props` }]);
+      chunks.push(buf.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */
 export function loadStackFile(file: string): StackInput {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readBounded(file, INPUT_LIMITS.maxBytes);
   } catch (e) {
+    if (e instanceof SpecError) throw e;
     throw new SpecError([{ path: file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass the stack with -c <file>` }]);
   }
   return parseStackYaml(text, { fileName: file }) as StackInput;
@@ -112,28 +136,31 @@ export function defaultBootstrapDir(outdir: string): string {
 }
 
 /**
- * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`), each tree atomically;
- * on any failure before writing, both are left exactly as they were.
+ * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`) in one transaction
+ * (see writeTrees): both folders are replaced together or not at all; on any failure before the commit,
+ * both are left exactly as they were.
  */
 export function synthToDir(
   stack: StackInput,
   outdir: string,
-  options: SynthOptions & { readonly bootstrapDir?: string } = {},
+  options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string } = {},
 ): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
   const result = synthesize(stack, { outLabel: outdir, ...options });
-  const write = writeTree(outdir, result.files);
-  const bootstrapWrite = result.bootstrap.size > 0 ? writeTree(options.bootstrapDir ?? defaultBootstrapDir(outdir), result.bootstrap) : undefined;
+  const targets = [{ dir: outdir, files: result.files }];
+  if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
+  const [write, bootstrapWrite] = writeTrees(targets, options);
   return { ...result, write, bootstrapWrite };
 }
 
 /** Compares `outdir` (and the bootstrap folder) with a fresh synth of `stack` without writing anything (except crash recovery). */
 export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): TreeDiff {
   const result = synthesize(stack, { outLabel: outdir, ...options });
-  recoverTree(outdir);
-  const main = diffTree(readTree(outdir), result.files);
-  if (result.bootstrap.size === 0) return main;
   const dir = options.bootstrapDir ?? defaultBootstrapDir(outdir);
-  const b = diffTree(readTree(dir), result.bootstrap);
+  recoverTree(outdir);
+  recoverTree(dir);
+  const main = diffTree(readTree(resolveOutDir(outdir), outdir), result.files);
+  if (result.bootstrap.size === 0) return main;
+  const b = diffTree(readTree(resolveOutDir(dir), dir), result.bootstrap);
   const rel = (f: string) => path.join(path.relative(path.resolve(outdir), dir), f);
   return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)] };
 }

@@ -1,19 +1,77 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Problem, SpecError } from '../core/errors';
 import { FileMap } from './layout';
 
-/** Reads every file below `dir` as `relative/path` → bytes; an absent folder is an empty tree. */
-export function readTree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  if (!fs.existsSync(dir)) return out;
+/** Largest file the tree reader accepts, in bytes; generated files are far smaller (the largest is ~1 MB). */
+export const MAX_TREE_FILE_BYTES = 32 * 1024 * 1024;
+
+function kindOf(st: fs.Stats | fs.Dirent): string {
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * Reads one regular file, refusing anything else: it is opened without following a symbolic link and
+ * without blocking (a FIFO would hang a plain read), checked to be a regular file no larger than `maxBytes`
+ * on the open descriptor, then read. Returns the bytes, or why it was refused.
+ */
+export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES): Buffer | string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return 'is a symbolic link';
+    if (code === 'ENXIO') return 'is a socket'; // opening a socket fails with ENXIO
+    throw e;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return `is ${kindOf(st)}`;
+    if (st.size > maxBytes) return `is ${st.size} bytes, over the limit of ${maxBytes} per file`;
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The fix named when a tree holds something other than folders and regular files. */
+const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it';
+
+/**
+ * Walks the regular files below `dir` (sorted, as `relative/path`), calling `visit` for each wanted one with
+ * its bytes. `dir` itself may be a symbolic link (it is followed); below it, links, devices, FIFOs, sockets and
+ * files over the size cap are refused: all of them are collected and thrown as one SpecError naming each path.
+ * An absent folder is an empty tree.
+ */
+export function walkRegularFiles(dir: string, visit: (rel: string, content: Buffer) => void, want: (rel: string) => boolean = () => true, label = dir): void {
+  if (!fs.existsSync(dir)) return;
+  const refused: Problem[] = [];
   const walk = (rel: string): void => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
-      else out.set(child, fs.readFileSync(path.join(dir, child)));
+      else if (!entry.isFile()) refused.push({ path: path.join(label, child), message: `is ${kindOf(entry)}: ${NOT_REGULAR_FIX}` });
+      else if (want(child)) {
+        const got = readRegularFile(path.join(dir, child));
+        if (typeof got === 'string') refused.push({ path: path.join(label, child), message: `${got}: ${NOT_REGULAR_FIX}` });
+        else visit(child, got);
+      }
     }
   };
   walk('');
+  if (refused.length > 0) throw new SpecError(refused, 'unsafe file in the tree');
+}
+
+/** Reads every file below `dir` as `relative/path` → bytes; an absent folder is an empty tree. See walkRegularFiles. */
+export function readTree(dir: string, label = dir): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  walkRegularFiles(dir, (rel, content) => out.set(rel, content), undefined, label);
   return out;
 }
 

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { SpecError } from '../core/errors';
 import { FileMap } from './layout';
 import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
+import { needsRecovery, newTxnId, recoverLocked, removeJournals, rollForward, TxnEntry, txnEntry, writeJournal } from './journal';
+import { acquireLock, hasStaleLock } from './lock';
 import { diffTree, isClean, readTree, TreeDiff } from './tree';
 
 /** What a write did. */
@@ -14,24 +16,73 @@ export interface WriteResult extends TreeDiff {
 /** Markers a file must start with for the writer to replace or remove it. */
 const GENERATED_MARKERS = [GENERATED_PREFIX, `<!-- ${GENERATED_PREFIX.slice(2)}`, GENERATED_JSON_PREFIX];
 
-function siblings(outdir: string): { abs: string; staging: string; old: string } {
+/** Options of the writer and of recovery. */
+export interface WriteOptions {
+  /**
+   * How long to wait for another edgewatt writing the same folder, in milliseconds, before failing with
+   * OutputLocked. @default 0 (fail at once)
+   */
+  readonly waitLockMs?: number;
+}
+
+/** How long a reading command waits for a write in progress before it reads. */
+export const READ_WAIT_MS = 60_000;
+
+/**
+ * The folder a tree is written to. An output folder that is a symbolic link is followed: the tree is
+ * written into the link's target and the link stays (a dangling link is refused). Folders above it are
+ * resolved too, so the lock, the journal and the swap all happen beside the real folder.
+ */
+export function resolveOutDir(outdir: string): string {
   const abs = path.resolve(outdir);
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(abs);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isSymbolicLink()) {
+    try {
+      return fs.realpathSync(abs);
+    } catch {
+      throw new SpecError([{ path: outdir, message: `is a symbolic link to ${fs.readlinkSync(abs)}, which does not exist: create the target folder or remove the link` }]);
+    }
+  }
   const parent = path.dirname(abs);
-  const base = path.basename(abs);
-  return { abs, staging: path.join(parent, `.edgewatt-new-${base}`), old: path.join(parent, `.edgewatt-old-${base}`) };
+  try {
+    return path.join(fs.realpathSync(parent), path.basename(abs));
+  } catch {
+    return abs; // the parent is created by the write (mkdir -p), or the write reports why it cannot be
+  }
+}
+
+/** Fault injection for the crash tests: `EDGEWATT_TEST_KILL_AT=<point>` makes the writer SIGKILL itself there. */
+function faultPoint(point: string): void {
+  if (process.env.EDGEWATT_TEST_KILL_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 
 /**
- * Finishes or undoes a write that a crash interrupted, so `outdir` is a whole tree again: the old tree when
- * the crash came before the swap, the new one after it. Safe to call at any time.
+ * Finishes or undoes a write that a crash interrupted, so `outdir` is a whole tree again, and with it every
+ * folder written in the same transaction (dist/ and argocd/): all old or all new, never a mix. Looks beside
+ * `outdir` and beside each folder above it (so `dist/<cluster>` recovers `dist`); takes the lock only when
+ * there is something to recover, waiting up to `waitMs` for a write in progress. Every command that reads a
+ * tree calls it first.
  */
-export function recoverTree(outdir: string): void {
-  const { abs, staging, old } = siblings(outdir);
-  if (fs.existsSync(old)) {
-    if (fs.existsSync(abs)) fs.rmSync(old, { recursive: true, force: true });
-    else fs.renameSync(old, abs);
+export function recoverTree(outdir: string, waitMs = READ_WAIT_MS): void {
+  const seen = new Set<string>();
+  for (const start of [path.resolve(outdir), resolveOutDir(outdir)]) {
+    for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      if (!needsRecovery(dir) && !hasStaleLock(dir)) continue;
+      const release = acquireLock(dir, waitMs);
+      try {
+        recoverLocked(dir, waitMs);
+      } finally {
+        release();
+      }
+    }
   }
-  if (fs.existsSync(staging)) fs.rmSync(staging, { recursive: true, force: true });
 }
 
 function assertOwned(outdir: string, existing: ReadonlyMap<string, Buffer>): void {
@@ -48,28 +99,97 @@ function assertOwned(outdir: string, existing: ReadonlyMap<string, Buffer>): voi
   );
 }
 
-/**
- * Makes `outdir` hold exactly `files`, atomically: the new tree is built in a hidden sibling folder and
- * swapped in with two renames, so a crash leaves the old tree or the new one (see recoverTree), never a mix.
- * Files whose content is unchanged are hard-linked into the new tree, keeping their mtime; files from earlier
- * runs that are no longer produced are gone. When nothing differs, nothing on disk is touched.
- * Refuses (SpecError) to replace a folder holding files edgewatt did not generate.
- */
-export function writeTree(outdir: string, files: FileMap): WriteResult {
-  recoverTree(outdir);
-  const { abs, staging, old } = siblings(outdir);
-  if (fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) {
-    throw new SpecError([{ path: outdir, message: 'is a file, not a folder: choose another --out' }]);
-  }
-  const existing = readTree(abs);
-  assertOwned(outdir, existing);
-  const diff = diffTree(existing, files);
-  const unchanged = files.size - diff.missing.length - diff.changed.length;
-  if (isClean(diff)) return { ...diff, unchanged };
+/** One folder to write and the files it must hold. */
+export interface TreeTarget {
+  /** The folder, as the user named it (used in messages). */
+  readonly dir: string;
+  readonly files: FileMap;
+}
 
-  const changed = new Set([...diff.missing, ...diff.changed]);
+/**
+ * Makes `outdir` hold exactly `files`, atomically. See writeTrees.
+ */
+export function writeTree(outdir: string, files: FileMap, options: WriteOptions = {}): WriteResult {
+  return writeTrees([{ dir: outdir, files }], options)[0];
+}
+
+/**
+ * Makes each target folder hold exactly its files, all in one transaction:
+ * 1. an exclusive lock on every folder (sorted, so two writers cannot deadlock), held to the end and
+ *    released on any exit; a lock left by a killed process is recovered by its pid (see acquireLock);
+ * 2. recovery of anything an earlier crash left (see recoverTree);
+ * 3. each new tree built in a staging folder unique to this process and write, beside its folder; files
+ *    whose content is unchanged are hard-linked, keeping their mtime;
+ * 4. the journal written beside every folder, the first folder's last: that rename is the commit point;
+ * 5. the swaps (two renames per folder), then the parked old trees and the journals removed.
+ * A crash before 4 leaves every folder old; after it, the next edgewatt command finishes the swaps. When
+ * nothing differs, nothing on disk is touched. A failure before the commit point (a full disk, a read-only
+ * file system) removes the staging folders and leaves every folder as it was. Refuses (SpecError) to replace
+ * a folder holding files edgewatt did not generate, or anything but folders and regular files.
+ */
+export function writeTrees(targets: ReadonlyArray<TreeTarget>, options: WriteOptions = {}): WriteResult[] {
+  const resolved = targets.map((t) => ({ ...t, abs: resolveOutDir(t.dir) }));
+  const order = [...new Set(resolved.map((t) => t.abs))].sort();
+  if (order.length !== resolved.length) throw new SpecError([{ path: targets.map((t) => t.dir).join(', '), message: 'name the same folder twice: give each tree its own folder' }]);
+  const releases: Array<() => void> = [];
+  const staged: TxnEntry[] = [];
+  let committed = false;
+  try {
+    for (const abs of order) {
+      makeParents(path.dirname(abs));
+      releases.push(acquireLock(abs, options.waitLockMs ?? 0));
+    }
+    for (const abs of order) recoverLocked(abs, options.waitLockMs ?? 0);
+    const plans = resolved.map((t) => {
+      if (fs.existsSync(t.abs) && !fs.statSync(t.abs).isDirectory()) {
+        throw new SpecError([{ path: t.dir, message: 'is a file, not a folder: choose another --out' }]);
+      }
+      const existing = readTree(t.abs, t.dir);
+      assertOwned(t.dir, existing);
+      const diff = diffTree(existing, t.files);
+      return { ...t, diff, unchanged: t.files.size - diff.missing.length - diff.changed.length };
+    });
+    const txn = newTxnId();
+    for (const p of plans) {
+      if (isClean(p.diff)) continue;
+      const entry = txnEntry(p.abs, txn);
+      staged.push(entry);
+      stage(p.abs, entry.staging, p.files, new Set([...p.diff.missing, ...p.diff.changed]));
+    }
+    if (staged.length > 0) {
+      faultPoint('before-commit');
+      for (const e of staged.slice(1)) writeJournal(e.abs, { txn, committed: false, entries: staged });
+      writeJournal(staged[0].abs, { txn, committed: true, entries: staged });
+      committed = true;
+      staged.forEach((e, i) => {
+        rollForward(e);
+        if (i === 0) faultPoint('between-swaps');
+      });
+      removeJournals(staged);
+    }
+    return plans.map((p) => ({ ...p.diff, unchanged: p.unchanged }));
+  } catch (e) {
+    if (!committed) for (const s of staged) fs.rmSync(s.staging, { recursive: true, force: true });
+    throw e;
+  } finally {
+    for (const r of releases.reverse()) r();
+  }
+}
+
+/**
+ * `mkdir -p` one level at a time: Node's recursive mkdir spins forever on some paths under /proc, and a
+ * failure here names the exact folder that could not be made.
+ */
+function makeParents(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
+  for (const d of missing) fs.mkdirSync(d);
+}
+
+/** Builds the new tree of `abs` in `staging`: changed files written, the others carried over. */
+function stage(abs: string, staging: string, files: FileMap, changed: ReadonlySet<string>): void {
   const made = new Set<string>();
-  fs.mkdirSync(staging, { recursive: true });
+  fs.mkdirSync(staging);
   for (const [rel, content] of files) {
     const target = path.join(staging, rel);
     const dir = path.dirname(target);
@@ -80,10 +200,6 @@ export function writeTree(outdir: string, files: FileMap): WriteResult {
     if (changed.has(rel)) fs.writeFileSync(target, content);
     else keep(path.join(abs, rel), target);
   }
-  if (fs.existsSync(abs)) fs.renameSync(abs, old);
-  fs.renameSync(staging, abs);
-  fs.rmSync(old, { recursive: true, force: true });
-  return { ...diff, unchanged };
 }
 
 /** Carries an unchanged file into the new tree with its mtime: a hard link, or a copy with the old times. */

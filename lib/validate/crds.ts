@@ -1,3 +1,5 @@
+import { SpecError } from '../core/errors';
+import { readRegularFile } from '../synth/tree';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -72,15 +74,21 @@ export class CrdSchemas {
     }
     if (!/\.ya?ml$/.test(p)) return;
     this.files.push(p);
-    this.pending.set(p, fs.readFileSync(p, 'utf8'));
+    const got = readRegularFile(p);
+    if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds` }]);
+    this.pending.set(p, got.toString('utf8'));
   }
 
   private parse(file: string, text: string): void {
     this.pending.delete(file);
     for (const doc of parseAllDocuments(text)) {
       if (!('toJS' in doc)) continue;
+      if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds` }]);
       const crd = doc.toJS({ maxAliasCount: 1000 }) as Crd | null;
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      if (typeof crd.spec !== 'object' || crd.spec === null || !Array.isArray(crd.spec.versions)) {
+        throw new SpecError([{ path: file, message: `holds a CustomResourceDefinition without spec.versions: pass CRDs as the API server serves them (apiextensions.k8s.io/v1)` }]);
+      }
       for (const v of crd.spec.versions ?? []) {
         if (v.served === false || !v.schema?.openAPIV3Schema) continue;
         this.schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);

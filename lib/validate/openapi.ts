@@ -1,5 +1,6 @@
+import { SpecError } from '../core/errors';
+import { readRegularFile } from '../synth/tree';
 import Ajv, { ValidateFunction } from 'ajv';
-import * as fs from 'fs';
 import { kubeAjv } from './schema-keywords';
 
 type Schema = Record<string, unknown>;
@@ -46,8 +47,20 @@ export class KubernetesSchemas {
     public readonly ajv: Ajv,
     file: string,
   ) {
-    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as SwaggerDoc;
-    if (!doc.definitions) throw new Error(`${file}: not a Kubernetes OpenAPI v2 document (no "definitions")`);
+    const fix = 'get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json` and pass it with --k8s-openapi';
+    let doc: SwaggerDoc;
+    try {
+      const got = readRegularFile(file, 512 * 1024 * 1024); // the v1.35 document is 3.6 MB
+      if (typeof got === 'string') throw new SpecError([{ path: file, message: `${got}: ${fix}` }]);
+      doc = JSON.parse(got.toString('utf8')) as SwaggerDoc;
+    } catch (e) {
+      if (e instanceof SpecError) throw e;
+      const why = e instanceof SyntaxError ? `is not JSON (${e.message})` : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+      throw new SpecError([{ path: file, message: `${why}: ${fix}` }]);
+    }
+    if (doc === null || typeof doc !== 'object' || typeof doc.definitions !== 'object' || doc.definitions === null) {
+      throw new SpecError([{ path: file, message: `is not a Kubernetes OpenAPI v2 document (no "definitions"): ${fix}` }]);
+    }
     const definitions: Record<string, Schema> = {};
     for (const [name, def] of Object.entries(doc.definitions)) {
       definitions[name] = name === 'io.k8s.apimachinery.pkg.api.resource.Quantity' ? { quantity: true } : strictSwaggerSchema(def);

@@ -1,51 +1,34 @@
-import { containersOf, Json, podTemplate } from './pods';
+import { findCredentials } from '../core/credentials';
+import { Json } from './pods';
 import { Entry, Finding } from './types';
-
-/** Names that say a value is a credential. */
-const CREDENTIAL_NAME = /(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)s?$/i;
-
-/** Values that are credentials whatever their name: PEM private keys, cloud keys, JWTs, kubeconfigs. */
-const CREDENTIAL_VALUE: Array<[RegExp, string]> = [
-  [/-----BEGIN ([A-Z]+ )?PRIVATE KEY-----/, 'a PEM private key'],
-  [/\bAKIA[0-9A-Z]{16}\b/, 'an AWS access key id'],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token'],
-  [/\b(client-key-data|client-certificate-data|token):\s*\S{16,}/, 'kubeconfig credentials'],
-  [/^kind:\s*Config\s*$[\s\S]*^users:/m, 'a kubeconfig'],
-  [/\b(ghp|gho|github_pat|glpat|xox[baprs])[-_][A-Za-z0-9_-]{16,}/, 'a GitHub, GitLab or Slack token'],
-];
-
-function credentialIn(value: string): string | undefined {
-  return CREDENTIAL_VALUE.find(([re]) => re.test(value))?.[1];
-}
 
 const FIX = 'keep it in a Secret created outside Git (or a SealedSecret/ExternalSecret) and reference it';
 
+function pointerOf(path: ReadonlyArray<string | number>): string {
+  return path.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Where a container's env value sits: `.../containers/<i>/env/<j>/value` (any pod template, any kind). */
+const ENV_VALUE = /\/(initContainers|containers)\/\d+\/env\/\d+\/value$/;
+
 /**
- * No secrets in Git: env values and ConfigMap entries that look like credentials (by name or content),
- * and kubeconfig-like content anywhere in a ConfigMap. Secret objects with data are the policy check's.
+ * No secrets in Git: every string of every object written — core objects, custom resources (EdgeWorkloads,
+ * PrometheusRules, ...) and Argo CD objects alike — is checked by value (PEM private keys, AWS, GitHub,
+ * GitLab and Slack tokens, JWTs, kubeconfigs, URLs with user:password@) and by name (a credential-like name
+ * with a literal value, or a credential hint with a random-looking value). Secret objects' data and
+ * stringData are the policy check's (`secret-data`); their metadata is scanned here.
  */
 export function checkSecrets(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
   for (const e of entries) {
     const o = e.object as Json;
-    if (o.kind === 'ConfigMap') {
-      for (const [key, value] of Object.entries((o.data ?? {}) as Record<string, string>)) {
-        const pointer = `/data/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-        const found = credentialIn(String(value));
-        if (found) out.push({ file: e.file, pointer, message: `holds ${found}: ${FIX} (secret-in-git)` });
-        else if (CREDENTIAL_NAME.test(key) && String(value).trim() !== '') out.push({ file: e.file, pointer, message: `is named like a credential and has a value: ${FIX} (secret-in-git)` });
-      }
-    }
-    const t = podTemplate(e);
-    if (!t) continue;
-    for (const { c, pointer } of containersOf(t)) {
-      (c.env ?? []).forEach((v: Json, i: number) => {
-        if (typeof v.value !== 'string' || v.value === '') return;
-        const found = credentialIn(v.value);
-        if (found || CREDENTIAL_NAME.test(v.name)) {
-          out.push({ file: e.file, pointer: `${pointer}/env/${i}/value`, message: `${found ? `holds ${found}` : `${v.name} is a credential given as a literal value`}: ${FIX} with valueFrom.secretKeyRef (secret-in-git)` });
-        }
-      });
+    const isSecret = o.kind === 'Secret';
+    const hits = findCredentials(o, (p) => p.length === 1 && ((isSecret && (p[0] === 'data' || p[0] === 'stringData')) || p[0] === 'apiVersion' || p[0] === 'kind'));
+    for (const h of hits) {
+      const pointer = pointerOf(h.path);
+      const how = ENV_VALUE.test(pointer) ? `${FIX} with valueFrom.secretKeyRef` : FIX;
+      const what = h.path[0] === 'data' && o.kind === 'ConfigMap' && h.name !== undefined ? 'is named like a credential and has a value' : h.what;
+      out.push({ file: e.file, pointer, message: `${what}: ${how} (secret-in-git)` });
     }
   }
   return out;

@@ -3,7 +3,9 @@ import { checkPolicy } from './policy';
 import { checkGitops } from './gitops-check';
 import { checkMetricNames } from './metric-names';
 import { checkPromql } from './promql';
+import { checkNames } from './k8s-names';
 import { checkSecrets } from './secrets';
+import { checkTemplates } from './templates';
 import { SchemaCheck, SchemaSources } from './schema-check';
 import { Entry, Finding } from './types';
 import { checkWiring } from './wiring';
@@ -50,6 +52,8 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...(options.schemas ? schemaCheckFor(options.schemas).check(entries) : []),
     ...checkPolicy(entries),
     ...checkSecrets(entries),
+    ...checkNames(entries),
+    ...checkTemplates(entries),
     ...checkWiring(entries),
     ...checkPromql(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics) : []),

@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SpecError, synthesize, synthToDir } from '../../lib';
+import { parseStack, SpecError, synthesize, synthToDir } from '../../lib';
+import { labelValueProblem } from '../../lib/core/k8s-rules';
 import { referenceSchemas } from '../support/synth';
 import { snapshot, tmpDir } from '../support/tmp';
 
@@ -135,6 +136,62 @@ describe('fuzzed stacks', () => {
         expect(snapshot(dir)).toEqual(before);
       }),
       { numRuns: Math.min(RUNS, 50), seed: 20261125 },
+    );
+  });
+
+  test('stacks with long generated names (pipelines and things up to 63 characters) never produce an invalid label', () => {
+    const longLabel = fc.integer({ min: 40, max: 63 }).chain((n) => fc.stringMatching(new RegExp(`^[a-z][a-z0-9-]{${n - 2}}[a-z0-9]$`)));
+    let ok = 0;
+    fc.assert(
+      fc.property(longLabel, fc.uniqueArray(longLabel, { minLength: 1, maxLength: 3 }), (pipeline, things) => {
+        const stack = {
+          name: 'lab',
+          clusters: [{ name: 'edge' }],
+          iomt: { pipelines: [{ name: pipeline, namespace: 'iomt-fuzz', things: things.map((name, i) => ({ name, kind: 'MAnalyzer', port: 8000 + i, image: 'registry.example/a:1.0.0' })), links: things.slice(1).map((to, i) => ({ from: things[i], to })) }] },
+        };
+        let r;
+        try {
+          r = synthesize(stack as never); // every gate runs, the naming gate among them
+        } catch (e) {
+          if (!(e instanceof SpecError)) throw e;
+          return;
+        }
+        ok++;
+        for (const m of r.manifests) {
+          for (const o of m.objects) {
+            const labels = [o.metadata.labels ?? {}, (o as any).spec?.template?.metadata?.labels ?? {}, (o as any).spec?.selector?.matchLabels ?? {}];
+            for (const l of labels) for (const v of Object.values(l)) expect([v, labelValueProblem(v)]).toEqual([v, undefined]);
+          }
+        }
+      }),
+      { numRuns: Math.min(RUNS, 40), seed: 20261201 },
+    );
+    expect(ok).toBeGreaterThan(0);
+  });
+
+  test('no URL with user information passes the stack check, in any URL field', () => {
+    const part = fc.stringMatching(/^[A-Za-z0-9._~%!$&'()*+,;=-]{1,20}$/);
+    const fields: Array<[string, (s: any, url: string) => void]> = [
+      ['gitops.repoURL', (s, u) => (s.gitops = { repoURL: `${u}git.example.com/org/fleet.git` })],
+      ['clusters[0].server', (s, u) => (s.clusters[0].server = `${u}10.0.0.1:6443`)],
+      ['monitoring.runbookBaseURL', (s, u) => (s.monitoring = { runbookBaseURL: `${u}wiki.example.com/rb` })],
+      ['energy.modelServer.initialModelURLs[0]', (s, u) => (s.energy = { modelServer: { initialModelURLs: [`${u}models.example.com/m.zip`] } })],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom('http', 'https'), part, fc.option(part, { nil: undefined }), fc.nat(fields.length - 1), (scheme, user, password, which) => {
+        const s: any = { name: 'lab', clusters: [{ name: 'edge' }] };
+        const [field, set] = fields[which];
+        set(s, `${scheme}://${user}${password === undefined ? '' : `:${password}`}@`);
+        let problems: string[] = [];
+        try {
+          parseStack(s);
+        } catch (e) {
+          if (!(e instanceof SpecError)) throw e;
+          problems = e.problems.map((p) => p.path);
+        }
+        expect(problems).toContain(field);
+      }),
+      { numRuns: RUNS, seed: 20261202 },
     );
   });
 });

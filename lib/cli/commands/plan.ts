@@ -5,9 +5,13 @@ import { parseStack } from '../../spec/parse';
 import { loadStackFile } from '../../synth';
 import { CliIO } from '../io';
 
+/** Most nodes per cluster `plan` models: far above any cluster, low enough that every figure stays exact. */
+const MAX_NODES = 100_000;
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number above 0');
+  if (n > MAX_NODES) throw new InvalidArgumentError(`must be at most ${MAX_NODES} (Kubernetes supports 5,000 nodes per cluster)`);
   return n;
 }
 

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { checkDir, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
+import { parseDuration } from './duration';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 
 interface SynthFlags extends SchemaFlags {
@@ -8,6 +9,7 @@ interface SynthFlags extends SchemaFlags {
   readonly out: string;
   readonly argocdOut?: string;
   readonly check?: boolean;
+  readonly waitLock?: string;
 }
 
 /**
@@ -30,10 +32,12 @@ export function synthCommand(io: CliIO): Command {
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
     .option('--argocd-out <dir>', 'folder of the Argo CD bootstrap (AppProject, root Applications); default: argocd beside --out')
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
+    .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
     .action((flags: SynthFlags) => {
+      const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
       const schemas = schemaSources(flags);
       if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
-      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
+      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs };
       const stack = loadStackFile(flags.config);
       if (flags.check) {
         const diff = checkDir(stack, flags.out, options);

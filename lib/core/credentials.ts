@@ -1,0 +1,119 @@
+/**
+ * Credential detection shared by the stack check (at parse time, naming the field path) and the output scan
+ * (`secret-in-git`, over every string of every object written). One detector, so both agree.
+ */
+
+/** Values that are credentials whatever their name. */
+const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string]> = [
+  [/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/, 'a PEM private key'],
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
+  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token'],
+  [/^\s*(client-key-data|client-certificate-data|token):\s+\S{16,}/m, 'kubeconfig credentials'],
+  [/^kind:\s*Config\s*$[\s\S]*^users:/m, 'a kubeconfig'],
+  [/\b(ghp|gho|ghu|ghs|ghr|github_pat|glpat)_[A-Za-z0-9_-]{16,}/, 'a GitHub or GitLab token'],
+  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
+  [/\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/, 'a Slack webhook URL'],
+  [/\bsk_live_[0-9a-zA-Z]{16,}/, 'a Stripe secret key'],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
+];
+
+/**
+ * Credentials in a URL: `scheme://user:password@host` for any scheme, and any userinfo at all in http(s)
+ * URLs (`https://<token>@host` carries a token as the user name). `ssh://git@host` (a user, no password) is
+ * not a credential.
+ */
+const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/\s?#@]*)@/g;
+
+/** What credential `value` holds, if any: a short description (never the value). */
+export function credentialIn(value: string): string | undefined {
+  const found = CREDENTIAL_VALUE.find(([re]) => re.test(value))?.[1];
+  if (found) return found;
+  return userinfoIn(value);
+}
+
+/** `credentials in a URL (user:password@host)` when `value` holds a URL with userinfo, else undefined. */
+export function userinfoIn(value: string): string | undefined {
+  for (const m of value.matchAll(URL_USERINFO)) {
+    const scheme = m[1].toLowerCase();
+    const info = m[2];
+    if (info.includes(':') || scheme === 'http' || scheme === 'https') return 'credentials in a URL (user information before @)';
+  }
+  return undefined;
+}
+
+/**
+ * Names that say their value is a credential: `DB_PASSWORD`, `api-key`, `token`, `aws.secret_access_key`.
+ * A separator (or the start) must come before the credential word, so schema fields that name a Secret
+ * (`adminSecret`, `tokenSecret`, `imagePullSecret`) are not taken for credentials.
+ */
+const CREDENTIAL_NAME = /(^|[_.-])(pass(word|wd|phrase)?|secret|token|auth[_-]?token|api[_-]?key|access[_-]?key|secret[_-]?access[_-]?key|private[_-]?key|credentials?|client[_-]?secret)s?$/i;
+
+/** Names that hint at a credential anywhere in them; a long random value under one is flagged. */
+const CREDENTIAL_HINT = /pass|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|auth|cred|signature/i;
+
+/** True when a name says its value is a credential. */
+export function isCredentialName(name: string): boolean {
+  return CREDENTIAL_NAME.test(name);
+}
+
+/** Shannon entropy of a string in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}
+
+/** A value that looks random: 20+ characters of one token with letters and digits, over 3.5 bits per character. */
+export function looksRandom(value: string): boolean {
+  return value.length >= 20 && value.length <= 4096 && /^[A-Za-z0-9+/=_.~-]+$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value) && entropy(value) > 3.5;
+}
+
+/** Literal values that are not credentials even under a credential name: references and placeholders. */
+function isReference(value: string): boolean {
+  const v = value.trim();
+  return v === '' || v.startsWith('/') || /^\$[({]/.test(v) || /^<[^>]*>$/.test(v);
+}
+
+/** One credential found in a tree of plain data. */
+export interface CredentialHit {
+  /** Path of the string: keys and indices. */
+  readonly path: ReadonlyArray<string | number>;
+  /** What it is, in words (never the value). */
+  readonly what: string;
+  /** The credential-like name it sits under, when it was found by name. */
+  readonly name?: string;
+}
+
+/**
+ * Every credential in `root`: each string is checked by value (key formats, PEM blocks, JWTs, tokens, URLs
+ * with user information), and by name — the mapping key above it, or the `name` beside it in a
+ * `{name, value}` pair — a credential name with any literal value, or a credential hint with a random value.
+ * `skip` prunes subtrees (by path). Depth is bounded by the data (inputs are depth-capped at parse time).
+ */
+export function findCredentials(root: unknown, skip?: (path: ReadonlyArray<string | number>) => boolean): CredentialHit[] {
+  const out: CredentialHit[] = [];
+  const visit = (v: unknown, path: Array<string | number>, name: string | undefined): void => {
+    if (skip?.(path)) return;
+    if (typeof v === 'string') {
+      const what = credentialIn(v);
+      if (what) out.push({ path: [...path], what: `holds ${what}` });
+      else if (name !== undefined && !isReference(v) && (isCredentialName(name) || (CREDENTIAL_HINT.test(name) && looksRandom(v)))) {
+        out.push({ path: [...path], what: `${name} is a credential given as a literal value`, name });
+      }
+      return;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => visit(x, [...path, i], undefined));
+      return;
+    }
+    if (v !== null && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
+      for (const [k, x] of Object.entries(o)) visit(x, [...path, k], k === 'value' && pairName !== undefined ? pairName : k === 'name' && pairName !== undefined ? undefined : k);
+    }
+  };
+  visit(root, [], undefined);
+  return out;
+}
