@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { runCli, synthesize } from '../../lib';
+import { runCli, synthesize } from '../../lib/internal';
 import { ROOT, sharedPath } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
 import { captureIO, snapshot, tmpDir } from '../support/tmp';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { runCli } from '../../lib';
+import { runCli } from '../../lib/internal';
 import { compliantApp, container } from '../support/objects';
 import { ROOT, sharedPath } from '../support/shared';
 import { captureIO, tmpDir } from '../support/tmp';

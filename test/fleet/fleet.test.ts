@@ -1,4 +1,4 @@
-import { isSelected, SpecError, StackInput } from '../../lib';
+import { isSelected, SpecError, StackInput } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { APPLICATION_LIMITS, runCli, StackInput, synthToDir } from '../../lib';
+import { APPLICATION_LIMITS, runCli, StackInput, synthToDir } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, referenceSchemas, synthChecked } from '../support/synth';
 import { captureIO, tmpDir } from '../support/tmp';

@@ -1,4 +1,4 @@
-import { formatPlan, parseStack, planSeries, resolveModel, runCli } from '../../lib';
+import { formatPlan, parseStack, planSeries, resolveModel, runCli } from '../../lib/internal';
 import * as path from 'path';
 import { ROOT } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SpecError, synthesize, synthToDir } from '../../lib';
+import { SpecError, synthesize, synthToDir } from '../../lib/internal';
 import { referenceSchemas } from '../support/synth';
 import { snapshot, tmpDir } from '../support/tmp';
 
