@@ -19,4 +19,3 @@ export * from './api/stack-props';
 export { ProblemsError, SpecError, ValidationError, formatProblem } from './core/errors';
 export type { Problem } from './core/errors';
 export * from './core/flows';
-export { main as runCli } from './cli/main';
