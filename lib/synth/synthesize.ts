@@ -108,14 +108,27 @@ export function synthToDir(
   return { ...result, write, bootstrapWrite };
 }
 
+/** What checkDir found: the differing files (paths relative to `outdir`) and both versions of each. */
+export interface CheckResult extends TreeDiff {
+  /** What the stack gives, by the same relative paths. */
+  readonly expected: ReadonlyMap<string, string>;
+  /** What is on disk, by the same relative paths. */
+  readonly actual: ReadonlyMap<string, Buffer>;
+}
+
 /** Compares `outdir` (and the bootstrap folder) with a fresh synth of `stack` without writing anything (except crash recovery). */
-export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): TreeDiff {
+export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): CheckResult {
   const result = synthesize(stack, { outLabel: outdir, ...options });
   recoverTree(outdir);
-  const main = diffTree(readTree(outdir), result.files);
-  if (result.bootstrap.size === 0) return main;
+  const actual = readTree(outdir);
+  const main = diffTree(actual, result.files);
+  const expected = new Map<string, string>(result.files);
+  if (result.bootstrap.size === 0) return { ...main, expected, actual };
   const dir = options.bootstrapDir ?? defaultBootstrapDir(outdir);
-  const b = diffTree(readTree(dir), result.bootstrap);
+  const bootActual = readTree(dir);
+  const b = diffTree(bootActual, result.bootstrap);
   const rel = (f: string) => path.join(path.relative(path.resolve(outdir), dir), f);
-  return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)] };
+  for (const [f, t] of result.bootstrap) expected.set(rel(f), t);
+  for (const [f, t] of bootActual) actual.set(rel(f), t);
+  return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)], expected, actual };
 }

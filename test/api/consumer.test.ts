@@ -7,10 +7,12 @@ import { ROOT } from '../support/shared';
 
 /**
  * The package as a user gets it: `npm pack`, then a fresh project outside the repository (so nothing resolves to
- * the repository's node_modules) laid out as `cdk8s init typescript-app` makes it — cdk8s, constructs and
- * TypeScript 4.9.5 at the versions the cdk8s-cli template installs (cdk8s-team/cdk8s-cli
- * templates/typescript-app/.hooks.sscaff.js and tsconfig.json: strict, module CommonJS, lib es2016, no
- * skipLibCheck) — `npm install` of the tarball from the registry, `tsc` under module commonjs and node16, run.
+ * the repository's node_modules) laid out as `cdk8s init typescript-app` makes it (cdk8s-team/cdk8s-cli
+ * templates/typescript-app/.hooks.sscaff.js and tsconfig.json: cdk8s ^2.70.104 and constructs ^10.8.1 as
+ * cdk8s-cli 2.207.60 pins them, @types/node 14, the stock tsconfig — strict, module CommonJS, lib es2016, no
+ * skipLibCheck). The template's TypeScript 4.9.5 cannot compile constructs 10.8 itself (TS1383 on its
+ * `export type *`), so TypeScript is the version this project supports and builds with (~5.9).
+ * Then `npm install` of the tarball from the registry, `tsc` under module commonjs and node16, run.
  * The construct path's output must equal synthesize() of the same stack, and a bad stack must fail listing every
  * problem. Needs the build (`npm test` runs `tsc -p .` first) and the npm registry.
  */
@@ -73,6 +75,15 @@ try {
 `;
 
 function run(cmd: string, args: string[], cwd: string, timeout = 90_000): string {
+  try {
+    return exec(cmd, args, cwd, timeout);
+  } catch (e) {
+    const err = e as Error & { stdout?: string; stderr?: string };
+    throw Object.assign(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${err.stdout ?? ''}${err.stderr ?? ''}`), { status: (e as { status?: number }).status, stdout: err.stdout });
+  }
+}
+
+function exec(cmd: string, args: string[], cwd: string, timeout: number): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' } });
 }
 
@@ -92,15 +103,15 @@ describe('a cdk8s app that installs the packed package', () => {
         private: true,
         license: 'Apache-2.0',
         dependencies: { cdk8s: '^2.70.104', constructs: '^10.8.1', edgewatt: `file:../${packed[0].filename}` },
-        devDependencies: { typescript: '4.9.5' },
+        devDependencies: { typescript: '~5.9.3', '@types/node': '^14' },
       }),
     );
     fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify(CONSUMER_TSCONFIG));
     const node16 = { ...CONSUMER_TSCONFIG, compilerOptions: { ...CONSUMER_TSCONFIG.compilerOptions, module: 'node16', moduleResolution: 'node16', noEmit: true } };
     fs.writeFileSync(path.join(app, 'tsconfig.node16.json'), JSON.stringify(node16));
     fs.writeFileSync(path.join(app, 'main.ts'), MAIN);
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], app, 100_000);
-  }, 110_000);
+    run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], app, 170_000);
+  }, 180_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const app = () => path.join(dir, 'app');

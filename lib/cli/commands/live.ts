@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { SpecError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { diffLive, formatDiff } from '../../live/diff';
 import { dryRunTree, formatDryRun } from '../../live/dry-run';
 import { expectedFromTree } from '../../live/expected';
@@ -18,7 +18,7 @@ interface ClusterFlags {
 /** Reads "90s", "10m", "1h" or plain seconds; anything else is bad input naming the flag. */
 export function parseDuration(value: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new SpecError([{ path: flag, message: `"${value}" is not a duration: write e.g. 90s, 10m or 1h` }]);
+  if (!m) throw new InputError([{ path: flag, message: `"${value}" is not a duration: write e.g. 90s, 10m or 1h` }]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * unit);
 }
@@ -60,7 +60,7 @@ export function statusCommand(io: CliIO): Command {
       .option('--interval <duration>', 'with --wait: how often to poll', '5s'),
   ).action(async (f: StatusFlags) => {
     if (f.revision !== undefined && !/^[0-9a-f]{7,64}$/i.test(f.revision)) {
-      throw new SpecError([{ path: '--revision', message: `"${f.revision}" is not a Git commit: pass 7 to 64 hex digits, e.g. $(git rev-parse HEAD)` }]);
+      throw new InputError([{ path: '--revision', message: `"${f.revision}" is not a Git commit: pass 7 to 64 hex digits, e.g. $(git rev-parse HEAD)` }]);
     }
     const expected = expectedFromTree(f.dist, f.bootstrap);
     const argocd = await connect(connectOptions(f));
@@ -105,7 +105,7 @@ export function applyCommand(io: CliIO): Command {
       .argument('<dir>', 'dist/<cluster>, dist/<cluster>/<component>, or argocd/')
       .option('--dry-run', 'required: Argo CD applies from Git; edgewatt only asks the server what it would do'),
   ).action(async (dir: string, f: ApplyFlags) => {
-    if (!f.dryRun) throw new SpecError([{ path: '--dry-run', message: 'is required: Argo CD applies the tree from Git; `edgewatt apply` only does a server-side dry run' }]);
+    if (!f.dryRun) throw new InputError([{ path: '--dry-run', message: 'is required: Argo CD applies the tree from Git; `edgewatt apply` only does a server-side dry run' }]);
     const tree = readClusterTree(dir);
     const client = await connect(connectOptions(f));
     const results = await dryRunTree(client, tree.entries, { fieldManager: f.fieldManager, force: !!f.forceConflicts }, tree.created);

@@ -1,6 +1,9 @@
+import * as path from 'path';
 import { Command } from 'commander';
+import { createTwoFilesPatch } from 'diff';
 import { checkDir, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
+import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 
 interface SynthFlags extends SchemaFlags {
@@ -8,6 +11,17 @@ interface SynthFlags extends SchemaFlags {
   readonly out: string;
   readonly argocdOut?: string;
   readonly check?: boolean;
+  readonly output: OutputFormat;
+}
+
+/** The shell command that regenerates what --check compared, with every flag that changes the output. */
+export function fixCommand(flags: SynthFlags): string {
+  const q = (v: string) => (/^[\w./:@=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const parts = ['edgewatt', 'synth', '-c', q(flags.config), '-o', q(flags.out)];
+  if (flags.argocdOut) parts.push('--argocd-out', q(flags.argocdOut));
+  if (flags.k8sOpenapi) parts.push('--k8s-openapi', q(flags.k8sOpenapi));
+  for (const c of flags.crds ?? []) parts.push('--crds', q(c));
+  return parts.join(' ');
 }
 
 /**
@@ -24,7 +38,7 @@ export function progressReporter(io: CliIO, stream: { isTTY?: boolean } = proces
 
 /** `edgewatt synth`: stack.yaml in, dist/ out; with --check, compare instead of writing. */
 export function synthCommand(io: CliIO): Command {
-  return withSchemaFlags(new Command('synth'))
+  return withOutputFlag(withSchemaFlags(new Command('synth')), false)
     .description('synthesize the stack into Kubernetes YAML, one folder per cluster and component')
     .option('-c, --config <file>', 'the stack description', 'stack.yaml')
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
@@ -36,17 +50,35 @@ export function synthCommand(io: CliIO): Command {
       const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
       const stack = loadStackFile(flags.config);
       if (flags.check) {
-        const diff = checkDir(stack, flags.out, options);
-        const lines = [
-          ...diff.missing.map((f) => `  missing  ${flags.out}/${f}`),
-          ...diff.changed.map((f) => `  changed  ${flags.out}/${f}`),
-          ...diff.stale.map((f) => `  stale    ${flags.out}/${f}`),
-        ];
-        if (lines.length > 0) {
-          io.err(`${flags.out} is not what ${flags.config} gives (${lines.length} files differ); run \`edgewatt synth -c ${flags.config} -o ${flags.out}\` and commit:\n${lines.join('\n')}\n`);
-          throw new CliExit(EXIT.checkFailed);
-        }
-        io.out(`${flags.out} is up to date with ${flags.config}\n`);
+        reportAs(io, flags.output, 'synth --check', () => {
+          const diff = checkDir(stack, flags.out, options);
+          // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
+          const shown = (f: string) => path.relative(process.cwd(), path.resolve(flags.out, f)).split(path.sep).join('/');
+          const all = [
+            ...diff.missing.map((f) => ({ f, what: 'missing' })),
+            ...diff.changed.map((f) => ({ f, what: 'changed' })),
+            ...diff.stale.map((f) => ({ f, what: 'stale' })),
+          ].sort((a, b) => (shown(a.f) < shown(b.f) ? -1 : 1));
+          if (all.length === 0) {
+            if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config}\n`);
+            return { differences: [] };
+          }
+          const fix = fixCommand(flags);
+          const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
+          if (flags.output === 'text') {
+            const n = all.length;
+            io.err(`${flags.out} is not what ${flags.config} gives (${n} ${n === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
+            io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${shown(d.f)}`).join('\n')}\n`);
+            for (const d of all) {
+              const name = shown(d.f);
+              const before = diff.actual.get(d.f)?.toString('utf8') ?? '';
+              const after = diff.expected.get(d.f) ?? '';
+              io.out(createTwoFilesPatch(d.what === 'missing' ? '/dev/null' : `a/${name}`, d.what === 'stale' ? '/dev/null' : `b/${name}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+            }
+            throw new CliExit(EXIT.checkFailed);
+          }
+          throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: message[d.what as keyof typeof message] })), fix);
+        });
         return;
       }
       const r = synthToDir(stack, flags.out, options);
