@@ -1,7 +1,7 @@
 import { VERSIONS } from '../core/versions';
 import { stackLabels } from '../core/labels';
 import { StackModel } from '../model/types';
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../core/kube-object';
 
 /** Argo CD's API version for Application, ApplicationSet and AppProject. */
 export const ARGOCD_API = 'argoproj.io/v1alpha1';

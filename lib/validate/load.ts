@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../core/kube-object';
 import { Entry, Finding } from './types';
 
 /**
