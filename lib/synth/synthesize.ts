@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
 import { Problem, SpecError, ValidationError } from '../core/errors';
-import { resolveModel, StackModel } from '../model';
-import { parseStack, parseStackYaml } from '../spec/parse';
+import { StackModel } from '../model';
+import { parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
@@ -12,6 +13,7 @@ import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
+import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
 import { recoverTree, writeTree, WriteResult } from './writer';
 
@@ -48,7 +50,7 @@ export interface SynthResult {
  * Throws SpecError for a bad stack and ValidationError when a check fails.
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
-  const model = resolveModel(parseStack(stack));
+  const model = resolveStack(stack);
   const manifests = shardManifests(synthesizeManifests(model, undefined, options.onProgress), (o) => JSON.stringify(o).length);
   const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
@@ -85,7 +87,18 @@ export function loadStackFile(file: string): StackInput {
   } catch (e) {
     throw new SpecError([{ path: file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass the stack with -c <file>` }]);
   }
-  return parseStackYaml(text, { fileName: file }) as StackInput;
+  try {
+    return parseStackYaml(text, { fileName: file }) as StackInput;
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    let raw: unknown;
+    try {
+      raw = parseYaml(text);
+    } catch {
+      throw e;
+    }
+    throw withCrossReferences(e, raw);
+  }
 }
 
 /** The bootstrap folder beside an output folder: `<parent of outdir>/argocd`. */
