@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { Problem, ProblemsError } from '../core/errors';
-import { CliExit, CliIO, exitCodeOf } from './io';
+import { CliExit, CliIO, exitCodeOf, reportError } from './io';
 
 /**
  * `-o json` for every command that CI reads (synth --check, validate, plan, status, flows): one JSON document on
@@ -33,9 +33,17 @@ export interface JsonProblem {
   readonly fix: string | null;
 }
 
-/** A failed check whose problems carry their own fix (synth --check). Exit code 1. */
+/**
+ * A failed check (exit code 1, or `exitCode`) with the fix of its problems, when one command fixes them all
+ * (synth --check), and the fields the command adds to its JSON document (status's applications).
+ */
 export class CheckFailed extends ProblemsError {
-  constructor(problems: ReadonlyArray<Problem>, public readonly fix: string) {
+  constructor(
+    problems: ReadonlyArray<Problem>,
+    public readonly fix: string | null = null,
+    public readonly extra: Record<string, unknown> = {},
+    public readonly exitCode?: number,
+  ) {
     super('check failed', problems);
     this.name = 'CheckFailed';
   }
@@ -56,7 +64,7 @@ export function problemJson(p: Problem, fix: string | null = null): JsonProblem 
   if (ptr) {
     file = ptr[1];
     at = ptr[2];
-  } else if (/\.(ya?ml|md|json)$/.test(p.path) || p.path.includes('/')) {
+  } else if (/\.(ya?ml|md|json)$/.test(p.path)) {
     file = p.path;
     at = null;
   }
@@ -69,21 +77,31 @@ export function problemJson(p: Problem, fix: string | null = null): JsonProblem 
   return { file, line, column, path: at, message: p.message, fix };
 }
 
-/** Runs a command's work and, for json, prints the one document; problems end the command with their exit code. */
-export function reportAs(io: CliIO, format: OutputFormat, command: string, work: () => Record<string, unknown> | void): void {
+/**
+ * Runs a command's work and, for json, prints the one document, also when the work fails: problems end the
+ * command with their exit code; any other error (the cluster unreachable, a bug) is one problem, its text
+ * also on stderr, with the exit code it means (5, 3).
+ */
+export async function reportAs(io: CliIO, format: OutputFormat, command: string, work: () => Record<string, unknown> | void | Promise<Record<string, unknown> | void>): Promise<void> {
   if (format === 'text') {
-    work();
+    await work();
     return;
   }
+  const print = (doc: Record<string, unknown>) => io.out(`${JSON.stringify({ command, ...doc }, null, 2)}\n`);
   let extra: Record<string, unknown> | void;
   try {
-    extra = work();
+    extra = await work();
   } catch (e) {
-    if (!(e instanceof ProblemsError)) throw e;
-    const exitCode = exitCodeOf(e);
-    const fix = e instanceof CheckFailed ? e.fix : null;
-    io.out(`${JSON.stringify({ command, ok: false, exitCode, problems: e.problems.map((p) => problemJson(p, fix)) }, null, 2)}\n`);
+    if (e instanceof CliExit) throw e;
+    if (e instanceof ProblemsError) {
+      const exitCode = e instanceof CheckFailed && e.exitCode !== undefined ? e.exitCode : exitCodeOf(e);
+      const fix = e instanceof CheckFailed ? e.fix : null;
+      print({ ok: false, exitCode, problems: e.problems.map((p) => problemJson(p, fix)), ...(e instanceof CheckFailed ? e.extra : {}) });
+      throw new CliExit(exitCode);
+    }
+    const exitCode = reportError(e, { out: () => undefined, err: io.err });
+    print({ ok: false, exitCode, problems: [{ file: null, line: null, column: null, path: null, message: e instanceof Error ? e.message : String(e), fix: null }] });
     throw new CliExit(exitCode);
   }
-  io.out(`${JSON.stringify({ command, ok: true, exitCode: 0, problems: [], ...(extra ?? {}) }, null, 2)}\n`);
+  print({ ok: true, exitCode: 0, problems: [], ...(extra ?? {}) });
 }

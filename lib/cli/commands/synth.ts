@@ -44,52 +44,56 @@ export function synthCommand(io: CliIO): Command {
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
     .option('--argocd-out <dir>', 'folder of the Argo CD bootstrap (AppProject, root Applications); default: argocd beside --out')
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
-    .action((flags: SynthFlags) => {
-      const schemas = schemaSources(flags);
-      if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
-      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
-      const stack = loadStackFile(flags.config);
-      if (flags.check) {
-        reportAs(io, flags.output, 'synth --check', () => {
-          const diff = checkDir(stack, flags.out, options);
-          // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
-          const shown = (f: string) => path.relative(process.cwd(), path.resolve(flags.out, f)).split(path.sep).join('/');
-          const all = [
-            ...diff.missing.map((f) => ({ f, what: 'missing' })),
-            ...diff.changed.map((f) => ({ f, what: 'changed' })),
-            ...diff.stale.map((f) => ({ f, what: 'stale' })),
-          ].sort((a, b) => (shown(a.f) < shown(b.f) ? -1 : 1));
-          if (all.length === 0) {
-            if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config}\n`);
-            return { differences: [] };
-          }
-          const fix = fixCommand(flags);
-          const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
-          if (flags.output === 'text') {
-            const n = all.length;
-            io.err(`${flags.out} is not what ${flags.config} gives (${n} ${n === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
-            io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${shown(d.f)}`).join('\n')}\n`);
-            for (const d of all) {
-              const name = shown(d.f);
-              const before = diff.actual.get(d.f)?.toString('utf8') ?? '';
-              const after = diff.expected.get(d.f) ?? '';
-              io.out(createTwoFilesPatch(d.what === 'missing' ? '/dev/null' : `a/${name}`, d.what === 'stale' ? '/dev/null' : `b/${name}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
-            }
-            throw new CliExit(EXIT.checkFailed);
-          }
-          throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: message[d.what as keyof typeof message] })), fix);
-        });
-        return;
+    .action((flags: SynthFlags) =>
+      reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => synth(io, flags)),
+    );
+}
+
+function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
+  const schemas = schemaSources(flags);
+  if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
+  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
+  const stack = loadStackFile(flags.config);
+  if (flags.check) {
+    const diff = checkDir(stack, flags.out, options);
+    // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
+    const shown = (f: string) => path.relative(process.cwd(), path.resolve(flags.out, f)).split(path.sep).join('/');
+    const all = [
+      ...diff.missing.map((f) => ({ f, what: 'missing' })),
+      ...diff.changed.map((f) => ({ f, what: 'changed' })),
+      ...diff.stale.map((f) => ({ f, what: 'stale' })),
+    ].sort((a, b) => (shown(a.f) < shown(b.f) ? -1 : 1));
+    if (all.length === 0) {
+      if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config}\n`);
+      return { differences: [] };
+    }
+    const fix = fixCommand(flags);
+    const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
+    if (flags.output === 'text') {
+      const n = all.length;
+      io.err(`${flags.out} is not what ${flags.config} gives (${n} ${n === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
+      io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${shown(d.f)}`).join('\n')}\n`);
+      for (const d of all) {
+        const name = shown(d.f);
+        const before = diff.actual.get(d.f)?.toString('utf8') ?? '';
+        const after = diff.expected.get(d.f) ?? '';
+        io.out(createTwoFilesPatch(d.what === 'missing' ? '/dev/null' : `a/${name}`, d.what === 'stale' ? '/dev/null' : `b/${name}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
       }
-      const r = synthToDir(stack, flags.out, options);
-      const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
-      const written = r.write.missing.length + r.write.changed.length;
-      io.out(
-        `synthesized ${objects} objects into ${r.files.size} files in ${flags.out}: ${written} written, ${r.write.unchanged} unchanged, ${r.write.stale.length} removed\n`,
-      );
-      if (r.bootstrapWrite) {
-        const b = r.bootstrapWrite;
-        io.out(`Argo CD bootstrap: ${r.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${b.missing.length + b.changed.length} written, ${b.unchanged} unchanged, ${b.stale.length} removed\n`);
-      }
-    });
+      throw new CliExit(EXIT.checkFailed);
+    }
+    throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: message[d.what as keyof typeof message] })), fix);
+  }
+  const r = synthToDir(stack, flags.out, options);
+  const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
+  const written = r.write.missing.length + r.write.changed.length;
+  const result = { written, unchanged: r.write.unchanged, removed: r.write.stale.length, files: r.files.size };
+  if (flags.output === 'json') return result;
+  io.out(
+    `synthesized ${objects} objects into ${r.files.size} files in ${flags.out}: ${written} written, ${r.write.unchanged} unchanged, ${r.write.stale.length} removed\n`,
+  );
+  if (r.bootstrapWrite) {
+    const b = r.bootstrapWrite;
+    io.out(`Argo CD bootstrap: ${r.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${b.missing.length + b.changed.length} written, ${b.unchanged} unchanged, ${b.stale.length} removed\n`);
+  }
+  return result;
 }
