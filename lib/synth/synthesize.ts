@@ -130,7 +130,13 @@ export interface CheckResult extends TreeDiff {
 }
 
 /** Compares `outdir` (and the bootstrap folder) with a fresh synth of `stack` without writing anything (except crash recovery). */
-export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): CheckResult {
+export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): TreeDiff {
+  const { missing, changed, stale } = checkDirContents(stack, outdir, options);
+  return { missing, changed, stale };
+}
+
+/** checkDir, with both versions of every file (for a diff). */
+export function checkDirContents(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): CheckResult {
   const result = synthesize(stack, { outLabel: outdir, ...options });
   recoverTree(outdir);
   const actual = readTree(outdir);

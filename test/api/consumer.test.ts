@@ -110,6 +110,11 @@ describe('a cdk8s app that installs the packed package', () => {
     const node16 = { ...CONSUMER_TSCONFIG, compilerOptions: { ...CONSUMER_TSCONFIG.compilerOptions, module: 'node16', moduleResolution: 'node16', noEmit: true } };
     fs.writeFileSync(path.join(app, 'tsconfig.node16.json'), JSON.stringify(node16));
     fs.writeFileSync(path.join(app, 'main.ts'), MAIN);
+    // README's "Library API" example is compiled with the same tsconfigs (not run: it names schema files).
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const example = /## Library API[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme);
+    if (!example) throw new Error('README.md has no ts example under "Library API"');
+    fs.writeFileSync(path.join(app, 'readme-example.ts'), example[1]);
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline'], app, 170_000);
   }, 180_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -132,6 +137,7 @@ describe('a cdk8s app that installs the packed package', () => {
     run(path.join(app(), 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app());
     run(path.join(app(), 'node_modules/.bin/tsc'), ['-p', 'tsconfig.node16.json'], app());
     expect(fs.existsSync(path.join(app(), 'main.js'))).toBe(true);
+    expect(fs.existsSync(path.join(app(), 'readme-example.js'))).toBe(true);
   }, 60_000);
 
   test('app.synth() writes what synthesize() gives for the same stack', () => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { checkDir, loadStackFile, synthToDir } from '../../synth';
+import { checkDirContents, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
@@ -55,7 +55,7 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
   const stack = loadStackFile(flags.config);
   if (flags.check) {
-    const diff = checkDir(stack, flags.out, options);
+    const diff = checkDirContents(stack, flags.out, options);
     // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
     const shown = (f: string) => path.relative(process.cwd(), path.resolve(flags.out, f)).split(path.sep).join('/');
     const all = [
