@@ -5,6 +5,7 @@ import { graphCommand } from './commands/graph';
 import { applyCommand, diffCommand, statusCommand } from './commands/live';
 import { planCommand } from './commands/plan';
 import { schemaCommand } from './commands/schema';
+import { schemasCommand } from './commands/schemas';
 import { synthCommand } from './commands/synth';
 import { validateCommand } from './commands/validate';
 import { CliIO, EXIT, reportError } from './io';
@@ -22,7 +23,7 @@ export function buildProgram(io: CliIO): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, validateCommand, planCommand, graphCommand, schemaCommand, statusCommand, applyCommand, diffCommand]) {
+  for (const make of [synthCommand, validateCommand, planCommand, graphCommand, schemaCommand, schemasCommand, statusCommand, applyCommand, diffCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;

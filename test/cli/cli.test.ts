@@ -95,7 +95,7 @@ describe('edgewatt CLI', () => {
     try {
       const r = await run('synth', '-c', DEMO, '-o', path.join(tmpDir(), 'dist'));
       expect(r.code).toBe(0);
-      expect(r.err).toBe('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
+      expect(r.err).toBe('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
     } finally {
       if (saved !== undefined) process.env.EDGEWATT_K8S_OPENAPI = saved;
     }

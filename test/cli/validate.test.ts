@@ -90,7 +90,7 @@ describe('edgewatt validate', () => {
       const r = await run('validate', path.join(ROOT, 'dist'));
       expect(r.code).toBe(2);
       expect(r.err).toBe(
-        'error: bad input (1 problem)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI\n',
+        'error: bad input (1 problem)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run \`edgewatt schemas pull\` once\n',
       );
       const missing = await run('validate', path.join(ROOT, 'dist'), '--k8s-openapi', '/nope.json');
       expect(missing.code).toBe(2);
@@ -98,7 +98,7 @@ describe('edgewatt validate', () => {
       // A folder that does not exist is bad input too (exit 2, as README's table says), reported with the flag in one run.
       const nodir = await run('validate', 'nosuchdir');
       expect(nodir.code).toBe(2);
-      expect(nodir.err).toBe('error: bad input (2 problems)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI\n  nosuchdir: is not a folder: pass the folder of YAML files to check, e.g. `edgewatt validate dist`\n');
+      expect(nodir.err).toBe('error: bad input (2 problems)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run \`edgewatt schemas pull\` once\n  nosuchdir: is not a folder: pass the folder of YAML files to check, e.g. `edgewatt validate dist`\n');
       const json = await run('validate', 'nosuchdir', '-o', 'json');
       expect(json.code).toBe(2);
       expect(JSON.parse(json.out)).toEqual({

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import * as fs from 'fs';
 import { InputError } from '../../core/errors';
 import { SchemaSources } from '../../validate/schema-check';
+import { cachedSchemas } from './schemas';
 
 /** Flags naming the schemas for the strict check. */
 export interface SchemaFlags {
@@ -21,6 +22,8 @@ export function schemaSources(flags: SchemaFlags): SchemaSources | undefined {
   const k8sOpenApi = flags.k8sOpenapi ?? process.env.EDGEWATT_K8S_OPENAPI;
   const crds = flags.crds ?? (process.env.EDGEWATT_CRDS ? process.env.EDGEWATT_CRDS.split(':').filter(Boolean) : []);
   if (!k8sOpenApi) {
+    // Nothing named: the cache `edgewatt schemas pull` fills, when complete.
+    if (crds.length === 0) return cachedSchemas();
     if (crds.length > 0) throw new InputError([{ path: '--crds', message: 'needs --k8s-openapi too: custom resources are checked against ObjectMeta from it' }]);
     return undefined;
   }

@@ -51,7 +51,7 @@ export function synthCommand(io: CliIO): Command {
 
 function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const schemas = schemaSources(flags);
-  if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
+  if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io) };
   const stack = loadStackFile(flags.config);
   if (flags.check) {

@@ -33,7 +33,7 @@ export function validateCommand(io: CliIO): Command {
         input.push(...e.problems);
       }
       if (!schemas && input.every((p) => !p.path.startsWith('--'))) {
-        input.push({ path: '--k8s-openapi', message: 'is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI' });
+        input.push({ path: '--k8s-openapi', message: 'is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once' });
       }
       if (input.length > 0 || !schemas) throw new InputError(input);
       const { entries, findings: loadFindings } = loadYamlTree(dir);
