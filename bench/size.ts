@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { synthToDir, toYaml, yamlHeader } from '../lib';
+import { synthToDir, toYaml, yamlHeader } from '../lib/internal';
 import { benchStack } from './stacks';
 
 const devices = Number(process.argv[2]);

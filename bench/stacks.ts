@@ -1,4 +1,4 @@
-import { StackInput } from '../lib';
+import { StackInput } from '../lib/internal';
 
 /**
  * A benchmark stack: `devices` fleet devices in sets of 100 with a workload per set (by selector), and

@@ -1,22 +1,21 @@
-/** edgewatt: one typed description of an edge IoT platform in, validated Kubernetes YAML out. */
-export * from './core/errors';
-export * from './core/labels';
-export { DNS_LABEL, didYouMean } from './core/names';
-export * from './spec';
-export * from './model';
-export * from './synth';
-export * from './stack';
-export * from './energy';
-export * from './monitoring';
-export * from './iomt';
-export * from './gitops';
-export * from './dashboards';
-export * from './validate';
-export * from './live';
-export * from './core/policy';
-export * from './core/endpoints';
-export * from './core/versions';
-export * from './core/monitoring-contract';
-export * from './core/operator-layouts';
-export * from '../charts';
-export { main as runCli } from './cli/main';
+/**
+ * edgewatt: one typed description of an edge IoT platform in, validated Kubernetes YAML out.
+ *
+ * This file is the package's whole public API; api/public-api.txt lists it and test/api/surface.test.ts fails
+ * when it changes without that list. Everything else (lib/internal.ts) may change in any release.
+ */
+export { EdgewattStack } from './stack';
+export type { EdgewattStackProps } from './stack';
+export {
+  synthesize,
+  synthToDir,
+  parseStack,
+  parseStackYaml,
+  defineStack,
+  stackJsonSchema,
+} from './api/functions';
+export type { SchemaLocations, SynthesizeOptions, SynthToDirOptions, Synthesis, ParseStackYamlOptions } from './api/functions';
+export * from './api/stack-props';
+export { ProblemsError, SpecError, ValidationError, formatProblem } from './core/errors';
+export type { Problem } from './core/errors';
+export * from './core/flows';

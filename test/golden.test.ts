@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { checkDir, loadStackFile } from '../lib';
+import { checkDir, loadStackFile } from '../lib/internal';
 import { ROOT, sharedPath } from './support/shared';
 
 describe('golden gate', () => {

@@ -1,19 +1,66 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Testing } from 'cdk8s';
-import { EdgewattStack, SpecError, synthesize } from '../lib';
+import { Construct } from 'constructs';
+import { EdgewattStack, SpecError, StackProps, synthesize } from '../lib';
+import { readTree } from '../lib/internal';
 import { demoStack } from './support/stacks';
+import { referenceSchemas } from './support/synth';
 
+/** The construct path: a plain `app.synth()` gives exactly what `edgewatt synth` gives, through cdk8s's validation hook. */
 describe('EdgewattStack construct', () => {
-  test('adds one chart per (cluster, component) to a user app, with the same objects as the synthesizer', () => {
-    const app = Testing.app();
-    const stack = new EdgewattStack(app, 'platform', demoStack());
-    expect([...stack.charts.keys()]).toEqual(['hub/platform', 'hub/energy', 'hub/monitoring', 'hub/events', 'hub/fleet', 'hub/dashboards', 'line-1/platform', 'line-1/energy', 'line-1/monitoring', 'line-1/events', 'line-1/iomt']);
-    const fromConstruct = [...stack.charts.values()].flatMap((c) => c.toJson()).map((o) => `${o.kind}/${o.metadata.name}`);
-    const fromSynth = synthesize(demoStack()).manifests.flatMap((m) => m.objects).map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(fromConstruct).toEqual(fromSynth);
-    expect(() => new App({ outdir: '/tmp/unused' }).synthYaml()).not.toThrow();
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-construct-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const text = (m: ReadonlyMap<string, Buffer | string>) => new Map([...m].map(([k, v]) => [k, v.toString()]));
+
+  test('app.synth() writes the same files as synth: a folder per cluster and component, Argo CD objects, docs, bootstrap', () => {
+    const outdir = path.join(tmp, 'dist');
+    const app = new App({ outdir });
+    new Construct(app, 'unrelated');
+    new EdgewattStack(app, 'platform', { ...(demoStack() as StackProps), schemas: referenceSchemas() });
+    app.synth();
+    const expected = synthesize(demoStack() as StackProps, { schemas: referenceSchemas() });
+    expect(text(readTree(outdir))).toEqual(expected.files);
+    expect(text(readTree(path.join(tmp, 'argocd')))).toEqual(expected.bootstrap);
+    expect([...expected.files.keys()]).toEqual(expect.arrayContaining(['RUNBOOKS.md', 'hub/argocd/application-smart-factory-hub-monitoring.yaml']));
+    expect(fs.readdirSync(outdir).sort()).toEqual(['RUNBOOKS.md', 'hub', 'line-1']);
+    // A second synth over its own output changes nothing and does not refuse its own files.
+    app.synth();
+    expect(text(readTree(outdir))).toEqual(expected.files);
   });
 
-  test('throws a SpecError on bad props at construction', () => {
-    expect(() => new EdgewattStack(Testing.app(), 'x', { name: 'Bad', clusters: [{ name: 'a' }] })).toThrow(SpecError);
+  test('a stack that fails a gate fails app.synth() with one error listing every problem with its construct path; nothing is written', () => {
+    const outdir = path.join(tmp, 'dist');
+    const app = new App({ outdir });
+    const bad = { ...(demoStack() as StackProps), energy: { kepler: { clusters: ['nope'] } }, monitoring: { cluster: 'missing' } };
+    new EdgewattStack(app, 'platform', bad);
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Validation failed with the following errors:/);
+    expect(message).toContain('[platform] platform: SpecError: energy.kepler.clusters[0]');
+    expect(message).toContain('monitoring.cluster');
+    expect(fs.existsSync(path.join(outdir, 'hub'))).toBe(false);
+  });
+
+  test('bad props throw a SpecError at construction naming every problem after the construct path', () => {
+    const err = (() => {
+      try {
+        new EdgewattStack(Testing.app(), 'x', { name: 'Bad', clusters: [{ name: 'A' }] });
+      } catch (e) {
+        return e as SpecError;
+      }
+      throw new Error('no error');
+    })();
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err.problems.map((p) => `${p.location}: ${p.path}`)).toEqual(['x: clusters[0].name', 'x: name']);
   });
 });

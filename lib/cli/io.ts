@@ -1,4 +1,4 @@
-import { formatProblem, SpecError, ValidationError } from '../core/errors';
+import { formatProblem, InputError, ProblemsError, SpecError } from '../core/errors';
 import { ApiRejection, ClusterUnavailable } from '../live/types';
 import { OutputLocked } from '../synth/lock';
 
@@ -59,11 +59,11 @@ export class CliExit extends Error {
 /** Prints an error the way users should see it and returns the exit code it means. */
 export function reportError(e: unknown, io: CliIO): number {
   if (e instanceof CliExit) return e.code;
-  if (e instanceof SpecError || e instanceof ValidationError) {
-    const heading = e instanceof SpecError ? `error: ${e.heading}` : 'error: validation failed';
+  if (e instanceof ProblemsError) {
+    const heading = e instanceof SpecError ? `error: ${e.heading}` : e instanceof InputError ? 'error: bad input' : 'error: validation failed';
     const n = e.problems.length;
     io.err(`${heading} (${n} ${n === 1 ? 'problem' : 'problems'})\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
-    return e instanceof SpecError ? EXIT.badInput : EXIT.checkFailed;
+    return exitCodeOf(e);
   }
   if (e instanceof OutputLocked) {
     io.err(`error: ${e.message}\n`);
@@ -84,4 +84,9 @@ export function reportError(e: unknown, io: CliIO): number {
   }
   io.err(`internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in edgewatt; please report it with the stack that caused it.\n`);
   return EXIT.internal;
+}
+
+/** The exit code a ProblemsError means: 2 for bad input (the stack, a flag, a file), else 1 (a check failed). */
+export function exitCodeOf(e: ProblemsError): number {
+  return e instanceof SpecError || e instanceof InputError ? EXIT.badInput : EXIT.checkFailed;
 }

@@ -1,9 +1,12 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { flowsCommand } from './commands/flows';
 import { graphCommand } from './commands/graph';
 import { applyCommand, diffCommand, statusCommand } from './commands/live';
 import { planCommand } from './commands/plan';
 import { schemaCommand } from './commands/schema';
+import { schemasCommand } from './commands/schemas';
 import { synthCommand } from './commands/synth';
 import { validateCommand } from './commands/validate';
 import { CliIO, EXIT, reportError } from './io';
@@ -17,13 +20,26 @@ const processIO: CliIO = {
 export function buildProgram(io: CliIO): Command {
   const program = new Command('edgewatt')
     .description('GitOps configuration-as-code for edge IoT platforms: one stack in, validated Kubernetes YAML out')
+    .version(packageVersion(), '-V, --version', 'print the version of edgewatt')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError('(run with --help for usage)');
-  for (const make of [synthCommand, validateCommand, flowsCommand, planCommand, graphCommand, schemaCommand, statusCommand, applyCommand, diffCommand]) {
+  for (const make of [synthCommand, validateCommand, flowsCommand, planCommand, graphCommand, schemaCommand, schemasCommand, statusCommand, applyCommand, diffCommand]) {
     program.addCommand(make(io).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err }));
   }
   return program;
+}
+
+/** The version in edgewatt's package.json (the nearest one above this file, in the sources or the build). */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) {
+      const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'edgewatt' && pkg.version) return pkg.version;
+    }
+    if (path.dirname(dir) === dir) return 'unknown';
+  }
 }
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */

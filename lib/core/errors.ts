@@ -63,6 +63,14 @@ export class SpecError extends ProblemsError {
   }
 }
 
+/** Bad input other than the stack: a wrong flag, a missing file or folder. The CLI exits with code 2. */
+export class InputError extends ProblemsError {
+  constructor(problems: ReadonlyArray<Problem>) {
+    super('bad input', problems);
+    this.name = 'InputError';
+  }
+}
+
 /** The synthesized output failed a check (schema, policy, wiring). The CLI exits with code 1. */
 export class ValidationError extends ProblemsError {
   constructor(problems: ReadonlyArray<Problem>) {

@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { PodSecurityLevel } from '../model/types';
+
+/** Pod Security Standards levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
 /**
  * Security rules the policy check applies to every workload (modelled on Pod Security Standards

@@ -2,7 +2,7 @@ import { FLOTTA_REGISTRATION_NAMESPACE } from '../fleet/registration';
 import { VERSIONS } from '../core/versions';
 import { stackLabels } from '../core/labels';
 import { StackModel } from '../model/types';
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../core/kube-object';
 import { certManagerApplication, certManagerInstall } from './cert-manager';
 import { flottaOperatorSource } from './flotta-operator';
 import { RESOURCES_FINALIZER, syncPolicy as policy } from './sync';

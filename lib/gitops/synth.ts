@@ -1,5 +1,5 @@
 import { StackModel } from '../model/types';
-import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../synth/kube-object';
+import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../core/kube-object';
 import { HEALTH_CHECK_PATCH_FILE, healthCheckPatch } from './health-check';
 import { appProject, applicationSet, DeployFolder, folderApplication, rootApplication, upstreamApplications } from './argocd';
 

@@ -7,7 +7,8 @@ export const COMPONENTS = ['platform', 'energy', 'monitoring', 'events', 'fleet'
 export type ComponentName = (typeof COMPONENTS)[number];
 
 /** Pod Security Standards levels. */
-export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+export type { PodSecurityLevel } from '../core/policy';
+import type { PodSecurityLevel } from '../core/policy';
 
 /** A namespace the stack uses on one cluster. */
 export interface NamespaceModel {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
 import { Problem, SpecError, ValidationError } from '../core/errors';
-import { resolveModel, StackModel } from '../model';
-import { INPUT_LIMITS, parseStack, parseStackYaml } from '../spec/parse';
+import { StackModel } from '../model';
+import { INPUT_LIMITS, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
@@ -16,6 +17,7 @@ import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
+import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
 import { recoverTree, resolveOutDir, WriteOptions, WriteResult, writeTrees } from './writer';
 
@@ -52,7 +54,7 @@ export interface SynthResult {
  * Throws SpecError for a bad stack and ValidationError when a check fails.
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
-  const model = resolveModel(parseStack(stack));
+  const model = resolveStack(stack);
   const built = synthesizeManifests(model, undefined, options.onProgress);
   // Custom resources whose CRDs another Application installs skip Argo CD's dry run (before sharding, so shard sizes count it).
   const manifests = shardManifests(model.gitops ? skipDryRunForExternalCrds(built) : built, (o) => JSON.stringify(o).length);
@@ -127,7 +129,18 @@ export function loadStackFile(file: string): StackInput {
     if (e instanceof SpecError) throw e;
     throw new SpecError([{ path: file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass the stack with -c <file>` }]);
   }
-  return parseStackYaml(text, { fileName: file }) as StackInput;
+  try {
+    return parseStackYaml(text, { fileName: file }) as StackInput;
+  } catch (e) {
+    if (!(e instanceof SpecError)) throw e;
+    let raw: unknown;
+    try {
+      raw = parseYaml(text);
+    } catch {
+      throw e;
+    }
+    throw withCrossReferences(e, raw);
+  }
 }
 
 /** The bootstrap folder beside an output folder: `<parent of outdir>/argocd`. */
@@ -152,15 +165,34 @@ export function synthToDir(
   return { ...result, write, bootstrapWrite };
 }
 
+/** What checkDir found: the differing files (paths relative to `outdir`) and both versions of each. */
+export interface CheckResult extends TreeDiff {
+  /** What the stack gives, by the same relative paths. */
+  readonly expected: ReadonlyMap<string, string>;
+  /** What is on disk, by the same relative paths. */
+  readonly actual: ReadonlyMap<string, Buffer>;
+}
+
 /** Compares `outdir` (and the bootstrap folder) with a fresh synth of `stack` without writing anything (except crash recovery). */
 export function checkDir(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): TreeDiff {
+  const { missing, changed, stale } = checkDirContents(stack, outdir, options);
+  return { missing, changed, stale };
+}
+
+/** checkDir, with both versions of every file (for a diff). */
+export function checkDirContents(stack: StackInput, outdir: string, options: SynthOptions & { readonly bootstrapDir?: string } = {}): CheckResult {
   const result = synthesize(stack, { outLabel: outdir, ...options });
   const dir = options.bootstrapDir ?? defaultBootstrapDir(outdir);
   recoverTree(outdir);
   recoverTree(dir);
-  const main = diffTree(readTree(resolveOutDir(outdir), outdir), result.files);
-  if (result.bootstrap.size === 0) return main;
-  const b = diffTree(readTree(resolveOutDir(dir), dir), result.bootstrap);
+  const actual = readTree(resolveOutDir(outdir), outdir);
+  const main = diffTree(actual, result.files);
+  const expected = new Map<string, string>(result.files);
+  if (result.bootstrap.size === 0) return { ...main, expected, actual };
+  const bootActual = readTree(resolveOutDir(dir), dir);
+  const b = diffTree(bootActual, result.bootstrap);
   const rel = (f: string) => path.join(path.relative(path.resolve(outdir), dir), f);
-  return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)] };
+  for (const [f, t] of result.bootstrap) expected.set(rel(f), t);
+  for (const [f, t] of bootActual) actual.set(rel(f), t);
+  return { missing: [...main.missing, ...b.missing.map(rel)], changed: [...main.changed, ...b.changed.map(rel)], stale: [...main.stale, ...b.stale.map(rel)], expected, actual };
 }

@@ -1,7 +1,7 @@
 import { GENERATED_PREFIX } from '../synth/serialize';
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../core/kube-object';
 import { walkRegularFiles } from '../synth/tree';
 import { recoverTree } from '../synth/writer';
 import { Entry, Finding } from './types';

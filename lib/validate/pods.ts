@@ -1,4 +1,4 @@
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../core/kube-object';
 import { Entry } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -1,4 +1,4 @@
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../core/kube-object';
 
 /** One object to validate, with where it lives. */
 export interface Entry {

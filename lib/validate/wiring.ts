@@ -1,5 +1,5 @@
 import { EXTERNAL_REFS_ANNOTATION, NAMESPACE_FROM_ANNOTATION } from '../core/policy';
-import { objectKey } from '../synth/kube-object';
+import { objectKey } from '../core/kube-object';
 import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatches } from './pods';
 import { Entry, Finding } from './types';
 

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { runCli, synthesize } from '../../lib';
+import { runCli, synthesize } from '../../lib/internal';
 import { ROOT, sharedPath } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
 import { captureIO, snapshot, tmpDir } from '../support/tmp';
@@ -46,13 +46,28 @@ describe('edgewatt CLI', () => {
     const before = snapshot(out);
     const r = await run('synth', '--check', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(r.code).toBe(1);
-    expect(r.out).toBe('');
+    const fix = `edgewatt synth -c ${DEMO} -o ${out} ${SCHEMAS.join(' ')}`;
+    const shown = (f: string) => path.relative(process.cwd(), path.join(out, f));
     expect(r.err).toBe(
-      `${out} is not what ${DEMO} gives (3 files differ); run \`edgewatt synth -c ${DEMO} -o ${out}\` and commit:\n` +
-        `  missing  ${out}/line-1/platform/namespace-kepler.yaml\n` +
-        `  changed  ${out}/hub/platform/namespace-fleet.yaml\n` +
-        `  stale    ${out}/hub/platform/namespace-extra.yaml\n`,
+      `${out} is not what ${DEMO} gives (3 files differ); to fix, run:\n  ${fix}\nand commit the result.\n` +
+        `  stale    ${shown('hub/platform/namespace-extra.yaml')}\n` +
+        `  changed  ${shown('hub/platform/namespace-fleet.yaml')}\n` +
+        `  missing  ${shown('line-1/platform/namespace-kepler.yaml')}\n`,
     );
+    // A unified diff of each file on stdout.
+    expect(r.out).toContain(`--- a/${shown('hub/platform/namespace-fleet.yaml')}\n+++ b/${shown('hub/platform/namespace-fleet.yaml')}\n`);
+    expect(r.out).toContain('\n-# hand edit\n');
+    expect(r.out).toContain(`--- /dev/null\n+++ b/${shown('line-1/platform/namespace-kepler.yaml')}`);
+    // The same as one JSON document for CI; the bootstrap beside the output is named as the shell sees it.
+    fs.rmSync(path.join(path.dirname(out), 'argocd', 'appproject-smart-factory.yaml'));
+    const j = await run('synth', '--check', '-c', DEMO, '-o', out, '--output', 'json', ...SCHEMAS);
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.out);
+    expect(doc).toMatchObject({ command: 'synth --check', ok: false, exitCode: 1 });
+    expect(doc.problems).toContainEqual({ file: shown('../argocd/appproject-smart-factory.yaml'), line: null, column: null, path: null, message: 'is missing: the stack gives it', fix });
+    expect(doc.problems).toHaveLength(4);
+    const one = await run('synth', '--check', '-c', DEMO, '-o', out, ...SCHEMAS);
+    expect(one.err).toContain('(4 files differ)');
     expect(snapshot(out)).toEqual(before);
   });
 
@@ -65,12 +80,11 @@ describe('edgewatt CLI', () => {
     fs.writeFileSync(file, stringify(bad));
     const r = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`error: invalid stack (1 problem)\n  ${file}:7:5: clusters[0].serverr: unknown key (did you mean "server"?)\n`);
-    bad.clusters[0] = { name: 'hub' };
-    fs.writeFileSync(file, stringify(bad));
-    const r2 = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
-    expect(r2.err).toBe(
-      'error: invalid stack (1 problem)\n  iomt.pipelines[0].links[2].to: no thing named "monitorng" in pipeline "object-detection" (did you mean "monitoring"?)\n',
+    // Schema problems and cross-reference problems come in one run.
+    expect(r.err).toBe(
+      'error: invalid stack (2 problems)\n' +
+        `  ${file}:7:5: clusters[0].serverr: unknown key (did you mean "server"?)\n` +
+        '  iomt.pipelines[0].links[2].to: no thing named "monitorng" in pipeline "object-detection" (did you mean "monitoring"?)\n',
     );
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
@@ -81,7 +95,7 @@ describe('edgewatt CLI', () => {
     try {
       const r = await run('synth', '-c', DEMO, '-o', path.join(tmpDir(), 'dist'));
       expect(r.code).toBe(0);
-      expect(r.err).toBe('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
+      expect(r.err).toBe('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
     } finally {
       if (saved !== undefined) process.env.EDGEWATT_K8S_OPENAPI = saved;
     }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { runCli } from '../../lib';
+import { runCli } from '../../lib/internal';
 import { compliantApp, container } from '../support/objects';
 import { ROOT, sharedPath } from '../support/shared';
 import { captureIO, tmpDir } from '../support/tmp';
@@ -53,6 +53,19 @@ describe('edgewatt validate', () => {
         '',
       ].join('\n'),
     );
+    const j = await run('validate', dir, '--k8s-openapi', K8S, '-o', 'json');
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.out);
+    expect(doc).toMatchObject({ command: 'validate', ok: false, exitCode: 1 });
+    expect(doc.problems[0]).toEqual({
+      file: `${dir}/line-1/iomt/deployment-object-detect.yaml`,
+      line: null,
+      column: null,
+      path: '/spec/template/spec/containers/0/ports/0/containerPort',
+      message: 'must be integer',
+      fix: null,
+    });
+    expect(doc.problems).toHaveLength(3);
   });
 
   test('a file that is not YAML or not an object is reported, not thrown', async () => {
@@ -79,11 +92,26 @@ describe('edgewatt validate', () => {
       const r = await run('validate', path.join(ROOT, 'dist'));
       expect(r.code).toBe(2);
       expect(r.err).toBe(
-        'error: invalid stack (1 problem)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI\n',
+        'error: bad input (1 problem)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run \`edgewatt schemas pull\` once\n',
       );
       const missing = await run('validate', path.join(ROOT, 'dist'), '--k8s-openapi', '/nope.json');
       expect(missing.code).toBe(2);
       expect(missing.err).toContain('/nope.json: no such OpenAPI document: get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json`');
+      // A folder that does not exist is bad input too (exit 2, as README's table says), reported with the flag in one run.
+      const nodir = await run('validate', 'nosuchdir');
+      expect(nodir.code).toBe(2);
+      expect(nodir.err).toBe('error: bad input (2 problems)\n  --k8s-openapi: is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run \`edgewatt schemas pull\` once\n  nosuchdir: is not a folder: pass the folder of YAML files to check, e.g. `edgewatt validate dist`\n');
+      const json = await run('validate', 'nosuchdir', '-o', 'json');
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.out)).toEqual({
+        command: 'validate',
+        ok: false,
+        exitCode: 2,
+        problems: [
+          { file: null, line: null, column: null, path: '--k8s-openapi', message: expect.stringContaining('is required by validate'), fix: null },
+          { file: null, line: null, column: null, path: 'nosuchdir', message: expect.stringContaining('is not a folder'), fix: null },
+        ],
+      });
     } finally {
       if (saved !== undefined) process.env.EDGEWATT_K8S_OPENAPI = saved;
     }
@@ -96,7 +124,7 @@ describe('edgewatt validate', () => {
     fs.writeFileSync(stack, 'name: lab\nclusters: [{ name: edge }]\nmonitoring: {}\n');
     const r = await run('synth', '-c', stack, '-o', path.join(dir, 'dist'), '--k8s-openapi', K8S, '--crds', path.join(dir, 'none'));
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`error: invalid stack (1 problem)\n  ${path.join(dir, 'none')}: no such CRD file or folder\n`);
+    expect(r.err).toBe(`error: bad input (1 problem)\n  ${path.join(dir, 'none')}: no such CRD file or folder\n`);
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { CLUSTER_SCOPED_KINDS } from '../../lib';
+import { CLUSTER_SCOPED_KINDS } from '../../lib/internal';
 import { sharedPath } from '../support/shared';
 
 interface Swagger {

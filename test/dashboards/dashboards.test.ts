@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { checkMetricNames, checkPromql, findExpressions, knownMetrics, recordedNames, stackDashboards } from '../../lib';
+import { checkMetricNames, checkPromql, findExpressions, knownMetrics, recordedNames, stackDashboards } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 

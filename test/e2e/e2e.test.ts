@@ -6,7 +6,7 @@
  */
 import { pushTimeseries } from 'prometheus-remote-write';
 import { parse } from 'yaml';
-import { KubeObject, synthesize, SynthResult } from '../../lib';
+import { KubeObject, synthesize, SynthResult } from '../../lib/internal';
 import { deviceSeries, DEVICE_WATTS, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
 import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
 import { FakePod, podsOf } from '../support/e2e/pods';

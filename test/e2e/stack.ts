@@ -1,4 +1,4 @@
-import { isSelected, StackInput, StackModel } from '../../lib';
+import { isSelected, StackInput, StackModel } from '../../lib/internal';
 import { FakeNode } from '../support/e2e/pods';
 import { clone, demoStack } from '../support/stacks';
 

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { synthesize } from '../../lib';
+import { synthesize } from '../../lib/internal';
 import { formatDuration, parseDuration, scaleDuration, scalePromQL } from '../support/e2e/durations';
 import { podFromKeepRules, podPorts, podsOf, podTargetGroups } from '../support/e2e/pods';
 import { loopbackAlertmanagerConfig, loopbackArgs, LoopbackOptions, loopbackPrometheusConfig, loopbackRules, PROMETHEUS_FLAGS, V3_ONLY_FIELDS } from '../support/e2e/transform';

@@ -9,7 +9,7 @@ import {
   keplerCatalog,
   StackInput,
   ValidationError,
-} from '../../lib';
+} from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { eventsComponent, monitoringComponent } from '../../charts';
-import { formatPlan, parseStack, planSeries, resolveModel } from '../../lib';
+import { formatPlan, parseStack, planSeries, resolveModel } from '../../lib/internal';
 import { eventerSeries, KUBE_EVENTER_METRICS } from '../../lib/events';
 import { knownMetrics } from '../../lib/monitoring/catalogs';
 import { clone, demoStack } from '../support/stacks';

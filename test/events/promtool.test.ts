@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { StackInput } from '../../lib';
+import { StackInput } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 import { configMapFiles, tool } from '../support/tools';

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { isSelected, SpecError, StackInput } from '../../lib';
+import { isSelected, SpecError, StackInput } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 

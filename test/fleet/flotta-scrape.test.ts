@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { fleetComponent } from '../../charts/fleet';
 import { COMPONENT_REGISTRY as registry } from '../../charts';
-import { parseStack } from '../../lib';
+import { parseStack } from '../../lib/internal';
 import { resolveModel } from '../../lib/model';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';

@@ -10,9 +10,9 @@ import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { describeFlow, Flow } from '../../lib/core/flows';
 import { Entry, evaluateFlows, findingsToProblems, validateEntries } from '../../lib/validate';
-import { runCli } from '../../lib';
+import { runCli } from '../../lib/internal';
 import { demoStack } from '../support/stacks';
-import { synthesize } from '../../lib';
+import { synthesize } from '../../lib/internal';
 import { captureIO, tmpDir } from '../support/tmp';
 import { sharedPath } from '../support/shared';
 

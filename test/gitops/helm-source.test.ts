@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { CLIENT_SIDE_APPLY_LIMIT_BYTES, helmApplication, HelmApplicationProps, SpecError, validateEntries, VERSIONS } from '../../lib';
+import { CLIENT_SIDE_APPLY_LIMIT_BYTES, helmApplication, HelmApplicationProps, SpecError, validateEntries, VERSIONS } from '../../lib/internal';
 import { referenceSchemas } from '../support/synth';
 import { sharedPath } from '../support/shared';
 

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { SpecError, StackInput, synthesize, SynthResult } from '../../lib';
+import { SpecError, StackInput, synthesize, SynthResult } from '../../lib/internal';
 import { demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { healthCheckPatchCommand, KubeObject, retryBudgetSeconds, skipDryRunForExternalCrds, StackInput, synthesize } from '../../lib';
+import { healthCheckPatchCommand, KubeObject, retryBudgetSeconds, skipDryRunForExternalCrds, StackInput, synthesize } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { ROOT, sharedPath } from '../support/shared';
 import { objectAt, synthChecked } from '../support/synth';

@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse } from 'yaml';
-import { pipelinesMermaid, renderSvg, resolveModel, parseStack, runCli, SpecError, stackDot } from '../../lib';
+import { pipelinesMermaid, renderSvg, resolveModel, parseStack, runCli, SpecError, stackDot } from '../../lib/internal';
 import * as path from 'path';
 import { ROOT } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';

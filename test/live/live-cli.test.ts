@@ -83,6 +83,16 @@ describe('edgewatt status', () => {
     expect(r.out).toContain(`${n - 1} of ${n} Applications Synced and Healthy`);
     expect(lines.find((l) => l.startsWith('cam-01 '))).toMatch(new RegExp(`^cam-01\\s+fleet\\s+up\\s+${beat.replace(/\./g, '\\.')} \\(3\\ds ago\\)\\s+no$`));
     expect(r.out).toContain('1 device: 1 up; 0 stale');
+    // -o json: one document for CI, the same exit code, the late Application as a problem.
+    const j = await cli('status', '--kubeconfig', kubeconfig, '-o', 'json');
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.out);
+    expect(doc).toMatchObject({ command: 'status', ok: false, exitCode: 1 });
+    expect(doc.problems).toEqual([
+      { file: null, line: null, column: null, path: 'Application/smart-factory-hub-dashboards', message: expect.stringMatching(/^sync OutOfSync, health Progressing: Running: waiting/), fix: null },
+    ]);
+    expect(doc.applications).toHaveLength(n);
+    expect(doc.devices).toEqual([expect.objectContaining({ name: 'cam-01', phase: 'up', stale: false })]);
   });
 
   test('exit 0 when all are Synced and Healthy; a device without heartbeats is stale and one never registered is Missing', async () => {
@@ -143,6 +153,10 @@ describe('edgewatt status --wait', () => {
     expect(r.err).toMatch(/error: timed out after 1s: 3 of \d+ Applications not Synced and Healthy at 4f2d9c1e/);
     const late = r.out.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[0]);
     expect(late).toEqual(['smart-factory-hub-energy', 'smart-factory-line-1-energy', 'smart-factory-line-1-iomt']);
+    const j = await cli('status', '--kubeconfig', kubeconfig, '--wait', '--revision', SHA, '--interval', '200ms', '--timeout', '1s', '-o', 'json');
+    expect(j.code).toBe(4);
+    expect(JSON.parse(j.out)).toMatchObject({ command: 'status', ok: false, exitCode: 4 });
+    expect(JSON.parse(j.out).problems.map((p: { path: string }) => p.path)).toEqual(late.map((a) => `Application/${a}`));
     expect(stub.requests.filter((q) => q.path.endsWith('/applications')).length).toBeGreaterThanOrEqual(3);
   });
 

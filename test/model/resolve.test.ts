@@ -1,4 +1,4 @@
-import { parseStack, resolveModel, SpecError, StackInput } from '../../lib';
+import { parseStack, resolveModel, SpecError, StackInput } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 
 function problems(input: unknown): string[] {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { belowRegex, hashmod, isSelected, keptBuckets, SAMPLE_MODULUS } from '../../lib/monitoring/hashmod';
 import { selectionRelabels } from '../../lib/monitoring/prometheus-config';
-import { SpecError } from '../../lib';
+import { SpecError } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 import { configMapFiles, tool } from '../support/tools';
@@ -192,7 +192,7 @@ describe('monitoring', () => {
     const r = synthChecked(s);
     const rules = objectAt(r, 'hub/monitoring/configmap-prometheus-rules.yaml');
     expect(rules.data['edgewatt-energy.rules.yaml']).toContain('kepler_node_cpu_watts');
-    const { checkMetricNames, knownMetrics } = jest.requireActual('../../lib') as typeof import('../../lib');
+    const { checkMetricNames, knownMetrics } = jest.requireActual('../../lib/internal') as typeof import('../../lib/internal');
     const entry = { file: 'x.yaml', cluster: 'hub', object: { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'x' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'rate(kepler_node_package_joules_total[5m]) > 1' }] }] } } };
     expect(checkMetricNames([entry as any], knownMetrics(r.model))).toEqual([
       { file: 'x.yaml', pointer: '/spec', message: 'groups[0].rules[0].expr: uses "kepler_node_package_joules_total", which no exporter of this stack emits and no recording rule records' },

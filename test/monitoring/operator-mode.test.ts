@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { SpecError, SynthResult } from '../../lib';
+import { SpecError, SynthResult } from '../../lib/internal';
 import { EXTERNAL_REFS_ANNOTATION } from '../../lib/core/policy';
 import { selectorMatches } from '../../lib/validate/pods';
 import { clone, demoStack } from '../support/stacks';

@@ -1,4 +1,4 @@
-import { formatPlan, parseStack, planSeries, resolveModel, runCli } from '../../lib';
+import { formatPlan, parseStack, planSeries, resolveModel, runCli } from '../../lib/internal';
 import * as path from 'path';
 import { ROOT } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
@@ -32,5 +32,15 @@ describe('edgewatt plan', () => {
     const bad = captureIO();
     expect(await runCli(['plan', '--nodes-per-cluster', '0'], bad.io)).toBe(2);
     expect(bad.err()).toContain('must be a whole number above 0');
+    const j = captureIO();
+    expect(await runCli(['plan', '-c', path.join(ROOT, 'apps/demo/stack.yaml'), '--nodes-per-cluster', '40', '-o', 'json'], j.io)).toBe(0);
+    const doc = JSON.parse(j.out());
+    expect(doc).toMatchObject({ command: 'plan', ok: true, exitCode: 0, problems: [] });
+    expect(doc.plan.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
+    const missing = captureIO();
+    expect(await runCli(['plan', '-c', '/nonexistent/stack.yaml', '-o', 'json'], missing.io)).toBe(2);
+    expect(JSON.parse(missing.out()).problems).toEqual([
+      { file: '/nonexistent/stack.yaml', line: null, column: null, path: null, message: expect.stringContaining('cannot be read (ENOENT)'), fix: null },
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { readTree, recoverTree, synthesize } from '../../lib';
+import { readTree, recoverTree, synthesize } from '../../lib/internal';
 import { ROOT } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
 import { tmpDir } from '../support/tmp';

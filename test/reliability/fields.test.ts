@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { checkNames } from '../../lib/validate/k8s-names';
 import { checkTemplates, goTemplateProblem } from '../../lib/validate/templates';
 import { fitLabelValue } from '../../lib/core/labels';
-import { parseStack, SpecError, synthesize } from '../../lib';
+import { parseStack, SpecError, synthesize } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { tmpDir } from '../support/tmp';
 import { cli, lsnap, stackFile } from './support';

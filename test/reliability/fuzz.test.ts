@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseStack, SpecError, synthesize, synthToDir } from '../../lib';
+import { parseStack, SpecError, synthesize, synthToDir } from '../../lib/internal';
 import { labelValueProblem } from '../../lib/core/k8s-rules';
 import { referenceSchemas } from '../support/synth';
 import { snapshot, tmpDir } from '../support/tmp';

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { synthesize } from '../../lib';
+import { synthesize } from '../../lib/internal';
 import { tmpDir } from '../support/tmp';
 import { child, gitopsStack, holds, leftovers, stackFile } from './support';
 

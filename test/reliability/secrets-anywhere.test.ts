@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkSecrets, findingsToProblems, parseStack, SpecError } from '../../lib';
+import { checkSecrets, findingsToProblems, parseStack, SpecError } from '../../lib/internal';
 import { sharedPath } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
 import { tmpDir } from '../support/tmp';

@@ -1,4 +1,4 @@
-import { checkSecrets, findingsToProblems } from '../../lib';
+import { checkSecrets, findingsToProblems } from '../../lib/internal';
 import { compliantApp, container, entries } from '../support/objects';
 
 function messages(objects: any[]): string[] {

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { runCli, StackInput } from '../../lib';
+import { runCli, StackInput } from '../../lib/internal';
 import { ROOT } from '../support/shared';
 import { captureIO } from '../support/tmp';
 

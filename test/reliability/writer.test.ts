@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesize } from '../../lib';
+import { synthesize } from '../../lib/internal';
 import { lockPath } from '../../lib/synth/lock';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';

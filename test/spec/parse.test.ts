@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { INPUT_LIMITS, parseStack, parseStackYaml, SpecError, stackSchema } from '../../lib';
+import { INPUT_LIMITS, parseStack, parseStackYaml, SpecError, stackSchema } from '../../lib/internal';
 import { designExampleYaml, ROOT } from '../support/shared';
 
 function problemsOf(f: () => unknown): string[] {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { StackInput } from '../../lib';
+import { StackInput } from '../../lib/internal';
 import { ROOT } from './shared';
 
 /** The bundled example, apps/demo/stack.yaml, as plain data. */

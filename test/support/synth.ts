@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { StackInput, synthesize, SynthResult } from '../../lib';
+import { StackInput, synthesize, SynthResult } from '../../lib/internal';
 import { sharedPath } from './shared';
 
 /** The schemas of the reference data: the strict check runs in every test synth. */

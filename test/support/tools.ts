@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { SynthResult } from '../../lib';
+import { SynthResult } from '../../lib/internal';
 import { tmpDir } from './tmp';
 
 /** Runs a real tool (promtool, amtool); fails the test when it is not installed (CI installs it). */

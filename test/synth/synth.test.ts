@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { CLUSTER_SCOPED_KINDS, GENERATED_PREFIX, synthesize, ValidationError } from '../../lib';
+import { CLUSTER_SCOPED_KINDS, GENERATED_PREFIX, synthesize, ValidationError } from '../../lib/internal';
 import { clone, demoStack, smallStack } from '../support/stacks';
 
 describe('synthesize', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { recoverTree, SpecError, synthesize, synthToDir, writeTree } from '../../lib';
+import { recoverTree, SpecError, synthesize, synthToDir, writeTree } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { snapshot, tmpDir } from '../support/tmp';
 

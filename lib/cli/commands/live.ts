@@ -1,13 +1,14 @@
 import { Command, Option } from 'commander';
-import { SpecError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { diffLive, formatDiff } from '../../live/diff';
 import { dryRunTree, formatDryRun } from '../../live/dry-run';
 import { expectedFromTree } from '../../live/expected';
 import { connect, ConnectOptions } from '../../live/kube';
-import { formatStatus, isReady, readStatus, table } from '../../live/status';
+import { ApplicationState, formatStatus, isReady, readStatus, table } from '../../live/status';
 import { readClusterTree } from '../../live/tree';
 import { waitForApplications } from '../../live/wait';
 import { CliExit, CliIO, EXIT } from '../io';
+import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { parseDuration } from './duration';
 
 export { parseDuration };
@@ -17,6 +18,7 @@ interface ClusterFlags {
   readonly context?: string;
   readonly requestTimeout: string;
 }
+
 
 function withClusterFlags(c: Command): Command {
   return c
@@ -30,6 +32,7 @@ function connectOptions(f: ClusterFlags, context = f.context): ConnectOptions {
 }
 
 interface StatusFlags extends ClusterFlags {
+  readonly output: OutputFormat;
   readonly dist: string;
   readonly bootstrap: string;
   readonly fleetContext?: string;
@@ -42,7 +45,7 @@ interface StatusFlags extends ClusterFlags {
 
 /** `edgewatt status [--wait --revision <sha>]`: Argo CD Applications and Flotta devices of the stack. */
 export function statusCommand(io: CliIO): Command {
-  return withClusterFlags(
+  return withOutputFlag(withClusterFlags(
     new Command('status')
       .description('show each Argo CD Application\'s sync and health and each EdgeDevice\'s phase and last heartbeat; exit 1 unless all Applications are Synced and Healthy')
       .option('--dist <dir>', 'the synthesized tree the Applications and devices are read from', 'dist')
@@ -53,31 +56,43 @@ export function statusCommand(io: CliIO): Command {
       .option('--revision <sha>', 'with --wait: the Git revision they must be synced to (a prefix of 7+ characters matches)')
       .option('--timeout <duration>', 'with --wait: how long to wait', '10m')
       .option('--interval <duration>', 'with --wait: how often to poll', '5s'),
-  ).action(async (f: StatusFlags) => {
-    if (f.revision !== undefined && !/^[0-9a-f]{7,64}$/i.test(f.revision)) {
-      throw new SpecError([{ path: '--revision', message: `"${f.revision}" is not a Git commit: pass 7 to 64 hex digits, e.g. $(git rev-parse HEAD)` }]);
-    }
-    const expected = expectedFromTree(f.dist, f.bootstrap);
-    const argocd = await connect(connectOptions(f));
-    if (f.wait) {
-      const timeoutMs = parseDuration(f.timeout, '--timeout');
-      const intervalMs = Math.max(100, parseDuration(f.interval, '--interval'));
-      const result = await waitForApplications(argocd, expected, { ...(f.revision ? { revision: f.revision } : {}), timeoutMs, intervalMs, progress: (l) => io.err(`${l}\n`) });
-      const at = f.revision ? ` at ${f.revision}` : '';
-      if (result.ready) {
-        io.out(`all ${result.applications.length} Applications Synced and Healthy${at} (${argocd.describe})\n`);
-        return;
+  )).action(async (f: StatusFlags) =>
+    reportAs(io, f.output, 'status', async () => {
+      const text = f.output === 'text';
+      if (f.revision !== undefined && !/^[0-9a-f]{7,64}$/i.test(f.revision)) {
+        throw new InputError([{ path: '--revision', message: `"${f.revision}" is not a Git commit: pass 7 to 64 hex digits, e.g. $(git rev-parse HEAD)` }]);
       }
-      const late = result.applications.filter((a) => !isReady(a, f.revision));
-      io.out(table(['APPLICATION', 'SYNC', 'HEALTH', 'REVISION', 'MESSAGE'], late.map((a) => [a.name, a.sync, a.health, a.revisions.join(',') || '-', a.message ?? ''])));
-      io.err(`error: timed out after ${f.timeout}: ${late.length} of ${result.applications.length} Applications not Synced and Healthy${at}${result.lastError ? `; the last poll failed: ${result.lastError}` : ''}\n`);
-      throw new CliExit(EXIT.timeout);
-    }
-    const fleet = f.fleetContext && f.fleetContext !== f.context ? await connect(connectOptions(f, f.fleetContext)) : argocd;
-    const status = await readStatus({ argocd, fleet }, expected, Date.now());
-    io.out(formatStatus(status, { now: Date.now(), ...(f.allDevices ? { allDevices: true } : {}) }));
-    if (!status.applications.every((a) => isReady(a, f.revision))) throw new CliExit(EXIT.checkFailed);
-  });
+      const expected = expectedFromTree(f.dist, f.bootstrap);
+      const argocd = await connect(connectOptions(f));
+      const notReady = (apps: ReadonlyArray<ApplicationState>) =>
+        apps.filter((a) => !isReady(a, f.revision)).map((a) => ({ path: `Application/${a.name}`, message: `sync ${a.sync}, health ${a.health}${a.message ? `: ${a.message}` : ''}` }));
+      if (f.wait) {
+        const timeoutMs = parseDuration(f.timeout, '--timeout');
+        const intervalMs = Math.max(100, parseDuration(f.interval, '--interval'));
+        const result = await waitForApplications(argocd, expected, { ...(f.revision ? { revision: f.revision } : {}), timeoutMs, intervalMs, progress: (l) => io.err(`${l}\n`) });
+        const at = f.revision ? ` at ${f.revision}` : '';
+        if (result.ready) {
+          if (text) io.out(`all ${result.applications.length} Applications Synced and Healthy${at} (${argocd.describe})\n`);
+          return { applications: result.applications };
+        }
+        const late = result.applications.filter((a) => !isReady(a, f.revision));
+        if (!text) throw new CheckFailed(notReady(result.applications), null, { applications: result.applications }, EXIT.timeout);
+        io.out(table(['APPLICATION', 'SYNC', 'HEALTH', 'REVISION', 'MESSAGE'], late.map((a) => [a.name, a.sync, a.health, a.revisions.join(',') || '-', a.message ?? ''])));
+        io.err(`error: timed out after ${f.timeout}: ${late.length} of ${result.applications.length} Applications not Synced and Healthy${at}${result.lastError ? `; the last poll failed: ${result.lastError}` : ''}\n`);
+        throw new CliExit(EXIT.timeout);
+      }
+      const fleet = f.fleetContext && f.fleetContext !== f.context ? await connect(connectOptions(f, f.fleetContext)) : argocd;
+      const status = await readStatus({ argocd, fleet }, expected, Date.now());
+      const ready = status.applications.every((a) => isReady(a, f.revision));
+      if (!text) {
+        if (!ready) throw new CheckFailed(notReady(status.applications), null, { ...status });
+        return { ...status };
+      }
+      io.out(formatStatus(status, { now: Date.now(), ...(f.allDevices ? { allDevices: true } : {}) }));
+      if (!ready) throw new CliExit(EXIT.checkFailed);
+      return { ...status };
+    }),
+  );
 }
 
 interface ApplyFlags extends ClusterFlags {
@@ -100,7 +115,7 @@ export function applyCommand(io: CliIO): Command {
       .argument('<dir>', 'dist/<cluster>, dist/<cluster>/<component>, or argocd/')
       .option('--dry-run', 'required: Argo CD applies from Git; edgewatt only asks the server what it would do'),
   ).action(async (dir: string, f: ApplyFlags) => {
-    if (!f.dryRun) throw new SpecError([{ path: '--dry-run', message: 'is required: Argo CD applies the tree from Git; `edgewatt apply` only does a server-side dry run' }]);
+    if (!f.dryRun) throw new InputError([{ path: '--dry-run', message: 'is required: Argo CD applies the tree from Git; `edgewatt apply` only does a server-side dry run' }]);
     const tree = readClusterTree(dir);
     const client = await connect(connectOptions(f));
     const results = await dryRunTree(client, tree.entries, { fieldManager: f.fieldManager, force: !!f.forceConflicts }, tree.created);

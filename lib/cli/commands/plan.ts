@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { resolveModel } from '../../model';
 import { formatPlan, planSeries } from '../../monitoring/plan';
-import { parseStack } from '../../spec/parse';
 import { loadStackFile } from '../../synth';
+import { resolveStack } from '../../synth/resolve-all';
 import { CliIO } from '../io';
+import { OutputFormat, reportAs, withOutputFlag } from '../json';
 
 /** Most nodes per cluster `plan` models: far above any cluster, low enough that every figure stays exact. */
 const MAX_NODES = 100_000;
@@ -17,13 +17,17 @@ function positiveInt(v: string): number {
 
 /** `edgewatt plan`: estimated series and samples per second, with and without the selection policy. */
 export function planCommand(io: CliIO): Command {
-  return new Command('plan')
+  return withOutputFlag(new Command('plan'))
     .description('estimate active series and samples per second of the fleet, with and without monitoring.selection')
     .option('-c, --config <file>', 'the stack description', 'stack.yaml')
     .option('--nodes-per-cluster <n>', 'nodes in each cluster (the stack does not say)', positiveInt, 3)
     .option('--pods-per-node <n>', 'pods on each node', positiveInt, 20)
-    .action((flags: { config: string; nodesPerCluster: number; podsPerNode: number }) => {
-      const model = resolveModel(parseStack(loadStackFile(flags.config)));
-      io.out(formatPlan(planSeries(model, { nodesPerCluster: flags.nodesPerCluster, podsPerNode: flags.podsPerNode })));
-    });
+    .action((flags: { config: string; nodesPerCluster: number; podsPerNode: number; output: OutputFormat }) =>
+      reportAs(io, flags.output, 'plan', () => {
+        const model = resolveStack(loadStackFile(flags.config));
+        const plan = planSeries(model, { nodesPerCluster: flags.nodesPerCluster, podsPerNode: flags.podsPerNode });
+        if (flags.output === 'text') io.out(formatPlan(plan));
+        return { plan };
+      }),
+    );
 }

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import * as fs from 'fs';
-import { SpecError } from '../../core/errors';
+import { InputError } from '../../core/errors';
 import { SchemaSources } from '../../validate/schema-check';
+import { cachedSchemas } from './schemas';
 
 /** Flags naming the schemas for the strict check. */
 export interface SchemaFlags {
@@ -21,12 +22,14 @@ export function schemaSources(flags: SchemaFlags): SchemaSources | undefined {
   const k8sOpenApi = flags.k8sOpenapi ?? process.env.EDGEWATT_K8S_OPENAPI;
   const crds = flags.crds ?? (process.env.EDGEWATT_CRDS ? process.env.EDGEWATT_CRDS.split(':').filter(Boolean) : []);
   if (!k8sOpenApi) {
-    if (crds.length > 0) throw new SpecError([{ path: '--crds', message: 'needs --k8s-openapi too: custom resources are checked against ObjectMeta from it' }]);
+    // Nothing named: the cache `edgewatt schemas pull` fills, when complete.
+    if (crds.length === 0) return cachedSchemas();
+    if (crds.length > 0) throw new InputError([{ path: '--crds', message: 'needs --k8s-openapi too: custom resources are checked against ObjectMeta from it' }]);
     return undefined;
   }
   const missing = [k8sOpenApi, ...crds].filter((p) => !fs.existsSync(p));
   if (missing.length > 0) {
-    throw new SpecError(missing.map((p) => ({ path: p, message: p === k8sOpenApi ? 'no such OpenAPI document: get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json`' : 'no such CRD file or folder' })));
+    throw new InputError(missing.map((p) => ({ path: p, message: p === k8sOpenApi ? 'no such OpenAPI document: get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json`' : 'no such CRD file or folder' })));
   }
   return { k8sOpenApi, crds };
 }

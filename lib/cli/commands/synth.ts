@@ -1,6 +1,9 @@
+import * as path from 'path';
 import { Command } from 'commander';
-import { checkDir, loadStackFile, synthToDir } from '../../synth';
+import { createTwoFilesPatch } from 'diff';
+import { checkDirContents, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
+import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { parseDuration } from './duration';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 
@@ -9,7 +12,18 @@ interface SynthFlags extends SchemaFlags {
   readonly out: string;
   readonly argocdOut?: string;
   readonly check?: boolean;
+  readonly output: OutputFormat;
   readonly waitLock?: string;
+}
+
+/** The shell command that regenerates what --check compared, with every flag that changes the output. */
+export function fixCommand(flags: SynthFlags): string {
+  const q = (v: string) => (/^[\w./:@=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+  const parts = ['edgewatt', 'synth', '-c', q(flags.config), '-o', q(flags.out)];
+  if (flags.argocdOut) parts.push('--argocd-out', q(flags.argocdOut));
+  if (flags.k8sOpenapi) parts.push('--k8s-openapi', q(flags.k8sOpenapi));
+  for (const c of flags.crds ?? []) parts.push('--crds', q(c));
+  return parts.join(' ');
 }
 
 /**
@@ -26,42 +40,64 @@ export function progressReporter(io: CliIO, stream: { isTTY?: boolean } = proces
 
 /** `edgewatt synth`: stack.yaml in, dist/ out; with --check, compare instead of writing. */
 export function synthCommand(io: CliIO): Command {
-  return withSchemaFlags(new Command('synth'))
+  return withOutputFlag(withSchemaFlags(new Command('synth')), false)
     .description('synthesize the stack into Kubernetes YAML, one folder per cluster and component')
     .option('-c, --config <file>', 'the stack description', 'stack.yaml')
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
     .option('--argocd-out <dir>', 'folder of the Argo CD bootstrap (AppProject, root Applications); default: argocd beside --out')
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
-    .action((flags: SynthFlags) => {
-      const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
-      const schemas = schemaSources(flags);
-      if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI\n');
-      const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs };
-      const stack = loadStackFile(flags.config);
-      if (flags.check) {
-        const diff = checkDir(stack, flags.out, options);
-        const lines = [
-          ...diff.missing.map((f) => `  missing  ${flags.out}/${f}`),
-          ...diff.changed.map((f) => `  changed  ${flags.out}/${f}`),
-          ...diff.stale.map((f) => `  stale    ${flags.out}/${f}`),
-        ];
-        if (lines.length > 0) {
-          io.err(`${flags.out} is not what ${flags.config} gives (${lines.length} files differ); run \`edgewatt synth -c ${flags.config} -o ${flags.out}\` and commit:\n${lines.join('\n')}\n`);
-          throw new CliExit(EXIT.checkFailed);
-        }
-        io.out(`${flags.out} is up to date with ${flags.config}\n`);
-        return;
+    .action((flags: SynthFlags) =>
+      reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => synth(io, flags)),
+    );
+}
+
+function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
+  const schemas = schemaSources(flags);
+  if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
+  const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
+  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs };
+  const stack = loadStackFile(flags.config);
+  if (flags.check) {
+    const diff = checkDirContents(stack, flags.out, options);
+    // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
+    const shown = (f: string) => path.relative(process.cwd(), path.resolve(flags.out, f)).split(path.sep).join('/');
+    const all = [
+      ...diff.missing.map((f) => ({ f, what: 'missing' })),
+      ...diff.changed.map((f) => ({ f, what: 'changed' })),
+      ...diff.stale.map((f) => ({ f, what: 'stale' })),
+    ].sort((a, b) => (shown(a.f) < shown(b.f) ? -1 : 1));
+    if (all.length === 0) {
+      if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config}\n`);
+      return { differences: [] };
+    }
+    const fix = fixCommand(flags);
+    const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
+    if (flags.output === 'text') {
+      const n = all.length;
+      io.err(`${flags.out} is not what ${flags.config} gives (${n} ${n === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
+      io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${shown(d.f)}`).join('\n')}\n`);
+      for (const d of all) {
+        const name = shown(d.f);
+        const before = diff.actual.get(d.f)?.toString('utf8') ?? '';
+        const after = diff.expected.get(d.f) ?? '';
+        io.out(createTwoFilesPatch(d.what === 'missing' ? '/dev/null' : `a/${name}`, d.what === 'stale' ? '/dev/null' : `b/${name}`, before, after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
       }
-      const r = synthToDir(stack, flags.out, options);
-      const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
-      const written = r.write.missing.length + r.write.changed.length;
-      io.out(
-        `synthesized ${objects} objects into ${r.files.size} files in ${flags.out}: ${written} written, ${r.write.unchanged} unchanged, ${r.write.stale.length} removed\n`,
-      );
-      if (r.bootstrapWrite) {
-        const b = r.bootstrapWrite;
-        io.out(`Argo CD bootstrap: ${r.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${b.missing.length + b.changed.length} written, ${b.unchanged} unchanged, ${b.stale.length} removed\n`);
-      }
-    });
+      throw new CliExit(EXIT.checkFailed);
+    }
+    throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: message[d.what as keyof typeof message] })), fix);
+  }
+  const r = synthToDir(stack, flags.out, options);
+  const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
+  const written = r.write.missing.length + r.write.changed.length;
+  const result = { written, unchanged: r.write.unchanged, removed: r.write.stale.length, files: r.files.size };
+  if (flags.output === 'json') return result;
+  io.out(
+    `synthesized ${objects} objects into ${r.files.size} files in ${flags.out}: ${written} written, ${r.write.unchanged} unchanged, ${r.write.stale.length} removed\n`,
+  );
+  if (r.bootstrapWrite) {
+    const b = r.bootstrapWrite;
+    io.out(`Argo CD bootstrap: ${r.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${b.missing.length + b.changed.length} written, ${b.unchanged} unchanged, ${b.stale.length} removed\n`);
+  }
+  return result;
 }

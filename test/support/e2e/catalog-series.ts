@@ -1,4 +1,4 @@
-import { KubeObject, keplerCatalog, MetricSpec, StackModel } from '../../../lib';
+import { KubeObject, keplerCatalog, MetricSpec, StackModel } from '../../../lib/internal';
 import { catalogSeries, counter, FakeSeries } from './exposition';
 import { FakeNode, FakePod } from './pods';
 

@@ -1,4 +1,4 @@
-import { MetricSpec } from '../../../lib';
+import { MetricSpec } from '../../../lib/internal';
 
 /**
  * Series a fake exporter serves, in the Prometheus text exposition format (version 0.0.4), with values that

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
-import { KubeObject, SynthResult } from '../../../lib';
+import { KubeObject, SynthResult } from '../../../lib/internal';
 import { FakeSeries, exposition } from './exposition';
 import { FakeNode, FakePod, podFromKeepRules, podPorts, podsOf, PodPort, podTargetGroups } from './pods';
 import { selfSignedCert } from './tls';

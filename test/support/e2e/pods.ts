@@ -1,4 +1,4 @@
-import { KubeObject } from '../../../lib';
+import { KubeObject } from '../../../lib/internal';
 
 /**
  * Fake pods for the loopback fixture: the pods the synthesized workloads would run, with their template's

@@ -1,0 +1,24 @@
+/** Every module of edgewatt, for its own tests and tools. Not the package's public API: that is lib/index.ts. */
+export * from './core/errors';
+export * from './core/labels';
+export { DNS_LABEL, didYouMean } from './core/names';
+export * from './spec';
+export * from './model';
+export * from './synth';
+export * from './stack';
+export * from './energy';
+export * from './monitoring';
+export * from './iomt';
+export * from './gitops';
+export * from './dashboards';
+export * from './validate';
+export * from './live';
+export * from './core/policy';
+export * from './core/endpoints';
+export * from './core/versions';
+export * from './core/monitoring-contract';
+export * from './core/operator-layouts';
+export * from './core/exposure';
+export * from './core/flows';
+export * from '../charts';
+export { main as runCli } from './cli/main';
