@@ -28,7 +28,7 @@ describe('EdgewattStack construct', () => {
     expect(text(readTree(outdir))).toEqual(expected.files);
     expect(text(readTree(path.join(tmp, 'argocd')))).toEqual(expected.bootstrap);
     expect([...expected.files.keys()]).toEqual(expect.arrayContaining(['RUNBOOKS.md', 'hub/argocd/application-smart-factory-hub-monitoring.yaml']));
-    expect(fs.readdirSync(outdir).sort()).toEqual(['RUNBOOKS.md', 'hub', 'line-1']);
+    expect(fs.readdirSync(outdir).sort()).toEqual(['FLOWS.json', 'FLOWS.md', 'RUNBOOKS.md', 'hub', 'line-1']);
     // A second synth over its own output changes nothing and does not refuse its own files.
     app.synth();
     expect(text(readTree(outdir))).toEqual(expected.files);

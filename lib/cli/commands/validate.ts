@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import { InputError, ValidationError } from '../../core/errors';
+import { recoverTree } from '../../synth/writer';
 import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validateEntries } from '../../validate';
 import { CliIO } from '../io';
 import { OutputFormat, reportAs, withOutputFlag } from '../json';
@@ -24,6 +25,7 @@ export function validateCommand(io: CliIO): Command {
     reportAs(io, flags.output, 'validate', () => {
       // Bad input (exit 2) is reported together: a missing folder and a missing schema flag in one run.
       const input = [];
+      recoverTree(dir); // a tree parked by a killed write is moved back before it is looked for
       if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) input.push({ path: dir, message: 'is not a folder: pass the folder of YAML files to check, e.g. `edgewatt validate dist`' });
       let schemas;
       try {
