@@ -10,7 +10,7 @@ import { KubeObject, synthesize, SynthResult } from '../../lib';
 import { deviceSeries, DEVICE_WATTS, eventerSeries, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
 import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
 import { FakePod, podsOf } from '../support/e2e/pods';
-import { binary, sleep, stopAll, until } from '../support/e2e/processes';
+import { binary, get, sleep, stopAll, until } from '../support/e2e/processes';
 import { loopbackURL } from '../support/e2e/transform';
 import { tmpDir } from '../support/tmp';
 import { e2eStack, fakeNodes, selectedNodes, WEBHOOK_URL } from './stack';
@@ -191,6 +191,12 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
   test('edge series arrive at the hub with their cluster label', async () => {
     const edge = fx.agents.map((a) => a.cluster);
     expect(edge).toEqual(['line-1']);
+    // The agent writes to the authenticating receiver gateway (its Ingress host), not to the hub directly; the
+    // gateway refuses a request without credentials (a wrong password: test/e2e/gateways.test.ts).
+    const receiver = fx.gateways.find((g) => fx.agents[0].config.remote_write.every((rw: Json) => rw.url.startsWith(`${g.url}/`)));
+    expect({ receiver: receiver?.name, authenticated: !!receiver?.authorization }).toEqual({ receiver: 'prometheus-receiver', authenticated: true });
+    expect((await get(`${receiver!.url}/-/ready`)).status).toBe(401);
+    expect((await get(`${receiver!.url}/-/ready`, 2000, { authorization: receiver!.authorization })).status).toBe(200);
     const r = await query(fx.hub.url, 'count by (cluster, job) (up == 1)');
     const seen = r.map((s: Json) => `${s.metric.cluster}/${s.metric.job}`);
     expect(seen).toEqual(expect.arrayContaining(['line-1/kepler-exporter', 'line-1/kube-state-metrics', 'hub/kepler-exporter']));

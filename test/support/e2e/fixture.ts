@@ -112,7 +112,7 @@ function flagValue(args: ReadonlyArray<string>, flag: string): string {
 }
 
 /** A Prometheus or Alertmanager StatefulSet of the output, and the loopback port that stands for its pod. */
-interface Workload {
+export interface Workload {
   readonly cluster: string;
   readonly sts: Json;
   readonly kind: 'prometheus' | 'alertmanager';
