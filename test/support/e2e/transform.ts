@@ -17,7 +17,8 @@ import { parseDuration, scaleDuration, scalePromQL } from './durations';
  *    host is an error. An https URL becomes http on loopback (TLS terminates at the Ingress): reported.
  * 3. Files: paths in the container (rule_files, every `*_file` field: password_file, credentials_file,
  *    bearer_token_file, ca_file, cert_file, key_file, api_url_file …) → the same path under a temp root,
- *    where the harness writes the mounted ConfigMaps and test values for Secrets.
+ *    where the harness writes the mounted ConfigMaps and test values for Secrets (`--web.config.file` too:
+ *    the fixture writes a web config from a Secret with bcrypt hashes of its writers' password files).
  * 4. Time, compressed by `timeScale`: scrape/evaluation intervals and timeouts, file_sd refresh, rule `for:`,
  *    every duration literal in rule expressions (range selectors, subqueries, offsets), Alertmanager
  *    group_wait/group_interval/repeat_interval/resolve_timeout. Rates stay per real second.
