@@ -1,7 +1,9 @@
 /**
- * End to end on real binaries: Debian's Prometheus 2.42 (server and agent) and Alertmanager 0.25 on
- * 127.0.0.1, configured from a synth of the e2e stack through the loopback transformation
+ * End to end on real binaries: Debian's Prometheus 2.42 (every Prometheus StatefulSet of the output: the hub
+ * server, the edge agent, the prometheus-receiver and device-metrics-gateway remote-write gateways) and
+ * Alertmanager 0.25 on 127.0.0.1, configured from a synth of the e2e stack through the loopback transformation
  * (test/support/e2e/transform.ts), scraping fake exporters that serve the metric catalogs with known values.
+ * Edge writes go through the receiver (basic auth), the device's through the device gateway (its Ingress host).
  * A missing binary fails the suite. Every process is killed after MAX_MS, and stopped in afterAll.
  */
 import { pushTimeseries } from 'prometheus-remote-write';
