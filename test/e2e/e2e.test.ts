@@ -1,16 +1,18 @@
 /**
- * End to end on real binaries: Debian's Prometheus 2.42 (server and agent) and Alertmanager 0.25 on
- * 127.0.0.1, configured from a synth of the e2e stack through the loopback transformation
+ * End to end on real binaries: Debian's Prometheus 2.42 (every Prometheus StatefulSet of the output: the hub
+ * server, the edge agent, the prometheus-receiver and device-metrics-gateway remote-write gateways) and
+ * Alertmanager 0.25 on 127.0.0.1, configured from a synth of the e2e stack through the loopback transformation
  * (test/support/e2e/transform.ts), scraping fake exporters that serve the metric catalogs with known values.
+ * Edge writes go through the receiver (basic auth), the device's through the device gateway (its Ingress host).
  * A missing binary fails the suite. Every process is killed after MAX_MS, and stopped in afterAll.
  */
 import { pushTimeseries } from 'prometheus-remote-write';
 import { parse } from 'yaml';
 import { KubeObject, synthesize, SynthResult } from '../../lib/internal';
-import { deviceSeries, DEVICE_WATTS, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
+import { deviceSeries, DEVICE_WATTS, eventerSeries, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
 import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
 import { FakePod, podsOf } from '../support/e2e/pods';
-import { binary, sleep, stopAll, until } from '../support/e2e/processes';
+import { binary, get, sleep, stopAll, until } from '../support/e2e/processes';
 import { loopbackURL } from '../support/e2e/transform';
 import { tmpDir } from '../support/tmp';
 import { e2eStack, fakeNodes, selectedNodes, WEBHOOK_URL } from './stack';
@@ -49,9 +51,11 @@ function isFlotta(pod: FakePod): boolean {
   return Object.values(pod.labels).some((v) => /flotta/.test(v)) || /flotta/.test(pod.controller);
 }
 
-function heartbeats(): number {
+/** The edge API's heartbeat count of a device; the first device's stops rising at heartbeatStoppedAt. */
+function heartbeats(device: string): number {
   const period = (result.model.fleet!.deviceSets[0]?.heartbeatSeconds ?? 60) * 1000 / TIME_SCALE;
-  return Math.floor(((heartbeatStoppedAt ?? Date.now()) - started) / period);
+  const frozen = device === result.model.fleet!.devices[0].name ? heartbeatStoppedAt : undefined;
+  return Math.floor(((frozen ?? Date.now()) - started) / period);
 }
 
 /** Fails with both values when `actual` is not within `tol` (relative) of `expected`. */
@@ -82,7 +86,12 @@ beforeAll(async () => {
         return () => keplerSeries(model, pod.node, index, started);
       }
       if (name === 'kube-state-metrics') return () => kubeStateSeries(objects(cluster), nodes, podsByCluster[cluster], started);
-      if (isFlotta(pod)) return () => flottaSeries(model.fleet!.devices.map((d) => ({ namespace: model.fleet!.namespace, name: d.name })), heartbeats);
+      if (name === 'kube-eventer') return () => eventerSeries(podsByCluster[cluster].find((p) => p.controller !== pod.controller) ?? pod, started);
+      if (isFlotta(pod)) {
+        // The upstream operator's two Deployments (pods made from the scrape jobs' keep rules: label `app`).
+        const component = pod.labels.app === 'flotta-edge-api' ? 'edge-api' : 'controller-manager';
+        return () => flottaSeries(component, model.fleet!.devices.map((d) => ({ namespace: model.fleet!.namespace, name: d.name })), heartbeats);
+      }
       return undefined;
     },
   });
@@ -184,6 +193,12 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
   test('edge series arrive at the hub with their cluster label', async () => {
     const edge = fx.agents.map((a) => a.cluster);
     expect(edge).toEqual(['line-1']);
+    // The agent writes to the authenticating receiver gateway (its Ingress host), not to the hub directly; the
+    // gateway refuses a request without credentials (a wrong password: test/e2e/gateways.test.ts).
+    const receiver = fx.gateways.find((g) => fx.agents[0].config.remote_write.every((rw: Json) => rw.url.startsWith(`${g.url}/`)));
+    expect({ receiver: receiver?.name, authenticated: !!receiver?.authorization }).toEqual({ receiver: 'prometheus-receiver', authenticated: true });
+    expect((await get(`${receiver!.url}/-/ready`)).status).toBe(401);
+    expect((await get(`${receiver!.url}/-/ready`, 2000, { authorization: receiver!.authorization })).status).toBe(200);
     const r = await query(fx.hub.url, 'count by (cluster, job) (up == 1)');
     const seen = r.map((s: Json) => `${s.metric.cluster}/${s.metric.job}`);
     expect(seen).toEqual(expect.arrayContaining(['line-1/kepler-exporter', 'line-1/kube-state-metrics', 'hub/kepler-exporter']));
@@ -202,14 +217,18 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
     });
     expect(pushErrors).toEqual([]);
     expectClose(Number(d[0].value[1]), DEVICE_WATTS, `${device} W (raw)`);
+    // It went through the device gateway (the EdgeDeviceSet's URL is its Ingress host), which adds `cluster`
+    // (its external label) and copies `edgedeviceid` into `device`.
+    const raw = await query(fx.hub.url, `kepler_node_cpu_watts{edgedeviceid="${device}", zone="package"}`);
+    expect(raw.map((s: Json) => ({ cluster: s.metric.cluster, device: s.metric.device }))).toEqual([{ cluster: 'hub', device }]);
     // The Flotta worker adds only `edgedeviceid`; the stack must give device power a `device` and a `cluster`
     // label (recording rules or relabelling), whatever the series is named.
     const labelled = await until(`a power series with device="${device}" and a cluster label`, 15_000, async () => {
       const v = (await query(fx.hub.url, `{device="${device}", __name__=~".*watts.*"}`)).filter((s: Json) => s.metric.cluster);
-      return v.length ? v : undefined;
+      return v.some((s: Json) => s.metric.__name__ === 'device:edgewatt_power_watts:sum') ? v : undefined;
     }).catch(() => [] as Json[]);
-    expect({ device, series: labelled.map((s: Json) => s.metric.__name__) }).toEqual({ device, series: expect.arrayContaining([expect.any(String)]) });
-    const total = labelled.find((s: Json) => !s.metric.zone && !s.metric.source);
+    expect({ device, series: labelled.map((s: Json) => s.metric.__name__) }).toEqual({ device, series: expect.arrayContaining(['device:edgewatt_power_watts:sum']) });
+    const total = labelled.find((s: Json) => s.metric.__name__ === 'device:edgewatt_power_watts:sum');
     expectClose(Number((total ?? labelled[0]).value[1]), DEVICE_WATTS, `${device} W (labelled)`);
   }, 60_000);
 

@@ -37,7 +37,9 @@ function start(name: string, dir: string, port: number, config: unknown, extra: 
   const cfg = path.join(dir, `${name}.yml`);
   fs.writeFileSync(cfg, stringify(config));
   const log = fs.openSync(path.join(dir, `${name}.log`), 'w');
-  const p = spawn('timeout', ['150', PROMETHEUS, `--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, ...extra], { stdio: ['ignore', log, log] });
+  // Its own process group (timeout and Prometheus): afterAll kills the group; SIGKILL to `timeout` alone
+  // would leave Prometheus running with no one to stop it.
+  const p = spawn('timeout', ['--kill-after=5', '150', PROMETHEUS, `--config.file=${cfg}`, `--web.listen-address=127.0.0.1:${port}`, ...extra], { stdio: ['ignore', log, log], detached: true });
   procs.push(p);
 }
 
@@ -96,7 +98,13 @@ function loopback(config: any, ports: Record<string, number>, passwordFile: stri
 }
 
 afterAll(async () => {
-  for (const p of procs) p.kill('SIGKILL');
+  for (const p of procs) {
+    try {
+      process.kill(-p.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   await new Promise<void>((r) => (fake ? fake.close(() => r()) : r()));
 });
 

@@ -8,7 +8,8 @@ import { parse, stringify } from 'yaml';
 import { synthesize } from '../../lib/internal';
 import { formatDuration, parseDuration, scaleDuration, scalePromQL } from '../support/e2e/durations';
 import { podFromKeepRules, podPorts, podsOf, podTargetGroups } from '../support/e2e/pods';
-import { loopbackAlertmanagerConfig, loopbackArgs, LoopbackOptions, loopbackPrometheusConfig, loopbackRules, PROMETHEUS_FLAGS, V3_ONLY_FIELDS } from '../support/e2e/transform';
+import { addressBook } from '../support/e2e/fixture';
+import { loopbackAlertmanagerConfig, loopbackArgs, LoopbackOptions, loopbackPrometheusConfig, loopbackURL, loopbackRules, PROMETHEUS_FLAGS, V3_ONLY_FIELDS } from '../support/e2e/transform';
 import { tool } from '../support/tools';
 import { tmpDir } from '../support/tmp';
 import { e2eStack, fakeNodes, WEBHOOK_URL } from './stack';
@@ -16,7 +17,7 @@ import { e2eStack, fakeNodes, WEBHOOK_URL } from './stack';
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function options(): LoopbackOptions {
-  return { timeScale: 30, services: { 'prometheus.monitoring:9090': '127.0.0.1:19090', 'alertmanager.monitoring:9093': '127.0.0.1:19093' }, urls: { [WEBHOOK_URL]: 'http://127.0.0.1:19999' }, root: tmpDir('edgewatt-root-') };
+  return { timeScale: 30, services: { 'prometheus.monitoring:9090': '127.0.0.1:19090', 'alertmanager.monitoring:9093': '127.0.0.1:19093', 'metrics.factory.example:443': '127.0.0.1:19091' }, urls: { [WEBHOOK_URL]: 'http://127.0.0.1:19999' }, root: tmpDir('edgewatt-root-') };
 }
 
 const result = synthesize(e2eStack());
@@ -69,9 +70,31 @@ describe('prometheus.yml on loopback', () => {
     expect(changes).toContainEqual({ at: 'global.scrape_interval', what: '30s → 1s' });
   });
 
-  test('the agent remote-writes to the hub on loopback', () => {
-    const agent = loopbackPrometheusConfig(configMap('line-1', 'prometheus-config').data['prometheus.yml'], { ...o, selfAddress: '127.0.0.1:1', sdFile: () => '/sd/x.json' }).config;
-    expect(agent.remote_write).toEqual([{ name: 'hub', url: 'http://127.0.0.1:19090/api/v1/write' }]);
+  test("the agent remote-writes to the receiver gateway's Ingress host on loopback; the https downgrade is reported", () => {
+    const agent = loopbackPrometheusConfig(configMap('line-1', 'prometheus-config').data['prometheus.yml'], { ...o, selfAddress: '127.0.0.1:1', sdFile: () => '/sd/x.json' });
+    expect(agent.config.remote_write).toEqual([{ name: 'hub', url: 'http://127.0.0.1:19091/api/v1/write', basic_auth: { username: 'edge', password_file: path.join(o.root, '/etc/prometheus/secrets/prometheus-remote-write/password') } }]);
+    expect(agent.changes).toContainEqual({ at: 'remote_write(hub)', what: 'https://metrics.factory.example/api/v1/write → http://127.0.0.1:19091/api/v1/write (TLS not exercised on loopback)' });
+  });
+
+  test('the address book: Services select their StatefulSet in their own cluster, Ingress hosts reach their backend, ServiceExports make clusterset names', () => {
+    let port = 20000;
+    const workloads = result.manifests.flatMap((m) => m.objects.filter((x: Json) => x.kind === 'StatefulSet' && /\/prometheus\/(prometheus|alertmanager):/.test(x.spec.template.spec.containers[0].image)).map((sts: Json) => ({ cluster: m.cluster, sts, kind: /alertmanager/.test(sts.spec.template.spec.containers[0].image) ? ('alertmanager' as const) : ('prometheus' as const), port: port++ })));
+    const at = (cluster: string, name: string) => `127.0.0.1:${workloads.find((w) => w.cluster === cluster && w.sts.metadata.name === name)!.port}`;
+    const book = addressBook(result, workloads);
+    expect(book.services.hub['prometheus.monitoring:9090']).toBe(at('hub', 'prometheus'));
+    expect(book.services['line-1']['prometheus.monitoring:9090']).toBe(at('line-1', 'prometheus'));
+    expect(book.services.hub['alertmanager.monitoring:9093']).toBe(at('hub', 'alertmanager'));
+    expect(book.hosts).toEqual({
+      'metrics.factory.example:443': at('hub', 'prometheus-receiver'),
+      'metrics.factory.example:80': at('hub', 'prometheus-receiver'),
+      'device-metrics.factory.example:443': at('hub', 'device-metrics-gateway'),
+      'device-metrics.factory.example:80': at('hub', 'device-metrics-gateway'),
+    });
+    expect(book.services['line-1']['metrics.factory.example:443']).toBe(at('hub', 'prometheus-receiver'));
+    // A clusterset name resolves through the ServiceExport table only, whichever cluster asks.
+    const oo = { ...o, services: {}, clusterSet: { 'prometheus.monitoring:9090': '127.0.0.1:19090' } };
+    expect(loopbackURL('http://prometheus.monitoring.svc.clusterset.local:9090/api/v1/write', oo)).toBe('http://127.0.0.1:19090/api/v1/write');
+    expect(() => loopbackURL('http://prometheus.monitoring.svc.cluster.local:9090/api/v1/write', oo)).toThrow('no loopback address');
   });
 
   test('secret files are written under the root with test values; v3-only fields are dropped and reported; unknown hosts fail', () => {

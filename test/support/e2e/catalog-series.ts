@@ -164,11 +164,35 @@ export function kubeStateSeries(objects: ReadonlyArray<KubeObject>, nodes: Reado
   return out;
 }
 
-/** The Flotta operator's series (flotta-operator internal/common/metrics/metrics.go at v0.2.0). */
-export function flottaSeries(devices: ReadonlyArray<{ namespace: string; name: string }>, heartbeat: () => number): FakeSeries[] {
+/**
+ * The Flotta operator's series (flotta-operator internal/common/metrics/metrics.go at v0.2.0), per component:
+ * the controller manager lists every EdgeDevice it reconciles with `flotta_api_edge_devices_heartbeat` at 0;
+ * the edge API counts each device's heartbeats (`heartbeats(device)`) and the registrations.
+ */
+export function flottaSeries(component: 'controller-manager' | 'edge-api', devices: ReadonlyArray<{ namespace: string; name: string }>, heartbeats: (device: string) => number): FakeSeries[] {
+  const heartbeat = (d: { namespace: string; name: string }) => ({ name: 'flotta_api_edge_devices_heartbeat', type: 'counter' as const, labels: { deviceNamespace: d.namespace, deviceID: d.name }, value: component === 'edge-api' ? () => heartbeats(d.name) : constant(0) });
+  if (component === 'controller-manager') return devices.map(heartbeat);
   return [
     { name: 'flotta_api_edge_devices_successful_registration', type: 'counter', labels: {}, value: constant(devices.length) },
     { name: 'flotta_api_edge_devices_failed_registration', type: 'counter', labels: {}, value: constant(0) },
-    ...devices.map((d) => ({ name: 'flotta_api_edge_devices_heartbeat', type: 'counter' as const, labels: { deviceNamespace: d.namespace, deviceID: d.name }, value: () => heartbeat() })),
+    ...devices.map(heartbeat),
+  ];
+}
+
+/**
+ * kube-eventer's series (lib/events/catalog.ts, KUBE_EVENTER_METRICS): every event counter grows (one
+ * triaged error, one raw Warning and one Normal event kind on a workload pod), the timestamps are now; the
+ * summary `eventer_scraper_duration_milliseconds` is left out (FakeSeries has no summary type; nothing reads it).
+ */
+export function eventerSeries(pod: { namespace: string; name: string }, startMs: number): FakeSeries[] {
+  const involved = { kind: 'Pod', name: pod.name, namespace: pod.namespace };
+  const now = () => Date.now() / 1000;
+  return [
+    { name: 'eventer_events_error_total', type: 'counter', labels: { reason: 'PodCrash', ...involved }, value: counter(0.05, startMs, 0) },
+    { name: 'eventer_events_warning_total', type: 'counter', labels: { reason: 'Unhealthy', ...involved }, value: counter(0.1, startMs, 0) },
+    { name: 'eventer_events_normal_total', type: 'counter', labels: { reason: 'Scheduled', namespace: pod.namespace, kind: 'Pod' }, value: counter(0.1, startMs, 0) },
+    { name: 'eventer_scraper_events_total_number', type: 'counter', labels: {}, value: counter(0.25, startMs, 0) },
+    { name: 'eventer_scraper_last_time_seconds', type: 'gauge', labels: {}, value: now },
+    { name: 'eventer_manager_last_time_seconds', type: 'gauge', labels: {}, value: now },
   ];
 }

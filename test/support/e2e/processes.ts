@@ -54,9 +54,9 @@ export function start(name: string, bin: string, args: string[], log: string, ma
 }
 
 /** GETs a loopback URL; resolves with the status and body. */
-export function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+export function get(url: string, timeoutMs = 5000, headers?: http.OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { timeout: timeoutMs, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
@@ -67,13 +67,13 @@ export function get(url: string, timeoutMs = 5000): Promise<{ status: number; bo
   });
 }
 
-/** Waits until `url` answers 200, or throws with the process's log tail after `timeoutMs`. */
-export async function waitReady(p: Proc, url: string, timeoutMs: number): Promise<void> {
+/** Waits until `url` answers 200 (sending `headers`), or throws with the process's log tail after `timeoutMs`. */
+export async function waitReady(p: Proc, url: string, timeoutMs: number, headers?: http.OutgoingHttpHeaders): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (p.exited()) throw new Error(`${p.name} exited at start:\n${tail(p.log)}`);
     try {
-      if ((await get(url, 1000)).status === 200) return;
+      if ((await get(url, 1000, headers)).status === 200) return;
     } catch {
       // not listening yet
     }

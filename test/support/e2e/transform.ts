@@ -11,11 +11,14 @@ import { parseDuration, scaleDuration, scalePromQL } from './durations';
  *
  * 1. Discovery: `kubernetes_sd_configs` (compiled out of Debian's build) → `file_sd_configs` whose target
  *    groups carry the `__meta_kubernetes_*` labels Kubernetes discovery would give the fake pods.
- * 2. Addresses: Service DNS names (`<svc>.<ns>[.svc[.cluster.local|.clusterset.local]]:<port>`) and external
- *    URLs (webhook receivers, ingress hosts) → 127.0.0.1 ports; an unknown host is an error.
+ * 2. Addresses: Service DNS names (`<svc>.<ns>[.svc[.cluster.local]]:<port>`, resolved in the config's own
+ *    cluster), multi-cluster names (`<svc>.<ns>.svc.clusterset.local:<port>`, a ServiceExport of any cluster)
+ *    and external hosts (`<host>:443`, an Ingress host; webhook receiver URLs) → 127.0.0.1 ports; an unknown
+ *    host is an error. An https URL becomes http on loopback (TLS terminates at the Ingress): reported.
  * 3. Files: paths in the container (rule_files, every `*_file` field: password_file, credentials_file,
  *    bearer_token_file, ca_file, cert_file, key_file, api_url_file …) → the same path under a temp root,
- *    where the harness writes the mounted ConfigMaps and test values for Secrets.
+ *    where the harness writes the mounted ConfigMaps and test values for Secrets (`--web.config.file` too:
+ *    the fixture writes a web config from a Secret with bcrypt hashes of its writers' password files).
  * 4. Time, compressed by `timeScale`: scrape/evaluation intervals and timeouts, file_sd refresh, rule `for:`,
  *    every duration literal in rule expressions (range selectors, subqueries, offsets), Alertmanager
  *    group_wait/group_interval/repeat_interval/resolve_timeout. Rates stay per real second.
@@ -27,8 +30,13 @@ import { parseDuration, scaleDuration, scalePromQL } from './durations';
 export interface LoopbackOptions {
   /** Every duration is divided by this. @default 1 */
   readonly timeScale?: number;
-  /** `<svc>.<ns>:<port>` → `127.0.0.1:<port>`, for Service DNS names. */
+  /**
+   * `<svc>.<ns>:<port>` → `127.0.0.1:<port>`, for Service DNS names of the config's own cluster; also
+   * `<host>:<port>` for external hosts (Ingress hosts, at 443 and 80).
+   */
   readonly services: Readonly<Record<string, string>>;
+  /** `<svc>.<ns>:<port>` → `127.0.0.1:<port>` for `*.svc.clusterset.local` names (exported Services). @default services */
+  readonly clusterSet?: Readonly<Record<string, string>>;
   /** External URL prefix → loopback URL prefix (webhook receivers, ingress endpoints). @default {} */
   readonly urls?: Readonly<Record<string, string>>;
   /** Folder standing for the container's file system root. */
@@ -80,8 +88,9 @@ const DEFAULT_SECRET = (p: string) => `e2e-test-value-for-${path.basename(p)}`;
 export function loopbackHostPort(hostPort: string, o: LoopbackOptions): string {
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local|\.clusterset\.local)?)?:(\d+)$/.exec(hostPort);
   const key = m ? `${m[1]}.${m[2]}:${m[5]}` : hostPort;
-  const to = o.services[key];
-  if (!to) throw new Error(`no loopback address for ${hostPort} (looked up as ${key}); known: ${Object.keys(o.services).sort().join(', ')}`);
+  const table = m?.[4] === '.clusterset.local' ? (o.clusterSet ?? o.services) : o.services;
+  const to = table[key];
+  if (!to) throw new Error(`no loopback address for ${hostPort} (looked up as ${key}); known: ${Object.keys(table).sort().join(', ')}`);
   return to;
 }
 
