@@ -199,4 +199,26 @@ describe('transports: every path that leaves a cluster goes through a declared, 
     expect(out.find((p) => p.startsWith('energy.modelServer.exposure'))).toBeDefined();
     expect(out.find((p) => p.startsWith('monitoring.receiver.exposure.remotePodCIDRs[0]'))).toMatch(/CIDR/);
   });
+
+  test('a three-cluster stack with devices and a fleet on an edge cluster synthesizes, validates and proves every flow', () => {
+    const r = synthChecked(
+      stack((s) => {
+        s.clusters.push({ name: 'line-2', server: 'https://line-2.factory.example:6443' });
+        s.energy.kepler.clusters = ['hub', 'line-1', 'line-2'];
+        s.monitoring.receiver.exposure = { transport: 'mcs', remotePodCIDRs: ['10.52.0.0/16', '10.62.0.0/16'] };
+        s.fleet.cluster = 'line-2';
+        s.energy.modelServer.exposure = { transport: 'ingress', host: 'models.factory.example', tlsSecret: 'models-tls' };
+      }),
+    );
+    const flows = JSON.parse(r.files.get('FLOWS.json')!).flows as Array<{ id: string; transport: string }>;
+    // line-1 and line-2 agents, and line-2's device gateway, write to the hub receiver through the ServiceExport.
+    expect(flows.filter((f) => f.id.startsWith('remote-write:') && f.id.endsWith('->hub/prometheus-receiver')).map((f) => `${f.id} ${f.transport}`).sort()).toEqual([
+      'remote-write:line-1/prometheus->hub/prometheus-receiver mcs',
+      'remote-write:line-2/device-metrics-gateway->hub/prometheus-receiver mcs',
+      'remote-write:line-2/prometheus->hub/prometheus-receiver mcs',
+    ]);
+    expect(flows.filter((f) => f.id.startsWith('model-fetch:line-')).map((f) => f.transport)).toEqual(['ingress', 'ingress']);
+    expect(promConfig(r, 'line-2/monitoring/configmap-device-metrics-gateway-config.yaml').global.external_labels).toEqual({ cluster: 'line-2' });
+    expect(objectAt(r, 'hub/energy/ingress-kepler-model-server.yaml').spec.rules[0].host).toBe('models.factory.example');
+  });
 });
