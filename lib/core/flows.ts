@@ -169,15 +169,15 @@ export interface Flow {
   readonly ingressControllerNamespace?: string;
 }
 
-/** A short, readable name of a flow: `source → destination:port (purpose)`. */
-export function describeFlow(f: Flow): string {
-  const src =
+/** A flow's two ends, short: `cluster/namespace/workload` and `cluster/namespace/svc/name:port` (or pods, API server, URL). */
+export function flowEnds(f: Flow): { from: string; to: string } {
+  const from =
     f.from.kind === 'pods'
       ? `${f.from.cluster}/${f.from.namespace}/${f.from.workload ?? Object.values(f.from.podLabels).join(',')}`
       : f.from.kind === 'device'
-        ? `devices(${f.from.cluster}/${f.from.set})`
-        : `external(${f.from.cidrs.join(',')})`;
-  const dst =
+        ? `devices ${f.from.cluster}/${f.from.set}`
+        : `external ${f.from.cidrs.join(',')}`;
+  const to =
     f.to.kind === 'service'
       ? `${f.to.cluster}/${f.to.namespace}/svc/${f.to.service}:${f.to.port}`
       : f.to.kind === 'pods'
@@ -185,5 +185,11 @@ export function describeFlow(f: Flow): string {
         : f.to.kind === 'api-server'
           ? `${f.to.cluster}/api-server`
           : f.to.url;
-  return `${src} → ${dst} (${f.purpose}${f.transport === 'in-cluster' ? '' : `, via ${f.transport}`})`;
+  return { from, to };
+}
+
+/** A short, readable name of a flow: `source → destination:port (purpose)`. */
+export function describeFlow(f: Flow): string {
+  const { from, to } = flowEnds(f);
+  return `${from} → ${to} (${f.purpose}${f.transport === 'in-cluster' ? '' : `, via ${f.transport}`})`;
 }

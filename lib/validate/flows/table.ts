@@ -1,19 +1,7 @@
-import { Flow } from '../../core/flows';
-import { FlowVerdict } from './check';
+import { flowEnds } from '../../core/flows';
 
-/** A flow's two ends, short: `cluster/namespace/workload` and `cluster/namespace/svc:port`. */
-export function flowEnds(f: Flow): { from: string; to: string } {
-  const from = f.from.kind === 'pods' ? `${f.from.cluster}/${f.from.namespace}/${f.from.workload ?? Object.values(f.from.podLabels).join(',')}` : f.from.kind === 'device' ? `devices ${f.from.cluster}/${f.from.set}` : `external ${f.from.cidrs.join(',')}`;
-  const to =
-    f.to.kind === 'service'
-      ? `${f.to.cluster}/${f.to.namespace}/svc/${f.to.service}:${f.to.port}`
-      : f.to.kind === 'pods'
-        ? `${f.to.cluster}/${f.to.namespace}/${f.to.workload ?? Object.values(f.to.podLabels).join(',')}:${f.to.port}`
-        : f.to.kind === 'api-server'
-          ? `${f.to.cluster}/api-server`
-          : f.to.url;
-  return { from, to };
-}
+export { flowEnds };
+import { FlowVerdict } from './check';
 
 /** The flow table as text: one row per flow with the gate's verdict, then why each failing flow fails. */
 export function formatFlowTable(verdicts: ReadonlyArray<FlowVerdict>): string {
