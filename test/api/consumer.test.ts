@@ -21,7 +21,11 @@ const STACK = {
   gitops: { repoURL: 'https://git.example.com/platform/lab.git' },
   clusters: [{ name: 'edge' }, { name: 'site-2' }],
   energy: {},
-  monitoring: { cluster: 'edge' },
+  monitoring: {
+    cluster: 'edge',
+    // site-2's agent writes to the hub: its transport and credentials are declared (Secrets made outside Git).
+    receiver: { exposure: { transport: 'mcs', remotePodCIDRs: ['10.52.0.0/16'] }, auth: { webConfigSecret: 'prometheus-web', passwordSecret: { name: 'remote-write' } } },
+  },
   dashboards: {},
 };
 
