@@ -1,3 +1,4 @@
+import { RelabelConfig } from '../../monitoring/prometheus-config';
 import { hashmod } from '../../monitoring/hashmod';
 
 /**
@@ -14,16 +15,8 @@ import { hashmod } from '../../monitoring/hashmod';
  * an error, never a silent mismatch.
  */
 
-/** One relabel rule as written in prometheus.yml. */
-export interface Relabel {
-  readonly source_labels?: ReadonlyArray<string>;
-  readonly separator?: string;
-  readonly regex?: string;
-  readonly target_label?: string;
-  readonly replacement?: string;
-  readonly modulus?: number;
-  readonly action?: string;
-}
+/** One relabel rule as written in prometheus.yml (any action name: the gate reads configs it did not write). */
+export type Relabel = Omit<RelabelConfig, 'action'> & { readonly action?: string };
 
 /** A compiled Prometheus regex (anchored, dot matches newline). */
 export function promRegex(re: string): RegExp {
