@@ -71,31 +71,17 @@ export function dashboardsFlows(ctx: ChartContext): Flow[] {
   // With the Prometheus Operator, Prometheus is not in the output, so there is nothing to prove the flow on.
   if (d.mode !== 'bundled' || d.cluster !== cluster || !m || m.mode !== 'bundled' || m.cluster !== cluster) return [];
   const from = { kind: 'pods' as const, cluster, namespace: d.namespace, podLabels: selectorLabels(GRAFANA_NAME, GRAFANA_NAME), workload: `Deployment/${GRAFANA_NAME}` };
-  const prom = prometheusEndpoint(m.namespace, m.cluster);
-  const flows: Flow[] = [
-    {
-      id: `datasource:${cluster}/${d.namespace}/${GRAFANA_NAME}->${cluster}/${prom.namespace}/${prom.name}`,
-      purpose: 'datasource',
-      from,
-      to: { kind: 'service', cluster, namespace: prom.namespace, service: prom.name, port: prom.port },
-      transport: 'in-cluster',
-      configured: { url: serviceURL(prom, cluster), object: `ConfigMap/${GRAFANA_NAME}-provisioning`, at: 'data:datasources.yaml#/datasources/0/url' },
-      path: 'dashboards',
-    },
-  ];
-  {
-    const am = { name: ALERTMANAGER_NAME, namespace: m.namespace, port: 9093, cluster: m.cluster };
-    flows.push({
-      id: `datasource:${cluster}/${d.namespace}/${GRAFANA_NAME}->${cluster}/${am.namespace}/${am.name}`,
-      purpose: 'datasource',
-      from,
-      to: { kind: 'service', cluster, namespace: am.namespace, service: am.name, port: am.port },
-      transport: 'in-cluster',
-      configured: { url: serviceURL(am, cluster), object: `ConfigMap/${GRAFANA_NAME}-provisioning`, at: 'data:datasources.yaml#/datasources/1/url' },
-      path: 'dashboards',
-    });
-  }
-  return flows;
+  // The provisioned datasources, in their file's order: Prometheus, then Alertmanager.
+  const targets = [prometheusEndpoint(m.namespace, m.cluster), { name: ALERTMANAGER_NAME, namespace: m.namespace, port: 9093, cluster: m.cluster }];
+  return targets.map((t, i): Flow => ({
+    id: `datasource:${cluster}/${d.namespace}/${GRAFANA_NAME}->${cluster}/${t.namespace}/${t.name}`,
+    purpose: 'datasource',
+    from,
+    to: { kind: 'service', cluster, namespace: t.namespace, service: t.name, port: t.port },
+    transport: 'in-cluster',
+    configured: { url: serviceURL(t, cluster), object: `ConfigMap/${GRAFANA_NAME}-provisioning`, at: `data:datasources.yaml#/datasources/${i}/url` },
+    path: 'dashboards',
+  }));
 }
 
 /** The dashboards component: on the dashboards cluster. */
