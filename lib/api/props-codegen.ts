@@ -15,6 +15,7 @@ type Json = { [key: string]: unknown };
 const NAMES: Readonly<Record<string, string>> = {
   '': 'Stack',
   gitops: 'GitOps',
+  helm: 'HelmPackaging',
   'clusters[]': 'Cluster',
   energy: 'Energy',
   'energy.kepler': 'Kepler',

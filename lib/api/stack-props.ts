@@ -33,6 +33,20 @@ export interface GitOpsProps {
   readonly applicationHealthCheck?: boolean;
 }
 
+/** `helm` in the stack, as you write it; fields with a default may be left out. */
+export interface HelmPackagingProps {
+  /**
+   * Chart version of every cluster chart. Raise it whenever the rendered content changes: `synth --format helm` (and `--check`) fails, naming the chart, when the content digest in Chart.yaml changed but the version did not.
+   * @default - derived from the content: 0.0.0-sha-<first 12 hex digits of the content digest>
+   */
+  readonly version?: string;
+  /**
+   * appVersion of every cluster chart (free-form, shown by Helm and Argo CD).
+   * @default - the chart version
+   */
+  readonly appVersion?: string;
+}
+
 /** `clusters[]` in the stack, as you write it; fields with a default may be left out. */
 export interface ClusterProps {
   /**
@@ -972,6 +986,11 @@ export interface StackProps {
    * @default - no Argo CD objects are generated
    */
   readonly gitops?: GitOpsProps;
+  /**
+   * The stack packaged as one Helm chart per cluster (`edgewatt synth --format helm`).
+   * @default - versions derived from the content
+   */
+  readonly helm?: HelmPackagingProps;
   readonly clusters: ReadonlyArray<ClusterProps>;
   /**
    * Energy monitoring with Kepler.
@@ -1031,6 +1050,20 @@ export interface GitOpsSpec {
    * @default true
    */
   readonly applicationHealthCheck: boolean;
+}
+
+/** `helm` in the stack, after parsing, with every default applied. */
+export interface HelmPackagingSpec {
+  /**
+   * Chart version of every cluster chart. Raise it whenever the rendered content changes: `synth --format helm` (and `--check`) fails, naming the chart, when the content digest in Chart.yaml changed but the version did not.
+   * @default - derived from the content: 0.0.0-sha-<first 12 hex digits of the content digest>
+   */
+  readonly version?: string;
+  /**
+   * appVersion of every cluster chart (free-form, shown by Helm and Argo CD).
+   * @default - the chart version
+   */
+  readonly appVersion?: string;
 }
 
 /** `clusters[]` in the stack, after parsing, with every default applied. */
@@ -1972,6 +2005,11 @@ export interface StackSpec {
    * @default - no Argo CD objects are generated
    */
   readonly gitops?: GitOpsSpec;
+  /**
+   * The stack packaged as one Helm chart per cluster (`edgewatt synth --format helm`).
+   * @default - versions derived from the content
+   */
+  readonly helm?: HelmPackagingSpec;
   readonly clusters: ReadonlyArray<ClusterSpec>;
   /**
    * Energy monitoring with Kepler.
