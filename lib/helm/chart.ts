@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { createHash } from 'crypto';
 import { K8S_OPENAPI_PIN_PATH } from '../core/schema-pins';
 import { KubeObject } from '../core/kube-object';
@@ -184,4 +186,18 @@ function argocdFiles(result: SynthResult, charts: ReadonlyArray<ClusterChart>, o
   const findings = validateEntries(placed.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })), { root: label, ...options.validation });
   if (findings.length > 0) throw new ValidationError(findingsToProblems(findings));
   return renderFiles(model.name, placed);
+}
+
+/** The cluster charts `synth --format helm` wrote under `outdir` (`<cluster>/chart/Chart.yaml`), as paths. */
+export function chartFoldersIn(outdir: string): string[] {
+  let clusters: fs.Dirent[];
+  try {
+    clusters = fs.readdirSync(outdir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return clusters
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(outdir, chartDir(d.name), 'Chart.yaml')))
+    .map((d) => path.join(outdir, chartDir(d.name)))
+    .sort();
 }

@@ -76,6 +76,10 @@ describe('synth --format helm: versioned charts, Argo CD Applications', () => {
     expect((await run('synth', '--format', 'helm', '-c', file, '-o', out, ...SCHEMAS)).code).toBe(0);
     expect(parse(fs.readFileSync(hubChart, 'utf8'))).toMatchObject({ version: '1.0.1', appVersion: '2026.12.1' });
     expect((await run('synth', '--check', '--format', 'helm', '-c', file, '-o', out, ...SCHEMAS)).code).toBe(0);
+    // `edgewatt validate` refuses a chart tree by name (its templates are not plain YAML) instead of misreading it.
+    const v = await run('validate', out, ...SCHEMAS);
+    expect(v.code).toBe(2);
+    expect(v.err).toContain(`${path.join(out, 'hub/chart')}: is a Helm chart`);
     // The chart on disk still passes helm lint --strict.
     expect(helm(['lint', '--strict', path.join(out, 'hub/chart')]).status).toBe(0);
   });
