@@ -11,8 +11,10 @@ export const HELM_RELEASE_NAME_MAX = 53;
 /**
  * The sync wave of a cluster chart's Application: after the upstream operators (cert-manager, Flotta, a managed
  * kube-prometheus-stack, wave 1) whose CRDs its custom resources use. The chart holds every component of the
- * cluster, so the per-component waves of the plain tree become one sync, ordered by Argo CD by kind (Namespaces
- * and cluster roles first); custom resources of upstream CRDs carry SkipDryRunOnMissingResource as in the plain tree.
+ * cluster, so the per-component waves of the plain tree become one sync, which Argo CD orders by kind (Namespace,
+ * NetworkPolicy, …, ServiceAccount, ConfigMap, PersistentVolumeClaim, RBAC, Service, then workloads: argo-cd
+ * v3.5.1 `gitops-engine/pkg/sync/sync_tasks.go`, kindOrder); custom resources of upstream CRDs carry
+ * SkipDryRunOnMissingResource as in the plain tree.
  */
 export const CHART_SYNC_WAVE = SYNC_WAVES.operators + 1;
 
