@@ -26,7 +26,7 @@ export function chartDir(cluster: string): string {
  * validates against (lib/core/schema-pins.ts), any patch, pre-release or vendor build of it (`-0` admits
  * `v1.35.2-eks-…`; `+k3s1` build metadata is ignored). Helm checks it against the cluster's version (Argo CD
  * passes `--kube-version`) with Masterminds semver constraint syntax (helm/helm v4.1.4 `pkg/chart/v2/metadata.go`,
- * KubeVersion "a SemVer constraint"; `pkg/action/install.go` fails with "chart requires kubeVersion").
+ * KubeVersion "a SemVer constraint"; `pkg/action/action.go` fails with "chart requires kubeVersion").
  */
 export function kubeVersionRange(pinPath: string = K8S_OPENAPI_PIN_PATH): string {
   const m = /v(\d+)\.(\d+)\.\d+/.exec(pinPath);
