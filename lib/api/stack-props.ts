@@ -624,6 +624,46 @@ export interface DeviceSetMetricsProps {
   readonly allowList?: ReadonlyArray<string>;
 }
 
+/** `fleet.deviceSets[].power.profile` in the stack, as you write it; fields with a default may be left out. */
+export interface DevicePowerProfileProps {
+  /**
+   * Device model the watts are for (shown on dashboards).
+   * @default - the set name
+   */
+  readonly model?: string;
+  /**
+   * Power at 0 % CPU utilisation, in watts (from a wall meter or the vendor sheet).
+   */
+  readonly idleWatts: number;
+  /**
+   * Power at 100 % CPU utilisation, in watts.
+   */
+  readonly maxWatts: number;
+}
+
+/** `fleet.deviceSets[].power` in the stack, as you write it; fields with a default may be left out. */
+export interface DevicePowerProps {
+  /**
+   * measured: Kepler (current generation) as a host service reading RAPL (x86); estimated: Kepler classic with its power model (weights from the hub model server or a pinned URL); profile: idle/max watts of the device model × CPU utilisation from the system metrics, computed at the hub.
+   */
+  readonly source: "measured" | "estimated" | "profile";
+  /**
+   * Declared power of the device model; required with source profile, not read otherwise.
+   * @default - none
+   */
+  readonly profile?: DevicePowerProfileProps;
+  /**
+   * estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL).
+   * @default - none (only the model server)
+   */
+  readonly initialModelURL?: string;
+  /**
+   * DevicePowerMissing fires when a registered device of the set has sent no power series for this long.
+   * @default 15
+   */
+  readonly missingAfterMinutes?: number;
+}
+
 /** `fleet.deviceSets[]` in the stack, as you write it; fields with a default may be left out. */
 export interface DeviceSetProps {
   /**
@@ -645,6 +685,11 @@ export interface DeviceSetProps {
    * @default delta
    */
   readonly hardwareProfile?: "full" | "delta" | "none";
+  /**
+   * Power source of the set's devices.
+   * @default - measured when the stack has energy, else no power
+   */
+  readonly power?: DevicePowerProps;
 }
 
 /** `fleet.devices[]` in the stack, as you write it; fields with a default may be left out. */
@@ -830,10 +875,15 @@ export interface FleetProps {
    */
   readonly edgeAPI?: EdgeApiProps;
   /**
-   * Run the Kepler device exporter on every device.
+   * Deprecated: use fleet.deviceSets[].power and fleet.defaultPower. `false` gives devices of sets without `power` (and of the default set) no power source.
    * @default - true when the stack has energy
    */
   readonly powerExporter?: boolean;
+  /**
+   * Power source of the devices in no set (the generated set `edgewatt-default`) and of sets without `power`.
+   * @default - { source: measured } when the stack has energy, else no power
+   */
+  readonly defaultPower?: DevicePowerProps;
   /**
    * cert-manager, which the Flotta operator needs.
    * @default - installed from https://charts.jetstack.io, chart cert-manager v1.21.1
@@ -1624,6 +1674,46 @@ export interface DeviceSetMetricsSpec {
   readonly allowList?: ReadonlyArray<string>;
 }
 
+/** `fleet.deviceSets[].power.profile` in the stack, after parsing, with every default applied. */
+export interface DevicePowerProfileSpec {
+  /**
+   * Device model the watts are for (shown on dashboards).
+   * @default - the set name
+   */
+  readonly model?: string;
+  /**
+   * Power at 0 % CPU utilisation, in watts (from a wall meter or the vendor sheet).
+   */
+  readonly idleWatts: number;
+  /**
+   * Power at 100 % CPU utilisation, in watts.
+   */
+  readonly maxWatts: number;
+}
+
+/** `fleet.deviceSets[].power` in the stack, after parsing, with every default applied. */
+export interface DevicePowerSpec {
+  /**
+   * measured: Kepler (current generation) as a host service reading RAPL (x86); estimated: Kepler classic with its power model (weights from the hub model server or a pinned URL); profile: idle/max watts of the device model × CPU utilisation from the system metrics, computed at the hub.
+   */
+  readonly source: "measured" | "estimated" | "profile";
+  /**
+   * Declared power of the device model; required with source profile, not read otherwise.
+   * @default - none
+   */
+  readonly profile?: DevicePowerProfileSpec;
+  /**
+   * estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL).
+   * @default - none (only the model server)
+   */
+  readonly initialModelURL?: string;
+  /**
+   * DevicePowerMissing fires when a registered device of the set has sent no power series for this long.
+   * @default 15
+   */
+  readonly missingAfterMinutes: number;
+}
+
 /** `fleet.deviceSets[]` in the stack, after parsing, with every default applied. */
 export interface DeviceSetSpec {
   /**
@@ -1645,6 +1735,11 @@ export interface DeviceSetSpec {
    * @default delta
    */
   readonly hardwareProfile: "full" | "delta" | "none";
+  /**
+   * Power source of the set's devices.
+   * @default - measured when the stack has energy, else no power
+   */
+  readonly power?: DevicePowerSpec;
 }
 
 /** `fleet.devices[]` in the stack, after parsing, with every default applied. */
@@ -1830,10 +1925,15 @@ export interface FleetSpec {
    */
   readonly edgeAPI?: EdgeApiSpec;
   /**
-   * Run the Kepler device exporter on every device.
+   * Deprecated: use fleet.deviceSets[].power and fleet.defaultPower. `false` gives devices of sets without `power` (and of the default set) no power source.
    * @default - true when the stack has energy
    */
   readonly powerExporter?: boolean;
+  /**
+   * Power source of the devices in no set (the generated set `edgewatt-default`) and of sets without `power`.
+   * @default - { source: measured } when the stack has energy, else no power
+   */
+  readonly defaultPower?: DevicePowerSpec;
   /**
    * cert-manager, which the Flotta operator needs.
    * @default - installed from https://charts.jetstack.io, chart cert-manager v1.21.1

@@ -1,0 +1,44 @@
+import { modelServerEndpoint } from '../core/endpoints';
+import { exposedURL } from '../core/exposure';
+import { setPowers } from '../model/device-power';
+import { StackModel } from '../model/types';
+import { deviceBootstrapFiles } from './device-bootstrap';
+
+/** Folder, under the fleet cluster's `fleet/` output, of the device bootstrap files (one folder per set). */
+export const DEVICE_BOOTSTRAP_DIR = 'device-bootstrap';
+
+/** Whether some device set estimates its power and can reach the hub model server (its ingress). */
+export function devicesEstimateFromServer(model: StackModel): boolean {
+  const ms = model.energy?.modelServer;
+  if (!model.fleet || ms?.exposure?.transport !== 'ingress') return false;
+  return setPowers(model.fleet).some((s) => s.power?.source === 'estimated' && s.devices.length > 0);
+}
+
+/**
+ * The model server URL devices use: its declared external endpoint (the ingress host; devices are not
+ * cluster members and resolve no cluster DNS), or none when the stack declares no ingress for it.
+ */
+export function deviceModelServerURL(model: StackModel): string | undefined {
+  const ms = model.energy?.modelServer;
+  if (!ms || ms.exposure?.transport !== 'ingress') return undefined;
+  return exposedURL(modelServerEndpoint(model.energy!.namespace, ms.cluster), undefined, ms.exposure);
+}
+
+/**
+ * The device bootstrap files of every set whose devices run a Kepler host service, by path relative to the
+ * output folder: `<fleet cluster>/fleet/device-bootstrap/<set>/{kepler.service,kepler.env,README.md}` (or the
+ * kepler-classic files for estimated sets).
+ */
+export function deviceBootstrapDocuments(model: StackModel): Map<string, string> {
+  const out = new Map<string, string>();
+  const f = model.fleet;
+  if (!f) return out;
+  const modelServerURL = deviceModelServerURL(model);
+  for (const s of setPowers(f)) {
+    const p = s.power;
+    if (!p || p.source === 'profile' || s.devices.length === 0) continue;
+    const files = deviceBootstrapFiles({ stackName: model.name, set: s.set, source: p.source, modelServerURL: p.source === 'estimated' ? modelServerURL : undefined, initialModelURL: p.initialModelURL });
+    for (const [name, text] of files) out.set(`${f.cluster}/fleet/${DEVICE_BOOTSTRAP_DIR}/${s.set}/${name}`, text);
+  }
+  return out;
+}
