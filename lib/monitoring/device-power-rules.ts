@@ -27,7 +27,8 @@ export const DEVICE_RECORD = {
 export const DEVICE_SOURCES = { measured: ['rapl', 'hwmon'], estimated: ['estimated', 'profile'] } as const;
 
 const JOULES_PER_KWH = 3.6e6;
-const DEVICE = 'edgedeviceid!=""';
+/** The series of these devices (Flotta's `edgedeviceid` is the device name: lib/fleet/registration.ts). */
+const of = (devices: ReadonlyArray<string>) => `edgedeviceid=~"${devices.join('|')}"`;
 const BY = 'cluster, device, source';
 
 /** Gives a device series its `device` (Flotta's `edgedeviceid`) and the fleet's `cluster`. */
@@ -41,20 +42,20 @@ function plusOptional(a: string, b: string): string {
 }
 
 /** Measured devices: Kepler v0.11.4 node zones package and dram (core and uncore are inside package). */
-function measuredTerm(cluster: string): string {
-  const zones = `kepler_node_cpu_watts{zone=~"package|dram", ${DEVICE}}`;
+function measuredTerm(cluster: string, devices: ReadonlyArray<string>): string {
+  const zones = `kepler_node_cpu_watts{zone=~"package|dram", ${of(devices)}}`;
   const bySource = `label_replace(label_replace(${zones}, "source", "rapl", "path", ".*/powercap/.*"), "source", "hwmon", "path", ".*/hwmon/.*")`;
   return `sum by (${BY}) (${tag(bySource, cluster)})`;
 }
 
 /** Estimated devices: Kepler v0.7.12 node package + dram energy counters, Kepler's `source` mapped. */
-function estimatedTerm(cluster: string): string {
-  const of = (m: string) => {
-    const series = `rate(${m}{${DEVICE}}[5m])`;
+function estimatedTerm(cluster: string, devices: ReadonlyArray<string>): string {
+  const term = (m: string) => {
+    const series = `rate(${m}{${of(devices)}}[5m])`;
     const mapped = `label_replace(label_replace(${series}, "source", "estimated", "source", "trained_power_model"), "source", "rapl", "source", "rapl-.*")`;
     return `sum by (${BY}) (${tag(mapped, cluster)})`;
   };
-  return plusOptional(of('kepler_node_package_joules_total'), of('kepler_node_dram_joules_total'));
+  return plusOptional(term('kepler_node_package_joules_total'), term('kepler_node_dram_joules_total'));
 }
 
 /**
@@ -65,8 +66,9 @@ function estimatedTerm(cluster: string): string {
  * watts = min watts + average vCPU utilisation × (max watts − min watts)).
  */
 export function profileTerm(cluster: string, devices: ReadonlyArray<string>, idle: number, max: number): string {
-  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", edgedeviceid=~"${devices.join('|')}"}[5m])), 0), 1)`;
-  return `sum by (${BY}) (${tag(`label_replace(${idle} + ${max - idle} * ${util}, "source", "profile", "", "")`, cluster)})`;
+  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", ${of(devices)}}[5m])), 0), 1)`;
+  const span = Number((max - idle).toFixed(6));
+  return `sum by (${BY}) (${tag(`label_replace(${idle} + ${span} * ${util}, "source", "profile", "", "")`, cluster)})`;
 }
 
 /** The device power records, one source term per kind of set present. */
@@ -76,8 +78,9 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
   const terms: string[] = [];
-  if (sets.some((s) => s.power!.source === 'measured')) terms.push(measuredTerm(f.cluster));
-  if (sets.some((s) => s.power!.source === 'estimated')) terms.push(estimatedTerm(f.cluster));
+  const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices).sort();
+  if (devicesOf('measured').length) terms.push(measuredTerm(f.cluster, devicesOf('measured')));
+  if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, devicesOf('estimated')));
   for (const s of sets) {
     const p = s.power!;
     if (p.source === 'profile' && p.profile) terms.push(profileTerm(f.cluster, s.devices, p.profile.idleWatts, p.profile.maxWatts));
