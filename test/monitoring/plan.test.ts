@@ -43,4 +43,18 @@ describe('edgewatt plan', () => {
       { file: '/nonexistent/stack.yaml', line: null, column: null, path: null, message: expect.stringContaining('cannot be read (ENOENT)'), fix: null },
     ]);
   });
+
+  test('reports per device set the power source, the series its devices send and the hub records it adds', () => {
+    const p = planSeries(resolveModel(parseStack(demoStack())));
+    expect(p.devicePower.map((d) => [d.set, d.source, d.devices])).toEqual([
+      ['cameras', 'measured', 1],
+      ['gateways', 'estimated', 1],
+      ['sensors', 'profile', 1],
+    ]);
+    expect(p.devicePower[0].sent).toContain('kepler_node_cpu_watts');
+    expect(p.devicePower[1].sent).toContain('kepler_node_package_joules_total');
+    expect(p.devicePower[2]).toMatchObject({ sent: [], seriesEach: 0 });
+    for (const d of p.devicePower) expect(d.records).toEqual(['device_source:edgewatt_power_watts:sum', 'device:edgewatt_power_watts:sum', 'device:edgewatt_energy_kwh:increase1h']);
+    expect(formatPlan(p)).toContain('sensors | profile | 1 | 0 (reads node_cpu_seconds_total) |');
+  });
 });
