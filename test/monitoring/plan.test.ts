@@ -10,10 +10,10 @@ describe('edgewatt plan', () => {
     // Classic with GPU, no process metrics, per node: 7 sources × (2 node + 40 container series) = 294,
     // 4 usage counters × (2 + 40) = 168, kepler_node_info 2 → 464.
     expect(p.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
-    expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 1, targetsWithPolicy: 1, seriesEach: 500, intervalSeconds: 60 });
+    expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 3, targetsWithPolicy: 3, seriesEach: 500, intervalSeconds: 60 });
     // kube-eventer on both clusters, one day at the default 5 Warning events/min (test/events/events.test.ts): 7344 each.
     expect(p.rows[2].seriesEach).toBe(7344);
-    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 464 + 500 + 2 * 7344, 20 * 464 + 500 + 2 * 7344]);
+    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 464 + 3 * 500 + 2 * 7344, 20 * 464 + 3 * 500 + 2 * 7344]);
   });
 
   test('devices outside the policy are not counted with it', () => {
