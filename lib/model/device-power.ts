@@ -1,14 +1,17 @@
 import { ProblemList } from '../core/errors';
 import { StackSpec } from '../spec/stack';
 import { FLOTTA_DEFAULT_SET } from '../core/fleet-sets';
-import { DevicePowerModel, DevicePowerSpec, FleetModel } from './types';
+import { DevicePowerModel, DevicePowerDeclaration, FleetModel } from './types';
 
 type FleetSpec = NonNullable<StackSpec['fleet']>;
 
-/** Whether some device set of the stack (or the default) estimates its power with Kepler classic. */
+/**
+ * Whether some device set (or the default) estimates its power with Kepler classic from the model server,
+ * reached through its ingress: then the server serves devices even when no cluster runs Kepler classic.
+ */
 export function fleetEstimates(spec: StackSpec): boolean {
   const f = spec.fleet;
-  if (!f) return false;
+  if (!f || spec.energy?.modelServer?.exposure?.transport !== 'ingress') return false;
   return [f.defaultPower, ...f.deviceSets.map((s) => s.power)].some((p) => p?.source === 'estimated');
 }
 
@@ -32,7 +35,7 @@ export function defaultPowerOf(spec: StackSpec): DevicePowerModel | undefined {
 export function checkDevicePower(spec: StackSpec, problems: ProblemList): void {
   const f: FleetSpec | undefined = spec.fleet;
   if (!f) return;
-  const declared: Array<[DevicePowerSpec, string]> = [];
+  const declared: Array<[DevicePowerDeclaration, string]> = [];
   if (f.defaultPower) declared.push([f.defaultPower, 'fleet.defaultPower']);
   f.deviceSets.forEach((s, i) => s.power && declared.push([s.power, `fleet.deviceSets[${i}].power`]));
   const ms = spec.energy?.modelServer;

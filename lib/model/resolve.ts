@@ -139,7 +139,7 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
   let server: EnergyModel['modelServer'];
   if (modelServer) {
     if (kepler.generation !== 'classic' && !fleetEstimates(spec)) {
-      problems.add('energy.modelServer', 'the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, give a device set power.source estimated, or remove energy.modelServer');
+      problems.add('energy.modelServer', 'the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, let device sets estimate from it (power.source estimated with an ingress exposure), or remove energy.modelServer');
     }
     const cluster = placer.place(modelServer.cluster, 'energy.modelServer.cluster', hub);
     if (cluster !== undefined) {

@@ -60,9 +60,9 @@ export type DashboardsModel = Spec<'dashboards'> & { readonly cluster: string };
 
 type FleetSpec = Spec<'fleet'>;
 /** A power source as declared (lib/spec/fleet.ts devicePowerSchema). */
-export type DevicePowerSpec = NonNullable<FleetSpec['defaultPower']>;
+export type DevicePowerDeclaration = NonNullable<FleetSpec['defaultPower']>;
 /** A device set's resolved power source, with the field path it was declared at. */
-export type DevicePowerModel = DevicePowerSpec & { readonly path: string };
+export type DevicePowerModel = DevicePowerDeclaration & { readonly path: string };
 /** A device set, with its field path; `power` resolved (the set's own, else the fleet default, else none). */
 export type DeviceSetModel = Omit<FleetSpec['deviceSets'][number], 'power'> & { readonly path: string; readonly power?: DevicePowerModel };
 /** A device, with its field path. */

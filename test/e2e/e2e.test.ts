@@ -8,8 +8,8 @@
  */
 import { pushTimeseries } from 'prometheus-remote-write';
 import { parse } from 'yaml';
-import { KubeObject, synthesize, SynthResult } from '../../lib/internal';
-import { deviceSeries, DEVICE_WATTS, eventerSeries, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
+import { devicePowerOf, KubeObject, synthesize, SynthResult } from '../../lib/internal';
+import { deviceSeries, DEVICE_WATTS, ESTIMATED_DEVICE_WATTS, estimatedDeviceSeries, eventerSeries, PROFILE_IDLE_FRACTIONS, profileDeviceSeries, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
 import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
 import { FakePod, podsOf } from '../support/e2e/pods';
 import { binary, get, sleep, stopAll, until } from '../support/e2e/processes';
@@ -98,11 +98,17 @@ beforeAll(async () => {
   // The device: remote-writes its exporter's series every scaled interval, as the Flotta device worker does.
   const set = objects(model.fleet!.cluster).find((o) => o.kind === 'EdgeDeviceSet') as Json;
   const url = loopbackURL(set.spec.metrics.receiverConfiguration.url, fx.loopback);
-  const device = model.fleet!.devices[0].name;
+  // One device per power source (the e2e stack's sets): each sends what its source makes it send.
+  const sent = model.fleet!.devices.flatMap((d) => {
+    const source = devicePowerOf(model.fleet!, d)?.source;
+    if (source === 'estimated') return estimatedDeviceSeries(d.name, started);
+    if (source === 'profile') return profileDeviceSeries(d.name, started);
+    return deviceSeries(d.name, !!model.energy?.kepler.processMetrics, started);
+  });
   pusher = (async () => {
     while (pushing) {
       const now = Date.now();
-      const series = deviceSeries(device, !!model.energy?.kepler.processMetrics, started).map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value(now), timestamp: now }] }));
+      const series = sent.map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value(now), timestamp: now }] }));
       try {
         const r = await pushTimeseries(series, { url, fetch: fetch as never, timeout: 2000 });
         if (r.status !== 204 && r.status !== 200) pushErrors.push(`${r.status} ${r.statusText} ${r.errorMessage ?? ''}`);
@@ -231,6 +237,35 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
     const total = labelled.find((s: Json) => s.metric.__name__ === 'device:edgewatt_power_watts:sum');
     expectClose(Number((total ?? labelled[0]).value[1]), DEVICE_WATTS, `${device} W (labelled)`);
   }, 60_000);
+
+  test('each power source gives its device its figure at the hub, with `cluster`, `device` and `source` (measured, Kepler estimate, profile)', async () => {
+    const f = result.model.fleet!;
+    const byDevice = Object.fromEntries(f.devices.map((d) => [d.name, devicePowerOf(f, d)!]));
+    const profile = Object.values(byDevice).find((p) => p.source === 'profile')!.profile!;
+    const utilisation = 1 - PROFILE_IDLE_FRACTIONS.reduce((a, b) => a + b, 0) / PROFILE_IDLE_FRACTIONS.length;
+    const want: Record<string, { source: string; watts: number }> = {};
+    for (const [device, p] of Object.entries(byDevice)) {
+      want[device] =
+        p.source === 'measured'
+          ? { source: 'rapl', watts: DEVICE_WATTS }
+          : p.source === 'estimated'
+            ? { source: 'estimated', watts: ESTIMATED_DEVICE_WATTS }
+            : { source: 'profile', watts: profile.idleWatts + (profile.maxWatts - profile.idleWatts) * utilisation };
+    }
+    expect(Object.values(want).map((w) => w.source).sort()).toEqual(['estimated', 'profile', 'rapl']);
+    const got = await until('a per-source record for every device', 30_000, async () => {
+      const v = await query(fx.hub.url, 'device_source:edgewatt_power_watts:sum');
+      return v.length === f.devices.length ? v : undefined;
+    });
+    for (const s of got) {
+      const w = want[s.metric.device];
+      expect({ device: s.metric.device, cluster: s.metric.cluster, source: s.metric.source }).toEqual({ device: s.metric.device, cluster: f.cluster, source: w.source });
+      expectClose(Number(s.value[1]), w.watts, `${s.metric.device} W (${w.source})`);
+    }
+    // The fleet dashboard's share of devices estimated: 2 of 3 (the Kepler estimate and the profile).
+    const share = await query(fx.hub.url, 'sum(cluster_source:edgewatt_devices:count{source=~"estimated|profile"}) / sum(cluster_source:edgewatt_devices:count)');
+    expectClose(Number(share[0].value[1]), 2 / 3, 'share of devices estimated');
+  });
 
   test('every query of every generated dashboard returns data, or is declared with the reason it cannot', async () => {
     const dashboards = [...result.files.entries()].filter(([f]) => /\/dashboards\/configmap-dashboard-.*\.yaml$/.test(f));
