@@ -4,7 +4,7 @@ import { modelServerEndpoint, serviceURL } from '../lib/core/endpoints';
 import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
 import { namespacePeer } from '../lib/core/network';
 import { queryEndpoint, scraperNamespace } from '../lib/model/monitoring';
-import { devicesEstimateFromServer } from '../lib/energy/device-power';
+import { deviceModelFetchFlows, devicesEstimateFromServer } from '../lib/energy/device-power';
 import { setPowers } from '../lib/model';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
@@ -137,7 +137,12 @@ export const energyComponent: ComponentDefinition = {
   build: (scope, id, ctx) => new EnergyChart(scope, id, ctx),
   monitoring: energyMonitoring,
   // In-cluster paths, and the cross-cluster model fetch with its declared transport (lib/monitoring/transport-flows.ts).
-  flows: (ctx) => [...energyFlows(ctx), ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch')],
+  flows: (ctx) => [
+    ...energyFlows(ctx),
+    ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch'),
+    // Devices that estimate their power fetch model weights through the server's ingress.
+    ...deviceModelFetchFlows(ctx.model, ctx.cluster.name),
+  ],
   // The relay next to the Kepler host service on each device that runs one (measured and estimated sets).
   deviceWorkloads: (model) => {
     if (!model.fleet) return [];

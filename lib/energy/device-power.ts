@@ -1,4 +1,5 @@
 import { modelServerEndpoint } from '../core/endpoints';
+import { Flow } from '../core/flows';
 import { exposedURL } from '../core/exposure';
 import { setPowers } from '../model/device-power';
 import { StackModel } from '../model/types';
@@ -41,4 +42,28 @@ export function deviceBootstrapDocuments(model: StackModel): Map<string, string>
     for (const [name, text] of files) out.set(`${f.cluster}/fleet/${DEVICE_BOOTSTRAP_DIR}/${s.set}/${name}`, text);
   }
   return out;
+}
+
+/**
+ * The device → model server paths (purpose model-fetch), declared by the model server's cluster: one per
+ * device set that estimates its power from the server, through its ingress (devices are never cluster
+ * members). The URL is configured on the device (the set's kepler-classic.env, not a Kubernetes object), so
+ * the gate proves the Ingress, the Service and the NetworkPolicy; the bootstrap test checks the URL.
+ */
+export function deviceModelFetchFlows(model: StackModel, cluster: string): Flow[] {
+  const ms = model.energy?.modelServer;
+  const f = model.fleet;
+  if (!f || !ms || ms.cluster !== cluster || ms.exposure?.transport !== 'ingress') return [];
+  const ep = modelServerEndpoint(model.energy!.namespace, ms.cluster);
+  return setPowers(f)
+    .filter((s) => s.power?.source === 'estimated' && s.devices.length > 0)
+    .map((s) => ({
+      id: `model-fetch:devices(${s.set})->${ms.cluster}/${ep.name}`,
+      purpose: 'model-fetch' as const,
+      from: { kind: 'device' as const, cluster: f.cluster, set: s.set },
+      to: { kind: 'service' as const, cluster: ms.cluster, namespace: ep.namespace, service: ep.name, port: 'http' },
+      transport: 'ingress' as const,
+      ingressControllerNamespace: (ms.exposure as { controllerNamespace: string }).controllerNamespace,
+      path: `${s.power!.path}.source`,
+    }));
 }

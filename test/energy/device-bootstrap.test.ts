@@ -1,6 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { parse } from 'yaml';
+import { Flow } from '../../lib/core/flows';
 import { synthesize } from '../../lib/internal';
+import { Entry, evaluateFlows } from '../../lib/validate';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 import { tool } from '../support/tools';
@@ -88,6 +91,16 @@ describe('device bootstrap of the demo stack (one set per power source)', () => 
     const out = synthesize(s);
     const env = out.files.get(`${BOOT}/gateways/kepler-classic.env`)!;
     expect(env).toContain('MODEL_SERVER_ENABLE=true\nMODEL_SERVER_URL=https://models.hub.factory.example\nMODEL_SERVER_MODEL_REQ_PATH=/model');
+    // The path is a declared flow, proven on the output; without the model server's Ingress it is blocked.
+    const flows: Flow[] = JSON.parse(out.files.get('FLOWS.json')!).flows;
+    const id = 'model-fetch:devices(gateways)->hub/kepler-model-server';
+    expect(flows.find((f) => f.id === id)).toMatchObject({ from: { kind: 'device', set: 'gateways' }, transport: 'ingress' });
+    const entries = (drop?: RegExp): Entry[] =>
+      [...out.files].filter(([f]) => f.endsWith('.yaml') && !(drop && drop.test(f))).map(([f, text]) => ({ file: `dist/${f}`, cluster: f.split('/')[0], object: parse(text) }));
+    const verdict = (e: Entry[]) => evaluateFlows(flows, e).find((v) => v.flow.id === id)!;
+    expect(verdict(entries()).ok).toBe(true);
+    const blocked = verdict(entries(/^hub\/energy\/ingress-kepler-model-server/));
+    expect(blocked.ok).toBe(false);
   });
 });
 
