@@ -1,6 +1,6 @@
 import { keplerCatalog, MetricSpec } from '../energy/catalog';
 import { eventClusters, eventerSeries } from '../events/clusters';
-import { setPowers } from '../model/device-power';
+import { devicePowerOf, setPowers } from '../model/device-power';
 import { DEVICE_RECORD } from './device-power-rules';
 import { StackModel } from '../model/types';
 import { isSelected } from './hashmod';
@@ -100,7 +100,7 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
       const interval = (d.set ? sets.get(d.set)?.metrics.intervalSeconds : undefined) ?? 60;
       const e = byInterval.get(interval) ?? { all: 0, kept: 0 };
       e.all++;
-      if (isSelected(d.name, d.labels, policy)) e.kept++;
+      if (isSelected(d.name, d.labels, policy) || devicePowerOf(model.fleet, d)?.source === 'profile') e.kept++;
       byInterval.set(interval, e);
     }
     for (const [interval, e] of [...byInterval].sort(([a], [b]) => a - b)) {

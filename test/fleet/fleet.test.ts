@@ -149,6 +149,20 @@ describe('fleet', () => {
     expect([...r.files.keys()].filter((f) => f.endsWith('/kepler.service')).sort()).toEqual(['hub/fleet/device-bootstrap/cameras/kepler.service', 'hub/fleet/device-bootstrap/edgewatt-default/kepler.service']);
   });
 
+  test('a profile device outside the selection policy keeps its system metrics (its power is computed from them)', () => {
+    const r = synthChecked(
+      fleetStack((s) => {
+        s.monitoring.selection = { sample: 0.01 };
+        s.fleet.deviceSets.push({ name: 'sensors', power: { source: 'profile', profile: { idleWatts: 2, maxWatts: 5 } } });
+        s.fleet.devices.push({ name: 'pi-01', set: 'sensors', labels: {} }, { name: 'pi-02', set: 'sensors', labels: {} });
+      }),
+    );
+    const byName = new Map(operatorDevices(r).map((d) => [d.name, d.labels['flotta/member-of']]));
+    expect([byName.get('pi-01'), byName.get('pi-02')]).toEqual(['sensors', 'sensors']);
+    // Measured devices outside the policy still lose theirs (their power comes from the relay workload).
+    expect(byName.get('cam-03')).toBe('cameras-unsampled');
+  });
+
   test('powerExporter: false (deprecated) leaves sets without power and the default set with none', () => {
     const r = synthChecked(
       fleetStack((s) => {
