@@ -37,7 +37,13 @@ export function checkDevicePower(spec: StackSpec, problems: ProblemList): void {
   if (!f) return;
   const declared: Array<[DevicePowerDeclaration, string]> = [];
   if (f.defaultPower) declared.push([f.defaultPower, 'fleet.defaultPower']);
-  f.deviceSets.forEach((s, i) => s.power && declared.push([s.power, `fleet.deviceSets[${i}].power`]));
+  f.deviceSets.forEach((s, i) => {
+    if (s.power) declared.push([s.power, `fleet.deviceSets[${i}].power`]);
+    const allow = s.metrics.allowList;
+    if (s.power?.source === 'profile' && allow && !allow.includes('node_cpu_seconds_total')) {
+      problems.add(`fleet.deviceSets[${i}].metrics.allowList`, 'drops node_cpu_seconds_total, from which the profile power of the set is computed: add it to the list');
+    }
+  });
   const ms = spec.energy?.modelServer;
   const reachable = ms?.exposure?.transport === 'ingress';
   for (const [p, path] of declared) {

@@ -100,11 +100,11 @@ type Alert = Omit<AlertRule, 'runbookURL'>;
 /** What each source needs, for the runbook of DevicePowerMissing. */
 const MISSING_CAUSES: Record<'measured' | 'estimated' | 'profile', string> = {
   measured:
-    'power_source="measured": on the device, `systemctl status kepler.service` (installed as dist/<fleet cluster>/fleet/device-bootstrap/<set>/README.md says?); `curl -s http://127.0.0.1:28282/metrics | grep kepler_node_cpu_watts` — no zone series means no readable RAPL (not an x86 CPU with RAPL, or a VM): use source estimated or profile for this set. Then `podman ps` as the Flotta user: is the kepler-host-relay workload running and can it reach host.containers.internal:28282 (firewall)?',
+    'power_source="measured": on the device, `systemctl status kepler.service` (is it installed, as dist/<fleet cluster>/fleet/device-bootstrap/<set>/README.md says?); `curl -s http://127.0.0.1:28282/metrics | grep kepler_node_cpu_watts` — no zone series means no readable RAPL (not an x86 CPU with RAPL, or a VM): use source estimated or profile for this set. Then `podman ps` as the Flotta user: is the kepler-host-relay workload running and can it reach host.containers.internal:28282 (firewall)?',
   estimated:
     'power_source="estimated": `systemctl status kepler-classic.service`; its log says whether eBPF loaded (kernel with BTF, CAP_BPF) and where the model weights came from (model server URL, NODE_COMPONENTS_INIT_URL, or the weights in /var/lib/kepler); then the kepler-classic-relay workload as for measured (port 9102).',
   profile:
-    'power_source="profile": the figure is computed at the hub from node_cpu_seconds_total, so the device sends no system metrics: is it outside the monitoring selection policy (its set\'s -unsampled variant disables them), or did the set\'s metrics.allowList drop node_cpu_seconds_total?',
+    'power_source="profile": the figure is computed at the hub from node_cpu_seconds_total, so the device sends no system metrics: on the device, `systemctl --user status node_exporter` as the Flotta user (the agent starts it), and the agent\'s log for remote-write errors; the device\'s other series (node_*) at the hub tell whether anything arrives.',
 };
 
 /**

@@ -105,11 +105,12 @@ describe('device bootstrap of the demo stack (one set per power source)', () => 
 });
 
 describe('power declarations that cannot work are refused, each with its path and fix, in one run', () => {
-  test('profile without watts, idle above max, profile watts on measured, estimate without weights, measured without energy', () => {
+  test('profile without watts, idle above max, profile watts on measured, estimate without weights, CPU time dropped on a profile set, measured without energy', () => {
     const s = clone(demoStack()) as any;
     s.fleet.deviceSets[0].power = { source: 'measured', profile: { idleWatts: 1, maxWatts: 2 } };
     delete s.fleet.deviceSets[1].power.initialModelURL;
     s.fleet.deviceSets[2].power = { source: 'profile', profile: { idleWatts: 9, maxWatts: 6 } };
+    s.fleet.deviceSets[2].metrics = { allowList: ['node_memory_MemAvailable_bytes'] };
     s.fleet.defaultPower = { source: 'profile' };
     let message = '';
     try {
@@ -121,6 +122,7 @@ describe('power declarations that cannot work are refused, each with its path an
     expect(message).toContain('fleet.deviceSets[1].power.initialModelURL: is required with source estimated when devices cannot reach the model server (energy.modelServer.exposure is not an ingress');
     expect(message).toContain('fleet.deviceSets[2].power.profile.idleWatts: is 9 W, above maxWatts (6 W)');
     expect(message).toContain('fleet.defaultPower.profile: is required with source profile');
+    expect(message).toContain('fleet.deviceSets[2].metrics.allowList: drops node_cpu_seconds_total, from which the profile power of the set is computed: add it to the list');
     const noEnergy = clone(demoStack()) as any;
     delete noEnergy.energy;
     let m2 = '';
