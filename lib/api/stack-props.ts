@@ -686,8 +686,8 @@ export interface DeviceSetProps {
    */
   readonly hardwareProfile?: "full" | "delta" | "none";
   /**
-   * Power source of the set's devices.
-   * @default - measured when the stack has energy, else no power
+   * Power source of the set's devices (README "Device energy").
+   * @default - fleet.defaultPower
    */
   readonly power?: DevicePowerProps;
 }
@@ -1736,8 +1736,8 @@ export interface DeviceSetSpec {
    */
   readonly hardwareProfile: "full" | "delta" | "none";
   /**
-   * Power source of the set's devices.
-   * @default - measured when the stack has energy, else no power
+   * Power source of the set's devices (README "Device energy").
+   * @default - fleet.defaultPower
    */
   readonly power?: DevicePowerSpec;
 }

@@ -54,7 +54,7 @@ const deviceSetSchema = z.strictObject({
     .enum(['full', 'delta', 'none'])
     .default('delta')
     .describe('Hardware inventory in heartbeats: full each time, only changes, or none. @default delta'),
-  power: devicePowerSchema.optional(),
+  power: devicePowerSchema.optional().describe('Power source of the set\'s devices (README "Device energy"). @default - fleet.defaultPower'),
 });
 
 const workloadSchema = z.strictObject({
