@@ -653,6 +653,11 @@ export interface DevicePowerProps {
    */
   readonly profile?: DevicePowerProfileProps;
   /**
+   * measured, for devices with a board power sensor instead of RAPL (ARM boards such as Jetson): the hwmon zones whose sum is the device's power, e.g. the input rail. Kepler v0.11.4 then reads hwmon (--experimental.hwmon.enabled); zones are named by the sensor label or `<chip>_power<N>`.
+   * @default - RAPL package and dram
+   */
+  readonly hwmonZones?: ReadonlyArray<string>;
+  /**
    * estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL).
    * @default - none (only the model server)
    */
@@ -1702,6 +1707,11 @@ export interface DevicePowerSpec {
    * @default - none
    */
   readonly profile?: DevicePowerProfileSpec;
+  /**
+   * measured, for devices with a board power sensor instead of RAPL (ARM boards such as Jetson): the hwmon zones whose sum is the device's power, e.g. the input rail. Kepler v0.11.4 then reads hwmon (--experimental.hwmon.enabled); zones are named by the sensor label or `<chip>_power<N>`.
+   * @default - RAPL package and dram
+   */
+  readonly hwmonZones?: ReadonlyArray<string>;
   /**
    * estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL).
    * @default - none (only the model server)

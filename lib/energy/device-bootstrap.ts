@@ -26,6 +26,8 @@ export interface DeviceBootstrapOptions {
   readonly modelServerURL?: string;
   /** estimated: pinned node model weights (NODE_COMPONENTS_INIT_URL). @default - none */
   readonly initialModelURL?: string;
+  /** measured: hwmon zones read instead of RAPL. @default - none (RAPL) */
+  readonly hwmonZones?: ReadonlyArray<string>;
 }
 
 const header = (stack: string, comment = '#') =>
@@ -133,7 +135,9 @@ export function hostExporterUnit(o: DeviceBootstrapOptions): string {
 export function hostExporterEnv(o: DeviceBootstrapOptions): string {
   const lines = [header(o.stackName), `# Device set "${o.set}", power source ${o.source}.`];
   if (o.source === 'measured') {
-    const args = ['--host.sysfs=/sys', '--host.procfs=/proc', '--metrics=node', `--web.listen-address=0.0.0.0:${CURRENT.port}`, '--log.format=json'];
+    // hwmon (a board sensor instead of RAPL): `--experimental.hwmon.enabled`, `--experimental.hwmon.zones` (repeatable).
+    const hwmon = o.hwmonZones?.length ? ['--experimental.hwmon.enabled=true', ...o.hwmonZones.map((z) => `--experimental.hwmon.zones=${z}`)] : [];
+    const args = ['--host.sysfs=/sys', '--host.procfs=/proc', '--metrics=node', `--web.listen-address=0.0.0.0:${CURRENT.port}`, '--log.format=json', ...hwmon];
     lines.push(`KEPLER_ARGS=${args.join(' ')}`);
   } else {
     const model = [

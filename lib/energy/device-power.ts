@@ -38,7 +38,7 @@ export function deviceBootstrapDocuments(model: StackModel): Map<string, string>
   for (const s of setPowers(f)) {
     const p = s.power;
     if (!p || p.source === 'profile' || s.devices.length === 0) continue;
-    const files = deviceBootstrapFiles({ stackName: model.name, set: s.set, source: p.source, modelServerURL: p.source === 'estimated' ? modelServerURL : undefined, initialModelURL: p.initialModelURL });
+    const files = deviceBootstrapFiles({ stackName: model.name, set: s.set, source: p.source, modelServerURL: p.source === 'estimated' ? modelServerURL : undefined, initialModelURL: p.initialModelURL, hwmonZones: p.hwmonZones });
     for (const [name, text] of files) out.set(`${f.cluster}/fleet/${DEVICE_BOOTSTRAP_DIR}/${s.set}/${name}`, text);
   }
   return out;

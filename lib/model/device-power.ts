@@ -54,6 +54,7 @@ export function checkDevicePower(spec: StackSpec, problems: ProblemList): void {
       if (p.profile) problems.add(`${path}.profile`, `is only read with source profile (this set is ${p.source}): remove it, or set source: profile`);
       if (!spec.energy) problems.add(`${path}.source`, `${p.source} power needs the energy section (its recording rules and exporter versions): add energy, or use source: profile`);
     }
+    if (p.source !== 'measured' && p.hwmonZones) problems.add(`${path}.hwmonZones`, `is only read with source measured (this set is ${p.source}): remove it`);
     if (p.source !== 'estimated' && p.initialModelURL) problems.add(`${path}.initialModelURL`, `is only read with source estimated (this set is ${p.source}): remove it`);
     if (p.source === 'estimated' && !p.initialModelURL && !reachable) {
       const why = !ms ? 'the stack has no energy.modelServer' : 'energy.modelServer.exposure is not an ingress (devices are not cluster members: mcs does not reach them)';

@@ -41,9 +41,12 @@ function plusOptional(a: string, b: string): string {
   return `(${a}) + (${b} or (${a}) * 0)`;
 }
 
-/** Measured devices: Kepler v0.11.4 node zones package and dram (core and uncore are inside package). */
-function measuredTerm(cluster: string, devices: ReadonlyArray<string>): string {
-  const zones = `kepler_node_cpu_watts{zone=~"package|dram", ${of(devices)}}`;
+/**
+ * Measured devices: Kepler v0.11.4 node zones package and dram (core and uncore are inside package), or the
+ * hwmon zones the set declares (their sum is the device's power).
+ */
+function measuredTerm(cluster: string, devices: ReadonlyArray<string>, zoneRegex = 'package|dram'): string {
+  const zones = `kepler_node_cpu_watts{zone=~"${zoneRegex}", ${of(devices)}}`;
   const bySource = `label_replace(label_replace(${zones}, "source", "rapl", "path", ".*/powercap/.*"), "source", "hwmon", "path", ".*/hwmon/.*")`;
   return `sum by (${BY}) (${tag(bySource, cluster)})`;
 }
@@ -79,7 +82,9 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   if (sets.length === 0) return [];
   const terms: string[] = [];
   const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices).sort();
-  if (devicesOf('measured').length) terms.push(measuredTerm(f.cluster, devicesOf('measured')));
+  const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices).sort();
+  if (rapl.length) terms.push(measuredTerm(f.cluster, rapl));
+  for (const s of sets) if (s.power!.source === 'measured' && s.power!.hwmonZones) terms.push(measuredTerm(f.cluster, s.devices, s.power!.hwmonZones.join('|')));
   if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, devicesOf('estimated')));
   for (const s of sets) {
     const p = s.power!;

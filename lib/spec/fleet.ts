@@ -19,6 +19,13 @@ export const devicePowerSchema = z
       })
       .optional()
       .describe('Declared power of the device model; required with source profile, not read otherwise. @default - none'),
+    hwmonZones: z
+      .array(z.string().regex(/^[a-zA-Z0-9_]+$/, { message: 'must be a Kepler hwmon zone name such as vdd_in (the sensor label, cleaned)' }))
+      .min(1)
+      .optional()
+      .describe(
+        'measured, for devices with a board power sensor instead of RAPL (ARM boards such as Jetson): the hwmon zones whose sum is the device\'s power, e.g. the input rail. Kepler v0.11.4 then reads hwmon (--experimental.hwmon.enabled); zones are named by the sensor label or `<chip>_power<N>`. @default - RAPL package and dram',
+      ),
     initialModelURL: z
       .string()
       .url()

@@ -109,6 +109,7 @@ describe('power declarations that cannot work are refused, each with its path an
     const s = clone(demoStack()) as any;
     s.fleet.deviceSets[0].power = { source: 'measured', profile: { idleWatts: 1, maxWatts: 2 } };
     delete s.fleet.deviceSets[1].power.initialModelURL;
+    s.fleet.deviceSets[1].power.hwmonZones = ['vdd_in'];
     s.fleet.deviceSets[2].power = { source: 'profile', profile: { idleWatts: 9, maxWatts: 6 } };
     s.fleet.deviceSets[2].metrics = { allowList: ['node_memory_MemAvailable_bytes'] };
     s.fleet.defaultPower = { source: 'profile' };
@@ -122,6 +123,7 @@ describe('power declarations that cannot work are refused, each with its path an
     expect(message).toContain('fleet.deviceSets[1].power.initialModelURL: is required with source estimated when devices cannot reach the model server (energy.modelServer.exposure is not an ingress');
     expect(message).toContain('fleet.deviceSets[2].power.profile.idleWatts: is 9 W, above maxWatts (6 W)');
     expect(message).toContain('fleet.defaultPower.profile: is required with source profile');
+    expect(message).toContain('fleet.deviceSets[1].power.hwmonZones: is only read with source measured (this set is estimated): remove it');
     expect(message).toContain('fleet.deviceSets[2].metrics.allowList: drops node_cpu_seconds_total, from which the profile power of the set is computed: add it to the list');
     const noEnergy = clone(demoStack()) as any;
     delete noEnergy.energy;
