@@ -180,6 +180,11 @@ export function hostExporterReadme(o: DeviceBootstrapOptions): string {
     'On each device of the set, as root:',
     '',
     `1. Take the exporter binary from the pinned image: \`podman create --name kepler-copy ${image}\`, \`podman cp kepler-copy:/usr/bin/kepler ${bin}\`${measured ? '' : ', `podman cp kepler-copy:/var/lib/kepler /var/lib/kepler`'}, \`podman rm kepler-copy\`.`,
+    ...(measured
+      ? []
+      : [
+          `   The v0.7.12 image builds it on UBI 9 and installs the \`libbpf\` package beside it (kepler v0.7.12 \`build/Dockerfile\`): the device needs the libbpf shared library (\`libbpf.so.1\`; Debian: \`libbpf1\`) and a kernel with BTF (\`/sys/kernel/btf/vmlinux\`: its eBPF program relocates with CO-RE, \`preserve_access_index\` in \`bpf/kepler.bpf.h\`).`,
+        ]),
     `2. \`install -D -m 0644 ${unit.replace('.service', '.env')} ${DEVICE_PATHS.env[o.source]}\` and \`install -m 0644 ${unit} /etc/systemd/system/${unit}\`.`,
     `3. \`systemctl daemon-reload && systemctl enable --now ${unit}\`; \`curl -s http://127.0.0.1:${port}/metrics | grep ^kepler_node\` shows the node series.`,
     `4. Allow port ${port} only from the podman network (e.g. nftables); the relay workload reaches it as \`host.containers.internal:${port}\`.`,

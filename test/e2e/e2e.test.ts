@@ -145,10 +145,14 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
       const rest = nodes.filter((x) => x.labels.tier !== 'critical');
       const share = rest.filter((n) => expected.includes(n.name)).length / rest.length;
       expect(Math.abs(share - policy.sample)).toBeLessThanOrEqual(0.25);
-      // Every generated job reaches at least one up target.
-      const all = await activeTargets(p.url);
+      // Every generated job reaches at least one up target (once each has been scraped: a target not yet
+      // scraped reports health "unknown", so wait for the first scrape of every job rather than race it).
       const jobs = p.config.scrape_configs.map((c: Json) => c.job_name);
-      const down = jobs.filter((j: string) => !all.some((t: Json) => t.labels.job === j && t.health === 'up'));
+      const downJobs = async () => {
+        const all = await activeTargets(p.url);
+        return jobs.filter((j: string) => !all.some((t: Json) => t.labels.job === j && t.health === 'up'));
+      };
+      const down = await until(`${p.cluster}: an up target for every job`, 15_000, async () => ((await downJobs()).length === 0 ? [] : undefined)).catch(downJobs);
       expect({ cluster: p.cluster, jobsWithoutAnUpTarget: down }).toEqual({ cluster: p.cluster, jobsWithoutAnUpTarget: [] });
       // kube-state-metrics: exactly its own pod's port; nothing else in its namespace.
       const ksm = (await activeTargets(p.url)).filter((x: Json) => x.labels.job === 'kube-state-metrics');
