@@ -188,6 +188,7 @@ export function hostExporterReadme(o: DeviceBootstrapOptions): string {
     `2. \`install -D -m 0644 ${unit.replace('.service', '.env')} ${DEVICE_PATHS.env[o.source]}\` and \`install -m 0644 ${unit} /etc/systemd/system/${unit}\`.`,
     `3. \`systemctl daemon-reload && systemctl enable --now ${unit}\`; \`curl -s http://127.0.0.1:${port}/metrics | grep ^kepler_node\` shows the node series.`,
     `4. Allow port ${port} only from the podman network (e.g. nftables); the relay workload reaches it as \`host.containers.internal:${port}\`.`,
+    '   This needs podman 4.1 or newer, but not 5.0.x (`podman --version`): rootless, 4.0.x points that name at a gateway inside its own network namespace, not at the host (containers/podman issue 14002; fixed in v4.1.0 by containers/common `libnetwork/etchosts/ip.go`), and 5.0.x with pasta at an address of the namespace (fixed in v5.1.0, RELEASE_NOTES.md). Flotta 0.2.0 itself only requires podman >= 4.0.0 (`flotta-agent.spec`).',
     '',
     `How the series reach the hub: the Flotta device agent (flotta-device-worker 0.2.0 \`internal/metrics\`) scrapes only node_exporter at \`http://localhost:9100/metrics\` (\`system.go\`) and workload containers at their container IP (\`workload.go\` \`getWorkloadUrls\`); it cannot be pointed at a host service. So edgewatt also places the EdgeWorkload \`${DEVICE_PATHS.relay[o.source]}\` on these devices: an unprivileged Prometheus that scrapes the host service and serves \`/federate\`, which the agent scrapes and remote-writes with \`edgedeviceid\`.`,
     '',
