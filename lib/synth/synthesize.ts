@@ -15,6 +15,7 @@ import { flowsReadme } from '../validate/flows/diagram';
 import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
+import { openValidationCache, validationCacheKey } from '../validate/cache';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { resolveStack, withCrossReferences } from './resolve-all';
@@ -151,18 +152,33 @@ export function defaultBootstrapDir(outdir: string): string {
 /**
  * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`) in one transaction
  * (see writeTrees): both folders are replaced together or not at all; on any failure before the commit,
- * both are left exactly as they were.
+ * both are left exactly as they were. Objects that passed the per-object checks in an earlier run into the same
+ * folder are not checked again when `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir);
+ * @default false, no cache).
  */
 export function synthToDir(
   stack: StackInput,
   outdir: string,
-  options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string } = {},
+  options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string; readonly validationCache?: string | false } = {},
 ): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
-  const result = synthesize(stack, { outLabel: outdir, ...options });
+  const cacheDir = options.validationCache ?? false;
+  const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, validationCacheKey(options.validation?.schemas));
+  const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache } });
   const targets = [{ dir: outdir, files: result.files }];
   if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
   const [write, bootstrapWrite] = writeTrees(targets, options);
+  cache?.save();
   return { ...result, write, bootstrapWrite };
+}
+
+/**
+ * Where `edgewatt synth` keeps its validation cache (lib/validate/cache.ts): `.edgewatt.cache/<out folder name>`
+ * beside the output folder (git-ignored; never inside it, which is replaced whole; not named `.edgewatt-…`,
+ * which are the writer's own lock, journal and staging entries).
+ */
+export function defaultCacheDir(outdir: string): string {
+  const abs = path.resolve(outdir);
+  return path.join(path.dirname(abs), '.edgewatt.cache', path.basename(abs));
 }
 
 /** What checkDir found: the differing files (paths relative to `outdir`) and both versions of each. */

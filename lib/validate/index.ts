@@ -12,3 +12,5 @@ export { checkPromql, findExpressions, metricNames, promqlErrorAt } from './prom
 export { checkMetricNames, recordedNames } from './metric-names';
 export { checkSecrets } from './secrets';
 export * from './flows';
+export { entryDigest, openValidationCache, validationCacheKey } from './cache';
+export type { ValidationCache } from './cache';

@@ -114,11 +114,14 @@ export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
   return out;
 }
 
-/** The PromQL check: every expression parses. */
-export function checkPromql(entries: ReadonlyArray<Entry>): Finding[] {
+/** The PromQL check: every expression parses. `found` is findExpressions(entries), when the caller has it. */
+export function checkPromql(entries: ReadonlyArray<Entry>, found: ReadonlyArray<FoundExpr> = findExpressions(entries)): Finding[] {
   const out: Finding[] = [];
-  for (const f of findExpressions(entries)) {
-    const at = promqlErrorAt(f.expr);
+  const parsed = new Map<string, number | undefined>();
+  for (const f of found) {
+    // The same expression recurs in every cluster's dashboards and rules: parse each distinct one once.
+    if (!parsed.has(f.expr)) parsed.set(f.expr, promqlErrorAt(f.expr));
+    const at = parsed.get(f.expr);
     if (at === undefined) continue;
     const [pointer, inner] = f.where.includes(': ') ? f.where.split(': ') : [f.where, ''];
     out.push({

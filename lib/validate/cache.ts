@@ -1,0 +1,117 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { SchemaSources } from './schema-check';
+import { Entry } from './types';
+
+/**
+ * The validation cache: the digests of objects that passed every per-object check (schema, secrets, names,
+ * templates, PromQL syntax) in an earlier run, so an unchanged object is not checked again. It is one JSON file,
+ * `<folder>/validation.json` (`edgewatt synth` uses `.edgewatt.cache/<out>/` beside the output folder, git-ignored).
+ *
+ * Soundness: an object skips the per-object checks only when the digest of its exact content (and its cluster and
+ * file) is listed under the same key, and the key covers everything else the verdict depends on: the validator's
+ * code (every source file of the library) and the bytes of every schema source (the
+ * Kubernetes OpenAPI document and each CRD file). A changed object has another digest and is checked; a changed
+ * schema or CRD set, or another edgewatt build, gives another key and an empty cache. Only passing objects are
+ * recorded, so a finding is never cached. The cross-object gates (policy namespaces, wiring, metric names, Argo
+ * CD, flows) always run on every object: their verdict on one object depends on the others.
+ */
+export interface ValidationCache {
+  /** Whether this object (digest from {@link entryDigest}) passed the per-object checks under the same key. */
+  has(digest: string): boolean;
+  /** Sets the digests that passed in this run (validateEntries calls it); save() writes exactly these. */
+  record(passed: ReadonlyArray<string>): void;
+  /** Writes the recorded digests (stale ones are dropped); a failure to write is ignored (the cache is a shortcut). */
+  save(): void;
+  /** How many digests were loaded. */
+  readonly size: number;
+}
+
+/** Bump when a per-object check changes meaning without a change to any library file. */
+const CACHE_FORMAT = 1;
+
+let codeDigest: string | undefined;
+
+/** sha256 over every library source file (lib/ or build/lib/): any change to edgewatt's code invalidates the cache. */
+function libraryDigest(): string {
+  if (codeDigest) return codeDigest;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const st = fs.statSync(full);
+      if (st.isDirectory()) walk(full);
+      else if (/\.(js|ts|json)$/.test(name)) h.update(path.relative(libRoot, full)).update('\0').update(fs.readFileSync(full)).update('\0');
+    }
+  };
+  const libRoot = path.resolve(__dirname, '..');
+  walk(libRoot);
+  codeDigest = h.digest('hex');
+  return codeDigest;
+}
+
+/** Every file a schema source names (a CRD folder's YAML files), sorted. */
+function sourceFiles(p: string): string[] {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return [p];
+  return fs
+    .readdirSync(p)
+    .sort()
+    .flatMap((n) => sourceFiles(path.join(p, n)));
+}
+
+/** The key a cache is valid under: cache format, library code, and the bytes of every schema source. */
+export function validationCacheKey(schemas: SchemaSources | undefined): string {
+  const h = createHash('sha256');
+  h.update(`format ${CACHE_FORMAT}\0code ${libraryDigest()}\0schemas ${schemas ? 'yes' : 'none'}\0`);
+  for (const f of schemas ? [schemas.k8sOpenApi, ...(schemas.crds ?? []).flatMap(sourceFiles)] : []) h.update(path.resolve(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+/**
+ * The digest of one entry: its cluster, file and content. JSON text is the content, with numbers that JSON
+ * cannot hold (NaN, ±Infinity) and undefined array items spelled out so that two objects that serialize
+ * differently never share a digest.
+ */
+export function entryDigest(e: Entry): string {
+  const json = JSON.stringify(e.object, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000number ${v}` : v === undefined ? '\u0000undefined' : v));
+  return createHash('sha1').update(e.cluster).update('\0').update(e.file).update('\0').update(json).digest('base64');
+}
+
+/**
+ * Opens the cache in `dir` for `key`: an unreadable, corrupt or other-key file is an empty cache (it is only
+ * ever a shortcut). Saving writes a temporary file and renames it, so a killed run leaves the old file or the new.
+ */
+export function openValidationCache(dir: string, key: string): ValidationCache {
+  const file = path.join(dir, 'validation.json');
+  let digests = new Set<string>();
+  try {
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; passed?: unknown };
+    if (data.key === key && Array.isArray(data.passed)) digests = new Set(data.passed.filter((d): d is string => typeof d === 'string'));
+  } catch {
+    /* no cache yet, or unreadable: validate everything */
+  }
+  let passed: ReadonlyArray<string> | undefined;
+  return {
+    size: digests.size,
+    has: (d) => digests.has(d),
+    record: (p) => {
+      passed = p;
+    },
+    save: () => {
+      if (!passed) return;
+      try {
+        if (!fs.existsSync(dir)) {
+          if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
+          fs.mkdirSync(dir);
+        }
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify({ key, passed: [...passed].sort() }));
+        fs.renameSync(tmp, file);
+      } catch {
+        /* a read-only or odd place: the next run validates everything */
+      }
+    },
+  };
+}
