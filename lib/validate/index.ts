@@ -8,7 +8,7 @@ export { KubernetesSchemas } from './openapi';
 export { CrdSchemas } from './crds';
 export { checkPolicy, podViolations, namespaceLevels } from './policy';
 export { checkWiring } from './wiring';
-export { checkPromql, findExpressions, metricNames, promqlErrorAt } from './promql';
+export { checkPromql, findExpressions, metricNames, orOperands, promqlErrorAt } from './promql';
 export { checkMetricNames, recordedNames } from './metric-names';
 export { checkSecrets } from './secrets';
 export * from './flows';
