@@ -24,8 +24,12 @@ function arraysNamed(o: unknown, key: string, out: unknown[][] = []): unknown[][
   return out;
 }
 
-/** Config texts parsed for `data:<key>#<pointer>`, by text (a few configs are read by many flows). */
-const parsedData = new Map<string, unknown>();
+/**
+ * Config texts parsed for `data:<key>#<pointer>`, by object then key: a config is read by many flows (every flow
+ * of a cluster's Prometheus), parsed once per run, and dropped with its object. (A 64-text cache by text was
+ * emptied over and over at 50 clusters.)
+ */
+const parsedData = new WeakMap<object, Map<string, { text: string; doc: unknown }>>();
 
 /** Reads the value at `at` in an object; undefined when it is not there. */
 export function valueAt(o: unknown, at: string): string | undefined {
@@ -52,15 +56,16 @@ export function valueAt(o: unknown, at: string): string | undefined {
     const [key, pointer] = at.slice(5).split('#');
     const v = (o as { data?: Record<string, unknown> }).data?.[key];
     if (typeof v !== 'string' || pointer === undefined) return typeof v === 'string' ? v : undefined;
-    let doc = parsedData.get(v);
+    let byKey = parsedData.get(o as object);
+    if (!byKey) parsedData.set(o as object, (byKey = new Map()));
+    let doc = byKey.get(key)?.text === v ? byKey.get(key)!.doc : undefined;
     if (doc === undefined) {
       try {
         doc = parse(v) ?? null;
       } catch {
         doc = null;
       }
-      if (parsedData.size > 64) parsedData.clear();
-      parsedData.set(v, doc);
+      byKey.set(key, { text: v, doc });
     }
     return doc === null ? undefined : valueAt(doc, pointer);
   }
@@ -79,7 +84,7 @@ export function valueAt(o: unknown, at: string): string | undefined {
 /** The object named `Kind/name` in the source's cluster: in its namespace, or cluster-scoped. */
 function carrier(objs: ClusterObjects, ref: string, namespace: string | undefined): Entry | undefined {
   const [kind, name] = ref.split('/');
-  return objs.kind(kind).find((e) => e.object.metadata.name === name && (namespace === undefined || e.object.metadata.namespace === undefined || e.object.metadata.namespace === namespace));
+  return objs.named(kind, name).find((e) => (namespace === undefined || e.object.metadata.namespace === undefined || e.object.metadata.namespace === namespace));
 }
 
 function sourceCluster(f: Flow): string | undefined {
