@@ -11,6 +11,7 @@ export { checkWiring } from './wiring';
 export { checkPromql, findExpressions, metricNames, orOperands, promqlErrorAt } from './promql';
 export { checkMetricNames, recordedNames } from './metric-names';
 export { checkSecrets } from './secrets';
+export { checkGitops, checkApplicationLimits } from './gitops-check';
 export * from './flows';
 export { entryDigest, openValidationCache, validationCacheKey } from './cache';
 export type { ValidationCache } from './cache';

@@ -43,7 +43,7 @@ describe('validation cache', () => {
     const es = entries();
     const dir = cacheWith(key, es.map(entryDigest));
     const i = es.findIndex((e) => e.object.kind === 'Deployment');
-    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as { spec: object }).spec, replicaz: 2 } } } as Entry;
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as unknown as { spec: object }).spec, replicaz: 2 } } } as Entry;
     const changed = es.map((e, j) => (j === i ? broken : e));
     const findings = validateEntries(changed, { schemas, cache: openValidationCache(dir, key) });
     expect(findings).toEqual([{ file: broken.file, pointer: '/spec/replicaz', message: 'unknown field' }]);
@@ -52,7 +52,7 @@ describe('validation cache', () => {
   test('the cache is really used: a digest listed under the key skips the per-object checks (so only the key keeps it sound)', () => {
     const es = entries();
     const i = es.findIndex((e) => e.object.kind === 'Deployment');
-    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as { spec: object }).spec, replicaz: 2 } } } as Entry;
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as unknown as { spec: object }).spec, replicaz: 2 } } } as Entry;
     const changed = es.map((e, j) => (j === i ? broken : e));
     const forged = cacheWith(key, [entryDigest(broken)]);
     expect(validateEntries(changed, { schemas, cache: openValidationCache(forged, key) })).toEqual([]);
@@ -62,7 +62,7 @@ describe('validation cache', () => {
   test('a failing object is not recorded; a passing one is', () => {
     const es = entries();
     const i = es.findIndex((e) => e.object.kind === 'Deployment');
-    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as { spec: object }).spec, replicaz: 2 } } } as Entry;
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as unknown as { spec: object }).spec, replicaz: 2 } } } as Entry;
     const dir = path.join(tmpDir(), 'cache');
     const c = openValidationCache(dir, key);
     validateEntries(es.map((e, j) => (j === i ? broken : e)), { schemas, cache: c });
