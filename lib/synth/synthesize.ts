@@ -16,6 +16,7 @@ import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { openValidationCache, validationCacheKey } from '../validate/cache';
+import { openRenderCache, RenderCache } from './render-cache';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { resolveStack, withCrossReferences } from './resolve-all';
@@ -36,6 +37,11 @@ export interface SynthOptions {
   readonly validation?: ValidateOptions;
   /** How the output folder is named in messages. @default dist */
   readonly outLabel?: string;
+  /**
+   * YAML bodies of unchanged objects from the last synth into the same folder (lib/synth/render-cache.ts).
+   * @default - none: every object is serialized
+   */
+  readonly renderCache?: RenderCache;
   /** Called before each (cluster, component) chart is built. @default - nothing */
   readonly onProgress?: (done: number, total: number, cluster: string, component: string) => void;
 }
@@ -82,7 +88,8 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   );
   const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
-  const files = renderFiles(model.name, all);
+  const cache = options.renderCache;
+  const files = renderFiles(model.name, all, cache && ((o) => cache.body(o)));
   for (const [path, text] of documents(model)) files.set(path, text);
   if (flows.length > 0) {
     files.set(FLOWS_FILE, flowsJson(model.name, flows));
@@ -153,7 +160,7 @@ export function defaultBootstrapDir(outdir: string): string {
  * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`) in one transaction
  * (see writeTrees): both folders are replaced together or not at all; on any failure before the commit,
  * both are left exactly as they were. Objects that passed the per-object checks in an earlier run into the same
- * folder are not checked again when `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir);
+ * folder are not checked again, nor serialized again, when `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir);
  * @default false, no cache).
  */
 export function synthToDir(
@@ -162,12 +169,15 @@ export function synthToDir(
   options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string; readonly validationCache?: string | false } = {},
 ): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
   const cacheDir = options.validationCache ?? false;
-  const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, validationCacheKey(options.validation?.schemas));
-  const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache } });
+  const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
+  const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
+  const renderCache = cacheDir === false ? undefined : openRenderCache(cacheDir, key);
+  const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache }, renderCache });
   const targets = [{ dir: outdir, files: result.files }];
   if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
   const [write, bootstrapWrite] = writeTrees(targets, options);
   cache?.save();
+  renderCache?.save();
   return { ...result, write, bootstrapWrite };
 }
 

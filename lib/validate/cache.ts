@@ -51,6 +51,19 @@ function libraryDigest(): string {
   return codeDigest;
 }
 
+/** The versions of the packages the per-object checks and the serializer run on (ajv, yaml, the PromQL parser). */
+function dependencyVersions(): string {
+  return ['ajv', 'yaml', '@prometheus-io/lezer-promql', '@lezer/lr']
+    .map((name) => {
+      for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+        const pkg = path.join(dir, 'node_modules', name, 'package.json');
+        if (fs.existsSync(pkg)) return `${name}@${(JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version}`;
+      }
+      return `${name}@?`;
+    })
+    .join(',');
+}
+
 /** Every file a schema source names (a CRD folder's YAML files), sorted. */
 function sourceFiles(p: string): string[] {
   const st = fs.statSync(p);
@@ -64,19 +77,42 @@ function sourceFiles(p: string): string[] {
 /** The key a cache is valid under: cache format, library code, and the bytes of every schema source. */
 export function validationCacheKey(schemas: SchemaSources | undefined): string {
   const h = createHash('sha256');
-  h.update(`format ${CACHE_FORMAT}\0code ${libraryDigest()}\0schemas ${schemas ? 'yes' : 'none'}\0`);
+  h.update(`format ${CACHE_FORMAT}\0code ${libraryDigest()}\0deps ${dependencyVersions()}\0schemas ${schemas ? 'yes' : 'none'}\0`);
   for (const f of schemas ? [schemas.k8sOpenApi, ...(schemas.crds ?? []).flatMap(sourceFiles)] : []) h.update(path.resolve(f)).update('\0').update(fs.readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 
+const objectDigests = new WeakMap<object, string>();
+let uncachable = 0;
+
 /**
- * The digest of one entry: its cluster, file and content. JSON text is the content, with numbers that JSON
- * cannot hold (NaN, ±Infinity) and undefined array items spelled out so that two objects that serialize
- * differently never share a digest.
+ * The digest of an object's content: sha1 of its JSON text, with everything JSON would blur spelled out — NaN,
+ * ±Infinity, -0, undefined array items — and any value that is not plain data (a Date, a Map, a class instance)
+ * made unique, so such an object never matches a cache entry. Two objects with one digest render to the same
+ * YAML and get the same verdicts. Memoized per object (objects are not changed after synthesis).
  */
+export function objectDigest(o: object): string {
+  let d = objectDigests.get(o);
+  if (d) return d;
+  const json = JSON.stringify(o, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const raw = this[k];
+    if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000number ${Object.is(raw, -0) ? '-0' : raw}`;
+    if (raw === undefined) return '\u0000undefined';
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const proto = Object.getPrototypeOf(raw);
+      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${process.pid} ${++uncachable}`;
+    }
+    if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${process.pid} ${++uncachable}`;
+    return v;
+  });
+  d = createHash('sha1').update(json).digest('base64');
+  objectDigests.set(o, d);
+  return d;
+}
+
+/** The digest of one entry: its cluster, its file and its object's content (objectDigest). */
 export function entryDigest(e: Entry): string {
-  const json = JSON.stringify(e.object, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `\u0000number ${v}` : v === undefined ? '\u0000undefined' : v));
-  return createHash('sha1').update(e.cluster).update('\0').update(e.file).update('\0').update(json).digest('base64');
+  return createHash('sha1').update(e.cluster).update('\0').update(e.file).update('\0').update(objectDigest(e.object)).digest('base64');
 }
 
 /**

@@ -13,5 +13,5 @@ export { checkMetricNames, recordedNames } from './metric-names';
 export { checkSecrets } from './secrets';
 export { checkGitops, checkApplicationLimits } from './gitops-check';
 export * from './flows';
-export { entryDigest, openValidationCache, validationCacheKey } from './cache';
+export { entryDigest, objectDigest, openValidationCache, validationCacheKey } from './cache';
 export type { ValidationCache } from './cache';

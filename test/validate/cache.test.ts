@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { Entry, entryDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey } from '../../lib/internal';
+import { Entry, entryDigest, objectDigest, openRenderCache, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
@@ -109,5 +109,34 @@ describe('validation cache', () => {
     expect(r.write.missing.filter((f) => f.endsWith('.yaml')).every((f) => f.includes('dev-renamed'))).toBe(true);
     expect(r.write.stale.filter((f) => f.endsWith('.yaml')).every((f) => f.includes('dev-00007'))).toBe(true);
     expect(r.write.missing.length + r.write.changed.length).toBeLessThan(10);
+  });
+});
+
+describe('render cache and object digests', () => {
+  test('objects that JSON would blur (-0 and 0, NaN and null, undefined and null items, a Date and its ISO text) get different digests', () => {
+    const d = new Date('2026-01-01T00:00:00Z');
+    const pairs: Array<[unknown, unknown]> = [
+      [{ a: -0 }, { a: 0 }],
+      [{ a: NaN }, { a: null }],
+      [{ a: [undefined] }, { a: [null] }],
+      [{ a: d }, { a: d.toISOString() }],
+    ];
+    for (const [x, y] of pairs) expect(objectDigest(x as object)).not.toBe(objectDigest(y as object));
+    expect(objectDigest({ a: 1, b: [1, 'x'] })).toBe(objectDigest({ a: 1, b: [1, 'x'] }));
+  });
+
+  test('a cached body is used for an object with the same digest, under the same key only', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    const o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
+    const first = openRenderCache(dir, 'k1');
+    expect(first.body(o)).toBe(yamlBody(o));
+    first.save();
+    // Forge the stored body: the next run under k1 must take it (so the cache is really read) ...
+    const file = path.join(dir, 'render.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('name: x', 'name: forged'));
+    expect(openRenderCache(dir, 'k1').body({ ...o, metadata: { name: 'x' } })).toContain('name: forged');
+    // ... and another key (other code, other yaml version, other schemas) never does.
+    expect(openRenderCache(dir, 'k2').body(o)).toBe(yamlBody(o));
+    expect(openRenderCache(dir, 'k1').body({ ...o, metadata: { name: 'y' } })).toBe(yamlBody({ ...o, metadata: { name: 'y' } }));
   });
 });

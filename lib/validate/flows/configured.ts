@@ -1,9 +1,9 @@
-import { parse } from 'yaml';
 import { Flow } from '../../core/flows';
 import { Entry } from '../types';
 import { FlowContext } from './context';
 import { ingressRoutesTo } from './network';
 import { ClusterObjects } from './objects';
+import { parsedData } from './parsed';
 
 /**
  * The `configured` check: the URL a workload is given (env var, flag, config key or JSON pointer in the named
@@ -23,13 +23,6 @@ function arraysNamed(o: unknown, key: string, out: unknown[][] = []): unknown[][
   }
   return out;
 }
-
-/**
- * Config texts parsed for `data:<key>#<pointer>`, by object then key: a config is read by many flows (every flow
- * of a cluster's Prometheus), parsed once per run, and dropped with its object. (A 64-text cache by text was
- * emptied over and over at 50 clusters.)
- */
-const parsedData = new WeakMap<object, Map<string, { text: string; doc: unknown }>>();
 
 /** Reads the value at `at` in an object; undefined when it is not there. */
 export function valueAt(o: unknown, at: string): string | undefined {
@@ -56,17 +49,7 @@ export function valueAt(o: unknown, at: string): string | undefined {
     const [key, pointer] = at.slice(5).split('#');
     const v = (o as { data?: Record<string, unknown> }).data?.[key];
     if (typeof v !== 'string' || pointer === undefined) return typeof v === 'string' ? v : undefined;
-    let byKey = parsedData.get(o as object);
-    if (!byKey) parsedData.set(o as object, (byKey = new Map()));
-    let doc = byKey.get(key)?.text === v ? byKey.get(key)!.doc : undefined;
-    if (doc === undefined) {
-      try {
-        doc = parse(v) ?? null;
-      } catch {
-        doc = null;
-      }
-      byKey.set(key, { text: v, doc });
-    }
+    const doc = parsedData(o as object, key, v);
     return doc === null ? undefined : valueAt(doc, pointer);
   }
   if (at.startsWith('/')) {
