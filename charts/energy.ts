@@ -4,9 +4,11 @@ import { modelServerEndpoint, serviceURL } from '../lib/core/endpoints';
 import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
 import { namespacePeer } from '../lib/core/network';
 import { queryEndpoint, scraperNamespace } from '../lib/model/monitoring';
+import { deviceModelFetchFlows, devicesEstimateFromServer } from '../lib/energy/device-power';
+import { setPowers } from '../lib/model';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
-import { deviceExporterWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
+import { deviceRelayWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
 import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { transportFlows } from '../lib/monitoring/transport-flows';
@@ -39,7 +41,8 @@ export class EnergyChart extends Chart {
       });
     }
     if (modelServer?.cluster === cluster.name) {
-      const remote = kepler.clusters.some((c) => c !== cluster.name);
+      // Exposed for exporters on other clusters, and for devices that estimate their power (never cluster members).
+      const remote = kepler.clusters.some((c) => c !== cluster.name) || devicesEstimateFromServer(model);
       const mon = model.monitoring;
       const server = new KeplerModelServer(this, 'model-server', {
         namespace: energy.namespace,
@@ -134,11 +137,22 @@ export const energyComponent: ComponentDefinition = {
   build: (scope, id, ctx) => new EnergyChart(scope, id, ctx),
   monitoring: energyMonitoring,
   // In-cluster paths, and the cross-cluster model fetch with its declared transport (lib/monitoring/transport-flows.ts).
-  flows: (ctx) => [...energyFlows(ctx), ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch')],
+  flows: (ctx) => [
+    ...energyFlows(ctx),
+    ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch'),
+    // Devices that estimate their power fetch model weights through the server's ingress.
+    ...deviceModelFetchFlows(ctx.model, ctx.cluster.name),
+  ],
+  // The relay next to the Kepler host service on each device that runs one (measured and estimated sets).
   deviceWorkloads: (model) => {
-    const devices = model.fleet?.devices ?? [];
-    if (!model.fleet?.powerExporter || devices.length === 0) return [];
-    const w = deviceExporterWorkload({ processMetrics: model.energy?.kepler.processMetrics });
-    return [{ name: 'kepler-device-exporter', devices: devices.map((d) => d.name), podSpec: w.podSpec, metrics: { ...w.metrics, intervalSeconds: 60 }, path: 'fleet.powerExporter' }];
+    if (!model.fleet) return [];
+    const sets = setPowers(model.fleet);
+    return (['measured', 'estimated'] as const).flatMap((source) => {
+      const devices = sets.filter((s) => s.power?.source === source).flatMap((s) => s.devices);
+      if (devices.length === 0) return [];
+      const w = deviceRelayWorkload(source);
+      const path = sets.find((s) => s.power?.source === source)!.power!.path;
+      return [{ name: w.name, devices: devices.sort(), podSpec: w.podSpec, metrics: { ...w.metrics, intervalSeconds: 60 }, path }];
+    });
   },
 };

@@ -13,7 +13,7 @@ import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWo
 import { isSelected } from '../lib/monitoring/hashmod';
 import { deviceReceiverURL } from '../lib/monitoring/hub-paths';
 import { EdgeApiExposure } from '../lib/fleet/edge-api';
-import { StackModel } from '../lib/model';
+import { devicePowerOf, StackModel } from '../lib/model';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
 
@@ -104,7 +104,9 @@ export class FleetChart extends Chart {
     const caSecretName = f.receiver?.caSecret;
     const receiver = url ? { receiverConfiguration: { url, requestNumSamples: 10000, timeoutSeconds: 10, ...(caSecretName ? { caSecretName } : {}) } } : {};
     const policy = model.monitoring?.selection;
-    const setOf = new Map(f.devices.map((d) => [d.name, flottaSetOf(d, isSelected(d.name, d.labels, policy))]));
+    // A profile device's power is computed from its CPU metrics: the selection policy never turns them off.
+    const sampled = (d: (typeof f.devices)[number]) => isSelected(d.name, d.labels, policy) || devicePowerOf(f, d)?.source === 'profile';
+    const setOf = new Map(f.devices.map((d) => [d.name, flottaSetOf(d, sampled(d))]));
     const used = new Set(setOf.values());
     const settings = new Map<string, SetSettings>(f.deviceSets.map((s) => [s.name, { heartbeatSeconds: s.heartbeatSeconds, hardwareProfile: s.hardwareProfile, intervalSeconds: s.metrics.intervalSeconds, allowList: s.metrics.allowList }]));
     if (used.has(FLOTTA_DEFAULT_SET) || used.has(flottaSetOf({}, false))) settings.set(FLOTTA_DEFAULT_SET, DEFAULT_SET);

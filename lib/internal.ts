@@ -10,6 +10,7 @@ export * from './energy';
 export * from './monitoring';
 export * from './iomt';
 export * from './gitops';
+export * from './helm';
 export * from './dashboards';
 export * from './validate';
 export * from './live';

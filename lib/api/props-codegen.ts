@@ -15,6 +15,7 @@ type Json = { [key: string]: unknown };
 const NAMES: Readonly<Record<string, string>> = {
   '': 'Stack',
   gitops: 'GitOps',
+  helm: 'HelmPackaging',
   'clusters[]': 'Cluster',
   energy: 'Energy',
   'energy.kepler': 'Kepler',
@@ -38,6 +39,10 @@ const NAMES: Readonly<Record<string, string>> = {
   fleet: 'Fleet',
   'fleet.deviceSets[]': 'DeviceSet',
   'fleet.deviceSets[].metrics': 'DeviceSetMetrics',
+  'fleet.deviceSets[].power': 'DevicePower',
+  'fleet.deviceSets[].power.profile': 'DevicePowerProfile',
+  'fleet.defaultPower': 'DevicePower',
+  'fleet.defaultPower.profile': 'DevicePowerProfile',
   'fleet.devices[]': 'Device',
   'fleet.workloads[]': 'Workload',
   'fleet.workloads[].ports[]': 'WorkloadPort',

@@ -33,6 +33,20 @@ export interface GitOpsProps {
   readonly applicationHealthCheck?: boolean;
 }
 
+/** `helm` in the stack, as you write it; fields with a default may be left out. */
+export interface HelmPackagingProps {
+  /**
+   * Chart version of every cluster chart. Raise it whenever the rendered content changes: `synth --format helm` (and `--check`) fails, naming the chart, when the content digest in Chart.yaml changed but the version did not.
+   * @default - derived from the content: 0.0.0-sha-<first 12 hex digits of the content digest>
+   */
+  readonly version?: string;
+  /**
+   * appVersion of every cluster chart (free-form, shown by Helm and Argo CD).
+   * @default - the chart version
+   */
+  readonly appVersion?: string;
+}
+
 /** `clusters[]` in the stack, as you write it; fields with a default may be left out. */
 export interface ClusterProps {
   /**
@@ -624,6 +638,51 @@ export interface DeviceSetMetricsProps {
   readonly allowList?: ReadonlyArray<string>;
 }
 
+/** `fleet.deviceSets[].power.profile` in the stack, as you write it; fields with a default may be left out. */
+export interface DevicePowerProfileProps {
+  /**
+   * Device model the watts are for (shown on dashboards).
+   * @default - the set name
+   */
+  readonly model?: string;
+  /**
+   * Power at 0 % CPU utilisation, in watts (from a wall meter or the vendor sheet).
+   */
+  readonly idleWatts: number;
+  /**
+   * Power at 100 % CPU utilisation, in watts.
+   */
+  readonly maxWatts: number;
+}
+
+/** `fleet.deviceSets[].power` in the stack, as you write it; fields with a default may be left out. */
+export interface DevicePowerProps {
+  /**
+   * measured: Kepler (current generation) as a host service reading RAPL (x86); estimated: Kepler classic with its power model (weights from the hub model server or a pinned URL); profile: idle/max watts of the device model × CPU utilisation from the system metrics, computed at the hub.
+   */
+  readonly source: "measured" | "estimated" | "profile";
+  /**
+   * Declared power of the device model; required with source profile, not read otherwise.
+   * @default - none
+   */
+  readonly profile?: DevicePowerProfileProps;
+  /**
+   * measured, for devices with a board power sensor instead of RAPL (ARM boards such as Jetson): the hwmon zones whose sum is the device's power, e.g. the input rail. Kepler v0.11.4 then reads hwmon (--experimental.hwmon.enabled); zones are named by the sensor label or `<chip>_power<N>`.
+   * @default - RAPL package and dram
+   */
+  readonly hwmonZones?: ReadonlyArray<string>;
+  /**
+   * estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL).
+   * @default - none (only the model server)
+   */
+  readonly initialModelURL?: string;
+  /**
+   * DevicePowerMissing fires when a registered device of the set has sent no power series for this long.
+   * @default 15
+   */
+  readonly missingAfterMinutes?: number;
+}
+
 /** `fleet.deviceSets[]` in the stack, as you write it; fields with a default may be left out. */
 export interface DeviceSetProps {
   /**
@@ -645,6 +704,11 @@ export interface DeviceSetProps {
    * @default delta
    */
   readonly hardwareProfile?: "full" | "delta" | "none";
+  /**
+   * Power source of the set's devices (README "Device energy").
+   * @default - fleet.defaultPower
+   */
+  readonly power?: DevicePowerProps;
 }
 
 /** `fleet.devices[]` in the stack, as you write it; fields with a default may be left out. */
@@ -830,10 +894,15 @@ export interface FleetProps {
    */
   readonly edgeAPI?: EdgeApiProps;
   /**
-   * Run the Kepler device exporter on every device.
+   * Deprecated: use fleet.deviceSets[].power and fleet.defaultPower. `false` gives devices of sets without `power` (and of the default set) no power source.
    * @default - true when the stack has energy
    */
   readonly powerExporter?: boolean;
+  /**
+   * Power source of the devices in no set (the generated set `edgewatt-default`) and of sets without `power`.
+   * @default - { source: measured } when the stack has energy, else no power
+   */
+  readonly defaultPower?: DevicePowerProps;
   /**
    * cert-manager, which the Flotta operator needs.
    * @default - installed from https://charts.jetstack.io, chart cert-manager v1.21.1
@@ -972,6 +1041,11 @@ export interface StackProps {
    * @default - no Argo CD objects are generated
    */
   readonly gitops?: GitOpsProps;
+  /**
+   * The stack packaged as one Helm chart per cluster (`edgewatt synth --format helm`).
+   * @default - versions derived from the content
+   */
+  readonly helm?: HelmPackagingProps;
   readonly clusters: ReadonlyArray<ClusterProps>;
   /**
    * Energy monitoring with Kepler.
@@ -1031,6 +1105,20 @@ export interface GitOpsSpec {
    * @default true
    */
   readonly applicationHealthCheck: boolean;
+}
+
+/** `helm` in the stack, after parsing, with every default applied. */
+export interface HelmPackagingSpec {
+  /**
+   * Chart version of every cluster chart. Raise it whenever the rendered content changes: `synth --format helm` (and `--check`) fails, naming the chart, when the content digest in Chart.yaml changed but the version did not.
+   * @default - derived from the content: 0.0.0-sha-<first 12 hex digits of the content digest>
+   */
+  readonly version?: string;
+  /**
+   * appVersion of every cluster chart (free-form, shown by Helm and Argo CD).
+   * @default - the chart version
+   */
+  readonly appVersion?: string;
 }
 
 /** `clusters[]` in the stack, after parsing, with every default applied. */
@@ -1624,6 +1712,51 @@ export interface DeviceSetMetricsSpec {
   readonly allowList?: ReadonlyArray<string>;
 }
 
+/** `fleet.deviceSets[].power.profile` in the stack, after parsing, with every default applied. */
+export interface DevicePowerProfileSpec {
+  /**
+   * Device model the watts are for (shown on dashboards).
+   * @default - the set name
+   */
+  readonly model?: string;
+  /**
+   * Power at 0 % CPU utilisation, in watts (from a wall meter or the vendor sheet).
+   */
+  readonly idleWatts: number;
+  /**
+   * Power at 100 % CPU utilisation, in watts.
+   */
+  readonly maxWatts: number;
+}
+
+/** `fleet.deviceSets[].power` in the stack, after parsing, with every default applied. */
+export interface DevicePowerSpec {
+  /**
+   * measured: Kepler (current generation) as a host service reading RAPL (x86); estimated: Kepler classic with its power model (weights from the hub model server or a pinned URL); profile: idle/max watts of the device model × CPU utilisation from the system metrics, computed at the hub.
+   */
+  readonly source: "measured" | "estimated" | "profile";
+  /**
+   * Declared power of the device model; required with source profile, not read otherwise.
+   * @default - none
+   */
+  readonly profile?: DevicePowerProfileSpec;
+  /**
+   * measured, for devices with a board power sensor instead of RAPL (ARM boards such as Jetson): the hwmon zones whose sum is the device's power, e.g. the input rail. Kepler v0.11.4 then reads hwmon (--experimental.hwmon.enabled); zones are named by the sensor label or `<chip>_power<N>`.
+   * @default - RAPL package and dram
+   */
+  readonly hwmonZones?: ReadonlyArray<string>;
+  /**
+   * estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL).
+   * @default - none (only the model server)
+   */
+  readonly initialModelURL?: string;
+  /**
+   * DevicePowerMissing fires when a registered device of the set has sent no power series for this long.
+   * @default 15
+   */
+  readonly missingAfterMinutes: number;
+}
+
 /** `fleet.deviceSets[]` in the stack, after parsing, with every default applied. */
 export interface DeviceSetSpec {
   /**
@@ -1645,6 +1778,11 @@ export interface DeviceSetSpec {
    * @default delta
    */
   readonly hardwareProfile: "full" | "delta" | "none";
+  /**
+   * Power source of the set's devices (README "Device energy").
+   * @default - fleet.defaultPower
+   */
+  readonly power?: DevicePowerSpec;
 }
 
 /** `fleet.devices[]` in the stack, after parsing, with every default applied. */
@@ -1830,10 +1968,15 @@ export interface FleetSpec {
    */
   readonly edgeAPI?: EdgeApiSpec;
   /**
-   * Run the Kepler device exporter on every device.
+   * Deprecated: use fleet.deviceSets[].power and fleet.defaultPower. `false` gives devices of sets without `power` (and of the default set) no power source.
    * @default - true when the stack has energy
    */
   readonly powerExporter?: boolean;
+  /**
+   * Power source of the devices in no set (the generated set `edgewatt-default`) and of sets without `power`.
+   * @default - { source: measured } when the stack has energy, else no power
+   */
+  readonly defaultPower?: DevicePowerSpec;
   /**
    * cert-manager, which the Flotta operator needs.
    * @default - installed from https://charts.jetstack.io, chart cert-manager v1.21.1
@@ -1972,6 +2115,11 @@ export interface StackSpec {
    * @default - no Argo CD objects are generated
    */
   readonly gitops?: GitOpsSpec;
+  /**
+   * The stack packaged as one Helm chart per cluster (`edgewatt synth --format helm`).
+   * @default - versions derived from the content
+   */
+  readonly helm?: HelmPackagingSpec;
   readonly clusters: ReadonlyArray<ClusterSpec>;
   /**
    * Energy monitoring with Kepler.

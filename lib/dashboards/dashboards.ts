@@ -85,9 +85,23 @@ function fleetDevices(model: StackModel): DashboardDoc {
     .value('Registrations, last 24 h', 'none', 'sum(increase(flotta_api_edge_devices_successful_registration[1d]))', 8)
     .series('Heartbeats per device, per minute', 'none', [[`sum by (deviceID) (rate(flotta_api_edge_devices_heartbeat[5m])) * 60`, '{{deviceID}}']], 24);
   if (model.fleet?.powerExporter) {
-    // With energy rules on the hub, the device record carries the fleet cluster and `device`; without, the raw
-    // series carry only Flotta's edgedeviceid (lib/monitoring/rules.ts).
-    b.series('Power per device', 'watt', [model.energy ? [`sum by (cluster, device) (${RECORD.devicePower})`, '{{device}}'] : ['sum by (edgedeviceid) (kepler_node_cpu_watts{edgedeviceid!="", zone=~"package|dram"})', '{{edgedeviceid}}']], 24, true);
+    // Device records by source (lib/monitoring/device-power-rules.ts): measured (rapl, hwmon) in greens,
+    // estimated (Kepler's model) orange and profile (idle/max × utilisation) purple, stacked per device.
+    const src = RECORD.deviceSourcePower;
+    b.series(
+      'Device power: measured vs estimated',
+      'watt',
+      [
+        [`sum by (device, source) (${src}{source=~"rapl|hwmon"})`, 'measured ({{source}}) {{device}}'],
+        [`sum by (device, source) (${src}{source="estimated"})`, 'estimated (Kepler model) {{device}}'],
+        [`sum by (device, source) (${src}{source="profile"})`, 'estimated (profile) {{device}}'],
+      ],
+      24,
+      true,
+      { '^measured.*': 'green', '^estimated \\(Kepler.*': 'orange', '^estimated \\(profile.*': 'purple' },
+    );
+    b.value('Share of devices estimated', 'percentunit', `sum(${RECORD.deviceSourceCount}{source=~"estimated|profile"}) / sum(${RECORD.deviceSourceCount})`, 12, 2)
+      .value('Share of device power estimated', 'percentunit', `sum(${src}{source=~"estimated|profile"}) / sum(${src})`, 12, 2);
   }
   return done('fleet-devices', b);
 }

@@ -44,9 +44,11 @@ export class Board {
   }
 
   /** A time series panel. */
-  public series(title: string, unit: string, queries: Array<[expr: string, legend: string]>, width = 12, stacked = false): this {
+  public series(title: string, unit: string, queries: Array<[expr: string, legend: string]>, width = 12, stacked = false, colours: Readonly<Record<string, string>> = {}): this {
     const p = new timeseries.PanelBuilder().title(title).unit(unit).datasource(DS).span(width).height(8).fillOpacity(stacked ? 40 : 10);
     if (stacked) p.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal));
+    // Fixed colours per series name (a regular expression over the legend), e.g. measured vs estimated power.
+    for (const [pattern, colour] of Object.entries(colours)) p.overrideByRegexp(pattern, [{ id: 'color', value: { mode: 'fixed', fixedColor: colour } }]);
     queries.forEach(([expr, legend], i) => p.withTarget(this.target(expr, legend, String.fromCharCode(65 + i), false)));
     this.builder.withPanel(p);
     this.panels.push({ title, unit, queries: queries.map(([e]) => e) });

@@ -2,6 +2,7 @@ import { ProblemList } from '../core/errors';
 import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../core/fleet-sets';
 import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
+import { checkDevicePower, defaultPowerOf, fleetEstimates } from './device-power';
 import { checkOperatorReceiver, resolveOperator } from './monitoring';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
 import { Placer } from './placement';
@@ -137,8 +138,8 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
 
   let server: EnergyModel['modelServer'];
   if (modelServer) {
-    if (kepler.generation !== 'classic') {
-      problems.add('energy.modelServer', 'the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, or remove energy.modelServer');
+    if (kepler.generation !== 'classic' && !fleetEstimates(spec)) {
+      problems.add('energy.modelServer', 'the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, let device sets estimate from it (power.source estimated with an ingress exposure), or remove energy.modelServer');
     }
     const cluster = placer.place(modelServer.cluster, 'energy.modelServer.cluster', hub);
     if (cluster !== undefined) {
@@ -182,17 +183,19 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
     }
   });
   const workloads = resolveWorkloads(f, problems);
+  checkDevicePower(spec, problems);
   if (cluster === undefined) return undefined;
   ns.use(cluster, f.namespace, 'fleet', 'fleet.namespace');
+  const defaultPower = defaultPowerOf(spec);
   const deviceSets: DeviceSetModel[] = sortedBy(
-    f.deviceSets.map((s, i) => ({ ...s, path: `fleet.deviceSets[${i}]` })),
+    f.deviceSets.map((s, i) => ({ ...s, power: s.power ? { ...s.power, path: `fleet.deviceSets[${i}].power` } : defaultPower, path: `fleet.deviceSets[${i}]` })),
     (s) => s.name,
   );
   const devices: DeviceModel[] = sortedBy(
     f.devices.map((d, i) => ({ ...d, path: `fleet.devices[${i}]` })),
     (d) => d.name,
   );
-  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, powerExporter: f.powerExporter ?? !!spec.energy, receiver: f.receiver, edgeAPI: f.edgeAPI };
+  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, powerExporter: [defaultPower, ...deviceSets.map((s) => s.power)].some(Boolean), defaultPower, receiver: f.receiver, edgeAPI: f.edgeAPI };
 }
 
 type FleetSpec = NonNullable<StackSpec['fleet']>;

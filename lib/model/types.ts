@@ -59,8 +59,12 @@ export type MonitoringModel = Omit<Spec<'monitoring'>, 'operator'> & { readonly 
 export type DashboardsModel = Spec<'dashboards'> & { readonly cluster: string };
 
 type FleetSpec = Spec<'fleet'>;
-/** A device set, with its field path. */
-export type DeviceSetModel = FleetSpec['deviceSets'][number] & { readonly path: string };
+/** A power source as declared (lib/spec/fleet.ts devicePowerSchema). */
+export type DevicePowerDeclaration = NonNullable<FleetSpec['defaultPower']>;
+/** A device set's resolved power source, with the field path it was declared at. */
+export type DevicePowerModel = DevicePowerDeclaration & { readonly path: string };
+/** A device set, with its field path; `power` resolved (the set's own, else the fleet default, else none). */
+export type DeviceSetModel = Omit<FleetSpec['deviceSets'][number], 'power'> & { readonly path: string; readonly power?: DevicePowerModel };
 /** A device, with its field path. */
 export type DeviceModel = FleetSpec['devices'][number] & { readonly path: string };
 
@@ -74,8 +78,10 @@ export interface FleetModel {
   readonly deviceSets: ReadonlyArray<DeviceSetModel>;
   readonly devices: ReadonlyArray<DeviceModel>;
   readonly workloads: ReadonlyArray<WorkloadModel>;
-  /** Whether every device runs the Kepler device exporter. */
+  /** Whether some device reports power (a set, or the default set, has a power source). */
   readonly powerExporter: boolean;
+  /** Power of the devices in no set (the generated set `edgewatt-default`). @default - none */
+  readonly defaultPower?: DevicePowerModel;
   /** How devices reach the device metrics gateway. @default - none (no devices, or no bundled monitoring) */
   readonly receiver?: FleetSpec['receiver'];
   /** How devices reach the Flotta edge API. @default - none (no devices) */

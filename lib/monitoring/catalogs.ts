@@ -1,5 +1,6 @@
 import { keplerCatalog } from '../energy/catalog';
 import { eventerMetricNames } from '../events/catalog';
+import { setPowers } from '../model/device-power';
 import { StackModel } from '../model/types';
 
 /**
@@ -45,6 +46,13 @@ export function knownMetrics(model: StackModel): Set<string> {
   if (model.fleet) for (const m of FLOTTA_METRICS) out.add(m);
   if (model.monitoring?.events.enabled) for (const m of eventerMetricNames()) out.add(m);
   // Fleet devices run the current generation (node and container levels) and remote-write its metrics.
-  if (model.fleet?.powerExporter) for (const m of keplerCatalog({ generation: 'current', gpu: false, processMetrics: !!model.energy?.kepler.processMetrics })) out.add(m.name);
+  // Measured sets run the current generation, estimated sets the classic one (node level); profile sets read
+  // node_exporter's CPU time, which the Flotta agent sends as system metrics.
+  if (model.fleet) {
+    const sources = new Set(setPowers(model.fleet).map((s) => s.power?.source));
+    if (sources.has('measured')) for (const m of keplerCatalog({ generation: 'current', gpu: false, processMetrics: false })) out.add(m.name);
+    if (sources.has('estimated')) for (const m of keplerCatalog({ generation: 'classic', gpu: false, processMetrics: false })) out.add(m.name);
+    out.add('node_cpu_seconds_total');
+  }
   return out;
 }

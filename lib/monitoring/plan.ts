@@ -1,5 +1,7 @@
 import { keplerCatalog, MetricSpec } from '../energy/catalog';
 import { eventClusters, eventerSeries } from '../events/clusters';
+import { devicePowerOf, setPowers } from '../model/device-power';
+import { DEVICE_RECORD } from './device-power-rules';
 import { StackModel } from '../model/types';
 import { isSelected } from './hashmod';
 
@@ -29,6 +31,36 @@ export interface SeriesPlan {
   readonly seriesWithPolicy: number;
   readonly samplesPerSecond: number;
   readonly samplesPerSecondWithPolicy: number;
+  /** Per device set with devices: its power source and the series it adds (exporter series, then hub records). */
+  readonly devicePower: ReadonlyArray<DevicePowerPlan>;
+}
+
+/** What one device set's power source adds. */
+export interface DevicePowerPlan {
+  readonly set: string;
+  readonly source: 'measured' | 'estimated' | 'profile' | 'none';
+  readonly devices: number;
+  /** The metric families the devices send for power (none for profile: it reads node_cpu_seconds_total). */
+  readonly sent: ReadonlyArray<string>;
+  /** Series sent per device (node level: RAPL zones package, core, uncore, dram; classic modes dynamic, idle). */
+  readonly seriesEach: number;
+  /** The hub records each device gets. */
+  readonly records: ReadonlyArray<string>;
+}
+
+/** Node-level power series of each host exporter (families × the label values they have on a device). */
+function devicePowerPlan(model: StackModel): DevicePowerPlan[] {
+  if (!model.fleet) return [];
+  return setPowers(model.fleet)
+    .filter((s) => s.devices.length > 0)
+    .map((s) => {
+      const source = s.power?.source ?? 'none';
+      const node = (generation: 'classic' | 'current') => keplerCatalog({ generation, gpu: false, processMetrics: false }).filter((m) => m.level === 'node');
+      const sent = source === 'measured' ? node('current') : source === 'estimated' ? node('classic') : [];
+      const each = sent.reduce((n, m) => n + (m.labels.includes('zone') ? 4 : m.labels.includes('mode') ? 2 : 1), 0);
+      const records = source === 'none' ? [] : [DEVICE_RECORD.sourcePower, DEVICE_RECORD.power, DEVICE_RECORD.energy];
+      return { set: s.set, source, devices: s.devices.length, sent: sent.map((m) => m.name), seriesEach: each, records };
+    });
 }
 
 function seconds(d: string): number {
@@ -68,7 +100,7 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
       const interval = (d.set ? sets.get(d.set)?.metrics.intervalSeconds : undefined) ?? 60;
       const e = byInterval.get(interval) ?? { all: 0, kept: 0 };
       e.all++;
-      if (isSelected(d.name, d.labels, policy)) e.kept++;
+      if (isSelected(d.name, d.labels, policy) || devicePowerOf(model.fleet, d)?.source === 'profile') e.kept++;
       byInterval.set(interval, e);
     }
     for (const [interval, e] of [...byInterval].sort(([a], [b]) => a - b)) {
@@ -96,6 +128,7 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
     seriesWithPolicy: sum((r) => r.targetsWithPolicy * r.seriesEach),
     samplesPerSecond: Math.round(sum((r) => (r.targets * r.seriesEach) / r.intervalSeconds)),
     samplesPerSecondWithPolicy: Math.round(sum((r) => (r.targetsWithPolicy * r.seriesEach) / r.intervalSeconds)),
+    devicePower: devicePowerPlan(model),
   };
 }
 
@@ -107,6 +140,13 @@ export function formatPlan(p: SeriesPlan): string {
   lines.push(`samples per second: ${p.samplesPerSecond} without the policy, ${p.samplesPerSecondWithPolicy} with it`);
   if (p.rows.some((r) => r.what.startsWith('kube-eventer'))) {
     lines.push('kube-eventer: worst case (every Warning event on a new object); its series only grow until the exporter restarts (256Mi memory limit): monitoring.events.eventsPerMinute sets the rate');
+  }
+  if (p.devicePower.length) {
+    lines.push('', 'device set | power source | devices | power series sent each | hub records');
+    for (const d of p.devicePower) {
+      const sent = d.source === 'profile' ? '0 (reads node_cpu_seconds_total)' : `${d.seriesEach} (${d.sent.length} families)`;
+      lines.push(`${d.set} | ${d.source} | ${d.devices} | ${sent} | ${d.records.join(', ') || '-'}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

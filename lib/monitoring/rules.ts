@@ -3,6 +3,7 @@ import { VERSIONS } from '../core/versions';
 import { FLOTTA_EDGE_API, FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
 import { StackModel } from '../model/types';
 import { runbookBase, runbookURL } from './runbooks';
+import { DEVICE_RECORD, devicePowerMissingAlert, devicePowerRules } from './device-power-rules';
 
 /** Names of the recording rules, for dashboards and tests. */
 export const RECORD = {
@@ -16,8 +17,10 @@ export const RECORD = {
   clusterCo2: 'cluster:edgewatt_co2_grams:increase1h',
   namespaceCo2: 'namespace:edgewatt_co2_grams:increase1h',
   carbonIntensity: 'edgewatt:carbon_intensity_grams_per_kwh',
-  devicePower: 'device:edgewatt_power_watts:sum',
-  deviceEnergy: 'device:edgewatt_energy_kwh:increase1h',
+  devicePower: DEVICE_RECORD.power,
+  deviceSourcePower: DEVICE_RECORD.sourcePower,
+  deviceEnergy: DEVICE_RECORD.energy,
+  deviceSourceCount: DEVICE_RECORD.sourceDevices,
 } as const;
 
 /**
@@ -33,7 +36,6 @@ export const RECORD = {
  * series the managing `cluster` and a `device` label.
  */
 const CLUSTER_SERIES = 'edgedeviceid=""';
-const DEVICE_SERIES = 'edgedeviceid!=""';
 
 const JOULES_PER_KWH = 3.6e6;
 
@@ -93,26 +95,14 @@ function currentTerms(gpu: boolean): PowerTerms {
   };
 }
 
-/**
- * Power and energy per fleet device, from the Kepler device exporter (always the current generation,
- * lib/energy/device-exporter.ts), with `device` (from Flotta's `edgedeviceid`) and the managing `cluster`
- * (the fleet's: one Flotta operator per stack) set here too, so the records carry them in both modes (the
- * gateway sets the same values in bundled mode; without it nothing on the write path can add them).
- */
-function deviceRecordingRules(model: StackModel): RecordingRule[] {
-  const f = model.fleet;
-  if (!f || !f.powerExporter || f.devices.length === 0) return [];
-  const tag = (e: string) => `label_replace(label_replace(${e}, "device", "$1", "edgedeviceid", "(.+)"), "cluster", "${f.cluster}", "", "")`;
-  return [
-    { record: RECORD.devicePower, expr: `sum by (cluster, device) (${tag(`kepler_node_cpu_watts{zone=~"package|dram", ${DEVICE_SERIES}}`)})` },
-    { record: RECORD.deviceEnergy, expr: `sum by (cluster, device) (${tag(`increase(kepler_node_cpu_joules_total{zone=~"package|dram", ${DEVICE_SERIES}}[1h])`)}) / ${JOULES_PER_KWH}` },
-  ];
-}
-
 /** Recording rules for power (W), energy (kWh) and CO2 (g), from the exporter generation in use. */
 export function energyRecordingRules(model: StackModel): RuleGroup | undefined {
   const e = model.energy;
-  if (!e) return undefined;
+  if (!e) {
+    // Profile devices need no exporter: their records stand alone.
+    const device = devicePowerRules(model);
+    return device.length ? { name: 'edgewatt-energy', rules: device } : undefined;
+  }
   const t = e.kepler.generation === 'classic' ? classicTerms(e.kepler.gpu) : currentTerms(e.kepler.gpu);
   const intensity = model.monitoring?.carbonIntensity ?? 475;
   const rules: RecordingRule[] = [
@@ -126,7 +116,8 @@ export function energyRecordingRules(model: StackModel): RuleGroup | undefined {
     { record: RECORD.carbonIntensity, expr: `vector(${intensity})` },
     { record: RECORD.clusterCo2, expr: `${RECORD.clusterEnergy} * ${intensity}` },
     { record: RECORD.namespaceCo2, expr: `${RECORD.namespaceEnergy} * ${intensity}` },
-    ...deviceRecordingRules(model),
+    // Per fleet device, by source (lib/monitoring/device-power-rules.ts).
+    ...devicePowerRules(model),
   ];
   return { name: 'edgewatt-energy', rules };
 }
@@ -244,6 +235,8 @@ export function energyThresholdAlerts(model: StackModel): Alert[] {
       steps: ['Open the node dashboard: find the source (package, dram, gpu) and the pods that draw most.', 'Move deferrable workloads, or raise monitoring.alerts.nodePowerWatts if the load is expected.'],
     });
   }
+  const missing = devicePowerMissingAlert(model);
+  if (missing) out.push(missing);
   return out;
 }
 

@@ -3,6 +3,47 @@ import { certManagerSchema } from './cert-manager';
 import { dnsLabel, image, labelMap, urlPath } from './common';
 import { cidr, externalExposureSchema, hostName } from './transport';
 
+/** Where a device set's power figures come from (README "Device energy"). */
+export const devicePowerSchema = z
+  .strictObject({
+    source: z
+      .enum(['measured', 'estimated', 'profile'])
+      .describe(
+        'measured: Kepler (current generation) as a host service reading RAPL (x86); estimated: Kepler classic with its power model (weights from the hub model server or a pinned URL); profile: idle/max watts of the device model × CPU utilisation from the system metrics, computed at the hub.',
+      ),
+    profile: z
+      .strictObject({
+        model: z.string().min(1).max(63).optional().describe('Device model the watts are for (shown on dashboards). @default - the set name'),
+        idleWatts: z.number().min(0).max(10000).describe('Power at 0 % CPU utilisation, in watts (from a wall meter or the vendor sheet).'),
+        maxWatts: z.number().positive().max(10000).describe('Power at 100 % CPU utilisation, in watts.'),
+      })
+      .optional()
+      .describe('Declared power of the device model; required with source profile, not read otherwise. @default - none'),
+    hwmonZones: z
+      .array(z.string().regex(/^[a-zA-Z0-9_]+$/, { message: 'must be a Kepler hwmon zone name such as vdd_in (the sensor label, cleaned)' }))
+      .min(1)
+      .optional()
+      .describe(
+        'measured, for devices with a board power sensor instead of RAPL (ARM boards such as Jetson): the hwmon zones whose sum is the device\'s power, e.g. the input rail. Kepler v0.11.4 then reads hwmon (--experimental.hwmon.enabled); zones are named by the sensor label or `<chip>_power<N>`. @default - RAPL package and dram',
+      ),
+    initialModelURL: z
+      .string()
+      .url()
+      .regex(/^https:\/\//, { message: 'must be an https URL' })
+      .optional()
+      .describe(
+        'estimated: URL of the node power model weights (JSON) the exporter loads when the model server cannot be reached (Kepler classic NODE_COMPONENTS_INIT_URL). @default - none (only the model server)',
+      ),
+    missingAfterMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(1440)
+      .default(15)
+      .describe('DevicePowerMissing fires when a registered device of the set has sent no power series for this long. @default 15'),
+  })
+  .describe('Power source of the set\'s devices. @default - measured when the stack has energy, else no power');
+
 const deviceSetSchema = z.strictObject({
   name: dnsLabel.describe('Device set name; devices join it with `set`.'),
   heartbeatSeconds: z.number().int().min(5).max(3600).default(60).describe('Heartbeat period. @default 60'),
@@ -20,6 +61,7 @@ const deviceSetSchema = z.strictObject({
     .enum(['full', 'delta', 'none'])
     .default('delta')
     .describe('Hardware inventory in heartbeats: full each time, only changes, or none. @default delta'),
+  power: devicePowerSchema.optional().describe('Power source of the set\'s devices (README "Device energy"). @default - fleet.defaultPower'),
 });
 
 const workloadSchema = z.strictObject({
@@ -95,7 +137,12 @@ export const fleetSchema = z
     powerExporter: z
       .boolean()
       .optional()
-      .describe('Run the Kepler device exporter on every device. @default - true when the stack has energy'),
+      .describe(
+        'Deprecated: use fleet.deviceSets[].power and fleet.defaultPower. `false` gives devices of sets without `power` (and of the default set) no power source. @default - true when the stack has energy',
+      ),
+    defaultPower: devicePowerSchema
+      .optional()
+      .describe('Power source of the devices in no set (the generated set `edgewatt-default`) and of sets without `power`. @default - { source: measured } when the stack has energy, else no power'),
     certManager: certManagerSchema,
   })
   .describe('Edge devices managed with Flotta. @default - no fleet');

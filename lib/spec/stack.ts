@@ -5,6 +5,7 @@ import { dashboardsSchema } from './dashboards';
 import { energySchema } from './energy';
 import { fleetSchema } from './fleet';
 import { gitopsSchema } from './gitops';
+import { helmSchema } from './helm';
 import { iomtSchema } from './iomt';
 import { monitoringSchema } from './monitoring';
 
@@ -14,6 +15,7 @@ export const stackSchema = z
     $schema: z.string().optional().describe('JSON Schema location, for editors. Ignored.'),
     name: dnsLabel.describe('Stack name: used in labels, the Argo CD project and object names.'),
     gitops: gitopsSchema.optional(),
+    helm: helmSchema.optional(),
     clusters: z.array(clusterSchema).min(1, { message: 'must list at least one cluster' }),
     energy: energySchema.optional(),
     monitoring: monitoringSchema.optional(),

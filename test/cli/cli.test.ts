@@ -23,7 +23,7 @@ describe('edgewatt CLI', () => {
     const n = fresh.files.size;
     const objects = fresh.manifests.reduce((k, m) => k + m.objects.length, 0);
     const apps = [...fresh.files.keys()].filter((f) => f.includes('/argocd/')).length;
-    expect(n).toBe(objects + apps + 5); // one file per object and per Application, RUNBOOKS.md, the iomt and dashboards READMEs, FLOWS.json and FLOWS.md
+    expect(n).toBe(objects + apps + 5 + 6); // one file per object and per Application, RUNBOOKS.md, the iomt and dashboards READMEs, FLOWS.json and FLOWS.md, and 3 device bootstrap files for each of 2 sets
     const total = objects + apps;
     const r = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(r).toEqual({

@@ -8,8 +8,8 @@
  */
 import { pushTimeseries } from 'prometheus-remote-write';
 import { parse } from 'yaml';
-import { KubeObject, synthesize, SynthResult } from '../../lib/internal';
-import { deviceSeries, DEVICE_WATTS, eventerSeries, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
+import { devicePowerOf, KubeObject, synthesize, SynthResult } from '../../lib/internal';
+import { deviceSeries, DEVICE_WATTS, ESTIMATED_DEVICE_WATTS, estimatedDeviceSeries, eventerSeries, PROFILE_IDLE_FRACTIONS, profileDeviceSeries, expectedNodeWatts, flottaSeries, keplerSeries, kubeStateSeries, WORKLOAD_SHARES } from '../support/e2e/catalog-series';
 import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
 import { FakePod, podsOf } from '../support/e2e/pods';
 import { binary, get, sleep, stopAll, until } from '../support/e2e/processes';
@@ -98,11 +98,17 @@ beforeAll(async () => {
   // The device: remote-writes its exporter's series every scaled interval, as the Flotta device worker does.
   const set = objects(model.fleet!.cluster).find((o) => o.kind === 'EdgeDeviceSet') as Json;
   const url = loopbackURL(set.spec.metrics.receiverConfiguration.url, fx.loopback);
-  const device = model.fleet!.devices[0].name;
+  // One device per power source (the e2e stack's sets): each sends what its source makes it send.
+  const sent = model.fleet!.devices.flatMap((d) => {
+    const source = devicePowerOf(model.fleet!, d)?.source;
+    if (source === 'estimated') return estimatedDeviceSeries(d.name, started);
+    if (source === 'profile') return profileDeviceSeries(d.name, started);
+    return deviceSeries(d.name, !!model.energy?.kepler.processMetrics, started);
+  });
   pusher = (async () => {
     while (pushing) {
       const now = Date.now();
-      const series = deviceSeries(device, !!model.energy?.kepler.processMetrics, started).map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value(now), timestamp: now }] }));
+      const series = sent.map((s) => ({ labels: { __name__: s.name, ...s.labels }, samples: [{ value: s.value(now), timestamp: now }] }));
       try {
         const r = await pushTimeseries(series, { url, fetch: fetch as never, timeout: 2000 });
         if (r.status !== 204 && r.status !== 200) pushErrors.push(`${r.status} ${r.statusText} ${r.errorMessage ?? ''}`);
@@ -139,10 +145,14 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
       const rest = nodes.filter((x) => x.labels.tier !== 'critical');
       const share = rest.filter((n) => expected.includes(n.name)).length / rest.length;
       expect(Math.abs(share - policy.sample)).toBeLessThanOrEqual(0.25);
-      // Every generated job reaches at least one up target.
-      const all = await activeTargets(p.url);
+      // Every generated job reaches at least one up target (once each has been scraped: a target not yet
+      // scraped reports health "unknown", so wait for the first scrape of every job rather than race it).
       const jobs = p.config.scrape_configs.map((c: Json) => c.job_name);
-      const down = jobs.filter((j: string) => !all.some((t: Json) => t.labels.job === j && t.health === 'up'));
+      const downJobs = async () => {
+        const all = await activeTargets(p.url);
+        return jobs.filter((j: string) => !all.some((t: Json) => t.labels.job === j && t.health === 'up'));
+      };
+      const down = await until(`${p.cluster}: an up target for every job`, 15_000, async () => ((await downJobs()).length === 0 ? [] : undefined)).catch(downJobs);
       expect({ cluster: p.cluster, jobsWithoutAnUpTarget: down }).toEqual({ cluster: p.cluster, jobsWithoutAnUpTarget: [] });
       // kube-state-metrics: exactly its own pod's port; nothing else in its namespace.
       const ksm = (await activeTargets(p.url)).filter((x: Json) => x.labels.job === 'kube-state-metrics');
@@ -179,7 +189,7 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
       // (window compressed 1h → 2m; increase() extrapolates by at most one interval). Both at one instant.
       const at = Date.now() - 1000;
       const [energy] = await query(fx.hub.url, `cluster:edgewatt_energy_kwh:increase1h{cluster="${cluster}"}`, at);
-      const [raw] = await query(fx.hub.url, `kepler_node_package_joules_total{cluster="${cluster}"}[2m]`, at);
+      const [raw] = await query(fx.hub.url, `kepler_node_package_joules_total{cluster="${cluster}", edgedeviceid=""}[2m]`, at);
       const sampled = raw.values[raw.values.length - 1][0] - raw.values[0][0];
       const seconds = (Number(energy.value[1]) * 3.6e6) / total;
       expect(seconds).toBeGreaterThan(sampled - 2);
@@ -202,7 +212,8 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
     const r = await query(fx.hub.url, 'count by (cluster, job) (up == 1)');
     const seen = r.map((s: Json) => `${s.metric.cluster}/${s.metric.job}`);
     expect(seen).toEqual(expect.arrayContaining(['line-1/kepler-exporter', 'line-1/kube-state-metrics', 'hub/kepler-exporter']));
-    const series = await query(fx.hub.url, 'count by (cluster) (kepler_node_package_joules_total)');
+    // Cluster nodes only: the estimating device's classic series (edgedeviceid, cluster from the device gateway) are not nodes.
+    const series = await query(fx.hub.url, 'count by (cluster) (kepler_node_package_joules_total{edgedeviceid=""})');
     expect(Object.fromEntries(series.map((s: Json) => [s.metric.cluster, Number(s.value[1])]))).toEqual({
       hub: selectedNodes(result.model, NODES.hub).length * 2,
       'line-1': selectedNodes(result.model, NODES['line-1']).length * 2,
@@ -230,6 +241,37 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
     expect({ device, series: labelled.map((s: Json) => s.metric.__name__) }).toEqual({ device, series: expect.arrayContaining(['device:edgewatt_power_watts:sum']) });
     const total = labelled.find((s: Json) => s.metric.__name__ === 'device:edgewatt_power_watts:sum');
     expectClose(Number((total ?? labelled[0]).value[1]), DEVICE_WATTS, `${device} W (labelled)`);
+  }, 60_000);
+
+  test('each power source gives its device its figure at the hub, with `cluster`, `device` and `source` (measured, Kepler estimate, profile)', async () => {
+    const f = result.model.fleet!;
+    const byDevice = Object.fromEntries(f.devices.map((d) => [d.name, devicePowerOf(f, d)!]));
+    const profile = Object.values(byDevice).find((p) => p.source === 'profile')!.profile!;
+    const utilisation = 1 - PROFILE_IDLE_FRACTIONS.reduce((a, b) => a + b, 0) / PROFILE_IDLE_FRACTIONS.length;
+    const want: Record<string, { source: string; watts: number }> = {};
+    for (const [device, p] of Object.entries(byDevice)) {
+      want[device] =
+        p.source === 'measured'
+          ? { source: 'rapl', watts: DEVICE_WATTS }
+          : p.source === 'estimated'
+            ? { source: 'estimated', watts: ESTIMATED_DEVICE_WATTS }
+            : { source: 'profile', watts: profile.idleWatts + (profile.maxWatts - profile.idleWatts) * utilisation };
+    }
+    expect(Object.values(want).map((w) => w.source).sort()).toEqual(['estimated', 'profile', 'rapl']);
+    // Rates need their (scaled) window filled: wait until every figure has settled within the tolerance.
+    const close = (s: Json) => Math.abs(Number(s.value[1]) - want[s.metric.device].watts) <= TOLERANCE * want[s.metric.device].watts;
+    const got = await until('a settled per-source record for every device', 40_000, async () => {
+      const v = await query(fx.hub.url, 'device_source:edgewatt_power_watts:sum');
+      return v.length === f.devices.length && v.every((s: Json) => want[s.metric.device] && close(s)) ? v : undefined;
+    }).catch(async () => query(fx.hub.url, 'device_source:edgewatt_power_watts:sum'));
+    for (const s of got) {
+      const w = want[s.metric.device];
+      expect({ device: s.metric.device, cluster: s.metric.cluster, source: s.metric.source }).toEqual({ device: s.metric.device, cluster: f.cluster, source: w.source });
+      expectClose(Number(s.value[1]), w.watts, `${s.metric.device} W (${w.source})`);
+    }
+    // The fleet dashboard's share of devices estimated: 2 of 3 (the Kepler estimate and the profile).
+    const share = await query(fx.hub.url, 'sum(cluster_source:edgewatt_devices:count{source=~"estimated|profile"}) / sum(cluster_source:edgewatt_devices:count)');
+    expectClose(Number(share[0].value[1]), 2 / 3, 'share of devices estimated');
   }, 60_000);
 
   test('every query of every generated dashboard returns data, or is declared with the reason it cannot', async () => {

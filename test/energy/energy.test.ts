@@ -3,7 +3,7 @@ import {
   checkPolicy,
   classicConfig,
   currentConfig,
-  deviceExporterWorkload,
+  deviceRelayWorkload,
   EXCEPTION_RULES_ANNOTATION,
   findingsToProblems,
   keplerCatalog,
@@ -136,13 +136,18 @@ describe('energy', () => {
     }
   });
 
-  test('the device exporter is the current generation without the Kubernetes API, scraped on its port', () => {
-    const w = deviceExporterWorkload();
-    expect(w.metrics).toEqual({ port: 28282, path: '/metrics' });
-    expect(w.podSpec.containers[0].args).toEqual(['--host.sysfs=/host/sys', '--host.procfs=/host/proc', '--metrics=node', '--metrics=container']);
-    expect(w.podSpec.containers[0].args).not.toContain('--kube.enable');
-    expect(w.podSpec.containers[0].image).toBe('quay.io/sustainable_computing_io/kepler:v0.11.4');
-    expect(deviceExporterWorkload({ processMetrics: true }).levels).toEqual(['node', 'container', 'process']);
+  test('the device relay is an unprivileged Prometheus federating the host service the Flotta agent cannot reach', () => {
+    const w = deviceRelayWorkload('measured');
+    expect(w.name).toBe('kepler-host-relay');
+    expect(w.metrics).toEqual({ port: 9090, path: '/federate?match%5B%5D=%7Bjob%3D%22kepler-host%22%7D' });
+    const c = w.podSpec.containers[0];
+    expect(c.image).toBe('quay.io/prometheus/prometheus:v3.13.2');
+    expect(c.args![0]).toContain("targets: ['host.containers.internal:28282']");
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(w.podSpec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65534 });
+    expect(c.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(w.podSpec.hostPid).toBeUndefined();
+    expect(deviceRelayWorkload('estimated').podSpec.containers[0].args![0]).toContain('host.containers.internal:9102');
   });
 
   test('operator mode: the monitoring component ships the exporter\'s PodMonitor and a PrometheusRule with its alerts, valid for the CRDs', () => {

@@ -5,6 +5,8 @@ import { objectAt, synthChecked } from '../support/synth';
 
 function fleetStack(edit: (s: any) => void = () => undefined): StackInput {
   const s = clone(demoStack()) as any;
+  // The demo's cameras set only (measured power); gw-* are in no set: the generated default (measured with energy).
+  s.fleet.deviceSets = s.fleet.deviceSets.filter((x: any) => x.name === 'cameras');
   s.fleet.devices = [
     { name: 'cam-01', set: 'cameras', address: '10.20.0.11', labels: { site: 'seoul', tier: 'critical' } },
     { name: 'cam-02', set: 'cameras', labels: { site: 'seoul' } },
@@ -136,12 +138,40 @@ describe('fleet', () => {
     expect(placement(r, 'relay')).toEqual(['cam-01', 'cam-02', 'cam-03']);
   });
 
-  test('the energy component runs the device exporter on every device', () => {
+  test('measured power (the default with energy) puts the host-service relay on every device, scraped on /federate', () => {
     const r = synthChecked(fleetStack());
-    expect(placement(r, 'kepler-device-exporter')).toEqual(['cam-01', 'cam-02', 'cam-03', 'gw-01', 'gw-02']);
-    for (const w of ofKind(r, 'EdgeWorkload').filter((x) => x.metadata.labels['edgewatt.io/workload'] === 'kepler-device-exporter')) {
-      expect(w.spec.metrics).toEqual({ port: 28282, path: '/metrics', interval: 60 });
+    expect(placement(r, 'kepler-host-relay')).toEqual(['cam-01', 'cam-02', 'cam-03', 'gw-01', 'gw-02']);
+    for (const w of ofKind(r, 'EdgeWorkload').filter((x) => x.metadata.labels['edgewatt.io/workload'] === 'kepler-host-relay')) {
+      expect(w.spec.metrics).toEqual({ port: 9090, path: '/federate?match%5B%5D=%7Bjob%3D%22kepler-host%22%7D', interval: 60 });
+      expect(JSON.stringify(w.spec.pod.spec)).not.toContain('privileged');
     }
+    // The default set gets its own bootstrap folder beside the cameras'.
+    expect([...r.files.keys()].filter((f) => f.endsWith('/kepler.service')).sort()).toEqual(['hub/fleet/device-bootstrap/cameras/kepler.service', 'hub/fleet/device-bootstrap/edgewatt-default/kepler.service']);
+  });
+
+  test('a profile device outside the selection policy keeps its system metrics (its power is computed from them)', () => {
+    const r = synthChecked(
+      fleetStack((s) => {
+        s.monitoring.selection = { sample: 0.01 };
+        s.fleet.deviceSets.push({ name: 'sensors', power: { source: 'profile', profile: { idleWatts: 2, maxWatts: 5 } } });
+        s.fleet.devices.push({ name: 'pi-01', set: 'sensors', labels: {} }, { name: 'pi-02', set: 'sensors', labels: {} });
+      }),
+    );
+    const byName = new Map(operatorDevices(r).map((d) => [d.name, d.labels['flotta/member-of']]));
+    expect([byName.get('pi-01'), byName.get('pi-02')]).toEqual(['sensors', 'sensors']);
+    // Measured devices outside the policy still lose theirs (their power comes from the relay workload).
+    expect(byName.get('cam-03')).toBe('cameras-unsampled');
+  });
+
+  test('powerExporter: false (deprecated) leaves sets without power and the default set with none', () => {
+    const r = synthChecked(
+      fleetStack((s) => {
+        s.fleet.powerExporter = false;
+        delete s.fleet.deviceSets[0].power;
+      }),
+    );
+    expect(placement(r, 'kepler-host-relay')).toEqual([]);
+    expect([...r.files.keys()].some((f) => f.includes('device-bootstrap'))).toBe(false);
   });
 
   test('fails with the workload path when a selector matches nothing, or a name is unknown', () => {

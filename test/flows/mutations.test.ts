@@ -71,6 +71,8 @@ const RW_EDGE = 'remote-write:line-1/prometheus->hub/prometheus-receiver';
 const RW_RECEIVER = 'remote-write:hub/prometheus-receiver->hub/prometheus';
 const RW_DEVICE_GW = 'remote-write:hub/device-metrics-gateway->hub/prometheus';
 const RW_DEVICES = 'device-remote-write:devices(cameras)->hub/device-metrics-gateway';
+// The demo's other device sets (one per power source) write through the same gateway.
+const RW_OTHER_SETS = ['gateways', 'sensors'].map((s) => `device-remote-write:devices(${s})->hub/device-metrics-gateway`);
 const DEVICE_API = 'device-api:devices->hub/flotta-edge-api';
 const MODEL_FETCH_REMOTE = 'model-fetch:line-1/kepler-exporter->hub/kepler-model-server';
 
@@ -79,6 +81,7 @@ test('the demo declares a flow of every purpose it has, and all of them pass on 
   expect(FLOWS.filter((f) => f.transport !== 'in-cluster').map((f) => `${f.id} via ${f.transport}`).sort()).toEqual([
     `${DEVICE_API} via loadBalancer`,
     `${RW_DEVICES} via ingress`,
+    ...RW_OTHER_SETS.map((f) => `${f} via ingress`),
     `${MODEL_FETCH_REMOTE} via mcs`,
     `${RW_EDGE} via ingress`,
   ]);
@@ -311,14 +314,18 @@ describe('remote-write and device paths of the demo (ingress, loadBalancer)', ()
     t.delete('dist/hub/monitoring/ingress-device-metrics-gateway.yaml');
     expectBlocked(gate(t), [
       { flow: flow(RW_EDGE), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service prometheus-receiver/ },
-      { flow: flow(RW_DEVICES), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service device-metrics-gateway/ },
+      ...[RW_DEVICES, ...RW_OTHER_SETS].map((f) => ({ flow: flow(f), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service device-metrics-gateway/ })),
+      ...RW_OTHER_SETS.map((f) => ({ flow: flow(f), file: `dist/hub/fleet/edgedeviceset-${/\(([a-z]+)\)/.exec(f)![1]}.yaml`, because: /no Ingress of cluster hub has host device-metrics.factory.example/ })),
     ]);
   });
 
   test("the device gateway's NetworkPolicy without the ingress controller's namespace blocks the devices", () => {
     const t = tree();
     obj(t, 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml').spec.ingress = [];
-    expectBlocked(gate(t), [{ flow: flow(RW_DEVICES), file: 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml', because: /no ingress rule admits pods of namespace kube-system/ }]);
+    expectBlocked(
+      gate(t),
+      [RW_DEVICES, ...RW_OTHER_SETS].map((f) => ({ flow: flow(f), file: 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml', because: /no ingress rule admits pods of namespace kube-system/ })),
+    );
   });
 
   test("the devices' receiver URL pointed at a cluster-internal name is caught on the EdgeDeviceSet", () => {

@@ -71,6 +71,10 @@ describe('edgewatt status', () => {
       metadata: { name: 'cam-01', namespace: 'fleet', managedFields: [{ manager: 'manager', operation: 'Update', subresource: 'status', time: beat }] },
       status: { phase: 'up', workloads: [{ name: 'object-detection-camera', phase: 'Running', lastTransitionTime: '2026-11-20T08:00:00Z' }] },
     });
+    // The demo's other devices (one per power source), up as well.
+    for (const name of ['gw-01', 'pi-01']) {
+      stub.put({ apiVersion: 'management.project-flotta.io/v1alpha1', kind: 'EdgeDevice', metadata: { name, namespace: 'fleet', managedFields: [{ manager: 'manager', operation: 'Update', subresource: 'status', time: beat }] }, status: { phase: 'up' } });
+    }
     const r = await cli('status', '--kubeconfig', kubeconfig);
     expect(r.err).toBe('');
     expect(r.code).toBe(1);
@@ -82,7 +86,7 @@ describe('edgewatt status', () => {
     expect(n).toBeGreaterThan(5);
     expect(r.out).toContain(`${n - 1} of ${n} Applications Synced and Healthy`);
     expect(lines.find((l) => l.startsWith('cam-01 '))).toMatch(new RegExp(`^cam-01\\s+fleet\\s+up\\s+${beat.replace(/\./g, '\\.')} \\(3\\ds ago\\)\\s+no$`));
-    expect(r.out).toContain('1 device: 1 up; 0 stale');
+    expect(r.out).toContain('3 devices: 3 up; 0 stale');
     // -o json: one document for CI, the same exit code, the late Application as a problem.
     const j = await cli('status', '--kubeconfig', kubeconfig, '-o', 'json');
     expect(j.code).toBe(1);
@@ -92,7 +96,7 @@ describe('edgewatt status', () => {
       { file: null, line: null, column: null, path: 'Application/smart-factory-hub-dashboards', message: expect.stringMatching(/^sync OutOfSync, health Progressing: Running: waiting/), fix: null },
     ]);
     expect(doc.applications).toHaveLength(n);
-    expect(doc.devices).toEqual([expect.objectContaining({ name: 'cam-01', phase: 'up', stale: false })]);
+    expect(doc.devices).toEqual(['cam-01', 'gw-01', 'pi-01'].map((name) => expect.objectContaining({ name, phase: 'up', stale: false })));
   });
 
   test('exit 0 when all are Synced and Healthy; a device without heartbeats is stale and one never registered is Missing', async () => {

@@ -44,7 +44,7 @@ describe('reading Argo CD and Flotta status', () => {
     expect(e.stack).toBe('smart-factory');
     const appFiles = [...fs.readdirSync(path.join(ROOT, 'argocd')), ...['hub', 'line-1'].flatMap((c) => fs.readdirSync(path.join(ROOT, 'dist', c, 'argocd')))].filter((f) => f.startsWith('application-'));
     expect(e.applications.map((a) => `application-${a.name}.yaml`).sort()).toEqual(appFiles.sort());
-    expect(e.devices).toEqual([{ name: 'cam-01', namespace: 'fleet', heartbeatSeconds: 60 }]);
+    expect(e.devices).toEqual(['cam-01', 'gw-01', 'pi-01'].map((name) => ({ name, namespace: 'fleet', heartbeatSeconds: 60 })));
   });
 
   test('in ApplicationSet mode the Applications are the ones its generator makes: one per dist/<cluster>/<folder>', () => {

@@ -87,8 +87,8 @@ describe('model', () => {
       ),
     ).toEqual([
       'clusters[2].name: duplicate cluster name "hub" (also clusters[0].name): names must be unique',
-      'fleet.deviceSets[1].name: duplicate device set name "cameras" (also fleet.deviceSets[0].name): names must be unique',
-      'fleet.devices[1].name: duplicate device name "cam-01" (also fleet.devices[0].name): names must be unique',
+      'fleet.deviceSets[3].name: duplicate device set name "cameras" (also fleet.deviceSets[0].name): names must be unique',
+      'fleet.devices[3].name: duplicate device name "cam-01" (also fleet.devices[0].name): names must be unique',
       'iomt.pipelines[0].things[4].name: duplicate thing name "camera" (also iomt.pipelines[0].things[0].name): names must be unique',
       'iomt.pipelines[1].name: duplicate pipeline name "object-detection" (also iomt.pipelines[0].name): names must be unique',
       'iomt.pipelines[1].things[4].name: duplicate thing name "camera" (also iomt.pipelines[1].things[0].name): names must be unique',
@@ -122,7 +122,7 @@ describe('model', () => {
     ).toEqual([
       'dashboards.cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
       'energy.kepler.redfish: Redfish platform power is part of the classic Kepler generation: set energy.kepler.generation to classic, or remove redfish',
-      'energy.modelServer: the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, or remove energy.modelServer',
+      'energy.modelServer: the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, let device sets estimate from it (power.source estimated with an ingress exposure), or remove energy.modelServer',
       'iomt.pipelines[0].cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
       'monitoring.cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
     ]);

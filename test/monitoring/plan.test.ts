@@ -10,10 +10,10 @@ describe('edgewatt plan', () => {
     // Classic with GPU, no process metrics, per node: 7 sources × (2 node + 40 container series) = 294,
     // 4 usage counters × (2 + 40) = 168, kepler_node_info 2 → 464.
     expect(p.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
-    expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 1, targetsWithPolicy: 1, seriesEach: 500, intervalSeconds: 60 });
+    expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 3, targetsWithPolicy: 3, seriesEach: 500, intervalSeconds: 60 });
     // kube-eventer on both clusters, one day at the default 5 Warning events/min (test/events/events.test.ts): 7344 each.
     expect(p.rows[2].seriesEach).toBe(7344);
-    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 464 + 500 + 2 * 7344, 20 * 464 + 500 + 2 * 7344]);
+    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 464 + 3 * 500 + 2 * 7344, 20 * 464 + 3 * 500 + 2 * 7344]);
   });
 
   test('devices outside the policy are not counted with it', () => {
@@ -42,5 +42,19 @@ describe('edgewatt plan', () => {
     expect(JSON.parse(missing.out()).problems).toEqual([
       { file: '/nonexistent/stack.yaml', line: null, column: null, path: null, message: expect.stringContaining('cannot be read (ENOENT)'), fix: null },
     ]);
+  });
+
+  test('reports per device set the power source, the series its devices send and the hub records it adds', () => {
+    const p = planSeries(resolveModel(parseStack(demoStack())));
+    expect(p.devicePower.map((d) => [d.set, d.source, d.devices])).toEqual([
+      ['cameras', 'measured', 1],
+      ['gateways', 'estimated', 1],
+      ['sensors', 'profile', 1],
+    ]);
+    expect(p.devicePower[0].sent).toContain('kepler_node_cpu_watts');
+    expect(p.devicePower[1].sent).toContain('kepler_node_package_joules_total');
+    expect(p.devicePower[2]).toMatchObject({ sent: [], seriesEach: 0 });
+    for (const d of p.devicePower) expect(d.records).toEqual(['device_source:edgewatt_power_watts:sum', 'device:edgewatt_power_watts:sum', 'device:edgewatt_energy_kwh:increase1h']);
+    expect(formatPlan(p)).toContain('sensors | profile | 1 | 0 (reads node_cpu_seconds_total) |');
   });
 });

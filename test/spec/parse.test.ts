@@ -36,6 +36,15 @@ describe('stack contract', () => {
     delete demo.fleet.receiver;
     delete demo.fleet.edgeAPI;
     delete demo.energy.modelServer.exposure;
+    // And one device set per power source (README "Device energy"): cameras measured, gateways estimated, sensors profile.
+    expect(demo.fleet.deviceSets.map((s: any) => [s.name, s.power.source])).toEqual([
+      ['cameras', 'measured'],
+      ['gateways', 'estimated'],
+      ['sensors', 'profile'],
+    ]);
+    delete demo.fleet.deviceSets[0].power;
+    demo.fleet.deviceSets = demo.fleet.deviceSets.slice(0, 1);
+    demo.fleet.devices = demo.fleet.devices.filter((d: any) => d.set === 'cameras');
     expect(demo).toEqual(parseStackYaml(designExampleYaml()));
   });
 

@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { createTwoFilesPatch } from 'diff';
 import { checkDirContents, defaultCacheDir, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { parseDuration } from './duration';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
+import { synthHelm } from './synth-helm';
 
 interface SynthFlags extends SchemaFlags {
   readonly config: string;
@@ -14,6 +15,7 @@ interface SynthFlags extends SchemaFlags {
   readonly check?: boolean;
   readonly output: OutputFormat;
   readonly waitLock?: string;
+  readonly format?: 'plain' | 'helm';
   /** false with --no-cache. */
   readonly cache?: boolean;
 }
@@ -23,6 +25,7 @@ export function fixCommand(flags: SynthFlags): string {
   const q = (v: string) => (/^[\w./:@=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
   const parts = ['edgewatt', 'synth', '-c', q(flags.config), '-o', q(flags.out)];
   if (flags.argocdOut) parts.push('--argocd-out', q(flags.argocdOut));
+  if (flags.format === 'helm') parts.push('--format', 'helm');
   if (flags.k8sOpenapi) parts.push('--k8s-openapi', q(flags.k8sOpenapi));
   for (const c of flags.crds ?? []) parts.push('--crds', q(c));
   return parts.join(' ');
@@ -48,6 +51,7 @@ export function synthCommand(io: CliIO): Command {
     .option('-o, --out <dir>', 'output folder, replaced whole and atomically', 'dist')
     .option('--argocd-out <dir>', 'folder of the Argo CD bootstrap (AppProject, root Applications); default: argocd beside --out')
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
+    .addOption(new Option('--format <format>', 'plain: one folder per cluster and component; helm: one Helm chart per cluster (<dir>/<cluster>/chart)').choices(['plain', 'helm']).default('plain'))
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
     .option('--no-cache', 'check every object again: do not read or write the validation cache (.edgewatt.cache/ beside --out)')
     .action((flags: SynthFlags) =>
@@ -61,6 +65,7 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
   const stack = loadStackFile(flags.config);
+  if (flags.format === 'helm') return synthHelm(io, flags, stack, options, fixCommand(flags));
   if (flags.check) {
     const diff = checkDirContents(stack, flags.out, options);
     // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).

@@ -78,6 +78,8 @@ function labelSetsFor(spec: MetricSpec, node: string): Array<Record<string, stri
           command: w?.container ?? '',
           comm: w?.container ?? '',
           source: sourceLabel(spec),
+          // Kepler v0.11.4 names a RAPL zone by its sysfs path (internal/device/rapl_sysfs_power_meter.go).
+          path: '/sys/class/powercap/intel-rapl:0',
         };
         return { ...s, [l]: v[l] ?? `${l}-0` };
       });
@@ -121,6 +123,43 @@ export function deviceSeries(device: string, processMetrics: boolean, startMs: n
 
 /** Device power the fleet panel should show, in W (package + dram at the device's multiplier 0.25). */
 export const DEVICE_WATTS = 0.25 * (CURRENT_WATTS.package + CURRENT_WATTS.dram);
+
+/** Multiplier of the estimated device's classic watts. */
+const ESTIMATED_MULTIPLIER = 0.1;
+
+/**
+ * A device estimating its power with Kepler classic (v0.7.12), as the relay's federation hands its series to
+ * the Flotta worker: the node package and dram counters, `mode` dynamic and idle, and the exporter's own
+ * `source="trained_power_model"` (pkg/model/types/types.go TrainedPowerModelSource), plus `edgedeviceid`.
+ */
+export function estimatedDeviceSeries(device: string, startMs: number): FakeSeries[] {
+  const catalog = keplerCatalog({ generation: 'classic', gpu: false, processMetrics: false }).filter((s) => s.level === 'node' && (s.source === 'package' || s.source === 'dram'));
+  return catalog.flatMap((spec) =>
+    (['dynamic', 'idle'] as const).map((mode) => ({
+      name: spec.name,
+      type: spec.type,
+      labels: { package: '0', instance: device, mode, source: 'trained_power_model', edgedeviceid: device },
+      value: counter(ESTIMATED_MULTIPLIER * CLASSIC_WATTS[spec.source!][mode], startMs),
+    })),
+  );
+}
+
+/** Watts the estimated device's record should show: package + dram, dynamic + idle, at its multiplier. */
+export const ESTIMATED_DEVICE_WATTS = ESTIMATED_MULTIPLIER * (['package', 'dram'] as const).reduce((n, s) => n + CLASSIC_WATTS[s].dynamic + CLASSIC_WATTS[s].idle, 0);
+
+/** Idle fraction of each CPU of the profile device (mean 0.4: utilisation 0.6). */
+export const PROFILE_IDLE_FRACTIONS = [0.7, 0.1];
+
+/**
+ * A device Kepler does not run on: only node_exporter's CPU time, sent by the Flotta worker as system metrics
+ * (node_cpu_seconds_total{cpu, mode}); idle time grows by the CPU's idle fraction each second.
+ */
+export function profileDeviceSeries(device: string, startMs: number): FakeSeries[] {
+  return PROFILE_IDLE_FRACTIONS.flatMap((idle, cpu) => [
+    { name: 'node_cpu_seconds_total', type: 'counter' as const, labels: { cpu: String(cpu), mode: 'idle', edgedeviceid: device }, value: counter(idle, startMs) },
+    { name: 'node_cpu_seconds_total', type: 'counter' as const, labels: { cpu: String(cpu), mode: 'user', edgedeviceid: device }, value: counter(1 - idle, startMs) },
+  ]);
+}
 
 const constant = (v: number) => () => v;
 

@@ -1,0 +1,57 @@
+import * as path from 'path';
+import { ValidationError } from '../../core/errors';
+import { chartVersionProblems, helmTree } from '../../helm';
+import { StackInput } from '../../spec/stack';
+import { defaultBootstrapDir, diffTree, readTree, recoverTree, resolveOutDir, synthesize, SynthOptions, WriteOptions, writeTrees } from '../../synth';
+import { CliExit, CliIO, EXIT } from '../io';
+import { CheckFailed, OutputFormat } from '../json';
+
+/** What `synth --format helm` needs from the synth command's flags. */
+export interface HelmSynthFlags {
+  readonly config: string;
+  readonly out: string;
+  readonly argocdOut?: string;
+  readonly check?: boolean;
+  readonly output: OutputFormat;
+}
+
+/**
+ * `edgewatt synth --format helm`: the stack as one Helm chart per cluster (lib/helm). Writes (or, with --check,
+ * compares) the output folder and the bootstrap like the plain format; both fail, naming the chart, when a
+ * chart's content changed but its version did not (chartVersionProblems).
+ */
+export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, options: SynthOptions & WriteOptions, fix: string): Record<string, unknown> {
+  const result = synthesize(stack, { ...options, outLabel: flags.out });
+  const tree = helmTree(result, result.model.spec.helm ?? {}, { validation: options.validation, outLabel: flags.out });
+  const bootstrapDir = flags.argocdOut ?? defaultBootstrapDir(flags.out);
+  const targets = [{ dir: flags.out, files: tree.files }, ...(tree.bootstrap.size > 0 ? [{ dir: bootstrapDir, files: tree.bootstrap }] : [])];
+  if (flags.check) for (const t of targets) recoverTree(t.dir);
+  const versions = chartVersionProblems(tree.charts, flags.out);
+  if (versions.length > 0) throw new ValidationError(versions);
+  const charts = tree.charts.map((c) => ({ name: c.name, version: c.version, digest: c.digest, objects: c.objects }));
+  if (flags.check) {
+    const shown = (dir: string, f: string) => path.relative(process.cwd(), path.resolve(dir, f)).split(path.sep).join('/');
+    const all = targets.flatMap((t) => {
+      const d = diffTree(readTree(resolveOutDir(t.dir), t.dir), t.files);
+      return [...d.missing.map((f) => ({ f: shown(t.dir, f), what: 'missing' })), ...d.changed.map((f) => ({ f: shown(t.dir, f), what: 'changed' })), ...d.stale.map((f) => ({ f: shown(t.dir, f), what: 'stale' }))];
+    }).sort((a, b) => (a.f < b.f ? -1 : 1));
+    if (all.length === 0) {
+      if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config} (${charts.length} Helm charts)\n`);
+      return { differences: [], charts };
+    }
+    if (flags.output === 'text') {
+      io.err(`${flags.out} is not what ${flags.config} gives as Helm charts (${all.length} ${all.length === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
+      io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${d.f}`).join('\n')}\n`);
+      throw new CliExit(EXIT.checkFailed);
+    }
+    const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
+    throw new CheckFailed(all.map((d) => ({ path: d.f, message: message[d.what as keyof typeof message] })), fix);
+  }
+  const [write, bootstrapWrite] = writeTrees(targets, options);
+  const written = write.missing.length + write.changed.length;
+  const out = { written, unchanged: write.unchanged, removed: write.stale.length, files: tree.files.size, charts };
+  if (flags.output === 'json') return out;
+  io.out(`synthesized ${charts.length} Helm charts (${charts.map((c) => `${c.name} ${c.version}`).join(', ')}) into ${tree.files.size} files in ${flags.out}: ${written} written, ${write.unchanged} unchanged, ${write.stale.length} removed\n`);
+  if (bootstrapWrite) io.out(`Argo CD bootstrap: ${tree.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${bootstrapWrite.missing.length + bootstrapWrite.changed.length} written, ${bootstrapWrite.unchanged} unchanged, ${bootstrapWrite.stale.length} removed\n`);
+  return out;
+}

@@ -1,0 +1,5 @@
+export * from './escape';
+export * from './values';
+export * from './argocd';
+export * from './chart';
+export * from './version-check';

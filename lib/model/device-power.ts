@@ -1,0 +1,82 @@
+import { ProblemList } from '../core/errors';
+import { StackSpec } from '../spec/stack';
+import { FLOTTA_DEFAULT_SET } from '../core/fleet-sets';
+import { DevicePowerModel, DevicePowerDeclaration, FleetModel } from './types';
+
+type FleetSpec = NonNullable<StackSpec['fleet']>;
+
+/**
+ * Whether some device set (or the default) estimates its power with Kepler classic from the model server,
+ * reached through its ingress: then the server serves devices even when no cluster runs Kepler classic.
+ */
+export function fleetEstimates(spec: StackSpec): boolean {
+  const f = spec.fleet;
+  if (!f || spec.energy?.modelServer?.exposure?.transport !== 'ingress') return false;
+  return [f.defaultPower, ...f.deviceSets.map((s) => s.power)].some((p) => p?.source === 'estimated');
+}
+
+/**
+ * The power source of the devices in no set: `fleet.defaultPower`, else `measured` when the stack has energy
+ * and the deprecated `fleet.powerExporter` is not false (what every device ran before), else none.
+ */
+export function defaultPowerOf(spec: StackSpec): DevicePowerModel | undefined {
+  const f = spec.fleet!;
+  if (f.defaultPower) return { ...f.defaultPower, path: 'fleet.defaultPower' };
+  if (!spec.energy || f.powerExporter === false) return undefined;
+  return { source: 'measured', missingAfterMinutes: 15, path: 'fleet.defaultPower' };
+}
+
+/**
+ * Reports the power declarations that cannot work, each with its field path and the fix: a profile without
+ * its watts or with idle above max, profile watts on another source, an estimate with no way to get model
+ * weights (no model server reachable from outside its cluster and no pinned URL), measured or estimated
+ * power in a stack without energy.
+ */
+export function checkDevicePower(spec: StackSpec, problems: ProblemList): void {
+  const f: FleetSpec | undefined = spec.fleet;
+  if (!f) return;
+  const declared: Array<[DevicePowerDeclaration, string]> = [];
+  if (f.defaultPower) declared.push([f.defaultPower, 'fleet.defaultPower']);
+  f.deviceSets.forEach((s, i) => {
+    if (s.power) declared.push([s.power, `fleet.deviceSets[${i}].power`]);
+    const allow = s.metrics.allowList;
+    if (s.power?.source === 'profile' && allow && !allow.includes('node_cpu_seconds_total')) {
+      problems.add(`fleet.deviceSets[${i}].metrics.allowList`, 'drops node_cpu_seconds_total, from which the profile power of the set is computed: add it to the list');
+    }
+  });
+  const ms = spec.energy?.modelServer;
+  const reachable = ms?.exposure?.transport === 'ingress';
+  for (const [p, path] of declared) {
+    if (p.source === 'profile') {
+      if (!p.profile) problems.add(`${path}.profile`, 'is required with source profile: give the device model\'s idleWatts and maxWatts (from a wall meter or the vendor sheet)');
+      else if (p.profile.idleWatts > p.profile.maxWatts) problems.add(`${path}.profile.idleWatts`, `is ${p.profile.idleWatts} W, above maxWatts (${p.profile.maxWatts} W): swap them or correct the figures`);
+    } else {
+      if (p.profile) problems.add(`${path}.profile`, `is only read with source profile (this set is ${p.source}): remove it, or set source: profile`);
+      if (!spec.energy) problems.add(`${path}.source`, `${p.source} power needs the energy section (its recording rules and exporter versions): add energy, or use source: profile`);
+    }
+    if (p.source !== 'measured' && p.hwmonZones) problems.add(`${path}.hwmonZones`, `is only read with source measured (this set is ${p.source}): remove it`);
+    if (p.source !== 'estimated' && p.initialModelURL) problems.add(`${path}.initialModelURL`, `is only read with source estimated (this set is ${p.source}): remove it`);
+    if (p.source === 'estimated' && !p.initialModelURL && !reachable) {
+      const why = !ms ? 'the stack has no energy.modelServer' : 'energy.modelServer.exposure is not an ingress (devices are not cluster members: mcs does not reach them)';
+      problems.add(`${path}.initialModelURL`, `is required with source estimated when devices cannot reach the model server (${why}): set initialModelURL to a pinned https URL of node model weights, or give energy.modelServer an ingress exposure`);
+    }
+  }
+}
+
+/** The power source of a listed device: its set's, or the default set's. */
+export function devicePowerOf(fleet: FleetModel, device: { readonly set?: string }): DevicePowerModel | undefined {
+  if (device.set === undefined) return fleet.defaultPower;
+  return fleet.deviceSets.find((s) => s.name === device.set)?.power;
+}
+
+/** Each Flotta set name edgewatt emits for listed devices (own sets and `edgewatt-default`) with its power, sorted. */
+export function setPowers(fleet: FleetModel): Array<{ readonly set: string; readonly power?: DevicePowerModel; readonly devices: string[] }> {
+  const out = new Map<string, { set: string; power?: DevicePowerModel; devices: string[] }>();
+  for (const s of fleet.deviceSets) out.set(s.name, { set: s.name, power: s.power, devices: [] });
+  for (const d of fleet.devices) {
+    const set = d.set ?? FLOTTA_DEFAULT_SET;
+    if (!out.has(set)) out.set(set, { set, power: fleet.defaultPower, devices: [] });
+    out.get(set)!.devices.push(d.name);
+  }
+  return [...out.values()].sort((a, b) => (a.set < b.set ? -1 : 1));
+}

@@ -1,0 +1,147 @@
+import { AlertRule, RecordingRule } from '../core/monitoring-contract';
+import { FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
+import { setPowers } from '../model/device-power';
+import { StackModel } from '../model/types';
+
+/** Names of the device power records (dashboards, tests, plan). */
+export const DEVICE_RECORD = {
+  /** Device watts by (cluster, device, source). */
+  sourcePower: 'device_source:edgewatt_power_watts:sum',
+  /** Device watts by (cluster, device). */
+  power: 'device:edgewatt_power_watts:sum',
+  /** Device energy over the last hour in kWh by (cluster, device). */
+  energy: 'device:edgewatt_energy_kwh:increase1h',
+  /** Devices reporting power by (cluster, source). */
+  sourceDevices: 'cluster_source:edgewatt_devices:count',
+} as const;
+
+/**
+ * Values of `source` on the device records: `rapl` and `hwmon` are measured (Kepler v0.11.4 names each node
+ * zone by its sysfs `path`: `/sys/class/powercap/intel-rapl:N` for RAPL, `internal/device/rapl_sysfs_power_meter.go`,
+ * `/sys/class/hwmon/hwmonN/powerN_input` for hwmon, `internal/device/hwmon_power_meter.go`); `estimated` is
+ * Kepler classic's own `source="trained_power_model"` (v0.7.12 `pkg/model/types/types.go`
+ * `TrainedPowerModelSource`, a constant label of every energy metric, `pkg/metrics/metricfactory`); a classic
+ * exporter that finds RAPL after all says `rapl-sysfs` (`pkg/sensors/components/source/rapl_sysfs.go`) and is
+ * recorded as `rapl`; `profile` is computed here from the declared watts.
+ */
+export const DEVICE_SOURCES = { measured: ['rapl', 'hwmon'], estimated: ['estimated', 'profile'] } as const;
+
+const JOULES_PER_KWH = 3.6e6;
+/** The series of these devices (Flotta's `edgedeviceid` is the device name: lib/fleet/registration.ts). */
+const of = (devices: ReadonlyArray<string>) => `edgedeviceid=~"${devices.join('|')}"`;
+const BY = 'cluster, device, source';
+
+/** Gives a device series its `device` (Flotta's `edgedeviceid`) and the fleet's `cluster`. */
+function tag(expr: string, cluster: string): string {
+  return `label_replace(label_replace(${expr}, "device", "$1", "edgedeviceid", "(.+)"), "cluster", "${cluster}", "", "")`;
+}
+
+/** `a + (b or a * 0)`: adds an optional term without losing devices that lack it. */
+function plusOptional(a: string, b: string): string {
+  return `(${a}) + (${b} or (${a}) * 0)`;
+}
+
+/**
+ * Measured devices: Kepler v0.11.4 node zones package and dram (core and uncore are inside package), or the
+ * hwmon zones the set declares (their sum is the device's power).
+ */
+function measuredTerm(cluster: string, devices: ReadonlyArray<string>, zoneRegex = 'package|dram'): string {
+  const zones = `kepler_node_cpu_watts{zone=~"${zoneRegex}", ${of(devices)}}`;
+  const bySource = `label_replace(label_replace(${zones}, "source", "rapl", "path", ".*/powercap/.*"), "source", "hwmon", "path", ".*/hwmon/.*")`;
+  return `sum by (${BY}) (${tag(bySource, cluster)})`;
+}
+
+/** Estimated devices: Kepler v0.7.12 node package + dram energy counters, Kepler's `source` mapped. */
+function estimatedTerm(cluster: string, devices: ReadonlyArray<string>): string {
+  const term = (m: string) => {
+    const series = `rate(${m}{${of(devices)}}[5m])`;
+    const mapped = `label_replace(label_replace(${series}, "source", "estimated", "source", "trained_power_model"), "source", "rapl", "source", "rapl-.*")`;
+    return `sum by (${BY}) (${tag(mapped, cluster)})`;
+  };
+  return plusOptional(term('kepler_node_package_joules_total'), term('kepler_node_dram_joules_total'));
+}
+
+/**
+ * Profile devices of one set: idle + (max − idle) × utilisation, utilisation = 1 − the mean idle fraction of
+ * the device's CPUs over 5 minutes from node_exporter's `node_cpu_seconds_total{mode="idle"}` (which the Flotta
+ * agent sends as system metrics). This is the min/max-watts × average-utilisation method of Cloud Carbon
+ * Footprint (https://www.cloudcarbonfootprint.org/docs/methodology, "Energy Estimate (Watt-Hours)": average
+ * watts = min watts + average vCPU utilisation × (max watts − min watts)).
+ */
+export function profileTerm(cluster: string, devices: ReadonlyArray<string>, idle: number, max: number): string {
+  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", ${of(devices)}}[5m])), 0), 1)`;
+  const span = Number((max - idle).toFixed(6));
+  return `sum by (${BY}) (${tag(`label_replace(${idle} + ${span} * ${util}, "source", "profile", "", "")`, cluster)})`;
+}
+
+/** The device power records, one source term per kind of set present. */
+export function devicePowerRules(model: StackModel): RecordingRule[] {
+  const f = model.fleet;
+  if (!f || f.devices.length === 0) return [];
+  const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
+  if (sets.length === 0) return [];
+  const terms: string[] = [];
+  const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices).sort();
+  const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices).sort();
+  if (rapl.length) terms.push(measuredTerm(f.cluster, rapl));
+  for (const s of sets) if (s.power!.source === 'measured' && s.power!.hwmonZones) terms.push(measuredTerm(f.cluster, s.devices, s.power!.hwmonZones.join('|')));
+  if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, devicesOf('estimated')));
+  for (const s of sets) {
+    const p = s.power!;
+    if (p.source === 'profile' && p.profile) terms.push(profileTerm(f.cluster, s.devices, p.profile.idleWatts, p.profile.maxWatts));
+  }
+  return [
+    { record: DEVICE_RECORD.sourcePower, expr: terms.join(' or ') },
+    { record: DEVICE_RECORD.power, expr: `sum by (cluster, device) (${DEVICE_RECORD.sourcePower})` },
+    // Mean watts over the hour × 3600 s / 3.6e6 J per kWh: uniform for counters (measured, estimated) and profiles.
+    { record: DEVICE_RECORD.energy, expr: `avg_over_time(${DEVICE_RECORD.power}[1h]) * 3600 / ${JOULES_PER_KWH}` },
+    { record: DEVICE_RECORD.sourceDevices, expr: `count by (cluster, source) (${DEVICE_RECORD.sourcePower})` },
+  ];
+}
+
+/** An alert before its runbook URL is set. */
+type Alert = Omit<AlertRule, 'runbookURL'>;
+
+/** What each source needs, for the runbook of DevicePowerMissing. */
+const MISSING_CAUSES: Record<'measured' | 'estimated' | 'profile', string> = {
+  measured:
+    'power_source="measured": on the device, `systemctl status kepler.service` (is it installed, as dist/<fleet cluster>/fleet/device-bootstrap/<set>/README.md says?); `curl -s http://127.0.0.1:28282/metrics | grep kepler_node_cpu_watts` — no zone series means no readable RAPL (not an x86 CPU with RAPL, or a VM): use source estimated or profile for this set. Then `podman ps` as the Flotta user: is the kepler-host-relay workload running and can it reach host.containers.internal:28282 (firewall)?',
+  estimated:
+    'power_source="estimated": `systemctl status kepler-classic.service`; its log says whether eBPF loaded (kernel with BTF, CAP_BPF) and where the model weights came from (model server URL, NODE_COMPONENTS_INIT_URL, or the weights in /var/lib/kepler); then the kepler-classic-relay workload as for measured (port 9102).',
+  profile:
+    'power_source="profile": the figure is computed at the hub from node_cpu_seconds_total, so the device sends no system metrics: on the device, `systemctl --user status node_exporter` as the Flotta user (the agent starts it), and the agent\'s log for remote-write errors; the device\'s other series (node_*) at the hub tell whether anything arrives.',
+};
+
+/**
+ * DevicePowerMissing: a device the Flotta operator knows (the controller manager's heartbeat series at 0 for
+ * every EdgeDevice, lib/fleet/flotta-operator.ts) whose set declares a power source has no device power record
+ * in the last `missingAfterMinutes` of its set. One term per set: each has its own window. It reads the
+ * device records, so it goes in the energy group after them.
+ */
+export function devicePowerMissingAlert(model: StackModel): Alert | undefined {
+  const f = model.fleet;
+  if (!f || !model.monitoring) return undefined;
+  const hb = `${FLOTTA_METRIC.heartbeat}{job="${FLOTTA_MANAGER.job}"}`;
+  const terms: string[] = [];
+  const sources = new Set<'measured' | 'estimated' | 'profile'>();
+  for (const s of setPowers(f)) {
+    const p = s.power;
+    if (!p || s.devices.length === 0) continue;
+    sources.add(p.source);
+    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, deviceID=~"${s.devices.join('|')}"}`)}), "device", "$1", "deviceID", "(.*)")`;
+    terms.push(`label_replace(${known} unless on (device) max_over_time(${DEVICE_RECORD.power}[${p.missingAfterMinutes}m]), "power_source", "${p.source}", "", "")`);
+  }
+  if (terms.length === 0) return undefined;
+  return {
+    alert: 'DevicePowerMissing',
+    expr: terms.join(' or '),
+    for: '1m',
+    severity: 'warning',
+    summary: 'Device {{ $labels.device }} sends no power series ({{ $labels.power_source }})',
+    description: 'Device {{ $labels.device }}, registered with the Flotta operator on cluster {{ $labels.cluster }}, has sent no power series for the window of its set (fleet.deviceSets[].power.missingAfterMinutes): its power is not counted.',
+    steps: [
+      'If EdgeDeviceHeartbeatMissing fires for the same device, the device is off or unreachable: follow that runbook first.',
+      ...[...sources].sort().map((s) => MISSING_CAUSES[s]),
+    ],
+  };
+}
