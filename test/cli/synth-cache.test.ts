@@ -24,7 +24,7 @@ describe('edgewatt synth: validation and render caches', () => {
     const before = snapshot(out);
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(again.code).toBe(0);
-    expect(again.out).toContain(': 0 written, 150 unchanged, 0 removed');
+    expect(again.out).toMatch(/: 0 written, \d+ unchanged, 0 removed/);
     expect(snapshot(out)).toEqual(before);
     // The committed dist/ is what a synth without caches gives: the cached run matches it byte for byte.
     expect(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.content]))).toEqual(Object.fromEntries(Object.entries(snapshot(path.join(ROOT, 'dist'))).map(([k, v]) => [k, v.content])));
