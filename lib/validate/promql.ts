@@ -65,8 +65,8 @@ export function orOperands(expr: string): Array<{ from: number; text: string }> 
  * Parses PromQL; returns the 0-based offset of the first syntax error, or undefined when it parses.
  *
  * lezer gives up on long left-associative chains: after 300 reductions at one start it forces the parse out of
- * the production (@lezer/lr src/parse.ts `Rec.MaxLeftAssociativeReductionCount`, as shipped in
- * node_modules/@lezer/lr/dist/index.cjs) and reports a syntax error Prometheus does not (`absent(...) or ...`
+ * the production (github lezer-parser/lr src/parse.ts `Rec.MaxLeftAssociativeReductionCount = 300`, in the
+ * installed @lezer/lr 1.4.12 dist/index.cjs) and reports a syntax error Prometheus does not (`absent(...) or ...`
  * over 200 clusters, which `promtool check rules` accepts). When lezer fails on a top-level `or` chain, each
  * operand is parsed alone instead.
  */
