@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { objectDigest } from '../validate/cache';
+import { objectDigest, readCacheFile } from '../validate/cache';
 import { yamlBody } from './serialize';
 
 /**
@@ -24,7 +24,7 @@ export function openRenderCache(dir: string, key: string): RenderCache {
   const file = path.join(dir, 'render.json');
   let old = new Map<string, string>();
   try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; bodies?: unknown };
+    const data = JSON.parse(readCacheFile(file)) as { key?: unknown; bodies?: unknown };
     if (data.key === key && data.bodies && typeof data.bodies === 'object') {
       old = new Map(Object.entries(data.bodies as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
     }

@@ -64,22 +64,55 @@ function dependencyVersions(): string {
     .join(',');
 }
 
-/** Every file a schema source names (a CRD folder's YAML files), sorted. */
-function sourceFiles(p: string): string[] {
-  const st = fs.statSync(p);
-  if (!st.isDirectory()) return [p];
-  return fs
-    .readdirSync(p)
-    .sort()
-    .flatMap((n) => sourceFiles(path.join(p, n)));
+/**
+ * Every file a schema source names (a CRD folder's files), sorted; undefined when one is not a regular file or a
+ * folder (a device, a FIFO, a missing path): such a source is never read here — the schema loader refuses it
+ * with a clear error — and the cache is not used.
+ */
+function sourceFiles(p: string, depth = 0): string[] | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+  if (st.isFile()) return [p];
+  if (!st.isDirectory() || depth > 8) return undefined;
+  const out: string[] = [];
+  for (const n of fs.readdirSync(p).sort()) {
+    const files = sourceFiles(path.join(p, n), depth + 1);
+    if (!files) return undefined;
+    out.push(...files);
+  }
+  return out;
 }
 
-/** The key a cache is valid under: cache format, library code, and the bytes of every schema source. */
+let uncachableKeys = 0;
+
+/**
+ * The key a cache is valid under: cache format, library code, dependency versions, and the bytes of every schema
+ * source. Schema sources that are not regular files (or folders of them) give a key no cache file holds.
+ */
 export function validationCacheKey(schemas: SchemaSources | undefined): string {
   const h = createHash('sha256');
   h.update(`format ${CACHE_FORMAT}\0code ${libraryDigest()}\0deps ${dependencyVersions()}\0schemas ${schemas ? 'yes' : 'none'}\0`);
-  for (const f of schemas ? [schemas.k8sOpenApi, ...(schemas.crds ?? []).flatMap(sourceFiles)] : []) h.update(path.resolve(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  const files: string[] = [];
+  for (const source of schemas ? [schemas.k8sOpenApi, ...(schemas.crds ?? [])] : []) {
+    const found = sourceFiles(source);
+    if (!found) return `uncachable ${process.pid} ${++uncachableKeys} ${Date.now()}`;
+    files.push(...found);
+  }
+  for (const f of files) h.update(path.resolve(f)).update('\0').update(fs.readFileSync(f)).update('\0');
   return h.digest('hex');
+}
+
+/**
+ * A cache file's text, only when it is a regular file (never a device, a FIFO or a link to one, which would be
+ * read forever); anything else throws, and the caller treats the cache as empty.
+ */
+export function readCacheFile(file: string): string {
+  if (!fs.statSync(file).isFile()) throw new Error(`${file} is not a regular file`);
+  return fs.readFileSync(file, 'utf8');
 }
 
 const objectDigests = new WeakMap<object, string>();
@@ -123,7 +156,7 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
   const file = path.join(dir, 'validation.json');
   let digests = new Set<string>();
   try {
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { key?: unknown; passed?: unknown };
+    const data = JSON.parse(readCacheFile(file)) as { key?: unknown; passed?: unknown };
     if (data.key === key && Array.isArray(data.passed)) digests = new Set(data.passed.filter((d): d is string => typeof d === 'string'));
   } catch {
     /* no cache yet, or unreadable: validate everything */

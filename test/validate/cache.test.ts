@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -87,6 +88,24 @@ describe('validation cache', () => {
     expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] })).not.toBe(k2);
     expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi })).not.toBe(k1);
     expect(validationCacheKey(undefined)).not.toBe(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi }));
+  });
+
+  test('a schema source that is a device or a FIFO is never read for the key (the loader refuses it); the key matches no cache', () => {
+    const fifo = path.join(tmpDir(), 'crds.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const z1 = validationCacheKey({ k8sOpenApi: '/dev/zero' });
+    expect(validationCacheKey({ k8sOpenApi: '/dev/zero' })).not.toBe(z1);
+    expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [fifo] })).toMatch(/^uncachable /);
+    expect(validationCacheKey({ k8sOpenApi: path.join(tmpDir(), 'missing.json') })).toMatch(/^uncachable /);
+  });
+
+  test('a cache file that is not a regular file is an empty cache, not read', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    fs.mkdirSync(dir);
+    fs.symlinkSync('/dev/zero', path.join(dir, 'validation.json'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'render.json'));
+    expect(openValidationCache(dir, key).size).toBe(0);
+    expect(openRenderCache(dir, key).size).toBe(0);
   });
 
   test('a corrupt cache file is an empty cache', () => {
