@@ -1,4 +1,13 @@
-/** One benchmark size in its own process (so peak RSS is this size's): prints one JSON line. */
+/**
+ * One benchmark tier in its own process (so peak RSS is this tier's): prints one JSON line.
+ * `node build/bench/size.js <devices> <k8s-openapi> <crds> [runs]`.
+ *
+ * - synth: synthToDir (every gate on, a fresh validation cache folder each run, so nothing is reused), median of `runs`;
+ * - lower bound: the same final plain objects, serialized with the same serializer to the same files;
+ * - incremental: then one device renamed and synthToDir again into the same folder with its cache;
+ * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
+ *   `edgewatt synth` needs), and after the whole tier (with the lower bound's parsed copy of every object).
+ */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,7 +17,7 @@ import { benchStack } from './stacks';
 
 const devices = Number(process.argv[2]);
 const schemas = { k8sOpenApi: process.argv[3], crds: [process.argv[4]] };
-const RUNS = 3;
+const RUNS = Number(process.argv[5] ?? 3);
 
 function median(xs: number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -19,26 +28,39 @@ function time(f: () => void): number {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
-const stack = benchStack(devices);
+const stack = benchStack(devices) as ReturnType<typeof benchStack> & { fleet: { devices: Array<{ name: string }> } };
 /** Output goes to RAM (/dev/shm) where there is one, so the figures measure synthesis, not disk contention. */
 const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 const root = fs.mkdtempSync(path.join(base, 'edgewatt-bench-'));
 let files = 0;
 let bytes = 0;
-let finalObjects: Array<[string, unknown]> = [];
+let objects = 0;
+let synthRss = 0;
 const a: number[] = [];
 const b: number[] = [];
+const options = (i: number) => ({ validation: { schemas }, validationCache: path.join(root, `a${i}`, '.edgewatt.cache', 'dist') });
 for (let i = 0; i < RUNS; i++) {
   const out = path.join(root, `a${i}`, 'dist');
+  let finalObjects: Array<[string, unknown]> = [];
   a.push(
     time(() => {
-      const r = synthToDir(stack, out, { validation: { schemas } });
+      const r = synthToDir(stack, out, options(i));
       files = r.files.size + r.bootstrap.size;
       bytes = [...r.files.values(), ...r.bootstrap.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
-      if (i === 0) finalObjects = [...r.files].filter(([f]) => f.endsWith('.yaml')).map(([f, t]) => [f, parse(t)]);
     }),
   );
-  // The lower bound: the same final plain objects, serialized with the same serializer to the same files.
+  if (i === 0) synthRss = process.resourceUsage().maxRSS;
+  // The lower bound's input, read back from what the synth wrote (outside the timings).
+  finalObjects = [];
+  const walk = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(out, rel), { withFileTypes: true })) {
+      const f = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(f);
+      else if (f.endsWith('.yaml')) finalObjects.push([f, parse(fs.readFileSync(path.join(out, f), 'utf8'))]);
+    }
+  };
+  walk('');
+  objects = finalObjects.length;
   const dir = path.join(root, `b${i}`, 'dist');
   const header = yamlHeader('bench');
   b.push(
@@ -53,7 +75,19 @@ for (let i = 0; i < RUNS; i++) {
       }
     }),
   );
+  finalObjects = [];
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (i < RUNS - 1) fs.rmSync(path.dirname(out), { recursive: true, force: true });
 }
+// Incremental: one device renamed (its signed request moves to another file), re-synth into the last run's folder.
+stack.fleet.devices[5].name = `${stack.fleet.devices[5].name}-renamed`;
+let written = 0;
+let removed = 0;
+const incremental = time(() => {
+  const r = synthToDir(stack, path.join(root, `a${RUNS - 1}`, 'dist'), options(RUNS - 1));
+  written = r.write.missing.length + r.write.changed.length;
+  removed = r.write.stale.length;
+});
 fs.rmSync(root, { recursive: true, force: true });
 const ta = median(a);
 const tb = median(b);
@@ -61,13 +95,19 @@ console.log(
   JSON.stringify({
     devices,
     clusters: (stack as { clusters: unknown[] }).clusters.length,
-    objects: finalObjects.length,
+    objects,
     files,
     bytes,
+    runs: RUNS,
     synthValidateSeconds: +ta.toFixed(3),
     lowerBoundSeconds: +tb.toFixed(3),
     ratio: +(ta / tb).toFixed(2),
-    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    incrementalSeconds: +incremental.toFixed(3),
+    incrementalShare: +(incremental / ta).toFixed(2),
+    incrementalWritten: written,
+    incrementalRemoved: removed,
+    peakRssMiB: Math.round(synthRss / 1024),
+    peakRssWholeTierMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     outputOn: base,
   }),
 );

@@ -2,10 +2,10 @@ import { StackInput } from '../lib/internal';
 
 /**
  * A benchmark stack: `devices` fleet devices in sets of 100 with a workload per set (by selector), and
- * clusters (50 at 10,000 devices, scaled down below) each with two IoMT pipelines.
+ * `clusterCount` clusters (default 50 at 10,000 devices, scaled down below; 200 at 100,000) each with two IoMT
+ * pipelines.
  */
-export function benchStack(devices: number): StackInput {
-  const clusterCount = Math.max(2, Math.min(50, Math.round(devices / 200)));
+export function benchStack(devices: number, clusterCount = devices <= 10000 ? Math.max(2, Math.min(50, Math.round(devices / 200))) : Math.min(200, Math.round(devices / 500))): StackInput {
   const clusters = Array.from({ length: clusterCount }, (_, i) => ({ name: i === 0 ? 'hub' : `site-${String(i).padStart(2, '0')}`, server: i === 0 ? 'https://kubernetes.default.svc' : `https://site-${i}.edge.example:6443`, platform: 'k3s' as const }));
   const sets = Math.ceil(devices / 100);
   return {

@@ -205,6 +205,24 @@ function resolveWorkloads(f: FleetSpec, problems: ProblemList): WorkloadModel[] 
   reportDuplicates(problems, f.workloads, (w) => w.name, 'fleet.workloads', 'workload');
   const names = f.devices.map((d) => d.name);
   const known = new Set(names);
+  // Devices by the value of one label, built per label key on first use: a selector's candidates are looked up,
+  // not found by scanning every device for every workload (quadratic at 100,000 devices).
+  const byLabel = new Map<string, Map<string, FleetSpec['devices'][number][]>>();
+  const withLabel = (key: string, value: string): ReadonlyArray<FleetSpec['devices'][number]> => {
+    let index = byLabel.get(key);
+    if (!index) {
+      index = new Map();
+      for (const d of f.devices) {
+        const v = d.labels[key];
+        if (v === undefined) continue;
+        const list = index.get(v);
+        if (list) list.push(d);
+        else index.set(v, [d]);
+      }
+      byLabel.set(key, index);
+    }
+    return index.get(value) ?? [];
+  };
   const out: WorkloadModel[] = [];
   f.workloads.forEach((w, i) => {
     const path = `fleet.workloads[${i}]`;
@@ -220,7 +238,7 @@ function resolveWorkloads(f: FleetSpec, problems: ProblemList): WorkloadModel[] 
       targets = w.devices.filter((d) => known.has(d));
     } else {
       const sel = Object.entries(w.selector ?? {});
-      targets = f.devices.filter((d) => sel.every(([k, v]) => d.labels[k] === v)).map((d) => d.name);
+      targets = (sel.length > 0 ? withLabel(sel[0][0], sel[0][1]) : f.devices).filter((d) => sel.every(([k, v]) => d.labels[k] === v)).map((d) => d.name);
       if (targets.length === 0) {
         problems.add(`${path}.selector`, `matches no device in fleet.devices (selector ${sel.map(([k, v]) => `${k}=${v}`).join(', ')}): label a device or change the selector`);
       }

@@ -8,3 +8,5 @@ export { synthesizeManifests, normalizeObject } from './manifests';
 export * from './shards';
 export * from './documents';
 export { stackFlows } from './flows';
+export { openRenderCache } from './render-cache';
+export type { RenderCache } from './render-cache';

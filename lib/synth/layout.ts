@@ -53,10 +53,13 @@ export function placeObjects(manifests: ReadonlyArray<Manifest>): PlacedObject[]
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Serializes placed objects, one YAML document per file, each with the generated-file header. */
-export function renderFiles(stackName: string, placed: ReadonlyArray<PlacedObject>): FileMap {
+/**
+ * Serializes placed objects, one YAML document per file, each with the generated-file header; `body` gives an
+ * object's YAML body when a render cache has it (the same bytes as yamlBody).
+ */
+export function renderFiles(stackName: string, placed: ReadonlyArray<PlacedObject>, body?: (object: KubeObject) => string): FileMap {
   const header = yamlHeader(stackName);
-  return new Map(placed.map((p) => [p.path, toYaml(p.object, header)]));
+  return new Map(placed.map((p) => [p.path, body ? `${header}\n${body(p.object)}` : toYaml(p.object, header)]));
 }
 
 /** placeObjects then renderFiles. */

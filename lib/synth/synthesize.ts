@@ -15,6 +15,8 @@ import { flowsReadme } from '../validate/flows/diagram';
 import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
+import { openValidationCache, validationCacheKey } from '../validate/cache';
+import { openRenderCache, RenderCache } from './render-cache';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { resolveStack, withCrossReferences } from './resolve-all';
@@ -35,6 +37,11 @@ export interface SynthOptions {
   readonly validation?: ValidateOptions;
   /** How the output folder is named in messages. @default dist */
   readonly outLabel?: string;
+  /**
+   * YAML bodies of unchanged objects from the last synth into the same folder (lib/synth/render-cache.ts).
+   * @default - none: every object is serialized
+   */
+  readonly renderCache?: RenderCache;
   /** Called before each (cluster, component) chart is built. @default - nothing */
   readonly onProgress?: (done: number, total: number, cluster: string, component: string) => void;
 }
@@ -81,7 +88,8 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   );
   const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
-  const files = renderFiles(model.name, all);
+  const cache = options.renderCache;
+  const files = renderFiles(model.name, all, cache && ((o) => cache.body(o)));
   for (const [path, text] of documents(model)) files.set(path, text);
   if (flows.length > 0) {
     files.set(FLOWS_FILE, flowsJson(model.name, flows));
@@ -151,18 +159,36 @@ export function defaultBootstrapDir(outdir: string): string {
 /**
  * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`) in one transaction
  * (see writeTrees): both folders are replaced together or not at all; on any failure before the commit,
- * both are left exactly as they were.
+ * both are left exactly as they were. Objects that passed the per-object checks in an earlier run into the same
+ * folder are not checked again, nor serialized again, when `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir);
+ * @default false, no cache).
  */
 export function synthToDir(
   stack: StackInput,
   outdir: string,
-  options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string } = {},
+  options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string; readonly validationCache?: string | false } = {},
 ): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
-  const result = synthesize(stack, { outLabel: outdir, ...options });
+  const cacheDir = options.validationCache ?? false;
+  const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
+  const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
+  const renderCache = cacheDir === false ? undefined : openRenderCache(cacheDir, key);
+  const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache }, renderCache });
   const targets = [{ dir: outdir, files: result.files }];
   if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
   const [write, bootstrapWrite] = writeTrees(targets, options);
+  cache?.save();
+  renderCache?.save();
   return { ...result, write, bootstrapWrite };
+}
+
+/**
+ * Where `edgewatt synth` keeps its validation cache (lib/validate/cache.ts): `.edgewatt.cache/<out folder name>`
+ * beside the output folder (git-ignored; never inside it, which is replaced whole; not named `.edgewatt-…`,
+ * which are the writer's own lock, journal and staging entries).
+ */
+export function defaultCacheDir(outdir: string): string {
+  const abs = path.resolve(outdir);
+  return path.join(path.dirname(abs), '.edgewatt.cache', path.basename(abs));
 }
 
 /** What checkDir found: the differing files (paths relative to `outdir`) and both versions of each. */

@@ -1,4 +1,5 @@
 import { isExactChartVersion } from '../core/versions';
+import { APPLICATION_LIMITS } from '../synth/shards';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -13,7 +14,34 @@ function isFolderApplication(e: Entry): boolean {
  * folder that exists: no orphans either way. Applies to trees that carry Applications (dist/<cluster>/argocd/).
  */
 export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Finding[] {
-  return [...checkHelmSources(entries), ...checkFolders(entries, root)];
+  return [...checkHelmSources(entries), ...checkFolders(entries, root), ...checkApplicationLimits(entries, root)];
+}
+
+/**
+ * Argo CD's limits on every Application edgewatt writes (APPLICATION_LIMITS, which sharding keeps): each folder
+ * `<cluster>/<folder>` is one Application, so it holds at most 1,000 objects and 2 MiB (JSON, the size sharding
+ * estimates). `<cluster>/argocd` is a folder too — the one the cluster's root app-of-apps syncs — so the same
+ * bound caps the number of Applications per cluster at 1,000. Applies to trees that carry Applications.
+ */
+export function checkApplicationLimits(entries: ReadonlyArray<Entry>, root: string): Finding[] {
+  if (!entries.some(isFolderApplication)) return [];
+  const folders = new Map<string, { objects: number; bytes: number; first: string }>();
+  for (const e of entries) {
+    const rel = e.file.slice(root.length + 1).split('/');
+    if (rel.length !== 3) continue;
+    const key = `${rel[0]}/${rel[1]}`;
+    const f = folders.get(key) ?? { objects: 0, bytes: 0, first: e.file };
+    f.objects++;
+    f.bytes += JSON.stringify(e.object).length;
+    folders.set(key, f);
+  }
+  const out: Finding[] = [];
+  for (const [key, f] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const what = key.endsWith('/argocd') ? `cluster ${key.split('/')[0]} has ${f.objects} Applications (its root app-of-apps syncs them as one Application)` : `folder ${key} (one Argo CD Application) holds ${f.objects} objects`;
+    if (f.objects > APPLICATION_LIMITS.maxObjects) out.push({ file: f.first, pointer: '', message: `${what}: over Argo CD's ${APPLICATION_LIMITS.maxObjects}-object limit per Application; split the component or the cluster` });
+    if (f.bytes > APPLICATION_LIMITS.maxBytes) out.push({ file: f.first, pointer: '', message: `folder ${key} (one Argo CD Application) holds ${f.bytes} bytes of objects: over Argo CD's ${APPLICATION_LIMITS.maxBytes}-byte limit per Application; split the component` });
+  }
+  return out;
 }
 
 /**

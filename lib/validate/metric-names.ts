@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { findExpressions, metricNames } from './promql';
+import { findExpressions, FoundExpr, metricNames } from './promql';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -27,13 +27,15 @@ export function recordedNames(entries: ReadonlyArray<Entry>): Set<string> {
 /**
  * The metric-name check: every metric an expression selects is emitted by a known exporter (its catalog)
  * or recorded by a recording rule in the output. Catches a misspelled or renamed metric before a panel
- * or an alert silently shows nothing.
+ * or an alert silently shows nothing. `found` is findExpressions(entries), when the caller has it.
  */
-export function checkMetricNames(entries: ReadonlyArray<Entry>, catalog: ReadonlySet<string>): Finding[] {
+export function checkMetricNames(entries: ReadonlyArray<Entry>, catalog: ReadonlySet<string>, found: ReadonlyArray<FoundExpr> = findExpressions(entries)): Finding[] {
   const known = new Set([...catalog, ...recordedNames(entries)]);
   const out: Finding[] = [];
-  for (const f of findExpressions(entries)) {
-    const unknown = metricNames(f.expr).filter((n) => !known.has(n) && !n.startsWith('__grafana_var_'));
+  const names = new Map<string, string[]>();
+  for (const f of found) {
+    if (!names.has(f.expr)) names.set(f.expr, metricNames(f.expr));
+    const unknown = names.get(f.expr)!.filter((n) => !known.has(n) && !n.startsWith('__grafana_var_'));
     if (unknown.length === 0) continue;
     const [pointer, inner] = f.where.includes(': ') ? f.where.split(': ') : [f.where, ''];
     out.push({

@@ -21,8 +21,8 @@ export function withoutGrafanaVariables(expr: string): string {
   return expr.replace(GRAFANA_INTERVALS, '5m').replace(/\$\{(\w+)(:\w+)?\}|\$(\w+)/g, (_m, a, _f, b) => `__grafana_var_${a ?? b}`);
 }
 
-/** Parses PromQL; returns the 0-based offset of the first syntax error, or undefined when it parses. */
-export function promqlErrorAt(expr: string): number | undefined {
+/** Parses PromQL with lezer; the 0-based offset of the first syntax error, or undefined when it parses. */
+function lezerErrorAt(expr: string): number | undefined {
   let at: number | undefined;
   parser.parse(expr).iterate({
     enter: (n) => {
@@ -30,6 +30,61 @@ export function promqlErrorAt(expr: string): number | undefined {
       return at === undefined;
     },
   });
+  return at;
+}
+
+/**
+ * The operands of a top-level `or` chain (`a or b or c`), with their offsets; one operand when there is no such
+ * chain. Brackets, braces, parentheses, quoted strings and comments are skipped. `or` binds loosest in PromQL, so
+ * the chain parses exactly when every operand does (an operand starting with `on(`/`ignoring(` does not parse
+ * alone: such a chain is reported, never passed, when lezer fails on it).
+ */
+export function orOperands(expr: string): Array<{ from: number; text: string }> {
+  const out: Array<{ from: number; text: string }> = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; i < expr.length && expr[i] !== c; i++) if (expr[i] === '\\' && c !== '`') i++;
+    } else if (c === '#') {
+      while (i < expr.length && expr[i] !== '\n') i++;
+    } else if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') depth--;
+    else if (depth === 0 && /\s/.test(c) && /^\sor\s/i.test(expr.slice(i, i + 4))) {
+      out.push({ from: start, text: expr.slice(start, i) });
+      start = i + 3;
+      i += 2;
+    }
+  }
+  out.push({ from: start, text: expr.slice(start) });
+  return out;
+}
+
+/**
+ * Parses PromQL; returns the 0-based offset of the first syntax error, or undefined when it parses.
+ *
+ * lezer gives up on long left-associative chains: after 300 reductions at one start it forces the parse out of
+ * the production (github lezer-parser/lr src/parse.ts `Rec.MaxLeftAssociativeReductionCount = 300`, in the
+ * installed @lezer/lr 1.4.12 dist/index.cjs) and reports a syntax error Prometheus does not (`absent(...) or ...`
+ * over 200 clusters, which `promtool check rules` accepts). When lezer fails on a top-level `or` chain, each
+ * operand is parsed alone instead.
+ */
+export function promqlErrorAt(expr: string): number | undefined {
+  let at = lezerErrorAt(expr);
+  if (at !== undefined) {
+    const operands = orOperands(expr);
+    if (operands.length > 1) {
+      at = undefined;
+      for (const o of operands) {
+        const inner = o.text.trim() === '' ? 0 : lezerErrorAt(o.text);
+        if (inner !== undefined) {
+          at = o.from + inner;
+          break;
+        }
+      }
+    }
+  }
   if (at === undefined && expr.trim() === '') at = 0;
   return at;
 }
@@ -37,11 +92,13 @@ export function promqlErrorAt(expr: string): number | undefined {
 /** The metric names an expression selects (not label names or functions). */
 export function metricNames(expr: string): string[] {
   const names = new Set<string>();
-  parser.parse(expr).iterate({
-    enter: (n) => {
-      if (n.name === 'Identifier' && n.node.parent?.name === 'VectorSelector') names.add(expr.slice(n.from, n.to));
-    },
-  });
+  for (const o of lezerErrorAt(expr) === undefined ? [{ from: 0, text: expr }] : orOperands(expr)) {
+    parser.parse(o.text).iterate({
+      enter: (n) => {
+        if (n.name === 'Identifier' && n.node.parent?.name === 'VectorSelector') names.add(o.text.slice(n.from, n.to));
+      },
+    });
+  }
   return [...names].sort();
 }
 
@@ -92,6 +149,9 @@ export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
       for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
         const where = `/data/${escapePointer(key)}: `;
         if (/\.ya?ml$/.test(key)) {
+          // A rule file has a `groups` key; a YAML text without that word (and without escapes that could spell
+          // it) has none, so big configs such as prometheus.yml are not parsed here.
+          if (typeof text !== 'string' || (!text.includes('groups') && !text.includes('\\'))) continue;
           let doc: Json;
           try {
             doc = parseYaml(text);
@@ -114,11 +174,14 @@ export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
   return out;
 }
 
-/** The PromQL check: every expression parses. */
-export function checkPromql(entries: ReadonlyArray<Entry>): Finding[] {
+/** The PromQL check: every expression parses. `found` is findExpressions(entries), when the caller has it. */
+export function checkPromql(entries: ReadonlyArray<Entry>, found: ReadonlyArray<FoundExpr> = findExpressions(entries)): Finding[] {
   const out: Finding[] = [];
-  for (const f of findExpressions(entries)) {
-    const at = promqlErrorAt(f.expr);
+  const parsed = new Map<string, number | undefined>();
+  for (const f of found) {
+    // The same expression recurs in every cluster's dashboards and rules: parse each distinct one once.
+    if (!parsed.has(f.expr)) parsed.set(f.expr, promqlErrorAt(f.expr));
+    const at = parsed.get(f.expr);
     if (at === undefined) continue;
     const [pointer, inner] = f.where.includes(': ') ? f.where.split(': ') : [f.where, ''];
     out.push({

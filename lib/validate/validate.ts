@@ -2,7 +2,7 @@ import { Problem } from '../core/errors';
 import { checkPolicy } from './policy';
 import { checkGitops } from './gitops-check';
 import { checkMetricNames } from './metric-names';
-import { checkPromql } from './promql';
+import { checkPromql, findExpressions } from './promql';
 import { checkNames } from './k8s-names';
 import { checkSecrets } from './secrets';
 import { checkTemplates } from './templates';
@@ -11,6 +11,7 @@ import { Entry, Finding } from './types';
 import { checkWiring } from './wiring';
 import { Flow } from '../core/flows';
 import { checkFlows } from './flows/check';
+import { entryDigest, ValidationCache } from './cache';
 
 /** Options of validate. */
 export interface ValidateOptions {
@@ -31,6 +32,12 @@ export interface ValidateOptions {
    * @default - no flow is checked (a tree without its stack and without FLOWS.json)
    */
   readonly flows?: ReadonlyArray<Flow>;
+  /**
+   * Digests of objects that passed the per-object checks before (see lib/validate/cache.ts); those are not
+   * checked again. Open it with the key of the same schemas (validationCacheKey).
+   * @default - no cache: every object is checked
+   */
+  readonly cache?: ValidationCache;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -46,17 +53,33 @@ export function schemaCheckFor(sources: SchemaSources): SchemaCheck {
   return c;
 }
 
-/** Runs every check over the entries; findings sorted by file, then pointer. */
+/**
+ * Runs every check over the entries; findings sorted by file, then pointer. With a cache, the per-object checks
+ * (schema, secrets, names, templates, PromQL syntax) skip the entries it lists as passed, and the cache is given
+ * the digests of every entry that passes them now; the cross-object checks always see every entry.
+ */
 export function validateEntries(entries: ReadonlyArray<Entry>, options: ValidateOptions = {}): Finding[] {
+  const found = findExpressions(entries);
+  const cache = options.cache;
+  const digests = cache ? entries.map(entryDigest) : [];
+  const fresh = cache ? entries.filter((_, i) => !cache.has(digests[i])) : entries;
+  const freshSet = cache ? new Set(fresh) : undefined;
+  const perObject = [
+    ...(options.schemas ? schemaCheckFor(options.schemas).check(fresh) : []),
+    ...checkSecrets(fresh),
+    ...checkNames(fresh),
+    ...checkTemplates(fresh),
+    ...checkPromql(fresh, freshSet ? found.filter((f) => freshSet.has(f.entry)) : found),
+  ];
+  if (cache) {
+    const failed = new Set(perObject.map((f) => f.file));
+    cache.record(digests.filter((_, i) => !failed.has(entries[i].file)));
+  }
   const findings = [
-    ...(options.schemas ? schemaCheckFor(options.schemas).check(entries) : []),
+    ...perObject,
     ...checkPolicy(entries),
-    ...checkSecrets(entries),
-    ...checkNames(entries),
-    ...checkTemplates(entries),
     ...checkWiring(entries),
-    ...checkPromql(entries),
-    ...(options.metrics ? checkMetricNames(entries, options.metrics) : []),
+    ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
     ...checkGitops(entries, options.root ?? 'dist'),
     ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist') : []),
   ];

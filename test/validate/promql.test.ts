@@ -1,4 +1,4 @@
-import { checkPromql, findingsToProblems, metricNames, promqlErrorAt } from '../../lib/validate';
+import { checkPromql, findingsToProblems, metricNames, orOperands, promqlErrorAt } from '../../lib/validate';
 import { entries } from '../support/objects';
 
 function messages(objects: any[]): string[] {
@@ -42,5 +42,27 @@ describe('PromQL check', () => {
   test('checks KEDA prometheus triggers', () => {
     const so = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 's', namespace: 'i' }, spec: { triggers: [{ type: 'prometheus', metadata: { query: 'sum(up' } }] } };
     expect(messages([so])).toEqual(['dist/edge/app/scaledobject-s.yaml: /spec/triggers/0/metadata/query: PromQL syntax error at character 7 of "sum(up"']);
+  });
+});
+
+describe('long `or` chains (lezer gives up after 300 left-associative reductions; Prometheus does not)', () => {
+  const chain = (n: number, bad?: number) =>
+    ['up{job="kube-eventer"} == 0', ...Array.from({ length: n }, (_, i) => (i === bad ? `absent(up{cluster="site-${i}"` : `absent(up{job="kube-eventer", cluster="site-${i}"})`))].join(' or ');
+
+  test('an absent() chain over 250 clusters parses (promtool check rules accepts it) and names its metric', () => {
+    expect(promqlErrorAt(chain(250))).toBeUndefined();
+    expect(metricNames(chain(250))).toEqual(['up']);
+  });
+
+  test('a broken operand deep in such a chain is still reported, at its own offset', () => {
+    const e = chain(250, 240);
+    const at = promqlErrorAt(e);
+    expect(at).toBeDefined();
+    expect(at).toBeGreaterThan(e.indexOf('cluster="site-240"') - 20);
+    expect(at).toBeLessThanOrEqual(e.indexOf('cluster="site-241"'));
+  });
+
+  test('the chain is split at top-level `or` only: an `or` inside a string or parentheses stays', () => {
+    expect(orOperands('a or sum(b or c) or d{x="p or q"}').map((o) => o.text.trim())).toEqual(['a', 'sum(b or c)', 'd{x="p or q"}']);
   });
 });

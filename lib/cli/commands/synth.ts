@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { checkDirContents, loadStackFile, synthToDir } from '../../synth';
+import { checkDirContents, defaultCacheDir, loadStackFile, synthToDir } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { parseDuration } from './duration';
@@ -16,6 +16,8 @@ interface SynthFlags extends SchemaFlags {
   readonly output: OutputFormat;
   readonly waitLock?: string;
   readonly format?: 'plain' | 'helm';
+  /** false with --no-cache. */
+  readonly cache?: boolean;
 }
 
 /** The shell command that regenerates what --check compared, with every flag that changes the output. */
@@ -51,6 +53,7 @@ export function synthCommand(io: CliIO): Command {
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
     .addOption(new Option('--format <format>', 'plain: one folder per cluster and component; helm: one Helm chart per cluster (<dir>/<cluster>/chart)').choices(['plain', 'helm']).default('plain'))
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
+    .option('--no-cache', 'check every object again: do not read or write the validation cache (.edgewatt.cache/ beside --out)')
     .action((flags: SynthFlags) =>
       reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => synth(io, flags)),
     );
@@ -60,7 +63,7 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const schemas = schemaSources(flags);
   if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
-  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs };
+  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
   const stack = loadStackFile(flags.config);
   if (flags.format === 'helm') return synthHelm(io, flags, stack, options, fixCommand(flags));
   if (flags.check) {

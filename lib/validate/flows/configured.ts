@@ -1,9 +1,9 @@
-import { parse } from 'yaml';
 import { Flow } from '../../core/flows';
 import { Entry } from '../types';
 import { FlowContext } from './context';
 import { ingressRoutesTo } from './network';
 import { ClusterObjects } from './objects';
+import { parsedData } from './parsed';
 
 /**
  * The `configured` check: the URL a workload is given (env var, flag, config key or JSON pointer in the named
@@ -23,9 +23,6 @@ function arraysNamed(o: unknown, key: string, out: unknown[][] = []): unknown[][
   }
   return out;
 }
-
-/** Config texts parsed for `data:<key>#<pointer>`, by text (a few configs are read by many flows). */
-const parsedData = new Map<string, unknown>();
 
 /** Reads the value at `at` in an object; undefined when it is not there. */
 export function valueAt(o: unknown, at: string): string | undefined {
@@ -52,16 +49,7 @@ export function valueAt(o: unknown, at: string): string | undefined {
     const [key, pointer] = at.slice(5).split('#');
     const v = (o as { data?: Record<string, unknown> }).data?.[key];
     if (typeof v !== 'string' || pointer === undefined) return typeof v === 'string' ? v : undefined;
-    let doc = parsedData.get(v);
-    if (doc === undefined) {
-      try {
-        doc = parse(v) ?? null;
-      } catch {
-        doc = null;
-      }
-      if (parsedData.size > 64) parsedData.clear();
-      parsedData.set(v, doc);
-    }
+    const doc = parsedData(o as object, key, v);
     return doc === null ? undefined : valueAt(doc, pointer);
   }
   if (at.startsWith('/')) {
@@ -79,7 +67,7 @@ export function valueAt(o: unknown, at: string): string | undefined {
 /** The object named `Kind/name` in the source's cluster: in its namespace, or cluster-scoped. */
 function carrier(objs: ClusterObjects, ref: string, namespace: string | undefined): Entry | undefined {
   const [kind, name] = ref.split('/');
-  return objs.kind(kind).find((e) => e.object.metadata.name === name && (namespace === undefined || e.object.metadata.namespace === undefined || e.object.metadata.namespace === namespace));
+  return objs.named(kind, name).find((e) => (namespace === undefined || e.object.metadata.namespace === undefined || e.object.metadata.namespace === namespace));
 }
 
 function sourceCluster(f: Flow): string | undefined {

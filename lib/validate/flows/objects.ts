@@ -23,6 +23,8 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 /** The objects of one cluster, indexed by kind, with the lookups the flow checks need. */
 export class ClusterObjects {
   private readonly byKind = new Map<string, Entry[]>();
+  /** `kind\0name` → the objects of that kind and name, in entry order (a lookup, not a scan of the kind). */
+  private readonly byName = new Map<string, Entry[]>();
   /** Pod templates of the cluster's workloads. */
   public readonly pods: PodTemplate[] = [];
   /** Namespace name → its labels, with the automatic `kubernetes.io/metadata.name`. */
@@ -33,6 +35,10 @@ export class ClusterObjects {
       const list = this.byKind.get(e.object.kind) ?? [];
       list.push(e);
       this.byKind.set(e.object.kind, list);
+      const key = `${e.object.kind}\0${e.object.metadata?.name}`;
+      const same = this.byName.get(key);
+      if (same) same.push(e);
+      else this.byName.set(key, [e]);
       if (e.object.kind === 'Namespace') {
         this.namespaces.set(e.object.metadata.name, { ...(e.object.metadata.labels ?? {}), 'kubernetes.io/metadata.name': e.object.metadata.name });
       }
@@ -56,9 +62,14 @@ export class ClusterObjects {
     return this.byKind.get(kind) ?? [];
   }
 
+  /** Every object of `kind` named `name`, in entry order. */
+  named(kind: string, name: string): ReadonlyArray<Entry> {
+    return this.byName.get(`${kind}\0${name}`) ?? [];
+  }
+
   /** The object of `kind` named `name` in `namespace` (undefined namespace: cluster-scoped or any). */
   find(kind: string, name: string, namespace?: string): Entry | undefined {
-    return this.kind(kind).find((e) => e.object.metadata.name === name && (namespace === undefined || (e.object.metadata.namespace ?? 'default') === namespace));
+    return this.named(kind, name).find((e) => e.object.metadata.name === name && (namespace === undefined || (e.object.metadata.namespace ?? 'default') === namespace));
   }
 
   /**

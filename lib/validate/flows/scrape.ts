@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parsedData } from './parsed';
 import { sdLabel } from '../../monitoring/prometheus-config';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
@@ -19,8 +19,6 @@ interface Job {
 /** How many node names are tried against a per-node sampling rule: the job must keep at least one. */
 export const NODE_CANDIDATES = 100;
 
-const parsedConfigs = new WeakMap<object, Job[]>();
-
 /**
  * The Prometheus config the source pods run: a ConfigMap with `prometheus.yml` that their pod spec mounts (a
  * namespace may hold several Prometheus, such as the remote-write gateways), parsed once per object.
@@ -34,12 +32,8 @@ function prometheusConfig(objs: ClusterObjects, pod: PodTemplate): { entry: Entr
     if (e.object.metadata.namespace !== namespace || !mounted.has(e.object.metadata.name)) continue;
     const text = (e.object as { data?: Record<string, string> }).data?.['prometheus.yml'];
     if (text === undefined) continue;
-    let jobs = parsedConfigs.get(e.object);
-    if (!jobs) {
-      jobs = ((parse(text) as { scrape_configs?: Job[] } | null)?.scrape_configs ?? []) as Job[];
-      parsedConfigs.set(e.object, jobs);
-    }
-    return { entry: e, jobs };
+    const doc = parsedData(e.object, 'prometheus.yml', text) as { scrape_configs?: Job[] } | null;
+    return { entry: e, jobs: (doc?.scrape_configs ?? []) as Job[] };
   }
   return undefined;
 }

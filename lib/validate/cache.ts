@@ -1,0 +1,186 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { SchemaSources } from './schema-check';
+import { Entry } from './types';
+
+/**
+ * The validation cache: the digests of objects that passed every per-object check (schema, secrets, names,
+ * templates, PromQL syntax) in an earlier run, so an unchanged object is not checked again. It is one JSON file,
+ * `<folder>/validation.json` (`edgewatt synth` uses `.edgewatt.cache/<out>/` beside the output folder, git-ignored).
+ *
+ * Soundness: an object skips the per-object checks only when the digest of its exact content (and its cluster and
+ * file) is listed under the same key, and the key covers everything else the verdict depends on: the validator's
+ * code (every source file of the library) and the bytes of every schema source (the
+ * Kubernetes OpenAPI document and each CRD file). A changed object has another digest and is checked; a changed
+ * schema or CRD set, or another edgewatt build, gives another key and an empty cache. Only passing objects are
+ * recorded, so a finding is never cached. The cross-object gates (policy namespaces, wiring, metric names, Argo
+ * CD, flows) always run on every object: their verdict on one object depends on the others.
+ */
+export interface ValidationCache {
+  /** Whether this object (digest from {@link entryDigest}) passed the per-object checks under the same key. */
+  has(digest: string): boolean;
+  /** Sets the digests that passed in this run (validateEntries calls it); save() writes exactly these. */
+  record(passed: ReadonlyArray<string>): void;
+  /** Writes the recorded digests (stale ones are dropped); a failure to write is ignored (the cache is a shortcut). */
+  save(): void;
+  /** How many digests were loaded. */
+  readonly size: number;
+}
+
+/** Bump when a per-object check changes meaning without a change to any library file. */
+const CACHE_FORMAT = 1;
+
+let codeDigest: string | undefined;
+
+/** sha256 over every library source file (lib/ or build/lib/): any change to edgewatt's code invalidates the cache. */
+function libraryDigest(): string {
+  if (codeDigest) return codeDigest;
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const st = fs.statSync(full);
+      if (st.isDirectory()) walk(full);
+      else if (/\.(js|ts|json)$/.test(name)) h.update(path.relative(libRoot, full)).update('\0').update(fs.readFileSync(full)).update('\0');
+    }
+  };
+  const libRoot = path.resolve(__dirname, '..');
+  walk(libRoot);
+  codeDigest = h.digest('hex');
+  return codeDigest;
+}
+
+/** The versions of the packages the per-object checks and the serializer run on (ajv, yaml, the PromQL parser). */
+function dependencyVersions(): string {
+  return ['ajv', 'yaml', '@prometheus-io/lezer-promql', '@lezer/lr']
+    .map((name) => {
+      for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+        const pkg = path.join(dir, 'node_modules', name, 'package.json');
+        if (fs.existsSync(pkg)) return `${name}@${(JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version}`;
+      }
+      return `${name}@?`;
+    })
+    .join(',');
+}
+
+/**
+ * Every file a schema source names (a CRD folder's files), sorted; undefined when one is not a regular file or a
+ * folder (a device, a FIFO, a missing path): such a source is never read here — the schema loader refuses it
+ * with a clear error — and the cache is not used.
+ */
+function sourceFiles(p: string, depth = 0): string[] | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return undefined;
+  }
+  if (st.isFile()) return [p];
+  if (!st.isDirectory() || depth > 8) return undefined;
+  const out: string[] = [];
+  for (const n of fs.readdirSync(p).sort()) {
+    const files = sourceFiles(path.join(p, n), depth + 1);
+    if (!files) return undefined;
+    out.push(...files);
+  }
+  return out;
+}
+
+let uncachableKeys = 0;
+
+/**
+ * The key a cache is valid under: cache format, library code, dependency versions, and the bytes of every schema
+ * source. Schema sources that are not regular files (or folders of them) give a key no cache file holds.
+ */
+export function validationCacheKey(schemas: SchemaSources | undefined): string {
+  const h = createHash('sha256');
+  h.update(`format ${CACHE_FORMAT}\0code ${libraryDigest()}\0deps ${dependencyVersions()}\0schemas ${schemas ? 'yes' : 'none'}\0`);
+  const files: string[] = [];
+  for (const source of schemas ? [schemas.k8sOpenApi, ...(schemas.crds ?? [])] : []) {
+    const found = sourceFiles(source);
+    if (!found) return `uncachable ${process.pid} ${++uncachableKeys} ${Date.now()}`;
+    files.push(...found);
+  }
+  for (const f of files) h.update(path.resolve(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+/**
+ * A cache file's text, only when it is a regular file (never a device, a FIFO or a link to one, which would be
+ * read forever); anything else throws, and the caller treats the cache as empty.
+ */
+export function readCacheFile(file: string): string {
+  if (!fs.statSync(file).isFile()) throw new Error(`${file} is not a regular file`);
+  return fs.readFileSync(file, 'utf8');
+}
+
+const objectDigests = new WeakMap<object, string>();
+let uncachable = 0;
+
+/**
+ * The digest of an object's content: sha1 of its JSON text, with everything JSON would blur spelled out — NaN,
+ * ±Infinity, -0, undefined array items — and any value that is not plain data (a Date, a Map, a class instance)
+ * made unique, so such an object never matches a cache entry. Two objects with one digest render to the same
+ * YAML and get the same verdicts. Memoized per object (objects are not changed after synthesis).
+ */
+export function objectDigest(o: object): string {
+  let d = objectDigests.get(o);
+  if (d) return d;
+  const json = JSON.stringify(o, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const raw = this[k];
+    if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000number ${Object.is(raw, -0) ? '-0' : raw}`;
+    if (raw === undefined) return '\u0000undefined';
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const proto = Object.getPrototypeOf(raw);
+      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${process.pid} ${++uncachable}`;
+    }
+    if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${process.pid} ${++uncachable}`;
+    return v;
+  });
+  d = createHash('sha1').update(json).digest('base64');
+  objectDigests.set(o, d);
+  return d;
+}
+
+/** The digest of one entry: its cluster, its file and its object's content (objectDigest). */
+export function entryDigest(e: Entry): string {
+  return createHash('sha1').update(e.cluster).update('\0').update(e.file).update('\0').update(objectDigest(e.object)).digest('base64');
+}
+
+/**
+ * Opens the cache in `dir` for `key`: an unreadable, corrupt or other-key file is an empty cache (it is only
+ * ever a shortcut). Saving writes a temporary file and renames it, so a killed run leaves the old file or the new.
+ */
+export function openValidationCache(dir: string, key: string): ValidationCache {
+  const file = path.join(dir, 'validation.json');
+  let digests = new Set<string>();
+  try {
+    const data = JSON.parse(readCacheFile(file)) as { key?: unknown; passed?: unknown };
+    if (data.key === key && Array.isArray(data.passed)) digests = new Set(data.passed.filter((d): d is string => typeof d === 'string'));
+  } catch {
+    /* no cache yet, or unreadable: validate everything */
+  }
+  let passed: ReadonlyArray<string> | undefined;
+  return {
+    size: digests.size,
+    has: (d) => digests.has(d),
+    record: (p) => {
+      passed = p;
+    },
+    save: () => {
+      if (!passed) return;
+      try {
+        if (!fs.existsSync(dir)) {
+          if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
+          fs.mkdirSync(dir);
+        }
+        const tmp = `${file}.${process.pid}.tmp`;
+        fs.writeFileSync(tmp, JSON.stringify({ key, passed: [...passed].sort() }));
+        fs.renameSync(tmp, file);
+      } catch {
+        /* a read-only or odd place: the next run validates everything */
+      }
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { Entry, entryDigest, objectDigest, openRenderCache, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
+import { benchStack } from '../../bench/stacks';
+import { sharedPath } from '../support/shared';
+import { tmpDir } from '../support/tmp';
+
+const schemas = { k8sOpenApi: sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), crds: [sharedPath('crds')] };
+
+/** The entries of a small synthesized stack, as the synth gives them to the gates. */
+function entries(): Entry[] {
+  const r = synthesize(benchStack(100), { validation: { schemas } });
+  const yaml = (files: ReadonlyMap<string, string>, root: string, cluster?: string): Entry[] =>
+    [...files].filter(([f]) => f.endsWith('.yaml') && !f.startsWith('argocd-cm/')).map(([f, text]) => ({ file: `${root}/${f}`, cluster: cluster ?? f.split('/')[0], object: parse(text) }));
+  return [...yaml(r.files, 'dist'), ...yaml(r.bootstrap, 'argocd', 'argocd')];
+}
+
+/** A cache in a fresh folder holding `passed` under `key`. */
+function cacheWith(key: string, passed: string[]): string {
+  const dir = path.join(tmpDir(), 'cache');
+  const c = openValidationCache(dir, key);
+  c.record(passed);
+  c.save();
+  return dir;
+}
+
+describe('validation cache', () => {
+  const key = validationCacheKey(schemas);
+
+  test('a cache records every passing object, and the next run skips them and still passes', () => {
+    const es = entries();
+    const dir = path.join(tmpDir(), 'cache');
+    const first = openValidationCache(dir, key);
+    expect(validateEntries(es, { schemas, cache: first })).toEqual([]);
+    first.save();
+    const second = openValidationCache(dir, key);
+    expect(second.size).toBe(new Set(es.map(entryDigest)).size);
+    expect(validateEntries(es, { schemas, cache: second })).toEqual([]);
+  });
+
+  test('a changed object with a schema error is caught although the unchanged objects come from the cache', () => {
+    const es = entries();
+    const dir = cacheWith(key, es.map(entryDigest));
+    const i = es.findIndex((e) => e.object.kind === 'Deployment');
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as unknown as { spec: object }).spec, replicaz: 2 } } } as Entry;
+    const changed = es.map((e, j) => (j === i ? broken : e));
+    const findings = validateEntries(changed, { schemas, cache: openValidationCache(dir, key) });
+    expect(findings).toEqual([{ file: broken.file, pointer: '/spec/replicaz', message: 'unknown field' }]);
+  });
+
+  test('the cache is really used: a digest listed under the key skips the per-object checks (so only the key keeps it sound)', () => {
+    const es = entries();
+    const i = es.findIndex((e) => e.object.kind === 'Deployment');
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as unknown as { spec: object }).spec, replicaz: 2 } } } as Entry;
+    const changed = es.map((e, j) => (j === i ? broken : e));
+    const forged = cacheWith(key, [entryDigest(broken)]);
+    expect(validateEntries(changed, { schemas, cache: openValidationCache(forged, key) })).toEqual([]);
+    expect(validateEntries(changed, { schemas })).toEqual([{ file: broken.file, pointer: '/spec/replicaz', message: 'unknown field' }]);
+  });
+
+  test('a failing object is not recorded; a passing one is', () => {
+    const es = entries();
+    const i = es.findIndex((e) => e.object.kind === 'Deployment');
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...(es[i].object as unknown as { spec: object }).spec, replicaz: 2 } } } as Entry;
+    const dir = path.join(tmpDir(), 'cache');
+    const c = openValidationCache(dir, key);
+    validateEntries(es.map((e, j) => (j === i ? broken : e)), { schemas, cache: c });
+    c.save();
+    const again = openValidationCache(dir, key);
+    expect(again.has(entryDigest(es[0]))).toBe(true);
+    expect(again.has(entryDigest(broken))).toBe(false);
+  });
+
+  test('a changed schema or CRD set, or no schemas, gives another key and so an empty cache', () => {
+    const crds = path.join(tmpDir(), 'crds');
+    fs.cpSync(sharedPath('crds', 'flotta'), crds, { recursive: true });
+    const k1 = validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] });
+    const dir = cacheWith(k1, ['x']);
+    expect(openValidationCache(dir, k1).size).toBe(1);
+    const first = fs.readdirSync(crds).sort()[0];
+    fs.appendFileSync(path.join(crds, first), '\n# changed\n');
+    const k2 = validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] });
+    expect(k2).not.toBe(k1);
+    expect(openValidationCache(dir, k2).size).toBe(0);
+    fs.writeFileSync(path.join(crds, 'zz-extra.yaml'), 'kind: Nothing\n');
+    expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] })).not.toBe(k2);
+    expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi })).not.toBe(k1);
+    expect(validationCacheKey(undefined)).not.toBe(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi }));
+  });
+
+  test('a schema source that is a device or a FIFO is never read for the key (the loader refuses it); the key matches no cache', () => {
+    const fifo = path.join(tmpDir(), 'crds.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const z1 = validationCacheKey({ k8sOpenApi: '/dev/zero' });
+    expect(validationCacheKey({ k8sOpenApi: '/dev/zero' })).not.toBe(z1);
+    expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [fifo] })).toMatch(/^uncachable /);
+    expect(validationCacheKey({ k8sOpenApi: path.join(tmpDir(), 'missing.json') })).toMatch(/^uncachable /);
+  });
+
+  test('a cache file that is not a regular file is an empty cache, not read', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    fs.mkdirSync(dir);
+    fs.symlinkSync('/dev/zero', path.join(dir, 'validation.json'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'render.json'));
+    expect(openValidationCache(dir, key).size).toBe(0);
+    expect(openRenderCache(dir, key).size).toBe(0);
+  });
+
+  test('a corrupt cache file is an empty cache', () => {
+    const dir = cacheWith(key, ['x']);
+    fs.writeFileSync(path.join(dir, 'validation.json'), '{ not json');
+    expect(openValidationCache(dir, key).size).toBe(0);
+  });
+
+  test('synthToDir with a cache: the re-synth after one device changed writes only its files and gives the same files as without a cache', () => {
+    const root = tmpDir();
+    const out = path.join(root, 'dist');
+    const cache = path.join(root, '.edgewatt.cache', 'dist');
+    const stack = benchStack(300) as { fleet: { devices: Array<{ name: string }> } };
+    synthToDir(stack as never, out, { validation: { schemas }, validationCache: cache });
+    expect(openValidationCache(cache, key).size).toBeGreaterThan(300);
+    stack.fleet.devices[7].name = 'dev-renamed';
+    const r = synthToDir(stack as never, out, { validation: { schemas }, validationCache: cache });
+    const plain = synthesize(stack as never, { outLabel: out, validation: { schemas } });
+    expect(r.files).toEqual(plain.files);
+    expect(r.write.missing.filter((f) => f.endsWith('.yaml')).every((f) => f.includes('dev-renamed'))).toBe(true);
+    expect(r.write.stale.filter((f) => f.endsWith('.yaml')).every((f) => f.includes('dev-00007'))).toBe(true);
+    expect(r.write.missing.length + r.write.changed.length).toBeLessThan(10);
+  });
+});
+
+describe('render cache and object digests', () => {
+  test('objects that JSON would blur (-0 and 0, NaN and null, undefined and null items, a Date and its ISO text) get different digests', () => {
+    const d = new Date('2026-01-01T00:00:00Z');
+    const pairs: Array<[unknown, unknown]> = [
+      [{ a: -0 }, { a: 0 }],
+      [{ a: NaN }, { a: null }],
+      [{ a: [undefined] }, { a: [null] }],
+      [{ a: d }, { a: d.toISOString() }],
+    ];
+    for (const [x, y] of pairs) expect(objectDigest(x as object)).not.toBe(objectDigest(y as object));
+    expect(objectDigest({ a: 1, b: [1, 'x'] })).toBe(objectDigest({ a: 1, b: [1, 'x'] }));
+  });
+
+  test('a cached body is used for an object with the same digest, under the same key only', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    const o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
+    const first = openRenderCache(dir, 'k1');
+    expect(first.body(o)).toBe(yamlBody(o));
+    first.save();
+    // Forge the stored body: the next run under k1 must take it (so the cache is really read) ...
+    const file = path.join(dir, 'render.json');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('name: x', 'name: forged'));
+    expect(openRenderCache(dir, 'k1').body({ ...o, metadata: { name: 'x' } })).toContain('name: forged');
+    // ... and another key (other code, other yaml version, other schemas) never does.
+    expect(openRenderCache(dir, 'k2').body(o)).toBe(yamlBody(o));
+    expect(openRenderCache(dir, 'k1').body({ ...o, metadata: { name: 'y' } })).toBe(yamlBody({ ...o, metadata: { name: 'y' } }));
+  });
+});
