@@ -27,8 +27,21 @@ export const DEVICE_RECORD = {
 export const DEVICE_SOURCES = { measured: ['rapl', 'hwmon'], estimated: ['estimated', 'profile'] } as const;
 
 const JOULES_PER_KWH = 3.6e6;
-/** The series of these devices (Flotta's `edgedeviceid` is the device name: lib/fleet/registration.ts). */
-const of = (devices: ReadonlyArray<string>) => `edgedeviceid=~"${devices.join('|')}"`;
+/**
+ * A matcher for the series of the `chosen` devices among all the fleet's devices (`all`), on `label` (Flotta's
+ * `edgedeviceid` is the device name: lib/fleet/registration.ts): no list when they are all of them, else the
+ * shorter of listing them or listing the others. So a fleet whose sets share one source gives rules of the same
+ * size at 100 or 100,000 devices (one ConfigMap stays far below Kubernetes' 1 MiB), and a mixed fleet pays only
+ * for its smaller part. In the "others" form a device registered outside the stack counts as chosen.
+ */
+export function deviceMatcher(chosen: ReadonlyArray<string>, all: ReadonlyArray<string>, label = 'edgedeviceid'): string {
+  const picked = new Set(chosen);
+  const rest = all.filter((d) => !picked.has(d));
+  if (rest.length === 0) return `${label}!=""`;
+  const listed = [...picked].sort().join('|');
+  const others = rest.join('|');
+  return listed.length <= others.length ? `${label}=~"${listed}"` : `${label}!="", ${label}!~"${others}"`;
+}
 const BY = 'cluster, device, source';
 
 /** Gives a device series its `device` (Flotta's `edgedeviceid`) and the fleet's `cluster`. */
@@ -45,16 +58,16 @@ function plusOptional(a: string, b: string): string {
  * Measured devices: Kepler v0.11.4 node zones package and dram (core and uncore are inside package), or the
  * hwmon zones the set declares (their sum is the device's power).
  */
-function measuredTerm(cluster: string, devices: ReadonlyArray<string>, zoneRegex = 'package|dram'): string {
-  const zones = `kepler_node_cpu_watts{zone=~"${zoneRegex}", ${of(devices)}}`;
+function measuredTerm(cluster: string, devices: string, zoneRegex = 'package|dram'): string {
+  const zones = `kepler_node_cpu_watts{zone=~"${zoneRegex}", ${devices}}`;
   const bySource = `label_replace(label_replace(${zones}, "source", "rapl", "path", ".*/powercap/.*"), "source", "hwmon", "path", ".*/hwmon/.*")`;
   return `sum by (${BY}) (${tag(bySource, cluster)})`;
 }
 
 /** Estimated devices: Kepler v0.7.12 node package + dram energy counters, Kepler's `source` mapped. */
-function estimatedTerm(cluster: string, devices: ReadonlyArray<string>): string {
+function estimatedTerm(cluster: string, devices: string): string {
   const term = (m: string) => {
-    const series = `rate(${m}{${of(devices)}}[5m])`;
+    const series = `rate(${m}{${devices}}[5m])`;
     const mapped = `label_replace(label_replace(${series}, "source", "estimated", "source", "trained_power_model"), "source", "rapl", "source", "rapl-.*")`;
     return `sum by (${BY}) (${tag(mapped, cluster)})`;
   };
@@ -68,8 +81,8 @@ function estimatedTerm(cluster: string, devices: ReadonlyArray<string>): string 
  * Footprint (https://www.cloudcarbonfootprint.org/docs/methodology, "Energy Estimate (Watt-Hours)": average
  * watts = min watts + average vCPU utilisation × (max watts − min watts)).
  */
-export function profileTerm(cluster: string, devices: ReadonlyArray<string>, idle: number, max: number): string {
-  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", ${of(devices)}}[5m])), 0), 1)`;
+export function profileTerm(cluster: string, devices: string, idle: number, max: number): string {
+  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", ${devices}}[5m])), 0), 1)`;
   const span = Number((max - idle).toFixed(6));
   return `sum by (${BY}) (${tag(`label_replace(${idle} + ${span} * ${util}, "source", "profile", "", "")`, cluster)})`;
 }
@@ -80,16 +93,24 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   if (!f || f.devices.length === 0) return [];
   const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
+  const all = f.devices.map((d) => d.name).sort();
+  const of = (devices: ReadonlyArray<string>) => deviceMatcher(devices, all);
   const terms: string[] = [];
-  const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices).sort();
-  const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices).sort();
-  if (rapl.length) terms.push(measuredTerm(f.cluster, rapl));
-  for (const s of sets) if (s.power!.source === 'measured' && s.power!.hwmonZones) terms.push(measuredTerm(f.cluster, s.devices, s.power!.hwmonZones.join('|')));
-  if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, devicesOf('estimated')));
+  const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices);
+  const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices);
+  if (rapl.length) terms.push(measuredTerm(f.cluster, of(rapl)));
+  for (const s of sets) if (s.power!.source === 'measured' && s.power!.hwmonZones) terms.push(measuredTerm(f.cluster, of(s.devices), s.power!.hwmonZones.join('|')));
+  if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, of(devicesOf('estimated'))));
+  // Profile sets with the same watts share one term.
+  const profiles = new Map<string, { idle: number; max: number; devices: string[] }>();
   for (const s of sets) {
     const p = s.power!;
-    if (p.source === 'profile' && p.profile) terms.push(profileTerm(f.cluster, s.devices, p.profile.idleWatts, p.profile.maxWatts));
+    if (p.source !== 'profile' || !p.profile) continue;
+    const key = `${p.profile.idleWatts}/${p.profile.maxWatts}`;
+    if (!profiles.has(key)) profiles.set(key, { idle: p.profile.idleWatts, max: p.profile.maxWatts, devices: [] });
+    profiles.get(key)!.devices.push(...s.devices);
   }
+  for (const g of profiles.values()) terms.push(profileTerm(f.cluster, of(g.devices), g.idle, g.max));
   return [
     { record: DEVICE_RECORD.sourcePower, expr: terms.join(' or ') },
     { record: DEVICE_RECORD.power, expr: `sum by (cluster, device) (${DEVICE_RECORD.sourcePower})` },
@@ -115,22 +136,28 @@ const MISSING_CAUSES: Record<'measured' | 'estimated' | 'profile', string> = {
 /**
  * DevicePowerMissing: a device the Flotta operator knows (the controller manager's heartbeat series at 0 for
  * every EdgeDevice, lib/fleet/flotta-operator.ts) whose set declares a power source has no device power record
- * in the last `missingAfterMinutes` of its set. One term per set: each has its own window. It reads the
+ * in the last `missingAfterMinutes` of its set. One term per (source, window), its devices matched by deviceMatcher. It reads the
  * device records, so it goes in the energy group after them.
  */
 export function devicePowerMissingAlert(model: StackModel): Alert | undefined {
   const f = model.fleet;
   if (!f || !model.monitoring) return undefined;
   const hb = `${FLOTTA_METRIC.heartbeat}{job="${FLOTTA_MANAGER.job}"}`;
-  const terms: string[] = [];
-  const sources = new Set<'measured' | 'estimated' | 'profile'>();
+  const all = f.devices.map((d) => d.name).sort();
+  // One term per (source, window): sets that share both share a term.
+  const groups = new Map<string, { source: 'measured' | 'estimated' | 'profile'; minutes: number; devices: string[] }>();
   for (const s of setPowers(f)) {
     const p = s.power;
     if (!p || s.devices.length === 0) continue;
-    sources.add(p.source);
-    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, deviceID=~"${s.devices.join('|')}"}`)}), "device", "$1", "deviceID", "(.*)")`;
-    terms.push(`label_replace(${known} unless on (device) max_over_time(${DEVICE_RECORD.power}[${p.missingAfterMinutes}m]), "power_source", "${p.source}", "", "")`);
+    const key = `${p.source}/${p.missingAfterMinutes}`;
+    if (!groups.has(key)) groups.set(key, { source: p.source, minutes: p.missingAfterMinutes, devices: [] });
+    groups.get(key)!.devices.push(...s.devices);
   }
+  const sources = new Set([...groups.values()].map((g) => g.source));
+  const terms = [...groups.values()].map((g) => {
+    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, ${deviceMatcher(g.devices, all, 'deviceID')}}`)}), "device", "$1", "deviceID", "(.*)")`;
+    return `label_replace(${known} unless on (device) max_over_time(${DEVICE_RECORD.power}[${g.minutes}m]), "power_source", "${g.source}", "", "")`;
+  });
   if (terms.length === 0) return undefined;
   return {
     alert: 'DevicePowerMissing',

@@ -1,0 +1,75 @@
+/**
+ * Device power rules do not grow with the fleet: devices are matched by the shorter of listing them or listing
+ * the others, and not at all when every device qualifies (issue 23: at 100,000 devices the per-device lists
+ * made the hub's rules ConfigMap 2.36 MB, over Kubernetes' 1 MiB). The "others" form is checked with promtool.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { benchStack } from '../../bench/stacks';
+import { devicePowerMissingAlert, devicePowerRules, deviceMatcher } from '../../lib/monitoring/device-power-rules';
+import { resolveStack } from '../../lib/synth/resolve-all';
+import { clone, demoStack } from '../support/stacks';
+import { synthChecked } from '../support/synth';
+import { configMapFiles, tool } from '../support/tools';
+
+describe('device matchers', () => {
+  test('all devices: no list; a minority: listed; a majority: the others excluded', () => {
+    const all = ['a-1', 'a-2', 'a-3', 'b-1'];
+    expect(deviceMatcher(all, all)).toBe('edgedeviceid!=""');
+    expect(deviceMatcher(['b-1'], all)).toBe('edgedeviceid=~"b-1"');
+    expect(deviceMatcher(['a-3', 'a-1', 'a-2'], all)).toBe('edgedeviceid!="", edgedeviceid!~"b-1"');
+    expect(deviceMatcher(['a-1'], all, 'deviceID')).toBe('deviceID=~"a-1"');
+  });
+
+  test('a one-source fleet gives the same rules at 1,000 and 20,000 devices', () => {
+    const texts = [1000, 20000].map((n) => {
+      const model = resolveStack(benchStack(n, 4));
+      return JSON.stringify([devicePowerRules(model), devicePowerMissingAlert(model)]);
+    });
+    expect(texts[0]).not.toContain('dev-0');
+    expect(texts[1]).toBe(texts[0]);
+  });
+});
+
+describe('promtool: profile devices matched as "every device but the others"', () => {
+  const s = clone(demoStack()) as any;
+  s.fleet.devices.push({ name: 'pi-02', set: 'sensors', labels: {} }, { name: 'pi-03', set: 'sensors', labels: {} });
+  const r = synthChecked(s);
+  const dir = configMapFiles(r, 'hub/monitoring/configmap-prometheus-rules.yaml');
+
+  test('the profile term excludes the measured and estimated devices instead of listing its three', () => {
+    const rules = fs.readFileSync(path.join(dir, 'edgewatt-energy.rules.yaml'), 'utf8');
+    expect(rules).toContain('edgedeviceid!~"cam-01|gw-01"');
+  });
+
+  test('the profile figure is computed for pi-02 and never for the camera that also sends CPU time', () => {
+    const idle = (device: string, perMinute: number) => ({ series: `node_cpu_seconds_total{edgedeviceid="${device}",cpu="0",mode="idle"}`, values: `0+${perMinute}x20` });
+    const tests = [
+      {
+        interval: '1m',
+        input_series: [
+          idle('pi-02', 30), // idle half the time: 50 % utilisation
+          idle('cam-01', 60),
+          { series: 'kepler_node_cpu_watts{edgedeviceid="cam-01",zone="package",path="/sys/class/powercap/intel-rapl:0"}', values: '4x20' },
+        ],
+        promql_expr_test: [
+          {
+            // In milliwatts, rounded: 2.7 + 3.7 × 0.5 is 4.550000000000001 in floating point.
+            expr: 'round(device_source:edgewatt_power_watts:sum * 1000)',
+            eval_time: '10m',
+            // The demo's sensors profile: 2.7 W idle, 6.4 W max → 2.7 + 3.7 × 0.5 = 4.55 W.
+            exp_samples: [
+              { labels: '{cluster="hub",device="cam-01",source="rapl"}', value: 4000 },
+              { labels: '{cluster="hub",device="pi-02",source="profile"}', value: 4550 },
+            ],
+          },
+        ],
+      },
+    ];
+    fs.writeFileSync(path.join(dir, 'tests.yaml'), stringify({ rule_files: ['edgewatt-energy.rules.yaml'], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
+    const out = tool('promtool', ['test', 'rules', 'tests.yaml'], dir);
+    expect(out.out).toContain('SUCCESS');
+    expect(out.status).toBe(0);
+  });
+});
