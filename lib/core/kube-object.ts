@@ -19,6 +19,17 @@ export interface Manifest {
   readonly objects: ReadonlyArray<KubeObject>;
 }
 
+/** Where the pod spec of each workload kind is (its `spec` path; a CronJob's pods come from its job template). */
+export const POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  Pod: ['spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
 /**
  * Kinds that are not namespaced, for the API groups edgewatt emits. The conformance test checks this list
  * against the official Kubernetes OpenAPI document.

@@ -1,4 +1,4 @@
-import { KubeObject } from '../core/kube-object';
+import { KubeObject, POD_SPEC_PATHS } from '../core/kube-object';
 
 /**
  * The values of a cluster chart: the few settings that legitimately differ between installs of the same stack.
@@ -44,16 +44,6 @@ export const IMAGE_SUBSTITUTION: Substitution = {
   token: `${TOKEN_PREFIX}IMAGEREGISTRY`,
   action: '{{ with .Values.imageRegistry }}{{ . }}/{{ end }}',
   rendered: '',
-};
-
-const POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<string>>> = {
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-  Pod: ['spec'],
 };
 
 type Json = Record<string, any>;

@@ -1,19 +1,8 @@
-import { KubeObject } from '../core/kube-object';
+import { KubeObject, POD_SPEC_PATHS } from '../core/kube-object';
 import { Entry } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Json = any;
-
-/** Where the pod template of each workload kind is. */
-const POD_SPEC_PATHS: Record<string, string[]> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-};
 
 /** Kinds whose pods run until stopped, so they need liveness and readiness probes. */
 export const LONG_RUNNING = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
