@@ -72,7 +72,9 @@ describe('prometheus.yml on loopback', () => {
 
   test("the agent remote-writes to the receiver gateway's Ingress host on loopback; the https downgrade is reported", () => {
     const agent = loopbackPrometheusConfig(configMap('line-1', 'prometheus-config').data['prometheus.yml'], { ...o, selfAddress: '127.0.0.1:1', sdFile: () => '/sd/x.json' });
-    expect(agent.config.remote_write).toEqual([{ name: 'hub', url: 'http://127.0.0.1:19091/api/v1/write', basic_auth: { username: 'edge', password_file: path.join(o.root, '/etc/prometheus/secrets/prometheus-remote-write/password') } }]);
+    expect(agent.config.remote_write).toEqual([{ name: 'hub', url: 'http://127.0.0.1:19091/api/v1/write', basic_auth: { username: 'edge', password_file: path.join(o.root, '/etc/prometheus/secrets/prometheus-remote-write/password') }, queue_config: { batch_send_deadline: expect.any(String) } }]);
+    // Prometheus's 5 s batch deadline is compressed with the other intervals (a late batch would halve a compressed rate()).
+    expect(agent.changes).toContainEqual({ at: 'remote_write(hub).queue_config.batch_send_deadline', what: `5s (default) → ${agent.config.remote_write[0].queue_config.batch_send_deadline}` });
     expect(agent.changes).toContainEqual({ at: 'remote_write(hub)', what: 'https://metrics.factory.example/api/v1/write → http://127.0.0.1:19091/api/v1/write (TLS not exercised on loopback)' });
   });
 

@@ -162,6 +162,14 @@ export function loopbackPrometheusConfig(text: string, o: LoopbackOptions & { re
     const downgraded = rw.url.startsWith('https:') && to.startsWith('http:');
     changes.push({ at: `remote_write(${rw.name ?? rw.url})`, what: `${rw.url} → ${to}${downgraded ? ' (TLS not exercised on loopback)' : ''}` });
     rw.url = to;
+    // Prometheus sends a partly filled batch after batch_send_deadline, 5 s by default (prometheus/prometheus
+    // v2.42.0 config/config.go DefaultQueueConfig); compressed like every other interval, or a forwarded
+    // series would reach the hub seconds late and a compressed rate() window would see only part of it.
+    if (rw.queue_config?.batch_send_deadline === undefined) {
+      const deadline = scaleDuration('5s', o.timeScale ?? 1, 100);
+      rw.queue_config = { ...(rw.queue_config ?? {}), batch_send_deadline: deadline };
+      changes.push({ at: `remote_write(${rw.name ?? to}).queue_config.batch_send_deadline`, what: `5s (default) → ${deadline}` });
+    }
   }
   c.rule_files = (c.rule_files ?? []).map((f: string) => rootedPath(f, o, false));
   if (c.rule_files.length === 0) delete c.rule_files;
