@@ -13,6 +13,7 @@ import { deviceSeries, DEVICE_WATTS, ESTIMATED_DEVICE_WATTS, estimatedDeviceSeri
 import { activeTargets, Fixture, query, queryRange, startFixture } from '../support/e2e/fixture';
 import { FakePod, podsOf } from '../support/e2e/pods';
 import { binary, get, sleep, stopAll, until } from '../support/e2e/processes';
+import { scalePromQL } from '../support/e2e/durations';
 import { loopbackURL } from '../support/e2e/transform';
 import { tmpDir } from '../support/tmp';
 import { e2eStack, fakeNodes, selectedNodes, WEBHOOK_URL } from './stack';
@@ -62,6 +63,21 @@ function heartbeats(device: string): number {
 function expectClose(actual: number, expected: number, what: string, tol = TOLERANCE): void {
   expect({ what, actual, within: Math.abs(actual - expected) <= tol * Math.abs(expected) }).toEqual({ what, actual, within: true, ...(Math.abs(actual - expected) <= tol * Math.abs(expected) ? {} : { expected }) });
 }
+
+/**
+ * A hub recording rule's own expression, time-compressed as the hub runs it. Exact figures are checked on it,
+ * evaluated by the hub a few seconds back (SETTLED_MS): a record is computed the moment its evaluation runs,
+ * when the newest samples of a compressed 10 s rate() window may still be on their way through one or two
+ * remote-write hops, and on a loaded 2-core machine that lag alone moved records by 5-10 %.
+ */
+function hubRuleExpr(record: string): string {
+  const rules = objects('hub').find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-rules') as Json;
+  for (const text of Object.values(rules.data) as string[]) {
+    for (const g of parse(text).groups ?? []) for (const r of g.rules ?? []) if (r.record === record) return scalePromQL(r.expr, TIME_SCALE);
+  }
+  throw new Error(`no recording rule ${record} on the hub`);
+}
+const SETTLED_MS = 4000;
 
 beforeAll(async () => {
   // Fail, never skip, when a binary is missing.
@@ -167,24 +183,36 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
       const kept = selectedNodes(model, nodes);
       // rate() divides by its whole (compressed) window: the values are exact once the data spans it.
       const expectedOf = (node: string) => expectedNodeWatts(model, nodes.findIndex((n) => n.name === node));
-      const power = await until(`${cluster}: node power of every kept node`, 30_000, async () => {
+      const recorded = await until(`${cluster}: a node power record for every kept node`, 30_000, async () => {
         const r = await query(fx.hub.url, `node:edgewatt_power_watts:sum{cluster="${cluster}"}`);
-        return r.length === kept.length && r.every((s: Json) => Math.abs(Number(s.value[1]) - expectedOf(s.metric.node)) <= TOLERANCE * expectedOf(s.metric.node)) ? r : undefined;
+        return r.length === kept.length ? r : undefined;
       }).catch(async () => query(fx.hub.url, `node:edgewatt_power_watts:sum{cluster="${cluster}"}`));
+      expect(recorded.map((s: Json) => s.metric.node).sort()).toEqual([...kept].sort());
+      // The rule's expression, evaluated by the hub on settled data, gives each node its watts.
+      const nodeRule = hubRuleExpr('node:edgewatt_power_watts:sum');
+      const settled = async () => (await query(fx.hub.url, nodeRule, Date.now() - SETTLED_MS)).filter((s: Json) => s.metric.cluster === cluster);
+      const power = await until(`${cluster}: node power of every kept node`, 30_000, async () => {
+        const r = await settled();
+        return r.length === kept.length && r.every((s: Json) => Math.abs(Number(s.value[1]) - expectedOf(s.metric.node)) <= TOLERANCE * expectedOf(s.metric.node)) ? r : undefined;
+      }).catch(settled);
       expect(power.map((s: Json) => s.metric.node).sort()).toEqual([...kept].sort());
       for (const s of power) {
         const index = nodes.findIndex((n) => n.name === s.metric.node);
         expect(index).toBeGreaterThanOrEqual(0);
         expectClose(Number(s.value[1]), expectedNodeWatts(model, index), `${cluster}/${s.metric.node} W`);
       }
-      const total = kept.reduce((sum, n) => sum + expectedNodeWatts(model, nodes.findIndex((x) => x.name === n)), 0);
-      const [clusterPower] = await query(fx.hub.url, `cluster:edgewatt_power_watts:sum{cluster="${cluster}"}`);
-      expectClose(Number(clusterPower.value[1]), total, `${cluster} W`);
+      // Cluster and pod records, against the node records of the same evaluation (one instant, one rule group).
+      const now = Date.now() - 1000;
+      const [clusterPower] = await query(fx.hub.url, `cluster:edgewatt_power_watts:sum{cluster="${cluster}"}`, now);
+      const [nodeSum] = await query(fx.hub.url, `sum(node:edgewatt_power_watts:sum{cluster="${cluster}"})`, now);
+      expectClose(Number(clusterPower.value[1]), Number(nodeSum.value[1]), `${cluster} W`, 0.001);
       // Pod power: the detector draws its share of its node's power.
       const w = WORKLOAD_SHARES[0];
       const node0 = kept[0];
-      const [pod] = await query(fx.hub.url, `pod:edgewatt_power_watts:sum{cluster="${cluster}", namespace="${w.namespace}", pod="${w.pod}-${node0}"}`);
-      expectClose(Number(pod.value[1]), w.share * expectedNodeWatts(model, nodes.findIndex((x) => x.name === node0)), `${cluster} pod W`);
+      const [pod] = await query(fx.hub.url, `pod:edgewatt_power_watts:sum{cluster="${cluster}", namespace="${w.namespace}", pod="${w.pod}-${node0}"}`, now);
+      const [node0Power] = await query(fx.hub.url, `node:edgewatt_power_watts:sum{cluster="${cluster}", node="${node0}"}`, now);
+      expectClose(Number(pod.value[1]), w.share * Number(node0Power.value[1]), `${cluster} pod W`, 0.01);
+      const total = kept.reduce((sum, n) => sum + expectedNodeWatts(model, nodes.findIndex((x) => x.name === n)), 0);
       // Energy: the recording's kWh, times 3.6e6 J/kWh over the cluster's watts, is the time its samples span
       // (window compressed 1h → 2m; increase() extrapolates by at most one interval). Both at one instant.
       const at = Date.now() - 1000;
@@ -260,10 +288,19 @@ describe('end to end on Prometheus 2.42 and Alertmanager 0.25', () => {
     expect(Object.values(want).map((w) => w.source).sort()).toEqual(['estimated', 'profile', 'rapl']);
     // Rates need their (scaled) window filled: wait until every figure has settled within the tolerance.
     const close = (s: Json) => Math.abs(Number(s.value[1]) - want[s.metric.device].watts) <= TOLERANCE * want[s.metric.device].watts;
-    const got = await until('a settled per-source record for every device', 40_000, async () => {
+    const recorded = await until('a per-source record for every device', 40_000, async () => {
       const v = await query(fx.hub.url, 'device_source:edgewatt_power_watts:sum');
-      return v.length === f.devices.length && v.every((s: Json) => want[s.metric.device] && close(s)) ? v : undefined;
+      return v.length === f.devices.length ? v : undefined;
     }).catch(async () => query(fx.hub.url, 'device_source:edgewatt_power_watts:sum'));
+    expect(recorded.map((s: Json) => `${s.metric.cluster}/${s.metric.device}/${s.metric.source}`).sort()).toEqual(Object.entries(want).map(([d, w]) => `${f.cluster}/${d}/${w.source}`).sort());
+    // The figures: the rule's expression evaluated by the hub on settled data (see hubRuleExpr).
+    const rule = hubRuleExpr('device_source:edgewatt_power_watts:sum');
+    const settled = () => query(fx.hub.url, rule, Date.now() - SETTLED_MS);
+    const got = await until('a settled per-source figure for every device', 40_000, async () => {
+      const v = await settled();
+      return v.length === f.devices.length && v.every((s: Json) => want[s.metric.device] && close(s)) ? v : undefined;
+    }).catch(settled);
+    expect(got.length).toBe(f.devices.length);
     for (const s of got) {
       const w = want[s.metric.device];
       expect({ device: s.metric.device, cluster: s.metric.cluster, source: s.metric.source }).toEqual({ device: s.metric.device, cluster: f.cluster, source: w.source });
