@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { loadStackFile, synthesize } from '../lib/internal';
-import { filesDigest } from './digest';
+import { filesDigest } from '../lib/synth/tree';
 import { benchStack } from './stacks';
 
 const root = path.resolve(__dirname, '..', '..');

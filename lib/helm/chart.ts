@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createHash } from 'crypto';
 import { K8S_OPENAPI_PIN_PATH } from '../core/schema-pins';
 import { KubeObject } from '../core/kube-object';
 import { ValidationError } from '../core/errors';
 import { FileMap, placeObjects, renderFiles, PlacedObject } from '../synth/layout';
 import { GENERATED_PREFIX, toYaml, yamlBody, yamlHeader } from '../synth/serialize';
 import { SynthResult } from '../synth/synthesize';
+import { filesDigest } from '../synth/tree';
 import { gitopsObjects } from '../gitops/synth';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { escapeTemplateText } from './escape';
@@ -65,12 +65,6 @@ export interface HelmTreeOptions {
   readonly outLabel?: string;
 }
 
-function digestOf(files: ReadonlyMap<string, string>): string {
-  const h = createHash('sha256');
-  for (const [p, t] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) h.update(`${p}\0${t}\0`);
-  return `sha256:${h.digest('hex')}`;
-}
-
 /**
  * A template file of one object: its YAML (exactly as the plain tree has it) with every literal `{{` escaped
  * and the values' tokens replaced by their actions. Guarded: the tokens, rendered with the default values, must
@@ -123,7 +117,7 @@ export function helmTree(result: SynthResult, version: { version?: string; appVe
     for (const [rest, text] of slot.docs) chartFiles.set(`docs/${rest}`, text);
     chartFiles.set('values.yaml', valuesYaml(header, t.values));
     chartFiles.set('values.schema.json', `${JSON.stringify(valuesSchema(t.values, `${GENERATED_PREFIX.slice(2)} from stack "${model.name}". Do not edit: change the stack and run \`edgewatt synth --format helm\`.`), null, 2)}\n`);
-    const digest = digestOf(chartFiles);
+    const digest = `sha256:${filesDigest(chartFiles)}`;
     const v = version.version ?? `0.0.0-sha-${digest.slice('sha256:'.length, 'sha256:'.length + 12)}`;
     const name = `${model.name}-${cluster}`;
     chartFiles.set('Chart.yaml', toYaml(chartYaml(name, v, version.appVersion ?? v, cluster, model.name, digest), header));

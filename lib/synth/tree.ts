@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
@@ -101,4 +102,14 @@ export function diffTree(existing: ReadonlyMap<string, Buffer>, wanted: FileMap)
 /** True when the diff is empty. */
 export function isClean(d: TreeDiff): boolean {
   return d.missing.length + d.changed.length + d.stale.length === 0;
+}
+
+/**
+ * A digest of a set of files: sha256 (hex) over `path\0content\0` in code-unit path order, so two sets with the
+ * same names and bytes have the same digest (a Helm chart's content digest; the byte-identity fixture).
+ */
+export function filesDigest(files: ReadonlyMap<string, string>): string {
+  const h = createHash('sha256');
+  for (const p of [...files.keys()].sort()) h.update(p).update('\0').update(files.get(p)!).update('\0');
+  return h.digest('hex');
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadStackFile, synthesize } from '../../lib/internal';
-import { filesDigest } from '../../bench/digest';
+import { filesDigest } from '../../lib/synth/tree';
 import { benchStack } from '../../bench/stacks';
 import { ROOT, sharedPath } from '../support/shared';
 
