@@ -8,5 +8,6 @@ export { synthesizeManifests, normalizeObject } from './manifests';
 export * from './shards';
 export * from './documents';
 export { stackFlows } from './flows';
-export { openRenderCache } from './render-cache';
-export type { RenderCache } from './render-cache';
+export { BodyStore } from './body-store';
+export { openBodyRenderer } from './render-pool';
+export type { BodyRenderer, BodyRendererOptions } from './render-pool';

@@ -9,12 +9,15 @@ import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
  *
  * Each chart lives in an App of its own and is rendered alone, so the cost is linear in the number of
  * objects: cdk8s's App.synth re-validates the whole app for every chart, which is quadratic in charts.
- * Each App is dropped once rendered, so memory holds plain objects, not construct trees.
+ * Each App is dropped once rendered, so memory holds plain objects, not construct trees. `each` is given every
+ * chart's manifest as soon as it is built (synthesize hands the objects to the render worker there) and returns
+ * the manifest to keep.
  */
 export function synthesizeManifests(
   model: StackModel,
   registry: ReadonlyArray<ComponentDefinition> = COMPONENT_REGISTRY,
   onProgress?: (done: number, total: number, cluster: string, component: string) => void,
+  each: (m: Manifest) => Manifest = (m) => m,
 ): Manifest[] {
   const placements = registry.map((def) => ({ def, clusters: new Set(def.clusters(model)) }));
   const out: Manifest[] = [];
@@ -26,7 +29,7 @@ export function synthesizeManifests(
       const app = new App({ outdir: '.edgewatt-unused' });
       const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
       const objects = (chart.toJson() as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
-      out.push({ cluster: cluster.name, component: def.name, objects });
+      out.push(each({ cluster: cluster.name, component: def.name, objects }));
     }
   }
   return out;

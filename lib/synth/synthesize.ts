@@ -16,7 +16,7 @@ import { synthesizeManifests } from './manifests';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { openValidationCache, validationCacheKey } from '../validate/cache';
-import { openRenderCache, RenderCache } from './render-cache';
+import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
 import { resolveStack, withCrossReferences } from './resolve-all';
@@ -38,10 +38,11 @@ export interface SynthOptions {
   /** How the output folder is named in messages. @default dist */
   readonly outLabel?: string;
   /**
-   * YAML bodies of unchanged objects from the last synth into the same folder (lib/synth/render-cache.ts).
-   * @default - none: every object is serialized
+   * What renders the objects' YAML (lib/synth/render-pool.ts): on a worker thread for large stacks, with the render
+   * cache of the last synth into the same folder when synthToDir opens it; the caller ends it (commit or abort).
+   * @default - a renderer without a cache, ended before synthesize returns
    */
-  readonly renderCache?: RenderCache;
+  readonly renderer?: BodyRenderer;
   /** Called before each (cluster, component) chart is built. @default - nothing */
   readonly onProgress?: (done: number, total: number, cluster: string, component: string) => void;
 }
@@ -61,10 +62,27 @@ export interface SynthResult {
  * Throws SpecError for a bad stack and ValidationError when a check fails.
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
+  if (options.renderer) return synthesizeWith(stack, options, options.renderer);
+  const renderer = openBodyRenderer();
+  try {
+    const result = synthesizeWith(stack, options, renderer);
+    renderer.commit();
+    return result;
+  } finally {
+    renderer.abort(); // no-op after commit; stops the worker when the synth failed
+  }
+}
+
+function synthesizeWith(stack: StackInput, options: SynthOptions, renderer: BodyRenderer): SynthResult {
   const model = resolveStack(stack);
-  const built = synthesizeManifests(model, undefined, options.onProgress);
-  // Custom resources whose CRDs another Application installs skip Argo CD's dry run (before sharding, so shard sizes count it).
-  const manifests = shardManifests(model.gitops ? skipDryRunForExternalCrds(built) : built, (o) => JSON.stringify(o).length);
+  // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
+  // dry run (before sharding, so shard sizes count it): they go to the renderer while the next chart is built.
+  const built = synthesizeManifests(model, undefined, options.onProgress, (m) => {
+    const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
+    renderer.add(final.objects);
+    return final;
+  });
+  const manifests = shardManifests(built, (o) => JSON.stringify(o).length);
   const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
@@ -79,23 +97,25 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   const bootstrap = argo.bootstrap
     .map((object, i) => ({ path: bootstrapNames[i], cluster: 'argocd', component: 'argocd', object }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  renderer.add(argoManifests.flatMap((m) => m.objects));
+  renderer.add(bootstrap.map((b) => b.object));
   const findings = validateEntries(
     [
       ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
       ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
     ],
-    { metrics: knownMetrics(model), root: label, flows, ...options.validation },
+    { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...options.validation },
   );
   const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
   if (problems.length > 0) throw new ValidationError(problems);
-  const cache = options.renderCache;
-  const files = renderFiles(model.name, all, cache && ((o) => cache.body(o)));
+  const body = (o: object) => renderer.body(o);
+  const files = renderFiles(model.name, all, body);
   for (const [path, text] of documents(model)) files.set(path, text);
   if (flows.length > 0) {
     files.set(FLOWS_FILE, flowsJson(model.name, flows));
     files.set('FLOWS.md', flowsReadme(model.name, flows));
   }
-  const bootstrapFiles = renderFiles(model.name, bootstrap);
+  const bootstrapFiles = renderFiles(model.name, bootstrap, body);
   for (const f of argo.bootstrapFiles ?? []) bootstrapFiles.set(f.path, f.text);
   return {
     model,
@@ -171,14 +191,18 @@ export function synthToDir(
   const cacheDir = options.validationCache ?? false;
   const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
   const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
-  const renderCache = cacheDir === false ? undefined : openRenderCache(cacheDir, key);
-  const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache }, renderCache });
-  const targets = [{ dir: outdir, files: result.files }];
-  if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
-  const [write, bootstrapWrite] = writeTrees(targets, options);
-  cache?.save();
-  renderCache?.save();
-  return { ...result, write, bootstrapWrite };
+  const renderer = openBodyRenderer(cacheDir === false ? {} : { cacheDir, key });
+  try {
+    const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache }, renderer });
+    const targets = [{ dir: outdir, files: result.files }];
+    if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
+    const [write, bootstrapWrite] = writeTrees(targets, options);
+    cache?.save();
+    renderer.commit();
+    return { ...result, write, bootstrapWrite };
+  } finally {
+    renderer.abort(); // no-op after commit: a failed synth or write leaves render.json as it was
+  }
 }
 
 /**

@@ -43,6 +43,23 @@ export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES): B
 /** The fix named when a tree holds something other than folders and regular files. */
 const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it';
 
+/** The regular files below `dir`, sorted, without reading them; anything else is added to `refused`. */
+function walkNames(dir: string, label: string, refused: Problem[]): string[] {
+  const out: string[] = [];
+  if (!fs.existsSync(dir)) return out;
+  const walk = (rel: string): void => {
+    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (!entry.isFile()) refused.push({ path: path.join(label, child), message: `is ${kindOf(entry)}: ${NOT_REGULAR_FIX}` });
+      else out.push(child);
+    }
+  };
+  walk('');
+  return out;
+}
+
 /**
  * Walks the regular files below `dir` (sorted, as `relative/path`), calling `visit` for each wanted one with
  * its bytes. `dir` itself may be a symbolic link (it is followed); below it, links, devices, FIFOs, sockets and
@@ -50,23 +67,25 @@ const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no 
  * An absent folder is an empty tree.
  */
 export function walkRegularFiles(dir: string, visit: (rel: string, content: Buffer) => void, want: (rel: string) => boolean = () => true, label = dir): void {
-  if (!fs.existsSync(dir)) return;
   const refused: Problem[] = [];
-  const walk = (rel: string): void => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) walk(child);
-      else if (!entry.isFile()) refused.push({ path: path.join(label, child), message: `is ${kindOf(entry)}: ${NOT_REGULAR_FIX}` });
-      else if (want(child)) {
-        const got = readRegularFile(path.join(dir, child));
-        if (typeof got === 'string') refused.push({ path: path.join(label, child), message: `${got}: ${NOT_REGULAR_FIX}` });
-        else visit(child, got);
-      }
-    }
-  };
-  walk('');
+  for (const rel of walkNames(dir, label, refused)) {
+    if (!want(rel)) continue;
+    const got = readRegularFile(path.join(dir, rel));
+    if (typeof got === 'string') refused.push({ path: path.join(label, rel), message: `${got}: ${NOT_REGULAR_FIX}` });
+    else visit(rel, got);
+  }
   if (refused.length > 0) throw new SpecError(refused, 'unsafe file in the tree');
+}
+
+/**
+ * The regular files below `dir` (as `relative/path`, sorted), without reading them; anything else (a link, a
+ * device, a FIFO, a socket) is refused, all of them in one SpecError. An absent folder is an empty tree.
+ */
+export function listTree(dir: string, label = dir): string[] {
+  const refused: Problem[] = [];
+  const out = walkNames(dir, label, refused);
+  if (refused.length > 0) throw new SpecError(refused, 'unsafe file in the tree');
+  return out;
 }
 
 /** Reads every file below `dir` as `relative/path` → bytes; an absent folder is an empty tree. See walkRegularFiles. */

@@ -143,6 +143,14 @@ export function objectDigest(o: object): string {
   return d;
 }
 
+/**
+ * Records an object's digest computed elsewhere (the render worker hashes a structured clone of the object,
+ * which has the same JSON text), so objectDigest does not hash it again here.
+ */
+export function rememberObjectDigest(o: object, digest: string): void {
+  objectDigests.set(o, digest);
+}
+
 /** The digest of one entry: its cluster, its file and its object's content (objectDigest). */
 export function entryDigest(e: Entry): string {
   return createHash('sha1').update(e.cluster).update('\0').update(e.file).update('\0').update(objectDigest(e.object)).digest('base64');

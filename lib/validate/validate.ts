@@ -38,6 +38,11 @@ export interface ValidateOptions {
    * @default - no cache: every object is checked
    */
   readonly cache?: ValidationCache;
+  /**
+   * Called once before the first object digest is taken (synthesize waits there for the render worker's digests,
+   * so they are not computed twice). @default - nothing
+   */
+  readonly beforeDigests?: () => void;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -61,9 +66,13 @@ export function schemaCheckFor(sources: SchemaSources): SchemaCheck {
 export function validateEntries(entries: ReadonlyArray<Entry>, options: ValidateOptions = {}): Finding[] {
   const found = findExpressions(entries);
   const cache = options.cache;
-  const digests = cache ? entries.map(entryDigest) : [];
-  const fresh = cache ? entries.filter((_, i) => !cache.has(digests[i])) : entries;
-  const freshSet = cache ? new Set(fresh) : undefined;
+  // Digests are taken first only when the cache can skip something; for an empty cache (a first synth) they are
+  // needed only to record the passes, at the end, so whoever computes them (the render worker) has until then.
+  const filter = cache !== undefined && cache.size > 0;
+  if (filter) options.beforeDigests?.();
+  const digests = filter ? entries.map(entryDigest) : [];
+  const fresh = filter ? entries.filter((_, i) => !cache.has(digests[i])) : entries;
+  const freshSet = filter ? new Set(fresh) : undefined;
   const perObject = [
     ...(options.schemas ? schemaCheckFor(options.schemas).check(fresh) : []),
     ...checkSecrets(fresh),
@@ -71,10 +80,6 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkTemplates(fresh),
     ...checkPromql(fresh, freshSet ? found.filter((f) => freshSet.has(f.entry)) : found),
   ];
-  if (cache) {
-    const failed = new Set(perObject.map((f) => f.file));
-    cache.record(digests.filter((_, i) => !failed.has(entries[i].file)));
-  }
   const findings = [
     ...perObject,
     ...checkPolicy(entries),
@@ -83,6 +88,12 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkGitops(entries, options.root ?? 'dist'),
     ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist') : []),
   ];
+  if (cache) {
+    if (!filter) options.beforeDigests?.();
+    const all = filter ? digests : entries.map(entryDigest);
+    const failed = new Set(perObject.map((f) => f.file));
+    cache.record(all.filter((_, i) => !failed.has(entries[i].file)));
+  }
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,
   );

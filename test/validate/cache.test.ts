@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { Entry, entryDigest, objectDigest, openRenderCache, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
+import { Entry, entryDigest, BodyStore, objectDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
@@ -105,7 +105,7 @@ describe('validation cache', () => {
     fs.symlinkSync('/dev/zero', path.join(dir, 'validation.json'));
     fs.symlinkSync('/dev/zero', path.join(dir, 'render.json'));
     expect(openValidationCache(dir, key).size).toBe(0);
-    expect(openRenderCache(dir, key).size).toBe(0);
+    expect(BodyStore.open(dir, key).size).toBe(0);
   });
 
   test('a corrupt cache file is an empty cache', () => {
@@ -147,15 +147,16 @@ describe('render cache and object digests', () => {
   test('a cached body is used for an object with the same digest, under the same key only', () => {
     const dir = path.join(tmpDir(), 'cache');
     const o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
-    const first = openRenderCache(dir, 'k1');
-    expect(first.body(o)).toBe(yamlBody(o));
-    first.save();
+    const body = (store: BodyStore, x: object) => store.render([x]).bodies[0];
+    const first = BodyStore.open(dir, 'k1');
+    expect(body(first, o)).toBe(yamlBody(o));
+    first.commit();
     // Forge the stored body: the next run under k1 must take it (so the cache is really read) ...
     const file = path.join(dir, 'render.json');
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('name: x', 'name: forged'));
-    expect(openRenderCache(dir, 'k1').body({ ...o, metadata: { name: 'x' } })).toContain('name: forged');
+    expect(body(BodyStore.open(dir, 'k1'), { ...o, metadata: { name: 'x' } })).toContain('name: forged');
     // ... and another key (other code, other yaml version, other schemas) never does.
-    expect(openRenderCache(dir, 'k2').body(o)).toBe(yamlBody(o));
-    expect(openRenderCache(dir, 'k1').body({ ...o, metadata: { name: 'y' } })).toBe(yamlBody({ ...o, metadata: { name: 'y' } }));
+    expect(body(BodyStore.open(dir, 'k2'), o)).toBe(yamlBody(o));
+    expect(body(BodyStore.open(dir, 'k1'), { ...o, metadata: { name: 'y' } })).toBe(yamlBody({ ...o, metadata: { name: 'y' } }));
   });
 });

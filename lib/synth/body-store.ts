@@ -1,0 +1,132 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { objectDigest, readCacheFile } from '../validate/cache';
+import { yamlBody } from './serialize';
+
+/** What rendering a batch of objects gives: each object's YAML body and, with a cache, its content digest. */
+export interface RenderedBatch {
+  readonly bodies: string[];
+  /** objectDigest of each object; only with a cache folder (the validation cache needs them too). */
+  readonly digests?: string[];
+}
+
+/**
+ * The render cache's store: the YAML body of every object the last synth into a folder rendered, by the object's
+ * content digest (objectDigest), in `<cache folder>/render.json` beside the validation cache. An unchanged object's
+ * body is taken from it instead of being serialized again (the `yaml` library is a third of a synth). It is opened
+ * under the validation cache's key, which covers edgewatt's code and the `yaml` package's version, so another
+ * serializer never reuses a body; two objects with one digest serialize to the same bytes.
+ *
+ * This run's bodies are streamed to a temporary file as they are rendered (never held twice in memory) and the
+ * file replaces render.json only on commit(), after a successful write; abort() removes it. Used on the main
+ * thread for small stacks and inside the render worker (render-worker.ts) for large ones.
+ */
+export class BodyStore {
+  /** Opens the store of `dir` under `key`; no folder: bodies are rendered, nothing is kept. */
+  public static open(dir: string | undefined, key: string): BodyStore {
+    return new BodyStore(dir, key);
+  }
+
+  private old = new Map<string, string>();
+  private readonly written = new Set<string>();
+  private fd: number | undefined;
+  private tmp: string | undefined;
+  private pending: string[] = [''];
+  private readonly file: string | undefined;
+  private failed = false;
+
+  private constructor(
+    private readonly dir: string | undefined,
+    private readonly key: string,
+  ) {
+    if (dir === undefined) return;
+    this.file = path.join(dir, 'render.json');
+    try {
+      const data = JSON.parse(readCacheFile(this.file)) as { key?: unknown; bodies?: unknown };
+      if (data.key === key && data.bodies && typeof data.bodies === 'object') {
+        this.old = new Map(Object.entries(data.bodies as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      }
+    } catch {
+      /* no cache yet, or unreadable: render everything */
+    }
+  }
+
+  /** How many bodies were loaded. */
+  public get size(): number {
+    return this.old.size;
+  }
+
+  /** Whether bodies are cached (and digests computed). */
+  public get cached(): boolean {
+    return this.dir !== undefined;
+  }
+
+  /** Renders (or finds) the body of each object, in order; `known` are their digests when already computed. */
+  public render(objects: ReadonlyArray<object>, known?: ReadonlyArray<string>): RenderedBatch {
+    if (this.dir === undefined) return { bodies: objects.map(yamlBody) };
+    const digests = known ? [...known] : objects.map(objectDigest);
+    const bodies = objects.map((o, i) => {
+      const d = digests[i];
+      const b = this.old.get(d) ?? yamlBody(o);
+      this.remember(d, b);
+      return b;
+    });
+    return { bodies, digests };
+  }
+
+  /** Appends one body to this run's file (once per digest), a thousand entries per write. */
+  private remember(digest: string, body: string): void {
+    if (this.failed || this.written.has(digest)) return;
+    this.written.add(digest);
+    this.pending.push(`${JSON.stringify(digest)}:${JSON.stringify(body)}`);
+    if (this.pending.length > 1000) this.flush();
+  }
+
+  private flush(): void {
+    try {
+      if (this.fd === undefined) {
+        const dir = this.dir as string;
+        if (!fs.existsSync(dir)) {
+          if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
+          fs.mkdirSync(dir);
+        }
+        this.tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+        this.fd = fs.openSync(this.tmp, 'w');
+        fs.writeSync(this.fd, `{"key":${JSON.stringify(this.key)},"bodies":{`);
+        this.pending = this.pending.slice(1); // the first entry has no comma before it
+      }
+      fs.writeSync(this.fd, this.pending.join(','));
+    } catch {
+      this.abort(); // a read-only or odd place: the next run renders everything
+      this.failed = true;
+    }
+    this.pending = [''];
+  }
+
+  /** Makes this run's bodies the cache (stale ones dropped); a failure to write is ignored (the cache is a shortcut). */
+  public commit(): void {
+    if (this.dir === undefined) return;
+    if (this.failed || this.written.size === 0) return;
+    this.flush();
+    if (this.fd === undefined || this.tmp === undefined) return;
+    try {
+      fs.writeSync(this.fd, '}}');
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+      fs.renameSync(this.tmp, this.file as string);
+    } catch {
+      this.abort();
+    }
+  }
+
+  /** Drops this run's file (the synth failed): render.json stays as it was. */
+  public abort(): void {
+    try {
+      if (this.fd !== undefined) fs.closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    this.fd = undefined;
+    if (this.tmp) fs.rmSync(this.tmp, { force: true });
+  }
+}

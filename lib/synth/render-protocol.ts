@@ -1,0 +1,21 @@
+/** The messages between the main thread (render-pool.ts) and the render worker (render-worker.ts). */
+
+/** What the worker is started with. */
+export interface RenderWorkerData {
+  /** An Int32Array's buffer: the worker adds 1 to element 0 and notifies after every message it posts. */
+  readonly signal: SharedArrayBuffer;
+  /** The render cache folder; none: bodies only, no digests. */
+  readonly cacheDir?: string;
+  /** The cache key (validationCacheKey). */
+  readonly key: string;
+}
+
+/** Main thread to worker: a batch of final objects, or the end (keep this run's bodies as the cache, or not). */
+export type ToWorker = { readonly type: 'batch'; readonly id: number; readonly objects: object[] } | { readonly type: 'commit' } | { readonly type: 'abort' };
+
+/** Worker to main thread. */
+export type FromWorker =
+  | { readonly type: 'digests'; readonly id: number; readonly digests: string[] }
+  | { readonly type: 'bodies'; readonly id: number; readonly bodies: string[] }
+  | { readonly type: 'ended' }
+  | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,88 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BodyStore, objectDigest, openBodyRenderer, synthesize, yamlBody } from '../../lib/internal';
+import { benchStack } from '../../bench/stacks';
+
+/**
+ * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
+ * main thread, the render cache kept only on commit, and the synth's files identical with and without it.
+ */
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-render-'));
+
+/** Objects with awkward strings: YAML indicators, multi-line text, unicode, numbers as text, an empty key. */
+function objects(n: number): object[] {
+  const awkward = ['- a', 'a: b', '#x', "it's", '"q"', 'line1\nline2\n', '  lead', 'trail  ', '0x1F', '1e3', 'yes', 'null', '~', '{{ x }}', 'ünï', '\t', ''];
+  return Array.from({ length: n }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `cm-${i}`, labels: { i: String(i) } },
+    data: { v: awkward[i % awkward.length], list: JSON.stringify([i, awkward[(i * 7) % awkward.length]]), '': 'empty key' },
+  }));
+}
+
+describe('render worker', () => {
+  test('a worker renders the same bodies, and gives the same digests, as the main thread', () => {
+    const objs = objects(600);
+    const r = openBodyRenderer({ threshold: 0, cacheDir: path.join(tmp(), 'cache'), key: 'k' });
+    try {
+      r.add(objs.slice(0, 250));
+      r.add(objs.slice(250));
+      expect(r.threaded).toBe(true);
+      r.digests();
+      // objectDigest's memo was seeded by the worker: compare with a fresh hash of an equal copy.
+      for (const o of objs) expect(objectDigest(o)).toBe(objectDigest(JSON.parse(JSON.stringify(o)) as object));
+      for (const o of objs) expect(r.body(o)).toBe(yamlBody(o));
+    } finally {
+      r.abort();
+    }
+  });
+
+  test('below the threshold nothing is started and the bodies are the same', () => {
+    const objs = objects(50);
+    const r = openBodyRenderer({ threshold: 1000 });
+    r.add(objs);
+    expect(r.threaded).toBe(false);
+    for (const o of objs) expect(r.body(o)).toBe(yamlBody(o));
+    r.commit();
+  });
+
+  test('the worker keeps its bodies as the render cache on commit, and leaves render.json alone on abort', () => {
+    const dir = path.join(tmp(), 'cache');
+    const objs = objects(300);
+    const first = openBodyRenderer({ threshold: 0, cacheDir: dir, key: 'k' });
+    first.add(objs);
+    objs.forEach((o) => first.body(o));
+    first.commit();
+    const file = path.join(dir, 'render.json');
+    const saved = fs.readFileSync(file, 'utf8');
+    expect(BodyStore.open(dir, 'k').size).toBe(300);
+    // Forge one stored body: a threaded renderer under the same key must serve it (the worker really reads the cache).
+    const forged = saved.replace('name: cm-7\\n', 'name: forged\\n'); // bodies are JSON strings in the file
+    expect(forged).not.toBe(saved);
+    fs.writeFileSync(file, forged);
+    const second = openBodyRenderer({ threshold: 0, cacheDir: dir, key: 'k' });
+    const copy = JSON.parse(JSON.stringify(objs[7])) as object;
+    second.add([copy]);
+    expect(second.body(copy)).toContain('name: forged');
+    second.abort();
+    expect(fs.readFileSync(file, 'utf8')).toBe(forged);
+    expect(fs.readdirSync(dir)).toEqual(['render.json']); // no temporary file left behind
+  });
+
+  test('a synth of 2,000+ objects through the worker gives the same files as one rendered on the main thread', () => {
+    const stack = benchStack(1500);
+    const worker = openBodyRenderer({ threshold: 0 });
+    const threaded = synthesize(stack, { renderer: worker });
+    expect(worker.threaded).toBe(true);
+    worker.commit();
+    const here = openBodyRenderer({ threshold: Number.MAX_SAFE_INTEGER });
+    const plain = synthesize(stack, { renderer: here });
+    expect(here.threaded).toBe(false);
+    here.commit();
+    expect(threaded.files.size).toBeGreaterThan(2000);
+    expect([...threaded.files.keys()]).toEqual([...plain.files.keys()]);
+    const differing = [...threaded.files].filter(([p, text]) => plain.files.get(p) !== text).map(([p]) => p);
+    expect(differing).toEqual([]);
+  });
+});
