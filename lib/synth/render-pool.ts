@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { rememberObjectDigest } from '../validate/cache';
+import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
+import { StageResult } from './stager';
 import { FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 
@@ -28,6 +30,13 @@ export interface BodyRenderer {
   commit(): void;
   /** Stops without touching the render cache. */
   abort(): void;
+  /**
+   * Stages the output folders in the worker as the bodies come (see FolderStager), while this thread validates;
+   * only when threaded and opened with `stage: true`. Each LayoutEntry is an added object or a final text.
+   */
+  stage(header: string, folders: ReadonlyArray<{ readonly abs: string; readonly label: string; readonly staging: string; readonly files: ReadonlyArray<readonly [string, object | string]> }>): void;
+  /** Waits for the staging asked for by stage(); a folder that cannot be replaced throws its SpecError. */
+  staged(): StageResult[];
   /** Whether a worker thread renders. */
   readonly threaded: boolean;
 }
@@ -42,6 +51,8 @@ export interface BodyRendererOptions {
   readonly threshold?: number;
   /** How long to wait for the worker's next message before failing, in milliseconds. @default 120000 */
   readonly timeoutMs?: number;
+  /** The worker will be asked to stage the output folders (it keeps bodies until then). @default false */
+  readonly stage?: boolean;
 }
 
 /** At most this many objects are with the worker, not yet rendered; more makes add() wait. */
@@ -69,6 +80,8 @@ class Renderer implements BodyRenderer {
   private worker: { readonly worker: Worker; readonly port: MessagePort; readonly counter: Int32Array } | undefined;
   private ended = false;
   private error: string | undefined;
+  private readonly index = new Map<object, number>();
+  private stagedResults: StageResult[] | undefined;
 
   public constructor(private readonly options: BodyRendererOptions) {}
 
@@ -79,7 +92,7 @@ class Renderer implements BodyRenderer {
   public add(objects: ReadonlyArray<object>): void {
     if (objects.length === 0) return;
     this.batches.push([...objects]);
-    this.added += objects.length;
+    for (const o of objects) this.index.set(o, this.added++);
     if (!this.worker && !this.store && this.added >= (this.options.threshold ?? 2000)) this.start();
     if (this.worker) this.send();
   }
@@ -102,6 +115,27 @@ class Renderer implements BodyRenderer {
     if (!this.worker) return this.renderHere(); // BodyStore hashes each object through objectDigest's memo
     this.send();
     while (this.digested.size < this.sent) this.receive();
+  }
+
+  public stage(header: string, folders: Parameters<BodyRenderer['stage']>[1]): void {
+    if (!this.worker || !this.options.stage) throw new Error('stage() needs a threaded renderer opened with stage: true');
+    this.send();
+    const message: ToWorker = {
+      type: 'stage',
+      header,
+      folders: folders.map((f) => ({
+        abs: f.abs,
+        label: f.label,
+        staging: f.staging,
+        files: f.files.map(([rel, c]): [string, number | string] => [rel, typeof c === 'string' ? c : (this.index.get(c) ?? `${header}\n${yamlBody(c)}`)]),
+      })),
+    };
+    this.worker.port.postMessage(message);
+  }
+
+  public staged(): StageResult[] {
+    while (!this.stagedResults) this.receive();
+    return this.stagedResults;
   }
 
   public commit(): void {
@@ -149,7 +183,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: RenderWorkerData & { port: MessagePort } = { signal, cacheDir: this.options.cacheDir, key: this.options.key ?? '', port: port2 };
+    const data: RenderWorkerData & { port: MessagePort } = { signal, cacheDir: this.options.cacheDir, key: this.options.key ?? '', retain: this.options.stage ?? false, port: port2 };
     const worker = new Worker(file, { workerData: data, transferList: [port2] });
     worker.unref();
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };
@@ -188,6 +222,11 @@ class Renderer implements BodyRenderer {
       this.error = m.message;
       throw new Error(`the render worker failed: ${m.message}`);
     }
+    if (m.type === 'stage-error') {
+      this.error = m.heading;
+      throw new SpecError(m.problems, m.heading);
+    }
+    if (m.type === 'staged') this.stagedResults = m.results;
     if (m.type === 'digests') {
       this.batches[m.id].forEach((o, i) => rememberObjectDigest(o, m.digests[i]));
       this.digested.add(m.id);

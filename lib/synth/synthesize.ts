@@ -5,7 +5,7 @@ import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
 import { INPUT_LIMITS, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
-import { Manifest } from './kube-object';
+import { KubeObject, Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
 import { skipDryRunForExternalCrds } from '../gitops/sync';
 import { documents } from './documents';
@@ -18,10 +18,11 @@ import { findingsToProblems, validateEntries, ValidateOptions } from '../validat
 import { openValidationCache, validationCacheKey } from '../validate/cache';
 import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { knownMetrics } from '../monitoring/catalogs';
-import { FileMap, fileNames, placeObjects, renderFiles } from './layout';
+import { FileMap, fileNames, placeObjects } from './layout';
+import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
-import { recoverTree, resolveOutDir, WriteOptions, WriteResult, writeTrees } from './writer';
+import { beginWrite, recoverTree, resolveOutDir, WriteOptions, WriteResult, WriteTransaction, writeTrees } from './writer';
 
 /** A check over all synthesized manifests; returns problems, or none. */
 export type ManifestCheck = (manifests: ReadonlyArray<Manifest>, model: StackModel) => ReadonlyArray<Problem>;
@@ -43,6 +44,11 @@ export interface SynthOptions {
    * @default - a renderer without a cache, ended before synthesize returns
    */
   readonly renderer?: BodyRenderer;
+  /**
+   * From how many objects the YAML is rendered (and, by synthToDir, the files staged) on a worker thread.
+   * @default 2000
+   */
+  readonly renderThreshold?: number;
   /** Called before each (cluster, component) chart is built. @default - nothing */
   readonly onProgress?: (done: number, total: number, cluster: string, component: string) => void;
 }
@@ -63,7 +69,7 @@ export interface SynthResult {
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
   if (options.renderer) return synthesizeWith(stack, options, options.renderer);
-  const renderer = openBodyRenderer();
+  const renderer = openBodyRenderer({ threshold: options.renderThreshold });
   try {
     const result = synthesizeWith(stack, options, renderer);
     renderer.commit();
@@ -74,6 +80,32 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
 }
 
 function synthesizeWith(stack: StackInput, options: SynthOptions, renderer: BodyRenderer): SynthResult {
+  const plan = planSynth(stack, options, renderer);
+  plan.validate();
+  return { model: plan.model, manifests: plan.manifests, ...renderPlan(plan, renderer) };
+}
+
+/** One file of a synth's layout: an object to render, or a text that is already final. */
+export type LayoutEntry = readonly [path: string, content: KubeObject | string];
+
+/** A synth up to its gates: every object built, placed and handed to the renderer; nothing validated yet. */
+export interface SynthPlan {
+  readonly model: StackModel;
+  readonly manifests: ReadonlyArray<Manifest>;
+  /** The generated-file header of every YAML file. */
+  readonly header: string;
+  /** The output folder's files, sorted by path. */
+  readonly files: ReadonlyArray<LayoutEntry>;
+  /** The Argo CD bootstrap folder's files, sorted by path. */
+  readonly bootstrap: ReadonlyArray<LayoutEntry>;
+  /** Runs every gate; throws ValidationError with every problem found. */
+  validate(): void;
+}
+
+const byPath = (a: LayoutEntry, b: LayoutEntry) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** Resolves, builds, places; see SynthPlan. */
+export function planSynth(stack: StackInput, options: SynthOptions, renderer: BodyRenderer): SynthPlan {
   const model = resolveStack(stack);
   // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
   // dry run (before sharding, so shard sizes count it): they go to the renderer while the next chart is built.
@@ -99,30 +131,38 @@ function synthesizeWith(stack: StackInput, options: SynthOptions, renderer: Body
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   renderer.add(argoManifests.flatMap((m) => m.objects));
   renderer.add(bootstrap.map((b) => b.object));
-  const findings = validateEntries(
-    [
-      ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
-      ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
-    ],
-    { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...options.validation },
-  );
-  const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
-  if (problems.length > 0) throw new ValidationError(problems);
-  const body = (o: object) => renderer.body(o);
-  const files = renderFiles(model.name, all, body);
+  const files = new Map<string, KubeObject | string>(all.map((p) => [p.path, p.object]));
   for (const [path, text] of documents(model)) files.set(path, text);
   if (flows.length > 0) {
     files.set(FLOWS_FILE, flowsJson(model.name, flows));
     files.set('FLOWS.md', flowsReadme(model.name, flows));
   }
-  const bootstrapFiles = renderFiles(model.name, bootstrap, body);
+  const bootstrapFiles = new Map<string, KubeObject | string>(bootstrap.map((p) => [p.path, p.object]));
   for (const f of argo.bootstrapFiles ?? []) bootstrapFiles.set(f.path, f.text);
   return {
     model,
     manifests,
-    files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
-    bootstrap: new Map([...bootstrapFiles].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    header: yamlHeader(model.name),
+    files: [...files].sort(byPath),
+    bootstrap: [...bootstrapFiles].sort(byPath),
+    validate: () => {
+      const findings = validateEntries(
+        [
+          ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
+          ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
+        ],
+        { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...options.validation },
+      );
+      const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
+      if (problems.length > 0) throw new ValidationError(problems);
+    },
   };
+}
+
+/** The files of a plan: each object's YAML (header and body), each text as it is. */
+export function renderPlan(plan: SynthPlan, renderer: BodyRenderer): { files: FileMap; bootstrap: FileMap } {
+  const render = (layout: ReadonlyArray<LayoutEntry>): FileMap => new Map(layout.map(([p, c]) => [p, typeof c === 'string' ? c : `${plan.header}\n${renderer.body(c)}`]));
+  return { files: render(plan.files), bootstrap: render(plan.bootstrap) };
 }
 
 /**
@@ -178,10 +218,11 @@ export function defaultBootstrapDir(outdir: string): string {
 
 /**
  * Synthesizes `stack` into `outdir` (and the Argo CD bootstrap into `bootstrapDir`) in one transaction
- * (see writeTrees): both folders are replaced together or not at all; on any failure before the commit,
- * both are left exactly as they were. Objects that passed the per-object checks in an earlier run into the same
- * folder are not checked again, nor serialized again, when `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir);
- * @default false, no cache).
+ * (see beginWrite): both folders are replaced together or not at all; on any failure before the commit,
+ * both are left exactly as they were. For a large stack the files are rendered and staged on a worker thread
+ * while the gates run here; a failed gate removes the staging folders. Objects that passed the per-object
+ * checks in an earlier run into the same folder are not checked again, nor serialized again, when
+ * `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir); @default false, no cache).
  */
 export function synthToDir(
   stack: StackInput,
@@ -191,17 +232,28 @@ export function synthToDir(
   const cacheDir = options.validationCache ?? false;
   const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
   const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
-  const renderer = openBodyRenderer(cacheDir === false ? {} : { cacheDir, key });
+  const renderer = openBodyRenderer({ ...(cacheDir === false ? {} : { cacheDir, key }), stage: true, threshold: options.renderThreshold });
+  let txn: WriteTransaction | undefined;
   try {
-    const result = synthesize(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache }, renderer });
-    const targets = [{ dir: outdir, files: result.files }];
-    if (result.bootstrap.size > 0) targets.push({ dir: options.bootstrapDir ?? defaultBootstrapDir(outdir), files: result.bootstrap });
-    const [write, bootstrapWrite] = writeTrees(targets, options);
+    const plan = planSynth(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
+    const dirs = [outdir, ...(plan.bootstrap.length > 0 ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])];
+    const layouts = [plan.files, plan.bootstrap];
+    if (renderer.threaded) {
+      txn = beginWrite(dirs, options);
+      renderer.stage(
+        plan.header,
+        txn.folders.map((f, i) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging, files: layouts[i] })),
+      );
+    }
+    plan.validate();
+    const { files, bootstrap } = renderPlan(plan, renderer);
+    const writes = txn ? txn.commit(renderer.staged()) : writeTrees([{ dir: dirs[0], files }, ...(dirs.length > 1 ? [{ dir: dirs[1], files: bootstrap }] : [])], options);
     cache?.save();
     renderer.commit();
-    return { ...result, write, bootstrapWrite };
+    return { model: plan.model, manifests: plan.manifests, files, bootstrap, write: writes[0], bootstrapWrite: writes[1] };
   } finally {
-    renderer.abort(); // no-op after commit: a failed synth or write leaves render.json as it was
+    renderer.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
+    txn?.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were
   }
 }
 

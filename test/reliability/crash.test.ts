@@ -29,8 +29,8 @@ describe('crash safety', () => {
   test('a synth killed (SIGKILL) at random points while writing leaves the old tree or the new one, never a mix', async () => {
     const dir = tmpDir();
     const out = path.join(dir, 'dist');
-    const oldStack = withDevices(1500, 'a');
-    const newStack = withDevices(1500, 'b');
+    const oldStack = withDevices(2500, 'a'); // over the render worker's threshold (2,000 objects): staged in the worker
+    const newStack = withDevices(2500, 'b');
     const oldFiles = synthesize(oldStack).files;
     const newFiles = synthesize(newStack).files;
     const oldFile = path.join(dir, 'old.yaml');
@@ -51,7 +51,7 @@ describe('crash safety', () => {
     expect(same(tree(out), oldFiles)).toBe(true);
     // Kill points spread over start-up, synthesis and the write; the seeds are fixed so runs repeat.
     const outcomes: string[] = [];
-    for (const ms of [700, 1100, 1400, 1600, 1800, 2000, 2300, 2600]) {
+    for (const ms of [700, 1200, 1600, 2000, 2400, 2800, 3200, 3800]) {
       await run(newFile, ms);
       recoverTree(out); // what the next edgewatt command does first
       const now = tree(out);
