@@ -11,6 +11,16 @@ export interface TxnEntry {
   readonly abs: string;
   readonly staging: string;
   readonly old: string;
+  /**
+   * A patch instead of a swap: `staging` holds only the files to `write` (moved into `abs` one by one), and
+   * `remove` lists the files to delete from `abs`; the rest of `abs` is not touched. Used when few files change.
+   */
+  readonly patch?: { readonly write: ReadonlyArray<string>; readonly remove: ReadonlyArray<string> };
+}
+
+/** Fault injection for the crash tests: `EDGEWATT_TEST_KILL_AT=<point>` makes the writer SIGKILL itself there. */
+export function faultPoint(point: string): void {
+  if (process.env.EDGEWATT_TEST_KILL_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 
 /** The journal of a transaction, one file beside each of its folders. */
@@ -84,8 +94,36 @@ export function writeJournal(abs: string, journal: Journal): void {
   fs.renameSync(tmp, file);
 }
 
-/** Swaps one folder: the current tree is parked, the staged one takes its place; safe to repeat. */
+/**
+ * Applies a patch (see TxnEntry.patch): each staged file is renamed over its path in `abs` (one already moved is
+ * skipped, so it is safe to repeat), each removed file is deleted with the folders it leaves empty.
+ */
+function patchForward(e: TxnEntry & { patch: NonNullable<TxnEntry['patch']> }): void {
+  let moved = 0;
+  for (const rel of e.patch.write) {
+    const from = path.join(e.staging, rel);
+    if (!fs.existsSync(from)) continue;
+    const to = path.join(e.abs, rel);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.renameSync(from, to);
+    if (++moved === 1) faultPoint('mid-patch');
+  }
+  for (const rel of e.patch.remove) {
+    fs.rmSync(path.join(e.abs, rel), { force: true });
+    for (let dir = path.dirname(path.join(e.abs, rel)); dir.startsWith(e.abs + path.sep); dir = path.dirname(dir)) {
+      try {
+        fs.rmdirSync(dir);
+      } catch {
+        break; // not empty (or gone): the folders above are not empty either
+      }
+    }
+  }
+  fs.rmSync(e.staging, { recursive: true, force: true });
+}
+
+/** Swaps one folder: the current tree is parked, the staged one takes its place (or applies a patch); safe to repeat. */
 export function rollForward(e: TxnEntry): void {
+  if (e.patch) return patchForward(e as TxnEntry & { patch: NonNullable<TxnEntry['patch']> });
   if (fs.existsSync(e.staging)) {
     if (fs.existsSync(e.abs)) {
       fs.rmSync(e.old, { recursive: true, force: true });

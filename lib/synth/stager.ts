@@ -13,15 +13,23 @@ export interface StageResult extends TreeDiff {
   readonly unchanged: number;
   /** Whether the staging folder holds the new tree (false: nothing differs and nothing was staged). */
   readonly staged: boolean;
+  /** When few files differ: the staging folder holds only the files to write, and these are applied in place. */
+  readonly patch?: { readonly write: string[]; readonly remove: string[] };
 }
+
+/** Up to how many written files (and at least this share of the tree) a write is a patch rather than a swap. */
+const PATCH_MIN_FILES = 16;
+const PATCH_SHARE = 1 / 8;
 
 /**
  * Builds the new tree of one folder in its staging folder, one file at a time (`put`, in any order), so the files
  * can be staged as they are rendered, while the synth is still validating: a file whose content is unchanged is
  * carried over with its mtime (a hard link), the others are written. The folder's current files are listed up
  * front but read one at a time, when the same path is put (or, for files the synth no longer makes, at the end),
- * so the old tree is never held in memory. When the folder is empty everything is written at once; otherwise
- * nothing is staged until `finish` knows that something differs (an unchanged tree is not touched at all).
+ * so the old tree is never held in memory. When the folder is empty everything is written at once. Otherwise
+ * the differing files are held until `finish`: an unchanged tree is not touched at all, and when few files
+ * differ (at most an eighth of the tree, or 16 files) only they are staged, as a patch applied in place at the commit
+ * (journal.ts); once more differ, the whole new tree is staged (unchanged files hard-linked) and swapped in.
  * A file edgewatt did not generate, and anything but folders and regular files, make `finish` throw a SpecError
  * naming every such path.
  */
@@ -36,6 +44,7 @@ export class FolderStager {
   private readonly made = new Set<string>();
   private readonly wanted = new Set<string>();
   private open = false;
+  private readonly patchLimit: number;
 
   /**
    * @param abs the folder (resolved)
@@ -48,6 +57,7 @@ export class FolderStager {
     private readonly staging: string,
   ) {
     this.existing = new Set(listTree(abs, label));
+    this.patchLimit = Math.max(PATCH_MIN_FILES, Math.floor(this.existing.size * PATCH_SHARE));
     if (this.existing.size === 0) this.openStaging();
   }
 
@@ -56,8 +66,7 @@ export class FolderStager {
     this.wanted.add(rel);
     if (!this.existing.has(rel)) {
       this.missing.push(rel);
-      if (this.open) this.write(rel, content);
-      else this.pending.set(rel, content);
+      this.hold(rel, content);
       return;
     }
     const have = this.read(rel);
@@ -67,8 +76,22 @@ export class FolderStager {
       return;
     }
     this.changed.push(rel);
-    if (this.open) this.write(rel, content);
-    else this.pending.set(rel, content);
+    this.hold(rel, content);
+  }
+
+  /** Writes a differing file, or holds it while the write can still be a patch. */
+  private hold(rel: string, content: string): void {
+    if (this.open) return this.write(rel, content);
+    this.pending.set(rel, content);
+    if (this.pending.size > this.patchLimit) this.swap();
+  }
+
+  /** Too many differ for a patch: stage the whole new tree from here on. */
+  private swap(): void {
+    this.openStaging();
+    for (const [rel, content] of this.pending) this.write(rel, content);
+    for (const rel of this.unchanged) this.keep(rel);
+    this.pending.clear();
   }
 
   /** Ends staging: the diff, and the staging folder complete when anything differs. */
@@ -86,14 +109,16 @@ export class FolderStager {
     }
     const diff = { missing: this.missing.sort(), changed: this.changed.sort(), stale: stale.sort() };
     const clean = diff.missing.length + diff.changed.length + diff.stale.length === 0;
-    if (clean && this.open) fs.rmSync(this.staging, { recursive: true, force: true });
-    if (!clean && !this.open) {
-      this.openStaging();
-      for (const [rel, content] of this.pending) this.write(rel, content);
-      for (const rel of this.unchanged) this.keep(rel);
+    if (clean) {
+      if (this.open) fs.rmSync(this.staging, { recursive: true, force: true });
+      return { ...diff, unchanged: this.unchanged.length, staged: false };
     }
+    if (this.open) return { ...diff, unchanged: this.unchanged.length, staged: true };
+    this.openStaging();
+    const write = [...this.pending.keys()].sort();
+    for (const rel of write) this.write(rel, this.pending.get(rel) as string);
     this.pending.clear();
-    return { ...diff, unchanged: this.unchanged.length, staged: !clean };
+    return { ...diff, unchanged: this.unchanged.length, staged: true, patch: { write, remove: diff.stale } };
   }
 
   /** An existing file's bytes, checked to be edgewatt's; undefined when it cannot be read as a regular file. */

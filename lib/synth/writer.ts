@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SpecError } from '../core/errors';
 import { FileMap } from './layout';
-import { needsRecovery, newTxnId, recoverLocked, removeJournals, rollForward, TxnEntry, txnEntry, writeJournal } from './journal';
+import { faultPoint, needsRecovery, newTxnId, recoverLocked, removeJournals, rollForward, TxnEntry, txnEntry, writeJournal } from './journal';
 import { acquireLock, hasStaleLock } from './lock';
 import { TreeDiff } from './tree';
 import { FolderStager, StageResult } from './stager';
@@ -54,10 +54,6 @@ export function resolveOutDir(outdir: string): string {
   }
 }
 
-/** Fault injection for the crash tests: `EDGEWATT_TEST_KILL_AT=<point>` makes the writer SIGKILL itself there. */
-function faultPoint(point: string): void {
-  if (process.env.EDGEWATT_TEST_KILL_AT === point) process.kill(process.pid, 'SIGKILL');
-}
 
 /**
  * Finishes or undoes a write that a crash interrupted, so `outdir` is a whole tree again, and with it every
@@ -184,7 +180,7 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
     commit: (results) => {
       if (ended) throw new Error('the write transaction has ended');
       ended = true;
-      const staged = folders.filter((_, i) => results[i].staged).map((f) => f.entry);
+      const staged = folders.flatMap((f, i) => (results[i].staged ? [results[i].patch ? { ...f.entry, patch: results[i].patch } : f.entry] : []));
       let committed = false;
       try {
         if (staged.length > 0) {

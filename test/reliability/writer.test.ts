@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthesize } from '../../lib/internal';
+import { StackInput, synthesize } from '../../lib/internal';
 import { lockPath } from '../../lib/synth/lock';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
@@ -108,6 +108,39 @@ describe('item 7: dist/ and argocd/ are one transaction', () => {
     const c = await cli('synth', '--check', '-c', a, '-o', dist);
     expect(c.code).toBe(0);
     expect(lsnap(dir)).toEqual(before);
+  }, 120000);
+});
+
+describe('a patch (few files change) is crash-safe too', () => {
+  test('killed in the middle of a patch: the next command finishes it; killed before its commit: nothing changed', async () => {
+    const { dir, dist, a } = await setup();
+    // Two files of dist differ (Prometheus's config and its StatefulSet), argocd/ not at all.
+    const stackC = { ...gitopsStack('lab-a'), monitoring: { retention: '30d', scrapeInterval: '15s' } } as StackInput;
+    const c = stackFile(dir, 'c', stackC);
+    const C = synthesize(stackC);
+    const bin = path.join(__dirname, '../../bin/edgewatt.js');
+    const kill = (point: string) => {
+      try {
+        execFileSync(process.execPath, [bin, 'synth', '-c', c, '-o', dist], { env: { ...process.env, EDGEWATT_TEST_KILL_AT: point }, stdio: 'ignore', timeout: 60000 });
+        throw new Error(`not killed at ${point}`);
+      } catch (e) {
+        expect((e as { signal?: string }).signal).toBe('SIGKILL');
+      }
+    };
+    const before = lsnap(dir);
+    kill('before-commit');
+    expect(Object.keys(lsnap(dir)).some((k) => k.startsWith('.edgewatt-new-'))).toBe(true);
+    expect((await cli('synth', '--check', '-c', a, '-o', dist)).code).toBe(0); // recovers: drops the staged patch
+    expect(lsnap(dir)).toEqual(before);
+
+    kill('mid-patch');
+    expect(holds(dist, C.files)).toBe(false); // one file moved, the others not yet
+    expect(leftovers(dir)).toEqual(expect.arrayContaining(['.edgewatt-journal-dist']));
+    expect((await cli('validate', dist, '--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', sharedPath('crds'))).code).toBe(0); // the next command finishes the patch
+    expect(holds(dist, C.files)).toBe(true);
+    // The killed writer also held argocd/'s lock (a dead pid's: the next writer takes it over and releases it).
+    expect((await cli('synth', '-c', c, '-o', dist)).code).toBe(0);
+    expect(leftovers(dir)).toEqual([]);
   }, 120000);
 });
 
