@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
-import { rememberObjectDigest } from '../validate/cache';
 import { SpecError } from '../core/errors';
+import { rememberObjectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
-import { StageResult } from './stager';
-import { FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
+import { FolderStager, StageResult } from './stager';
 
 /**
  * Renders the YAML bodies of a synth's objects, on a second core when the stack is large: objects are added as
@@ -16,27 +16,24 @@ import { yamlBody } from './serialize';
  * yamlBody through BodyStore.
  *
  * With a cache folder it is also the render cache (BodyStore) and gives every object's content digest, which the
- * validation cache uses (digests() seeds objectDigest's memo). End with commit() (this run's bodies become the
- * cache) after a successful write, or abort(); either stops the worker.
+ * validation cache uses (digests() seeds objectDigest's memo). With staging folders (synthToDir) it writes each
+ * object's file into them as soon as it is rendered (FolderStager), and `staged` gives the result; the bodies are
+ * then never sent back. End with commit() (this run's bodies become the cache) after a successful write, or
+ * abort(); either stops the worker.
  */
 export interface BodyRenderer {
-  /** Queues final objects (not changed afterwards) for rendering. */
-  add(objects: ReadonlyArray<object>): void;
-  /** The YAML body (yamlBody) of an object; one never added is rendered here. */
+  /** Queues final objects (not changed afterwards) for rendering; with staging, each object's file. */
+  add(objects: ReadonlyArray<object>, files?: ReadonlyArray<FileRef>): void;
+  /** The YAML body (yamlBody) of an object (not with staging); one never added is rendered here. */
   body(object: object): string;
   /** Makes objectDigest of every added object known without hashing it here (no-op without a cache). */
   digests(): void;
+  /** With staging: stages `texts` (files that are not objects), waits for every file, and gives each folder's result. */
+  staged(texts: ReadonlyArray<readonly [folder: number, rel: string, text: string]>): StageResult[];
   /** Keeps this run's bodies as the render cache and stops. */
   commit(): void;
-  /** Stops without touching the render cache. */
+  /** Stops without touching the render cache; the worker is stopped before this returns. */
   abort(): void;
-  /**
-   * Stages the output folders in the worker as the bodies come (see FolderStager), while this thread validates;
-   * only when threaded and opened with `stage: true`. Each LayoutEntry is an added object or a final text.
-   */
-  stage(header: string, folders: ReadonlyArray<{ readonly abs: string; readonly label: string; readonly staging: string; readonly files: ReadonlyArray<readonly [string, object | string]> }>): void;
-  /** Waits for the staging asked for by stage(); a folder that cannot be replaced throws its SpecError. */
-  staged(): StageResult[];
   /** Whether a worker thread renders. */
   readonly threaded: boolean;
 }
@@ -51,12 +48,12 @@ export interface BodyRendererOptions {
   readonly threshold?: number;
   /** How long to wait for the worker's next message before failing, in milliseconds. @default 120000 */
   readonly timeoutMs?: number;
-  /** The worker will be asked to stage the output folders (it keeps bodies until then). @default false */
-  readonly stage?: boolean;
+  /** Folders to stage the files into, and the header of every YAML file. @default - none: bodies are returned */
+  readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
 }
 
-/** At most this many objects are with the worker, not yet rendered; more makes add() wait. */
-const MAX_IN_FLIGHT = 30_000;
+/** At most this many objects are with the worker, not yet rendered; more makes add() wait (each is memory there). */
+const MAX_IN_FLIGHT = 10_000;
 
 /** The compiled worker: beside this file when running from build/, else build/ of the package (tests run lib/ from TypeScript). */
 function workerFile(): string | undefined {
@@ -70,7 +67,7 @@ export function openBodyRenderer(options: BodyRendererOptions = {}): BodyRendere
 }
 
 class Renderer implements BodyRenderer {
-  private readonly batches: object[][] = [];
+  private readonly batches: Array<{ objects: object[]; files?: ReadonlyArray<FileRef> }> = [];
   private readonly bodies = new Map<object, string>();
   private readonly digested = new Set<number>();
   private sent = 0;
@@ -79,8 +76,7 @@ class Renderer implements BodyRenderer {
   private store: BodyStore | undefined;
   private worker: { readonly worker: Worker; readonly port: MessagePort; readonly counter: Int32Array } | undefined;
   private ended = false;
-  private error: string | undefined;
-  private readonly index = new Map<object, number>();
+  private failed = false;
   private stagedResults: StageResult[] | undefined;
 
   public constructor(private readonly options: BodyRendererOptions) {}
@@ -89,20 +85,21 @@ class Renderer implements BodyRenderer {
     return this.worker !== undefined;
   }
 
-  public add(objects: ReadonlyArray<object>): void {
+  public add(objects: ReadonlyArray<object>, files?: ReadonlyArray<FileRef>): void {
     if (objects.length === 0) return;
-    this.batches.push([...objects]);
-    for (const o of objects) this.index.set(o, this.added++);
+    this.batches.push({ objects: [...objects], files: this.options.staging ? files : undefined });
+    this.added += objects.length;
     if (!this.worker && !this.store && this.added >= (this.options.threshold ?? 2000)) this.start();
     if (this.worker) this.send();
   }
 
   public body(object: object): string {
+    if (this.options.staging) throw new Error('a staging renderer writes its files and gives no bodies');
     let b = this.bodies.get(object);
     if (b !== undefined) return b;
     if (this.worker) {
       this.send();
-      while ((b = this.bodies.get(object)) === undefined && this.pending()) this.receive();
+      while ((b = this.bodies.get(object)) === undefined && this.inFlight > 0) this.receive();
     } else {
       this.renderHere();
       b = this.bodies.get(object);
@@ -111,29 +108,28 @@ class Renderer implements BodyRenderer {
   }
 
   public digests(): void {
-    if (this.options.cacheDir === undefined) return;
-    if (!this.worker) return this.renderHere(); // BodyStore hashes each object through objectDigest's memo
+    if (this.options.cacheDir === undefined || !this.worker) return; // on this thread objectDigest hashes (and memoizes) on demand
     this.send();
     while (this.digested.size < this.sent) this.receive();
   }
 
-  public stage(header: string, folders: Parameters<BodyRenderer['stage']>[1]): void {
-    if (!this.worker || !this.options.stage) throw new Error('stage() needs a threaded renderer opened with stage: true');
+  public staged(texts: ReadonlyArray<readonly [number, string, string]>): StageResult[] {
+    const staging = this.options.staging;
+    if (!staging) throw new Error('staged() needs a renderer opened with staging folders');
+    if (!this.worker) {
+      // A small stack: render and stage here.
+      const stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
+      this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '');
+      for (; this.sent < this.batches.length; this.sent++) {
+        const { objects, files } = this.batches[this.sent];
+        const { bodies } = this.store.render(objects);
+        files?.forEach(([folder, rel], i) => stagers[folder].put(rel, `${staging.header}\n${bodies[i]}`));
+      }
+      for (const [folder, rel, text] of texts) stagers[folder].put(rel, text);
+      return stagers.map((s) => s.finish());
+    }
     this.send();
-    const message: ToWorker = {
-      type: 'stage',
-      header,
-      folders: folders.map((f) => ({
-        abs: f.abs,
-        label: f.label,
-        staging: f.staging,
-        files: f.files.map(([rel, c]): [string, number | string] => [rel, typeof c === 'string' ? c : (this.index.get(c) ?? `${header}\n${yamlBody(c)}`)]),
-      })),
-    };
-    this.worker.port.postMessage(message);
-  }
-
-  public staged(): StageResult[] {
+    this.worker.port.postMessage({ type: 'files-end', texts } satisfies ToWorker);
     while (!this.stagedResults) this.receive();
     return this.stagedResults;
   }
@@ -150,7 +146,7 @@ class Renderer implements BodyRenderer {
     if (this.ended) return;
     this.ended = true;
     if (!this.worker) {
-      if (how === 'commit') this.renderHere();
+      if (how === 'commit' && !this.options.staging) this.renderHere();
       if (how === 'commit') this.store?.commit();
       else this.store?.abort();
       return;
@@ -159,7 +155,7 @@ class Renderer implements BodyRenderer {
     try {
       if (how === 'commit') this.send();
       port.postMessage({ type: how } satisfies ToWorker);
-      if (this.error === undefined) while (this.receive() !== 'ended');
+      if (!this.failed) while (this.receive() !== 'ended');
     } catch {
       /* the cache is a shortcut: a worker that failed at the end leaves the old render.json */
     } finally {
@@ -172,7 +168,7 @@ class Renderer implements BodyRenderer {
   private renderHere(): void {
     this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '');
     for (; this.sent < this.batches.length; this.sent++) {
-      const objects = this.batches[this.sent];
+      const { objects } = this.batches[this.sent];
       const { bodies } = this.store.render(objects);
       objects.forEach((o, i) => this.bodies.set(o, bodies[i]));
     }
@@ -183,7 +179,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: RenderWorkerData & { port: MessagePort } = { signal, cacheDir: this.options.cacheDir, key: this.options.key ?? '', retain: this.options.stage ?? false, port: port2 };
+    const data: RenderWorkerData & { port: MessagePort } = { signal, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
     const worker = new Worker(file, { workerData: data, transferList: [port2] });
     worker.unref();
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };
@@ -192,48 +188,48 @@ class Renderer implements BodyRenderer {
   private send(): void {
     const w = this.worker as NonNullable<Renderer['worker']>;
     for (; this.sent < this.batches.length; this.sent++) {
-      w.port.postMessage({ type: 'batch', id: this.sent, objects: this.batches[this.sent] } satisfies ToWorker);
-      this.inFlight += this.batches[this.sent].length;
+      const { objects, files } = this.batches[this.sent];
+      w.port.postMessage({ type: 'batch', id: this.sent, objects, files } satisfies ToWorker);
+      this.inFlight += objects.length;
     }
     // Back pressure: the worker's copies of objects not yet rendered are memory too (a 100,000-device fleet).
     while (this.inFlight > MAX_IN_FLIGHT) this.receive();
   }
 
-  /** Whether bodies are still to come. */
-  private pending(): boolean {
-    return this.batches.some((b) => b.length > 0);
-  }
-
   /** Waits for the worker's next message and takes it in; returns its type. */
   private receive(): FromWorker['type'] {
     const { port, counter } = this.worker as NonNullable<Renderer['worker']>;
+    const timeout = this.options.timeoutMs ?? 120_000;
     for (;;) {
       const seen = Atomics.load(counter, 0);
       const m = receiveMessageOnPort(port)?.message as FromWorker | undefined;
       if (m) return this.take(m);
-      if (Atomics.wait(counter, 0, seen, this.options.timeoutMs ?? 120_000) === 'timed-out') {
-        throw new Error(`the render worker (${workerFile()}) sent nothing for ${(this.options.timeoutMs ?? 120_000) / 1000} s: run again with --no-cache, or report the stack`);
+      if (Atomics.wait(counter, 0, seen, timeout) === 'timed-out') {
+        this.failed = true;
+        throw new Error(`the render worker (${workerFile()}) sent nothing for ${timeout / 1000} s: run again with --no-cache, or report the stack`);
       }
     }
   }
 
   private take(m: FromWorker): FromWorker['type'] {
     if (m.type === 'error') {
-      this.error = m.message;
+      this.failed = true;
       throw new Error(`the render worker failed: ${m.message}`);
     }
     if (m.type === 'stage-error') {
-      this.error = m.heading;
+      this.failed = true;
       throw new SpecError(m.problems, m.heading);
     }
     if (m.type === 'staged') this.stagedResults = m.results;
-    if (m.type === 'digests') {
-      this.batches[m.id].forEach((o, i) => rememberObjectDigest(o, m.digests[i]));
+    else if (m.type === 'digests') {
+      this.batches[m.id].objects.forEach((o, i) => rememberObjectDigest(o, m.digests[i]));
       this.digested.add(m.id);
     } else if (m.type === 'bodies') {
-      this.batches[m.id].forEach((o, i) => this.bodies.set(o, m.bodies[i]));
-      this.inFlight -= this.batches[m.id].length;
-      this.batches[m.id] = [];
+      const { objects } = this.batches[m.id];
+      const bodies = m.bodies;
+      if (bodies) objects.forEach((o, i) => this.bodies.set(o, bodies[i]));
+      this.inFlight -= objects.length;
+      this.batches[m.id] = { objects: [] };
     }
     return m.type;
   }

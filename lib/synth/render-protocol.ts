@@ -3,6 +3,19 @@ import { StageResult } from './stager';
 
 /** The messages between the main thread (render-pool.ts) and the render worker (render-worker.ts). */
 
+/** A folder the renderer stages its files into (see beginWrite). */
+export interface StagingFolder {
+  /** The folder (resolved). */
+  readonly abs: string;
+  /** How it is named in messages. */
+  readonly label: string;
+  /** Its staging folder (lib/synth/journal.ts txnEntry). */
+  readonly staging: string;
+}
+
+/** Where an object's file goes: the index of its folder among the staging folders, and its path in it. */
+export type FileRef = readonly [folder: number, rel: string];
+
 /** What the worker is started with. */
 export interface RenderWorkerData {
   /** An Int32Array's buffer: the worker adds 1 to element 0 and notifies after every message it posts. */
@@ -11,32 +24,25 @@ export interface RenderWorkerData {
   readonly cacheDir?: string;
   /** The cache key (validationCacheKey). */
   readonly key: string;
-  /** Keep each body until a 'stage' message asks for it (synthToDir stages the files in the worker). */
-  readonly retain: boolean;
+  /** Stage the files into these folders (the bodies are then not sent back); none: send the bodies back. */
+  readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
 }
 
-/** One folder to stage in the worker: each file an object's index (in the order objects were sent) or a final text. */
-export interface StageFolder {
-  /** The folder (resolved). */
-  readonly abs: string;
-  /** How it is named in messages. */
-  readonly label: string;
-  /** Its staging folder (lib/synth/journal.ts txnEntry). */
-  readonly staging: string;
-  readonly files: ReadonlyArray<readonly [string, number | string]>;
-}
-
-/** Main thread to worker: a batch of final objects, or the end (keep this run's bodies as the cache, or not). */
+/** Main thread to worker. */
 export type ToWorker =
-  | { readonly type: 'batch'; readonly id: number; readonly objects: object[] }
-  | { readonly type: 'stage'; readonly header: string; readonly folders: ReadonlyArray<StageFolder> }
+  /** Final objects, and with staging each object's file. */
+  | { readonly type: 'batch'; readonly id: number; readonly objects: object[]; readonly files?: ReadonlyArray<FileRef> }
+  /** No more objects; the files that are texts already. */
+  | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
+  /** The end: keep this run's bodies as the render cache, or not. */
   | { readonly type: 'commit' }
   | { readonly type: 'abort' };
 
 /** Worker to main thread. */
 export type FromWorker =
   | { readonly type: 'digests'; readonly id: number; readonly digests: string[] }
-  | { readonly type: 'bodies'; readonly id: number; readonly bodies: string[] }
+  /** A batch rendered (and its files staged); the bodies only without staging. */
+  | { readonly type: 'bodies'; readonly id: number; readonly bodies?: string[] }
   | { readonly type: 'staged'; readonly results: StageResult[] }
   | { readonly type: 'stage-error'; readonly heading: string; readonly problems: Problem[] }
   | { readonly type: 'ended' }

@@ -17,12 +17,14 @@ import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { openValidationCache, validationCacheKey } from '../validate/cache';
 import { BodyRenderer, openBodyRenderer } from './render-pool';
+import { FileRef } from './render-protocol';
+import { WrittenFiles } from './written-files';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects } from './layout';
 import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
-import { beginWrite, recoverTree, resolveOutDir, WriteOptions, WriteResult, WriteTransaction, writeTrees } from './writer';
+import { beginWrite, recoverTree, resolveOutDir, WriteOptions, WriteResult } from './writer';
 
 /** A check over all synthesized manifests; returns problems, or none. */
 export type ManifestCheck = (manifests: ReadonlyArray<Manifest>, model: StackModel) => ReadonlyArray<Problem>;
@@ -80,7 +82,7 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
 }
 
 function synthesizeWith(stack: StackInput, options: SynthOptions, renderer: BodyRenderer): SynthResult {
-  const plan = planSynth(stack, options, renderer);
+  const plan = planSynth(resolveStack(stack), options, renderer);
   plan.validate();
   return { model: plan.model, manifests: plan.manifests, ...renderPlan(plan, renderer) };
 }
@@ -104,23 +106,36 @@ export interface SynthPlan {
 
 const byPath = (a: LayoutEntry, b: LayoutEntry) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Resolves, builds, places; see SynthPlan. */
-export function planSynth(stack: StackInput, options: SynthOptions, renderer: BodyRenderer): SynthPlan {
-  const model = resolveStack(stack);
+/** Adds a component folder's objects to the renderer, each with its file (in the output folder, index 0). */
+function addPlaced(renderer: BodyRenderer, m: Manifest): void {
+  const names = fileNames(m.objects);
+  renderer.add(
+    m.objects,
+    names.map((n): FileRef => [0, `${m.cluster}/${m.component}/${n}`]),
+  );
+}
+
+/** Builds and places the resolved model's objects; see SynthPlan. */
+export function planSynth(model: StackModel, options: SynthOptions, renderer: BodyRenderer): SynthPlan {
   // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
-  // dry run (before sharding, so shard sizes count it): they go to the renderer while the next chart is built.
-  const built = synthesizeManifests(model, undefined, options.onProgress, (m) => {
+  // dry run (before sharding, so shard sizes count it); sharded and named (both per chart), they go to the
+  // renderer, with their files, while the next chart is built.
+  const manifests: Manifest[] = [];
+  synthesizeManifests(model, undefined, options.onProgress, (m) => {
     const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
-    renderer.add(final.objects);
+    for (const shard of shardManifests([final], (o) => JSON.stringify(o).length)) {
+      manifests.push(shard);
+      addPlaced(renderer, shard);
+    }
     return final;
   });
-  const manifests = shardManifests(built, (o) => JSON.stringify(o).length);
   const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
     component: 'argocd',
     objects: argo.perCluster.filter((a) => a.cluster === cluster).map((a) => a.object),
   }));
+  for (const m of argoManifests) addPlaced(renderer, m);
   const all = placeObjects([...manifests, ...argoManifests]);
   const label = options.outLabel ?? 'dist';
   const flows = stackFlows(model);
@@ -129,8 +144,10 @@ export function planSynth(stack: StackInput, options: SynthOptions, renderer: Bo
   const bootstrap = argo.bootstrap
     .map((object, i) => ({ path: bootstrapNames[i], cluster: 'argocd', component: 'argocd', object }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  renderer.add(argoManifests.flatMap((m) => m.objects));
-  renderer.add(bootstrap.map((b) => b.object));
+  renderer.add(
+    bootstrap.map((b) => b.object),
+    bootstrap.map((b): FileRef => [1, b.path]),
+  );
   const files = new Map<string, KubeObject | string>(all.map((p) => [p.path, p.object]));
   for (const [path, text] of documents(model)) files.set(path, text);
   if (flows.length > 0) {
@@ -232,28 +249,29 @@ export function synthToDir(
   const cacheDir = options.validationCache ?? false;
   const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
   const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
-  const renderer = openBodyRenderer({ ...(cacheDir === false ? {} : { cacheDir, key }), stage: true, threshold: options.renderThreshold });
-  let txn: WriteTransaction | undefined;
+  const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
+  // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
+  const txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
+  const renderer = openBodyRenderer({
+    ...(cacheDir === false ? {} : { cacheDir, key }),
+    threshold: options.renderThreshold,
+    staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
+  });
   try {
-    const plan = planSynth(stack, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
-    const dirs = [outdir, ...(plan.bootstrap.length > 0 ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])];
-    const layouts = [plan.files, plan.bootstrap];
-    if (renderer.threaded) {
-      txn = beginWrite(dirs, options);
-      renderer.stage(
-        plan.header,
-        txn.folders.map((f, i) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging, files: layouts[i] })),
-      );
-    }
+    const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
     plan.validate();
-    const { files, bootstrap } = renderPlan(plan, renderer);
-    const writes = txn ? txn.commit(renderer.staged()) : writeTrees([{ dir: dirs[0], files }, ...(dirs.length > 1 ? [{ dir: dirs[1], files: bootstrap }] : [])], options);
+    const texts = [plan.files, plan.bootstrap].flatMap((layout, folder) => layout.flatMap(([p, c]) => (typeof c === 'string' ? [[folder, p, c] as const] : [])));
+    const writes = txn.commit(renderer.staged(texts));
     cache?.save();
     renderer.commit();
-    return { model: plan.model, manifests: plan.manifests, files, bootstrap, write: writes[0], bootstrapWrite: writes[1] };
+    // The files were written on the render worker (or staged here for a small stack): their texts are read back
+    // from the folders only when asked for, so a 100,000-device synth does not hold them all in memory.
+    const files = new WrittenFiles(txn.folders[0].abs, plan.files.map(([p]) => p));
+    const bootstrap = txn.folders.length > 1 ? new WrittenFiles(txn.folders[1].abs, plan.bootstrap.map(([p]) => p)) : new Map<string, string>();
+    return { model, manifests: plan.manifests, files, bootstrap, write: writes[0], bootstrapWrite: writes[1] };
   } finally {
     renderer.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
-    txn?.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were
+    txn.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were
   }
 }
 

@@ -124,7 +124,7 @@ describe('validation cache', () => {
     stack.fleet.devices[7].name = 'dev-renamed';
     const r = synthToDir(stack as never, out, { validation: { schemas }, validationCache: cache });
     const plain = synthesize(stack as never, { outLabel: out, validation: { schemas } });
-    expect(r.files).toEqual(plain.files);
+    expect(new Map(r.files)).toEqual(plain.files); // synthToDir reads its files back from disk (WrittenFiles)
     expect(r.write.missing.filter((f) => f.endsWith('.yaml')).every((f) => f.includes('dev-renamed'))).toBe(true);
     expect(r.write.stale.filter((f) => f.endsWith('.yaml')).every((f) => f.includes('dev-00007'))).toBe(true);
     expect(r.write.missing.length + r.write.changed.length).toBeLessThan(10);
