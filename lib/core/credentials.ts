@@ -24,8 +24,18 @@ const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string]> = [
  */
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/\s?#@]*)@/g;
 
+/**
+ * A literal every credential value above (and a URL with userinfo) contains: each pattern of CREDENTIAL_VALUE
+ * needs one of these substrings (PRIVATE KEY; AKIA/ASIA; eyJ; `token:` or `-data:`; `users:`; a token prefix
+ * with its `_`; xox; the Slack webhook host; sk_live_; AIza) and URL_USERINFO needs `://`. A string without any
+ * of them holds none, so one scan rules out most strings before the eleven patterns run (same verdicts: a
+ * string with one of them goes through every pattern as before). Keep it in step with CREDENTIAL_VALUE.
+ */
+const MAY_HOLD_CREDENTIAL = /PRIVATE KEY|AKIA|ASIA|eyJ|token:|-data:|users:|gh[pousr]_|github_pat_|glpat_|xox|hooks\.slack\.com\/services\/|sk_live_|AIza|:\/\//;
+
 /** What credential `value` holds, if any: a short description (never the value). */
 export function credentialIn(value: string): string | undefined {
+  if (!MAY_HOLD_CREDENTIAL.test(value)) return undefined;
   const found = CREDENTIAL_VALUE.find(([re]) => re.test(value))?.[1];
   if (found) return found;
   return userinfoIn(value);
@@ -86,34 +96,61 @@ export interface CredentialHit {
   readonly name?: string;
 }
 
+/** What a name says of its value: a credential (1), a hint of one (2), or nothing (0). */
+type NameClass = 0 | 1 | 2;
+
+/** Names seen before and their class: objects repeat a small set of keys (bounded; cleared when full). */
+const nameClasses = new Map<string, NameClass>();
+
+function nameClass(name: string): NameClass {
+  let c = nameClasses.get(name);
+  if (c === undefined) {
+    c = isCredentialName(name) ? 1 : CREDENTIAL_HINT.test(name) ? 2 : 0;
+    if (nameClasses.size >= 10000) nameClasses.clear();
+    nameClasses.set(name, c);
+  }
+  return c;
+}
+
 /**
  * Every credential in `root`: each string is checked by value (key formats, PEM blocks, JWTs, tokens, URLs
  * with user information), and by name — the mapping key above it, or the `name` beside it in a
  * `{name, value}` pair — a credential name with any literal value, or a credential hint with a random value.
- * `skip` prunes subtrees (by path). Depth is bounded by the data (inputs are depth-capped at parse time).
+ * `skip` prunes subtrees (by path; it is given the walk's own path array, valid only during the call).
+ * Depth is bounded by the data (inputs are depth-capped at parse time).
  */
 export function findCredentials(root: unknown, skip?: (path: ReadonlyArray<string | number>) => boolean): CredentialHit[] {
   const out: CredentialHit[] = [];
-  const visit = (v: unknown, path: Array<string | number>, name: string | undefined): void => {
-    if (skip?.(path)) return;
+  // One path array for the whole walk (pushed and popped); a hit copies it.
+  const path: Array<string | number> = [];
+  const visit = (v: unknown, name: string | undefined): void => {
+    if (skip !== undefined && skip(path)) return;
     if (typeof v === 'string') {
       const what = credentialIn(v);
       if (what) out.push({ path: [...path], what: `holds ${what}` });
-      else if (name !== undefined && !isReference(v) && (isCredentialName(name) || (CREDENTIAL_HINT.test(name) && looksRandom(v)))) {
-        out.push({ path: [...path], what: `${name} is a credential given as a literal value`, name });
+      else if (name !== undefined) {
+        const c = nameClass(name);
+        if (c !== 0 && !isReference(v) && (c === 1 || looksRandom(v))) out.push({ path: [...path], what: `${name} is a credential given as a literal value`, name });
       }
       return;
     }
+    if (v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
-      v.forEach((x, i) => visit(x, [...path, i], undefined));
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i], undefined);
+        path.pop();
+      }
       return;
     }
-    if (v !== null && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      const pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
-      for (const [k, x] of Object.entries(o)) visit(x, [...path, k], k === 'value' && pairName !== undefined ? pairName : k === 'name' && pairName !== undefined ? undefined : k);
+    const o = v as Record<string, unknown>;
+    const pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
+    for (const k of Object.keys(o)) {
+      path.push(k);
+      visit(o[k], pairName === undefined ? k : k === 'value' ? pairName : k === 'name' ? undefined : k);
+      path.pop();
     }
   };
-  visit(root, [], undefined);
+  visit(root, undefined);
   return out;
 }
