@@ -5,8 +5,22 @@ import { Entry, Finding } from './types';
 
 /** Whether an Application deploys one of edgewatt's own folders (not an upstream component). */
 function isFolderApplication(e: Entry): boolean {
+  if (e.object.kind !== 'Application') return false;
   const l = e.object.metadata.labels ?? {};
-  return e.object.kind === 'Application' && /\/argocd\/[^/]+$/.test(e.file) && l['app.kubernetes.io/managed-by'] === 'edgewatt' && !!l['edgewatt.io/component'] && l['edgewatt.io/component'] !== 'operators';
+  return /\/argocd\/[^/]+$/.test(e.file) && l['app.kubernetes.io/managed-by'] === 'edgewatt' && !!l['edgewatt.io/component'] && l['edgewatt.io/component'] !== 'operators';
+}
+
+/**
+ * `<cluster>/<folder>` of a file `<root>/<cluster>/<folder>/<name>` (the part after the root has exactly two
+ * `/`), and the folder alone; undefined for a file at any other depth. Found by index, without splitting.
+ */
+function folderOf(file: string, root: string): { key: string; folder: string } | undefined {
+  const start = root.length + 1;
+  const i = file.indexOf('/', start);
+  if (i < 0) return undefined;
+  const j = file.indexOf('/', i + 1);
+  if (j < 0 || file.indexOf('/', j + 1) >= 0) return undefined;
+  return { key: file.slice(start, j), folder: file.slice(i + 1, j) };
 }
 
 /**
@@ -27,13 +41,13 @@ export function checkApplicationLimits(entries: ReadonlyArray<Entry>, root: stri
   if (!entries.some(isFolderApplication)) return [];
   const folders = new Map<string, { objects: number; bytes: number; first: string }>();
   for (const e of entries) {
-    const rel = e.file.slice(root.length + 1).split('/');
-    if (rel.length !== 3) continue;
-    const key = `${rel[0]}/${rel[1]}`;
-    const f = folders.get(key) ?? { objects: 0, bytes: 0, first: e.file };
+    const at = folderOf(e.file, root);
+    if (!at) continue;
+    let f = folders.get(at.key);
+    if (!f) folders.set(at.key, (f = { objects: 0, bytes: 0, first: e.file }));
     f.objects++;
+    // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
     f.bytes += JSON.stringify(e.object).length;
-    folders.set(key, f);
   }
   const out: Finding[] = [];
   for (const [key, f] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -70,8 +84,8 @@ function checkFolders(entries: ReadonlyArray<Entry>, root: string): Finding[] {
   if (apps.length === 0) return [];
   const folders = new Map<string, string>(); // <cluster>/<folder> -> a file in it
   for (const e of entries) {
-    const rel = e.file.slice(root.length + 1).split('/');
-    if (rel.length === 3 && rel[1] !== 'argocd') folders.set(`${rel[0]}/${rel[1]}`, e.file);
+    const at = folderOf(e.file, root);
+    if (at && at.folder !== 'argocd') folders.set(at.key, e.file);
   }
   const out: Finding[] = [];
   const claimed = new Map<string, string>();

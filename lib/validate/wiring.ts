@@ -43,8 +43,11 @@ export function podRefs(t: PodTemplate, claimTemplates: ReadonlySet<string>): Re
   return refs;
 }
 
-function externalRefs(entry: Entry): Set<string> {
-  const a = entry.object.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION] ?? '';
+const NO_REFS: ReadonlySet<string> = new Set();
+
+function externalRefs(entry: Entry): ReadonlySet<string> {
+  const a = entry.object.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION];
+  if (!a) return NO_REFS;
   return new Set(a.split(',').map((s) => s.trim()).filter(Boolean));
 }
 
@@ -66,6 +69,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
   const exists = new Set<string>(); // cluster/kind/namespace/name
   const slices = new Set<string>(); // cluster/namespace/service
+  const pods: Array<PodTemplate | undefined> = []; // each entry's pod template, found once
   for (const e of entries) {
     const key = `${e.cluster}/${objectKey(e.object)}`;
     const other = seen.get(key);
@@ -73,6 +77,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     else seen.set(key, e.file);
     exists.add(`${e.cluster}/${e.object.kind}/${namespaceOf(e.object)}/${e.object.metadata.name}`);
     const t = podTemplate(e);
+    pods.push(t);
     if (t) {
       const key = `${e.cluster}/${t.namespace}`;
       const list = templates.get(key);
@@ -85,10 +90,11 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     }
   }
   out.push(...checkNamespacesCreated(entries));
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     const o = e.object as Json;
     const ns = namespaceOf(e.object);
-    const local = templates.get(`${e.cluster}/${ns}`) ?? [];
+    const local = o.kind === 'Service' || o.kind === 'NetworkPolicy' ? templates.get(`${e.cluster}/${ns}`) ?? [] : [];
     // A Service in front of an upstream component's pods (its namespace comes from that component's Application)
     // selects pods the tree does not hold; the flow gate checks its path by the upstream facts instead.
     if (o.kind === 'Service' && o.spec?.type !== 'ExternalName' && !o.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) {
@@ -114,7 +120,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
         out.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
       }
     }
-    const t = podTemplate(e);
+    const t = pods[i];
     if (!t) continue;
     const claims = new Set<string>((o.spec?.volumeClaimTemplates ?? []).map((c: Json) => c.metadata?.name));
     const external = externalRefs(e);
