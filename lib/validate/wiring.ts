@@ -1,6 +1,6 @@
 import { EXTERNAL_REFS_ANNOTATION, NAMESPACE_FROM_ANNOTATION } from '../core/policy';
-import { objectKey } from '../core/kube-object';
 import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatches } from './pods';
+import { ObjectKeyMap } from './object-keys';
 import { Entry, Finding } from './types';
 
 interface Ref {
@@ -65,17 +65,20 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
  */
 export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
-  const seen = new Map<string, string>();
+  const seen = new ObjectKeyMap<string>(); // cluster, kind, namespace ('' when none), name -> file
   const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
-  const exists = new Set<string>(); // cluster/kind/namespace/name
+  const exists = new ObjectKeyMap<true>(); // cluster, kind, namespace (default when none), name
   const slices = new Set<string>(); // cluster/namespace/service
   const pods: Array<PodTemplate | undefined> = []; // each entry's pod template, found once
   for (const e of entries) {
-    const key = `${e.cluster}/${objectKey(e.object)}`;
-    const other = seen.get(key);
+    // The parts of objectKey's `kind/namespace/name` (and of the `kind/namespace/name` the references name), as text.
+    const cluster = `${e.cluster}`;
+    const kind = `${e.object.kind}`;
+    const name = `${e.object.metadata.name}`;
+    const other = seen.get(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name);
     if (other !== undefined) out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
-    else seen.set(key, e.file);
-    exists.add(`${e.cluster}/${e.object.kind}/${namespaceOf(e.object)}/${e.object.metadata.name}`);
+    else seen.set(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name, e.file);
+    exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
     const t = podTemplate(e);
     pods.push(t);
     if (t) {
@@ -125,7 +128,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     const claims = new Set<string>((o.spec?.volumeClaimTemplates ?? []).map((c: Json) => c.metadata?.name));
     const external = externalRefs(e);
     for (const ref of podRefs(t, claims)) {
-      if (exists.has(`${e.cluster}/${ref.kind}/${ns}/${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
+      if (exists.has(`${e.cluster}`, `${ref.kind}`, `${ns}`, `${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
       out.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
     }
   }
