@@ -144,10 +144,16 @@ export function findCredentials(root: unknown, skip?: (path: ReadonlyArray<strin
       return;
     }
     const o = v as Record<string, unknown>;
-    const pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
+    // The `name` of a `{name, value}` pair names its value; it is looked up only in objects with one of the two keys.
+    let pairName: string | undefined | null = null;
     for (const k of Object.keys(o)) {
+      let at: string | undefined = k;
+      if (k === 'value' || k === 'name') {
+        if (pairName === null) pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
+        if (pairName !== undefined) at = k === 'value' ? pairName : undefined;
+      }
       path.push(k);
-      visit(o[k], pairName === undefined ? k : k === 'value' ? pairName : k === 'name' ? undefined : k);
+      visit(o[k], at);
       path.pop();
     }
   };

@@ -70,6 +70,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const exists = new ObjectKeyMap<true>(); // cluster, kind, namespace (default when none), name
   const slices = new Set<string>(); // cluster/namespace/service
   const pods: Array<PodTemplate | undefined> = []; // each entry's pod template, found once
+  const created = new Map<string, Set<string>>(); // cluster -> namespaces its tree creates
   for (const e of entries) {
     // The parts of objectKey's `kind/namespace/name` (and of the `kind/namespace/name` the references name), as text.
     const cluster = `${e.cluster}`;
@@ -91,10 +92,16 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
       const svc = e.object.kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
       if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
     }
+    addCreatedNamespace(e, created);
   }
-  out.push(...checkNamespacesCreated(entries));
+  // One more pass over the objects (each is read from memory once more, not twice): the namespace findings come
+  // before the reference findings, as when they were two passes.
+  const namespaceFindings: Finding[] = [];
+  const refFindings: Finding[] = [];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
+    const nf = namespaceFinding(e, created);
+    if (nf) namespaceFindings.push(nf);
     const o = e.object as Json;
     const ns = namespaceOf(e.object);
     const local = o.kind === 'Service' || o.kind === 'NetworkPolicy' ? templates.get(`${e.cluster}/${ns}`) ?? [] : [];
@@ -104,15 +111,15 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
       const selector = o.spec?.selector;
       if (!selector || Object.keys(selector).length === 0) {
         if (!slices.has(`${e.cluster}/${ns}/${o.metadata.name}`)) {
-          out.push({ file: e.file, pointer: '/spec/selector', message: 'a Service without a selector needs an EndpointSlice labelled kubernetes.io/service-name with its name' });
+          refFindings.push({ file: e.file, pointer: '/spec/selector', message: 'a Service without a selector needs an EndpointSlice labelled kubernetes.io/service-name with its name' });
         }
       } else {
         const selected = local.filter((t) => selectorMatches({ matchLabels: selector }, t.labels));
-        if (selected.length === 0) out.push({ file: e.file, pointer: '/spec/selector', message: `selects no pod template in namespace "${ns}"` });
+        if (selected.length === 0) refFindings.push({ file: e.file, pointer: '/spec/selector', message: `selects no pod template in namespace "${ns}"` });
         else {
           (o.spec.ports ?? []).forEach((p: Json, i: number) => {
             const target = p.targetPort ?? p.port;
-            if (!portMatches(target, selected)) out.push({ file: e.file, pointer: `/spec/ports/${i}/targetPort`, message: `targets port ${JSON.stringify(target)}, which no selected container declares` });
+            if (!portMatches(target, selected)) refFindings.push({ file: e.file, pointer: `/spec/ports/${i}/targetPort`, message: `targets port ${JSON.stringify(target)}, which no selected container declares` });
           });
         }
       }
@@ -120,7 +127,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     // A NetworkPolicy in a namespace declared external selects pods the tree does not hold (the install's).
     if (o.kind === 'NetworkPolicy' && !externalRefs(e).has(`Namespace/${ns}`)) {
       if (!local.some((t) => selectorMatches(o.spec?.podSelector ?? {}, t.labels))) {
-        out.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
+        refFindings.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
       }
     }
     const t = pods[i];
@@ -129,9 +136,10 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     const external = externalRefs(e);
     for (const ref of podRefs(t, claims)) {
       if (exists.has(`${e.cluster}`, `${ref.kind}`, `${ns}`, `${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
-      out.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
+      refFindings.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
     }
   }
+  out.push(...namespaceFindings, ...refFindings);
   return out;
 }
 
@@ -144,31 +152,28 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
  * and so are objects that declare their namespace external (`edgewatt.io/external-refs: Namespace/<name>`,
  * e.g. the existing Prometheus install's namespace in prometheus-operator mode).
  */
-function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
-  const created = new Map<string, Set<string>>();
-  for (const e of entries) {
-    // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
-    // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
-    const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
-    const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
-    if (!name) continue;
-    // An Application in the bootstrap (applicationset mode) names its target cluster by label.
-    const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
-    const set = created.get(cluster) ?? new Set<string>();
-    set.add(name);
-    created.set(cluster, set);
-  }
-  const out: Finding[] = [];
-  for (const e of entries) {
-    const ns = e.object.metadata.namespace;
-    const mine = created.get(e.cluster);
-    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/') || externalRefs(e).has(`Namespace/${ns}`)) continue;
-    if (e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) continue;
-    out.push({
-      file: e.file,
-      pointer: '/metadata/namespace',
-      message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (${EXTERNAL_REFS_ANNOTATION}: Namespace/${ns})`,
-    });
-  }
-  return out;
+function addCreatedNamespace(e: Entry, created: Map<string, Set<string>>): void {
+  // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
+  // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
+  const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
+  const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
+  if (!name) return;
+  // An Application in the bootstrap (applicationset mode) names its target cluster by label.
+  const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
+  const set = created.get(cluster) ?? new Set<string>();
+  set.add(name);
+  created.set(cluster, set);
+}
+
+/** The finding of an object whose namespace its cluster's tree does not create (`created`: all of them). */
+function namespaceFinding(e: Entry, created: ReadonlyMap<string, ReadonlySet<string>>): Finding | undefined {
+  const ns = e.object.metadata.namespace;
+  const mine = created.get(e.cluster);
+  if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/') || externalRefs(e).has(`Namespace/${ns}`)) return undefined;
+  if (e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) return undefined;
+  return {
+    file: e.file,
+    pointer: '/metadata/namespace',
+    message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (${EXTERNAL_REFS_ANNOTATION}: Namespace/${ns})`,
+  };
 }

@@ -37,7 +37,7 @@ describe('ObjectKeyMap', () => {
     expect(mine.has('c', 'ConfigMap', 'ns', 'nothing')).toBe(false);
   });
 
-  test('the wiring gate still finds a duplicate object and a missing reference through it', () => {
+  test('the wiring gate still finds a duplicate object, a namespace not created and a missing reference, in that order', () => {
     const cm = (ns: string | undefined): any => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', ...(ns ? { namespace: ns } : {}) }, data: {} });
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x:1', envFrom: [{ configMapRef: { name: 'cfg' } }, { configMapRef: { name: 'gone' } }] }] } };
     const got = checkWiring([
@@ -45,9 +45,13 @@ describe('ObjectKeyMap', () => {
       { file: 'b.yaml', cluster: 'c', object: cm(undefined) },
       { file: 'c.yaml', cluster: 'c', object: cm('default') },
       { file: 'p.yaml', cluster: 'c', object: pod as any },
+      { file: 'ns.yaml', cluster: 'c', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } } },
+      { file: 'n.yaml', cluster: 'c', object: cm('nope') },
     ]).map((f) => `${f.file}: ${f.pointer}: ${f.message}`);
+    // Duplicates first, then namespaces not created, then missing references (the order of the gate's passes).
     expect(got).toEqual([
       'b.yaml: /metadata/name: ConfigMap "cfg" is also defined in a.yaml',
+      'n.yaml: /metadata/namespace: namespace "nope" is not created on cluster "c" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (edgewatt.io/external-refs: Namespace/nope)',
       'p.yaml: /spec/containers/0/envFrom/1/configMapRef/name: ConfigMap "gone" is not in the output nor declared external (edgewatt.io/external-refs: ConfigMap/gone)',
     ]);
   });
