@@ -23,7 +23,11 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 /** The objects of one cluster, indexed by kind, with the lookups the flow checks need. */
 export class ClusterObjects {
   private readonly byKind = new Map<string, Entry[]>();
-  /** kind → name → the objects of that kind and name, in entry order (a lookup, not a scan of the kind). */
+  /**
+   * kind → name → the objects of that kind and name, in entry order (a lookup, not a scan of the kind). Built
+   * for a kind when it is first looked up: the flows look up a few kinds, and a fleet's 100,000 device objects
+   * are never indexed by name.
+   */
   private readonly byName = new Map<string, Map<string, Entry[]>>();
   /** Pod templates of the cluster's workloads. */
   public readonly pods: PodTemplate[] = [];
@@ -36,13 +40,6 @@ export class ClusterObjects {
       const list = this.byKind.get(kind);
       if (list) list.push(e);
       else this.byKind.set(kind, [e]);
-      let names = this.byName.get(kind);
-      if (!names) this.byName.set(kind, (names = new Map()));
-      // Keyed as the name reads in a string (`${name}`), as the lookup's `${kind}\0${name}` key did.
-      const name = `${e.object.metadata?.name}`;
-      const same = names.get(name);
-      if (same) same.push(e);
-      else names.set(name, [e]);
       if (e.object.kind === 'Namespace') {
         this.namespaces.set(e.object.metadata.name, { ...(e.object.metadata.labels ?? {}), 'kubernetes.io/metadata.name': e.object.metadata.name });
       }
@@ -68,7 +65,19 @@ export class ClusterObjects {
 
   /** Every object of `kind` named `name`, in entry order. */
   named(kind: string, name: string): ReadonlyArray<Entry> {
-    return this.byName.get(kind)?.get(`${name}`) ?? [];
+    let names = this.byName.get(kind);
+    if (!names) {
+      names = new Map();
+      for (const e of this.kind(kind)) {
+        // Keyed as the name reads in a string (`${name}`), as a `${kind}\0${name}` text key would be.
+        const n = `${e.object.metadata?.name}`;
+        const same = names.get(n);
+        if (same) same.push(e);
+        else names.set(n, [e]);
+      }
+      this.byName.set(kind, names);
+    }
+    return names.get(`${name}`) ?? [];
   }
 
   /** The object of `kind` named `name` in `namespace` (undefined namespace: cluster-scoped or any). */
