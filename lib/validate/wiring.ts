@@ -47,7 +47,7 @@ const NO_REFS: ReadonlySet<string> = new Set();
 
 function externalRefs(entry: Entry): ReadonlySet<string> {
   const a = entry.object.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION];
-  if (!a) return NO_REFS;
+  if (a === undefined || a === null || a === '') return NO_REFS; // what splitting '' gives
   return new Set(a.split(',').map((s) => s.trim()).filter(Boolean));
 }
 
