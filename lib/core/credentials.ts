@@ -3,18 +3,21 @@
  * (`secret-in-git`, over every string of every object written). One detector, so both agree.
  */
 
-/** Values that are credentials whatever their name. */
-const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string]> = [
-  [/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/, 'a PEM private key'],
-  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token'],
-  [/^\s*(client-key-data|client-certificate-data|token):\s+\S{16,}/m, 'kubeconfig credentials'],
-  [/^kind:\s*Config\s*$[\s\S]*^users:/m, 'a kubeconfig'],
-  [/\b(ghp|gho|ghu|ghs|ghr|github_pat|glpat)_[A-Za-z0-9_-]{16,}/, 'a GitHub or GitLab token'],
-  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
-  [/\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/, 'a Slack webhook URL'],
-  [/\bsk_live_[0-9a-zA-Z]{16,}/, 'a Stripe secret key'],
-  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
+/**
+ * Values that are credentials whatever their name: the pattern, what it is, and literals of which every match
+ * contains at least one (for the pre-test below; a new pattern must name its own).
+ */
+const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string, ReadonlyArray<string>]> = [
+  [/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/, 'a PEM private key', ['PRIVATE KEY']],
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id', ['AKIA', 'ASIA']],
+  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token', ['eyJ']],
+  [/^\s*(client-key-data|client-certificate-data|token):\s+\S{16,}/m, 'kubeconfig credentials', ['-data:', 'token:']],
+  [/^kind:\s*Config\s*$[\s\S]*^users:/m, 'a kubeconfig', ['users:']],
+  [/\b(ghp|gho|ghu|ghs|ghr|github_pat|glpat)_[A-Za-z0-9_-]{16,}/, 'a GitHub or GitLab token', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat_']],
+  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token', ['xox']],
+  [/\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/, 'a Slack webhook URL', ['hooks.slack.com/services/']],
+  [/\bsk_live_[0-9a-zA-Z]{16,}/, 'a Stripe secret key', ['sk_live_']],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key', ['AIza']],
 ];
 
 /**
@@ -25,13 +28,11 @@ const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string]> = [
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/\s?#@]*)@/g;
 
 /**
- * A literal every credential value above (and a URL with userinfo) contains: each pattern of CREDENTIAL_VALUE
- * needs one of these substrings (PRIVATE KEY; AKIA/ASIA; eyJ; `token:` or `-data:`; `users:`; a token prefix
- * with its `_`; xox; the Slack webhook host; sk_live_; AIza) and URL_USERINFO needs `://`. A string without any
- * of them holds none, so one scan rules out most strings before the eleven patterns run (same verdicts: a
- * string with one of them goes through every pattern as before). Keep it in step with CREDENTIAL_VALUE.
+ * Whether a string contains one of the literals of CREDENTIAL_VALUE or `://` (which URL_USERINFO needs). A
+ * string without any holds no credential by value, so this one scan rules out most strings before the eleven
+ * patterns run; a string with one goes through every pattern as before (same verdicts).
  */
-const MAY_HOLD_CREDENTIAL = /PRIVATE KEY|AKIA|ASIA|eyJ|token:|-data:|users:|gh[pousr]_|github_pat_|glpat_|xox|hooks\.slack\.com\/services\/|sk_live_|AIza|:\/\//;
+const MAY_HOLD_CREDENTIAL = new RegExp([...CREDENTIAL_VALUE.flatMap(([, , literals]) => literals), '://'].map((l) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
 
 /** What credential `value` holds, if any: a short description (never the value). */
 export function credentialIn(value: string): string | undefined {
