@@ -3,18 +3,21 @@
  * (`secret-in-git`, over every string of every object written). One detector, so both agree.
  */
 
-/** Values that are credentials whatever their name. */
-const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string]> = [
-  [/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/, 'a PEM private key'],
-  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id'],
-  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token'],
-  [/^\s*(client-key-data|client-certificate-data|token):\s+\S{16,}/m, 'kubeconfig credentials'],
-  [/^kind:\s*Config\s*$[\s\S]*^users:/m, 'a kubeconfig'],
-  [/\b(ghp|gho|ghu|ghs|ghr|github_pat|glpat)_[A-Za-z0-9_-]{16,}/, 'a GitHub or GitLab token'],
-  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
-  [/\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/, 'a Slack webhook URL'],
-  [/\bsk_live_[0-9a-zA-Z]{16,}/, 'a Stripe secret key'],
-  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key'],
+/**
+ * Values that are credentials whatever their name: the pattern, what it is, and literals of which every match
+ * contains at least one (for the pre-test below; a new pattern must name its own).
+ */
+const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string, ReadonlyArray<string>]> = [
+  [/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----/, 'a PEM private key', ['PRIVATE KEY']],
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/, 'an AWS access key id', ['AKIA', 'ASIA']],
+  [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/, 'a JSON Web Token', ['eyJ']],
+  [/^\s*(client-key-data|client-certificate-data|token):\s+\S{16,}/m, 'kubeconfig credentials', ['-data:', 'token:']],
+  [/^kind:\s*Config\s*$[\s\S]*^users:/m, 'a kubeconfig', ['users:']],
+  [/\b(ghp|gho|ghu|ghs|ghr|github_pat|glpat)_[A-Za-z0-9_-]{16,}/, 'a GitHub or GitLab token', ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat_']],
+  [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token', ['xox']],
+  [/\bhooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/, 'a Slack webhook URL', ['hooks.slack.com/services/']],
+  [/\bsk_live_[0-9a-zA-Z]{16,}/, 'a Stripe secret key', ['sk_live_']],
+  [/\bAIza[0-9A-Za-z_-]{35}\b/, 'a Google API key', ['AIza']],
 ];
 
 /**
@@ -24,8 +27,16 @@ const CREDENTIAL_VALUE: ReadonlyArray<[RegExp, string]> = [
  */
 const URL_USERINFO = /\b([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/\s?#@]*)@/g;
 
+/**
+ * Whether a string contains one of the literals of CREDENTIAL_VALUE or `://` (which URL_USERINFO needs). A
+ * string without any holds no credential by value, so this one scan rules out most strings before the eleven
+ * patterns run; a string with one goes through every pattern as before (same verdicts).
+ */
+const MAY_HOLD_CREDENTIAL = new RegExp([...CREDENTIAL_VALUE.flatMap(([, , literals]) => literals), '://'].map((l) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+
 /** What credential `value` holds, if any: a short description (never the value). */
 export function credentialIn(value: string): string | undefined {
+  if (!MAY_HOLD_CREDENTIAL.test(value)) return undefined;
   const found = CREDENTIAL_VALUE.find(([re]) => re.test(value))?.[1];
   if (found) return found;
   return userinfoIn(value);
@@ -86,34 +97,67 @@ export interface CredentialHit {
   readonly name?: string;
 }
 
+/** What a name says of its value: a credential (1), a hint of one (2), or nothing (0). */
+type NameClass = 0 | 1 | 2;
+
+/** Names seen before and their class: objects repeat a small set of keys (bounded; cleared when full). */
+const nameClasses = new Map<string, NameClass>();
+
+function nameClass(name: string): NameClass {
+  let c = nameClasses.get(name);
+  if (c === undefined) {
+    c = isCredentialName(name) ? 1 : CREDENTIAL_HINT.test(name) ? 2 : 0;
+    if (nameClasses.size >= 10000) nameClasses.clear();
+    nameClasses.set(name, c);
+  }
+  return c;
+}
+
 /**
  * Every credential in `root`: each string is checked by value (key formats, PEM blocks, JWTs, tokens, URLs
  * with user information), and by name — the mapping key above it, or the `name` beside it in a
  * `{name, value}` pair — a credential name with any literal value, or a credential hint with a random value.
- * `skip` prunes subtrees (by path). Depth is bounded by the data (inputs are depth-capped at parse time).
+ * `skip` prunes subtrees (by path; it is given the walk's own path array, valid only during the call).
+ * Depth is bounded by the data (inputs are depth-capped at parse time).
  */
 export function findCredentials(root: unknown, skip?: (path: ReadonlyArray<string | number>) => boolean): CredentialHit[] {
   const out: CredentialHit[] = [];
-  const visit = (v: unknown, path: Array<string | number>, name: string | undefined): void => {
-    if (skip?.(path)) return;
+  // One path array for the whole walk (pushed and popped); a hit copies it.
+  const path: Array<string | number> = [];
+  const visit = (v: unknown, name: string | undefined): void => {
+    if (skip !== undefined && skip(path)) return;
     if (typeof v === 'string') {
       const what = credentialIn(v);
       if (what) out.push({ path: [...path], what: `holds ${what}` });
-      else if (name !== undefined && !isReference(v) && (isCredentialName(name) || (CREDENTIAL_HINT.test(name) && looksRandom(v)))) {
-        out.push({ path: [...path], what: `${name} is a credential given as a literal value`, name });
+      else if (name !== undefined) {
+        const c = nameClass(name);
+        if (c !== 0 && !isReference(v) && (c === 1 || looksRandom(v))) out.push({ path: [...path], what: `${name} is a credential given as a literal value`, name });
       }
       return;
     }
+    if (v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
-      v.forEach((x, i) => visit(x, [...path, i], undefined));
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i], undefined);
+        path.pop();
+      }
       return;
     }
-    if (v !== null && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      const pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
-      for (const [k, x] of Object.entries(o)) visit(x, [...path, k], k === 'value' && pairName !== undefined ? pairName : k === 'name' && pairName !== undefined ? undefined : k);
+    const o = v as Record<string, unknown>;
+    // The `name` of a `{name, value}` pair names its value; it is looked up only in objects with one of the two keys.
+    let pairName: string | undefined | null = null;
+    for (const k of Object.keys(o)) {
+      let at: string | undefined = k;
+      if (k === 'value' || k === 'name') {
+        if (pairName === null) pairName = typeof o.name === 'string' && 'value' in o ? o.name : undefined;
+        if (pairName !== undefined) at = k === 'value' ? pairName : undefined;
+      }
+      path.push(k);
+      visit(o[k], at);
+      path.pop();
     }
   };
-  visit(root, [], undefined);
+  visit(root, undefined);
   return out;
 }

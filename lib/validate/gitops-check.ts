@@ -5,8 +5,39 @@ import { Entry, Finding } from './types';
 
 /** Whether an Application deploys one of edgewatt's own folders (not an upstream component). */
 function isFolderApplication(e: Entry): boolean {
+  if (e.object.kind !== 'Application') return false;
   const l = e.object.metadata.labels ?? {};
-  return e.object.kind === 'Application' && /\/argocd\/[^/]+$/.test(e.file) && l['app.kubernetes.io/managed-by'] === 'edgewatt' && !!l['edgewatt.io/component'] && l['edgewatt.io/component'] !== 'operators';
+  return /\/argocd\/[^/]+$/.test(e.file) && l['app.kubernetes.io/managed-by'] === 'edgewatt' && !!l['edgewatt.io/component'] && l['edgewatt.io/component'] !== 'operators';
+}
+
+/** A folder `<cluster>/<folder>` of the tree. */
+interface Folder {
+  /** `<cluster>/<folder>`. */
+  readonly key: string;
+  /** `<folder>` alone. */
+  readonly folder: string;
+}
+
+/**
+ * Reads the folder of files `<root>/<cluster>/<folder>/<name>` (the part after the root has exactly two `/`);
+ * undefined for a file at any other depth. Found by index, without splitting; a file that starts with the
+ * previous one's `<root>/<cluster>/<folder>/` and has no `/` after it is in that same folder (its first two `/`
+ * after the root are those of the shared start), so the same Folder is returned without new strings.
+ */
+function folderReader(root: string): (file: string) => Folder | undefined {
+  const start = root.length + 1;
+  let prefix = '';
+  let last: Folder | undefined;
+  return (file) => {
+    if (last !== undefined && file.startsWith(prefix) && file.indexOf('/', prefix.length) < 0) return last;
+    const i = file.indexOf('/', start);
+    if (i < 0) return undefined;
+    const j = file.indexOf('/', i + 1);
+    if (j < 0 || file.indexOf('/', j + 1) >= 0) return undefined;
+    prefix = file.slice(0, j + 1);
+    last = { key: file.slice(start, j), folder: file.slice(i + 1, j) };
+    return last;
+  };
 }
 
 /**
@@ -26,14 +57,19 @@ export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Findin
 export function checkApplicationLimits(entries: ReadonlyArray<Entry>, root: string): Finding[] {
   if (!entries.some(isFolderApplication)) return [];
   const folders = new Map<string, { objects: number; bytes: number; first: string }>();
+  const folderOf = folderReader(root);
+  let lastAt: Folder | undefined;
+  let lastF: { objects: number; bytes: number; first: string } | undefined;
   for (const e of entries) {
-    const rel = e.file.slice(root.length + 1).split('/');
-    if (rel.length !== 3) continue;
-    const key = `${rel[0]}/${rel[1]}`;
-    const f = folders.get(key) ?? { objects: 0, bytes: 0, first: e.file };
+    const at = folderOf(e.file);
+    if (!at) continue;
+    let f = at === lastAt ? lastF : folders.get(at.key);
+    if (!f) folders.set(at.key, (f = { objects: 0, bytes: 0, first: e.file }));
+    lastAt = at;
+    lastF = f;
     f.objects++;
+    // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
     f.bytes += JSON.stringify(e.object).length;
-    folders.set(key, f);
   }
   const out: Finding[] = [];
   for (const [key, f] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -69,9 +105,10 @@ function checkFolders(entries: ReadonlyArray<Entry>, root: string): Finding[] {
   const apps = entries.filter(isFolderApplication);
   if (apps.length === 0) return [];
   const folders = new Map<string, string>(); // <cluster>/<folder> -> a file in it
+  const folderOf = folderReader(root);
   for (const e of entries) {
-    const rel = e.file.slice(root.length + 1).split('/');
-    if (rel.length === 3 && rel[1] !== 'argocd') folders.set(`${rel[0]}/${rel[1]}`, e.file);
+    const at = folderOf(e.file);
+    if (at && at.folder !== 'argocd') folders.set(at.key, e.file);
   }
   const out: Finding[] = [];
   const claimed = new Map<string, string>();

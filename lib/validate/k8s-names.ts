@@ -5,17 +5,33 @@ import { Entry, Finding } from './types';
 /** Kinds whose names must be DNS labels (they become DNS names or label values), not just subdomains. */
 const DNS_LABEL_KINDS = new Set(['Namespace', 'Service']);
 
+/** JSON pointer escaping of one key. */
+function esc(k: string): string {
+  return k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k;
+}
+
+/** Label and annotation keys repeat across objects: their verdicts, memoized (bounded; cleared when full). */
+const keyProblems = new Map<string, string | undefined>();
+
+function keyProblem(k: string): string | undefined {
+  if (keyProblems.has(k)) return keyProblems.get(k);
+  const p = qualifiedNameProblem(k);
+  if (keyProblems.size >= 10000) keyProblems.clear();
+  keyProblems.set(k, p);
+  return p;
+}
+
 function checkMeta(meta: Json | undefined, at: string, kind: string | undefined, add: (pointer: string, message: string) => void): void {
   if (!meta || typeof meta !== 'object') return;
-  const esc = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
-  for (const [k, v] of Object.entries((meta.labels ?? {}) as Record<string, unknown>)) {
-    const kp = qualifiedNameProblem(k);
+  const labels = (meta.labels ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(labels)) {
+    const kp = keyProblem(k);
     if (kp) add(`${at}/labels/${esc(k)}`, `label key ${kp}`);
-    const vp = labelValueProblem(v);
+    const vp = labelValueProblem(labels[k]);
     if (vp) add(`${at}/labels/${esc(k)}`, `label value ${vp}: shorten the stack name that it is made of`);
   }
   for (const k of Object.keys((meta.annotations ?? {}) as Record<string, unknown>)) {
-    const kp = qualifiedNameProblem(k);
+    const kp = keyProblem(k);
     if (kp) add(`${at}/annotations/${esc(k)}`, `annotation key ${kp}`);
   }
   if (kind !== undefined && typeof meta.name === 'string') {
@@ -39,21 +55,34 @@ export function checkNames(entries: ReadonlyArray<Entry>): Finding[] {
     checkMeta(o.metadata, '/metadata', o.kind, add);
     // An ApplicationSet's template holds generator placeholders ({{path[1]}}); its Applications are checked when rendered.
     if (o.kind === 'ApplicationSet') continue;
-    const walk = (v: unknown, at: string): void => {
-      if (Array.isArray(v)) return v.forEach((x, i) => walk(x, `${at}/${i}`));
+    // The pointer of the node being walked is built only where a finding or nested metadata needs it.
+    const path: string[] = ['/spec'];
+    const at = (): string => path.join('/');
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          path.push(String(i));
+          walk(v[i]);
+          path.pop();
+        }
+        return;
+      }
       if (!v || typeof v !== 'object') return;
-      for (const [k, x] of Object.entries(v as Json)) {
-        const p = `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-        if (k === 'metadata' && at !== '') checkMeta(x as Json, p, undefined, add);
+      const o = v as Json;
+      for (const k of Object.keys(o)) {
+        const x = o[k];
+        path.push(esc(k));
+        if (k === 'metadata') checkMeta(x as Json, at(), undefined, add);
         else if (k === 'matchLabels' && x && typeof x === 'object') {
-          for (const [lk, lv] of Object.entries(x as Json)) {
-            const problem = qualifiedNameProblem(lk) ?? labelValueProblem(lv);
-            if (problem) add(`${p}/${lk.replace(/~/g, '~0').replace(/\//g, '~1')}`, `selector label ${problem}`);
+          for (const lk of Object.keys(x as Json)) {
+            const problem = keyProblem(lk) ?? labelValueProblem((x as Json)[lk]);
+            if (problem) add(`${at()}/${esc(lk)}`, `selector label ${problem}`);
           }
-        } else walk(x, p);
+        } else walk(x);
+        path.pop();
       }
     };
-    walk(o.spec, '/spec');
+    walk(o.spec);
   }
   return out;
 }

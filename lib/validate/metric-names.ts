@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parsedData } from './flows/parsed';
 import { findExpressions, FoundExpr, metricNames } from './promql';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
@@ -13,11 +13,8 @@ export function recordedNames(entries: ReadonlyArray<Entry>): Set<string> {
     if (o.kind === 'ConfigMap') {
       for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
         if (!/\.ya?ml$/.test(key) || !text.includes('record:')) continue;
-        try {
-          fromGroups(parse(text));
-        } catch {
-          /* not YAML: the PromQL check reports nothing for it either */
-        }
+        // Parsed once per object and key for every gate that reads it; null when not YAML (nothing recorded).
+        fromGroups(parsedData(o, key, text));
       }
     }
   }

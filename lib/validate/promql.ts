@@ -1,7 +1,7 @@
 // The package is ESM-typed but ships CommonJS (exports.require → dist/index.cjs): load it with require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
-import { parse as parseYaml } from 'yaml';
+import { parsedData } from './flows/parsed';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -152,12 +152,9 @@ export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
           // A rule file has a `groups` key; a YAML text without that word (and without escapes that could spell
           // it) has none, so big configs such as prometheus.yml are not parsed here.
           if (typeof text !== 'string' || (!text.includes('groups') && !text.includes('\\'))) continue;
-          let doc: Json;
-          try {
-            doc = parseYaml(text);
-          } catch {
-            continue; // not YAML: the data is not a rule file
-          }
+          // Parsed once per object and key for every gate that reads it (null: not YAML, so not a rule file).
+          const doc = parsedData(o, key, text);
+          if (doc === null) continue;
           rulesIn(doc, where, entry, out);
         } else if (/\.json$/.test(key)) {
           let doc: Json;

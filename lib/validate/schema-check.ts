@@ -1,4 +1,4 @@
-import { ErrorObject } from 'ajv';
+import { ErrorObject, ValidateFunction } from 'ajv';
 import { CrdSchemas } from './crds';
 import { KubernetesSchemas, OBJECT_META_REF } from './openapi';
 import { kubeAjv } from './schema-keywords';
@@ -38,6 +38,8 @@ export function ajvFinding(file: string, e: ErrorObject): Finding {
 export class SchemaCheck {
   private readonly k8s: KubernetesSchemas;
   private readonly crds: CrdSchemas;
+  /** apiVersion → kind → its validator, once found (a kind without one is looked up again each time). */
+  private readonly found = new Map<string, Map<string, ValidateFunction>>();
 
   constructor(sources: SchemaSources) {
     const ajv = kubeAjv();
@@ -54,7 +56,7 @@ export class SchemaCheck {
         out.push({ file, pointer: '/', message: 'is not a Kubernetes object: apiVersion and kind are required' });
         continue;
       }
-      const validate = this.k8s.validator(object.apiVersion, object.kind) ?? this.crds.validator(object.apiVersion, object.kind);
+      const validate = this.validator(object.apiVersion, object.kind);
       if (!validate) {
         out.push({
           file,
@@ -74,5 +76,17 @@ export class SchemaCheck {
       }
     }
     return out;
+  }
+
+  private validator(apiVersion: string, kind: string): ValidateFunction | undefined {
+    let kinds = this.found.get(apiVersion);
+    const hit = kinds?.get(kind);
+    if (hit) return hit;
+    const v = this.k8s.validator(apiVersion, kind) ?? this.crds.validator(apiVersion, kind);
+    if (v) {
+      if (!kinds) this.found.set(apiVersion, (kinds = new Map()));
+      kinds.set(kind, v);
+    }
+    return v;
   }
 }

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parsedData } from './flows/parsed';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -102,12 +102,8 @@ export function checkTemplates(entries: ReadonlyArray<Entry>): Finding[] {
     if (o.kind !== 'ConfigMap') continue;
     for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
       if (!/\.ya?ml$/.test(key) || !text.includes('{{')) continue;
-      let doc: Json;
-      try {
-        doc = parseYaml(text);
-      } catch {
-        continue;
-      }
+      // Parsed once per object and key for every gate that reads it (null: not YAML).
+      const doc = parsedData(o, key, text) as Json;
       if (doc?.groups) rules(doc, '', add(`/data/${esc(key)}`));
       if (doc?.route && doc?.receivers) strings(doc.receivers, 'receivers', add(`/data/${esc(key)}`));
     }

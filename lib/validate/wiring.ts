@@ -1,6 +1,6 @@
 import { EXTERNAL_REFS_ANNOTATION, NAMESPACE_FROM_ANNOTATION } from '../core/policy';
-import { objectKey } from '../core/kube-object';
 import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatches } from './pods';
+import { ObjectKeyMap } from './object-keys';
 import { Entry, Finding } from './types';
 
 interface Ref {
@@ -43,8 +43,11 @@ export function podRefs(t: PodTemplate, claimTemplates: ReadonlySet<string>): Re
   return refs;
 }
 
-function externalRefs(entry: Entry): Set<string> {
-  const a = entry.object.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION] ?? '';
+const NO_REFS: ReadonlySet<string> = new Set();
+
+function externalRefs(entry: Entry): ReadonlySet<string> {
+  const a = entry.object.metadata.annotations?.[EXTERNAL_REFS_ANNOTATION];
+  if (a === undefined || a === null || a === '') return NO_REFS; // what splitting '' gives
   return new Set(a.split(',').map((s) => s.trim()).filter(Boolean));
 }
 
@@ -62,17 +65,23 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
  */
 export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
-  const seen = new Map<string, string>();
+  const seen = new ObjectKeyMap<string>(); // cluster, kind, namespace ('' when none), name -> file
   const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
-  const exists = new Set<string>(); // cluster/kind/namespace/name
+  const exists = new ObjectKeyMap<true>(); // cluster, kind, namespace (default when none), name
   const slices = new Set<string>(); // cluster/namespace/service
+  const pods: Array<PodTemplate | undefined> = []; // each entry's pod template, found once
+  const created = new Map<string, Set<string>>(); // cluster -> namespaces its tree creates
   for (const e of entries) {
-    const key = `${e.cluster}/${objectKey(e.object)}`;
-    const other = seen.get(key);
+    // The parts of objectKey's `kind/namespace/name` (and of the `kind/namespace/name` the references name), as text.
+    const cluster = `${e.cluster}`;
+    const kind = `${e.object.kind}`;
+    const name = `${e.object.metadata.name}`;
+    const other = seen.get(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name);
     if (other !== undefined) out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
-    else seen.set(key, e.file);
-    exists.add(`${e.cluster}/${e.object.kind}/${namespaceOf(e.object)}/${e.object.metadata.name}`);
+    else seen.set(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name, e.file);
+    exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
     const t = podTemplate(e);
+    pods.push(t);
     if (t) {
       const key = `${e.cluster}/${t.namespace}`;
       const list = templates.get(key);
@@ -83,27 +92,34 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
       const svc = e.object.kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
       if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
     }
+    addCreatedNamespace(e, created);
   }
-  out.push(...checkNamespacesCreated(entries));
-  for (const e of entries) {
+  // One more pass over the objects (each is read from memory once more, not twice): the namespace findings come
+  // before the reference findings, as when they were two passes.
+  const namespaceFindings: Finding[] = [];
+  const refFindings: Finding[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const nf = namespaceFinding(e, created);
+    if (nf) namespaceFindings.push(nf);
     const o = e.object as Json;
     const ns = namespaceOf(e.object);
-    const local = templates.get(`${e.cluster}/${ns}`) ?? [];
+    const local = o.kind === 'Service' || o.kind === 'NetworkPolicy' ? templates.get(`${e.cluster}/${ns}`) ?? [] : [];
     // A Service in front of an upstream component's pods (its namespace comes from that component's Application)
     // selects pods the tree does not hold; the flow gate checks its path by the upstream facts instead.
     if (o.kind === 'Service' && o.spec?.type !== 'ExternalName' && !o.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) {
       const selector = o.spec?.selector;
       if (!selector || Object.keys(selector).length === 0) {
         if (!slices.has(`${e.cluster}/${ns}/${o.metadata.name}`)) {
-          out.push({ file: e.file, pointer: '/spec/selector', message: 'a Service without a selector needs an EndpointSlice labelled kubernetes.io/service-name with its name' });
+          refFindings.push({ file: e.file, pointer: '/spec/selector', message: 'a Service without a selector needs an EndpointSlice labelled kubernetes.io/service-name with its name' });
         }
       } else {
         const selected = local.filter((t) => selectorMatches({ matchLabels: selector }, t.labels));
-        if (selected.length === 0) out.push({ file: e.file, pointer: '/spec/selector', message: `selects no pod template in namespace "${ns}"` });
+        if (selected.length === 0) refFindings.push({ file: e.file, pointer: '/spec/selector', message: `selects no pod template in namespace "${ns}"` });
         else {
           (o.spec.ports ?? []).forEach((p: Json, i: number) => {
             const target = p.targetPort ?? p.port;
-            if (!portMatches(target, selected)) out.push({ file: e.file, pointer: `/spec/ports/${i}/targetPort`, message: `targets port ${JSON.stringify(target)}, which no selected container declares` });
+            if (!portMatches(target, selected)) refFindings.push({ file: e.file, pointer: `/spec/ports/${i}/targetPort`, message: `targets port ${JSON.stringify(target)}, which no selected container declares` });
           });
         }
       }
@@ -111,18 +127,19 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     // A NetworkPolicy in a namespace declared external selects pods the tree does not hold (the install's).
     if (o.kind === 'NetworkPolicy' && !externalRefs(e).has(`Namespace/${ns}`)) {
       if (!local.some((t) => selectorMatches(o.spec?.podSelector ?? {}, t.labels))) {
-        out.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
+        refFindings.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
       }
     }
-    const t = podTemplate(e);
+    const t = pods[i];
     if (!t) continue;
     const claims = new Set<string>((o.spec?.volumeClaimTemplates ?? []).map((c: Json) => c.metadata?.name));
     const external = externalRefs(e);
     for (const ref of podRefs(t, claims)) {
-      if (exists.has(`${e.cluster}/${ref.kind}/${ns}/${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
-      out.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
+      if (exists.has(`${e.cluster}`, `${ref.kind}`, `${ns}`, `${ref.name}`) || external.has(`${ref.kind}/${ref.name}`)) continue;
+      refFindings.push({ file: e.file, pointer: ref.pointer, message: `${ref.kind} "${ref.name}" is not in the output nor declared external (${EXTERNAL_REFS_ANNOTATION}: ${ref.kind}/${ref.name})` });
     }
   }
+  out.push(...namespaceFindings, ...refFindings);
   return out;
 }
 
@@ -135,31 +152,28 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
  * and so are objects that declare their namespace external (`edgewatt.io/external-refs: Namespace/<name>`,
  * e.g. the existing Prometheus install's namespace in prometheus-operator mode).
  */
-function checkNamespacesCreated(entries: ReadonlyArray<Entry>): Finding[] {
-  const created = new Map<string, Set<string>>();
-  for (const e of entries) {
-    // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
-    // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
-    const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
-    const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
-    if (!name) continue;
-    // An Application in the bootstrap (applicationset mode) names its target cluster by label.
-    const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
-    const set = created.get(cluster) ?? new Set<string>();
-    set.add(name);
-    created.set(cluster, set);
-  }
-  const out: Finding[] = [];
-  for (const e of entries) {
-    const ns = e.object.metadata.namespace;
-    const mine = created.get(e.cluster);
-    if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/') || externalRefs(e).has(`Namespace/${ns}`)) continue;
-    if (e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) continue;
-    out.push({
-      file: e.file,
-      pointer: '/metadata/namespace',
-      message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (${EXTERNAL_REFS_ANNOTATION}: Namespace/${ns})`,
-    });
-  }
-  return out;
+function addCreatedNamespace(e: Entry, created: Map<string, Set<string>>): void {
+  // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
+  // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
+  const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
+  const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
+  if (!name) return;
+  // An Application in the bootstrap (applicationset mode) names its target cluster by label.
+  const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
+  const set = created.get(cluster) ?? new Set<string>();
+  set.add(name);
+  created.set(cluster, set);
+}
+
+/** The finding of an object whose namespace its cluster's tree does not create (`created`: all of them). */
+function namespaceFinding(e: Entry, created: ReadonlyMap<string, ReadonlySet<string>>): Finding | undefined {
+  const ns = e.object.metadata.namespace;
+  const mine = created.get(e.cluster);
+  if (!ns || !mine || mine.has(ns) || SYSTEM_NAMESPACES.has(ns) || e.object.apiVersion.startsWith('argoproj.io/') || externalRefs(e).has(`Namespace/${ns}`)) return undefined;
+  if (e.object.metadata.annotations?.[NAMESPACE_FROM_ANNOTATION]) return undefined;
+  return {
+    file: e.file,
+    pointer: '/metadata/namespace',
+    message: `namespace "${ns}" is not created on cluster "${e.cluster}" (no Namespace object in its tree), so Argo CD cannot sync this object there: create it, or declare it external (${EXTERNAL_REFS_ANNOTATION}: Namespace/${ns})`,
+  };
 }

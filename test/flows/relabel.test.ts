@@ -4,7 +4,7 @@
  * lib/monitoring/hashmod's isSelected() says the policy keeps.
  */
 import { createHash } from 'crypto';
-import { expand, promRegex, relabel } from '../../lib/validate';
+import { expand, promRegex, relabel, relabelOnce } from '../../lib/validate';
 import { isSelected } from '../../lib/monitoring/hashmod';
 import { podScrapeConfig } from '../../lib/monitoring/prometheus-config';
 
@@ -64,6 +64,24 @@ describe('actions', () => {
     expect(run(input, [{ regex: '__meta_kubernetes_pod_label_(.+)', action: 'labelmap' }])).toEqual({ ...input, app: 'web', tier: 'a' });
     expect(run(input, [{ regex: '__meta_.*', action: 'labeldrop' }])).toEqual({ job: 'j' });
     expect(run(input, [{ regex: 'job', action: 'labelkeep' }])).toEqual({ job: 'j' });
+  });
+  test('labelmap maps the names the target had before the rule (a new name that matches again is not mapped again)', () => {
+    expect(run({ a_x: '1' }, [{ regex: 'a_(.*)', replacement: 'a_${1}_y', action: 'labelmap' }])).toEqual({ a_x: '1', a_x_y: '1' });
+  });
+  test('each rule sees what the rules before it wrote, and relabelOnce leaves its input as it was', () => {
+    const rules = [
+      { source_labels: ['a'], target_label: 'b', replacement: '${1}-2', action: 'replace' },
+      { source_labels: ['b'], regex: '1-2', action: 'keep' },
+      { regex: 'a', action: 'labeldrop' },
+    ];
+    expect(run({ a: '1' }, rules)).toEqual({ b: '1-2' });
+    expect(run({ a: '2' }, rules)).toEqual({ droppedBy: 1 });
+    const input = new Map([['a', '1']]);
+    expect(Object.fromEntries(relabelOnce(input, rules[0])!)).toEqual({ a: '1', b: '1-2' });
+    expect(Object.fromEntries(input)).toEqual({ a: '1' });
+  });
+  test('a regex the gate cannot evaluate fails every time it is used (a compiled regex is kept only when it compiles)', () => {
+    for (let i = 0; i < 2; i++) expect(() => relabel({ a: 'x' }, [{ source_labels: ['a'], regex: 'x\\z', action: 'keep' }])).toThrow(/RE2 construct/);
   });
   test('lowercase and uppercase', () => {
     expect(run({ a: 'MiX' }, [{ source_labels: ['a'], target_label: 'l', action: 'lowercase' }, { source_labels: ['a'], target_label: 'u', action: 'uppercase' }])).toEqual({ a: 'MiX', l: 'mix', u: 'MIX' });

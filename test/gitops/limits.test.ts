@@ -30,6 +30,23 @@ describe('Argo CD limits (APPLICATION_LIMITS): objects and bytes per Application
     expect(checkApplicationLimits([...many.slice(1), app('hub', 'a')], 'dist')).toEqual([]);
   });
 
+  test('objects are counted per folder wherever they sit in the list; files above or below a folder are not counted; bytes are exact', () => {
+    const deeper = (i: number): Entry => ({ ...configMap('hub', 'fleet', i), file: `dist/hub/fleet/sub/configmap-d${i}.yaml` });
+    const top = (i: number): Entry => ({ ...configMap('hub', 'fleet', i), file: `dist/hub/configmap-t${i}.yaml` });
+    const heavy = Array.from({ length: 3 }, (_, i) => configMap('hub', 'big', i, 800 * 1024));
+    const list: Entry[] = [app('hub', 'a')];
+    for (let i = 0; i < APPLICATION_LIMITS.maxObjects; i++) list.push(configMap('hub', 'fleet', i), deeper(i), top(i), ...(i < 2 ? [heavy[i]] : []), configMap('hub', 'fleet2', i));
+    expect(checkApplicationLimits(list, 'dist')).toEqual([]);
+    // One more object in hub/fleet (after a deeper file), and a third heavy one in hub/big between other folders' files.
+    list.push(deeper(-1), configMap('hub', 'fleet', -1));
+    list.splice(7, 0, heavy[2]);
+    const bytes = heavy.reduce((n, e) => n + JSON.stringify(e.object).length, 0);
+    expect(checkApplicationLimits(list, 'dist').map((f) => `${f.file}: ${f.message}`)).toEqual([
+      `dist/hub/big/configmap-c0.yaml: folder hub/big (one Argo CD Application) holds ${bytes} bytes of objects: over Argo CD's 2097152-byte limit per Application; split the component`,
+      "dist/hub/fleet/configmap-c0.yaml: folder hub/fleet (one Argo CD Application) holds 1001 objects: over Argo CD's 1000-object limit per Application; split the component or the cluster",
+    ]);
+  });
+
   test('200 clusters and 20,000 devices: the synth passes the gate, and every folder and every cluster is under the limits', () => {
     const r = synthesize(benchStack(20000, 200), { outLabel: 'dist', validation: { schemas } }); // throws on a limit finding
     const folders = new Map<string, { objects: number; bytes: number }>();

@@ -23,8 +23,12 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 /** The objects of one cluster, indexed by kind, with the lookups the flow checks need. */
 export class ClusterObjects {
   private readonly byKind = new Map<string, Entry[]>();
-  /** `kind\0name` → the objects of that kind and name, in entry order (a lookup, not a scan of the kind). */
-  private readonly byName = new Map<string, Entry[]>();
+  /**
+   * kind → name → the objects of that kind and name, in entry order (a lookup, not a scan of the kind). Built
+   * for a kind when it is first looked up: the flows look up a few kinds, and a fleet's 100,000 device objects
+   * are never indexed by name.
+   */
+  private readonly byName = new Map<string, Map<string, Entry[]>>();
   /** Pod templates of the cluster's workloads. */
   public readonly pods: PodTemplate[] = [];
   /** Namespace name → its labels, with the automatic `kubernetes.io/metadata.name`. */
@@ -32,13 +36,10 @@ export class ClusterObjects {
 
   constructor(public readonly cluster: string, entries: ReadonlyArray<Entry>) {
     for (const e of entries) {
-      const list = this.byKind.get(e.object.kind) ?? [];
-      list.push(e);
-      this.byKind.set(e.object.kind, list);
-      const key = `${e.object.kind}\0${e.object.metadata?.name}`;
-      const same = this.byName.get(key);
-      if (same) same.push(e);
-      else this.byName.set(key, [e]);
+      const kind = e.object.kind;
+      const list = this.byKind.get(kind);
+      if (list) list.push(e);
+      else this.byKind.set(kind, [e]);
       if (e.object.kind === 'Namespace') {
         this.namespaces.set(e.object.metadata.name, { ...(e.object.metadata.labels ?? {}), 'kubernetes.io/metadata.name': e.object.metadata.name });
       }
@@ -64,7 +65,19 @@ export class ClusterObjects {
 
   /** Every object of `kind` named `name`, in entry order. */
   named(kind: string, name: string): ReadonlyArray<Entry> {
-    return this.byName.get(`${kind}\0${name}`) ?? [];
+    let names = this.byName.get(kind);
+    if (!names) {
+      names = new Map();
+      for (const e of this.kind(kind)) {
+        // Keyed as the name reads in a string (`${name}`), as a `${kind}\0${name}` text key would be.
+        const n = `${e.object.metadata?.name}`;
+        const same = names.get(n);
+        if (same) same.push(e);
+        else names.set(n, [e]);
+      }
+      this.byName.set(kind, names);
+    }
+    return names.get(`${name}`) ?? [];
   }
 
   /** The object of `kind` named `name` in `namespace` (undefined namespace: cluster-scoped or any). */

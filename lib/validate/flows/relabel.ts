@@ -18,8 +18,24 @@ import { hashmod } from '../../monitoring/hashmod';
 /** One relabel rule as written in prometheus.yml (any action name: the gate reads configs it did not write). */
 export type Relabel = Omit<RelabelConfig, 'action'> & { readonly action?: string };
 
-/** A compiled Prometheus regex (anchored, dot matches newline). */
+/**
+ * Compiled regexes by their Prometheus text: the same few rules are evaluated for every flow and every candidate
+ * node. Safe to share: they carry no `g` or `y` flag, so test and exec keep no state. Bounded (cleared when full);
+ * a regex that does not compile is not kept, so it throws on every use.
+ */
+const compiled = new Map<string, RegExp>();
+
+/** A compiled Prometheus regex (anchored, dot matches newline); compiled once per text. */
 export function promRegex(re: string): RegExp {
+  const hit = compiled.get(re);
+  if (hit) return hit;
+  const r = compile(re);
+  if (compiled.size >= 10000) compiled.clear();
+  compiled.set(re, r);
+  return r;
+}
+
+function compile(re: string): RegExp {
   let flags = 's';
   let body = re;
   const lead = /^\(\?([imsU]+)\)/.exec(body);
@@ -47,9 +63,18 @@ export function expand(template: string, m: RegExpExecArray): string {
 /** The labels after one rule, or undefined when the rule drops the target. */
 export function relabelOnce(labels: ReadonlyMap<string, string>, r: Relabel): Map<string, string> | undefined {
   const out = new Map(labels);
+  return applyRule(out, r) ? out : undefined;
+}
+
+/**
+ * Applies one rule to `labels` in place; false when the rule drops the target. Every value the rule reads is
+ * read before it writes, and the label-name actions walk a snapshot of the names, so the result is the same as
+ * reading an unchanged copy (relabelOnce).
+ */
+function applyRule(labels: Map<string, string>, r: Relabel): boolean {
   const set = (k: string, v: string): void => {
-    if (v === '') out.delete(k);
-    else out.set(k, v);
+    if (v === '') labels.delete(k);
+    else labels.set(k, v);
   };
   const action = r.action ?? 'replace';
   const regex = r.regex ?? '(.*)';
@@ -58,42 +83,42 @@ export function relabelOnce(labels: ReadonlyMap<string, string>, r: Relabel): Ma
   const replacement = r.replacement ?? '$1';
   switch (action) {
     case 'keep':
-      return re.test(val) ? out : undefined;
+      return re.test(val);
     case 'drop':
-      return re.test(val) ? undefined : out;
+      return !re.test(val);
     case 'keepequal':
-      return (labels.get(r.target_label ?? '') ?? '') === val ? out : undefined;
+      return (labels.get(r.target_label ?? '') ?? '') === val;
     case 'dropequal':
-      return (labels.get(r.target_label ?? '') ?? '') === val ? undefined : out;
+      return (labels.get(r.target_label ?? '') ?? '') !== val;
     case 'replace': {
       const m = re.exec(val);
-      if (!m) return out;
+      if (!m) return true;
       const target = expand(r.target_label ?? '', m);
-      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(target)) return out;
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(target)) return true;
       set(target, expand(replacement, m));
-      return out;
+      return true;
     }
     case 'lowercase':
       set(r.target_label ?? '', val.toLowerCase());
-      return out;
+      return true;
     case 'uppercase':
       set(r.target_label ?? '', val.toUpperCase());
-      return out;
+      return true;
     case 'hashmod':
       set(r.target_label ?? '', String(hashmod(val, r.modulus ?? 0)));
-      return out;
+      return true;
     case 'labelmap':
-      for (const [k, v] of labels) {
+      for (const [k, v] of [...labels]) {
         const m = re.exec(k);
         if (m) set(expand(replacement, m), v);
       }
-      return out;
+      return true;
     case 'labeldrop':
-      for (const k of labels.keys()) if (re.test(k)) out.delete(k);
-      return out;
+      for (const k of [...labels.keys()]) if (re.test(k)) labels.delete(k);
+      return true;
     case 'labelkeep':
-      for (const k of labels.keys()) if (!re.test(k)) out.delete(k);
-      return out;
+      for (const k of [...labels.keys()]) if (!re.test(k)) labels.delete(k);
+      return true;
     default:
       throw new Error(`unknown relabel action ${JSON.stringify(action)}`);
   }
@@ -104,11 +129,7 @@ export function relabelOnce(labels: ReadonlyMap<string, string>, r: Relabel): Ma
  * target.
  */
 export function relabel(labels: Readonly<Record<string, string>>, rules: ReadonlyArray<Relabel>): { kept: true; labels: Map<string, string> } | { kept: false; droppedBy: number } {
-  let cur: Map<string, string> = new Map(Object.entries(labels).filter(([, v]) => v !== ''));
-  for (let i = 0; i < rules.length; i++) {
-    const next = relabelOnce(cur, rules[i]);
-    if (!next) return { kept: false, droppedBy: i };
-    cur = next;
-  }
+  const cur: Map<string, string> = new Map(Object.entries(labels).filter(([, v]) => v !== ''));
+  for (let i = 0; i < rules.length; i++) if (!applyRule(cur, rules[i])) return { kept: false, droppedBy: i };
   return { kept: true, labels: cur };
 }
