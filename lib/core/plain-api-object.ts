@@ -1,4 +1,4 @@
-import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 
 /**
  * An ApiObject whose `toJson` gives exactly what cdk8s's `ApiObject.toJson` gives, without cdk8s's generic
@@ -12,8 +12,9 @@ import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionR
  * (one EdgeDeviceSignedRequest each) that walk was most of the time spent building the fleet chart.
  *
  * When the app has only cdk8s's built-in resolvers and every value is plain data (strings, numbers, booleans,
- * arrays and plain objects — no `Lazy`, no object with a `resolve` method, no class instance), those
- * resolvers leave every value as it is, so one copy with sorted keys gives the same result. Anything else — a
+ * arrays and plain objects — no `Lazy`, no object with a `resolve` method) or a number-or-string union
+ * (IntOrString, Quantity: NumberStringUnionResolver makes it `{ value }`), those resolvers change nothing else,
+ * so one copy with sorted keys gives the same result. Anything else — a
  * custom resolver, a token, a JSON patch, `CDK8S_DISABLE_SORT` — takes cdk8s's own path unchanged.
  * test/fleet/plain-api-object.test.ts compares both paths, so a cdk8s upgrade that changes rendering fails it.
  */
@@ -110,6 +111,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
+ * A class instance as the built-in resolvers leave it: a number-or-string union of the k8s imports (IntOrString,
+ * Quantity: a class with a `value`) becomes `{ value }` (NumberStringUnionResolver); a Lazy, a token (a
+ * `resolve` method, ImplicitTokenResolver, which runs first) or any other instance is left to cdk8s.
+ */
+function unionValue(v: object): unknown {
+  const u = v as { resolve?: unknown; value?: unknown; constructor?: unknown };
+  if (v instanceof Lazy || typeof u.resolve === 'function' || u.constructor === Object || Object.prototype.hasOwnProperty.call(v, 'constructor')) return NOT_PLAIN;
+  return typeof u.value === 'number' || typeof u.value === 'string' ? { value: u.value } : NOT_PLAIN;
+}
+
+/**
  * `v` with sorted keys and without null or undefined object values, as cdk8s's sanitizeValue (arrays keep
  * their undefined items); with `filterEmpty`, empty arrays and objects dropped too (as for metadata).
  * NOT_PLAIN when a value is one a built-in resolver would replace, or one sanitizeValue rejects.
@@ -131,7 +143,8 @@ function copy(v: unknown, filterEmpty: boolean): unknown {
     }
     return out;
   }
-  if (!isPlainObject(v) || typeof v.resolve === 'function') return NOT_PLAIN;
+  if (!isPlainObject(v)) return unionValue(v);
+  if (typeof v.resolve === 'function') return NOT_PLAIN;
   const out: Record<string, unknown> = {};
   let empty = true;
   for (const key of sortKeys(Object.keys(v))) {

@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeWorkload } from '../../lib/fleet/flotta';
 import { plainToJson } from '../../lib/core/plain-api-object';
 
@@ -60,6 +61,21 @@ describe('Flotta objects render as cdk8s renders them', () => {
     const r = both(o);
     expect(r.fast).toBe(true);
     expect(r.own).toBe(r.cdk8s);
+  });
+
+  test('number-or-string unions (IntOrString, Quantity) become { value } as NumberStringUnionResolver makes them', () => {
+    const o = new ApiObject(chart(), 'svc', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc' },
+      spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }, { port: 81, targetPort: k8s.IntOrString.fromNumber(8081) }], cpu: k8s.Quantity.fromString('100m') },
+    });
+    expect(plainToJson(o)).toEqual(o.toJson());
+    expect(JSON.stringify(plainToJson(o))).toBe(JSON.stringify(o.toJson()));
+    expect((plainToJson(o) as any).spec.ports[0].targetPort).toEqual({ value: 'http' });
+    // A class instance without a number or string value is cdk8s's to reject.
+    const odd = new ApiObject(chart(), 'odd', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd' }, data: { when: new Date(0) } });
+    expect(plainToJson(odd)).toBeUndefined();
   });
 
   test('tokens, JSON patches and custom resolvers take cdk8s own path, with its result', () => {

@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { COMPONENT_REGISTRY } from '../../charts';
 import { renderChart } from '../../lib/synth/render-chart';
@@ -59,6 +60,26 @@ describe('renderChart gives what chart.toJson gives', () => {
     const r = twice((app) => new Sample(app, 's', (c) => new Sample(c, 'inner')));
     expect(r.fast).toEqual(r.cdk8s);
     expect((r.fast as any[]).length).toBe(3);
+  });
+
+  test("generated k8s classes render through their own field mapping, without cdk8s's resolve walk", () => {
+    const build = (app: App) => {
+      const c = new Chart(app, 'k');
+      new k8s.KubeService(c, 'svc', { metadata: { name: 'svc', labels: { b: '1', a: '2' } }, spec: { selector: { app: 'x' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
+      new k8s.KubeDeployment(c, 'dep', {
+        metadata: { name: 'dep' },
+        spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'x', image: 'x:1', resources: { limits: { memory: k8s.Quantity.fromString('1Gi') } } }] } } },
+      });
+      return c;
+    };
+    const cdk8s = JSON.stringify(build(new App({ outdir: '.unused' })).toJson());
+    const walk = jest.spyOn(ApiObject.prototype, 'toJson');
+    try {
+      expect(JSON.stringify(renderChart(build(new App({ outdir: '.unused' }))))).toBe(cdk8s);
+      expect(walk).not.toHaveBeenCalled();
+    } finally {
+      walk.mockRestore();
+    }
   });
 
   test('construct validations fail the same way', () => {
