@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Flow } from '../lib/core/flows';
 import { LABEL, selectorLabels, stackLabels } from '../lib/core/labels';
-import { ComponentMonitoring } from '../lib/core/monitoring-contract';
+import { ComponentMonitoring, RuleGroup } from '../lib/core/monitoring-contract';
 import { eventClusters, eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { StackModel } from '../lib/model';
@@ -25,19 +25,36 @@ export class EventsChart extends Chart {
   }
 }
 
+const ruleGroups = new WeakMap<StackModel, RuleGroup>();
+
+/**
+ * The events rule group, the same for every cluster: built once per model (a resolved model is not changed).
+ * Every cluster's monitoring asks for it, and it lists every cluster and every image of the stack, so
+ * rebuilding it per cluster was quadratic in clusters (200 clusters: most of the monitoring chart's time).
+ */
+function eventsRuleGroup(model: StackModel): RuleGroup {
+  let group = ruleGroups.get(model);
+  if (!group) {
+    const mon = model.monitoring!;
+    group = eventRuleGroup({
+      stormThreshold: mon.events.stormThreshold,
+      // Bundled: the hub evaluates every cluster's series, so it must see each exporter. Operator mode: each
+      // cluster's Prometheus evaluates its own rules and knows no cluster label.
+      clusters: mon.mode === 'bundled' ? eventClusters(model) : [],
+      runbookBase: runbookBase(model),
+      extra: [registryAlert(model)],
+    });
+    ruleGroups.set(model, group);
+  }
+  return group;
+}
+
 /** The events component's monitoring on one cluster: the exporter's pod, the event alerts and the registry alert. */
 export function eventsMonitoring(ctx: ChartContext): ComponentMonitoring {
   const { model, cluster } = ctx;
   const mon = model.monitoring!;
   const here = eventClusters(model).includes(cluster.name);
-  const group = eventRuleGroup({
-    stormThreshold: mon.events.stormThreshold,
-    // Bundled: the hub evaluates every cluster's series, so it must see each exporter. Operator mode: each
-    // cluster's Prometheus evaluates its own rules and knows no cluster label.
-    clusters: mon.mode === 'bundled' ? eventClusters(model) : [],
-    runbookBase: runbookBase(model),
-    extra: [registryAlert(model)],
-  });
+  const group = eventsRuleGroup(model);
   return {
     targets: here
       ? [{ job: KUBE_EVENTER_NAME, cluster: cluster.name, namespace: mon.namespace, selector: selectorLabels(KUBE_EVENTER_NAME, KUBE_EVENTER_NAME), port: 'http', path: '/metrics', perNode: false, honorLabels: true }]

@@ -32,8 +32,23 @@ export function collectMonitoring(ctx: ChartContext): ComponentMonitoring {
   return { targets, ruleGroups };
 }
 
-/** Every rule group of the stack (the components' on every cluster, and the monitoring component's), unique by name. */
+const ruleGroupsOf = new WeakMap<StackModel, WeakMap<ReadonlyArray<ComponentDefinition>, ReadonlyArray<RuleGroup>>>();
+
+/**
+ * Every rule group of the stack (the components' on every cluster, and the monitoring component's), unique by
+ * name. Computed once per model and registry (a resolved model is not changed): a synth asks three times (rule
+ * files, Alertmanager routes, runbooks), each a pass over every cluster's components, and over the whole fleet
+ * for the device power rules.
+ */
 export function allRuleGroups(model: StackModel, registry: ReadonlyArray<ComponentDefinition>): RuleGroup[] {
+  let byRegistry = ruleGroupsOf.get(model);
+  if (!byRegistry) ruleGroupsOf.set(model, (byRegistry = new WeakMap()));
+  let groups = byRegistry.get(registry);
+  if (!groups) byRegistry.set(registry, (groups = collectRuleGroups(model, registry)));
+  return [...groups];
+}
+
+function collectRuleGroups(model: StackModel, registry: ReadonlyArray<ComponentDefinition>): RuleGroup[] {
   const byName = new Map<string, RuleGroup>();
   for (const cluster of model.clusters) {
     for (const g of collectMonitoring({ model, cluster, registry }).ruleGroups) if (!byName.has(g.name)) byName.set(g.name, g);

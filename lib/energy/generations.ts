@@ -125,5 +125,13 @@ export function currentConfig(o: KeplerConfigOptions): string {
     kube: { enabled: o.kubernetes ?? true, config: '', nodeName: '', podInformer: { mode: 'apiserver' } },
     experimental: { gpu: { enabled: o.gpu, idlePower: 0 } },
   };
-  return stringify(config, { lineWidth: 0 });
+  // The same few configurations on every cluster: the YAML of each is made once (yaml's stringify costs about a
+  // millisecond per document, once per cluster otherwise).
+  const key = JSON.stringify(config);
+  let text = configTexts.get(key);
+  if (text === undefined) configTexts.set(key, (text = stringify(config, { lineWidth: 0 })));
+  return text;
 }
+
+/** currentConfig's YAML by the JSON of the configuration (a handful of distinct ones: gpu, metrics levels, kubernetes). */
+const configTexts = new Map<string, string>();

@@ -1,6 +1,7 @@
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { PlainApiObject } from '../core/plain-api-object';
 
 /**
  * Typed constructs for the Flotta objects edgewatt writes (management.project-flotta.io/v1alpha1), with
@@ -57,7 +58,8 @@ export interface EdgeDeviceSignedRequestSpec {
   readonly approved: boolean;
 }
 
-abstract class FlottaObject<S> extends ApiObject {
+/** Rendered without cdk8s's per-value resolve walk when it would change nothing (../core/plain-api-object.ts). */
+abstract class FlottaObject<S> extends PlainApiObject {
   protected constructor(scope: Construct, id: string, kind: string, metadata: ApiObjectMetadata, spec: S, toJson: (s: S) => unknown) {
     super(scope, id, { apiVersion: FLOTTA_API_VERSION, kind, metadata, spec: toJson(spec) as Record<string, unknown> });
   }

@@ -3,6 +3,7 @@ import { COMPONENT_REGISTRY, ComponentDefinition } from '../../charts';
 import { ClusterModel, StackModel } from '../model';
 import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
+import { renderChart } from './render-chart';
 
 /**
  * Builds every (cluster, component) chart and renders it to plain objects, in cluster then sync-wave order.
@@ -28,7 +29,7 @@ export function synthesizeManifests(
       onProgress?.(out.length, total, cluster.name, def.name);
       const app = new App({ outdir: '.edgewatt-unused' });
       const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
-      const objects = (chart.toJson() as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
+      const objects = (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
       out.push(each({ cluster: cluster.name, component: def.name, objects }));
     }
   }

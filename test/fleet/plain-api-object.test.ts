@@ -1,0 +1,115 @@
+import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeWorkload } from '../../lib/fleet/flotta';
+import { plainToJson } from '../../lib/core/plain-api-object';
+
+/**
+ * The Flotta objects render without cdk8s's per-value resolve walk (lib/core/plain-api-object.ts). Each case
+ * here renders one object both ways — its own toJson, and cdk8s's ApiObject.prototype.toJson on the same
+ * object — and needs the same JSON, key order included; cases the fast path must leave to cdk8s check that
+ * it does.
+ */
+function both(obj: ApiObject): { own: string; cdk8s: string; fast: boolean } {
+  return { own: JSON.stringify(obj.toJson()), cdk8s: JSON.stringify(ApiObject.prototype.toJson.call(obj)), fast: plainToJson(obj) !== undefined };
+}
+
+function chart(props: ConstructorParameters<typeof Chart>[2] = {}, app = new App({ outdir: '.unused' })): Chart {
+  return new Chart(app, 'c', props);
+}
+
+const request = (c: Chart, spec: Record<string, unknown> = {}) =>
+  new EdgeDeviceSignedRequest(c, 'r', { metadata: { name: 'dev-1', namespace: 'default', labels: { 'z.io/b': 'x', a: 'y' } }, spec: { targetNamespace: 'fleet', targetSet: 'set-a', approved: true, ...spec } });
+
+describe('Flotta objects render as cdk8s renders them', () => {
+  test('a signed request: sorted keys, apiVersion/kind/metadata first, same JSON', () => {
+    const r = both(request(chart()));
+    expect(r.fast).toBe(true);
+    expect(r.own).toBe(r.cdk8s);
+    expect(Object.keys(JSON.parse(r.own))).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(JSON.parse(r.own).metadata).toEqual({ labels: { a: 'y', 'z.io/b': 'x' }, name: 'dev-1', namespace: 'default' });
+  });
+
+  test('undefined and null values, empty metadata fields, arrays with holes and integer-like keys', () => {
+    const c = chart({ labels: { chart: 'l' }, namespace: 'ns' });
+    const o = new EdgeDeviceSet(c, 's', {
+      metadata: { name: 's', annotations: {}, finalizers: [], extra: { b: [], a: {} } } as never,
+      spec: { heartbeat: { periodSeconds: 30, hardwareProfile: undefined }, metrics: { system: { interval: 60, allowList: null as never }, '10': 1, '9': [undefined, null, {}, []] } as never },
+    });
+    const r = both(o);
+    expect(r.fast).toBe(true);
+    expect(r.own).toBe(r.cdk8s);
+  });
+
+  test('metadata changed after construction (labels, annotations, finalizers, owner references, added fields)', () => {
+    const o = request(chart());
+    o.metadata.addLabel('late', 'v');
+    o.metadata.addAnnotation('note', 'n');
+    o.metadata.addFinalizers('f');
+    o.metadata.addOwnerReference({ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'u' });
+    o.metadata.add('generateName', 'g-');
+    const r = both(o);
+    expect(r.fast).toBe(true);
+    expect(r.own).toBe(r.cdk8s);
+    expect(JSON.parse(r.own).metadata.annotations).toEqual({ note: 'n' });
+  });
+
+  test('an EdgeWorkload with a pod spec (cdk8s-plus toJson output keeps undefined fields)', () => {
+    const o = new EdgeWorkload(chart(), 'w', {
+      metadata: { name: 'w', namespace: 'fleet' },
+      spec: { type: 'pod', device: 'dev-1', pod: { spec: { containers: [{ name: 'c', image: 'i', env: [{ name: 'A', value: '1' }], ports: [{ containerPort: 80, protocol: 'TCP' }] }] } } },
+    });
+    const r = both(o);
+    expect(r.fast).toBe(true);
+    expect(r.own).toBe(r.cdk8s);
+  });
+
+  test('number-or-string unions (IntOrString, Quantity) become { value } as NumberStringUnionResolver makes them', () => {
+    const o = new ApiObject(chart(), 'svc', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc' },
+      spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }, { port: 81, targetPort: k8s.IntOrString.fromNumber(8081) }], cpu: k8s.Quantity.fromString('100m') },
+    });
+    expect(plainToJson(o)).toEqual(o.toJson());
+    expect(JSON.stringify(plainToJson(o))).toBe(JSON.stringify(o.toJson()));
+    expect((plainToJson(o) as any).spec.ports[0].targetPort).toEqual({ value: 'http' });
+    // A class instance without a number or string value is cdk8s's to reject.
+    const odd = new ApiObject(chart(), 'odd', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'odd' }, data: { when: new Date(0) } });
+    expect(plainToJson(odd)).toBeUndefined();
+  });
+
+  test('tokens, JSON patches and custom resolvers take cdk8s own path, with its result', () => {
+    const lazy = request(chart(), { targetSet: Lazy.any({ produce: () => 'lazy-set' }) });
+    expect(both(lazy)).toEqual(expect.objectContaining({ fast: false }));
+    expect(JSON.parse(both(lazy).own).spec.targetSet).toBe('lazy-set');
+
+    const token = request(chart(), { targetSet: { resolve: () => 'token-set' } });
+    expect(both(token).fast).toBe(false);
+    expect(JSON.parse(both(token).own).spec.targetSet).toBe('token-set');
+
+    const patched = request(chart());
+    patched.addJsonPatch(JsonPatch.replace('/spec/approved', false));
+    expect(both(patched).fast).toBe(false);
+    expect(JSON.parse(both(patched).own).spec.approved).toBe(false);
+
+    const app = new App({ outdir: '.unused', resolvers: [{ resolve: (ctx: ResolutionContext) => (ctx.value === 'fleet' ? ctx.replaceValue('rewritten') : undefined) }] });
+    const resolved = request(chart({}, app));
+    expect(both(resolved).fast).toBe(false);
+    expect(JSON.parse(both(resolved).own).spec.targetNamespace).toBe('rewritten');
+
+    const instance = request(chart(), { targetSet: new (class Custom {})() });
+    expect(plainToJson(instance)).toBeUndefined();
+    expect(() => instance.toJson()).toThrow(/non-simple object of type 'Custom'/);
+  });
+
+  test('CDK8S_DISABLE_SORT keeps cdk8s own (unsorted) rendering', () => {
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const o = request(chart());
+      expect(both(o).fast).toBe(false);
+      expect(both(o).own).toBe(both(o).cdk8s);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+});
