@@ -74,6 +74,12 @@ export class BodyStore {
     return { bodies, digests };
   }
 
+  /** Keeps bodies rendered elsewhere (the main thread helping the render worker) as this run's, by their digests. */
+  public adopt(digests: ReadonlyArray<string> | undefined, bodies: ReadonlyArray<string>): void {
+    if (this.dir === undefined || !digests) return;
+    digests.forEach((d, i) => this.remember(d, bodies[i]));
+  }
+
   /** Appends one body to this run's file (once per digest), a thousand entries per write. */
   private remember(digest: string, body: string): void {
     if (this.failed || this.written.has(digest)) return;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { SpecError } from '../core/errors';
-import { rememberObjectDigest } from '../validate/cache';
+import { objectDigest, rememberObjectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
 import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
@@ -53,7 +53,10 @@ export interface BodyRendererOptions {
 }
 
 /** At most this many objects are with the worker, not yet rendered; more makes add() wait (each is memory there). */
-const MAX_IN_FLIGHT = 10_000;
+const MAX_IN_FLIGHT = 20_000;
+
+/** Batches beyond this many are always rendered by the worker (the claims are one shared Int32 per batch). */
+const MAX_CLAIMED_BATCHES = 1 << 16;
 
 /** The compiled worker: beside this file when running from build/, else build/ of the package (tests run lib/ from TypeScript). */
 function workerFile(): string | undefined {
@@ -78,8 +81,14 @@ class Renderer implements BodyRenderer {
   private ended = false;
   private failed = false;
   private stagedResults: StageResult[] | undefined;
+  /** Who renders each batch (render-protocol.ts RenderWorkerData.claims). */
+  private readonly claims = new Int32Array(new SharedArrayBuffer(4 * MAX_CLAIMED_BATCHES));
+  /** A render cache from an earlier run: the worker mostly looks bodies up, and this thread does not help it. */
+  private readonly warm: boolean;
 
-  public constructor(private readonly options: BodyRendererOptions) {}
+  public constructor(private readonly options: BodyRendererOptions) {
+    this.warm = options.cacheDir !== undefined && fs.existsSync(path.join(options.cacheDir, 'render.json'));
+  }
 
   public get threaded(): boolean {
     return this.worker !== undefined;
@@ -130,6 +139,7 @@ class Renderer implements BodyRenderer {
     }
     this.send();
     this.worker.port.postMessage({ type: 'files-end', texts } satisfies ToWorker);
+    this.help();
     while (!this.stagedResults) this.receive();
     return this.stagedResults;
   }
@@ -164,6 +174,31 @@ class Renderer implements BodyRenderer {
     }
   }
 
+  /**
+   * This thread has nothing left to do but wait: it renders batches the worker has not reached, from the last one
+   * down, claiming each first (the worker claims from the first one up, so each batch is rendered once), and
+   * sends the bodies to the worker, which stages them. Not with a render cache from an earlier run, where the
+   * worker looks most bodies up instead of rendering them.
+   */
+  private help(): void {
+    if (this.warm || !this.worker) return;
+    const port = this.worker.port;
+    const cached = this.options.cacheDir !== undefined;
+    for (let id = Math.min(this.sent, this.claims.length) - 1; id >= 0; id--) {
+      if (Atomics.compareExchange(this.claims, id, 0, 2) !== 0) break; // the worker got here: it has the rest
+      const { objects } = this.batches[id];
+      const bodies = objects.map(yamlBody);
+      port.postMessage({ type: 'rendered', id, bodies, digests: cached ? objects.map(objectDigest) : undefined } satisfies ToWorker);
+      this.poll();
+    }
+  }
+
+  /** Takes in the worker's messages that are already there, without waiting. */
+  private poll(): void {
+    const { port } = this.worker as NonNullable<Renderer['worker']>;
+    for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) this.take(m.message as FromWorker);
+  }
+
   /** Renders every added object on this thread. */
   private renderHere(): void {
     this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '');
@@ -179,7 +214,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: RenderWorkerData & { port: MessagePort } = { signal, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
+    const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
     const worker = new Worker(file, { workerData: data, transferList: [port2] });
     worker.unref();
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };

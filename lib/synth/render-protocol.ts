@@ -24,6 +24,11 @@ export interface RenderWorkerData {
   readonly cacheDir?: string;
   /** The cache key (validationCacheKey). */
   readonly key: string;
+  /**
+   * One Int32 per batch id (up to its length): 1 when the worker renders that batch, 2 when the main thread
+   * does (Atomics.compareExchange from 0, so each batch is rendered once).
+   */
+  readonly claims: SharedArrayBuffer;
   /** Stage the files into these folders (the bodies are then not sent back); none: send the bodies back. */
   readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
 }
@@ -32,6 +37,8 @@ export interface RenderWorkerData {
 export type ToWorker =
   /** Final objects, and with staging each object's file. */
   | { readonly type: 'batch'; readonly id: number; readonly objects: object[]; readonly files?: ReadonlyArray<FileRef> }
+  /** A batch the main thread rendered itself (it claimed it): the worker stages its files and keeps its bodies. */
+  | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
   /** The end: keep this run's bodies as the render cache, or not. */

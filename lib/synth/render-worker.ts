@@ -14,8 +14,9 @@ import { BodyStore } from './body-store';
 import { FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
 import { FolderStager } from './stager';
 
-const { port, signal, cacheDir, key, staging } = workerData as RenderWorkerData & { port: MessagePort };
+const { port, signal, claims, cacheDir, key, staging } = workerData as RenderWorkerData & { port: MessagePort };
 const counter = new Int32Array(signal);
+const claimed = new Int32Array(claims);
 
 function post(m: FromWorker): void {
   port.postMessage(m);
@@ -26,6 +27,8 @@ function post(m: FromWorker): void {
 const batches: Array<{ id: number; objects: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] }> = [];
 let digested = 0;
 let rendered = 0;
+/** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
+let done = 0;
 let ending: 'commit' | 'abort' | undefined;
 let filesEnded = false;
 let scheduled = false;
@@ -45,14 +48,11 @@ function step(): void {
       post({ type: 'digests', id: b.id, digests: b.digests });
     } else if (rendered < batches.length) {
       const b = batches[rendered];
-      batches[rendered++] = { id: b.id, objects: [] }; // the objects are no longer needed here
+      batches[rendered++] = { id: b.id, objects: [], files: b.files }; // the objects are no longer needed here
+      // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
+      if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
       const { bodies } = store.render(b.objects, b.digests);
-      if (stagers && staging) {
-        const s = stagers;
-        b.files?.forEach(([folder, rel], i) => s[folder].put(rel, `${staging.header}\n${bodies[i]}`));
-        post({ type: 'bodies', id: b.id });
-      } else post({ type: 'bodies', id: b.id, bodies });
-      if (stagers && filesEnded && rendered === batches.length) finishStaging();
+      stage(b.id, b.files, bodies);
     } else if (ending) {
       return end();
     }
@@ -63,6 +63,17 @@ function step(): void {
     return;
   }
   schedule();
+}
+
+/** Stages a rendered batch's files (or sends its bodies back), and finishes staging after the last one. */
+function stage(id: number, files: ReadonlyArray<FileRef> | undefined, bodies: string[]): void {
+  if (stagers && staging) {
+    const s = stagers;
+    files?.forEach(([folder, rel], i) => s[folder].put(rel, `${staging.header}\n${bodies[i]}`));
+    post({ type: 'bodies', id });
+  } else post({ type: 'bodies', id, bodies });
+  done++;
+  if (stagers && filesEnded && done === batches.length) finishStaging();
 }
 
 function finishStaging(): void {
@@ -86,13 +97,25 @@ function schedule(): void {
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'batch') batches.push({ id: m.id, objects: m.objects, files: m.files });
-  else if (m.type === 'files-end') {
+  else if (m.type === 'rendered') {
+    try {
+      store ??= BodyStore.open(cacheDir, key);
+      if (staging && !stagers) stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
+      store.adopt(m.digests, m.bodies);
+      stage(m.id, batches[m.id].files, m.bodies);
+    } catch (e) {
+      if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
+      else post({ type: 'error', message: (e as Error).stack ?? String(e) });
+      port.close();
+      return;
+    }
+  } else if (m.type === 'files-end') {
     filesEnded = true;
     // The texts are staged at once (creating the stagers first when no batch came); the rest as bodies come.
     try {
       if (staging && !stagers) stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
       for (const [folder, rel, text] of m.texts) (stagers as FolderStager[])[folder].put(rel, text);
-      if (rendered === batches.length) finishStaging();
+      if (done === batches.length) finishStaging();
     } catch (e) {
       if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
       else post({ type: 'error', message: (e as Error).stack ?? String(e) });
