@@ -2,7 +2,8 @@
  * One benchmark tier in its own process (so peak RSS is this tier's): prints one JSON line.
  * `node build/bench/size.js <devices> <k8s-openapi> <crds> [runs]`.
  *
- * - synth: synthToDir (every gate on, a fresh validation cache folder each run, so nothing is reused), median of `runs`;
+ * - synth: synthToDir (every gate on, a fresh validation cache folder each run, so nothing is reused), median of `runs`,
+ *   wall clock, and its CPU time over every thread (it renders and writes on a worker thread as well);
  * - lower bound: the same final plain objects, serialized with the same serializer to the same files;
  * - incremental: then one device renamed and synthToDir again into the same folder with its cache;
  * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
@@ -38,16 +39,21 @@ let objects = 0;
 let synthRss = 0;
 const a: number[] = [];
 const b: number[] = [];
+/** CPU seconds (user + system, every thread: the synth renders and writes on a second one) of each synth. */
+const cpu: number[] = [];
 const options = (i: number) => ({ validation: { schemas }, validationCache: path.join(root, `a${i}`, '.edgewatt.cache', 'dist') });
 for (let i = 0; i < RUNS; i++) {
   const out = path.join(root, `a${i}`, 'dist');
   let finalObjects: Array<[string, unknown]> = [];
   let r: ReturnType<typeof synthToDir> | undefined;
+  const c0 = process.cpuUsage();
   a.push(
     time(() => {
       r = synthToDir(stack, out, options(i));
     }),
   );
+  const c1 = process.cpuUsage(c0);
+  cpu.push((c1.user + c1.system) / 1e6);
   if (i === 0) synthRss = process.resourceUsage().maxRSS;
   // Counted outside the timing and the RSS figure: a large synth's files are read back from disk on access.
   files = r!.files.size + r!.bootstrap.size;
@@ -103,6 +109,7 @@ console.log(
     bytes,
     runs: RUNS,
     synthValidateSeconds: +ta.toFixed(3),
+    synthCpuSeconds: +median(cpu).toFixed(3),
     lowerBoundSeconds: +tb.toFixed(3),
     ratio: +(ta / tb).toFixed(2),
     incrementalSeconds: +incremental.toFixed(3),

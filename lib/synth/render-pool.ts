@@ -53,7 +53,7 @@ export interface BodyRendererOptions {
 }
 
 /** At most this many objects are with the worker, not yet rendered; more makes add() wait (each is memory there). */
-const MAX_IN_FLIGHT = 20_000;
+const MAX_IN_FLIGHT = 60_000;
 
 /** Batches beyond this many are always rendered by the worker (the claims are one shared Int32 per batch). */
 const MAX_CLAIMED_BATCHES = 1 << 16;
@@ -75,6 +75,8 @@ class Renderer implements BodyRenderer {
   private readonly digested = new Set<number>();
   private sent = 0;
   private inFlight = 0;
+  /** Batches this thread rendered for the worker. */
+  private readonly mine = new Set<number>();
   private added = 0;
   private store: BodyStore | undefined;
   private worker: { readonly worker: Worker; readonly port: MessagePort; readonly counter: Int32Array } | undefined;
@@ -181,16 +183,28 @@ class Renderer implements BodyRenderer {
    * worker looks most bodies up instead of rendering them.
    */
   private help(): void {
-    if (this.warm || !this.worker) return;
-    const port = this.worker.port;
-    const cached = this.options.cacheDir !== undefined;
+    if (!this.canHelp()) return;
     for (let id = Math.min(this.sent, this.claims.length) - 1; id >= 0; id--) {
-      if (Atomics.compareExchange(this.claims, id, 0, 2) !== 0) break; // the worker got here: it has the rest
-      const { objects } = this.batches[id];
-      const bodies = objects.map(yamlBody);
-      port.postMessage({ type: 'rendered', id, bodies, digests: cached ? objects.map(objectDigest) : undefined } satisfies ToWorker);
-      this.poll();
+      const was = Atomics.compareExchange(this.claims, id, 0, 2);
+      if (was === 1) break; // the worker got here (it claims upwards): everything below is decided
+      if (was === 0) this.renderFor(id);
     }
+  }
+
+  /** Whether this thread may render batches for the worker (not with a warm render cache; see help). */
+  private canHelp(): boolean {
+    return !this.warm && this.worker !== undefined && this.options.staging !== undefined;
+  }
+
+  /** Renders a batch this thread claimed and sends the bodies to the worker, which stages them. */
+  private renderFor(id: number): void {
+    const { objects } = this.batches[id];
+    const bodies = objects.map(yamlBody);
+    const digests = this.options.cacheDir !== undefined ? objects.map(objectDigest) : undefined;
+    (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'rendered', id, bodies, digests } satisfies ToWorker);
+    this.mine.add(id);
+    this.inFlight -= objects.length;
+    this.poll();
   }
 
   /** Takes in the worker's messages that are already there, without waiting. */
@@ -228,7 +242,12 @@ class Renderer implements BodyRenderer {
       this.inFlight += objects.length;
     }
     // Back pressure: the worker's copies of objects not yet rendered are memory too (a 100,000-device fleet).
-    while (this.inFlight > MAX_IN_FLIGHT) this.receive();
+    // Rather than wait for the worker, this thread renders the newest batch itself when it can.
+    while (this.inFlight > MAX_IN_FLIGHT) {
+      const id = Math.min(this.sent, this.claims.length) - 1;
+      if (this.canHelp() && id >= 0 && Atomics.compareExchange(this.claims, id, 0, 2) === 0) this.renderFor(id);
+      else this.receive();
+    }
   }
 
   /** Waits for the worker's next message and takes it in; returns its type. */
@@ -241,7 +260,7 @@ class Renderer implements BodyRenderer {
       if (m) return this.take(m);
       if (Atomics.wait(counter, 0, seen, timeout) === 'timed-out') {
         this.failed = true;
-        throw new Error(`the render worker (${workerFile()}) sent nothing for ${timeout / 1000} s: run again with --no-cache, or report the stack`);
+        throw new Error(`the render worker (${workerFile()}) sent nothing for ${timeout / 1000} s (it may have run out of memory): report the stack and the machine's memory`);
       }
     }
   }
@@ -263,7 +282,7 @@ class Renderer implements BodyRenderer {
       const { objects } = this.batches[m.id];
       const bodies = m.bodies;
       if (bodies) objects.forEach((o, i) => this.bodies.set(o, bodies[i]));
-      this.inFlight -= objects.length;
+      if (!this.mine.has(m.id)) this.inFlight -= objects.length; // this thread's own were counted when rendered
       this.batches[m.id] = { objects: [] };
     }
     return m.type;
