@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as v8 from 'v8';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { objectDigest, rememberObjectDigest } from '../validate/cache';
@@ -121,6 +122,8 @@ class Renderer implements BodyRenderer {
   public digests(): void {
     if (this.options.cacheDir === undefined || !this.worker) return; // on this thread objectDigest hashes (and memoizes) on demand
     this.send();
+    // On a first run the worker hashes each batch as it renders it: help it render the rest, then wait.
+    if (this.digested.size < this.sent) this.help();
     while (this.digested.size < this.sent) this.receive();
   }
 
@@ -203,6 +206,7 @@ class Renderer implements BodyRenderer {
     const digests = this.options.cacheDir !== undefined ? objects.map(objectDigest) : undefined;
     (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'rendered', id, bodies, digests } satisfies ToWorker);
     this.mine.add(id);
+    if (digests) this.digested.add(id); // objectDigest memoized them here
     this.inFlight -= objects.length;
     this.poll();
   }
@@ -238,7 +242,8 @@ class Renderer implements BodyRenderer {
     const w = this.worker as NonNullable<Renderer['worker']>;
     for (; this.sent < this.batches.length; this.sent++) {
       const { objects, files } = this.batches[this.sent];
-      w.port.postMessage({ type: 'batch', id: this.sent, objects, files } satisfies ToWorker);
+      const data = v8.serialize(objects);
+      w.port.postMessage({ type: 'batch', id: this.sent, data, files } satisfies ToWorker, [data.buffer as ArrayBuffer]);
       this.inFlight += objects.length;
     }
     // Back pressure: the worker's copies of objects not yet rendered are memory too (a 100,000-device fleet).

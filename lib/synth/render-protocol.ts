@@ -35,8 +35,11 @@ export interface RenderWorkerData {
 
 /** Main thread to worker. */
 export type ToWorker =
-  /** Final objects, and with staging each object's file. */
-  | { readonly type: 'batch'; readonly id: number; readonly objects: object[]; readonly files?: ReadonlyArray<FileRef> }
+  /**
+   * Final objects, serialized with v8.serialize (the structured clone postMessage would make, kept as compact
+   * bytes until the worker renders them), and with staging each object's file.
+   */
+  | { readonly type: 'batch'; readonly id: number; readonly data: Uint8Array; readonly files?: ReadonlyArray<FileRef> }
   /** A batch the main thread rendered itself (it claimed it): the worker stages its files and keeps its bodies. */
   | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
   /** No more objects; the files that are texts already. */

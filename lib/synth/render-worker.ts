@@ -7,6 +7,7 @@
  * the gates have passed and no thread holds every file's text. Every message it posts is followed by a notify on
  * the shared counter, so the main thread can wait for it synchronously (Atomics.wait + receiveMessageOnPort).
  */
+import * as v8 from 'v8';
 import { MessagePort, workerData } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { objectDigest } from '../validate/cache';
@@ -24,7 +25,14 @@ function post(m: FromWorker): void {
   Atomics.notify(counter, 0);
 }
 
-const batches: Array<{ id: number; objects: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] }> = [];
+/** The batches, as the bytes they came in until they are needed (an object graph takes several times the memory). */
+const batches: Array<{ id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] }> = [];
+
+function objectsOf(b: (typeof batches)[number]): object[] {
+  b.objects ??= v8.deserialize(b.data as Uint8Array) as object[];
+  b.data = undefined;
+  return b.objects;
+}
 let digested = 0;
 let rendered = 0;
 /** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
@@ -42,16 +50,24 @@ function step(): void {
     if (ending === 'abort') return end();
     store ??= BodyStore.open(cacheDir, key);
     if (staging && !stagers) stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
-    if (store.cached && digested < batches.length) {
+    // With a render cache from an earlier run the main thread needs every digest before its gates can skip
+    // anything, so digests come first; on a first run they are needed only at the end, with the bodies.
+    if (store.cached && store.size > 0 && digested < batches.length) {
       const b = batches[digested++];
-      b.digests = b.objects.map(objectDigest);
+      b.digests = objectsOf(b).map(objectDigest);
       post({ type: 'digests', id: b.id, digests: b.digests });
     } else if (rendered < batches.length) {
       const b = batches[rendered];
-      batches[rendered++] = { id: b.id, objects: [], files: b.files }; // the objects are no longer needed here
+      batches[rendered++] = { id: b.id, files: b.files }; // the objects are no longer needed here
       // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
       if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
-      const { bodies } = store.render(b.objects, b.digests);
+      const objects = objectsOf(b);
+      if (store.cached && !b.digests) {
+        b.digests = objects.map(objectDigest);
+        post({ type: 'digests', id: b.id, digests: b.digests });
+        digested = Math.max(digested, rendered);
+      }
+      const { bodies } = store.render(objects, b.digests);
       stage(b.id, b.files, bodies);
     } else if (ending) {
       return end();
@@ -96,7 +112,7 @@ function schedule(): void {
 }
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'batch') batches.push({ id: m.id, objects: m.objects, files: m.files });
+  if (m.type === 'batch') batches.push({ id: m.id, data: m.data, files: m.files });
   else if (m.type === 'rendered') {
     try {
       store ??= BodyStore.open(cacheDir, key);
