@@ -4,16 +4,17 @@
  *
  * - synth: synthToDir (every gate on, a fresh validation cache folder each run, so nothing is reused), median of `runs`,
  *   wall clock, and its CPU time over every thread (it renders and writes on a worker thread as well);
- * - lower bound: the same final plain objects, serialized with the same serializer to the same files;
+ * - lower bound: the same final plain objects, serialized with the same serializer to the same files, in a
+ *   process of its own (bench/floor.ts: a fresh heap, so it is the floor);
  * - incremental: then one device renamed and synthToDir again into the same folder with its cache;
  * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
- *   `edgewatt synth` needs), and after the whole tier (with the lower bound's parsed copy of every object).
+ *   `edgewatt synth` needs), and after the whole tier (three synths and the incremental one).
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
-import { synthToDir, toYaml, yamlHeader } from '../lib/internal';
+import { execFileSync } from 'child_process';
+import { synthToDir } from '../lib/internal';
 import { benchStack } from './stacks';
 
 const devices = Number(process.argv[2]);
@@ -44,7 +45,6 @@ const cpu: number[] = [];
 const options = (i: number) => ({ validation: { schemas }, validationCache: path.join(root, `a${i}`, '.edgewatt.cache', 'dist') });
 for (let i = 0; i < RUNS; i++) {
   const out = path.join(root, `a${i}`, 'dist');
-  let finalObjects: Array<[string, unknown]> = [];
   let r: ReturnType<typeof synthToDir> | undefined;
   const c0 = process.cpuUsage();
   a.push(
@@ -59,35 +59,12 @@ for (let i = 0; i < RUNS; i++) {
   files = r!.files.size + r!.bootstrap.size;
   bytes = [...r!.files.values(), ...r!.bootstrap.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
   r = undefined;
-  // The lower bound's input, read back from what the synth wrote (outside the timings).
-  finalObjects = [];
-  const walk = (rel: string): void => {
-    for (const e of fs.readdirSync(path.join(out, rel), { withFileTypes: true })) {
-      const f = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(f);
-      else if (f.endsWith('.yaml')) finalObjects.push([f, parse(fs.readFileSync(path.join(out, f), 'utf8'))]);
-    }
-  };
-  walk('');
-  objects = finalObjects.length;
-  const dir = path.join(root, `b${i}`, 'dist');
-  const header = yamlHeader('bench');
-  b.push(
-    time(() => {
-      const made = new Set<string>();
-      for (const [f, o] of finalObjects) {
-        const full = path.join(dir, f);
-        const d = path.dirname(full);
-        if (!made.has(d)) fs.mkdirSync(d, { recursive: true });
-        made.add(d);
-        fs.writeFileSync(full, toYaml(o, header));
-      }
-    }),
-  );
-  finalObjects = [];
-  fs.rmSync(dir, { recursive: true, force: true });
   if (i < RUNS - 1) fs.rmSync(path.dirname(out), { recursive: true, force: true });
 }
+// The lower bound, in a fresh process, on the last run's output (bench/floor.ts), as many runs as the synth.
+const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'floor.js'), path.join(root, `a${RUNS - 1}`, 'dist'), String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim()) as { objects: number; seconds: number[] };
+objects = floor.objects;
+b.push(...floor.seconds);
 // Incremental: one device renamed (its signed request moves to another file), re-synth into the last run's folder.
 stack.fleet.devices[5].name = `${stack.fleet.devices[5].name}-renamed`;
 let written = 0;
