@@ -5,7 +5,7 @@ import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
 import { INPUT_LIMITS, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
-import { KubeObject, Manifest } from './kube-object';
+import { jsonLength, KubeObject, Manifest } from './kube-object';
 import { gitopsObjects } from '../gitops/synth';
 import { skipDryRunForExternalCrds } from '../gitops/sync';
 import { documents } from './documents';
@@ -19,6 +19,7 @@ import { openValidationCache, validationCacheKey } from '../validate/cache';
 import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { FileRef } from './render-protocol';
 import { WrittenFiles } from './written-files';
+import { collectGarbage } from './collect';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, placeObjects } from './layout';
 import { yamlHeader } from './serialize';
@@ -123,7 +124,7 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   const manifests: Manifest[] = [];
   synthesizeManifests(model, undefined, options.onProgress, (m) => {
     const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
-    for (const shard of shardManifests([final], (o) => JSON.stringify(o).length)) {
+    for (const shard of shardManifests([final], jsonLength)) {
       manifests.push(shard);
       addPlaced(renderer, shard);
     }
@@ -259,6 +260,7 @@ export function synthToDir(
   });
   try {
     const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
+    if (renderer.threaded) collectGarbage(); // a large stack: the build's garbage is not carried into the gates
     plan.validate();
     const texts = [plan.files, plan.bootstrap].flatMap((layout, folder) => layout.flatMap(([p, c]) => (typeof c === 'string' ? [[folder, p, c] as const] : [])));
     const writes = txn.commit(renderer.staged(texts));

@@ -1,3 +1,4 @@
+import { jsonLength } from '../core/kube-object';
 import { isExactChartVersion } from '../core/versions';
 import { APPLICATION_LIMITS } from '../synth/shards';
 import { Json } from './pods';
@@ -69,7 +70,7 @@ export function checkApplicationLimits(entries: ReadonlyArray<Entry>, root: stri
     lastF = f;
     f.objects++;
     // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
-    f.bytes += JSON.stringify(e.object).length;
+    f.bytes += jsonLength(e.object);
   }
   const out: Finding[] = [];
   for (const [key, f] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
