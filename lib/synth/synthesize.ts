@@ -260,7 +260,8 @@ export function synthToDir(
   });
   try {
     const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
-    if (renderer.threaded) collectGarbage(); // a large stack: the build's garbage is not carried into the gates
+    // A very large stack: the build's garbage is not carried into the gates (below this it is not worth a pause).
+    if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= 50_000) collectGarbage();
     plan.validate();
     const texts = [plan.files, plan.bootstrap].flatMap((layout, folder) => layout.flatMap(([p, c]) => (typeof c === 'string' ? [[folder, p, c] as const] : [])));
     const writes = txn.commit(renderer.staged(texts));
