@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import { StackInput } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
-import { configMapFiles, tool } from '../support/tools';
+import { configMapFiles, promtoolTestRules, tool } from '../support/tools';
 import { tmpDir } from '../support/tmp';
 import { DEMO_REGISTRIES, EVENT_ALERTS_TESTED, eventUnitTests } from './rule-cases';
 
@@ -13,8 +13,7 @@ const FILE = 'edgewatt-events.rules.yaml';
 
 /** Runs the event cases against a rule file; returns promtool's status and output. */
 function runCases(dir: string, file: string, tests: unknown[]): { status: number; out: string } {
-  fs.writeFileSync(path.join(dir, 'tests.yaml'), stringify({ rule_files: [file], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
-  return tool('promtool', ['test', 'rules', 'tests.yaml'], dir);
+  return promtoolTestRules(dir, [file], tests);
 }
 
 describe('event alerts of the demo stack, with promtool', () => {

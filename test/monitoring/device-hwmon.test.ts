@@ -2,12 +2,9 @@
  * A measured set whose devices have a board power sensor instead of RAPL (hwmon): the host service reads the
  * declared zones, and the device record sums exactly those, labelled `source="hwmon"` — verified with promtool.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { stringify } from 'yaml';
 import { clone, demoStack } from '../support/stacks';
 import { synthChecked } from '../support/synth';
-import { configMapFiles, tool } from '../support/tools';
+import { configMapFiles, promtoolTestRules } from '../support/tools';
 
 function hwmonStack(): any {
   const s = clone(demoStack()) as any;
@@ -49,8 +46,7 @@ describe('measured power from an hwmon board sensor', () => {
         ],
       },
     ];
-    fs.writeFileSync(path.join(dir, 'tests.yaml'), stringify({ rule_files: ['edgewatt-energy.rules.yaml'], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
-    const out = tool('promtool', ['test', 'rules', 'tests.yaml'], dir);
+    const out = promtoolTestRules(dir, ['edgewatt-energy.rules.yaml'], tests);
     expect(out.out).toContain('SUCCESS');
     expect(out.status).toBe(0);
   });

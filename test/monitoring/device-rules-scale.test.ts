@@ -5,13 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
 import { benchStack } from '../../bench/stacks';
 import { devicePowerMissingAlert, devicePowerRules, deviceMatcher } from '../../lib/monitoring/device-power-rules';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { clone, demoStack } from '../support/stacks';
 import { synthChecked } from '../support/synth';
-import { configMapFiles, tool } from '../support/tools';
+import { configMapFiles, promtoolTestRules } from '../support/tools';
 
 describe('device matchers', () => {
   test('all devices: no list; a minority: listed; a majority: the others excluded', () => {
@@ -67,8 +66,7 @@ describe('promtool: profile devices matched as "every device but the others"', (
         ],
       },
     ];
-    fs.writeFileSync(path.join(dir, 'tests.yaml'), stringify({ rule_files: ['edgewatt-energy.rules.yaml'], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
-    const out = tool('promtool', ['test', 'rules', 'tests.yaml'], dir);
+    const out = promtoolTestRules(dir, ['edgewatt-energy.rules.yaml'], tests);
     expect(out.out).toContain('SUCCESS');
     expect(out.status).toBe(0);
   });

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { StackInput } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { synthChecked } from '../support/synth';
-import { configMapFiles, tool, withStaticTargets } from '../support/tools';
+import { configMapFiles, promtoolTestRules, tool, withStaticTargets } from '../support/tools';
 import { ruleCoverage, unitTests } from './rule-cases';
 
 const RULES = 'hub/monitoring/configmap-prometheus-rules.yaml';
@@ -54,9 +54,7 @@ describe.each(stacks())('rules of the %s stack, verified with promtool', (genera
   });
 
   test('promtool test rules: synthetic series in, expected samples and alerts out', () => {
-    const testFile = path.join(dir, 'tests.yaml');
-    fs.writeFileSync(testFile, stringify({ rule_files: files, evaluation_interval: '1m', tests: unitTests(generation as 'classic' | 'current') }, { lineWidth: 0 }));
-    const r = tool('promtool', ['test', 'rules', testFile], dir);
+    const r = promtoolTestRules(dir, files, unitTests(generation as 'classic' | 'current'));
     expect(r.out).toContain('SUCCESS');
     expect(r.status).toBe(0);
   });

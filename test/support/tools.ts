@@ -13,6 +13,15 @@ export function tool(name: string, args: string[], cwd?: string): { status: numb
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 
+/**
+ * `promtool test rules` on unit tests written as `tests.yaml` in `dir` beside the rule files (evaluation interval
+ * 1m); returns promtool's status and output.
+ */
+export function promtoolTestRules(dir: string, ruleFiles: ReadonlyArray<string>, tests: unknown[]): { status: number; out: string } {
+  fs.writeFileSync(path.join(dir, 'tests.yaml'), stringify({ rule_files: ruleFiles, evaluation_interval: '1m', tests }, { lineWidth: 0 }));
+  return tool('promtool', ['test', 'rules', 'tests.yaml'], dir);
+}
+
 /** Writes the data entries of a ConfigMap in the output into a fresh folder; returns the folder. */
 export function configMapFiles(result: SynthResult, file: string): string {
   const cm = parse(result.files.get(file)!);
