@@ -32,25 +32,32 @@ export function fileNames(objects: ReadonlyArray<KubeObject>): string[] {
   });
 }
 
+/** One component folder's objects, each with its file `<cluster>/<component>/<file>` (see fileNames). */
+export function placeManifest(m: Manifest): PlacedObject[] {
+  const names = fileNames(m.objects);
+  return m.objects.map((object, i) => ({ path: `${m.cluster}/${m.component}/${names[i]}`, cluster: m.cluster, component: m.component, object }));
+}
+
 /**
- * Gives every object its file `<cluster>/<component>/<file>`, sorted by path. Two objects that would
- * land in one file are an error (the same kind, namespace and name twice).
+ * Placed objects of every folder, sorted by path. Two objects that would land in one file are an error (the
+ * same kind, namespace and name twice).
  */
-export function placeObjects(manifests: ReadonlyArray<Manifest>): PlacedObject[] {
+export function collectPlaced(placed: Iterable<PlacedObject>): PlacedObject[] {
   const problems: Problem[] = [];
   const byPath = new Map<string, PlacedObject>();
-  for (const m of manifests) {
-    const names = fileNames(m.objects);
-    m.objects.forEach((object, i) => {
-      const path = `${m.cluster}/${m.component}/${names[i]}`;
-      if (byPath.has(path)) {
-        problems.push({ path, message: `${object.kind} "${object.metadata.name}" is produced twice: objects must be unique per kind, namespace and name` });
-      }
-      byPath.set(path, { path, cluster: m.cluster, component: m.component, object });
-    });
+  for (const p of placed) {
+    if (byPath.has(p.path)) {
+      problems.push({ path: p.path, message: `${p.object.kind} "${p.object.metadata.name}" is produced twice: objects must be unique per kind, namespace and name` });
+    }
+    byPath.set(p.path, p);
   }
   if (problems.length > 0) throw new ValidationError(problems);
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Gives every object its file `<cluster>/<component>/<file>`, sorted by path (placeManifest, collectPlaced). */
+export function placeObjects(manifests: ReadonlyArray<Manifest>): PlacedObject[] {
+  return collectPlaced(manifests.flatMap(placeManifest));
 }
 
 /**

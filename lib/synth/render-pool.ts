@@ -7,7 +7,7 @@ import { objectDigest, rememberObjectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
 import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
-import { FolderStager, StageResult } from './stager';
+import { openStagers, stageBodies, StageResult } from './stager';
 
 /**
  * Renders the YAML bodies of a synth's objects, on a second core when the stack is large: objects are added as
@@ -49,6 +49,12 @@ export interface BodyRendererOptions {
   readonly threshold?: number;
   /** How long to wait for the worker's next message before failing, in milliseconds. @default 120000 */
   readonly timeoutMs?: number;
+  /**
+   * The caches hold an earlier run's objects (the validation cache is not empty): the main thread needs every
+   * digest before its gates can skip anything, so the worker hashes first; and it mostly looks bodies up rather
+   * than rendering them, so this thread does not help it. @default false
+   */
+  readonly warm?: boolean;
   /** Folders to stage the files into, and the header of every YAML file. @default - none: bodies are returned */
   readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
 }
@@ -86,12 +92,8 @@ class Renderer implements BodyRenderer {
   private stagedResults: StageResult[] | undefined;
   /** Who renders each batch (render-protocol.ts RenderWorkerData.claims). */
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * MAX_CLAIMED_BATCHES));
-  /** A render cache from an earlier run: the worker mostly looks bodies up, and this thread does not help it. */
-  private readonly warm: boolean;
 
-  public constructor(private readonly options: BodyRendererOptions) {
-    this.warm = options.cacheDir !== undefined && fs.existsSync(path.join(options.cacheDir, 'render.json'));
-  }
+  public constructor(private readonly options: BodyRendererOptions) {}
 
   public get threaded(): boolean {
     return this.worker !== undefined;
@@ -132,12 +134,11 @@ class Renderer implements BodyRenderer {
     if (!staging) throw new Error('staged() needs a renderer opened with staging folders');
     if (!this.worker) {
       // A small stack: render and stage here.
-      const stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
+      const stagers = openStagers(staging.folders);
       this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '');
       for (; this.sent < this.batches.length; this.sent++) {
         const { objects, files } = this.batches[this.sent];
-        const { bodies } = this.store.render(objects);
-        files?.forEach(([folder, rel], i) => stagers[folder].put(rel, `${staging.header}\n${bodies[i]}`));
+        stageBodies(stagers, staging.header, files, this.store.render(objects).bodies);
       }
       for (const [folder, rel, text] of texts) stagers[folder].put(rel, text);
       return stagers.map((s) => s.finish());
@@ -161,7 +162,6 @@ class Renderer implements BodyRenderer {
     if (this.ended) return;
     this.ended = true;
     if (!this.worker) {
-      if (how === 'commit' && !this.options.staging) this.renderHere();
       if (how === 'commit') this.store?.commit();
       else this.store?.abort();
       return;
@@ -196,7 +196,7 @@ class Renderer implements BodyRenderer {
 
   /** Whether this thread may render batches for the worker (not with a warm render cache; see help). */
   private canHelp(): boolean {
-    return !this.warm && this.worker !== undefined && this.options.staging !== undefined;
+    return !this.options.warm && this.worker !== undefined && this.options.staging !== undefined;
   }
 
   /** Renders a batch this thread claimed and sends the bodies to the worker, which stages them. */
@@ -232,7 +232,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
+    const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', warm: this.options.warm ?? false, staging: this.options.staging, port: port2 };
     const worker = new Worker(file, { workerData: data, transferList: [port2] });
     worker.unref();
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };

@@ -24,6 +24,8 @@ export interface RenderWorkerData {
   readonly cacheDir?: string;
   /** The cache key (validationCacheKey). */
   readonly key: string;
+  /** Caches from an earlier run: digests before bodies (see BodyRendererOptions.warm). */
+  readonly warm: boolean;
   /**
    * One Int32 per batch id (up to its length): 1 when the worker renders that batch, 2 when the main thread
    * does (Atomics.compareExchange from 0, so each batch is rendered once).

@@ -13,9 +13,9 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
 import { FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
-import { FolderStager } from './stager';
+import { FolderStager, openStagers, stageBodies } from './stager';
 
-const { port, signal, claims, cacheDir, key, staging } = workerData as RenderWorkerData & { port: MessagePort };
+const { port, signal, claims, cacheDir, key, warm, staging } = workerData as RenderWorkerData & { port: MessagePort };
 const counter = new Int32Array(signal);
 const claimed = new Int32Array(claims);
 
@@ -49,10 +49,9 @@ function step(): void {
   try {
     if (ending === 'abort') return end();
     store ??= BodyStore.open(cacheDir, key);
-    if (staging && !stagers) stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
-    // With a render cache from an earlier run the main thread needs every digest before its gates can skip
-    // anything, so digests come first; on a first run they are needed only at the end, with the bodies.
-    if (store.cached && store.size > 0 && digested < batches.length) {
+    // With caches from an earlier run the main thread needs every digest before its gates can skip anything, so
+    // digests come first; on a first run they are needed only at the end, with the bodies.
+    if (warm && store.cached && digested < batches.length) {
       const b = batches[digested++];
       b.digests = objectsOf(b).map(objectDigest);
       post({ type: 'digests', id: b.id, digests: b.digests });
@@ -65,7 +64,6 @@ function step(): void {
       if (store.cached && !b.digests) {
         b.digests = objects.map(objectDigest);
         post({ type: 'digests', id: b.id, digests: b.digests });
-        digested = Math.max(digested, rendered);
       }
       const { bodies } = store.render(objects, b.digests);
       stage(b.id, b.files, bodies);
@@ -73,23 +71,33 @@ function step(): void {
       return end();
     }
   } catch (e) {
-    if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
-    else post({ type: 'error', message: (e as Error).stack ?? String(e) });
-    port.close();
-    return;
+    return fail(e);
   }
   schedule();
 }
 
+/** Reports what went wrong (a folder that cannot be replaced is the main thread's SpecError) and stops. */
+function fail(e: unknown): void {
+  if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
+  else post({ type: 'error', message: (e as Error).stack ?? String(e) });
+  port.close();
+}
+
+/** The folders' stagers, opened (each lists its folder's files) on first use. */
+function stagersOf(): FolderStager[] | undefined {
+  if (staging) stagers ??= openStagers(staging.folders);
+  return stagers;
+}
+
 /** Stages a rendered batch's files (or sends its bodies back), and finishes staging after the last one. */
 function stage(id: number, files: ReadonlyArray<FileRef> | undefined, bodies: string[]): void {
-  if (stagers && staging) {
-    const s = stagers;
-    files?.forEach(([folder, rel], i) => s[folder].put(rel, `${staging.header}\n${bodies[i]}`));
+  const s = stagersOf();
+  if (s && staging) {
+    stageBodies(s, staging.header, files, bodies);
     post({ type: 'bodies', id });
   } else post({ type: 'bodies', id, bodies });
   done++;
-  if (stagers && filesEnded && done === batches.length) finishStaging();
+  if (s && filesEnded && done === batches.length) finishStaging();
 }
 
 function finishStaging(): void {
@@ -116,27 +124,20 @@ port.on('message', (m: ToWorker) => {
   else if (m.type === 'rendered') {
     try {
       store ??= BodyStore.open(cacheDir, key);
-      if (staging && !stagers) stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
       store.adopt(m.digests, m.bodies);
       stage(m.id, batches[m.id].files, m.bodies);
     } catch (e) {
-      if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
-      else post({ type: 'error', message: (e as Error).stack ?? String(e) });
-      port.close();
-      return;
+      return fail(e);
     }
   } else if (m.type === 'files-end') {
     filesEnded = true;
-    // The texts are staged at once (creating the stagers first when no batch came); the rest as bodies come.
+    // The texts are staged at once; the rest as bodies come.
     try {
-      if (staging && !stagers) stagers = staging.folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
-      for (const [folder, rel, text] of m.texts) (stagers as FolderStager[])[folder].put(rel, text);
+      const s = stagersOf() as FolderStager[];
+      for (const [folder, rel, text] of m.texts) s[folder].put(rel, text);
       if (done === batches.length) finishStaging();
     } catch (e) {
-      if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
-      else post({ type: 'error', message: (e as Error).stack ?? String(e) });
-      port.close();
-      return;
+      return fail(e);
     }
   } else ending = m.type;
   schedule();

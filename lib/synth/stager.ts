@@ -2,7 +2,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
 import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
-import { listTree, readRegularFile, TreeDiff } from './tree';
+import { listTree, NOT_REGULAR_FIX, readRegularFile, TreeDiff } from './tree';
+
+/** A FolderStager for each folder of a write (render-protocol.ts StagingFolder). */
+export function openStagers(folders: ReadonlyArray<{ readonly abs: string; readonly label: string; readonly staging: string }>): FolderStager[] {
+  return folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
+}
+
+/** Stages rendered objects: each file (folder index, path) gets `header`, a newline and its object's body. */
+export function stageBodies(stagers: ReadonlyArray<FolderStager>, header: string, files: ReadonlyArray<readonly [number, string]> | undefined, bodies: ReadonlyArray<string>): void {
+  files?.forEach(([folder, rel], i) => stagers[folder].put(rel, `${header}\n${bodies[i]}`));
+}
 
 /** Markers a file must start with for the writer to replace or remove it. */
 const GENERATED_MARKERS = [GENERATED_PREFIX, `<!-- ${GENERATED_PREFIX.slice(2)}`, GENERATED_JSON_PREFIX];
@@ -125,7 +135,7 @@ export class FolderStager {
   private read(rel: string): Buffer | undefined {
     const got = readRegularFile(path.join(this.abs, rel));
     if (typeof got === 'string') {
-      this.refused.push({ path: path.join(this.label, rel), message: `${got}: edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it` });
+      this.refused.push({ path: path.join(this.label, rel), message: `${got}: ${NOT_REGULAR_FIX}` });
       return undefined;
     }
     if (!GENERATED_MARKERS.some((m) => got.subarray(0, m.length).toString('utf8') === m)) this.foreign.push(rel);

@@ -21,7 +21,7 @@ import { FileRef } from './render-protocol';
 import { WrittenFiles } from './written-files';
 import { collectGarbage } from './collect';
 import { knownMetrics } from '../monitoring/catalogs';
-import { FileMap, fileNames, placeObjects } from './layout';
+import { collectPlaced, FileMap, fileNames, PlacedObject, placeManifest } from './layout';
 import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
@@ -107,14 +107,6 @@ export interface SynthPlan {
 
 const byPath = (a: LayoutEntry, b: LayoutEntry) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Adds a component folder's objects to the renderer, each with its file (in the output folder, index 0). */
-function addPlaced(renderer: BodyRenderer, m: Manifest): void {
-  const names = fileNames(m.objects);
-  renderer.add(
-    m.objects,
-    names.map((n): FileRef => [0, `${m.cluster}/${m.component}/${n}`]),
-  );
-}
 
 /** Builds and places the resolved model's objects; see SynthPlan. */
 export function planSynth(model: StackModel, options: SynthOptions, renderer: BodyRenderer): SynthPlan {
@@ -122,11 +114,21 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   // dry run (before sharding, so shard sizes count it); sharded and named (both per chart), they go to the
   // renderer, with their files, while the next chart is built.
   const manifests: Manifest[] = [];
+  const placed: PlacedObject[] = [];
+  /** A component folder's objects go to the renderer, each with its file (in the output folder, index 0). */
+  const place = (m: Manifest): void => {
+    const objects = placeManifest(m);
+    for (const p of objects) placed.push(p);
+    renderer.add(
+      objects.map((p) => p.object),
+      objects.map((p): FileRef => [0, p.path]),
+    );
+  };
   synthesizeManifests(model, undefined, options.onProgress, (m) => {
     const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
     for (const shard of shardManifests([final], jsonLength)) {
       manifests.push(shard);
-      addPlaced(renderer, shard);
+      place(shard);
     }
     return final;
   });
@@ -136,8 +138,8 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     component: 'argocd',
     objects: argo.perCluster.filter((a) => a.cluster === cluster).map((a) => a.object),
   }));
-  for (const m of argoManifests) addPlaced(renderer, m);
-  const all = placeObjects([...manifests, ...argoManifests]);
+  for (const m of argoManifests) place(m);
+  const all = collectPlaced(placed);
   const label = options.outLabel ?? 'dist';
   const flows = stackFlows(model);
   // The bootstrap is a folder of its own (argocd/): its files sit at its top, named like every other file.
@@ -255,6 +257,7 @@ export function synthToDir(
   const txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
   const renderer = openBodyRenderer({
     ...(cacheDir === false ? {} : { cacheDir, key }),
+    warm: (cache?.size ?? 0) > 0,
     threshold: options.renderThreshold,
     staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
   });

@@ -41,7 +41,7 @@ export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES): B
 }
 
 /** The fix named when a tree holds something other than folders and regular files. */
-const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it';
+export const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it';
 
 /** The regular files below `dir`, sorted, without reading them; anything else is added to `refused`. */
 function walkNames(dir: string, label: string, refused: Problem[]): string[] {
