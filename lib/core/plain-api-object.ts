@@ -4,7 +4,7 @@ import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberString
  * An ApiObject whose `toJson` gives exactly what cdk8s's `ApiObject.toJson` gives, without cdk8s's generic
  * resolve walk when that walk cannot change anything.
  *
- * cdk8s (v2.70 lib/api-object.ts `toJson`, lib/resolve.ts `resolve`, lib/_util.ts `sanitizeValue`,
+ * cdk8s (cdk8s-team/cdk8s-core v2.70.106, the version installed: lib/api-object.ts `toJson`, lib/resolve.ts `resolve`, lib/_util.ts `sanitizeValue`,
  * lib/metadata.ts `toJson`) renders an object by resolving every value against the app's resolvers (looking
  * the app up from the object for each value, and allocating a key path per value), then copying it again
  * with sorted keys and `null`/`undefined` dropped (the metadata also without empty arrays and objects), then
@@ -27,7 +27,7 @@ export abstract class PlainApiObject extends ApiObject {
 /** Marks a value the fast path cannot copy (cdk8s's own path must resolve it). */
 const NOT_PLAIN: unique symbol = Symbol('not plain');
 
-/** The private fields cdk8s's ApiObjectMetadataDefinition.toJson reads (cdk8s v2.70 lib/metadata.ts). */
+/** The private fields cdk8s's ApiObjectMetadataDefinition.toJson reads (cdk8s-team/cdk8s-core v2.70.106 lib/metadata.ts). */
 interface MetadataFields {
   readonly name?: unknown;
   readonly namespace?: unknown;

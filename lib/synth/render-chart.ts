@@ -6,7 +6,7 @@ import { plainToJson } from '../core/plain-api-object';
  * The objects of `chart`, exactly as `chart.toJson()` gives them, without cdk8s's dependency graph when the
  * app has no dependency to order by.
  *
- * cdk8s's Chart.toJson (v2.70 lib/app.ts `_synthChart`) first turns the construct dependencies of the whole
+ * cdk8s's Chart.toJson (cdk8s-team/cdk8s-core v2.70.106 lib/app.ts `_synthChart`) first turns the construct dependencies of the whole
  * app into object dependencies, runs every construct's validations, then builds a dependency graph of the
  * chart (a vertex and a path string per construct) and renders its objects in the graph's topological order.
  * With no dependency anywhere in the app and no nested chart, the first step adds nothing and that order is
