@@ -16,13 +16,43 @@ export function binary(name: string): string {
   return r.stdout.trim();
 }
 
-/** A free TCP port on 127.0.0.1 (bound and released; the caller binds it next). */
+/** The kernel's ephemeral port range (what `listen(0)` picks from); Linux's default when it cannot be read. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (lo > 0 && hi >= lo) return [lo, hi];
+  } catch {
+    /* not Linux, or no /proc */
+  }
+  return [32768, 60999];
+}
+
+/** The next port freePort tries: below the ephemeral range, from an offset of this process. */
+let nextPort = 0;
+
+/**
+ * A free TCP port on 127.0.0.1 for a process the caller starts next (bound here once, to check, and released).
+ * It is taken from below the kernel's ephemeral range and never handed out twice by this process: a port from
+ * `listen(0)`, released, could be given again to one of the fixture's own servers (which do listen on 0) before
+ * the process binds it — an e2e run once failed with "bind: address already in use" that way.
+ */
 export async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((res) => s.listen(0, '127.0.0.1', res));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((res) => s.close(() => res()));
-  return port;
+  const [lo] = ephemeralRange();
+  const base = Math.max(1024, lo - 12000);
+  if (nextPort === 0) nextPort = base + ((process.pid * 7) % 10000);
+  for (let tries = 0; tries < 2000; tries++) {
+    const port = nextPort;
+    nextPort = nextPort + 1 >= lo ? base : nextPort + 1;
+    const s = http.createServer();
+    const ok = await new Promise<boolean>((res) => {
+      s.once('error', () => res(false));
+      s.listen(port, '127.0.0.1', () => res(true));
+    });
+    if (!ok) continue;
+    await new Promise<void>((res) => s.close(() => res()));
+    return port;
+  }
+  throw new Error(`no free port on 127.0.0.1 between ${base} and ${lo - 1}`);
 }
 
 /** A running child process and its log. */
