@@ -20,11 +20,19 @@ export interface RenderedBatch {
  * This run's bodies are streamed to a temporary file as they are rendered (never held twice in memory) and the
  * file replaces render.json only on commit(), after a successful write; abort() removes it. Used on the main
  * thread for small stacks and inside the render worker (render-worker.ts) for large ones.
+ *
+ * With `defer` (the file index knows the last run's files, so only changed objects need a body) render.json is
+ * read only once more than `defer` bodies were asked for: a one-device change does not read 116,000 bodies to
+ * use none. A run that never read it leaves render.json as it was on commit (its bodies are still right for
+ * their digests).
  */
 export class BodyStore {
-  /** Opens the store of `dir` under `key`; no folder: bodies are rendered, nothing is kept. */
-  public static open(dir: string | undefined, key: string): BodyStore {
-    return new BodyStore(dir, key);
+  /**
+   * Opens the store of `dir` under `key`; no folder: bodies are rendered, nothing is kept. `defer`: how many bodies
+   * are rendered before render.json is read (@default 0: read on first use).
+   */
+  public static open(dir: string | undefined, key: string, options: { readonly defer?: number } = {}): BodyStore {
+    return new BodyStore(dir, key, options.defer ?? 0);
   }
 
   private old = new Map<string, string>();
@@ -34,16 +42,24 @@ export class BodyStore {
   private pending: string[] = [''];
   private readonly file: string | undefined;
   private failed = false;
+  private loaded = false;
 
   private constructor(
     private readonly dir: string | undefined,
     private readonly key: string,
+    private defer: number,
   ) {
-    if (dir === undefined) return;
-    this.file = path.join(dir, 'render.json');
+    if (dir !== undefined) this.file = path.join(dir, 'render.json');
+    if (defer === 0) this.load();
+  }
+
+  /** Reads render.json (once). */
+  private load(): void {
+    if (this.loaded || this.file === undefined) return;
+    this.loaded = true;
     try {
       const data = JSON.parse(readCacheFile(this.file)) as { key?: unknown; bodies?: unknown };
-      if (data.key === key && data.bodies && typeof data.bodies === 'object') {
+      if (data.key === this.key && data.bodies && typeof data.bodies === 'object') {
         this.old = new Map(Object.entries(data.bodies as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
       }
     } catch {
@@ -51,8 +67,9 @@ export class BodyStore {
     }
   }
 
-  /** How many bodies were loaded. */
+  /** How many bodies were loaded (reading render.json if it was deferred). */
   public get size(): number {
+    this.load();
     return this.old.size;
   }
 
@@ -65,13 +82,23 @@ export class BodyStore {
   public render(objects: ReadonlyArray<object>, known?: ReadonlyArray<string>): RenderedBatch {
     if (this.dir === undefined) return { bodies: objects.map(yamlBody) };
     const digests = known ? [...known] : objects.map(objectDigest);
-    const bodies = objects.map((o, i) => {
-      const d = digests[i];
-      const b = this.old.get(d) ?? yamlBody(o);
-      this.remember(d, b);
-      return b;
-    });
-    return { bodies, digests };
+    return { bodies: objects.map((o, i) => this.body(o, digests[i])), digests };
+  }
+
+  /** Renders (or finds) one object's body; `digest` is its objectDigest when already computed. */
+  public body(object: object, digest?: string): string {
+    if (this.dir === undefined) return yamlBody(object);
+    const d = digest ?? objectDigest(object);
+    if (!this.loaded && --this.defer < 0) this.load();
+    const b = this.old.get(d) ?? yamlBody(object);
+    this.remember(d, b);
+    return b;
+  }
+
+  /** An object whose file is unchanged (no body asked for): its cached body stays in the cache. */
+  public keep(digest: string): void {
+    const b = this.old.get(digest);
+    if (b !== undefined) this.remember(digest, b);
   }
 
   /** Keeps bodies rendered elsewhere (the main thread helping the render worker) as this run's, by their digests. */
@@ -112,6 +139,7 @@ export class BodyStore {
   /** Makes this run's bodies the cache (stale ones dropped); a failure to write is ignored (the cache is a shortcut). */
   public commit(): void {
     if (this.dir === undefined) return;
+    if (!this.loaded) return this.abort(); // render.json was not read: it stays, still right for its digests
     if (this.failed || this.written.size === 0) return;
     this.flush();
     if (this.fd === undefined || this.tmp === undefined) return;

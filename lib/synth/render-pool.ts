@@ -5,9 +5,10 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worke
 import { SpecError } from '../core/errors';
 import { objectDigest, rememberObjectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
-import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
+import { FileIndex } from './file-index';
+import { DEFERRED_BODIES, FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
-import { openStagers, stageBodies, StageResult } from './stager';
+import { openStagers, stageObjects, StageResult } from './stager';
 
 /**
  * Renders the YAML bodies of a synth's objects, on a second core when the stack is large: objects are added as
@@ -86,6 +87,8 @@ class Renderer implements BodyRenderer {
   private readonly mine = new Set<number>();
   private added = 0;
   private store: BodyStore | undefined;
+  /** The file index of a small stack's staging (on this thread). */
+  private index: FileIndex | undefined;
   private worker: { readonly worker: Worker; readonly port: MessagePort; readonly counter: Int32Array } | undefined;
   private ended = false;
   private failed = false;
@@ -134,11 +137,13 @@ class Renderer implements BodyRenderer {
     if (!staging) throw new Error('staged() needs a renderer opened with staging folders');
     if (!this.worker) {
       // A small stack: render and stage here.
-      const stagers = openStagers(staging.folders);
-      this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '');
+      this.index = FileIndex.open(this.options.cacheDir, `${this.options.key ?? ''}\n${staging.header}`);
+      const stagers = openStagers(staging.folders, this.index);
+      const store = (this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '', { defer: this.index.warm ? DEFERRED_BODIES : 0 }));
       for (; this.sent < this.batches.length; this.sent++) {
         const { objects, files } = this.batches[this.sent];
-        stageBodies(stagers, staging.header, files, this.store.render(objects).bodies);
+        const digests = store.cached ? objects.map(objectDigest) : undefined;
+        stageObjects(stagers, staging.header, files, digests, (i) => store.body(objects[i], digests?.[i]), (i) => store.keep((digests as string[])[i]));
       }
       for (const [folder, rel, text] of texts) stagers[folder].put(rel, text);
       return stagers.map((s) => s.finish());
@@ -162,8 +167,10 @@ class Renderer implements BodyRenderer {
     if (this.ended) return;
     this.ended = true;
     if (!this.worker) {
-      if (how === 'commit') this.store?.commit();
-      else this.store?.abort();
+      if (how === 'commit') {
+        this.store?.commit();
+        this.index?.commit();
+      } else this.store?.abort();
       return;
     }
     const { worker, port } = this.worker;

@@ -12,8 +12,9 @@ import { MessagePort, workerData } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { objectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
-import { FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
-import { FolderStager, openStagers, stageBodies } from './stager';
+import { FileIndex } from './file-index';
+import { DEFERRED_BODIES, FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
+import { FolderStager, openStagers, stageObjects } from './stager';
 
 const { port, signal, claims, cacheDir, key, warm, staging } = workerData as RenderWorkerData & { port: MessagePort };
 const counter = new Int32Array(signal);
@@ -40,18 +41,23 @@ let done = 0;
 let ending: 'commit' | 'abort' | undefined;
 let filesEnded = false;
 let scheduled = false;
-let store: BodyStore | undefined;
 let stagers: FolderStager[] | undefined;
+/** The file index, when files are staged (keyed by the cache key and the header: either changing voids it). */
+const index = staging ? FileIndex.open(cacheDir, `${key}\n${staging.header}`) : undefined;
+/** The render cache: read only when many bodies are needed, when the file index knows the last run's files. */
+let store: BodyStore | undefined;
+const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.warm ? DEFERRED_BODIES : 0 }));
 
 /** One unit of work: the digests of the oldest batch without them (first), else the bodies of the oldest batch. */
 function step(): void {
   scheduled = false;
   try {
     if (ending === 'abort') return end();
-    store ??= BodyStore.open(cacheDir, key);
+    const store = openStore();
     // With caches from an earlier run the main thread needs every digest before its gates can skip anything, so
-    // digests come first; on a first run they are needed only at the end, with the bodies.
-    if (warm && store.cached && digested < batches.length) {
+    // digests come first, unless the file index knows the last run's files (then staging a batch is a stat per
+    // file, done with its digests); on a first run they are needed only at the end, with the bodies.
+    if (warm && store.cached && !index?.warm && digested < batches.length) {
       const b = batches[digested++];
       b.digests = objectsOf(b).map(objectDigest);
       post({ type: 'digests', id: b.id, digests: b.digests });
@@ -65,8 +71,8 @@ function step(): void {
         b.digests = objects.map(objectDigest);
         post({ type: 'digests', id: b.id, digests: b.digests });
       }
-      const { bodies } = store.render(objects, b.digests);
-      stage(b.id, b.files, bodies);
+      const digests = b.digests;
+      stage(b.id, objects.length, b.files, digests, (i) => store.body(objects[i], digests?.[i]));
     } else if (ending) {
       return end();
     }
@@ -85,17 +91,21 @@ function fail(e: unknown): void {
 
 /** The folders' stagers, opened (each lists its folder's files) on first use. */
 function stagersOf(): FolderStager[] | undefined {
-  if (staging) stagers ??= openStagers(staging.folders);
+  if (staging) stagers ??= openStagers(staging.folders, index);
   return stagers;
 }
 
-/** Stages a rendered batch's files (or sends its bodies back), and finishes staging after the last one. */
-function stage(id: number, files: ReadonlyArray<FileRef> | undefined, bodies: string[]): void {
+/**
+ * Stages a batch's files (a file the index knows unchanged gets no body) or sends its bodies back, and finishes
+ * staging after the last batch.
+ */
+function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefined, digests: ReadonlyArray<string> | undefined, body: (i: number) => string): void {
   const s = stagersOf();
   if (s && staging) {
-    stageBodies(s, staging.header, files, bodies);
+    const store = openStore();
+    stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]));
     post({ type: 'bodies', id });
-  } else post({ type: 'bodies', id, bodies });
+  } else post({ type: 'bodies', id, bodies: Array.from({ length: count }, (_, i) => body(i)) });
   done++;
   if (s && filesEnded && done === batches.length) finishStaging();
 }
@@ -106,8 +116,10 @@ function finishStaging(): void {
 }
 
 function end(): void {
-  if (ending === 'commit') store?.commit();
-  else store?.abort();
+  if (ending === 'commit') {
+    store?.commit();
+    index?.commit();
+  } else store?.abort();
   post({ type: 'ended' });
   port.close();
 }
@@ -123,9 +135,8 @@ port.on('message', (m: ToWorker) => {
   if (m.type === 'batch') batches.push({ id: m.id, data: m.data, files: m.files });
   else if (m.type === 'rendered') {
     try {
-      store ??= BodyStore.open(cacheDir, key);
-      store.adopt(m.digests, m.bodies);
-      stage(m.id, batches[m.id].files, m.bodies);
+      openStore().adopt(m.digests, m.bodies);
+      stage(m.id, m.bodies.length, batches[m.id].files, m.digests, (i) => m.bodies[i]);
     } catch (e) {
       return fail(e);
     }

@@ -2,16 +2,30 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
 import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
+import { FileIndex, FolderIndex, stampOf, textDigest } from './file-index';
 import { listTree, NOT_REGULAR_FIX, readRegularFile, TreeDiff } from './tree';
 
-/** A FolderStager for each folder of a write (render-protocol.ts StagingFolder). */
-export function openStagers(folders: ReadonlyArray<{ readonly abs: string; readonly label: string; readonly staging: string }>): FolderStager[] {
-  return folders.map((f) => new FolderStager(f.abs, f.label, f.staging));
+/** A FolderStager for each folder of a write (render-protocol.ts StagingFolder), each with its part of `index`. */
+export function openStagers(folders: ReadonlyArray<{ readonly abs: string; readonly label: string; readonly staging: string }>, index?: FileIndex): FolderStager[] {
+  return folders.map((f) => new FolderStager(f.abs, f.label, f.staging, index?.folder(f.abs)));
 }
 
-/** Stages rendered objects: each file (folder index, path) gets `header`, a newline and its object's body. */
-export function stageBodies(stagers: ReadonlyArray<FolderStager>, header: string, files: ReadonlyArray<readonly [number, string]> | undefined, bodies: ReadonlyArray<string>): void {
-  files?.forEach(([folder, rel], i) => stagers[folder].put(rel, `${header}\n${bodies[i]}`));
+/**
+ * Stages objects: each file (folder index, path) gets `header`, a newline and its object's body (`body(i)`). With
+ * the objects' digests and a file index, a file known to hold its object already is neither rendered nor read:
+ * `kept(i)` is called for it instead.
+ */
+export function stageObjects(
+  stagers: ReadonlyArray<FolderStager>,
+  header: string,
+  files: ReadonlyArray<readonly [number, string]> | undefined,
+  digests: ReadonlyArray<string> | undefined,
+  body: (i: number) => string,
+  kept: (i: number) => void = () => undefined,
+): void {
+  files?.forEach(([folder, rel], i) => {
+    if (stagers[folder].putObject(rel, digests?.[i], () => `${header}\n${body(i)}`)) kept(i);
+  });
 }
 
 /** Markers a file must start with for the writer to replace or remove it. */
@@ -41,14 +55,16 @@ const PATCH_SHARE = 1 / 8;
  * differ (at most an eighth of the tree, or 16 files) only they are staged, as a patch applied in place at the commit
  * (journal.ts); once more differ, the whole new tree is staged (unchanged files hard-linked) and swapped in.
  * A file edgewatt did not generate, and anything but folders and regular files, make `finish` throw a SpecError
- * naming every such path.
+ * naming every such path. With a file index (file-index.ts) a file whose stamp and content hash the last synth
+ * recorded is known unchanged without being read, and every file staged is recorded for the next one.
  */
 export class FolderStager {
   private readonly existing: Set<string>;
   private readonly missing: string[] = [];
   private readonly changed: string[] = [];
   private readonly unchanged: string[] = [];
-  private readonly pending = new Map<string, string>();
+  /** Files that differ, with what they hold (for the index), while the write can still be a patch. */
+  private readonly pending = new Map<string, [content: string, digest: string]>();
   private readonly foreign: string[] = [];
   private readonly refused: Problem[] = [];
   private readonly made = new Set<string>();
@@ -60,46 +76,75 @@ export class FolderStager {
    * @param abs the folder (resolved)
    * @param label how it is named in messages
    * @param staging the staging folder to build (must not exist)
+   * @param index this folder's part of the file index; none: every existing file is read
    */
   public constructor(
     private readonly abs: string,
     private readonly label: string,
     private readonly staging: string,
+    private readonly index?: FolderIndex,
   ) {
     this.existing = new Set(listTree(abs, label));
     this.patchLimit = Math.max(PATCH_MIN_FILES, Math.floor(this.existing.size * PATCH_SHARE));
     if (this.existing.size === 0) this.openStaging();
   }
 
-  /** Stages one file of the new tree. */
+  /**
+   * Stages an object's file: when the file index knows the file already holds the object with `digest`, it is
+   * unchanged without `content` (the header and the object's YAML) being rendered or the file read. Returns whether so.
+   */
+  public putObject(rel: string, digest: string | undefined, content: () => string): boolean {
+    if (digest !== undefined && this.index && this.existing.has(rel) && this.index.unchanged(rel, digest)) {
+      this.wanted.add(rel);
+      this.same(rel);
+      return true;
+    }
+    this.stage(rel, content(), digest, digest !== undefined);
+    return false;
+  }
+
+  /** Stages one file of the new tree (a text: the index knows it by its textDigest). */
   public put(rel: string, content: string): void {
+    this.stage(rel, content, undefined, false);
+  }
+
+  private stage(rel: string, content: string, digest: string | undefined, indexTried: boolean): void {
     this.wanted.add(rel);
+    const d = this.index ? (digest ?? textDigest(content)) : '';
     if (!this.existing.has(rel)) {
       this.missing.push(rel);
-      this.hold(rel, content);
+      this.hold(rel, content, d);
       return;
     }
+    if (!indexTried && this.index?.unchanged(rel, d)) return this.same(rel);
+    // Stamped before the read: a change after it changes the stamp, so the next run reads the file again.
+    const stamp = this.index ? stampOf(path.join(this.abs, rel)) : undefined;
     const have = this.read(rel);
     if (have !== undefined && have.equals(Buffer.from(content, 'utf8'))) {
-      this.unchanged.push(rel);
-      if (this.open) this.keep(rel);
-      return;
+      this.index?.record(rel, d, stamp);
+      return this.same(rel);
     }
     this.changed.push(rel);
-    this.hold(rel, content);
+    this.hold(rel, content, d);
+  }
+
+  /** An existing file holds the content staged: it stays (linked into the new tree when one is staged). */
+  private same(rel: string): void {
+    this.unchanged.push(rel);
+    if (this.open) this.keep(rel);
   }
 
   /** Writes a differing file, or holds it while the write can still be a patch. */
-  private hold(rel: string, content: string): void {
-    if (this.open) return this.write(rel, content);
-    this.pending.set(rel, content);
+  private hold(rel: string, content: string, digest: string): void {
+    if (this.open) return this.write(rel, content, digest, true);
+    this.pending.set(rel, [content, digest]);
     if (this.pending.size > this.patchLimit) this.swap();
   }
 
   /** Too many differ for a patch: stage the whole new tree from here on. */
   private swap(): void {
     this.openStaging();
-    for (const [rel, content] of this.pending) this.write(rel, content);
+    for (const [rel, [content, digest]] of this.pending) this.write(rel, content, digest, true);
     for (const rel of this.unchanged) this.keep(rel);
     this.pending.clear();
   }
@@ -126,7 +171,10 @@ export class FolderStager {
     if (this.open) return { ...diff, unchanged: this.unchanged.length, staged: true };
     this.openStaging();
     const write = [...this.pending.keys()].sort();
-    for (const rel of write) this.write(rel, this.pending.get(rel) as string);
+    for (const rel of write) {
+      const [content, digest] = this.pending.get(rel) as [string, string];
+      this.write(rel, content, digest, false);
+    }
     this.pending.clear();
     return { ...diff, unchanged: this.unchanged.length, staged: true, patch: { write, remove: diff.stale } };
   }
@@ -158,12 +206,22 @@ export class FolderStager {
     return target;
   }
 
-  private write(rel: string, content: string): void {
-    fs.writeFileSync(this.target(rel), content);
+  /**
+   * Writes a file into the staging folder; `whole` when the staging folder becomes the folder (a swap, which keeps
+   * the file's stamp, recorded here), not a patch (the commit moves the file: stamped then).
+   */
+  private write(rel: string, content: string, digest: string, whole: boolean): void {
+    const target = this.target(rel);
+    fs.writeFileSync(target, content);
+    if (this.index) this.index.record(rel, digest, whole ? stampOf(target) : undefined, whole ? undefined : textDigest(content));
   }
 
-  /** Carries an unchanged file into the new tree with its mtime: a hard link, or a copy with the old times. */
+  /**
+   * Carries an unchanged file into the new tree with its mtime: a hard link, or a copy with the old times. The
+   * link (and removing the old tree) changes the file's stamp, so the index leaves it out: the next run reads it.
+   */
   private keep(rel: string): void {
+    this.index?.next.delete(rel);
     const from = path.join(this.abs, rel);
     const to = this.target(rel);
     try {

@@ -19,7 +19,7 @@ describe('edgewatt synth: validation and render caches', () => {
     const out = path.join(root, 'dist');
     expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
     const cache = path.join(root, '.edgewatt.cache', 'dist');
-    expect(fs.readdirSync(cache).sort()).toEqual(['render.json', 'validation.json']);
+    expect(fs.readdirSync(cache).sort()).toEqual(['files.json', 'render.json', 'validation.json']);
     expect((JSON.parse(fs.readFileSync(path.join(cache, 'validation.json'), 'utf8')) as { passed: string[] }).passed.length).toBeGreaterThan(100);
     const before = snapshot(out);
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);

@@ -1,0 +1,174 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { readCacheFile } from '../validate/cache';
+
+/**
+ * What the file index knows of one file: what it holds (the objectDigest of the object it is the YAML of, or
+ * `t:` and the sha1 of a text file's content), and the file's stamp (stampOf) when that was last known. Without a
+ * stamp (a file the commit moves) `check`, the textDigest of the bytes written, lets commit stamp it after
+ * reading it back; without either the file is left out of the index (it is read on the next run).
+ */
+export type IndexEntry = readonly [digest: string, stamp: string | undefined, check?: string];
+
+/** The first line of `files.json`'s format; a file that starts otherwise is ignored. */
+const INDEX_FORMAT = 'edgewatt file index 1';
+
+/** What a text file (not an object's YAML) holds, as the file index records it: `t:` and the sha1 of its content. */
+export function textDigest(content: string | Buffer): string {
+  return `t:${createHash('sha1').update(content).digest('base64')}`;
+}
+
+/**
+ * A file's stamp, as git's index keeps one: device, inode, size, and modification and change times (lstat; a
+ * link or anything but a regular file has none). Any write to the file changes its change time, which no tool
+ * can set back, and replacing it changes the inode, so an equal stamp means the bytes are those recorded.
+ */
+export function stampOf(file: string): string | undefined {
+  const st = fs.lstatSync(file, { throwIfNoEntry: false });
+  return st && st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+}
+
+/** The change time (ms, with its fraction) in a stamp. */
+function changedMs(s: string): number {
+  return Number(s.slice(s.lastIndexOf(':') + 1));
+}
+
+/** One folder's part of a FileIndex: the last run's entries, and this run's as they are staged. */
+export class FolderIndex {
+  /** This run's entries, by path in the folder. */
+  public readonly next = new Map<string, IndexEntry>();
+
+  public constructor(
+    /** The folder (resolved). */
+    public readonly abs: string,
+    private readonly last: ReadonlyMap<string, IndexEntry>,
+    /** When the last index was saved (its mtime, ms): a stamp that changed no earlier is not trusted (racy). */
+    private readonly savedMs: number,
+  ) {}
+
+  /** Whether the last run recorded files in this folder. */
+  public get warm(): boolean {
+    return this.last.size > 0;
+  }
+
+  /**
+   * Whether the file at `rel` is known to hold `digest` without reading it: the last run recorded that digest for
+   * it, and its stamp has not changed since. Then it is recorded for this run as it was.
+   */
+  public unchanged(rel: string, digest: string): boolean {
+    const e = this.last.get(rel);
+    if (e === undefined || e[0] !== digest || e[1] === undefined || changedMs(e[1]) >= this.savedMs || stampOf(path.join(this.abs, rel)) !== e[1]) return false;
+    this.next.set(rel, e);
+    return true;
+  }
+
+  /** Records a file of this run: what it holds, and its final stamp or else the check of the bytes written (see IndexEntry). */
+  public record(rel: string, digest: string, stamp?: string, check?: string): void {
+    this.next.set(rel, [digest, stamp, check]);
+  }
+}
+
+/**
+ * The file index of an output folder's synth (`<cache folder>/files.json`, beside the validation and render
+ * caches): for every file the last successful synth left in each folder, what it holds and its stamp. FolderStager
+ * takes a file whose stamp is unchanged and that is to hold the same object (or text) again as unchanged without
+ * rendering or reading it (a one-device change to a 100,000-device stack otherwise renders and reads back 116,000
+ * files); any other file is compared byte for byte as before. It is kept under the validation cache's key (the
+ * code and the serializer) and the files' header, so another version or another header never trusts it. Like the
+ * other caches it is a shortcut beside the output, not in it: saved only after a successful commit (commit), the
+ * stamps of files the commit moved or linked taken then; an unreadable or missing index means every file is read.
+ * Like git's index it trusts a stamp only when it is older than the index itself ("racy" files are read).
+ */
+export class FileIndex {
+  /** Opens the index of cache folder `dir` under `key` (validationCacheKey and the header); no folder: it knows and keeps nothing. */
+  public static open(dir: string | undefined, key: string): FileIndex {
+    return new FileIndex(dir, key);
+  }
+
+  private readonly last = new Map<string, Map<string, IndexEntry>>();
+  private readonly folders: FolderIndex[] = [];
+  private readonly file: string | undefined;
+  private savedMs = 0;
+
+  private constructor(
+    dir: string | undefined,
+    private readonly key: string,
+  ) {
+    if (dir === undefined) return;
+    this.file = path.join(dir, 'files.json');
+    try {
+      this.savedMs = fs.lstatSync(this.file).mtimeMs;
+      // One line per file, tab-separated (digest, stamp, path: a path may hold anything but a newline), under a
+      // line per folder (a tab, then its path): much quicker to read than JSON for 116,000 files.
+      const lines = readCacheFile(this.file).split('\n');
+      if (lines[0] !== INDEX_FORMAT || lines[1] !== JSON.stringify(key)) return;
+      let folder: Map<string, IndexEntry> | undefined;
+      for (let i = 2; i < lines.length; i++) {
+        const line = lines[i];
+        if (line.startsWith('\t')) this.last.set(line.slice(1), (folder = new Map()));
+        else if (folder && line !== '') {
+          const a = line.indexOf('\t');
+          const b = line.indexOf('\t', a + 1);
+          if (a > 0 && b > a) folder.set(line.slice(b + 1), [line.slice(0, a), line.slice(a + 1, b)]);
+        }
+      }
+    } catch {
+      /* no index yet, or unreadable: every file is read */
+    }
+  }
+
+  /** The part of folder `abs` (resolved); undefined without a cache folder. */
+  public folder(abs: string): FolderIndex | undefined {
+    if (this.file === undefined) return undefined;
+    const f = new FolderIndex(abs, this.last.get(abs) ?? new Map(), this.savedMs);
+    this.folders.push(f);
+    return f;
+  }
+
+  /** Whether the last run recorded files in any folder (under the same key). */
+  public get warm(): boolean {
+    return [...this.last.values()].some((m) => m.size > 0);
+  }
+
+  /**
+   * After a successful commit: stamps the files the commit moved (each read back and kept only when it holds the
+   * bytes written, the stamp taken before the read) and replaces files.json (a temporary file renamed over it). A
+   * failure to write is ignored: the next run reads every file.
+   */
+  public commit(): void {
+    if (this.file === undefined || this.folders.length === 0) return;
+    const out: string[] = [INDEX_FORMAT, JSON.stringify(this.key)];
+    for (const f of this.folders) {
+      if (f.abs.includes('\n')) continue;
+      out.push(`\t${f.abs}`);
+      for (const [rel, [digest, stamp, check]] of f.next) {
+        if (rel.includes('\n')) continue;
+        const s = stamp ?? (check === undefined ? undefined : verifiedStamp(path.join(f.abs, rel), check));
+        if (s !== undefined) out.push(`${digest}\t${s}\t${rel}`);
+      }
+    }
+    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    try {
+      const dir = path.dirname(this.file);
+      if (!fs.existsSync(dir)) {
+        if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
+        fs.mkdirSync(dir);
+      }
+      fs.writeFileSync(tmp, `${out.join('\n')}\n`);
+      fs.renameSync(tmp, this.file);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+}
+
+/** The stamp of `file` when its bytes' textDigest is `check` (the stamp taken before reading them). */
+function verifiedStamp(file: string, check: string): string | undefined {
+  try {
+    const s = stampOf(file);
+    return s !== undefined && textDigest(fs.readFileSync(file)) === check ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
