@@ -267,9 +267,11 @@ export function synthToDir(
     if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= 50_000) collectGarbage();
     plan.validate();
     const texts = [plan.files, plan.bootstrap].flatMap((layout, folder) => layout.flatMap(([p, c]) => (typeof c === 'string' ? [[folder, p, c] as const] : [])));
-    const writes = txn.commit(renderer.staged(texts));
-    cache?.save();
-    renderer.commit();
+    // The caches are saved only after the commit, before the locks are released.
+    const writes = txn.commit(renderer.staged(texts), () => {
+      cache?.save();
+      renderer.commit();
+    });
     // The files were written on the render worker (or staged here for a small stack): their texts are read back
     // from the folders only when asked for, so a 100,000-device synth does not hold them all in memory.
     const files = new WrittenFiles(txn.folders[0].abs, plan.files.map(([p]) => p));

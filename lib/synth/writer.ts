@@ -128,8 +128,12 @@ export interface WriteFolder {
 export interface WriteTransaction {
   /** The folders, in the order given. */
   readonly folders: ReadonlyArray<WriteFolder>;
-  /** Swaps in every staged folder (results in the order of `folders`) and releases the locks. */
-  commit(results: ReadonlyArray<StageResult>): WriteResult[];
+  /**
+   * Swaps in every staged folder (results in the order of `folders`), runs `then` (still holding the locks: the
+   * caches of what was written are saved there, so another writer never reads them half-way), and releases the
+   * locks.
+   */
+  commit(results: ReadonlyArray<StageResult>, then?: () => void): WriteResult[];
   /** Removes the staging folders and releases the locks; nothing is changed. A no-op after commit. */
   abort(): void;
 }
@@ -177,7 +181,7 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
   let ended = false;
   return {
     folders,
-    commit: (results) => {
+    commit: (results, then) => {
       if (ended) throw new Error('the write transaction has ended');
       ended = true;
       const staged = folders.flatMap((f, i) => (results[i].staged ? [results[i].patch ? { ...f.entry, patch: results[i].patch } : f.entry] : []));
@@ -194,6 +198,8 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
           });
           removeJournals(staged);
         }
+        committed = true;
+        then?.();
         return results.map(({ missing, changed, stale, unchanged }) => ({ missing, changed, stale, unchanged }));
       } catch (e) {
         if (!committed) for (const f of folders) fs.rmSync(f.entry.staging, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { SchemaSources } from './schema-check';
@@ -117,6 +117,11 @@ export function readCacheFile(file: string): string {
 
 const objectDigests = new WeakMap<object, string>();
 let uncachable = 0;
+/**
+ * Makes an uncachable value's stand-in unique to this module instance (each thread has its own), so it never
+ * matches a digest of another run, even one in a process with the same pid (pid 1 in every container).
+ */
+const UNCACHABLE_NONCE = randomBytes(16).toString('hex');
 
 /**
  * The digest of an object's content: sha1 of its JSON text, with everything JSON would blur spelled out — NaN,
@@ -133,9 +138,9 @@ export function objectDigest(o: object): string {
     if (raw === undefined) return '\u0000undefined';
     if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
       const proto = Object.getPrototypeOf(raw);
-      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${process.pid} ${++uncachable}`;
+      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
     }
-    if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${process.pid} ${++uncachable}`;
+    if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
     return v;
   });
   d = createHash('sha1').update(json).digest('base64');

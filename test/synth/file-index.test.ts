@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 import { synthesize, synthToDir } from '../../lib/internal';
 import { stampOf } from '../../lib/synth/file-index';
 import { clone, demoStack } from '../support/stacks';
@@ -66,18 +67,24 @@ describe.each(MODES)('file index, %s', (_name, mode) => {
     expect(entries(index).get(fs.realpathSync(dist))).toEqual(e.get(fs.realpathSync(dist)));
   });
 
-  test('a file edited in place, same size and its mtime put back, is still found and rewritten', () => {
+  test('a file edited in place, same size and its mtime put back to the nanosecond, is still found by its change time and rewritten', () => {
     const { dist, synth } = setup(mode);
     synth();
     tick();
     const rel = Object.keys(snapshot(dist)).find((f) => f.endsWith('.yaml') && f.includes('monitoring')) as string;
     const file = path.join(dist, rel);
-    const st = fs.statSync(file);
+    const before = fs.statSync(file, { bigint: true });
+    const stamp = stampOf(file) as string;
     const text = fs.readFileSync(file, 'utf8');
     const i = text.lastIndexOf('e');
     fs.writeFileSync(file, `${text.slice(0, i)}E${text.slice(i + 1)}`); // one byte changed, same size
-    fs.utimesSync(file, st.atime, st.mtime);
-    expect(fs.statSync(file).size).toBe(st.size);
+    // touch(1) sets the mtime back exactly (Node's utimes takes a double, which cannot hold nanoseconds).
+    const ns = before.mtimeNs;
+    execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, file]);
+    const after = stampOf(file) as string;
+    // Only the change time tells the edit: device, inode, size and mtime are as recorded.
+    expect(after.split(':').slice(0, 4)).toEqual(stamp.split(':').slice(0, 4));
+    expect(after).not.toBe(stamp);
     const r = synth();
     expect(r.write.changed).toEqual([rel]);
     expect(fs.readFileSync(file, 'utf8')).toBe(text);
@@ -97,18 +104,67 @@ describe.each(MODES)('file index, %s', (_name, mode) => {
     expect(contents(dist)).toEqual(Object.fromEntries(synthesize(edited as ReturnType<typeof demoStack>).files));
   });
 
-  test('a corrupt, foreign-keyed or racy index only makes the synth compare bytes: the output is the same', () => {
+  test('a forged index is trusted only under its own key and when not racy; a corrupt one is ignored', () => {
+    // The folder holds stack A's files; the index is forged to say that one file already holds stack B's object
+    // for that path, with the file's real stamp. Trusted, the synth of B would keep A's stale file: that shows the
+    // forgery bites, and that another key, a racy index or a corrupt one makes the synth compare bytes instead.
+    const { dist, index, synth } = setup(mode);
+    const b = clone(demoStack()) as { gitops: { targetRevision: string } };
+    b.gitops.targetRevision = 'release'; // changes each Application's file
+    const other = setup(mode);
+    other.synth(b);
+    const bEntries = entries(other.index).get(fs.realpathSync(other.dist)) as Map<string, [string, string]>;
+    const want = Object.fromEntries(synthesize(b as ReturnType<typeof demoStack>).files);
+    const forge = (): string => {
+      synth(); // A's files, and A's index
+      tick();
+      const aEntries = entries(index).get(fs.realpathSync(dist)) as Map<string, [string, string]>;
+      const differ = Object.keys(want).filter((rel) => aEntries.get(rel)?.[0] !== bEntries.get(rel)?.[0] && aEntries.has(rel));
+      expect(differ.length).toBeGreaterThan(0);
+      const text = fs.readFileSync(index, 'utf8');
+      return differ.reduce((t, rel) => t.replace(`${aEntries.get(rel)?.[0]}\t${aEntries.get(rel)?.[1]}\t${rel}\n`, `${bEntries.get(rel)?.[0]}\t${aEntries.get(rel)?.[1]}\t${rel}\n`), text);
+    };
+    const cases: Array<[string, (forged: string) => void, boolean]> = [
+      ['trusted', (f) => fs.writeFileSync(index, f), false],
+      ['another key', (f) => fs.writeFileSync(index, f.replace(/^(.*\n)(.*)\n/, '$1"another key"\n')), true],
+      [
+        'racy',
+        (f) => {
+          fs.writeFileSync(index, f);
+          const past = new Date(Date.now() - 3_600_000);
+          fs.utimesSync(index, past, past);
+        },
+        true,
+      ],
+      ['corrupt', () => fs.writeFileSync(index, '\u0000 not an index'), true],
+    ];
+    const outcome: Record<string, boolean> = {};
+    for (const [name, write, expected] of cases) {
+      fs.rmSync(path.dirname(dist), { recursive: true, force: true });
+      const forged = forge();
+      write(forged);
+      tick();
+      synth(b);
+      outcome[name] = JSON.stringify(contents(dist)) === JSON.stringify(want);
+      expect([name, outcome[name]]).toEqual([name, expected]);
+    }
+  });
+
+  test('a swap carries unchanged files over by hard link and leaves them out of the index; the written ones are in it', () => {
     const { dist, index, synth } = setup(mode);
     synth();
-    const want = contents(dist);
-    const text = fs.readFileSync(index, 'utf8');
-    for (const forged of ['\u0000 not an index', text.replace(/^(.*\n)(.*)\n/, '$1"another key"\n'), text.replace(/^[^\t\n]+\t/gm, 'forged\t')]) {
-      fs.writeFileSync(index, forged);
-      tick();
-      const r = synth();
-      expect(r.write.missing.length + r.write.changed.length + r.write.stale.length).toBe(0);
-      expect(contents(dist)).toEqual(want);
-    }
+    tick();
+    const folder = fs.statSync(dist).ino;
+    const edited = clone(demoStack()) as { fleet: { namespace?: string }; gitops: { targetRevision: string } };
+    edited.fleet.namespace = 'devices'; // with the revision, more than an eighth of the files change: a swap
+    edited.gitops.targetRevision = 'release';
+    const r = synth(edited);
+    expect(fs.statSync(dist).ino).not.toBe(folder);
+    expect(r.write.unchanged).toBeGreaterThan(0);
+    const recorded = entries(index).get(fs.realpathSync(dist)) as Map<string, [string, string]>;
+    expect([...recorded.keys()].sort()).toEqual([...r.write.missing, ...r.write.changed].sort());
+    for (const [rel, [, stamp]] of recorded) expect(stamp).toBe(stampOf(path.join(dist, rel)));
+    expect(contents(dist)).toEqual(Object.fromEntries(synthesize(edited as ReturnType<typeof demoStack>).files));
   });
 });
 
