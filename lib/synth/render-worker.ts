@@ -59,7 +59,8 @@ function step(): void {
     // file, done with its digests); on a first run they are needed only at the end, with the bodies.
     if (warm && store.cached && !index?.warm && digested < batches.length) {
       const b = batches[digested++];
-      b.digests = objectsOf(b).map(objectDigest);
+      // Hashed from a copy that is dropped at once: until its files are staged the batch stays compact bytes.
+      b.digests = (v8.deserialize(b.data as Uint8Array) as object[]).map(objectDigest);
       post({ type: 'digests', id: b.id, digests: b.digests });
     } else if (rendered < batches.length) {
       const b = batches[rendered];
