@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { objectDigest, readCacheFile } from '../validate/cache';
+import { cacheTempFile, makeCacheDir, objectDigest, readCacheFile } from '../validate/cache';
 import { yamlBody } from './serialize';
 
 /** What rendering a batch of objects gives: each object's YAML body and, with a cache, its content digest. */
@@ -118,12 +118,8 @@ export class BodyStore {
   private flush(): void {
     try {
       if (this.fd === undefined) {
-        const dir = this.dir as string;
-        if (!fs.existsSync(dir)) {
-          if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
-          fs.mkdirSync(dir);
-        }
-        this.tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+        makeCacheDir(this.dir as string);
+        this.tmp = cacheTempFile(this.file as string);
         this.fd = fs.openSync(this.tmp, 'w');
         fs.writeSync(this.fd, `{"key":${JSON.stringify(this.key)},"bodies":{`);
         this.pending = this.pending.slice(1); // the first entry has no comma before it

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readCacheFile } from '../validate/cache';
+import { readCacheFile, writeCacheFile } from '../validate/cache';
 
 /**
  * What the file index knows of one file: what it holds (the objectDigest of the object it is the YAML of, or
@@ -10,6 +10,9 @@ import { readCacheFile } from '../validate/cache';
  * reading it back; without either the file is left out of the index (it is read on the next run).
  */
 export type IndexEntry = readonly [digest: string, stamp: string | undefined, check?: string];
+
+/** With a file index from the last run, up to this many bodies are rendered before render.json is read. */
+export const DEFERRED_BODIES = 1000;
 
 /** The first line of `files.json`'s format; a file that starts otherwise is ignored. */
 const INDEX_FORMAT = 'edgewatt file index 1';
@@ -47,11 +50,6 @@ export class FolderIndex {
     private readonly savedMs: number,
   ) {}
 
-  /** Whether the last run recorded files in this folder. */
-  public get warm(): boolean {
-    return this.last.size > 0;
-  }
-
   /**
    * Whether the file at `rel` is known to hold `digest` without reading it: the last run recorded that digest for
    * it, and its stamp has not changed since. Then it is recorded for this run as it was.
@@ -61,6 +59,11 @@ export class FolderIndex {
     if (e === undefined || e[0] !== digest || e[1] === undefined || changedMs(e[1]) >= this.savedMs || stampOf(path.join(this.abs, rel)) !== e[1]) return false;
     this.next.set(rel, e);
     return true;
+  }
+
+  /** Leaves a file out of this run's index (its stamp is about to change): the next run reads it. */
+  public forget(rel: string): void {
+    this.next.delete(rel);
   }
 
   /** Records a file of this run: what it holds, and its final stamp or else the check of the bytes written (see IndexEntry). */
@@ -81,9 +84,12 @@ export class FolderIndex {
  * Like git's index it trusts a stamp only when it is older than the index itself ("racy" files are read).
  */
 export class FileIndex {
-  /** Opens the index of cache folder `dir` under `key` (validationCacheKey and the header); no folder: it knows and keeps nothing. */
-  public static open(dir: string | undefined, key: string): FileIndex {
-    return new FileIndex(dir, key);
+  /**
+   * Opens the index of cache folder `dir` for files under `header`, kept under `key` (validationCacheKey); no
+   * folder: it knows and keeps nothing.
+   */
+  public static open(dir: string | undefined, key: string, header: string): FileIndex {
+    return new FileIndex(dir, `${key}\n${header}`);
   }
 
   private readonly last = new Map<string, Map<string, IndexEntry>>();
@@ -126,6 +132,14 @@ export class FileIndex {
     return f;
   }
 
+  /**
+   * How many bodies to render before the render cache is read (BodyStore's `defer`): when the last run recorded
+   * files (under the same key) only changed objects need a body, so up to DEFERRED_BODIES; else none.
+   */
+  public get renderCacheDefer(): number {
+    return this.warm ? DEFERRED_BODIES : 0;
+  }
+
   /** Whether the last run recorded files in any folder (under the same key). */
   public get warm(): boolean {
     return [...this.last.values()].some((m) => m.size > 0);
@@ -148,17 +162,10 @@ export class FileIndex {
         if (s !== undefined) out.push(`${digest}\t${s}\t${rel}`);
       }
     }
-    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     try {
-      const dir = path.dirname(this.file);
-      if (!fs.existsSync(dir)) {
-        if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
-        fs.mkdirSync(dir);
-      }
-      fs.writeFileSync(tmp, `${out.join('\n')}\n`);
-      fs.renameSync(tmp, this.file);
+      writeCacheFile(this.file, `${out.join('\n')}\n`);
     } catch {
-      fs.rmSync(tmp, { force: true });
+      /* a read-only or odd place: the next run reads every file */
     }
   }
 }

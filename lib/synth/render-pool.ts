@@ -6,7 +6,7 @@ import { SpecError } from '../core/errors';
 import { objectDigest, rememberObjectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { DEFERRED_BODIES, FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 
@@ -137,9 +137,9 @@ class Renderer implements BodyRenderer {
     if (!staging) throw new Error('staged() needs a renderer opened with staging folders');
     if (!this.worker) {
       // A small stack: render and stage here.
-      this.index = FileIndex.open(this.options.cacheDir, `${this.options.key ?? ''}\n${staging.header}`);
+      this.index = FileIndex.open(this.options.cacheDir, this.options.key ?? '', staging.header);
       const stagers = openStagers(staging.folders, this.index);
-      const store = (this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '', { defer: this.index.warm ? DEFERRED_BODIES : 0 }));
+      const store = (this.store ??= BodyStore.open(this.options.cacheDir, this.options.key ?? '', { defer: this.index.renderCacheDefer }));
       for (; this.sent < this.batches.length; this.sent++) {
         const { objects, files } = this.batches[this.sent];
         const digests = store.cached ? objects.map(objectDigest) : undefined;

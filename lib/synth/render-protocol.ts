@@ -3,12 +3,6 @@ import { StageResult } from './stager';
 
 /** The messages between the main thread (render-pool.ts) and the render worker (render-worker.ts). */
 
-/**
- * With a file index from the last run (so only changed objects need a body), up to this many bodies are rendered
- * before the render cache (render.json) is read: BodyStore's `defer`.
- */
-export const DEFERRED_BODIES = 1000;
-
 /** A folder the renderer stages its files into (see beginWrite). */
 export interface StagingFolder {
   /** The folder (resolved). */

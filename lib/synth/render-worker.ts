@@ -13,7 +13,7 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { DEFERRED_BODIES, FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
 const { port, signal, claims, cacheDir, key, warm, staging } = workerData as RenderWorkerData & { port: MessagePort };
@@ -43,10 +43,10 @@ let filesEnded = false;
 let scheduled = false;
 let stagers: FolderStager[] | undefined;
 /** The file index, when files are staged (keyed by the cache key and the header: either changing voids it). */
-const index = staging ? FileIndex.open(cacheDir, `${key}\n${staging.header}`) : undefined;
+const index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefined;
 /** The render cache: read only when many bodies are needed, when the file index knows the last run's files. */
 let store: BodyStore | undefined;
-const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.warm ? DEFERRED_BODIES : 0 }));
+const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.renderCacheDefer ?? 0 }));
 
 /** One unit of work: the digests of the oldest batch without them (first), else the bodies of the oldest batch. */
 function step(): void {

@@ -94,29 +94,33 @@ export class FolderStager {
    * unchanged without `content` (the header and the object's YAML) being rendered or the file read. Returns whether so.
    */
   public putObject(rel: string, digest: string | undefined, content: () => string): boolean {
-    if (digest !== undefined && this.index && this.existing.has(rel) && this.index.unchanged(rel, digest)) {
-      this.wanted.add(rel);
-      this.same(rel);
-      return true;
-    }
-    this.stage(rel, content(), digest, digest !== undefined);
+    if (this.known(rel, digest)) return true;
+    this.stage(rel, content(), digest);
     return false;
   }
 
   /** Stages one file of the new tree (a text: the index knows it by its textDigest). */
   public put(rel: string, content: string): void {
-    this.stage(rel, content, undefined, false);
+    const digest = this.index ? textDigest(content) : undefined;
+    if (!this.known(rel, digest)) this.stage(rel, content, digest);
   }
 
-  private stage(rel: string, content: string, digest: string | undefined, indexTried: boolean): void {
+  /** Whether the file index knows the file at `rel` already holds `digest`: then it is unchanged, unread. */
+  private known(rel: string, digest: string | undefined): boolean {
     this.wanted.add(rel);
-    const d = this.index ? (digest ?? textDigest(content)) : '';
+    if (digest === undefined || !this.index || !this.existing.has(rel) || !this.index.unchanged(rel, digest)) return false;
+    this.same(rel);
+    return true;
+  }
+
+  /** Stages a file the index does not know unchanged: compared with the existing file, if any. */
+  private stage(rel: string, content: string, digest: string | undefined): void {
+    const d = digest ?? ''; // with an index every file has a digest; without one nothing is recorded
     if (!this.existing.has(rel)) {
       this.missing.push(rel);
       this.hold(rel, content, d);
       return;
     }
-    if (!indexTried && this.index?.unchanged(rel, d)) return this.same(rel);
     // Stamped before the read: a change after it changes the stamp, so the next run reads the file again.
     const stamp = this.index ? stampOf(path.join(this.abs, rel)) : undefined;
     const have = this.read(rel);
@@ -221,7 +225,7 @@ export class FolderStager {
    * link (and removing the old tree) changes the file's stamp, so the index leaves it out: the next run reads it.
    */
   private keep(rel: string): void {
-    this.index?.next.delete(rel);
+    this.index?.forget(rel);
     const from = path.join(this.abs, rel);
     const to = this.target(rel);
     try {

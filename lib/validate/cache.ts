@@ -115,6 +115,31 @@ export function readCacheFile(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
+/** Makes a cache folder and its parent (`.edgewatt.cache`) when missing, one level at a time (never `mkdir -p`). */
+export function makeCacheDir(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
+  fs.mkdirSync(dir);
+}
+
+/** A temporary file beside a cache file, unique to this process and moment, renamed over the file when whole. */
+export function cacheTempFile(file: string): string {
+  return `${file}.${process.pid}.${Date.now()}.tmp`;
+}
+
+/** Replaces a cache file whole (a temporary file beside it, renamed over it); when that fails it throws and leaves no temporary file. */
+export function writeCacheFile(file: string, text: string): void {
+  makeCacheDir(path.dirname(file));
+  const tmp = cacheTempFile(file);
+  try {
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 const objectDigests = new WeakMap<object, string>();
 let uncachable = 0;
 /**
@@ -184,13 +209,7 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     save: () => {
       if (!passed) return;
       try {
-        if (!fs.existsSync(dir)) {
-          if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
-          fs.mkdirSync(dir);
-        }
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify({ key, passed: [...passed].sort() }));
-        fs.renameSync(tmp, file);
+        writeCacheFile(file, JSON.stringify({ key, passed: [...passed].sort() }));
       } catch {
         /* a read-only or odd place: the next run validates everything */
       }
