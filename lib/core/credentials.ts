@@ -1,3 +1,5 @@
+import { memoByString } from './memo';
+
 /**
  * Credential detection shared by the stack check (at parse time, naming the field path) and the output scan
  * (`secret-in-git`, over every string of every object written). One detector, so both agree.
@@ -100,18 +102,8 @@ export interface CredentialHit {
 /** What a name says of its value: a credential (1), a hint of one (2), or nothing (0). */
 type NameClass = 0 | 1 | 2;
 
-/** Names seen before and their class: objects repeat a small set of keys (bounded; cleared when full). */
-const nameClasses = new Map<string, NameClass>();
-
-function nameClass(name: string): NameClass {
-  let c = nameClasses.get(name);
-  if (c === undefined) {
-    c = isCredentialName(name) ? 1 : CREDENTIAL_HINT.test(name) ? 2 : 0;
-    if (nameClasses.size >= 10000) nameClasses.clear();
-    nameClasses.set(name, c);
-  }
-  return c;
-}
+/** What a name says of its value; names repeat across objects, so each verdict is memoized. */
+const nameClass = memoByString((name: string): NameClass => (isCredentialName(name) ? 1 : CREDENTIAL_HINT.test(name) ? 2 : 0));
 
 /**
  * Every credential in `root`: each string is checked by value (key formats, PEM blocks, JWTs, tokens, URLs

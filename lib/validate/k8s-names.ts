@@ -1,4 +1,5 @@
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, labelValueProblem, qualifiedNameProblem } from '../core/k8s-rules';
+import { memoByString } from '../core/memo';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -10,16 +11,8 @@ function esc(k: string): string {
   return k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k;
 }
 
-/** Label and annotation keys repeat across objects: their verdicts, memoized (bounded; cleared when full). */
-const keyProblems = new Map<string, string | undefined>();
-
-function keyProblem(k: string): string | undefined {
-  if (keyProblems.has(k)) return keyProblems.get(k);
-  const p = qualifiedNameProblem(k);
-  if (keyProblems.size >= 10000) keyProblems.clear();
-  keyProblems.set(k, p);
-  return p;
-}
+/** Label and annotation keys repeat across objects: their verdicts, memoized. */
+const keyProblem = memoByString(qualifiedNameProblem);
 
 function checkMeta(meta: Json | undefined, at: string, kind: string | undefined, add: (pointer: string, message: string) => void): void {
   if (!meta || typeof meta !== 'object') return;
