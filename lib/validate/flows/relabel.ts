@@ -1,5 +1,6 @@
 import { RelabelConfig } from '../../monitoring/prometheus-config';
 import { hashmod } from '../../monitoring/hashmod';
+import { memoByString } from '../../core/memo';
 
 /**
  * Prometheus relabeling, to predict whether a scrape job keeps a target. Semantics from prometheus/prometheus
@@ -19,21 +20,11 @@ import { hashmod } from '../../monitoring/hashmod';
 export type Relabel = Omit<RelabelConfig, 'action'> & { readonly action?: string };
 
 /**
- * Compiled regexes by their Prometheus text: the same few rules are evaluated for every flow and every candidate
- * node. Safe to share: they carry no `g` or `y` flag, so test and exec keep no state. Bounded (cleared when full);
- * a regex that does not compile is not kept, so it throws on every use.
+ * A compiled Prometheus regex (anchored, dot matches newline); compiled once per text (memoized: the same few
+ * rules are evaluated for every flow and every candidate node). Safe to share: they carry no `g` or `y` flag, so
+ * test and exec keep no state. A regex that does not compile is not kept, so it throws on every use.
  */
-const compiled = new Map<string, RegExp>();
-
-/** A compiled Prometheus regex (anchored, dot matches newline); compiled once per text. */
-export function promRegex(re: string): RegExp {
-  const hit = compiled.get(re);
-  if (hit) return hit;
-  const r = compile(re);
-  if (compiled.size >= 10000) compiled.clear();
-  compiled.set(re, r);
-  return r;
-}
+export const promRegex: (re: string) => RegExp = memoByString(compile);
 
 function compile(re: string): RegExp {
   let flags = 's';
