@@ -1,7 +1,4 @@
-import * as crypto from 'crypto';
-
-/** Node's one-shot digest (node >= 20.12), about twice as fast as a Hash object for short values. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+import { digestBytes } from '../core/hash';
 
 /**
  * Prometheus's `hashmod` relabel action: the last 8 bytes of the MD5 of the value, as a big-endian unsigned
@@ -9,7 +6,7 @@ const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 
  * chart, so its cost shows at 100,000 devices).
  */
 export function hashmod(value: string, modulus: number): number {
-  const digest = oneShot ? oneShot('md5', value, 'buffer') : crypto.createHash('md5').update(value).digest();
+  const digest = digestBytes('md5', value);
   // (hi·2^32 + lo) mod m in doubles, exact while every term stays below 2^53 (m ≤ 2^26); else BigInt.
   if (Number.isInteger(modulus) && modulus > 0 && modulus <= 2 ** 26) {
     const hi = digest.readUInt32BE(8) % modulus;

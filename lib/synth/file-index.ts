@@ -1,6 +1,6 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { digestBase64 } from '../core/hash';
 import { readCacheFile, writeCacheFile } from '../validate/cache';
 
 /**
@@ -19,7 +19,7 @@ const INDEX_FORMAT = 'edgewatt file index 1';
 
 /** What a text file (not an object's YAML) holds, as the file index records it: `t:` and the sha1 of its content. */
 export function textDigest(content: string | Buffer): string {
-  return `t:${createHash('sha1').update(content).digest('base64')}`;
+  return `t:${digestBase64('sha1', content)}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { digestBytes } from '../core/hash';
 import { Manifest } from './kube-object';
 
 /** Argo CD limits edgewatt keeps every Application under. */
@@ -6,7 +6,7 @@ export const APPLICATION_LIMITS = { maxObjects: 1000, maxBytes: 2 * 1024 * 1024 
 
 /** A stable 32-bit hash of a string. */
 function hash32(s: string): number {
-  return createHash('sha1').update(s).digest().readUInt32BE(0);
+  return digestBytes('sha1', s).readUInt32BE(0);
 }
 
 /**

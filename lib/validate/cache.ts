@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { digestBase64 } from '../core/hash';
 import { SchemaSources } from './schema-check';
 import { Entry } from './types';
 
@@ -168,7 +169,7 @@ export function objectDigest(o: object): string {
     if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
     return v;
   });
-  d = createHash('sha1').update(json).digest('base64');
+  d = digestBase64('sha1', json);
   objectDigests.set(o, d);
   return d;
 }
@@ -183,7 +184,7 @@ export function rememberObjectDigest(o: object, digest: string): void {
 
 /** The digest of one entry: its cluster, its file and its object's content (objectDigest). */
 export function entryDigest(e: Entry): string {
-  return createHash('sha1').update(e.cluster).update('\0').update(e.file).update('\0').update(objectDigest(e.object)).digest('base64');
+  return digestBase64('sha1', `${e.cluster}\0${e.file}\0${objectDigest(e.object)}`);
 }
 
 /**
