@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import * as yaml from 'yaml';
+import { benchStack } from '../../bench/stacks';
+import { SpecError } from '../../lib/core/errors';
+import { FAST_YAML_MIN_BYTES, parseStack, parseStackYaml } from '../../lib/spec/parse';
+import { fastYaml } from '../../lib/spec/fast-yaml';
+
+/** What the reference reader (lib/spec/parse.ts) makes of a text, or undefined when it reports an error. */
+function reference(text: string): { value: unknown } | undefined {
+  const doc = yaml.parseDocument(text, { uniqueKeys: true, strict: true });
+  return doc.errors.length > 0 ? undefined : { value: doc.toJS({ maxAliasCount: 1000 }) };
+}
+
+// Plain scalars at the edges of YAML 1.2's core schema, where YAML readers disagree.
+const EDGE_SCALARS = [
+  '0b101', '1_000', '+12', '.5', '0o17', '012', '0777', '08', 'yes', 'no', 'on', 'off', '~', 'null', 'Null', 'NULL', 'nULL',
+  '.NaN', '.nan', '.NAN', '.Nan', '1e3', '1E3', '1e+3', '1e-3', '1e', '1e400', '-1e400', '0x1F', '0X1F', '+0x1F', '-0x1', '-0o7', '-0', '-0.0',
+  '+0', '1.', '0.', '.', '-', '+', '+.inf', '-.Inf', '.INF', '.inF', 'True', 'TRUE', 'tRue', 'False', '1:30', '2001-12-14', '1,000',
+  '12345678901234567890', '0.0000001', '+.5', '-.5', '3.14159_26', '0x', '0o', '0b', '00', '1__0', 'true1', 'nulls', 'x y', 'a:b',
+];
+
+const scalar = fc.oneof(
+  fc.constantFrom(...EDGE_SCALARS),
+  fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '.', '-', '+', '_', ' ', 'e', 'x', 'o', ':', '#', "'", '"', '\\', '\n', '\t', 'é', '/', '~', '[', '{', ',', '?', '|', '>', '@', '`'), maxLength: 12 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+);
+
+/** Plain data as stack.yaml holds it: mappings, lists and scalars (text and numbers at YAML's edges). */
+const data = fc.letrec((tie) => ({
+  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('list'), tie('map')),
+  list: fc.array(tie('node'), { maxLength: 4 }),
+  map: fc.dictionary(fc.oneof(fc.constantFrom(...EDGE_SCALARS), fc.string({ maxLength: 6 })), tie('node'), { maxKeys: 4 }),
+})).node;
+
+/** How a document is written: the styles people and tools use for stack.yaml. */
+const styles = fc.record({
+  defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED'),
+  defaultKeyType: fc.constantFrom(null, 'PLAIN', 'QUOTE_DOUBLE'),
+  collectionStyle: fc.constantFrom('any', 'block', 'flow'),
+  indent: fc.constantFrom(2, 4),
+  indentSeq: fc.boolean(),
+  lineWidth: fc.constantFrom(0, 20, 80),
+}) as fc.Arbitrary<yaml.ToStringOptions>;
+
+/** What people do to YAML by hand: Windows line ends, comments after values and on lines of their own, document markers. */
+const handEdits = fc.record({ crlf: fc.boolean(), comments: fc.boolean(), markers: fc.boolean() });
+function edit(text: string, e: { crlf: boolean; comments: boolean; markers: boolean }): string {
+  let t = text;
+  // A comment after a line that ends a plain or quoted scalar or a collection (not inside a block scalar, where it would be text).
+  if (e.comments && !/[|>]/.test(t)) t = t.replace(/\n/g, ' # note\n').replace(/^/, '# head\n');
+  if (e.markers) t = `---\n${t}...\n`;
+  if (e.crlf) t = t.replace(/\n/g, '\r\n');
+  return t;
+}
+
+describe('fastYaml: the quick reader of large stack files gives what the reference reader gives, or nothing', () => {
+  test('on generated documents in every writing style, with hand edits', () => {
+    let fast = 0;
+    let total = 0;
+    fc.assert(
+      fc.property(data, styles, handEdits, (value, options, edits) => {
+        let text: string;
+        try {
+          text = edit(yaml.stringify(value, { ...options, aliasDuplicateObjects: false }), edits);
+        } catch {
+          return; // a style that cannot write this value (yaml throws); nothing to compare
+        }
+        const ref = reference(text);
+        const got = fastYaml(text);
+        total++;
+        if (got === undefined) return;
+        fast++;
+        expect(ref).toBeDefined();
+        expect(got.value).toEqual((ref as { value: unknown }).value);
+      }),
+      { numRuns: Number(process.env.EDGEWATT_FUZZ_RUNS ?? 3000) },
+    );
+    // The comparison above is only worth something if the quick reader answered most of the time.
+    expect(fast / total).toBeGreaterThan(0.6);
+  });
+
+  test.each(EDGE_SCALARS)('plain scalar %j as a value, in a flow list and in a key', (s) => {
+    const text = `v: ${s}\nw: [${s}, x]\nk:\n  ${s}: 1\n`;
+    const ref = reference(text);
+    const got = fastYaml(text);
+    if (got === undefined) return expect(['~', 'null', 'Null', 'NULL', ':', '-', '?']).toContain(s.length > 0 ? s : ':');
+    expect(got.value).toEqual(ref?.value);
+  });
+
+  test.each([
+    ['an anchor and alias', 'a: &x 1\nb: *x\n'],
+    ['a tag', 'a: !!str 1\n'],
+    ['a directive', '%YAML 1.2\n---\na: 1\n'],
+    ['a duplicate key', 'a: 1\na: 2\n'],
+    ['two documents', 'a: 1\n---\nb: 2\n'],
+    ['a null key', '~: 1\n'],
+    ['an empty key', ': 1\n'],
+    ['a collection as key', '[a, b]: 1\n'],
+    ['bad indentation', 'a: b: c\n'],
+    ['an empty text', ''],
+    ['a top-level block scalar with an indentation indicator (the readers disagree)', '|1-\n a\n'],
+    ['a block scalar with an indentation indicator', 'a: |2\n   x\n'],
+    ['a key over 1,024 characters', `${'k'.repeat(1100)}: 1\n`],
+    ['a key over two lines', '"a\n  b": 1\n'],
+    ['an explicit key with a line break', '? |\n  a\n: 1\n'],
+  ])('leaves %s to the reference reader', (_what, text) => {
+    expect(fastYaml(text)).toBeUndefined();
+  });
+});
+
+describe('parseStackYaml on a large stack', () => {
+  const text = yaml.stringify(benchStack(3000));
+
+  test('the bench stack is large enough to take the quick reader', () => {
+    expect(Buffer.byteLength(text)).toBeGreaterThanOrEqual(FAST_YAML_MIN_BYTES);
+  });
+
+  test('gives the same stack as the reference reader, without building its document', () => {
+    const expected = parseStack(yaml.parse(text));
+    // The parser module again, with a yaml whose parseDocument (the reference reader) is watched.
+    const parseDocument = jest.fn(yaml.parseDocument);
+    let fresh: typeof import('../../lib/spec/parse') | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('yaml', () => ({ ...jest.requireActual<typeof yaml>('yaml'), parseDocument }));
+      fresh = jest.requireActual<typeof import('../../lib/spec/parse')>('../../lib/spec/parse');
+      jest.dontMock('yaml');
+    });
+    const parsed = (fresh as typeof import('../../lib/spec/parse')).parseStackYaml;
+    expect(parsed(text)).toEqual(expected);
+    expect(parseDocument).not.toHaveBeenCalled();
+    // The control: a small stack is read by the reference reader, which the mock sees.
+    parsed(yaml.stringify(benchStack(10)));
+    expect(parseDocument).toHaveBeenCalledTimes(1);
+  });
+
+  test('a problem in a large stack is reported with its line, as in a small one', () => {
+    const bad = text.replace('name: dev-01234\n', 'name: Dev_01234\n');
+    expect(bad).not.toBe(text);
+    const line = bad.split('\n').findIndex((l) => l.includes('Dev_01234')) + 1;
+    let error: unknown;
+    try {
+      parseStackYaml(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SpecError);
+    const locations = (error as SpecError).problems.map((p) => p.location ?? p.path);
+    expect(locations).toContainEqual(expect.stringMatching(new RegExp(`^stack\\.yaml:${line}:\\d+$`)));
+  });
+});
