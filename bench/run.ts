@@ -3,7 +3,8 @@
  * serialized with the same serializer and written directly — at 10,000 devices / 50 clusters and 100,000
  * devices / 200 clusters (two IoMT pipelines per cluster), one child process per tier so each tier's peak RSS
  * is its own; the incremental re-synth after one device changed; the peer figure (cdk8s App.synth of the same
- * stack as one App, bench/peer.ts); then the bundled example through the CLI. Prints one JSON line per
+ * stack as one App, bench/peer.ts); the largest tier's stack as stack.yaml through `edgewatt synth` (bench/cli.ts),
+ * full and after one device changed; then the bundled example through the CLI. Prints one JSON line per
  * measurement and whether each target holds. Tests time nothing.
  *
  * `EDGEWATT_BENCH_TIERS=10000` runs the 10,000-device tier only (the 100,000 tier takes minutes).
@@ -12,6 +13,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { stringify } from 'yaml';
+import { benchStack } from './stacks';
 
 const root = path.resolve(__dirname, '..', '..');
 const shared = process.env.EDGEWATT_SHARED ?? path.resolve(root, '..', 'shared');
@@ -37,6 +40,24 @@ for (const devices of tiers) {
     console.log(JSON.stringify({ devices, failed: problem.trim() }));
   }
 }
+// The largest tier as a user runs it: its stack as stack.yaml through `edgewatt synth` (reading the YAML, the
+// synth and the write, in a process of its own), then again after one device was renamed (incremental).
+const largest = Math.max(...tiers);
+const cliRows: Array<Record<string, number>> = [];
+{
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-cli-'));
+  const stack = benchStack(largest) as { fleet: { devices: Array<{ name: string }> } };
+  fs.writeFileSync(path.join(dir, 'stack.yaml'), stringify(stack));
+  stack.fleet.devices[5].name += '-x';
+  fs.writeFileSync(path.join(dir, 'stack-changed.yaml'), stringify(stack));
+  for (const [what, file] of [['full', 'stack.yaml'], ['incremental', 'stack-changed.yaml']]) {
+    const row = node('cli.js', [path.join(dir, file), path.join(dir, 'dist'), k8s, crds]);
+    console.log(JSON.stringify({ case: `edgewatt synth of the ${largest}-device stack.yaml (${what}, a process of its own)`, ...row }));
+    cliRows.push(row);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 const peer = node('peer.js', ['10000']);
 console.log(JSON.stringify({ case: 'peer: cdk8s App.synth of the 10,000-device stack as one App (no validation)', ...peer }));
 
@@ -64,6 +85,8 @@ const targets: Record<string, boolean | 'not run'> = {
   'incremental re-synth <= 25% of a full synth at 100,000 devices': big ? big.incrementalShare <= 0.25 : 'not run',
   'faster than the peer (cdk8s App.synth) at 10,000 devices': small ? small.synthValidateSeconds < peer.peerSeconds : 'not run',
   'bundled example synth + validate < 3 s wall': demoWall < 3,
+  [`edgewatt synth (CLI) peak RSS <= 1 GiB at ${largest} devices`]: cliRows.every((r) => r.peakRssMiB <= 1024),
+  [`edgewatt synth (CLI) incremental <= 25% of its full synth at ${largest} devices`]: cliRows.length === 2 && cliRows[1].wallSeconds <= 0.25 * cliRows[0].wallSeconds,
 };
 console.log(
   JSON.stringify({

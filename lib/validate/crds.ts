@@ -4,16 +4,17 @@ import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { allowFormat } from './schema-keywords';
+import { allowFormat, LAZY_SUBSCHEMA } from './schema-keywords';
 
 type Schema = Record<string, unknown>;
 
 /**
  * Makes a CRD's structural openAPIV3Schema strict: objects with declared properties reject unknown fields
  * unless they preserve them; `x-kubernetes-int-or-string` becomes the intOrString keyword; `nullable`
- * admits null. CEL rules (x-kubernetes-validations) are not evaluated.
+ * admits null. CEL rules (x-kubernetes-validations) are not evaluated. With `lazy` (the default), each top-level
+ * field but the metadata is a LAZY_SUBSCHEMA, compiled when an object first has it.
  */
-export function strictCrdSchema(s: Schema, ajv: Ajv, metaRef?: string, root = true): Schema {
+export function strictCrdSchema(s: Schema, ajv: Ajv, metaRef?: string, root = true, lazy = true): Schema {
   if (s['x-kubernetes-int-or-string']) return { intOrString: true };
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
@@ -22,7 +23,7 @@ export function strictCrdSchema(s: Schema, ajv: Ajv, metaRef?: string, root = tr
       out.properties = Object.fromEntries(
         Object.entries(v as Record<string, Schema>).map(([p, ps]) => [
           p,
-          root && p === 'metadata' && metaRef ? { $ref: metaRef } : strictCrdSchema(ps, ajv, metaRef, false),
+          root && p === 'metadata' && metaRef ? { $ref: metaRef } : root && lazy && p !== 'metadata' ? { [LAZY_SUBSCHEMA]: strictCrdSchema(ps, ajv, metaRef, false) } : strictCrdSchema(ps, ajv, metaRef, false),
         ]),
       );
     } else if (k === 'items' || k === 'not' || (k === 'additionalProperties' && typeof v === 'object')) {
@@ -102,8 +103,12 @@ export class CrdSchemas {
     return [...this.schemas.keys()].sort();
   }
 
-  /** The validator for `apiVersion/kind`, or undefined when no CRD defines it. */
-  public validator(apiVersion: string, kind: string): ValidateFunction | undefined {
+  /**
+   * The validator for `apiVersion/kind`, or undefined when no CRD defines it. Its top-level fields but the
+   * metadata are compiled when an object first has them (LAZY_SUBSCHEMA); `eager` compiles the whole schema at
+   * once (a new validator, not kept: to prove that a CRD compiles). @default eager false
+   */
+  public validator(apiVersion: string, kind: string, eager = false): ValidateFunction | undefined {
     const key = `${apiVersion}/${kind}`;
     if (!this.schemas.has(key)) {
       const mentions = new RegExp(`^\\s*kind: ["']?${kind.replace(/[^A-Za-z0-9]/g, '')}["']?\\s*$`, 'm');
@@ -111,6 +116,7 @@ export class CrdSchemas {
     }
     const schema = this.schemas.get(key);
     if (!schema) return undefined;
+    if (eager) return this.ajv.compile(strictCrdSchema(schema, this.ajv, this.metaRef, true, false));
     let v = this.compiled.get(key);
     if (!v) {
       v = this.ajv.compile(strictCrdSchema(schema, this.ajv, this.metaRef));
