@@ -7,70 +7,73 @@ import { Document, isScalar, Scalar } from 'yaml';
  *
  * The reference reader keeps a node with its source range for every value, for the line numbers of problems: a
  * 100,000-device stack.yaml (10.7 MB) took 6–11 s and about 800 MB to read. js-yaml (v4, which reads as it goes;
- * v5 first lists every parser event, 2.5 times slower here and twice the memory) reads it in about 0.7 s. The two agree on YAML's structure (block and flow collections, quoted, plain and block
- * scalars; checked by test/spec/fast-yaml.test.ts against the reference on generated documents), and this
- * reader makes the rest agree:
+ * v5 first lists every parser event, 2.5 times slower here and twice the memory) reads it in about 0.7 s.
+ * The two agree on the YAML a stack file is made of (block and flow collections, quoted, plain and block
+ * scalars, comments; checked by test/spec/fast-yaml.test.ts against the reference on generated documents), and
+ * this reader makes the rest agree:
  * - **Plain scalars** are resolved by the reference's own YAML 1.2 core-schema tags (their `test` and `resolve`,
  *   tried in the reference's order, as yaml's compose-scalar.ts `findScalarTagByTest` does), not by js-yaml's, which
  *   differ at the edges (`0b101`, `+0x1F`, `-0o7`, `-.5`, `1e400`).
- * - **What it leaves to the reference** (returns undefined): any text with an anchor, alias, tag or directive
- *   character (`&`, `*`, `!`, `%`, anywhere, even inside a string: the check is on the raw text), a tab (the
- *   readers differ on tabs in indentation), a block scalar's indentation indicator (BLOCK_INDENT_INDICATOR), a
- *   collection or explicit key (COLLECTION_KEY), a quoted scalar or flow collection over several lines (the
- *   readers differ on how far its lines must be indented; js-yaml's listener finds them); anything js-yaml
- *   rejects (duplicate keys, several documents, bad indentation, collections as keys, nesting past its depth
- *   limit); a mapping key `null` (a null key is `""` to the reference and `"null"` to js-yaml); and a key over
- *   1,000 characters or with a line break (keyForReference). The reference
- *   then reads the text and gives its own errors and line numbers.
+ * - **What it leaves to the reference** (returns undefined): any text with one of REFERENCE_ONLY (checked on the
+ *   raw text, so a string that merely contains one counts too); a quoted scalar or flow collection over several
+ *   lines (the readers differ on how far its lines must be indented; js-yaml's listener finds them); anything
+ *   js-yaml rejects (duplicate keys, several documents, bad indentation, nesting past its depth limit); an empty
+ *   document; and a mapping key `null` (a null key is `""` to the reference and `"null"` to js-yaml). The
+ *   reference then reads the text and gives its own errors and line numbers.
  */
 export function fastYaml(text: string): { readonly value: unknown } | undefined {
-  if (/[&*!%\t]/.test(text) || BLOCK_INDENT_INDICATOR.test(text) || COLLECTION_KEY.test(text)) return undefined;
+  if (REFERENCE_ONLY.some(([, re]) => re.test(text))) return undefined;
   let value: unknown;
   let multiLine = false;
   const opened: number[] = [];
   try {
     value = load(text, {
       schema: SCHEMA,
-      // Quoted scalars and flow collections that span lines: the readers differ on how far their lines must be indented.
       listener: (event, state) => {
         if (event === 'open') opened.push(state.position);
         else {
           const from = opened.pop() as number;
-          if (!multiLine) multiLine = flowOverLines(text, from, state.position);
+          if (!multiLine) multiLine = flowOverLines(text, from, state.position, state.kind);
         }
       },
     });
   } catch {
     return undefined;
   }
-  return value === undefined || multiLine || keyForReference(value) ? undefined : { value };
+  return value === undefined || multiLine || hasNullKey(value) ? undefined : { value };
 }
 
 /**
- * A block scalar's explicit indentation indicator (`|2`, `>-1`, `|1+`): the readers disagree on it at the top
- * level (`|1-` then ` a`: "a" to the reference, " a" to js-yaml), so such texts go to the reference.
+ * What the two readers read differently (found by reading both, by the differential test and by review), so a
+ * text with any of them goes to the reference.
  */
-const BLOCK_INDENT_INDICATOR = /[|>][-+]?[1-9]/;
+export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: RegExp]> = [
+  ['anchors, aliases, tags and directives', /[&*!%]/],
+  ['tabs (indentation rules differ)', /\t/],
+  ['a carriage return not followed by a line feed (a line break to js-yaml, text to the reference)', /\r(?!\n)/],
+  ['backslashes (escapes such as \\U00110000 differ)', /\\/],
+  ['a block scalar indentation indicator (`|1-` then ` a` is "a" to the reference, " a" to js-yaml)', /[|>][-+]?[1-9]/],
+  ['a collection or explicit key (`[a]: 1`, `{[a]:b}`, `? x`: js-yaml makes "a" of [a])', /[\]}]\s*:|\?(?:\s|$)/m],
+  ['a comment right after a quote or bracket (`"x"#c`: an error to the reference)', /["'\]}]#/],
+  ['a document marker with anything after it on its line (`---a`, `--- a: 1`)', /^(?:---|\.\.\.)(?![ ]*(?:\r?\n|$))/m],
+  ['a line over 1,000 characters (the reference limits implicit keys to 1,024 characters of source)', /[^\n]{1001}/],
+];
 
 /**
- * A collection as a mapping key (`[a, b]: 1`, `{a: 1}: 2`) or an explicit key (`? …`): js-yaml makes `"a,b"` of
- * it where the reference makes `"[ a, b ]"`; such texts (and any text that merely looks so) go to the reference.
+ * Whether the node read from `from` to `to` (js-yaml's listener: from before the space ahead of it) is a quoted
+ * scalar or a flow collection over several lines (comments and space before it skipped). A block mapping whose
+ * first key is quoted is not one (its kind is a mapping).
  */
-const COLLECTION_KEY = /[\]}]\s*:(?:\s|$)|^[ \t-]*\?(?:\s|$)/m;
-
-/**
- * Whether the node read from `from` to `to` is a quoted scalar or a flow collection that spans lines (comments
- * and space before it skipped).
- */
-function flowOverLines(text: string, from: number, to: number): boolean {
+function flowOverLines(text: string, from: number, to: number, kind: string | null): boolean {
   let i = from;
   for (;;) {
-    while (i < to && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    while (i < to && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r')) i++;
     if (text[i] !== '#') break;
     while (i < to && text[i] !== '\n') i++;
   }
   const c = text[i];
-  if (c !== "'" && c !== '"' && c !== '[' && c !== '{') return false;
+  const flow = c === "'" || c === '"' ? kind === 'scalar' : c === '[' || c === '{';
+  if (!flow) return false;
   const nl = text.indexOf('\n', i);
   return nl >= 0 && nl < to;
 }
@@ -113,20 +116,13 @@ const corePlainScalar = new Type('tag:edgewatt.io,2026:yaml-core-plain', {
 
 const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [corePlainScalar] });
 
-/**
- * Whether any mapping in `root` has a key left to the reference: `null` (see fastYaml); a key over 1,000
- * characters (the reference rejects implicit keys over 1,024 in strict mode, js-yaml accepts them); a key with
- * a line break (an explicit `? |` key; both read it alike, but nothing is lost by asking the reference).
- * Multi-line implicit keys in block context js-yaml rejects itself.
- */
-function keyForReference(root: unknown): boolean {
+/** Whether any mapping in `root` has the key `null` (see fastYaml); without recursion. */
+function hasNullKey(root: unknown): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const v = stack.pop();
     if (v === null || typeof v !== 'object') continue;
-    if (!Array.isArray(v)) {
-      for (const key of Object.keys(v)) if (key === 'null' || key.length > 1000 || key.includes('\n') || key.includes('\r')) return true;
-    }
+    if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, 'null')) return true;
     for (const x of Object.values(v as object)) if (x !== null && typeof x === 'object') stack.push(x);
   }
   return false;

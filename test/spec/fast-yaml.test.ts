@@ -3,7 +3,7 @@ import * as yaml from 'yaml';
 import { benchStack } from '../../bench/stacks';
 import { SpecError } from '../../lib/core/errors';
 import { FAST_YAML_MIN_BYTES, parseStack, parseStackYaml } from '../../lib/spec/parse';
-import { fastYaml } from '../../lib/spec/fast-yaml';
+import { fastYaml, REFERENCE_ONLY } from '../../lib/spec/fast-yaml';
 
 /** What the reference reader (lib/spec/parse.ts) makes of a text, or undefined when it reports an error. */
 function reference(text: string): { value: unknown } | undefined {
@@ -119,8 +119,36 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['a flow list over lines indented too little', 'a: [x,\ny]\n'],
     ['a flow mapping over lines', 'a: {x: 1,\n  y: 2}\n'],
     ['a tab', '- |-\n\t\n'],
+    // Found in review (js-yaml 4.3.2 against yaml 2.9.1, read in their sources):
+    ['a lone carriage return', 'a: x\r  y\n'],
+    ['doubled carriage returns', 'a: 1\r\r\nb: 2\r\r\n'],
+    ['a comment right after a quoted scalar', 'x:\n  "k"#c: 1\ny: 2\n'],
+    ['a comment right after a flow list', 'a: [x]#c\n'],
+    ['a flow list as a key inside a flow mapping', 'x: {[a]:b}\n'],
+    ['a flow list as a key inside a flow list', '[[a]:b]\n'],
+    ['an explicit key in a flow mapping', 'x: {? [a, b]}\n'],
+    ['a comment glued to a document marker', '---#c\na: 1\n'],
+    ['text glued to a document marker', '---a: 1\n'],
+    ['a block mapping on the document marker line', '--- a: 1\n    b: 2\n'],
+    ['an implicit key padded past 1,024 characters', `a${' '.repeat(1030)}: 1\n`],
+    ['an escape past U+10FFFF', 'a: "\\U00110000"\n'],
   ])('leaves %s to the reference reader', (_what, text) => {
     expect(fastYaml(text)).toBeUndefined();
+  });
+
+  test('every rule of REFERENCE_ONLY is needed by one of the texts above, alone', () => {
+    // Each rule must be what sends at least one of these texts to the reference (no other rule matches it).
+    const texts = ['a: &x 1\n', 'a:\n\tb: 1\n', 'a: x\r  y\n', 'a: "\\U00110000"\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`];
+    for (const [what, rule] of REFERENCE_ONLY) {
+      expect({ what, alone: texts.some((t) => rule.test(t) && REFERENCE_ONLY.filter(([, r]) => r.test(t)).length === 1) }).toEqual({ what, alone: true });
+    }
+  });
+
+  test('a block mapping whose first key is quoted, and document markers alone on their lines, stay on the quick path', () => {
+    for (const text of ['labels:\n  "app.kubernetes.io/name": x\n  b: 1\n', '---\na: 1\n...\n', 'a: 1\r\nb: [x, y]\r\n', '"k": {a: [1, 2]}\n']) {
+      expect(fastYaml(text)?.value).toEqual(reference(text)?.value);
+      expect(fastYaml(text)).toBeDefined();
+    }
   });
 });
 
