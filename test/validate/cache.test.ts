@@ -159,4 +159,53 @@ describe('render cache and object digests', () => {
     expect(body(BodyStore.open(dir, 'k2'), o)).toBe(yamlBody(o));
     expect(body(BodyStore.open(dir, 'k1'), { ...o, metadata: { name: 'y' } })).toBe(yamlBody({ ...o, metadata: { name: 'y' } }));
   });
+
+  describe('a large render.json is listed first, and its bodies read only when the objects asked for are in it', () => {
+    const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+    const body = (store: BodyStore, x: object) => store.render([x]).bodies[0];
+    /** A render.json of 600 objects, the body of `cm-0` forged (so its use shows the bodies were read). */
+    function forgedCache(): { dir: string; file: string; before: string } {
+      const dir = path.join(tmpDir(), 'cache');
+      const first = BodyStore.open(dir, 'k');
+      for (let i = 0; i < 600; i++) body(first, cm(`cm-${i}`));
+      first.commit();
+      const file = path.join(dir, 'render.json');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('name: cm-0\\n', 'name: forged\\n'));
+      expect(fs.readFileSync(file, 'utf8')).toContain('name: forged');
+      return { dir, file, before: fs.readFileSync(file, 'utf8') };
+    }
+    // sampleFromBytes 0: every render.json counts as large here.
+    const open = (dir: string) => BodyStore.open(dir, 'k', { sampleFromBytes: 0 });
+
+    test('objects that are in it: after 16 of them its bodies are read (the forged body is used)', () => {
+      const { dir } = forgedCache();
+      const store = open(dir);
+      for (let i = 1; i <= 16; i++) body(store, cm(`cm-${i}`));
+      expect(body(store, cm('cm-0'))).toContain('name: forged');
+    });
+
+    test('objects that are not: after 512 misses it is given up, and this run\'s bodies replace it on commit', () => {
+      const { dir, file } = forgedCache();
+      const store = open(dir);
+      for (let i = 0; i < 512; i++) body(store, cm(`other-${i}`));
+      expect(body(store, cm('cm-0'))).toBe(yamlBody(cm('cm-0')));
+      store.commit();
+      const after = fs.readFileSync(file, 'utf8');
+      expect(after).not.toContain('forged');
+      expect(after).toContain('name: other-511');
+    });
+
+    test('undecided (a few misses): render.json stays as it was', () => {
+      const { dir, file, before } = forgedCache();
+      const store = open(dir);
+      for (let i = 0; i < 20; i++) body(store, cm(`other-${i}`));
+      store.commit();
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
+    });
+
+    test('by default a small render.json is read whole at once (the forged body is used at the first ask)', () => {
+      const { dir } = forgedCache();
+      expect(body(BodyStore.open(dir, 'k'), cm('cm-0'))).toContain('name: forged');
+    });
+  });
 });
