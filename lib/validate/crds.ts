@@ -16,16 +16,17 @@ type Schema = Record<string, unknown>;
  */
 export function strictCrdSchema(s: Schema, ajv: Ajv, metaRef?: string, root = true, lazy = true): Schema {
   if (s['x-kubernetes-int-or-string']) return { intOrString: true };
+  // A root's metadata is the shared ObjectMeta (when given); its other fields are compiled lazily (when `lazy`).
+  const propertySchema = (p: string, ps: Schema): Schema => {
+    if (root && p === 'metadata' && metaRef) return { $ref: metaRef };
+    const strict = strictCrdSchema(ps, ajv, metaRef, false);
+    return root && lazy && p !== 'metadata' ? { [LAZY_SUBSCHEMA]: strict } : strict;
+  };
   const out: Schema = {};
   for (const [k, v] of Object.entries(s)) {
     if (k === 'description' || k === 'nullable' || k === 'default' || k === 'example' || k.startsWith('x-kubernetes-')) continue;
     if (k === 'properties') {
-      out.properties = Object.fromEntries(
-        Object.entries(v as Record<string, Schema>).map(([p, ps]) => [
-          p,
-          root && p === 'metadata' && metaRef ? { $ref: metaRef } : root && lazy && p !== 'metadata' ? { [LAZY_SUBSCHEMA]: strictCrdSchema(ps, ajv, metaRef, false) } : strictCrdSchema(ps, ajv, metaRef, false),
-        ]),
-      );
+      out.properties = Object.fromEntries(Object.entries(v as Record<string, Schema>).map(([p, ps]) => [p, propertySchema(p, ps)]));
     } else if (k === 'items' || k === 'not' || (k === 'additionalProperties' && typeof v === 'object')) {
       out[k] = strictCrdSchema(v as Schema, ajv, metaRef, false);
     } else if (k === 'allOf' || k === 'anyOf' || k === 'oneOf') {
