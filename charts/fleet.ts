@@ -7,7 +7,7 @@ import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { VERSIONS } from '../lib/core/versions';
 import { declareExternalRefs } from '../lib/core/policy';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
-import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
+import { EdgeDeviceSet, EdgeDeviceSignedRequests, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
 import { flottaScrapeTargets } from '../lib/fleet/flotta-operator';
 import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
 import { isSelected } from '../lib/monitoring/hashmod';
@@ -92,8 +92,12 @@ const DEFAULT_SET: SetSettings = { heartbeatSeconds: 60, hardwareProfile: 'delta
  * (lib/fleet/registration.ts). Metrics go to the hub Prometheus remote-write endpoint.
  */
 export class FleetChart extends Chart {
+  /** The devices' pre-approved EdgeDeviceSignedRequests (one construct for all; rendered after the chart's ApiObjects). */
+  public readonly registrations: EdgeDeviceSignedRequests;
+
   constructor(scope: Construct, id: string, ctx: ChartContext) {
     super(scope, id, { disableResourceNameHashes: true });
+    this.registrations = new EdgeDeviceSignedRequests(this, 'registrations');
     const { model } = ctx;
     const f = model.fleet!;
     const ns = f.namespace;
@@ -128,7 +132,7 @@ export class FleetChart extends Chart {
     }
     for (const d of f.devices) {
       // The name is the device's yggdrasil client id; the request lives where the edge API looks for it.
-      new EdgeDeviceSignedRequest(this, `registration-${d.name}`, {
+      this.registrations.add({
         metadata: { name: d.name, namespace: FLOTTA_REGISTRATION_NAMESPACE, labels: { ...labels, [DEVICE_NAME_LABEL]: d.name } },
         spec: { targetNamespace: ns, targetSet: setOf.get(d.name)!, approved: true },
       });
@@ -154,6 +158,11 @@ export class FleetChart extends Chart {
         if (w.imagePullSecret) declareExternalRefs(wl as ApiObject, [`Secret/${w.imagePullSecret}`]);
       }
     }
+  }
+
+  /** The chart's ApiObjects as cdk8s renders them, then the registrations (which are not ApiObjects). */
+  public override toJson(): any[] {
+    return [...super.toJson(), ...this.registrations.toJson()];
   }
 }
 

@@ -24,6 +24,30 @@ export abstract class PlainApiObject extends ApiObject {
   }
 }
 
+/**
+ * What cdk8s renders for `new ApiObject(scope, id, props)` when `props` is plain data (strings, numbers, booleans,
+ * arrays and plain objects) in an app with only the built-in resolvers: the same object as plainToJson gives for
+ * that ApiObject, key order included (metadata without empty values, every object's keys sorted, `apiVersion`,
+ * `kind` and `metadata` first), without a construct. Throws on a value that is not plain data (a token, a Lazy,
+ * a class instance), which only an ApiObject can render. test/fleet/plain-api-object.test.ts compares it with
+ * ApiObject.prototype.toJson.
+ */
+export function plainObjectToJson(props: { readonly apiVersion: string; readonly kind: string; readonly metadata?: Readonly<Record<string, unknown>>; readonly [key: string]: unknown }): Record<string, unknown> {
+  const metadata = copy(props.metadata ?? {}, true);
+  const rest: Record<string, unknown> = {};
+  for (const key of sortKeys(Object.keys(props))) {
+    if (key === 'metadata') continue;
+    const v = copy(props[key], false);
+    if (v === NOT_PLAIN) throw new Error(`${props.kind}: ${key} is not plain data (a token, a Lazy or a class instance): render it as an ApiObject`);
+    if (v !== undefined) rest[key] = v;
+  }
+  if (metadata === NOT_PLAIN) throw new Error(`${props.kind}: metadata is not plain data (a token, a Lazy or a class instance): render it as an ApiObject`);
+  const out: Record<string, unknown> = { apiVersion: rest.apiVersion, kind: rest.kind };
+  if (metadata !== undefined) out.metadata = metadata;
+  for (const key of Object.keys(rest)) if (!(key in out)) out[key] = rest[key];
+  return out;
+}
+
 /** Marks a value the fast path cannot copy (cdk8s's own path must resolve it). */
 const NOT_PLAIN: unique symbol = Symbol('not plain');
 

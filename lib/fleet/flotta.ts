@@ -1,7 +1,7 @@
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlainApiObject } from '../core/plain-api-object';
+import { PlainApiObject, plainObjectToJson } from '../core/plain-api-object';
 
 /**
  * Typed constructs for the Flotta objects edgewatt writes (management.project-flotta.io/v1alpha1), with
@@ -83,5 +83,44 @@ export class EdgeWorkload extends FlottaObject<EdgeWorkloadSpec> {
 export class EdgeDeviceSignedRequest extends FlottaObject<EdgeDeviceSignedRequestSpec> {
   constructor(scope: Construct, id: string, props: { metadata: ApiObjectMetadata; spec: EdgeDeviceSignedRequestSpec }) {
     super(scope, id, 'EdgeDeviceSignedRequest', props.metadata, props.spec, (s) => s);
+  }
+}
+
+/**
+ * Many pre-approved registration requests as one construct: each renders exactly as an EdgeDeviceSignedRequest
+ * of the same props in the same chart (the chart's labels and namespace applied as cdk8s applies them; the same
+ * JSON, key order included), without a construct per device. At 100,000 devices the constructs were most of the
+ * fleet chart's 2 s and of its garbage. A construct is not an ApiObject, so the chart that holds one renders its
+ * objects in its own toJson (charts/fleet.ts); `add` takes plain data only (strings, booleans), as the requests
+ * edgewatt writes are.
+ */
+export class EdgeDeviceSignedRequests extends Construct {
+  private readonly requests: Array<{ readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec }> = [];
+
+  public constructor(scope: Construct, id: string) {
+    super(scope, id);
+  }
+
+  /** Adds one request (its metadata must name it). */
+  public add(props: { readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec }): void {
+    this.requests.push(props);
+  }
+
+  /** How many requests were added. */
+  public get size(): number {
+    return this.requests.length;
+  }
+
+  /** The requests as cdk8s renders an EdgeDeviceSignedRequest each, in the order added; new objects on every call. */
+  public toJson(): Array<Record<string, unknown>> {
+    const chart = Chart.of(this);
+    return this.requests.map(({ metadata, spec }) =>
+      plainObjectToJson({
+        apiVersion: FLOTTA_API_VERSION,
+        kind: 'EdgeDeviceSignedRequest',
+        metadata: { ...metadata, namespace: metadata.namespace ?? chart.namespace, labels: { ...chart.labels, ...metadata.labels } },
+        spec,
+      }),
+    );
   }
 }

@@ -1,7 +1,10 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeWorkload } from '../../lib/fleet/flotta';
-import { plainToJson } from '../../lib/core/plain-api-object';
+import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeDeviceSignedRequests, EdgeWorkload } from '../../lib/fleet/flotta';
+import { plainObjectToJson, plainToJson } from '../../lib/core/plain-api-object';
+import { FleetChart, COMPONENT_REGISTRY } from '../../charts';
+import { resolveStack } from '../../lib/synth/resolve-all';
+import { benchStack } from '../../bench/stacks';
 
 /**
  * The Flotta objects render without cdk8s's per-value resolve walk (lib/core/plain-api-object.ts). Each case
@@ -111,5 +114,47 @@ describe('Flotta objects render as cdk8s renders them', () => {
     } finally {
       delete process.env.CDK8S_DISABLE_SORT;
     }
+  });
+});
+
+describe('registrations without a construct per device render as EdgeDeviceSignedRequests', () => {
+  const props = (i: number, extra: Record<string, unknown> = {}) => ({
+    metadata: { name: `dev-${i}`, namespace: i % 2 ? 'flotta-registration' : undefined, labels: { 'z.io/b': 'x', a: `y${i}` }, ...extra } as never,
+    spec: { targetNamespace: 'fleet', targetSet: i % 3 ? 'set-a' : undefined, approved: i % 5 !== 0 } as never,
+  });
+
+  test('the same JSON as one EdgeDeviceSignedRequest each, key order included, with and without chart labels and namespace', () => {
+    for (const chartProps of [{}, { labels: { chart: 'l', a: 'from-chart' }, namespace: 'chart-ns' }]) {
+      const c = chart(chartProps);
+      const bulk = new EdgeDeviceSignedRequests(c, 'bulk');
+      const one = [0, 1, 2, 3, 4, 5].map((i) => new EdgeDeviceSignedRequest(c, `r${i}`, props(i)));
+      [0, 1, 2, 3, 4, 5].forEach((i) => bulk.add(props(i)));
+      expect(bulk.size).toBe(6);
+      const mine = bulk.toJson();
+      expect(mine.map((o) => JSON.stringify(o))).toEqual(one.map((o) => JSON.stringify(ApiObject.prototype.toJson.call(o))));
+      // New objects on every call: a caller changing one changes nothing here.
+      (mine[0].spec as Record<string, unknown>).approved = 'changed';
+      expect(JSON.stringify(bulk.toJson()[0])).toBe(JSON.stringify(ApiObject.prototype.toJson.call(one[0])));
+    }
+  });
+
+  test('plainObjectToJson: empty metadata fields dropped, keys sorted, apiVersion/kind/metadata first; not plain data throws', () => {
+    const c = chart();
+    const p = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', annotations: {}, finalizers: [], labels: { b: '1', a: '2' } }, data: { z: '1', a: undefined, m: null }, binaryData: {} } as const;
+    expect(JSON.stringify(plainObjectToJson(p))).toBe(JSON.stringify(ApiObject.prototype.toJson.call(new ApiObject(c, 'cm', p as never))));
+    expect(Object.keys(plainObjectToJson({ kind: 'K', spec: { b: 1 }, apiVersion: 'v1' }))).toEqual(['apiVersion', 'kind', 'spec']);
+    expect(() => plainObjectToJson({ apiVersion: 'v1', kind: 'K', spec: { x: Lazy.any({ produce: () => 1 }) } })).toThrow(/K: spec is not plain data/);
+    expect(() => plainObjectToJson({ apiVersion: 'v1', kind: 'K', metadata: { name: { resolve: () => 'n' } } })).toThrow(/K: metadata is not plain data/);
+  });
+
+  test("the fleet chart's toJson (as cdk8s's App.synth reads it) has every device's request after its ApiObjects", () => {
+    const model = resolveStack(benchStack(300));
+    const def = COMPONENT_REGISTRY.find((d) => d.name === 'fleet')!;
+    const fleet = def.build(new App({ outdir: '.unused' }), 'hub-fleet', { model, cluster: model.clusters[0], registry: COMPONENT_REGISTRY }) as FleetChart;
+    const objects = fleet.toJson() as Array<{ kind: string; metadata: { name: string } }>;
+    const requests = objects.filter((o) => o.kind === 'EdgeDeviceSignedRequest');
+    expect(requests.map((o) => o.metadata.name)).toEqual(model.fleet!.devices.map((d) => d.name));
+    expect(objects.slice(-requests.length)).toEqual(requests);
+    expect(fleet.registrations.size).toBe(300);
   });
 });
