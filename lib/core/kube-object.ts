@@ -58,19 +58,4 @@ export function objectKey(o: KubeObject): string {
   return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-const jsonLengths = new WeakMap<object, number>();
-
-/**
- * The length of an object's JSON text (what the Argo CD size limits count), computed once per object: the synth
- * sizes its shards with it and the GitOps gate its Application folders, and a synthesized object is not changed
- * afterwards. Memoized so 100,000 objects are not stringified twice (the texts are garbage the synth's peak
- * memory would carry).
- */
-export function jsonLength(o: object): number {
-  let n = jsonLengths.get(o);
-  if (n === undefined) {
-    n = JSON.stringify(o).length;
-    jsonLengths.set(o, n);
-  }
-  return n;
-}
+export { jsonLength } from './object-digest';

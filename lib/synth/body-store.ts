@@ -147,6 +147,17 @@ export class BodyStore {
     return b;
   }
 
+  /**
+   * The body of `digest` when render.json is read and has it (kept as this run's, as body() keeps it); undefined
+   * otherwise, without reading or sampling render.json (body() with the object does that).
+   */
+  public cachedBody(digest: string): string | undefined {
+    if (this.dir === undefined || !this.loaded) return undefined;
+    const b = this.old.get(digest);
+    if (b !== undefined) this.remember(digest, b);
+    return b;
+  }
+
   /** An object whose file is unchanged (no body asked for): its cached body stays in the cache. */
   public keep(digest: string): void {
     const b = this.old.get(digest);

@@ -38,6 +38,8 @@ export interface BodyRenderer {
   abort(): void;
   /** Whether a worker thread renders. */
   readonly threaded: boolean;
+  /** Whether it keys a cache by objectDigest (it has a cache folder): every added object's digest is taken. */
+  readonly hashes: boolean;
 }
 
 /** Options of openBodyRenderer. */
@@ -107,6 +109,15 @@ class Renderer implements BodyRenderer {
 
   public get threaded(): boolean {
     return this.worker !== undefined;
+  }
+
+  public get hashes(): boolean {
+    return this.options.cacheDir !== undefined;
+  }
+
+  /** Whether batches go to the worker without their objects until it asks (warm caches, staging, digests). */
+  private get lazy(): boolean {
+    return this.options.warm === true && this.options.staging !== undefined && this.hashes;
   }
 
   public add(objects: ReadonlyArray<object>, files?: ReadonlyArray<FileRef>): void {
@@ -256,8 +267,18 @@ class Renderer implements BodyRenderer {
     const w = this.worker as NonNullable<Renderer['worker']>;
     for (; this.sent < this.batches.length; this.sent++) {
       const { objects, files } = this.batches[this.sent];
-      const data = v8.serialize(objects);
-      w.port.postMessage({ type: 'batch', id: this.sent, data, files } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+      // The digests go with the objects: most are known already (planSynth measured each object's JSON text,
+      // which gives its digest too), so the worker hashes nothing and the gates never wait for it.
+      const digests = this.hashes ? objects.map(objectDigest) : undefined;
+      if (this.lazy) {
+        // Warm caches: the worker asks for a batch's objects ('need') only when a file it stages is neither known
+        // unchanged nor its body cached; an incremental synth serializes a few batches instead of every one.
+        w.port.postMessage({ type: 'batch', id: this.sent, files, digests } satisfies ToWorker);
+      } else {
+        const data = v8.serialize(objects);
+        w.port.postMessage({ type: 'batch', id: this.sent, data, files, digests } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+      }
+      if (digests) this.digested.add(this.sent);
       this.inFlight += objects.length;
     }
     // Back pressure: the worker's copies of objects not yet rendered are memory too (a 100,000-device fleet).
@@ -293,7 +314,10 @@ class Renderer implements BodyRenderer {
       this.failed = true;
       throw new SpecError(m.problems, m.heading);
     }
-    if (m.type === 'staged') this.stagedResults = m.results;
+    if (m.type === 'need') {
+      const data = v8.serialize(this.batches[m.id].objects);
+      (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'objects', id: m.id, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
+    } else if (m.type === 'staged') this.stagedResults = m.results;
     else if (m.type === 'digests') {
       this.batches[m.id].objects.forEach((o, i) => rememberObjectDigest(o, m.digests[i]));
       this.digested.add(m.id);

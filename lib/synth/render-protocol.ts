@@ -39,9 +39,13 @@ export interface RenderWorkerData {
 export type ToWorker =
   /**
    * Final objects, serialized with v8.serialize (the structured clone postMessage would make, kept as compact
-   * bytes until the worker renders them), and with staging each object's file.
+   * bytes until the worker renders them), with staging each object's file, and with a cache folder each
+   * object's objectDigest (the worker then hashes nothing). With warm caches and staging, without `data`: the
+   * worker asks for the objects ('need') when it has to render one.
    */
-  | { readonly type: 'batch'; readonly id: number; readonly data: Uint8Array; readonly files?: ReadonlyArray<FileRef> }
+  | { readonly type: 'batch'; readonly id: number; readonly data?: Uint8Array; readonly files?: ReadonlyArray<FileRef>; readonly digests?: string[] }
+  /** The objects of a batch sent without them (warm caches), which the worker asked for ('need'). */
+  | { readonly type: 'objects'; readonly id: number; readonly data: Uint8Array }
   /** A batch the main thread rendered itself (it claimed it): the worker stages its files and keeps its bodies. */
   | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
   /** No more objects; the files that are texts already. */
@@ -53,6 +57,8 @@ export type ToWorker =
 /** Worker to main thread. */
 export type FromWorker =
   | { readonly type: 'digests'; readonly id: number; readonly digests: string[] }
+  /** A batch sent without its objects has a file to render: send them ('objects'). */
+  | { readonly type: 'need'; readonly id: number }
   /** A batch rendered (and its files staged); the bodies only without staging. */
   | { readonly type: 'bodies'; readonly id: number; readonly bodies?: string[] }
   | { readonly type: 'staged'; readonly results: StageResult[] }

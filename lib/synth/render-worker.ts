@@ -27,7 +27,14 @@ function post(m: FromWorker): void {
 }
 
 /** The batches, as the bytes they came in until they are needed (an object graph takes several times the memory). */
-const batches: Array<{ id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] }> = [];
+type Batch = { id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] };
+const batches: Batch[] = [];
+/** Batches sent without objects that wait for them ('need'), by id, with the file to go on from. */
+const parked = new Map<number, { readonly b: Batch; readonly from: number }>();
+/** Parked batches whose objects came: staged next. */
+const resumed: Array<{ readonly b: Batch; readonly from: number }> = [];
+/** Thrown when a batch without objects has a file to render. */
+const NEED = Symbol('need objects');
 
 function objectsOf(b: (typeof batches)[number]): object[] {
   b.objects ??= v8.deserialize(b.data as Uint8Array) as object[];
@@ -54,19 +61,30 @@ function step(): void {
   try {
     if (ending === 'abort') return end();
     const store = openStore();
+    const next = resumed.shift();
+    if (next) {
+      stageLazily(next.b, next.from);
+      return schedule();
+    }
     // With caches from an earlier run the main thread needs every digest before its gates can skip anything, so
     // digests come first, unless the file index knows the last run's files (then staging a batch is a stat per
     // file, done with its digests); on a first run they are needed only at the end, with the bodies.
     if (warm && store.cached && !index?.warm && digested < batches.length) {
       const b = batches[digested++];
-      // Hashed from a copy that is dropped at once: until its files are staged the batch stays compact bytes.
-      b.digests = (v8.deserialize(b.data as Uint8Array) as object[]).map(objectDigest);
-      post({ type: 'digests', id: b.id, digests: b.digests });
+      if (!b.digests) {
+        // Hashed from a copy that is dropped at once: until its files are staged the batch stays compact bytes.
+        b.digests = (v8.deserialize(b.data as Uint8Array) as object[]).map(objectDigest);
+        post({ type: 'digests', id: b.id, digests: b.digests });
+      }
     } else if (rendered < batches.length) {
       const b = batches[rendered];
       batches[rendered++] = { id: b.id, files: b.files }; // the objects are no longer needed here
       // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
       if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
+      if (b.data === undefined && b.objects === undefined && b.digests && staging) {
+        stageLazily(b, 0);
+        return schedule();
+      }
       const objects = objectsOf(b);
       if (store.cached && !b.digests) {
         b.digests = objects.map(objectDigest);
@@ -111,6 +129,41 @@ function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefi
   if (s && filesEnded && done === batches.length) finishStaging();
 }
 
+/**
+ * Stages a batch sent without its objects from its file `from` on: a file the index knows unchanged, or whose body
+ * the render cache has, needs no object; at the first that does, the batch is parked and its objects asked for.
+ */
+function stageLazily(b: Batch, from: number): void {
+  const s = stagersOf() as FolderStager[];
+  const store = openStore();
+  const header = (staging as NonNullable<typeof staging>).header;
+  const digests = b.digests as string[];
+  const files = b.files ?? [];
+  const objects = b.data || b.objects ? objectsOf(b) : undefined;
+  let at = from;
+  try {
+    for (; at < files.length; at++) {
+      const [folder, rel] = files[at];
+      const d = digests[at];
+      const i = at;
+      const content = (): string => {
+        const cached = objects ? undefined : store.cachedBody(d);
+        if (cached === undefined && !objects) throw NEED;
+        return `${header}\n${cached ?? store.body((objects as object[])[i], d)}`;
+      };
+      if (s[folder].putObject(rel, d, content)) store.keep(d);
+    }
+  } catch (e) {
+    if (e !== NEED) throw e;
+    parked.set(b.id, { b, from: at });
+    post({ type: 'need', id: b.id });
+    return;
+  }
+  post({ type: 'bodies', id: b.id });
+  done++;
+  if (filesEnded && done === batches.length) finishStaging();
+}
+
 function finishStaging(): void {
   const results = (stagers as FolderStager[]).map((s) => s.finish());
   post({ type: 'staged', results });
@@ -127,13 +180,21 @@ function end(): void {
 
 function schedule(): void {
   if (scheduled) return;
-  if (rendered >= batches.length && !ending) return; // idle until the next message
+  if (rendered >= batches.length && resumed.length === 0 && !ending) return; // idle until the next message
   scheduled = true;
   setImmediate(step);
 }
 
 port.on('message', (m: ToWorker) => {
-  if (m.type === 'batch') batches.push({ id: m.id, data: m.data, files: m.files });
+  if (m.type === 'batch') batches.push({ id: m.id, data: m.data, files: m.files, digests: m.digests });
+  else if (m.type === 'objects') {
+    const p = parked.get(m.id);
+    parked.delete(m.id);
+    if (p) {
+      p.b.data = m.data;
+      resumed.push(p);
+    }
+  }
   else if (m.type === 'rendered') {
     try {
       openStore().adopt(m.digests, m.bodies);

@@ -5,7 +5,8 @@ import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
 import { INPUT_LIMITS, parseStackYaml } from '../spec/parse';
 import { StackInput } from '../spec/stack';
-import { jsonLength, KubeObject, Manifest } from './kube-object';
+import { KubeObject, Manifest } from './kube-object';
+import { measureObject } from '../core/object-digest';
 import { gitopsObjects } from '../gitops/synth';
 import { skipDryRunForExternalCrds } from '../gitops/sync';
 import { documents } from './documents';
@@ -126,7 +127,8 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   };
   synthesizeManifests(model, undefined, options.onProgress, (m) => {
     const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
-    for (const shard of shardManifests([final], jsonLength)) {
+    // Sized from each object's JSON text, which also gives its digest when the renderer keys caches by it.
+    for (const shard of shardManifests([final], (o) => measureObject(o, renderer.hashes))) {
       manifests.push(shard);
       place(shard);
     }

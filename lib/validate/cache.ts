@@ -1,7 +1,10 @@
-import { createHash, randomBytes } from 'crypto';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { digestBase64 } from '../core/hash';
+import { objectDigest } from '../core/object-digest';
+
+export { objectDigest, rememberObjectDigest } from '../core/object-digest';
 import { SchemaSources } from './schema-check';
 import { Entry } from './types';
 
@@ -139,47 +142,6 @@ export function writeCacheFile(file: string, text: string): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
-}
-
-const objectDigests = new WeakMap<object, string>();
-let uncachable = 0;
-/**
- * Makes an uncachable value's stand-in unique to this module instance (each thread has its own), so it never
- * matches a digest of another run, even one in a process with the same pid (pid 1 in every container).
- */
-const UNCACHABLE_NONCE = randomBytes(16).toString('hex');
-
-/**
- * The digest of an object's content: sha1 of its JSON text, with everything JSON would blur spelled out — NaN,
- * ±Infinity, -0, undefined array items — and any value that is not plain data (a Date, a Map, a class instance)
- * made unique, so such an object never matches a cache entry. Two objects with one digest render to the same
- * YAML and get the same verdicts. Memoized per object (objects are not changed after synthesis).
- */
-export function objectDigest(o: object): string {
-  let d = objectDigests.get(o);
-  if (d) return d;
-  const json = JSON.stringify(o, function (this: Record<string, unknown>, k: string, v: unknown) {
-    const raw = this[k];
-    if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000number ${Object.is(raw, -0) ? '-0' : raw}`;
-    if (raw === undefined) return '\u0000undefined';
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
-      const proto = Object.getPrototypeOf(raw);
-      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
-    }
-    if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
-    return v;
-  });
-  d = digestBase64('sha1', json);
-  objectDigests.set(o, d);
-  return d;
-}
-
-/**
- * Records an object's digest computed elsewhere (the render worker hashes a structured clone of the object,
- * which has the same JSON text), so objectDigest does not hash it again here.
- */
-export function rememberObjectDigest(o: object, digest: string): void {
-  objectDigests.set(o, digest);
 }
 
 /** The digest of one entry: its cluster, its file and its object's content (objectDigest). */

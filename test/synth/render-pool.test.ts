@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BodyStore, objectDigest, openBodyRenderer, synthesize, yamlBody } from '../../lib/internal';
+import { BodyStore, objectDigest, openBodyRenderer, synthesize, synthToDir, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
 
 /**
@@ -68,6 +68,40 @@ describe('render worker', () => {
     second.abort();
     expect(fs.readFileSync(file, 'utf8')).toBe(forged);
     expect(fs.readdirSync(dir)).toEqual(['render.json']); // no temporary file left behind
+  });
+
+  test('with warm caches a batch goes to the worker without its objects, which it asks for only to render one', () => {
+    const root = tmp();
+    const dist = path.join(root, 'dist');
+    const stack = benchStack(300) as ReturnType<typeof benchStack> & { fleet: { devices: Array<{ name: string }> } };
+    const synth = () => synthToDir(stack, dist, { renderThreshold: 0, validationCache: path.join(root, 'cache') });
+    // The batches this thread serializes for the worker (arrays of objects; v8.serialize is also used elsewhere).
+    const nodeV8 = require('v8') as typeof import('v8'); // the module object render-pool's calls go through
+    const real = nodeV8.serialize;
+    let shipped: object[][] = [];
+    const spy = jest.spyOn(nodeV8, 'serialize').mockImplementation((value: unknown) => {
+      if (Array.isArray(value)) shipped.push(value as object[]);
+      return real(value);
+    });
+    try {
+      synth(); // cold: every batch goes with its objects
+      const batches = shipped.length;
+      expect(batches).toBeGreaterThan(10);
+      shipped = [];
+      stack.fleet.devices[7].name += '-renamed';
+      const r = synth();
+      expect(r.write.missing.length + r.write.changed.length).toBe(1);
+      // Warm: only the fleet's batch (the renamed device's new request) is asked for.
+      expect(shipped.length).toBe(1);
+      expect(shipped[0].some((o) => (o as { metadata: { name: string } }).metadata.name === stack.fleet.devices[7].name)).toBe(true);
+      const files = Object.fromEntries(synthesize(stack).files);
+      for (const [rel, text] of Object.entries(files)) expect([rel, fs.readFileSync(path.join(dist, rel), 'utf8')]).toEqual([rel, text]);
+      shipped = [];
+      expect(synth().write.missing.length).toBe(0);
+      expect(shipped.length).toBe(0); // nothing to render: no objects sent at all
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('a synth of 2,000+ objects through the worker gives the same files as one rendered on the main thread', () => {

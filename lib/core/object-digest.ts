@@ -1,0 +1,103 @@
+import { randomBytes } from 'crypto';
+import { digestBase64 } from './hash';
+
+/**
+ * Facts about a synthesized object's JSON text, computed once per object (a synthesized object is not changed
+ * afterwards): its length (what the Argo CD size limits count; the synth sizes its shards with it) and its content
+ * digest (what the render and validation caches are keyed by). Both come from one JSON.stringify when the object
+ * is plain JSON data, so a 100,000-device synth does not stringify its objects twice, or hash them on another
+ * thread from a copy.
+ */
+
+const lengths = new WeakMap<object, number>();
+const digests = new WeakMap<object, string>();
+let uncachable = 0;
+/**
+ * Makes an uncachable value's stand-in unique to this module instance (each thread has its own), so it never
+ * matches a digest of another run, even one in a process with the same pid (pid 1 in every container).
+ */
+const UNCACHABLE_NONCE = randomBytes(16).toString('hex');
+
+/** The length of an object's JSON text, memoized per object. */
+export function jsonLength(o: object): number {
+  return measureObject(o, false);
+}
+
+/**
+ * jsonLength, and with `digest` the object's objectDigest from the same text when that text says everything
+ * (jsonExact), so objectDigest does not stringify it again.
+ */
+export function measureObject(o: object, digest: boolean): number {
+  let n = lengths.get(o);
+  if (n !== undefined && (!digest || digests.has(o))) return n;
+  const json = JSON.stringify(o);
+  n = json.length;
+  lengths.set(o, n);
+  if (digest && !digests.has(o) && jsonExact(o)) digests.set(o, digestBase64('sha1', json));
+  return n;
+}
+
+/**
+ * The digest of an object's content: sha1 of its JSON text, with everything JSON would blur spelled out — NaN,
+ * ±Infinity, -0, undefined array items — and any value that is not plain data (a Date, a Map, a class instance)
+ * made unique, so such an object never matches a cache entry. Two objects with one digest render to the same
+ * YAML and get the same verdicts. Memoized per object. For plain JSON data (jsonExact) nothing is spelled out,
+ * so the text is JSON.stringify's and measureObject's digest is this one.
+ */
+export function objectDigest(o: object): string {
+  let d = digests.get(o);
+  if (d) return d;
+  const json = JSON.stringify(o, function (this: Record<string, unknown>, k: string, v: unknown) {
+    const raw = this[k];
+    if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000number ${Object.is(raw, -0) ? '-0' : raw}`;
+    if (raw === undefined) return '\u0000undefined';
+    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+      const proto = Object.getPrototypeOf(raw);
+      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
+    }
+    if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
+    return v;
+  });
+  d = digestBase64('sha1', json);
+  digests.set(o, d);
+  return d;
+}
+
+/** The digest of an object when it is already known (measured, hashed or remembered), without computing it. */
+export function knownObjectDigest(o: object): string | undefined {
+  return digests.get(o);
+}
+
+/** Records an object's digest computed elsewhere (the same text: the render worker's, of a structured clone). */
+export function rememberObjectDigest(o: object, digest: string): void {
+  digests.set(o, digest);
+}
+
+/**
+ * Whether JSON.stringify(v) is the text objectDigest hashes: only strings, booleans, null, finite numbers other
+ * than -0, arrays, and objects whose prototype is Object.prototype or null (where objectDigest's replacer returns
+ * every value as it is); anything else — undefined anywhere, NaN, a Date, a function, a bigint — is left to
+ * objectDigest.
+ */
+export function jsonExact(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object': {
+      if (v === null) return true;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!jsonExact(v[i])) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k) && !jsonExact((v as Record<string, unknown>)[k])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}

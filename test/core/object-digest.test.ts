@@ -1,0 +1,75 @@
+import { createHash } from 'crypto';
+import fc from 'fast-check';
+import { jsonExact, jsonLength, knownObjectDigest, measureObject, objectDigest } from '../../lib/core/object-digest';
+
+/** objectDigest's text hashed the long way (a fresh deep copy, so no memo answers). */
+const sha1 = (text: string) => createHash('sha1').update(text).digest('base64');
+
+/** A deep copy of arrays and plain objects (structuredClone would give another realm's objects under jest). */
+const clone = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(clone) : v !== null && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v)) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) : v;
+
+/** JSON-like values with every value objectDigest spells out or makes unique mixed in. */
+const odd = fc.constantFrom<unknown>(undefined, NaN, Infinity, -Infinity, -0, new Date(0), new Map(), () => 1, Symbol('s'), Object.create({ inherited: 1 }));
+const value = fc.letrec((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.string(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer(),
+    odd,
+    fc.array(tie('v'), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('v'), { maxKeys: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }), tie('v'), { maxKeys: 3, noNullPrototype: false }),
+  ),
+})).v;
+
+describe('measureObject: the JSON length, and the digest from the same text when that text says everything', () => {
+  test('the digest it records is objectDigest of an equal object; for anything JSON would blur it records none', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 5 }), (o) => {
+        const n = measureObject(o, true);
+        expect(n).toBe(JSON.stringify(o).length);
+        const known = knownObjectDigest(o);
+        if (jsonExact(o)) {
+          // An equal object built again is hashed the long way.
+          const copy = clone(o) as object;
+          expect(knownObjectDigest(copy)).toBeUndefined();
+          expect(known).toBe(objectDigest(copy));
+          expect(known).toBe(sha1(JSON.stringify(o)));
+        } else {
+          expect(known).toBeUndefined();
+          expect(objectDigest(o)).not.toBe(sha1(JSON.stringify(o)));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('jsonExact says no to each value objectDigest spells out, wherever it is', () => {
+    for (const bad of [undefined, NaN, Infinity, -0, new Date(0), () => 1, 1n, Symbol('s'), new (class C {})()]) {
+      expect(jsonExact(bad)).toBe(false);
+      expect(jsonExact({ a: { b: [1, bad] } })).toBe(false);
+      expect(jsonExact([{ c: bad }])).toBe(false);
+    }
+    expect(jsonExact({ a: [1, 'x', true, null, { b: 0.5 }], n: Object.assign(Object.create(null), { k: 'v' }) })).toBe(true);
+  });
+
+  test('a length asked for first, then a digest: the digest is still taken; without `digest` none is', () => {
+    const o = { kind: 'ConfigMap', data: { a: '1' } };
+    expect(jsonLength(o)).toBe(JSON.stringify(o).length);
+    expect(knownObjectDigest(o)).toBeUndefined();
+    measureObject(o, true);
+    expect(knownObjectDigest(o)).toBe(sha1(JSON.stringify(o)));
+  });
+
+  test('a class instance inside makes the digest unique (never a cache hit), as before', () => {
+    const a = { spec: { when: new Date(0) } };
+    const b = { spec: { when: new Date(0) } };
+    measureObject(a, true);
+    measureObject(b, true);
+    expect(objectDigest(a)).not.toBe(objectDigest(b));
+  });
+});
