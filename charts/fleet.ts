@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -7,6 +7,7 @@ import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { VERSIONS } from '../lib/core/versions';
 import { declareExternalRefs } from '../lib/core/policy';
 import { DeviceWorkload } from '../lib/fleet/device-workload';
+import { ChartWithPlainObjects } from '../lib/core/plain-api-object';
 import { EdgeDeviceSet, EdgeDeviceSignedRequests, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
 import { flottaScrapeTargets } from '../lib/fleet/flotta-operator';
 import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
@@ -91,7 +92,7 @@ const DEFAULT_SET: SetSettings = { heartbeatSeconds: 60, hardwareProfile: 'delta
  * operator creates it from the approved request, and one committed from Git blocks registration
  * (lib/fleet/registration.ts). Metrics go to the hub Prometheus remote-write endpoint.
  */
-export class FleetChart extends Chart {
+export class FleetChart extends ChartWithPlainObjects {
   /** The devices' pre-approved EdgeDeviceSignedRequests (one construct for all; rendered after the chart's ApiObjects). */
   public readonly registrations: EdgeDeviceSignedRequests;
 
@@ -160,9 +161,9 @@ export class FleetChart extends Chart {
     }
   }
 
-  /** The chart's ApiObjects as cdk8s renders them, then the registrations (which are not ApiObjects). */
-  public override toJson(): any[] {
-    return [...super.toJson(), ...this.registrations.toJson()];
+  /** The registrations, which are not ApiObjects (rendered after the chart's ApiObjects). */
+  public plainObjects(): Array<Record<string, unknown>> {
+    return this.registrations.toJson();
   }
 }
 

@@ -39,8 +39,9 @@ export function measureObject(o: object, digest: boolean): number {
 
 /**
  * The digest of an object's content: sha1 of its JSON text, with everything JSON would blur spelled out — NaN,
- * ±Infinity, -0, undefined array items — and any value that is not plain data (a Date, a Map, a class instance)
- * made unique, so such an object never matches a cache entry. Two objects with one digest render to the same
+ * ±Infinity, -0, undefined values, strings that start with NUL (as the spelled-out values do) — and any value
+ * that is not plain data (a Date, a Map, a class instance, anything with a toJSON) made unique, so such an object
+ * never matches a cache entry. Two objects with one digest render to the same
  * YAML and get the same verdicts. Memoized per object. For plain JSON data (jsonExact) nothing is spelled out,
  * so the text is JSON.stringify's and measureObject's digest is this one.
  */
@@ -49,11 +50,15 @@ export function objectDigest(o: object): string {
   if (d) return d;
   const json = JSON.stringify(o, function (this: Record<string, unknown>, k: string, v: unknown) {
     const raw = this[k];
+    // A string that starts like a spelled-out value gets one more NUL, so it never reads as one.
+    if (typeof raw === 'string') return raw.startsWith('\u0000') ? `\u0000${raw}` : raw;
     if (typeof raw === 'number') return Number.isFinite(raw) && !Object.is(raw, -0) ? raw : `\u0000number ${Object.is(raw, -0) ? '-0' : raw}`;
     if (raw === undefined) return '\u0000undefined';
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+    if (raw !== null && typeof raw === 'object') {
+      // JSON.stringify writes what a toJSON gives, where the YAML renders the object's own keys.
+      if (typeof (raw as { toJSON?: unknown }).toJSON === 'function') return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
       const proto = Object.getPrototypeOf(raw);
-      if (proto !== Object.prototype && proto !== null) return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
+      if (!Array.isArray(raw) && proto !== Object.prototype && proto !== null) return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
     }
     if (typeof raw === 'bigint' || typeof raw === 'function' || typeof raw === 'symbol') return `\u0000uncachable ${UNCACHABLE_NONCE} ${++uncachable}`;
     return v;
@@ -63,31 +68,28 @@ export function objectDigest(o: object): string {
   return d;
 }
 
-/** The digest of an object when it is already known (measured, hashed or remembered), without computing it. */
+/** The digest of an object when it is already known (measured or hashed), without computing it. */
 export function knownObjectDigest(o: object): string | undefined {
   return digests.get(o);
 }
 
-/** Records an object's digest computed elsewhere (the same text: the render worker's, of a structured clone). */
-export function rememberObjectDigest(o: object, digest: string): void {
-  digests.set(o, digest);
-}
-
 /**
- * Whether JSON.stringify(v) is the text objectDigest hashes: only strings, booleans, null, finite numbers other
- * than -0, arrays, and objects whose prototype is Object.prototype or null (where objectDigest's replacer returns
- * every value as it is); anything else — undefined anywhere, NaN, a Date, a function, a bigint — is left to
- * objectDigest.
+ * Whether JSON.stringify(v) is the text objectDigest hashes: only strings that do not start with NUL, booleans,
+ * null, finite numbers other than -0, arrays, and objects whose prototype is Object.prototype or null, none with a
+ * toJSON (where objectDigest's replacer returns every value as it is); anything else — undefined anywhere, NaN, a
+ * Date, a function, a bigint — is left to objectDigest.
  */
 export function jsonExact(v: unknown): boolean {
   switch (typeof v) {
     case 'string':
+      return !v.startsWith('\u0000');
     case 'boolean':
       return true;
     case 'number':
       return Number.isFinite(v) && !Object.is(v, -0);
     case 'object': {
       if (v === null) return true;
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) if (!jsonExact(v[i])) return false;
         return true;

@@ -1,4 +1,5 @@
-import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, App, Chart, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { IConstruct } from 'constructs';
 
 /**
  * An ApiObject whose `toJson` gives exactly what cdk8s's `ApiObject.toJson` gives, without cdk8s's generic
@@ -21,6 +22,28 @@ import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberString
 export abstract class PlainApiObject extends ApiObject {
   public override toJson(): any {
     return plainToJson(this) ?? super.toJson();
+  }
+}
+
+/**
+ * Whether objects of plain data under `scope` render as plainObjectToJson gives: the app has only cdk8s's built-in
+ * resolvers and CDK8S_DISABLE_SORT is not set (otherwise only ApiObjects render as cdk8s would).
+ */
+export function rendersPlain(scope: IConstruct): boolean {
+  return !process.env.CDK8S_DISABLE_SORT && builtInResolversOnly(App.of(scope));
+}
+
+/**
+ * A chart with objects that are not constructs (`plainObjects`, rendered as plainObjectToJson renders them), after
+ * its ApiObjects: its toJson is cdk8s's, then those, so cdk8s's App.synth writes them; renderChart
+ * (lib/synth/render-chart.ts) renders its ApiObjects its own way, then those.
+ */
+export abstract class ChartWithPlainObjects extends Chart {
+  /** The objects that are not constructs; new objects on every call. */
+  public abstract plainObjects(): Array<Record<string, unknown>>;
+
+  public override toJson(): any[] {
+    return [...super.toJson(), ...this.plainObjects()];
   }
 }
 

@@ -1,7 +1,7 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { PlainApiObject, plainObjectToJson } from '../core/plain-api-object';
+import { PlainApiObject, plainObjectToJson, rendersPlain } from '../core/plain-api-object';
 
 /**
  * Typed constructs for the Flotta objects edgewatt writes (management.project-flotta.io/v1alpha1), with
@@ -90,25 +90,33 @@ export class EdgeDeviceSignedRequest extends FlottaObject<EdgeDeviceSignedReques
  * Many pre-approved registration requests as one construct: each renders exactly as an EdgeDeviceSignedRequest
  * of the same props in the same chart (the chart's labels and namespace applied as cdk8s applies them; the same
  * JSON, key order included), without a construct per device. At 100,000 devices the constructs were most of the
- * fleet chart's 2 s and of its garbage. A construct is not an ApiObject, so the chart that holds one renders its
- * objects in its own toJson (charts/fleet.ts); `add` takes plain data only (strings, booleans), as the requests
- * edgewatt writes are.
+ * fleet chart's 2 s and of its garbage. They are not ApiObjects, so the chart that holds them gives them as its
+ * plain objects (ChartWithPlainObjects, charts/fleet.ts). In an app with a custom resolver, or with
+ * CDK8S_DISABLE_SORT, each request is an EdgeDeviceSignedRequest construct under this one instead (cdk8s renders
+ * those), and toJson gives none.
  */
 export class EdgeDeviceSignedRequests extends Construct {
   private readonly requests: Array<{ readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec }> = [];
+  private readonly names = new Set<string>();
+  private readonly plain: boolean;
 
   public constructor(scope: Construct, id: string) {
     super(scope, id);
+    this.plain = rendersPlain(this);
   }
 
-  /** Adds one request (its metadata must name it). */
+  /** Adds one request (its metadata must name it; a name added twice throws, as a second construct id would). */
   public add(props: { readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec }): void {
-    this.requests.push(props);
+    const name = props.metadata.name;
+    if (this.names.has(name)) throw new Error(`There is already a registration request named "${name}" in ${this.node.path}`);
+    this.names.add(name);
+    if (this.plain) this.requests.push(props);
+    else new EdgeDeviceSignedRequest(this, `registration-${name}`, props);
   }
 
   /** How many requests were added. */
   public get size(): number {
-    return this.requests.length;
+    return this.names.size;
   }
 
   /** The requests as cdk8s renders an EdgeDeviceSignedRequest each, in the order added; new objects on every call. */

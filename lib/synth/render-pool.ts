@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as v8 from 'v8';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { SpecError } from '../core/errors';
-import { objectDigest, rememberObjectDigest } from '../validate/cache';
+import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
 import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
@@ -17,8 +17,8 @@ import { openStagers, stageObjects, StageResult } from './stager';
  * rendered on this thread (a worker costs about 50 ms to start). The bytes are the same either way: both run
  * yamlBody through BodyStore.
  *
- * With a cache folder it is also the render cache (BodyStore) and gives every object's content digest, which the
- * validation cache uses (digests() seeds objectDigest's memo). With staging folders (synthToDir) it writes each
+ * With a cache folder it is also the render cache (BodyStore), keyed by each object's content digest (objectDigest,
+ * taken here: mostly known already from sizing the object, see planSynth). With staging folders (synthToDir) it writes each
  * object's file into them as soon as it is rendered (FolderStager), and `staged` gives the result; the bodies are
  * then never sent back. End with commit() (this run's bodies become the cache) after a successful write, or
  * abort(); either stops the worker.
@@ -28,7 +28,7 @@ export interface BodyRenderer {
   add(objects: ReadonlyArray<object>, files?: ReadonlyArray<FileRef>): void;
   /** The YAML body (yamlBody) of an object (not with staging); one never added is rendered here. */
   body(object: object): string;
-  /** Makes objectDigest of every added object known without hashing it here (no-op without a cache). */
+  /** Sends every added object on (taking its digest when there is a cache), before the gates run. */
   digests(): void;
   /** With staging: stages `texts` (files that are not objects), waits for every file, and gives each folder's result. */
   staged(texts: ReadonlyArray<readonly [folder: number, rel: string, text: string]>): StageResult[];
@@ -53,9 +53,9 @@ export interface BodyRendererOptions {
   /** How long to wait for the worker's next message before failing, in milliseconds. @default 120000 */
   readonly timeoutMs?: number;
   /**
-   * The caches hold an earlier run's objects (the validation cache is not empty): the main thread needs every
-   * digest before its gates can skip anything, so the worker hashes first; and it mostly looks bodies up rather
-   * than rendering them, so this thread does not help it. @default false
+   * The caches hold an earlier run's objects (the validation cache is not empty): the worker mostly finds files
+   * unchanged or bodies cached rather than rendering them, so this thread does not help it, and (with staging and a
+   * cache) batches go without their objects until the worker asks for them. @default false
    */
   readonly warm?: boolean;
   /** Folders to stage the files into, and the header of every YAML file. @default - none: bodies are returned */
@@ -64,10 +64,10 @@ export interface BodyRendererOptions {
 
 /**
  * At most this many objects are with the worker, not yet rendered; more makes add() wait (each is memory there).
- * With warm caches (WARM_IN_FLIGHT) the worker mostly hashes and stats (a file index) or looks bodies up, so it
- * may fall further behind: it catches up while this thread runs the gates, instead of this thread waiting for
- * it in the middle of the fleet (at 100,000 devices that wait was about 2 s of a 13 s incremental synth; a
- * batch waiting there is its compact v8 bytes, about 300 bytes per object).
+ * With warm caches (WARM_IN_FLIGHT) the worker mostly stats files (a file index) or looks bodies up, so it may fall
+ * further behind: it catches up while this thread runs the gates, instead of this thread waiting for it in the
+ * middle of the fleet (at 100,000 devices that wait was about 2 s of a 13 s incremental synth; a batch waiting
+ * there is its digests and file names, or its compact v8 bytes, about 300 bytes per object).
  */
 const MAX_IN_FLIGHT = 60_000;
 const WARM_IN_FLIGHT = 240_000;
@@ -89,7 +89,9 @@ export function openBodyRenderer(options: BodyRendererOptions = {}): BodyRendere
 class Renderer implements BodyRenderer {
   private readonly batches: Array<{ objects: object[]; files?: ReadonlyArray<FileRef> }> = [];
   private readonly bodies = new Map<object, string>();
-  private readonly digested = new Set<number>();
+  /** Batches sent without their objects (lazy), and how many of them the worker asked for. */
+  private lazySent = 0;
+  private asked = 0;
   private sent = 0;
   private inFlight = 0;
   /** Batches this thread rendered for the worker. */
@@ -143,11 +145,8 @@ class Renderer implements BodyRenderer {
   }
 
   public digests(): void {
-    if (this.options.cacheDir === undefined || !this.worker) return; // on this thread objectDigest hashes (and memoizes) on demand
+    if (!this.worker) return; // on this thread objectDigest hashes (and memoizes) on demand
     this.send();
-    // On a first run the worker hashes each batch as it renders it: help it render the rest, then wait.
-    if (this.digested.size < this.sent) this.help();
-    while (this.digested.size < this.sent) this.receive();
   }
 
   public staged(texts: ReadonlyArray<readonly [number, string, string]>): StageResult[] {
@@ -231,7 +230,6 @@ class Renderer implements BodyRenderer {
     const digests = this.options.cacheDir !== undefined ? objects.map(objectDigest) : undefined;
     (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'rendered', id, bodies, digests } satisfies ToWorker);
     this.mine.add(id);
-    if (digests) this.digested.add(id); // objectDigest memoized them here
     this.inFlight -= objects.length;
     this.poll();
   }
@@ -257,7 +255,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', warm: this.options.warm ?? false, staging: this.options.staging, port: port2 };
+    const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
     const worker = new Worker(file, { workerData: data, transferList: [port2] });
     worker.unref();
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };
@@ -265,20 +263,22 @@ class Renderer implements BodyRenderer {
 
   private send(): void {
     const w = this.worker as NonNullable<Renderer['worker']>;
+    this.poll(); // the worker's asks for objects are answered as charts are built, not only at the end
     for (; this.sent < this.batches.length; this.sent++) {
       const { objects, files } = this.batches[this.sent];
       // The digests go with the objects: most are known already (planSynth measured each object's JSON text,
       // which gives its digest too), so the worker hashes nothing and the gates never wait for it.
       const digests = this.hashes ? objects.map(objectDigest) : undefined;
-      if (this.lazy) {
-        // Warm caches: the worker asks for a batch's objects ('need') only when a file it stages is neither known
-        // unchanged nor its body cached; an incremental synth serializes a few batches instead of every one.
+      // Warm caches: the worker asks for a batch's objects ('need') only when a file it stages is neither known
+      // unchanged nor its body cached, so an incremental synth serializes a few batches instead of every one.
+      // Once it has asked for more than a quarter of them (most objects changed), the rest go with their objects.
+      if (this.lazy && !(this.asked >= 8 && this.asked * 4 > this.lazySent)) {
         w.port.postMessage({ type: 'batch', id: this.sent, files, digests } satisfies ToWorker);
+        this.lazySent++;
       } else {
         const data = v8.serialize(objects);
         w.port.postMessage({ type: 'batch', id: this.sent, data, files, digests } satisfies ToWorker, [data.buffer as ArrayBuffer]);
       }
-      if (digests) this.digested.add(this.sent);
       this.inFlight += objects.length;
     }
     // Back pressure: the worker's copies of objects not yet rendered are memory too (a 100,000-device fleet).
@@ -315,13 +315,11 @@ class Renderer implements BodyRenderer {
       throw new SpecError(m.problems, m.heading);
     }
     if (m.type === 'need') {
+      this.asked++;
       const data = v8.serialize(this.batches[m.id].objects);
       (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'objects', id: m.id, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
     } else if (m.type === 'staged') this.stagedResults = m.results;
-    else if (m.type === 'digests') {
-      this.batches[m.id].objects.forEach((o, i) => rememberObjectDigest(o, m.digests[i]));
-      this.digested.add(m.id);
-    } else if (m.type === 'bodies') {
+    else if (m.type === 'bodies') {
       const { objects } = this.batches[m.id];
       const bodies = m.bodies;
       if (bodies) objects.forEach((o, i) => this.bodies.set(o, bodies[i]));

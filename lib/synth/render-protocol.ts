@@ -24,8 +24,6 @@ export interface RenderWorkerData {
   readonly cacheDir?: string;
   /** The cache key (validationCacheKey). */
   readonly key: string;
-  /** Caches from an earlier run: digests before bodies (see BodyRendererOptions.warm). */
-  readonly warm: boolean;
   /**
    * One Int32 per batch id (up to its length): 1 when the worker renders that batch, 2 when the main thread
    * does (Atomics.compareExchange from 0, so each batch is rendered once).
@@ -56,7 +54,6 @@ export type ToWorker =
 
 /** Worker to main thread. */
 export type FromWorker =
-  | { readonly type: 'digests'; readonly id: number; readonly digests: string[] }
   /** A batch sent without its objects has a file to render: send them ('objects'). */
   | { readonly type: 'need'; readonly id: number }
   /** A batch rendered (and its files staged); the bodies only without staging. */

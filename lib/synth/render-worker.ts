@@ -1,22 +1,23 @@
 /**
  * The render worker (a worker thread started by render-pool.ts for large stacks): receives each chart's final
- * objects while the main thread goes on building and validating, and answers per batch, first with the objects'
- * content digests (the validation cache needs them before it can skip anything), then with their YAML bodies,
- * rendered by the same BodyStore as the main thread uses. With staging folders it writes each object's file
- * (FolderStager) as soon as its body is rendered and sends no body back, so the files are on disk by the time
- * the gates have passed and no thread holds every file's text. Every message it posts is followed by a notify on
- * the shared counter, so the main thread can wait for it synchronously (Atomics.wait + receiveMessageOnPort).
+ * objects (with their content digests, taken on the main thread) while the main thread goes on building and
+ * validating, and renders their YAML bodies with the same BodyStore as the main thread uses. With staging folders
+ * it writes each object's file (FolderStager) as soon as its body is rendered and sends no body back, so the files
+ * are on disk by the time the gates have passed and no thread holds every file's text. With warm caches a batch
+ * comes without its objects: a file the file index knows unchanged, or whose body the render cache has, needs
+ * none; at the first that does, the batch waits ('need') until the main thread sends them. Every message it posts
+ * is followed by a notify on the shared counter, so the main thread can wait for it synchronously
+ * (Atomics.wait + receiveMessageOnPort).
  */
 import * as v8 from 'v8';
 import { MessagePort, workerData } from 'worker_threads';
 import { SpecError } from '../core/errors';
-import { objectDigest } from '../validate/cache';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
 import { FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
-const { port, signal, claims, cacheDir, key, warm, staging } = workerData as RenderWorkerData & { port: MessagePort };
+const { port, signal, claims, cacheDir, key, staging } = workerData as RenderWorkerData & { port: MessagePort };
 const counter = new Int32Array(signal);
 const claimed = new Int32Array(claims);
 
@@ -41,7 +42,6 @@ function objectsOf(b: (typeof batches)[number]): object[] {
   b.data = undefined;
   return b.objects;
 }
-let digested = 0;
 let rendered = 0;
 /** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
 let done = 0;
@@ -55,43 +55,25 @@ const index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefine
 let store: BodyStore | undefined;
 const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.renderCacheDefer ?? 0 }));
 
-/** One unit of work: the digests of the oldest batch without them (first), else the bodies of the oldest batch. */
+/** One unit of work: a parked batch whose objects came (first), else the oldest batch not yet taken. */
 function step(): void {
   scheduled = false;
   try {
     if (ending === 'abort') return end();
     const store = openStore();
     const next = resumed.shift();
-    if (next) {
-      stageLazily(next.b, next.from);
-      return schedule();
-    }
-    // With caches from an earlier run the main thread needs every digest before its gates can skip anything, so
-    // digests come first, unless the file index knows the last run's files (then staging a batch is a stat per
-    // file, done with its digests); on a first run they are needed only at the end, with the bodies.
-    if (warm && store.cached && !index?.warm && digested < batches.length) {
-      const b = batches[digested++];
-      if (!b.digests) {
-        // Hashed from a copy that is dropped at once: until its files are staged the batch stays compact bytes.
-        b.digests = (v8.deserialize(b.data as Uint8Array) as object[]).map(objectDigest);
-        post({ type: 'digests', id: b.id, digests: b.digests });
-      }
-    } else if (rendered < batches.length) {
+    if (next) stageLazily(next.b, next.from);
+    else if (rendered < batches.length) {
       const b = batches[rendered];
       batches[rendered++] = { id: b.id, files: b.files }; // the objects are no longer needed here
       // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
       if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
-      if (b.data === undefined && b.objects === undefined && b.digests && staging) {
-        stageLazily(b, 0);
-        return schedule();
+      if (b.data === undefined && b.objects === undefined) stageLazily(b, 0);
+      else {
+        const objects = objectsOf(b);
+        const digests = b.digests;
+        stage(b.id, objects.length, b.files, digests, (i) => store.body(objects[i], digests?.[i]));
       }
-      const objects = objectsOf(b);
-      if (store.cached && !b.digests) {
-        b.digests = objects.map(objectDigest);
-        post({ type: 'digests', id: b.id, digests: b.digests });
-      }
-      const digests = b.digests;
-      stage(b.id, objects.length, b.files, digests, (i) => store.body(objects[i], digests?.[i]));
     } else if (ending) {
       return end();
     }
@@ -136,8 +118,9 @@ function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefi
 function stageLazily(b: Batch, from: number): void {
   const s = stagersOf() as FolderStager[];
   const store = openStore();
-  const header = (staging as NonNullable<typeof staging>).header;
-  const digests = b.digests as string[];
+  if (!staging || !b.digests) throw new Error('a batch came without its objects, but without staging folders or digests');
+  const header = staging.header;
+  const digests = b.digests;
   const files = b.files ?? [];
   const objects = b.data || b.objects ? objectsOf(b) : undefined;
   let at = from;
@@ -170,6 +153,8 @@ function finishStaging(): void {
 }
 
 function end(): void {
+  // The main thread commits only after every file is staged, so no batch can still wait for its objects.
+  if (ending === 'commit' && parked.size > 0) return fail(new Error(`asked to commit with ${parked.size} batches still waiting for their objects`));
   if (ending === 'commit') {
     store?.commit();
     index?.commit();

@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { digestBase64 } from '../core/hash';
 import { objectDigest } from '../core/object-digest';
-
-export { objectDigest, rememberObjectDigest } from '../core/object-digest';
 import { SchemaSources } from './schema-check';
 import { Entry } from './types';
+
+export { objectDigest } from '../core/object-digest';
 
 /**
  * The validation cache: the digests of objects that passed every per-object check (schema, secrets, names,

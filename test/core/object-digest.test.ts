@@ -1,8 +1,9 @@
 import { createHash } from 'crypto';
 import fc from 'fast-check';
 import { jsonExact, jsonLength, knownObjectDigest, measureObject, objectDigest } from '../../lib/core/object-digest';
+import { yamlBody } from '../../lib/synth/serialize';
 
-/** objectDigest's text hashed the long way (a fresh deep copy, so no memo answers). */
+/** sha1 of a text, as the digests are taken. */
 const sha1 = (text: string) => createHash('sha1').update(text).digest('base64');
 
 /** A deep copy of arrays and plain objects (structuredClone would give another realm's objects under jest). */
@@ -71,5 +72,66 @@ describe('measureObject: the JSON length, and the digest from the same text when
     measureObject(a, true);
     measureObject(b, true);
     expect(objectDigest(a)).not.toBe(objectDigest(b));
+  });
+});
+
+describe('one digest, one YAML: what JSON blurs never shares a digest with what it blurs to', () => {
+  /** Values whose JSON text says less than the value: the blurred copy is what JSON.parse gives back. */
+  const toJsonObject = (inner: unknown) => Object.defineProperty({ own: 'keys' }, 'toJSON', { value: () => inner, enumerable: false });
+  const toJsonArray = (inner: unknown) => Object.assign(['item'], { toJSON: () => inner });
+  const blurry = fc.oneof(
+    fc.constantFrom<unknown>(undefined, NaN, Infinity, -Infinity, -0, new Date(0), '\u0000undefined', '\u0000number NaN', '\u0000\u0000x'),
+    fc.jsonValue().map(toJsonObject),
+    fc.jsonValue().map(toJsonArray),
+  );
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.string({ maxLength: 4 }),
+      fc.integer(),
+      fc.constant(null),
+      blurry,
+      fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 3 }), tie('v'), { maxKeys: 3 }),
+    ),
+  })).v;
+  const yamlOf = (v: unknown): string | undefined => {
+    try {
+      return yamlBody(v);
+    } catch {
+      return undefined;
+    }
+  };
+
+  test('an object and its JSON round trip: equal digests (by either path) only when their YAML is equal', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 4 }), value, { minKeys: 1, maxKeys: 4 }), fc.boolean(), (o, measuredFirst) => {
+        const text = JSON.stringify(o);
+        const back = JSON.parse(text) as object;
+        if (measuredFirst) {
+          measureObject(o, true);
+          measureObject(back, true);
+        }
+        if (objectDigest(o) === objectDigest(back)) expect(yamlOf(o)).toBe(yamlOf(back));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('the cases the review found: a non-enumerable or array toJSON, and strings that spell out a value', () => {
+    const hidden = { a: toJsonObject({ n: NaN }) };
+    measureObject(hidden, true);
+    expect(knownObjectDigest(hidden)).toBeUndefined();
+    expect(objectDigest(hidden)).not.toBe(objectDigest({ a: { n: null } }));
+    const arr = { a: toJsonArray([1]) };
+    expect(jsonExact(arr)).toBe(false);
+    expect(objectDigest(arr)).not.toBe(objectDigest({ a: [1] }));
+    const spelled = { a: ['\u0000undefined'] };
+    measureObject(spelled, true);
+    expect(knownObjectDigest(spelled)).toBeUndefined();
+    expect(objectDigest(spelled)).not.toBe(objectDigest({ a: [undefined] }));
+    expect(objectDigest({ a: '\u0000number NaN' })).not.toBe(objectDigest({ a: NaN }));
+    // Deterministic for plain strings that start with NUL (no nonce): equal objects, equal digests.
+    expect(objectDigest({ a: '\u0000x' })).toBe(objectDigest({ a: '\u0000x' }));
   });
 });

@@ -2,6 +2,7 @@ import { ApiObject, App, Chart, JsonPatch, Lazy, ResolutionContext } from 'cdk8s
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { EdgeDeviceSet, EdgeDeviceSignedRequest, EdgeDeviceSignedRequests, EdgeWorkload } from '../../lib/fleet/flotta';
 import { plainObjectToJson, plainToJson } from '../../lib/core/plain-api-object';
+import { renderChart } from '../../lib/synth/render-chart';
 import { FleetChart, COMPONENT_REGISTRY } from '../../charts';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { benchStack } from '../../bench/stacks';
@@ -138,6 +139,48 @@ describe('registrations without a construct per device render as EdgeDeviceSigne
     }
   });
 
+  test('every metadata field cdk8s knows (annotations, finalizers, owner references, others, none) renders the same', () => {
+    const c = chart({ labels: { chart: 'l' } });
+    const variants = [
+      { name: 'a', annotations: { z: '1', b: '2' }, finalizers: ['f'], ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'cm', uid: 'u' }] },
+      { name: 'b', generateName: 'g-', annotations: {}, finalizers: [], labels: {} },
+      { name: 'c', namespace: 'ns', labels: { only: 'x' }, extra: { nested: { b: 1, a: [] } } },
+      { name: 'd' },
+    ];
+    const bulk = new EdgeDeviceSignedRequests(c, 'bulk');
+    variants.forEach((metadata, i) => {
+      const props = { metadata: metadata as never, spec: { targetNamespace: 'fleet', approved: true } };
+      bulk.add(props);
+      const one = new EdgeDeviceSignedRequest(c, `one-${i}`, props);
+      expect(JSON.stringify(bulk.toJson()[i])).toBe(JSON.stringify(ApiObject.prototype.toJson.call(one)));
+    });
+  });
+
+  test('with a custom resolver or CDK8S_DISABLE_SORT each request is an EdgeDeviceSignedRequest construct, rendered by cdk8s', () => {
+    const app = new App({ outdir: '.unused', resolvers: [{ resolve: (ctx: ResolutionContext) => (ctx.value === 'fleet' ? ctx.replaceValue('rewritten') : undefined) }] });
+    const c = chart({}, app);
+    const bulk = new EdgeDeviceSignedRequests(c, 'bulk');
+    bulk.add(props(1));
+    expect(bulk.toJson()).toEqual([]);
+    expect(bulk.size).toBe(1);
+    expect((c.toJson() as Array<{ spec: { targetNamespace: string } }>).map((o) => o.spec.targetNamespace)).toEqual(['rewritten']);
+    process.env.CDK8S_DISABLE_SORT = '1';
+    try {
+      const unsorted = new EdgeDeviceSignedRequests(chart(), 'bulk');
+      unsorted.add(props(2));
+      expect(unsorted.toJson()).toEqual([]);
+      expect(Chart.of(unsorted).toJson()).toHaveLength(1);
+    } finally {
+      delete process.env.CDK8S_DISABLE_SORT;
+    }
+  });
+
+  test('a name added twice throws, as a second construct of the same id did', () => {
+    const bulk = new EdgeDeviceSignedRequests(chart(), 'bulk');
+    bulk.add(props(1));
+    expect(() => bulk.add(props(1))).toThrow(/already a registration request named "dev-1"/);
+  });
+
   test('plainObjectToJson: empty metadata fields dropped, keys sorted, apiVersion/kind/metadata first; not plain data throws', () => {
     const c = chart();
     const p = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', annotations: {}, finalizers: [], labels: { b: '1', a: '2' } }, data: { z: '1', a: undefined, m: null }, binaryData: {} } as const;
@@ -156,5 +199,12 @@ describe('registrations without a construct per device render as EdgeDeviceSigne
     expect(requests.map((o) => o.metadata.name)).toEqual(model.fleet!.devices.map((d) => d.name));
     expect(objects.slice(-requests.length)).toEqual(requests);
     expect(fleet.registrations.size).toBe(300);
+    // edgewatt's own rendering (renderChart's quick path, then the plain objects) gives the same JSON as cdk8s's.
+    expect(JSON.stringify(renderChart(fleet))).toBe(JSON.stringify(objects));
+    // Each request is what an EdgeDeviceSignedRequest construct with its props renders in a chart like the fleet's.
+    const like = new Chart(new App({ outdir: '.unused' }), 'like', { disableResourceNameHashes: true });
+    const first = model.fleet!.devices[0].name;
+    const props0 = { metadata: { ...(requests[0].metadata as object), name: first } as never, spec: (requests[0] as unknown as { spec: never }).spec };
+    expect(JSON.stringify(ApiObject.prototype.toJson.call(new EdgeDeviceSignedRequest(like, 'r', props0)))).toBe(JSON.stringify(requests[0]));
   });
 });

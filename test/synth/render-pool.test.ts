@@ -104,6 +104,76 @@ describe('render worker', () => {
     }
   });
 
+  describe('warm caches, the other paths of batches sent without their objects', () => {
+    const setup = () => {
+      const root = tmp();
+      const dist = path.join(root, 'dist');
+      const cache = path.join(root, 'cache');
+      const stack = benchStack(300) as ReturnType<typeof benchStack> & { name: string; fleet: { devices: Array<{ name: string }> } };
+      const synth = (options: Record<string, unknown> = {}) => synthToDir(stack, dist, { renderThreshold: 0, validationCache: cache, ...options });
+      const nodeV8 = require('v8') as typeof import('v8');
+      const real = nodeV8.serialize;
+      const shipped: object[][] = [];
+      const spy = jest.spyOn(nodeV8, 'serialize').mockImplementation((value: unknown) => {
+        if (Array.isArray(value)) shipped.push(value as object[]);
+        return real(value);
+      });
+      const same = () => {
+        const files = Object.fromEntries(synthesize(stack).files);
+        const differing = Object.entries(files).filter(([rel, text]) => fs.readFileSync(path.join(dist, rel), 'utf8') !== text);
+        expect(differing.map(([rel]) => rel)).toEqual([]);
+        expect(fs.readdirSync(dist, { recursive: true }).filter((f) => String(f).endsWith('.yaml')).length).toBe(Object.keys(files).filter((f) => f.endsWith('.yaml')).length);
+      };
+      return { root, dist, cache, stack, synth, shipped, spy, same };
+    };
+
+    test('no file index but the render cache: every body comes from render.json, no object is sent', () => {
+      const t = setup();
+      try {
+        t.synth();
+        fs.rmSync(path.join(t.cache, 'files.json'));
+        t.shipped.length = 0;
+        const r = t.synth();
+        expect(r.write.missing.length + r.write.changed.length + r.write.stale.length).toBe(0);
+        expect(t.shipped.length).toBe(0);
+        t.same();
+      } finally {
+        t.spy.mockRestore();
+      }
+    });
+
+    test('most objects changed: many batches wait for their objects at once, then the rest go with them; same files', () => {
+      const t = setup();
+      try {
+        t.synth();
+        t.stack.name = 'bench-renamed'; // every object's labels, and every file's header
+        t.shipped.length = 0;
+        const r = t.synth();
+        expect(r.write.changed.length).toBeGreaterThan(300);
+        expect(t.shipped.length).toBeGreaterThan(8); // the first asked for, then the rest sent with their objects
+        t.same();
+      } finally {
+        t.spy.mockRestore();
+      }
+    });
+
+    test('a gate that fails while batches wait for their objects: the synth fails at once and the folder is as it was', () => {
+      const t = setup();
+      try {
+        t.synth();
+        const before = fs.readdirSync(t.dist, { recursive: true }).map(String).sort();
+        const text = (rel: string) => fs.readFileSync(path.join(t.dist, rel), 'utf8');
+        const sample = before.filter((f) => f.endsWith('.yaml')).slice(0, 20).map((f) => [f, text(f)]);
+        t.stack.fleet.devices.forEach((d) => (d.name += '-y'));
+        expect(() => t.synth({ checks: [() => [{ path: 'stack', message: 'refused by a test check' }]] })).toThrow(/refused by a test check/);
+        expect(fs.readdirSync(t.dist, { recursive: true }).map(String).sort()).toEqual(before);
+        for (const [f, content] of sample) expect(text(f)).toBe(content);
+      } finally {
+        t.spy.mockRestore();
+      }
+    });
+  });
+
   test('a synth of 2,000+ objects through the worker gives the same files as one rendered on the main thread', () => {
     const stack = benchStack(1500);
     const worker = openBodyRenderer({ threshold: 0 });
