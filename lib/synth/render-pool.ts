@@ -89,9 +89,10 @@ export function openBodyRenderer(options: BodyRendererOptions = {}): BodyRendere
 class Renderer implements BodyRenderer {
   private readonly batches: Array<{ objects: object[]; files?: ReadonlyArray<FileRef> }> = [];
   private readonly bodies = new Map<object, string>();
-  /** Batches sent without their objects (lazy), and how many of them the worker asked for. */
-  private lazySent = 0;
+  /** Batches sent without their objects (lazy); how many of them the worker asked for, and staged without. */
+  private readonly lazySent = new Set<number>();
   private asked = 0;
+  private stagedWithout = 0;
   private sent = 0;
   private inFlight = 0;
   /** Batches this thread rendered for the worker. */
@@ -220,7 +221,18 @@ class Renderer implements BodyRenderer {
 
   /** Whether this thread may render batches for the worker (not with a warm render cache; see help). */
   private canHelp(): boolean {
-    return !this.options.warm && this.worker !== undefined && this.options.staging !== undefined;
+    return (!this.options.warm || this.mostChanged) && this.worker !== undefined && this.options.staging !== undefined;
+  }
+
+  /**
+   * Warm caches, but the worker has asked for the objects of at least 8 batches, and of more than a third of
+   * those it has finished: most objects changed (the stack renamed, a label on every device), so the rest of the synth
+   * runs as a cold one: batches go with their objects, the worker may fall at most MAX_IN_FLIGHT behind, and this
+   * thread helps it render (a warm stale synth otherwise ran far ahead of the worker into the gates, and its
+   * peak memory was 50–100 MB higher).
+   */
+  private get mostChanged(): boolean {
+    return this.asked >= 8 && this.asked * 2 > this.stagedWithout;
   }
 
   /** Renders a batch this thread claimed and sends the bodies to the worker, which stages them. */
@@ -270,11 +282,11 @@ class Renderer implements BodyRenderer {
       // which gives its digest too), so the worker hashes nothing and the gates never wait for it.
       const digests = this.hashes ? objects.map(objectDigest) : undefined;
       // Warm caches: the worker asks for a batch's objects ('need') only when a file it stages is neither known
-      // unchanged nor its body cached, so an incremental synth serializes a few batches instead of every one.
-      // Once it has asked for more than a quarter of them (most objects changed), the rest go with their objects.
-      if (this.lazy && !(this.asked >= 8 && this.asked * 4 > this.lazySent)) {
+      // unchanged nor its body cached, so an incremental synth serializes a few batches instead of every one
+      // (until most objects turn out changed: mostChanged).
+      if (this.lazy && !this.mostChanged) {
         w.port.postMessage({ type: 'batch', id: this.sent, files, digests } satisfies ToWorker);
-        this.lazySent++;
+        this.lazySent.add(this.sent);
       } else {
         const data = v8.serialize(objects);
         w.port.postMessage({ type: 'batch', id: this.sent, data, files, digests } satisfies ToWorker, [data.buffer as ArrayBuffer]);
@@ -283,7 +295,7 @@ class Renderer implements BodyRenderer {
     }
     // Back pressure: the worker's copies of objects not yet rendered are memory too (a 100,000-device fleet).
     // Rather than wait for the worker, this thread renders the newest batch itself when it can.
-    while (this.inFlight > (this.options.warm ? WARM_IN_FLIGHT : MAX_IN_FLIGHT)) {
+    while (this.inFlight > (this.options.warm && !this.mostChanged ? WARM_IN_FLIGHT : MAX_IN_FLIGHT)) {
       const id = Math.min(this.sent, this.claims.length) - 1;
       if (this.canHelp() && id >= 0 && Atomics.compareExchange(this.claims, id, 0, 2) === 0) this.renderFor(id);
       else this.receive();
@@ -316,6 +328,7 @@ class Renderer implements BodyRenderer {
     }
     if (m.type === 'need') {
       this.asked++;
+      this.lazySent.delete(m.id);
       const data = v8.serialize(this.batches[m.id].objects);
       (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'objects', id: m.id, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
     } else if (m.type === 'staged') this.stagedResults = m.results;
@@ -324,6 +337,7 @@ class Renderer implements BodyRenderer {
       const bodies = m.bodies;
       if (bodies) objects.forEach((o, i) => this.bodies.set(o, bodies[i]));
       if (!this.mine.has(m.id)) this.inFlight -= objects.length; // this thread's own were counted when rendered
+      if (this.lazySent.delete(m.id)) this.stagedWithout++;
       this.batches[m.id] = { objects: [] };
     }
     return m.type;
