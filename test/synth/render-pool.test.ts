@@ -126,51 +126,39 @@ describe('render worker', () => {
       };
       return { root, dist, cache, stack, synth, shipped, spy, same };
     };
+    let t: ReturnType<typeof setup>;
+    beforeEach(() => {
+      t = setup();
+      t.synth(); // the warm caches every case starts from
+    });
+    afterEach(() => t.spy.mockRestore());
 
     test('no file index but the render cache: every body comes from render.json, no object is sent', () => {
-      const t = setup();
-      try {
-        t.synth();
-        fs.rmSync(path.join(t.cache, 'files.json'));
-        t.shipped.length = 0;
-        const r = t.synth();
-        expect(r.write.missing.length + r.write.changed.length + r.write.stale.length).toBe(0);
-        expect(t.shipped.length).toBe(0);
-        t.same();
-      } finally {
-        t.spy.mockRestore();
-      }
+      fs.rmSync(path.join(t.cache, 'files.json'));
+      t.shipped.length = 0;
+      const r = t.synth();
+      expect(r.write.missing.length + r.write.changed.length + r.write.stale.length).toBe(0);
+      expect(t.shipped.length).toBe(0);
+      t.same();
     });
 
     test('most objects changed: many batches wait for their objects at once, then the rest go with them; same files', () => {
-      const t = setup();
-      try {
-        t.synth();
-        t.stack.name = 'bench-renamed'; // every object's labels, and every file's header
-        t.shipped.length = 0;
-        const r = t.synth();
-        expect(r.write.changed.length).toBeGreaterThan(300);
-        expect(t.shipped.length).toBeGreaterThan(8); // the first asked for, then the rest sent with their objects
-        t.same();
-      } finally {
-        t.spy.mockRestore();
-      }
+      t.stack.name = 'bench-renamed'; // every object's labels, and every file's header
+      t.shipped.length = 0;
+      const r = t.synth();
+      expect(r.write.changed.length).toBeGreaterThan(300);
+      expect(t.shipped.length).toBeGreaterThan(8); // the first asked for, then the rest sent with their objects
+      t.same();
     });
 
     test('a gate that fails while batches wait for their objects: the synth fails at once and the folder is as it was', () => {
-      const t = setup();
-      try {
-        t.synth();
-        const before = fs.readdirSync(t.dist, { recursive: true }).map(String).sort();
-        const text = (rel: string) => fs.readFileSync(path.join(t.dist, rel), 'utf8');
-        const sample = before.filter((f) => f.endsWith('.yaml')).slice(0, 20).map((f) => [f, text(f)]);
-        t.stack.fleet.devices.forEach((d) => (d.name += '-y'));
-        expect(() => t.synth({ checks: [() => [{ path: 'stack', message: 'refused by a test check' }]] })).toThrow(/refused by a test check/);
-        expect(fs.readdirSync(t.dist, { recursive: true }).map(String).sort()).toEqual(before);
-        for (const [f, content] of sample) expect(text(f)).toBe(content);
-      } finally {
-        t.spy.mockRestore();
-      }
+      const before = fs.readdirSync(t.dist, { recursive: true }).map(String).sort();
+      const text = (rel: string) => fs.readFileSync(path.join(t.dist, rel), 'utf8');
+      const sample = before.filter((f) => f.endsWith('.yaml')).slice(0, 20).map((f) => [f, text(f)]);
+      t.stack.fleet.devices.forEach((d) => (d.name += '-y'));
+      expect(() => t.synth({ checks: [() => [{ path: 'stack', message: 'refused by a test check' }]] })).toThrow(/refused by a test check/);
+      expect(fs.readdirSync(t.dist, { recursive: true }).map(String).sort()).toEqual(before);
+      for (const [f, content] of sample) expect(text(f)).toBe(content);
     });
   });
 
