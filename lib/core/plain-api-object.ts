@@ -57,15 +57,28 @@ export abstract class ChartWithPlainObjects extends Chart {
  */
 export function plainObjectToJson(props: { readonly apiVersion: string; readonly kind: string; readonly metadata?: Readonly<Record<string, unknown>>; readonly [key: string]: unknown }): Record<string, unknown> {
   const metadata = copy(props.metadata ?? {}, true);
+  const out = assemble(metadata === NOT_PLAIN ? undefined : (metadata as Record<string, unknown> | undefined), props);
+  const bad = typeof out === 'string' ? out : metadata === NOT_PLAIN ? 'metadata' : undefined;
+  if (bad !== undefined) throw new Error(`${props.kind}: ${bad} is not plain data (a token, a Lazy or a class instance): render it as an ApiObject`);
+  return out as Record<string, unknown>;
+}
+
+/**
+ * An object as cdk8s lays it out: `apiVersion`, `kind`, then `metadata` (already rendered; none when empty), then
+ * the other props copied with sorted keys and without null or undefined values. The key of the first prop that is
+ * not plain data instead, when there is one.
+ */
+function assemble(metadata: Record<string, unknown> | undefined, props: Readonly<Record<string, unknown>>): Record<string, unknown> | string {
   const rest: Record<string, unknown> = {};
   for (const key of sortKeys(Object.keys(props))) {
     if (key === 'metadata') continue;
     const v = copy(props[key], false);
-    if (v === NOT_PLAIN) throw new Error(`${props.kind}: ${key} is not plain data (a token, a Lazy or a class instance): render it as an ApiObject`);
+    if (v === NOT_PLAIN) return key;
     if (v !== undefined) rest[key] = v;
   }
-  if (metadata === NOT_PLAIN) throw new Error(`${props.kind}: metadata is not plain data (a token, a Lazy or a class instance): render it as an ApiObject`);
-  const out: Record<string, unknown> = { apiVersion: rest.apiVersion, kind: rest.kind };
+  const out: Record<string, unknown> = {};
+  if ('apiVersion' in rest) out.apiVersion = rest.apiVersion;
+  if ('kind' in rest) out.kind = rest.kind;
   if (metadata !== undefined) out.metadata = metadata;
   for (const key of Object.keys(rest)) if (!(key in out)) out[key] = rest[key];
   return out;
@@ -109,19 +122,8 @@ export function plainToJson(obj: ApiObject): Record<string, unknown> | undefined
   }
   const props = (obj as unknown as { props: unknown }).props;
   if (!isPlainObject(props)) return undefined;
-  const rest: Record<string, unknown> = {};
-  for (const key of sortKeys(Object.keys(props))) {
-    if (key === 'metadata') continue;
-    const v = copy(props[key], false);
-    if (v === NOT_PLAIN) return undefined;
-    if (v !== undefined) rest[key] = v;
-  }
-  const out: Record<string, unknown> = {};
-  if ('apiVersion' in rest) out.apiVersion = rest.apiVersion;
-  if ('kind' in rest) out.kind = rest.kind;
-  if (!empty) out.metadata = metadata;
-  for (const key of Object.keys(rest)) if (!(key in out)) out[key] = rest[key];
-  return out;
+  const out = assemble(empty ? undefined : metadata, props);
+  return typeof out === 'string' ? undefined : out;
 }
 
 /** The metadata fields cdk8s's ApiObjectMetadataDefinition.toJson sets over the additional attributes. */

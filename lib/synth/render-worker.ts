@@ -100,11 +100,11 @@ function stagersOf(): FolderStager[] | undefined {
  * Stages a batch's files (a file the index knows unchanged gets no body) or sends its bodies back, and finishes
  * staging after the last batch.
  */
-function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefined, digests: ReadonlyArray<string> | undefined, body: (i: number) => string): void {
+function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefined, digests: ReadonlyArray<string> | undefined, body: (i: number) => string, from = 0): void {
   const s = stagersOf();
   if (s && staging) {
     const store = openStore();
-    stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]));
+    stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]), from);
     post({ type: 'bodies', id });
   } else post({ type: 'bodies', id, bodies: Array.from({ length: count }, (_, i) => body(i)) });
   done++;
@@ -116,35 +116,25 @@ function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefi
  * the render cache has, needs no object; at the first that does, the batch is parked and its objects asked for.
  */
 function stageLazily(b: Batch, from: number): void {
-  const s = stagersOf() as FolderStager[];
-  const store = openStore();
   if (!staging || !b.digests) throw new Error('a batch came without its objects, but without staging folders or digests');
-  const header = staging.header;
+  const store = openStore();
   const digests = b.digests;
-  const files = b.files ?? [];
   const objects = b.data || b.objects ? objectsOf(b) : undefined;
   let at = from;
+  const body = (i: number): string => {
+    if (objects) return store.body(objects[i], digests[i]);
+    const cached = store.cachedBody(digests[i]);
+    if (cached !== undefined) return cached;
+    at = i;
+    throw NEED;
+  };
   try {
-    for (; at < files.length; at++) {
-      const [folder, rel] = files[at];
-      const d = digests[at];
-      const i = at;
-      const content = (): string => {
-        const cached = objects ? undefined : store.cachedBody(d);
-        if (cached === undefined && !objects) throw NEED;
-        return `${header}\n${cached ?? store.body((objects as object[])[i], d)}`;
-      };
-      if (s[folder].putObject(rel, d, content)) store.keep(d);
-    }
+    stage(b.id, digests.length, b.files, digests, body, from);
   } catch (e) {
     if (e !== NEED) throw e;
     parked.set(b.id, { b, from: at });
     post({ type: 'need', id: b.id });
-    return;
   }
-  post({ type: 'bodies', id: b.id });
-  done++;
-  if (filesEnded && done === batches.length) finishStaging();
 }
 
 function finishStaging(): void {

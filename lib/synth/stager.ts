@@ -11,9 +11,9 @@ export function openStagers(folders: ReadonlyArray<{ readonly abs: string; reado
 }
 
 /**
- * Stages objects: each file (folder index, path) gets `header`, a newline and its object's body (`body(i)`). With
- * the objects' digests and a file index, a file known to hold its object already is neither rendered nor read:
- * `kept(i)` is called for it instead.
+ * Stages objects: each file (folder index, path) from the `from`th on gets `header`, a newline and its object's
+ * body (`body(i)`). With the objects' digests and a file index, a file known to hold its object already is neither
+ * rendered nor read: `kept(i)` is called for it instead.
  */
 export function stageObjects(
   stagers: ReadonlyArray<FolderStager>,
@@ -22,10 +22,12 @@ export function stageObjects(
   digests: ReadonlyArray<string> | undefined,
   body: (i: number) => string,
   kept: (i: number) => void = () => undefined,
+  from = 0,
 ): void {
-  files?.forEach(([folder, rel], i) => {
+  for (let i = from; i < (files?.length ?? 0); i++) {
+    const [folder, rel] = (files as ReadonlyArray<readonly [number, string]>)[i];
     if (stagers[folder].putObject(rel, digests?.[i], () => `${header}\n${body(i)}`)) kept(i);
-  });
+  }
 }
 
 /** Markers a file must start with for the writer to replace or remove it. */
