@@ -29,7 +29,27 @@ export function textDigest(content: string | Buffer): string {
  */
 export function stampOf(file: string): string | undefined {
   const st = fs.lstatSync(file, { throwIfNoEntry: false });
-  return st && st.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}` : undefined;
+  return st && st.isFile() ? stampOfStats(st) : undefined;
+}
+
+/** The stamp of a regular file's stats (see stampOf). */
+function stampOfStats(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/**
+ * Writes `content` to a new or truncated regular file and returns its stamp, taken from the open descriptor
+ * (fstat: no second path lookup, and it is the file written even if the path is replaced meanwhile).
+ */
+export function writeStamped(file: string, content: string): string {
+  const fd = fs.openSync(file, 'w');
+  try {
+    const bytes = Buffer.from(content, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at);
+    return stampOfStats(fs.fstatSync(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The change time (ms, with its fraction) in a stamp. */

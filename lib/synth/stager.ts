@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
 import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
-import { FileIndex, FolderIndex, stampOf, textDigest } from './file-index';
+import { FileIndex, FolderIndex, stampOf, textDigest, writeStamped } from './file-index';
 import { listTree, NOT_REGULAR_FIX, readRegularFile, TreeDiff } from './tree';
 
 /** A FolderStager for each folder of a write (render-protocol.ts StagingFolder), each with its part of `index`. */
@@ -218,8 +218,9 @@ export class FolderStager {
    */
   private write(rel: string, content: string, digest: string, whole: boolean): void {
     const target = this.target(rel);
+    if (this.index && whole) return this.index.record(rel, digest, writeStamped(target, content));
     fs.writeFileSync(target, content);
-    if (this.index) this.index.record(rel, digest, whole ? stampOf(target) : undefined, whole ? undefined : textDigest(content));
+    this.index?.record(rel, digest, undefined, textDigest(content));
   }
 
   /**

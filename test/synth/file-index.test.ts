@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { synthesize, synthToDir } from '../../lib/internal';
-import { stampOf } from '../../lib/synth/file-index';
+import { stampOf, writeStamped } from '../../lib/synth/file-index';
 import { clone, demoStack } from '../support/stacks';
 import { snapshot, tmpDir } from '../support/tmp';
 
@@ -204,5 +204,17 @@ describe('file index, what it saves', () => {
     } finally {
       spy.mockRestore();
     }
+  });
+});
+
+describe('writeStamped', () => {
+  test('writes the text (replacing a longer file) and gives the stamp stampOf reads from the path', () => {
+    const file = path.join(tmpDir(), 'f.yaml');
+    fs.writeFileSync(file, 'x'.repeat(10_000));
+    const text = 'ünï: "ok"\n'.repeat(50);
+    const stamp = writeStamped(file, text);
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+    expect(stamp).toBe(stampOf(file));
+    expect(stamp.split(':')[2]).toBe(String(Buffer.byteLength(text)));
   });
 });
