@@ -50,6 +50,12 @@ export interface BodyRendererOptions {
   readonly key?: string;
   /** From how many added objects on a worker thread renders. @default 2000 */
   readonly threshold?: number;
+  /**
+   * How many objects the caller expects to add (an estimate): from `threshold` on the worker starts when the
+   * renderer opens, so its start (a thread, its modules, render.json) overlaps the first charts' building instead
+   * of delaying the first batch. @default 0 (started once `threshold` objects were added)
+   */
+  readonly expectedObjects?: number;
   /** How long to wait for the worker's next message before failing, in milliseconds. @default 120000 */
   readonly timeoutMs?: number;
   /**
@@ -108,7 +114,9 @@ class Renderer implements BodyRenderer {
   /** Who renders each batch (render-protocol.ts RenderWorkerData.claims). */
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * MAX_CLAIMED_BATCHES));
 
-  public constructor(private readonly options: BodyRendererOptions) {}
+  public constructor(private readonly options: BodyRendererOptions) {
+    if ((options.expectedObjects ?? 0) >= (options.threshold ?? 2000)) this.start();
+  }
 
   public get threaded(): boolean {
     return this.worker !== undefined;

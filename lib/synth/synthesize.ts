@@ -72,10 +72,11 @@ export interface SynthResult {
  * Throws SpecError for a bad stack and ValidationError when a check fails.
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
-  if (options.renderer) return synthesizeWith(stack, options, options.renderer);
-  const renderer = openBodyRenderer({ threshold: options.renderThreshold });
+  if (options.renderer) return synthesizeWith(resolveStack(stack), options, options.renderer);
+  const model = resolveStack(stack);
+  const renderer = openBodyRenderer({ threshold: options.renderThreshold, expectedObjects: expectedObjects(model) });
   try {
-    const result = synthesizeWith(stack, options, renderer);
+    const result = synthesizeWith(model, options, renderer);
     renderer.commit();
     return result;
   } finally {
@@ -83,10 +84,18 @@ export function synthesize(stack: StackInput, options: SynthOptions = {}): Synth
   }
 }
 
-function synthesizeWith(stack: StackInput, options: SynthOptions, renderer: BodyRenderer): SynthResult {
-  const plan = planSynth(resolveStack(stack), options, renderer);
+function synthesizeWith(model: StackModel, options: SynthOptions, renderer: BodyRenderer): SynthResult {
+  const plan = planSynth(model, options, renderer);
   plan.validate();
   return { model: plan.model, manifests: plan.manifests, ...renderPlan(plan, renderer) };
+}
+
+/**
+ * A cheap lower estimate of how many objects a stack gives, known before any chart is built: one per device (its
+ * registration request) and a few per cluster. A stack past the render threshold starts its render worker at once.
+ */
+function expectedObjects(model: StackModel): number {
+  return (model.fleet?.devices.length ?? 0) + 10 * model.clusters.length;
 }
 
 /** One file of a synth's layout: an object to render, or a text that is already final. */
@@ -261,6 +270,7 @@ export function synthToDir(
     ...(cacheDir === false ? {} : { cacheDir, key }),
     warm: (cache?.size ?? 0) > 0,
     threshold: options.renderThreshold,
+    expectedObjects: expectedObjects(model),
     staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
   });
   try {

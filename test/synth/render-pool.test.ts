@@ -47,6 +47,20 @@ describe('render worker', () => {
     r.commit();
   });
 
+  test('a caller that expects the threshold or more starts the worker when it opens, before any object is added', () => {
+    const early = openBodyRenderer({ threshold: 1000, expectedObjects: 1000 });
+    const late = openBodyRenderer({ threshold: 1000, expectedObjects: 999 });
+    try {
+      expect([early.threaded, late.threaded]).toEqual([true, false]);
+      const objs = objects(20);
+      early.add(objs);
+      for (const o of objs) expect(early.body(o)).toBe(yamlBody(o));
+    } finally {
+      early.abort();
+      late.abort();
+    }
+  });
+
   test('the worker keeps its bodies as the render cache on commit, and leaves render.json alone on abort', () => {
     const dir = path.join(tmp(), 'cache');
     const objs = objects(300);
