@@ -13,8 +13,8 @@ export function recordedNames(entries: ReadonlyArray<Entry>): Set<string> {
     if (o.kind === 'ConfigMap') {
       for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
         if (!/\.ya?ml$/.test(key) || !text.includes('record:')) continue;
-        // Parsed once per object and key for every gate that reads it; null when not YAML (nothing recorded).
-        fromGroups(parsedData(o, key, text));
+        // Parsed once per text for every gate that reads it; null when not YAML (nothing recorded).
+        fromGroups(parsedData(text));
       }
     }
   }

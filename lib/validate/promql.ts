@@ -152,8 +152,8 @@ export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
           // A rule file has a `groups` key; a YAML text without that word (and without escapes that could spell
           // it) has none, so big configs such as prometheus.yml are not parsed here.
           if (typeof text !== 'string' || (!text.includes('groups') && !text.includes('\\'))) continue;
-          // Parsed once per object and key for every gate that reads it (null: not YAML, so not a rule file).
-          const doc = parsedData(o, key, text);
+          // Parsed once per text for every gate that reads it (null: not YAML, so not a rule file).
+          const doc = parsedData(text);
           if (doc === null) continue;
           rulesIn(doc, where, entry, out);
         } else if (/\.json$/.test(key)) {

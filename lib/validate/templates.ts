@@ -102,8 +102,8 @@ export function checkTemplates(entries: ReadonlyArray<Entry>): Finding[] {
     if (o.kind !== 'ConfigMap') continue;
     for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
       if (!/\.ya?ml$/.test(key) || !text.includes('{{')) continue;
-      // Parsed once per object and key for every gate that reads it (null: not YAML).
-      const doc = parsedData(o, key, text) as Json;
+      // Parsed once per text for every gate that reads it (null: not YAML).
+      const doc = parsedData(text) as Json;
       if (doc?.groups) rules(doc, '', add(`/data/${esc(key)}`));
       if (doc?.route && doc?.receivers) strings(doc.receivers, 'receivers', add(`/data/${esc(key)}`));
     }

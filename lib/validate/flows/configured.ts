@@ -49,7 +49,7 @@ export function valueAt(o: unknown, at: string): string | undefined {
     const [key, pointer] = at.slice(5).split('#');
     const v = (o as { data?: Record<string, unknown> }).data?.[key];
     if (typeof v !== 'string' || pointer === undefined) return typeof v === 'string' ? v : undefined;
-    const doc = parsedData(o as object, key, v);
+    const doc = parsedData(v);
     return doc === null ? undefined : valueAt(doc, pointer);
   }
   if (at.startsWith('/')) {

@@ -1,23 +1,40 @@
 import { parse } from 'yaml';
 
-const parsed = new WeakMap<object, Map<string, { text: string; doc: unknown }>>();
+/** How many characters of YAML text the parsed-data memo keeps (oldest dropped first). */
+const MEMO_CHARS = 32 * 1024 * 1024;
+const memo = new Map<string, unknown>();
+let memoChars = 0;
+
+/** A parsed document made read-only, so one shared by several checks (and synths) cannot be changed by one. */
+function freeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) freeze(x);
+  }
+  return v;
+}
 
 /**
- * A YAML data value of an object, parsed once per object and key for every check of the flow gate (the scrape
- * check and the configured-URL check read the same prometheus.yml of every cluster); null when it is not YAML.
- * Dropped with its object; re-parsed when the text changed.
+ * A YAML data value of an object, parsed (frozen) once per text for every check that reads it: the scrape check,
+ * the configured-URL check, the PromQL and template checks read the same prometheus.yml and rule files of every
+ * cluster. The memo is by text, not by object, so a synth that rebuilds its objects (an incremental synth in the
+ * same process, a library user's watch loop) parses only the texts that changed; it holds at most MEMO_CHARS
+ * characters of text. Null when the text is not YAML.
  */
-export function parsedData(object: object, key: string, text: string): unknown {
-  let byKey = parsed.get(object);
-  if (!byKey) parsed.set(object, (byKey = new Map()));
-  const hit = byKey.get(key);
-  if (hit && hit.text === text) return hit.doc;
+export function parsedData(text: string): unknown {
+  if (memo.has(text)) return memo.get(text);
   let doc: unknown;
   try {
-    doc = parse(text) ?? null;
+    doc = freeze(parse(text) ?? null);
   } catch {
     doc = null;
   }
-  byKey.set(key, { text, doc });
+  memo.set(text, doc);
+  memoChars += text.length;
+  for (const [t] of memo) {
+    if (memoChars <= MEMO_CHARS) break;
+    memo.delete(t);
+    memoChars -= t.length;
+  }
   return doc;
 }

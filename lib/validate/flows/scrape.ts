@@ -32,7 +32,7 @@ function prometheusConfig(objs: ClusterObjects, pod: PodTemplate): { entry: Entr
     if (e.object.metadata.namespace !== namespace || !mounted.has(e.object.metadata.name)) continue;
     const text = (e.object as { data?: Record<string, string> }).data?.['prometheus.yml'];
     if (text === undefined) continue;
-    const doc = parsedData(e.object, 'prometheus.yml', text) as { scrape_configs?: Job[] } | null;
+    const doc = parsedData(text) as { scrape_configs?: Job[] } | null;
     return { entry: e, jobs: (doc?.scrape_configs ?? []) as Job[] };
   }
   return undefined;
