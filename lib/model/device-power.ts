@@ -85,8 +85,23 @@ export function devicePowerOf(fleet: FleetModel, device: { readonly set?: string
   return setsByName(fleet.deviceSets).get(device.set)?.power;
 }
 
-/** Each Flotta set name edgewatt emits for listed devices (own sets and `edgewatt-default`) with its power, sorted. */
-export function setPowers(fleet: FleetModel): Array<{ readonly set: string; readonly power?: DevicePowerModel; readonly devices: string[] }> {
+/** A set's power and its devices (setPowers). */
+export interface SetPower {
+  readonly set: string;
+  readonly power?: DevicePowerModel;
+  readonly devices: ReadonlyArray<string>;
+}
+
+const setPowersOf = new WeakMap<FleetModel, ReadonlyArray<SetPower>>();
+
+/**
+ * Each Flotta set name edgewatt emits for listed devices (own sets and `edgewatt-default`) with its power, sorted.
+ * Computed once per fleet (read-only; a resolved model is not changed): the energy, monitoring and plan code ask
+ * for it several times, each a pass over every device.
+ */
+export function setPowers(fleet: FleetModel): ReadonlyArray<SetPower> {
+  const cached = setPowersOf.get(fleet);
+  if (cached) return cached;
   const out = new Map<string, { set: string; power?: DevicePowerModel; devices: string[] }>();
   for (const s of fleet.deviceSets) out.set(s.name, { set: s.name, power: s.power, devices: [] });
   for (const d of fleet.devices) {
@@ -94,5 +109,16 @@ export function setPowers(fleet: FleetModel): Array<{ readonly set: string; read
     if (!out.has(set)) out.set(set, { set, power: fleet.defaultPower, devices: [] });
     out.get(set)!.devices.push(d.name);
   }
-  return [...out.values()].sort((a, b) => (a.set < b.set ? -1 : 1));
+  const sets = Object.freeze([...out.values()].sort((a, b) => (a.set < b.set ? -1 : 1)).map((s) => Object.freeze({ ...s, devices: Object.freeze(s.devices) })));
+  setPowersOf.set(fleet, sets);
+  return sets;
+}
+
+const sortedNames = new WeakMap<FleetModel, ReadonlyArray<string>>();
+
+/** Every listed device's name, sorted (code-unit order); computed once per fleet. */
+export function sortedDeviceNames(fleet: FleetModel): ReadonlyArray<string> {
+  let names = sortedNames.get(fleet);
+  if (!names) sortedNames.set(fleet, (names = Object.freeze(fleet.devices.map((d) => d.name).sort())));
+  return names;
 }

@@ -1,6 +1,6 @@
 import { AlertRule, RecordingRule } from '../core/monitoring-contract';
 import { FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
-import { setPowers } from '../model/device-power';
+import { setPowers, sortedDeviceNames } from '../model/device-power';
 import { StackModel } from '../model/types';
 
 /** Names of the device power records (dashboards, tests, plan). */
@@ -93,7 +93,7 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   if (!f || f.devices.length === 0) return [];
   const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
-  const all = f.devices.map((d) => d.name).sort();
+  const all = sortedDeviceNames(f);
   const of = (devices: ReadonlyArray<string>) => deviceMatcher(devices, all);
   const terms: string[] = [];
   const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices);
@@ -143,7 +143,7 @@ export function devicePowerMissingAlert(model: StackModel): Alert | undefined {
   const f = model.fleet;
   if (!f || !model.monitoring) return undefined;
   const hb = `${FLOTTA_METRIC.heartbeat}{job="${FLOTTA_MANAGER.job}"}`;
-  const all = f.devices.map((d) => d.name).sort();
+  const all = sortedDeviceNames(f);
   // One term per (source, window): sets that share both share a term.
   const groups = new Map<string, { source: 'measured' | 'estimated' | 'profile'; minutes: number; devices: string[] }>();
   for (const s of setPowers(f)) {

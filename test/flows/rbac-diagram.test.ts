@@ -63,4 +63,21 @@ describe('flow diagram', () => {
     expect(new Set(Object.values(PURPOSE_COLOURS)).size).toBe(Object.keys(PURPOSE_COLOURS).length);
     expect(flowsReadme('s', flows)).toContain('| remote-write | `edge/monitoring/StatefulSet/prometheus` | `hub/monitoring/svc/prometheus:9090` | mcs |');
   });
+
+  test('each cluster is one subgraph (clusters sorted, its nodes sorted), then the nodes outside every cluster', () => {
+    const nodes = flowsMermaid(flows).split('\n').filter((l) => !/-->|-\.->|linkStyle/.test(l));
+    expect(nodes).toEqual([
+      'flowchart LR',
+      '  subgraph n_cluster_edge["cluster edge"]',
+      '    n_edge_monitoring_StatefulSet_prometheus["monitoring/StatefulSet/prometheus"]',
+      '  end',
+      '  subgraph n_cluster_hub["cluster hub"]',
+      '    n_hub_kepler_kepler_http["kepler/kepler:http"]',
+      '    n_hub_monitoring_StatefulSet_prometheus["monitoring/StatefulSet/prometheus"]',
+      '    n_hub_monitoring_svc_prometheus_9090["monitoring/svc/prometheus:9090"]',
+      '  end',
+      '  n_devices_hub_cams(["devices hub/cams"])',
+      '',
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { parseStack, resolveModel, SpecError, StackInput } from '../../lib/internal';
+import { setPowers, sortedDeviceNames } from '../../lib/model/device-power';
 import { clone, demoStack } from '../support/stacks';
 
 function problems(input: unknown): string[] {
@@ -165,5 +166,20 @@ describe('model', () => {
     );
     const strip = (m: unknown) => JSON.parse(JSON.stringify(m, (k, v) => (k === 'path' || k === 'spec' ? undefined : v)));
     expect(strip(b)).toEqual(strip(a));
+  });
+});
+
+describe('setPowers and sortedDeviceNames: computed once per fleet, read-only', () => {
+  test('the same fleet gives the same frozen answer; another fleet its own', () => {
+    const fleet = resolveModel(parseStack(demoStack())).fleet!;
+    const sets = setPowers(fleet);
+    expect(setPowers(fleet)).toBe(sets);
+    expect(Object.isFrozen(sets) && sets.every((s) => Object.isFrozen(s) && Object.isFrozen(s.devices))).toBe(true);
+    expect(sets.flatMap((s) => s.devices).sort()).toEqual(fleet.devices.map((d) => d.name).sort());
+    expect(sortedDeviceNames(fleet)).toEqual(fleet.devices.map((d) => d.name).sort());
+    expect(sortedDeviceNames(fleet)).toBe(sortedDeviceNames(fleet));
+    const other = resolveModel(parseStack(demo((s) => s.fleet.devices.pop()))).fleet!;
+    expect(sortedDeviceNames(other)).toHaveLength(fleet.devices.length - 1);
+    expect(setPowers(other).flatMap((s) => s.devices)).toHaveLength(fleet.devices.length - 1);
   });
 });

@@ -40,14 +40,24 @@ export function flowsMermaid(flows: ReadonlyArray<Flow>): string {
     edges.push({ from, to, f });
   }
   const lines = ['flowchart LR'];
-  const clusters = [...new Set([...nodes.values()].map((n) => n.cluster).filter((c): c is string => !!c))].sort();
+  // Each cluster's nodes (and those outside every cluster, under ''), grouped in one pass: 200 clusters with
+  // thousands of nodes listed every node once per cluster.
+  const byCluster = new Map<string, Array<[string, { label: string; cluster?: string }]>>();
+  for (const entry of nodes) {
+    const c = entry[1].cluster || '';
+    let list = byCluster.get(c);
+    if (!list) byCluster.set(c, (list = []));
+    list.push(entry);
+  }
+  const sorted = (c: string) => (byCluster.get(c) ?? []).sort(([a], [b]) => (a < b ? -1 : 1));
+  const clusters = [...byCluster.keys()].filter((c) => c !== '').sort();
   const short = (label: string, cluster?: string) => (cluster && label.startsWith(`${cluster}/`) ? label.slice(cluster.length + 1) : label);
   for (const c of clusters) {
     lines.push(`  subgraph ${nodeId(`cluster ${c}`)}["cluster ${c}"]`);
-    for (const [k, n] of [...nodes].filter(([, n]) => n.cluster === c).sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`    ${nodeId(k)}["${short(n.label, c)}"]`);
+    for (const [k, n] of sorted(c)) lines.push(`    ${nodeId(k)}["${short(n.label, c)}"]`);
     lines.push('  end');
   }
-  for (const [k, n] of [...nodes].filter(([, n]) => !n.cluster).sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`  ${nodeId(k)}(["${n.label}"])`);
+  for (const [k, n] of sorted('')) lines.push(`  ${nodeId(k)}(["${n.label}"])`);
   edges.forEach((e) => lines.push(`  ${nodeId(e.from)} ${e.f.transport === 'in-cluster' ? '-->' : '-.->'}|${e.f.purpose}${e.f.transport === 'in-cluster' ? '' : ` via ${e.f.transport}`}| ${nodeId(e.to)}`));
   edges.forEach((e, i) => lines.push(`  linkStyle ${i} stroke:${PURPOSE_COLOURS[e.f.purpose]},stroke-width:2px`));
   return `${lines.join('\n')}\n`;
