@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { digestBase64 } from '../core/hash';
-import { readCacheFile, writeCacheFile } from '../validate/cache';
+import { readCacheFile, writeCacheLines } from '../validate/cache';
 
 /**
  * What the file index knows of one file: what it holds (the objectDigest of the object it is the YAML of, or
@@ -47,6 +47,11 @@ export function writeStamped(file: string, content: string): string {
     const bytes = Buffer.from(content, 'utf8');
     for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at);
     return stampOfStats(fs.fstatSync(fd));
+  } catch (e) {
+    // A write on the descriptor (ENOSPC, EIO) names no file: the user is told which one, as writeFileSync's would.
+    const x = e as NodeJS.ErrnoException;
+    if (typeof x?.code === 'string' && x.path === undefined) x.path = file;
+    throw e;
   } finally {
     fs.closeSync(fd);
   }
@@ -172,18 +177,22 @@ export class FileIndex {
    */
   public commit(): void {
     if (this.file === undefined || this.folders.length === 0) return;
-    const out: string[] = [INDEX_FORMAT, JSON.stringify(this.key)];
-    for (const f of this.folders) {
-      if (f.abs.includes('\n')) continue;
-      out.push(`\t${f.abs}`);
-      for (const [rel, [digest, stamp, check]] of f.next) {
-        if (rel.includes('\n')) continue;
-        const s = stamp ?? (check === undefined ? undefined : verifiedStamp(path.join(f.abs, rel), check));
-        if (s !== undefined) out.push(`${digest}\t${s}\t${rel}`);
+    const { key, folders } = this;
+    function* lines(): Generator<string> {
+      yield INDEX_FORMAT;
+      yield JSON.stringify(key);
+      for (const f of folders) {
+        if (f.abs.includes('\n')) continue;
+        yield `\t${f.abs}`;
+        for (const [rel, [digest, stamp, check]] of f.next) {
+          if (rel.includes('\n')) continue;
+          const s = stamp ?? (check === undefined ? undefined : verifiedStamp(path.join(f.abs, rel), check));
+          if (s !== undefined) yield `${digest}\t${s}\t${rel}`;
+        }
       }
     }
     try {
-      writeCacheFile(this.file, `${out.join('\n')}\n`);
+      writeCacheLines(this.file, lines());
     } catch {
       /* a read-only or odd place: the next run reads every file */
     }

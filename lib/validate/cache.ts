@@ -144,6 +144,41 @@ export function writeCacheFile(file: string, text: string): void {
   }
 }
 
+/**
+ * writeCacheFile for a text given as lines (each followed by a newline), encoded into one reused 1 MiB buffer and
+ * written as it fills: a 116,000-line file index is not joined into one string and converted whole (~0.3 s).
+ */
+export function writeCacheLines(file: string, lines: Iterable<string>): void {
+  makeCacheDir(path.dirname(file));
+  const tmp = cacheTempFile(file);
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(tmp, 'w');
+    let used = 0;
+    const flush = () => {
+      for (let at = 0; at < used; ) at += fs.writeSync(fd as number, buf, at, used - at);
+      used = 0;
+    };
+    for (const line of lines) {
+      if (used + line.length * 3 + 1 > buf.length) flush();
+      if (line.length * 3 + 1 > buf.length) fs.writeSync(fd, `${line}\n`);
+      else {
+        used += buf.write(line, used, 'utf8');
+        buf[used++] = 10;
+      }
+    }
+    flush();
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** The digest of one entry: its cluster, its file and its object's content (objectDigest). */
 export function entryDigest(e: Entry): string {
   return digestBase64('sha1', `${e.cluster}\0${e.file}\0${objectDigest(e.object)}`);

@@ -255,11 +255,20 @@ describe('item 10: environment failures are exit 2 with what failed, and leave n
     let calls = 0;
     const nodeFs = require('fs') as typeof fs; // the module object itself, which the writer's calls go through
     const real = nodeFs.writeFileSync;
-    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation((file, data, opts) => {
+    const realOpen = nodeFs.openSync;
+    const fault = (file: unknown) => {
       if (String(file).includes('.edgewatt-new-') && ++calls === 3) {
         throw Object.assign(new Error(`${code}: simulated, write '${String(file)}'`), { code, syscall: 'write', path: String(file) });
       }
+    };
+    // A staged file is written by writeFileSync, or (with the file index, which stamps it) opened for writing.
+    const spy = jest.spyOn(nodeFs, 'writeFileSync').mockImplementation((file, data, opts) => {
+      fault(file);
       return real(file, data, opts as fs.WriteFileOptions);
+    });
+    const openSpy = jest.spyOn(nodeFs, 'openSync').mockImplementation((file, flags, mode) => {
+      if (flags === 'w') fault(file);
+      return realOpen(file, flags, mode);
     });
     try {
       const r = await cli('synth', '-c', b, '-o', dist);
@@ -267,6 +276,7 @@ describe('item 10: environment failures are exit 2 with what failed, and leave n
       expect(r.err).toMatch(new RegExp(`error: write .*\\.edgewatt-new-dist\\.\\d+\\.[0-9a-f]{8}/.* failed: ${code}: ${said}`));
     } finally {
       spy.mockRestore();
+      openSpy.mockRestore();
     }
     expect(lsnap(dir)).toEqual(before);
     expect(leftovers(dir)).toEqual([]);

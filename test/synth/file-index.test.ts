@@ -218,3 +218,21 @@ describe('writeStamped', () => {
     expect(stamp.split(':')[2]).toBe(String(Buffer.byteLength(text)));
   });
 });
+
+describe('writeStamped errors', () => {
+  test('a failed write on the descriptor (ENOSPC) names the file, and the descriptor is closed', () => {
+    const file = path.join(tmpDir(), 'g.yaml');
+    const nodeFs = require('fs') as typeof fs; // the module object itself, which writeStamped's calls go through
+    const write = jest.spyOn(nodeFs, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', errno: -28 });
+    });
+    const close = jest.spyOn(nodeFs, 'closeSync');
+    try {
+      expect(() => writeStamped(file, 'a: 1\n')).toThrow(expect.objectContaining({ code: 'ENOSPC', syscall: 'write', path: file }));
+      expect(close).toHaveBeenCalledTimes(1);
+    } finally {
+      write.mockRestore();
+      close.mockRestore();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Entry, entryDigest, BodyStore, objectDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
+import { writeCacheLines } from '../../lib/validate/cache';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
 
@@ -207,5 +208,29 @@ describe('render cache and object digests', () => {
       const { dir } = forgedCache();
       expect(body(BodyStore.open(dir, 'k'), cm('cm-0'))).toContain('name: forged');
     });
+  });
+});
+
+describe('writeCacheLines', () => {
+  test('writes each line and a newline, through many buffer flushes, multi-byte and over-long lines included', () => {
+    const file = path.join(tmpDir(), 'cache', 'files.json');
+    const lines = ['edgewatt file index 1', ...Array.from({ length: 30_000 }, (_, i) => `digest-${i}\tstamp\tfolder/ünï-€-${i}.yaml`), 'x'.repeat(400_000), '', 'last'];
+    writeCacheLines(file, lines);
+    expect(fs.readFileSync(file, 'utf8')).toBe(`${lines.join('\n')}\n`);
+    expect(fs.statSync(file).size).toBeGreaterThan(1024 * 1024);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['files.json']);
+  });
+
+  test('a failure leaves the old file as it was and no temporary file', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    const file = path.join(dir, 'files.json');
+    writeCacheLines(file, ['old']);
+    function* failing(): Generator<string> {
+      yield 'new';
+      throw new Error('the lines could not be made');
+    }
+    expect(() => writeCacheLines(file, failing())).toThrow('the lines could not be made');
+    expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
+    expect(fs.readdirSync(dir)).toEqual(['files.json']);
   });
 });
