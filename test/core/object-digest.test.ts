@@ -135,3 +135,21 @@ describe('one digest, one YAML: what JSON blurs never shares a digest with what 
     expect(objectDigest({ a: '\u0000x' })).toBe(objectDigest({ a: '\u0000x' }));
   });
 });
+
+describe('memo', () => {
+  test('a frozen object gets its digest, the same as an equal object', () => {
+    const frozen = Object.freeze({ a: 1, b: ['x'] });
+    expect(measureObject(frozen, true)).toBe(JSON.stringify(frozen).length);
+    expect(knownObjectDigest(frozen)).toBe(objectDigest({ a: 1, b: ['x'] }));
+    expect(objectDigest(frozen)).toBe(knownObjectDigest(frozen));
+  });
+
+  test('an object does not inherit the facts of its prototype', () => {
+    const parent = { a: 'long enough to differ' };
+    measureObject(parent, true);
+    const child = Object.create(parent) as object;
+    expect(knownObjectDigest(child)).toBeUndefined();
+    expect(jsonLength(child)).toBe(2); // "{}": its own (no) keys, not its prototype's
+    expect(objectDigest(child)).not.toBe(knownObjectDigest(parent));
+  });
+});
