@@ -266,14 +266,17 @@ export function synthToDir(
   const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
   // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
   const txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
-  const renderer = openBodyRenderer({
-    ...(cacheDir === false ? {} : { cacheDir, key }),
-    warm: (cache?.size ?? 0) > 0,
-    threshold: options.renderThreshold,
-    expectedObjects: expectedObjects(model),
-    staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
-  });
+  let opened: BodyRenderer | undefined;
   try {
+    // Opened inside the try: it may start its worker at once, and a thread the system refuses must still release
+    // the locks and remove the staging folders.
+    const renderer = (opened = openBodyRenderer({
+      ...(cacheDir === false ? {} : { cacheDir, key }),
+      warm: (cache?.size ?? 0) > 0,
+      threshold: options.renderThreshold,
+      expectedObjects: expectedObjects(model),
+      staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
+    }));
     const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
     // A very large stack: the build's garbage is not carried into the gates (below this it is not worth a pause).
     if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= 50_000) collectGarbage();
@@ -290,7 +293,7 @@ export function synthToDir(
     const bootstrap = txn.folders.length > 1 ? new WrittenFiles(txn.folders[1].abs, plan.bootstrap.map(([p]) => p)) : new Map<string, string>();
     return { model, manifests: plan.manifests, files, bootstrap, write: writes[0], bootstrapWrite: writes[1] };
   } finally {
-    renderer.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
+    opened?.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
     txn.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were
   }
 }

@@ -144,25 +144,37 @@ export function writeCacheLines(file: string, lines: Iterable<string>): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, 'w');
-    let used = 0;
-    const flush = () => {
-      for (let at = 0; at < used; ) at += fs.writeSync(fd as number, buf, at, used - at);
-      used = 0;
+    const out = fd;
+    const writeAll = (bytes: Buffer, length: number) => {
+      for (let at = 0; at < length; ) at += fs.writeSync(out, bytes, at, length - at);
     };
+    let used = 0;
     for (const line of lines) {
-      if (used + line.length * 3 + 1 > buf.length) flush();
-      if (line.length * 3 + 1 > buf.length) fs.writeSync(fd, `${line}\n`);
-      else {
+      // A line of n UTF-16 code units is at most 3n bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units).
+      if (used + line.length * 3 + 1 > buf.length) {
+        writeAll(buf, used);
+        used = 0;
+      }
+      if (line.length * 3 + 1 > buf.length) {
+        const long = Buffer.from(`${line}\n`, 'utf8');
+        writeAll(long, long.length);
+      } else {
         used += buf.write(line, used, 'utf8');
         buf[used++] = 10;
       }
     }
-    flush();
-    fs.closeSync(fd);
-    fd = undefined;
+    writeAll(buf, used);
+    fd = undefined; // closed below, once: a failed close (a delayed ENOSPC) has released the descriptor too
+    fs.closeSync(out);
     fs.renameSync(tmp, file);
   } catch (e) {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* the first error is the one to report */
+      }
+    }
     fs.rmSync(tmp, { force: true });
     throw e;
   }

@@ -61,6 +61,26 @@ describe('render worker', () => {
     }
   });
 
+  test('a worker thread the system refuses at the start fails the synth and leaves no lock or staging behind', () => {
+    const root = tmp();
+    const dist = path.join(root, 'dist');
+    const stack = benchStack(300);
+    synthToDir(stack, dist);
+    const before = fs.readdirSync(root).sort();
+    const threads = require('worker_threads') as typeof import('worker_threads'); // the module object render-pool's calls go through
+    const refuse = jest.spyOn(threads, 'Worker').mockImplementation(() => {
+      throw Object.assign(new Error('Worker initialization failure: EAGAIN'), { code: 'ERR_WORKER_INIT_FAILED' });
+    });
+    try {
+      // renderThreshold 0: the stack is expected past it, so the worker starts when the renderer opens.
+      expect(() => synthToDir(stack, dist, { renderThreshold: 0 })).toThrow('Worker initialization failure');
+    } finally {
+      refuse.mockRestore();
+    }
+    expect(fs.readdirSync(root).sort()).toEqual(before); // no .edgewatt-lock, journal or staging folder
+    expect(synthToDir(stack, dist).write.changed).toEqual([]); // the lock was released
+  });
+
   test('the worker keeps its bodies as the render cache on commit, and leaves render.json alone on abort', () => {
     const dir = path.join(tmp(), 'cache');
     const objs = objects(300);

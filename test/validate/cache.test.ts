@@ -221,6 +221,26 @@ describe('writeCacheLines', () => {
     expect(fs.readdirSync(path.dirname(file))).toEqual(['files.json']);
   });
 
+  test('a failed close (a delayed ENOSPC) is reported, the descriptor closed once, the old file kept, no temporary file', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    const file = path.join(dir, 'files.json');
+    writeCacheLines(file, ['old']);
+    const nodeFs = require('fs') as typeof fs; // the module object itself, which writeCacheLines' calls go through
+    const real = nodeFs.closeSync;
+    const close = jest.spyOn(nodeFs, 'closeSync').mockImplementation((fd) => {
+      real(fd); // Linux releases the descriptor even when close reports an error
+      throw Object.assign(new Error('ENOSPC: no space left on device, close'), { code: 'ENOSPC', syscall: 'close' });
+    });
+    try {
+      expect(() => writeCacheLines(file, ['new'])).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+      expect(close).toHaveBeenCalledTimes(1);
+    } finally {
+      close.mockRestore();
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
+    expect(fs.readdirSync(dir)).toEqual(['files.json']);
+  });
+
   test('a failure leaves the old file as it was and no temporary file', () => {
     const dir = path.join(tmpDir(), 'cache');
     const file = path.join(dir, 'files.json');
