@@ -1,15 +1,24 @@
 /**
  * `f` memoized by its string argument, for verdicts on strings that repeat across objects (label keys, field
- * names): at most `max` entries are kept, and the memo is cleared when full, so a stream of distinct strings
- * cannot grow it without bound. `f` must be pure. @param max @default 10000
+ * names) or texts that come again (a rebuilt ConfigMap's data): the memo holds at most `max` in weight (each
+ * string weighs `weigh(s)`, by default 1, so `max` entries), and is cleared when the next string would pass it,
+ * so a stream of distinct strings cannot grow it without bound. `f` must be pure.
+ * @param max @default 10000
+ * @param weigh @default () => 1
  */
-export function memoByString<T>(f: (s: string) => T, max = 10_000): (s: string) => T {
+export function memoByString<T>(f: (s: string) => T, max = 10_000, weigh: (s: string) => number = () => 1): (s: string) => T {
   const memo = new Map<string, T>();
+  let held = 0;
   return (s) => {
     if (memo.has(s)) return memo.get(s) as T;
     const v = f(s);
-    if (memo.size >= max) memo.clear();
+    const w = weigh(s);
+    if (held + w > max) {
+      memo.clear();
+      held = 0;
+    }
     memo.set(s, v);
+    held += w;
     return v;
   };
 }

@@ -29,7 +29,7 @@ describe('parsedData: a YAML data value parsed once per text, shared read-only',
     expect(parsedData('')).toBeNull();
   });
 
-  test('the memo is bounded: past 8 Mi characters the oldest texts are parsed again when asked', () => {
+  test('the memo is bounded: past 8 Mi characters the earlier texts are parsed again when asked', () => {
     const first = parsedData('bounded: 0\n');
     expect(parsedData('bounded: 0\n')).toBe(first);
     const big = `pad: ${'x'.repeat(4 * 1024 * 1024)}\n`;
