@@ -52,7 +52,9 @@ export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: RegE
   ['tabs (indentation rules differ)', /\t/],
   ['a carriage return not followed by a line feed (a line break to js-yaml, text to the reference)', /\r(?!\n)/],
   ['backslashes (escapes such as \\U00110000 differ)', /\\/],
-  ['a block scalar indentation indicator (`|1-` then ` a` is "a" to the reference, " a" to js-yaml)', /[|>][-+]?[1-9]/],
+  // A block scalar's header starts its node, so it follows a line start or a space (a tag or anchor before it, `!`
+  // or `&`, already goes to the reference): `regex: "[0-9]|[1-9]"` (a relabel rule of prometheus.yml) has none.
+  ['a block scalar indentation indicator (`|1-` then ` a` is "a" to the reference, " a" to js-yaml)', /(?:^|[ \t\uFEFF])[|>][-+]?[1-9]/m],
   ['a collection or explicit key (`[a]: 1`, `{[a]:b}`, `? x`: js-yaml makes "a" of [a])', /[\]}]\s*:|\?(?:\s|$)/m],
   ['a comment right after a quote or bracket (`"x"#c`: an error to the reference)', /["'\]}]#/],
   ['a document marker with anything after it on its line (`---a`, `--- a: 1`)', /^(?:---|\.\.\.)(?![ ]*(?:\r?\n|$))/m],

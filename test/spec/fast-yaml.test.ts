@@ -112,6 +112,9 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['an empty text', ''],
     ['a top-level block scalar with an indentation indicator (the readers disagree)', '|1-\n a\n'],
     ['a block scalar with an indentation indicator', 'a: |2\n   x\n'],
+    ['a folded block scalar with an indentation indicator', 'a: >1\n  x\n'],
+    ['a block scalar with an indentation indicator in a list', '- |-2\n   x\n'],
+    ['a block scalar with an indentation indicator on a line of its own', 'a:\n  |1\n   x\n'],
     ['a key over 1,024 characters', `${'k'.repeat(1100)}: 1\n`],
     ['a key over two lines', '"a\n  b": 1\n'],
     ['an explicit key with a line break', '? |\n  a\n: 1\n'],
@@ -146,6 +149,14 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
 
   test('a block mapping whose first key is quoted, and document markers alone on their lines, stay on the quick path', () => {
     for (const text of ['labels:\n  "app.kubernetes.io/name": x\n  b: 1\n', '---\na: 1\n...\n', 'a: 1\r\nb: [x, y]\r\n', '"k": {a: [1, 2]}\n']) {
+      expect(fastYaml(text)?.value).toEqual(reference(text)?.value);
+      expect(fastYaml(text)).toBeDefined();
+    }
+  });
+
+  test('a bar or angle bracket followed by a digit inside a scalar is not a block scalar header: quick path, same value', () => {
+    // prometheus.yml's hashmod relabel rule (lib/monitoring) is one; a header follows a line start or a space.
+    for (const text of ['regex: "[0-9]|[1-9][0-9]{1}|2[0-3][0-9]{1}|249"\n', 'a: b|1\n', 'a: x>2\n', '- a|1-\n', "k: 'x|9'\n"]) {
       expect(fastYaml(text)?.value).toEqual(reference(text)?.value);
       expect(fastYaml(text)).toBeDefined();
     }

@@ -1,3 +1,5 @@
+import { parse } from 'yaml';
+import { fastYaml } from '../../lib/spec/fast-yaml';
 import { parsedData } from '../../lib/validate/flows/parsed';
 
 describe('parsedData: a YAML data value parsed once per text, shared read-only', () => {
@@ -22,6 +24,15 @@ describe('parsedData: a YAML data value parsed once per text, shared read-only',
     }).toThrow(TypeError);
     expect(() => doc.scrape_configs[0].static_configs[0].targets.push('b:2')).toThrow(TypeError);
     expect(doc.scrape_configs[0]).toEqual({ job_name: 'kepler', static_configs: [{ targets: ['a:1'] }] });
+  });
+
+  test('read by the quick reader when it can, with the reference reader\'s value; otherwise by the reference', () => {
+    const quick = 'scrape_configs:\n  - job_name: kepler\n    relabel_configs:\n      - regex: "[0-9]|[1-9][0-9]{1}|249"\n        action: keep\n    scrape_interval: 30s\n    honor_labels: true\n';
+    expect(fastYaml(quick)).toBeDefined();
+    // An anchor and alias, which only the reference reads.
+    const reference = 'a: &x [1, 2]\nb: *x\nc: 0x1F\n';
+    expect(fastYaml(reference)).toBeUndefined();
+    for (const text of [quick, reference]) expect(parsedData(text)).toEqual(parse(text));
   });
 
   test('text that is not YAML is null, and so is an empty document', () => {

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { memoByString } from '../../core/memo';
+import { fastYaml } from '../../spec/fast-yaml';
 
 /**
  * How many characters of YAML text the parsed-data memo holds: ten times every data text of the 100,000-device
@@ -17,8 +18,14 @@ function freeze<T>(v: T): T {
   return v;
 }
 
-/** A text's document, frozen; null when it is not YAML (or empty). */
+/**
+ * A text's document, frozen; null when it is not YAML (or empty). Read by the quick reader when it can
+ * (lib/spec/fast-yaml.ts: the same data as the reference's parse, or nothing; ~0.5 ms instead of ~2 ms for a
+ * cluster's prometheus.yml), else by the reference.
+ */
 function parseFrozen(text: string): unknown {
+  const fast = fastYaml(text);
+  if (fast !== undefined) return freeze(fast.value ?? null);
   try {
     return freeze(parse(text) ?? null);
   } catch {
