@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { Problem, SpecError } from '../core/errors';
+import { deepFreeze } from '../core/freeze';
 import { credentialProblems } from './credentials';
 import { fastYaml } from './fast-yaml';
 import { problemsFromZod } from './issues';
@@ -145,11 +146,26 @@ function nearestNode(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<
   return undefined;
 }
 
+/** The stacks sealParsed sealed: parsed, frozen all the way down. */
+const sealed = new WeakSet<object>();
+
+/**
+ * A parsed stack frozen all the way down, which parseStack then returns as it is instead of checking it again:
+ * it passed the schema and cannot have changed since. For a stack read from a file and synthesized at once (the
+ * CLI's loadStackFile), where the schema's second pass took ~0.2 s at 100,000 devices.
+ */
+export function sealParsed(spec: StackSpec): StackSpec {
+  sealed.add(deepFreeze(spec));
+  return spec;
+}
+
 /**
  * Validates a stack given as plain data (parsed YAML or TypeScript props) and applies defaults.
- * `locate` may map a field path to a source location shown before the path.
+ * `locate` may map a field path to a source location shown before the path. A stack sealed by sealParsed is
+ * returned as it is.
  */
 export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined): StackSpec {
+  if (typeof input === 'object' && input !== null && sealed.has(input)) return input as StackSpec;
   const result = stackSchema.safeParse(input);
   const credentials = credentialProblems(input, locate);
   if (result.success && credentials.length === 0) return result.data;

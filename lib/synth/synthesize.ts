@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
-import { INPUT_LIMITS, parseStackYaml } from '../spec/parse';
+import { INPUT_LIMITS, parseStackYaml, sealParsed } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { KubeObject, Manifest } from './kube-object';
 import { measureObject } from '../core/object-digest';
@@ -219,7 +219,10 @@ function readBounded(file: string, max: number): string {
   }
 }
 
-/** Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. */
+/**
+ * Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. The stack is sealed
+ * (lib/spec/parse.ts sealParsed: frozen, so a synth of it does not check it against the schema a second time).
+ */
 export function loadStackFile(file: string): StackInput {
   let text: string;
   try {
@@ -229,7 +232,7 @@ export function loadStackFile(file: string): StackInput {
     throw new SpecError([{ path: file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass the stack with -c <file>` }]);
   }
   try {
-    return parseStackYaml(text, { fileName: file }) as StackInput;
+    return sealParsed(parseStackYaml(text, { fileName: file })) as StackInput;
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     let raw: unknown;

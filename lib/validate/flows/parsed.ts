@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { deepFreeze } from '../../core/freeze';
 import { memoByString } from '../../core/memo';
 import { fastYaml } from '../../spec/fast-yaml';
 
@@ -9,25 +10,16 @@ import { fastYaml } from '../../spec/fast-yaml';
  */
 const MEMO_CHARS = 8 * 1024 * 1024;
 
-/** A parsed document made read-only, so one shared by several checks (and synths) cannot be changed by one. */
-function freeze<T>(v: T): T {
-  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const x of Object.values(v)) freeze(x);
-  }
-  return v;
-}
-
 /**
- * A text's document, frozen; null when it is not YAML (or empty). Read by the quick reader when it can
+ * A text's document, frozen (so one shared by several checks, and synths, cannot be changed by one); null when it is not YAML (or empty). Read by the quick reader when it can
  * (lib/spec/fast-yaml.ts: the same data as the reference's parse, or nothing; ~0.5 ms instead of ~2 ms for a
  * cluster's prometheus.yml), else by the reference.
  */
 function parseFrozen(text: string): unknown {
   const fast = fastYaml(text);
-  if (fast !== undefined) return freeze(fast.value ?? null);
+  if (fast !== undefined) return deepFreeze(fast.value ?? null);
   try {
-    return freeze(parse(text) ?? null);
+    return deepFreeze(parse(text) ?? null);
   } catch {
     return null;
   }
