@@ -58,7 +58,8 @@ export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: RegE
   ['a collection or explicit key (`[a]: 1`, `{[a]:b}`, `? x`: js-yaml makes "a" of [a])', /[\]}]\s*:|\?(?:\s|$)/m],
   ['a comment right after a quote or bracket (`"x"#c`: an error to the reference)', /["'\]}]#/],
   ['a document marker with anything after it on its line (`---a`, `--- a: 1`)', /^(?:---|\.\.\.)(?![ ]*(?:\r?\n|$))/m],
-  ['a line over 1,000 characters (the reference limits implicit keys to 1,024 characters of source)', /[^\n]{1001}/],
+  // Anchored at a line start: unanchored, the search tried every position (~0.33 s on a 10.7 MB stack; ~0.04 s so).
+  ['a line over 1,000 characters (the reference limits implicit keys to 1,024 characters of source)', /^[^\n]{1001}/m],
 ];
 
 /**

@@ -134,6 +134,8 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['text glued to a document marker', '---a: 1\n'],
     ['a block mapping on the document marker line', '--- a: 1\n    b: 2\n'],
     ['an implicit key padded past 1,024 characters', `a${' '.repeat(1030)}: 1\n`],
+    ['a line over 1,000 characters after the first line', `a: 1\r\nb: ${'x'.repeat(1000)}\r\n`],
+    ['a line over 1,000 characters in a list', `- a\n- ${'y'.repeat(999)}\n`],
     ['an escape past U+10FFFF', 'a: "\\U00110000"\n'],
   ])('leaves %s to the reference reader', (_what, text) => {
     expect(fastYaml(text)).toBeUndefined();
