@@ -7,7 +7,8 @@
  * full and after one device changed; then the bundled example through the CLI. Prints one JSON line per
  * measurement and whether each target holds. Tests time nothing.
  *
- * `EDGEWATT_BENCH_TIERS=10000` runs the 10,000-device tier only (the 100,000 tier takes minutes).
+ * `EDGEWATT_BENCH_TIERS=10000` runs the 10,000-device tier only (the 100,000 tier takes minutes);
+ * `EDGEWATT_BENCH_RUNS` sets how many synths (each with its lower bound) a tier runs (@default 3).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -28,9 +29,10 @@ const node = (script: string, args: string[]) =>
 const rows: Array<Record<string, number>> = [];
 const failed: string[] = [];
 for (const devices of tiers) {
-  // Three runs (median) at 10,000 devices; one at 100,000 (each run is tens of seconds on 2 cores).
+  // Three runs (median) per tier, each synth followed by its lower bound (bench/size.ts); at 100,000 devices a
+  // pair takes about half a minute on 2 cores. EDGEWATT_BENCH_RUNS sets another count.
   try {
-    const row = node('size.js', [String(devices), k8s, crds, devices >= 100000 ? '1' : '3']);
+    const row = node('size.js', [String(devices), k8s, crds, process.env.EDGEWATT_BENCH_RUNS ?? '3']);
     console.log(JSON.stringify(row));
     rows.push(row);
   } catch (e) {

@@ -5,7 +5,9 @@
  * - synth: synthToDir (every gate on, a fresh validation cache folder each run, so nothing is reused), median of `runs`,
  *   wall clock, and its CPU time over every thread (it renders and writes on a worker thread as well);
  * - lower bound: the same final plain objects, serialized with the same serializer to the same files, in a
- *   process of its own (bench/floor.ts: a fresh heap, so it is the floor);
+ *   process of its own (bench/floor.ts: a fresh heap, so it is the floor), run right after each synth, so a synth
+ *   and its floor meet the same machine: `ratio` is median synth over median floor, and `ratioRange` the lowest
+ *   and highest of each synth over its own floor (the spread a busy machine gives);
  * - incremental: then one device renamed and synthToDir again into the same folder with its cache;
  * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
  *   `edgewatt synth` needs), and after the whole tier (three synths and the incremental one).
@@ -59,12 +61,13 @@ for (let i = 0; i < RUNS; i++) {
   files = r!.files.size + r!.bootstrap.size;
   bytes = [...r!.files.values(), ...r!.bootstrap.values()].reduce((n, c) => n + Buffer.byteLength(c), 0);
   r = undefined;
+  // This run's lower bound, in a fresh process (bench/floor.ts), on this run's output, before the next synth.
+  const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'floor.js'), out, '1'], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim()) as { objects: number; seconds: number[] };
+  objects = floor.objects;
+  b.push(floor.seconds[0]);
   if (i < RUNS - 1) fs.rmSync(path.dirname(out), { recursive: true, force: true });
 }
-// The lower bound, in a fresh process, on the last run's output (bench/floor.ts), as many runs as the synth.
-const floor = JSON.parse(execFileSync(process.execPath, [path.join(__dirname, 'floor.js'), path.join(root, `a${RUNS - 1}`, 'dist'), String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim()) as { objects: number; seconds: number[] };
-objects = floor.objects;
-b.push(...floor.seconds);
+const pairRatios = a.map((t, i) => t / b[i]);
 // Incremental: one device renamed (its signed request moves to another file), re-synth into the last run's folder.
 stack.fleet.devices[5].name = `${stack.fleet.devices[5].name}-renamed`;
 let written = 0;
@@ -89,6 +92,8 @@ console.log(
     synthCpuSeconds: +median(cpu).toFixed(3),
     lowerBoundSeconds: +tb.toFixed(3),
     ratio: +(ta / tb).toFixed(2),
+    ratioRange: [+Math.min(...pairRatios).toFixed(2), +Math.max(...pairRatios).toFixed(2)],
+    lowerBoundRange: [+Math.min(...b).toFixed(3), +Math.max(...b).toFixed(3)],
     incrementalSeconds: +incremental.toFixed(3),
     incrementalShare: +(incremental / ta).toFixed(2),
     incrementalWritten: written,
