@@ -33,4 +33,11 @@ export interface ComponentDefinition {
   flows?(ctx: ChartContext): ReadonlyArray<Flow>;
   /** Workloads the component asks fleet devices to run (EdgeWorkloads). @default - none */
   deviceWorkloads?(model: StackModel): ReadonlyArray<DeviceWorkload>;
+  /**
+   * A cheap lower estimate of how many objects the chart for `ctx.cluster` gives, known before it is built. The
+   * synth builds the charts expected at LARGE_CHART_OBJECTS or more after all the others (lib/synth/manifests.ts),
+   * so its render worker has the small charts' objects to write while a large one is built; the output is the same.
+   * @default - small (built in cluster and registry order)
+   */
+  expectedObjects?(ctx: ChartContext): number;
 }

@@ -184,6 +184,8 @@ export const fleetComponent: ComponentDefinition = {
   name: 'fleet',
   clusters: (model) => (model.fleet ? [model.fleet.cluster] : []),
   build: (scope, id, ctx) => new FleetChart(scope, id, ctx),
+  // A registration request per device, and more.
+  expectedObjects: (ctx) => ctx.model.fleet?.devices.length ?? 0,
   monitoring: fleetMonitoring,
   // The device paths with their declared transports (lib/monitoring/transport-flows.ts); the operator's scrapes are
   // the monitoring component's, derived from the scrape targets above like every other scrape.

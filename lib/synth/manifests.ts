@@ -5,14 +5,21 @@ import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 import { renderChart } from './render-chart';
 
+/** From how many expected objects (ComponentDefinition.expectedObjects) a chart is built after the others. */
+export const LARGE_CHART_OBJECTS = 2000;
+
 /**
- * Builds every (cluster, component) chart and renders it to plain objects, in cluster then sync-wave order.
+ * Builds every (cluster, component) chart and renders it to plain objects; returns them in cluster then
+ * sync-wave (registry) order.
  *
  * Each chart lives in an App of its own and is rendered alone, so the cost is linear in the number of
  * objects: cdk8s's App.synth re-validates the whole app for every chart, which is quadratic in charts.
  * Each App is dropped once rendered, so memory holds plain objects, not construct trees. `each` is given every
  * chart's manifest as soon as it is built (synthesize hands the objects to the render worker there) and returns
- * the manifest to keep.
+ * the manifest to keep. Charts are built, and given to `each` and `onProgress`, in that order too, except the
+ * charts expected to hold LARGE_CHART_OBJECTS or more (the fleet's, at thousands of devices), which come after
+ * all the others: the render worker then writes the small charts' files while a large chart is built, instead of
+ * waiting for it.
  */
 export function synthesizeManifests(
   model: StackModel,
@@ -21,18 +28,18 @@ export function synthesizeManifests(
   each: (m: Manifest) => Manifest = (m) => m,
 ): Manifest[] {
   const placements = registry.map((def) => ({ def, clusters: new Set(def.clusters(model)) }));
-  const out: Manifest[] = [];
-  const total = model.clusters.reduce((n, c) => n + placements.filter((p) => p.clusters.has(c.name)).length, 0);
-  for (const cluster of model.clusters) {
-    for (const { def, clusters } of placements) {
-      if (!clusters.has(cluster.name)) continue;
-      onProgress?.(out.length, total, cluster.name, def.name);
-      const app = new App({ outdir: '.edgewatt-unused' });
-      const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
-      const objects = (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
-      out.push(each({ cluster: cluster.name, component: def.name, objects }));
-    }
-  }
+  const charts = model.clusters.flatMap((cluster) => placements.filter((p) => p.clusters.has(cluster.name)).map(({ def }) => ({ cluster, def })));
+  const large = charts.map(({ cluster, def }) => (def.expectedObjects?.({ model, cluster, registry }) ?? 0) >= LARGE_CHART_OBJECTS);
+  const order = [...charts.keys()].sort((a, b) => Number(large[a]) - Number(large[b]) || a - b);
+  const out: Manifest[] = new Array<Manifest>(charts.length);
+  order.forEach((i, done) => {
+    const { cluster, def } = charts[i];
+    onProgress?.(done, charts.length, cluster.name, def.name);
+    const app = new App({ outdir: '.edgewatt-unused' });
+    const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
+    const objects = (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
+    out[i] = each({ cluster: cluster.name, component: def.name, objects });
+  });
   return out;
 }
 

@@ -123,8 +123,9 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
   // dry run (before sharding, so shard sizes count it); sharded and named (both per chart), they go to the
   // renderer, with their files, while the next chart is built.
-  const manifests: Manifest[] = [];
   const placed: PlacedObject[] = [];
+  /** Each chart's final manifest's shards; the charts may be built out of order (synthesizeManifests). */
+  const shardsOf = new Map<Manifest, Manifest[]>();
   /** A component folder's objects go to the renderer, each with its file (in the output folder, index 0). */
   const place = (m: Manifest): void => {
     const objects = placeManifest(m);
@@ -134,15 +135,16 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
       objects.map((p): FileRef => [0, p.path]),
     );
   };
-  synthesizeManifests(model, undefined, options.onProgress, (m) => {
+  const finals = synthesizeManifests(model, undefined, options.onProgress, (m) => {
     const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
     // Sized from each object's JSON text, which also gives its digest when the renderer keys caches by it.
-    for (const shard of shardManifests([final], (o) => measureObject(o, renderer.hashes))) {
-      manifests.push(shard);
-      place(shard);
-    }
+    const shards = shardManifests([final], (o) => measureObject(o, renderer.hashes));
+    for (const shard of shards) place(shard);
+    shardsOf.set(final, shards);
     return final;
   });
+  // In cluster and registry order, whatever order the charts were built in.
+  const manifests = finals.flatMap((m) => shardsOf.get(m) as Manifest[]);
   const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
