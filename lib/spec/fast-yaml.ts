@@ -2,7 +2,8 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
 import { Document, isScalar, Scalar } from 'yaml';
 
 /**
- * A quick reader for large stack.yaml files, giving exactly what the reference reader (the `yaml` package's
+ * A quick reader for large stack.yaml files (and for the YAML data values the gates read, lib/validate/flows/
+ * parsed.ts), giving exactly what the reference reader (the `yaml` package's
  * parseDocument and toJS, lib/spec/parse.ts) gives, or nothing.
  *
  * The reference reader keeps a node with its source range for every value, for the line numbers of problems: a
@@ -60,6 +61,8 @@ export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: RegE
   ['a document marker with anything after it on its line (`---a`, `--- a: 1`)', /^(?:---|\.\.\.)(?![ ]*(?:\r?\n|$))/m],
   // Anchored at a line start: unanchored, the search tried every position (~0.33 s on a 10.7 MB stack; ~0.04 s so).
   ['a line over 1,000 characters (the reference limits implicit keys to 1,024 characters of source)', /^[^\n]{1001}/m],
+  ['a byte order mark anywhere (the reference skips one after a line break, js-yaml keeps it as text)', /\uFEFF/],
+  ['a last line of spaces without a line break (a kept block scalar, `|+`, counts it as a line to js-yaml only)', /\n[ ]+$/],
 ];
 
 /**

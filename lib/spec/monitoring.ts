@@ -121,7 +121,8 @@ export const monitoringSchema = z
         receivers: z.array(receiverSchema).default([]).describe('Receivers; credentials only as Secret references. @default [] (alerts go to the null receiver)'),
         routes: z.array(routeSchema).default([]).describe('Routes under the root, first match wins. @default []'),
       })
-      .default({ receivers: [], routes: [] })
+      // A factory: zod copies a default one level deep, so two parses would share (and one could change) the arrays.
+      .default(() => ({ receivers: [], routes: [] }))
       .describe('Alertmanager routing (bundled mode).'),
     receiver: z
       .strictObject({

@@ -53,7 +53,10 @@ export interface SynthOptions {
    * @default 2000
    */
   readonly renderThreshold?: number;
-  /** Called before each (cluster, component) chart is built. @default - nothing */
+  /**
+   * Called before each (cluster, component) chart is built, in cluster and registry order except that charts
+   * expected to be large (the fleet's at thousands of devices) come last (lib/synth/manifests.ts). @default - nothing
+   */
   readonly onProgress?: (done: number, total: number, cluster: string, component: string) => void;
 }
 
@@ -123,35 +126,34 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
   // dry run (before sharding, so shard sizes count it); sharded and named (both per chart), they go to the
   // renderer, with their files, while the next chart is built.
-  const placed: PlacedObject[] = [];
-  /** Each chart's final manifest's shards; the charts may be built out of order (synthesizeManifests). */
-  const shardsOf = new Map<Manifest, Manifest[]>();
   /** A component folder's objects go to the renderer, each with its file (in the output folder, index 0). */
-  const place = (m: Manifest): void => {
+  const place = (m: Manifest): PlacedObject[] => {
     const objects = placeManifest(m);
-    for (const p of objects) placed.push(p);
     renderer.add(
       objects.map((p) => p.object),
       objects.map((p): FileRef => [0, p.path]),
     );
+    return objects;
   };
+  /** Each chart's final manifest's shards and placed objects; the charts may be built out of order (synthesizeManifests). */
+  const built = new Map<Manifest, { readonly shards: Manifest[]; readonly placed: PlacedObject[] }>();
   const finals = synthesizeManifests(model, undefined, options.onProgress, (m) => {
     const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
     // Sized from each object's JSON text, which also gives its digest when the renderer keys caches by it.
     const shards = shardManifests([final], (o) => measureObject(o, renderer.hashes));
-    for (const shard of shards) place(shard);
-    shardsOf.set(final, shards);
+    built.set(final, { shards, placed: shards.flatMap(place) });
     return final;
   });
-  // In cluster and registry order, whatever order the charts were built in.
-  const manifests = finals.flatMap((m) => shardsOf.get(m) as Manifest[]);
+  // In cluster and registry order, whatever order the charts were built in (so are the problems collectPlaced finds).
+  const manifests = finals.flatMap((m) => built.get(m)?.shards ?? []);
+  const placed = finals.flatMap((m) => built.get(m)?.placed ?? []);
   const argo = gitopsObjects(model, manifests);
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
     component: 'argocd',
     objects: argo.perCluster.filter((a) => a.cluster === cluster).map((a) => a.object),
   }));
-  for (const m of argoManifests) place(m);
+  for (const m of argoManifests) placed.push(...place(m));
   const all = collectPlaced(placed);
   const label = options.outLabel ?? 'dist';
   const flows = stackFlows(model);

@@ -134,6 +134,11 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['text glued to a document marker', '---a: 1\n'],
     ['a block mapping on the document marker line', '--- a: 1\n    b: 2\n'],
     ['an implicit key padded past 1,024 characters', `a${' '.repeat(1030)}: 1\n`],
+    // Found in review of the gates' use (js-yaml 4.3.2 against yaml 2.9.1):
+    ['a byte order mark after the first line', '# c\n\uFEFFa: 1\n'],
+    ['a byte order mark before a broken flow list', '\r\n\uFEFF  |['],
+    ['a kept block scalar whose last line is spaces without a line break', 'a: |+\n  x\n  '],
+    ['a kept folded scalar whose last line is spaces without a line break', 'a: >+\n  x\n '],
     ['a line over 1,000 characters after the first line', `a: 1\r\nb: ${'x'.repeat(1000)}\r\n`],
     ['a line over 1,000 characters in a list', `- a\n- ${'y'.repeat(999)}\n`],
     ['an escape past U+10FFFF', 'a: "\\U00110000"\n'],
@@ -143,7 +148,7 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
 
   test('every rule of REFERENCE_ONLY is needed by one of the texts above, alone', () => {
     // Each rule must be what sends at least one of these texts to the reference (no other rule matches it).
-    const texts = ['a: &x 1\n', 'a:\n\tb: 1\n', 'a: x\r  y\n', 'a: "\\U00110000"\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`];
+    const texts = ['a: &x 1\n', 'a:\n\tb: 1\n', 'a: x\r  y\n', 'a: "\\U00110000"\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`, '# c\n\uFEFFa: 1\n', 'a: |+\n  x\n  '];
     for (const [what, rule] of REFERENCE_ONLY) {
       expect({ what, alone: texts.some((t) => rule.test(t) && REFERENCE_ONLY.filter(([, r]) => r.test(t)).length === 1) }).toEqual({ what, alone: true });
     }

@@ -40,6 +40,24 @@ describe('sealParsed: a parsed stack that a synth does not check against the sch
     expect(() => parseStack(copy)).toThrow(SpecError);
   });
 
+  test('two parses of one stack share no object (a default included), so sealing one freezes nothing of another', () => {
+    const objectsOf = (v: unknown, out = new Set<object>()): Set<object> => {
+      if (v !== null && typeof v === 'object') {
+        out.add(v);
+        for (const x of Object.values(v)) objectsOf(x, out);
+      }
+      return out;
+    };
+    // The bundled example and a stack that leaves every optional part to its defaults.
+    for (const input of [demo(), { name: 'bare', clusters: [{ name: 'hub' }] }]) {
+      const sealedOne = sealParsed(parseStack(structuredClone(input)));
+      const other = parseStack(structuredClone(input));
+      const shared = [...objectsOf(other)].filter((o) => objectsOf(sealedOne).has(o));
+      expect(shared).toEqual([]);
+      expect([...objectsOf(other)].filter((o) => Object.isFrozen(o))).toEqual([]);
+    }
+  });
+
   test('loadStackFile seals the stack it read; the model is the one of the same stack parsed twice', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-seal-'));
     try {
