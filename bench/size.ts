@@ -10,7 +10,7 @@
  *   and highest of each synth over its own floor (the spread a busy machine gives);
  * - incremental: then one device renamed and synthToDir again into the same folder with its cache;
  * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
- *   `edgewatt synth` needs), and after the whole tier (three synths and the incremental one).
+ *   `edgewatt synth` needs), and after the whole tier (every synth and the incremental one).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,6 +22,7 @@ import { benchStack } from './stacks';
 const devices = Number(process.argv[2]);
 const schemas = { k8sOpenApi: process.argv[3], crds: [process.argv[4]] };
 const RUNS = Number(process.argv[5] ?? 3);
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`runs must be a whole number of at least 1 (EDGEWATT_BENCH_RUNS), not ${process.argv[5]}`);
 
 function median(xs: number[]): number {
   return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
