@@ -8,7 +8,16 @@ import { benchStack } from '../../bench/stacks';
  * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
  * main thread, the render cache kept only on commit, and the synth's files identical with and without it.
  */
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-render-'));
+const made: string[] = [];
+/** A temporary folder, removed after the file's tests. */
+const tmp = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-render-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** Objects with awkward strings: YAML indicators, multi-line text, unicode, numbers as text, an empty key. */
 function objects(n: number): object[] {
