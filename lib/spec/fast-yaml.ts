@@ -1,5 +1,5 @@
 import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
-import { Document, isScalar, Scalar } from 'yaml';
+import { Document, isScalar, parse, Scalar } from 'yaml';
 
 /**
  * A quick reader for large stack.yaml files (and for the YAML data values the gates read, lib/validate/flows/
@@ -42,6 +42,15 @@ export function fastYaml(text: string): { readonly value: unknown } | undefined 
     return undefined;
   }
   return value === undefined || multiLine || hasNullKey(value) ? undefined : { value };
+}
+
+/**
+ * The reference's `parse(text)` (the `yaml` package, YAML 1.2 core schema), read by fastYaml when it can: the same
+ * value, sooner. Throws as `parse` does (only the reference ever reads a text fastYaml leaves to it).
+ */
+export function readYaml(text: string): unknown {
+  const fast = fastYaml(text);
+  return fast !== undefined ? fast.value : parse(text);
 }
 
 /**

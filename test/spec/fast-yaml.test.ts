@@ -3,7 +3,7 @@ import * as yaml from 'yaml';
 import { benchStack } from '../../bench/stacks';
 import { SpecError } from '../../lib/core/errors';
 import { FAST_YAML_MIN_BYTES, parseStack, parseStackYaml } from '../../lib/spec/parse';
-import { fastYaml, REFERENCE_ONLY } from '../../lib/spec/fast-yaml';
+import { fastYaml, readYaml, REFERENCE_ONLY } from '../../lib/spec/fast-yaml';
 
 /** What the reference reader (lib/spec/parse.ts) makes of a text, or undefined when it reports an error. */
 function reference(text: string): { value: unknown } | undefined {
@@ -167,6 +167,17 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
       expect(fastYaml(text)?.value).toEqual(reference(text)?.value);
       expect(fastYaml(text)).toBeDefined();
     }
+  });
+});
+
+describe('readYaml: the reference parse, by the quick reader when it can', () => {
+  test('the same value on both paths, and the reference error for a text that is not YAML', () => {
+    const quick = 'a: [1, x]\nb: {c: "d"}\n';
+    const reference = 'a: &x [1, 2]\nb: *x\n';
+    expect(fastYaml(quick)).toBeDefined();
+    expect(fastYaml(reference)).toBeUndefined();
+    for (const text of [quick, reference, '']) expect(readYaml(text)).toEqual(yaml.parse(text));
+    expect(() => readYaml('a: [1, 2\n')).toThrow(yaml.YAMLParseError);
   });
 });
 

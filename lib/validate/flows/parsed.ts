@@ -1,7 +1,6 @@
-import { parse } from 'yaml';
 import { deepFreeze } from '../../core/freeze';
 import { memoByString } from '../../core/memo';
-import { fastYaml } from '../../spec/fast-yaml';
+import { readYaml } from '../../spec/fast-yaml';
 
 /**
  * How many characters of YAML text the parsed-data memo holds: ten times every data text of the 100,000-device
@@ -16,10 +15,8 @@ const MEMO_CHARS = 8 * 1024 * 1024;
  * reference's parse, or nothing; ~0.6 ms instead of ~2 ms for a cluster's prometheus.yml), else by the reference.
  */
 function parseFrozen(text: string): unknown {
-  const fast = fastYaml(text);
-  if (fast !== undefined) return deepFreeze(fast.value ?? null);
   try {
-    return deepFreeze(parse(text) ?? null);
+    return deepFreeze(readYaml(text) ?? null);
   } catch {
     return null;
   }
