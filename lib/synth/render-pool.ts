@@ -6,7 +6,7 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { FileRef, FromWorker, RenderWorkerData, StagingFolder, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, RenderWorkerData, StagingFolder, StartSession, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 
@@ -21,7 +21,8 @@ import { openStagers, stageObjects, StageResult } from './stager';
  * taken here: mostly known already from sizing the object, see planSynth). With staging folders (synthToDir) it writes each
  * object's file into them as soon as it is rendered (FolderStager), and `staged` gives the result; the bodies are
  * then never sent back. End with commit() (this run's bodies become the cache) after a successful write, or
- * abort(); either stops the worker.
+ * abort(); either ends the worker's part. After a commit the worker is kept for the next renderer in this process
+ * (idleWorker); after an abort or a failure it is stopped.
  */
 export interface BodyRenderer {
   /** Queues final objects (not changed afterwards) for rendering; with staging, each object's file. */
@@ -85,6 +86,40 @@ const MAX_CLAIMED_BATCHES = 1 << 16;
 function workerFile(): string | undefined {
   const candidates = [path.join(__dirname, 'render-worker.js'), path.resolve(__dirname, '..', '..', 'build', 'lib', 'synth', 'render-worker.js')];
   return candidates.find((f) => fs.existsSync(f));
+}
+
+/**
+ * A render worker whose last session ended with a commit, kept (unreferenced: it never keeps the process alive) for
+ * the next renderer this process opens: a library user's watch loop or tests, and the bench's repeated synths, then
+ * get a worker whose modules are loaded and whose serializer is compiled (a fresh worker renders its first ~2,000
+ * objects at about twice the later cost). `edgewatt synth` runs one synth per process and never reuses one.
+ * A worker whose session failed or was aborted is stopped, never kept.
+ */
+let idleWorker: Worker | undefined;
+
+function takeWorker(file: string): Worker {
+  const kept = idleWorker;
+  idleWorker = undefined;
+  if (kept) return kept;
+  const worker = new Worker(file);
+  worker.unref();
+  worker.on('exit', () => {
+    if (idleWorker === worker) idleWorker = undefined;
+  });
+  return worker;
+}
+
+/** Keeps a worker whose session ended cleanly for the next renderer, or stops it when one is kept already. */
+function releaseWorker(worker: Worker): void {
+  if (idleWorker === undefined) idleWorker = worker;
+  else void worker.terminate();
+}
+
+/** Stops the kept render worker, if any (the next renderer starts a new one). */
+export function stopIdleRenderWorker(): Promise<void> {
+  const w = idleWorker;
+  idleWorker = undefined;
+  return w ? w.terminate().then(() => undefined) : Promise.resolve();
 }
 
 /** Opens a renderer; see BodyRenderer. */
@@ -200,15 +235,19 @@ class Renderer implements BodyRenderer {
       return;
     }
     const { worker, port } = this.worker;
+    let clean = false;
     try {
       if (how === 'commit') this.send();
       port.postMessage({ type: how } satisfies ToWorker);
       if (!this.failed) while (this.receive() !== 'ended');
+      clean = how === 'commit' && !this.failed;
     } catch {
       /* the cache is a shortcut: a worker that failed at the end leaves the old render.json */
     } finally {
       port.close();
-      void worker.terminate();
+      // Its session ended (it posted 'ended' and closed its port): it waits for the next one.
+      if (clean) releaseWorker(worker);
+      else void worker.terminate();
     }
   }
 
@@ -276,8 +315,8 @@ class Renderer implements BodyRenderer {
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
-    const worker = new Worker(file, { workerData: data, transferList: [port2] });
-    worker.unref();
+    const worker = takeWorker(file);
+    worker.postMessage({ type: 'session', data } satisfies StartSession, [port2]);
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };
   }
 

@@ -1,3 +1,4 @@
+import { MessagePort } from 'worker_threads';
 import { Problem } from '../core/errors';
 import { StageResult } from './stager';
 
@@ -33,7 +34,16 @@ export interface RenderWorkerData {
   readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
 }
 
-/** Main thread to worker. */
+/**
+ * Main thread to worker, on the worker's own port: start a session (one synth's rendering) on the port it brings.
+ * A worker runs one session at a time and waits for the next when it ends (render-pool.ts reuses it).
+ */
+export interface StartSession {
+  readonly type: 'session';
+  readonly data: RenderWorkerData & { readonly port: MessagePort };
+}
+
+/** Main thread to worker, on the session's port. */
 export type ToWorker =
   /**
    * Final objects, serialized with v8.serialize (the structured clone postMessage would make, kept as compact

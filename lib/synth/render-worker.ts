@@ -10,183 +10,203 @@
  * (Atomics.wait + receiveMessageOnPort).
  */
 import * as v8 from 'v8';
-import { MessagePort, workerData } from 'worker_threads';
+import { MessagePort, parentPort } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { FileRef, FromWorker, RenderWorkerData, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
-const { port, signal, claims, cacheDir, key, staging } = workerData as RenderWorkerData & { port: MessagePort };
-const counter = new Int32Array(signal);
-const claimed = new Int32Array(claims);
+/**
+ * One synth's rendering (a session): the worker runs one at a time, each with its own port, caches and folders, and
+ * stays alive between them (render-pool.ts keeps a worker whose session ended with a commit for the next synth in
+ * this process, so its code is compiled and its modules loaded already). Nothing here outlives its session.
+ */
+function session(data: StartSession['data']): void {
+  const { port, signal, claims, cacheDir, key, staging } = data;
+  const counter = new Int32Array(signal);
+  const claimed = new Int32Array(claims);
 
-function post(m: FromWorker): void {
-  port.postMessage(m);
-  Atomics.add(counter, 0, 1);
-  Atomics.notify(counter, 0);
-}
+  function post(m: FromWorker): void {
+    port.postMessage(m);
+    Atomics.add(counter, 0, 1);
+    Atomics.notify(counter, 0);
+  }
 
-/** The batches, as the bytes they came in until they are needed (an object graph takes several times the memory). */
-type Batch = { id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] };
-const batches: Batch[] = [];
-/** Batches sent without objects that wait for them ('need'), by id, with the file to go on from. */
-const parked = new Map<number, { readonly b: Batch; readonly from: number }>();
-/** Parked batches whose objects came: staged next. */
-const resumed: Array<{ readonly b: Batch; readonly from: number }> = [];
-/** Thrown when a batch without objects has a file to render. */
-const NEED = Symbol('need objects');
+  /** The batches, as the bytes they came in until they are needed (an object graph takes several times the memory). */
+  type Batch = { id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] };
+  const batches: Batch[] = [];
+  /** Batches sent without objects that wait for them ('need'), by id, with the file to go on from. */
+  const parked = new Map<number, { readonly b: Batch; readonly from: number }>();
+  /** Parked batches whose objects came: staged next. */
+  const resumed: Array<{ readonly b: Batch; readonly from: number }> = [];
+  /** Thrown when a batch without objects has a file to render. */
+  const NEED = Symbol('need objects');
 
-function objectsOf(b: (typeof batches)[number]): object[] {
-  b.objects ??= v8.deserialize(b.data as Uint8Array) as object[];
-  b.data = undefined;
-  return b.objects;
-}
-let rendered = 0;
-/** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
-let done = 0;
-let ending: 'commit' | 'abort' | undefined;
-let filesEnded = false;
-let scheduled = false;
-let stagers: FolderStager[] | undefined;
-/** The file index, when files are staged (keyed by the cache key and the header: either changing voids it). */
-const index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefined;
-/** The render cache: read only when many bodies are needed, when the file index knows the last run's files. */
-let store: BodyStore | undefined;
-const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.renderCacheDefer ?? 0 }));
+  function objectsOf(b: (typeof batches)[number]): object[] {
+    b.objects ??= v8.deserialize(b.data as Uint8Array) as object[];
+    b.data = undefined;
+    return b.objects;
+  }
+  let rendered = 0;
+  /** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
+  let done = 0;
+  let ending: 'commit' | 'abort' | undefined;
+  let filesEnded = false;
+  let scheduled = false;
+  let stagers: FolderStager[] | undefined;
+  /** The file index, when files are staged (keyed by the cache key and the header: either changing voids it). */
+  const index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefined;
+  /** The render cache: read only when many bodies are needed, when the file index knows the last run's files. */
+  let store: BodyStore | undefined;
+  const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.renderCacheDefer ?? 0 }));
 
-/** One unit of work: a parked batch whose objects came (first), else the oldest batch not yet taken. */
-function step(): void {
-  scheduled = false;
-  try {
-    if (ending === 'abort') return end();
-    const store = openStore();
-    const next = resumed.shift();
-    if (next) stageLazily(next.b, next.from);
-    else if (rendered < batches.length) {
-      const b = batches[rendered];
-      batches[rendered++] = { id: b.id, files: b.files }; // the objects are no longer needed here
-      // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
-      if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
-      if (b.data === undefined && b.objects === undefined) stageLazily(b, 0);
-      else {
-        const objects = objectsOf(b);
-        const digests = b.digests;
-        stage(b.id, objects.length, b.files, digests, (i) => store.body(objects[i], digests?.[i]));
+  /** One unit of work: a parked batch whose objects came (first), else the oldest batch not yet taken. */
+  function step(): void {
+    scheduled = false;
+    try {
+      if (ending === 'abort') return end();
+      const store = openStore();
+      const next = resumed.shift();
+      if (next) stageLazily(next.b, next.from);
+      else if (rendered < batches.length) {
+        const b = batches[rendered];
+        batches[rendered++] = { id: b.id, files: b.files }; // the objects are no longer needed here
+        // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
+        if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
+        if (b.data === undefined && b.objects === undefined) stageLazily(b, 0);
+        else {
+          const objects = objectsOf(b);
+          const digests = b.digests;
+          stage(b.id, objects.length, b.files, digests, (i) => store.body(objects[i], digests?.[i]));
+        }
+      } else if (ending) {
+        return end();
       }
-    } else if (ending) {
-      return end();
+    } catch (e) {
+      return fail(e);
     }
-  } catch (e) {
-    return fail(e);
+    schedule();
   }
-  schedule();
-}
 
-/** Reports what went wrong (a folder that cannot be replaced is the main thread's SpecError) and stops. */
-function fail(e: unknown): void {
-  if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
-  else post({ type: 'error', message: (e as Error).stack ?? String(e) });
-  port.close();
-}
+  /** Reports what went wrong (a folder that cannot be replaced is the main thread's SpecError) and stops. */
+  function fail(e: unknown): void {
+    if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
+    else post({ type: 'error', message: (e as Error).stack ?? String(e) });
+    port.close();
+  }
 
-/** The folders' stagers, opened (each lists its folder's files) on first use. */
-function stagersOf(): FolderStager[] | undefined {
-  if (staging) stagers ??= openStagers(staging.folders, index);
-  return stagers;
-}
+  /** The folders' stagers, opened (each lists its folder's files) on first use. */
+  function stagersOf(): FolderStager[] | undefined {
+    if (staging) stagers ??= openStagers(staging.folders, index);
+    return stagers;
+  }
 
-/**
- * Stages a batch's files (a file the index knows unchanged gets no body) or sends its bodies back, and finishes
- * staging after the last batch.
- */
-function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefined, digests: ReadonlyArray<string> | undefined, body: (i: number) => string, from = 0): void {
-  const s = stagersOf();
-  if (s && staging) {
+  /**
+   * Stages a batch's files (a file the index knows unchanged gets no body) or sends its bodies back, and finishes
+   * staging after the last batch.
+   */
+  function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefined, digests: ReadonlyArray<string> | undefined, body: (i: number) => string, from = 0): void {
+    const s = stagersOf();
+    if (s && staging) {
+      const store = openStore();
+      stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]), from);
+      post({ type: 'bodies', id });
+    } else post({ type: 'bodies', id, bodies: Array.from({ length: count }, (_, i) => body(i)) });
+    done++;
+    if (s && filesEnded && done === batches.length) finishStaging();
+  }
+
+  /**
+   * Stages a batch sent without its objects from its file `from` on: a file the index knows unchanged, or whose body
+   * the render cache has, needs no object; at the first that does, the batch is parked and its objects asked for.
+   */
+  function stageLazily(b: Batch, from: number): void {
+    if (!staging || !b.digests) throw new Error('a batch came without its objects, but without staging folders or digests');
     const store = openStore();
-    stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]), from);
-    post({ type: 'bodies', id });
-  } else post({ type: 'bodies', id, bodies: Array.from({ length: count }, (_, i) => body(i)) });
-  done++;
-  if (s && filesEnded && done === batches.length) finishStaging();
+    const digests = b.digests;
+    const objects = b.data || b.objects ? objectsOf(b) : undefined;
+    let at = from;
+    const body = (i: number): string => {
+      if (objects) return store.body(objects[i], digests[i]);
+      const cached = store.cachedBody(digests[i]);
+      if (cached !== undefined) return cached;
+      at = i;
+      throw NEED;
+    };
+    try {
+      stage(b.id, digests.length, b.files, digests, body, from);
+    } catch (e) {
+      if (e !== NEED) throw e;
+      parked.set(b.id, { b, from: at });
+      post({ type: 'need', id: b.id });
+    }
+  }
+
+  function finishStaging(): void {
+    const results = (stagers as FolderStager[]).map((s) => s.finish());
+    post({ type: 'staged', results });
+  }
+
+  function end(): void {
+    // The main thread commits only after every file is staged, so no batch can still wait for its objects.
+    if (ending === 'commit' && parked.size > 0) return fail(new Error(`asked to commit with ${parked.size} batches still waiting for their objects`));
+    if (ending === 'commit') {
+      store?.commit();
+      index?.commit();
+    } else store?.abort();
+    post({ type: 'ended' });
+    port.close();
+  }
+
+  function schedule(): void {
+    if (scheduled) return;
+    if (rendered >= batches.length && resumed.length === 0 && !ending) return; // idle until the next message
+    scheduled = true;
+    setImmediate(step);
+  }
+
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'batch') batches.push({ id: m.id, data: m.data, files: m.files, digests: m.digests });
+    else if (m.type === 'objects') {
+      const p = parked.get(m.id);
+      parked.delete(m.id);
+      if (p) {
+        p.b.data = m.data;
+        resumed.push(p);
+      }
+    }
+    else if (m.type === 'rendered') {
+      try {
+        openStore().adopt(m.digests, m.bodies);
+        stage(m.id, m.bodies.length, batches[m.id].files, m.digests, (i) => m.bodies[i]);
+      } catch (e) {
+        return fail(e);
+      }
+    } else if (m.type === 'files-end') {
+      filesEnded = true;
+      // The texts are staged at once; the rest as bodies come.
+      try {
+        const s = stagersOf() as FolderStager[];
+        for (const [folder, rel, text] of m.texts) s[folder].put(rel, text);
+        if (done === batches.length) finishStaging();
+      } catch (e) {
+        return fail(e);
+      }
+    } else ending = m.type;
+    schedule();
+  });
 }
 
-/**
- * Stages a batch sent without its objects from its file `from` on: a file the index knows unchanged, or whose body
- * the render cache has, needs no object; at the first that does, the batch is parked and its objects asked for.
- */
-function stageLazily(b: Batch, from: number): void {
-  if (!staging || !b.digests) throw new Error('a batch came without its objects, but without staging folders or digests');
-  const store = openStore();
-  const digests = b.digests;
-  const objects = b.data || b.objects ? objectsOf(b) : undefined;
-  let at = from;
-  const body = (i: number): string => {
-    if (objects) return store.body(objects[i], digests[i]);
-    const cached = store.cachedBody(digests[i]);
-    if (cached !== undefined) return cached;
-    at = i;
-    throw NEED;
-  };
+(parentPort as MessagePort).on('message', (m: StartSession) => {
+  if (m.type !== 'session') return;
   try {
-    stage(b.id, digests.length, b.files, digests, body, from);
+    session(m.data);
   } catch (e) {
-    if (e !== NEED) throw e;
-    parked.set(b.id, { b, from: at });
-    post({ type: 'need', id: b.id });
+    // Opening the session's file index failed: reported on its port, as every later failure is.
+    m.data.port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) } satisfies FromWorker);
+    Atomics.add(new Int32Array(m.data.signal), 0, 1);
+    Atomics.notify(new Int32Array(m.data.signal), 0);
+    m.data.port.close();
   }
-}
-
-function finishStaging(): void {
-  const results = (stagers as FolderStager[]).map((s) => s.finish());
-  post({ type: 'staged', results });
-}
-
-function end(): void {
-  // The main thread commits only after every file is staged, so no batch can still wait for its objects.
-  if (ending === 'commit' && parked.size > 0) return fail(new Error(`asked to commit with ${parked.size} batches still waiting for their objects`));
-  if (ending === 'commit') {
-    store?.commit();
-    index?.commit();
-  } else store?.abort();
-  post({ type: 'ended' });
-  port.close();
-}
-
-function schedule(): void {
-  if (scheduled) return;
-  if (rendered >= batches.length && resumed.length === 0 && !ending) return; // idle until the next message
-  scheduled = true;
-  setImmediate(step);
-}
-
-port.on('message', (m: ToWorker) => {
-  if (m.type === 'batch') batches.push({ id: m.id, data: m.data, files: m.files, digests: m.digests });
-  else if (m.type === 'objects') {
-    const p = parked.get(m.id);
-    parked.delete(m.id);
-    if (p) {
-      p.b.data = m.data;
-      resumed.push(p);
-    }
-  }
-  else if (m.type === 'rendered') {
-    try {
-      openStore().adopt(m.digests, m.bodies);
-      stage(m.id, m.bodies.length, batches[m.id].files, m.digests, (i) => m.bodies[i]);
-    } catch (e) {
-      return fail(e);
-    }
-  } else if (m.type === 'files-end') {
-    filesEnded = true;
-    // The texts are staged at once; the rest as bodies come.
-    try {
-      const s = stagersOf() as FolderStager[];
-      for (const [folder, rel, text] of m.texts) s[folder].put(rel, text);
-      if (done === batches.length) finishStaging();
-    } catch (e) {
-      return fail(e);
-    }
-  } else ending = m.type;
-  schedule();
 });

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BodyStore, objectDigest, openBodyRenderer, synthesize, synthToDir, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
+import { stopIdleRenderWorker } from '../../lib/synth/render-pool';
 
 /**
  * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
@@ -70,11 +71,12 @@ describe('render worker', () => {
     }
   });
 
-  test('a worker thread the system refuses at the start fails the synth and leaves no lock or staging behind', () => {
+  test('a worker thread the system refuses at the start fails the synth and leaves no lock or staging behind', async () => {
     const root = tmp();
     const dist = path.join(root, 'dist');
     const stack = benchStack(300);
     synthToDir(stack, dist);
+    await stopIdleRenderWorker(); // a worker kept from an earlier test would be reused rather than started
     const before = fs.readdirSync(root).sort();
     const threads = require('worker_threads') as typeof import('worker_threads'); // the module object render-pool's calls go through
     const refuse = jest.spyOn(threads, 'Worker').mockImplementation(() => {
@@ -111,6 +113,35 @@ describe('render worker', () => {
     second.abort();
     expect(fs.readFileSync(file, 'utf8')).toBe(forged);
     expect(fs.readdirSync(dir)).toEqual(['render.json']); // no temporary file left behind
+  });
+
+  test('a worker whose renderer committed serves the next renderer, with nothing of its last session; one that aborted is stopped', async () => {
+    await stopIdleRenderWorker();
+    const threads = require('worker_threads') as typeof import('worker_threads'); // the module object render-pool's calls go through
+    const Real = threads.Worker;
+    const started = jest.spyOn(threads, 'Worker').mockImplementation((file, options) => new Real(file, options));
+    try {
+      const objs = objects(300);
+      const first = openBodyRenderer({ threshold: 0, cacheDir: path.join(tmp(), 'cache'), key: 'k' });
+      first.add(objs);
+      objs.forEach((o) => first.body(o));
+      first.commit();
+      // The same objects, changed, to the kept worker under another cache folder: its bodies, not the last session's.
+      const changed = objs.map((o) => ({ ...o, metadata: { name: `${(o as { metadata: { name: string } }).metadata.name}-b` } }));
+      const second = openBodyRenderer({ threshold: 0 });
+      second.add(changed);
+      expect(second.threaded).toBe(true);
+      for (const o of changed) expect(second.body(o)).toBe(yamlBody(o));
+      second.abort();
+      expect(started).toHaveBeenCalledTimes(1); // the second renderer had the first one's worker
+      const third = openBodyRenderer({ threshold: 0 });
+      third.add(objs.slice(0, 5));
+      for (const o of objs.slice(0, 5)) expect(third.body(o)).toBe(yamlBody(o));
+      third.commit();
+      expect(started).toHaveBeenCalledTimes(2); // the aborted one's worker was stopped, not kept
+    } finally {
+      started.mockRestore();
+    }
   });
 
   test('with warm caches a batch goes to the worker without its objects, which it asks for only to render one', () => {
