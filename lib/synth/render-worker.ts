@@ -13,6 +13,7 @@ import * as v8 from 'v8';
 import { MessagePort, parentPort } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
+import { collectGarbage } from './collect';
 import { FileIndex } from './file-index';
 import { FileRef, FromWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
@@ -157,6 +158,9 @@ function session(data: StartSession['data']): void {
     } else store?.abort();
     post({ type: 'ended' });
     port.close();
+    // Kept for the next synth (render-pool.ts), an idle worker would hold this session's garbage (its copies of
+    // the objects, its bodies) until then: a full collection once the main thread no longer waits for it.
+    if (ending === 'commit') setImmediate(collectGarbage);
   }
 
   function schedule(): void {

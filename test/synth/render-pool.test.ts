@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BodyStore, objectDigest, openBodyRenderer, synthesize, synthToDir, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { stopIdleRenderWorker } from '../../lib/synth/render-pool';
+import { KEEP_WORKER_MAX_OBJECTS, stopIdleRenderWorker } from '../../lib/synth/render-pool';
 
 /**
  * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
@@ -139,6 +139,14 @@ describe('render worker', () => {
       for (const o of objs.slice(0, 5)) expect(third.body(o)).toBe(yamlBody(o));
       third.commit();
       expect(started).toHaveBeenCalledTimes(2); // the aborted one's worker was stopped, not kept
+      // A worker given more than KEEP_WORKER_MAX_OBJECTS is stopped even after a commit (it holds its session's memory).
+      const large = openBodyRenderer({ threshold: 0 });
+      expect(started).toHaveBeenCalledTimes(2); // the third one's worker
+      large.add(objects(KEEP_WORKER_MAX_OBJECTS + 1));
+      large.commit();
+      const after = openBodyRenderer({ threshold: 0 });
+      expect(started).toHaveBeenCalledTimes(3);
+      after.abort();
     } finally {
       started.mockRestore();
     }
