@@ -1,7 +1,7 @@
 import { declarePolicyException, EXCEPTION_REASON_ANNOTATION, EXCEPTION_RULES_ANNOTATION } from '../../lib/core/policy';
 import { checkPolicy, findingsToProblems, policyReport } from '../../lib/validate';
 import { compliantApp, container, entries } from '../support/objects';
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 
 function messages(objects: any[]): string[] {
   return findingsToProblems(checkPolicy(entries(objects))).map((p) => `${p.path}: ${p.message}`).sort();
@@ -99,7 +99,7 @@ describe('security policy', () => {
     });
 
     test('declarePolicyException writes the annotations the check reads, and refuses an exception without a reason', () => {
-      const chart = Testing.chart();
+      const chart = new Chart(new App({ outdir: '.unused' }), 'test'); // never synthesized: no folder (Testing.chart makes one in /tmp)
       const obj = new ApiObject(chart, 'd', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'x' } });
       declarePolicyException(obj, { rules: ['privileged', 'host-pid'], reason: 'reads RAPL counters' });
       expect(obj.toJson().metadata.annotations).toEqual({ [EXCEPTION_RULES_ANNOTATION]: 'host-pid,privileged', [EXCEPTION_REASON_ANNOTATION]: 'reads RAPL counters' });
