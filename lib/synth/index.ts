@@ -9,5 +9,5 @@ export * from './shards';
 export * from './documents';
 export { stackFlows } from './flows';
 export { BodyStore } from './body-store';
-export { openBodyRenderer } from './render-pool';
+export { openBodyRenderer, stopIdleRenderWorker } from './render-pool';
 export type { BodyRenderer, BodyRendererOptions } from './render-pool';

@@ -33,9 +33,13 @@ export interface BodyRenderer {
   digests(): void;
   /** With staging: stages `texts` (files that are not objects), waits for every file, and gives each folder's result. */
   staged(texts: ReadonlyArray<readonly [folder: number, rel: string, text: string]>): StageResult[];
-  /** Keeps this run's bodies as the render cache and stops. */
+  /** Keeps this run's bodies as the render cache and ends (the worker may be kept for the next renderer: idleWorker). */
   commit(): void;
-  /** Stops without touching the render cache; the worker is stopped before this returns. */
+  /**
+   * Ends without touching the render cache; the worker has stopped staging files before this returns (it ended,
+   * or it failed, which stops its staging too; one that sent nothing for `timeoutMs` is only terminated, which
+   * takes effect shortly after).
+   */
   abort(): void;
   /** Whether a worker thread renders. */
   readonly threaded: boolean;
@@ -94,9 +98,17 @@ function workerFile(): string | undefined {
  * get a worker whose modules are loaded and whose serializer is compiled (a fresh worker renders its first ~2,000
  * objects at about twice the later cost). `edgewatt synth` runs one synth per process and never reuses one.
  * A worker whose session failed or was aborted is stopped, never kept; so is one that was given more than
- * KEEP_WORKER_MAX_OBJECTS objects.
+ * KEEP_WORKER_MAX_OBJECTS objects, and one left idle for KEEP_WORKER_IDLE_MS.
  */
 let idleWorker: Worker | undefined;
+/** Stops the idle worker once it has been idle for KEEP_WORKER_IDLE_MS (unreferenced). */
+let idleTimer: NodeJS.Timeout | undefined;
+
+/**
+ * How long a kept worker waits for the next synth before it is stopped: back-to-back synths (a script, tests, the
+ * bench, a watch loop's quick edits) reuse it, and its memory is not held long after the last one.
+ */
+export const KEEP_WORKER_IDLE_MS = 30_000;
 
 /**
  * A worker is kept only after a synth of at most this many objects. An idle worker holds memory its session used
@@ -106,28 +118,48 @@ let idleWorker: Worker | undefined;
  */
 export const KEEP_WORKER_MAX_OBJECTS = 20_000;
 
-function takeWorker(file: string): Worker {
-  const kept = idleWorker;
+/** The kept worker, taken out of the slot (its idle timer cleared), or undefined. */
+function takeIdle(): Worker | undefined {
+  const w = idleWorker;
   idleWorker = undefined;
-  if (kept) return kept;
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = undefined;
+  return w;
+}
+
+/** The kept worker when it still runs (threadId is -1 once it has exited), else a new one. */
+function takeWorker(file: string): Worker {
+  const kept = takeIdle();
+  if (kept && kept.threadId >= 0) return kept;
   const worker = new Worker(file);
   worker.unref();
   worker.on('exit', () => {
-    if (idleWorker === worker) idleWorker = undefined;
+    if (idleWorker === worker) takeIdle();
+  });
+  // An idle worker that fails is dropped (the next renderer starts another); one at work fails its synth as before
+  // (the error is rethrown here, as it was without a listener).
+  worker.on('error', (e) => {
+    if (idleWorker !== worker) throw e;
+    takeIdle();
+    process.emitWarning(`edgewatt: an idle render worker failed and was dropped: ${e.message}`);
   });
   return worker;
 }
 
-/** Keeps a worker whose session ended cleanly for the next renderer, or stops it when one is kept already. */
+/** Keeps a worker whose session ended with a commit for the next renderer (see idleWorker), or stops it. */
 function releaseWorker(worker: Worker): void {
-  if (idleWorker === undefined) idleWorker = worker;
-  else void worker.terminate();
+  if (idleWorker !== undefined) {
+    void worker.terminate();
+    return;
+  }
+  idleWorker = worker;
+  idleTimer = setTimeout(() => void stopIdleRenderWorker(), KEEP_WORKER_IDLE_MS);
+  idleTimer.unref();
 }
 
 /** Stops the kept render worker, if any (the next renderer starts a new one). */
 export function stopIdleRenderWorker(): Promise<void> {
-  const w = idleWorker;
-  idleWorker = undefined;
+  const w = takeIdle();
   return w ? w.terminate().then(() => undefined) : Promise.resolve();
 }
 
@@ -244,12 +276,14 @@ class Renderer implements BodyRenderer {
       return;
     }
     const { worker, port } = this.worker;
+    // Decided before the commit is sent: a worker that will be kept collects its garbage once it has ended.
+    const keepAsked = how === 'commit' && !this.failed && this.added <= KEEP_WORKER_MAX_OBJECTS;
     let keep = false;
     try {
       if (how === 'commit') this.send();
-      port.postMessage({ type: how } satisfies ToWorker);
+      port.postMessage(how === 'commit' ? ({ type: 'commit', keep: keepAsked } satisfies ToWorker) : ({ type: 'abort' } satisfies ToWorker));
       if (!this.failed) while (this.receive() !== 'ended');
-      keep = how === 'commit' && !this.failed && this.added <= KEEP_WORKER_MAX_OBJECTS;
+      keep = keepAsked && !this.failed;
     } catch {
       /* the cache is a shortcut: a worker that failed at the end leaves the old render.json */
     } finally {

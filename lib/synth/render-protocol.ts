@@ -17,7 +17,7 @@ export interface StagingFolder {
 /** Where an object's file goes: the index of its folder among the staging folders, and its path in it. */
 export type FileRef = readonly [folder: number, rel: string];
 
-/** What the worker is started with. */
+/** What a session (one synth's rendering) is started with. */
 export interface RenderWorkerData {
   /** An Int32Array's buffer: the worker adds 1 to element 0 and notifies after every message it posts. */
   readonly signal: SharedArrayBuffer;
@@ -58,8 +58,11 @@ export type ToWorker =
   | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
-  /** The end: keep this run's bodies as the render cache, or not. */
-  | { readonly type: 'commit' }
+  /**
+   * The end: keep this run's bodies as the render cache, or not. With `keep` the main thread keeps this worker for
+   * its next synth (render-pool.ts), and the worker collects its garbage once it has ended.
+   */
+  | { readonly type: 'commit'; readonly keep?: boolean }
   | { readonly type: 'abort' };
 
 /** Worker to main thread. */

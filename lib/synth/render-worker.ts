@@ -53,6 +53,10 @@ function session(data: StartSession['data']): void {
   /** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
   let done = 0;
   let ending: 'commit' | 'abort' | undefined;
+  /** The main thread keeps this worker for its next synth (a commit's `keep`). */
+  let kept = false;
+  /** The session failed or ended: nothing more runs (a step already scheduled returns at once). */
+  let stopped = false;
   let filesEnded = false;
   let scheduled = false;
   let stagers: FolderStager[] | undefined;
@@ -65,6 +69,7 @@ function session(data: StartSession['data']): void {
   /** One unit of work: a parked batch whose objects came (first), else the oldest batch not yet taken. */
   function step(): void {
     scheduled = false;
+    if (stopped) return;
     try {
       if (ending === 'abort') return end();
       const store = openStore();
@@ -92,6 +97,8 @@ function session(data: StartSession['data']): void {
 
   /** Reports what went wrong (a folder that cannot be replaced is the main thread's SpecError) and stops. */
   function fail(e: unknown): void {
+    // Nothing more is staged: the main thread removes the staging folders without waiting for this thread's end.
+    stopped = true;
     if (e instanceof SpecError) post({ type: 'stage-error', heading: e.heading, problems: [...e.problems] });
     else post({ type: 'error', message: (e as Error).stack ?? String(e) });
     port.close();
@@ -156,15 +163,17 @@ function session(data: StartSession['data']): void {
       store?.commit();
       index?.commit();
     } else store?.abort();
+    stopped = true;
     post({ type: 'ended' });
     port.close();
     // Kept for the next synth (render-pool.ts), an idle worker would hold this session's garbage (its copies of
-    // the objects, its bodies) until then: a full collection once the main thread no longer waits for it.
-    if (ending === 'commit') setImmediate(collectGarbage);
+    // the objects, its bodies) until then: a full collection after its last message (a next session that comes
+    // at once waits for it: tens of milliseconds for the sessions that are kept).
+    if (kept) setImmediate(collectGarbage);
   }
 
   function schedule(): void {
-    if (scheduled) return;
+    if (scheduled || stopped) return;
     if (rendered >= batches.length && resumed.length === 0 && !ending) return; // idle until the next message
     scheduled = true;
     setImmediate(step);
@@ -197,7 +206,10 @@ function session(data: StartSession['data']): void {
       } catch (e) {
         return fail(e);
       }
-    } else ending = m.type;
+    } else {
+      ending = m.type;
+      kept = m.type === 'commit' && m.keep === true;
+    }
     schedule();
   });
 }

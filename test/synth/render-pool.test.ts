@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BodyStore, objectDigest, openBodyRenderer, synthesize, synthToDir, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { KEEP_WORKER_MAX_OBJECTS, stopIdleRenderWorker } from '../../lib/synth/render-pool';
+import { KEEP_WORKER_IDLE_MS, KEEP_WORKER_MAX_OBJECTS, stopIdleRenderWorker } from '../../lib/synth/render-pool';
 
 /**
  * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
@@ -76,7 +76,7 @@ describe('render worker', () => {
     const dist = path.join(root, 'dist');
     const stack = benchStack(300);
     synthToDir(stack, dist);
-    await stopIdleRenderWorker(); // a worker kept from an earlier test would be reused rather than started
+    await stopIdleRenderWorker(); // a worker kept by an earlier test would be reused rather than started
     const before = fs.readdirSync(root).sort();
     const threads = require('worker_threads') as typeof import('worker_threads'); // the module object render-pool's calls go through
     const refuse = jest.spyOn(threads, 'Worker').mockImplementation(() => {
@@ -115,41 +115,121 @@ describe('render worker', () => {
     expect(fs.readdirSync(dir)).toEqual(['render.json']); // no temporary file left behind
   });
 
-  test('a worker whose renderer committed serves the next renderer, with nothing of its last session; one that aborted is stopped', async () => {
-    await stopIdleRenderWorker();
-    const threads = require('worker_threads') as typeof import('worker_threads'); // the module object render-pool's calls go through
-    const Real = threads.Worker;
-    const started = jest.spyOn(threads, 'Worker').mockImplementation((file, options) => new Real(file, options));
-    try {
-      const objs = objects(300);
-      const first = openBodyRenderer({ threshold: 0, cacheDir: path.join(tmp(), 'cache'), key: 'k' });
-      first.add(objs);
-      objs.forEach((o) => first.body(o));
-      first.commit();
-      // The same objects, changed, to the kept worker under another cache folder: its bodies, not the last session's.
-      const changed = objs.map((o) => ({ ...o, metadata: { name: `${(o as { metadata: { name: string } }).metadata.name}-b` } }));
-      const second = openBodyRenderer({ threshold: 0 });
-      second.add(changed);
-      expect(second.threaded).toBe(true);
-      for (const o of changed) expect(second.body(o)).toBe(yamlBody(o));
-      second.abort();
-      expect(started).toHaveBeenCalledTimes(1); // the second renderer had the first one's worker
-      const third = openBodyRenderer({ threshold: 0 });
-      third.add(objs.slice(0, 5));
-      for (const o of objs.slice(0, 5)) expect(third.body(o)).toBe(yamlBody(o));
-      third.commit();
-      expect(started).toHaveBeenCalledTimes(2); // the aborted one's worker was stopped, not kept
-      // A worker given more than KEEP_WORKER_MAX_OBJECTS is stopped even after a commit (it holds its session's memory).
-      const large = openBodyRenderer({ threshold: 0 });
-      expect(started).toHaveBeenCalledTimes(2); // the third one's worker
-      large.add(objects(KEEP_WORKER_MAX_OBJECTS + 1));
-      large.commit();
-      const after = openBodyRenderer({ threshold: 0 });
-      expect(started).toHaveBeenCalledTimes(3);
-      after.abort();
-    } finally {
-      started.mockRestore();
+  describe('a worker kept for the next renderer', () => {
+    /** Counts the workers started (each a real one). */
+    async function spyWorkers(): Promise<jest.SpyInstance> {
+      await stopIdleRenderWorker(); // a worker kept by an earlier test would be reused rather than started
+      const threads = require('worker_threads') as typeof import('worker_threads'); // the module object render-pool's calls go through
+      const Real = threads.Worker;
+      return jest.spyOn(threads, 'Worker').mockImplementation((file, options) => new Real(file, options));
     }
+    const renderAll = (r: ReturnType<typeof openBodyRenderer>, objs: object[]): void => {
+      r.add(objs);
+      for (const o of objs) expect(r.body(o)).toBe(yamlBody(o));
+    };
+
+    test('a worker whose renderer committed serves the next renderer; one that aborted is stopped', async () => {
+      const started = await spyWorkers();
+      try {
+        const objs = objects(300);
+        const first = openBodyRenderer({ threshold: 0, cacheDir: path.join(tmp(), 'cache'), key: 'k' });
+        renderAll(first, objs);
+        first.commit();
+        const second = openBodyRenderer({ threshold: 0 });
+        expect(second.threaded).toBe(true);
+        renderAll(second, objects(20));
+        second.abort();
+        expect(started).toHaveBeenCalledTimes(1); // the second renderer had the first one's worker
+        const third = openBodyRenderer({ threshold: 0 });
+        renderAll(third, objects(5));
+        third.commit();
+        expect(started).toHaveBeenCalledTimes(2); // the aborted one's worker was stopped, not kept
+      } finally {
+        started.mockRestore();
+      }
+    });
+
+    test('it keeps nothing of its last session: not its render cache, not its folders or file index', async () => {
+      const started = await spyWorkers();
+      try {
+        // A render cache with one forged body, read by a session of the worker that is then kept.
+        const objs = objects(300);
+        const forgedDir = path.join(tmp(), 'cache');
+        const seed = openBodyRenderer({ threshold: 1e9, cacheDir: forgedDir, key: 'k' });
+        renderAll(seed, objs);
+        seed.commit();
+        const file = path.join(forgedDir, 'render.json');
+        fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('name: cm-7\\n', 'name: forged\\n'));
+        const copy = (): object => JSON.parse(JSON.stringify(objs[7])) as object;
+        const reads = openBodyRenderer({ threshold: 0, cacheDir: forgedDir, key: 'k' });
+        const c1 = copy();
+        reads.add([c1]);
+        expect(reads.body(c1)).toContain('name: forged'); // this session's cache has it
+        reads.commit();
+        // The kept worker, under another cache folder and the same key: the object's own body.
+        const other = openBodyRenderer({ threshold: 0, cacheDir: path.join(tmp(), 'cache'), key: 'k' });
+        const c2 = copy();
+        other.add([c2]);
+        expect(other.body(c2)).toBe(yamlBody(c2));
+        other.commit();
+        // Two synths through the kept worker into two folders, each with its caches: each folder holds its own stack.
+        const root = tmp();
+        const a = benchStack(300);
+        const b = { ...benchStack(300), name: 'bench-b' };
+        const synthInto = (stack: typeof a, dir: string) => synthToDir(stack, path.join(root, dir, 'dist'), { renderThreshold: 0, validationCache: path.join(root, dir, 'cache') });
+        synthInto(a, 'a');
+        const indexA = fs.readFileSync(path.join(root, 'a', 'cache', 'files.json'), 'utf8');
+        const written = synthInto(b, 'b');
+        expect(started).toHaveBeenCalledTimes(1); // every renderer above had the same worker
+        const expected = synthesize(b, { renderThreshold: 1e9 }).files;
+        expect([...written.files.keys()]).toEqual([...expected.keys()]);
+        expect([...written.files].filter(([p, text]) => expected.get(p) !== text).map(([p]) => p)).toEqual([]);
+        expect(fs.readFileSync(path.join(root, 'a', 'cache', 'files.json'), 'utf8')).toBe(indexA);
+        expect(fs.readFileSync(path.join(root, 'b', 'cache', 'files.json'), 'utf8')).toContain('bench-b');
+      } finally {
+        started.mockRestore();
+      }
+    });
+
+    test(`a worker given at most ${KEEP_WORKER_MAX_OBJECTS} objects is kept, one given more is stopped`, async () => {
+      const started = await spyWorkers();
+      try {
+        const atCap = openBodyRenderer({ threshold: 0 });
+        atCap.add(objects(KEEP_WORKER_MAX_OBJECTS));
+        atCap.commit();
+        const over = openBodyRenderer({ threshold: 0 });
+        expect(started).toHaveBeenCalledTimes(1); // kept
+        over.add(objects(KEEP_WORKER_MAX_OBJECTS + 1));
+        over.commit();
+        const next = openBodyRenderer({ threshold: 0 });
+        expect(started).toHaveBeenCalledTimes(2); // it holds its session's memory: stopped
+        next.abort();
+      } finally {
+        started.mockRestore();
+      }
+    });
+
+    test(`a kept worker idle for ${KEEP_WORKER_IDLE_MS / 1000} s is stopped`, async () => {
+      const started = await spyWorkers();
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        const first = openBodyRenderer({ threshold: 0 });
+        renderAll(first, objects(5));
+        first.commit();
+        jest.advanceTimersByTime(KEEP_WORKER_IDLE_MS - 1);
+        const second = openBodyRenderer({ threshold: 0 });
+        renderAll(second, objects(5));
+        second.commit();
+        expect(started).toHaveBeenCalledTimes(1); // taken before its time ran out
+        jest.advanceTimersByTime(KEEP_WORKER_IDLE_MS);
+        const third = openBodyRenderer({ threshold: 0 });
+        expect(started).toHaveBeenCalledTimes(2);
+        third.abort();
+      } finally {
+        jest.useRealTimers();
+        started.mockRestore();
+      }
+    });
   });
 
   test('with warm caches a batch goes to the worker without its objects, which it asks for only to render one', () => {
