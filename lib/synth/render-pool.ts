@@ -112,9 +112,10 @@ export const KEEP_WORKER_IDLE_MS = 30_000;
 
 /**
  * A worker is kept only after a synth of at most this many objects. An idle worker holds memory its session used
- * (a full collection runs when it ends, but the thread's allocator keeps much of it: measured on this machine, the
- * process's RSS fell by ~70 MB at 3,000 devices, ~90 MB at 10,000 and ~320 MB at 100,000 when the idle worker was
- * stopped), while the cold start it saves (~0.1-0.25 s) is a small share of a larger synth.
+ * (measured on this machine, the process's RSS fell by ~80 MB at 3,000 devices, ~115 MB at 10,000 and ~320 MB at
+ * 100,000 when the idle worker was stopped; a full collection in the worker when its session ended gave back only
+ * ~10-25 MB more and slowed the next session), while the cold start it saves (~0.1-0.3 s) is a small share of a
+ * larger synth.
  */
 export const KEEP_WORKER_MAX_OBJECTS = 20_000;
 
@@ -276,14 +277,12 @@ class Renderer implements BodyRenderer {
       return;
     }
     const { worker, port } = this.worker;
-    // Decided before the commit is sent: a worker that will be kept collects its garbage once it has ended.
-    const keepAsked = how === 'commit' && !this.failed && this.added <= KEEP_WORKER_MAX_OBJECTS;
     let keep = false;
     try {
       if (how === 'commit') this.send();
-      port.postMessage(how === 'commit' ? ({ type: 'commit', keep: keepAsked } satisfies ToWorker) : ({ type: 'abort' } satisfies ToWorker));
+      port.postMessage({ type: how } satisfies ToWorker);
       if (!this.failed) while (this.receive() !== 'ended');
-      keep = keepAsked && !this.failed;
+      keep = how === 'commit' && !this.failed && this.added <= KEEP_WORKER_MAX_OBJECTS;
     } catch {
       /* the cache is a shortcut: a worker that failed at the end leaves the old render.json */
     } finally {

@@ -58,11 +58,8 @@ export type ToWorker =
   | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
-  /**
-   * The end: keep this run's bodies as the render cache, or not. With `keep` the main thread keeps this worker for
-   * its next synth (render-pool.ts), and the worker collects its garbage once it has ended.
-   */
-  | { readonly type: 'commit'; readonly keep?: boolean }
+  /** The end: keep this run's bodies as the render cache, or not (render-pool.ts may keep the worker for another session). */
+  | { readonly type: 'commit' }
   | { readonly type: 'abort' };
 
 /** Worker to main thread. */

@@ -13,7 +13,6 @@ import * as v8 from 'v8';
 import { MessagePort, parentPort } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
-import { collectGarbage } from './collect';
 import { FileIndex } from './file-index';
 import { FileRef, FromWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
@@ -53,8 +52,6 @@ function session(data: StartSession['data']): void {
   /** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
   let done = 0;
   let ending: 'commit' | 'abort' | undefined;
-  /** The main thread keeps this worker for its next synth (a commit's `keep`). */
-  let kept = false;
   /** The session failed or ended: nothing more runs (a step already scheduled returns at once). */
   let stopped = false;
   let filesEnded = false;
@@ -166,10 +163,6 @@ function session(data: StartSession['data']): void {
     stopped = true;
     post({ type: 'ended' });
     port.close();
-    // Kept for the next synth (render-pool.ts), an idle worker would hold this session's garbage (its copies of
-    // the objects, its bodies) until then: a full collection after its last message (a next session that comes
-    // at once waits for it: tens of milliseconds for the sessions that are kept).
-    if (kept) setImmediate(collectGarbage);
   }
 
   function schedule(): void {
@@ -206,10 +199,7 @@ function session(data: StartSession['data']): void {
       } catch (e) {
         return fail(e);
       }
-    } else {
-      ending = m.type;
-      kept = m.type === 'commit' && m.keep === true;
-    }
+    } else ending = m.type;
     schedule();
   });
 }
