@@ -4,8 +4,8 @@
  * devices / 200 clusters (two IoMT pipelines per cluster), one child process per tier so each tier's peak RSS
  * is its own; the incremental re-synth after one device changed; the peer figure (cdk8s App.synth of the same
  * stack as one App, bench/peer.ts); the largest tier's stack as stack.yaml through `edgewatt synth` (bench/cli.ts),
- * full and after one device changed; then the bundled example through the CLI. Prints one JSON line per
- * measurement and whether each target holds. Tests time nothing.
+ * full twice (the incremental share is taken against the faster) and after one device changed; then the bundled
+ * example through the CLI. Prints one JSON line per measurement and whether each target holds. Tests time nothing.
  *
  * `EDGEWATT_BENCH_TIERS=10000` runs the 10,000-device tier only (the 100,000 tier takes minutes);
  * `EDGEWATT_BENCH_RUNS` sets how many synths (each with its lower bound) a tier runs (@default 3).
@@ -43,21 +43,32 @@ for (const devices of tiers) {
   }
 }
 // The largest tier as a user runs it: its stack as stack.yaml through `edgewatt synth` (reading the YAML, the
-// synth and the write, in a process of its own), then again after one device was renamed (incremental).
+// synth and the write, in a process of its own), twice into fresh folders, then again into the second folder after
+// one device was renamed (incremental). Output goes to disk, where one full synth now and then takes twice as long
+// (the file system still freeing an earlier run's 119,505 files): the incremental share is taken against the faster
+// full synth, so one slow full synth cannot make it look small.
 const largest = Math.max(...tiers);
-const cliRows: Array<Record<string, number>> = [];
+const cliFull: Array<Record<string, number>> = [];
+let cliIncremental: Record<string, number> | undefined;
+let cliPeakOk = true;
 {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-cli-'));
   const stack = benchStack(largest) as { fleet: { devices: Array<{ name: string }> } };
   fs.writeFileSync(path.join(dir, 'stack.yaml'), stringify(stack));
   stack.fleet.devices[5].name += '-x';
   fs.writeFileSync(path.join(dir, 'stack-changed.yaml'), stringify(stack));
-  for (const [what, file] of [['full', 'stack.yaml'], ['incremental', 'stack-changed.yaml']]) {
+  for (const [what, file, out] of [
+    ['full, 1 of 2', 'stack.yaml', 'full-1'],
+    ['full, 2 of 2', 'stack.yaml', 'full-2'],
+    ['incremental, into the second', 'stack-changed.yaml', 'full-2'],
+  ]) {
     const name = `edgewatt synth of the ${largest}-device stack.yaml (${what}, a process of its own)`;
     try {
-      const row = node('cli.js', [path.join(dir, file), path.join(dir, 'dist'), k8s, crds]);
+      const row = node('cli.js', [path.join(dir, file), path.join(dir, out, 'dist'), k8s, crds]);
       console.log(JSON.stringify({ case: name, ...row }));
-      cliRows.push(row);
+      if (what.startsWith('full')) cliFull.push(row);
+      else cliIncremental = row;
+      cliPeakOk &&= row.peakRssMiB <= 1024;
     } catch (e) {
       // Reported, not hidden; the rest of the bench still runs.
       failed.push(`cli ${what}`);
@@ -94,8 +105,9 @@ const targets: Record<string, boolean | 'not run'> = {
   'incremental re-synth <= 25% of a full synth at 100,000 devices': big ? big.incrementalShare <= 0.25 : 'not run',
   'faster than the peer (cdk8s App.synth) at 10,000 devices': small ? small.synthValidateSeconds < peer.peerSeconds : 'not run',
   'bundled example synth + validate < 3 s wall': demoWall < 3,
-  [`edgewatt synth (CLI) peak RSS <= 1 GiB at ${largest} devices`]: cliRows.every((r) => r.peakRssMiB <= 1024),
-  [`edgewatt synth (CLI) incremental <= 25% of its full synth at ${largest} devices`]: cliRows.length === 2 && cliRows[1].wallSeconds <= 0.25 * cliRows[0].wallSeconds,
+  [`edgewatt synth (CLI) peak RSS <= 1 GiB at ${largest} devices`]: cliPeakOk,
+  [`edgewatt synth (CLI) incremental <= 25% of its faster full synth at ${largest} devices`]:
+    cliFull.length === 2 && cliIncremental !== undefined && cliIncremental.wallSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
 };
 console.log(
   JSON.stringify({
