@@ -128,7 +128,11 @@ function takeIdle(): Worker | undefined {
   return w;
 }
 
-/** The kept worker when it still runs (threadId is -1 once it has exited), else a new one. */
+/**
+ * The kept worker when it still runs (threadId is -1 once it has exited), else a new one. Node learns of a worker's
+ * exit on the event loop: one that exits while idle between two synchronous synths is still handed out, and that
+ * synth fails when its renderer's wait times out (timeoutMs). An idle worker runs nothing, so this is left.
+ */
 function takeWorker(file: string): Worker {
   const kept = takeIdle();
   if (kept && kept.threadId >= 0) return kept;
