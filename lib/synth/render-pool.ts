@@ -6,7 +6,7 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { FileRef, FromWorker, RenderWorkerData, StagingFolder, StartSession, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 
@@ -360,7 +360,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: RenderWorkerData & { port: MessagePort } = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
+    const data: StartSession['data'] = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
     const worker = takeWorker(file);
     worker.postMessage({ type: 'session', data } satisfies StartSession, [port2]);
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };

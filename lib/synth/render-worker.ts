@@ -17,6 +17,13 @@ import { FileIndex } from './file-index';
 import { FileRef, FromWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
+/** Posts `m` on a session's port, then adds 1 to its counter and notifies (the main thread waits on it). */
+function postOn(port: MessagePort, counter: Int32Array, m: FromWorker): void {
+  port.postMessage(m);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+}
+
 /**
  * One synth's rendering (a session): the worker runs one at a time, each with its own port, caches and folders, and
  * stays alive between them (render-pool.ts keeps a worker whose session ended with a commit for the next synth in
@@ -27,11 +34,7 @@ function session(data: StartSession['data']): void {
   const counter = new Int32Array(signal);
   const claimed = new Int32Array(claims);
 
-  function post(m: FromWorker): void {
-    port.postMessage(m);
-    Atomics.add(counter, 0, 1);
-    Atomics.notify(counter, 0);
-  }
+  const post = (m: FromWorker): void => postOn(port, counter, m);
 
   /** The batches, as the bytes they came in until they are needed (an object graph takes several times the memory). */
   type Batch = { id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] };
@@ -210,9 +213,7 @@ function session(data: StartSession['data']): void {
     session(m.data);
   } catch (e) {
     // Opening the session's file index failed: reported on its port, as every later failure is.
-    m.data.port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) } satisfies FromWorker);
-    Atomics.add(new Int32Array(m.data.signal), 0, 1);
-    Atomics.notify(new Int32Array(m.data.signal), 0);
+    postOn(m.data.port, new Int32Array(m.data.signal), { type: 'error', message: (e as Error).stack ?? String(e) });
     m.data.port.close();
   }
 });
