@@ -6,7 +6,7 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, PingWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 
@@ -129,23 +129,45 @@ function takeIdle(): Worker | undefined {
 }
 
 /**
- * The kept worker when it still runs (threadId is -1 once it has exited), else a new one. Node learns of a worker's
- * exit on the event loop: one that exits while idle between two synchronous synths is still handed out, and that
- * synth fails when its renderer's wait times out (timeoutMs). An idle worker runs nothing, so this is left.
+ * How long a kept worker has to answer a ping (alive) before it is taken for dead: stopped, and a new worker started.
+ * An idle worker answers at once; one that is only slow is replaced, which costs a cold start, never the synth.
  */
+export const KEPT_WORKER_PING_MS = 1000;
+
+/**
+ * Whether a kept worker still runs. Its threadId is -1 once this thread has seen its exit, but Node learns of an
+ * exit on the event loop: one that died while idle between two synchronous synths still looks alive, and its session
+ * message would be lost (the synth then failed when its renderer's wait timed out, timeoutMs). So it is asked, and
+ * this thread waits (synchronously, at most KEPT_WORKER_PING_MS) for its answer on a shared counter.
+ */
+function alive(worker: Worker): boolean {
+  if (worker.threadId < 0) return false;
+  const signal = new SharedArrayBuffer(4);
+  worker.postMessage({ type: 'ping', signal } satisfies PingWorker);
+  return Atomics.wait(new Int32Array(signal), 0, 0, KEPT_WORKER_PING_MS) !== 'timed-out';
+}
+
+/** Kept workers found dead (alive) and replaced: an error they report later is only a warning. */
+const dropped = new WeakSet<Worker>();
+
+/** The kept worker when it still runs (alive), else a new one. */
 function takeWorker(file: string): Worker {
   const kept = takeIdle();
-  if (kept && kept.threadId >= 0) return kept;
+  if (kept && alive(kept)) return kept;
+  if (kept) {
+    dropped.add(kept);
+    void kept.terminate();
+  }
   const worker = new Worker(file);
   worker.unref();
   worker.on('exit', () => {
     if (idleWorker === worker) takeIdle();
   });
-  // An idle worker that fails is dropped (the next renderer starts another); one at work fails its synth as before
-  // (the error is rethrown here, as it was without a listener).
+  // An idle worker that fails is dropped (the next renderer starts another), and so is one found dead (alive); one at
+  // work fails its synth as before (the error is rethrown here, as it was without a listener).
   worker.on('error', (e) => {
-    if (idleWorker !== worker) throw e;
-    takeIdle();
+    if (idleWorker !== worker && !dropped.has(worker)) throw e;
+    if (idleWorker === worker) takeIdle();
     process.emitWarning(`edgewatt: an idle render worker failed and was dropped: ${e.message}`);
   });
   return worker;

@@ -43,6 +43,15 @@ export interface StartSession {
   readonly data: RenderWorkerData & { readonly port: MessagePort };
 }
 
+/**
+ * Main thread to worker, on the worker's own port: before a kept worker is given a session, the main thread asks
+ * whether it still runs; the worker adds 1 to the counter in `signal` and notifies at once (render-pool.ts alive).
+ */
+export interface PingWorker {
+  readonly type: 'ping';
+  readonly signal: SharedArrayBuffer;
+}
+
 /** Main thread to worker, on the session's port. */
 export type ToWorker =
   /**

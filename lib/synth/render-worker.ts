@@ -14,7 +14,7 @@ import { MessagePort, parentPort } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { FileRef, FromWorker, StartSession, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, PingWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
 /** Posts `m` on a session's port, then adds 1 to its counter and notifies (the main thread waits on it). */
@@ -207,7 +207,14 @@ function session(data: StartSession['data']): void {
   });
 }
 
-(parentPort as MessagePort).on('message', (m: StartSession) => {
+(parentPort as MessagePort).on('message', (m: StartSession | PingWorker) => {
+  if (m.type === 'ping') {
+    // A kept worker asked whether it still runs (render-pool.ts alive): answered between sessions, at once.
+    const c = new Int32Array(m.signal);
+    Atomics.add(c, 0, 1);
+    Atomics.notify(c, 0);
+    return;
+  }
   if (m.type !== 'session') return;
   try {
     session(m.data);

@@ -230,6 +230,28 @@ describe('render worker', () => {
         started.mockRestore();
       }
     });
+    test('a kept worker that died while idle is not handed out: the next renderer starts another', async () => {
+      const started = await spyWorkers();
+      try {
+        const first = openBodyRenderer({ threshold: 0 });
+        renderAll(first, objects(5));
+        first.commit();
+        expect(started).toHaveBeenCalledTimes(1);
+        // The kept worker dies, and this thread does not turn its event loop before the next renderer opens (two
+        // synchronous synths): Node has not yet told this thread of the exit, so the worker still looks alive.
+        const kept = started.mock.results[0].value as import('worker_threads').Worker;
+        void kept.terminate();
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+        expect(kept.threadId).toBeGreaterThanOrEqual(0);
+        // Before, its session message was lost and the renderer waited for timeoutMs; now it gets a new worker.
+        const second = openBodyRenderer({ threshold: 0, timeoutMs: 5000 });
+        renderAll(second, objects(5));
+        second.commit();
+        expect(started).toHaveBeenCalledTimes(2);
+      } finally {
+        started.mockRestore();
+      }
+    });
   });
 
   test('with warm caches a batch goes to the worker without its objects, which it asks for only to render one', () => {
