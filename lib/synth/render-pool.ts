@@ -6,9 +6,12 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex } from './file-index';
-import { FileRef, FromWorker, PingWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
+import { KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
+
+export { KEEP_WORKER_IDLE_MS, KEEP_WORKER_MAX_OBJECTS, KEPT_WORKER_PING_MS, stopIdleRenderWorker } from './worker-keeper';
 
 /**
  * Renders the YAML bodies of a synth's objects, on a second core when the stack is large: objects are added as
@@ -22,7 +25,7 @@ import { openStagers, stageObjects, StageResult } from './stager';
  * object's file into them as soon as it is rendered (FolderStager), and `staged` gives the result; the bodies are
  * then never sent back. End with commit() (this run's bodies become the cache) after a successful write, or
  * abort(); either ends the worker's part. After a commit the worker is kept for the next renderer in this process
- * (idleWorker); after an abort or a failure it is stopped.
+ * (worker-keeper.ts idleWorker); after an abort or a failure it is stopped.
  */
 export interface BodyRenderer {
   /** Queues final objects (not changed afterwards) for rendering; with staging, each object's file. */
@@ -33,7 +36,7 @@ export interface BodyRenderer {
   digests(): void;
   /** With staging: stages `texts` (files that are not objects), waits for every file, and gives each folder's result. */
   staged(texts: ReadonlyArray<readonly [folder: number, rel: string, text: string]>): StageResult[];
-  /** Keeps this run's bodies as the render cache and ends (the worker may be kept for the next renderer: idleWorker). */
+  /** Keeps this run's bodies as the render cache and ends (the worker may be kept for the next renderer: worker-keeper.ts idleWorker). */
   commit(): void;
   /**
    * Ends without touching the render cache; the worker has stopped staging files before this returns (it ended,
@@ -90,104 +93,6 @@ const MAX_CLAIMED_BATCHES = 1 << 16;
 function workerFile(): string | undefined {
   const candidates = [path.join(__dirname, 'render-worker.js'), path.resolve(__dirname, '..', '..', 'build', 'lib', 'synth', 'render-worker.js')];
   return candidates.find((f) => fs.existsSync(f));
-}
-
-/**
- * A render worker whose last session ended with a commit, kept (unreferenced: it never keeps the process alive) for
- * the next renderer this process opens: a library user's watch loop or tests, and the bench's repeated synths, then
- * get a worker whose modules are loaded and whose serializer is compiled (a fresh worker renders its first ~2,000
- * objects at about twice the later cost). `edgewatt synth` runs one synth per process and never reuses one.
- * A worker whose session failed or was aborted is stopped, never kept; so is one that was given more than
- * KEEP_WORKER_MAX_OBJECTS objects, and one left idle for KEEP_WORKER_IDLE_MS.
- */
-let idleWorker: Worker | undefined;
-/** Stops the idle worker once it has been idle for KEEP_WORKER_IDLE_MS (unreferenced). */
-let idleTimer: NodeJS.Timeout | undefined;
-
-/**
- * How long a kept worker waits for the next synth before it is stopped: back-to-back synths (a script, tests, the
- * bench, a watch loop's quick edits) reuse it, and its memory is not held long after the last one.
- */
-export const KEEP_WORKER_IDLE_MS = 30_000;
-
-/**
- * A worker is kept only after a synth of at most this many objects. An idle worker holds memory its session used
- * (measured on this machine, the process's RSS fell by ~80 MB at 3,000 devices, ~115 MB at 10,000 and ~320 MB at
- * 100,000 when the idle worker was stopped; a full collection in the worker when its session ended gave back only
- * ~10-25 MB more and slowed the next session), while the cold start it saves (~0.1-0.3 s) is a small share of a
- * larger synth.
- */
-export const KEEP_WORKER_MAX_OBJECTS = 20_000;
-
-/** The kept worker, taken out of the slot (its idle timer cleared), or undefined. */
-function takeIdle(): Worker | undefined {
-  const w = idleWorker;
-  idleWorker = undefined;
-  if (idleTimer) clearTimeout(idleTimer);
-  idleTimer = undefined;
-  return w;
-}
-
-/**
- * How long a kept worker has to answer a ping (alive) before it is taken for dead: stopped, and a new worker started.
- * An idle worker answers at once; one that is only slow is replaced, which costs a cold start, never the synth.
- */
-export const KEPT_WORKER_PING_MS = 1000;
-
-/**
- * Whether a kept worker still runs. Its threadId is -1 once this thread has seen its exit, but Node learns of an
- * exit on the event loop: one that died while idle between two synchronous synths still looks alive, and its session
- * message would be lost (the synth then failed when its renderer's wait timed out, timeoutMs). So it is asked, and
- * this thread waits (synchronously, at most KEPT_WORKER_PING_MS) for its answer on a shared counter.
- */
-function alive(worker: Worker): boolean {
-  if (worker.threadId < 0) return false;
-  const signal = new SharedArrayBuffer(4);
-  worker.postMessage({ type: 'ping', signal } satisfies PingWorker);
-  return Atomics.wait(new Int32Array(signal), 0, 0, KEPT_WORKER_PING_MS) !== 'timed-out';
-}
-
-/** Kept workers found dead (alive) and replaced: an error they report later is only a warning. */
-const dropped = new WeakSet<Worker>();
-
-/** The kept worker when it still runs (alive), else a new one. */
-function takeWorker(file: string): Worker {
-  const kept = takeIdle();
-  if (kept && alive(kept)) return kept;
-  if (kept) {
-    dropped.add(kept);
-    void kept.terminate();
-  }
-  const worker = new Worker(file);
-  worker.unref();
-  worker.on('exit', () => {
-    if (idleWorker === worker) takeIdle();
-  });
-  // An idle worker that fails is dropped (the next renderer starts another), and so is one found dead (alive); one at
-  // work fails its synth as before (the error is rethrown here, as it was without a listener).
-  worker.on('error', (e) => {
-    if (idleWorker !== worker && !dropped.has(worker)) throw e;
-    if (idleWorker === worker) takeIdle();
-    process.emitWarning(`edgewatt: an idle render worker failed and was dropped: ${e.message}`);
-  });
-  return worker;
-}
-
-/** Keeps a worker whose session ended with a commit for the next renderer (see idleWorker), or stops it. */
-function releaseWorker(worker: Worker): void {
-  if (idleWorker !== undefined) {
-    void worker.terminate();
-    return;
-  }
-  idleWorker = worker;
-  idleTimer = setTimeout(() => void stopIdleRenderWorker(), KEEP_WORKER_IDLE_MS);
-  idleTimer.unref();
-}
-
-/** Stops the kept render worker, if any (the next renderer starts a new one). */
-export function stopIdleRenderWorker(): Promise<void> {
-  const w = takeIdle();
-  return w ? w.terminate().then(() => undefined) : Promise.resolve();
 }
 
 /** Opens a renderer; see BodyRenderer. */

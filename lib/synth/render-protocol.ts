@@ -45,7 +45,7 @@ export interface StartSession {
 
 /**
  * Main thread to worker, on the worker's own port: before a kept worker is given a session, the main thread asks
- * whether it still runs; the worker adds 1 to the counter in `signal` and notifies at once (render-pool.ts alive).
+ * whether it still runs; the worker adds 1 to the counter in `signal` and notifies at once (worker-keeper.ts alive).
  */
 export interface PingWorker {
   readonly type: 'ping';

@@ -17,16 +17,21 @@ import { FileIndex } from './file-index';
 import { FileRef, FromWorker, PingWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
-/** Posts `m` on a session's port, then adds 1 to its counter and notifies (the main thread waits on it). */
-function postOn(port: MessagePort, counter: Int32Array, m: FromWorker): void {
-  port.postMessage(m);
+/** Adds 1 to a shared counter and notifies (the main thread waits on it). */
+function signal(counter: Int32Array): void {
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);
 }
 
+/** Posts `m` on a session's port, then signals its counter. */
+function postOn(port: MessagePort, counter: Int32Array, m: FromWorker): void {
+  port.postMessage(m);
+  signal(counter);
+}
+
 /**
  * One synth's rendering (a session): the worker runs one at a time, each with its own port, caches and folders, and
- * stays alive between them (render-pool.ts keeps a worker whose session ended with a commit for the next synth in
+ * stays alive between them (worker-keeper.ts keeps a worker whose session ended with a commit for the next synth in
  * this process, so its code is compiled and its modules loaded already). Nothing here outlives its session.
  */
 function session(data: StartSession['data']): void {
@@ -209,10 +214,8 @@ function session(data: StartSession['data']): void {
 
 (parentPort as MessagePort).on('message', (m: StartSession | PingWorker) => {
   if (m.type === 'ping') {
-    // A kept worker asked whether it still runs (render-pool.ts alive): answered between sessions, at once.
-    const c = new Int32Array(m.signal);
-    Atomics.add(c, 0, 1);
-    Atomics.notify(c, 0);
+    // A kept worker asked whether it still runs (worker-keeper.ts alive): answered between sessions, at once.
+    signal(new Int32Array(m.signal));
     return;
   }
   if (m.type !== 'session') return;

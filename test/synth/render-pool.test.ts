@@ -230,6 +230,7 @@ describe('render worker', () => {
         started.mockRestore();
       }
     });
+
     test('a kept worker that died while idle is not handed out: the next renderer starts another', async () => {
       const started = await spyWorkers();
       try {
