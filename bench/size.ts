@@ -2,13 +2,15 @@
  * One benchmark tier in its own process (so peak RSS is this tier's): prints one JSON line.
  * `node build/bench/size.js <devices> <k8s-openapi> <crds> [runs]`.
  *
- * - synth: synthToDir (every gate on, a fresh validation cache folder each run, so nothing is reused), median of `runs`,
+ * - synth: synthToDir (every gate on, a fresh validation cache folder each run and the last run's charts forgotten, so
+ *   nothing is reused), median of `runs`,
  *   wall clock, and its CPU time over every thread (it renders and writes on a worker thread as well);
  * - lower bound: the same final plain objects, serialized with the same serializer to the same files, in a
  *   process of its own (bench/floor.ts: a fresh heap, so it is the floor), run right after each synth, so a synth
  *   and its floor meet the same machine: `ratio` is median synth over median floor, and `ratioRange` the lowest
  *   and highest of each synth over its own floor (the spread a busy machine gives);
- * - incremental: then one device renamed and synthToDir again into the same folder with its cache;
+ * - incremental: then one device renamed and synthToDir again into the same folder with its cache, and with the
+ *   charts of the last run that do not read the devices (lib/synth/chart-reuse.ts; how many: `incrementalChartsReused`);
  * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
  *   `edgewatt synth` needs), and after the whole tier (every synth and the incremental one).
  */
@@ -17,6 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { synthToDir } from '../lib/internal';
+import { chartReuseStats, forgetCharts } from '../lib/synth/chart-reuse';
 import { benchStack } from './stacks';
 
 const devices = Number(process.argv[2]);
@@ -49,6 +52,7 @@ const options = (i: number) => ({ validation: { schemas }, validationCache: path
 for (let i = 0; i < RUNS; i++) {
   const out = path.join(root, `a${i}`, 'dist');
   let r: ReturnType<typeof synthToDir> | undefined;
+  forgetCharts();
   const c0 = process.cpuUsage();
   a.push(
     time(() => {
@@ -99,6 +103,8 @@ console.log(
     incrementalShare: +(incremental / ta).toFixed(2),
     incrementalWritten: written,
     incrementalRemoved: removed,
+    incrementalChartsReused: chartReuseStats().reused,
+    incrementalChartsBuilt: chartReuseStats().built + chartReuseStats().bound,
     peakRssMiB: Math.round(synthRss / 1024),
     peakRssWholeTierMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     outputOn: base,

@@ -36,8 +36,10 @@ export class IomtChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { model, cluster } = ctx;
     const labels = stackLabels(model.name);
-    const addresses = deviceAddresses(model);
     const pipelines = (model.iomt?.pipelines ?? []).filter((p) => p.cluster === cluster.name);
+    // Only a cluster with a thing on a device reads the devices (the others' charts are reused while only devices
+    // change: lib/synth/chart-reuse.ts).
+    const addresses = pipelines.some((p) => p.things.some((t) => t.device)) ? deviceAddresses(model) : new Map<string, string>();
     const classes = new Set(pipelines.flatMap((p) => p.things.filter((t) => !t.device && t.energyClass).map((t) => t.energyClass!)));
     for (const c of [...classes].sort()) {
       const pc = ENERGY_CLASSES[c];

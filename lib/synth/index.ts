@@ -10,4 +10,6 @@ export * from './documents';
 export { stackFlows } from './flows';
 export { BodyStore } from './body-store';
 export { openBodyRenderer, stopIdleRenderWorker } from './render-pool';
+export { chartReuseStats, forgetCharts } from './chart-reuse';
+export type { ChartReuseStats } from './chart-reuse';
 export type { BodyRenderer, BodyRendererOptions } from './render-pool';

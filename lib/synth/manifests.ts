@@ -4,6 +4,7 @@ import { ClusterModel, StackModel } from '../model';
 import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 import { renderChart } from './render-chart';
+import { BulkAccess, ChartReuse } from './chart-reuse';
 
 /** From how many expected objects (ComponentDefinition.expectedObjects) a chart is built after the others. */
 export const LARGE_CHART_OBJECTS = 2000;
@@ -19,7 +20,8 @@ export const LARGE_CHART_OBJECTS = 2000;
  * the manifest to keep. Charts are built, and given to `each` and `onProgress`, in that order too, except the
  * charts expected to hold LARGE_CHART_OBJECTS or more (the fleet's, at thousands of devices), which come after
  * all the others: the render worker then writes the small charts' files while a large chart is built, instead of
- * waiting for it.
+ * waiting for it. A chart whose inputs are those of the last synth in this process is not built again: its objects
+ * from that synth are given (lib/synth/chart-reuse.ts; they are frozen).
  */
 export function synthesizeManifests(
   model: StackModel,
@@ -32,14 +34,31 @@ export function synthesizeManifests(
   const large = charts.map(({ cluster, def }) => (def.expectedObjects?.({ model, cluster, registry }) ?? 0) >= LARGE_CHART_OBJECTS);
   const order = [...charts.keys()].sort((a, b) => Number(large[a]) - Number(large[b]) || a - b);
   const out: Manifest[] = new Array<Manifest>(charts.length);
+  const reuse = new ChartReuse(model, registry);
+  const build = (from: StackModel, cluster: ClusterModel, def: ComponentDefinition): KubeObject[] => {
+    const app = new App({ outdir: '.edgewatt-unused' });
+    const chart = def.build(app, `${cluster.name}-${def.name}`, { model: from, cluster, registry });
+    return (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
+  };
   order.forEach((i, done) => {
     const { cluster, def } = charts[i];
     onProgress?.(done, charts.length, cluster.name, def.name);
-    const app = new App({ outdir: '.edgewatt-unused' });
-    const chart = def.build(app, `${cluster.name}-${def.name}`, { model, cluster, registry });
-    const objects = (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
-    out[i] = each({ cluster: cluster.name, component: def.name, objects });
+    const id = `${cluster.name}\0${def.name}`;
+    let objects = reuse.reuse(id);
+    if (objects === undefined && reuse.enabled && !reuse.knownBound(id)) {
+      try {
+        objects = reuse.keep(id, build(reuse.view, cluster, def));
+      } catch (e) {
+        if (!(e instanceof BulkAccess)) throw e;
+      }
+    }
+    if (objects === undefined) {
+      if (reuse.enabled) reuse.markBound(id);
+      objects = build(model, cluster, def);
+    }
+    out[i] = each({ cluster: cluster.name, component: def.name, objects: objects.slice() });
   });
+  reuse.close();
   return out;
 }
 

@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { synthesize } from '../../lib/internal';
+import { resolveStack } from '../../lib/synth/resolve-all';
+import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, viewKey } from '../../lib/synth/chart-reuse';
+import { synthesizeManifests } from '../../lib/synth/manifests';
+import { ROOT } from '../support/shared';
+
+/** The bundled example as plain data (a fresh copy each time, to edit). */
+const demo = (): Record<string, any> => parse(fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8')) as Record<string, any>;
+
+/** Every file of a synth, main folder and bootstrap, as one map. */
+function filesOf(stack: unknown): Map<string, string> {
+  const r = synthesize(stack as never);
+  return new Map([...[...r.files].map(([p, t]) => [p, t] as const), ...[...r.bootstrap].map(([p, t]) => [`argocd/${p}`, t] as const)]);
+}
+
+/** The paths whose texts differ between two synths (none when they are the same). */
+function differing(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((p) => a.get(p) !== b.get(p)).sort();
+}
+
+/** A synth that may reuse the last synth's charts, and the same stack synthesized with nothing to reuse. */
+function warmAndCold(stack: unknown): { warm: Map<string, string>; reused: number; cold: Map<string, string> } {
+  const warm = filesOf(stack);
+  const reused = chartReuseStats().reused;
+  forgetCharts();
+  const cold = filesOf(stack);
+  expect(chartReuseStats().reused).toBe(0);
+  return { warm, reused, cold };
+}
+
+afterEach(() => forgetCharts());
+
+describe('charts reused across synths in one process', () => {
+  test('after a device is renamed, only the charts that read the devices are built again, and the files are those of a synth from nothing', () => {
+    const stack = demo();
+    filesOf(stack);
+    const first = chartReuseStats();
+    expect(first.reused).toBe(0);
+    expect(first.built).toBeGreaterThan(0);
+    stack.fleet.devices[1].name = 'gw-07';
+    const { warm, reused, cold } = warmAndCold(stack);
+    expect(reused).toBe(first.built);
+    expect(differing(warm, cold)).toEqual([]);
+    // The fleet chart reads the devices: it was built again and names the new device.
+    expect([...warm].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-07'))).toBe(true);
+    expect([...warm].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-01'))).toBe(false);
+  });
+
+  test('a change outside the devices builds every chart again', () => {
+    const stack = demo();
+    filesOf(stack);
+    stack.iomt.pipelines[0].things[2].image = 'registry.example/iomt/viewer:1.0.4';
+    const { warm, reused, cold } = warmAndCold(stack);
+    expect(reused).toBe(0);
+    expect(differing(warm, cold)).toEqual([]);
+    expect([...warm.values()].some((t) => t.includes('registry.example/iomt/viewer:1.0.4'))).toBe(true);
+  });
+
+  test('reused objects are frozen: changing a synth\'s objects throws and cannot reach the next synth', () => {
+    const stack = demo();
+    synthesize(stack as never);
+    const again = synthesize(stack as never);
+    expect(chartReuseStats().reused).toBeGreaterThan(0);
+    const platform = again.manifests.find((m) => m.component === 'platform')!;
+    expect(() => {
+      (platform.objects[0].metadata as { name: string }).name = 'changed';
+    }).toThrow(TypeError);
+  });
+
+  test('any sequence of edits gives, with the charts of the synth before, the files of a synth from nothing', () => {
+    type Edit = (s: Record<string, any>) => void;
+    const edits: Record<string, Edit> = {
+      renameDevice: (s) => (s.fleet.devices[2].name = `pi-${String(s.fleet.devices.length + 10).padStart(2, '0')}`),
+      moveCamera: (s) => (s.fleet.devices[0].address = s.fleet.devices[0].address === '10.20.0.11' ? '10.20.0.12' : '10.20.0.11'),
+      addDevice: (s) => s.fleet.devices.push({ name: `gw-${String(s.fleet.devices.length + 10).padStart(2, '0')}`, set: 'gateways', labels: { site: 'busan' } }),
+      dropDevice: (s) => s.fleet.devices.length > 3 && s.fleet.devices.pop(),
+      relabel: (s) => (s.fleet.devices[1].labels = { ...s.fleet.devices[1].labels, tier: s.fleet.devices[1].labels.tier === 'critical' ? 'bulk' : 'critical' }),
+      image: (s) => (s.iomt.pipelines[0].things[3].image = s.iomt.pipelines[0].things[3].image.endsWith('0.9.0') ? 'registry.example/iomt/store:0.9.1' : 'registry.example/iomt/store:0.9.0'),
+      alert: (s) => (s.monitoring.alerts.nodePowerWatts = s.monitoring.alerts.nodePowerWatts === 200 ? 250 : 200),
+      nothing: () => undefined,
+    };
+    let reusedSomewhere = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...Object.keys(edits)), { minLength: 1, maxLength: 3 }), (names) => {
+        forgetCharts();
+        const stack = demo();
+        filesOf(stack);
+        for (const name of names) {
+          edits[name](stack);
+          const { warm, reused, cold } = warmAndCold(stack);
+          reusedSomewhere += reused;
+          expect(differing(warm, cold)).toEqual([]);
+          filesOf(stack); // the next edit starts from a synth of this stack
+        }
+      }),
+      { numRuns: 8, seed: 23 },
+    );
+    expect(reusedSomewhere).toBeGreaterThan(0);
+  });
+});
+
+describe('the bulk-free view', () => {
+  const model = resolveStack(demo());
+  const view = bulkFreeView(model);
+
+  test('shows the devices\' count and nothing else of them, in the model and in its spec', () => {
+    expect(view.fleet!.devices.length).toBe(3);
+    expect(view.spec.fleet!.workloads.length).toBe(model.spec.fleet!.workloads.length);
+    expect(() => view.fleet!.devices[0]).toThrow(BulkAccess);
+    expect(() => view.fleet!.devices.map((d) => d.name)).toThrow(BulkAccess);
+    expect(() => [...view.spec.fleet!.devices]).toThrow(BulkAccess);
+    const copy = { ...view.fleet! };
+    expect(() => copy.devices[0]).toThrow(BulkAccess);
+    expect(() => JSON.stringify(view.spec)).toThrow(BulkAccess);
+    expect(view.clusters).toBe(model.clusters);
+  });
+
+  test('its key holds everything but the devices, their count included', () => {
+    const renamed = demo();
+    renamed.fleet.devices[1].name = 'gw-07';
+    const added = demo();
+    added.fleet.devices.push({ name: 'gw-02', set: 'gateways' });
+    const key = viewKey(view)!;
+    expect(key).toContain('"#bulk:3"');
+    expect(key).not.toContain('gw-01');
+    expect(viewKey(bulkFreeView(resolveStack(renamed)))).toBe(key);
+    expect(viewKey(bulkFreeView(resolveStack(added)))).not.toBe(key);
+    const retuned = demo();
+    retuned.monitoring.alerts.nodePowerWatts = 250;
+    expect(viewKey(bulkFreeView(resolveStack(retuned)))).not.toBe(key);
+  });
+
+  test('a view holding anything but plain data has no key, and nothing is reused for it', () => {
+    expect(viewKey({ ...view, extra: new Map([['a', 1]]) } as never)).toBeUndefined();
+    expect(viewKey({ ...view, extra: Object.defineProperty({}, 'x', { get: () => 1, enumerable: true }) } as never)).toBeUndefined();
+    expect(viewKey({ ...view, extra: { [Symbol('s')]: 1 } } as never)).toBeUndefined();
+    const odd = { ...model, extra: new Set([1]) } as never;
+    synthesizeManifests(odd);
+    synthesizeManifests(odd);
+    expect(chartReuseStats()).toEqual({ reused: 0, built: 0, bound: 0 });
+  });
+});
