@@ -98,11 +98,12 @@ export class FleetChart extends ChartWithPlainObjects {
 
   constructor(scope: Construct, id: string, ctx: ChartContext) {
     super(scope, id, { disableResourceNameHashes: true });
-    this.registrations = new EdgeDeviceSignedRequests(this, 'registrations');
     const { model } = ctx;
     const f = model.fleet!;
     const ns = f.namespace;
     const labels = stackLabels(model.name);
+    // The name is the device's yggdrasil client id; the request lives where the edge API looks for it.
+    this.registrations = new EdgeDeviceSignedRequests(this, 'registrations', { namespace: FLOTTA_REGISTRATION_NAMESPACE, labels, nameLabel: DEVICE_NAME_LABEL, targetNamespace: ns });
     const url = receiverURL(model);
     // Flotta reads `ca.crt` of caSecretName in the device's namespace and sends it to the device, which then
     // trusts it for https receivers (flotta-operator v0.2.0 internal/edgeapi/backend/k8s/configuration-assembler.go).
@@ -131,13 +132,7 @@ export class FleetChart extends ChartWithPlainObjects {
         });
       }
     }
-    for (const d of f.devices) {
-      // The name is the device's yggdrasil client id; the request lives where the edge API looks for it.
-      this.registrations.add({
-        metadata: { name: d.name, namespace: FLOTTA_REGISTRATION_NAMESPACE, labels: { ...labels, [DEVICE_NAME_LABEL]: d.name } },
-        spec: { targetNamespace: ns, targetSet: setOf.get(d.name)!, approved: true },
-      });
-    }
+    for (const d of f.devices) this.registrations.addDevice(d.name, setOf.get(d.name)!);
     if (f.edgeAPI && f.devices.length > 0) new EdgeApiExposure(this, 'edge-api', { host: f.edgeAPI.host, sourceCIDRs: f.edgeAPI.sourceCIDRs, labels });
     const workloadNames = new Set<string>();
     for (const w of allDeviceWorkloads(model, ctx.registry)) {

@@ -1,6 +1,7 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { deepFreeze } from '../core/freeze';
 import { PlainApiObject, plainObjectToJson, rendersPlain } from '../core/plain-api-object';
 
 /**
@@ -96,22 +97,44 @@ export class EdgeDeviceSignedRequest extends FlottaObject<EdgeDeviceSignedReques
  * those), and toJson gives none.
  */
 export class EdgeDeviceSignedRequests extends Construct {
-  private readonly requests: Array<{ readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec }> = [];
+  /** The requests in the order added: props (add), or a device and its set (addDevice, made into props only when rendered). */
+  private readonly requests: Array<RequestProps | { readonly device: string; readonly targetSet: string }> = [];
   private readonly names = new Set<string>();
   private readonly plain: boolean;
 
-  public constructor(scope: Construct, id: string) {
+  /** `devices`: what every request addDevice adds shares (see DeviceRequests). @default - none: only `add` */
+  public constructor(
+    scope: Construct,
+    id: string,
+    private readonly devices?: DeviceRequests,
+  ) {
     super(scope, id);
     this.plain = rendersPlain(this);
   }
 
   /** Adds one request (its metadata must name it; a name added twice throws, as a second construct id would). */
-  public add(props: { readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec }): void {
-    const name = props.metadata.name;
+  public add(props: RequestProps): void {
+    this.claim(props.metadata.name);
+    if (this.plain) this.requests.push(props);
+    else new EdgeDeviceSignedRequest(this, `registration-${props.metadata.name}`, props);
+  }
+
+  /**
+   * Adds the pre-approved request of device `name` into `targetSet`: named after the device, in the shared namespace,
+   * with the shared labels and `nameLabel: name`, for the shared targetNamespace (the constructor's `devices`). Its
+   * object is the one the last toJson in this process gave for the same device and settings, when there is one
+   * (frozen: see toJson).
+   */
+  public addDevice(name: string, targetSet: string): void {
+    if (this.devices === undefined) throw new Error(`${this.node.path}: addDevice needs the constructor's devices settings`);
+    this.claim(name);
+    if (this.plain) this.requests.push({ device: name, targetSet });
+    else new EdgeDeviceSignedRequest(this, `registration-${name}`, deviceProps(this.devices, name, targetSet));
+  }
+
+  private claim(name: string): void {
     if (this.names.has(name)) throw new Error(`There is already a registration request named "${name}" in ${this.node.path}`);
     this.names.add(name);
-    if (this.plain) this.requests.push(props);
-    else new EdgeDeviceSignedRequest(this, `registration-${name}`, props);
   }
 
   /** How many requests were added. */
@@ -119,16 +142,63 @@ export class EdgeDeviceSignedRequests extends Construct {
     return this.names.size;
   }
 
-  /** The requests as cdk8s renders an EdgeDeviceSignedRequest each, in the order added; new objects on every call. */
+  /**
+   * The requests as cdk8s renders an EdgeDeviceSignedRequest each, in the order added. Those of `add` are new objects
+   * on every call. Those of addDevice are frozen, and kept for the next call in this process (only the last call's
+   * are kept): a device whose request has the same name and set, under the same chart namespace and labels and
+   * shared settings, gets the same object again, so the synth sizes, digests and copies it only once (a one-device
+   * change to a 100,000-device fleet renders one request).
+   */
   public toJson(): Array<Record<string, unknown>> {
     const chart = Chart.of(this);
-    return this.requests.map(({ metadata, spec }) =>
+    const render = ({ metadata, spec }: RequestProps) =>
       plainObjectToJson({
         apiVersion: FLOTTA_API_VERSION,
         kind: 'EdgeDeviceSignedRequest',
         metadata: { ...metadata, namespace: metadata.namespace ?? chart.namespace, labels: { ...chart.labels, ...metadata.labels } },
         spec,
-      }),
-    );
+      });
+    const devices = this.devices;
+    if (devices === undefined) return this.requests.map((r) => render(r as RequestProps));
+    const shared = JSON.stringify([chart.namespace ?? null, chart.labels, devices]);
+    const previous = keptRequests?.shared === shared ? keptRequests.objects : undefined;
+    const objects = new Map<string, Record<string, unknown>>();
+    const out = this.requests.map((r) => {
+      if (!('device' in r)) return render(r);
+      const key = `${r.device}\0${r.targetSet}`;
+      const o = previous?.get(key) ?? deepFreeze(render(deviceProps(devices, r.device, r.targetSet)));
+      objects.set(key, o);
+      return o;
+    });
+    keptRequests = { shared, objects };
+    return out;
   }
+}
+
+/** The props of one registration request. */
+type RequestProps = { readonly metadata: ApiObjectMetadata & { readonly name: string }; readonly spec: EdgeDeviceSignedRequestSpec };
+
+/** The props of device `name`'s request into `targetSet` (EdgeDeviceSignedRequests.addDevice). */
+function deviceProps(d: DeviceRequests, name: string, targetSet: string): RequestProps {
+  return { metadata: { name, namespace: d.namespace, labels: { ...d.labels, [d.nameLabel]: name } }, spec: { targetNamespace: d.targetNamespace, targetSet, approved: true } };
+}
+
+/** What every request EdgeDeviceSignedRequests.addDevice adds shares. */
+export interface DeviceRequests {
+  /** Namespace of the requests (where the edge API reads them). */
+  readonly namespace: string;
+  /** Labels of every request. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Label naming each request's device (its value is the device name). */
+  readonly nameLabel: string;
+  /** Namespace the operator creates each EdgeDevice in. */
+  readonly targetNamespace: string;
+}
+
+/** The device requests the last EdgeDeviceSignedRequests.toJson gave, by `name\0set`, under its shared settings. */
+let keptRequests: { readonly shared: string; readonly objects: ReadonlyMap<string, Record<string, unknown>> } | undefined;
+
+/** Forgets the device requests the last toJson kept (the next toJson renders every request). */
+export function forgetDeviceRequests(): void {
+  keptRequests = undefined;
 }

@@ -1,4 +1,5 @@
 import { KubeObject, Manifest } from '../synth/kube-object';
+import { deepFreeze } from '../core/freeze';
 
 /** Finalizer that makes deleting an Application delete what it deployed. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -86,5 +87,20 @@ export function withSyncOption(o: KubeObject, option: string): KubeObject {
  * finished). Applied before sharding, so shard sizes include the annotation.
  */
 export function skipDryRunForExternalCrds(manifests: ReadonlyArray<Manifest>): Manifest[] {
-  return manifests.map((m) => ({ ...m, objects: m.objects.map((o) => (EXTERNAL_CRD_GROUPS.has(apiGroup(o)) ? withSyncOption(o, SKIP_DRY_RUN) : o)) }));
+  return manifests.map((m) => ({ ...m, objects: m.objects.map((o) => (EXTERNAL_CRD_GROUPS.has(apiGroup(o)) ? skippingDryRun(o) : o)) }));
+}
+
+/** The SkipDryRunOnMissingResource copy of each frozen object, made once (a frozen object cannot change). */
+const skipping = new WeakMap<KubeObject, KubeObject>();
+
+/**
+ * `o` with SkipDryRunOnMissingResource. A frozen object (deepFreeze: a chart kept for the next synth, a device's
+ * registration request) gets the same frozen copy every time, so the next synth does not copy, size or digest it
+ * again.
+ */
+function skippingDryRun(o: KubeObject): KubeObject {
+  if (!Object.isFrozen(o)) return withSyncOption(o, SKIP_DRY_RUN);
+  let copy = skipping.get(o);
+  if (copy === undefined) skipping.set(o, (copy = deepFreeze(withSyncOption(o, SKIP_DRY_RUN))));
+  return copy;
 }

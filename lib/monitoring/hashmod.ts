@@ -1,4 +1,5 @@
 import { digestBytes } from '../core/hash';
+import { memoByString } from '../core/string-memo';
 
 /**
  * Prometheus's `hashmod` relabel action: the last 8 bytes of the MD5 of the value, as a big-endian unsigned
@@ -30,12 +31,15 @@ export function keptBuckets(sample: number): number {
   return Math.round(sample * SAMPLE_MODULUS);
 }
 
+/** hashmod(key, SAMPLE_MODULUS), remembered per key: a synth asks it for every device, and the next synth again. */
+const sampleBucket = memoByString((key) => hashmod(key, SAMPLE_MODULUS));
+
 /** Whether the policy keeps a target named `key` (a node or device name) with `labels`. */
 export function isSelected(key: string, labels: Readonly<Record<string, string>>, policy?: SelectionPolicy): boolean {
   if (!policy) return true;
   const always = Object.entries(policy.always ?? {});
   if (always.length > 0 && always.every(([k, v]) => labels[k] === v)) return true;
-  return hashmod(key, SAMPLE_MODULUS) < keptBuckets(policy.sample);
+  return sampleBucket(key) < keptBuckets(policy.sample);
 }
 
 /** A regex matching the decimal numbers 0 … n-1 (n ≥ 1), compact enough for a relabel rule. */

@@ -1,4 +1,6 @@
 import { deepFreeze } from '../core/freeze';
+import { forgetStringMemos } from '../core/string-memo';
+import { forgetDeviceRequests } from '../fleet/flotta';
 import { StackModel } from '../model';
 import { KubeObject } from './kube-object';
 
@@ -149,9 +151,15 @@ export function chartReuseStats(): ChartReuseStats {
   return lastStats;
 }
 
-/** Forgets the last synth's charts (the next synth builds every chart) and lets their memory go. */
+/**
+ * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
+ * EdgeDeviceSignedRequests.toJson) and the per-name hashes (lib/core/string-memo.ts): the next synth builds,
+ * renders and hashes everything, and their memory can go.
+ */
 export function forgetCharts(): void {
   last = undefined;
+  forgetDeviceRequests();
+  forgetStringMemos();
 }
 
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */

@@ -80,6 +80,8 @@ describe('charts reused across synths in one process', () => {
       dropDevice: (s) => s.fleet.devices.length > 3 && s.fleet.devices.pop(),
       relabel: (s) => (s.fleet.devices[1].labels = { ...s.fleet.devices[1].labels, tier: s.fleet.devices[1].labels.tier === 'critical' ? 'bulk' : 'critical' }),
       image: (s) => (s.iomt.pipelines[0].things[3].image = s.iomt.pipelines[0].things[3].image.endsWith('0.9.0') ? 'registry.example/iomt/store:0.9.1' : 'registry.example/iomt/store:0.9.0'),
+      moveSet: (s) => (s.fleet.devices[2].set = s.fleet.devices[2].set === 'sensors' ? 'gateways' : 'sensors'),
+      fleetNamespace: (s) => (s.fleet.namespace = s.fleet.namespace === 'devices' ? 'fleet' : 'devices'),
       alert: (s) => (s.monitoring.alerts.nodePowerWatts = s.monitoring.alerts.nodePowerWatts === 200 ? 250 : 200),
       nothing: () => undefined,
     };
