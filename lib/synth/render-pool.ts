@@ -9,7 +9,7 @@ import { FileIndex } from './file-index';
 import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
-import { KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
+import { dropWorker, KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
 
 export { KEEP_WORKER_IDLE_MS, KEEP_WORKER_MAX_OBJECTS, KEPT_WORKER_PING_MS, stopIdleRenderWorker } from './worker-keeper';
 
@@ -220,7 +220,7 @@ class Renderer implements BodyRenderer {
       port.close();
       // Its session ended (it posted 'ended' and closed its port): it waits for the next one.
       if (keep) releaseWorker(worker);
-      else void worker.terminate();
+      else dropWorker(worker);
     }
   }
 

@@ -61,28 +61,31 @@ function alive(worker: Worker): boolean {
   return Atomics.wait(new Int32Array(signal), 0, 0, KEPT_WORKER_PING_MS) !== 'timed-out';
 }
 
-/** Kept workers found dead (alive) and replaced: an error they report later is only a warning. */
+/** Workers stopped here (found dead by alive, or not kept: dropWorker): an error they report later is only a warning. */
 const dropped = new WeakSet<Worker>();
+
+/** Stops a worker that is not kept (its session failed, held too many objects, or one is kept already). */
+export function dropWorker(worker: Worker): void {
+  dropped.add(worker);
+  void worker.terminate();
+}
 
 /** The kept worker when it still runs (alive), else a new one. */
 export function takeWorker(file: string): Worker {
   const kept = takeIdle();
   if (kept && alive(kept)) return kept;
-  if (kept) {
-    dropped.add(kept);
-    void kept.terminate();
-  }
+  if (kept) dropWorker(kept);
   const worker = new Worker(file);
   worker.unref();
   worker.on('exit', () => {
     if (idleWorker === worker) takeIdle();
   });
-  // An idle worker that fails is dropped (the next renderer starts another), and so is one found dead (alive); one at
-  // work fails its synth as before (the error is rethrown here, as it was without a listener).
+  // An idle worker that fails is dropped (the next renderer starts another); one stopped already (dropWorker) only warns;
+  // one at work fails its synth as before (the error is rethrown here, as it was without a listener).
   worker.on('error', (e) => {
     if (idleWorker !== worker && !dropped.has(worker)) throw e;
     if (idleWorker === worker) takeIdle();
-    process.emitWarning(`edgewatt: an idle render worker failed and was dropped: ${e.message}`);
+    process.emitWarning(`edgewatt: an idle or stopped render worker failed and was dropped: ${e.message}`);
   });
   return worker;
 }
@@ -90,7 +93,7 @@ export function takeWorker(file: string): Worker {
 /** Keeps a worker whose session ended with a commit for the next renderer (see idleWorker), or stops it. */
 export function releaseWorker(worker: Worker): void {
   if (idleWorker !== undefined) {
-    void worker.terminate();
+    dropWorker(worker);
     return;
   }
   idleWorker = worker;

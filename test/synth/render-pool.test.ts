@@ -231,6 +231,29 @@ describe('render worker', () => {
       }
     });
 
+    test('a worker the pool stopped (its session aborted, or over the cap) reports a late error only as a warning', async () => {
+      const started = await spyWorkers();
+      const warned = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        const aborted = openBodyRenderer({ threshold: 0 });
+        renderAll(aborted, objects(5));
+        aborted.abort();
+        const over = openBodyRenderer({ threshold: 0 });
+        over.add(objects(KEEP_WORKER_MAX_OBJECTS + 1));
+        over.commit();
+        expect(started).toHaveBeenCalledTimes(2);
+        for (const [i, result] of started.mock.results.entries()) {
+          const worker = result.value as import('worker_threads').Worker;
+          // Before, the listener rethrew it: an uncaught exception from a worker nobody uses any more.
+          expect(() => worker.emit('error', new Error(`late ${i}`))).not.toThrow();
+          expect(warned).toHaveBeenLastCalledWith(expect.stringContaining(`late ${i}`));
+        }
+      } finally {
+        warned.mockRestore();
+        started.mockRestore();
+      }
+    });
+
     test('a kept worker that died while idle is not handed out: the next renderer starts another', async () => {
       const started = await spyWorkers();
       try {
