@@ -19,13 +19,19 @@ import { KubeObject } from './kube-object';
  *
  * A view that holds anything but plain data (a Map, a class instance, a function, a getter of its own) has no key:
  * nothing is reused for it. Reused objects are frozen, so what a caller does with a synth's objects cannot change
- * the next synth's.
+ * the next synth's. The registry is compared by identity, not content: a component definition, or a constant a
+ * chart reads (VERSIONS, say), changed in place between two synths of one process is not seen; call forgetCharts.
  */
 
-/** Thrown when a chart built from the bulk-free view reads the fleet's bulk. */
+/**
+ * Thrown when a chart built from the bulk-free view reads the fleet's bulk. Any error of a build from the view (this
+ * one, or this one wrapped, as cdk8s's ApiObject.toJson wraps what it catches) makes the chart bulk-bound: it is
+ * built again from the model, which gives its real error if it has one.
+ */
 export class BulkAccess extends Error {
   constructor(field: string) {
     super(`chart reads fleet.${field}`);
+    this.name = 'BulkAccess';
   }
 }
 
@@ -89,12 +95,13 @@ export function viewKey(view: StackModel): string | undefined {
       out.push(JSON.stringify(v));
       return true;
     }
+    // Values JSON cannot spell are bare tokens after `!`: no string (always quoted) or number reads as one.
     if (typeof v === 'number') {
-      out.push(Object.is(v, -0) ? '-0' : Number.isFinite(v) ? String(v) : `"#${String(v)}"`);
+      out.push(Object.is(v, -0) ? '!-0' : Number.isFinite(v) ? String(v) : `!${String(v)}`);
       return true;
     }
     if (v === undefined) {
-      out.push('"#undefined"');
+      out.push('!undefined');
       return true;
     }
     if (typeof v !== 'object' || onPath.has(v)) return false;
@@ -102,16 +109,17 @@ export function viewKey(view: StackModel): string | undefined {
     const isArray = Array.isArray(v);
     if (!isArray && proto !== Object.prototype && proto !== null) return false;
     onPath.add(v);
-    out.push(isArray ? '[' : '{');
+    // An array's length is written (holes then differ from a shorter array); a key that is not enumerable is marked.
+    out.push(isArray ? `[!${(v as unknown[]).length}:` : '{');
     for (const key of Reflect.ownKeys(v)) {
       if (typeof key === 'symbol') return false;
       if (isArray && key === 'length') continue;
       const d = Object.getOwnPropertyDescriptor(v, key)!;
-      out.push(JSON.stringify(key), ':');
+      out.push(d.enumerable ? '' : '!hidden', JSON.stringify(key), ':');
       if (d.get !== undefined || d.set !== undefined) {
         // Only the view's own bulk getters are accessors; any other is data the key cannot see.
         if (!bulkGetters.has(d.get as object)) return false;
-        out.push(`"#bulk:${bulkGetters.get(d.get as object) ?? 'none'}"`);
+        out.push(`!bulk:${bulkGetters.get(d.get as object) ?? 'none'}`);
       } else if (!walk(d.value)) return false;
       out.push(',');
     }
@@ -162,6 +170,18 @@ export function forgetCharts(): void {
   forgetStringMemos();
 }
 
+let disabled = 0;
+
+/** Runs `f` with no chart built from the view, kept or reused: every chart built from the model (a reference synth). */
+export function withoutChartReuse<T>(f: () => T): T {
+  disabled++;
+  try {
+    return f();
+  } finally {
+    disabled--;
+  }
+}
+
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */
 export class ChartReuse {
   /** The model with the fleet's bulk hidden: build a chart from this first. */
@@ -177,7 +197,7 @@ export class ChartReuse {
     private readonly registry: object,
   ) {
     this.view = bulkFreeView(model);
-    const key = viewKey(this.view);
+    const key = disabled > 0 ? undefined : viewKey(this.view);
     this.key = key === undefined ? undefined : `${process.env.CDK8S_DISABLE_SORT ?? ''}\0${key}`;
     this.previous = last !== undefined && last.registry === registry && last.memo.key === this.key ? last.memo : undefined;
   }

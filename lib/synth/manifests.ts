@@ -4,7 +4,7 @@ import { ClusterModel, StackModel } from '../model';
 import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 import { renderChart } from './render-chart';
-import { BulkAccess, ChartReuse } from './chart-reuse';
+import { ChartReuse } from './chart-reuse';
 
 /** From how many expected objects (ComponentDefinition.expectedObjects) a chart is built after the others. */
 export const LARGE_CHART_OBJECTS = 2000;
@@ -48,8 +48,9 @@ export function synthesizeManifests(
     if (objects === undefined && reuse.enabled && !reuse.knownBound(id)) {
       try {
         objects = reuse.keep(id, build(reuse.view, cluster, def));
-      } catch (e) {
-        if (!(e instanceof BulkAccess)) throw e;
+      } catch {
+        // It read the devices (BulkAccess, maybe wrapped by cdk8s), or it fails: built from the model below, which
+        // gives the chart, or its own error.
       }
     }
     if (objects === undefined) {

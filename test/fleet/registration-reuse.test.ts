@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { synthesize } from '../../lib/internal';
+import { forgetCharts } from '../../lib/synth/chart-reuse';
 import { KubeObject } from '../../lib/synth/kube-object';
 import { ROOT } from '../support/shared';
 
@@ -15,6 +16,8 @@ function requests(stack: unknown): Map<string, KubeObject> {
   for (const m of r.manifests) for (const o of m.objects) if (o.kind === 'EdgeDeviceSignedRequest') out.set(o.metadata.name, o);
   return out;
 }
+
+afterEach(() => forgetCharts());
 
 describe('device registration requests kept for the next synth (EdgeDeviceSignedRequests.addDevice)', () => {
   test('an unchanged device gets the same frozen object again, a renamed one a new object', () => {
