@@ -1,3 +1,6 @@
+/** How to empty each memo memoByString made (forgetStringMemos). */
+const memos: Array<() => void> = [];
+
 /**
  * `f` memoized by its string argument, for verdicts on strings that repeat across objects (label keys, field
  * names) or texts that come again (a rebuilt ConfigMap's data): the memo holds at most `max` in weight (each
@@ -9,6 +12,10 @@
 export function memoByString<T>(f: (s: string) => T, max = 10_000, weigh: (s: string) => number = () => 1): (s: string) => T {
   const memo = new Map<string, T>();
   let held = 0;
+  memos.push(() => {
+    memo.clear();
+    held = 0;
+  });
   return (s) => {
     if (memo.has(s)) return memo.get(s) as T;
     const v = f(s);
@@ -21,4 +28,12 @@ export function memoByString<T>(f: (s: string) => T, max = 10_000, weigh: (s: st
     held += w;
     return v;
   };
+}
+
+/**
+ * Empties every memoByString memo: the next calls compute again (lib/synth/chart-reuse.ts forgetCharts, so a synth
+ * after it reuses nothing, not even per-name hashes).
+ */
+export function forgetStringMemos(): void {
+  for (const clear of memos) clear();
 }

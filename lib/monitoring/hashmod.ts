@@ -1,5 +1,5 @@
 import { digestBytes } from '../core/hash';
-import { memoByString } from '../core/string-memo';
+import { memoByString } from '../core/memo';
 
 /**
  * Prometheus's `hashmod` relabel action: the last 8 bytes of the MD5 of the value, as a big-endian unsigned
@@ -32,7 +32,7 @@ export function keptBuckets(sample: number): number {
 }
 
 /** hashmod(key, SAMPLE_MODULUS), remembered per key: a synth asks it for every device, and the next synth again. */
-const sampleBucket = memoByString((key) => hashmod(key, SAMPLE_MODULUS));
+const sampleBucket = memoByString((key) => hashmod(key, SAMPLE_MODULUS), 400_000);
 
 /** Whether the policy keeps a target named `key` (a node or device name) with `labels`. */
 export function isSelected(key: string, labels: Readonly<Record<string, string>>, policy?: SelectionPolicy): boolean {

@@ -1,5 +1,5 @@
 import { deepFreeze } from '../core/freeze';
-import { forgetStringMemos } from '../core/string-memo';
+import { forgetStringMemos } from '../core/memo';
 import { forgetDeviceRequests } from '../fleet/flotta';
 import { StackModel } from '../model';
 import { KubeObject } from './kube-object';
@@ -161,7 +161,7 @@ export function chartReuseStats(): ChartReuseStats {
 
 /**
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
- * EdgeDeviceSignedRequests.toJson) and the per-name hashes (lib/core/string-memo.ts): the next synth builds,
+ * EdgeDeviceSignedRequests.toJson) and the per-name hashes (lib/core/memo.ts): the next synth builds,
  * renders and hashes everything, and their memory can go.
  */
 export function forgetCharts(): void {

@@ -1,12 +1,12 @@
 import { digestBytes } from '../core/hash';
-import { memoByString } from '../core/string-memo';
+import { memoByString } from '../core/memo';
 import { Manifest } from './kube-object';
 
 /** Argo CD limits edgewatt keeps every Application under. */
 export const APPLICATION_LIMITS = { maxObjects: 1000, maxBytes: 2 * 1024 * 1024 } as const;
 
 /** A stable 32-bit hash of a string (remembered per name: every synth asks it for every object of a large chart). */
-const hash32 = memoByString((s: string): number => digestBytes('sha1', s).readUInt32BE(0));
+const hash32 = memoByString((s: string): number => digestBytes('sha1', s).readUInt32BE(0), 400_000);
 
 /**
  * Splits a component too large for one Argo CD Application into `<component>-000`, `-001`, … An object's

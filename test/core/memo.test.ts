@@ -1,4 +1,4 @@
-import { memoByString } from '../../lib/core/memo';
+import { forgetStringMemos, memoByString } from '../../lib/core/memo';
 
 describe('memoByString', () => {
   test('each string is computed once while the memo holds it', () => {
@@ -21,5 +21,15 @@ describe('memoByString', () => {
     ['aa', 'bbb', 'aa', 'c', 'aa', 'bbb'].forEach(f);
     // 'aa' + 'bbb' = 5 fits; 'c' would make 6: cleared, so 'aa' and 'bbb' are computed again.
     expect(seen).toEqual(['aa', 'bbb', 'c', 'aa', 'bbb']);
+  });
+
+  test('forgetStringMemos empties every memo, and undefined results are remembered too', () => {
+    const seen: string[] = [];
+    const f = memoByString((s: string) => (seen.push(s), s === 'none' ? undefined : s.length));
+    expect([f('a'), f('none'), f('none'), f('a')]).toEqual([1, undefined, undefined, 1]);
+    expect(seen).toEqual(['a', 'none']);
+    forgetStringMemos();
+    f('a');
+    expect(seen).toEqual(['a', 'none', 'a']);
   });
 });
