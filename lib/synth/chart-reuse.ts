@@ -68,11 +68,13 @@ function hideBulk<T extends object>(o: T | undefined): T | undefined {
   for (const field of FLEET_BULK_FIELDS) {
     if (!(field in o)) continue;
     const real = (o as Record<string, unknown>)[field];
-    const shown = Array.isArray(real) ? lengthOnly(field, real.length) : undefined;
-    const get = (): ReadonlyArray<never> => shown ?? (() => {
-      throw new BulkAccess(field);
-    })();
-    bulkGetters.set(get, Array.isArray(real) ? real.length : undefined);
+    const length = Array.isArray(real) ? real.length : undefined;
+    const shown = length === undefined ? undefined : lengthOnly(field, length);
+    const get = (): ReadonlyArray<never> => {
+      if (shown === undefined) throw new BulkAccess(field);
+      return shown;
+    };
+    bulkGetters.set(get, length);
     Object.defineProperty(view, field, { enumerable: true, get });
   }
   return view;
