@@ -1,13 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { parse } from 'yaml';
 import { synthesize } from '../../lib/internal';
+import { demoStack } from '../support/stacks';
 import { forgetCharts } from '../../lib/synth/chart-reuse';
 import { KubeObject } from '../../lib/synth/kube-object';
-import { ROOT } from '../support/shared';
 
 /** The bundled example as plain data (a fresh copy each time, to edit). */
-const demo = (): Record<string, any> => parse(fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8')) as Record<string, any>;
+const demo = (): Record<string, any> => demoStack() as Record<string, any>;
 
 /** Each device's registration request, as the synth's manifests hold it (SkipDryRunOnMissingResource applied). */
 function requests(stack: unknown): Map<string, KubeObject> {

@@ -1,17 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import fc from 'fast-check';
-import { parse } from 'yaml';
 import { synthesize } from '../../lib/internal';
+import { demoStack } from '../support/stacks';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { ApiObject, Chart } from 'cdk8s';
 import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, viewKey, withoutChartReuse } from '../../lib/synth/chart-reuse';
 import { ComponentDefinition } from '../../charts';
 import { synthesizeManifests } from '../../lib/synth/manifests';
-import { ROOT } from '../support/shared';
 
 /** The bundled example as plain data (a fresh copy each time, to edit). */
-const demo = (): Record<string, any> => parse(fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8')) as Record<string, any>;
+const demo = (): Record<string, any> => demoStack() as Record<string, any>;
 
 /** Every file of a synth, main folder and bootstrap, as one map. */
 function filesOf(stack: unknown): Map<string, string> {
