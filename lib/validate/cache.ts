@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { packageVersions, sourceDigest } from '../core/code-digest';
 import { digestBase64 } from '../core/hash';
 import { objectDigest } from '../core/object-digest';
 import { SchemaSources } from './schema-check';
@@ -35,37 +36,14 @@ export interface ValidationCache {
 /** Bump when a per-object check changes meaning without a change to any library file. */
 const CACHE_FORMAT = 1;
 
-let codeDigest: string | undefined;
-
 /** sha256 over every library source file (lib/ or build/lib/): any change to edgewatt's code invalidates the cache. */
 function libraryDigest(): string {
-  if (codeDigest) return codeDigest;
-  const h = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const name of fs.readdirSync(dir).sort()) {
-      const full = path.join(dir, name);
-      const st = fs.statSync(full);
-      if (st.isDirectory()) walk(full);
-      else if (/\.(js|ts|json)$/.test(name)) h.update(path.relative(libRoot, full)).update('\0').update(fs.readFileSync(full)).update('\0');
-    }
-  };
-  const libRoot = path.resolve(__dirname, '..');
-  walk(libRoot);
-  codeDigest = h.digest('hex');
-  return codeDigest;
+  return sourceDigest(path.resolve(__dirname, '..'));
 }
 
 /** The versions of the packages the per-object checks and the serializer run on (ajv, yaml, the PromQL parser). */
 function dependencyVersions(): string {
-  return ['ajv', 'yaml', '@prometheus-io/lezer-promql', '@lezer/lr']
-    .map((name) => {
-      for (let dir = __dirname; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
-        const pkg = path.join(dir, 'node_modules', name, 'package.json');
-        if (fs.existsSync(pkg)) return `${name}@${(JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version?: string }).version}`;
-      }
-      return `${name}@?`;
-    })
-    .join(',');
+  return packageVersions(['ajv', 'yaml', '@prometheus-io/lezer-promql', '@lezer/lr'], __dirname);
 }
 
 /**
