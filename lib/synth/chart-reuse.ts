@@ -2,6 +2,7 @@ import { deepFreeze } from '../core/freeze';
 import { forgetStringMemos } from '../core/memo';
 import { forgetDeviceRequests } from '../fleet/flotta';
 import { StackModel } from '../model';
+import type { ChartDiskCache } from './chart-cache';
 import { KubeObject } from './kube-object';
 
 /**
@@ -132,8 +133,8 @@ export function viewKey(view: StackModel): string | undefined {
   return walk(view) ? out.join('') : undefined;
 }
 
-/** One synth's charts, for the next synth with the same registry. */
-interface Memo {
+/** One synth's charts, for the next synth with the same registry (in this process, or on disk: lib/synth/chart-cache.ts). */
+export interface ChartMemo {
   /** viewKey of the synth's view, and the one setting of the environment that changes a chart's output. */
   readonly key: string;
   /** Each bulk-free chart's objects (frozen), by `cluster\0component`. */
@@ -146,7 +147,7 @@ interface Memo {
  * The last synth's charts and the registry it built them with (a registry is a list of components, code: a synth
  * with another registry reuses nothing). Held until the next synth or forgetCharts.
  */
-let last: { readonly registry: object; readonly memo: Memo } | undefined;
+let last: { readonly registry: object; readonly memo: ChartMemo } | undefined;
 
 /** How many charts the last synth in this process reused, built from the view, and built from the model. */
 export interface ChartReuseStats {
@@ -189,19 +190,26 @@ export class ChartReuse {
   /** The model with the fleet's bulk hidden: build a chart from this first. */
   public readonly view: StackModel;
   private readonly key: string | undefined;
-  private readonly previous: Memo | undefined;
+  private readonly previous: ChartMemo | undefined;
   private readonly charts = new Map<string, ReadonlyArray<KubeObject>>();
   private readonly bound = new Set<string>();
   private reused = 0;
 
+  /**
+   * `disk`: the charts file of the output folder's cache (only for the registry whose code its key covers, the
+   * components' own): read when this process has no charts of the same key, and given this synth's charts.
+   * @default - none: reuse in this process only
+   */
   constructor(
     model: StackModel,
     private readonly registry: object,
+    private readonly disk?: ChartDiskCache,
   ) {
     this.view = bulkFreeView(model);
     const key = disabled > 0 ? undefined : viewKey(this.view);
     this.key = key === undefined ? undefined : `${process.env.CDK8S_DISABLE_SORT ?? ''}\0${key}`;
-    this.previous = last !== undefined && last.registry === registry && last.memo.key === this.key ? last.memo : undefined;
+    const inProcess = last !== undefined && last.registry === registry && last.memo.key === this.key ? last.memo : undefined;
+    this.previous = inProcess ?? (this.key === undefined ? undefined : disk?.load(this.key));
   }
 
   /** Whether the view has a key (else every chart is built from the model, and nothing is kept). */
@@ -237,6 +245,8 @@ export class ChartReuse {
   /** Every chart was built: keep them for the next synth (nothing is kept for a view without a key). */
   public close(): void {
     lastStats = { reused: this.reused, built: this.charts.size - this.reused, bound: this.bound.size };
-    last = this.key === undefined ? undefined : { registry: this.registry, memo: { key: this.key, charts: this.charts, bound: this.bound } };
+    const memo = this.key === undefined ? undefined : { key: this.key, charts: this.charts, bound: this.bound };
+    last = memo === undefined ? undefined : { registry: this.registry, memo };
+    if (memo !== undefined) this.disk?.keep(memo);
   }
 }

@@ -5,6 +5,7 @@ import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 import { renderChart } from './render-chart';
 import { ChartReuse } from './chart-reuse';
+import { ChartDiskCache } from './chart-cache';
 
 /** From how many expected objects (ComponentDefinition.expectedObjects) a chart is built after the others. */
 export const LARGE_CHART_OBJECTS = 2000;
@@ -21,20 +22,23 @@ export const LARGE_CHART_OBJECTS = 2000;
  * charts expected to hold LARGE_CHART_OBJECTS or more (the fleet's, at thousands of devices), which come after
  * all the others: the render worker then writes the small charts' files while a large chart is built, instead of
  * waiting for it. A chart whose inputs are those of the last synth in this process is not built again: its objects
- * from that synth are given (lib/synth/chart-reuse.ts; they are frozen).
+ * from that synth are given (lib/synth/chart-reuse.ts; they are frozen), or from the synth before into the same
+ * output folder when `disk` is its charts file (lib/synth/chart-cache.ts; @default none).
  */
 export function synthesizeManifests(
   model: StackModel,
   registry: ReadonlyArray<ComponentDefinition> = COMPONENT_REGISTRY,
   onProgress?: (done: number, total: number, cluster: string, component: string) => void,
   each: (m: Manifest) => Manifest = (m) => m,
+  disk?: ChartDiskCache,
 ): Manifest[] {
   const placements = registry.map((def) => ({ def, clusters: new Set(def.clusters(model)) }));
   const charts = model.clusters.flatMap((cluster) => placements.filter((p) => p.clusters.has(cluster.name)).map(({ def }) => ({ cluster, def })));
   const large = charts.map(({ cluster, def }) => (def.expectedObjects?.({ model, cluster, registry }) ?? 0) >= LARGE_CHART_OBJECTS);
   const order = [...charts.keys()].sort((a, b) => Number(large[a]) - Number(large[b]) || a - b);
   const out: Manifest[] = new Array<Manifest>(charts.length);
-  const reuse = new ChartReuse(model, registry);
+  // The charts file's key covers the components' code, so it serves their registry only.
+  const reuse = new ChartReuse(model, registry, registry === COMPONENT_REGISTRY ? disk : undefined);
   const build = (from: StackModel, cluster: ClusterModel, def: ComponentDefinition): KubeObject[] => {
     const app = new App({ outdir: '.edgewatt-unused' });
     const chart = def.build(app, `${cluster.name}-${def.name}`, { model: from, cluster, registry });

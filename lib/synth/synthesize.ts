@@ -14,6 +14,7 @@ import { stackFlows } from './flows';
 import { FLOWS_FILE, flowsJson } from '../validate/flows/flows-file';
 import { flowsReadme } from '../validate/flows/diagram';
 import { synthesizeManifests } from './manifests';
+import { ChartDiskCache } from './chart-cache';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { openValidationCache, validationCacheKey } from '../validate/cache';
@@ -121,8 +122,11 @@ export interface SynthPlan {
 const byPath = (a: LayoutEntry, b: LayoutEntry) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 
-/** Builds and places the resolved model's objects; see SynthPlan. */
-export function planSynth(model: StackModel, options: SynthOptions, renderer: BodyRenderer): SynthPlan {
+/**
+ * Builds and places the resolved model's objects; see SynthPlan. `charts`: the output folder's charts file, whose
+ * charts are reused when this process has none of the same key (lib/synth/chart-cache.ts). @default none
+ */
+export function planSynth(model: StackModel, options: SynthOptions, renderer: BodyRenderer, charts?: ChartDiskCache): SynthPlan {
   // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
   // dry run (before sharding, so shard sizes count it); sharded and named (both per chart), they go to the
   // renderer, with their files, while the next chart is built.
@@ -143,7 +147,7 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     const shards = shardManifests([final], (o) => measureObject(o, renderer.hashes));
     built.set(final, { shards, placed: shards.flatMap(place) });
     return final;
-  });
+  }, charts);
   // In cluster and registry order, whatever order the charts were built in (so are the problems collectPlaced finds).
   const manifests = finals.flatMap((m) => built.get(m)?.shards ?? []);
   const placed = finals.flatMap((m) => built.get(m)?.placed ?? []);
@@ -259,7 +263,8 @@ export function defaultBootstrapDir(outdir: string): string {
  * (see beginWrite): both folders are replaced together or not at all; on any failure before the commit,
  * both are left exactly as they were. For a large stack the files are rendered and staged on a worker thread
  * while the gates run here; a failed gate removes the staging folders. Objects that passed the per-object
- * checks in an earlier run into the same folder are not checked again, nor serialized again, when
+ * checks in an earlier run into the same folder are not checked again, nor serialized again, and its charts that do
+ * not read the devices are not built again (in a process that has none in memory: lib/synth/chart-cache.ts), when
  * `validationCache` names a cache folder (the CLI gives defaultCacheDir(outdir); @default false, no cache).
  */
 export function synthToDir(
@@ -270,6 +275,8 @@ export function synthToDir(
   const cacheDir = options.validationCache ?? false;
   const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
   const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
+  // The last synth's charts, for a process that has none in memory (lib/synth/chart-cache.ts).
+  const charts = cacheDir === false ? undefined : new ChartDiskCache(cacheDir);
   const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
   // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
   const txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
@@ -284,7 +291,7 @@ export function synthToDir(
       expectedObjects: expectedObjects(model),
       staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
     }));
-    const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer);
+    const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer, charts);
     // A very large stack: the build's garbage is not carried into the gates (below this it is not worth a pause).
     if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= 50_000) collectGarbage();
     plan.validate();
@@ -292,6 +299,7 @@ export function synthToDir(
     // The caches are saved only after the commit, before the locks are released.
     const writes = txn.commit(renderer.staged(texts), () => {
       cache?.save();
+      charts?.save();
       renderer.commit();
     });
     // The files were written on the render worker (or staged here for a small stack): their texts are read back

@@ -13,13 +13,13 @@ async function run(...argv: string[]): Promise<{ code: number; out: string }> {
   return { code, out: c.out() };
 }
 
-describe('edgewatt synth: validation and render caches', () => {
+describe('edgewatt synth: validation, render and chart caches', () => {
   test('synth keeps its caches in .edgewatt.cache/<out> beside the output; a second run gives the same tree and writes nothing', async () => {
     const root = tmpDir();
     const out = path.join(root, 'dist');
     expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
     const cache = path.join(root, '.edgewatt.cache', 'dist');
-    expect(fs.readdirSync(cache).sort()).toEqual(['files.json', 'render.json', 'validation.json']);
+    expect(fs.readdirSync(cache).sort()).toEqual(['charts.json', 'files.json', 'render.json', 'validation.json']);
     expect((JSON.parse(fs.readFileSync(path.join(cache, 'validation.json'), 'utf8')) as { passed: string[] }).passed.length).toBeGreaterThan(100);
     const before = snapshot(out);
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { synthesize } from '../../lib/internal';
 import { demoStack } from '../support/stacks';
+import { DEMO_EDITS } from '../support/demo-edits';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { ApiObject, Chart } from 'cdk8s';
 import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, viewKey, withoutChartReuse } from '../../lib/synth/chart-reuse';
@@ -74,19 +75,7 @@ describe('charts reused across synths in one process', () => {
   });
 
   test('any sequence of edits gives, with the charts of the synth before, the files of a synth from nothing', () => {
-    type Edit = (s: Record<string, any>) => void;
-    const edits: Record<string, Edit> = {
-      renameDevice: (s) => (s.fleet.devices[2].name = `pi-${String(s.fleet.devices.length + 10).padStart(2, '0')}`),
-      moveCamera: (s) => (s.fleet.devices[0].address = s.fleet.devices[0].address === '10.20.0.11' ? '10.20.0.12' : '10.20.0.11'),
-      addDevice: (s) => s.fleet.devices.push({ name: `gw-${String(s.fleet.devices.length + 10).padStart(2, '0')}`, set: 'gateways', labels: { site: 'busan' } }),
-      dropDevice: (s) => s.fleet.devices.length > 3 && s.fleet.devices.pop(),
-      relabel: (s) => (s.fleet.devices[1].labels = { ...s.fleet.devices[1].labels, tier: s.fleet.devices[1].labels.tier === 'critical' ? 'bulk' : 'critical' }),
-      image: (s) => (s.iomt.pipelines[0].things[3].image = s.iomt.pipelines[0].things[3].image.endsWith('0.9.0') ? 'registry.example/iomt/store:0.9.1' : 'registry.example/iomt/store:0.9.0'),
-      moveSet: (s) => (s.fleet.devices[2].set = s.fleet.devices[2].set === 'sensors' ? 'gateways' : 'sensors'),
-      fleetNamespace: (s) => (s.fleet.namespace = s.fleet.namespace === 'devices' ? 'fleet' : 'devices'),
-      alert: (s) => (s.monitoring.alerts.nodePowerWatts = s.monitoring.alerts.nodePowerWatts === 200 ? 250 : 200),
-      nothing: () => undefined,
-    };
+    const edits = DEMO_EDITS;
     let reusedSomewhere = 0;
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...Object.keys(edits)), { minLength: 1, maxLength: 3 }), (names) => {

@@ -53,7 +53,7 @@ export function synthCommand(io: CliIO): Command {
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
     .addOption(new Option('--format <format>', 'plain: one folder per cluster and component; helm: one Helm chart per cluster (<dir>/<cluster>/chart)').choices(['plain', 'helm']).default('plain'))
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
-    .option('--no-cache', 'check every object again: do not read or write the validation cache (.edgewatt.cache/ beside --out)')
+    .option('--no-cache', 'build, check and render everything again: do not read or write the caches (.edgewatt.cache/<out>/ beside --out: charts, validation, render, file index)')
     .action((flags: SynthFlags) =>
       reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => synth(io, flags)),
     );

@@ -1,0 +1,19 @@
+/** An edit to the bundled example as plain data (test/support/stacks.ts demoStack), in place. */
+export type DemoEdit = (s: Record<string, any>) => void;
+
+/**
+ * Edits to the bundled example for the reuse property tests: to the devices (what the reusable charts must not
+ * read), and to what every chart may read (images, the fleet namespace, alert thresholds). Each can be applied again.
+ */
+export const DEMO_EDITS: Readonly<Record<string, DemoEdit>> = {
+  renameDevice: (s) => (s.fleet.devices[2].name = `pi-${String(s.fleet.devices.length + 10).padStart(2, '0')}`),
+  moveCamera: (s) => (s.fleet.devices[0].address = s.fleet.devices[0].address === '10.20.0.11' ? '10.20.0.12' : '10.20.0.11'),
+  addDevice: (s) => s.fleet.devices.push({ name: `gw-${String(s.fleet.devices.length + 10).padStart(2, '0')}`, set: 'gateways', labels: { site: 'busan' } }),
+  dropDevice: (s) => s.fleet.devices.length > 3 && s.fleet.devices.pop(),
+  relabel: (s) => (s.fleet.devices[1].labels = { ...s.fleet.devices[1].labels, tier: s.fleet.devices[1].labels.tier === 'critical' ? 'bulk' : 'critical' }),
+  image: (s) => (s.iomt.pipelines[0].things[3].image = s.iomt.pipelines[0].things[3].image.endsWith('0.9.0') ? 'registry.example/iomt/store:0.9.1' : 'registry.example/iomt/store:0.9.0'),
+  moveSet: (s) => (s.fleet.devices[2].set = s.fleet.devices[2].set === 'sensors' ? 'gateways' : 'sensors'),
+  fleetNamespace: (s) => (s.fleet.namespace = s.fleet.namespace === 'devices' ? 'fleet' : 'devices'),
+  alert: (s) => (s.monitoring.alerts.nodePowerWatts = s.monitoring.alerts.nodePowerWatts === 200 ? 250 : 200),
+  nothing: () => undefined,
+};
