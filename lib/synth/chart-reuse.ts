@@ -165,7 +165,8 @@ export function chartReuseStats(): ChartReuseStats {
 /**
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
  * EdgeDeviceSignedRequests.toJson) and the per-name hashes (lib/core/memo.ts): the next synth builds,
- * renders and hashes everything, and their memory can go.
+ * renders and hashes everything (except the charts it reads from an output folder's charts file,
+ * lib/synth/chart-cache.ts, as a new process does), and their memory can go.
  */
 export function forgetCharts(): void {
   last = undefined;
@@ -247,6 +248,6 @@ export class ChartReuse {
     lastStats = { reused: this.reused, built: this.charts.size - this.reused, bound: this.bound.size };
     const memo = this.key === undefined ? undefined : { key: this.key, charts: this.charts, bound: this.bound };
     last = memo === undefined ? undefined : { registry: this.registry, memo };
-    if (memo !== undefined) this.disk?.keep(memo);
+    if (memo !== undefined) this.disk?.remember(memo);
   }
 }

@@ -307,6 +307,10 @@ export function synthToDir(
     const files = new WrittenFiles(txn.folders[0].abs, plan.files.map(([p]) => p));
     const bootstrap = txn.folders.length > 1 ? new WrittenFiles(txn.folders[1].abs, plan.bootstrap.map(([p]) => p)) : new Map<string, string>();
     return { model, manifests: plan.manifests, files, bootstrap, write: writes[0], bootstrapWrite: writes[1] };
+  } catch (e) {
+    // A bad charts file (changed by hand, say) would fail every synth after this one: the next builds every chart.
+    if (charts?.used) charts.discard();
+    throw e;
   } finally {
     opened?.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
     txn.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were

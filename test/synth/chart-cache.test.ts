@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthesize, synthToDir, ValidationError } from '../../lib/internal';
@@ -61,19 +62,38 @@ describe('charts kept on disk for the next synth into the same folder', () => {
     expect([...written(out)].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-07'))).toBe(true);
   });
 
-  test('an object changed in the charts file is checked like a built one: the synth fails and the folder is left as it was', () => {
+  /** The charts file with one Deployment changed (`spec.replicaz`), its line's digest left as it was or made anew. */
+  function changeDeployment(chartsFile: string, digest: 'stale' | 'recomputed'): KubeObject {
+    const lines = fs.readFileSync(chartsFile, 'utf8').split('\n');
+    const at = lines.findIndex((l, i) => i > 1 && l.includes('"kind":"Deployment"'));
+    expect(at).toBeGreaterThan(1);
+    const [id, old, json] = lines[at].split('\t');
+    const objects = JSON.parse(json) as KubeObject[];
+    const d = objects.find((o) => o.kind === 'Deployment')!;
+    (d as unknown as { spec: Record<string, unknown> }).spec.replicaz = 2;
+    const changed = JSON.stringify(objects);
+    lines[at] = [id, digest === 'stale' ? old : createHash('sha256').update(changed).digest('hex'), changed].join('\t');
+    fs.writeFileSync(chartsFile, lines.join('\n'));
+    return d;
+  }
+
+  test('a chart changed in the file without its digest is no cache: every chart is built, and the files are those of a synth from nothing', () => {
     const { out, synth, chartsFile } = outFolder();
     const stack = demo();
     synth(stack);
     forgetCharts();
-    const lines = fs.readFileSync(chartsFile, 'utf8').split('\n');
-    const at = lines.findIndex((l, i) => i > 1 && l.includes('"kind":"Deployment"'));
-    expect(at).toBeGreaterThan(1);
-    const [id, objects] = JSON.parse(lines[at]) as [string, KubeObject[]];
-    const d = objects.find((o) => o.kind === 'Deployment')!;
-    (d as unknown as { spec: Record<string, unknown> }).spec.replicaz = 2;
-    lines[at] = JSON.stringify([id, objects]);
-    fs.writeFileSync(chartsFile, lines.join('\n'));
+    changeDeployment(chartsFile, 'stale');
+    synth(stack);
+    expect(chartReuseStats().reused).toBe(0);
+    expect(differing(written(out), reference(stack))).toEqual([]);
+  });
+
+  test('an object forged in the file with its digest is checked like a built one: the synth fails, the folders are left as they were, and the file is dropped', () => {
+    const { out, synth, chartsFile } = outFolder();
+    const stack = demo();
+    synth(stack);
+    forgetCharts();
+    const d = changeDeployment(chartsFile, 'recomputed');
     const before = snapshot(path.dirname(out));
     let error: unknown;
     try {
@@ -87,8 +107,15 @@ describe('charts kept on disk for the next synth into the same folder', () => {
     // The charts were read from the file (else nothing would have failed), and nothing was written.
     expect(chartReuseStats().reused).toBeGreaterThan(0);
     const after = snapshot(path.dirname(out));
-    expect(Object.keys(after).filter((p) => !p.startsWith('.edgewatt.cache/')).sort()).toEqual(Object.keys(before).filter((p) => !p.startsWith('.edgewatt.cache/')).sort());
-    for (const p of Object.keys(before)) if (!p.startsWith('.edgewatt.cache/')) expect(after[p]).toEqual(before[p]);
+    const outside = (files: Record<string, unknown>) => Object.keys(files).filter((p) => !p.startsWith('.edgewatt.cache/')).sort();
+    expect(outside(after)).toEqual(outside(before));
+    for (const p of outside(before)) expect(after[p]).toEqual(before[p]);
+    // A bad file does not fail the synths after this one: it is gone, and the next synth builds every chart.
+    expect(fs.existsSync(chartsFile)).toBe(false);
+    forgetCharts();
+    synth(stack);
+    expect(chartReuseStats().reused).toBe(0);
+    expect(differing(written(out), reference(stack))).toEqual([]);
   });
 
   test('any sequence of edits, each synthesized by a new process with the charts file of the synth before, gives the files of a synth from nothing', () => {
@@ -132,7 +159,7 @@ describe('ChartDiskCache', () => {
   test('charts are read back only under the same view key and the same code', () => {
     const dir = tmpDir();
     const cache = new ChartDiskCache(dir, 'code-a');
-    cache.keep(memo('view-1', { 'hub\0platform': [deployment('a')] }));
+    cache.remember(memo('view-1', { 'hub\0platform': [deployment('a')] }));
     cache.save();
     const back = new ChartDiskCache(dir, 'code-a').load('view-1');
     expect(back).toBeDefined();
@@ -147,20 +174,41 @@ describe('ChartDiskCache', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'charts.json');
     const first = new ChartDiskCache(dir, 'code');
-    first.keep(memo('view-1', { 'hub\0a': [deployment('a')], 'hub\0b': [{ ...deployment('b'), spec: { replicas: undefined } } as unknown as KubeObject] }));
+    first.remember(memo('view-1', { 'hub\0a': [deployment('a')], 'hub\0b': [{ ...deployment('b'), spec: { replicas: undefined } } as unknown as KubeObject] }));
     first.save();
     expect([...new ChartDiskCache(dir, 'code').load('view-1')!.charts.keys()]).toEqual(['hub\0a']);
     const written = fs.statSync(file).mtimeMs;
     fs.utimesSync(file, new Date(0), new Date(0));
     const same = new ChartDiskCache(dir, 'code');
-    same.keep(memo('view-1', { 'hub\0a': [deployment('a')] }));
+    same.remember(memo('view-1', { 'hub\0a': [deployment('a')] }));
     same.save();
     expect(fs.statSync(file).mtimeMs).toBe(0);
     const other = new ChartDiskCache(dir, 'code');
-    other.keep(memo('view-2', { 'hub\0c': [deployment('c')] }));
+    other.remember(memo('view-2', { 'hub\0c': [deployment('c')] }));
     other.save();
     expect(fs.statSync(file).mtimeMs).toBeGreaterThanOrEqual(written);
     expect(new ChartDiskCache(dir, 'code').load('view-1')).toBeUndefined();
     expect([...new ChartDiskCache(dir, 'code').load('view-2')!.charts.keys()]).toEqual(['hub\0c']);
+  });
+
+  test('a line that is not as written is no cache: not Kubernetes objects (with a fitting digest), or a chart the file lists as reading the devices', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'charts.json');
+    const saved = (charts: Record<string, KubeObject[]>) => {
+      const c = new ChartDiskCache(dir, 'code');
+      c.remember(memo('view', charts));
+      c.save();
+      return fs.readFileSync(file, 'utf8');
+    };
+    const good = saved({ 'hub\0a': [deployment('a')] });
+    expect(new ChartDiskCache(dir, 'code').load('view')).toBeDefined();
+    const line = (id: string, objects: unknown) => `${JSON.stringify(id)}\t${createHash('sha256').update(JSON.stringify(objects)).digest('hex')}\t${JSON.stringify(objects)}`;
+    const [key, bound] = good.split('\n');
+    for (const bad of [line('hub\0a', [{}]), line('hub\0a', [{ kind: 'Deployment', metadata: { name: 'a' } }]), line('hub\0fleet', [deployment('a')])]) {
+      fs.writeFileSync(file, [key, bound, bad, ''].join('\n'));
+      expect(new ChartDiskCache(dir, 'code').load('view')).toBeUndefined();
+    }
+    fs.writeFileSync(file, [key, bound, line('hub\0a', [deployment('a')]), ''].join('\n'));
+    expect(new ChartDiskCache(dir, 'code').load('view')).toBeDefined();
   });
 });
