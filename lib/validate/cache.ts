@@ -97,11 +97,23 @@ export function readCacheFile(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
 
-/** Makes a cache folder and its parent (`.edgewatt.cache`) when missing, one level at a time (never `mkdir -p`). */
+/**
+ * What a cache folder's `.gitignore` says: everything in it stays out of Git (the caches are large, ~85 MB at
+ * 100,000 devices, and only a shortcut), as pytest's and mypy's caches do, without a line in the user's own .gitignore.
+ */
+export const CACHE_GITIGNORE = '# edgewatt synth caches (validation, render, charts, file index): a shortcut, not for Git\n*\n';
+
+/**
+ * Makes a cache folder and its parent (`.edgewatt.cache`) when missing, one level at a time (never `mkdir -p`), with
+ * a `.gitignore` that keeps it out of Git (CACHE_GITIGNORE), written when missing.
+ */
 export function makeCacheDir(dir: string): void {
-  if (fs.existsSync(dir)) return;
-  if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
-  fs.mkdirSync(dir);
+  if (!fs.existsSync(dir)) {
+    if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
+    fs.mkdirSync(dir);
+  }
+  const ignore = path.join(dir, '.gitignore');
+  if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, CACHE_GITIGNORE);
 }
 
 /** A temporary file beside a cache file, unique to this process and moment, renamed over the file when whole. */

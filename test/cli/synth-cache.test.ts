@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../../lib/internal';
@@ -19,7 +20,7 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     const out = path.join(root, 'dist');
     expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
     const cache = path.join(root, '.edgewatt.cache', 'dist');
-    expect(fs.readdirSync(cache).sort()).toEqual(['charts.json', 'files.json', 'render.json', 'validation.json']);
+    expect(fs.readdirSync(cache).sort()).toEqual(['.gitignore', 'charts.json', 'files.json', 'render.json', 'validation.json']);
     expect((JSON.parse(fs.readFileSync(path.join(cache, 'validation.json'), 'utf8')) as { passed: string[] }).passed.length).toBeGreaterThan(100);
     const before = snapshot(out);
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
@@ -28,6 +29,17 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     expect(snapshot(out)).toEqual(before);
     // The committed dist/ is what a synth without caches gives: the cached run matches it byte for byte.
     expect(Object.fromEntries(Object.entries(before).map(([k, v]) => [k, v.content]))).toEqual(Object.fromEntries(Object.entries(snapshot(path.join(ROOT, 'dist'))).map(([k, v]) => [k, v.content])));
+  });
+
+  test('the caches stay out of Git without a line in the repository\'s own .gitignore: git sees the synthesized folders and nothing of .edgewatt.cache', async () => {
+    const root = tmpDir();
+    execFileSync('git', ['init', '-q', root], { timeout: 10_000 });
+    expect((await run('synth', '-c', DEMO, '-o', path.join(root, 'dist'), ...SCHEMAS)).code).toBe(0);
+    expect(fs.existsSync(path.join(root, '.edgewatt.cache', 'dist', 'charts.json'))).toBe(true);
+    const seen = execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=all'], { encoding: 'utf8', timeout: 10_000 }).split('\n').filter(Boolean);
+    expect(seen.filter((l) => l.includes('.edgewatt.cache'))).toEqual([]);
+    expect(seen.filter((l) => l.startsWith('?? dist/')).length).toBeGreaterThan(100);
+    expect(seen.some((l) => l.startsWith('?? argocd/'))).toBe(true);
   });
 
   test('--no-cache reads and writes no cache', async () => {

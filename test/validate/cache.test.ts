@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Entry, entryDigest, BodyStore, objectDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { writeCacheLines } from '../../lib/validate/cache';
+import { CACHE_GITIGNORE, writeCacheLines } from '../../lib/validate/cache';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
 
@@ -218,7 +218,8 @@ describe('writeCacheLines', () => {
     writeCacheLines(file, lines);
     expect(fs.readFileSync(file, 'utf8')).toBe(`${lines.join('\n')}\n`);
     expect(fs.statSync(file).size).toBeGreaterThan(1024 * 1024);
-    expect(fs.readdirSync(path.dirname(file))).toEqual(['files.json']);
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['.gitignore', 'files.json']);
+    expect(fs.readFileSync(path.join(path.dirname(file), '.gitignore'), 'utf8')).toBe(CACHE_GITIGNORE);
   });
 
   test('a failed close (a delayed ENOSPC) is reported, the descriptor closed once, the old file kept, no temporary file', () => {
@@ -238,7 +239,7 @@ describe('writeCacheLines', () => {
       close.mockRestore();
     }
     expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
-    expect(fs.readdirSync(dir)).toEqual(['files.json']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.gitignore', 'files.json']);
   });
 
   test('a failure leaves the old file as it was and no temporary file', () => {
@@ -251,6 +252,6 @@ describe('writeCacheLines', () => {
     }
     expect(() => writeCacheLines(file, failing())).toThrow('the lines could not be made');
     expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
-    expect(fs.readdirSync(dir)).toEqual(['files.json']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.gitignore', 'files.json']);
   });
 });
