@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
 import { deepFreeze } from '../core/freeze';
+import { digestBytes } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
 import { readCacheFile, writeCacheLines } from '../validate/cache';
 import type { ChartMemo } from './chart-reuse';
@@ -55,8 +56,8 @@ export function chartCodeKey(): string | null {
   return CODE_KEY;
 }
 
-/** sha256 of a text, hex. */
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** sha256 of a text, hex (the one-shot digestBytes: one per chart line). */
+const sha256 = (text: string): string => digestBytes('sha256', text).toString('hex');
 
 /** Whether `o` has what every Kubernetes object has: a kind, an apiVersion and a metadata name. */
 function looksLikeObject(o: unknown): o is KubeObject {

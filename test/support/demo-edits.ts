@@ -17,3 +17,8 @@ export const DEMO_EDITS: Readonly<Record<string, DemoEdit>> = {
   alert: (s) => (s.monitoring.alerts.nodePowerWatts = s.monitoring.alerts.nodePowerWatts === 200 ? 250 : 200),
   nothing: () => undefined,
 };
+
+/** The paths whose texts differ between two synths' files (none when they are the same). */
+export function differing(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((p) => a.get(p) !== b.get(p)).sort();
+}

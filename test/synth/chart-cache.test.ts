@@ -8,7 +8,7 @@ import { chartReuseStats, forgetCharts, withoutChartReuse } from '../../lib/synt
 import { ChartDiskCache } from '../../lib/synth/chart-cache';
 import { KubeObject } from '../../lib/synth/kube-object';
 import { demoStack } from '../support/stacks';
-import { DEMO_EDITS } from '../support/demo-edits';
+import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { sharedPath } from '../support/shared';
 import { snapshot, tmpDir } from '../support/tmp';
 
@@ -35,11 +35,6 @@ function reference(stack: unknown): Map<string, string> {
   forgetCharts();
   const r = withoutChartReuse(() => synthesize(stack as never, { validation: { schemas } }));
   return new Map([...[...r.files].map(([p, t]) => [p, t] as const), ...[...r.bootstrap].map(([p, t]) => [`argocd/${p}`, t] as const)]);
-}
-
-/** The paths whose texts differ (none when the two are the same). */
-function differing(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
-  return [...new Set([...a.keys(), ...b.keys()])].filter((p) => a.get(p) !== b.get(p)).sort();
 }
 
 afterEach(() => forgetCharts());

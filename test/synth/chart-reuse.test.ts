@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { synthesize } from '../../lib/internal';
 import { demoStack } from '../support/stacks';
-import { DEMO_EDITS } from '../support/demo-edits';
+import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { ApiObject, Chart } from 'cdk8s';
 import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, viewKey, withoutChartReuse } from '../../lib/synth/chart-reuse';
@@ -15,11 +15,6 @@ const demo = (): Record<string, any> => demoStack() as Record<string, any>;
 function filesOf(stack: unknown): Map<string, string> {
   const r = synthesize(stack as never);
   return new Map([...[...r.files].map(([p, t]) => [p, t] as const), ...[...r.bootstrap].map(([p, t]) => [`argocd/${p}`, t] as const)]);
-}
-
-/** The paths whose texts differ between two synths (none when they are the same). */
-function differing(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): string[] {
-  return [...new Set([...a.keys(), ...b.keys()])].filter((p) => a.get(p) !== b.get(p)).sort();
 }
 
 /**
