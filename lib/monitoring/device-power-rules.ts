@@ -36,9 +36,17 @@ const JOULES_PER_KWH = 3.6e6;
  */
 export function deviceMatcher(chosen: ReadonlyArray<string>, all: ReadonlyArray<string>, label = 'edgedeviceid'): string {
   const picked = new Set(chosen);
-  const rest = all.filter((d) => !picked.has(d));
+  const rest: string[] = [];
+  let kept: string[] | undefined = [];
+  for (let i = 0; i < all.length; i++) {
+    const d = all[i];
+    if (!picked.has(d)) rest.push(d);
+    else if (kept !== undefined) kept.push(d);
+    // `all` sorted without repeats (sortedDeviceNames) gives the chosen sorted as they are met; anything else sorts them.
+    if (i > 0 && !(all[i - 1] < d)) kept = undefined;
+  }
   if (rest.length === 0) return `${label}!=""`;
-  const listed = [...picked].sort().join('|');
+  const listed = (kept !== undefined && kept.length === picked.size ? kept : [...picked].sort()).join('|');
   const others = rest.join('|');
   return listed.length <= others.length ? `${label}=~"${listed}"` : `${label}!="", ${label}!~"${others}"`;
 }
