@@ -2,7 +2,9 @@ import { deepFreeze } from '../core/freeze';
 import { forgetStringMemos } from '../core/memo';
 import { forgetDeviceRequests } from '../fleet/flotta';
 import { StackModel } from '../model';
+import { forgetFlowVerdicts } from '../validate/flows/reuse';
 import type { ChartDiskCache } from './chart-cache';
+import { forgetInterned } from './intern';
 import { KubeObject } from './kube-object';
 
 /**
@@ -164,14 +166,16 @@ export function chartReuseStats(): ChartReuseStats {
 
 /**
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
- * EdgeDeviceSignedRequests.toJson) and the per-name hashes (lib/core/memo.ts): the next synth builds,
- * renders and hashes everything (except the charts it reads from an output folder's charts file,
- * lib/synth/chart-cache.ts, as a new process does), and their memory can go.
+ * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts) and the flow verdicts
+ * (lib/validate/flows/reuse.ts) and the Argo CD objects (lib/synth/intern.ts): the next synth builds, renders, hashes and checks everything (except the charts it
+ * reads from an output folder's charts file, lib/synth/chart-cache.ts, as a new process does), and their memory can go.
  */
 export function forgetCharts(): void {
   last = undefined;
   forgetDeviceRequests();
   forgetStringMemos();
+  forgetFlowVerdicts();
+  forgetInterned();
 }
 
 let disabled = 0;

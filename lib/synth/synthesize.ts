@@ -22,6 +22,7 @@ import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { FileRef } from './render-protocol';
 import { WrittenFiles } from './written-files';
 import { collectGarbage } from './collect';
+import { Interner } from './intern';
 import { knownMetrics } from '../monitoring/catalogs';
 import { collectPlaced, FileMap, fileNames, PlacedObject, placeManifest } from './layout';
 import { yamlHeader } from './serialize';
@@ -151,7 +152,15 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   // In cluster and registry order, whatever order the charts were built in (so are the problems collectPlaced finds).
   const manifests = finals.flatMap((m) => built.get(m)?.shards ?? []);
   const placed = finals.flatMap((m) => built.get(m)?.placed ?? []);
-  const argo = gitopsObjects(model, manifests);
+  // The Argo CD objects, as the last synth's frozen ones where they are the same (intern.ts).
+  const interner = new Interner();
+  const gitops = gitopsObjects(model, manifests);
+  const argo = {
+    ...gitops,
+    perCluster: gitops.perCluster.map((a) => ({ cluster: a.cluster, object: interner.object(a.cluster, a.object) })),
+    bootstrap: gitops.bootstrap.map((o) => interner.object('argocd', o)),
+  };
+  interner.close();
   const argoManifests = [...new Set(argo.perCluster.map((a) => a.cluster))].map((cluster) => ({
     cluster,
     component: 'argocd',

@@ -3,7 +3,7 @@ import { Entry, Finding } from '../types';
 import { checkConfigured } from './configured';
 import { FlowContext } from './context';
 import { checkExternalPath, checkNetworkPath } from './network';
-import { byCluster } from './objects';
+import { FlowReuse } from './reuse';
 import { checkApiServer, checkScrape } from './scrape';
 
 /** A flow and the gate's verdict on it. */
@@ -23,17 +23,22 @@ export interface FlowVerdict {
  * Every failing flow is reported; the checks of one flow go on after its first failure where they can.
  */
 export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): FlowVerdict[] {
-  const clusters = byCluster(entries);
-  return flows.map((flow) => {
-    const ctx = new FlowContext(flow, clusters, root);
-    checkNetworkPath(ctx);
-    checkExternalPath(ctx);
-    checkApiServer(ctx);
-    checkScrape(ctx);
-    checkConfigured(ctx);
-    const findings = dedupe(ctx.findings);
+  // A flow whose clusters are as they were in the last evaluation in this process gets its verdict again (reuse.ts).
+  const reuse = new FlowReuse(entries, root);
+  const verdicts = flows.map((flow) => {
+    const findings = reuse.findings(flow, () => {
+      const ctx = new FlowContext(flow, reuse.clusters, root);
+      checkNetworkPath(ctx);
+      checkExternalPath(ctx);
+      checkApiServer(ctx);
+      checkScrape(ctx);
+      checkConfigured(ctx);
+      return { reads: ctx.reads, findings: dedupe(ctx.findings) };
+    });
     return { flow, ok: findings.length === 0, findings };
   });
+  reuse.close();
+  return verdicts;
 }
 
 /** The findings of every failing flow, for the validation gates. */

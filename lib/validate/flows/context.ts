@@ -5,6 +5,8 @@ import { ClusterObjects, PodTemplate } from './objects';
 /** What the checks of one flow share: the flow, the clusters' objects, and where to put findings. */
 export class FlowContext {
   public readonly findings: Finding[] = [];
+  /** Every cluster the checks asked for, with what they got (undefined: no such cluster): the verdict's inputs. */
+  public readonly reads = new Map<string, ClusterObjects | undefined>();
 
   constructor(
     public readonly flow: Flow,
@@ -15,6 +17,7 @@ export class FlowContext {
   /** The objects of `cluster`, or undefined (after a finding) when the tree has no such cluster. */
   cluster(name: string): ClusterObjects | undefined {
     const c = this.clusters.get(name);
+    this.reads.set(name, c);
     if (!c) this.fail(undefined, `the output has no folder for cluster "${name}"`, `synthesize the stack with cluster "${name}", or fix the flow's cluster`);
     return c;
   }

@@ -94,15 +94,20 @@ export class ClusterObjects {
   }
 }
 
-/** The entries grouped by cluster (the first folder under the output root). */
-export function byCluster(entries: ReadonlyArray<Entry>): Map<string, ClusterObjects> {
+/** The entries of each cluster (the first folder under the output root), in entry order. */
+export function groupByCluster(entries: ReadonlyArray<Entry>): Map<string, Entry[]> {
   const groups = new Map<string, Entry[]>();
   for (const e of entries) {
-    const list = groups.get(e.cluster) ?? [];
-    list.push(e);
-    groups.set(e.cluster, list);
+    const list = groups.get(e.cluster);
+    if (list) list.push(e);
+    else groups.set(e.cluster, [e]);
   }
-  return new Map([...groups].map(([c, list]) => [c, new ClusterObjects(c, list)]));
+  return groups;
+}
+
+/** The entries grouped by cluster, each cluster's objects indexed. */
+export function byCluster(entries: ReadonlyArray<Entry>): Map<string, ClusterObjects> {
+  return new Map([...groupByCluster(entries)].map(([c, list]) => [c, new ClusterObjects(c, list)]));
 }
 
 /** `Kind/name` of an entry's object, for messages. */

@@ -1,0 +1,102 @@
+import { Flow } from '../../core/flows';
+import { jsonExact } from '../../core/object-digest';
+import { Entry, Finding } from '../types';
+import { ClusterObjects, groupByCluster } from './objects';
+
+/**
+ * Flow verdicts kept from one evaluation to the next in a process (a library user's loop, the bench's incremental
+ * synth). A flow's checks see the objects only through FlowContext.cluster, which records each cluster asked for
+ * and what it got (FlowContext.reads). So a flow whose every read cluster is the same as last time gets last time's
+ * verdict: the same flow (the same JSON), the same output root, and clusters whose entries are, one for one, the
+ * same object under the same file name.
+ *
+ * Only clusters whose objects are all frozen are kept: a synth reuses frozen objects (lib/synth/chart-reuse.ts,
+ * lib/fleet/flotta.ts), and a frozen object does not change under the same identity. Entries read from files (the
+ * `flows` and `validate` commands) are not frozen, so nothing of theirs is kept. At 100,000 devices and 200
+ * clusters, 2,189 of the 3,409 flows read one site cluster each (~0.13-0.18 s of the gate); the hub, whose fleet
+ * folder changes with any device, is evaluated again.
+ */
+
+interface KeptCluster {
+  readonly entries: ReadonlyArray<Entry>;
+  readonly objects: ClusterObjects;
+}
+interface KeptVerdict {
+  readonly reads: ReadonlyMap<string, ClusterObjects | undefined>;
+  readonly findings: ReadonlyArray<Finding>;
+}
+let last: { readonly root: string; readonly clusters: ReadonlyMap<string, KeptCluster>; readonly verdicts: ReadonlyMap<string, KeptVerdict> } | undefined;
+
+/** How many flows the last evaluation took from the one before, and how many it checked. */
+export interface FlowReuseStats {
+  readonly reused: number;
+  readonly evaluated: number;
+}
+let lastStats: FlowReuseStats = { reused: 0, evaluated: 0 };
+
+/** What the last evaluateFlows in this process reused (for the bench and tests). */
+export function flowReuseStats(): FlowReuseStats {
+  return lastStats;
+}
+
+/** Forgets the kept verdicts and clusters: the next evaluation checks every flow, and their memory can go. */
+export function forgetFlowVerdicts(): void {
+  last = undefined;
+}
+
+function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].object !== b[i].object || a[i].file !== b[i].file) return false;
+  return true;
+}
+
+/** One evaluation's clusters and verdicts: what it takes from the last evaluation, and what it keeps for the next. */
+export class FlowReuse {
+  /** Each cluster's objects: last time's, when its entries are the same, else indexed anew. */
+  public readonly clusters = new Map<string, ClusterObjects>();
+  private readonly previous: typeof last;
+  private readonly kept = new Map<string, KeptCluster>();
+  private readonly verdicts = new Map<string, KeptVerdict>();
+  private reused = 0;
+  private evaluated = 0;
+
+  constructor(
+    entries: ReadonlyArray<Entry>,
+    private readonly root: string,
+  ) {
+    this.previous = last?.root === root ? last : undefined;
+    for (const [cluster, list] of groupByCluster(entries)) {
+      const before = this.previous?.clusters.get(cluster);
+      const objects = before !== undefined && sameEntries(before.entries, list) ? before.objects : new ClusterObjects(cluster, list);
+      this.clusters.set(cluster, objects);
+      if (list.every((e) => Object.isFrozen(e.object))) this.kept.set(cluster, { entries: list, objects });
+    }
+  }
+
+  /**
+   * The findings of `flow`: last time's when it read the same clusters, else `evaluate`'s (which reports the clusters
+   * it read). A flow that is not exactly JSON (jsonExact) is always evaluated.
+   */
+  public findings(flow: Flow, evaluate: () => { reads: ReadonlyMap<string, ClusterObjects | undefined>; findings: Finding[] }): ReadonlyArray<Finding> {
+    const key = jsonExact(flow) ? JSON.stringify(flow) : undefined;
+    const before = key === undefined ? undefined : this.previous?.verdicts.get(key);
+    if (before !== undefined && [...before.reads].every(([name, objects]) => this.clusters.get(name) === objects)) {
+      this.verdicts.set(key!, before);
+      this.reused++;
+      return before.findings;
+    }
+    const { reads, findings } = evaluate();
+    this.evaluated++;
+    // Kept only when the next evaluation can match it: every cluster it read is kept (or was missing).
+    if (key !== undefined && [...reads].every(([name, objects]) => objects === undefined || this.kept.get(name)?.objects === objects)) {
+      this.verdicts.set(key, { reads, findings: Object.freeze(findings.map((f) => Object.freeze({ ...f }))) });
+    }
+    return findings;
+  }
+
+  /** Keeps this evaluation's frozen clusters and their verdicts for the next one (drops the last one's). */
+  public close(): void {
+    lastStats = { reused: this.reused, evaluated: this.evaluated };
+    last = this.kept.size > 0 ? { root: this.root, clusters: this.kept, verdicts: this.verdicts } : undefined;
+  }
+}

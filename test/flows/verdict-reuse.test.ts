@@ -1,0 +1,118 @@
+/**
+ * Flow verdicts taken from the last evaluation in a process (lib/validate/flows/reuse.ts): a flow whose clusters hold
+ * the same frozen objects under the same files gets its verdict again; a flow that reads a changed cluster is checked
+ * again, so a break is found as on a first evaluation. The reference is the same objects thawed (deep copies, not
+ * frozen), which nothing is kept for.
+ */
+import * as fc from 'fast-check';
+import { parse } from 'yaml';
+import { deepFreeze } from '../../lib/core/freeze';
+import { Flow } from '../../lib/core/flows';
+import { synthesize } from '../../lib/internal';
+import { Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
+import { demoStack } from '../support/stacks';
+
+const result = synthesize(demoStack());
+const FLOWS: Flow[] = JSON.parse(result.files.get('FLOWS.json')!).flows;
+
+/** The demo output as entries whose objects are frozen, as a synth's reused objects are. */
+const TREE: ReadonlyArray<Entry> = [...result.files]
+  .filter(([file]) => file.endsWith('.yaml'))
+  .map(([file, text]) => ({ file: `dist/${file}`, cluster: file.split('/')[0], object: deepFreeze(parse(text)) }));
+
+/** The entries with thawed deep copies of their objects: never kept, so every flow is checked from nothing. */
+const thawed = (es: ReadonlyArray<Entry>): Entry[] => es.map((e) => ({ ...e, object: structuredClone(e.object) as Entry['object'] }));
+
+/** A verdict as data (the flow by id). */
+const shown = (vs: FlowVerdict[]) => vs.map((v) => ({ flow: v.flow.id, ok: v.ok, findings: [...v.findings] }));
+
+/** The entries with the object of `file` replaced by a frozen copy changed by `edit`. */
+function edited(es: ReadonlyArray<Entry>, file: string, edit: (o: any) => void): Entry[] {
+  if (!es.some((e) => e.file === file)) throw new Error(`no ${file}`);
+  return es.map((e) => {
+    if (e.file !== file) return e;
+    const o = structuredClone(e.object) as any;
+    edit(o);
+    return { ...e, object: deepFreeze(o) };
+  });
+}
+
+const IOMT = 'iomt-link:line-1/iomt-object-detection/monitoring->line-1/iomt-object-detection/object-detect';
+const NETPOL = 'dist/line-1/iomt/networkpolicy-object-detect.yaml';
+/** The flows that read cluster line-1 (evaluated with a thawed tree, where the reads are the flow's own). */
+const readsLine1 = FLOWS.filter((f) => JSON.stringify(f).includes('"line-1"'));
+
+beforeEach(() => forgetFlowVerdicts());
+
+test('the same frozen objects a second time: every verdict is the first one, and equal to a check from nothing', () => {
+  const first = evaluateFlows(FLOWS, TREE);
+  expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+  const second = evaluateFlows(FLOWS, TREE);
+  expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
+  expect(shown(second)).toEqual(shown(first));
+  expect(shown(second)).toEqual(shown(evaluateFlows(FLOWS, thawed(TREE))));
+  expect(second.every((v) => v.ok)).toBe(true);
+});
+
+test('an object changed in one cluster: the flows that read that cluster are checked again and the break is found', () => {
+  evaluateFlows(FLOWS, TREE);
+  const broken = edited(TREE, NETPOL, (o) => (o.spec.ingress = []));
+  const verdicts = evaluateFlows(FLOWS, broken);
+  const stats = flowReuseStats();
+  expect(stats.evaluated).toBeGreaterThan(0);
+  expect(stats.evaluated).toBeLessThanOrEqual(readsLine1.length);
+  expect(stats.reused).toBe(FLOWS.length - stats.evaluated);
+  const blocked = verdicts.find((v) => v.flow.id === IOMT)!;
+  expect(blocked.ok).toBe(false);
+  expect(blocked.findings.map((f) => f.file)).toContain(NETPOL);
+  expect(shown(verdicts)).toEqual(shown(evaluateFlows(FLOWS, thawed(broken))));
+  // Back to the first objects: the flow passes again.
+  expect(evaluateFlows(FLOWS, TREE).find((v) => v.flow.id === IOMT)!.ok).toBe(true);
+});
+
+test('the same object under another file name is checked again, and a finding names the new file', () => {
+  const broken = edited(TREE, NETPOL, (o) => (o.spec.ingress = []));
+  evaluateFlows(FLOWS, broken);
+  const moved = broken.map((e) => (e.file === NETPOL ? { ...e, file: 'dist/line-1/iomt/networkpolicy-moved.yaml' } : e));
+  const verdicts = evaluateFlows(FLOWS, moved);
+  expect(flowReuseStats().evaluated).toBeGreaterThan(0);
+  expect(verdicts.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain('dist/line-1/iomt/networkpolicy-moved.yaml');
+});
+
+test('objects that are not frozen: nothing is kept, every flow is checked each time', () => {
+  const es = thawed(TREE);
+  evaluateFlows(FLOWS, es);
+  evaluateFlows(FLOWS, es);
+  expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+});
+
+test('any sequence of edits, deletions and moves gives the verdicts of a check from nothing', () => {
+  type Step = (es: Entry[]) => Entry[];
+  const steps: Record<string, Step> = {
+    original: () => [...TREE],
+    'line-1 policy broken': (es) => (es.some((e) => e.file === NETPOL) ? edited(es, NETPOL, (o) => (o.spec.ingress = [])) : es),
+    'hub Kepler Service port changed': (es) => edited(es, 'dist/hub/energy/service-kepler-exporter.yaml', (o) => (o.spec.ports[0].targetPort = 9)),
+    'same content, new identity': (es) => es.map((e) => (e.cluster === 'line-1' ? { ...e, object: deepFreeze(structuredClone(e.object)) } : e)),
+    'line-1 Service deleted': (es) => es.filter((e) => e.file !== 'dist/line-1/iomt/service-object-detect.yaml'),
+    'line-1 entries reversed': (es) => [...es.filter((e) => e.cluster !== 'line-1'), ...es.filter((e) => e.cluster === 'line-1').reverse()],
+    'a file renamed': (es) => es.map((e) => (e.file === NETPOL ? { ...e, file: `${NETPOL}.moved.yaml` } : e)),
+  };
+  let reused = 0;
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...Object.keys(steps)), { minLength: 1, maxLength: 6 }), (names) => {
+      const trees: Entry[][] = [];
+      let es = [...TREE];
+      for (const name of names) trees.push((es = steps[name](es)));
+      // The references first: a thawed check keeps nothing, and so ends what the last evaluation kept.
+      const references = trees.map((t) => shown(evaluateFlows(FLOWS, thawed(t))));
+      forgetFlowVerdicts();
+      evaluateFlows(FLOWS, TREE);
+      trees.forEach((t, i) => {
+        expect({ step: names[i], verdicts: shown(evaluateFlows(FLOWS, t)) }).toEqual({ step: names[i], verdicts: references[i] });
+        reused += flowReuseStats().reused;
+      });
+    }),
+    { numRuns: 40 },
+  );
+  expect(reused).toBeGreaterThan(0);
+});
