@@ -162,13 +162,15 @@ export class EdgeDeviceSignedRequests extends Construct {
     if (devices === undefined) return this.requests.map((r) => render(r as RequestProps));
     const shared = JSON.stringify([chart.namespace ?? null, chart.labels, devices]);
     const previous = keptRequests?.shared === shared ? keptRequests.objects : undefined;
-    const objects = new Map<string, Record<string, unknown>>();
+    // By device name (unique here: claim), with its set: a kept entry met again is kept as it is, so an unchanged
+    // device costs two lookups and no allocation.
+    const objects = new Map<string, KeptRequest>();
     const out = this.requests.map((r) => {
       if (!('device' in r)) return render(r);
-      const key = `${r.device}\0${r.targetSet}`;
-      const o = previous?.get(key) ?? deepFreeze(render(deviceProps(devices, r.device, r.targetSet)));
-      objects.set(key, o);
-      return o;
+      let kept = previous?.get(r.device);
+      if (kept === undefined || kept.targetSet !== r.targetSet) kept = { targetSet: r.targetSet, object: deepFreeze(render(deviceProps(devices, r.device, r.targetSet))) };
+      objects.set(r.device, kept);
+      return kept.object;
     });
     keptRequests = { shared, objects };
     return out;
@@ -195,8 +197,14 @@ export interface DeviceRequests {
   readonly targetNamespace: string;
 }
 
-/** The device requests the last EdgeDeviceSignedRequests.toJson gave, by `name\0set`, under its shared settings. */
-let keptRequests: { readonly shared: string; readonly objects: ReadonlyMap<string, Record<string, unknown>> } | undefined;
+/** A device's request as the last toJson gave it, with the set it was for. */
+interface KeptRequest {
+  readonly targetSet: string;
+  readonly object: Record<string, unknown>;
+}
+
+/** The device requests the last EdgeDeviceSignedRequests.toJson gave, by device name, under its shared settings. */
+let keptRequests: { readonly shared: string; readonly objects: ReadonlyMap<string, KeptRequest> } | undefined;
 
 /** Forgets the device requests the last toJson kept (the next toJson renders every request). */
 export function forgetDeviceRequests(): void {

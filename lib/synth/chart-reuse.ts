@@ -2,9 +2,9 @@ import { deepFreeze } from '../core/freeze';
 import { forgetStringMemos } from '../core/memo';
 import { forgetDeviceRequests } from '../fleet/flotta';
 import { StackModel } from '../model';
-import { forgetFlowVerdicts } from '../validate/flows/reuse';
+import { forgetFlowVerdicts, withoutFlowReuse } from '../validate/flows/reuse';
 import type { ChartDiskCache } from './chart-cache';
-import { forgetInterned } from './intern';
+import { forgetInterned, withoutInterning } from './intern';
 import { KubeObject } from './kube-object';
 
 /**
@@ -180,11 +180,14 @@ export function forgetCharts(): void {
 
 let disabled = 0;
 
-/** Runs `f` with no chart built from the view, kept or reused: every chart built from the model (a reference synth). */
+/**
+ * Runs `f` with no chart built from the view, kept or reused: every chart built from the model, no Argo CD object
+ * swapped for a kept one (lib/synth/intern.ts) and every flow checked (lib/validate/flows/reuse.ts): a reference synth.
+ */
 export function withoutChartReuse<T>(f: () => T): T {
   disabled++;
   try {
-    return f();
+    return withoutInterning(() => withoutFlowReuse(f));
   } finally {
     disabled--;
   }

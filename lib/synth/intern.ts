@@ -21,13 +21,25 @@ export function forgetInterned(): void {
   last = new Map();
 }
 
+let disabled = 0;
+
+/** Runs `f` with no object swapped, frozen or kept (a reference synth; the synth after it meets what the one before kept). */
+export function withoutInterning<T>(f: () => T): T {
+  disabled++;
+  try {
+    return f();
+  } finally {
+    disabled--;
+  }
+}
+
 /** One synth's swaps: `object` gives the kept object for each new one; `close` keeps this synth's for the next. */
 export class Interner {
   private readonly kept = new Map<string, KubeObject>();
 
   /** The last synth's object of the same cluster and JSON text as `o`, else `o` frozen; `o` itself when not exactly JSON. */
   public object<T extends KubeObject>(cluster: string, o: T): T {
-    if (!jsonExact(o)) return o;
+    if (disabled > 0 || !jsonExact(o)) return o;
     const key = `${cluster}\0${JSON.stringify(o)}`;
     // Each kept object is given once: two equal objects of one synth stay two objects.
     const before = last.get(key) as T | undefined;
@@ -39,6 +51,6 @@ export class Interner {
 
   /** Keeps this synth's objects for the next one (the last synth's that were not met again go). */
   public close(): void {
-    last = this.kept;
+    if (disabled === 0) last = this.kept;
   }
 }

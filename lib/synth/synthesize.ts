@@ -17,7 +17,7 @@ import { synthesizeManifests } from './manifests';
 import { ChartDiskCache } from './chart-cache';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
-import { openValidationCache, validationCacheKey } from '../validate/cache';
+import { openValidationCache, removeOrphanCacheTemps, validationCacheKey } from '../validate/cache';
 import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { FileRef } from './render-protocol';
 import { WrittenFiles } from './written-files';
@@ -289,6 +289,8 @@ export function synthToDir(
   const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
   // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
   const txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
+  // What killed runs left half-saved in the cache folder goes (a live process's temporary files stay).
+  if (cacheDir !== false) removeOrphanCacheTemps(cacheDir);
   let opened: BodyRenderer | undefined;
   try {
     // Opened inside the try: it may start its worker at once, and a thread the system refuses must still release

@@ -42,6 +42,21 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     expect(seen.some((l) => l.startsWith('?? argocd/'))).toBe(true);
   });
 
+  test('what a killed run left half-saved in the cache folder is removed by the next synth; other files and the caches stay', async () => {
+    const root = tmpDir();
+    const out = path.join(root, 'dist');
+    expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
+    const cache = path.join(root, '.edgewatt.cache', 'dist');
+    const saved = fs.readdirSync(cache).sort();
+    // Temporary files as cacheTempFile names them, of a process that was killed while saving (pid 2^22 + 1 is above
+    // Linux's pid_max), and a file of the user's that only looks alike.
+    const orphans = ['render.json.4194305.1764700000000.tmp', 'charts.json.4194305.1764700000001.tmp', 'validation.json.4194305.1764700000002.tmp'];
+    for (const o of orphans) fs.writeFileSync(path.join(cache, o), 'half a cache');
+    fs.writeFileSync(path.join(cache, 'notes.tmp.txt'), 'mine');
+    expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
+    expect(fs.readdirSync(cache).sort()).toEqual([...saved, 'notes.tmp.txt'].sort());
+  });
+
   test('--no-cache reads and writes no cache', async () => {
     const root = tmpDir();
     expect((await run('synth', '-c', DEMO, '-o', path.join(root, 'dist'), '--no-cache', ...SCHEMAS)).code).toBe(0);

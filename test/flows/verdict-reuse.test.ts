@@ -10,6 +10,7 @@ import { deepFreeze } from '../../lib/core/freeze';
 import { Flow } from '../../lib/core/flows';
 import { synthesize } from '../../lib/internal';
 import { Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
+import { withoutFlowReuse } from '../../lib/validate/flows/reuse';
 import { demoStack } from '../support/stacks';
 
 const result = synthesize(demoStack());
@@ -77,6 +78,14 @@ test('the same object under another file name is checked again, and a finding na
   const verdicts = evaluateFlows(FLOWS, moved);
   expect(flowReuseStats().evaluated).toBeGreaterThan(0);
   expect(verdicts.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain('dist/line-1/iomt/networkpolicy-moved.yaml');
+});
+
+test('a reference evaluation (withoutFlowReuse) checks every flow, and the next evaluation still meets what the one before kept', () => {
+  evaluateFlows(FLOWS, TREE);
+  withoutFlowReuse(() => evaluateFlows(FLOWS, TREE));
+  expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+  evaluateFlows(FLOWS, TREE);
+  expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
 });
 
 test('objects that are not frozen: nothing is kept, every flow is checked each time', () => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Entry, entryDigest, BodyStore, objectDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { CACHE_GITIGNORE, writeCacheLines } from '../../lib/validate/cache';
+import { CACHE_GITIGNORE, cacheTempFile, removeOrphanCacheTemps, writeCacheLines } from '../../lib/validate/cache';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
 
@@ -253,5 +253,23 @@ describe('writeCacheLines', () => {
     expect(() => writeCacheLines(file, failing())).toThrow('the lines could not be made');
     expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
     expect(fs.readdirSync(dir).sort()).toEqual(['.gitignore', 'files.json']);
+  });
+});
+
+describe('removeOrphanCacheTemps', () => {
+  test('removes the temporary cache files of gone writers only: live processes\' files, look-alikes, folders and the caches stay', () => {
+    const dir = tmpDir();
+    const mine = path.basename(cacheTempFile(path.join(dir, 'render.json')));
+    // A pid above Linux's pid_max (2^22) runs nowhere; this process's pid on a file older than this process is a
+    // killed run's in a container, where every run gets the same pid.
+    const orphans = ['render.json.4194305.1.tmp', 'files.json.4194306.1764700000000.tmp', `charts.json.${process.pid}.1.tmp`];
+    const kept = ['render.json', 'validation.json', mine, `validation.json.${process.ppid}.2.tmp`, 'render.json.tmp', 'notes.1.tmp.txt'];
+    for (const f of [...orphans, ...kept]) fs.writeFileSync(path.join(dir, f), 'x');
+    const beforeThisProcess = new Date(Date.now() - process.uptime() * 1000 - 60_000);
+    fs.utimesSync(path.join(dir, `charts.json.${process.pid}.1.tmp`), beforeThisProcess, beforeThisProcess);
+    fs.mkdirSync(path.join(dir, 'charts.json.4194305.2.tmp'));
+    expect(removeOrphanCacheTemps(dir)).toBe(3);
+    expect(fs.readdirSync(dir).sort()).toEqual([...kept, 'charts.json.4194305.2.tmp'].sort());
+    expect(removeOrphanCacheTemps(path.join(dir, 'missing'))).toBe(0);
   });
 });

@@ -44,6 +44,21 @@ export function forgetFlowVerdicts(): void {
   last = undefined;
 }
 
+let disabled = 0;
+
+/**
+ * Runs `f` with every flow checked from nothing, and nothing kept or let go (a reference evaluation: the evaluation
+ * after it still meets what the one before it kept).
+ */
+export function withoutFlowReuse<T>(f: () => T): T {
+  disabled++;
+  try {
+    return f();
+  } finally {
+    disabled--;
+  }
+}
+
 function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i].object !== b[i].object || a[i].file !== b[i].file) return false;
@@ -54,7 +69,8 @@ function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean 
 export class FlowReuse {
   /** Each cluster's objects: last time's, when its entries are the same, else indexed anew. */
   public readonly clusters = new Map<string, ClusterObjects>();
-  private readonly previous: typeof last;
+  /** The last evaluation's verdicts (its clusters are compared here and let go: only this one's are held). */
+  private readonly previous: ReadonlyMap<string, KeptVerdict> | undefined;
   private readonly kept = new Map<string, KeptCluster>();
   private readonly verdicts = new Map<string, KeptVerdict>();
   private reused = 0;
@@ -64,12 +80,14 @@ export class FlowReuse {
     entries: ReadonlyArray<Entry>,
     private readonly root: string,
   ) {
-    this.previous = last?.root === root ? last : undefined;
+    const previous = disabled === 0 && last?.root === root ? last : undefined;
+    if (disabled === 0) last = undefined;
+    this.previous = previous?.verdicts;
     for (const [cluster, list] of groupByCluster(entries)) {
-      const before = this.previous?.clusters.get(cluster);
+      const before = previous?.clusters.get(cluster);
       const objects = before !== undefined && sameEntries(before.entries, list) ? before.objects : new ClusterObjects(cluster, list);
       this.clusters.set(cluster, objects);
-      if (list.every((e) => Object.isFrozen(e.object))) this.kept.set(cluster, { entries: list, objects });
+      if (disabled === 0 && list.every((e) => Object.isFrozen(e.object))) this.kept.set(cluster, { entries: list, objects });
     }
   }
 
@@ -79,7 +97,7 @@ export class FlowReuse {
    */
   public findings(flow: Flow, evaluate: () => { reads: ReadonlyMap<string, ClusterObjects | undefined>; findings: Finding[] }): ReadonlyArray<Finding> {
     const key = jsonExact(flow) ? JSON.stringify(flow) : undefined;
-    const before = key === undefined ? undefined : this.previous?.verdicts.get(key);
+    const before = key === undefined ? undefined : this.previous?.get(key);
     if (before !== undefined && [...before.reads].every(([name, objects]) => this.clusters.get(name) === objects)) {
       this.verdicts.set(key!, before);
       this.reused++;
@@ -97,6 +115,6 @@ export class FlowReuse {
   /** Keeps this evaluation's frozen clusters and their verdicts for the next one (drops the last one's). */
   public close(): void {
     lastStats = { reused: this.reused, evaluated: this.evaluated };
-    last = this.kept.size > 0 ? { root: this.root, clusters: this.kept, verdicts: this.verdicts } : undefined;
+    if (disabled === 0) last = this.kept.size > 0 ? { root: this.root, clusters: this.kept, verdicts: this.verdicts } : undefined;
   }
 }
