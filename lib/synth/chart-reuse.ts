@@ -1,4 +1,5 @@
 import { deepFreeze } from '../core/freeze';
+import { OffSwitch } from '../core/off-switch';
 import { forgetStringMemos } from '../core/memo';
 import { forgetDeviceRequests } from '../fleet/flotta';
 import { StackModel } from '../model';
@@ -178,19 +179,14 @@ export function forgetCharts(): void {
   forgetInterned();
 }
 
-let disabled = 0;
+const reusing = new OffSwitch();
 
 /**
  * Runs `f` with no chart built from the view, kept or reused: every chart built from the model, no Argo CD object
  * swapped for a kept one (lib/synth/intern.ts) and every flow checked (lib/validate/flows/reuse.ts): a reference synth.
  */
 export function withoutChartReuse<T>(f: () => T): T {
-  disabled++;
-  try {
-    return withoutInterning(() => withoutFlowReuse(f));
-  } finally {
-    disabled--;
-  }
+  return reusing.off(() => withoutInterning(() => withoutFlowReuse(f)));
 }
 
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */
@@ -214,7 +210,7 @@ export class ChartReuse {
     private readonly disk?: ChartDiskCache,
   ) {
     this.view = bulkFreeView(model);
-    const key = disabled > 0 ? undefined : viewKey(this.view);
+    const key = reusing.on ? viewKey(this.view) : undefined;
     this.key = key === undefined ? undefined : `${process.env.CDK8S_DISABLE_SORT ?? ''}\0${key}`;
     const inProcess = last !== undefined && last.registry === registry && last.memo.key === this.key ? last.memo : undefined;
     this.previous = inProcess ?? (this.key === undefined ? undefined : disk?.load(this.key));

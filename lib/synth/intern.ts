@@ -1,6 +1,7 @@
 import { deepFreeze } from '../core/freeze';
 import { KubeObject } from '../core/kube-object';
 import { jsonExact } from '../core/object-digest';
+import { OffSwitch } from '../core/off-switch';
 
 /**
  * Objects every synth builds anew that are mostly the same as the last synth's: the Argo CD objects (an Application
@@ -21,16 +22,11 @@ export function forgetInterned(): void {
   last = new Map();
 }
 
-let disabled = 0;
+const interning = new OffSwitch();
 
 /** Runs `f` with no object swapped, frozen or kept (a reference synth; the synth after it meets what the one before kept). */
 export function withoutInterning<T>(f: () => T): T {
-  disabled++;
-  try {
-    return f();
-  } finally {
-    disabled--;
-  }
+  return interning.off(f);
 }
 
 /** One synth's swaps: `object` gives the kept object for each new one; `close` keeps this synth's for the next. */
@@ -39,7 +35,7 @@ export class Interner {
 
   /** The last synth's object of the same cluster and JSON text as `o`, else `o` frozen; `o` itself when not exactly JSON. */
   public object<T extends KubeObject>(cluster: string, o: T): T {
-    if (disabled > 0 || !jsonExact(o)) return o;
+    if (!interning.on || !jsonExact(o)) return o;
     const key = `${cluster}\0${JSON.stringify(o)}`;
     // Each kept object is given once: two equal objects of one synth stay two objects.
     const before = last.get(key) as T | undefined;
@@ -51,6 +47,6 @@ export class Interner {
 
   /** Keeps this synth's objects for the next one (the last synth's that were not met again go). */
   public close(): void {
-    if (disabled === 0) last = this.kept;
+    if (interning.on) last = this.kept;
   }
 }

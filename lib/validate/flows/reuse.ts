@@ -1,5 +1,6 @@
 import { Flow } from '../../core/flows';
 import { jsonExact } from '../../core/object-digest';
+import { OffSwitch } from '../../core/off-switch';
 import { Entry, Finding } from '../types';
 import { ClusterObjects, groupByCluster } from './objects';
 
@@ -44,19 +45,14 @@ export function forgetFlowVerdicts(): void {
   last = undefined;
 }
 
-let disabled = 0;
+const reusing = new OffSwitch();
 
 /**
  * Runs `f` with every flow checked from nothing, and nothing kept or let go (a reference evaluation: the evaluation
  * after it still meets what the one before it kept).
  */
 export function withoutFlowReuse<T>(f: () => T): T {
-  disabled++;
-  try {
-    return f();
-  } finally {
-    disabled--;
-  }
+  return reusing.off(f);
 }
 
 function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
@@ -80,14 +76,14 @@ export class FlowReuse {
     entries: ReadonlyArray<Entry>,
     private readonly root: string,
   ) {
-    const previous = disabled === 0 && last?.root === root ? last : undefined;
-    if (disabled === 0) last = undefined;
+    const previous = reusing.on && last?.root === root ? last : undefined;
+    if (reusing.on) last = undefined;
     this.previous = previous?.verdicts;
     for (const [cluster, list] of groupByCluster(entries)) {
       const before = previous?.clusters.get(cluster);
       const objects = before !== undefined && sameEntries(before.entries, list) ? before.objects : new ClusterObjects(cluster, list);
       this.clusters.set(cluster, objects);
-      if (disabled === 0 && list.every((e) => Object.isFrozen(e.object))) this.kept.set(cluster, { entries: list, objects });
+      if (reusing.on && list.every((e) => Object.isFrozen(e.object))) this.kept.set(cluster, { entries: list, objects });
     }
   }
 
@@ -115,6 +111,6 @@ export class FlowReuse {
   /** Keeps this evaluation's frozen clusters and their verdicts for the next one (drops the last one's). */
   public close(): void {
     lastStats = { reused: this.reused, evaluated: this.evaluated };
-    if (disabled === 0) last = this.kept.size > 0 ? { root: this.root, clusters: this.kept, verdicts: this.verdicts } : undefined;
+    if (reusing.on) last = this.kept.size > 0 ? { root: this.root, clusters: this.kept, verdicts: this.verdicts } : undefined;
   }
 }
