@@ -4,6 +4,7 @@ import { benchStack } from '../../bench/stacks';
 import { SpecError } from '../../lib/core/errors';
 import { FAST_YAML_MIN_BYTES, parseStack, parseStackYaml } from '../../lib/spec/parse';
 import { fastYaml, readYaml, REFERENCE_ONLY } from '../../lib/spec/fast-yaml';
+import { thrown } from '../support/thrown';
 
 /** What the reference reader (lib/spec/parse.ts) makes of a text, or undefined when it reports an error. */
 function reference(text: string): { value: unknown } | undefined {
@@ -210,12 +211,7 @@ describe('parseStackYaml on a large stack', () => {
     const bad = text.replace('name: dev-01234\n', 'name: Dev_01234\n');
     expect(bad).not.toBe(text);
     const line = bad.split('\n').findIndex((l) => l.includes('Dev_01234')) + 1;
-    let error: unknown;
-    try {
-      parseStackYaml(bad);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => parseStackYaml(bad));
     expect(error).toBeInstanceOf(SpecError);
     const locations = (error as SpecError).problems.map((p) => p.location ?? p.path);
     expect(locations).toContainEqual(expect.stringMatching(new RegExp(`^stack\\.yaml:${line}:\\d+$`)));

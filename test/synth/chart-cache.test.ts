@@ -11,6 +11,7 @@ import { demoStack } from '../support/stacks';
 import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { sharedPath } from '../support/shared';
 import { snapshot, tmpDir } from '../support/tmp';
+import { thrown } from '../support/thrown';
 
 const schemas = { k8sOpenApi: sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), crds: [sharedPath('crds')] };
 
@@ -90,12 +91,7 @@ describe('charts kept on disk for the next synth into the same folder', () => {
     forgetCharts();
     const d = changeDeployment(chartsFile, 'recomputed');
     const before = snapshot(path.dirname(out));
-    let error: unknown;
-    try {
-      synth(stack);
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => synth(stack));
     expect(error).toBeInstanceOf(ValidationError);
     const problems = (error as ValidationError).problems.map((p) => `${p.path}: ${p.message}`);
     expect(problems).toContainEqual(expect.stringMatching(new RegExp(`deployment-${d.metadata.name}\\.yaml: /spec/replicaz: unknown field$`)));
