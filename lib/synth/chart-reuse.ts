@@ -167,9 +167,10 @@ export function chartReuseStats(): ChartReuseStats {
 
 /**
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
- * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts) and the flow verdicts
- * (lib/validate/flows/reuse.ts) and the Argo CD objects (lib/synth/intern.ts): the next synth builds, renders, hashes and checks everything (except the charts it
- * reads from an output folder's charts file, lib/synth/chart-cache.ts, as a new process does), and their memory can go.
+ * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts), the flow verdicts
+ * (lib/validate/flows/reuse.ts) and the Argo CD objects (lib/synth/intern.ts): the next synth builds, renders, hashes
+ * and checks everything (except the charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as
+ * a new process does), and their memory can go.
  */
 export function forgetCharts(): void {
   last = undefined;

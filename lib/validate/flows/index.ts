@@ -10,7 +10,7 @@ export { expand, promRegex, relabel, relabelOnce } from './relabel';
 export type { Relabel } from './relabel';
 export { allowed, describeRequest } from './rbac';
 export type { AccessRequest } from './rbac';
-export { ClusterObjects, byCluster, groupByCluster } from './objects';
+export { ClusterObjects, byCluster } from './objects';
 export { flowReuseStats, forgetFlowVerdicts } from './reuse';
 export type { FlowReuseStats } from './reuse';
 export { flowEnds, flowTableJson, formatFlowTable } from './table';
