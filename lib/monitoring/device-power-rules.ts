@@ -1,7 +1,7 @@
 import { AlertRule, RecordingRule } from '../core/monitoring-contract';
 import { FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
 import { setPowers, sortedDeviceNames } from '../model/device-power';
-import { StackModel } from '../model/types';
+import { FleetModel, StackModel } from '../model/types';
 
 /** Names of the device power records (dashboards, tests, plan). */
 export const DEVICE_RECORD = {
@@ -49,6 +49,15 @@ export function deviceMatcher(chosen: ReadonlyArray<string>, all: ReadonlyArray<
   const listed = (kept !== undefined && kept.length === picked.size ? kept : [...picked].sort()).join('|');
   const others = rest.join('|');
   return listed.length <= others.length ? `${label}=~"${listed}"` : `${label}!="", ${label}!~"${others}"`;
+}
+
+/**
+ * deviceMatcher for a list made of whole sets of setPowers(fleet), which puts each listed device in exactly one set:
+ * a list as long as the fleet's holds every device, so it is matched without a list and without walking the fleet's
+ * names (~0.15 s a synth at 100,000 devices, where the bench's one set holds them all).
+ */
+function fleetMatcher(fleet: FleetModel, devices: ReadonlyArray<string>, label?: string): string {
+  return devices.length === fleet.devices.length ? `${label ?? 'edgedeviceid'}!=""` : deviceMatcher(devices, sortedDeviceNames(fleet), label);
 }
 const BY = 'cluster, device, source';
 
@@ -101,8 +110,7 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   if (!f || f.devices.length === 0) return [];
   const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
-  const all = sortedDeviceNames(f);
-  const of = (devices: ReadonlyArray<string>) => deviceMatcher(devices, all);
+  const of = (devices: ReadonlyArray<string>) => fleetMatcher(f, devices);
   const terms: string[] = [];
   const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices);
   const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices);
@@ -151,7 +159,6 @@ export function devicePowerMissingAlert(model: StackModel): Alert | undefined {
   const f = model.fleet;
   if (!f || !model.monitoring) return undefined;
   const hb = `${FLOTTA_METRIC.heartbeat}{job="${FLOTTA_MANAGER.job}"}`;
-  const all = sortedDeviceNames(f);
   // One term per (source, window): sets that share both share a term.
   const groups = new Map<string, { source: 'measured' | 'estimated' | 'profile'; minutes: number; devices: string[] }>();
   for (const s of setPowers(f)) {
@@ -163,7 +170,7 @@ export function devicePowerMissingAlert(model: StackModel): Alert | undefined {
   }
   const sources = new Set([...groups.values()].map((g) => g.source));
   const terms = [...groups.values()].map((g) => {
-    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, ${deviceMatcher(g.devices, all, 'deviceID')}}`)}), "device", "$1", "deviceID", "(.*)")`;
+    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, ${fleetMatcher(f, g.devices, 'deviceID')}}`)}), "device", "$1", "deviceID", "(.*)")`;
     return `label_replace(${known} unless on (device) max_over_time(${DEVICE_RECORD.power}[${g.minutes}m]), "power_source", "${g.source}", "", "")`;
   });
   if (terms.length === 0) return undefined;

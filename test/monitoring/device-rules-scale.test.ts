@@ -52,6 +52,23 @@ describe('device matchers', () => {
     expect(texts[0]).not.toContain('dev-0');
     expect(texts[1]).toBe(texts[0]);
   });
+
+  test('a list of whole sets as long as the fleet is every device: matched as deviceMatcher matches the whole fleet', () => {
+    const model = resolveStack(benchStack(1000, 4));
+    const names = model.fleet!.devices.map((d) => d.name);
+    expect(devicePowerRules(model)[0].expr).toContain(`{zone=~"package|dram", ${deviceMatcher(names, names)}}`);
+    expect(devicePowerMissingAlert(model)!.expr).toContain(`, ${deviceMatcher(names, names, 'deviceID')}}`);
+    // One device in a set of its own with another source: neither list is the fleet's, so both are matched by name.
+    const s = clone(benchStack(1000, 4)) as any;
+    s.fleet.deviceSets.push({ ...s.fleet.deviceSets[0], name: 'lone', power: { source: 'profile', profile: { idleWatts: 2, maxWatts: 5 } } });
+    s.fleet.devices[7].set = 'lone';
+    const mixed = resolveStack(s);
+    const lone = mixed.fleet!.devices[7].name;
+    const others = mixed.fleet!.devices.map((d) => d.name).filter((d) => d !== lone);
+    const expr = devicePowerRules(mixed)[0].expr;
+    expect(expr).toContain(deviceMatcher(others, [...others, lone].sort()));
+    expect(expr).toContain(`edgedeviceid=~"${lone}"`);
+  });
 });
 
 describe('promtool: profile devices matched as "every device but the others"', () => {
