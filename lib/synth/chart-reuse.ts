@@ -217,6 +217,11 @@ export class ChartReuse {
     this.previous = inProcess ?? (this.key === undefined ? undefined : disk?.load(this.key));
   }
 
+  /** Whether the last synth's charts are there to reuse (in this process or from the charts file). */
+  public get warm(): boolean {
+    return this.previous !== undefined;
+  }
+
   /** Whether the view has a key (else every chart is built from the model, and nothing is kept). */
   public get enabled(): boolean {
     return this.key !== undefined;

@@ -4,6 +4,12 @@ import * as vm from 'vm';
 let gc: (() => void) | null | undefined;
 
 /**
+ * From how many objects a synth collects garbage where it pays: between building the charts and the gates
+ * (synthToDir), and before building every chart again (synthesizeManifests).
+ */
+export const COLLECT_FROM_OBJECTS = 50_000;
+
+/**
  * A full garbage collection, where the runtime allows one. synthToDir runs it once, between building the
  * charts and the gates, for a stack of 50,000 objects or more: the construct trees and cdk8s intermediates of
  * every chart are garbage by then, and V8 would otherwise carry them into the gates' own allocations. At

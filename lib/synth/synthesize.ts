@@ -21,7 +21,7 @@ import { openValidationCache, removeOrphanCacheTemps, validationCacheKey } from 
 import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { FileRef } from './render-protocol';
 import { WrittenFiles } from './written-files';
-import { collectGarbage } from './collect';
+import { COLLECT_FROM_OBJECTS, collectGarbage } from './collect';
 import { Interner } from './intern';
 import { knownMetrics } from '../monitoring/catalogs';
 import { collectPlaced, FileMap, fileNames, PlacedObject, placeManifest } from './layout';
@@ -304,7 +304,7 @@ export function synthToDir(
     }));
     const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer, charts);
     // A very large stack: the build's garbage is not carried into the gates (below this it is not worth a pause).
-    if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= 50_000) collectGarbage();
+    if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= COLLECT_FROM_OBJECTS) collectGarbage();
     plan.validate();
     const texts = [plan.files, plan.bootstrap].flatMap((layout, folder) => layout.flatMap(([p, c]) => (typeof c === 'string' ? [[folder, p, c] as const] : [])));
     // The caches are saved only after the commit, before the locks are released.
