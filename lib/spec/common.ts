@@ -26,12 +26,17 @@ export const duration = z
   })
   .refine((s) => s !== '', { message: 'must not be empty: use a duration such as 30s' });
 
+/** What labelMap accepts as a key (also lib/spec/quick-devices.ts). */
+export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** What labelMap accepts as a value (also lib/spec/quick-devices.ts). */
+export const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
 /** Kubernetes labels: keys and values as Kubernetes accepts them. */
 export const labelMap = z.record(
-  z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+  z.string().regex(LABEL_KEY, {
     message: 'must be a Kubernetes label key such as tier or example.com/tier',
   }),
-  z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/, {
+  z.string().regex(LABEL_VALUE, {
     message: 'must be a Kubernetes label value: at most 63 letters, digits, -, _ or .',
   }),
 );

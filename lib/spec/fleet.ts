@@ -87,7 +87,11 @@ const workloadSchema = z.strictObject({
   logCollection: z.string().optional().describe('Name of a log collection configured on the device set. @default - none'),
 });
 
-const deviceSchema = z.strictObject({
+/** What a device's address must match (also lib/spec/quick-devices.ts). */
+export const DEVICE_ADDRESS = /^(([0-9]{1,3}\.){3}[0-9]{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
+
+/** One fleet device (read quickly, with the same result, by lib/spec/quick-devices.ts). */
+export const deviceSchema = z.strictObject({
   name: dnsLabel.describe(
     "The device's yggdrasil client id (the id its Flotta agent registers with, lower case): edgewatt commits a pre-approved EdgeDeviceSignedRequest of this name, and the operator creates the EdgeDevice of this name when the device registers.",
   ),
@@ -96,7 +100,7 @@ const deviceSchema = z.strictObject({
     .describe('Device set it joins at registration (the request\'s targetSet). @default - the generated set `edgewatt-default` with the stack defaults'),
   address: z
     .string()
-    .regex(/^(([0-9]{1,3}\.){3}[0-9]{1,3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/, {
+    .regex(DEVICE_ADDRESS, {
       message: 'must be an IPv4 or IPv6 address such as 10.20.0.11',
     })
     .optional()

@@ -4,6 +4,7 @@ import { deepFreeze } from '../core/freeze';
 import { credentialProblems } from './credentials';
 import { fastYaml } from './fast-yaml';
 import { problemsFromZod } from './issues';
+import { QuickDevice, quickDevices } from './quick-devices';
 import { StackInput, stackSchema, StackSpec } from './stack';
 
 /** Limits on stack.yaml, checked before anything big is built from it. */
@@ -168,9 +169,15 @@ export function sealParsed(spec: StackSpec): StackSpec {
  */
 export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined): StackSpec {
   if (typeof input === 'object' && input !== null && sealed.has(input)) return input as StackSpec;
-  const result = stackSchema.safeParse(input);
+  // The fleet's devices, read by the quick reader when it can (lib/spec/quick-devices.ts): the schema then reads the
+  // stack without them, and its devices are the quick reader's (the same values, sooner).
+  const devices = quickDevices(input);
+  const result = stackSchema.safeParse(devices === undefined ? input : withoutDevices(input as Record<string, Record<string, unknown>>));
   const credentials = credentialProblems(input, locate);
-  if (result.success && credentials.length === 0) return result.data;
+  if (result.success && credentials.length === 0) {
+    if (devices !== undefined) (result.data.fleet as { devices: QuickDevice[] }).devices = devices;
+    return result.data;
+  }
   const problems: Problem[] = result.success
     ? []
     : result.error.issues.flatMap((issue) => {
@@ -179,6 +186,11 @@ export function parseStack(input: unknown, locate?: (path: ReadonlyArray<Propert
         return where ? found.map((p) => ({ ...p, location: where })) : found;
       });
   throw new SpecError([...problems, ...credentials]);
+}
+
+/** A stack with its fleet's devices left out (quickDevices read them). */
+function withoutDevices(input: Record<string, Record<string, unknown>>): Record<string, unknown> {
+  return { ...input, fleet: { ...input.fleet, devices: [] } };
 }
 
 /** Type-checks TypeScript props against the contract; a no-op at run time. */
