@@ -27,7 +27,10 @@ export interface ValidationCache {
   has(digest: string): boolean;
   /** Sets the digests that passed in this run (validateEntries calls it); save() writes exactly these. */
   record(passed: ReadonlyArray<string>): void;
-  /** Writes the recorded digests (stale ones are dropped); a failure to write is ignored (the cache is a shortcut). */
+  /**
+   * Writes the recorded digests; a few stale ones may stay listed (staleLimit). A failure to write is ignored (the
+   * cache is a shortcut).
+   */
   save(): void;
   /** How many digests were loaded. */
   readonly size: number;
@@ -227,16 +230,105 @@ export function entryDigest(e: Entry): string {
   return objectDigest(e.object);
 }
 
+/** What this process last read or wrote of a cache file: its key, its digests, and the file's stamp then. */
+interface KnownCache {
+  readonly key: string;
+  /** Every digest the file lists (this process's own Set: only ever added to). */
+  readonly digests: Set<string>;
+  /** statStamp of the file when it held exactly `digests`. */
+  readonly stamp: string;
+}
+
+/** The cache files this process read or wrote, by path (a handful: one per output folder). */
+const known = new Map<string, KnownCache>();
+
+/** Device, inode, size and modification time: a file replaced, rewritten or appended to since has another. */
+function statStamp(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
+/** Forgets what this process knows of cache files (tests: the next open reads its file, as a new process does). */
+export function forgetKnownCaches(): void {
+  known.clear();
+}
+
+/**
+ * Stale digests (of objects no longer in the output) a file may list, beyond the `live` ones of the last run,
+ * before it is written whole again: a quarter of them, and 1,000 more. A stale digest is still a true fact under
+ * the file's key (that exact content passed), so keeping it is sound; the bound keeps the file from growing.
+ */
+function staleLimit(live: number): number {
+  return Math.floor(live / 4) + 1000;
+}
+
+/** The end of a file writeValidation wrote: the list's and the object's closing brackets and a newline. */
+const CLOSE = ']}\n';
+
+/** Writes the whole cache file: `key` and `digests`, one digest a line (JSON allows the newlines). */
+function writeValidation(file: string, key: string, digests: ReadonlyArray<string>): void {
+  writeCacheLines(
+    file,
+    (function* () {
+      yield `{"key":${JSON.stringify(key)},"passed":[`;
+      for (let i = 0; i < digests.length; i++) yield `${JSON.stringify(digests[i])}${i < digests.length - 1 ? ',' : ''}`;
+      yield CLOSE.slice(0, -1);
+    })(),
+  );
+}
+
+/**
+ * Adds `fresh` digests to the end of a file writeValidation wrote, in place, when it is still the file of `stamp`
+ * (the same inode, size and time, checked on the open descriptor: a file renamed over the path since is not the one
+ * written to) and ends as writeValidation ends it; returns the new stamp, or undefined when it did not append.
+ * A write cut short leaves invalid JSON (the closing brackets come last), which the next open reads as an empty cache.
+ */
+function appendValidation(file: string, stamp: string, fresh: ReadonlyArray<string>): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch {
+    return undefined; // gone, or not writable in place: written whole instead
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (statStamp(st) !== stamp || st.size < CLOSE.length) return undefined;
+    const end = Buffer.alloc(CLOSE.length);
+    fs.readSync(fd, end, 0, CLOSE.length, st.size - CLOSE.length);
+    if (end.toString('latin1') !== CLOSE) return undefined;
+    const bytes = Buffer.from(`${fresh.map((d) => `,${JSON.stringify(d)}`).join('\n')}\n${CLOSE}`, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at, st.size - CLOSE.length + at);
+    return statStamp(fs.fstatSync(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /**
  * Opens the cache in `dir` for `key`: an unreadable, corrupt or other-key file is an empty cache (it is only
- * ever a shortcut). Saving writes a temporary file and renames it, so a killed run leaves the old file or the new.
+ * ever a shortcut). A file this process read or wrote last, unchanged since (the same stamp), is not read again.
+ * Saving adds the new digests to the end of the file in place when it is still the file this process knows and its
+ * stale digests stay within staleLimit; else it writes a temporary file and renames it, so a killed run leaves the
+ * old file or the new.
  */
 export function openValidationCache(dir: string, key: string): ValidationCache {
   const file = path.join(dir, 'validation.json');
   let digests = new Set<string>();
+  /** The stamp of the file when it held exactly `digests` under `key`; undefined when it holds no such list. */
+  let stamp: string | undefined;
   try {
-    const data = JSON.parse(readCacheFile(file)) as { key?: unknown; passed?: unknown };
-    if (data.key === key && Array.isArray(data.passed)) digests = new Set(data.passed.filter((d): d is string => typeof d === 'string'));
+    const st = fs.statSync(file);
+    const last = known.get(file);
+    if (last !== undefined && last.key === key && last.stamp === statStamp(st)) {
+      digests = last.digests;
+      stamp = last.stamp;
+    } else {
+      const data = JSON.parse(readCacheFile(file)) as { key?: unknown; passed?: unknown };
+      if (data.key === key && Array.isArray(data.passed)) {
+        digests = new Set(data.passed.filter((d): d is string => typeof d === 'string'));
+        // Only a list of strings without repeats is exactly what the file holds (what writeValidation writes).
+        if (digests.size === data.passed.length) stamp = statStamp(st);
+      }
+    }
   } catch {
     /* no cache yet, or unreadable: validate everything */
   }
@@ -250,17 +342,25 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     save: () => {
       if (!passed) return;
       try {
-        // One digest a line (JSON allows the newlines), in the entries' order (sorted by file), written through
-        // writeCacheLines: 116,000 digests are neither sorted again nor joined into one string.
-        const list = [...new Set(passed)]; // one object written to several files is listed once
-        writeCacheLines(
-          file,
-          (function* () {
-            yield `{"key":${JSON.stringify(key)},"passed":[`;
-            for (let i = 0; i < list.length; i++) yield `${JSON.stringify(list[i])}${i < list.length - 1 ? ',' : ''}`;
-            yield ']}';
-          })(),
-        );
+        const fresh = [...new Set(passed.filter((d) => !digests.has(d)))];
+        const live = passed.length;
+        if (stamp !== undefined && digests.size > 0 && digests.size + fresh.length <= live + staleLimit(live)) {
+          // The file lists every digest already (and a few stale ones): nothing to write.
+          if (fresh.length === 0) return;
+          const after = appendValidation(file, stamp, fresh);
+          if (after !== undefined) {
+            for (const d of fresh) digests.add(d);
+            stamp = after;
+            known.set(file, { key, digests, stamp });
+            return;
+          }
+        }
+        // Written whole, in the entries' order (sorted by file), one object written to several files listed once.
+        const list = [...new Set(passed)];
+        writeValidation(file, key, list);
+        digests = new Set(list);
+        stamp = statStamp(fs.statSync(file));
+        known.set(file, { key, digests, stamp });
       } catch {
         /* a read-only or odd place: the next run validates everything */
       }
