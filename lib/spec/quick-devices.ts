@@ -5,10 +5,11 @@ import { DEVICE_ADDRESS, deviceSchema } from './fleet';
 /**
  * A quick reader for the fleet's devices, giving exactly what the schema gives (lib/spec/fleet.ts deviceSchema) or
  * nothing. zod's object and record parsing took 0.24–0.34 s for the 100,000 devices of the bench's largest stack
- * (~2 KB allocated a device, most for its label map), every synth, where the same checks take ~0.02 s.
+ * (~2 KB allocated a device, most for its label map), every synth, where the same checks take 0.07–0.11 s.
  *
- * It accepts only the plainest case: every device a plain object with no keys but the schema's, each value a string
- * the schema's own pattern (DNS_LABEL, DEVICE_ADDRESS, LABEL_KEY and LABEL_VALUE, which the schema uses) accepts, and
+ * It accepts only the plainest case (a stack and fleet whose own keys are all enumerable strings, and an
+ * Object.prototype with nothing the schema would read): every device a plain object with no keys but the schema's,
+ * each value a string the schema's own pattern (DNS_LABEL, DEVICE_ADDRESS, LABEL_KEY and LABEL_VALUE, which the schema uses) accepts, and
  * labels a plain object of such strings. Anything else (a wrong type, a key too many, an undefined value, a bad
  * name, a symbol key, a class instance) returns undefined, and the schema then reads the devices as before and gives
  * its own problems. What it gives is what the schema's parse gives: new objects, keys in the schema's order, labels
@@ -21,6 +22,20 @@ const FIELDS = ['name', 'set', 'address', 'labels'] as const;
 
 /** Whether the schema still has exactly these fields (a field added there turns the quick reader off). */
 const enabled = Object.keys(deviceSchema.shape).join() === FIELDS.join();
+
+/**
+ * Whether objects inherit nothing the schema would read: it finds a field with `in` and unknown keys with `for … in`,
+ * which see what Object.prototype holds (a polluted prototype); then the quick reader declines.
+ */
+function cleanPrototype(): boolean {
+  for (const _ in Object.prototype) return false;
+  return FIELDS.every((f) => !(f in Object.prototype));
+}
+
+/** Whether every own key of `v` is an enumerable string (so a spread of it, or Object.keys, sees all the schema reads). */
+function allEnumerable(v: object): boolean {
+  return Object.getOwnPropertyNames(v).length === Object.keys(v).length && Object.getOwnPropertySymbols(v).length === 0;
+}
 
 /** A device as the schema gives it. */
 export interface QuickDevice {
@@ -79,15 +94,12 @@ function labelsOf(v: unknown, checks: Checks): Record<string, string> | undefine
 /** A device as the schema reads it (its unknown keys are its enumerable ones, as the schema's strict object finds them). */
 function quickDevice(d: unknown, checks: Checks): QuickDevice | undefined {
   if (!plain(d)) return undefined;
-  let set = false;
-  let address = false;
-  let labels = false;
-  for (const k of Object.keys(d)) {
-    if (k === 'set') set = true;
-    else if (k === 'address') address = true;
-    else if (k === 'labels') labels = true;
-    else if (k !== 'name') return undefined;
-  }
+  // Unknown keys as the schema's strict object finds them (its enumerable ones); a field is given when it is `in` the
+  // device, as the schema decides (a field that is not enumerable counts).
+  for (const k of Object.keys(d)) if (k !== 'name' && k !== 'set' && k !== 'address' && k !== 'labels') return undefined;
+  const set = 'set' in d;
+  const address = 'address' in d;
+  const labels = 'labels' in d;
   const name = d.name;
   if (!isDnsLabel(name)) return undefined;
   // The schema's order: name, set, address, labels (the keys given, and labels always).
@@ -113,7 +125,8 @@ function quickDevice(d: unknown, checks: Checks): QuickDevice | undefined {
  * quick reader takes whole (see above); else undefined (no fleet, no list, or anything it leaves to the schema).
  */
 export function quickDevices(input: unknown): QuickDevice[] | undefined {
-  if (!enabled || !plain(input) || !plain(input.fleet)) return undefined;
+  // The stack and its fleet are copied with a spread (parseStack), which sees their enumerable own keys only.
+  if (!enabled || !plain(input) || !plain(input.fleet) || !allEnumerable(input) || !allEnumerable(input.fleet) || !cleanPrototype()) return undefined;
   const devices = input.fleet.devices;
   if (!Array.isArray(devices) || Object.getPrototypeOf(devices) !== Array.prototype) return undefined;
   const checks: Checks = { set: accepted(isDnsLabel), labelKey: accepted((k) => LABEL_KEY.test(k)), labelValue: accepted((v) => LABEL_VALUE.test(v)) };

@@ -105,6 +105,32 @@ describe('quick device reader: what the schema gives, or nothing', () => {
     expect(quickDevices({ fleet: { devices: [{ name: 'ok' }, { name: 'a' }] } })).toHaveLength(2);
   });
 
+  test('fields that are not enumerable count as the schema counts them; a stack or fleet with such keys is left to the schema', () => {
+    const hidden = (o: object, key: string, value: unknown) => Object.defineProperty(o, key, { value, enumerable: false });
+    for (const devices of [[hidden({ name: 'a' }, 'set', 'BAD')], [hidden({ name: 'a' }, 'set', 's1')], [hidden({ name: 'a' }, 'labels', { tier: 'x' })], [hidden({ name: 'a' }, 'address', 5)]]) {
+      const reference = devicesSchema.safeParse(devices);
+      const quick = quickDevices({ fleet: { devices } });
+      if (quick !== undefined) expect(exact(quick)).toBe(exact(reference.success ? reference.data : 'rejected'));
+    }
+    expect(exact(quickDevices({ fleet: { devices: [hidden({ name: 'a' }, 'set', 's1')] } }))).toBe(exact([{ name: 'a', set: 's1', labels: {} }]));
+    const stack = benchStack(20) as Record<string, unknown>;
+    expect(quickDevices(hidden({ ...stack, fleet: { ...(stack.fleet as object) } }, 'clusters', stack.clusters))).toBeUndefined();
+    expect(quickDevices({ ...stack, fleet: hidden({ ...(stack.fleet as object) }, 'namespace', 'NS') })).toBeUndefined();
+  });
+
+  test('an Object.prototype holding a field or any enumerable key: left to the schema', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    for (const [key, enumerable] of [['address', false], ['other', true]] as const) {
+      Object.defineProperty(proto, key, { value: 'zz', enumerable, configurable: true, writable: true });
+      try {
+        expect(quickDevices({ fleet: { devices: [{ name: 'a' }] } })).toBeUndefined();
+      } finally {
+        delete proto[key];
+      }
+    }
+    expect(quickDevices({ fleet: { devices: [{ name: 'a' }] } })).toHaveLength(1);
+  });
+
   test('a stack with one bad device: left to the schema, whose problems name the device', () => {
     const stack = benchStack(50) as { fleet: { devices: Array<Record<string, unknown>> } };
     stack.fleet.devices[7] = { ...stack.fleet.devices[7], name: 'Dev_7' };

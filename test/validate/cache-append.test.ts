@@ -73,6 +73,27 @@ describe('validation cache: new digests appended in place', () => {
     expect(onDisk(dir)).toEqual({ key: 'k1', passed: ['new-1'] });
   });
 
+  test('a file of another key with the same stamp (inode, size and time) is written whole, never appended to', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    const file = path.join(dir, 'validation.json');
+    save(dir, 'k1', digests('a', 100));
+    // A time in whole seconds, which utimes sets exactly, so the other writer's file can have it too.
+    const second = Math.floor(Date.now() / 1000) - 60;
+    fs.utimesSync(file, second, second);
+    forgetKnownCaches();
+    const mine = openValidationCache(dir, 'k1');
+    const before = fs.statSync(file);
+    // Another writer's file in place: another key of the same length, its own digests, the same size and time.
+    const theirs = fs.readFileSync(file, 'utf8').replace('"k1"', '"k2"').replace(/"a0/g, '"b0');
+    fs.writeFileSync(file, theirs);
+    fs.utimesSync(file, second, second);
+    const after = fs.statSync(file);
+    expect([after.dev, after.ino, after.size, after.mtimeMs]).toEqual([before.dev, before.ino, before.size, before.mtimeMs]);
+    mine.record([...digests('a', 100), 'new-1']);
+    mine.save();
+    expect(onDisk(dir)).toEqual({ key: 'k1', passed: [...digests('a', 100), 'new-1'] });
+  });
+
   test('stale digests past a quarter of the live ones and 1,000 more: written whole with only the live ones', () => {
     const dir = path.join(tmpDir(), 'cache');
     save(dir, 'k1', digests('a', 4000));
