@@ -6,6 +6,7 @@ import { StackModel } from '../model';
 import { forgetFlowVerdicts, withoutFlowReuse } from '../validate/flows/reuse';
 import type { ChartDiskCache } from './chart-cache';
 import { forgetInterned, withoutInterning } from './intern';
+import { forgetPlacements, withoutPlacementReuse } from './placement-reuse';
 import { KubeObject } from './kube-object';
 
 /**
@@ -168,8 +169,8 @@ export function chartReuseStats(): ChartReuseStats {
 /**
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
  * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts), the flow verdicts
- * (lib/validate/flows/reuse.ts) and the Argo CD objects (lib/synth/intern.ts): the next synth builds, renders, hashes
- * and checks everything (except the charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as
+ * (lib/validate/flows/reuse.ts), the Argo CD objects (lib/synth/intern.ts) and the folders' placements
+ * (lib/synth/placement-reuse.ts): the next synth builds, places, renders, hashes and checks everything (except the charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as
  * a new process does), and their memory can go.
  */
 export function forgetCharts(): void {
@@ -178,16 +179,18 @@ export function forgetCharts(): void {
   forgetStringMemos();
   forgetFlowVerdicts();
   forgetInterned();
+  forgetPlacements();
 }
 
 const reusing = new OffSwitch();
 
 /**
  * Runs `f` with no chart built from the view, kept or reused: every chart built from the model, no Argo CD object
- * swapped for a kept one (lib/synth/intern.ts) and every flow checked (lib/validate/flows/reuse.ts): a reference synth.
+ * swapped for a kept one (lib/synth/intern.ts), every flow checked (lib/validate/flows/reuse.ts) and every folder placed
+ * anew (lib/synth/placement-reuse.ts): a reference synth.
  */
 export function withoutChartReuse<T>(f: () => T): T {
-  return reusing.off(() => withoutInterning(() => withoutFlowReuse(f)));
+  return reusing.off(() => withoutInterning(() => withoutFlowReuse(() => withoutPlacementReuse(f))));
 }
 
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */
@@ -214,6 +217,9 @@ export class ChartReuse {
     const key = reusing.on ? viewKey(this.view) : undefined;
     this.key = key === undefined ? undefined : `${process.env.CDK8S_DISABLE_SORT ?? ''}\0${key}`;
     const inProcess = last !== undefined && last.registry === registry && last.memo.key === this.key ? last.memo : undefined;
+    // The last synth's charts of this registry that this one cannot use go now, not at close(): a collection before
+    // the build (lib/synth/manifests.ts) then frees them.
+    if (inProcess === undefined && this.key !== undefined && last?.registry === registry) last = undefined;
     this.previous = inProcess ?? (this.key === undefined ? undefined : disk?.load(this.key));
   }
 

@@ -24,7 +24,8 @@ import { WrittenFiles } from './written-files';
 import { COLLECT_FROM_OBJECTS, collectGarbage } from './collect';
 import { Interner } from './intern';
 import { knownMetrics } from '../monitoring/catalogs';
-import { collectPlaced, FileMap, fileNames, PlacedObject, placeManifest } from './layout';
+import { collectPlaced, FileMap, fileNames, PlacedObject } from './layout';
+import { Placer } from './placement-reuse';
 import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
@@ -131,19 +132,24 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   // Each chart's objects are final once custom resources whose CRDs another Application installs skip Argo CD's
   // dry run (before sharding, so shard sizes count it); sharded and named (both per chart), they go to the
   // renderer, with their files, while the next chart is built.
-  /** A component folder's objects go to the renderer, each with its file (in the output folder, index 0). */
-  const place = (m: Manifest): PlacedObject[] => {
-    const objects = placeManifest(m);
-    renderer.add(
-      objects.map((p) => p.object),
-      objects.map((p): FileRef => [0, p.path]),
-    );
-    return objects;
+  /**
+   * A component folder's objects go to the renderer, each with its file (in the output folder, index 0); placed as in
+   * the last synth when it held the same frozen objects (lib/synth/placement-reuse.ts).
+   */
+  const placer = new Placer();
+  const place = (m: Manifest): ReadonlyArray<PlacedObject> => {
+    const { placed, objects, files } = placer.place(m);
+    renderer.add(objects, files);
+    return placed;
   };
   /** Each chart's final manifest's shards and placed objects; the charts may be built out of order (synthesizeManifests). */
   const built = new Map<Manifest, { readonly shards: Manifest[]; readonly placed: PlacedObject[] }>();
+  // The objects built anew (the charts that read the devices, the Argo CD objects) are swapped for the last synth's of
+  // the same content (intern.ts), so a folder of unchanged objects is placed, sized and checked as last time.
+  const interner = new Interner();
   const finals = synthesizeManifests(model, undefined, options.onProgress, (m) => {
-    const final = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
+    const skipped = model.gitops ? skipDryRunForExternalCrds([m])[0] : m;
+    const final = { ...skipped, objects: skipped.objects.map((o) => (Object.isFrozen(o) ? o : interner.object(m.cluster, o))) };
     // Sized from each object's JSON text, which also gives its digest when the renderer keys caches by it.
     const shards = shardManifests([final], (o) => measureObject(o, renderer.hashes));
     built.set(final, { shards, placed: shards.flatMap(place) });
@@ -153,7 +159,6 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   const manifests = finals.flatMap((m) => built.get(m)?.shards ?? []);
   const placed = finals.flatMap((m) => built.get(m)?.placed ?? []);
   // The Argo CD objects, as the last synth's frozen ones where they are the same (intern.ts).
-  const interner = new Interner();
   const gitops = gitopsObjects(model, manifests);
   const argo = {
     ...gitops,
@@ -167,6 +172,7 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     objects: argo.perCluster.filter((a) => a.cluster === cluster).map((a) => a.object),
   }));
   for (const m of argoManifests) placed.push(...place(m));
+  placer.close();
   const all = collectPlaced(placed);
   const label = options.outLabel ?? 'dist';
   const flows = stackFlows(model);
