@@ -64,6 +64,18 @@ describe('flow diagram', () => {
     expect(flowsReadme('s', flows)).toContain('| remote-write | `edge/monitoring/StatefulSet/prometheus` | `hub/monitoring/svc/prometheus:9090` | mcs |');
   });
 
+  test('FLOWS.md is taken again for the same stack and flows, and made again for others (another order, a changed flow, another stack)', () => {
+    const first = flowsReadme('s', flows);
+    expect(flowsReadme('s', structuredClone(flows))).toBe(first);
+    const reordered = flowsReadme('s', [...flows].reverse());
+    expect(reordered).not.toBe(first);
+    expect(reordered.indexOf('| device-remote-write |')).toBeLessThan(reordered.indexOf('| scrape |'));
+    const changed = flowsReadme('s', flows.map((f) => (f.id === 'c' ? { ...f, transport: 'mcs' as const } : f)));
+    expect(changed).toContain('| device-remote-write | `devices hub/cams` | `hub/monitoring/svc/prometheus:9090` | mcs |');
+    expect(flowsReadme('t', flows)).toContain('# Flows of stack t');
+    expect(flowsReadme('s', flows)).toBe(first);
+  });
+
   test('each cluster is one subgraph (clusters sorted, its nodes sorted), then the nodes outside every cluster', () => {
     const nodes = flowsMermaid(flows).split('\n').filter((l) => !/-->|-\.->|linkStyle/.test(l));
     expect(nodes).toEqual([
