@@ -11,7 +11,7 @@ import { ChartWithPlainObjects } from '../lib/core/plain-api-object';
 import { EdgeDeviceSet, EdgeDeviceSignedRequests, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
 import { flottaScrapeTargets } from '../lib/fleet/flotta-operator';
 import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
-import { isSelected } from '../lib/monitoring/hashmod';
+import { selector } from '../lib/monitoring/hashmod';
 import { deviceReceiverURL } from '../lib/monitoring/hub-paths';
 import { EdgeApiExposure } from '../lib/fleet/edge-api';
 import { devicePowerOf, StackModel } from '../lib/model';
@@ -111,7 +111,8 @@ export class FleetChart extends ChartWithPlainObjects {
     const receiver = url ? { receiverConfiguration: { url, requestNumSamples: 10000, timeoutSeconds: 10, ...(caSecretName ? { caSecretName } : {}) } } : {};
     const policy = model.monitoring?.selection;
     // A profile device's power is computed from its CPU metrics: the selection policy never turns them off.
-    const sampled = (d: (typeof f.devices)[number]) => isSelected(d.name, d.labels, policy) || devicePowerOf(f, d)?.source === 'profile';
+    const selected = selector(policy);
+    const sampled = (d: (typeof f.devices)[number]) => selected(d.name, d.labels) || devicePowerOf(f, d)?.source === 'profile';
     // One pass, no pair per device (100,000 of them at the bench's largest tier).
     const setOf = new Map<string, string>();
     const used = new Set<string>();
