@@ -3,7 +3,7 @@ import { eventClusters, eventerSeries } from '../events/clusters';
 import { devicePowerOf, setPowers } from '../model/device-power';
 import { DEVICE_RECORD } from './device-power-rules';
 import { StackModel } from '../model/types';
-import { isSelected } from './hashmod';
+import { selector } from './hashmod';
 
 /** Assumptions of the estimate: the stack does not say how many nodes and pods there are. */
 export interface PlanOptions {
@@ -96,11 +96,12 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
   if (model.fleet && model.fleet.devices.length > 0) {
     const sets = new Map(model.fleet.deviceSets.map((s) => [s.name, s]));
     const byInterval = new Map<number, { all: number; kept: number }>();
+    const selected = selector(policy);
     for (const d of model.fleet.devices) {
       const interval = (d.set ? sets.get(d.set)?.metrics.intervalSeconds : undefined) ?? 60;
       const e = byInterval.get(interval) ?? { all: 0, kept: 0 };
       e.all++;
-      if (isSelected(d.name, d.labels, policy) || devicePowerOf(model.fleet, d)?.source === 'profile') e.kept++;
+      if (selected(d.name, d.labels) || devicePowerOf(model.fleet, d)?.source === 'profile') e.kept++;
       byInterval.set(interval, e);
     }
     for (const [interval, e] of [...byInterval].sort(([a], [b]) => a - b)) {

@@ -9,8 +9,8 @@ import { DEVICE_ADDRESS, deviceSchema } from './fleet';
  *
  * It accepts only the plainest case (a stack and fleet whose own keys are all enumerable strings, and an
  * Object.prototype with nothing the schema would read): every device a plain object with no keys but the schema's,
- * each value a string the schema's own pattern (DNS_LABEL, DEVICE_ADDRESS, LABEL_KEY and LABEL_VALUE, which the schema uses) accepts, and
- * labels a plain object of such strings. Anything else (a wrong type, a key too many, an undefined value, a bad
+ * each value a string the schema's own pattern accepts (DNS_LABEL, DEVICE_ADDRESS, LABEL_KEY and LABEL_VALUE, which
+ * the schema uses), and labels a plain object of such strings. Anything else (a wrong type, a key too many, an undefined value, a bad
  * name, a symbol key, a class instance) returns undefined, and the schema then reads the devices as before and gives
  * its own problems. What it gives is what the schema's parse gives: new objects, keys in the schema's order, labels
  * copied in their own order and `{}` when left out (test/spec/quick-devices.test.ts compares the two on generated

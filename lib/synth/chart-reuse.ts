@@ -169,9 +169,10 @@ export function chartReuseStats(): ChartReuseStats {
 /**
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
  * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts), the flow verdicts
- * (lib/validate/flows/reuse.ts), the Argo CD objects (lib/synth/intern.ts) and the folders' placements
- * (lib/synth/placement-reuse.ts): the next synth builds, places, renders, hashes and checks everything (except the charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as
- * a new process does), and their memory can go.
+ * (lib/validate/flows/reuse.ts), the interned objects (lib/synth/intern.ts) and the folders' placements
+ * (lib/synth/placement-reuse.ts): the next synth builds, places, renders, hashes and checks everything (except the
+ * charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as a new process does), and their
+ * memory can go.
  */
 export function forgetCharts(): void {
   last = undefined;

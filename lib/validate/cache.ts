@@ -25,7 +25,7 @@ export { objectDigest } from '../core/object-digest';
 export interface ValidationCache {
   /** Whether this object (digest from {@link entryDigest}) passed the per-object checks under the same key. */
   has(digest: string): boolean;
-  /** Sets the digests that passed in this run (validateEntries calls it); save() writes exactly these. */
+  /** Sets the digests that passed in this run (validateEntries calls it); save() writes these (see save). */
   record(passed: ReadonlyArray<string>): void;
   /**
    * Writes the recorded digests; a few stale ones may stay listed (staleLimit). A failure to write is ignored (the

@@ -52,46 +52,55 @@ describe('validation cache: new digests appended in place', () => {
     expect([after.ino, after.size, after.mtimeMs]).toEqual([before.ino, before.size, before.mtimeMs]);
   });
 
-  test('a file another writer replaced since this process read it (another key) is written whole, never appended to', () => {
+  /**
+   * k1's 100 digests saved; the cache opened as this process knows it (after `prepare`); the file changed by another
+   * writer (`other`); then `passed` saved through the cache opened before. Returns what the file says.
+   */
+  function savedAfterAnotherWriter(other: (dir: string, file: string) => void, passed: string[], prepare?: (file: string) => void): { key: string; passed: string[] } {
     const dir = path.join(tmpDir(), 'cache');
+    const file = path.join(dir, 'validation.json');
     save(dir, 'k1', digests('a', 100));
+    prepare?.(file);
     const mine = openValidationCache(dir, 'k1'); // known: not read again
-    save(dir, 'k2', digests('b', 100)); // another build, another key, renamed over the file
-    mine.record([...digests('a', 100), 'new-1']);
+    other(dir, file);
+    mine.record(passed);
     mine.save();
-    expect(onDisk(dir)).toEqual({ key: 'k1', passed: [...digests('a', 100), 'new-1'] });
+    return onDisk(dir);
+  }
+
+  test('a file another writer replaced since this process read it (another key) is written whole, never appended to', () => {
+    // Another build, another key, renamed over the file.
+    const disk = savedAfterAnotherWriter((dir) => save(dir, 'k2', digests('b', 100)), [...digests('a', 100), 'new-1']);
+    expect(disk).toEqual({ key: 'k1', passed: [...digests('a', 100), 'new-1'] });
   });
 
   test('a file changed in place since (the same inode, another size) is written whole', () => {
-    const dir = path.join(tmpDir(), 'cache');
-    save(dir, 'k1', digests('a', 100));
-    const mine = openValidationCache(dir, 'k1');
-    const file = path.join(dir, 'validation.json');
-    fs.writeFileSync(file, `{"key":"k2","passed":["x"]}\n`);
-    mine.record(['new-1']);
-    mine.save();
-    expect(onDisk(dir)).toEqual({ key: 'k1', passed: ['new-1'] });
+    const disk = savedAfterAnotherWriter((_dir, file) => fs.writeFileSync(file, `{"key":"k2","passed":["x"]}\n`), ['new-1']);
+    expect(disk).toEqual({ key: 'k1', passed: ['new-1'] });
   });
 
   test('a file of another key with the same stamp (inode, size and time) is written whole, never appended to', () => {
-    const dir = path.join(tmpDir(), 'cache');
-    const file = path.join(dir, 'validation.json');
-    save(dir, 'k1', digests('a', 100));
     // A time in whole seconds, which utimes sets exactly, so the other writer's file can have it too.
     const second = Math.floor(Date.now() / 1000) - 60;
-    fs.utimesSync(file, second, second);
-    forgetKnownCaches();
-    const mine = openValidationCache(dir, 'k1');
-    const before = fs.statSync(file);
-    // Another writer's file in place: another key of the same length, its own digests, the same size and time.
-    const theirs = fs.readFileSync(file, 'utf8').replace('"k1"', '"k2"').replace(/"a0/g, '"b0');
-    fs.writeFileSync(file, theirs);
-    fs.utimesSync(file, second, second);
-    const after = fs.statSync(file);
-    expect([after.dev, after.ino, after.size, after.mtimeMs]).toEqual([before.dev, before.ino, before.size, before.mtimeMs]);
-    mine.record([...digests('a', 100), 'new-1']);
-    mine.save();
-    expect(onDisk(dir)).toEqual({ key: 'k1', passed: [...digests('a', 100), 'new-1'] });
+    let before: fs.Stats | undefined;
+    const disk = savedAfterAnotherWriter(
+      (_dir, file) => {
+        before = fs.statSync(file);
+        // Another writer's file in place: another key of the same length, its own digests, the same size and time.
+        const theirs = fs.readFileSync(file, 'utf8').replace('"k1"', '"k2"').replace(/"a0/g, '"b0');
+        fs.writeFileSync(file, theirs);
+        fs.utimesSync(file, second, second);
+        const after = fs.statSync(file);
+        expect([after.dev, after.ino, after.size, after.mtimeMs]).toEqual([before.dev, before.ino, before.size, before.mtimeMs]);
+      },
+      [...digests('a', 100), 'new-1'],
+      (file) => {
+        fs.utimesSync(file, second, second);
+        forgetKnownCaches();
+      },
+    );
+    expect(before).toBeDefined();
+    expect(disk).toEqual({ key: 'k1', passed: [...digests('a', 100), 'new-1'] });
   });
 
   test('stale digests past a quarter of the live ones and 1,000 more: written whole with only the live ones', () => {
