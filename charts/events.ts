@@ -8,6 +8,7 @@ import { runbookBase } from '../lib/monitoring/runbooks';
 import { StackModel } from '../lib/model';
 import { scraperNamespace } from '../lib/model/monitoring';
 import { ChartContext, ComponentDefinition } from './component';
+import { memoByModel } from '../lib/core/model-memo';
 
 /** Labels of the Prometheus pods that scrape the exporter: the bundled StatefulSet's, or what the Prometheus Operator sets. */
 function scraperLabels(model: StackModel): Record<string, string> {
@@ -25,28 +26,26 @@ export class EventsChart extends Chart {
   }
 }
 
-const ruleGroups = new WeakMap<StackModel, RuleGroup>();
+/** What eventsRuleGroup is memoized under (lib/core/model-memo.ts). */
+const EVENTS_GROUP = {};
 
 /**
- * The events rule group, the same for every cluster: built once per model (a resolved model is not changed).
- * Every cluster's monitoring asks for it, and it lists every cluster and every image of the stack, so
- * rebuilding it per cluster was quadratic in clusters (200 clusters: most of the monitoring chart's time).
+ * The events rule group, the same for every cluster: built once per model (lib/core/model-memo.ts; a resolved model
+ * is not changed). Every cluster's monitoring asks for it, and it lists every cluster and every image of the stack,
+ * so rebuilding it per cluster was quadratic in clusters (200 clusters: most of the monitoring chart's time).
  */
 function eventsRuleGroup(model: StackModel): RuleGroup {
-  let group = ruleGroups.get(model);
-  if (!group) {
-    const mon = model.monitoring!;
-    group = eventRuleGroup({
+  return memoByModel(EVENTS_GROUP, model, (m) => {
+    const mon = m.monitoring!;
+    return eventRuleGroup({
       stormThreshold: mon.events.stormThreshold,
       // Bundled: the hub evaluates every cluster's series, so it must see each exporter. Operator mode: each
       // cluster's Prometheus evaluates its own rules and knows no cluster label.
-      clusters: mon.mode === 'bundled' ? eventClusters(model) : [],
-      runbookBase: runbookBase(model),
-      extra: [registryAlert(model)],
+      clusters: mon.mode === 'bundled' ? eventClusters(m) : [],
+      runbookBase: runbookBase(m),
+      extra: [registryAlert(m)],
     });
-    ruleGroups.set(model, group);
-  }
-  return group;
+  });
 }
 
 /** The events component's monitoring on one cluster: the exporter's pod, the event alerts and the registry alert. */

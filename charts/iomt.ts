@@ -7,10 +7,11 @@ import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { MThing } from '../lib/iomt/mthing';
 import { envStem, thingHost, thingSelector, upstreamEnv } from '../lib/iomt/wiring';
 import { Flow } from '../lib/core/flows';
-import { StackModel } from '../lib/model';
+import { PipelineModel, StackModel } from '../lib/model';
 import { scraperNamespace } from '../lib/model/monitoring';
 import { fitLabelValue } from '../lib/core/labels';
 import { ChartContext, ComponentDefinition } from './component';
+import { memoByModel } from '../lib/core/model-memo';
 
 /** PriorityClasses of the energy classes: deferrable things are evicted first when a node runs short. */
 export const ENERGY_CLASSES = {
@@ -18,16 +19,25 @@ export const ENERGY_CLASSES = {
   deferrable: { name: 'iomt-deferrable', value: -1000, preemptionPolicy: 'Never', description: 'IoMT things that may be evicted first, and relocated, when energy is scarce.' },
 } as const;
 
-const addressCache = new WeakMap<StackModel, Map<string, string>>();
+/** What deviceAddresses is memoized under (lib/core/model-memo.ts). */
+const ADDRESSES = {};
 
 /** Device name → address, built once per model (each cluster's chart asks; a scan per cluster would be quadratic). */
 function deviceAddresses(model: StackModel): Map<string, string> {
-  let m = addressCache.get(model);
-  if (!m) {
-    m = new Map((model.fleet?.devices ?? []).filter((d) => d.address).map((d) => [d.name, d.address!]));
-    addressCache.set(model, m);
-  }
-  return m;
+  return memoByModel(ADDRESSES, model, (m) => new Map((m.fleet?.devices ?? []).filter((d) => d.address).map((d) => [d.name, d.address!])));
+}
+
+/** What pipelinesOn is memoized under (lib/core/model-memo.ts). */
+const BY_CLUSTER = {};
+
+/** The pipelines placed on a cluster (each cluster's IoMT and monitoring charts ask: a scan each would be quadratic). */
+function pipelinesOn(model: StackModel, cluster: string): ReadonlyArray<PipelineModel> {
+  const byCluster = memoByModel(BY_CLUSTER, model, (m) => {
+    const out = new Map<string, PipelineModel[]>();
+    for (const p of m.iomt?.pipelines ?? []) out.set(p.cluster, [...(out.get(p.cluster) ?? []), p]);
+    return out;
+  });
+  return byCluster.get(cluster) ?? [];
 }
 
 /** Per cluster: every thing of the pipelines placed there. */
@@ -36,7 +46,7 @@ export class IomtChart extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     const { model, cluster } = ctx;
     const labels = stackLabels(model.name);
-    const pipelines = (model.iomt?.pipelines ?? []).filter((p) => p.cluster === cluster.name);
+    const pipelines = pipelinesOn(model, cluster.name);
     // Only a cluster with a thing on a device reads the devices (the others' charts are reused while only devices
     // change: lib/synth/chart-reuse.ts).
     const addresses = pipelines.some((p) => p.things.some((t) => t.device)) ? deviceAddresses(model) : new Map<string, string>();
@@ -64,9 +74,7 @@ export class IomtChart extends Chart {
 
 /** Things with a metrics port, in the cluster, scraped by the cluster's Prometheus. */
 function iomtMonitoring(ctx: ChartContext): ComponentMonitoring {
-  const targets = (ctx.model.iomt?.pipelines ?? [])
-    .filter((p) => p.cluster === ctx.cluster.name)
-    .flatMap((p) =>
+  const targets = pipelinesOn(ctx.model, ctx.cluster.name).flatMap((p) =>
       p.things
         .filter((t) => t.metricsPort && !t.device)
         .map((t) => ({ job: `iomt-${p.name}-${t.name}`, cluster: ctx.cluster.name, namespace: p.namespace, selector: thingSelector(p, t), port: 'metrics', path: '/metrics', perNode: false })),

@@ -18,13 +18,22 @@ import { OperatorMonitoring } from '../lib/monitoring/operator-objects';
 import { StackModel } from '../lib/model';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
+import { memoByModel } from '../lib/core/model-memo';
+
+/**
+ * The clusters a component is on (ComponentDefinition.clusters), once per model (lib/core/model-memo.ts): every
+ * cluster's monitoring asks for every component's.
+ */
+function componentClusters(def: ComponentDefinition, model: StackModel): ReadonlySet<string> {
+  return memoByModel(def, model, (m) => new Set(def.clusters(m)));
+}
 
 /** What every other component on `ctx.cluster` declares for monitoring. */
 export function collectMonitoring(ctx: ChartContext): ComponentMonitoring {
   const targets: ScrapeTarget[] = [];
   const ruleGroups: RuleGroup[] = [];
   for (const def of ctx.registry) {
-    if (!def.monitoring || !def.clusters(ctx.model).includes(ctx.cluster.name)) continue;
+    if (!def.monitoring || !componentClusters(def, ctx.model).has(ctx.cluster.name)) continue;
     const m = def.monitoring(ctx);
     targets.push(...m.targets);
     ruleGroups.push(...m.ruleGroups);
@@ -32,20 +41,14 @@ export function collectMonitoring(ctx: ChartContext): ComponentMonitoring {
   return { targets, ruleGroups };
 }
 
-const ruleGroupsOf = new WeakMap<StackModel, WeakMap<ReadonlyArray<ComponentDefinition>, ReadonlyArray<RuleGroup>>>();
-
 /**
  * Every rule group of the stack (the components' on every cluster, and the monitoring component's), unique by
- * name. Computed once per model and registry (a resolved model is not changed): a synth asks three times (rule
- * files, Alertmanager routes, runbooks), each a pass over every cluster's components, and over the whole fleet
- * for the device power rules.
+ * name. Computed once per model and registry (lib/core/model-memo.ts; a resolved model is not changed): a synth
+ * asks three times (rule files, Alertmanager routes, runbooks), each a pass over every cluster's components, and
+ * over the whole fleet for the device power rules.
  */
 export function allRuleGroups(model: StackModel, registry: ReadonlyArray<ComponentDefinition>): RuleGroup[] {
-  let byRegistry = ruleGroupsOf.get(model);
-  if (!byRegistry) ruleGroupsOf.set(model, (byRegistry = new WeakMap()));
-  let groups = byRegistry.get(registry);
-  if (!groups) byRegistry.set(registry, (groups = collectRuleGroups(model, registry)));
-  return [...groups];
+  return [...memoByModel(registry, model, (m) => collectRuleGroups(m, registry))];
 }
 
 function collectRuleGroups(model: StackModel, registry: ReadonlyArray<ComponentDefinition>): RuleGroup[] {

@@ -77,6 +77,15 @@ export const VERSIONS = {
   kubePrometheusStack: { repoURL: 'https://prometheus-community.github.io/helm-charts', chart: 'kube-prometheus-stack', version: '88.5.3', upstream: 'kube-prometheus-stack-88.5.3' },
 } as const;
 
+/**
+ * The registry of an image reference, as container runtimes resolve it: the first path component when it
+ * has a `.` or `:` or is `localhost`, else Docker Hub (`docker.io`).
+ */
+export function registryOf(image: string): string {
+  const first = image.split('/')[0];
+  return image.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
+}
+
 /** A pinned image reference. */
 export function imageRef(v: { readonly image: string; readonly tag: string }): string {
   return `${v.image}:${v.tag}`;

@@ -1,22 +1,17 @@
 import { AlertRule } from '../core/monitoring-contract';
-import { imageRef, VERSIONS } from '../core/versions';
+import { imageRef, registryOf, VERSIONS } from '../core/versions';
 import { StackModel } from '../model/types';
 
-/**
- * The registry of an image reference, as container runtimes resolve it: the first path component when it
- * has a `.` or `:` or is `localhost`, else Docker Hub (`docker.io`).
- */
-export function registryOf(image: string): string {
-  const first = image.split('/')[0];
-  return image.includes('/') && (/[.:]/.test(first) || first === 'localhost') ? first : 'docker.io';
-}
+export { registryOf } from '../core/versions';
 
-/** Every image the stack itself runs in clusters: edgewatt's pinned images, the event exporter's, the IoMT things'. */
-export function stackImages(model: StackModel): string[] {
+/**
+ * The registries of every image the stack itself runs in clusters: edgewatt's pinned images, the event exporter's,
+ * the IoMT things' (the model's, derived when it was resolved), unique.
+ */
+export function stackRegistries(model: StackModel): string[] {
   const pinned = Object.values(VERSIONS).flatMap((v) => ('image' in v ? [imageRef(v)] : []));
-  const things = (model.iomt?.pipelines ?? []).flatMap((p) => p.things.map((t) => t.image));
   const eventer = model.monitoring?.events.image ? [model.monitoring.events.image] : [];
-  return [...new Set([...pinned, ...eventer, ...things])].sort();
+  return [...new Set([...[...pinned, ...eventer].map(registryOf), ...(model.iomt?.registries ?? [])])];
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -38,7 +33,7 @@ export function registryRegex(registries: ReadonlyArray<string>): string {
  */
 export function registryAlert(model: StackModel): Omit<AlertRule, 'runbookURL'> {
   const declared = model.monitoring?.events.allowedRegistries;
-  const registries = declared ?? [...new Set(stackImages(model).map(registryOf))];
+  const registries = declared ?? stackRegistries(model);
   const namespaces = declared ? undefined : [...new Set(model.clusters.flatMap((c) => c.namespaces.map((n) => n.name)))].sort();
   const sel = `job="kube-state-metrics"${namespaces ? `, namespace=~"${namespaces.join('|')}"` : ''}, image_spec!~"${registryRegex(registries).replace(/\\/g, '\\\\')}"`;
   return {

@@ -4,6 +4,7 @@ import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
 import { checkDevicePower, defaultPowerOf, fleetEstimates } from './device-power';
 import { checkOperatorReceiver, resolveOperator } from './monitoring';
+import { registryOf } from '../core/versions';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
 import { Placer } from './placement';
 import { checkTransports } from './transports';
@@ -40,7 +41,8 @@ export function resolveModel(spec: StackSpec): StackModel {
   const energy = resolveEnergy(spec, placer, ns, problems, hub);
   const dashboards = resolveDashboards(spec, placer, ns, hub);
   const fleet = resolveFleet(spec, placer, ns, problems, hub);
-  const iomt = spec.iomt ? { pipelines: resolvePipelines(spec, placer, ns, problems, fleet) } : undefined;
+  const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, fleet) : undefined;
+  const iomt = pipelines ? { pipelines, registries: [...new Set(pipelines.flatMap((p) => p.things.map((t) => registryOf(t.image))))].sort() } : undefined;
 
   // Every cluster that runs something also runs the monitoring component (an agent or the operator's rules).
   const edges = monitoring ? ns.clusters().filter((c) => c !== monitoring.cluster) : [];

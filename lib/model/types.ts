@@ -115,7 +115,15 @@ export interface StackModel {
   readonly monitoring?: MonitoringModel;
   readonly dashboards?: DashboardsModel;
   readonly fleet?: FleetModel;
-  readonly iomt?: { readonly pipelines: ReadonlyArray<PipelineModel> };
+  readonly iomt?: {
+    readonly pipelines: ReadonlyArray<PipelineModel>;
+    /**
+     * The registries of the things' images (lib/core/versions.ts registryOf), sorted: derived here, once, so that
+     * what reads them (the image-registry alert of every cluster's monitoring) does not read every thing's image, and
+     * is reused after a change to an image from the same registry (lib/synth/read-record.ts).
+     */
+    readonly registries: ReadonlyArray<string>;
+  };
   /** The parsed spec the model was resolved from. */
   readonly spec: StackSpec;
 }

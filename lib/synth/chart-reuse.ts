@@ -8,6 +8,8 @@ import type { ChartDiskCache } from './chart-cache';
 import { forgetInterned, withoutInterning } from './intern';
 import { forgetPlacements, withoutPlacementReuse } from './placement-reuse';
 import { KubeObject } from './kube-object';
+import { ReadTracker } from './read-record';
+import { ClusterModel } from '../model';
 
 /**
  * Reuse of charts across synths in one process (the incremental synth of a library user's loop, the bench's
@@ -15,17 +17,23 @@ import { KubeObject } from './kube-object';
  *
  * What a chart reads is not declared but observed. Each synth first builds every chart from a view of the model in
  * which the fleet's bulk (its devices and workloads, in the model and in its spec: ~100,000 entries each at the
- * bench's largest tier) cannot be read, only counted: reading more than a list's length throws BulkAccess. A chart that throws is bulk-bound: it is built
- * again from the model itself, and never reused. A chart built from the view depends only on what the view reaches
- * without its bulk, which `viewKey` writes out whole (the bulk as its lengths); a later synth whose view has the same key builds the same
- * chart from it (a chart is a function of its inputs: same inputs, same control flow, so again no bulk read), so
- * its objects from the earlier synth are used as they are. Caches keyed by the view (WeakMaps in charts/) only ever
- * hold what was computed without the bulk, since any computation that reached it threw before storing a value.
+ * bench's largest tier) cannot be read, only counted: reading more than a list's length throws BulkAccess. A chart
+ * that throws is bulk-bound: it is built again from the model itself, and never reused. A chart built from the view
+ * is built from a read-recording model over it (lib/synth/read-record.ts), which notes every read and what it saw; a
+ * later synth in which every one of those reads sees the same builds the same chart (a chart is a function of its
+ * inputs: same inputs, same control flow, so again no bulk read), so its objects from the earlier synth are used as
+ * they are. So a changed device rebuilds only the bulk-bound charts, and a changed IoMT pipeline only the charts that
+ * read it. Values computed once for every chart of a synth (lib/core/model-memo.ts) count their reads for every
+ * chart that takes them.
  *
- * A view that holds anything but plain data (a Map, a class instance, a function, a getter of its own) has no key:
- * nothing is reused for it. Reused objects are frozen, so what a caller does with a synth's objects cannot change
- * the next synth's. The registry is compared by identity, not content: a component definition, or a constant a
- * chart reads (VERSIONS, say), changed in place between two synths of one process is not seen; call forgetCharts.
+ * A chart that read anything but plain data (a Map, a class instance, a function, a getter of its own) is not kept.
+ * Reused objects are frozen, so what a caller does with a synth's objects cannot change the next synth's. The
+ * registry is compared by identity, not content: a component definition, or a constant a chart reads (VERSIONS,
+ * say), changed in place between two synths of one process is not seen; call forgetCharts.
+ *
+ * The charts file of an output folder (lib/synth/chart-cache.ts), for the next process, is keyed by the whole view
+ * (`viewKey`: everything the view reaches without its bulk): a new process reuses its charts when nothing but the
+ * devices changed.
  */
 
 /**
@@ -137,7 +145,7 @@ export function viewKey(view: StackModel): string | undefined {
   return walk(view) ? out.join('') : undefined;
 }
 
-/** One synth's charts, for the next synth with the same registry (in this process, or on disk: lib/synth/chart-cache.ts). */
+/** One synth's charts, for the next process's synth into the same output folder (lib/synth/chart-cache.ts). */
 export interface ChartMemo {
   /** viewKey of the synth's view, and the one setting of the environment that changes a chart's output. */
   readonly key: string;
@@ -148,10 +156,25 @@ export interface ChartMemo {
 }
 
 /**
- * The last synth's charts and the registry it built them with (a registry is a list of components, code: a synth
- * with another registry reuses nothing). Held until the next synth or forgetCharts.
+ * A chart of the last synth: its objects (none: it was built from the model), and what it depends on — what it read
+ * (lib/synth/read-record.ts), or, for a chart from the charts file, the whole view (`whole`: the view's key).
  */
-let last: { readonly registry: object; readonly memo: ChartMemo } | undefined;
+interface KeptChart {
+  readonly objects?: ReadonlyArray<KubeObject>;
+  readonly reads?: Int32Array;
+  readonly whole?: string;
+}
+
+/** From how many known reads the tracker is started afresh (a long-lived process whose stacks keep changing). */
+const MAX_READS = 2_000_000;
+
+/**
+ * The last synth's charts and the registry it built them with (a registry is a list of components, code: a synth
+ * with another registry reuses nothing), with the reads they made. Held until the next synth or forgetCharts.
+ */
+let last:
+  | { readonly registry: object; readonly env: string; readonly tracker: ReadTracker; readonly charts: ReadonlyMap<string, KeptChart> }
+  | undefined;
 
 /** How many charts the last synth in this process reused, built from the view, and built from the model. */
 export interface ChartReuseStats {
@@ -196,17 +219,25 @@ export function withoutChartReuse<T>(f: () => T): T {
 
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */
 export class ChartReuse {
-  /** The model with the fleet's bulk hidden: build a chart from this first. */
+  /** The model with the fleet's bulk hidden (charts are built from read-recording models over it first). */
   public readonly view: StackModel;
-  private readonly key: string | undefined;
-  private readonly previous: ChartMemo | undefined;
-  private readonly charts = new Map<string, ReadonlyArray<KubeObject>>();
-  private readonly bound = new Set<string>();
+  /** Whether charts are reused and kept at all (not in withoutChartReuse). */
+  public readonly enabled: boolean;
+  private readonly env = process.env.CDK8S_DISABLE_SORT ?? '';
+  private readonly tracker: ReadTracker | undefined;
+  /** Which of the tracker's reads see another value than in the last synth. */
+  private readonly changed: Uint8Array = new Uint8Array(0);
+  /** The view's whole key (only with a charts file: what the file is keyed by). */
+  private readonly whole: string | undefined;
+  private readonly previous: ReadonlyMap<string, KeptChart> | undefined;
+  private readonly charts = new Map<string, KeptChart>();
   private reused = 0;
+  private built = 0;
+  private bound = 0;
 
   /**
    * `disk`: the charts file of the output folder's cache (only for the registry whose code its key covers, the
-   * components' own): read when this process has no charts of the same key, and given this synth's charts.
+   * components' own): read when this process has no charts of this registry, and given this synth's charts.
    * @default - none: reuse in this process only
    */
   constructor(
@@ -215,55 +246,114 @@ export class ChartReuse {
     private readonly disk?: ChartDiskCache,
   ) {
     this.view = bulkFreeView(model);
-    const key = reusing.on ? viewKey(this.view) : undefined;
-    this.key = key === undefined ? undefined : `${process.env.CDK8S_DISABLE_SORT ?? ''}\0${key}`;
-    const inProcess = last !== undefined && last.registry === registry && last.memo.key === this.key ? last.memo : undefined;
+    this.enabled = reusing.on;
+    if (!this.enabled) return;
+    const inProcess = last !== undefined && last.registry === registry && last.env === this.env ? last : undefined;
     // The last synth's charts of this registry that this one cannot use go now, not at close(): a collection before
     // the build (lib/synth/manifests.ts) then frees them.
-    if (inProcess === undefined && this.key !== undefined && last?.registry === registry) last = undefined;
-    this.previous = inProcess ?? (this.key === undefined ? undefined : disk?.load(this.key));
+    if (inProcess === undefined && last?.registry === registry) last = undefined;
+    this.tracker = inProcess?.tracker ?? new ReadTracker((get) => bulkGetters.has(get as object));
+    this.changed = this.tracker.refresh(this.view);
+    const key = disk === undefined ? undefined : viewKey(this.view);
+    this.whole = key === undefined ? undefined : `${this.env}\0${key}`;
+    this.previous = inProcess?.charts ?? (this.whole === undefined ? undefined : fromDisk(disk?.load(this.whole)));
   }
 
   /** Whether the last synth's charts are there to reuse (in this process or from the charts file). */
   public get warm(): boolean {
-    return this.previous !== undefined;
+    return (this.previous?.size ?? 0) > 0;
   }
 
-  /** Whether the view has a key (else every chart is built from the model, and nothing is kept). */
-  public get enabled(): boolean {
-    return this.key !== undefined;
+  /** Whether a kept chart's inputs are those of this synth. */
+  private unchanged(kept: KeptChart): boolean {
+    if (kept.reads !== undefined) return !ReadTracker.anyChanged(kept.reads, this.changed);
+    return kept.whole !== undefined && kept.whole === this.whole;
   }
 
   /** The chart's objects from the last synth, when its inputs are the same. */
   public reuse(chart: string): ReadonlyArray<KubeObject> | undefined {
-    const objects = this.previous?.charts.get(chart);
-    if (objects === undefined) return undefined;
+    const kept = this.previous?.get(chart);
+    if (kept?.objects === undefined || !this.unchanged(kept)) return undefined;
     this.reused++;
-    this.charts.set(chart, objects);
-    return objects;
+    this.charts.set(chart, kept);
+    return kept.objects;
   }
 
   /** Whether the last synth, with the same inputs, found the chart bulk-bound (so it is again). */
   public knownBound(chart: string): boolean {
-    return this.previous?.bound.has(chart) ?? false;
+    const kept = this.previous?.get(chart);
+    return kept !== undefined && kept.objects === undefined && this.unchanged(kept);
   }
 
-  /** A chart built from the view: its objects are frozen and kept for the next synth. */
-  public keep(chart: string, objects: ReadonlyArray<KubeObject>): ReadonlyArray<KubeObject> {
-    this.charts.set(chart, deepFreeze(objects));
+  /**
+   * The chart built from a read-recording model over the view (`build` is given it, and its cluster in it); its
+   * objects are frozen and kept for the next synth with what it read. Undefined when the build fails in any way
+   * (it read the fleet's bulk, or it fails: build it from the model, which gives the chart, or its own error), or its
+   * objects hold a part of its model.
+   */
+  public fromView(chart: string, cluster: string, build: (model: StackModel, cluster: ClusterModel) => KubeObject[]): ReadonlyArray<KubeObject> | undefined {
+    const reads = this.tracker!.chart();
+    let objects: KubeObject[] | undefined;
+    try {
+      const model = reads.root as StackModel;
+      objects = build(model, model.clusters[this.view.clusters.findIndex((c) => c.name === cluster)]);
+    } catch {
+      objects = undefined;
+    }
+    const recorded = reads.done();
+    if (objects !== undefined && !frozen(objects)) objects = undefined;
+    if (objects === undefined) {
+      if (recorded !== undefined) this.charts.set(chart, { reads: recorded });
+      return undefined;
+    }
+    this.built++;
+    if (recorded !== undefined) this.charts.set(chart, { objects, reads: recorded });
     return objects;
   }
 
-  /** A chart that read the bulk. */
+  /** A chart built from the model (it read the bulk). */
   public markBound(chart: string): void {
-    this.bound.add(chart);
+    this.bound++;
+    const kept = this.previous?.get(chart);
+    if (!this.charts.has(chart) && kept !== undefined && kept.objects === undefined && this.unchanged(kept)) this.charts.set(chart, kept);
   }
 
-  /** Every chart was built: keep them for the next synth (nothing is kept for a view without a key). */
+  /** Every chart was built: keep them for the next synth (the view's values are let go). */
   public close(): void {
-    lastStats = { reused: this.reused, built: this.charts.size - this.reused, bound: this.bound.size };
-    const memo = this.key === undefined ? undefined : { key: this.key, charts: this.charts, bound: this.bound };
-    last = memo === undefined ? undefined : { registry: this.registry, memo };
-    if (memo !== undefined) this.disk?.remember(memo);
+    lastStats = { reused: this.reused, built: this.built, bound: this.bound };
+    if (!this.enabled || this.tracker === undefined) return;
+    this.tracker.release();
+    last = this.tracker.size > MAX_READS ? undefined : { registry: this.registry, env: this.env, tracker: this.tracker, charts: this.charts };
+    if (this.whole !== undefined && this.disk !== undefined) {
+      const charts = new Map<string, ReadonlyArray<KubeObject>>();
+      const bound = new Set<string>();
+      for (const [id, kept] of this.charts) {
+        if (kept.objects !== undefined) charts.set(id, kept.objects);
+        else bound.add(id);
+      }
+      this.disk.remember({ key: this.whole, charts, bound });
+    }
+  }
+}
+
+/** The charts file's charts, as depending on the whole view. */
+function fromDisk(memo: ChartMemo | undefined): ReadonlyMap<string, KeptChart> | undefined {
+  if (memo === undefined) return undefined;
+  const out = new Map<string, KeptChart>();
+  for (const [id, objects] of memo.charts) out.set(id, { objects, whole: memo.key });
+  for (const id of memo.bound) out.set(id, { whole: memo.key });
+  return out;
+}
+
+/**
+ * Freezes a chart's objects all the way down (deepFreeze); false, and nothing is kept, when they hold a part of the
+ * chart's model: its Proxies throw once the build is over (lib/synth/read-record.ts), and freezing asks them.
+ */
+function frozen(objects: ReadonlyArray<KubeObject>): boolean {
+  try {
+    deepFreeze(objects);
+    return true;
+  } catch {
+    return false;
   }
 }

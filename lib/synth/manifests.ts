@@ -22,9 +22,10 @@ export const LARGE_CHART_OBJECTS = 2000;
  * the manifest to keep. Charts are built, and given to `each` and `onProgress`, in that order too, except the
  * charts expected to hold LARGE_CHART_OBJECTS or more (the fleet's, at thousands of devices), which come after
  * all the others: the render worker then writes the small charts' files while a large chart is built, instead of
- * waiting for it. A chart whose inputs are those of the last synth in this process is not built again: its objects
- * from that synth are given (lib/synth/chart-reuse.ts; they are frozen), or from the synth before into the same
- * output folder when `disk` is its charts file (lib/synth/chart-cache.ts; @default none).
+ * waiting for it. A chart nothing of whose reads changed since the last synth in this process is not built again:
+ * its objects from that synth are given (lib/synth/chart-reuse.ts; they are frozen), or from the synth before into
+ * the same output folder, when only the devices changed, when `disk` is its charts file (lib/synth/chart-cache.ts;
+ * @default none).
  */
 export function synthesizeManifests(
   model: StackModel,
@@ -48,21 +49,17 @@ export function synthesizeManifests(
   const build = (from: StackModel, cluster: ClusterModel, def: ComponentDefinition): KubeObject[] => {
     const app = new App({ outdir: '.edgewatt-unused' });
     const chart = def.build(app, `${cluster.name}-${def.name}`, { model: from, cluster, registry });
-    return (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, cluster));
+    const external = new Set(cluster.namespaces.filter((n) => n.external).map((n) => n.name));
+    return (renderChart(chart) as KubeObject[]).map(normalizeObject).map((o) => markExternalNamespace(o, external));
   };
   order.forEach((i, done) => {
     const { cluster, def } = charts[i];
     onProgress?.(done, charts.length, cluster.name, def.name);
     const id = `${cluster.name}\0${def.name}`;
     let objects = reuse.reuse(id);
-    if (objects === undefined && reuse.enabled && !reuse.knownBound(id)) {
-      try {
-        objects = reuse.keep(id, build(reuse.view, cluster, def));
-      } catch {
-        // It read the devices (BulkAccess, maybe wrapped by cdk8s), or it fails: built from the model below, which
-        // gives the chart, or its own error.
-      }
-    }
+    // Built from a read-recording model over the view; when that fails (it read the devices: BulkAccess, maybe
+    // wrapped by cdk8s; or it fails), from the model below, which gives the chart, or its own error.
+    if (objects === undefined && reuse.enabled && !reuse.knownBound(id)) objects = reuse.fromView(id, cluster.name, (from, c) => build(from, c, def));
     if (objects === undefined) {
       if (reuse.enabled) reuse.markBound(id);
       objects = build(model, cluster, def);
@@ -82,12 +79,12 @@ export function normalizeObject(o: KubeObject): KubeObject {
 }
 
 /**
- * An object placed in a namespace the stack declares external (created outside Git) names it in its
+ * An object placed in a namespace the stack declares external (created outside Git; `external`: the cluster's) names it in its
  * external references, so the wiring check accepts that no Namespace object for it is in the tree.
  */
-export function markExternalNamespace(o: KubeObject, cluster: ClusterModel): KubeObject {
+export function markExternalNamespace(o: KubeObject, external: ReadonlySet<string>): KubeObject {
   const ns = o.metadata.namespace;
-  if (ns === undefined || !cluster.namespaces.some((n) => n.external && n.name === ns)) return o;
+  if (ns === undefined || !external.has(ns)) return o;
   const annotations = o.metadata.annotations ?? {};
   const refs = (annotations[EXTERNAL_REFS_ANNOTATION] ?? '').split(',').map((r) => r.trim()).filter(Boolean);
   const merged = [...new Set([...refs, `Namespace/${ns}`])].join(',');

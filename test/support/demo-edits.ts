@@ -15,6 +15,22 @@ export const DEMO_EDITS: Readonly<Record<string, DemoEdit>> = {
   moveSet: (s) => (s.fleet.devices[2].set = s.fleet.devices[2].set === 'sensors' ? 'gateways' : 'sensors'),
   fleetNamespace: (s) => (s.fleet.namespace = s.fleet.namespace === 'devices' ? 'fleet' : 'devices'),
   alert: (s) => (s.monitoring.alerts.nodePowerWatts = s.monitoring.alerts.nodePowerWatts === 200 ? 250 : 200),
+  registry: (s) => (s.iomt.pipelines[0].things[1].image = s.iomt.pipelines[0].things[1].image.startsWith('ghcr.io/') ? 'registry.example/iomt/detector:2.1.0' : 'ghcr.io/example/detector:2.1.0'),
+  server: (s) => (s.clusters[1].server = s.clusters[1].server.endsWith(':6443') ? 'https://line-1.factory.example:7443' : 'https://line-1.factory.example:6443'),
+  carbon: (s) => (s.monitoring.carbonIntensity = s.monitoring.carbonIntensity === 415 ? 300 : 415),
+  // A pipeline with no thing on a device: its cluster's IoMT chart is built from the view (and reused).
+  addPipeline: (s) =>
+    s.iomt.pipelines.length === 1 &&
+    s.iomt.pipelines.push({
+      name: 'analytics',
+      cluster: 'hub',
+      things: [
+        { name: 'ingest', kind: 'MSensor', image: 'registry.example/iomt/ingest:1.0.0', port: 8000 },
+        { name: 'trend', kind: 'MAnalyzer', image: 'registry.example/iomt/trend:1.0.0', port: 8001 },
+      ],
+      links: [{ from: 'ingest', to: 'trend' }],
+    }),
+  pipelinePort: (s) => (s.iomt.pipelines.at(-1).things[1].port = s.iomt.pipelines.at(-1).things[1].port === 8001 ? 8002 : 8001),
   nothing: () => undefined,
 };
 

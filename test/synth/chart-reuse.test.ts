@@ -4,6 +4,7 @@ import { demoStack } from '../support/stacks';
 import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { ApiObject, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, viewKey, withoutChartReuse } from '../../lib/synth/chart-reuse';
 import { ComponentDefinition } from '../../charts';
 import { synthesizeManifests } from '../../lib/synth/manifests';
@@ -48,14 +49,30 @@ describe('charts reused across synths in one process', () => {
     expect([...warm].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-01'))).toBe(false);
   });
 
-  test('a change outside the devices builds every chart again', () => {
+  test('a changed IoMT image rebuilds only the charts that read it, and the files are those of a synth from nothing', () => {
     const stack = demo();
     filesOf(stack);
+    const first = chartReuseStats();
+    // The only chart that reads the image is the pipeline cluster's IoMT chart, which reads the devices too (a thing
+    // runs on a device), so it is built from the model every time. The monitoring charts read the stack's image
+    // registries, not its images: registry.example stays.
     stack.iomt.pipelines[0].things[2].image = 'registry.example/iomt/viewer:1.0.4';
     const { warm, reused, cold } = warmAndCold(stack);
-    expect(reused).toBe(0);
+    expect(reused).toBe(first.built);
     expect(differing(warm, cold)).toEqual([]);
     expect([...warm.values()].some((t) => t.includes('registry.example/iomt/viewer:1.0.4'))).toBe(true);
+  });
+
+  test('an image from another registry also rebuilds the charts that allow the stack\'s registries', () => {
+    const stack = demo();
+    filesOf(stack);
+    const first = chartReuseStats();
+    stack.iomt.pipelines[0].things[2].image = 'ghcr.io/example/viewer:1.0.4';
+    const { warm, reused, cold } = warmAndCold(stack);
+    expect(reused).toBeGreaterThan(0);
+    expect(reused).toBeLessThan(first.built);
+    expect(differing(warm, cold)).toEqual([]);
+    expect([...warm].some(([p, t]) => p.includes('/monitoring/') && t.includes('ghcr'))).toBe(true);
   });
 
   test('reused objects are frozen: changing a synth\'s objects throws and cannot reach the next synth', () => {
@@ -85,7 +102,7 @@ describe('charts reused across synths in one process', () => {
           filesOf(stack); // the next edit starts from a synth of this stack
         }
       }),
-      { numRuns: 8, seed: 23 },
+      { numRuns: 16, seed: 23 },
     );
     expect(reusedSomewhere).toBeGreaterThan(0);
   });
@@ -161,13 +178,27 @@ describe('the bulk-free view', () => {
     expect((first.objects[0] as { data?: Record<string, string> }).data?.names).toBe('cam-01,gw-01,pi-01');
   });
 
-  test('a view holding anything but plain data has no key, and nothing is reused for it', () => {
+  test('a view holding anything but plain data has no key (for the charts file)', () => {
     expect(viewKey({ ...view, extra: new Map([['a', 1]]) } as never)).toBeUndefined();
     expect(viewKey({ ...view, extra: Object.defineProperty({}, 'x', { get: () => 1, enumerable: true }) } as never)).toBeUndefined();
     expect(viewKey({ ...view, extra: { [Symbol('s')]: 1 } } as never)).toBeUndefined();
-    const odd = { ...model, extra: new Set([1]) } as never;
-    synthesizeManifests(odd);
-    synthesizeManifests(odd);
-    expect(chartReuseStats()).toEqual({ reused: 0, built: 0, bound: 0 });
+  });
+
+  test('a chart that read anything but plain data is built again in every synth; a chart that did not is reused', () => {
+    const configMap = (scope: Construct, id: string, data: Record<string, string>): Chart => {
+      const chart = new Chart(scope, id);
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data } as never);
+      return chart;
+    };
+    const everywhere = (m: { clusters: ReadonlyArray<{ name: string }> }) => m.clusters.map((c) => c.name);
+    const odd: ComponentDefinition = { name: 'platform', clusters: everywhere, build: (scope, id, ctx) => configMap(scope, id, { size: String((ctx.model as unknown as { extra: Set<number> }).extra.size) }) };
+    const plain: ComponentDefinition = { name: 'energy', clusters: everywhere, build: (scope, id, ctx) => configMap(scope, id, { name: ctx.model.name }) };
+    const model2 = { ...model, extra: new Set([1]) } as never;
+    const registry = [odd, plain];
+    const [first] = synthesizeManifests(model2, registry);
+    synthesizeManifests(model2, registry);
+    const n = model.clusters.length;
+    expect(chartReuseStats()).toEqual({ reused: n, built: n, bound: 0 });
+    expect((first.objects[0] as { data?: Record<string, string> }).data?.size).toBe('1');
   });
 });

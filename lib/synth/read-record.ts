@@ -1,0 +1,476 @@
+import { shareReads, SharedReads } from '../core/model-memo';
+
+/**
+ * What each chart read of the bulk-free view (lib/synth/chart-reuse.ts), so that a chart is reused when nothing it
+ * read changed, whatever else did (a changed IoMT pipeline rebuilds the charts that read it, not all of them).
+ *
+ * A chart built from the view is given a model of its own: a read-only Proxy over the view, one per path from the
+ * view's root, that notes every read — a property's value, a descriptor, `in`, the list of keys — as a read id. A
+ * read is a path (the parent's read id and the property) and what was seen there, as a token: a primitive spelled
+ * out (as viewKey spells it), an object's kind (array, plain object, null-prototype object), a property inherited
+ * from the prototype, an accessor's value, or a thrown error. Anything else (a Map, a class instance, a function,
+ * a symbol) gets a token no other read has, so a chart that saw it is never reused.
+ *
+ * ReadTracker keeps every read any chart made, with its token, across synths. At the start of a synth it reads
+ * every path again in the new view (`refresh`): a chart none of whose reads changed token sees the same values, so
+ * (a chart is a function of what it reads) it builds the same objects; its last objects are used as they are.
+ *
+ * A chart's model gives each path its own Proxy, so the chart sees no identity the view shares between two paths
+ * (and caches keyed by parts of its model are its own: lib/core/model-memo.ts shares values between charts). After
+ * the build, the chart's Proxies throw on any use: a chart that kept a part of its model in its objects fails
+ * (deepFreeze of its objects throws) and is built from the model instead. Nothing can be written through them.
+ */
+
+/** The read id of a read that cannot be compared (a chart that made one is not kept). */
+const OPAQUE = -1;
+
+const GET = 0;
+const DESC = 1;
+const HAS = 2;
+const KEYS = 3;
+/** A read standing for other reads (ReadTracker.group). */
+const GROUP = 4;
+
+/** Tokens that match no other: a value the tracker cannot compare. */
+let unique = 0;
+/** Set when a token unlike any other was made (evaluate reads it for each read). */
+let madeUnique = false;
+const uniqueToken = (): string => {
+  madeUnique = true;
+  return `!#${++unique}`;
+};
+
+/** A value's token (see the module comment). */
+function valueToken(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return JSON.stringify(v);
+    case 'number':
+      return Object.is(v, -0) ? '!-0' : Number.isFinite(v) ? String(v) : `!${String(v)}`;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'undefined':
+      return '!undefined';
+    case 'object': {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return '[';
+      const proto = Object.getPrototypeOf(v) as unknown;
+      return proto === Object.prototype ? '{' : proto === null ? '{null' : uniqueToken();
+    }
+    default:
+      return uniqueToken();
+  }
+}
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
+/** The error a chart's model throws once its build is over. */
+export class ReadAfterBuild extends Error {
+  constructor() {
+    super('a chart used its model after its build (kept a part of it in its objects)');
+    this.name = 'ReadAfterBuild';
+  }
+}
+
+const readOnly = (): never => {
+  throw new TypeError('the model is read-only in a chart build');
+};
+
+/** Where the marks of a model's reads go. */
+interface ReadSink {
+  mark(id: number): void;
+}
+
+/** Every read of every chart, by id (see the module comment). Reads are never removed; ids stay valid. */
+export class ReadTracker {
+  private readonly parents: number[] = [-1];
+  private readonly ops: number[] = [GET];
+  private readonly props: string[] = [''];
+  private tokens: string[] = ['{'];
+  /** This synth's values: a GET's value, a DESC's descriptor, a KEYS's list, or what was thrown (`failed`). */
+  private values: unknown[] = [];
+  private failed: boolean[] = [false];
+  /** Whether a read's token is unlike any other (uniqueToken). */
+  private opaque: boolean[] = [false];
+  private readonly gets: Array<Map<string, number> | undefined> = [];
+  private readonly others: Array<Map<string, number> | undefined> = [];
+  private stamps = new Int32Array(1024);
+  private serial = 0;
+  /** The chart being built, and the shared computations running (innermost last). */
+  private active: ChartReads | undefined;
+  private readonly captures: number[][] = [];
+  /** The groups' members, by the group's read id, and the groups by their members. */
+  private readonly groups = new Map<number, Int32Array>();
+  private readonly groupIds = new Map<string, number>();
+  private shared: ChartReads | undefined;
+
+  /**
+   * `accessorOk(get)`: whether an accessor of the view is one whose value the tracker may take as data (the view's
+   * bulk getters); any other accessor's reads get unique tokens.
+   */
+  constructor(private readonly accessorOk: (get: unknown) => boolean) {}
+
+  /** How many reads are known. */
+  public get size(): number {
+    return this.parents.length;
+  }
+
+  /**
+   * Reads every known path again in `view` (the next synth's); gives which reads now see something else (1), by id.
+   */
+  public refresh(view: object): Uint8Array {
+    const n = this.parents.length;
+    const changed = new Uint8Array(n);
+    const before = this.tokens;
+    this.tokens = new Array<string>(n);
+    this.values = new Array<unknown>(n);
+    this.failed = new Array<boolean>(n);
+    this.opaque = new Array<boolean>(n);
+    this.tokens[0] = '{';
+    this.opaque[0] = false;
+    this.values[0] = view;
+    this.failed[0] = false;
+    for (let i = 1; i < n; i++) {
+      const members = this.groups.get(i);
+      if (members !== undefined) {
+        // A group changed when a member did (members are older reads, refreshed before it).
+        this.tokens[i] = before[i];
+        this.opaque[i] = false;
+        this.failed[i] = false;
+        if (ReadTracker.anyChanged(members, changed)) changed[i] = 1;
+        continue;
+      }
+      this.evaluate(i);
+      if (this.tokens[i] !== before[i]) changed[i] = 1;
+    }
+    this.shared = new ChartReads(this, this.sharedSink());
+    return changed;
+  }
+
+  /** Whether any of `reads` is marked in `changed`. */
+  public static anyChanged(reads: Int32Array, changed: Uint8Array): boolean {
+    for (let i = 0; i < reads.length; i++) if (reads[i] < 0 || reads[i] >= changed.length || changed[reads[i]] === 1) return true;
+    return false;
+  }
+
+  /** A model for one chart's build; its reads are the chart's (`done()` ends them). */
+  public chart(): ChartReads {
+    const own: number[] = [];
+    const serial = ++this.serial;
+    const sink: ReadSink = {
+      mark: (id) => {
+        if (id === OPAQUE) own.push(id);
+        else if (this.stamps[id] !== serial) {
+          this.stamps[id] = serial;
+          own.push(id);
+        }
+        for (const c of this.captures) c.push(id);
+      },
+    };
+    const reads = new ChartReads(this, sink, own);
+    this.active = reads;
+    return reads;
+  }
+
+  /** Ends the active chart. */
+  public endChart(reads: ChartReads): void {
+    if (this.active === reads) this.active = undefined;
+  }
+
+  /** Lets go of this synth's values (the model): the tracker keeps paths and tokens only. */
+  public release(): void {
+    this.shared?.close();
+    this.shared = undefined;
+    this.active = undefined;
+    this.values = [];
+  }
+
+  /** Whether a shared computation is capturing reads (lib/core/model-memo.ts). */
+  public get capturing(): boolean {
+    return this.captures.length > 0;
+  }
+
+  /** Whether a read's token is one no other read matches (the chart read what cannot be compared). */
+  public incomparable(id: number): boolean {
+    return id === OPAQUE || this.opaque[id];
+  }
+
+  private sharedSink(): ReadSink {
+    return {
+      mark: (id) => {
+        this.active?.mark(id);
+        for (const c of this.captures) c.push(id);
+      },
+    };
+  }
+
+  /** The shared computations' model (lib/core/model-memo.ts). */
+  public sharing(): SharedReads {
+    const shared = this.shared!;
+    return {
+      model: shared.root,
+      capture: <T>(f: () => T) => {
+        const reads: number[] = [];
+        this.captures.push(reads);
+        try {
+          const value = f();
+          return { value, reads: [this.group(reads)] };
+        } finally {
+          this.captures.pop();
+        }
+      },
+      replay: (reads) => {
+        for (const id of reads) {
+          this.active?.mark(id);
+          for (const c of this.captures) c.push(id);
+        }
+      },
+    };
+  }
+
+  /** The id of a read (made and evaluated in this synth's view when new). */
+  public lookup(parent: number, op: number, prop: string): number {
+    const maps = op === GET ? this.gets : this.others;
+    let m = maps[parent];
+    if (m === undefined) maps[parent] = m = new Map();
+    const key = op === GET ? prop : `${op}:${prop}`;
+    let id = m.get(key);
+    if (id === undefined) {
+      id = this.add(parent, op, prop);
+      m.set(key, id);
+      this.evaluate(id);
+    }
+    return id;
+  }
+
+  /**
+   * One read standing for `reads` (a shared computation's: lib/core/model-memo.ts), changed when any of them is: a
+   * chart that takes the computed value marks one read, not all of the computation's. OPAQUE when one is.
+   */
+  public group(reads: ReadonlyArray<number>): number {
+    const members = Int32Array.from(new Set(reads)).sort();
+    if (members.length > 0 && members[0] === OPAQUE) return OPAQUE;
+    const key = members.join(',');
+    let id = this.groupIds.get(key);
+    if (id === undefined) {
+      id = this.add(-1, GROUP, '');
+      this.groups.set(id, members);
+      this.groupIds.set(key, id);
+    }
+    this.opaque[id] = members.some((m) => this.opaque[m]);
+    return id;
+  }
+
+  /** A new read id. */
+  private add(parent: number, op: number, prop: string): number {
+    const id = this.parents.length;
+    this.parents.push(parent);
+    this.ops.push(op);
+    this.props.push(prop);
+    this.tokens.push('');
+    this.values.push(undefined);
+    this.failed.push(false);
+    this.opaque.push(false);
+    if (id >= this.stamps.length) {
+      const grown = new Int32Array(this.stamps.length * 2);
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
+    return id;
+  }
+
+  /** This synth's value of a read (throws what it threw). */
+  public value(id: number): unknown {
+    if (this.failed[id]) throw this.values[id];
+    return this.values[id];
+  }
+
+  private evaluate(i: number): void {
+    madeUnique = false;
+    this.evaluateToken(i);
+    this.opaque[i] = madeUnique;
+  }
+
+  private evaluateToken(i: number): void {
+    const parent = this.parents[i];
+    const target = this.values[parent];
+    if (this.failed[parent] || !isObject(target)) {
+      this.tokens[i] = '!gone';
+      this.values[i] = undefined;
+      this.failed[i] = false;
+      return;
+    }
+    const prop = this.props[i];
+    try {
+      let token: string;
+      let value: unknown;
+      switch (this.ops[i]) {
+        case GET:
+          if (prop === 'length' && Array.isArray(target)) {
+            // An array's length is always its own (and the only thing a hidden list tells).
+            value = (target as unknown[]).length;
+            token = valueToken(value);
+            break;
+          }
+          {
+            const d = Reflect.getOwnPropertyDescriptor(target, prop);
+            value = Reflect.get(target, prop);
+            if (d === undefined) token = `~${typeof value === 'function' ? 'f' : valueToken(value)}`;
+            else if (d.get !== undefined || d.set !== undefined) token = this.accessorOk(d.get) ? `g${valueToken(value)}` : uniqueToken();
+            else token = valueToken(value);
+          }
+          break;
+        case DESC: {
+          const d = Reflect.getOwnPropertyDescriptor(target, prop);
+          value = d;
+          token = d === undefined ? '!none' : `${d.enumerable ? 'e' : '-'}${d.writable ? 'w' : '-'}${d.configurable ? 'c' : '-'}${d.get || d.set ? 'a' : 'v'}`;
+          break;
+        }
+        case HAS:
+          value = Reflect.has(target, prop);
+          token = value ? '1' : '0';
+          break;
+        default: {
+          const keys = Reflect.ownKeys(target);
+          value = keys;
+          token = keys.some((k) => typeof k === 'symbol') ? uniqueToken() : JSON.stringify(keys);
+        }
+      }
+      this.tokens[i] = token;
+      this.values[i] = value;
+      this.failed[i] = false;
+    } catch (e) {
+      this.tokens[i] = '!throw';
+      this.values[i] = e;
+      this.failed[i] = true;
+    }
+  }
+}
+
+/** One model over the view (a chart's, or the synth's shared one): Proxies that note reads. */
+export class ChartReads {
+  private readonly proxies = new Map<number, object>();
+  private closed = false;
+  /** The model: give it to the chart's build. */
+  public readonly root: object;
+
+  constructor(
+    private readonly tracker: ReadTracker,
+    private readonly sink: ReadSink,
+    private readonly own?: number[],
+  ) {
+    this.root = this.proxy(0);
+    shareReads(this.root, lazySharing(tracker));
+  }
+
+  public mark(id: number): void {
+    this.sink.mark(id);
+  }
+
+  /**
+   * Ends the chart's reads: its Proxies throw from now on. Gives the reads, or undefined when one of them cannot be
+   * compared (the chart is then not kept).
+   */
+  public done(): Int32Array | undefined {
+    this.close();
+    this.tracker.endChart(this);
+    const own = this.own ?? [];
+    return own.some((id) => this.tracker.incomparable(id)) ? undefined : Int32Array.from(own);
+  }
+
+  public close(): void {
+    this.closed = true;
+  }
+
+  /** The model's object at read `id` (a Proxy of it). */
+  private proxy(id: number): object {
+    let p = this.proxies.get(id);
+    if (p !== undefined) return p;
+    const target = this.tracker.value(id) as object;
+    const tracker = this.tracker;
+    const check = (): void => {
+      if (this.closed) throw new ReadAfterBuild();
+    };
+    const read = (op: number, prop: string): number => {
+      const r = tracker.lookup(id, op, prop);
+      this.sink.mark(r);
+      return r;
+    };
+    const valueAt = (r: number): unknown => {
+      const v = tracker.value(r);
+      return isObject(v) ? this.proxy(r) : v;
+    };
+    // A chart's model answers a property read again from what it gave (the read is the chart's already), unless a
+    // shared computation is capturing reads (lib/core/model-memo.ts), which must see it. The shared model's reads
+    // count for whichever chart is being built, so it answers every read anew.
+    const seen = this.own === undefined ? undefined : new Map<string, unknown>();
+    p = new Proxy(Array.isArray(target) ? [] : {}, {
+      get: (_t, prop) => {
+        check();
+        if (typeof prop === 'symbol') {
+          // Plain data has no symbol keys of its own (viewKey refuses them): what is read is the prototype's.
+          if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+          return Reflect.get(target, prop);
+        }
+        if (seen !== undefined && !tracker.capturing) {
+          const v = seen.get(prop);
+          if (v !== undefined || seen.has(prop)) return v;
+          const value = valueAt(read(GET, prop));
+          seen.set(prop, value);
+          return value;
+        }
+        return valueAt(read(GET, prop));
+      },
+      getOwnPropertyDescriptor: (_t, prop) => {
+        check();
+        if (typeof prop === 'symbol') {
+          if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+          return undefined;
+        }
+        const d = tracker.value(read(DESC, prop)) as PropertyDescriptor | undefined;
+        if (d === undefined) return undefined;
+        const value = valueAt(read(GET, prop));
+        // The stand-in's own `length` (an array's) is not configurable: it must be described so.
+        if (prop === 'length' && Array.isArray(target)) return { value, writable: true, enumerable: false, configurable: false };
+        return { value, writable: true, enumerable: d.enumerable, configurable: true };
+      },
+      has: (_t, prop) => {
+        check();
+        if (typeof prop === 'symbol') return Reflect.has(target, prop);
+        return tracker.value(read(HAS, prop)) as boolean;
+      },
+      ownKeys: () => {
+        check();
+        return [...(tracker.value(read(KEYS, '')) as Array<string | symbol>)];
+      },
+      getPrototypeOf: () => {
+        check();
+        return Reflect.getPrototypeOf(target);
+      },
+      isExtensible: () => {
+        check();
+        return true;
+      },
+      preventExtensions: readOnly,
+      set: readOnly,
+      defineProperty: readOnly,
+      deleteProperty: readOnly,
+      setPrototypeOf: readOnly,
+    });
+    this.proxies.set(id, p);
+    return p;
+  }
+}
+
+/** The tracker's sharing, asked for when a shared value is first needed (its model exists from refresh on). */
+function lazySharing(tracker: ReadTracker): SharedReads {
+  let s: SharedReads | undefined;
+  const get = (): SharedReads => (s ??= tracker.sharing());
+  return {
+    get model() {
+      return get().model;
+    },
+    capture: (f) => get().capture(f),
+    replay: (reads) => get().replay(reads),
+  };
+}
