@@ -1,34 +1,42 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
 import { deepFreeze } from '../core/freeze';
 import { digestBytes } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
 import { readCacheFile, writeCacheLines } from '../validate/cache';
-import type { ChartMemo } from './chart-reuse';
+import type { KeptChart } from './chart-reuse';
+import { ReadTracker, readsFromText, readsToText } from './read-record';
 import { KubeObject } from './kube-object';
 
 /**
  * The charts of the last synth into an output folder, kept on disk beside its other caches
  * (`.edgewatt.cache/<out>/charts.json`), so that `edgewatt synth` — a process of its own, which has no charts in
- * memory from the synth before — reuses the charts whose inputs did not change (lib/synth/chart-reuse.ts): at
- * 100,000 devices, all but the fleet's and the hub's monitoring chart, ~16,000 cdk8s objects.
+ * memory from the synth before — reuses the charts none of whose reads changed (lib/synth/chart-reuse.ts): at
+ * 100,000 devices, after a device changed, all but the fleet's and the hub's monitoring chart, ~16,000 cdk8s
+ * objects; after an IoMT pipeline changed, all but those and the charts that read the pipeline.
  *
- * Soundness: the file is read only under the same key, which covers what a chart is a function of: the view's key
- * (ChartReuse: everything a bulk-free chart can read) and the code that builds charts (every source file of lib/
- * and charts/ as loaded, the versions of the packages charts are built with, and Node's). Each chart's line carries
- * the digest of its JSON text, and its objects must look like Kubernetes objects: a file changed by accident (a bit
- * flip, a hand edit) is no cache, like a missing, unreadable or other-key one. Objects read are then sized,
- * digested, rendered and checked by every gate like built ones (the validation cache skips the per-object checks
- * only for an object whose exact content passed before). A synth that read charts from the file and then fails
- * removes the file, so a bad file cannot fail synth after synth. Like render.json (YAML bodies by digest), the
- * cache folder is trusted not to be rewritten on purpose: a deliberately forged, valid file is used. Only charts
- * whose objects are exactly JSON (jsonExact) are written, so an object read back is the object built.
+ * The file holds the read tracker (lib/synth/read-record.ts: every read's path and the token it saw in the synth
+ * that wrote the file), and each chart with its reads and its objects (a bulk-bound chart: its reads only). A new
+ * process reads the tracker back, reads every path again in its own view, and reuses the charts none of whose reads
+ * changed, as in one process.
+ *
+ * Soundness: the file is read only under the same key, which covers the code that builds charts (every source file of
+ * lib/ and charts/ as loaded, the versions of the packages charts are built with, and Node's), the one setting of the
+ * environment that changes a chart's output, and the byte order of the read ids. Each line carries the digest of its
+ * text, the tracker must be as the tracker writes it, and the objects must look like Kubernetes objects: a file
+ * changed by accident (a bit flip, a hand edit) is no cache, like a missing, unreadable or other-key one. Objects read
+ * are then sized, digested, rendered and checked by every gate like built ones (the validation cache skips the
+ * per-object checks only for an object whose exact content passed before). A synth that read charts from the file
+ * and then fails removes the file, so a bad file cannot fail synth after synth. Like render.json (YAML bodies by
+ * digest), the cache folder is trusted not to be rewritten on purpose: a deliberately forged, valid file is used.
+ * Only charts whose objects are exactly JSON (jsonExact) are written, so an object read back is the object built.
  */
 
 /** Bump when what is stored changes meaning without a change to any source file. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** The packages whose code builds chart objects. */
 const CHART_PACKAGES = ['cdk8s', 'cdk8s-plus-27', 'constructs', '@grafana/grafana-foundation-sdk', 'yaml'];
@@ -66,14 +74,18 @@ function looksLikeObject(o: unknown): o is KubeObject {
   return typeof apiVersion === 'string' && typeof kind === 'string' && typeof metadata === 'object' && metadata !== null && typeof metadata.name === 'string';
 }
 
+/** What a charts file gives: the tracker of the synth that wrote it, and its charts (lib/synth/chart-reuse.ts). */
+export interface ChartFile {
+  readonly tracker: ReadTracker;
+  readonly charts: ReadonlyMap<string, KeptChart>;
+}
+
 /** The charts file of an output folder's cache folder; see the module comment. */
 export class ChartDiskCache {
   private readonly file: string;
   /** The key the file on disk is stored under (read once; null: no usable file). */
   private stored: string | null | undefined;
-  /** The key of the memo last asked for (its view key is ~1 MB at 100,000 devices: hashed once). */
-  private last: { readonly memoKey: string; readonly key: string } | undefined;
-  private pending: { readonly key: string; readonly memo: ChartMemo } | undefined;
+  private pending: { readonly key: string; readonly memo: ChartFile } | undefined;
   private read = false;
 
   /**
@@ -92,10 +104,9 @@ export class ChartDiskCache {
     return this.read;
   }
 
-  /** The key a memo is stored under: its own key (view and environment) and the code's. */
-  private storedKey(memoKey: string): string {
-    if (this.last?.memoKey !== memoKey) this.last = { memoKey, key: sha256(`format ${FORMAT}\0code ${this.code}\0view ${memoKey}`) };
-    return this.last.key;
+  /** The key the charts of a synth in the environment `env` are stored under. */
+  private storedKey(env: string): string {
+    return sha256(`format ${FORMAT}\0code ${this.code}\0env ${env}\0${os.endianness()}`);
   }
 
   /** The file's key, from its first line (the rest is not read). */
@@ -119,64 +130,78 @@ export class ChartDiskCache {
   }
 
   /**
-   * The charts stored for `memoKey`, frozen; undefined when there are none, or when any line is not as written
-   * (its digest, its objects' shape), or names a chart the file also lists as reading the devices.
+   * The tracker and charts stored for the environment `env` (objects frozen); undefined when there are none, or
+   * when any line is not as written (its digest, the tracker, its reads, its objects' shape), or names a chart twice.
+   * `accessorOk`: the tracker's (ReadTracker).
    */
-  public load(memoKey: string): ChartMemo | undefined {
-    const key = this.storedKey(memoKey);
+  public load(env: string, accessorOk: (get: unknown) => boolean): ChartFile | undefined {
+    const key = this.storedKey(env);
     if (this.code === null || this.storedOnDisk() !== key) return undefined;
     try {
       const lines = readCacheFile(this.file).split('\n');
       if ((JSON.parse(lines[0]) as { key?: unknown }).key !== key) return undefined;
-      const bound = JSON.parse(lines[1]) as unknown;
-      if (!Array.isArray(bound) || !bound.every((b) => typeof b === 'string')) return undefined;
-      const charts = new Map<string, ReadonlyArray<KubeObject>>();
+      // `<sha256 of the tracker's JSON>\t<the tracker's JSON>`
+      const [trackerDigest, trackerJson] = lines[1].split('\t');
+      if (trackerJson === undefined || sha256(trackerJson) !== trackerDigest) return undefined;
+      const tracker = ReadTracker.fromData(JSON.parse(trackerJson), accessorOk);
+      if (tracker === undefined) return undefined;
+      const charts = new Map<string, KeptChart>();
       for (const line of lines.slice(2)) {
         if (line === '') continue;
-        // `<id as JSON>\t<sha256 of the objects' JSON>\t<the objects' JSON>`
-        const [id, digest, json] = line.split('\t');
-        if (json === undefined || sha256(json) !== digest) return undefined;
+        // `<id as JSON>\t<sha256 of the rest>\t<its reads (readsToText)>\t<its objects' JSON, or null: bulk-bound>`
+        const [id, digest, reads, json] = line.split('\t');
+        if (json === undefined || sha256(`${reads}\t${json}`) !== digest) return undefined;
         const name = JSON.parse(id) as unknown;
+        const ids = readsFromText(reads);
         const objects = JSON.parse(json) as unknown;
-        if (typeof name !== 'string' || bound.includes(name) || charts.has(name) || !Array.isArray(objects) || !objects.every(looksLikeObject)) return undefined;
-        charts.set(name, deepFreeze(objects));
+        if (typeof name !== 'string' || charts.has(name) || ids === undefined || !ids.every((r) => r >= 0 && r < tracker.size)) return undefined;
+        if (objects === null) charts.set(name, { reads: ids });
+        else if (Array.isArray(objects) && objects.every(looksLikeObject)) charts.set(name, { objects: deepFreeze(objects), reads: ids });
+        else return undefined;
       }
       this.read = true;
-      return { key: memoKey, charts, bound: new Set(bound as string[]) };
+      return { tracker, charts };
     } catch {
       return undefined;
     }
   }
 
-  /** This synth's charts, for save() to write, unless the file holds the charts of the same key already. */
-  public remember(memo: ChartMemo): void {
-    const key = this.storedKey(memo.key);
-    this.pending = this.code === null || this.storedOnDisk() === key ? undefined : { key, memo };
+  /**
+   * This synth's tracker and charts, for save() to write: when they are not those the file holds already (`same`:
+   * the synth kept exactly the charts it was given, from this file or from the last synth in this process, whose
+   * save wrote them here, and made no new read), or the file holds another key's.
+   */
+  public remember(env: string, memo: ChartFile, same: boolean): void {
+    const key = this.storedKey(env);
+    this.pending = this.code === null || (same && this.storedOnDisk() === key) ? undefined : { key, memo };
   }
 
   /**
-   * Writes the remembered charts (synthToDir calls it after its commit), a line at a time (writeCacheLines: one
-   * chart's JSON in memory at once, not the whole file); a failure to write is ignored (the file is a shortcut only).
+   * Writes the remembered tracker and charts (synthToDir calls it after its commit), a line at a time
+   * (writeCacheLines: one chart's JSON in memory at once, not the whole file); a failure to write is ignored (the
+   * file is a shortcut only).
    */
   public save(): void {
     const pending = this.pending;
     if (pending === undefined) return;
     this.pending = undefined;
-    const { bound, charts } = pending.memo;
+    const { tracker, charts } = pending.memo;
     try {
       writeCacheLines(
         this.file,
         (function* () {
           yield JSON.stringify({ key: pending.key });
-          yield JSON.stringify([...bound].sort());
+          const trackerJson = JSON.stringify(tracker.toData());
+          yield `${sha256(trackerJson)}\t${trackerJson}`;
           for (const id of [...charts.keys()].sort()) {
-            const objects = charts.get(id) as ReadonlyArray<KubeObject>;
-            if (!objects.every(jsonExact)) continue;
-            const json = JSON.stringify(objects);
-            yield `${JSON.stringify(id)}\t${sha256(json)}\t${json}`;
+            const { objects, reads } = charts.get(id) as KeptChart;
+            if (reads === undefined || (objects !== undefined && !objects.every(jsonExact))) continue;
+            const text = `${readsToText(reads)}\t${objects === undefined ? 'null' : JSON.stringify(objects)}`;
+            yield `${JSON.stringify(id)}\t${sha256(text)}\t${text}`;
           }
         })(),
       );
+      this.stored = pending.key;
     } catch {
       /* a read-only or odd place: the next process builds every chart */
     }
@@ -189,5 +214,6 @@ export class ChartDiskCache {
     } catch {
       /* a folder in its place, say: load() reads nothing from it either */
     }
+    this.stored = null;
   }
 }

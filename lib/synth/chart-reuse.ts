@@ -31,9 +31,8 @@ import { ClusterModel } from '../model';
  * registry is compared by identity, not content: a component definition, or a constant a chart reads (VERSIONS,
  * say), changed in place between two synths of one process is not seen; call forgetCharts.
  *
- * The charts file of an output folder (lib/synth/chart-cache.ts), for the next process, is keyed by the whole view
- * (`viewKey`: everything the view reaches without its bulk): a new process reuses its charts when nothing but the
- * devices changed.
+ * The charts file of an output folder (lib/synth/chart-cache.ts) holds the charts with what they read, and the tracker:
+ * a new process reuses them as the next synth in this process would.
  */
 
 /**
@@ -48,14 +47,14 @@ export class BulkAccess extends Error {
   }
 }
 
-/** The fleet's fields that are per device (the view hides them); everything else is in the view's key. */
+/** The fleet's fields that are per device (the view hides them); everything else a chart may read. */
 export const FLEET_BULK_FIELDS = ['devices', 'workloads'] as const;
 
-/** The getters hideBulk defines, with the length of the list each hides: the only accessors viewKey accepts. */
-const bulkGetters = new WeakMap<object, number | undefined>();
+/** The getters hideBulk defines: the only accessors whose values a chart's reads may compare. */
+const bulkGetters = new WeakSet<object>();
 
 /**
- * A stand-in for a hidden list: its length can be read (`devices.length > 0` is a fact of the view, and in its key);
+ * A stand-in for a hidden list: its length can be read (`devices.length > 0` is a fact of the view, and a read);
  * anything else (an item, iteration, a method, its keys) throws BulkAccess.
  */
 function lengthOnly(field: string, length: number): ReadonlyArray<never> {
@@ -87,7 +86,7 @@ function hideBulk<T extends object>(o: T | undefined): T | undefined {
       if (shown === undefined) throw new BulkAccess(field);
       return shown;
     };
-    bulkGetters.set(get, length);
+    bulkGetters.add(get);
     Object.defineProperty(view, field, { enumerable: true, get });
   }
   return view;
@@ -99,70 +98,12 @@ export function bulkFreeView(model: StackModel): StackModel {
 }
 
 /**
- * Everything `view` reaches, as one string (JSON-like, keys in their own order), with the hidden bulk written as a
- * mark; undefined when it reaches anything that is not plain data (then the view has no key and nothing is reused).
+ * A chart of the last synth: its objects (none: it was built from the model), and what it read
+ * (lib/synth/read-record.ts).
  */
-export function viewKey(view: StackModel): string | undefined {
-  const out: string[] = [];
-  const onPath = new Set<object>();
-  const walk = (v: unknown): boolean => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') {
-      out.push(JSON.stringify(v));
-      return true;
-    }
-    // Values JSON cannot spell are bare tokens after `!`: no string (always quoted) or number reads as one.
-    if (typeof v === 'number') {
-      out.push(Object.is(v, -0) ? '!-0' : Number.isFinite(v) ? String(v) : `!${String(v)}`);
-      return true;
-    }
-    if (v === undefined) {
-      out.push('!undefined');
-      return true;
-    }
-    if (typeof v !== 'object' || onPath.has(v)) return false;
-    const proto = Object.getPrototypeOf(v) as unknown;
-    const isArray = Array.isArray(v);
-    if (!isArray && proto !== Object.prototype && proto !== null) return false;
-    onPath.add(v);
-    // An array's length is written (holes then differ from a shorter array); a key that is not enumerable is marked.
-    out.push(isArray ? `[!${(v as unknown[]).length}:` : '{');
-    for (const key of Reflect.ownKeys(v)) {
-      if (typeof key === 'symbol') return false;
-      if (isArray && key === 'length') continue;
-      const d = Object.getOwnPropertyDescriptor(v, key)!;
-      out.push(d.enumerable ? '' : '!hidden', JSON.stringify(key), ':');
-      if (d.get !== undefined || d.set !== undefined) {
-        // Only the view's own bulk getters are accessors; any other is data the key cannot see.
-        if (!bulkGetters.has(d.get as object)) return false;
-        out.push(`!bulk:${bulkGetters.get(d.get as object) ?? 'none'}`);
-      } else if (!walk(d.value)) return false;
-      out.push(',');
-    }
-    out.push(isArray ? ']' : '}');
-    onPath.delete(v);
-    return true;
-  };
-  return walk(view) ? out.join('') : undefined;
-}
-
-/** One synth's charts, for the next process's synth into the same output folder (lib/synth/chart-cache.ts). */
-export interface ChartMemo {
-  /** viewKey of the synth's view, and the one setting of the environment that changes a chart's output. */
-  readonly key: string;
-  /** Each bulk-free chart's objects (frozen), by `cluster\0component`. */
-  readonly charts: ReadonlyMap<string, ReadonlyArray<KubeObject>>;
-  /** The bulk-bound charts, built from the model itself (the next synth with the same key skips their view build). */
-  readonly bound: ReadonlySet<string>;
-}
-
-/**
- * A chart of the last synth: its objects (none: it was built from the model), and what it depends on — what it read
- * (lib/synth/read-record.ts), or, for a chart from the charts file, the whole view (`whole`: the view's key).
- */
-interface KeptChart {
+export interface KeptChart {
   readonly objects?: ReadonlyArray<KubeObject>;
-  readonly reads?: Int32Array;
-  readonly whole?: string;
+  readonly reads: Int32Array;
 }
 
 /** From how many known reads the tracker is started afresh (a long-lived process whose stacks keep changing). */
@@ -225,10 +166,10 @@ export class ChartReuse {
   public readonly enabled: boolean;
   private readonly env = process.env.CDK8S_DISABLE_SORT ?? '';
   private readonly tracker: ReadTracker | undefined;
+  /** How many reads the tracker knew before this synth's builds. */
+  private readonly known: number = 0;
   /** Which of the tracker's reads see another value than in the last synth. */
   private readonly changed: Uint8Array = new Uint8Array(0);
-  /** The view's whole key (only with a charts file: what the file is keyed by). */
-  private readonly whole: string | undefined;
   private readonly previous: ReadonlyMap<string, KeptChart> | undefined;
   private readonly charts = new Map<string, KeptChart>();
   private reused = 0;
@@ -252,11 +193,12 @@ export class ChartReuse {
     // The last synth's charts of this registry that this one cannot use go now, not at close(): a collection before
     // the build (lib/synth/manifests.ts) then frees them.
     if (inProcess === undefined && last?.registry === registry) last = undefined;
-    this.tracker = inProcess?.tracker ?? new ReadTracker((get) => bulkGetters.has(get as object));
+    const accessorOk = (get: unknown) => bulkGetters.has(get as object);
+    const file = inProcess === undefined ? disk?.load(this.env, accessorOk) : undefined;
+    this.tracker = inProcess?.tracker ?? file?.tracker ?? new ReadTracker(accessorOk);
     this.changed = this.tracker.refresh(this.view);
-    const key = disk === undefined ? undefined : viewKey(this.view);
-    this.whole = key === undefined ? undefined : `${this.env}\0${key}`;
-    this.previous = inProcess?.charts ?? (this.whole === undefined ? undefined : fromDisk(disk?.load(this.whole)));
+    this.known = this.tracker.size;
+    this.previous = inProcess?.charts ?? file?.charts;
   }
 
   /** Whether the last synth's charts are there to reuse (in this process or from the charts file). */
@@ -266,8 +208,7 @@ export class ChartReuse {
 
   /** Whether a kept chart's inputs are those of this synth. */
   private unchanged(kept: KeptChart): boolean {
-    if (kept.reads !== undefined) return !ReadTracker.anyChanged(kept.reads, this.changed);
-    return kept.whole !== undefined && kept.whole === this.whole;
+    return !ReadTracker.anyChanged(kept.reads, this.changed);
   }
 
   /** The chart's objects from the last synth, when its inputs are the same. */
@@ -324,25 +265,11 @@ export class ChartReuse {
     if (!this.enabled || this.tracker === undefined) return;
     this.tracker.release();
     last = this.tracker.size > MAX_READS ? undefined : { registry: this.registry, env: this.env, tracker: this.tracker, charts: this.charts };
-    if (this.whole !== undefined && this.disk !== undefined) {
-      const charts = new Map<string, ReadonlyArray<KubeObject>>();
-      const bound = new Set<string>();
-      for (const [id, kept] of this.charts) {
-        if (kept.objects !== undefined) charts.set(id, kept.objects);
-        else bound.add(id);
-      }
-      this.disk.remember({ key: this.whole, charts, bound });
-    }
+    // The same charts as given, and no new read: what the file holds already, if it holds this registry's.
+    const previous = this.previous;
+    const same = previous !== undefined && this.tracker.size === this.known && this.charts.size === previous.size && [...this.charts].every(([id, kept]) => previous.get(id) === kept);
+    this.disk?.remember(this.env, { tracker: this.tracker, charts: this.charts }, same);
   }
-}
-
-/** The charts file's charts, as depending on the whole view. */
-function fromDisk(memo: ChartMemo | undefined): ReadonlyMap<string, KeptChart> | undefined {
-  if (memo === undefined) return undefined;
-  const out = new Map<string, KeptChart>();
-  for (const [id, objects] of memo.charts) out.set(id, { objects, whole: memo.key });
-  for (const id of memo.bound) out.set(id, { whole: memo.key });
-  return out;
 }
 
 /**

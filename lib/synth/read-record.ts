@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { shareReads, SharedReads } from '../core/model-memo';
 
 /**
@@ -7,7 +8,7 @@ import { shareReads, SharedReads } from '../core/model-memo';
  * A chart built from the view is given a model of its own: a read-only Proxy over the view, one per path from the
  * view's root, that notes every read — a property's value, a descriptor, `in`, the list of keys — as a read id. A
  * read is a path (the parent's read id and the property) and what was seen there, as a token: a primitive spelled
- * out (as viewKey spells it), an object's kind (array, plain object, null-prototype object), a property inherited
+ * out (-0, NaN and undefined apart from 0, strings and a missing key), an object's kind (array, plain object, null-prototype object), a property inherited
  * from the prototype, an accessor's value, or a thrown error. Anything else (a Map, a class instance, a function,
  * a symbol) gets a token no other read has, so a chart that saw it is never reused.
  *
@@ -33,11 +34,13 @@ const GROUP = 4;
 
 /** Tokens that match no other: a value the tracker cannot compare. */
 let unique = 0;
+/** Makes this process's unique tokens unlike those of any other (a tracker is read back from a charts file). */
+const NONCE = randomBytes(8).toString('hex');
 /** Set when a token unlike any other was made (evaluate reads it for each read). */
 let madeUnique = false;
 const uniqueToken = (): string => {
   madeUnique = true;
-  return `!#${++unique}`;
+  return `!#${NONCE}:${++unique}`;
 };
 
 /** A value's token (see the module comment). */
@@ -76,6 +79,29 @@ const readOnly = (): never => {
   throw new TypeError('the model is read-only in a chart build');
 };
 
+/** A tracker as plain data (ReadTracker.toData). */
+export interface TrackerData {
+  readonly parents: number[];
+  readonly ops: number[];
+  readonly props: string[];
+  readonly tokens: string[];
+  readonly groups: Array<[number, number[]]>;
+}
+
+/** Read ids as text (base64 of their 32-bit integers), for the charts file. */
+export function readsToText(reads: Int32Array): string {
+  return Buffer.from(reads.buffer, reads.byteOffset, reads.byteLength).toString('base64');
+}
+
+/** readsToText's text as read ids; undefined when it is not such a text. */
+export function readsFromText(text: string): Int32Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 4 !== 0 || bytes.toString('base64') !== text) return undefined;
+  const out = new Int32Array(bytes.length / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
 /** Where the marks of a model's reads go. */
 interface ReadSink {
   mark(id: number): void;
@@ -109,6 +135,48 @@ export class ReadTracker {
    * bulk getters); any other accessor's reads get unique tokens.
    */
   constructor(private readonly accessorOk: (get: unknown) => boolean) {}
+
+  /** Every read's path and token as of the last refresh, and the groups: for the charts file (lib/synth/chart-cache.ts). */
+  public toData(): TrackerData {
+    return { parents: [...this.parents], ops: [...this.ops], props: [...this.props], tokens: [...this.tokens], groups: [...this.groups].map(([id, m]) => [id, [...m]]) };
+  }
+
+  /**
+   * A tracker with the reads of `data` (toData's, read back): undefined when it is not as toData writes it (every
+   * read's parent before it, known operations, groups of earlier reads).
+   */
+  public static fromData(data: unknown, accessorOk: (get: unknown) => boolean): ReadTracker | undefined {
+    if (!isObject(data)) return undefined;
+    const { parents, ops, props, tokens, groups } = data as Partial<Record<keyof TrackerData, unknown>>;
+    if (!Array.isArray(parents) || !Array.isArray(ops) || !Array.isArray(props) || !Array.isArray(tokens) || !Array.isArray(groups)) return undefined;
+    const n = parents.length;
+    if (n === 0 || ops.length !== n || props.length !== n || tokens.length !== n || parents[0] !== -1 || ops[0] !== GET || props[0] !== '' || tokens[0] !== '{') return undefined;
+    const t = new ReadTracker(accessorOk);
+    for (let i = 1; i < n; i++) {
+      const [parent, op, prop, token] = [parents[i], ops[i], props[i], tokens[i]] as unknown[];
+      if (typeof op !== 'number' || ![GET, DESC, HAS, KEYS, GROUP].includes(op) || typeof prop !== 'string' || typeof token !== 'string') return undefined;
+      if (op === GROUP ? parent !== -1 : !Number.isInteger(parent) || (parent as number) < 0 || (parent as number) >= i) return undefined;
+      const id = t.add(parent as number, op, prop);
+      t.tokens[id] = token;
+      if (op === GROUP) continue;
+      const maps = op === GET ? t.gets : t.others;
+      const m = (maps[parent as number] ??= new Map());
+      const key = op === GET ? prop : `${op}:${prop}`;
+      if (m.has(key)) return undefined;
+      m.set(key, id);
+    }
+    for (const g of groups) {
+      if (!Array.isArray(g) || g.length !== 2 || !Array.isArray(g[1])) return undefined;
+      const [id, members] = g as [unknown, unknown[]];
+      if (typeof id !== 'number' || ops[id] !== GROUP || t.groups.has(id) || !members.every((m) => Number.isInteger(m) && (m as number) >= 0 && (m as number) < id)) return undefined;
+      const sorted = Int32Array.from(members as number[]).sort();
+      t.groups.set(id, sorted);
+      t.groupIds.set(sorted.join(','), id);
+    }
+    // Every group read is listed with its members.
+    for (let i = 1; i < n; i++) if (ops[i] === GROUP && !t.groups.has(i)) return undefined;
+    return t;
+  }
 
   /** How many reads are known. */
   public get size(): number {
@@ -408,7 +476,7 @@ export class ChartReads {
       get: (_t, prop) => {
         check();
         if (typeof prop === 'symbol') {
-          // Plain data has no symbol keys of its own (viewKey refuses them): what is read is the prototype's.
+          // Plain data has no symbol keys of its own: what is read is the prototype's (an own one cannot be compared).
           if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
           return Reflect.get(target, prop);
         }

@@ -5,7 +5,9 @@ import * as path from 'path';
 import { synthesize, synthToDir, ValidationError } from '../../lib/internal';
 import { defaultCacheDir } from '../../lib/synth/synthesize';
 import { chartReuseStats, forgetCharts, withoutChartReuse } from '../../lib/synth/chart-reuse';
-import { ChartDiskCache } from '../../lib/synth/chart-cache';
+import { ChartDiskCache, ChartFile } from '../../lib/synth/chart-cache';
+import { KeptChart } from '../../lib/synth/chart-reuse';
+import { ReadTracker } from '../../lib/synth/read-record';
 import { KubeObject } from '../../lib/synth/kube-object';
 import { demoStack } from '../support/stacks';
 import { DEMO_EDITS, differing } from '../support/demo-edits';
@@ -58,17 +60,32 @@ describe('charts kept on disk for the next synth into the same folder', () => {
     expect([...written(out)].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-07'))).toBe(true);
   });
 
+  test('a new process after a change to what some charts read reuses the others from the file, and writes what a synth from nothing writes', () => {
+    const { out, synth } = outFolder();
+    const stack = demo();
+    synth(stack);
+    const first = chartReuseStats();
+    forgetCharts();
+    stack.iomt.pipelines[0].things[1].image = 'ghcr.io/example/detector:2.1.0';
+    synth(stack);
+    const { reused, built } = chartReuseStats();
+    expect(reused).toBeGreaterThan(0);
+    expect(built).toBeGreaterThan(0);
+    expect(reused + built).toBe(first.built);
+    expect(differing(written(out), reference(stack))).toEqual([]);
+  });
+
   /** The charts file with one Deployment changed (`spec.replicaz`), its line's digest left as it was or made anew. */
   function changeDeployment(chartsFile: string, digest: 'stale' | 'recomputed'): KubeObject {
     const lines = fs.readFileSync(chartsFile, 'utf8').split('\n');
     const at = lines.findIndex((l, i) => i > 1 && l.includes('"kind":"Deployment"'));
     expect(at).toBeGreaterThan(1);
-    const [id, old, json] = lines[at].split('\t');
+    const [id, old, reads, json] = lines[at].split('\t');
     const objects = JSON.parse(json) as KubeObject[];
     const d = objects.find((o) => o.kind === 'Deployment')!;
     (d as unknown as { spec: Record<string, unknown> }).spec.replicaz = 2;
     const changed = JSON.stringify(objects);
-    lines[at] = [id, digest === 'stale' ? old : createHash('sha256').update(changed).digest('hex'), changed].join('\t');
+    lines[at] = [id, digest === 'stale' ? old : createHash('sha256').update(`${reads}\t${changed}`).digest('hex'), reads, changed].join('\t');
     fs.writeFileSync(chartsFile, lines.join('\n'));
     return d;
   }
@@ -125,7 +142,7 @@ describe('charts kept on disk for the next synth into the same folder', () => {
           expect(differing(written(out), reference(stack))).toEqual([]);
         }
       }),
-      { numRuns: 5, seed: 23 },
+      { numRuns: 10, seed: 23 },
     );
     expect(reusedSomewhere).toBeGreaterThan(0);
   });
@@ -145,61 +162,87 @@ describe('charts kept on disk for the next synth into the same folder', () => {
 
 describe('ChartDiskCache', () => {
   const deployment = (name: string): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name } }) as KubeObject;
-  const memo = (key: string, charts: Record<string, KubeObject[]>) => ({ key, charts: new Map(Object.entries(charts)), bound: new Set(['hub\0fleet']) });
+  /** A tracker that read `a` of { a: 1 }, and a chart and a bulk-bound chart with that read. */
+  function memo(charts: Record<string, KubeObject[]> = { 'hub\0platform': [deployment('a')] }): ChartFile {
+    const tracker = new ReadTracker(() => false);
+    tracker.refresh({ a: 1, b: 1 });
+    const chart = tracker.chart();
+    expect((chart.root as { a: number }).a).toBe(1);
+    const reads = chart.done()!;
+    tracker.release();
+    const kept = new Map<string, KeptChart>(Object.entries(charts).map(([id, objects]) => [id, { objects, reads }]));
+    kept.set('hub\0fleet', { reads });
+    return { tracker, charts: kept };
+  }
+  const saved = (dir: string, m: ChartFile, same = false, env = '', code = 'code'): void => {
+    const c = new ChartDiskCache(dir, code);
+    c.remember(env, m, same);
+    c.save();
+  };
+  const load = (dir: string, env = '', code = 'code') => new ChartDiskCache(dir, code).load(env, () => false);
 
-  test('charts are read back only under the same view key and the same code', () => {
+  test('charts and their reads are read back under the same code and environment only', () => {
     const dir = tmpDir();
-    const cache = new ChartDiskCache(dir, 'code-a');
-    cache.remember(memo('view-1', { 'hub\0platform': [deployment('a')] }));
-    cache.save();
-    const back = new ChartDiskCache(dir, 'code-a').load('view-1');
+    saved(dir, memo(), false, '', 'code-a');
+    const back = load(dir, '', 'code-a');
     expect(back).toBeDefined();
-    expect([...back!.charts]).toEqual([['hub\0platform', [deployment('a')]]]);
-    expect(Object.isFrozen(back!.charts.get('hub\0platform')![0].metadata)).toBe(true);
-    expect([...back!.bound]).toEqual(['hub\0fleet']);
-    expect(new ChartDiskCache(dir, 'code-a').load('view-2')).toBeUndefined();
-    expect(new ChartDiskCache(dir, 'code-b').load('view-1')).toBeUndefined();
+    expect(back!.charts.get('hub\0platform')!.objects).toEqual([deployment('a')]);
+    expect(Object.isFrozen(back!.charts.get('hub\0platform')!.objects![0].metadata)).toBe(true);
+    expect(back!.charts.get('hub\0fleet')!.objects).toBeUndefined();
+    // The tracker read back tells what changed in a new view, as the one that wrote it would.
+    const reads = back!.charts.get('hub\0platform')!.reads;
+    expect(ReadTracker.anyChanged(reads, back!.tracker.refresh({ a: 1, b: 2 }))).toBe(false);
+    back!.tracker.release();
+    expect(ReadTracker.anyChanged(reads, back!.tracker.refresh({ a: 2, b: 2 }))).toBe(true);
+    expect(load(dir, '', 'code-b')).toBeUndefined();
+    expect(load(dir, '1', 'code-a')).toBeUndefined();
   });
 
-  test('the file is written only when its key changes, and only charts that are exactly JSON', () => {
+  test('the file is written only when the charts or the reads are not those it holds, and only charts that are exactly JSON', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'charts.json');
-    const first = new ChartDiskCache(dir, 'code');
-    first.remember(memo('view-1', { 'hub\0a': [deployment('a')], 'hub\0b': [{ ...deployment('b'), spec: { replicas: undefined } } as unknown as KubeObject] }));
-    first.save();
-    expect([...new ChartDiskCache(dir, 'code').load('view-1')!.charts.keys()]).toEqual(['hub\0a']);
-    const written = fs.statSync(file).mtimeMs;
+    saved(dir, memo({ 'hub\0a': [deployment('a')], 'hub\0b': [{ ...deployment('b'), spec: { replicas: undefined } } as unknown as KubeObject] }));
+    expect([...load(dir)!.charts.keys()].sort()).toEqual(['hub\0a', 'hub\0fleet']);
     fs.utimesSync(file, new Date(0), new Date(0));
-    const same = new ChartDiskCache(dir, 'code');
-    same.remember(memo('view-1', { 'hub\0a': [deployment('a')] }));
-    same.save();
+    saved(dir, memo(), true);
     expect(fs.statSync(file).mtimeMs).toBe(0);
-    const other = new ChartDiskCache(dir, 'code');
-    other.remember(memo('view-2', { 'hub\0c': [deployment('c')] }));
-    other.save();
-    expect(fs.statSync(file).mtimeMs).toBeGreaterThanOrEqual(written);
-    expect(new ChartDiskCache(dir, 'code').load('view-1')).toBeUndefined();
-    expect([...new ChartDiskCache(dir, 'code').load('view-2')!.charts.keys()]).toEqual(['hub\0c']);
+    saved(dir, memo({ 'hub\0c': [deployment('c')] }), false);
+    expect(fs.statSync(file).mtimeMs).toBeGreaterThan(0);
+    expect([...load(dir)!.charts.keys()].sort()).toEqual(['hub\0c', 'hub\0fleet']);
+    // Another environment's file is replaced even by the same charts.
+    fs.utimesSync(file, new Date(0), new Date(0));
+    saved(dir, memo({ 'hub\0c': [deployment('c')] }), true, '1');
+    expect(fs.statSync(file).mtimeMs).toBeGreaterThan(0);
+    expect(load(dir, '1')).toBeDefined();
   });
 
-  test('a line that is not as written is no cache: not Kubernetes objects (with a fitting digest), or a chart the file lists as reading the devices', () => {
+  test('a line that is not as written is no cache: the tracker, the reads, the objects (with fitting digests), a chart named twice', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'charts.json');
-    const saved = (charts: Record<string, KubeObject[]>) => {
-      const c = new ChartDiskCache(dir, 'code');
-      c.remember(memo('view', charts));
-      c.save();
-      return fs.readFileSync(file, 'utf8');
-    };
-    const good = saved({ 'hub\0a': [deployment('a')] });
-    expect(new ChartDiskCache(dir, 'code').load('view')).toBeDefined();
-    const line = (id: string, objects: unknown) => `${JSON.stringify(id)}\t${createHash('sha256').update(JSON.stringify(objects)).digest('hex')}\t${JSON.stringify(objects)}`;
-    const [key, bound] = good.split('\n');
-    for (const bad of [line('hub\0a', [{}]), line('hub\0a', [{ kind: 'Deployment', metadata: { name: 'a' } }]), line('hub\0fleet', [deployment('a')])]) {
-      fs.writeFileSync(file, [key, bound, bad, ''].join('\n'));
-      expect(new ChartDiskCache(dir, 'code').load('view')).toBeUndefined();
+    saved(dir, memo());
+    const [key, tracker, ...charts] = fs.readFileSync(file, 'utf8').split('\n');
+    expect(load(dir)).toBeDefined();
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    const trackerLine = (data: unknown) => `${sha(JSON.stringify(data))}\t${JSON.stringify(data)}`;
+    const chartLine = (id: string, reads: string, objects: unknown) => `${JSON.stringify(id)}\t${sha(`${reads}\t${JSON.stringify(objects)}`)}\t${reads}\t${JSON.stringify(objects)}`;
+    const data = JSON.parse(tracker.split('\t')[1]);
+    const reads = charts[0].split('\t')[2];
+    const cases: string[][] = [
+      [trackerLine({ ...data, parents: [-1, 2, 0] }), ...charts],
+      [trackerLine({ ...data, ops: [0, 9, 0] }), ...charts],
+      [trackerLine({ ...data, tokens: data.tokens.slice(1) }), ...charts],
+      [tracker, chartLine('hub\0a', reads, [{}])],
+      [tracker, chartLine('hub\0a', reads, [{ kind: 'Deployment', metadata: { name: 'a' } }])],
+      [tracker, chartLine('hub\0a', 'AAAAAAA=', [deployment('a')])],
+      [tracker, chartLine('hub\0a', Buffer.from(Int32Array.of(99).buffer).toString('base64'), [deployment('a')])],
+      [tracker, chartLine('hub\0a', reads, [deployment('a')]), chartLine('hub\0a', reads, null)],
+      [tracker, `${chartLine('hub\0a', reads, [deployment('a')])} `],
+    ];
+    for (const lines of cases) {
+      fs.writeFileSync(file, [key, ...lines, ''].join('\n'));
+      expect(load(dir)).toBeUndefined();
     }
-    fs.writeFileSync(file, [key, bound, line('hub\0a', [deployment('a')]), ''].join('\n'));
-    expect(new ChartDiskCache(dir, 'code').load('view')).toBeDefined();
+    fs.writeFileSync(file, [key, tracker, chartLine('hub\0a', reads, [deployment('a')]), chartLine('hub\0fleet', reads, null), ''].join('\n'));
+    expect([...load(dir)!.charts.keys()]).toEqual(['hub\0a', 'hub\0fleet']);
   });
 });

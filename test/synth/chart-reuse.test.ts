@@ -5,7 +5,7 @@ import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, viewKey, withoutChartReuse } from '../../lib/synth/chart-reuse';
+import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, withoutChartReuse } from '../../lib/synth/chart-reuse';
 import { ComponentDefinition } from '../../charts';
 import { synthesizeManifests } from '../../lib/synth/manifests';
 
@@ -124,39 +124,6 @@ describe('the bulk-free view', () => {
     expect(view.clusters).toBe(model.clusters);
   });
 
-  test('its key holds everything but the devices, their count included', () => {
-    const renamed = demo();
-    renamed.fleet.devices[1].name = 'gw-07';
-    const added = demo();
-    added.fleet.devices.push({ name: 'gw-02', set: 'gateways' });
-    const key = viewKey(view)!;
-    expect(key).toContain('"devices":!bulk:3');
-    expect(key).not.toContain('gw-01');
-    expect(viewKey(bulkFreeView(resolveStack(renamed)))).toBe(key);
-    expect(viewKey(bulkFreeView(resolveStack(added)))).not.toBe(key);
-    const retuned = demo();
-    retuned.monitoring.alerts.nodePowerWatts = 250;
-    expect(viewKey(bulkFreeView(resolveStack(retuned)))).not.toBe(key);
-  });
-
-  test('values JSON would blur, array holes and hidden keys give other keys', () => {
-    const keyOf = (extra: unknown) => viewKey({ ...view, extra } as never);
-    const pairs: Array<[unknown, unknown]> = [
-      ['!undefined', undefined],
-      ['#undefined', undefined],
-      [NaN, '!NaN'],
-      [-0, 0],
-      [[1, , 3], [1, undefined, 3]], // eslint-disable-line no-sparse-arrays
-      [[1, ,], [1]], // eslint-disable-line no-sparse-arrays
-      [{ a: 1 }, Object.defineProperty({}, 'a', { value: 1, enumerable: false })],
-      ['!bulk:2', [0, 0]],
-    ];
-    for (const [a, b] of pairs) {
-      expect(keyOf(a)).toBeDefined();
-      expect(keyOf(a)).not.toBe(keyOf(b));
-    }
-  });
-
   test('a chart whose view build fails in any way (BulkAccess wrapped, as cdk8s wraps errors) is built from the model', () => {
     const counting: ComponentDefinition = {
       name: 'platform',
@@ -176,12 +143,6 @@ describe('the bulk-free view', () => {
     const [first] = synthesizeManifests(model, [counting]);
     expect(chartReuseStats()).toEqual({ reused: 0, built: 0, bound: model.clusters.length });
     expect((first.objects[0] as { data?: Record<string, string> }).data?.names).toBe('cam-01,gw-01,pi-01');
-  });
-
-  test('a view holding anything but plain data has no key (for the charts file)', () => {
-    expect(viewKey({ ...view, extra: new Map([['a', 1]]) } as never)).toBeUndefined();
-    expect(viewKey({ ...view, extra: Object.defineProperty({}, 'x', { get: () => 1, enumerable: true }) } as never)).toBeUndefined();
-    expect(viewKey({ ...view, extra: { [Symbol('s')]: 1 } } as never)).toBeUndefined();
   });
 
   test('a chart that read anything but plain data is built again in every synth; a chart that did not is reused', () => {
