@@ -34,7 +34,11 @@ const BY_CLUSTER = {};
 function pipelinesOn(model: StackModel, cluster: string): ReadonlyArray<PipelineModel> {
   const byCluster = memoByModel(BY_CLUSTER, model, (m) => {
     const out = new Map<string, PipelineModel[]>();
-    for (const p of m.iomt?.pipelines ?? []) out.set(p.cluster, [...(out.get(p.cluster) ?? []), p]);
+    for (const p of m.iomt?.pipelines ?? []) {
+      const on = out.get(p.cluster);
+      if (on) on.push(p);
+      else out.set(p.cluster, [p]);
+    }
     return out;
   });
   return byCluster.get(cluster) ?? [];

@@ -7,6 +7,12 @@
  * share (SharedReads): the value is then computed once per synth, from a model all its charts share, and every
  * chart that takes the value counts what the computation read as its own reads, so a chart is never reused after
  * a change to what its value was computed from.
+ *
+ * A cache of its own in chart code, keyed by a part of the model (a WeakMap keyed by a model object), would be unsound
+ * there: filled in one chart's build through the shared model and hit in another's, it would hide the reads it was
+ * filled with from the second chart. Such caches go through memoByModel (only the charts that read the fleet's devices,
+ * always built from the model itself, may keep their own). A shared value may hold parts of the shared model, which
+ * are not the objects a chart reaches through its own: compare them by name, not by identity.
  */
 
 /** What the read-recording models of one synth share (lib/synth/read-record.ts). */

@@ -106,8 +106,8 @@ export interface KeptChart {
   readonly reads: Int32Array;
 }
 
-/** From how many known reads the tracker is started afresh (a long-lived process whose stacks keep changing). */
-const MAX_READS = 2_000_000;
+/** Reads a tracker may gain beyond twice its size after its last compaction before it is compacted (ChartReuse.close). */
+const COMPACT_SLACK = 10_000;
 
 /**
  * The last synth's charts and the registry it built them with (a registry is a list of components, code: a synth
@@ -124,6 +124,11 @@ export interface ChartReuseStats {
   readonly bound: number;
 }
 let lastStats: ChartReuseStats = { reused: 0, built: 0, bound: 0 };
+
+/** How many reads the tracker kept from the last synth in this process knows (for tests). */
+export function trackedReads(): number {
+  return last?.tracker.size ?? 0;
+}
 
 /** What the last synthesizeManifests in this process reused (for the bench and tests). */
 export function chartReuseStats(): ChartReuseStats {
@@ -192,7 +197,9 @@ export class ChartReuse {
     const inProcess = last !== undefined && last.registry === registry && last.env === this.env ? last : undefined;
     // The last synth's charts of this registry that this one cannot use go now, not at close(): a collection before
     // the build (lib/synth/manifests.ts) then frees them.
-    if (inProcess === undefined && last?.registry === registry) last = undefined;
+    // This synth owns the last synth's tracker now (refresh rewrites its tokens): should it fail before close(), the
+    // next synth must not check the last synth's charts against this synth's tokens.
+    if (last?.registry === registry) last = undefined;
     const accessorOk = (get: unknown) => bulkGetters.has(get as object);
     const file = inProcess === undefined ? disk?.load(this.env, accessorOk) : undefined;
     this.tracker = inProcess?.tracker ?? file?.tracker ?? new ReadTracker(accessorOk);
@@ -264,11 +271,23 @@ export class ChartReuse {
     lastStats = { reused: this.reused, built: this.built, bound: this.bound };
     if (!this.enabled || this.tracker === undefined) return;
     this.tracker.release();
-    last = this.tracker.size > MAX_READS ? undefined : { registry: this.registry, env: this.env, tracker: this.tracker, charts: this.charts };
+    let tracker = this.tracker;
+    let charts: ReadonlyMap<string, KeptChart> = this.charts;
     // The same charts as given, and no new read: what the file holds already, if it holds this registry's.
     const previous = this.previous;
-    const same = previous !== undefined && this.tracker.size === this.known && this.charts.size === previous.size && [...this.charts].every(([id, kept]) => previous.get(id) === kept);
-    this.disk?.remember(this.env, { tracker: this.tracker, charts: this.charts }, same);
+    let same = previous !== undefined && tracker.size === this.known && charts.size === previous.size && [...charts].every(([id, kept]) => previous.get(id) === kept);
+    // Reads no kept chart names any more (parts of the stack renamed or gone, a shared value's old groups) would be
+    // read again by every synth, and written to the charts file: past twice the reads known after the last
+    // compaction, only the named ones are kept.
+    if (tracker.size > 2 * tracker.baseline + COMPACT_SLACK) {
+      const ids = [...charts.keys()];
+      const compacted = tracker.compact(ids.map((id) => charts.get(id)!.reads));
+      tracker = compacted.tracker;
+      charts = new Map(ids.map((id, i) => [id, { ...charts.get(id)!, reads: compacted.lists[i] }]));
+      same = false;
+    }
+    last = { registry: this.registry, env: this.env, tracker, charts };
+    this.disk?.remember(this.env, { tracker, charts }, same);
   }
 }
 

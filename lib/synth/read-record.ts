@@ -158,12 +158,7 @@ export class ReadTracker {
       if (op === GROUP ? parent !== -1 : !Number.isInteger(parent) || (parent as number) < 0 || (parent as number) >= i) return undefined;
       const id = t.add(parent as number, op, prop);
       t.tokens[id] = token;
-      if (op === GROUP) continue;
-      const maps = op === GET ? t.gets : t.others;
-      const m = (maps[parent as number] ??= new Map());
-      const key = op === GET ? prop : `${op}:${prop}`;
-      if (m.has(key)) return undefined;
-      m.set(key, id);
+      if (op !== GROUP && !t.index(id)) return undefined;
     }
     for (const g of groups) {
       if (!Array.isArray(g) || g.length !== 2 || !Array.isArray(g[1])) return undefined;
@@ -175,8 +170,12 @@ export class ReadTracker {
     }
     // Every group read is listed with its members.
     for (let i = 1; i < n; i++) if (ops[i] === GROUP && !t.groups.has(i)) return undefined;
+    t.baseline = t.size;
     return t;
   }
+
+  /** How many reads the tracker knew when it was made, read back or compacted (chart-reuse compacts past twice that). */
+  public baseline = 1;
 
   /** How many reads are known. */
   public get size(): number {
@@ -309,6 +308,60 @@ export class ReadTracker {
       this.evaluate(id);
     }
     return id;
+  }
+
+  /** Indexes a read made by `add` under its parent; false when the parent has that read already. */
+  private index(id: number): boolean {
+    const [parent, op, prop] = [this.parents[id], this.ops[id], this.props[id]];
+    const maps = op === GET ? this.gets : this.others;
+    const m = (maps[parent] ??= new Map());
+    const key = op === GET ? prop : `${op}:${prop}`;
+    if (m.has(key)) return false;
+    m.set(key, id);
+    return true;
+  }
+
+  /**
+   * A tracker with only the reads `lists` name and the reads they stand on (parents, group members), renumbered in
+   * the same order, with their tokens; and the lists renumbered. For a tracker whose charts no longer read most of
+   * what it knows (call after release()).
+   */
+  public compact(lists: ReadonlyArray<Int32Array>): { readonly tracker: ReadTracker; readonly lists: Int32Array[] } {
+    const n = this.parents.length;
+    const live = new Uint8Array(n);
+    live[0] = 1;
+    const todo: number[] = [];
+    const visit = (id: number): void => {
+      if (id >= 0 && live[id] === 0) {
+        live[id] = 1;
+        todo.push(id);
+      }
+    };
+    for (const list of lists) for (const id of list) visit(id);
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      visit(this.parents[id]);
+      for (const m of this.groups.get(id) ?? []) visit(m);
+    }
+    const remap = new Int32Array(n).fill(-1);
+    remap[0] = 0;
+    const t = new ReadTracker(this.accessorOk);
+    for (let i = 1; i < n; i++) {
+      if (live[i] === 0) continue;
+      const id = t.add(this.ops[i] === GROUP ? -1 : remap[this.parents[i]], this.ops[i], this.props[i]);
+      t.tokens[id] = this.tokens[i];
+      t.opaque[id] = this.opaque[i];
+      remap[i] = id;
+      if (this.ops[i] !== GROUP) t.index(id);
+    }
+    for (const [g, members] of this.groups) {
+      if (live[g] === 0) continue;
+      const m = Int32Array.from(members, (x) => remap[x]).sort();
+      t.groups.set(remap[g], m);
+      t.groupIds.set(m.join(','), remap[g]);
+    }
+    t.baseline = t.size;
+    return { tracker: t, lists: lists.map((list) => Int32Array.from(list, (x) => remap[x])) };
   }
 
   /**
@@ -504,7 +557,10 @@ export class ChartReads {
       },
       has: (_t, prop) => {
         check();
-        if (typeof prop === 'symbol') return Reflect.has(target, prop);
+        if (typeof prop === 'symbol') {
+          if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+          return Reflect.has(target, prop);
+        }
         return tracker.value(read(HAS, prop)) as boolean;
       },
       ownKeys: () => {

@@ -8,7 +8,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentDefinition } from '../../charts';
 import { memoByModel } from '../../lib/core/model-memo';
-import { chartReuseStats, forgetCharts, withoutChartReuse } from '../../lib/synth/chart-reuse';
+import { chartReuseStats, forgetCharts, trackedReads, withoutChartReuse } from '../../lib/synth/chart-reuse';
 import { synthesizeManifests } from '../../lib/synth/manifests';
 import { ReadAfterBuild, ReadTracker } from '../../lib/synth/read-record';
 import { resolveStack } from '../../lib/synth/resolve-all';
@@ -190,5 +190,82 @@ describe('charts reused by what they read', () => {
     expect((first.objects[0] as { data?: unknown }).data).toEqual(model.monitoring!.alerts);
     synthesizeManifests(model, [leaking]);
     expect(chartReuseStats().reused).toBe(0);
+  });
+});
+
+describe('the tracker over many synths', () => {
+  afterEach(() => forgetCharts());
+  const model = resolveStack(demoStack());
+  const reading = (key: string): ComponentDefinition => ({
+    name: 'platform',
+    clusters: (m) => m.clusters.map((c) => c.name),
+    build: (scope, id, ctx) => {
+      const chart = new Chart(scope, id);
+      const extra = (ctx.model as unknown as Record<string, unknown>)[key];
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { value: JSON.stringify(extra) } } as never);
+      return chart;
+    },
+  });
+  const value = (ms: ReturnType<typeof synthesizeManifests>) => (ms[0].objects[0] as unknown as { data: { value: string } }).data.value;
+
+  test('a synth that fails after reading the view does not let the next one reuse charts against its reads', () => {
+    const registry = [reading('extra')];
+    synthesizeManifests({ ...model, extra: 1 } as never, registry);
+    expect(() =>
+      synthesizeManifests({ ...model, extra: 2 } as never, registry, () => {
+        throw new Error('stopped');
+      }),
+    ).toThrow('stopped');
+    expect(value(synthesizeManifests({ ...model, extra: 2 } as never, registry))).toBe('2');
+  });
+
+  test('compacted, it keeps what its charts read and the same verdicts', () => {
+    const tracker = new ReadTracker(() => false);
+    tracker.refresh({ a: { x: 1, y: 1 }, b: [1, 2], c: 1 });
+    const one = tracker.chart();
+    const m = one.root as Data;
+    void m.a.x;
+    void m.b.length;
+    const first = one.done()!;
+    const two = tracker.chart();
+    void (two.root as Data).c;
+    void Object.keys((two.root as Data).a);
+    const second = two.done()!;
+    tracker.release();
+    const { tracker: small, lists } = tracker.compact([first]);
+    expect(small.size).toBeLessThan(tracker.size);
+    for (const view of [{ a: { x: 1, y: 2 }, b: [1, 2], c: 2 }, { a: { x: 2 }, b: [1, 2] }, { a: { x: 1 }, b: [1] }]) {
+      const before = ReadTracker.anyChanged(first, tracker.refresh(view));
+      tracker.release();
+      expect(ReadTracker.anyChanged(lists[0], small.refresh(view))).toBe(before);
+      small.release();
+    }
+    void second;
+  });
+
+  test('reads no chart names any more are dropped: a long loop of synths, each reading new paths, stays right and bounded', () => {
+    const many: ComponentDefinition = {
+      name: 'platform',
+      clusters: (m) => m.clusters.slice(0, 1).map((c) => c.name),
+      build: (scope, id, ctx) => {
+        const chart = new Chart(scope, id);
+        const extra = (ctx.model as unknown as { extra: Record<string, number> }).extra;
+        let sum = 0;
+        for (const k of Object.keys(extra)) sum += extra[k];
+        new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { value: String(sum) } } as never);
+        return chart;
+      },
+    };
+    const registry = [many];
+    const sizes: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      // 500 keys of their own in each synth: the last synth's are read by no chart.
+      const extra = Object.fromEntries(Array.from({ length: 500 }, (_, k) => [`s${i}k${k}`, 1]));
+      expect(value(synthesizeManifests({ ...model, extra } as never, registry))).toBe('500');
+      sizes.push(trackedReads());
+    }
+    expect(Math.max(...sizes)).toBeGreaterThan(10_000);
+    expect(Math.max(...sizes.slice(-10))).toBeLessThan(14_000);
+    expect(sizes.at(-1)).toBeLessThan(sizes[sizes.indexOf(Math.max(...sizes))]);
   });
 });
