@@ -2,9 +2,10 @@
  * `npm run bench`: edgewatt synth + validate (every gate on) against the lower bound — the same final objects
  * serialized with the same serializer and written directly — at 10,000 devices / 50 clusters and 100,000
  * devices / 200 clusters (two IoMT pipelines per cluster), one child process per tier so each tier's peak RSS
- * is its own; the incremental re-synth after one device changed (and two more after it, printed); the peer figure (cdk8s App.synth of the same
- * stack as one App, bench/peer.ts); the largest tier's stack as stack.yaml through `edgewatt synth` (bench/cli.ts),
- * full twice (the incremental share is taken against the faster) and after one device changed; then the bundled
+ * is its own; the incremental re-synth after one device changed (and two more after it, printed), and after one IoMT
+ * pipeline changed; the peer figure (cdk8s App.synth of the same stack as one App, bench/peer.ts); the largest tier's
+ * stack as stack.yaml through `edgewatt synth` (bench/cli.ts), full twice (the incremental share is taken against the
+ * faster), after one device changed, and after one IoMT pipeline changed as well; then the bundled
  * example through the CLI. Prints one JSON line per measurement and whether each target holds. Tests time nothing.
  *
  * `EDGEWATT_BENCH_TIERS=10000` runs the 10,000-device tier only (the 100,000 tier takes minutes);
@@ -50,23 +51,29 @@ for (const devices of tiers) {
 const largest = Math.max(...tiers);
 const cliFull: Array<Record<string, number>> = [];
 let cliIncremental: Record<string, number> | undefined;
+let cliPipeline: Record<string, number> | undefined;
 let cliPeakOk = true;
 {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-cli-'));
-  const stack = benchStack(largest) as { fleet: { devices: Array<{ name: string }> } };
+  const stack = benchStack(largest) as { fleet: { devices: Array<{ name: string }> }; iomt: { pipelines: Array<{ things: Array<{ image: string }> }> } };
   fs.writeFileSync(path.join(dir, 'stack.yaml'), stringify(stack));
   stack.fleet.devices[5].name += '-x';
   fs.writeFileSync(path.join(dir, 'stack-changed.yaml'), stringify(stack));
+  // Then one IoMT pipeline changed too (an analyzer's image, same registry; bench/size.ts does the same).
+  stack.iomt.pipelines[10].things[1].image = 'registry.example/iomt/analyzer:1.0.1';
+  fs.writeFileSync(path.join(dir, 'stack-pipeline.yaml'), stringify(stack));
   for (const [what, file, out] of [
     ['full, 1 of 2', 'stack.yaml', 'full-1'],
     ['full, 2 of 2', 'stack.yaml', 'full-2'],
     ['incremental, into the second', 'stack-changed.yaml', 'full-2'],
+    ['incremental after one IoMT pipeline changed, into the second', 'stack-pipeline.yaml', 'full-2'],
   ]) {
     const name = `edgewatt synth of the ${largest}-device stack.yaml (${what}, a process of its own)`;
     try {
       const row = node('cli.js', [path.join(dir, file), path.join(dir, out, 'dist'), k8s, crds]);
       console.log(JSON.stringify({ case: name, ...row }));
       if (what.startsWith('full')) cliFull.push(row);
+      else if (what.includes('pipeline')) cliPipeline = row;
       else cliIncremental = row;
       cliPeakOk &&= row.peakRssMiB <= 1024;
     } catch (e) {
@@ -104,11 +111,14 @@ const targets: Record<string, boolean | 'not run'> = {
   'time(100,000)/time(10,000) <= 10.5': big && small ? big.synthValidateSeconds / small.synthValidateSeconds <= 10.5 : 'not run',
   // The first incremental synth, right after the full ones, against their median (bench/size.ts).
   'incremental re-synth <= 25% of a full synth at 100,000 devices': big ? big.incrementalShare <= 0.25 : 'not run',
+  'incremental re-synth after one IoMT pipeline changed <= 25% of a full synth at 100,000 devices': big ? big.pipelineIncrementalShare <= 0.25 : 'not run',
   'faster than the peer (cdk8s App.synth) at 10,000 devices': small ? small.synthValidateSeconds < peer.peerSeconds : 'not run',
   'bundled example synth + validate < 3 s wall': demoWall < 3,
   [`edgewatt synth (CLI) peak RSS <= 1 GiB at ${largest} devices`]: cliPeakOk,
   [`edgewatt synth (CLI) incremental <= 25% of its faster full synth at ${largest} devices`]:
     cliFull.length === 2 && cliIncremental !== undefined && cliIncremental.wallSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
+  [`edgewatt synth (CLI) incremental after one IoMT pipeline changed <= 25% of its faster full synth at ${largest} devices`]:
+    cliFull.length === 2 && cliPipeline !== undefined && cliPipeline.wallSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
 };
 console.log(
   JSON.stringify({

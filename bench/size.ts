@@ -13,7 +13,8 @@
  *   charts of the last run that do not read the devices (lib/synth/chart-reuse.ts; how many: `incrementalChartsReused`):
  *   `incrementalSeconds` and `incrementalShare` (the target's figure) are this first one's, right after the full
  *   synths; then twice more, another device each time, as a user's loop of edits goes on (`incrementalRuns`, all
- *   three; `incrementalMedianShare`, their median against the full synth's);
+ *   three; `incrementalMedianShare`, their median against the full synth's); then one IoMT pipeline changed (an
+ *   analyzer's image), the same way (`pipelineIncrementalSeconds`, `pipelineIncrementalShare`, and the charts reused);
  * - peak RSS: this process's maxRSS right after the first synth (the stack, the synth and its write: what
  *   `edgewatt synth` needs), and after the whole tier (every synth and the incremental one).
  */
@@ -99,6 +100,16 @@ for (const d of [5, 6, 7]) {
   );
 }
 const incremental = incrementals[0];
+// Then one IoMT pipeline changed (an analyzer's image, same registry), into the same folder: the charts that read it
+// are built again, the others reused (lib/synth/read-record.ts).
+const pipeline = (stack as unknown as { iomt: { pipelines: Array<{ things: Array<{ image: string }> }> } }).iomt.pipelines[10];
+pipeline.things[1].image = 'registry.example/iomt/analyzer:1.0.1';
+let pipelineWritten = 0;
+const pipelineSeconds = time(() => {
+  const r = synthToDir(stack, path.join(root, `a${RUNS - 1}`, 'dist'), options(RUNS - 1));
+  pipelineWritten = r.write.missing.length + r.write.changed.length;
+});
+const pipelineReuse = chartReuseStats();
 fs.rmSync(root, { recursive: true, force: true });
 const ta = median(a);
 const tb = median(b);
@@ -124,6 +135,11 @@ console.log(
     incrementalRemoved: removed,
     incrementalChartsReused: reuse.reused,
     incrementalChartsBuilt: reuse.built + reuse.bound,
+    pipelineIncrementalSeconds: +pipelineSeconds.toFixed(3),
+    pipelineIncrementalShare: +(pipelineSeconds / ta).toFixed(2),
+    pipelineIncrementalWritten: pipelineWritten,
+    pipelineChartsReused: pipelineReuse.reused,
+    pipelineChartsBuilt: pipelineReuse.built + pipelineReuse.bound,
     peakRssMiB: Math.round(synthRss / 1024),
     peakRssWholeTierMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     outputOn: base,
