@@ -468,6 +468,15 @@ export class ReadTracker {
   }
 }
 
+/** A Proxy's own state, on its stand-in target: its read, the object it stands for, and what it answered. */
+interface ProxyState {
+  readonly id: number;
+  readonly target: object;
+  readonly seen: Map<string, unknown> | undefined;
+}
+const STATE = Symbol('read-record');
+const stateOf = (standIn: object): ProxyState => (standIn as { [STATE]: ProxyState })[STATE];
+
 /** One model over the view (a chart's, or the synth's shared one): Proxies that note reads. */
 export class ChartReads {
   private readonly proxies = new Map<number, object>();
@@ -503,84 +512,99 @@ export class ChartReads {
     this.closed = true;
   }
 
+  private check(): void {
+    if (this.closed) throw new ReadAfterBuild();
+  }
+
+  /** Notes a read of the object at read `id`; gives the read's id. */
+  private read(id: number, op: number, prop: string): number {
+    const r = this.tracker.lookup(id, op, prop);
+    this.sink.mark(r);
+    return r;
+  }
+
+  /** What read `r` gave: a primitive, or the Proxy of the object. */
+  private valueAt(r: number): unknown {
+    const v = this.tracker.value(r);
+    return isObject(v) ? this.proxy(r) : v;
+  }
+
+  /**
+   * The traps of every Proxy of this model (one handler: a Proxy's own state is on its stand-in target, under
+   * STATE, so a Proxy costs no closures).
+   */
+  private readonly handler: ProxyHandler<object> = {
+    get: (t, prop) => {
+      this.check();
+      const { id, target, seen } = stateOf(t);
+      if (typeof prop === 'symbol') {
+        // Plain data has no symbol keys of its own: what is read is the prototype's (an own one cannot be compared).
+        if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+        return Reflect.get(target, prop);
+      }
+      if (seen !== undefined && !this.tracker.capturing) {
+        const v = seen.get(prop);
+        if (v !== undefined || seen.has(prop)) return v;
+        const value = this.valueAt(this.read(id, GET, prop));
+        seen.set(prop, value);
+        return value;
+      }
+      return this.valueAt(this.read(id, GET, prop));
+    },
+    getOwnPropertyDescriptor: (t, prop) => {
+      this.check();
+      const { id, target } = stateOf(t);
+      if (typeof prop === 'symbol') {
+        if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+        return undefined;
+      }
+      const d = this.tracker.value(this.read(id, DESC, prop)) as PropertyDescriptor | undefined;
+      if (d === undefined) return undefined;
+      const value = this.valueAt(this.read(id, GET, prop));
+      // The stand-in's own `length` (an array's) is not configurable: it must be described so.
+      if (prop === 'length' && Array.isArray(target)) return { value, writable: true, enumerable: false, configurable: false };
+      return { value, writable: true, enumerable: d.enumerable, configurable: true };
+    },
+    has: (t, prop) => {
+      this.check();
+      const { id, target } = stateOf(t);
+      if (typeof prop === 'symbol') {
+        if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+        return Reflect.has(target, prop);
+      }
+      return this.tracker.value(this.read(id, HAS, prop)) as boolean;
+    },
+    ownKeys: (t) => {
+      this.check();
+      return [...(this.tracker.value(this.read(stateOf(t).id, KEYS, '')) as Array<string | symbol>)];
+    },
+    getPrototypeOf: (t) => {
+      this.check();
+      return Reflect.getPrototypeOf(stateOf(t).target);
+    },
+    isExtensible: () => {
+      this.check();
+      return true;
+    },
+    preventExtensions: readOnly,
+    set: readOnly,
+    defineProperty: readOnly,
+    deleteProperty: readOnly,
+    setPrototypeOf: readOnly,
+  };
+
   /** The model's object at read `id` (a Proxy of it). */
   private proxy(id: number): object {
     let p = this.proxies.get(id);
     if (p !== undefined) return p;
     const target = this.tracker.value(id) as object;
-    const tracker = this.tracker;
-    const check = (): void => {
-      if (this.closed) throw new ReadAfterBuild();
-    };
-    const read = (op: number, prop: string): number => {
-      const r = tracker.lookup(id, op, prop);
-      this.sink.mark(r);
-      return r;
-    };
-    const valueAt = (r: number): unknown => {
-      const v = tracker.value(r);
-      return isObject(v) ? this.proxy(r) : v;
-    };
     // A chart's model answers a property read again from what it gave (the read is the chart's already), unless a
     // shared computation is capturing reads (lib/core/model-memo.ts), which must see it. The shared model's reads
     // count for whichever chart is being built, so it answers every read anew.
-    const seen = this.own === undefined ? undefined : new Map<string, unknown>();
-    p = new Proxy(Array.isArray(target) ? [] : {}, {
-      get: (_t, prop) => {
-        check();
-        if (typeof prop === 'symbol') {
-          // Plain data has no symbol keys of its own: what is read is the prototype's (an own one cannot be compared).
-          if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
-          return Reflect.get(target, prop);
-        }
-        if (seen !== undefined && !tracker.capturing) {
-          const v = seen.get(prop);
-          if (v !== undefined || seen.has(prop)) return v;
-          const value = valueAt(read(GET, prop));
-          seen.set(prop, value);
-          return value;
-        }
-        return valueAt(read(GET, prop));
-      },
-      getOwnPropertyDescriptor: (_t, prop) => {
-        check();
-        if (typeof prop === 'symbol') {
-          if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
-          return undefined;
-        }
-        const d = tracker.value(read(DESC, prop)) as PropertyDescriptor | undefined;
-        if (d === undefined) return undefined;
-        const value = valueAt(read(GET, prop));
-        // The stand-in's own `length` (an array's) is not configurable: it must be described so.
-        if (prop === 'length' && Array.isArray(target)) return { value, writable: true, enumerable: false, configurable: false };
-        return { value, writable: true, enumerable: d.enumerable, configurable: true };
-      },
-      has: (_t, prop) => {
-        check();
-        if (typeof prop === 'symbol') {
-          if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
-          return Reflect.has(target, prop);
-        }
-        return tracker.value(read(HAS, prop)) as boolean;
-      },
-      ownKeys: () => {
-        check();
-        return [...(tracker.value(read(KEYS, '')) as Array<string | symbol>)];
-      },
-      getPrototypeOf: () => {
-        check();
-        return Reflect.getPrototypeOf(target);
-      },
-      isExtensible: () => {
-        check();
-        return true;
-      },
-      preventExtensions: readOnly,
-      set: readOnly,
-      defineProperty: readOnly,
-      deleteProperty: readOnly,
-      setPrototypeOf: readOnly,
-    });
+    const state: ProxyState = { id, target, seen: this.own === undefined ? undefined : new Map<string, unknown>() };
+    const standIn: object = Array.isArray(target) ? [] : {};
+    Object.defineProperty(standIn, STATE, { value: state, configurable: true });
+    p = new Proxy(standIn, this.handler);
     this.proxies.set(id, p);
     return p;
   }
