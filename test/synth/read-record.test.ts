@@ -10,7 +10,8 @@ import { ComponentDefinition } from '../../charts';
 import { memoByModel } from '../../lib/core/model-memo';
 import { chartReuseStats, forgetCharts, trackedReads, withoutChartReuse } from '../../lib/synth/chart-reuse';
 import { synthesizeManifests } from '../../lib/synth/manifests';
-import { ReadAfterBuild, ReadTracker } from '../../lib/synth/read-record';
+import { ReadAfterBuild } from '../../lib/synth/read-proxy';
+import { ReadTracker } from '../../lib/synth/read-record';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { demoStack } from '../support/stacks';
 
