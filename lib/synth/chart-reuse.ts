@@ -166,7 +166,7 @@ export function withoutChartReuse<T>(f: () => T): T {
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */
 export class ChartReuse {
   /** The model with the fleet's bulk hidden (charts are built from read-recording models over it first). */
-  public readonly view: StackModel;
+  private readonly view: StackModel;
   /** Whether charts are reused and kept at all (not in withoutChartReuse). */
   public readonly enabled: boolean;
   private readonly env = process.env.CDK8S_DISABLE_SORT ?? '';

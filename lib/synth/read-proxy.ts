@@ -67,6 +67,14 @@ export class ChartReads {
     if (this.closed) throw new ReadAfterBuild();
   }
 
+  /**
+   * A symbol-keyed read: plain data has no symbol keys of its own, so what is read is the prototype's; an own one
+   * cannot be compared (the chart is then not kept).
+   */
+  private symbolRead(target: object, prop: symbol): void {
+    if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+  }
+
   /** Notes a read of the object at read `id`; gives the read's id. */
   private read(id: number, op: number, prop: string): number {
     const r = this.tracker.lookup(id, op, prop);
@@ -89,8 +97,7 @@ export class ChartReads {
       this.check();
       const { id, target, seen } = stateOf(t);
       if (typeof prop === 'symbol') {
-        // Plain data has no symbol keys of its own: what is read is the prototype's (an own one cannot be compared).
-        if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+        this.symbolRead(target, prop);
         return Reflect.get(target, prop);
       }
       if (seen !== undefined && !this.tracker.capturing) {
@@ -106,7 +113,7 @@ export class ChartReads {
       this.check();
       const { id, target } = stateOf(t);
       if (typeof prop === 'symbol') {
-        if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+        this.symbolRead(target, prop);
         return undefined;
       }
       const d = this.tracker.value(this.read(id, DESC, prop)) as PropertyDescriptor | undefined;
@@ -120,7 +127,7 @@ export class ChartReads {
       this.check();
       const { id, target } = stateOf(t);
       if (typeof prop === 'symbol') {
-        if (Reflect.getOwnPropertyDescriptor(target, prop) !== undefined) this.sink.mark(OPAQUE);
+        this.symbolRead(target, prop);
         return Reflect.has(target, prop);
       }
       return this.tracker.value(this.read(id, HAS, prop)) as boolean;

@@ -25,6 +25,9 @@ import { DESC, GET, GROUP, HAS, isObject, KEYS, OPAQUE, ReadSink } from './read-
  * through them.
  */
 
+/** A read's key among its parent's reads of the same kind (ReadTracker.readsOf). */
+const readKey = (op: number, prop: string): string => (op === GET ? prop : `${op}:${prop}`);
+
 /** Tokens that match no other: a value the tracker cannot compare. */
 let unique = 0;
 /** Makes this process's unique tokens unlike those of any other (a tracker is read back from a charts file). */
@@ -138,9 +141,7 @@ export class ReadTracker {
       if (!Array.isArray(g) || g.length !== 2 || !Array.isArray(g[1])) return undefined;
       const [id, members] = g as [unknown, unknown[]];
       if (typeof id !== 'number' || ops[id] !== GROUP || t.groups.has(id) || !members.every((m) => Number.isInteger(m) && (m as number) >= 0 && (m as number) < id)) return undefined;
-      const sorted = Int32Array.from(members as number[]).sort();
-      t.groups.set(id, sorted);
-      t.groupIds.set(sorted.join(','), id);
+      t.setGroup(id, Int32Array.from(members as number[]).sort());
     }
     // Every group read is listed with its members.
     for (let i = 1; i < n; i++) if (ops[i] === GROUP && !t.groups.has(i)) return undefined;
@@ -271,10 +272,8 @@ export class ReadTracker {
 
   /** The id of a read (made and evaluated in this synth's view when new). */
   public lookup(parent: number, op: number, prop: string): number {
-    const maps = op === GET ? this.gets : this.others;
-    let m = maps[parent];
-    if (m === undefined) maps[parent] = m = new Map();
-    const key = op === GET ? prop : `${op}:${prop}`;
+    const m = this.readsOf(parent, op);
+    const key = readKey(op, prop);
     let id = m.get(key);
     if (id === undefined) {
       id = this.add(parent, op, prop);
@@ -284,12 +283,22 @@ export class ReadTracker {
     return id;
   }
 
+  /** The reads of one kind (GET, or the others) made under a parent, by readKey. */
+  private readsOf(parent: number, op: number): Map<string, number> {
+    const maps = op === GET ? this.gets : this.others;
+    return (maps[parent] ??= new Map());
+  }
+
+  /** Records a group read's members (sorted), and the group under them. */
+  private setGroup(id: number, members: Int32Array): void {
+    this.groups.set(id, members);
+    this.groupIds.set(members.join(','), id);
+  }
+
   /** Indexes a read made by `add` under its parent; false when the parent has that read already. */
   private index(id: number): boolean {
-    const [parent, op, prop] = [this.parents[id], this.ops[id], this.props[id]];
-    const maps = op === GET ? this.gets : this.others;
-    const m = (maps[parent] ??= new Map());
-    const key = op === GET ? prop : `${op}:${prop}`;
+    const m = this.readsOf(this.parents[id], this.ops[id]);
+    const key = readKey(this.ops[id], this.props[id]);
     if (m.has(key)) return false;
     m.set(key, id);
     return true;
@@ -330,9 +339,7 @@ export class ReadTracker {
     }
     for (const [g, members] of this.groups) {
       if (live[g] === 0) continue;
-      const m = Int32Array.from(members, (x) => remap[x]).sort();
-      t.groups.set(remap[g], m);
-      t.groupIds.set(m.join(','), remap[g]);
+      t.setGroup(remap[g], Int32Array.from(members, (x) => remap[x]).sort());
     }
     t.baseline = t.size;
     return { tracker: t, lists: lists.map((list) => Int32Array.from(list, (x) => remap[x])) };
@@ -345,12 +352,10 @@ export class ReadTracker {
   public group(reads: ReadonlyArray<number>): number {
     const members = Int32Array.from(new Set(reads)).sort();
     if (members.length > 0 && members[0] === OPAQUE) return OPAQUE;
-    const key = members.join(',');
-    let id = this.groupIds.get(key);
+    let id = this.groupIds.get(members.join(','));
     if (id === undefined) {
       id = this.add(-1, GROUP, '');
-      this.groups.set(id, members);
-      this.groupIds.set(key, id);
+      this.setGroup(id, members);
     }
     this.opaque[id] = members.some((m) => this.opaque[m]);
     return id;
