@@ -16,5 +16,11 @@ export * from './fleet';
 export * from './iomt';
 export * from './dashboards';
 
-/** Every component edgewatt can deploy, in sync-wave order. */
-export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = [platformComponent, energyComponent, monitoringComponent, eventsComponent, fleetComponent, iomtComponent, dashboardsComponent];
+/**
+ * Every component edgewatt can deploy, in sync-wave order. Frozen, with each definition: the charts file
+ * (lib/synth/chart-cache.ts) serves this registry only, under a key of the code that defines it, so a definition
+ * replaced or added at run time must not pass for it (a caller with other components passes its own registry).
+ */
+export const COMPONENT_REGISTRY: ReadonlyArray<ComponentDefinition> = Object.freeze(
+  [platformComponent, energyComponent, monitoringComponent, eventsComponent, fleetComponent, iomtComponent, dashboardsComponent].map((d) => Object.freeze(d)),
+);

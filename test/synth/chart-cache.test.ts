@@ -9,6 +9,7 @@ import { ChartDiskCache, ChartFile } from '../../lib/synth/chart-cache';
 import { KeptChart } from '../../lib/synth/chart-reuse';
 import { ReadTracker } from '../../lib/synth/read-record';
 import { KubeObject } from '../../lib/synth/kube-object';
+import { COMPONENT_REGISTRY, ComponentDefinition } from '../../charts';
 import { demoStack } from '../support/stacks';
 import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { sharedPath } from '../support/shared';
@@ -145,6 +146,14 @@ describe('charts kept on disk for the next synth into the same folder', () => {
       { numRuns: 10, seed: 23 },
     );
     expect(reusedSomewhere).toBeGreaterThan(0);
+  });
+
+  test('the registry the charts file serves cannot be changed at run time: the array and each definition are frozen', () => {
+    expect(Object.isFrozen(COMPONENT_REGISTRY)).toBe(true);
+    for (const def of COMPONENT_REGISTRY) expect(Object.isFrozen(def)).toBe(true);
+    expect(thrown(() => (COMPONENT_REGISTRY as ComponentDefinition[]).push(COMPONENT_REGISTRY[0]))).toBeInstanceOf(TypeError);
+    expect(thrown(() => ((COMPONENT_REGISTRY[0] as { build: unknown }).build = () => undefined))).toBeInstanceOf(TypeError);
+    expect(COMPONENT_REGISTRY.map((d) => d.name)).toEqual(['platform', 'energy', 'monitoring', 'events', 'fleet', 'iomt', 'dashboards']);
   });
 
   test('a corrupt charts file is no cache: every chart is built and the files are those of a synth from nothing', () => {
