@@ -41,12 +41,44 @@ function folderReader(root: string): (file: string) => Folder | undefined {
   };
 }
 
+/** A folder's objects: how many, their JSON bytes, and its first and last file. */
+interface FolderTally {
+  objects: number;
+  bytes: number;
+  readonly first: string;
+  last: string;
+}
+
+/** Each folder `<cluster>/<folder>` of the tree, in one pass over the entries (checkFolders and the limits read it). */
+function tallyFolders(entries: ReadonlyArray<Entry>, root: string): Map<string, FolderTally> {
+  const folders = new Map<string, FolderTally>();
+  const folderOf = folderReader(root);
+  let lastAt: Folder | undefined;
+  let lastF: FolderTally | undefined;
+  for (const e of entries) {
+    const at = folderOf(e.file);
+    if (!at) continue;
+    let f = at === lastAt ? lastF : folders.get(at.key);
+    if (!f) folders.set(at.key, (f = { objects: 0, bytes: 0, first: e.file, last: e.file }));
+    lastAt = at;
+    lastF = f;
+    f.objects++;
+    f.last = e.file;
+    // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
+    f.bytes += jsonLength(e.object);
+  }
+  return folders;
+}
+
 /**
  * Every folder of the tree has exactly one Application, and every Application of a folder points at a
- * folder that exists: no orphans either way. Applies to trees that carry Applications (dist/<cluster>/argocd/).
+ * folder that exists: no orphans either way; and every Application is within Argo CD's limits
+ * (checkApplicationLimits). Applies to trees that carry Applications (dist/<cluster>/argocd/).
  */
 export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Finding[] {
-  return [...checkHelmSources(entries), ...checkFolders(entries, root), ...checkApplicationLimits(entries, root)];
+  const apps = entries.filter(isFolderApplication);
+  const folders = apps.length === 0 ? undefined : tallyFolders(entries, root);
+  return [...checkHelmSources(entries), ...(folders ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
 }
 
 /**
@@ -56,22 +88,10 @@ export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Findin
  * bound caps the number of Applications per cluster at 1,000. Applies to trees that carry Applications.
  */
 export function checkApplicationLimits(entries: ReadonlyArray<Entry>, root: string): Finding[] {
-  if (!entries.some(isFolderApplication)) return [];
-  const folders = new Map<string, { objects: number; bytes: number; first: string }>();
-  const folderOf = folderReader(root);
-  let lastAt: Folder | undefined;
-  let lastF: { objects: number; bytes: number; first: string } | undefined;
-  for (const e of entries) {
-    const at = folderOf(e.file);
-    if (!at) continue;
-    let f = at === lastAt ? lastF : folders.get(at.key);
-    if (!f) folders.set(at.key, (f = { objects: 0, bytes: 0, first: e.file }));
-    lastAt = at;
-    lastF = f;
-    f.objects++;
-    // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
-    f.bytes += jsonLength(e.object);
-  }
+  return entries.some(isFolderApplication) ? limitFindings(tallyFolders(entries, root)) : [];
+}
+
+function limitFindings(folders: ReadonlyMap<string, FolderTally>): Finding[] {
   const out: Finding[] = [];
   for (const [key, f] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const what = key.endsWith('/argocd') ? `cluster ${key.split('/')[0]} has ${f.objects} Applications (its root app-of-apps syncs them as one Application)` : `folder ${key} (one Argo CD Application) holds ${f.objects} objects`;
@@ -102,15 +122,10 @@ export function checkHelmSources(entries: ReadonlyArray<Entry>): Finding[] {
   return out;
 }
 
-function checkFolders(entries: ReadonlyArray<Entry>, root: string): Finding[] {
-  const apps = entries.filter(isFolderApplication);
-  if (apps.length === 0) return [];
-  const folders = new Map<string, string>(); // <cluster>/<folder> -> a file in it
-  const folderOf = folderReader(root);
-  for (const e of entries) {
-    const at = folderOf(e.file);
-    if (at && at.folder !== 'argocd') folders.set(at.key, e.file);
-  }
+/** The folders' Applications (`apps`) against the folders: each deploys a folder that exists, and each folder has one. */
+function checkFolders(apps: ReadonlyArray<Entry>, tallies: ReadonlyMap<string, FolderTally>): Finding[] {
+  // <cluster>/<folder> -> a file in it (the last), for every folder but the Applications' own.
+  const folders = new Map([...tallies].filter(([key]) => !key.endsWith('/argocd')).map(([key, f]) => [key, f.last]));
   const out: Finding[] = [];
   const claimed = new Map<string, string>();
   for (const a of apps) {

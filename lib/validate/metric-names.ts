@@ -1,5 +1,5 @@
 import { parsedData } from './flows/parsed';
-import { findExpressions, FoundExpr, metricNames } from './promql';
+import { findExpressions, FoundExpr, selectedMetricNames } from './promql';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -29,10 +29,8 @@ export function recordedNames(entries: ReadonlyArray<Entry>): Set<string> {
 export function checkMetricNames(entries: ReadonlyArray<Entry>, catalog: ReadonlySet<string>, found: ReadonlyArray<FoundExpr> = findExpressions(entries)): Finding[] {
   const known = new Set([...catalog, ...recordedNames(entries)]);
   const out: Finding[] = [];
-  const names = new Map<string, string[]>();
   for (const f of found) {
-    if (!names.has(f.expr)) names.set(f.expr, metricNames(f.expr));
-    const unknown = names.get(f.expr)!.filter((n) => !known.has(n) && !n.startsWith('__grafana_var_'));
+    const unknown = selectedMetricNames(f.expr).filter((n) => !known.has(n) && !n.startsWith('__grafana_var_'));
     if (unknown.length === 0) continue;
     const [pointer, inner] = f.where.includes(': ') ? f.where.split(': ') : [f.where, ''];
     out.push({

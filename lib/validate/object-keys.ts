@@ -26,17 +26,32 @@ export class ObjectKeyMap<V> {
 
   /** Sets the value under the key. */
   set(cluster: string, kind: string, namespace: string, name: string, value: V): void {
-    if (hasSlash(cluster, kind, namespace, name)) {
-      this.joined.set(`${cluster}/${kind}/${namespace}/${name}`, value);
-      return;
-    }
+    if (hasSlash(cluster, kind, namespace, name)) this.joined.set(`${cluster}/${kind}/${namespace}/${name}`, value);
+    else this.names(cluster, kind, namespace).set(name, value);
+  }
+
+  /**
+   * The value under the key when there is one; otherwise sets `value` under it and gives undefined (get, then set
+   * when missing, in one walk down the nested maps).
+   */
+  setIfAbsent(cluster: string, kind: string, namespace: string, name: string, value: V): V | undefined {
+    const names: Map<string, V> = hasSlash(cluster, kind, namespace, name) ? this.joined : this.names(cluster, kind, namespace);
+    const key = names === this.joined ? `${cluster}/${kind}/${namespace}/${name}` : name;
+    const before = names.get(key);
+    if (before !== undefined || names.has(key)) return before;
+    names.set(key, value);
+    return undefined;
+  }
+
+  /** The names map of a key without `/` in its parts, made when missing. */
+  private names(cluster: string, kind: string, namespace: string): Map<string, V> {
     let kinds = this.nested.get(cluster);
     if (!kinds) this.nested.set(cluster, (kinds = new Map()));
     let namespaces = kinds.get(kind);
     if (!namespaces) kinds.set(kind, (namespaces = new Map()));
     let names = namespaces.get(namespace);
     if (!names) namespaces.set(namespace, (names = new Map()));
-    names.set(name, value);
+    return names;
   }
 }
 

@@ -1,6 +1,7 @@
 // The package is ESM-typed but ships CommonJS (exports.require → dist/index.cjs): load it with require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
+import { memoByString } from '../core/memo';
 import { parsedData } from './flows/parsed';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
@@ -89,8 +90,19 @@ export function promqlErrorAt(expr: string): number | undefined {
   return at;
 }
 
-/** The metric names an expression selects (not label names or functions). */
+/** The metric names an expression selects (not label names or functions), sorted. */
 export function metricNames(expr: string): string[] {
+  return [...selectedMetricNames(expr)];
+}
+
+/**
+ * metricNames, frozen, and memoized by the expression's text (memoByString, up to 1 Mi characters of text): a synth
+ * checks the same few thousand rule and panel expressions as the one before, and parsing them again took ~50 ms of
+ * every incremental synth at 100,000 devices.
+ */
+export const selectedMetricNames: (expr: string) => ReadonlyArray<string> = memoByString((expr) => Object.freeze(selectedNames(expr)), 1 << 20, (expr) => expr.length);
+
+function selectedNames(expr: string): string[] {
   const names = new Set<string>();
   for (const o of lezerErrorAt(expr) === undefined ? [{ from: 0, text: expr }] : orOperands(expr)) {
     parser.parse(o.text).iterate({

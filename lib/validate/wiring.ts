@@ -3,8 +3,14 @@ import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatc
 import { ObjectKeyMap } from './object-keys';
 import { Entry, Finding } from './types';
 
+/** The kinds a pod refers to by name (podRefs). */
+type RefKind = 'ServiceAccount' | 'Secret' | 'ConfigMap' | 'PersistentVolumeClaim';
+
+/** Every RefKind (the Record makes the list whole): only objects of these kinds can be what a reference needs. */
+const REF_KINDS: ReadonlySet<string> = new Set(Object.keys({ ServiceAccount: true, Secret: true, ConfigMap: true, PersistentVolumeClaim: true } satisfies Record<RefKind, true>));
+
 interface Ref {
-  readonly kind: string;
+  readonly kind: RefKind;
   readonly name: string;
   readonly pointer: string;
 }
@@ -67,7 +73,7 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
   const seen = new ObjectKeyMap<string>(); // cluster, kind, namespace ('' when none), name -> file
   const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
-  const exists = new ObjectKeyMap<true>(); // cluster, kind, namespace (default when none), name
+  const exists = new ObjectKeyMap<true>(); // cluster, kind (a RefKind), namespace (default when none), name
   const slices = new Set<string>(); // cluster/namespace/service
   const pods: Array<PodTemplate | undefined> = []; // each entry's pod template, found once
   const created = new Map<string, Set<string>>(); // cluster -> namespaces its tree creates
@@ -76,10 +82,10 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
     const cluster = `${e.cluster}`;
     const kind = `${e.object.kind}`;
     const name = `${e.object.metadata.name}`;
-    const other = seen.get(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name);
+    const other = seen.setIfAbsent(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name, e.file);
     if (other !== undefined) out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
-    else seen.set(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name, e.file);
-    exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
+    // Only what a reference can name is looked up (at 100,000 devices, the registration requests are not).
+    if (REF_KINDS.has(kind)) exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
     const t = podTemplate(e);
     pods.push(t);
     if (t) {

@@ -37,6 +37,20 @@ describe('ObjectKeyMap', () => {
     expect(mine.has('c', 'ConfigMap', 'ns', 'nothing')).toBe(false);
   });
 
+  test('setIfAbsent gives what was there, or sets and gives undefined, as get-then-set on the joined text does', () => {
+    const mine = new ObjectKeyMap<number>();
+    const text = new Map<string, number>();
+    // Every case twice (the second time each key is there), in two orders.
+    [...cases, ...[...cases].reverse()].forEach((k, i) => {
+      const t = k.join('/');
+      const before = text.get(t);
+      if (before === undefined) text.set(t, i);
+      expect([k, mine.setIfAbsent(...k, i)]).toEqual([k, before]);
+      expect([k, mine.get(...k)]).toEqual([k, text.get(t)]);
+    });
+    expect(mine.get('c', 'ConfigMap/ns', 'x', 'a')).toBe(5);
+  });
+
   test('the wiring gate still finds a duplicate object, a namespace not created and a missing reference, in that order', () => {
     const cm = (ns: string | undefined): any => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', ...(ns ? { namespace: ns } : {}) }, data: {} });
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x:1', envFrom: [{ configMapRef: { name: 'cfg' } }, { configMapRef: { name: 'gone' } }] }] } };

@@ -14,6 +14,15 @@ describe('PromQL check', () => {
     expect(metricNames('a{job="x"} / on(node) group_left b + sum by (c) (rate(d[1m]))')).toEqual(['a', 'b', 'd']);
   });
 
+  test('metric names are memoized by text, and what a caller does to its array does not change the next answer', () => {
+    const expr = 'x_total / on(node) y_total';
+    const first = metricNames(expr);
+    first.push('changed');
+    first.sort().reverse();
+    expect(metricNames(expr)).toEqual(['x_total', 'y_total']);
+    expect(metricNames(expr)).not.toBe(metricNames(expr));
+  });
+
   test('fails on a broken expression in a PrometheusRule', () => {
     const rule = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'energy', namespace: 'm' }, spec: { groups: [{ name: 'g', rules: [{ record: 'a', expr: GOOD }, { alert: 'B', expr: 'sum(rate(x[5m])' }] }] } };
     expect(messages([rule])).toEqual(['dist/edge/app/prometheusrule-energy.yaml: /spec: groups[0].rules[1].expr: PromQL syntax error at character 16 of "sum(rate(x[5m])"']);
