@@ -115,10 +115,12 @@ export class FleetChart extends ChartWithPlainObjects {
     const sampled = (d: (typeof f.devices)[number]) => selected(d.name, d.labels) || devicePowerOf(f, d)?.source === 'profile';
     // One pass, no pair per device (100,000 of them at the bench's largest tier).
     const setOf = new Map<string, string>();
+    const setList: string[] = []; // each device's set, in device order (the requests are added in that order)
     const used = new Set<string>();
     for (const d of f.devices) {
       const set = flottaSetOf(d, sampled(d));
       setOf.set(d.name, set);
+      setList.push(set);
       used.add(set);
     }
     const settings = new Map<string, SetSettings>(f.deviceSets.map((s) => [s.name, { heartbeatSeconds: s.heartbeatSeconds, hardwareProfile: s.hardwareProfile, intervalSeconds: s.metrics.intervalSeconds, allowList: s.metrics.allowList }]));
@@ -139,7 +141,7 @@ export class FleetChart extends ChartWithPlainObjects {
         });
       }
     }
-    for (const d of f.devices) this.registrations.addDevice(d.name, setOf.get(d.name)!);
+    f.devices.forEach((d, i) => this.registrations.addDevice(d.name, setList[i]));
     if (f.edgeAPI && f.devices.length > 0) new EdgeApiExposure(this, 'edge-api', { host: f.edgeAPI.host, sourceCIDRs: f.edgeAPI.sourceCIDRs, labels });
     const workloadNames = new Set<string>();
     for (const w of allDeviceWorkloads(model, ctx.registry)) {

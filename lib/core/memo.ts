@@ -17,7 +17,9 @@ export function memoByString<T>(f: (s: string) => T, max = 10_000, weigh: (s: st
     held = 0;
   });
   return (s) => {
-    if (memo.has(s)) return memo.get(s) as T;
+    // One lookup for a hit (a value memoized as undefined takes two).
+    const hit = memo.get(s);
+    if (hit !== undefined || memo.has(s)) return hit as T;
     const v = f(s);
     const w = weigh(s);
     if (held + w > max) {
