@@ -60,11 +60,12 @@ function membersBySet(setOf: ReadonlyMap<string, string>): Map<string, string[]>
   const cached = memberIndex.get(setOf);
   if (cached && cached.size === setOf.size) return cached.index;
   const index = new Map<string, string[]>();
-  for (const [d, s] of setOf) {
+  // forEach, not for-of: no [device, set] pair per device (100,000 at the bench's largest tier).
+  setOf.forEach((s, d) => {
     const list = index.get(s);
     if (list) list.push(d);
     else index.set(s, [d]);
-  }
+  });
   memberIndex.set(setOf, { size: setOf.size, index });
   return index;
 }
