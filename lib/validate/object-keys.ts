@@ -35,8 +35,9 @@ export class ObjectKeyMap<V> {
    * when missing, in one walk down the nested maps).
    */
   setIfAbsent(cluster: string, kind: string, namespace: string, name: string, value: V): V | undefined {
-    const names: Map<string, V> = hasSlash(cluster, kind, namespace, name) ? this.joined : this.names(cluster, kind, namespace);
-    const key = names === this.joined ? `${cluster}/${kind}/${namespace}/${name}` : name;
+    const slash = hasSlash(cluster, kind, namespace, name);
+    const names = slash ? this.joined : this.names(cluster, kind, namespace);
+    const key = slash ? `${cluster}/${kind}/${namespace}/${name}` : name;
     const before = names.get(key);
     if (before !== undefined || names.has(key)) return before;
     names.set(key, value);
