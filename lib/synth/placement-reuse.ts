@@ -60,7 +60,7 @@ export class Placer {
       this.kept.set(key, before);
       return before.placement;
     }
-    const placed = placeManifest(m).map((p) => Object.freeze(p));
+    const placed = Object.freeze(placeManifest(m).map((p) => Object.freeze(p)));
     const placement: Placement = { placed, objects: placed.map((p) => p.object), files: placed.map((p): FileRef => [0, p.path]) };
     if (reusing.on && m.objects.every(frozen)) this.kept.set(key, { objects: m.objects.slice(), placement });
     return placement;

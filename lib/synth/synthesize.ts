@@ -24,7 +24,8 @@ import { WrittenFiles } from './written-files';
 import { COLLECT_FROM_OBJECTS, collectGarbage } from './collect';
 import { Interner } from './intern';
 import { knownMetrics } from '../monitoring/catalogs';
-import { collectPlaced, FileMap, fileNames, PlacedObject } from './layout';
+import { FileMap, fileNames, PlacedObject } from './layout';
+import { LayoutEntry, orderFolders } from './folder-order';
 import { Placer } from './placement-reuse';
 import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
@@ -104,8 +105,7 @@ function expectedObjects(model: StackModel): number {
   return (model.fleet?.devices.length ?? 0) + 10 * model.clusters.length;
 }
 
-/** One file of a synth's layout: an object to render, or a text that is already final. */
-export type LayoutEntry = readonly [path: string, content: KubeObject | string];
+export type { LayoutEntry } from './folder-order';
 
 /** A synth up to its gates: every object built, placed and handed to the renderer; nothing validated yet. */
 export interface SynthPlan {
@@ -142,8 +142,8 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     renderer.add(objects, files);
     return placed;
   };
-  /** Each chart's final manifest's shards and placed objects; the charts may be built out of order (synthesizeManifests). */
-  const built = new Map<Manifest, { readonly shards: Manifest[]; readonly placed: PlacedObject[] }>();
+  /** Each chart's final manifest's shards and their folders' placed objects; the charts may be built out of order (synthesizeManifests). */
+  const built = new Map<Manifest, { readonly shards: Manifest[]; readonly placed: ReadonlyArray<PlacedObject>[] }>();
   // The objects built anew (the charts that read the devices, the Argo CD objects) are swapped for the last synth's of
   // the same content (intern.ts), so a folder of unchanged objects is placed, sized and checked as last time.
   const interner = new Interner();
@@ -152,12 +152,12 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     const final = { ...skipped, objects: skipped.objects.map((o) => (Object.isFrozen(o) ? o : interner.object(m.cluster, o))) };
     // Sized from each object's JSON text, which also gives its digest when the renderer keys caches by it.
     const shards = shardManifests([final], (o) => measureObject(o, renderer.hashes));
-    built.set(final, { shards, placed: shards.flatMap(place) });
+    built.set(final, { shards, placed: shards.map(place) });
     return final;
   }, charts);
   // In cluster and registry order, whatever order the charts were built in (so are the problems collectPlaced finds).
   const manifests = finals.flatMap((m) => built.get(m)?.shards ?? []);
-  const placed = finals.flatMap((m) => built.get(m)?.placed ?? []);
+  const folders = finals.flatMap((m) => built.get(m)?.placed ?? []);
   // The Argo CD objects, as the last synth's frozen ones where they are the same (intern.ts).
   const gitops = gitopsObjects(model, manifests);
   const argo = {
@@ -171,9 +171,10 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     component: 'argocd',
     objects: argo.perCluster.filter((a) => a.cluster === cluster).map((a) => a.object),
   }));
-  for (const m of argoManifests) placed.push(...place(m));
+  for (const m of argoManifests) folders.push(place(m));
   placer.close();
-  const all = collectPlaced(placed);
+  // Sorted by path; each unchanged folder's order, layout and gate entries as the last synth worked them out.
+  const ordered = orderFolders(folders);
   const label = options.outLabel ?? 'dist';
   const flows = stackFlows(model);
   // The bootstrap is a folder of its own (argocd/): its files sit at its top, named like every other file.
@@ -185,11 +186,10 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     bootstrap.map((b) => b.object),
     bootstrap.map((b): FileRef => [1, b.path]),
   );
-  const files = new Map<string, KubeObject | string>(all.map((p) => [p.path, p.object]));
-  for (const [path, text] of documents(model)) files.set(path, text);
+  const texts = new Map<string, string>(documents(model));
   if (flows.length > 0) {
-    files.set(FLOWS_FILE, flowsJson(model.name, flows));
-    files.set('FLOWS.md', flowsReadme(model.name, flows));
+    texts.set(FLOWS_FILE, flowsJson(model.name, flows));
+    texts.set('FLOWS.md', flowsReadme(model.name, flows));
   }
   const bootstrapFiles = new Map<string, KubeObject | string>(bootstrap.map((p) => [p.path, p.object]));
   for (const f of argo.bootstrapFiles ?? []) bootstrapFiles.set(f.path, f.text);
@@ -197,12 +197,12 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     model,
     manifests,
     header: yamlHeader(model.name),
-    files: [...files].sort(byPath),
+    files: ordered.layout(texts),
     bootstrap: [...bootstrapFiles].sort(byPath),
     validate: () => {
       const findings = validateEntries(
         [
-          ...all.map((p) => ({ file: `${label}/${p.path}`, cluster: p.cluster, object: p.object })),
+          ...ordered.entries(label),
           ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
         ],
         { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...options.validation },
