@@ -77,11 +77,12 @@ export class FolderIndex {
 
   /**
    * Whether the file at `rel` is known to hold `digest` without reading it: the last run recorded that digest for
-   * it, and its stamp has not changed since. Then it is recorded for this run as it was.
+   * it, and its stamp has not changed since. Then it is recorded for this run as it was. `stamp`: the file's stamp
+   * taken already during this synth (null: no regular file); @default - taken now
    */
-  public unchanged(rel: string, digest: string): boolean {
+  public unchanged(rel: string, digest: string, stamp?: string | null): boolean {
     const e = this.last.get(rel);
-    if (e === undefined || e[0] !== digest || e[1] === undefined || changedMs(e[1]) >= this.savedMs || stampOf(path.join(this.abs, rel)) !== e[1]) return false;
+    if (e === undefined || e[0] !== digest || e[1] === undefined || changedMs(e[1]) >= this.savedMs || (stamp === undefined ? stampOf(path.join(this.abs, rel)) : stamp) !== e[1]) return false;
     this.next.set(rel, e);
     return true;
   }

@@ -27,7 +27,8 @@ export interface RenderWorkerData {
   readonly key: string;
   /**
    * One Int32 per batch id (up to its length): 1 when the worker renders that batch, 2 when the main thread
-   * does (Atomics.compareExchange from 0, so each batch is rendered once).
+   * does, or (warm caches) stamps its files ('stamps') (Atomics.compareExchange from 0, so each batch is rendered or
+   * stamped once).
    */
   readonly claims: SharedArrayBuffer;
   /** Stage the files into these folders (the bodies are then not sent back); none: send the bodies back. */
@@ -65,6 +66,12 @@ export type ToWorker =
   | { readonly type: 'objects'; readonly id: number; readonly data: Uint8Array }
   /** A batch the main thread rendered itself (it claimed it): the worker stages its files and keeps its bodies. */
   | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
+  /**
+   * A batch sent without its objects (warm caches) that the main thread claimed while it waited for the worker: the
+   * stamp (file-index.ts stampOf) of each of its files as the main thread took it (null: no regular file there), so
+   * the worker stages it without taking them again (half the files of a one-device change then are stamped here).
+   */
+  | { readonly type: 'stamps'; readonly id: number; readonly stamps: ReadonlyArray<string | null> }
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
   /** The end: keep this run's bodies as the render cache, or not (render-pool.ts may keep the worker for another session). */

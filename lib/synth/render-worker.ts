@@ -82,7 +82,7 @@ function session(data: StartSession['data']): void {
       if (next) stageLazily(next.b, next.from);
       else if (rendered < batches.length) {
         const b = batches[rendered];
-        batches[rendered++] = { id: b.id, files: b.files }; // the objects are no longer needed here
+        batches[rendered++] = { id: b.id, files: b.files, digests: b.digests }; // the objects are no longer needed here
         // The main thread, once idle, renders batches from the end of the queue: a batch it claimed is skipped here.
         if (b.id < claimed.length && Atomics.compareExchange(claimed, b.id, 0, 1) !== 0) return schedule();
         if (b.data === undefined && b.objects === undefined) stageLazily(b, 0);
@@ -119,11 +119,19 @@ function session(data: StartSession['data']): void {
    * Stages a batch's files (a file the index knows unchanged gets no body) or sends its bodies back, and finishes
    * staging after the last batch.
    */
-  function stage(id: number, count: number, files: ReadonlyArray<FileRef> | undefined, digests: ReadonlyArray<string> | undefined, body: (i: number) => string, from = 0): void {
+  function stage(
+    id: number,
+    count: number,
+    files: ReadonlyArray<FileRef> | undefined,
+    digests: ReadonlyArray<string> | undefined,
+    body: (i: number) => string,
+    from = 0,
+    stamps?: ReadonlyArray<string | null>,
+  ): void {
     const s = stagersOf();
     if (s && staging) {
       const store = openStore();
-      stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]), from);
+      stageObjects(s, staging.header, files, digests, body, (i) => store.keep((digests as ReadonlyArray<string>)[i]), from, stamps);
       post({ type: 'bodies', id });
     } else post({ type: 'bodies', id, bodies: Array.from({ length: count }, (_, i) => body(i)) });
     done++;
@@ -133,8 +141,9 @@ function session(data: StartSession['data']): void {
   /**
    * Stages a batch sent without its objects from its file `from` on: a file the index knows unchanged, or whose body
    * the render cache has, needs no object; at the first that does, the batch is parked and its objects asked for.
+   * `stamps`: its files' stamps, from the main thread ('stamps'); the files after a park are stamped here.
    */
-  function stageLazily(b: Batch, from: number): void {
+  function stageLazily(b: Batch, from: number, stamps?: ReadonlyArray<string | null>): void {
     if (!staging || !b.digests) throw new Error('a batch came without its objects, but without staging folders or digests');
     const store = openStore();
     const digests = b.digests;
@@ -148,7 +157,7 @@ function session(data: StartSession['data']): void {
       throw NEED;
     };
     try {
-      stage(b.id, digests.length, b.files, digests, body, from);
+      stage(b.id, digests.length, b.files, digests, body, from, stamps);
     } catch (e) {
       if (e !== NEED) throw e;
       parked.set(b.id, { b, from: at });
@@ -194,6 +203,13 @@ function session(data: StartSession['data']): void {
       try {
         openStore().adopt(m.digests, m.bodies);
         stage(m.id, m.bodies.length, batches[m.id].files, m.digests, (i) => m.bodies[i]);
+      } catch (e) {
+        return fail(e);
+      }
+    } else if (m.type === 'stamps') {
+      // A lazy batch the main thread claimed (this thread skipped it), with its files' stamps.
+      try {
+        stageLazily(batches[m.id], 0, m.stamps);
       } catch (e) {
         return fail(e);
       }

@@ -13,7 +13,8 @@ export function openStagers(folders: ReadonlyArray<{ readonly abs: string; reado
 /**
  * Stages objects: each file (folder index, path) from the `from`th on gets `header`, a newline and its object's
  * body (`body(i)`). With the objects' digests and a file index, a file known to hold its object already is neither
- * rendered nor read: `kept(i)` is called for it instead.
+ * rendered nor read: `kept(i)` is called for it instead. `stamps`: each file's stamp, taken already during this synth
+ * (FolderIndex.unchanged); @default - each taken when its file is staged
  */
 export function stageObjects(
   stagers: ReadonlyArray<FolderStager>,
@@ -23,10 +24,11 @@ export function stageObjects(
   body: (i: number) => string,
   kept: (i: number) => void = () => undefined,
   from = 0,
+  stamps?: ReadonlyArray<string | null>,
 ): void {
   for (let i = from; i < (files?.length ?? 0); i++) {
     const [folder, rel] = (files as ReadonlyArray<readonly [number, string]>)[i];
-    if (stagers[folder].putObject(rel, digests?.[i], () => `${header}\n${body(i)}`)) kept(i);
+    if (stagers[folder].putObject(rel, digests?.[i], () => `${header}\n${body(i)}`, stamps?.[i])) kept(i);
   }
 }
 
@@ -95,8 +97,8 @@ export class FolderStager {
    * Stages an object's file: when the file index knows the file already holds the object with `digest`, it is
    * unchanged without `content` (the header and the object's YAML) being rendered or the file read. Returns whether so.
    */
-  public putObject(rel: string, digest: string | undefined, content: () => string): boolean {
-    if (this.known(rel, digest)) return true;
+  public putObject(rel: string, digest: string | undefined, content: () => string, stamp?: string | null): boolean {
+    if (this.known(rel, digest, stamp)) return true;
     this.stage(rel, content(), digest);
     return false;
   }
@@ -108,9 +110,9 @@ export class FolderStager {
   }
 
   /** Whether the file index knows the file at `rel` already holds `digest`: then it is unchanged, unread. */
-  private known(rel: string, digest: string | undefined): boolean {
+  private known(rel: string, digest: string | undefined, stamp?: string | null): boolean {
     this.wanted.add(rel);
-    if (digest === undefined || !this.index || !this.existing.has(rel) || !this.index.unchanged(rel, digest)) return false;
+    if (digest === undefined || !this.index || !this.existing.has(rel) || !this.index.unchanged(rel, digest, stamp)) return false;
     this.same(rel);
     return true;
   }
