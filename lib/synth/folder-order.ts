@@ -21,8 +21,8 @@ export type LayoutEntry = readonly [path: string, content: KubeObject | string];
  * path every synth took before: collectPlaced over all the objects, which gives the same order and the same problems.
  */
 export interface OrderedFolders {
-  /** Every placed object, sorted by path. */
-  readonly all: ReadonlyArray<PlacedObject>;
+  /** Every placed object, sorted by path (a new list each call; planSynth needs only the layout and the entries). */
+  all(): PlacedObject[];
   /** The objects' layout entries with `texts` (path → text) among them, sorted by path; a text takes the place of an object at its path. */
   layout(texts: ReadonlyMap<string, string>): LayoutEntry[];
   /** The gates' entries of every object, in path order, each file under `root` (`<root>/<path>`). */
@@ -90,13 +90,13 @@ export function orderFolders(folders: ReadonlyArray<ReadonlyArray<PlacedObject>>
   if (quick === undefined || quick.some((v, i) => i > 0 && v.prefix === quick[i - 1].prefix)) {
     const all = collectPlaced(concat(nonEmpty));
     return {
-      all,
+      all: () => [...all],
       layout: (texts) => withTexts(all.map((p): LayoutEntry => [p.path, p.object]), texts),
       entries: (root) => all.map((p) => ({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object })),
     };
   }
   return {
-    all: concat(quick.map((v) => v.sorted)),
+    all: () => concat(quick.map((v) => v.sorted)),
     layout: (texts) => withTexts(concat(quick.map((v) => v.layout)), texts),
     entries: (root) =>
       concat(

@@ -67,7 +67,7 @@ describe('folders in path order', () => {
           if (want !== undefined) return;
           const ref = reference(folders, texts, 'dist');
           const got = orderFolders(folders);
-          expect(got.all).toEqual(ref.all);
+          expect(got.all()).toEqual(ref.all);
           expect(got.layout(texts)).toEqual(ref.layout);
           expect(got.entries('dist')).toEqual(ref.entries);
           // Asked again (the second time from what was kept), and under another root.
@@ -97,7 +97,7 @@ describe('folders in path order', () => {
   test('one folder in two lists (two manifests of one cluster and component): sorted together, duplicates reported', () => {
     const a = placeManifest({ cluster: 'hub', component: 'argocd', objects: [cm('b'), cm('a')] });
     const b = placeManifest({ cluster: 'hub', component: 'argocd', objects: [cm('c')] });
-    expect(orderFolders([a, b]).all.map((p) => p.path)).toEqual(['hub/argocd/configmap-a.yaml', 'hub/argocd/configmap-b.yaml', 'hub/argocd/configmap-c.yaml']);
+    expect(orderFolders([a, b]).all().map((p) => p.path)).toEqual(['hub/argocd/configmap-a.yaml', 'hub/argocd/configmap-b.yaml', 'hub/argocd/configmap-c.yaml']);
     const twice = placeManifest({ cluster: 'hub', component: 'argocd', objects: [cm('a')] });
     expect(thrown(() => orderFolders([a, twice]))).toEqual([{ path: 'hub/argocd/configmap-a.yaml', message: 'ConfigMap "a" is produced twice: objects must be unique per kind, namespace and name' }]);
   });
