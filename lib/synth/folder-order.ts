@@ -1,3 +1,4 @@
+import { sortedBy } from '../core/names';
 import { Entry } from '../validate/types';
 import { KubeObject } from './kube-object';
 import { collectPlaced, PlacedObject } from './layout';
@@ -41,8 +42,6 @@ interface FolderView {
 /** By placement (its frozen list); null: a folder the quick order cannot take (see OrderedFolders). */
 const views = new WeakMap<ReadonlyArray<PlacedObject>, FolderView | null>();
 
-const byPath = (a: { readonly path: string }, b: { readonly path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
 function viewOf(placed: ReadonlyArray<PlacedObject>): FolderView | null {
   const known = views.get(placed);
   if (known !== undefined) return known;
@@ -56,7 +55,7 @@ function newView(placed: ReadonlyArray<PlacedObject>): FolderView | null {
   if (cluster.includes('/') || component.includes('/')) return null;
   const prefix = `${cluster}/${component}/`;
   for (const p of placed) if (p.cluster !== cluster || p.component !== component || !p.path.startsWith(prefix) || !Object.isFrozen(p)) return null;
-  const sorted = [...placed].sort(byPath);
+  const sorted = sortedBy(placed, (p) => p.path);
   for (let i = 1; i < sorted.length; i++) if (sorted[i].path === sorted[i - 1].path) return null;
   return { prefix, sorted, layout: sorted.map((p): LayoutEntry => Object.freeze([p.path, p.object] as const)) };
 }
@@ -70,7 +69,7 @@ function concat<T>(lists: ReadonlyArray<ReadonlyArray<T>>): T[] {
 
 /** Layout entries sorted by path, with `texts` merged in (a text replaces an object at the same path). */
 function withTexts(objects: ReadonlyArray<LayoutEntry>, texts: ReadonlyMap<string, string>): LayoutEntry[] {
-  const extra = [...texts].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const extra = sortedBy([...texts], ([path]) => path);
   const out: LayoutEntry[] = [];
   let j = 0;
   for (const entry of objects) {
@@ -86,7 +85,7 @@ function withTexts(objects: ReadonlyArray<LayoutEntry>, texts: ReadonlyMap<strin
 export function orderFolders(folders: ReadonlyArray<ReadonlyArray<PlacedObject>>): OrderedFolders {
   const nonEmpty = folders.filter((f) => f.length > 0);
   const found = nonEmpty.map(viewOf);
-  const quick = found.every((v): v is FolderView => v !== null) ? [...found].sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0)) : undefined;
+  const quick = found.every((v): v is FolderView => v !== null) ? sortedBy(found, (v) => v.prefix) : undefined;
   if (quick === undefined || quick.some((v, i) => i > 0 && v.prefix === quick[i - 1].prefix)) {
     const all = collectPlaced(concat(nonEmpty));
     return {
