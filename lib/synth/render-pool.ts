@@ -5,7 +5,7 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worke
 import { SpecError } from '../core/errors';
 import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
-import { FileIndex, stampOf } from './file-index';
+import { FileIndex, fileIn, stampOf } from './file-index';
 import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
 import { yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
@@ -256,7 +256,7 @@ class Renderer implements BodyRenderer {
   /** Stamps the files of a batch sent without its objects, which this thread claimed, and sends the stamps to the worker. */
   private stampFor(id: number): void {
     const folders = (this.options.staging as NonNullable<BodyRendererOptions['staging']>).folders;
-    const stamps = (this.batches[id].files ?? []).map(([folder, rel]) => stampOf(path.join(folders[folder].abs, rel)) ?? null);
+    const stamps = (this.batches[id].files ?? []).map(([folder, rel]) => stampOf(fileIn(folders[folder].abs, rel)) ?? null);
     (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'stamps', id, stamps } satisfies ToWorker);
     this.poll();
   }
