@@ -105,8 +105,9 @@ export class FolderIndex {
     const from = at + digest.length + 1;
     if (!text.startsWith(digest, at) || text.charCodeAt(from - 1) !== TAB) return false;
     const to = text.indexOf('\t', from);
-    // The change time is the stamp's last field (stampOf).
-    if (to <= from || Number(text.slice(text.lastIndexOf(':', to) + 1, to)) >= this.savedMs) return false;
+    // The change time is the stamp's last field (stampOf): a stamp without one, or not a number, is not trusted.
+    const colon = to <= from ? -1 : text.lastIndexOf(':', to - 1);
+    if (colon < from || !(Number(text.slice(colon + 1, to)) < this.savedMs)) return false;
     const now = stamp === undefined ? stampOf(fileIn(this.abs, rel)) : stamp;
     if (typeof now !== 'string' || now.length !== to - from || !text.startsWith(now, from)) return false;
     this.next.set(rel, at);

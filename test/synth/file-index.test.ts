@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { synthesize, synthToDir } from '../../lib/internal';
-import { stampOf, writeStamped } from '../../lib/synth/file-index';
+import { FileIndex, stampOf, writeStamped } from '../../lib/synth/file-index';
 import { clone, demoStack } from '../support/stacks';
 import { snapshot, tmpDir } from '../support/tmp';
 
@@ -234,5 +234,21 @@ describe('writeStamped errors', () => {
       write.mockRestore();
       close.mockRestore();
     }
+  });
+});
+
+describe('file index, lines it did not write', () => {
+  test('a recorded stamp without a change time, or with one that is not a number, is never trusted', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'files.json');
+    // The digests hold a ':' (text files' `t:`), so a search for the change time must not reach back into them.
+    const lines = ['edgewatt file index 1', JSON.stringify('key\nheader'), '\t/out', 't:a\t99999\tp', 't:b\t1:2:3:4:5\tq', 't:c\t1:2:3:4:x\tr', ''];
+    fs.writeFileSync(file, lines.join('\n'));
+    const later = new Date(Date.now() + 3_600_000); // the index saved after every stamp's change time
+    fs.utimesSync(file, later, later);
+    const folder = FileIndex.open(dir, 'key', 'header').folder('/out')!;
+    expect(folder.unchanged('q', 't:b', '1:2:3:4:5')).toBe(true); // a well-formed line is read as such
+    expect(folder.unchanged('p', 't:a', '99999')).toBe(false);
+    expect(folder.unchanged('r', 't:c', '1:2:3:4:x')).toBe(false);
   });
 });
