@@ -143,13 +143,18 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['a line over 1,000 characters after the first line', `a: 1\r\nb: ${'x'.repeat(1000)}\r\n`],
     ['a line over 1,000 characters in a list', `- a\n- ${'y'.repeat(999)}\n`],
     ['an escape past U+10FFFF', 'a: "\\U00110000"\n'],
+    // Found by the differential test above (seed 411413550; js-yaml 4.3.2 against yaml 2.9.1):
+    ['an empty entry ending a nested list', '- - x\n  -\n- false\n'],
+    ['an empty entry ending a list under a mapping in a list', '- a:\n    - x\n    -\n- false\n'],
+    ['an empty entry after a nested list\'s dash, with a comment', '- - x\n  - # c\n- false\n'],
+    ['an empty entry on its list\'s first line', '- - \n- false\n'],
   ])('leaves %s to the reference reader', (_what, text) => {
     expect(fastYaml(text)).toBeUndefined();
   });
 
   test('every rule of REFERENCE_ONLY is needed by one of the texts above, alone', () => {
     // Each rule must be what sends at least one of these texts to the reference (no other rule matches it).
-    const texts = ['a: &x 1\n', 'a:\n\tb: 1\n', 'a: x\r  y\n', 'a: "\\U00110000"\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`, '# c\n\uFEFFa: 1\n', 'a: |+\n  x\n  '];
+    const texts = ['a: &x 1\n', 'a:\n\tb: 1\n', 'a: x\r  y\n', 'a: "\\U00110000"\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`, '# c\n\uFEFFa: 1\n', 'a: |+\n  x\n  ', '- - x\n  -\n- false\n'];
     for (const [what, rule] of REFERENCE_ONLY) {
       expect({ what, alone: texts.some((t) => rule.test(t) && REFERENCE_ONLY.filter(([, r]) => r.test(t)).length === 1) }).toEqual({ what, alone: true });
     }
