@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
 import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
-import { FileIndex, FolderIndex, stampOf, textDigest, writeStamped } from './file-index';
+import { FileIndex, fileIn, FolderIndex, stampOf, textDigest, writeStamped } from './file-index';
 import { listTree, NOT_REGULAR_FIX, readRegularFile, TreeDiff } from './tree';
 
 /** A FolderStager for each folder of a write (render-protocol.ts StagingFolder), each with its part of `index`. */
@@ -126,7 +126,7 @@ export class FolderStager {
       return;
     }
     // Stamped before the read: a change after it changes the stamp, so the next run reads the file again.
-    const stamp = this.index ? stampOf(path.join(this.abs, rel)) : undefined;
+    const stamp = this.index ? stampOf(fileIn(this.abs, rel)) : undefined;
     const have = this.read(rel);
     if (have !== undefined && have.equals(Buffer.from(content, 'utf8'))) {
       this.index?.record(rel, d, stamp);

@@ -26,6 +26,7 @@ import { Interner } from './intern';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, PlacedObject } from './layout';
 import { LayoutEntry, orderFolders } from './folder-order';
+import { sortedBy } from '../core/names';
 import { Placer } from './placement-reuse';
 import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
@@ -121,7 +122,6 @@ export interface SynthPlan {
   validate(): void;
 }
 
-const byPath = (a: LayoutEntry, b: LayoutEntry) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 
 /**
@@ -179,9 +179,10 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
   const flows = stackFlows(model);
   // The bootstrap is a folder of its own (argocd/): its files sit at its top, named like every other file.
   const bootstrapNames = fileNames(argo.bootstrap);
-  const bootstrap = argo.bootstrap
-    .map((object, i) => ({ path: bootstrapNames[i], cluster: 'argocd', component: 'argocd', object }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const bootstrap = sortedBy(
+    argo.bootstrap.map((object, i) => ({ path: bootstrapNames[i], cluster: 'argocd', component: 'argocd', object })),
+    (b) => b.path,
+  );
   renderer.add(
     bootstrap.map((b) => b.object),
     bootstrap.map((b): FileRef => [1, b.path]),
@@ -198,7 +199,7 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     manifests,
     header: yamlHeader(model.name),
     files: ordered.layout(texts),
-    bootstrap: [...bootstrapFiles].sort(byPath),
+    bootstrap: sortedBy([...bootstrapFiles], ([path]): string => path),
     validate: () => {
       const findings = validateEntries(
         [
