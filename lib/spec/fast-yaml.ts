@@ -74,7 +74,10 @@ export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: RegE
   ['a last line of spaces without a line break (a kept block scalar, `|+`, counts it as a line to js-yaml only)', /\n[ ]+$/],
   // Found by the differential test (seed 411413550): after an empty entry ending a nested list, js-yaml takes the next,
   // less indented entry into that list (`- - x\n  -\n- y` is [["x",null,"y"]] to it, [["x",null],"y"] to the
-  // reference). A `-` ending its line (a comment after it counts) sends the text to the reference; ~9 ms on 10.7 MB.
+  // reference): js-yaml 4.3.2 lib/loader.js readBlockSequence (nodeca/js-yaml, the npm package) pushes null for an
+  // empty entry whose next line is indented no deeper than the list's parent and reads on without checking that the
+  // next entry sits at the list's own indentation. A `-` ending its line (a comment after it counts) sends the text
+  // to the reference; ~9 ms on 10.7 MB.
   ['a `-` ending its line (an empty list entry: js-yaml may take the next, less indented entry into its list)', /(?:^|[ ])-[ ]*(?:#[^\n]*)?\r?$/m],
 ];
 
