@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { SKIP_DRY_RUN, SYNC_OPTIONS_ANNOTATION } from '../lib/core/argocd-sync';
 import { fitLabelValue, stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { VERSIONS } from '../lib/core/versions';
@@ -103,7 +104,11 @@ export class FleetChart extends ChartWithPlainObjects {
     const ns = f.namespace;
     const labels = stackLabels(model.name);
     // The name is the device's yggdrasil client id; the request lives where the edge API looks for it.
-    this.registrations = new EdgeDeviceSignedRequests(this, 'registrations', { namespace: FLOTTA_REGISTRATION_NAMESPACE, labels, nameLabel: DEVICE_NAME_LABEL, targetNamespace: ns });
+    // With GitOps, each request skips Argo CD's dry run (the operator's Application installs its CRD), as the synth
+    // gives every custom resource of that group (lib/gitops/sync.ts skipDryRunForExternalCrds): given here, the kept
+    // requests need no copy with it.
+    const annotations = model.gitops ? { annotations: { [SYNC_OPTIONS_ANNOTATION]: SKIP_DRY_RUN } } : {};
+    this.registrations = new EdgeDeviceSignedRequests(this, 'registrations', { namespace: FLOTTA_REGISTRATION_NAMESPACE, labels, nameLabel: DEVICE_NAME_LABEL, targetNamespace: ns, ...annotations });
     const url = receiverURL(model);
     // Flotta reads `ca.crt` of caSecretName in the device's namespace and sends it to the device, which then
     // trusts it for https receivers (flotta-operator v0.2.0 internal/edgeapi/backend/k8s/configuration-assembler.go).

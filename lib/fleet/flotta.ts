@@ -182,7 +182,8 @@ type RequestProps = { readonly metadata: ApiObjectMetadata & { readonly name: st
 
 /** The props of device `name`'s request into `targetSet` (EdgeDeviceSignedRequests.addDevice). */
 function deviceProps(d: DeviceRequests, name: string, targetSet: string): RequestProps {
-  return { metadata: { name, namespace: d.namespace, labels: { ...d.labels, [d.nameLabel]: name } }, spec: { targetNamespace: d.targetNamespace, targetSet, approved: true } };
+  const metadata = { name, namespace: d.namespace, labels: { ...d.labels, [d.nameLabel]: name } };
+  return { metadata: d.annotations ? { ...metadata, annotations: { ...d.annotations } } : metadata, spec: { targetNamespace: d.targetNamespace, targetSet, approved: true } };
 }
 
 /** What every request EdgeDeviceSignedRequests.addDevice adds shares. */
@@ -195,6 +196,11 @@ export interface DeviceRequests {
   readonly nameLabel: string;
   /** Namespace the operator creates each EdgeDevice in. */
   readonly targetNamespace: string;
+  /**
+   * Annotations of every request (the fleet chart gives Argo CD's sync options here, so the synth does not copy
+   * 100,000 frozen requests to add them: lib/gitops/sync.ts skipDryRunForExternalCrds). @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** A device's request as the last toJson gave it, with the set it was for. */

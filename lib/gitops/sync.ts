@@ -1,20 +1,14 @@
 import { KubeObject, Manifest } from '../synth/kube-object';
 import { deepFreeze } from '../core/freeze';
+import { SKIP_DRY_RUN, SYNC_OPTIONS_ANNOTATION } from '../core/argocd-sync';
 
 /** Finalizer that makes deleting an Application delete what it deployed. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /** The annotation that orders an Application in its parent's sync (Argo CD sync waves). */
 export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
-/** The per-resource sync options annotation (argo-cd v3.5.1 `docs/user-guide/sync-options.md`). */
-export const SYNC_OPTIONS_ANNOTATION = 'argocd.argoproj.io/sync-options';
-/**
- * Lets Argo CD skip the dry run of a custom resource whose CRD is not on the cluster yet and is not part of
- * the same Application (another Application installs it): argo-cd v3.5.1 `docs/user-guide/sync-options.md`,
- * "Skip Dry Run for new custom resources types", case 2 — without it the sync fails with `the server could
- * not find the requested resource`. Once the CRD exists the dry run happens as usual.
- */
-export const SKIP_DRY_RUN = 'SkipDryRunOnMissingResource=true';
+/** Argo CD's sync-options annotation and SkipDryRunOnMissingResource (lib/core/argocd-sync.ts). */
+export { SKIP_DRY_RUN, SYNC_OPTIONS_ANNOTATION } from '../core/argocd-sync';
 
 /**
  * Retry of every edgewatt Application's sync: 10 attempts, 10 s doubling to at most 3 min, about 20 min in
@@ -70,7 +64,8 @@ export const EXTERNAL_CRD_GROUPS: ReadonlySet<string> = new Set([
 
 /** The API group of an object (`''` for the core group). */
 export function apiGroup(o: KubeObject): string {
-  return o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  const slash = o.apiVersion.indexOf('/');
+  return slash < 0 ? '' : o.apiVersion.slice(0, slash);
 }
 
 /** An object with `option` added to its sync-options annotation (kept once; other options kept). */
@@ -99,6 +94,8 @@ const skipping = new WeakMap<KubeObject, KubeObject>();
  * again.
  */
 function skippingDryRun(o: KubeObject): KubeObject {
+  // Given up front (the fleet chart's registration requests): the object itself, without a copy or a lookup.
+  if (o.metadata.annotations?.[SYNC_OPTIONS_ANNOTATION] === SKIP_DRY_RUN) return o;
   if (!Object.isFrozen(o)) return withSyncOption(o, SKIP_DRY_RUN);
   let copy = skipping.get(o);
   if (copy === undefined) skipping.set(o, (copy = deepFreeze(withSyncOption(o, SKIP_DRY_RUN))));

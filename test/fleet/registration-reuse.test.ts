@@ -2,6 +2,8 @@ import { synthesize } from '../../lib/internal';
 import { demoStack } from '../support/stacks';
 import { forgetCharts } from '../../lib/synth/chart-reuse';
 import { KubeObject } from '../../lib/synth/kube-object';
+import { synthesizeManifests } from '../../lib/synth/manifests';
+import { resolveStack } from '../../lib/synth/resolve-all';
 
 /** The bundled example as plain data (a fresh copy each time, to edit). */
 const demo = (): Record<string, any> => demoStack() as Record<string, any>;
@@ -45,5 +47,23 @@ describe('device registration requests kept for the next synth (EdgeDeviceSigned
       expect(renamed.get(name)).not.toBe(moved.get(name));
       expect((renamed.get(name)!.spec as { targetNamespace: string }).targetNamespace).toBe('devices');
     }
+  });
+
+  test('with GitOps the fleet chart gives each request its SkipDryRunOnMissingResource, so the synth keeps the chart\'s own object (no copy per request)', () => {
+    const stack = demo();
+    // The chart's objects, before the synth adds the sync options of custom resources (lib/gitops/sync.ts).
+    const built = new Map<string, KubeObject>();
+    for (const m of synthesizeManifests(resolveStack(stack))) for (const o of m.objects) if (o.kind === 'EdgeDeviceSignedRequest') built.set(o.metadata.name, o);
+    expect(built.get('cam-01')!.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-options': 'SkipDryRunOnMissingResource=true' });
+    const synthesized = requests(stack);
+    for (const name of ['cam-01', 'gw-01', 'pi-01']) expect(synthesized.get(name)).toBe(built.get(name));
+  });
+
+  test('without GitOps the requests carry no Argo CD annotation', () => {
+    const stack = demo();
+    delete stack.gitops;
+    const synthesized = requests(stack);
+    expect(synthesized.size).toBe(3);
+    for (const o of synthesized.values()) expect(o.metadata.annotations).toBeUndefined();
   });
 });
