@@ -40,8 +40,9 @@ export function resolveModel(spec: StackSpec): StackModel {
   const hub = monitoring?.cluster;
   const energy = resolveEnergy(spec, placer, ns, problems, hub);
   const dashboards = resolveDashboards(spec, placer, ns, hub);
-  const fleet = resolveFleet(spec, placer, ns, problems, hub);
-  const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, fleet) : undefined;
+  const deviceNames = new DeviceNames(spec.fleet?.devices ?? []);
+  const fleet = resolveFleet(spec, placer, ns, problems, deviceNames, hub);
+  const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, deviceNames) : undefined;
   const iomt = pipelines ? { pipelines, registries: [...new Set(pipelines.flatMap((p) => p.things.map((t) => registryOf(t.image))))].sort() } : undefined;
 
   // Every cluster that runs something also runs the monitoring component (an agent or the operator's rules).
@@ -68,6 +69,37 @@ export function resolveModel(spec: StackSpec): StackModel {
     (c) => c.name,
   );
   return { name: spec.name, gitops: spec.gitops, clusters, energy, monitoring, dashboards, fleet, iomt, spec };
+}
+
+/**
+ * The fleet's device names, in stack order, with their set and the index of each name's first device: made once per
+ * resolve for every check that looks a device up (100,000 devices at the bench's largest tier).
+ */
+class DeviceNames {
+  public readonly list: ReadonlyArray<string>;
+  public readonly set: ReadonlySet<string>;
+  private firstIndex?: Map<string, number>;
+
+  constructor(devices: ReadonlyArray<{ readonly name: string }>) {
+    this.list = devices.map((d) => d.name);
+    this.set = new Set(this.list);
+  }
+
+  /** Whether two devices share a name. */
+  public get repeated(): boolean {
+    return this.set.size < this.list.length;
+  }
+
+  /** The index of the first device named `name` (-1 when none), from an index built on first use. */
+  public indexOf(name: string): number {
+    if (this.firstIndex === undefined) {
+      this.firstIndex = new Map();
+      this.list.forEach((n, i) => {
+        if (!this.firstIndex!.has(n)) this.firstIndex!.set(n, i);
+      });
+    }
+    return this.firstIndex.get(name) ?? -1;
+  }
 }
 
 function reportDuplicates<T>(problems: ProblemList, items: ReadonlyArray<T>, key: (t: T) => string, path: string, noun: string): void {
@@ -163,12 +195,13 @@ function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, h
   return { ...spec.dashboards, cluster };
 }
 
-function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): FleetModel | undefined {
+function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, deviceNames: DeviceNames, hub?: string): FleetModel | undefined {
   if (!spec.fleet) return undefined;
   const f = spec.fleet;
   const cluster = placer.place(f.cluster, 'fleet.cluster', hub);
   reportDuplicates(problems, f.deviceSets, (s) => s.name, 'fleet.deviceSets', 'device set');
-  reportDuplicates(problems, f.devices, (d) => d.name, 'fleet.devices', 'device');
+  // Walked for the problems only when the set of names says some repeat.
+  if (deviceNames.repeated) reportDuplicates(problems, f.devices, (d) => d.name, 'fleet.devices', 'device');
   f.deviceSets.forEach((s, i) => {
     if (s.name === FLOTTA_DEFAULT_SET || s.name.endsWith(UNSAMPLED_SUFFIX)) {
       problems.add(`fleet.deviceSets[${i}].name`, `"${s.name}" is reserved for the sets edgewatt generates ("${FLOTTA_DEFAULT_SET}", "<set>${UNSAMPLED_SUFFIX}"): choose another name`);
@@ -184,7 +217,7 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
       problems.add(`fleet.devices[${i}].set`, `no device set named "${d.set}"${where}`);
     }
   });
-  const workloads = resolveWorkloads(f, problems);
+  const workloads = resolveWorkloads(f, problems, deviceNames);
   checkDevicePower(spec, problems);
   if (cluster === undefined) return undefined;
   ns.use(cluster, f.namespace, 'fleet', 'fleet.namespace');
@@ -203,10 +236,10 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
 type FleetSpec = NonNullable<StackSpec['fleet']>;
 
 /** Places each workload on the devices it names or selects; one that lands nowhere is a problem. */
-function resolveWorkloads(f: FleetSpec, problems: ProblemList): WorkloadModel[] {
+function resolveWorkloads(f: FleetSpec, problems: ProblemList, deviceNames: DeviceNames): WorkloadModel[] {
   reportDuplicates(problems, f.workloads, (w) => w.name, 'fleet.workloads', 'workload');
-  const names = f.devices.map((d) => d.name);
-  const known = new Set(names);
+  const names = deviceNames.list;
+  const known = deviceNames.set;
   // Devices by the value of one label, built per label key on first use: a selector's candidates are looked up,
   // not found by scanning every device for every workload (quadratic at 100,000 devices).
   const byLabel = new Map<string, Map<string, FleetSpec['devices'][number][]>>();
@@ -250,11 +283,10 @@ function resolveWorkloads(f: FleetSpec, problems: ProblemList): WorkloadModel[] 
   return sortedBy(out, (w) => w.name);
 }
 
-function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, fleet?: FleetModel): PipelineModel[] {
+function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, deviceNames: DeviceNames): PipelineModel[] {
   const pipelines = spec.iomt?.pipelines ?? [];
   reportDuplicates(problems, pipelines, (p) => p.name, 'iomt.pipelines', 'pipeline');
-  const deviceNames = (fleet?.devices ?? spec.fleet?.devices ?? []).map((d) => d.name);
-  const devices = new Set(deviceNames);
+  const devices = deviceNames.set;
   const owners = new Map<string, string>(); // cluster/namespace/thing -> path of the first thing with that name
   const out: PipelineModel[] = [];
   pipelines.forEach((p, pi) => {
@@ -264,10 +296,10 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
     const known = new Set(names);
     p.things.forEach((t, ti) => {
       if (t.device !== undefined && !devices.has(t.device)) {
-        const where = deviceNames.length ? didYouMean(t.device, deviceNames) : ': fleet.devices is empty';
+        const where = deviceNames.list.length ? didYouMean(t.device, deviceNames.list) : ': fleet.devices is empty';
         problems.add(`${path}.things[${ti}].device`, `no device named "${t.device}" in fleet.devices${where}`);
       } else if (t.device !== undefined) {
-        const i = (spec.fleet?.devices ?? []).findIndex((d) => d.name === t.device);
+        const i = deviceNames.indexOf(t.device);
         if (i >= 0 && !spec.fleet!.devices[i].address) {
           problems.add(`fleet.devices[${i}].address`, `is required: thing "${t.name}" of pipeline "${p.name}" runs on this device and cluster services reach it there`);
         }
