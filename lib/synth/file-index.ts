@@ -74,23 +74,39 @@ export function writeStamped(file: string, content: string): string {
  */
 interface LastIndex {
   readonly text: string;
-  readonly folders: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  readonly folders: ReadonlyMap<string, FolderLines>;
 }
+
+/** One folder's lines in the last index: each file's slot (its number in the folder), and where each slot's line starts. */
+interface FolderLines {
+  readonly slots: ReadonlyMap<string, number>;
+  readonly starts: ReadonlyArray<number>;
+}
+
+const NO_LINES: FolderLines = { slots: new Map(), starts: [] };
 
 /** One folder's part of a FileIndex: the last run's entries, and this run's as they are staged. */
 export class FolderIndex {
-  /** This run's entries, by path in the folder: an entry, or where the last run's line for the file starts (kept as it was). */
-  private readonly next = new Map<string, IndexEntry | number>();
+  /**
+   * The last run's lines kept for this run, by slot (1: kept as it was). A flag by slot, not a map by path: one hash
+   * lookup a file fewer for the 116,000 files an incremental synth at 100,000 devices finds unchanged, and no map
+   * that grows to their number.
+   */
+  private readonly kept: Uint8Array;
+  /** This run's entries of the files not kept as they were, by path in the folder, in the order recorded. */
+  private readonly records = new Map<string, IndexEntry>();
 
   public constructor(
     /** The folder (resolved). */
     public readonly abs: string,
     /** The last index's text, and where each file's line of this folder starts in it. */
     private readonly text: string,
-    private readonly last: ReadonlyMap<string, number>,
+    private readonly last: FolderLines,
     /** When the last index was saved (its mtime, ms): a stamp that changed no earlier is not trusted (racy). */
     private readonly savedMs: number,
-  ) {}
+  ) {
+    this.kept = new Uint8Array(last.starts.length);
+  }
 
   /**
    * Whether the file at `rel` is known to hold `digest` without reading it: the last run recorded that digest for
@@ -98,8 +114,9 @@ export class FolderIndex {
    * taken already during this synth (null: no regular file); @default - taken now
    */
   public unchanged(rel: string, digest: string, stamp?: string | null): boolean {
-    const at = this.last.get(rel);
-    if (at === undefined) return false;
+    const slot = this.last.slots.get(rel);
+    if (slot === undefined) return false;
+    const at = this.last.starts[slot];
     // Compared in the text where it lies (nothing allocated but the change time's digits).
     const text = this.text;
     const from = at + digest.length + 1;
@@ -110,28 +127,42 @@ export class FolderIndex {
     if (colon < from || !(Number(text.slice(colon + 1, to)) < this.savedMs)) return false;
     const now = stamp === undefined ? stampOf(fileIn(this.abs, rel)) : stamp;
     if (typeof now !== 'string' || now.length !== to - from || !text.startsWith(now, from)) return false;
-    this.next.set(rel, at);
+    this.kept[slot] = 1;
+    if (this.records.size > 0) this.records.delete(rel);
     return true;
   }
 
   /** Leaves a file out of this run's index (its stamp is about to change): the next run reads it. */
   public forget(rel: string): void {
-    this.next.delete(rel);
+    this.records.delete(rel);
+    this.unkeep(rel);
   }
 
   /** Records a file of this run: what it holds, and its final stamp or else the check of the bytes written (see IndexEntry). */
   public record(rel: string, digest: string, stamp?: string, check?: string): void {
-    this.next.set(rel, [digest, stamp, check]);
+    this.unkeep(rel);
+    this.records.set(rel, [digest, stamp, check]);
   }
 
-  /** This run's lines (without their line breaks): a file kept as it was gives the last run's line unchanged. */
+  /** The last run's line of `rel`, if kept, is not this run's. */
+  private unkeep(rel: string): void {
+    const slot = this.last.slots.get(rel);
+    if (slot !== undefined) this.kept[slot] = 0;
+  }
+
+  /**
+   * This run's lines (without their line breaks): the files kept as they were give the last run's lines unchanged
+   * (in the last index's order), then the files recorded.
+   */
   public *lines(): Generator<string> {
-    for (const [rel, e] of this.next) {
-      if (typeof e === 'number') {
-        const end = this.text.indexOf('\n', e);
-        yield this.text.slice(e, end < 0 ? this.text.length : end);
-        continue;
-      }
+    const { text, kept } = this;
+    const starts = this.last.starts;
+    for (let slot = 0; slot < kept.length; slot++) {
+      if (kept[slot] === 0) continue;
+      const end = text.indexOf('\n', starts[slot]);
+      yield text.slice(starts[slot], end < 0 ? text.length : end);
+    }
+    for (const [rel, e] of this.records) {
       if (rel.includes('\n')) continue;
       const [digest, stamp, check] = e;
       const s = stamp ?? (check === undefined ? undefined : verifiedStamp(path.join(this.abs, rel), check));
@@ -181,16 +212,25 @@ export class FileIndex {
       const first = text.indexOf('\n');
       const second = text.indexOf('\n', first + 1);
       if (first < 0 || second < 0 || text.slice(0, first) !== INDEX_FORMAT || text.slice(first + 1, second) !== JSON.stringify(key)) return;
-      const folders = new Map<string, Map<string, number>>();
-      let folder: Map<string, number> | undefined;
+      const folders = new Map<string, FolderLines>();
+      let folder: { slots: Map<string, number>; starts: number[] } | undefined;
       for (let at = second + 1; at < text.length; ) {
         const end = text.indexOf('\n', at);
         const stop = end < 0 ? text.length : end;
-        if (text.charCodeAt(at) === TAB) folders.set(text.slice(at + 1, stop), (folder = new Map()));
+        if (text.charCodeAt(at) === TAB) folders.set(text.slice(at + 1, stop), (folder = { slots: new Map(), starts: [] }));
         else if (folder && stop > at) {
           const a = text.indexOf('\t', at);
           const b = a < 0 ? -1 : text.indexOf('\t', a + 1);
-          if (a > at && b > a && b < stop) folder.set(text.slice(b + 1, stop), at);
+          if (a > at && b > a && b < stop) {
+            // A path met twice in a folder (no index edgewatt writes has one) keeps its last line, as a map would.
+            const rel = text.slice(b + 1, stop);
+            const slot = folder.slots.get(rel);
+            if (slot !== undefined) folder.starts[slot] = at;
+            else {
+              folder.slots.set(rel, folder.starts.length);
+              folder.starts.push(at);
+            }
+          }
         }
         at = stop + 1;
       }
@@ -203,7 +243,7 @@ export class FileIndex {
   /** The part of folder `abs` (resolved); undefined without a cache folder. */
   public folder(abs: string): FolderIndex | undefined {
     if (this.file === undefined) return undefined;
-    const f = new FolderIndex(abs, this.last.text, this.last.folders.get(abs) ?? new Map(), this.savedMs);
+    const f = new FolderIndex(abs, this.last.text, this.last.folders.get(abs) ?? NO_LINES, this.savedMs);
     this.folders.push(f);
     return f;
   }
@@ -218,7 +258,7 @@ export class FileIndex {
 
   /** Whether the last run recorded files in any folder (under the same key). */
   public get warm(): boolean {
-    return [...this.last.folders.values()].some((m) => m.size > 0);
+    return [...this.last.folders.values()].some((m) => m.starts.length > 0);
   }
 
   /**

@@ -63,7 +63,10 @@ const PATCH_SHARE = 1 / 8;
  * recorded is known unchanged without being read, and every file staged is recorded for the next one.
  */
 export class FolderStager {
-  private readonly existing: Set<string>;
+  /** The folder's files when staging began, each with its slot (its number in the listing). */
+  private readonly existing: Map<string, number>;
+  /** By slot: whether the new tree has the existing file (a flag, not a set: one lookup a file, and no set to grow). */
+  private readonly wanted: Uint8Array;
   private readonly missing: string[] = [];
   private readonly changed: string[] = [];
   private readonly unchanged: string[] = [];
@@ -72,7 +75,6 @@ export class FolderStager {
   private readonly foreign: string[] = [];
   private readonly refused: Problem[] = [];
   private readonly made = new Set<string>();
-  private readonly wanted = new Set<string>();
   private open = false;
   private readonly patchLimit: number;
 
@@ -88,7 +90,10 @@ export class FolderStager {
     private readonly staging: string,
     private readonly index?: FolderIndex,
   ) {
-    this.existing = new Set(listTree(abs, label));
+    const listed = listTree(abs, label);
+    this.existing = new Map();
+    for (let i = 0; i < listed.length; i++) this.existing.set(listed[i], i);
+    this.wanted = new Uint8Array(listed.length);
     this.patchLimit = Math.max(PATCH_MIN_FILES, Math.floor(this.existing.size * PATCH_SHARE));
     if (this.existing.size === 0) this.openStaging();
   }
@@ -111,8 +116,9 @@ export class FolderStager {
 
   /** Whether the file index knows the file at `rel` already holds `digest`: then it is unchanged, unread. */
   private known(rel: string, digest: string | undefined, stamp?: string | null): boolean {
-    this.wanted.add(rel);
-    if (digest === undefined || !this.index || !this.existing.has(rel) || !this.index.unchanged(rel, digest, stamp)) return false;
+    const slot = this.existing.get(rel);
+    if (slot !== undefined) this.wanted[slot] = 1;
+    if (digest === undefined || !this.index || slot === undefined || !this.index.unchanged(rel, digest, stamp)) return false;
     this.same(rel);
     return true;
   }
@@ -159,7 +165,8 @@ export class FolderStager {
 
   /** Ends staging: the diff, and the staging folder complete when anything differs. */
   public finish(): StageResult {
-    const stale = [...this.existing].filter((rel) => !this.wanted.has(rel));
+    const stale: string[] = [];
+    for (const [rel, slot] of this.existing) if (this.wanted[slot] === 0) stale.push(rel);
     for (const rel of stale) this.read(rel);
     if (this.refused.length > 0) throw new SpecError(this.refused, 'unsafe file in the tree');
     if (this.foreign.length > 0) {
