@@ -39,8 +39,11 @@ export class ObjectKeyMap<V> {
     const names = slash ? this.joined : this.names(cluster, kind, namespace);
     const key = slash ? `${cluster}/${kind}/${namespace}/${name}` : name;
     const before = names.get(key);
-    if (before !== undefined || names.has(key)) return before;
+    if (before !== undefined) return before;
+    // Set, then told apart by the size: two lookups for a new key (the common case), not three.
+    const size = names.size;
     names.set(key, value);
+    if (names.size === size) names.set(key, before as V); // it was there with an undefined value: left as it was
     return undefined;
   }
 
