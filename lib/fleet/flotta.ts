@@ -184,8 +184,9 @@ type RequestProps = { readonly metadata: ApiObjectMetadata & { readonly name: st
 
 /** The props of device `name`'s request into `targetSet` (EdgeDeviceSignedRequests.addDevice). */
 function deviceProps(d: DeviceRequests, name: string, targetSet: string): RequestProps {
-  const metadata = { name, namespace: d.namespace, labels: { ...d.labels, [d.nameLabel]: name } };
-  return { metadata: d.annotations ? { ...metadata, annotations: { ...d.annotations } } : metadata, spec: { targetNamespace: d.targetNamespace, targetSet, approved: true } };
+  const labels = { ...d.labels, [d.nameLabel]: name };
+  const metadata = d.annotations ? { name, namespace: d.namespace, labels, annotations: { ...d.annotations } } : { name, namespace: d.namespace, labels };
+  return { metadata, spec: { targetNamespace: d.targetNamespace, targetSet, approved: true } };
 }
 
 /** What every request EdgeDeviceSignedRequests.addDevice adds shares. */
