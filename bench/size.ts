@@ -112,7 +112,6 @@ const pipelineSeconds = time(() => {
   pipelineWritten = r.write.missing.length + r.write.changed.length;
 });
 const pipelineReuse = chartReuseStats();
-fs.rmSync(root, { recursive: true, force: true });
 const ta = median(a);
 const tb = median(b);
 console.log(
