@@ -6,7 +6,7 @@ import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 import { renderChart } from './render-chart';
 import { ChartReuse } from './chart-reuse';
 import { ChartDiskCache } from './chart-cache';
-import { COLLECT_FROM_OBJECTS, collectGarbage } from './collect';
+import { collectGarbage, collectsBeforeBuild, usedHeapBytes } from './collect';
 
 /** From how many expected objects (ComponentDefinition.expectedObjects) a chart is built after the others. */
 export const LARGE_CHART_OBJECTS = 2000;
@@ -42,10 +42,9 @@ export function synthesizeManifests(
   const out: Manifest[] = new Array<Manifest>(charts.length);
   // The charts file's key covers the components' code, so it serves their registry only.
   const reuse = new ChartReuse(model, registry, registry === COMPONENT_REGISTRY ? disk : undefined);
-  // Every chart of a large stack built again (nothing kept from a last synth): what a last synth in this process left
-  // is collected first, or its garbage and this build add up (a second full synth of 100,000 devices in one process
-  // peaked at 1,050 MiB against 761 MiB for the first, lib/synth/collect.ts).
-  if (!reuse.warm && expected.reduce((a, b) => a + b, 0) >= COLLECT_FROM_OBJECTS) collectGarbage();
+  // A large stack's charts all built again, or built over the heap budget: what the last synths in this process left
+  // is collected first (lib/synth/collect.ts).
+  if (collectsBeforeBuild(expected.reduce((a, b) => a + b, 0), reuse.warm, usedHeapBytes())) collectGarbage();
   const build = (from: StackModel, cluster: ClusterModel, def: ComponentDefinition): KubeObject[] => {
     const app = new App({ outdir: '.edgewatt-unused' });
     const chart = def.build(app, `${cluster.name}-${def.name}`, { model: from, cluster, registry });

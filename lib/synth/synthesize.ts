@@ -21,7 +21,7 @@ import { openValidationCache, removeOrphanCacheTemps, validationCacheKey } from 
 import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { FileRef } from './render-protocol';
 import { WrittenFiles } from './written-files';
-import { COLLECT_FROM_OBJECTS, collectGarbage } from './collect';
+import { collectGarbage, collectsBeforeGates } from './collect';
 import { Interner } from './intern';
 import { knownMetrics } from '../monitoring/catalogs';
 import { FileMap, fileNames, PlacedObject } from './layout';
@@ -309,9 +309,12 @@ export function synthToDir(
       expectedObjects: expectedObjects(model),
       staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
     }));
-    const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache } }, renderer, charts);
-    // A very large stack: the build's garbage is not carried into the gates (below this it is not worth a pause).
-    if (plan.manifests.reduce((n, m) => n + m.objects.length, 0) >= COLLECT_FROM_OBJECTS) collectGarbage();
+    // Gates that check many objects afresh do not carry the build's garbage into their own allocations.
+    const beforeChecks = (fresh: number): void => {
+      options.validation?.beforeChecks?.(fresh);
+      if (collectsBeforeGates(fresh)) collectGarbage();
+    };
+    const plan = planSynth(model, { outLabel: outdir, ...options, validation: { ...options.validation, cache, beforeChecks } }, renderer, charts);
     plan.validate();
     const texts = [plan.files, plan.bootstrap].flatMap((layout, folder) => layout.flatMap(([p, c]) => (typeof c === 'string' ? [[folder, p, c] as const] : [])));
     // The caches are saved only after the commit, before the locks are released.

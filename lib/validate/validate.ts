@@ -43,6 +43,12 @@ export interface ValidateOptions {
    * so they are not computed twice). @default - nothing
    */
   readonly beforeDigests?: () => void;
+  /**
+   * Called once the entries the per-object checks will see are known, with their count (all of them without a
+   * cache, else those it does not list), before any check runs (synthToDir collects garbage there when they are
+   * many, lib/synth/collect.ts). @default - nothing
+   */
+  readonly beforeChecks?: (fresh: number) => void;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -73,6 +79,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   const digests = filter ? entries.map(entryDigest) : [];
   const fresh = filter ? entries.filter((_, i) => !cache.has(digests[i])) : entries;
   const freshSet = filter ? new Set(fresh) : undefined;
+  options.beforeChecks?.(fresh.length);
   const perObject = [
     ...(options.schemas ? schemaCheckFor(options.schemas).check(fresh) : []),
     ...checkSecrets(fresh),
