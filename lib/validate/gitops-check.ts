@@ -49,23 +49,26 @@ interface FolderTally {
   last: string;
 }
 
-/** Each folder `<cluster>/<folder>` of the tree, in one pass over the entries (checkFolders and the limits read it). */
+/** Adds one object of `file` (`at`, its folder) to the tallies. */
+function tallyOne(folders: Map<string, FolderTally>, at: Folder, file: string, object: Entry['object'], last: { at?: Folder; f?: FolderTally }): void {
+  let f = at === last.at ? last.f : folders.get(at.key);
+  if (!f) folders.set(at.key, (f = { objects: 0, bytes: 0, first: file, last: file }));
+  last.at = at;
+  last.f = f;
+  f.objects++;
+  f.last = file;
+  // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
+  f.bytes += jsonLength(object);
+}
+
+/** Each folder `<cluster>/<folder>` of the tree, in one pass over the entries (the limits read it). */
 function tallyFolders(entries: ReadonlyArray<Entry>, root: string): Map<string, FolderTally> {
   const folders = new Map<string, FolderTally>();
   const folderOf = folderReader(root);
-  let lastAt: Folder | undefined;
-  let lastF: FolderTally | undefined;
+  const last = {};
   for (const e of entries) {
     const at = folderOf(e.file);
-    if (!at) continue;
-    let f = at === lastAt ? lastF : folders.get(at.key);
-    if (!f) folders.set(at.key, (f = { objects: 0, bytes: 0, first: e.file, last: e.file }));
-    lastAt = at;
-    lastF = f;
-    f.objects++;
-    f.last = e.file;
-    // Exact: the JSON length of each object (a cheaper estimate could pass a folder that is over).
-    f.bytes += jsonLength(e.object);
+    if (at) tallyOne(folders, at, e.file, e.object, last);
   }
   return folders;
 }
@@ -73,12 +76,26 @@ function tallyFolders(entries: ReadonlyArray<Entry>, root: string): Map<string, 
 /**
  * Every folder of the tree has exactly one Application, and every Application of a folder points at a
  * folder that exists: no orphans either way; and every Application is within Argo CD's limits
- * (checkApplicationLimits). Applies to trees that carry Applications (dist/<cluster>/argocd/).
+ * (checkApplicationLimits). Applies to trees that carry Applications (dist/<cluster>/argocd/). Each object is read
+ * once (the folders are tallied in the same pass that finds the Applications; at 116,000 objects, each pass over
+ * them is a read of every object from memory anew).
  */
 export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Finding[] {
-  const apps = entries.filter(isFolderApplication);
-  const folders = apps.length === 0 ? undefined : tallyFolders(entries, root);
-  return [...checkHelmSources(entries), ...(folders ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
+  const apps: Entry[] = [];
+  const helm: Finding[] = [];
+  const folders = new Map<string, FolderTally>();
+  const folderOf = folderReader(root);
+  const last = {};
+  for (const e of entries) {
+    const o = e.object;
+    if (o.kind === 'Application') {
+      if (isFolderApplication(e)) apps.push(e);
+      helmSourceFindings(e, helm);
+    }
+    const at = folderOf(e.file);
+    if (at) tallyOne(folders, at, e.file, o, last);
+  }
+  return [...helm, ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
 }
 
 /**
@@ -104,22 +121,19 @@ function limitFindings(folders: ReadonlyMap<string, FolderTally>): Finding[] {
 /**
  * Every Application source that is a Helm chart (`chart` set) pins one exact chart version: Argo CD reads
  * `targetRevision` as a semver constraint (argo-cd v3.5.1 `pkg/apis/application/v1alpha1/types.go`), so a
- * range, `*` or a missing value would follow new chart releases without a commit.
+ * range, `*` or a missing value would follow new chart releases without a commit. Its findings on one object (any
+ * kind) are added to `out`.
  */
-export function checkHelmSources(entries: ReadonlyArray<Entry>): Finding[] {
-  const out: Finding[] = [];
-  for (const e of entries) {
-    if (e.object.kind !== 'Application' || !String(e.object.apiVersion).startsWith('argoproj.io/')) continue;
-    const spec = (e.object as Json).spec ?? {};
-    const sources: Array<[Json, string]> = [...(spec.source ? [[spec.source, '/spec/source'] as [Json, string]] : []), ...((spec.sources ?? []) as Json[]).map((s, i) => [s, `/spec/sources/${i}`] as [Json, string])];
-    for (const [src, pointer] of sources) {
-      if (typeof src?.chart !== 'string') continue;
-      const v = src.targetRevision;
-      if (v === undefined || v === '') out.push({ file: e.file, pointer: `${pointer}/targetRevision`, message: `chart ${src.chart} has no targetRevision: pin its exact chart version (such as v1.21.1)` });
-      else if (!isExactChartVersion(v)) out.push({ file: e.file, pointer: `${pointer}/targetRevision`, message: `"${v}" is not one exact version of chart ${src.chart} (a range, * or a name): pin an exact chart version such as v1.21.1` });
-    }
+function helmSourceFindings(e: Entry, out: Finding[]): void {
+  if (e.object.kind !== 'Application' || !String(e.object.apiVersion).startsWith('argoproj.io/')) return;
+  const spec = (e.object as Json).spec ?? {};
+  const sources: Array<[Json, string]> = [...(spec.source ? [[spec.source, '/spec/source'] as [Json, string]] : []), ...((spec.sources ?? []) as Json[]).map((s, i) => [s, `/spec/sources/${i}`] as [Json, string])];
+  for (const [src, pointer] of sources) {
+    if (typeof src?.chart !== 'string') continue;
+    const v = src.targetRevision;
+    if (v === undefined || v === '') out.push({ file: e.file, pointer: `${pointer}/targetRevision`, message: `chart ${src.chart} has no targetRevision: pin its exact chart version (such as v1.21.1)` });
+    else if (!isExactChartVersion(v)) out.push({ file: e.file, pointer: `${pointer}/targetRevision`, message: `"${v}" is not one exact version of chart ${src.chart} (a range, * or a name): pin an exact chart version such as v1.21.1` });
   }
-  return out;
 }
 
 /** The folders' Applications (`apps`) against the folders: each deploys a folder that exists, and each folder has one. */

@@ -20,13 +20,15 @@ const LEVELS = new Set(['restricted', 'baseline', 'privileged']);
 /** The Pod Security level each namespace enforces, per cluster (`cluster/namespace` → level). */
 export function namespaceLevels(entries: ReadonlyArray<Entry>): Map<string, PodSecurityLevel> {
   const out = new Map<string, PodSecurityLevel>();
-  for (const { cluster, object } of entries) {
-    if (object.kind !== 'Namespace') continue;
-    const label = object.metadata.labels?.['pod-security.kubernetes.io/enforce'];
-    // A namespace without the label gets the cluster's default, which is privileged unless configured.
-    out.set(`${cluster}/${object.metadata.name}`, LEVELS.has(label ?? '') ? (label as PodSecurityLevel) : 'privileged');
-  }
+  for (const { cluster, object } of entries) if (object.kind === 'Namespace') addLevel(out, cluster, object);
   return out;
+}
+
+/** Adds a Namespace object's level to `levels`. */
+function addLevel(levels: Map<string, PodSecurityLevel>, cluster: string, object: Entry['object']): void {
+  const label = object.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+  // A namespace without the label gets the cluster's default, which is privileged unless configured.
+  levels.set(`${cluster}/${object.metadata.name}`, LEVELS.has(label ?? '') ? (label as PodSecurityLevel) : 'privileged');
 }
 
 function imageOk(image: unknown): boolean {
@@ -96,15 +98,25 @@ function declaredExceptions(entry: Entry): { rules: Set<string>; reason: string 
  */
 export function checkPolicy(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
-  const levels = namespaceLevels(entries);
+  const levels = new Map<string, PodSecurityLevel>();
   const workloadNamespaces = new Map<string, Entry>();
   const policyNamespaces = new Set<string>();
+  // One pass reads every object (at 116,000 objects each pass is a read of every object from memory anew); the few
+  // that need the namespaces' levels known first (workloads) and the Secrets and roles beside them (so the findings
+  // keep the objects' order) are looked at after it.
+  const later: Array<{ readonly entry: Entry; readonly t: PodTemplate | undefined }> = [];
   for (const entry of entries) {
+    const { object, cluster } = entry;
+    const kind = object.kind;
+    if (kind === 'Namespace') addLevel(levels, cluster, object);
+    if (kind === 'NetworkPolicy') policyNamespaces.add(`${cluster}/${object.metadata.namespace ?? 'default'}`);
+    const t = podTemplate(entry);
+    if (t || kind === 'Secret' || kind === 'Role' || kind === 'ClusterRole') later.push({ entry, t });
+  }
+  for (const { entry, t } of later) {
     const { object, file, cluster } = entry;
-    if (object.kind === 'NetworkPolicy') policyNamespaces.add(`${cluster}/${object.metadata.namespace ?? 'default'}`);
     if (object.kind === 'Secret') checkSecret(entry, out);
     if (object.kind === 'Role' || object.kind === 'ClusterRole') checkRbac(entry, out);
-    const t = podTemplate(entry);
     if (!t) continue;
     const nsKey = `${cluster}/${t.namespace}`;
     if (!workloadNamespaces.has(nsKey)) workloadNamespaces.set(nsKey, entry);

@@ -75,39 +75,48 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
   const exists = new ObjectKeyMap<true>(); // cluster, kind (a RefKind), namespace (default when none), name
   const slices = new Set<string>(); // cluster/namespace/service
-  const pods: Array<PodTemplate | undefined> = []; // each entry's pod template, found once
   const created = new Map<string, Set<string>>(); // cluster -> namespaces its tree creates
-  for (const e of entries) {
+  // One pass reads every object; what needs the whole cluster known first is kept as indexes, so only those objects
+  // are read again (at 100,000 devices a second pass over every object cost about half the gate: each object is
+  // read from memory anew).
+  /** Services, NetworkPolicies and pod templates: looked at again once every cluster's objects are known. */
+  const later: Array<{ readonly i: number; readonly t: PodTemplate | undefined }> = [];
+  const namespaced = new NamespaceIndex();
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     // The parts of objectKey's `kind/namespace/name` (and of the `kind/namespace/name` the references name), as text.
     const cluster = `${e.cluster}`;
     const kind = `${e.object.kind}`;
     const name = `${e.object.metadata.name}`;
-    const other = seen.setIfAbsent(cluster, kind, `${e.object.metadata.namespace ?? ''}`, name, e.file);
+    const namespace = e.object.metadata.namespace;
+    const other = seen.setIfAbsent(cluster, kind, `${namespace ?? ''}`, name, e.file);
     if (other !== undefined) out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
     // Only what a reference can name is looked up (at 100,000 devices, the registration requests are not).
     if (REF_KINDS.has(kind)) exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
     const t = podTemplate(e);
-    pods.push(t);
     if (t) {
       const key = `${e.cluster}/${t.namespace}`;
       const list = templates.get(key);
       if (list) list.push(t);
       else templates.set(key, [t]);
     }
-    if (e.object.kind === 'EndpointSlice' || e.object.kind === 'Endpoints') {
-      const svc = e.object.kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
+    if (t || kind === 'Service' || kind === 'NetworkPolicy') later.push({ i, t });
+    if (kind === 'EndpointSlice' || kind === 'Endpoints') {
+      const svc = kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
       if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
     }
     addCreatedNamespace(e, created);
+    if (namespace && !SYSTEM_NAMESPACES.has(namespace)) namespaced.add(e.cluster, namespace, i);
   }
-  // One more pass over the objects (each is read from memory once more, not twice): the namespace findings come
-  // before the reference findings, as when they were two passes.
+  // The namespace findings come before the reference findings, each in the objects' order.
   const namespaceFindings: Finding[] = [];
-  const refFindings: Finding[] = [];
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    const nf = namespaceFinding(e, created);
+  for (const i of namespaced.outside(created)) {
+    const nf = namespaceFinding(entries[i], created);
     if (nf) namespaceFindings.push(nf);
+  }
+  const refFindings: Finding[] = [];
+  for (const { i, t } of later) {
+    const e = entries[i];
     const o = e.object as Json;
     const ns = namespaceOf(e.object);
     const local = o.kind === 'Service' || o.kind === 'NetworkPolicy' ? templates.get(`${e.cluster}/${ns}`) ?? [] : [];
@@ -136,7 +145,6 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
         refFindings.push({ file: e.file, pointer: '/spec/podSelector', message: `selects no pod in namespace "${ns}"` });
       }
     }
-    const t = pods[i];
     if (!t) continue;
     const claims = new Set<string>((o.spec?.volumeClaimTemplates ?? []).map((c: Json) => c.metadata?.name));
     const external = externalRefs(e);
@@ -147,6 +155,47 @@ export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
   }
   out.push(...namespaceFindings, ...refFindings);
   return out;
+}
+
+/**
+ * The indexes of the objects in each cluster and namespace (system namespaces left out), so the objects whose
+ * namespace their cluster's tree does not create are found without reading every object again. Consecutive objects
+ * mostly share both (a folder's), so the last list is kept at hand.
+ */
+class NamespaceIndex {
+  private readonly byCluster = new Map<string, Map<string, number[]>>();
+  private lastCluster: string | undefined;
+  private lastNamespace: string | undefined;
+  private last: number[] = [];
+
+  public add(cluster: string, namespace: string, i: number): void {
+    if (cluster !== this.lastCluster || namespace !== this.lastNamespace) {
+      let namespaces = this.byCluster.get(cluster);
+      if (!namespaces) this.byCluster.set(cluster, (namespaces = new Map()));
+      let list = namespaces.get(namespace);
+      if (!list) namespaces.set(namespace, (list = []));
+      this.last = list;
+      this.lastCluster = cluster;
+      this.lastNamespace = namespace;
+    }
+    this.last.push(i);
+  }
+
+  /**
+   * The indexes, ascending, of the objects in a cluster whose tree creates namespaces (`created`) but not theirs:
+   * the only ones namespaceFinding can find something in.
+   */
+  public outside(created: ReadonlyMap<string, ReadonlySet<string>>): number[] {
+    const out: number[] = [];
+    for (const [cluster, namespaces] of this.byCluster) {
+      const mine = created.get(cluster);
+      if (!mine) continue;
+      for (const [namespace, list] of namespaces) {
+        if (!mine.has(namespace)) for (const i of list) out.push(i);
+      }
+    }
+    return out.sort((a, b) => a - b);
+  }
 }
 
 /** Namespaces every cluster has. */
