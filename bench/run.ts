@@ -104,14 +104,16 @@ console.log(JSON.stringify({ case: 'bundled example via CLI', wallSeconds: +demo
 const at = (d: number) => rows.find((r) => r.devices === d);
 const small = at(10000);
 const big = at(100000);
+// Each target is judged on the tier's seconds (to the millisecond), not on its shares and ratios rounded to two
+// places for print: 3.411 s of a 13.630 s synth is 25.03 %, over 25 %, though it prints as 0.25.
 const targets: Record<string, boolean | 'not run'> = {
-  'ratio <= 1.4 at 10,000 devices / 50 clusters': small ? small.ratio <= 1.4 : 'not run',
-  'ratio <= 1.5 at 100,000 devices / 200 clusters': big ? big.ratio <= 1.5 : 'not run',
+  'ratio <= 1.4 at 10,000 devices / 50 clusters': small ? small.synthValidateSeconds / small.lowerBoundSeconds <= 1.4 : 'not run',
+  'ratio <= 1.5 at 100,000 devices / 200 clusters': big ? big.synthValidateSeconds / big.lowerBoundSeconds <= 1.5 : 'not run',
   'peak RSS <= 1 GiB at 100,000 devices': big ? big.peakRssMiB <= 1024 : 'not run',
   'time(100,000)/time(10,000) <= 10.5': big && small ? big.synthValidateSeconds / small.synthValidateSeconds <= 10.5 : 'not run',
   // The first incremental synth, right after the full ones, against their median (bench/size.ts).
-  'incremental re-synth <= 25% of a full synth at 100,000 devices': big ? big.incrementalShare <= 0.25 : 'not run',
-  'incremental re-synth after one IoMT pipeline changed <= 25% of a full synth at 100,000 devices': big ? big.pipelineIncrementalShare <= 0.25 : 'not run',
+  'incremental re-synth <= 25% of a full synth at 100,000 devices': big ? big.incrementalSeconds / big.synthValidateSeconds <= 0.25 : 'not run',
+  'incremental re-synth after one IoMT pipeline changed <= 25% of a full synth at 100,000 devices': big ? big.pipelineIncrementalSeconds / big.synthValidateSeconds <= 0.25 : 'not run',
   'faster than the peer (cdk8s App.synth) at 10,000 devices': small ? small.synthValidateSeconds < peer.peerSeconds : 'not run',
   'bundled example synth + validate < 3 s wall': demoWall < 3,
   [`edgewatt synth (CLI) peak RSS <= 1 GiB at ${largest} devices`]: cliPeakOk,
