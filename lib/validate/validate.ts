@@ -99,7 +99,8 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     if (!filter) options.beforeDigests?.();
     const all = filter ? digests : entries.map(entryDigest);
     const failed = new Set(perObject.map((f) => f.file));
-    cache.record(all.filter((_, i) => !failed.has(entries[i].file)));
+    // Nothing failed (the usual case): every digest is recorded, and no entry is read again to find out.
+    cache.record(failed.size === 0 ? all : all.filter((_, i) => !failed.has(entries[i].file)));
   }
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,
