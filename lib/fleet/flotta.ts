@@ -1,9 +1,9 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { deepFreeze } from '../core/freeze';
 import { addNew } from '../core/names';
 import { PlainApiObject, plainObjectToJson, rendersPlain } from '../core/plain-api-object';
+import { RenderRequest, requestRenderer } from './request-renderer';
 
 /**
  * Typed constructs for the Flotta objects edgewatt writes (management.project-flotta.io/v1alpha1), with
@@ -165,10 +165,14 @@ export class EdgeDeviceSignedRequests extends Construct {
     // By device name (unique here: claim), with its set: a kept entry met again is kept as it is, so an unchanged
     // device costs two lookups and no allocation.
     const objects = new Map<string, KeptRequest>();
+    let renderDevice: RenderRequest | undefined;
     const out = this.requests.map((r) => {
       if (!('device' in r)) return render(r);
       let kept = previous?.get(r.device);
-      if (kept === undefined || kept.targetSet !== r.targetSet) kept = { targetSet: r.targetSet, object: deepFreeze(render(deviceProps(devices, r.device, r.targetSet))) };
+      if (kept === undefined || kept.targetSet !== r.targetSet) {
+        renderDevice ??= requestRenderer((name, targetSet) => render(deviceProps(devices, name, targetSet)), devices.nameLabel);
+        kept = { targetSet: r.targetSet, object: renderDevice(r.device, r.targetSet) };
+      }
       objects.set(r.device, kept);
       return kept.object;
     });
