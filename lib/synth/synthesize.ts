@@ -221,22 +221,35 @@ export function renderPlan(plan: SynthPlan, renderer: BodyRenderer): { files: Fi
 }
 
 /**
- * Reads at most `max` bytes of a file, in chunks, so a device such as /dev/zero (or an endless pipe) given as
- * the stack ends with a clear error instead of filling memory; a larger input is a SpecError.
+ * Reads at most `max` bytes of a file, so a device such as /dev/zero (or an endless pipe) given as the stack ends
+ * with a clear error instead of filling memory; a larger input is a SpecError. A regular file is read into one
+ * buffer of its size (a byte more, to see it grow while read); anything else, or a file that grew, in chunks.
  */
 function readBounded(file: string, max: number): string {
+  const tooLarge = () => new SpecError([{ path: file, message: `is over the limit of ${max} bytes: split the stack or generate it as TypeScript props` }]);
   const fd = fs.openSync(file, 'r');
   try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isFile() && stat.size > max) throw tooLarge();
     const chunks: Buffer[] = [];
     let total = 0;
+    // Not zero-filled: only the bytes read are kept.
+    let buf = Buffer.allocUnsafe(stat.isFile() ? stat.size + 1 : 1024 * 1024);
+    let used = 0;
     for (;;) {
-      const buf = Buffer.alloc(1024 * 1024);
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const n = fs.readSync(fd, buf, used, buf.length - used, null);
       if (n === 0) break;
+      used += n;
       total += n;
-      if (total > max) throw new SpecError([{ path: file, message: `is over the limit of ${max} bytes: split the stack or generate it as TypeScript props` }]);
-      chunks.push(buf.subarray(0, n));
+      if (total > max) throw tooLarge();
+      if (used === buf.length) {
+        chunks.push(buf);
+        buf = Buffer.allocUnsafe(1024 * 1024);
+        used = 0;
+      }
     }
+    if (chunks.length === 0) return buf.toString('utf8', 0, used);
+    chunks.push(buf.subarray(0, used));
     return Buffer.concat(chunks).toString('utf8');
   } finally {
     fs.closeSync(fd);
