@@ -23,8 +23,8 @@ const PROBE_SET = 'edgewatt-probe-set-7f3a';
  * (a micro-benchmark).
  *
  * When the probe is not shaped so (the three strings are not where they are expected, or are found elsewhere too),
- * every request takes the generic path, as does a name or set that is not a string. test/fleet/request-renderer.test.ts compares both
- * paths on generated settings.
+ * every request takes the generic path, as does a name or set that is not a string.
+ * test/fleet/request-renderer.test.ts compares both paths on generated settings.
  */
 export function requestRenderer(generic: (name: string, targetSet: string) => Record<string, unknown>, nameLabel: string): RenderRequest {
   const slow: RenderRequest = (name, targetSet) => deepFreeze(generic(name, targetSet));
