@@ -155,7 +155,8 @@ function builtInResolversOnly(app: App): boolean {
   return Array.isArray(r) && r.length === BUILT_IN.length && r.every((x, i) => Object.getPrototypeOf(x) === BUILT_IN[i].prototype);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** Whether `v` is a plain object (its prototype Object.prototype, no own `constructor`): data as the generic render copies it. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && !Object.prototype.hasOwnProperty.call(v, 'constructor');
 }
 

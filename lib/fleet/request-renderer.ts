@@ -1,4 +1,5 @@
 import { deepFreeze } from '../core/freeze';
+import { isPlainObject } from '../core/plain-api-object';
 
 /** A device's registration request as rendered: a frozen plain object. */
 export type RenderRequest = (name: string, targetSet: string) => Readonly<Record<string, unknown>>;
@@ -31,9 +32,9 @@ export function requestRenderer(generic: (name: string, targetSet: string) => Re
   const probe = deepFreeze(generic(PROBE_NAME, PROBE_SET));
   const metadata = probe.metadata as Record<string, unknown> | undefined;
   const spec = probe.spec as Record<string, unknown> | undefined;
-  if (!isPlain(metadata) || !isPlain(spec) || metadata.name !== PROBE_NAME || spec.targetSet !== PROBE_SET) return slow;
+  if (!isPlainObject(metadata) || !isPlainObject(spec) || metadata.name !== PROBE_NAME || spec.targetSet !== PROBE_SET) return slow;
   const labels = metadata.labels as Record<string, unknown> | undefined;
-  if (!isPlain(labels) || labels[nameLabel] !== PROBE_NAME) return slow;
+  if (!isPlainObject(labels) || labels[nameLabel] !== PROBE_NAME) return slow;
   // Nowhere else, in a key or a value, whole or in part: then those three are all a device changes.
   const text = JSON.stringify(probe);
   if (text.split(PROBE_NAME).length !== 3 || text.split(PROBE_SET).length !== 2) return slow;
@@ -55,17 +56,13 @@ export function requestRenderer(generic: (name: string, targetSet: string) => Re
   };
 }
 
-function isPlain(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
-}
-
 /**
  * A metadata value of the probe for one more request: an object (the annotations) copied, so that no two requests
  * share one (a YAML writer may alias an object it meets twice); what it holds is the probe's, frozen.
  */
 function shallowCopy(v: unknown): unknown {
   if (Array.isArray(v)) return Object.freeze([...v]);
-  if (!isPlain(v)) return v;
+  if (!isPlainObject(v)) return v;
   // Assigned key by key, as the generic render fills an object.
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(v)) out[k] = v[k];
