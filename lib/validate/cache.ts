@@ -75,20 +75,60 @@ function sourceFiles(p: string, depth = 0): string[] | undefined {
 let uncachableKeys = 0;
 
 /**
+ * A stat taken this long or longer after a file's last change vouches for its bytes (git's "racy" rule): a file
+ * changed again within the clock's granularity (a few milliseconds) keeps its times, so only one whose change time is
+ * at least this much older than the stat is trusted.
+ */
+const SETTLED_NS = 1_000_000_000n;
+
+/**
+ * The last key computed in this process, with what it read: each schema file's path, device, inode, size and
+ * modification and change times (`signature`). The schemas are ~8 MB (~30 ms to hash, at the start of every synth,
+ * while the render worker has nothing to do yet); the next key over the same settled files is this one.
+ */
+let lastKey: { readonly head: string; readonly signature: string; readonly key: string } | undefined;
+
+/**
+ * The signature of `files` (see lastKey), or undefined when one of them changed less than SETTLED_NS before `now`
+ * (nanoseconds since the epoch; @default the clock's now) or cannot be read: then the files are hashed.
+ */
+export function settledSignature(files: ReadonlyArray<string>, now: bigint = BigInt(Date.now()) * 1_000_000n): string | undefined {
+  const parts: string[] = [];
+  for (const f of files) {
+    let st: fs.BigIntStats;
+    try {
+      st = fs.statSync(f, { bigint: true });
+    } catch {
+      return undefined;
+    }
+    if (now - st.ctimeNs < SETTLED_NS || now - st.mtimeNs < SETTLED_NS) return undefined;
+    parts.push(`${path.resolve(f)}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`);
+  }
+  return parts.join('\n');
+}
+
+/**
  * The key a cache is valid under: cache format, library code, dependency versions, and the bytes of every schema
- * source. Schema sources that are not regular files (or folders of them) give a key no cache file holds.
+ * source. Schema sources that are not regular files (or folders of them) give a key no cache file holds. In one
+ * process, the files are read again only when one of them changed (or changed too recently to tell: lastKey).
  */
 export function validationCacheKey(schemas: SchemaSources | undefined): string {
-  const h = createHash('sha256');
-  h.update(`format ${CACHE_FORMAT}\0code ${libraryDigest()}\0deps ${dependencyVersions()}\0schemas ${schemas ? 'yes' : 'none'}\0`);
+  const head = `format ${CACHE_FORMAT}\0code ${libraryDigest()}\0deps ${dependencyVersions()}\0schemas ${schemas ? 'yes' : 'none'}\0`;
   const files: string[] = [];
   for (const source of schemas ? [schemas.k8sOpenApi, ...(schemas.crds ?? [])] : []) {
     const found = sourceFiles(source);
     if (!found) return `uncachable ${process.pid} ${++uncachableKeys} ${Date.now()}`;
     files.push(...found);
   }
+  // Taken before the files are read: a change while they are read gives another signature next time.
+  const signature = settledSignature(files);
+  if (signature !== undefined && lastKey !== undefined && lastKey.head === head && lastKey.signature === signature) return lastKey.key;
+  const h = createHash('sha256');
+  h.update(head);
   for (const f of files) h.update(path.resolve(f)).update('\0').update(fs.readFileSync(f)).update('\0');
-  return h.digest('hex');
+  const key = h.digest('hex');
+  if (signature !== undefined) lastKey = { head, signature, key };
+  return key;
 }
 
 /**

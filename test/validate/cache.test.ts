@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Entry, entryDigest, BodyStore, objectDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { CACHE_GITIGNORE, cacheTempFile, removeOrphanCacheTemps, writeCacheLines } from '../../lib/validate/cache';
+import { CACHE_GITIGNORE, cacheTempFile, removeOrphanCacheTemps, settledSignature, writeCacheLines } from '../../lib/validate/cache';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
 
@@ -89,6 +89,49 @@ describe('validation cache', () => {
     expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] })).not.toBe(k2);
     expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi })).not.toBe(k1);
     expect(validationCacheKey(undefined)).not.toBe(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi }));
+  });
+
+  test('the key of settled, unchanged schema files is given again without reading them; a file changed since is read', async () => {
+    const k = validationCacheKey(schemas); // the shared schemas changed long ago: this key is kept
+    // The fs module itself (this file's `fs` is a namespace copy whose properties cannot be spied on).
+    const read = jest.spyOn(jest.requireActual<typeof fs>('fs'), 'readFileSync');
+    try {
+      expect(validationCacheKey(schemas)).toBe(k);
+      expect(read.mock.calls.filter(([f]) => String(f).startsWith(path.dirname(path.dirname(schemas.k8sOpenApi))) || String(f).startsWith(schemas.crds[0]))).toEqual([]);
+    } finally {
+      read.mockRestore();
+    }
+    const crds = path.join(tmpDir(), 'crds');
+    fs.cpSync(sharedPath('crds', 'flotta'), crds, { recursive: true });
+    // A whole second, so that the time set back below is exactly this one (utimes takes seconds as a double).
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const f of fs.readdirSync(crds)) fs.utimesSync(path.join(crds, f), old, old);
+    await new Promise((r) => setTimeout(r, 1100)); // settled (SETTLED_NS): the next key is kept
+    const k1 = validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] });
+    expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] })).toBe(k1);
+    // The same size and modification time, other bytes: only the change time tells.
+    const file = path.join(crds, fs.readdirSync(crds).sort()[0]);
+    const size = fs.statSync(file).size;
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.replace(/[a-z]/, (c) => (c === 'a' ? 'b' : 'a')));
+    fs.utimesSync(file, old, old);
+    expect(fs.statSync(file).size).toBe(size);
+    expect(fs.statSync(file).mtimeMs).toBe(old.getTime());
+    await new Promise((r) => setTimeout(r, 1100)); // settled again: its times alone must tell
+    const k2 = validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] });
+    expect(k2).not.toBe(k1);
+    fs.writeFileSync(file, text);
+    fs.utimesSync(file, old, old);
+    expect(validationCacheKey({ k8sOpenApi: schemas.k8sOpenApi, crds: [crds] })).toBe(k1);
+  });
+
+  test('a file changed within a second of the key is not trusted by its times (racy): its signature is none until it settles', () => {
+    const f = path.join(tmpDir(), 'crd.yaml');
+    fs.writeFileSync(f, 'kind: CustomResourceDefinition\n');
+    const changed = fs.statSync(f, { bigint: true }).ctimeNs;
+    expect(settledSignature([f], changed + 999_000_000n)).toBeUndefined();
+    expect(settledSignature([f], changed + 1_000_000_000n)).toContain(path.resolve(f));
+    expect(settledSignature([f, path.join(tmpDir(), 'missing.yaml')], changed + 2_000_000_000n)).toBeUndefined();
   });
 
   test('a schema source that is a device or a FIFO is never read for the key (the loader refuses it); the key matches no cache', () => {
