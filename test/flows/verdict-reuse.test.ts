@@ -71,6 +71,71 @@ test('an object changed in one cluster: the flows that read that cluster are che
   expect(evaluateFlows(FLOWS, TREE).find((v) => v.flow.id === IOMT)!.ok).toBe(true);
 });
 
+/** The verdicts of a check from nothing (thawed objects), which leaves what the last evaluation kept as it was. */
+const reference = (es: ReadonlyArray<Entry>): FlowVerdict[] => withoutFlowReuse(() => evaluateFlows(FLOWS, thawed(es)));
+
+const REQUEST = 'dist/hub/fleet/edgedevicesignedrequest-cam-01.yaml';
+const PROMETHEUS_SERVICE = 'dist/hub/monitoring/service-prometheus.yaml';
+const readsHub = FLOWS.filter((f) => JSON.stringify(f).includes('"hub"'));
+
+/** The hub's workloads of each kind in the same order, but the StatefulSets before the other kinds' (pod templates reordered). */
+const hubWorkloadsReordered = (es: ReadonlyArray<Entry>): Entry[] => {
+  const hub = es.filter((e) => e.cluster === 'hub');
+  const sets = hub.filter((e) => e.object.kind === 'StatefulSet');
+  return [...es.filter((e) => e.cluster !== 'hub'), ...sets, ...hub.filter((e) => e.object.kind !== 'StatefulSet')];
+};
+
+test('a changed cluster whose changed objects are of a kind no flow reads (a registration request): every verdict is reused and right', () => {
+  evaluateFlows(FLOWS, TREE);
+  const changed = edited(TREE, REQUEST, (o) => (o.metadata.labels = { ...o.metadata.labels, moved: 'yes' }));
+  const verdicts = evaluateFlows(FLOWS, changed);
+  expect(readsHub.length).toBeGreaterThan(0);
+  expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
+  expect(shown(verdicts)).toEqual(shown(reference(changed)));
+  // Kept with the new cluster: the same tree again reuses every verdict, and a read part changed after it is caught.
+  evaluateFlows(FLOWS, changed);
+  expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
+  const broken = edited(changed, PROMETHEUS_SERVICE, (o) => (o.spec.ports[0].targetPort = 9));
+  const after = evaluateFlows(FLOWS, broken);
+  expect(flowReuseStats().evaluated).toBeGreaterThan(0);
+  expect(after.some((v) => !v.ok && v.findings.some((f) => f.file === PROMETHEUS_SERVICE))).toBe(true);
+  expect(shown(after)).toEqual(shown(reference(broken)));
+});
+
+test('a Service every flow looks up by name changed after its index was built: each flow that looked it up is checked again', () => {
+  evaluateFlows(FLOWS, TREE);
+  const broken = edited(TREE, PROMETHEUS_SERVICE, (o) => (o.spec.ports[0].targetPort = 9));
+  const verdicts = evaluateFlows(FLOWS, broken);
+  const failing = verdicts.filter((v) => v.findings.some((f) => f.file === PROMETHEUS_SERVICE));
+  // More than one flow reaches that Service: the second one found the by-name index built by the first.
+  expect(failing.length).toBeGreaterThan(1);
+  expect(shown(verdicts)).toEqual(shown(reference(broken)));
+});
+
+test('the pod templates reordered across kinds (each kind in its order) or a Namespace changed: the flows that read them are checked again', () => {
+  evaluateFlows(FLOWS, TREE);
+  const reordered = hubWorkloadsReordered(TREE);
+  const moved = evaluateFlows(FLOWS, reordered);
+  expect(flowReuseStats().evaluated).toBeGreaterThan(0);
+  expect(shown(moved)).toEqual(shown(reference(reordered)));
+  evaluateFlows(FLOWS, TREE);
+  const labelled = edited(TREE, 'dist/hub/platform/namespace-monitoring.yaml', (o) => (o.metadata.labels = { ...o.metadata.labels, zone: 'b' }));
+  const verdicts = evaluateFlows(FLOWS, labelled);
+  expect(flowReuseStats().evaluated).toBeGreaterThan(0);
+  expect(shown(verdicts)).toEqual(shown(reference(labelled)));
+});
+
+test('a cluster gone and back: the flows that read it are checked again each time', () => {
+  evaluateFlows(FLOWS, TREE);
+  const gone = TREE.filter((e) => e.cluster !== 'line-1');
+  const without = evaluateFlows(FLOWS, gone);
+  expect(flowReuseStats().evaluated).toBe(readsLine1.length);
+  expect(without.filter((v) => !v.ok).length).toBeGreaterThan(0);
+  const back = evaluateFlows(FLOWS, TREE);
+  expect(flowReuseStats().evaluated).toBe(readsLine1.length);
+  expect(back.every((v) => v.ok)).toBe(true);
+});
+
 test('the same object under another file name is checked again, and a finding names the new file', () => {
   const broken = edited(TREE, NETPOL, (o) => (o.spec.ingress = []));
   evaluateFlows(FLOWS, broken);
@@ -105,6 +170,10 @@ test('any sequence of edits, deletions and moves gives the verdicts of a check f
     'line-1 Service deleted': (es) => es.filter((e) => e.file !== 'dist/line-1/iomt/service-object-detect.yaml'),
     'line-1 entries reversed': (es) => [...es.filter((e) => e.cluster !== 'line-1'), ...es.filter((e) => e.cluster === 'line-1').reverse()],
     'a file renamed': (es) => es.map((e) => (e.file === NETPOL ? { ...e, file: `${NETPOL}.moved.yaml` } : e)),
+    'hub registration request changed': (es) => edited(es, REQUEST, (o) => (o.spec = { ...o.spec, targetSet: 'other' })),
+    'hub workloads reordered across kinds': (es) => hubWorkloadsReordered(es),
+    'hub namespace deleted': (es) => es.filter((e) => e.file !== 'dist/hub/platform/namespace-kepler.yaml'),
+    'line-1 removed': (es) => es.filter((e) => e.cluster !== 'line-1'),
   };
   let reused = 0;
   fc.assert(
@@ -121,7 +190,7 @@ test('any sequence of edits, deletions and moves gives the verdicts of a check f
         reused += flowReuseStats().reused;
       });
     }),
-    { numRuns: 40 },
+    { numRuns: 60 },
   );
   expect(reused).toBeGreaterThan(0);
 });

@@ -20,6 +20,37 @@ export interface Container {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 
+/**
+ * What a cluster's lookups are asked for, while recordReads runs: each ClusterObjects asked, with a token per part it
+ * gave (`kind <kind>` for the objects of a kind, and for the lookups by name and the namespaces built from them;
+ * `pods` for the pod templates, whose order mixes the workload kinds).
+ */
+let recording: Map<ClusterObjects, Set<string>> | undefined;
+
+/** The token of the pod templates (ClusterObjects.pods). */
+const PODS = 'pods';
+const kindToken = (kind: string): string => `kind ${kind}`;
+
+/**
+ * Runs `f` (one flow's checks), recording what it asks of every cluster (see `recording`): the parts of each cluster
+ * its verdict can depend on, since the checks see the objects only through these lookups.
+ */
+export function recordReads<T>(f: () => T): { readonly value: T; readonly reads: ReadonlyMap<ClusterObjects, ReadonlySet<string>> } {
+  const outer = recording;
+  const reads = (recording = new Map());
+  try {
+    return { value: f(), reads };
+  } finally {
+    recording = outer;
+  }
+}
+
+function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].object !== b[i].object || a[i].file !== b[i].file) return false;
+  return true;
+}
+
 /** The objects of one cluster, indexed by kind, with the lookups the flow checks need. */
 export class ClusterObjects {
   private readonly byKind = new Map<string, Entry[]>();
@@ -29,8 +60,8 @@ export class ClusterObjects {
    * are never indexed by name.
    */
   private readonly byName = new Map<string, Map<string, Entry[]>>();
-  /** Pod templates of the cluster's workloads. */
-  public readonly pods: PodTemplate[] = [];
+  /** Pod templates of the cluster's workloads, in entry order. */
+  private readonly templates: PodTemplate[] = [];
   /** Namespace name → its labels, with the automatic `kubernetes.io/metadata.name`. */
   private readonly namespaces = new Map<string, Record<string, string>>();
 
@@ -47,7 +78,7 @@ export class ClusterObjects {
         const spec = (e.object as { spec?: { template?: { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string; containers?: Container[] } } } }).spec;
         const t = spec?.template;
         if (!t) continue;
-        this.pods.push({
+        this.templates.push({
           entry: e,
           namespace: e.object.metadata.namespace ?? 'default',
           labels: t.metadata?.labels ?? {},
@@ -58,13 +89,38 @@ export class ClusterObjects {
     }
   }
 
+  /** Pod templates of the cluster's workloads, in entry order. */
+  get pods(): ReadonlyArray<PodTemplate> {
+    this.note(PODS);
+    return this.templates;
+  }
+
   /** Every object of `kind`. */
   kind(kind: string): ReadonlyArray<Entry> {
+    this.note(kindToken(kind));
     return this.byKind.get(kind) ?? [];
+  }
+
+  /**
+   * Whether `other` gives the same for a part `token` of this cluster that recordReads recorded: the same objects under
+   * the same files, in the same order (frozen objects, so the same content).
+   */
+  sameAs(other: ClusterObjects, token: string): boolean {
+    if (token === PODS) return sameEntries(this.templates.map((t) => t.entry), other.templates.map((t) => t.entry));
+    const kind = token.slice(kindToken('').length);
+    return sameEntries(this.byKind.get(kind) ?? [], other.byKind.get(kind) ?? []);
+  }
+
+  private note(token: string): void {
+    if (recording === undefined) return;
+    let tokens = recording.get(this);
+    if (!tokens) recording.set(this, (tokens = new Set()));
+    tokens.add(token);
   }
 
   /** Every object of `kind` named `name`, in entry order. */
   named(kind: string, name: string): ReadonlyArray<Entry> {
+    this.note(kindToken(kind)); // every time: the index below is built at the first lookup only
     let names = this.byName.get(kind);
     if (!names) {
       names = new Map();
@@ -90,6 +146,7 @@ export class ClusterObjects {
    * automatic `kubernetes.io/metadata.name` the API server sets on every namespace.
    */
   namespaceLabels(name: string): Record<string, string> {
+    this.note(kindToken('Namespace'));
     return this.namespaces.get(name) ?? { 'kubernetes.io/metadata.name': name };
   }
 }

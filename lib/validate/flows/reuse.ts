@@ -2,14 +2,17 @@ import { Flow } from '../../core/flows';
 import { jsonExact } from '../../core/object-digest';
 import { OffSwitch } from '../../core/off-switch';
 import { Entry, Finding } from '../types';
-import { ClusterObjects, groupByCluster } from './objects';
+import { ClusterObjects, groupByCluster, recordReads } from './objects';
 
 /**
  * Flow verdicts kept from one evaluation to the next in a process (a library user's loop, the bench's incremental
  * synth). A flow's checks see the objects only through FlowContext.cluster, which records each cluster asked for
  * and what it got (FlowContext.reads). So a flow whose every read cluster is the same as last time gets last time's
  * verdict: the same flow (the same JSON), the same output root, and clusters whose entries are, one for one, the
- * same object under the same file name.
+ * same object under the same file name. A flow that read a cluster whose entries changed gets it too when the parts it
+ * read of that cluster (the objects of each kind it looked up, the pod templates: recordReads in objects.ts) are the
+ * same objects under the same files: at 100,000 devices a changed device changes only the hub's registration
+ * requests, which no flow reads, and the ~1,200 flows that read the hub are no longer checked again for it.
  *
  * Only clusters whose objects are all frozen are kept: a synth reuses frozen objects (lib/synth/chart-reuse.ts,
  * lib/fleet/flotta.ts), and a frozen object does not change under the same identity. Entries read from files (the
@@ -22,10 +25,16 @@ interface KeptCluster {
   readonly entries: ReadonlyArray<Entry>;
   readonly objects: ClusterObjects;
 }
+/** A cluster a flow asked for: what it got (undefined: no such cluster), and the parts of it the checks read. */
+interface ClusterRead {
+  readonly objects: ClusterObjects | undefined;
+  readonly parts: ReadonlySet<string>;
+}
 interface KeptVerdict {
-  readonly reads: ReadonlyMap<string, ClusterObjects | undefined>;
+  readonly reads: ReadonlyMap<string, ClusterRead>;
   readonly findings: ReadonlyArray<Finding>;
 }
+const NO_PARTS: ReadonlySet<string> = new Set();
 let last: { readonly root: string; readonly clusters: ReadonlyMap<string, KeptCluster>; readonly verdicts: ReadonlyMap<string, KeptVerdict> } | undefined;
 
 /** How many flows the last evaluation took from the one before, and how many it checked. */
@@ -71,6 +80,8 @@ export class FlowReuse {
   private readonly verdicts = new Map<string, KeptVerdict>();
   private reused = 0;
   private evaluated = 0;
+  /** Each earlier cluster's parts found the same in this evaluation's cluster of its name, or not (sameAs, once each). */
+  private readonly same = new Map<ClusterObjects, Map<string, boolean>>();
 
   constructor(
     entries: ReadonlyArray<Entry>,
@@ -94,18 +105,40 @@ export class FlowReuse {
   public findings(flow: Flow, evaluate: () => { reads: ReadonlyMap<string, ClusterObjects | undefined>; findings: Finding[] }): ReadonlyArray<Finding> {
     const key = jsonExact(flow) ? JSON.stringify(flow) : undefined;
     const before = key === undefined ? undefined : this.previous?.get(key);
-    if (before !== undefined && [...before.reads].every(([name, objects]) => this.clusters.get(name) === objects)) {
-      this.verdicts.set(key!, before);
+    if (before !== undefined && [...before.reads].every(([name, read]) => this.unchanged(name, read))) {
+      // Kept with this evaluation's clusters (the same in every part it read), so no older cluster is held.
+      const reads = new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }]));
+      this.keep(key!, reads, before.findings);
       this.reused++;
       return before.findings;
     }
-    const { reads, findings } = evaluate();
+    const { value, reads: parts } = recordReads(evaluate);
     this.evaluated++;
-    // Kept only when the next evaluation can match it: every cluster it read is kept (or was missing).
-    if (key !== undefined && [...reads].every(([name, objects]) => objects === undefined || this.kept.get(name)?.objects === objects)) {
-      this.verdicts.set(key, { reads, findings: Object.freeze(findings.map((f) => Object.freeze({ ...f }))) });
+    if (key !== undefined) {
+      const reads = new Map([...value.reads].map(([name, objects]) => [name, { objects, parts: (objects && parts.get(objects)) ?? NO_PARTS }]));
+      this.keep(key, reads, Object.freeze(value.findings.map((f) => Object.freeze({ ...f }))));
     }
-    return findings;
+    return value.findings;
+  }
+
+  /** Whether the cluster `name` of this evaluation gives what `read` got, in every part read. */
+  private unchanged(name: string, read: ClusterRead): boolean {
+    const now = this.clusters.get(name);
+    if (now === read.objects) return true;
+    if (now === undefined || read.objects === undefined) return false;
+    let known = this.same.get(read.objects);
+    if (!known) this.same.set(read.objects, (known = new Map()));
+    for (const part of read.parts) {
+      let same = known.get(part);
+      if (same === undefined) known.set(part, (same = read.objects.sameAs(now, part)));
+      if (!same) return false;
+    }
+    return true;
+  }
+
+  /** Keeps a verdict for the next evaluation when it can match it: every cluster it read is kept (or was missing). */
+  private keep(key: string, reads: ReadonlyMap<string, ClusterRead>, findings: ReadonlyArray<Finding>): void {
+    if ([...reads].every(([name, { objects }]) => objects === undefined || this.kept.get(name)?.objects === objects)) this.verdicts.set(key, { reads, findings });
   }
 
   /** Keeps this evaluation's frozen clusters and their verdicts for the next one (drops the last one's). */
