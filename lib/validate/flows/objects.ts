@@ -45,7 +45,8 @@ export function recordReads<T>(f: () => T): { readonly value: T; readonly reads:
   }
 }
 
-function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
+/** Whether two lists hold, one for one, the same object under the same file name. */
+export function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i].object !== b[i].object || a[i].file !== b[i].file) return false;
   return true;

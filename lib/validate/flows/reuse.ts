@@ -2,7 +2,7 @@ import { Flow } from '../../core/flows';
 import { jsonExact } from '../../core/object-digest';
 import { OffSwitch } from '../../core/off-switch';
 import { Entry, Finding } from '../types';
-import { ClusterObjects, groupByCluster, recordReads } from './objects';
+import { ClusterObjects, groupByCluster, recordReads, sameEntries } from './objects';
 
 /**
  * Flow verdicts kept from one evaluation to the next in a process (a library user's loop, the bench's incremental
@@ -62,12 +62,6 @@ const reusing = new OffSwitch();
  */
 export function withoutFlowReuse<T>(f: () => T): T {
   return reusing.off(f);
-}
-
-function sameEntries(a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i].object !== b[i].object || a[i].file !== b[i].file) return false;
-  return true;
 }
 
 /** One evaluation's clusters and verdicts: what it takes from the last evaluation, and what it keeps for the next. */
