@@ -102,7 +102,7 @@ test('a changed cluster whose changed objects are of a kind no flow reads (a reg
   expect(shown(after)).toEqual(shown(reference(broken)));
 });
 
-test('a Service every flow looks up by name changed after its index was built: each flow that looked it up is checked again', () => {
+test('a Service several flows look up by name changed after its index was built: each flow that looked it up is checked again', () => {
   evaluateFlows(FLOWS, TREE);
   const broken = edited(TREE, PROMETHEUS_SERVICE, (o) => (o.spec.ports[0].targetPort = 9));
   const verdicts = evaluateFlows(FLOWS, broken);
