@@ -88,7 +88,8 @@ export class FlowReuse {
       const before = previous?.clusters.get(cluster);
       const objects = before !== undefined && sameEntries(before.entries, list) ? before.objects : new ClusterObjects(cluster, list);
       this.clusters.set(cluster, objects);
-      if (reusing.on && list.every((e) => Object.isFrozen(e.object))) this.kept.set(cluster, { entries: list, objects });
+      // Last time's objects come from a kept cluster, all frozen: only a cluster indexed anew is looked through.
+      if (reusing.on && (objects === before?.objects || list.every((e) => Object.isFrozen(e.object)))) this.kept.set(cluster, { entries: list, objects });
     }
   }
 
@@ -100,9 +101,10 @@ export class FlowReuse {
     const key = jsonExact(flow) ? JSON.stringify(flow) : undefined;
     const before = key === undefined ? undefined : this.previous?.get(key);
     if (before !== undefined && [...before.reads].every(([name, read]) => this.unchanged(name, read))) {
-      // Kept with this evaluation's clusters (the same in every part it read), so no older cluster is held.
-      const reads = new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }]));
-      this.keep(key!, reads, before.findings);
+      // Kept as it is when it read this evaluation's own clusters (kept ones: last time's, all frozen); else with this
+      // evaluation's clusters (the same in every part it read), so no older cluster is held.
+      if ([...before.reads].every(([name, read]) => this.clusters.get(name) === read.objects)) this.verdicts.set(key!, before);
+      else this.keep(key!, new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }])), before.findings);
       this.reused++;
       return before.findings;
     }
