@@ -1,5 +1,6 @@
 import { StackModel } from '../model/types';
 import { EVENT_WINDOW, eventsInWindow } from '../events/alerts';
+import { recordsDevicePower } from '../monitoring/device-power-rules';
 import { RECORD } from '../monitoring/rules';
 import { Board, PanelInfo } from './panels';
 
@@ -84,7 +85,8 @@ function fleetDevices(model: StackModel): DashboardDoc {
     .value('Devices silent', 'none', `count(sum by (deviceID) (increase(flotta_api_edge_devices_heartbeat[${minutes}m])) == 0) or vector(0)`, 8)
     .value('Registrations, last 24 h', 'none', 'sum(increase(flotta_api_edge_devices_successful_registration[1d]))', 8)
     .series('Heartbeats per device, per minute', 'none', [[`sum by (deviceID) (rate(flotta_api_edge_devices_heartbeat[5m])) * 60`, '{{deviceID}}']], 24);
-  if (model.fleet?.powerExporter) {
+  // Only when the stack records device power: a fleet with power declared and no device yet has no records to read.
+  if (recordsDevicePower(model)) {
     // Device records by source (lib/monitoring/device-power-rules.ts): measured (rapl, hwmon) in greens,
     // estimated (Kepler's model) orange and profile (idle/max × utilisation) purple, stacked per device.
     const src = RECORD.deviceSourcePower;

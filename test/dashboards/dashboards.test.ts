@@ -83,6 +83,33 @@ describe('dashboards', () => {
     expect(objectAt(side, files[0]).metadata.labels.grafana_dashboard).toBe('1');
   });
 
+  test('a fleet whose powered sets have no device yet records no device power, and no panel reads the records', () => {
+    const powerPanels = (stack: ReturnType<typeof demoStack>) => {
+      const result = synthChecked(stack);
+      const json = JSON.parse(objectAt(result, `${D}/configmap-dashboard-fleet-devices.yaml`).data['fleet-devices.json']);
+      return { result, titles: json.panels.map((p: { title: string }) => p.title).filter((t: string) => /power|estimated/i.test(t)) };
+    };
+    // No device at all (the pipelines name devices, so they go too): the synth passes its metric-name gate.
+    const empty = demoStack() as any;
+    delete empty.iomt;
+    empty.fleet.devices = [];
+    const none = powerPanels(empty);
+    expect(none.titles).toEqual([]);
+    expect([...none.result.files.values()].some((t) => t.includes('device_source:edgewatt_power_watts:sum'))).toBe(false);
+    // Devices only in a set without power, beside a powered set with none.
+    const unpowered = demoStack() as any;
+    delete unpowered.iomt;
+    unpowered.fleet.powerExporter = false;
+    unpowered.fleet.deviceSets = [{ name: 'plain' }, unpowered.fleet.deviceSets.find((s: { name: string }) => s.name === 'sensors')];
+    unpowered.fleet.devices = [{ name: 'box-01', set: 'plain' }];
+    expect(powerPanels(unpowered).titles).toEqual([]);
+    // The first device in the powered set brings the records and the panels.
+    unpowered.fleet.devices.push({ name: 'pi-09', set: 'sensors' });
+    const one = powerPanels(unpowered);
+    expect(one.titles).toEqual(['Device power: measured vs estimated', 'Share of devices estimated', 'Share of device power estimated']);
+    expect([...one.result.files.values()].some((t) => t.includes('record: device_source:edgewatt_power_watts:sum'))).toBe(true);
+  });
+
   test('README lists every panel with its unit and query, for reviewers', () => {
     const readme = r.files.get(`${D}/README.md`)!;
     expect(readme).toContain('## Edge fleet energy (`edgewatt-fleet-energy`)');
