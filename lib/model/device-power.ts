@@ -85,6 +85,21 @@ export function devicePowerOf(fleet: FleetModel, device: { readonly set?: string
   return setsByName(fleet.deviceSets).get(device.set)?.power;
 }
 
+/**
+ * Whether some listed device has a power source (its set's, or for a device in no set or an unknown one the fleet's
+ * default, as setPowers groups them): then the stack records device power (lib/monitoring/device-power-rules.ts
+ * devicePowerRules). Stops at the first such device. Resolve keeps the answer as `FleetModel.recordsPower`, so a chart
+ * that asks reads one value, not every device.
+ */
+export function hasPoweredDevice(sets: ReadonlyArray<DeviceSetModel>, devices: ReadonlyArray<{ readonly set?: string }>, defaultPower: DevicePowerModel | undefined): boolean {
+  const power = new Map<string, DevicePowerModel | undefined>();
+  for (const s of sets) power.set(s.name, s.power); // the last set of a name, as setPowers
+  return devices.some((d) => {
+    const set = d.set ?? FLOTTA_DEFAULT_SET;
+    return (power.has(set) ? power.get(set) : defaultPower) !== undefined;
+  });
+}
+
 /** A set's power and its devices (setPowers). */
 export interface SetPower {
   readonly set: string;

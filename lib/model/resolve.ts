@@ -2,7 +2,7 @@ import { ProblemList } from '../core/errors';
 import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../core/fleet-sets';
 import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
-import { checkDevicePower, defaultPowerOf, fleetEstimates } from './device-power';
+import { checkDevicePower, defaultPowerOf, fleetEstimates, hasPoweredDevice } from './device-power';
 import { checkOperatorReceiver, resolveOperator } from './monitoring';
 import { registryOf } from '../core/versions';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
@@ -230,7 +230,7 @@ function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, proble
     f.devices.map((d, i) => ({ ...d, path: `fleet.devices[${i}]` })),
     (d) => d.name,
   );
-  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, powerExporter: [defaultPower, ...deviceSets.map((s) => s.power)].some(Boolean), defaultPower, receiver: f.receiver, edgeAPI: f.edgeAPI };
+  return { cluster, namespace: f.namespace, deviceSets, devices, workloads, recordsPower: hasPoweredDevice(deviceSets, devices, defaultPower), defaultPower, receiver: f.receiver, edgeAPI: f.edgeAPI };
 }
 
 type FleetSpec = NonNullable<StackSpec['fleet']>;

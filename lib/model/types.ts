@@ -78,8 +78,11 @@ export interface FleetModel {
   readonly deviceSets: ReadonlyArray<DeviceSetModel>;
   readonly devices: ReadonlyArray<DeviceModel>;
   readonly workloads: ReadonlyArray<WorkloadModel>;
-  /** Whether some device reports power (a set, or the default set, has a power source). */
-  readonly powerExporter: boolean;
+  /**
+   * Whether some listed device has a power source (its set's, or the default set's): then the stack records device
+   * power (lib/model/device-power.ts hasPoweredDevice). False for a fleet that declares power but lists no device yet.
+   */
+  readonly recordsPower: boolean;
   /** Power of the devices in no set (the generated set `edgewatt-default`). @default - none */
   readonly defaultPower?: DevicePowerModel;
   /** How devices reach the device metrics gateway. @default - none (no devices, or no bundled monitoring) */

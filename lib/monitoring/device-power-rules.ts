@@ -104,25 +104,21 @@ export function profileTerm(cluster: string, devices: string, idle: number, max:
   return `sum by (${BY}) (${tag(`label_replace(${idle} + ${span} * ${util}, "source", "profile", "", "")`, cluster)})`;
 }
 
-/** The sets whose devices have device power records: a power source and at least one device. */
-function poweredSets(f: FleetModel): ReturnType<typeof setPowers> {
-  return f.devices.length === 0 ? [] : setPowers(f).filter((s) => s.power && s.devices.length > 0);
-}
-
 /**
- * Whether the stack records device power (DEVICE_RECORD): some set with a power source has a device. A fleet that
- * declares power but lists no device yet (or none in its powered sets) records none, so nothing may read the records
- * (the fleet dashboard's power panels, lib/dashboards/dashboards.ts).
+ * Whether the stack records device power (DEVICE_RECORD): some listed device has a power source (FleetModel.recordsPower,
+ * from resolve). A fleet that declares power but lists no device yet (or none in its powered sets) records none, so
+ * nothing may read the records (the fleet dashboard's power panels, lib/dashboards/dashboards.ts). One value of the
+ * model, so a chart that asks does not read every device (and is not built again when one changes).
  */
 export function recordsDevicePower(model: StackModel): boolean {
-  return model.fleet !== undefined && poweredSets(model.fleet).length > 0;
+  return model.fleet?.recordsPower === true;
 }
 
 /** The device power records, one source term per kind of set present; none when recordsDevicePower is false. */
 export function devicePowerRules(model: StackModel): RecordingRule[] {
   const f = model.fleet;
-  if (!f) return [];
-  const sets = poweredSets(f);
+  if (!f || !f.recordsPower) return [];
+  const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
   const of = (devices: ReadonlyArray<string>) => fleetMatcher(f, devices);
   const terms: string[] = [];

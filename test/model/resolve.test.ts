@@ -1,5 +1,8 @@
+import * as fc from 'fast-check';
+import { FLOTTA_DEFAULT_SET } from '../../lib/core/fleet-sets';
 import { parseStack, resolveModel, SpecError, StackInput } from '../../lib/internal';
-import { setPowers, sortedDeviceNames } from '../../lib/model/device-power';
+import { hasPoweredDevice, setPowers, sortedDeviceNames } from '../../lib/model/device-power';
+import { DeviceModel, DevicePowerModel, DeviceSetModel, FleetModel } from '../../lib/model/types';
 import { clone, demoStack } from '../support/stacks';
 
 function problems(input: unknown): string[] {
@@ -181,5 +184,45 @@ describe('setPowers and sortedDeviceNames: computed once per fleet, read-only', 
     const other = resolveModel(parseStack(demo((s) => s.fleet.devices.pop()))).fleet!;
     expect(sortedDeviceNames(other)).toHaveLength(fleet.devices.length - 1);
     expect(setPowers(other).flatMap((s) => s.devices)).toHaveLength(fleet.devices.length - 1);
+  });
+});
+
+describe('hasPoweredDevice: the flag resolve keeps as FleetModel.recordsPower', () => {
+  const power = (source: 'measured' | 'profile', path: string): DevicePowerModel => ({ source, missingAfterMinutes: 15, path });
+  test('agrees with setPowers (some set with a power source holds a device) on generated fleets', () => {
+    const names = ['a', 'b', 'c', FLOTTA_DEFAULT_SET];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ name: fc.constantFrom(...names), power: fc.option(fc.constantFrom('measured', 'profile') as fc.Arbitrary<'measured' | 'profile'>, { nil: undefined }) }), { maxLength: 4 }),
+        fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 3 }), set: fc.option(fc.constantFrom(...names, 'unknown'), { nil: undefined }) }), { maxLength: 5 }),
+        fc.option(fc.constant(power('profile', 'fleet.defaultPower')), { nil: undefined }),
+        (declared, listed, defaultPower) => {
+          const deviceSets = declared.map((s, i) => ({ name: s.name, path: `fleet.deviceSets[${i}]`, power: s.power && power(s.power, `fleet.deviceSets[${i}].power`) })) as unknown as DeviceSetModel[];
+          const devices = listed.map((d, i) => ({ ...d, path: `fleet.devices[${i}]` })) as unknown as DeviceModel[];
+          const fleet = { cluster: 'hub', namespace: 'fleet', deviceSets, devices, workloads: [], recordsPower: false, defaultPower } as FleetModel;
+          expect(hasPoweredDevice(deviceSets, devices, defaultPower)).toBe(setPowers(fleet).some((s) => s.power !== undefined && s.devices.length > 0));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test('resolve sets it: no device, devices only in sets without power, one device in a powered set', () => {
+    const noDevices = resolveModel(parseStack(demo((s) => { delete (s as { iomt?: unknown }).iomt; s.fleet.devices = []; }))).fleet!;
+    expect(noDevices.recordsPower).toBe(false);
+    expect(resolveModel(parseStack(demoStack())).fleet!.recordsPower).toBe(true);
+    const unpowered = (extra: Array<{ name: string; set: string }>) =>
+      resolveModel(
+        parseStack(
+          demo((s) => {
+            delete (s as { iomt?: unknown }).iomt;
+            s.fleet.powerExporter = false;
+            s.fleet.deviceSets = [{ name: 'plain' }, s.fleet.deviceSets.find((d: { name: string }) => d.name === 'sensors')];
+            s.fleet.devices = [{ name: 'box-01', set: 'plain' }, ...extra];
+          }),
+        ),
+      ).fleet!;
+    expect(unpowered([]).recordsPower).toBe(false);
+    expect(unpowered([{ name: 'pi-09', set: 'sensors' }]).recordsPower).toBe(true);
   });
 });

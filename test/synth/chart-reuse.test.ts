@@ -22,13 +22,13 @@ function filesOf(stack: unknown): Map<string, string> {
  * A synth that may reuse the last synth's charts, and the same stack synthesized as before any reuse: nothing kept,
  * and every chart built from the model itself, not from the view (so the reference shares no risk with reuse).
  */
-function warmAndCold(stack: unknown): { warm: Map<string, string>; reused: number; cold: Map<string, string> } {
+function warmAndCold(stack: unknown): { warm: Map<string, string>; reused: number; bound: number; cold: Map<string, string> } {
   const warm = filesOf(stack);
-  const reused = chartReuseStats().reused;
+  const { reused, bound } = chartReuseStats();
   forgetCharts();
   const cold = withoutChartReuse(() => filesOf(stack));
   expect(chartReuseStats()).toEqual({ reused: 0, built: 0, bound: 0 });
-  return { warm, reused, cold };
+  return { warm, reused, bound, cold };
 }
 
 afterEach(() => forgetCharts());
@@ -37,22 +37,26 @@ afterEach(() => forgetCharts());
  * The bundled example synthesized, edited by `edit`, and synthesized again reusing the first synth's charts: the
  * first synth's figures, and the second's files (checked to be those of a synth from nothing) and reused charts.
  */
-function afterEdit(edit: (stack: Record<string, any>) => void): { first: ReturnType<typeof chartReuseStats>; warm: Map<string, string>; reused: number } {
+function afterEdit(edit: (stack: Record<string, any>) => void): { first: ReturnType<typeof chartReuseStats>; warm: Map<string, string>; reused: number; bound: number } {
   const stack = demo();
   filesOf(stack);
   const first = chartReuseStats();
   edit(stack);
-  const { warm, reused, cold } = warmAndCold(stack);
+  const { warm, reused, bound, cold } = warmAndCold(stack);
   expect(differing(warm, cold)).toEqual([]);
-  return { first, warm, reused };
+  return { first, warm, reused, bound };
 }
 
 describe('charts reused across synths in one process', () => {
   test('after a device is renamed, only the charts that read the devices are built again, and the files are those of a synth from nothing', () => {
-    const { first, warm, reused } = afterEdit((stack) => (stack.fleet.devices[1].name = 'gw-07'));
+    const { first, warm, reused, bound } = afterEdit((stack) => (stack.fleet.devices[1].name = 'gw-07'));
     expect(first.reused).toBe(0);
     expect(first.built).toBeGreaterThan(0);
     expect(reused).toBe(first.built);
+    // Exactly three charts read the devices (bulk-bound): the fleet's, the hub's monitoring (device power rules) and
+    // line-1's IoMT (its things run on devices). Not the dashboards: they ask whether device power is recorded, one
+    // value of the model (FleetModel.recordsPower), so they are reused when a device changes.
+    expect(bound).toBe(3);
     // The fleet chart reads the devices: it was built again and names the new device.
     expect([...warm].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-07'))).toBe(true);
     expect([...warm].some(([p, t]) => p.startsWith('hub/fleet/') && t.includes('name: gw-01'))).toBe(false);
