@@ -8,7 +8,8 @@
  * - lower bound: the same final plain objects, serialized with the same serializer to the same files, in a
  *   process of its own (bench/floor.ts: a fresh heap, so it is the floor), run right after each synth, so a synth
  *   and its floor meet the same machine: `ratio` is median synth over median floor, and `ratioRange` the lowest
- *   and highest of each synth over its own floor (the spread a busy machine gives);
+ *   and highest of each synth over its own floor (the spread a busy machine gives); `synthRuns` and `lowerBoundRuns`
+ *   give each run's seconds in order;
  * - incremental: then one device renamed and synthToDir again into the same folder with its cache, and with the
  *   charts of the last run that do not read the devices (lib/synth/chart-reuse.ts; how many: `incrementalChartsReused`):
  *   `incrementalSeconds` and `incrementalShare` (the target's figure) are this first one's, right after the full
@@ -127,6 +128,10 @@ console.log(
     lowerBoundSeconds: +tb.toFixed(3),
     ratio: +(ta / tb).toFixed(2),
     ratioRange: [+Math.min(...pairRatios).toFixed(2), +Math.max(...pairRatios).toFixed(2)],
+    // Each synth and its lower bound in run order: the first synth of the process is cold, the second (the median
+    // of three) still pays for most of V8's optimizing compiler, the third less (README, the eighteenth part).
+    synthRuns: a.map((t) => +t.toFixed(3)),
+    lowerBoundRuns: b.map((t) => +t.toFixed(3)),
     lowerBoundRange: [+Math.min(...b).toFixed(3), +Math.max(...b).toFixed(3)],
     incrementalSeconds: +incremental.toFixed(3),
     incrementalShare: +(incremental / ta).toFixed(2),
