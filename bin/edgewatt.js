@@ -10,6 +10,13 @@ try {
   }
   throw e;
 }
+// A reader that stops early (`edgewatt schema | head`) closes the pipe: the rest of the output is dropped quietly, as
+// Unix tools do, and the command's own exit code stands; any other error of the stream is thrown as before.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (!e || (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED')) throw e;
+  });
+}
 cli.main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -4,6 +4,15 @@ function id(...parts: string[]): string {
   return parts.map((p) => p.replace(/[^a-zA-Z0-9]/g, '_')).join('__');
 }
 
+/**
+ * A node id of the whole-stack graph, one for each node: each part's characters other than a-z and 0-9 written as
+ * X<hex>X (names are lower-case, so no part holds `_` or an upper-case letter) and a kind word in upper case, so a
+ * component never meets a thing (a pipeline named "component") and "a--b" never meets "a" and "b".
+ */
+function graphId(kind: 'Cluster' | 'Component' | 'Pipeline' | 'Thing', ...parts: string[]): string {
+  return [kind, ...parts.map((p) => p.replace(/[^a-z0-9]/g, (ch) => `X${ch.charCodeAt(0).toString(16)}X`))].join('__');
+}
+
 function thingLabel(t: PipelineModel['things'][number]): string {
   const where = t.device ? ` · device ${t.device}` : '';
   const gpu = t.gpu !== undefined ? ' · GPU' : '';
@@ -27,16 +36,16 @@ export function pipelinesMermaid(model: StackModel, cluster?: string): string {
 export function stackMermaid(model: StackModel, components: (cluster: string) => ReadonlyArray<string>): string {
   const lines = ['flowchart LR'];
   for (const c of model.clusters) {
-    lines.push(`  subgraph ${id(c.name)}["cluster ${c.name} (${c.platform})"]`);
-    for (const comp of components(c.name)) lines.push(`    ${id(c.name, 'component', comp)}(["${comp}"])`);
+    lines.push(`  subgraph ${graphId('Cluster', c.name)}["cluster ${c.name} (${c.platform})"]`);
+    for (const comp of components(c.name)) lines.push(`    ${graphId('Component', c.name, comp)}(["${comp}"])`);
     for (const p of (model.iomt?.pipelines ?? []).filter((x) => x.cluster === c.name)) {
-      lines.push(`    subgraph ${id(c.name, p.name)}["${p.name} (${p.namespace})"]`);
-      for (const t of p.things) lines.push(`      ${id(c.name, p.name, t.name)}["${thingLabel(t)}"]`);
+      lines.push(`    subgraph ${graphId('Pipeline', c.name, p.name)}["${p.name} (${p.namespace})"]`);
+      for (const t of p.things) lines.push(`      ${graphId('Thing', c.name, p.name, t.name)}["${thingLabel(t)}"]`);
       lines.push('    end');
     }
     lines.push('  end');
   }
-  for (const p of model.iomt?.pipelines ?? []) for (const l of p.links) lines.push(`  ${id(p.cluster, p.name, l.from)} --> ${id(p.cluster, p.name, l.to)}`);
+  for (const p of model.iomt?.pipelines ?? []) for (const l of p.links) lines.push(`  ${graphId('Thing', p.cluster, p.name, l.from)} --> ${graphId('Thing', p.cluster, p.name, l.to)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -48,16 +57,16 @@ function dotString(s: string): string {
 export function stackDot(model: StackModel, components: (cluster: string) => ReadonlyArray<string>): string {
   const lines = ['digraph edgewatt {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=11];', '  graph [fontname="Helvetica", fontsize=12];'];
   for (const c of model.clusters) {
-    lines.push(`  subgraph ${dotString(`cluster_${c.name}`)} {`, `    label=${dotString(`cluster ${c.name} (${c.platform})`)};`, '    style=rounded;');
-    for (const comp of components(c.name)) lines.push(`    ${dotString(id(c.name, 'component', comp))} [label=${dotString(comp)}, shape=box, style="rounded,filled", fillcolor="#eef3fb"];`);
+    lines.push(`  subgraph ${dotString(`cluster_${graphId('Cluster', c.name)}`)} {`, `    label=${dotString(`cluster ${c.name} (${c.platform})`)};`, '    style=rounded;');
+    for (const comp of components(c.name)) lines.push(`    ${dotString(graphId('Component', c.name, comp))} [label=${dotString(comp)}, shape=box, style="rounded,filled", fillcolor="#eef3fb"];`);
     for (const p of (model.iomt?.pipelines ?? []).filter((x) => x.cluster === c.name)) {
-      lines.push(`    subgraph ${dotString(`cluster_${c.name}_${p.name}`)} {`, `      label=${dotString(`${p.name} (${p.namespace})`)};`, '      style=dashed;');
-      for (const t of p.things) lines.push(`      ${dotString(id(c.name, p.name, t.name))} [label=${dotString(thingLabel(t).replace('<br/>', '\n'))}, shape=box];`);
+      lines.push(`    subgraph ${dotString(`cluster_${graphId('Pipeline', c.name, p.name)}`)} {`, `      label=${dotString(`${p.name} (${p.namespace})`)};`, '      style=dashed;');
+      for (const t of p.things) lines.push(`      ${dotString(graphId('Thing', c.name, p.name, t.name))} [label=${dotString(thingLabel(t).replace('<br/>', '\n'))}, shape=box];`);
       lines.push('    }');
     }
     lines.push('  }');
   }
-  for (const p of model.iomt?.pipelines ?? []) for (const l of p.links) lines.push(`  ${dotString(id(p.cluster, p.name, l.from))} -> ${dotString(id(p.cluster, p.name, l.to))};`);
+  for (const p of model.iomt?.pipelines ?? []) for (const l of p.links) lines.push(`  ${dotString(graphId('Thing', p.cluster, p.name, l.from))} -> ${dotString(graphId('Thing', p.cluster, p.name, l.to))};`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

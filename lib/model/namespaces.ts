@@ -1,4 +1,6 @@
 import { ProblemList } from '../core/errors';
+import { VERSIONS } from '../core/versions';
+import { StackSpec } from '../spec/stack';
 import { ComponentName, NamespaceModel } from './types';
 
 /** Why the power exporter's namespace is privileged; shown in the policy report. */
@@ -10,9 +12,18 @@ interface Use extends NamespaceModel {
   readonly path: string;
 }
 
-/** Collects the namespaces each component uses per cluster and reports conflicting uses. */
+/** Kubernetes' own namespaces: edgewatt labels and (through Argo CD) prunes the namespaces it creates, so never these. */
+export const KUBERNETES_NAMESPACES: ReadonlyArray<string> = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+/**
+ * Collects the namespaces each component uses per cluster and reports conflicting uses: a privileged namespace
+ * shared, a namespace edgewatt would create that is reserved (see reserve), and an IoMT pipeline's namespace shared
+ * with another component (its Services, Deployments and NetworkPolicies are named after its things).
+ */
 export class NamespacePlan {
   private readonly uses: Use[] = [];
+  /** Reserved namespace names, each with whose it is, on one cluster (`cluster/name`) or on every one (`/name`). */
+  private readonly reserved = new Map<string, string>();
 
   /** Records that `component` uses `name` on `cluster`, declared at field `path`. */
   public use(cluster: string, name: string, component: ComponentName, path: string, exceptionReason?: string): void {
@@ -31,6 +42,16 @@ export class NamespacePlan {
     this.uses.push({ cluster, name, component, path, podSecurity: 'restricted', external: true });
   }
 
+  /**
+   * Reserves `name` for `owner` (in words, e.g. "Argo CD's namespace (gitops.argocdNamespace)") on `cluster`, or on
+   * every cluster when it is undefined: a namespace edgewatt would create (not one it only puts objects into, see
+   * useExternal) with that name is a problem at its field.
+   */
+  public reserve(cluster: string | undefined, name: string, owner: string): void {
+    const key = `${cluster ?? ''}/${name}`;
+    if (!this.reserved.has(key)) this.reserved.set(key, owner);
+  }
+
   /** The clusters some component uses so far, sorted. */
   public clusters(): string[] {
     return [...new Set(this.uses.map((u) => u.cluster))].sort();
@@ -46,6 +67,7 @@ export class NamespacePlan {
       else byKey.set(key, [u]);
     }
     const out = new Map<string, NamespaceModel[]>();
+    const reported = new Set<string>();
     for (const [, uses] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const privileged = uses.find((u) => u.exceptionReason);
       const others = uses.filter((u) => u !== privileged);
@@ -53,6 +75,24 @@ export class NamespacePlan {
         problems.add(
           privileged.path,
           `namespace "${privileged.name}" on cluster "${privileged.cluster}" is privileged for the power exporter and must hold nothing else, but ${others[0].path} uses it too: choose another namespace`,
+        );
+      }
+      for (const u of uses) {
+        if (u.external) continue;
+        const here = this.reserved.get(`${u.cluster}/${u.name}`);
+        const everywhere = here === undefined ? this.reserved.get(`/${u.name}`) : undefined;
+        // A field used on every cluster (the power exporter's namespace) is named once for a name reserved everywhere.
+        if (everywhere !== undefined && !reported.has(`${u.path}\0${u.name}`)) reported.add(`${u.path}\0${u.name}`);
+        else if (here === undefined) continue;
+        const where = here !== undefined ? ` on cluster "${u.cluster}"` : '';
+        problems.add(u.path, `namespace "${u.name}"${where} is ${here ?? everywhere}; edgewatt creates, labels (Pod Security) and prunes the namespaces it declares: choose another namespace`);
+      }
+      const pipeline = privileged === undefined ? uses.find((u) => u.component === 'iomt') : undefined;
+      const other = pipeline && uses.find((u) => u.component !== 'iomt');
+      if (pipeline && other) {
+        problems.add(
+          pipeline.path,
+          `namespace "${pipeline.name}" on cluster "${pipeline.cluster}" is also the ${other.component} component's (${other.path}): a pipeline's Services, Deployments and NetworkPolicies are named after its things and would mix with that component's objects; choose another namespace (@default iomt-<pipeline name>)`,
         );
       }
       const external = uses.find((u) => u.external);
@@ -75,5 +115,18 @@ export class NamespacePlan {
       else out.set(first.cluster, [ns]);
     }
     return out;
+  }
+}
+
+/**
+ * Namespaces no component may declare: Kubernetes' own, Argo CD's, and on the fleet's cluster the Flotta operator's
+ * and cert-manager's, which Argo CD creates for their Applications (`CreateNamespace=true`).
+ */
+export function reserveNamespaces(spec: StackSpec, ns: NamespacePlan, fleetCluster: string | undefined): void {
+  for (const n of KUBERNETES_NAMESPACES) ns.reserve(undefined, n, "one of Kubernetes' own namespaces");
+  if (spec.gitops) ns.reserve(undefined, spec.gitops.argocdNamespace, "Argo CD's namespace (gitops.argocdNamespace)");
+  if (spec.fleet && fleetCluster !== undefined) {
+    ns.reserve(fleetCluster, VERSIONS.flottaOperator.namespace, "the Flotta operator's namespace, which Argo CD creates for it");
+    ns.reserve(fleetCluster, spec.fleet.certManager.namespace, "cert-manager's namespace (fleet.certManager.namespace), which Argo CD creates for it");
   }
 }

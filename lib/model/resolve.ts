@@ -5,7 +5,7 @@ import { StackSpec } from '../spec/stack';
 import { checkDevicePower, defaultPowerOf, fleetEstimates, hasPoweredDevice } from './device-power';
 import { checkOperatorReceiver, resolveOperator } from './monitoring';
 import { registryOf } from '../core/versions';
-import { KEPLER_EXCEPTION_REASON, NamespacePlan } from './namespaces';
+import { KEPLER_EXCEPTION_REASON, NamespacePlan, reserveNamespaces } from './namespaces';
 import { Placer } from './placement';
 import { checkTransports } from './transports';
 import {
@@ -39,7 +39,7 @@ export function resolveModel(spec: StackSpec): StackModel {
   checkAlertmanager(spec, problems);
   const hub = monitoring?.cluster;
   const energy = resolveEnergy(spec, placer, ns, problems, hub);
-  const dashboards = resolveDashboards(spec, placer, ns, hub);
+  const dashboards = resolveDashboards(spec, placer, ns, problems, hub);
   const deviceNames = new DeviceNames(spec.fleet?.devices ?? []);
   const fleet = resolveFleet(spec, placer, ns, problems, deviceNames, hub);
   const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, deviceNames) : undefined;
@@ -49,6 +49,7 @@ export function resolveModel(spec: StackSpec): StackModel {
   const edges = monitoring ? ns.clusters().filter((c) => c !== monitoring.cluster) : [];
   if (monitoring) for (const c of edges) useMonitoringNamespaces(monitoring, c, ns);
   checkOperatorReceiver(spec, monitoring?.operator, edges, problems);
+  reserveNamespaces(spec, ns, fleet?.cluster);
   const namespaces = ns.resolve(problems);
   checkTransports(spec, [...namespaces.entries()].filter(([, list]) => list.length > 0).map(([c]) => c), problems, {
     hub,
@@ -187,8 +188,10 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
   return { kepler: { ...kepler, clusters }, modelServer: server, namespace };
 }
 
-function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, hub?: string): DashboardsModel | undefined {
+function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): DashboardsModel | undefined {
   if (!spec.dashboards) return undefined;
+  // Without it Grafana's datasource would name a Prometheus that is not there, and no dashboard would be made.
+  if (!spec.monitoring) problems.add('dashboards', "needs monitoring: the dashboards read monitoring's Prometheus and its recording rules (Grafana's datasource is that Prometheus): add monitoring: {} or remove dashboards");
   const cluster = placer.place(spec.dashboards.cluster, 'dashboards.cluster', hub);
   if (cluster === undefined) return undefined;
   ns.use(cluster, spec.dashboards.namespace, 'dashboards', 'dashboards.namespace');

@@ -157,6 +157,9 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
   const resolved = dirs.map((dir) => ({ dir, abs: resolveOutDir(dir) }));
   const order = [...new Set(resolved.map((t) => t.abs))].sort();
   if (order.length !== resolved.length) throw new SpecError([{ path: dirs.join(', '), message: 'name the same folder twice: give each tree its own folder' }]);
+  // Each tree is replaced whole (with its lock, staging and parked folders beside it), so one may not hold another.
+  const nested = resolved.flatMap((a) => resolved.filter((b) => b !== a && b.abs.startsWith(a.abs.endsWith(path.sep) ? a.abs : a.abs + path.sep)).map((b) => `${b.dir} is inside ${a.dir}`));
+  if (nested.length > 0) throw new SpecError([{ path: dirs.join(', '), message: `${nested.join('; ')}: each tree is replaced whole, so give each its own folder, side by side (such as dist and argocd)` }]);
   const releases: Array<() => void> = [];
   const release = () => {
     for (const r of releases.splice(0).reverse()) r();

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
@@ -89,6 +89,20 @@ describe('edgewatt CLI', () => {
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 
+  test('output folders one inside the other exit 2, naming both, and create nothing', async () => {
+    const dir = tmpDir();
+    for (const [out, argocd] of [
+      ['out/x', 'out'],
+      ['out/x', 'out/x/argocd'],
+    ]) {
+      const r = await run('synth', '-c', DEMO, '-o', path.join(dir, out), '--argocd-out', path.join(dir, argocd), ...SCHEMAS);
+      expect(r.code).toBe(2);
+      const [inner, outer] = out.length > argocd.length ? [out, argocd] : [argocd, out];
+      expect(r.err).toContain(`${path.join(dir, inner)} is inside ${path.join(dir, outer)}: each tree is replaced whole`);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    }
+  });
+
   test('without schemas, synth says on stderr that the strict schema check was skipped', async () => {
     const saved = process.env.EDGEWATT_K8S_OPENAPI;
     delete process.env.EDGEWATT_K8S_OPENAPI;
@@ -130,6 +144,18 @@ describe('edgewatt CLI', () => {
     expect(out).toBe(`${path.join(ROOT, 'dist')} is up to date with ${DEMO}\n`);
     const bad = spawnSync(process.execPath, [bin, 'synth', '-c', '/nonexistent.yaml'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
+  });
+
+  test('output into a pipe its reader closed (`edgewatt schema | head`) ends quietly with the command\'s exit code', async () => {
+    const bin = path.join(ROOT, 'bin/edgewatt.js');
+    for (const argv of [['schema'], ['synth', '--check', '-c', DEMO, '-o', path.join(ROOT, 'dist'), ...SCHEMAS]]) {
+      const child = spawn(process.execPath, [bin, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      child.stdout.destroy(); // the reader is gone before the first write: every write meets EPIPE
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect({ argv: argv[0], code, err }).toEqual({ argv: argv[0], code: 0, err: '' });
+    }
   });
 });
 

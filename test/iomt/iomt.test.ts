@@ -1,6 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse } from 'yaml';
-import { pipelinesMermaid, renderSvg, resolveModel, parseStack, runCli, SpecError, stackDot } from '../../lib/internal';
+import { pipelinesMermaid, renderSvg, resolveModel, parseStack, runCli, SpecError, stackDot, stackMermaid } from '../../lib/internal';
 import * as path from 'path';
 import { ROOT } from '../support/shared';
 import { clone, demoStack } from '../support/stacks';
@@ -150,6 +150,26 @@ describe('IoMT pipelines', () => {
     const readme = r.files.get('line-1/iomt/README.md')!;
     expect(readme).toContain('```mermaid\nflowchart LR\n');
     expect(readme).toContain('| object-detection | camera | MSensor | `camera.iomt-object-detection.svc.cluster.local:8554` | cam-01 |');
+  });
+
+  test('the whole-stack graph gives every node its own id, whatever the names', async () => {
+    const thing = (name: string, kind: string) => ({ name, kind, image: `r.example/${name}:1`, port: 80 });
+    const pipeline = (name: string, from: string, to: string) => ({ name, things: [thing(from, 'MSensor'), thing(to, 'MActuator')], links: [{ from, to }] });
+    // Before: the component "energy" and the thing "energy" of a pipeline named "component" were one node, and so were
+    // the pipeline "a--b" and the thing "b" of the pipeline "a".
+    const model = resolveModel(
+      parseStack({ name: 'lab', clusters: [{ name: 'edge' }], energy: {}, monitoring: {}, iomt: { pipelines: [pipeline('component', 'energy', 'monitoring'), pipeline('a--b', 's', 'x'), pipeline('a', 'b', 'z')] } }),
+    );
+    const mermaid = stackMermaid(model, () => ['energy', 'monitoring']);
+    const ids = [...mermaid.matchAll(/^\s+(?:subgraph )?([A-Za-z0-9_]+)[[(]/gm)].map((m) => m[1]);
+    expect(ids).toHaveLength(1 + 2 + 3 + 6); // the cluster, its two components, three pipelines of two things each
+    expect(new Set(ids).size).toBe(ids.length);
+    const dot = stackDot(model, () => ['energy', 'monitoring']);
+    const dotIds = [...dot.matchAll(/^\s+("[^"]+") \[label=/gm)].map((m) => m[1]);
+    expect(dotIds).toHaveLength(2 + 6);
+    expect(new Set(dotIds).size).toBe(dotIds.length);
+    const svg = await renderSvg(dot);
+    expect(svg.match(/<g id="node\d+" class="node">/g)).toHaveLength(8);
   });
 
   test('the SVG is well-formed XML naming every thing', async () => {

@@ -139,6 +139,56 @@ describe('model', () => {
     ]);
   });
 
+  test("reports a namespace the stack would create that is Kubernetes', Argo CD's or an operator's", () => {
+    const reason = 'edgewatt creates, labels (Pod Security) and prunes the namespaces it declares: choose another namespace';
+    expect(
+      problems(
+        demo((s) => {
+          s.iomt.pipelines[0].namespace = 'argocd';
+          s.dashboards.namespace = 'kube-system';
+          s.energy.kepler.namespace = 'default'; // on both clusters: named once
+          s.fleet.namespace = 'flotta';
+        }),
+      ),
+    ).toEqual([
+      `dashboards.namespace: namespace "kube-system" is one of Kubernetes' own namespaces; ${reason}`,
+      `energy.kepler.namespace: namespace "default" is one of Kubernetes' own namespaces; ${reason}`,
+      `fleet.namespace: namespace "flotta" on cluster "hub" is the Flotta operator's namespace, which Argo CD creates for it; ${reason}`,
+      `iomt.pipelines[0].namespace: namespace "argocd" is Argo CD's namespace (gitops.argocdNamespace); ${reason}`,
+    ]);
+    expect(problems(demo((s) => (s.monitoring.namespace = 'cert-manager')))).toEqual([
+      `monitoring.namespace: namespace "cert-manager" on cluster "hub" is cert-manager's namespace (fleet.certManager.namespace), which Argo CD creates for it; ${reason}`,
+    ]);
+    // The operators' namespaces are reserved on the fleet's cluster only (hub); a pipeline on line-1 may use one.
+    const m = resolveModel(parseStack(demo((s) => (s.iomt.pipelines[0].namespace = 'flotta'))));
+    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['flotta', 'kepler', 'monitoring']);
+    // Argo CD's namespace is the one gitops names.
+    expect(problems(demo((s) => ((s.gitops.argocdNamespace = 'gitops'), (s.iomt.pipelines[0].namespace = 'gitops'))))).toEqual([
+      `iomt.pipelines[0].namespace: namespace "gitops" is Argo CD's namespace (gitops.argocdNamespace); ${reason}`,
+    ]);
+  });
+
+  test('reports dashboards without monitoring, whose Prometheus and records they read', () => {
+    expect(problems({ name: 'lab', clusters: [{ name: 'edge' }], dashboards: {} })).toEqual([
+      "dashboards: needs monitoring: the dashboards read monitoring's Prometheus and its recording rules (Grafana's datasource is that Prometheus): add monitoring: {} or remove dashboards",
+    ]);
+    expect(problems({ name: 'lab', clusters: [{ name: 'edge' }], dashboards: { mode: 'sidecar' } })).toHaveLength(1);
+    expect(resolveModel(parseStack({ name: 'lab', clusters: [{ name: 'edge' }], monitoring: {}, dashboards: {} })).dashboards?.cluster).toBe('edge');
+  });
+
+  test("reports a pipeline placed in another component's namespace, on the hub and on an edge cluster", () => {
+    const mix = (ns: string, component: string, path: string, cluster: string) =>
+      `iomt.pipelines[0].namespace: namespace "${ns}" on cluster "${cluster}" is also the ${component} component's (${path}): a pipeline's Services, Deployments and NetworkPolicies are named after its things and would mix with that component's objects; choose another namespace (@default iomt-<pipeline name>)`;
+    expect(problems(demo((s) => (s.iomt.pipelines[0].namespace = 'monitoring')))).toEqual([mix('monitoring', 'monitoring', 'monitoring.namespace', 'line-1')]);
+    expect(problems(demo((s) => ((s.iomt.pipelines[0].cluster = 'hub'), (s.iomt.pipelines[0].namespace = 'dashboards'))))).toEqual([
+      mix('dashboards', 'dashboards', 'dashboards.namespace', 'hub'),
+    ]);
+    // The exporter's privileged namespace keeps its own problem, once per cluster, and no second one.
+    expect(problems(demo((s) => ((s.iomt.pipelines[0].cluster = 'hub'), (s.iomt.pipelines[0].namespace = 'kepler'))))).toEqual([
+      'energy.kepler.namespace: namespace "kepler" on cluster "hub" is privileged for the power exporter and must hold nothing else, but iomt.pipelines[0].namespace uses it too: choose another namespace',
+    ]);
+  });
+
   test('reports two things with one Service name in a shared namespace', () => {
     expect(
       problems(
