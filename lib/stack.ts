@@ -40,7 +40,19 @@ export class EdgewattStack extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgewattStackProps) {
     super(scope, id);
-    const { schemas, bootstrapDir, ...stack } = props;
+    // A second stack would write the same outdir and bootstrap folder, each cluster folder and top-level file over
+    // the first's (the bootstrap, FLOWS.json and RUNBOOKS.md even for other clusters).
+    const other = this.node.root.node.findAll().find((c) => c !== this && c instanceof EdgewattStack);
+    if (other !== undefined) {
+      throw new SpecError([
+        {
+          path: this.node.path,
+          message: `is a second EdgewattStack in this App, beside ${other.node.path}: both would write the App's outdir and the Argo CD bootstrap, the second over the first; put every cluster in one stack, or give each stack an App of its own with its own outdir`,
+        },
+      ]);
+    }
+    // Props left out (plain JavaScript) are an empty stack, whose problems parseStack names.
+    const { schemas, bootstrapDir, ...stack } = props ?? ({} as EdgewattStackProps);
     this.input = stack as StackInput;
     this.schemas = schemas ?? schemasFromEnv();
     this.bootstrapDir = bootstrapDir;

@@ -51,6 +51,41 @@ describe('EdgewattStack construct', () => {
     expect(fs.existsSync(path.join(outdir, 'hub'))).toBe(false);
   });
 
+  test('a second EdgewattStack in one App throws a SpecError naming both (it would write over the first)', () => {
+    const app = new App({ outdir: path.join(tmp, 'dist') });
+    new EdgewattStack(app, 'a', demoStack() as StackProps);
+    const scope = new Construct(app, 'group');
+    let err: unknown;
+    try {
+      new EdgewattStack(scope, 'b', demoStack() as StackProps);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).problems).toEqual([
+      {
+        path: 'group/b',
+        message:
+          "is a second EdgewattStack in this App, beside a: both would write the App's outdir and the Argo CD bootstrap, the second over the first; put every cluster in one stack, or give each stack an App of its own with its own outdir",
+      },
+    ]);
+    // One stack in each of two Apps is fine.
+    expect(() => new EdgewattStack(new App({ outdir: path.join(tmp, 'other') }), 'b', demoStack() as StackProps)).not.toThrow();
+  });
+
+  test('props left out (plain JavaScript) are a SpecError naming what a stack needs, not a TypeError', () => {
+    const err = (() => {
+      try {
+        new EdgewattStack(new App({ outdir: '.unused' }), 'x', undefined as unknown as StackProps);
+      } catch (e) {
+        return e as SpecError;
+      }
+      throw new Error('no error');
+    })();
+    expect(err).toBeInstanceOf(SpecError);
+    expect(err.problems.map((p) => `${p.location}: ${p.path}`)).toEqual(['x: clusters', 'x: name']);
+  });
+
   test('bad props throw a SpecError at construction naming every problem after the construct path', () => {
     const err = (() => {
       try {

@@ -1,7 +1,9 @@
 import { ServiceEndpoint, prometheusEndpoint } from '../core/endpoints';
 import { ProblemList } from '../core/errors';
+import { duplicates } from '../core/names';
 import { OPERATOR_PROMETHEUS_PORT, operatorDefaults } from '../core/operator-layouts';
 import { StackSpec } from '../spec/stack';
+import { Placer } from './placement';
 import { MonitoringModel, OperatorModel, StackModel } from './types';
 
 type MonitoringSpec = NonNullable<StackSpec['monitoring']>;
@@ -76,4 +78,17 @@ export function scraperNamespace(model: StackModel): string {
 /** The Prometheus Service that answers queries on the hub: the bundled one, or the install's. */
 export function queryEndpoint(m: MonitoringModel): ServiceEndpoint {
   return m.operator ? { name: m.operator.service, namespace: m.operator.namespace, port: OPERATOR_PROMETHEUS_PORT, cluster: m.cluster } : prometheusEndpoint(m.namespace, m.cluster);
+}
+
+/** `monitoring.events.clusters` must name clusters that run monitoring (the hub, or a cluster that runs something). */
+export function checkEvents(spec: StackSpec, placer: Placer, problems: ProblemList, hub: string | undefined, namespaces: ReadonlyMap<string, ReadonlyArray<unknown>>): void {
+  const ev = spec.monitoring?.events;
+  if (!ev?.clusters || hub === undefined) return;
+  for (const d of duplicates(ev.clusters, (c) => c)) problems.add(`monitoring.events.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
+  ev.clusters.forEach((c, i) => {
+    if (!placer.check(c, `monitoring.events.clusters[${i}]`)) return;
+    if (c !== hub && (namespaces.get(c)?.length ?? 0) === 0) {
+      problems.add(`monitoring.events.clusters[${i}]`, `cluster "${c}" runs no component, so no monitoring watches it: deploy something there or remove it from the list`);
+    }
+  });
 }

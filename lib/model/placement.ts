@@ -20,10 +20,12 @@ export class Placer {
 
   /**
    * The cluster of a component: the explicit one, else `fallback` (the hub), else the only cluster.
-   * In a stack of several clusters with neither, the key is required.
+   * In a stack of several clusters with neither, the key is required. A `fallback` of null is a default that could
+   * not be placed (its own field's problem is reported): none then, and no second problem.
    */
-  public place(explicit: string | undefined, path: string, fallback?: string): string | undefined {
+  public place(explicit: string | undefined, path: string, fallback?: string | null): string | undefined {
     if (explicit !== undefined) return this.check(explicit, path) ? explicit : undefined;
+    if (fallback === null) return undefined;
     if (fallback !== undefined) return fallback;
     if (this.names.length === 1) return this.names[0];
     this.problems.add(

@@ -3,7 +3,7 @@ import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../co
 import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
 import { checkDevicePower, defaultPowerOf, fleetEstimates, hasPoweredDevice } from './device-power';
-import { checkOperatorReceiver, resolveOperator } from './monitoring';
+import { checkEvents, checkOperatorReceiver, resolveOperator } from './monitoring';
 import { registryOf } from '../core/versions';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan, reserveNamespaces } from './namespaces';
 import { Placer } from './placement';
@@ -38,10 +38,13 @@ export function resolveModel(spec: StackSpec): StackModel {
   const monitoring = resolveMonitoring(spec, placer, ns, problems);
   checkAlertmanager(spec, problems);
   const hub = monitoring?.cluster;
-  const energy = resolveEnergy(spec, placer, ns, problems, hub);
-  const dashboards = resolveDashboards(spec, placer, ns, problems, hub);
+  // The hub is what the components below default to; when monitoring names a cluster that is not there (its own
+  // problem), their cluster is not also "required" (null: the default exists but could not be placed).
+  const defaultCluster = hub ?? (spec.monitoring ? null : undefined);
+  const energy = resolveEnergy(spec, placer, ns, problems, defaultCluster);
+  const dashboards = resolveDashboards(spec, placer, ns, problems, defaultCluster);
   const deviceNames = new DeviceNames(spec.fleet?.devices ?? []);
-  const fleet = resolveFleet(spec, placer, ns, problems, deviceNames, hub);
+  const fleet = resolveFleet(spec, placer, ns, problems, deviceNames, defaultCluster);
   const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, deviceNames) : undefined;
   const iomt = pipelines ? { pipelines, registries: [...new Set(pipelines.flatMap((p) => p.things.map((t) => registryOf(t.image))))].sort() } : undefined;
 
@@ -135,19 +138,6 @@ function useMonitoringNamespaces(m: MonitoringModel, cluster: string, ns: Namesp
   }
 }
 
-/** `monitoring.events.clusters` must name clusters that run monitoring (the hub, or a cluster that runs something). */
-function checkEvents(spec: StackSpec, placer: Placer, problems: ProblemList, hub: string | undefined, namespaces: ReadonlyMap<string, ReadonlyArray<unknown>>): void {
-  const ev = spec.monitoring?.events;
-  if (!ev?.clusters || hub === undefined) return;
-  for (const d of duplicates(ev.clusters, (c) => c)) problems.add(`monitoring.events.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
-  ev.clusters.forEach((c, i) => {
-    if (!placer.check(c, `monitoring.events.clusters[${i}]`)) return;
-    if (c !== hub && (namespaces.get(c)?.length ?? 0) === 0) {
-      problems.add(`monitoring.events.clusters[${i}]`, `cluster "${c}" runs no component, so no monitoring watches it: deploy something there or remove it from the list`);
-    }
-  });
-}
-
 function checkAlertmanager(spec: StackSpec, problems: ProblemList): void {
   const am = spec.monitoring?.alertmanager;
   if (!am) return;
@@ -162,13 +152,14 @@ function checkAlertmanager(spec: StackSpec, problems: ProblemList): void {
   });
 }
 
-function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): EnergyModel | undefined {
+function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string | null): EnergyModel | undefined {
   if (!spec.energy) return undefined;
   const { kepler, modelServer, namespace } = spec.energy;
   const listed = kepler.clusters ?? spec.clusters.map((c) => c.name);
-  kepler.clusters?.forEach((c, i) => placer.check(c, `energy.kepler.clusters[${i}]`));
+  // A cluster that is not there (its own problem) is left out, so nothing else is reported about it.
+  const unknown = new Set(kepler.clusters?.filter((c, i) => !placer.check(c, `energy.kepler.clusters[${i}]`)));
   for (const d of duplicates(listed, (c) => c)) problems.add(`energy.kepler.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
-  const clusters = [...new Set(listed)].sort();
+  const clusters = [...new Set(listed)].filter((c) => !unknown.has(c)).sort();
   for (const c of clusters) ns.use(c, kepler.namespace, 'energy', 'energy.kepler.namespace', KEPLER_EXCEPTION_REASON);
 
   let server: EnergyModel['modelServer'];
@@ -188,7 +179,7 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
   return { kepler: { ...kepler, clusters }, modelServer: server, namespace };
 }
 
-function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string): DashboardsModel | undefined {
+function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, hub?: string | null): DashboardsModel | undefined {
   if (!spec.dashboards) return undefined;
   // Without it Grafana's datasource would name a Prometheus that is not there, and no dashboard would be made.
   if (!spec.monitoring) problems.add('dashboards', "needs monitoring: the dashboards read monitoring's Prometheus and its recording rules (Grafana's datasource is that Prometheus): add monitoring: {} or remove dashboards");
@@ -198,7 +189,7 @@ function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, p
   return { ...spec.dashboards, cluster };
 }
 
-function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, deviceNames: DeviceNames, hub?: string): FleetModel | undefined {
+function resolveFleet(spec: StackSpec, placer: Placer, ns: NamespacePlan, problems: ProblemList, deviceNames: DeviceNames, hub?: string | null): FleetModel | undefined {
   if (!spec.fleet) return undefined;
   const f = spec.fleet;
   const cluster = placer.place(f.cluster, 'fleet.cluster', hub);

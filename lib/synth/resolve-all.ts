@@ -18,11 +18,34 @@ export function resolveStack(input: unknown, parse: (input: unknown) => ReturnTy
   }
 }
 
+/**
+ * The sections whose cross-reference problems may be wrong when a section is left out whole (they read it: the hub
+ * the components default to, "dashboards need monitoring", the receivers; device sets estimated from Kepler; things
+ * on devices). `monitoring.events` (whether a cluster runs anything) may be wrong whatever is left out.
+ */
+const READERS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  monitoring: ['dashboards', 'energy', 'fleet', 'iomt'],
+  energy: ['fleet'],
+  fleet: ['iomt'],
+};
+
 /** Cross-reference problems of the parts of `input` that pass the schema (see resolveStack). */
 export function crossReferenceProblems(input: unknown): ReadonlyArray<Problem> {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) return [];
   let pruned: unknown = structuredClone(input);
   const removed = new Set<string>();
+  // Sections left out whole: a problem in a list item (a thing, a device) cannot be left out alone without shifting
+  // the indices of the rest or making a link name a thing that is not there.
+  const dropped = new Set<string>();
+  // Fields left out, as problem paths: a cross-reference problem on one (its value "is required") is the absence
+  // this check made, and the field's schema problem is reported already.
+  const left: string[] = [];
+  const kept = (p: Problem): boolean => {
+    const top = /^[^.[]*/.exec(p.path)![0];
+    if (dropped.size > 0 && p.path.startsWith('monitoring.events')) return false;
+    if (left.some((l) => p.path === l || p.path.startsWith(`${l}.`) || p.path.startsWith(`${l}[`))) return false;
+    return !dropped.has(top) && ![...dropped].some((d) => READERS[d]?.includes(top));
+  };
   for (let round = 0; round < 8; round++) {
     const r = stackSchema.safeParse(pruned);
     if (r.success) {
@@ -30,7 +53,7 @@ export function crossReferenceProblems(input: unknown): ReadonlyArray<Problem> {
         resolveModel(r.data);
         return [];
       } catch (e) {
-        return e instanceof SpecError ? e.problems : [];
+        return e instanceof SpecError ? e.problems.filter(kept) : [];
       }
     }
     for (const issue of r.error.issues) {
@@ -40,9 +63,15 @@ export function crossReferenceProblems(input: unknown): ReadonlyArray<Problem> {
         continue;
       }
       while (at.length > 0 && removed.has(JSON.stringify(at))) at = at.slice(0, -1);
-      // The name, the cluster list and array items (removing one would shift the indices of the rest) stay.
-      if (at.length === 0 || typeof at[at.length - 1] === 'number' || (at.length === 1 && (at[0] === 'name' || at[0] === 'clusters'))) return [];
+      // The name, the cluster list and its items stay (nothing is checked without them); a list item's whole section goes.
+      if (at.length === 0 || at[0] === 'name' || (at[0] === 'clusters' && at.length <= 2)) return [];
+      if (typeof at[at.length - 1] === 'number') {
+        dropped.add(String(at[0]));
+        pruned = removeAt(pruned, at.slice(0, 1));
+        continue;
+      }
       removed.add(JSON.stringify(at));
+      left.push(at.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join(''));
       pruned = removeAt(pruned, at);
     }
   }

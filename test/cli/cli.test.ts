@@ -89,6 +89,53 @@ describe('edgewatt CLI', () => {
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 
+  test('a schema problem in a list item (a thing) still lets the other sections\' cross-reference problems through', async () => {
+    const dir = tmpDir();
+    const bad = clone(demoStack()) as any;
+    bad.iomt.pipelines[0].things[0].port = '8554'; // a string: the thing cannot be checked, nor its pipeline's links
+    bad.monitoring.cluster = 'nowhere';
+    bad.energy.kepler.clusters = ['hub', 'elsewhere'];
+    const file = path.join(dir, 'stack.yaml');
+    fs.writeFileSync(file, stringify(bad));
+    const r = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
+    expect(r.code).toBe(2);
+    // Before: only the first line. The iomt section is left out of the cross-reference check whole (with what reads
+    // the monitoring cluster's), so no problem is made up from its absence.
+    expect(r.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
+      '  energy.kepler.clusters[1]: no cluster named "elsewhere" (expected one of: "hub", "line-1")',
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: iomt\.pipelines\[0\]\.things\[0\]\.port: /),
+      '  monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")',
+    ]);
+    // A field with a schema problem is left out of the cross-reference check, and the problem its absence makes there
+    // (before: "fleet.devices[0].address: is required: thing camera … runs on this device") is not reported too.
+    const fleetBad = clone(demoStack()) as any;
+    fleetBad.fleet.devices[0].address = 5;
+    fleetBad.monitoring.cluster = 'nowhere';
+    fs.writeFileSync(file, stringify(fleetBad));
+    const f = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
+    expect(f.code).toBe(2);
+    expect(f.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: fleet\.devices\[0\]\.address: /),
+      '  monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")',
+    ]);
+  });
+
+  test('a device with a schema problem leaves the fleet out of the cross-reference check, and what reads it', async () => {
+    const dir = tmpDir();
+    const bad = clone(demoStack()) as any;
+    bad.fleet.devices[0] = 'cam-01'; // a list item's problem: its section (the fleet) is left out whole
+    bad.monitoring.cluster = 'nowhere';
+    const file = path.join(dir, 'stack.yaml');
+    fs.writeFileSync(file, stringify(bad));
+    const r = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
+    expect(r.code).toBe(2);
+    // Not "iomt.pipelines[0].things[0].device: no device named cam-01" (the iomt section reads the fleet).
+    expect(r.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: fleet\.devices\[0\]: /),
+      '  monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")',
+    ]);
+  });
+
   test('output folders one inside the other exit 2, naming both, and create nothing', async () => {
     const dir = tmpDir();
     for (const [out, argocd] of [

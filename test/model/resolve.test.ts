@@ -124,7 +124,7 @@ describe('model', () => {
         }),
       ),
     ).toEqual([
-      'dashboards.cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
+      // dashboards.cluster is not also required: it defaults to the monitoring cluster, whose own problem is above.
       'energy.kepler.redfish: Redfish platform power is part of the classic Kepler generation: set energy.kepler.generation to classic, or remove redfish',
       'energy.modelServer: the model server works with the classic Kepler generation only: set energy.kepler.generation to classic, let device sets estimate from it (power.source estimated with an ingress exposure), or remove energy.modelServer',
       'iomt.pipelines[0].cluster: is required when the stack has more than one cluster: name one of "hub", "line-1"',
@@ -166,6 +166,28 @@ describe('model', () => {
     expect(problems(demo((s) => ((s.gitops.argocdNamespace = 'gitops'), (s.iomt.pipelines[0].namespace = 'gitops'))))).toEqual([
       `iomt.pipelines[0].namespace: namespace "gitops" is Argo CD's namespace (gitops.argocdNamespace); ${reason}`,
     ]);
+  });
+
+  test('a cluster that is not there is reported once, not again through what defaults to it or runs on it', () => {
+    // Before: also "fleet.cluster: is required when the stack has more than one cluster" (and dashboards.cluster,
+    // energy.modelServer.cluster), though they default to the monitoring cluster.
+    const unplaced = demo((s) => {
+      s.monitoring.cluster = 'nowhere';
+      delete s.dashboards.cluster;
+      delete s.fleet.cluster;
+      delete s.energy.modelServer.cluster;
+    });
+    expect(problems(unplaced)).toEqual(['monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")']);
+    // Before: also "monitoring.receiver: is required: the Prometheus agents of "nowhere" remote-write…".
+    expect(
+      problems(
+        demo((s) => {
+          s.energy.kepler.clusters = ['hub', 'nowhere', 'hub'];
+          delete s.monitoring.receiver;
+          delete s.iomt;
+        }),
+      ),
+    ).toEqual(['energy.kepler.clusters[1]: no cluster named "nowhere" (expected one of: "hub", "line-1")', 'energy.kepler.clusters[2]: cluster "hub" is listed twice']);
   });
 
   test('reports dashboards without monitoring, whose Prometheus and records they read', () => {
