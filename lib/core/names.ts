@@ -50,3 +50,8 @@ export function byString(a: string, b: string): number {
 export function sortedBy<T>(items: ReadonlyArray<T>, key: (item: T) => string): T[] {
   return [...items].sort((a, b) => byString(key(a), key(b)));
 }
+
+/** `n` and the noun, singular for one: "1 cluster", "3 clusters". `plural` @default - the noun and an s */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}

@@ -4,6 +4,7 @@ import { devicePowerOf, setPowers } from '../model/device-power';
 import { DEVICE_RECORD } from './device-power-rules';
 import { StackModel } from '../model/types';
 import { selector } from './hashmod';
+import { counted } from '../core/names';
 
 /** Assumptions of the estimate: the stack does not say how many nodes and pods there are. */
 export interface PlanOptions {
@@ -86,7 +87,7 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
     const k = model.energy.kepler;
     const total = k.clusters.length * nodes;
     rows.push({
-      what: `Kepler exporter (${k.generation}) on ${k.clusters.length} clusters × ${nodes} nodes`,
+      what: `Kepler exporter (${k.generation}) on ${counted(k.clusters.length, 'cluster')} × ${counted(nodes, 'node')}`,
       targets: total,
       targetsWithPolicy: policy ? Math.ceil(total * policy.sample) : total,
       seriesEach: seriesPerExporter(keplerCatalog(k), pods),
@@ -115,7 +116,7 @@ export function planSeries(model: StackModel, options: PlanOptions = {}): Series
     // selection policy does not apply (one exporter per cluster).
     const each = evClusters.map((c) => eventerSeries(ev.eventsPerMinute, model.clusters.find((x) => x.name === c)!.namespaces.length));
     rows.push({
-      what: `kube-eventer on ${evClusters.length} clusters (${ev.eventsPerMinute} Warning events/min, 1 day without restart)`,
+      what: `kube-eventer on ${counted(evClusters.length, 'cluster')} (${ev.eventsPerMinute} Warning events/min, 1 day without restart)`,
       targets: evClusters.length,
       targetsWithPolicy: evClusters.length,
       seriesEach: Math.max(...each),

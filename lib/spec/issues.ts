@@ -99,7 +99,7 @@ export function problemsFromZod(schema: AnySchema, issues: ReadonlyArray<z.core.
     switch (issue.code) {
       case 'unrecognized_keys':
         for (const key of issue.keys) {
-          out.push({ path: formatPath([...path, key]), message: `unknown key${didYouMean(key, keysAt(schema, path))}` });
+          out.push({ path: formatPath([...path, key]), message: key === '<<' ? 'unknown key: YAML merge keys (<<) are not read; write the keys out' : `unknown key${didYouMean(key, keysAt(schema, path))}` });
         }
         break;
       case 'invalid_type': {

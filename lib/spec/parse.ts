@@ -82,6 +82,7 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
     throw new SpecError([{ path: fileName, message: `${(e as Error).message}: expand the aliases or write the values out` }]);
   }
   if (depthOf(input) > INPUT_LIMITS.maxDepth) throw tooDeep();
+  if (input === null || input === undefined) throw new SpecError([{ path: fileName, message: 'is empty (or only comments): a stack needs at least name and clusters; `edgewatt schema` prints the whole contract' }]);
   return parseStack(input, (path) => {
     const node = nearestNode(doc, path);
     if (node === undefined) return undefined;
@@ -134,6 +135,7 @@ function depthOf(root: unknown): number {
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'DUPLICATE_KEY') return `${first}: each key may appear once in a mapping`;
+  if (code === 'MULTIPLE_DOCS') return 'holds more than one YAML document (a --- line after the first): a stack is one document; remove the --- or split the file';
   return first;
 }
 

@@ -10,6 +10,10 @@ describe('edgewatt plan', () => {
     // Classic with GPU, no process metrics, per node: 7 sources × (2 node + 40 container series) = 294,
     // 4 usage counters × (2 + 40) = 168, kepler_node_info 2 → 464.
     expect(p.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
+    // One of each is named so (before: "1 clusters × 1 nodes").
+    const one = clone(demoStack()) as { energy: { kepler: { clusters?: string[] } } };
+    one.energy.kepler.clusters = ['hub'];
+    expect(planSeries(resolveModel(parseStack(one)), { nodesPerCluster: 1 }).rows[0].what).toBe('Kepler exporter (classic) on 1 cluster × 1 node');
     expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 3, targetsWithPolicy: 3, seriesEach: 500, intervalSeconds: 60 });
     // kube-eventer on both clusters, one day at the default 5 Warning events/min (test/events/events.test.ts): 7344 each.
     expect(p.rows[2].seriesEach).toBe(7344);

@@ -102,6 +102,19 @@ describe('stack contract', () => {
     expect(problemsOf(() => parseStackYaml('- just\n- a list\n'))).toEqual(['stack.yaml:1:1: (stack): must be a mapping, not a list']);
   });
 
+  test('an empty file, several documents and merge keys are problems that say what to do', () => {
+    const empty = 'stack.yaml: is empty (or only comments): a stack needs at least name and clusters; `edgewatt schema` prints the whole contract';
+    expect(problemsOf(() => parseStackYaml(''))).toEqual([empty]);
+    expect(problemsOf(() => parseStackYaml('# nothing yet\n'))).toEqual([empty]);
+    // Before: "Source contains multiple documents; please use YAML.parseAllDocuments()", the reader's own advice.
+    expect(problemsOf(() => parseStackYaml('name: a\nclusters: [{ name: e }]\n---\nname: b\n'))).toEqual([
+      'stack.yaml:3:1: holds more than one YAML document (a --- line after the first): a stack is one document; remove the --- or split the file',
+    ]);
+    expect(problemsOf(() => parseStackYaml('name: a\nclusters:\n  - <<: { name: e }\n'))).toContain(
+      'stack.yaml:3:5: clusters[0].<<: unknown key: YAML merge keys (<<) are not read; write the keys out',
+    );
+  });
+
   test('fails on duplicate keys with the line', () => {
     expect(problemsOf(() => parseStackYaml('name: x\nname: y\nclusters: [{ name: a }]\n'))).toEqual([
       'stack.yaml:2:1: Map keys must be unique: each key may appear once in a mapping',

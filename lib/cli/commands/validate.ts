@@ -7,6 +7,7 @@ import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validate
 import { CliIO } from '../io';
 import { OutputFormat, reportAs, withOutputFlag } from '../json';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
+import { counted } from '../../core/names';
 
 interface ValidateFlags extends SchemaFlags {
   readonly policyReport?: boolean;
@@ -47,7 +48,7 @@ export function validateCommand(io: CliIO): Command {
       const findings = [...loadFindings, ...flows.findings, ...validateEntries(entries, { schemas, root: dir, flows: flows.flows })];
       if (findings.length > 0) throw new ValidationError(findingsToProblems(findings));
       const files = new Set(entries.map((e) => e.file)).size;
-      const flowNote = flows.flows ? ` and the ${flows.flows.length} flows of FLOWS.json` : ' (no FLOWS.json: no flow checked)';
+      const flowNote = flows.flows ? ` and the ${counted(flows.flows.length, 'flow')} of FLOWS.json` : ' (no FLOWS.json: no flow checked)';
       if (flags.output === 'text') io.out(`${dir}: ${entries.length} objects in ${files} files pass the schema, policy, wiring and PromQL checks${flowNote}\n`);
       return { objects: entries.length, files, flows: flows.flows?.length ?? 0 };
     }),

@@ -2,6 +2,7 @@ import { flowEnds } from '../../core/flows';
 
 export { flowEnds };
 import { FlowVerdict } from './check';
+import { counted } from '../../core/names';
 
 /** The flow table as text: one row per flow with the gate's verdict, then why each failing flow fails. */
 export function formatFlowTable(verdicts: ReadonlyArray<FlowVerdict>): string {
@@ -14,7 +15,7 @@ export function formatFlowTable(verdicts: ReadonlyArray<FlowVerdict>): string {
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
   const failing = verdicts.filter((v) => !v.ok);
   const out = [line(head), ...rows.map(line)];
-  out.push('', `${verdicts.length} flows: ${verdicts.length - failing.length} ok, ${failing.length} blocked`);
+  out.push('', `${counted(verdicts.length, 'flow')}: ${verdicts.length - failing.length} ok, ${failing.length} blocked`);
   for (const v of failing) for (const f of v.findings) out.push(`  ${f.file}${f.pointer ? `: ${f.pointer}` : ''}: ${f.message}`);
   return `${out.join('\n')}\n`;
 }
