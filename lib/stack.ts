@@ -23,6 +23,9 @@ export interface EdgewattStackProps extends StackProps {
   readonly bootstrapDir?: string;
 }
 
+/** The stacks whose construction ended: one whose props threw stays in the tree but writes nothing, so it is no clash. */
+const BUILT = new WeakSet<object>();
+
 /**
  * The whole stack as a construct in your own cdk8s app. The props are validated at once (a bad stack throws a
  * SpecError naming every problem, after the construct path). At `app.synth()` — through cdk8s's validation
@@ -42,7 +45,7 @@ export class EdgewattStack extends Construct {
     super(scope, id);
     // A second stack would write the same outdir and bootstrap folder, each cluster folder and top-level file over
     // the first's (the bootstrap, FLOWS.json and RUNBOOKS.md even for other clusters).
-    const other = this.node.root.node.findAll().find((c) => c !== this && c instanceof EdgewattStack);
+    const other = this.node.root.node.findAll().find((c) => c !== this && c instanceof EdgewattStack && BUILT.has(c));
     if (other !== undefined) {
       throw new SpecError([
         {
@@ -63,6 +66,7 @@ export class EdgewattStack extends Construct {
       throw e;
     }
     this.node.addValidation({ validate: () => this.synthesizeInto(App.of(this)) });
+    BUILT.add(this);
   }
 
   /** The synth cdk8s runs as this construct's validation: problems as lines, or none after writing the files. */

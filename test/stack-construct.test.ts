@@ -69,8 +69,11 @@ describe('EdgewattStack construct', () => {
           "is a second EdgewattStack in this App, beside a: both would write the App's outdir and the Argo CD bootstrap, the second over the first; put every cluster in one stack, or give each stack an App of its own with its own outdir",
       },
     ]);
-    // One stack in each of two Apps is fine.
+    // One stack in each of two Apps is fine, and so is a stack after one whose props threw (it writes nothing).
     expect(() => new EdgewattStack(new App({ outdir: path.join(tmp, 'other') }), 'b', demoStack() as StackProps)).not.toThrow();
+    const retry = new App({ outdir: path.join(tmp, 'retry') });
+    expect(() => new EdgewattStack(retry, 'first', { name: 'lab' } as StackProps)).toThrow(SpecError);
+    expect(() => new EdgewattStack(retry, 'fixed', demoStack() as StackProps)).not.toThrow();
   });
 
   test('props left out (plain JavaScript) are a SpecError naming what a stack needs, not a TypeError', () => {

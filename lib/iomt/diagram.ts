@@ -1,7 +1,12 @@
 import { PipelineModel, StackModel } from '../model/types';
 
+/**
+ * A node id of the pipelines diagram (in the generated READMEs): each part's `-` written `_`, parts joined by `__`; a
+ * part with `--` in it is written as graphId writes it (upper-case X, no `_`), so "a--b" never meets "a" and "b" and
+ * every other id stays as it was.
+ */
 function id(...parts: string[]): string {
-  return parts.map((p) => p.replace(/[^a-zA-Z0-9]/g, '_')).join('__');
+  return parts.map((p) => (p.includes('--') ? p.replace(/[^a-z0-9]/g, (ch) => `X${ch.charCodeAt(0).toString(16)}X`) : p.replace(/[^a-zA-Z0-9]/g, '_'))).join('__');
 }
 
 /**

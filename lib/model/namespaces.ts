@@ -120,13 +120,13 @@ export class NamespacePlan {
 
 /**
  * Namespaces no component may declare: Kubernetes' own, Argo CD's, and on the fleet's cluster the Flotta operator's
- * and cert-manager's, which Argo CD creates for their Applications (`CreateNamespace=true`).
+ * and cert-manager's (Argo CD creates them for their Applications, `CreateNamespace=true`, or an install has them).
  */
 export function reserveNamespaces(spec: StackSpec, ns: NamespacePlan, fleetCluster: string | undefined): void {
   for (const n of KUBERNETES_NAMESPACES) ns.reserve(undefined, n, "one of Kubernetes' own namespaces");
   if (spec.gitops) ns.reserve(undefined, spec.gitops.argocdNamespace, "Argo CD's namespace (gitops.argocdNamespace)");
   if (spec.fleet && fleetCluster !== undefined) {
-    ns.reserve(fleetCluster, VERSIONS.flottaOperator.namespace, "the Flotta operator's namespace, which Argo CD creates for it");
-    ns.reserve(fleetCluster, spec.fleet.certManager.namespace, "cert-manager's namespace (fleet.certManager.namespace), which Argo CD creates for it");
+    ns.reserve(fleetCluster, VERSIONS.flottaOperator.namespace, "the Flotta operator's namespace");
+    ns.reserve(fleetCluster, spec.fleet.certManager.namespace, "cert-manager's namespace (fleet.certManager.namespace)");
   }
 }

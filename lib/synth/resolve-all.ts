@@ -21,12 +21,13 @@ export function resolveStack(input: unknown, parse: (input: unknown) => ReturnTy
 /**
  * The sections whose cross-reference problems may be wrong when a section is left out whole (they read it: the hub
  * the components default to, "dashboards need monitoring", the receivers; device sets estimated from Kepler; things
- * on devices). `monitoring.events` (whether a cluster runs anything) may be wrong whatever is left out.
+ * on devices; the model server with device sets that estimate). `monitoring.events` (whether a cluster runs anything)
+ * may be wrong whatever is left out.
  */
 const READERS: Readonly<Record<string, ReadonlyArray<string>>> = {
-  monitoring: ['dashboards', 'energy', 'fleet', 'iomt'],
+  monitoring: ['dashboards', 'energy', 'fleet'],
   energy: ['fleet'],
-  fleet: ['iomt'],
+  fleet: ['energy', 'iomt'],
 };
 
 /** Cross-reference problems of the parts of `input` that pass the schema (see resolveStack). */
@@ -42,7 +43,7 @@ export function crossReferenceProblems(input: unknown): ReadonlyArray<Problem> {
   const left: string[] = [];
   const kept = (p: Problem): boolean => {
     const top = /^[^.[]*/.exec(p.path)![0];
-    if (dropped.size > 0 && p.path.startsWith('monitoring.events')) return false;
+    if ((dropped.size > 0 || left.length > 0) && p.path.startsWith('monitoring.events')) return false;
     if (left.some((l) => p.path === l || p.path.startsWith(`${l}.`) || p.path.startsWith(`${l}[`))) return false;
     return !dropped.has(top) && ![...dropped].some((d) => READERS[d]?.includes(top));
   };
@@ -71,6 +72,8 @@ export function crossReferenceProblems(input: unknown): ReadonlyArray<Problem> {
         continue;
       }
       removed.add(JSON.stringify(at));
+      // A whole section that fails (`monitoring:` left empty, null) goes like one with a bad list item.
+      if (at.length === 1) dropped.add(String(at[0]));
       left.push(at.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join(''));
       pruned = removeAt(pruned, at);
     }

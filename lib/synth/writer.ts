@@ -43,7 +43,7 @@ export function resolveOutDir(outdir: string): string {
     try {
       return fs.realpathSync(abs);
     } catch {
-      throw new SpecError([{ path: outdir, message: `is a symbolic link to ${fs.readlinkSync(abs)}, which does not exist: create the target folder or remove the link` }]);
+      throw new SpecError([{ path: outdir, message: `is a symbolic link to ${fs.readlinkSync(abs)}, which does not exist: create the target folder or remove the link` }], 'bad output folder');
     }
   }
   const parent = path.dirname(abs);
@@ -156,10 +156,10 @@ export interface WriteTransaction {
 export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = {}): WriteTransaction {
   const resolved = dirs.map((dir) => ({ dir, abs: resolveOutDir(dir) }));
   const order = [...new Set(resolved.map((t) => t.abs))].sort();
-  if (order.length !== resolved.length) throw new SpecError([{ path: dirs.join(', '), message: 'name the same folder twice: give each tree its own folder' }]);
+  if (order.length !== resolved.length) throw new SpecError([{ path: dirs.join(', '), message: 'name the same folder twice: give each tree its own folder' }], 'bad output folder');
   // Each tree is replaced whole (with its lock, staging and parked folders beside it), so one may not hold another.
   const nested = resolved.flatMap((a) => resolved.filter((b) => b !== a && b.abs.startsWith(a.abs.endsWith(path.sep) ? a.abs : a.abs + path.sep)).map((b) => `${b.dir} is inside ${a.dir}`));
-  if (nested.length > 0) throw new SpecError([{ path: dirs.join(', '), message: `${nested.join('; ')}: each tree is replaced whole, so give each its own folder, side by side (such as dist and argocd)` }]);
+  if (nested.length > 0) throw new SpecError([{ path: dirs.join(', '), message: `${nested.join('; ')}: each tree is replaced whole, so give each its own folder, side by side (such as dist and argocd)` }], 'bad output folder');
   const releases: Array<() => void> = [];
   const release = () => {
     for (const r of releases.splice(0).reverse()) r();
@@ -173,7 +173,7 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
     }
     for (const abs of order) recoverLocked(abs, options.waitLockMs ?? 0);
     for (const t of resolved) {
-      if (fs.existsSync(t.abs) && !fs.statSync(t.abs).isDirectory()) throw new SpecError([{ path: t.dir, message: 'is a file, not a folder: choose another --out' }]);
+      if (fs.existsSync(t.abs) && !fs.statSync(t.abs).isDirectory()) throw new SpecError([{ path: t.dir, message: 'is a file, not a folder: choose another --out' }], 'bad output folder');
     }
     txn = newTxnId();
     folders = resolved.map((t) => ({ ...t, entry: txnEntry(t.abs, txn) }));

@@ -77,7 +77,7 @@ export class CrdSchemas {
     if (!/\.ya?ml$/.test(p)) return;
     this.files.push(p);
     const got = readRegularFile(p);
-    if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds` }]);
+    if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds` }], 'bad schema file');
     this.pending.set(p, got.toString('utf8'));
   }
 
@@ -85,11 +85,11 @@ export class CrdSchemas {
     this.pending.delete(file);
     for (const doc of parseAllDocuments(text)) {
       if (!('toJS' in doc)) continue;
-      if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds` }]);
+      if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds` }], 'bad schema file');
       const crd = doc.toJS({ maxAliasCount: 1000 }) as Crd | null;
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
       if (typeof crd.spec !== 'object' || crd.spec === null || !Array.isArray(crd.spec.versions)) {
-        throw new SpecError([{ path: file, message: `holds a CustomResourceDefinition without spec.versions: pass CRDs as the API server serves them (apiextensions.k8s.io/v1)` }]);
+        throw new SpecError([{ path: file, message: `holds a CustomResourceDefinition without spec.versions: pass CRDs as the API server serves them (apiextensions.k8s.io/v1)` }], 'bad schema file');
       }
       for (const v of crd.spec.versions ?? []) {
         if (v.served === false || !v.schema?.openAPIV3Schema) continue;

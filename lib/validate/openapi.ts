@@ -51,15 +51,15 @@ export class KubernetesSchemas {
     let doc: SwaggerDoc;
     try {
       const got = readRegularFile(file, 512 * 1024 * 1024); // the v1.35 document is 3.6 MB
-      if (typeof got === 'string') throw new SpecError([{ path: file, message: `${got}: ${fix}` }]);
+      if (typeof got === 'string') throw new SpecError([{ path: file, message: `${got}: ${fix}` }], 'bad schema file');
       doc = JSON.parse(got.toString('utf8')) as SwaggerDoc;
     } catch (e) {
       if (e instanceof SpecError) throw e;
       const why = e instanceof SyntaxError ? `is not JSON (${e.message})` : `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-      throw new SpecError([{ path: file, message: `${why}: ${fix}` }]);
+      throw new SpecError([{ path: file, message: `${why}: ${fix}` }], 'bad schema file');
     }
     if (doc === null || typeof doc !== 'object' || typeof doc.definitions !== 'object' || doc.definitions === null) {
-      throw new SpecError([{ path: file, message: `is not a Kubernetes OpenAPI v2 document (no "definitions"): ${fix}` }]);
+      throw new SpecError([{ path: file, message: `is not a Kubernetes OpenAPI v2 document (no "definitions"): ${fix}` }], 'bad schema file');
     }
     const definitions: Record<string, Schema> = {};
     for (const [name, def] of Object.entries(doc.definitions)) {

@@ -136,6 +136,43 @@ describe('edgewatt CLI', () => {
     ]);
   });
 
+  test('bad input that is not the stack is headed by what it is, not "invalid stack"', async () => {
+    const dir = tmpDir();
+    fs.mkdirSync(path.join(dir, 'dist'));
+    fs.writeFileSync(path.join(dir, 'dist', 'notes.txt'), 'mine');
+    const stray = await run('synth', '-c', DEMO, '-o', path.join(dir, 'dist'), ...SCHEMAS);
+    expect(stray.code).toBe(2);
+    expect(stray.err.split('\n')[0]).toBe('error: unsafe file in the tree (1 problem)');
+    const notJson = path.join(dir, 'openapi.json');
+    fs.writeFileSync(notJson, 'not json');
+    const schema = await run('synth', '-c', DEMO, '-o', path.join(dir, 'out'), '--k8s-openapi', notJson);
+    expect(schema.code).toBe(2);
+    expect(schema.err.split('\n')[0]).toBe('error: bad schema file (1 problem)');
+    const nested = await run('synth', '-c', DEMO, '-o', path.join(dir, 'a', 'b'), '--argocd-out', path.join(dir, 'a'), ...SCHEMAS);
+    expect(nested.err.split('\n')[0]).toBe('error: bad output folder (1 problem)');
+    const flows = await run('flows', path.join(dir, 'out'));
+    expect(flows.code).toBe(2);
+    expect(flows.err.split('\n')[0]).toBe('error: bad FLOWS.json (1 problem)');
+  });
+
+  test('a section left empty (`monitoring:`) is left out with what reads it: nothing made up from its absence', async () => {
+    const dir = tmpDir();
+    const bad = clone(demoStack()) as any;
+    bad.monitoring = null;
+    delete bad.dashboards.cluster;
+    delete bad.fleet.cluster;
+    bad.iomt.pipelines[0].links[0].to = 'nothing'; // IoMT does not read monitoring: its problem still comes
+    const file = path.join(dir, 'stack.yaml');
+    fs.writeFileSync(file, stringify(bad));
+    const r = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
+    expect(r.code).toBe(2);
+    // Before: also "dashboards: needs monitoring", "dashboards.cluster: is required …", "fleet.cluster: is required …".
+    expect(r.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
+      expect.stringMatching(/^ {2}iomt\.pipelines\[0\]\.links\[0\]\.to: no thing named "nothing"/),
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: monitoring: must be a mapping, not null/),
+    ]);
+  });
+
   test('output folders one inside the other exit 2, naming both, and create nothing', async () => {
     const dir = tmpDir();
     for (const [out, argocd] of [

@@ -170,6 +170,11 @@ describe('IoMT pipelines', () => {
     expect(new Set(dotIds).size).toBe(dotIds.length);
     const svg = await renderSvg(dot);
     expect(svg.match(/<g id="node\d+" class="node">/g)).toHaveLength(8);
+    // The pipelines diagram of the generated READMEs too (its ids otherwise as before: line_1__object_detection…).
+    const readme = pipelinesMermaid(model);
+    const readmeIds = [...readme.matchAll(/^\s+(?:subgraph )?([A-Za-z0-9_]+)\[/gm)].map((m) => m[1]);
+    expect(readmeIds).toHaveLength(3 + 6);
+    expect(new Set(readmeIds).size).toBe(readmeIds.length);
   });
 
   test('the SVG is well-formed XML naming every thing', async () => {

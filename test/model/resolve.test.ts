@@ -153,11 +153,11 @@ describe('model', () => {
     ).toEqual([
       `dashboards.namespace: namespace "kube-system" is one of Kubernetes' own namespaces; ${reason}`,
       `energy.kepler.namespace: namespace "default" is one of Kubernetes' own namespaces; ${reason}`,
-      `fleet.namespace: namespace "flotta" on cluster "hub" is the Flotta operator's namespace, which Argo CD creates for it; ${reason}`,
+      `fleet.namespace: namespace "flotta" on cluster "hub" is the Flotta operator's namespace; ${reason}`,
       `iomt.pipelines[0].namespace: namespace "argocd" is Argo CD's namespace (gitops.argocdNamespace); ${reason}`,
     ]);
     expect(problems(demo((s) => (s.monitoring.namespace = 'cert-manager')))).toEqual([
-      `monitoring.namespace: namespace "cert-manager" on cluster "hub" is cert-manager's namespace (fleet.certManager.namespace), which Argo CD creates for it; ${reason}`,
+      `monitoring.namespace: namespace "cert-manager" on cluster "hub" is cert-manager's namespace (fleet.certManager.namespace); ${reason}`,
     ]);
     // The operators' namespaces are reserved on the fleet's cluster only (hub); a pipeline on line-1 may use one.
     const m = resolveModel(parseStack(demo((s) => (s.iomt.pipelines[0].namespace = 'flotta'))));
@@ -188,6 +188,15 @@ describe('model', () => {
         }),
       ),
     ).toEqual(['energy.kepler.clusters[1]: no cluster named "nowhere" (expected one of: "hub", "line-1")', 'energy.kepler.clusters[2]: cluster "hub" is listed twice']);
+    // Before: also "energy.modelServer.exposure: is required: the Kepler exporters of "nowhere" fetch models…".
+    expect(
+      problems(
+        demo((s) => {
+          s.energy.kepler.clusters = ['hub', 'nowhere'];
+          delete s.energy.modelServer.exposure;
+        }),
+      ),
+    ).toEqual(['energy.kepler.clusters[1]: no cluster named "nowhere" (expected one of: "hub", "line-1")']);
   });
 
   test('reports dashboards without monitoring, whose Prometheus and records they read', () => {

@@ -19,6 +19,7 @@ export function flowsCommand(io: CliIO): Command {
           file.findings.length > 0
             ? file.findings.map((f) => ({ path: `${f.file}${f.pointer ? `: ${f.pointer}` : ''}`, message: f.message }))
             : [{ path: `${dir}/${FLOWS_FILE}`, message: 'is missing: synthesize the stack with `edgewatt synth -o <dir>` (it writes the flows there)' }],
+          'bad FLOWS.json',
         );
       }
       const { entries } = loadYamlTree(dir);
