@@ -50,25 +50,28 @@ export function newTxnId(): string {
   return `${process.pid}.${crypto.randomBytes(4).toString('hex')}`;
 }
 
-function leftovers(abs: string): { staging: string[]; old: string[] } {
+function leftovers(abs: string): { staging: string[]; old: string[]; journals: string[] } {
   const dir = path.dirname(abs);
   const base = escape(path.basename(abs));
   // `.edgewatt-new-<name>` (older versions) or `.edgewatt-new-<name>.<pid>.<hex>`; never another folder's.
   const re = (kind: string) => new RegExp(`^\\.edgewatt-${kind}-${base}(\\.\\d+\\.[0-9a-f]{8})?$`);
+  // A journal's temporary file (writeJournal) left by a process killed before its rename: never the commit point.
+  const journalTmp = new RegExp(`^\\.edgewatt-journal-${base}\\.\\d+\\.[0-9a-f]{8}\\.tmp$`);
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
-    return { staging: [], old: [] };
+    return { staging: [], old: [], journals: [] };
   }
-  return { staging: names.filter((n) => re('new').test(n)).map((n) => path.join(dir, n)), old: names.filter((n) => re('old').test(n)).map((n) => path.join(dir, n)) };
+  const at = (keep: (n: string) => boolean) => names.filter(keep).map((n) => path.join(dir, n));
+  return { staging: at((n) => re('new').test(n)), old: at((n) => re('old').test(n)), journals: at((n) => journalTmp.test(n)) };
 }
 
 /** True when a crash left something for recovery beside `abs` (a journal, a parked or a staging tree). */
 export function needsRecovery(abs: string): boolean {
   if (fs.existsSync(journalPath(abs))) return true;
   const l = leftovers(abs);
-  return l.staging.length + l.old.length > 0;
+  return l.staging.length + l.old.length + l.journals.length > 0;
 }
 
 function readJournal(file: string): Journal | undefined {
@@ -174,6 +177,7 @@ export function recoverLocked(abs: string, waitMs: number): void {
 
 function cleanLeftovers(abs: string): void {
   const l = leftovers(abs);
+  for (const j of l.journals) fs.rmSync(j, { force: true });
   for (const s of l.staging) fs.rmSync(s, { recursive: true, force: true });
   for (const o of l.old) {
     if (!fs.existsSync(abs)) fs.renameSync(o, abs);
