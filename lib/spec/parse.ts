@@ -149,6 +149,36 @@ function nearestNode(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<
   return undefined;
 }
 
+/** The top-level keys of a stack: a problem path that starts with one of them names a field of the stack file. */
+const STACK_KEYS = new Set(Object.keys(stackSchema.shape));
+
+/** `a.b[0].c` as keys and indices, or undefined when it is not a path of the stack (a file, a gate's finding). */
+function stackPath(p: string): Array<string | number> | undefined {
+  const m = /^([A-Za-z$][A-Za-z0-9$]*)((?:\.[A-Za-z0-9$_-]+|\[\d+\])*)/.exec(p);
+  if (!m || !STACK_KEYS.has(m[1])) return undefined;
+  return [m[1], ...[...m[2].matchAll(/\.([A-Za-z0-9$_-]+)|\[(\d+)\]/g)].map((x) => (x[2] !== undefined ? Number(x[2]) : x[1]))];
+}
+
+/**
+ * `problems` with the line and column of their field in `text` (a stack.yaml) where they have none yet: the
+ * cross-reference problems, which resolve finds on the parsed stack. A path the file does not hold (a missing key)
+ * gets the line of its nearest enclosing key. Texts of FAST_YAML_MIN_BYTES or more are left as they are: the
+ * reference reader that knows lines would take seconds and hundreds of MB on a large fleet's file.
+ */
+export function locateProblems(text: string, fileName: string, problems: ReadonlyArray<Problem>): Problem[] {
+  if (!problems.some((p) => p.location === undefined && stackPath(p.path)) || Buffer.byteLength(text, 'utf8') >= FAST_YAML_MIN_BYTES) return [...problems];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) return [...problems];
+  return problems.map((p) => {
+    const at = p.location === undefined ? stackPath(p.path) : undefined;
+    const node = at && nearestNode(doc, at);
+    if (node === undefined) return p;
+    const pos = lineCounter.linePos(node);
+    return { ...p, location: `${fileName}:${pos.line}:${pos.col}` };
+  });
+}
+
 /** The stacks sealParsed sealed: parsed, frozen all the way down. */
 const sealed = new WeakSet<object>();
 

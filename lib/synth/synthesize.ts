@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parse as parseYaml } from 'yaml';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
-import { INPUT_LIMITS, parseStackYaml, sealParsed } from '../spec/parse';
+import { INPUT_LIMITS, locateProblems, parseStackYaml, sealParsed } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { KubeObject, Manifest } from './kube-object';
 import { measureObject } from '../core/object-digest';
@@ -279,6 +279,25 @@ export function loadStackFile(file: string): StackInput {
       throw e;
     }
     throw withCrossReferences(e, raw);
+  }
+}
+
+/**
+ * Runs `work` on the stack read from `file` (loadStackFile); a SpecError it throws gets the line of each problem's
+ * field in the file where it had none (locateProblems: the cross-reference problems). For the CLI's commands.
+ */
+export function withStackLines<T>(file: string, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (!(e instanceof SpecError) || e.problems.every((p) => p.location !== undefined)) throw e;
+    let text: string;
+    try {
+      text = readBounded(file, INPUT_LIMITS.maxBytes);
+    } catch {
+      throw e;
+    }
+    throw new SpecError(locateProblems(text, file, e.problems), e.heading);
   }
 }
 

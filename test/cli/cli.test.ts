@@ -80,11 +80,13 @@ describe('edgewatt CLI', () => {
     fs.writeFileSync(file, stringify(bad));
     const r = await run('synth', '-c', file, '-o', path.join(dir, 'dist'), ...SCHEMAS);
     expect(r.code).toBe(2);
-    // Schema problems and cross-reference problems come in one run.
+    // Schema problems and cross-reference problems come in one run, each with the line and column of its field.
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    const row = lines.findIndex((l) => l.endsWith('to: monitorng'));
     expect(r.err).toBe(
       'error: invalid stack (2 problems)\n' +
         `  ${file}:7:5: clusters[0].serverr: unknown key (did you mean "server"?)\n` +
-        '  iomt.pipelines[0].links[2].to: no thing named "monitorng" in pipeline "object-detection" (did you mean "monitoring"?)\n',
+        `  ${file}:${row + 1}:${lines[row].indexOf('monitorng') + 1}: iomt.pipelines[0].links[2].to: no thing named "monitorng" in pipeline "object-detection" (did you mean "monitoring"?)\n`,
     );
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
@@ -102,9 +104,9 @@ describe('edgewatt CLI', () => {
     // Before: only the first line. The iomt section is left out of the cross-reference check whole (with what reads
     // the monitoring cluster's), so no problem is made up from its absence.
     expect(r.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
-      '  energy.kepler.clusters[1]: no cluster named "elsewhere" (expected one of: "hub", "line-1")',
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: energy\.kepler\.clusters\[1\]: no cluster named "elsewhere" \(expected one of: "hub", "line-1"\)$/),
       expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: iomt\.pipelines\[0\]\.things\[0\]\.port: /),
-      '  monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")',
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: monitoring\.cluster: no cluster named "nowhere" \(expected one of: "hub", "line-1"\)$/),
     ]);
     // A field with a schema problem is left out of the cross-reference check, and the problem its absence makes there
     // (before: "fleet.devices[0].address: is required: thing camera … runs on this device") is not reported too.
@@ -116,7 +118,7 @@ describe('edgewatt CLI', () => {
     expect(f.code).toBe(2);
     expect(f.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
       expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: fleet\.devices\[0\]\.address: /),
-      '  monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")',
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: monitoring\.cluster: no cluster named "nowhere"/),
     ]);
   });
 
@@ -132,7 +134,7 @@ describe('edgewatt CLI', () => {
     // Not "iomt.pipelines[0].things[0].device: no device named cam-01" (the iomt section reads the fleet).
     expect(r.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
       expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: fleet\.devices\[0\]: /),
-      '  monitoring.cluster: no cluster named "nowhere" (expected one of: "hub", "line-1")',
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: monitoring\.cluster: no cluster named "nowhere"/),
     ]);
   });
 
@@ -168,7 +170,7 @@ describe('edgewatt CLI', () => {
     expect(r.code).toBe(2);
     // Before: also "dashboards: needs monitoring", "dashboards.cluster: is required …", "fleet.cluster: is required …".
     expect(r.err.split('\n').filter((l) => l.startsWith('  '))).toEqual([
-      expect.stringMatching(/^ {2}iomt\.pipelines\[0\]\.links\[0\]\.to: no thing named "nothing"/),
+      expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: iomt\.pipelines\[0\]\.links\[0\]\.to: no thing named "nothing"/),
       expect.stringMatching(/^ {2}\S+stack\.yaml:\d+:\d+: monitoring: must be a mapping, not null/),
     ]);
   });

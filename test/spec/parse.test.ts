@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { INPUT_LIMITS, parseStack, parseStackYaml, SpecError, stackSchema } from '../../lib/internal';
+import { FAST_YAML_MIN_BYTES, locateProblems } from '../../lib/spec/parse';
 import { designExampleYaml, ROOT } from '../support/shared';
 
 function problemsOf(f: () => unknown): string[] {
@@ -113,6 +114,20 @@ describe('stack contract', () => {
     expect(problemsOf(() => parseStackYaml('name: a\nclusters:\n  - <<: { name: e }\n'))).toContain(
       'stack.yaml:3:5: clusters[0].<<: unknown key: YAML merge keys (<<) are not read; write the keys out',
     );
+  });
+
+  test('locateProblems gives a problem without a location the line of its field, or of the nearest key above it', () => {
+    const text = 'name: lab\nclusters: [{ name: edge }]\nmonitoring:\n  cluster: nowhere\n';
+    const found = locateProblems(text, 's.yaml', [
+      { path: 'monitoring.cluster', message: 'm' },
+      { path: 'monitoring.receiver', message: 'missing' }, // not in the file: where the monitoring mapping starts
+      { path: 'clusters[0].name', message: 'n', location: 'kept' },
+      { path: '/tmp/out/dist', message: 'a folder, not a field' },
+    ]);
+    expect(found.map((p) => p.location)).toEqual(['s.yaml:4:12', 's.yaml:4:3', 'kept', undefined]);
+    // A large fleet's file is left as it is: the reader that knows lines would take seconds there.
+    const large = `${text}# ${'x'.repeat(FAST_YAML_MIN_BYTES)}\n`;
+    expect(locateProblems(large, 's.yaml', [{ path: 'monitoring.cluster', message: 'm' }])[0].location).toBeUndefined();
   });
 
   test('fails on duplicate keys with the line', () => {

@@ -4,7 +4,7 @@ import { COMPONENT_REGISTRY } from '../../../charts';
 import { renderSvg, stackDot, stackMermaid } from '../../iomt/diagram';
 import { resolveModel } from '../../model';
 import { parseStack } from '../../spec/parse';
-import { loadStackFile } from '../../synth';
+import { loadStackFile, withStackLines } from '../../synth';
 import { CliIO } from '../io';
 
 /** `edgewatt graph`: clusters, components, pipelines and links as Mermaid or SVG. */
@@ -15,7 +15,7 @@ export function graphCommand(io: CliIO): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'svg']).default('mermaid'))
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(async (flags: { config: string; format: 'mermaid' | 'svg'; out?: string }) => {
-      const model = resolveModel(parseStack(loadStackFile(flags.config)));
+      const model = withStackLines(flags.config, () => resolveModel(parseStack(loadStackFile(flags.config))));
       const components = (cluster: string) => COMPONENT_REGISTRY.filter((d) => d.name !== 'platform' && d.clusters(model).includes(cluster)).map((d) => d.name);
       const text = flags.format === 'svg' ? await renderSvg(stackDot(model, components)) : stackMermaid(model, components);
       if (flags.out) fs.writeFileSync(flags.out, text);

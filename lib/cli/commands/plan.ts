@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { formatPlan, planSeries } from '../../monitoring/plan';
-import { loadStackFile } from '../../synth';
+import { loadStackFile, withStackLines } from '../../synth';
 import { resolveStack } from '../../synth/resolve-all';
 import { CliIO } from '../io';
 import { OutputFormat, reportAs, withOutputFlag } from '../json';
@@ -24,7 +24,7 @@ export function planCommand(io: CliIO): Command {
     .option('--pods-per-node <n>', 'pods on each node', positiveInt, 20)
     .action((flags: { config: string; nodesPerCluster: number; podsPerNode: number; output: OutputFormat }) =>
       reportAs(io, flags.output, 'plan', () => {
-        const model = resolveStack(loadStackFile(flags.config));
+        const model = withStackLines(flags.config, () => resolveStack(loadStackFile(flags.config)));
         const plan = planSeries(model, { nodesPerCluster: flags.nodesPerCluster, podsPerNode: flags.podsPerNode });
         if (flags.output === 'text') io.out(formatPlan(plan));
         return { plan };

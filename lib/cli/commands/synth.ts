@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { checkDirContents, defaultCacheDir, loadStackFile, synthToDir } from '../../synth';
+import { checkDirContents, defaultCacheDir, loadStackFile, synthToDir, withStackLines } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { parseDuration } from './duration';
@@ -55,7 +55,7 @@ export function synthCommand(io: CliIO): Command {
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
     .option('--no-cache', 'build, check and render everything again: do not read or write the caches (.edgewatt.cache/<out>/ beside --out: charts, validation, render, file index)')
     .action((flags: SynthFlags) =>
-      reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => synth(io, flags)),
+      reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => withStackLines(flags.config, () => synth(io, flags))),
     );
 }
 
