@@ -107,7 +107,13 @@ export function problemsFromZod(schema: AnySchema, issues: ReadonlyArray<z.core.
         const expected = EXPECTED[issue.expected] ?? issue.expected;
         out.push({
           path: formatPath(path),
-          message: actual === undefined ? `is required (${expected})` : `must be ${typeof actual === 'number' && !Number.isFinite(actual) ? `a finite ${expected.replace(/^an? /, '')}` : expected}, not ${typeName(actual)}`,
+          message:
+            actual === undefined
+              ? `is required (${expected})`
+              : `must be ${typeof actual === 'number' && !Number.isFinite(actual) ? `a finite ${expected.replace(/^an? /, '')}` : expected}, not ${typeName(actual)}${
+                  // YAML reads 1e3, 0755, true or null unquoted as a number, boolean or null: quoting keeps the text.
+                  issue.expected === 'string' && (typeof actual === 'number' || typeof actual === 'boolean' || actual === null) ? ': put it in quotes if you meant the text' : ''
+                }`,
         });
         break;
       }

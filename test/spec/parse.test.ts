@@ -87,7 +87,7 @@ describe('stack contract', () => {
       'stack.yaml:9:65: iomt.pipelines[0].things[0].port: must be a number, not a string',
       'stack.yaml:4:26: monitoring.retention: must be a Prometheus duration such as 30s, 5m or 15d',
       'stack.yaml:4:64: monitoring.selection.sample: must be at most 1 (a fraction)',
-      'stack.yaml:4:40: monitoring.storage: must be a string, not an integer',
+      'stack.yaml:4:40: monitoring.storage: must be a string, not an integer: put it in quotes if you meant the text',
       'stack.yaml:1:1: name: is required (a string)',
     ]);
   });
