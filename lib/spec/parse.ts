@@ -70,7 +70,7 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
     throw new SpecError(
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return { path: pos ? `${fileName}:${pos.line}:${pos.col}` : fileName, message: yamlMessage(e.code, e.message) };
+        return { path: pos ? `${fileName}:${pos.line}:${pos.col}` : fileName, message: yamlMessage(e.code, e.message, text.slice(e.pos[0], e.pos[0] + 300)) };
       }),
     );
   }
@@ -132,9 +132,13 @@ function depthOf(root: unknown): number {
   return max;
 }
 
-function yamlMessage(code: string, message: string): string {
+/** A YAML reader's error as a problem message; `at`: the text from the error's position (a duplicate key's name). */
+function yamlMessage(code: string, message: string, at = ''): string {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'DUPLICATE_KEY') return `${first}: each key may appear once in a mapping`;
+  if (code === 'DUPLICATE_KEY') {
+    const key = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\s:#][^:\n#]*?)\s*:/.exec(at)?.[1];
+    return `${first}${key !== undefined ? ` (${key} is given twice)` : ''}: each key may appear once in a mapping`;
+  }
   if (code === 'MULTIPLE_DOCS') return 'holds more than one YAML document (a --- line after the first): a stack is one document; remove the --- or split the file';
   return first;
 }

@@ -130,9 +130,16 @@ describe('stack contract', () => {
     expect(locateProblems(large, 's.yaml', [{ path: 'monitoring.cluster', message: 'm' }])[0].location).toBeUndefined();
   });
 
-  test('fails on duplicate keys with the line', () => {
+  test('fails on duplicate keys with the line and the key', () => {
     expect(problemsOf(() => parseStackYaml('name: x\nname: y\nclusters: [{ name: a }]\n'))).toEqual([
-      'stack.yaml:2:1: Map keys must be unique: each key may appear once in a mapping',
+      'stack.yaml:2:1: Map keys must be unique (name is given twice): each key may appear once in a mapping',
+    ]);
+    // Quoted, in a flow mapping, and nested in a list item.
+    expect(problemsOf(() => parseStackYaml('name: x\nclusters:\n  - name: a\n    "server": s\n    server: t\n'))).toEqual([
+      'stack.yaml:5:5: Map keys must be unique (server is given twice): each key may appear once in a mapping',
+    ]);
+    expect(problemsOf(() => parseStackYaml('name: x\nclusters: [{ name: a, "name": b }]\n'))).toEqual([
+      'stack.yaml:2:23: Map keys must be unique ("name" is given twice): each key may appear once in a mapping',
     ]);
   });
 
