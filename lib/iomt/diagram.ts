@@ -6,7 +6,12 @@ import { PipelineModel, StackModel } from '../model/types';
  * every other id stays as it was.
  */
 function id(...parts: string[]): string {
-  return parts.map((p) => (p.includes('--') ? p.replace(/[^a-z0-9]/g, (ch) => `X${ch.charCodeAt(0).toString(16)}X`) : p.replace(/[^a-zA-Z0-9]/g, '_'))).join('__');
+  return parts.map((p) => (p.includes('--') ? escaped(p) : p.replace(/[^a-zA-Z0-9]/g, '_'))).join('__');
+}
+
+/** A name with each character other than a-z and 0-9 written X<hex>X: no `_`, and upper case only in the escapes. */
+function escaped(name: string): string {
+  return name.replace(/[^a-z0-9]/g, (ch) => `X${ch.charCodeAt(0).toString(16)}X`);
 }
 
 /**
@@ -15,7 +20,7 @@ function id(...parts: string[]): string {
  * component never meets a thing (a pipeline named "component") and "a--b" never meets "a" and "b".
  */
 function graphId(kind: 'Cluster' | 'Component' | 'Pipeline' | 'Thing', ...parts: string[]): string {
-  return [kind, ...parts.map((p) => p.replace(/[^a-z0-9]/g, (ch) => `X${ch.charCodeAt(0).toString(16)}X`))].join('__');
+  return [kind, ...parts.map(escaped)].join('__');
 }
 
 function thingLabel(t: PipelineModel['things'][number]): string {

@@ -1,4 +1,5 @@
 import { ProblemList } from '../core/errors';
+import { addNew } from '../core/names';
 import { VERSIONS } from '../core/versions';
 import { StackSpec } from '../spec/stack';
 import { ComponentName, NamespaceModel } from './types';
@@ -80,12 +81,12 @@ export class NamespacePlan {
       for (const u of uses) {
         if (u.external) continue;
         const here = this.reserved.get(`${u.cluster}/${u.name}`);
-        const everywhere = here === undefined ? this.reserved.get(`/${u.name}`) : undefined;
+        const owner = here ?? this.reserved.get(`/${u.name}`);
+        if (owner === undefined) continue;
         // A field used on every cluster (the power exporter's namespace) is named once for a name reserved everywhere.
-        if (everywhere !== undefined && !reported.has(`${u.path}\0${u.name}`)) reported.add(`${u.path}\0${u.name}`);
-        else if (here === undefined) continue;
+        if (here === undefined && !addNew(reported, `${u.path}\0${u.name}`)) continue;
         const where = here !== undefined ? ` on cluster "${u.cluster}"` : '';
-        problems.add(u.path, `namespace "${u.name}"${where} is ${here ?? everywhere}; edgewatt creates, labels (Pod Security) and prunes the namespaces it declares: choose another namespace`);
+        problems.add(u.path, `namespace "${u.name}"${where} is ${owner}; edgewatt creates, labels (Pod Security) and prunes the namespaces it declares: choose another namespace`);
       }
       const pipeline = privileged === undefined ? uses.find((u) => u.component === 'iomt') : undefined;
       const other = pipeline && uses.find((u) => u.component !== 'iomt');

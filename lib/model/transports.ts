@@ -38,8 +38,7 @@ export function checkTransports(spec: StackSpec, busy: ReadonlyArray<string>, pr
   const ms = spec.energy?.modelServer;
   if (ms && placed.modelServer !== undefined && !ms.exposure) {
     // A listed cluster that is not there is its own problem (energy.kepler.clusters), not one more here.
-    const keplerClusters = (spec.energy!.kepler.clusters ?? []).filter((c) => spec.clusters.some((k) => k.name === c));
-    if (spec.energy!.kepler.clusters === undefined) keplerClusters.push(...spec.clusters.map((c) => c.name));
+    const keplerClusters = (spec.energy!.kepler.clusters ?? spec.clusters.map((c) => c.name)).filter((c) => spec.clusters.some((k) => k.name === c));
     const remote = keplerClusters.filter((c) => c !== placed.modelServer);
     if (remote.length > 0) {
       problems.add(

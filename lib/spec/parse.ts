@@ -83,12 +83,7 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
   }
   if (depthOf(input) > INPUT_LIMITS.maxDepth) throw tooDeep();
   if (input === null || input === undefined) throw new SpecError([{ path: fileName, message: 'is empty (or only comments): a stack needs at least name and clusters; `edgewatt schema` prints the whole contract' }]);
-  return parseStack(input, (path) => {
-    const node = nearestNode(doc, path);
-    if (node === undefined) return undefined;
-    const pos = lineCounter.linePos(node);
-    return `${fileName}:${pos.line}:${pos.col}`;
-  });
+  return parseStack(input, (path) => locationIn(doc, lineCounter, fileName, path));
 }
 
 /**
@@ -143,6 +138,14 @@ function yamlMessage(code: string, message: string, at = ''): string {
   return first;
 }
 
+/** `<file>:<line>:<col>` of the field at `path`, or of its nearest enclosing node the document holds. */
+function locationIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, fileName: string, path: ReadonlyArray<PropertyKey>): string | undefined {
+  const node = nearestNode(doc, path);
+  if (node === undefined) return undefined;
+  const pos = lineCounter.linePos(node);
+  return `${fileName}:${pos.line}:${pos.col}`;
+}
+
 function nearestNode(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<PropertyKey>): number | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = (n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as Array<string | number>, true)) as
@@ -176,10 +179,8 @@ export function locateProblems(text: string, fileName: string, problems: Readonl
   if (doc.errors.length > 0) return [...problems];
   return problems.map((p) => {
     const at = p.location === undefined ? stackPath(p.path) : undefined;
-    const node = at && nearestNode(doc, at);
-    if (node === undefined) return p;
-    const pos = lineCounter.linePos(node);
-    return { ...p, location: `${fileName}:${pos.line}:${pos.col}` };
+    const location = at && locationIn(doc, lineCounter, fileName, at);
+    return location ? { ...p, location } : p;
   });
 }
 

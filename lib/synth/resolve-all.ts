@@ -1,4 +1,4 @@
-import { Problem, SpecError } from '../core/errors';
+import { formatPath, Problem, SpecError } from '../core/errors';
 import { resolveModel, StackModel } from '../model';
 import { parseStack } from '../spec/parse';
 import { stackSchema } from '../spec/stack';
@@ -74,7 +74,7 @@ export function crossReferenceProblems(input: unknown): ReadonlyArray<Problem> {
       removed.add(JSON.stringify(at));
       // A whole section that fails (`monitoring:` left empty, null) goes like one with a bad list item.
       if (at.length === 1) dropped.add(String(at[0]));
-      left.push(at.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join(''));
+      left.push(formatPath(at));
       pruned = removeAt(pruned, at);
     }
   }
