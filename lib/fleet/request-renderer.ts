@@ -1,4 +1,5 @@
 import { deepFreeze } from '../core/freeze';
+import { JsonTemplate } from '../core/object-digest';
 import { isPlainObject } from '../core/plain-api-object';
 
 /** A device's registration request as rendered: a frozen plain object. */
@@ -42,6 +43,10 @@ export function requestRenderer(generic: (name: string, targetSet: string) => Re
   const metadataKeys = Object.keys(metadata);
   const labelKeys = Object.keys(labels);
   const specKeys = Object.keys(spec);
+  // Each request's JSON text, put together for the synth's sizes and digests (lib/core/object-digest.ts JsonTemplate);
+  // checked once against JSON.stringify of the first request made, and not used if they differ.
+  let template = JsonTemplate.of(probe, [PROBE_NAME, PROBE_SET]);
+  let checked = false;
   return (name, targetSet) => {
     if (typeof name !== 'string' || typeof targetSet !== 'string') return slow(name, targetSet);
     const l: Record<string, unknown> = {};
@@ -52,7 +57,16 @@ export function requestRenderer(generic: (name: string, targetSet: string) => Re
     for (const k of specKeys) s[k] = k === 'targetSet' ? targetSet : spec[k];
     const out: Record<string, unknown> = {};
     for (const k of topKeys) out[k] = k === 'metadata' ? Object.freeze(m) : k === 'spec' ? Object.freeze(s) : probe[k];
-    return Object.freeze(out);
+    Object.freeze(out);
+    if (template !== undefined) {
+      const values = [name, targetSet];
+      if (!checked) {
+        checked = true;
+        if (JSON.stringify(out) !== template.text(values)) template = undefined;
+      }
+      template?.mark(out, values);
+    }
+    return out;
   };
 }
 

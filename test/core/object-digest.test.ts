@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import fc from 'fast-check';
-import { jsonExact, jsonLength, knownObjectDigest, measureObject, objectDigest } from '../../lib/core/object-digest';
+import { JsonTemplate, jsonExact, jsonLength, knownObjectDigest, measureObject, objectDigest } from '../../lib/core/object-digest';
+import { requestRenderer } from '../../lib/fleet/request-renderer';
 import { yamlBody } from '../../lib/synth/serialize';
 
 /** sha1 of a text, as the digests are taken. */
@@ -151,5 +152,53 @@ describe('memo', () => {
     expect(knownObjectDigest(child)).toBeUndefined();
     expect(jsonLength(child)).toBe(2); // "{}": its own (no) keys, not its prototype's
     expect(objectDigest(child)).not.toBe(knownObjectDigest(parent));
+  });
+});
+
+describe('JsonTemplate: an object made from a probe gets the length and digest of its own JSON text', () => {
+  const NAME = 'probe-name-7f3a';
+  const SET = 'probe-set-7f3a';
+  /** The probe's shape with `name` and `set` put in, as a new object. */
+  const make = (shared: Record<string, unknown>, name: string, set: string) => ({ ...shared, metadata: { name, labels: { a: 'b', n: name } }, spec: { set, z: [1, 'x'] } });
+
+  test('for any strings put in (quotes, backslashes, line breaks, lone surrogates, NUL), the walk measures the same', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 5 }).filter((k) => !['metadata', 'spec', '__proto__'].includes(k) && !k.includes('7f3a')), fc.string({ maxLength: 5 }).filter((v) => !v.includes('7f3a')), { maxKeys: 3 }), fc.string(), fc.string(), (shared, name, set) => {
+        const template = JsonTemplate.of(make(shared, NAME, SET), [NAME, SET]);
+        expect(template).toBeDefined();
+        const o = make(shared, name, set);
+        expect(template!.text([name, set])).toBe(JSON.stringify(o));
+        template!.mark(o, [name, set]);
+        const walked = clone(o) as object;
+        expect(measureObject(o, true)).toBe(measureObject(walked, true));
+        expect(knownObjectDigest(o)).toBe(knownObjectDigest(walked));
+        // A string that starts with NUL is spelled out by objectDigest: no digest from the text, as for the walk.
+        if (!name.startsWith('\u0000') && !set.startsWith('\u0000')) expect(knownObjectDigest(o)).toBe(sha1(JSON.stringify(o)));
+        expect(objectDigest(o)).toBe(objectDigest(clone(o) as object));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test.each([
+    ['a marker inside a longer string', { metadata: { name: NAME, other: `x-${NAME}` }, spec: { set: SET } }],
+    ['a marker as a key', { metadata: { name: NAME, [SET]: 1 }, spec: { set: SET } }],
+    ['a value JSON blurs', { metadata: { name: NAME, gone: undefined }, spec: { set: SET } }],
+    ['a marker JSON escapes', { metadata: { name: 'a"b' }, spec: { set: SET } }],
+  ])('no template from a probe with %s', (_, probe) => {
+    const markers = probe.metadata.name === 'a"b' ? ['a"b', SET] : [NAME, SET];
+    expect(JsonTemplate.of(probe, markers)).toBeUndefined();
+  });
+
+  test('the device requests use it, and measure as the walk does (lib/fleet/request-renderer.ts)', () => {
+    const generic = (name: string, targetSet: string) => ({ apiVersion: 'v1', kind: 'K', metadata: { name, labels: { n: name }, annotations: { x: 'y' } }, spec: { targetSet, approved: true } });
+    const render = requestRenderer(generic, 'n');
+    for (const [name, set] of [['dev-1', 'a'], ['dév "2"', 'b\nc'], ['\u0000x', '']]) {
+      const o = render(name, set);
+      const walked = clone(o) as object;
+      expect(measureObject(o, true)).toBe(JSON.stringify(generic(name, set)).length);
+      measureObject(walked, true);
+      expect(knownObjectDigest(o)).toBe(knownObjectDigest(walked));
+    }
   });
 });
