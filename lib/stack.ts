@@ -1,15 +1,13 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { formatProblem, Problem, ProblemsError, SpecError } from './core/errors';
-import { SchemaLocations } from './api/functions';
+import { SchemaLocations, Synthesis } from './api/functions';
 import { StackProps, StackSpec } from './api/stack-props';
 import { parseStack } from './spec/parse';
 import { StackInput } from './spec/stack';
+import { writeAppOutput } from './synth/app-output';
+import { resolveStack } from './synth/resolve-all';
 import { defaultBootstrapDir, synthesize } from './synth/synthesize';
-import { GENERATED_PREFIX } from './synth/serialize';
-import { writeTree } from './synth/writer';
 
 /** Props of EdgewattStack: the stack (the shape of stack.yaml) and where its gates and bootstrap go. */
 export interface EdgewattStackProps extends StackProps {
@@ -27,12 +25,16 @@ export interface EdgewattStackProps extends StackProps {
 const BUILT = new WeakSet<object>();
 
 /**
- * The whole stack as a construct in your own cdk8s app. The props are validated at once (a bad stack throws a
- * SpecError naming every problem, after the construct path). At `app.synth()` — through cdk8s's validation
- * hook, with no extra call — it runs the same synthesizer and gates as `edgewatt synth` (schemas, policy,
- * wiring, flows, PromQL) and, when they pass, writes the same files: `<outdir>/<cluster>/<component>/…`,
- * RUNBOOKS.md and the generated READMEs, the Argo CD Applications, and the bootstrap beside the outdir.
- * Any failure fails `app.synth()` with one error listing every problem with its construct path.
+ * The whole stack as a construct in your own cdk8s app. The props are checked at once: a bad stack throws a
+ * SpecError naming every problem (schema and cross-reference: a cluster that is not there, a reserved namespace),
+ * after the construct path. At `app.synth()` it runs the same synthesizer and gates as `edgewatt synth` (schemas,
+ * policy, wiring, flows, PromQL) as cdk8s's validation of this construct, so a failing gate fails `app.synth()` with
+ * one error listing every problem with its construct path, with the other constructs' problems; when every
+ * construct passed and cdk8s wrote its charts, it writes the same files as `edgewatt synth`:
+ * `<outdir>/<cluster>/<component>/…`, RUNBOOKS.md and the generated READMEs, the Argo CD Applications, and the
+ * bootstrap beside the outdir (lib/synth/app-output.ts: the cluster folders and the bootstrap in one transaction;
+ * what an earlier synth of the stack wrote and this one does not give is removed). `app.synthYaml()` and a chart's
+ * own synth (`Testing.synth`) run the gates and write nothing.
  */
 export class EdgewattStack extends Construct {
   /** The stack after parsing, with every default applied. */
@@ -40,6 +42,8 @@ export class EdgewattStack extends Construct {
   private readonly input: StackInput;
   private readonly schemas?: SchemaLocations;
   private readonly bootstrapDir?: string;
+  /** The last validation's synth, written by the App's synth once every construct passed. */
+  private passed?: { readonly outdir: string; readonly result: Synthesis };
 
   constructor(scope: Construct, id: string, props: EdgewattStackProps) {
     super(scope, id);
@@ -50,7 +54,7 @@ export class EdgewattStack extends Construct {
       throw new SpecError([
         {
           path: this.node.path,
-          message: `is a second EdgewattStack in this App, beside ${other.node.path}: both would write the App's outdir and the Argo CD bootstrap, the second over the first; put every cluster in one stack, or give each stack an App of its own with its own outdir`,
+          message: `is a second EdgewattStack in this App, beside ${other.node.path}: both would write the App's outdir and the Argo CD bootstrap, the second over the first; put every cluster in one stack, or give each stack an App of its own with its own outdir and bootstrapDir`,
         },
       ]);
     }
@@ -59,29 +63,67 @@ export class EdgewattStack extends Construct {
     this.input = stack as StackInput;
     this.schemas = schemas ?? schemasFromEnv();
     this.bootstrapDir = bootstrapDir;
+    const located = (problems: ReadonlyArray<Problem>, heading?: string) => new SpecError(problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), heading);
+    const misuse = propsProblems(schemas, bootstrapDir);
     try {
-      this.spec = parseStack(this.input) as StackSpec;
+      // Every problem at once, as `edgewatt synth` names them: the schema's, and the cross-references of the parts
+      // that pass it (resolveStack).
+      let spec: ReturnType<typeof parseStack> | undefined;
+      resolveStack(this.input, (input) => (spec = parseStack(input)));
+      this.spec = spec as unknown as StackSpec;
     } catch (e) {
-      if (e instanceof SpecError) throw new SpecError(e.problems.map((p) => ({ ...p, location: p.location ?? this.node.path })));
+      if (e instanceof SpecError) throw located([...e.problems, ...misuse], e.heading);
       throw e;
     }
-    this.node.addValidation({ validate: () => this.synthesizeInto(App.of(this)) });
+    if (misuse.length > 0) throw located(misuse);
+    this.node.addValidation({ validate: () => this.check() });
+    const root = this.node.root;
+    if (root instanceof App) {
+      // Written after cdk8s's own synth, which validated every construct first (one stack per App: patched once).
+      const synth = root.synth.bind(root);
+      root.synth = () => {
+        synth();
+        this.write(root.outdir);
+      };
+    }
     BUILT.add(this);
   }
 
-  /** The synth cdk8s runs as this construct's validation: problems as lines, or none after writing the files. */
-  private synthesizeInto(root: Construct): string[] {
+  /** The synth cdk8s runs as this construct's validation: its problems as lines (kept for the write when none). */
+  private check(): string[] {
+    const root = this.node.root;
     const outdir = root instanceof App ? root.outdir : 'dist';
-    let result: ReturnType<typeof synthesize>;
+    this.passed = undefined;
+    let result: Synthesis;
     try {
       result = synthesize(this.input, { outLabel: outdir, validation: { schemas: this.schemas } });
     } catch (e) {
       if (e instanceof ProblemsError) return e.problems.map((p) => `${this.constructPathOf(p, outdir)}: ${e.name}: ${formatProblem(p)}`);
       throw e;
     }
+    this.passed = { outdir, result };
+    // Outside an App (no synth to follow), as before: written here.
+    if (!(root instanceof App)) return this.writeLines(outdir);
+    return [];
+  }
+
+  /** Writes the last passed synth into `outdir` (and the bootstrap); a refusal throws a SpecError with this construct's path. */
+  private write(outdir: string): void {
+    const passed = this.passed?.outdir === outdir ? this.passed : undefined;
+    if (passed === undefined) return;
+    this.passed = undefined;
     try {
-      writeOutput(outdir, result.files);
-      if (result.bootstrap.size > 0) writeTree(this.bootstrapDir ?? defaultBootstrapDir(outdir), result.bootstrap);
+      writeAppOutput({ outdir, bootstrapDir: this.bootstrapDir ?? defaultBootstrapDir(outdir), stackName: this.spec.name }, passed.result.files, passed.result.bootstrap);
+    } catch (e) {
+      if (e instanceof SpecError) throw new SpecError(e.problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), e.heading);
+      throw e;
+    }
+  }
+
+  /** write, with a refusal as problem lines (for a validation outside an App). */
+  private writeLines(outdir: string): string[] {
+    try {
+      this.write(outdir);
     } catch (e) {
       if (e instanceof ProblemsError) return e.problems.map((p) => `${this.node.path}: ${formatProblem(p)}`);
       throw e;
@@ -97,33 +139,16 @@ export class EdgewattStack extends Construct {
   }
 }
 
-/**
- * Writes the synthesized files under `outdir` beside whatever else the app writes there: each cluster folder
- * is replaced whole and atomically (writeTree); top-level documents are written when absent or generated.
- */
-function writeOutput(outdir: string, files: ReadonlyMap<string, string>): void {
-  const byCluster = new Map<string, Map<string, string>>();
-  const top: Array<[string, string]> = [];
-  for (const [rel, text] of files) {
-    const slash = rel.indexOf('/');
-    if (slash < 0) {
-      top.push([rel, text]);
-      continue;
-    }
-    const cluster = rel.slice(0, slash);
-    if (!byCluster.has(cluster)) byCluster.set(cluster, new Map());
-    byCluster.get(cluster)!.set(rel.slice(slash + 1), text);
-  }
-  fs.mkdirSync(outdir, { recursive: true });
-  for (const [cluster, tree] of byCluster) writeTree(path.join(outdir, cluster), tree);
-  for (const [rel, text] of top) {
-    const file = path.join(outdir, rel);
-    const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
-    if (old !== undefined && !old.includes(GENERATED_PREFIX.slice(2))) {
-      throw new SpecError([{ path: file, message: 'was not generated by edgewatt: move it out of the app\'s outdir' }]);
-    }
-    if (old !== text) fs.writeFileSync(file, text);
-  }
+/** Problems of the props that are not the stack (plain JavaScript can pass anything). */
+function propsProblems(schemas: unknown, bootstrapDir: unknown): Problem[] {
+  const out: Problem[] = [];
+  if (bootstrapDir !== undefined && (typeof bootstrapDir !== 'string' || bootstrapDir === '')) out.push({ path: 'bootstrapDir', message: 'must be a folder path (a string), such as "argocd"' });
+  if (schemas === undefined) return out;
+  const s = schemas as { k8sOpenApi?: unknown; crds?: unknown };
+  if (typeof schemas !== 'object' || schemas === null) return [...out, { path: 'schemas', message: 'must be { k8sOpenApi: <file>, crds?: [<file or folder>, …] }' }];
+  if (typeof s.k8sOpenApi !== 'string' || s.k8sOpenApi === '') out.push({ path: 'schemas.k8sOpenApi', message: 'must be the path of the Kubernetes OpenAPI v2 document (`kubectl get --raw /openapi/v2 > k8s-openapi.json`)' });
+  if (s.crds !== undefined && (!Array.isArray(s.crds) || s.crds.some((c) => typeof c !== 'string' || c === ''))) out.push({ path: 'schemas.crds', message: 'must be a list of CRD file or folder paths (["crds"], not "crds")' });
+  return out;
 }
 
 function schemasFromEnv(): SchemaLocations | undefined {
