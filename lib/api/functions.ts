@@ -43,6 +43,13 @@ export interface Synthesis {
 export interface SynthToDirOptions extends SynthesizeOptions {
   /** Folder of the Argo CD bootstrap. @default - `argocd` beside `outdir` */
   readonly bootstrapDir?: string;
+  /**
+   * Folder of the caches that make a re-synth into the same `outdir` fast (charts, validation verdicts, renders, the
+   * file index), as `edgewatt synth` keeps in `.edgewatt.cache/<out>/` beside the output folder; never inside
+   * `outdir`, which is replaced whole. A cached verdict is used only for an object of the same content digest.
+   * @default - none: every chart built, object checked and file rendered anew
+   */
+  readonly validationCache?: string;
 }
 
 /**
@@ -60,7 +67,7 @@ export function synthesize(stack: StackProps, options: SynthesizeOptions = {}): 
  * atomically; on any failure nothing is written. Refuses to replace a folder holding files it did not generate.
  */
 export function synthToDir(stack: StackProps, outdir: string, options: SynthToDirOptions = {}): Synthesis {
-  const r = synthesizeToDir(stack as StackInput, outdir, { validation: { schemas: options.schemas }, bootstrapDir: options.bootstrapDir });
+  const r = synthesizeToDir(stack as StackInput, outdir, { validation: { schemas: options.schemas }, bootstrapDir: options.bootstrapDir, validationCache: options.validationCache });
   return { files: r.files, bootstrap: r.bootstrap };
 }
 

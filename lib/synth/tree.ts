@@ -18,12 +18,13 @@ function kindOf(st: fs.Stats | fs.Dirent): string {
 /**
  * Reads one regular file, refusing anything else: it is opened without following a symbolic link and
  * without blocking (a FIFO would hang a plain read), checked to be a regular file no larger than `maxBytes`
- * on the open descriptor, then read. Returns the bytes, or why it was refused.
+ * on the open descriptor, then read. Returns the bytes, or why it was refused. `followLink`: an input the user names
+ * (a schema file) may be a symbolic link to a regular file, which is then read. @default false (a tree's file)
  */
-export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES): Buffer | string {
+export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES, followLink = false): Buffer | string {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (followLink ? 0 : fs.constants.O_NOFOLLOW) | fs.constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') return 'is a symbolic link';

@@ -69,14 +69,14 @@ export class CrdSchemas {
 
   /** Reads every CustomResourceDefinition in the YAML files of `dir` (recursively) or in one file. */
   public addPath(p: string): void {
-    if (!fs.existsSync(p)) throw new Error(`${p}: no such CRD file or folder`);
+    if (!fs.existsSync(p)) throw new SpecError([{ path: p, message: 'no such CRD file or folder: pass the folder of CustomResourceDefinition files (`edgewatt schemas pull` fetches them)' }], 'bad schema file');
     if (fs.statSync(p).isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) this.addPath(path.join(p, e));
       return;
     }
     if (!/\.ya?ml$/.test(p)) return;
     this.files.push(p);
-    const got = readRegularFile(p);
+    const got = readRegularFile(p, undefined, true);
     if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds` }], 'bad schema file');
     this.pending.set(p, got.toString('utf8'));
   }

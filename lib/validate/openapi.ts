@@ -50,7 +50,7 @@ export class KubernetesSchemas {
     const fix = 'get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json` and pass it with --k8s-openapi';
     let doc: SwaggerDoc;
     try {
-      const got = readRegularFile(file, 512 * 1024 * 1024); // the v1.35 document is 3.6 MB
+      const got = readRegularFile(file, 512 * 1024 * 1024, true); // the v1.35 document is 3.6 MB; a link to it is followed
       if (typeof got === 'string') throw new SpecError([{ path: file, message: `${got}: ${fix}` }], 'bad schema file');
       doc = JSON.parse(got.toString('utf8')) as SwaggerDoc;
     } catch (e) {
