@@ -159,8 +159,8 @@ export interface KeplerProps {
    */
   readonly tolerations?: ReadonlyArray<TolerationProps>;
   /**
-   * Exporter container resources.
-   * @default - 100m CPU and 200Mi requested
+   * Exporter container resources, merged over the generation's.
+   * @default - 100m CPU requested; memory 128Mi requested and 512Mi limit (current generation) or 400Mi and 800Mi (classic)
    */
   readonly resources?: ResourcesProps;
   /**
@@ -206,7 +206,7 @@ export interface IngressExposureProps {
 export interface ModelServerProps {
   /**
    * Cluster that runs the model server.
-   * @default - the only cluster
+   * @default - the monitoring cluster, or the only cluster
    */
   readonly cluster?: string;
   /**
@@ -1233,8 +1233,8 @@ export interface KeplerSpec {
    */
   readonly tolerations?: ReadonlyArray<TolerationSpec>;
   /**
-   * Exporter container resources.
-   * @default - 100m CPU and 200Mi requested
+   * Exporter container resources, merged over the generation's.
+   * @default - 100m CPU requested; memory 128Mi requested and 512Mi limit (current generation) or 400Mi and 800Mi (classic)
    */
   readonly resources?: ResourcesSpec;
   /**
@@ -1280,7 +1280,7 @@ export interface IngressExposureSpec {
 export interface ModelServerSpec {
   /**
    * Cluster that runs the model server.
-   * @default - the only cluster
+   * @default - the monitoring cluster, or the only cluster
    */
   readonly cluster?: string;
   /**

@@ -158,7 +158,8 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
   const listed = kepler.clusters ?? spec.clusters.map((c) => c.name);
   // A cluster that is not there (its own problem) is left out, so nothing else is reported about it.
   const unknown = new Set(kepler.clusters?.filter((c, i) => !placer.check(c, `energy.kepler.clusters[${i}]`)));
-  for (const d of duplicates(listed, (c) => c)) problems.add(`energy.kepler.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
+  // Only a list the stack gives (the default, every cluster, repeats a cluster only when `clusters` does: its own problem).
+  if (kepler.clusters) for (const d of duplicates(listed, (c) => c)) problems.add(`energy.kepler.clusters[${d.index}]`, `cluster "${d.key}" is listed twice`);
   const clusters = [...new Set(listed)].filter((c) => !unknown.has(c)).sort();
   for (const c of clusters) ns.use(c, kepler.namespace, 'energy', 'energy.kepler.namespace', KEPLER_EXCEPTION_REASON);
 

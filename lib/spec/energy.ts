@@ -29,7 +29,7 @@ const keplerSchema = z
       .array(toleration)
       .optional()
       .describe('Tolerations added to the default, which tolerates every taint. @default - none added'),
-    resources: resources.optional().describe('Exporter container resources. @default - 100m CPU and 200Mi requested'),
+    resources: resources.optional().describe('Exporter container resources, merged over the generation\'s. @default - 100m CPU requested; memory 128Mi requested and 512Mi limit (current generation) or 400Mi and 800Mi (classic)'),
     namespace: dnsLabel
       .default('kepler')
       .describe('Namespace of the exporter, labelled Pod Security privileged; nothing else runs there. @default kepler'),
@@ -38,7 +38,7 @@ const keplerSchema = z
 
 const modelServerSchema = z
   .strictObject({
-    cluster: dnsLabel.optional().describe('Cluster that runs the model server. @default - the only cluster'),
+    cluster: dnsLabel.optional().describe('Cluster that runs the model server. @default - the monitoring cluster, or the only cluster'),
     storage: quantity.default('5Gi').describe('Size of the volume for trained models. @default 5Gi'),
     initialModelURLs: z
       .array(z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL of a model pipeline archive' }))

@@ -188,6 +188,11 @@ describe('model', () => {
         }),
       ),
     ).toEqual(['energy.kepler.clusters[1]: no cluster named "nowhere" (expected one of: "hub", "line-1")', 'energy.kepler.clusters[2]: cluster "hub" is listed twice']);
+    // Two clusters of one name, energy on every cluster by default: the clusters' problem only, none at a Kepler
+    // list the stack never gave (before: also "energy.kepler.clusters[1]: cluster "a" is listed twice").
+    const twice = problems({ name: 'lab', clusters: [{ name: 'a' }, { name: 'a' }], energy: {} });
+    expect(twice.some((p) => p.startsWith('energy.'))).toBe(false);
+    expect(twice.some((p) => p.startsWith('clusters[1]'))).toBe(true);
     // Before: also "energy.modelServer.exposure: is required: the Kepler exporters of "nowhere" fetch models…".
     expect(
       problems(
