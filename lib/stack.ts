@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { formatProblem, Problem, ProblemsError, SpecError } from './core/errors';
 import { SchemaLocations, Synthesis } from './api/functions';
 import { StackProps, StackSpec } from './api/stack-props';
-import { parseStack } from './spec/parse';
+import { parseStack, sealParsed } from './spec/parse';
 import { StackInput } from './spec/stack';
 import { writeAppOutput } from './synth/app-output';
 import { resolveStack } from './synth/resolve-all';
@@ -37,9 +37,8 @@ const BUILT = new WeakSet<object>();
  * own synth (`Testing.synth`) run the gates and write nothing.
  */
 export class EdgewattStack extends Construct {
-  /** The stack after parsing, with every default applied. */
+  /** The stack after parsing, with every default applied (frozen: what `app.synth()` synthesizes). */
   public readonly spec: StackSpec;
-  private readonly input: StackInput;
   private readonly schemas?: SchemaLocations;
   private readonly bootstrapDir?: string;
   /** The last validation's synth, written by the App's synth once every construct passed. */
@@ -60,7 +59,7 @@ export class EdgewattStack extends Construct {
     }
     // Props left out (plain JavaScript) are an empty stack, whose problems parseStack names.
     const { schemas, bootstrapDir, ...stack } = props ?? ({} as EdgewattStackProps);
-    this.input = stack as StackInput;
+    const input = stack as StackInput;
     this.schemas = schemas ?? schemasFromEnv();
     this.bootstrapDir = bootstrapDir;
     const located = (problems: ReadonlyArray<Problem>, heading?: string) => new SpecError(problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), heading);
@@ -69,8 +68,10 @@ export class EdgewattStack extends Construct {
       // Every problem at once, as `edgewatt synth` names them: the schema's, and the cross-references of the parts
       // that pass it (resolveStack).
       let spec: ReturnType<typeof parseStack> | undefined;
-      resolveStack(this.input, (input) => (spec = parseStack(input)));
-      this.spec = spec as unknown as StackSpec;
+      resolveStack(input, (i) => (spec = parseStack(i)));
+      // Sealed (frozen, lib/spec/parse.ts sealParsed): the synth reads this snapshot, so props changed after
+      // construction change nothing (the parse made new objects: nothing of the props is frozen).
+      this.spec = sealParsed(spec!) as unknown as StackSpec;
     } catch (e) {
       if (e instanceof SpecError) throw located([...e.problems, ...misuse], e.heading);
       throw e;
@@ -96,7 +97,7 @@ export class EdgewattStack extends Construct {
     this.passed = undefined;
     let result: Synthesis;
     try {
-      result = synthesize(this.input, { outLabel: outdir, validation: { schemas: this.schemas } });
+      result = synthesize(this.spec as unknown as StackInput, { outLabel: outdir, validation: { schemas: this.schemas } });
     } catch (e) {
       if (e instanceof ProblemsError) return e.problems.map((p) => `${this.constructPathOf(p, outdir)}: ${e.name}: ${formatProblem(p)}`);
       throw e;

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EdgewattStack, SpecError, StackProps, synthesize } from '../lib';
+import { EdgewattStack, EdgewattStackProps, SpecError, StackProps, synthesize } from '../lib';
 import { readTree } from '../lib/internal';
 import { demoStack } from './support/stacks';
 import { referenceSchemas } from './support/synth';
@@ -139,6 +139,20 @@ describe('EdgewattStack construct', () => {
     expect(left).not.toContain('line-1');
     expect(left).not.toContain('RUNBOOKS.md');
     expect(left).toEqual(expect.arrayContaining(['mine.k8s.yaml', 'other', 'mixed']));
+  });
+
+  test('the props are read at construction: changing them afterwards changes nothing, and nothing of them is frozen', () => {
+    const outdir = path.join(tmp, 'dist');
+    const props = { ...(demoStack() as StackProps), schemas: referenceSchemas() } as EdgewattStackProps & { monitoring: { retention: string } };
+    const app = new App({ outdir });
+    const stack = new EdgewattStack(app, 'platform', props);
+    props.monitoring.retention = '99d';
+    expect(Object.isFrozen(props.monitoring)).toBe(false);
+    expect(Object.isFrozen(stack.spec)).toBe(true);
+    app.synth();
+    expect(text(readTree(outdir))).toEqual(synthesize(demoStack() as StackProps, { schemas: referenceSchemas() }).files);
+    const { schemas: _schemas, ...changed } = props;
+    expect(synthesize(changed, { schemas: referenceSchemas() }).files).not.toEqual(text(readTree(outdir)));
   });
 
   test.each([

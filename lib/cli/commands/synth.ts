@@ -5,6 +5,7 @@ import { checkDirContents, defaultCacheDir, loadStackFile, synthToDir, withStack
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { parseDuration } from './duration';
+import { gitopsPathNote } from './gitops-path';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 import { synthHelm } from './synth-helm';
 
@@ -66,6 +67,8 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
   const stack = loadStackFile(flags.config);
   if (flags.format === 'helm') return synthHelm(io, flags, stack, options, fixCommand(flags));
+  const pathNote = gitopsPathNote(flags.out, (stack as { gitops?: { path?: string } }).gitops?.path);
+  if (pathNote !== undefined) io.err(pathNote);
   if (flags.check) {
     const diff = checkDirContents(stack, flags.out, options);
     // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
