@@ -7,7 +7,7 @@ import { parseStack, sealParsed } from './spec/parse';
 import { StackInput } from './spec/stack';
 import { writeAppOutput } from './synth/app-output';
 import { resolveStack } from './synth/resolve-all';
-import { defaultBootstrapDir, synthesize } from './synth/synthesize';
+import { defaultBootstrapDir, defaultCacheDir, synthesize } from './synth/synthesize';
 
 /** Props of EdgewattStack: the stack (the shape of stack.yaml) and where its gates and bootstrap go. */
 export interface EdgewattStackProps extends StackProps {
@@ -23,6 +23,28 @@ export interface EdgewattStackProps extends StackProps {
 
 /** The stacks whose construction ended: one whose props threw stays in the tree but writes nothing, so it is no clash. */
 const BUILT = new WeakSet<object>();
+
+/** Each App's stack (one per App), written when the App's synth ends. */
+const WRITERS = new WeakMap<App, { readonly forget: () => void; readonly write: () => void }>();
+let hooked = false;
+
+/**
+ * Makes cdk8s's App.synth write an App's stack at its end, once cdk8s validated every construct (the stack's gates
+ * among them) and wrote its own charts: patched on App.prototype once, so an App subclass whose synth calls
+ * super.synth() finds the stack's files there when that call returns; Apps without a stack are not touched. What
+ * an earlier validation (app.synthYaml()) kept is forgotten first, so only this synth's validation is written.
+ */
+function hookAppSynth(): void {
+  if (hooked) return;
+  hooked = true;
+  const synth = App.prototype.synth;
+  App.prototype.synth = function (this: App): void {
+    const stack = WRITERS.get(this);
+    stack?.forget();
+    synth.call(this);
+    stack?.write();
+  };
+}
 
 /**
  * The whole stack as a construct in your own cdk8s app. The props are checked at once: a bad stack throws a
@@ -76,16 +98,12 @@ export class EdgewattStack extends Construct {
       if (e instanceof SpecError) throw located([...e.problems, ...misuse], e.heading);
       throw e;
     }
-    if (misuse.length > 0) throw located(misuse);
+    if (misuse.length > 0) throw located(misuse, 'invalid props');
     this.node.addValidation({ validate: () => this.check() });
     const root = this.node.root;
     if (root instanceof App) {
-      // Written after cdk8s's own synth, which validated every construct first (one stack per App: patched once).
-      const synth = root.synth.bind(root);
-      root.synth = () => {
-        synth();
-        this.write(root.outdir);
-      };
+      hookAppSynth();
+      WRITERS.set(root, { forget: () => this.forget(), write: () => this.write(root.outdir) });
     }
     BUILT.add(this);
   }
@@ -108,13 +126,22 @@ export class EdgewattStack extends Construct {
     return [];
   }
 
+  /** Forgets the last validation's synth (before cdk8s's synth validates again). */
+  private forget(): void {
+    this.passed = undefined;
+  }
+
   /** Writes the last passed synth into `outdir` (and the bootstrap); a refusal throws a SpecError with this construct's path. */
   private write(outdir: string): void {
     const passed = this.passed?.outdir === outdir ? this.passed : undefined;
     if (passed === undefined) return;
     this.passed = undefined;
     try {
-      writeAppOutput({ outdir, bootstrapDir: this.bootstrapDir ?? defaultBootstrapDir(outdir), stackName: this.spec.name }, passed.result.files, passed.result.bootstrap);
+      writeAppOutput(
+        { outdir, bootstrapDir: this.bootstrapDir ?? defaultBootstrapDir(outdir), stackName: this.spec.name, recordDir: defaultCacheDir(outdir) },
+        passed.result.files,
+        passed.result.bootstrap,
+      );
     } catch (e) {
       if (e instanceof SpecError) throw new SpecError(e.problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), e.heading);
       throw e;

@@ -35,6 +35,11 @@ export function stageObjects(
 /** Markers a file must start with for the writer to replace or remove it. */
 const GENERATED_MARKERS = [GENERATED_PREFIX, `<!-- ${GENERATED_PREFIX.slice(2)}`, GENERATED_JSON_PREFIX];
 
+/** Whether a file's bytes start as edgewatt's generated files do (GENERATED_MARKERS): the writer may replace it. */
+export function startsGenerated(content: Buffer): boolean {
+  return GENERATED_MARKERS.some((m) => content.subarray(0, m.length).toString('utf8') === m);
+}
+
 /** What staging one folder found and did. */
 export interface StageResult extends TreeDiff {
   /** Files left exactly as they were (content and mtime). */
@@ -202,7 +207,7 @@ export class FolderStager {
       this.refused.push({ path: path.join(this.label, rel), message: `${got}: ${NOT_REGULAR_FIX}` });
       return undefined;
     }
-    if (!GENERATED_MARKERS.some((m) => got.subarray(0, m.length).toString('utf8') === m)) this.foreign.push(rel);
+    if (!startsGenerated(got)) this.foreign.push(rel);
     return got;
   }
 

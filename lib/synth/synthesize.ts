@@ -321,6 +321,13 @@ export function synthToDir(
   options: SynthOptions & WriteOptions & { readonly bootstrapDir?: string; readonly validationCache?: string | false } = {},
 ): SynthResult & { write: WriteResult; bootstrapWrite?: WriteResult } {
   const cacheDir = options.validationCache ?? false;
+  // Inside the output folder, the cache would be refused as files edgewatt did not generate on the next write.
+  if (cacheDir !== false) {
+    const rel = path.relative(path.resolve(outdir), path.resolve(cacheDir));
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new SpecError([{ path: 'validationCache', message: `${cacheDir} is inside ${outdir}, which is replaced whole: keep the caches beside it (the CLI's: ${defaultCacheDir(outdir)})` }], 'bad output folder');
+    }
+  }
   const key = cacheDir === false ? '' : validationCacheKey(options.validation?.schemas);
   const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
   // The last synth's charts, for a process that has none in memory (lib/synth/chart-cache.ts).

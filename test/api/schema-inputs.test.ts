@@ -51,4 +51,17 @@ describe('schema files and synthToDir options through the library', () => {
     synthToDir(demoStack() as StackProps, path.join(tmp, 'plain'), { schemas: referenceSchemas() });
     expect(fs.readdirSync(tmp).sort()).toEqual(['.edgewatt.cache', 'argocd', 'dist', 'plain']);
   });
+
+  test('a validationCache inside the output folder is refused up front, naming the option (it would be replaced with the tree)', () => {
+    const out = path.join(tmp, 'dist');
+    let err: unknown;
+    try {
+      synthToDir(demoStack() as StackProps, out, { schemas: referenceSchemas(), validationCache: path.join(out, '.cache') });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).problems).toEqual([expect.objectContaining({ path: 'validationCache', message: expect.stringMatching(/is inside .*dist, which is replaced whole: keep the caches beside it/) })]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 });
