@@ -1,4 +1,4 @@
-import { AlertRule } from '../core/monitoring-contract';
+import { ALLOWED_IMAGES_MATCHER, AlertRule } from '../core/monitoring-contract';
 import { imageRef, registryOf, VERSIONS } from '../core/versions';
 import { StackModel } from '../model/types';
 
@@ -35,7 +35,7 @@ export function registryAlert(model: StackModel): Omit<AlertRule, 'runbookURL'> 
   const declared = model.monitoring?.events.allowedRegistries;
   const registries = declared ?? stackRegistries(model);
   const namespaces = declared ? undefined : [...new Set(model.clusters.flatMap((c) => c.namespaces.map((n) => n.name)))].sort();
-  const sel = `job="kube-state-metrics"${namespaces ? `, namespace=~"${namespaces.join('|')}"` : ''}, image_spec!~"${registryRegex(registries).replace(/\\/g, '\\\\')}"`;
+  const sel = `job="kube-state-metrics"${namespaces ? `, namespace=~"${namespaces.join('|')}"` : ''}, ${ALLOWED_IMAGES_MATCHER}${registryRegex(registries).replace(/\\/g, '\\\\')}"`;
   return {
     alert: 'KubePodImageFromUndeclaredRegistry',
     expr: `max by (cluster, namespace, pod, container, image_spec) (kube_pod_container_info{${sel}} or kube_pod_init_container_info{${sel}})`,

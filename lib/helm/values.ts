@@ -1,4 +1,5 @@
 import { KubeObject, POD_SPEC_PATHS } from '../core/kube-object';
+import { ALLOWED_IMAGES_MATCHER } from '../core/monitoring-contract';
 
 /**
  * The values of a cluster chart: the few settings that legitimately differ between installs of the same stack.
@@ -46,7 +47,27 @@ export const IMAGE_SUBSTITUTION: Substitution = {
   rendered: '',
 };
 
+/**
+ * The mirror in the image-registry alert's allowed images (lib/events/registries.ts): nothing by default, else
+ * `<mirror, regex-quoted for a PromQL string>/.+|` in front of the stack's registries, so an image pulled through
+ * the mirror (`<mirror>/quay.io/…`) is as allowed as the image itself. The mirror's only regex metacharacter is
+ * `.` (REGISTRY_MIRROR); the rule file sits in a block scalar, where the PromQL string's `\\.` is written as is.
+ */
+export const ALLOWED_IMAGES_SUBSTITUTION: Substitution = {
+  token: `${TOKEN_PREFIX}ALLOWEDMIRROR`,
+  action: '{{ with .Values.imageRegistry }}{{ replace "." "\\\\\\\\." . }}/.+|{{ end }}',
+  rendered: '',
+};
+
 type Json = Record<string, any>;
+
+/** `v` with the mirror token after each start of the allowed-images regex, in every string it holds. */
+function markAllowedImages(v: unknown): unknown {
+  if (typeof v === 'string') return v.split(ALLOWED_IMAGES_MATCHER).join(`${ALLOWED_IMAGES_MATCHER}${ALLOWED_IMAGES_SUBSTITUTION.token}`);
+  if (Array.isArray(v)) return v.map(markAllowedImages);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, markAllowedImages(x)]));
+  return v;
+}
 
 function at(o: Json | undefined, keys: ReadonlyArray<string>): Json | undefined {
   let cur: Json | undefined = o;
@@ -96,11 +117,16 @@ export function templateValues(objects: ReadonlyArray<KubeObject>): Templated {
       for (const c of (pod?.[list] ?? []) as Json[]) if (typeof c.image === 'string') c.image = `${IMAGE_SUBSTITUTION.token}${c.image}`;
     }
   }
+  // The image-registry alert's rule files (a ConfigMap's data; a PrometheusRule's spec in operator mode).
+  for (const o of copies as Json[]) {
+    if (o.kind === 'ConfigMap' && o.data) o.data = markAllowedImages(o.data);
+    if (o.kind === 'PrometheusRule' && o.spec) o.spec = markAllowedImages(o.spec);
+  }
   const sites = copies.flatMap(storageSites).filter((s) => typeof s.requests.storage === 'string' && STORAGE_QUANTITY.test(s.requests.storage));
   const count = new Map<string, number>();
   for (const s of sites) count.set(s.key, (count.get(s.key) ?? 0) + 1);
   const storage: Record<string, string> = {};
-  const substitutions: Substitution[] = [IMAGE_SUBSTITUTION];
+  const substitutions: Substitution[] = [IMAGE_SUBSTITUTION, ALLOWED_IMAGES_SUBSTITUTION];
   for (const s of sites) {
     const key = (count.get(s.key) ?? 0) > 1 ? `${s.namespace}-${s.key}` : s.key;
     if (key in storage) continue; // still ambiguous: the size stays literal

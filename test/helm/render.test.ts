@@ -95,6 +95,7 @@ describe('the stack as Helm charts, checked by the real Helm', () => {
     const want = plainObjects('hub');
     let images = 0;
     let sizes = 0;
+    let rules = 0;
     for (const [file, w] of want) {
       const expected = JSON.parse(JSON.stringify(w.object));
       for (const spec of [expected.spec?.template?.spec].filter(Boolean)) {
@@ -104,6 +105,12 @@ describe('the stack as Helm charts, checked by the real Helm', () => {
             images += 1;
           }
         }
+      }
+      // The image-registry alert allows what comes through the mirror (the regex quoted for a PromQL string).
+      if (expected.kind === 'ConfigMap' && expected.data) {
+        const before = JSON.stringify(expected.data);
+        expected.data = JSON.parse(before.split('image_spec!~\\"').join('image_spec!~\\"mirror\\\\\\\\.example:5000/cache/.+|'));
+        if (JSON.stringify(expected.data) !== before) rules += 1;
       }
       for (const t of expected.kind === 'StatefulSet' && expected.metadata.name === 'prometheus' ? expected.spec.volumeClaimTemplates : []) {
         if (t.metadata.name === 'data') {
@@ -115,6 +122,16 @@ describe('the stack as Helm charts, checked by the real Helm', () => {
     }
     expect(images).toBeGreaterThanOrEqual(8);
     expect(sizes).toBe(1);
+    expect(rules).toBe(1);
+    // The rendered alert's regex (PromQL anchors it) takes a mirrored image and still refuses another registry.
+    const texts = [...got.values()].flatMap((g) => Object.values((g.object as { data?: Record<string, string> }).data ?? {}));
+    const rule = texts.find((t) => t.includes('KubePodImageFromUndeclaredRegistry'))!;
+    // The PromQL string's text (its escapes undone: `\\.` is the regex's `\.`).
+    const promqlString = /image_spec!~"((?:[^"\\]|\\.)*)"/.exec(rule)![1].replace(/\\\\/g, '\\');
+    const allowed = new RegExp(`^(?:${promqlString})$`);
+    expect(allowed.test('mirror.example:5000/cache/quay.io/prometheus/prometheus:v3.13.2')).toBe(true);
+    expect(allowed.test('mirrorXexample:5000/cache/quay.io/prometheus/prometheus:v3.13.2')).toBe(false);
+    expect(allowed.test('evil.example/quay.io/prometheus/prometheus:v3.13.2')).toBe(false);
     // The mirror token never leaks into a template's output.
     expect(r.stdout).not.toContain(IMAGE_SUBSTITUTION.token);
   });
