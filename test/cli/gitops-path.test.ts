@@ -29,6 +29,10 @@ describe('gitops.path against where synth writes (lib/cli/commands/gitops-path.t
     expect(code).toBe(0);
     expect(c.err()).toContain('note: the Argo CD Applications read gitops.path "dist" of the repository');
     expect(fs.existsSync(path.join(repo, 'preview', 'hub'))).toBe(true);
+    // The chart format's Applications read <gitops.path>/<cluster>/chart: the same note.
+    const helm = captureIO();
+    expect(await runCli(['synth', '--format', 'helm', '-c', path.join(repo, 'stack.yaml'), '-o', path.join(repo, 'charts')], helm.io)).toBe(0);
+    expect(helm.err()).toContain('note: the Argo CD Applications read gitops.path "dist" of the repository');
     const agree = captureIO();
     expect(await runCli(['synth', '-c', path.join(repo, 'stack.yaml'), '-o', path.join(repo, 'dist')], agree.io)).toBe(0);
     expect(agree.err()).not.toContain('gitops.path');

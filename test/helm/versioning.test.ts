@@ -36,6 +36,21 @@ describe('synth --format helm: versioned charts, Argo CD Applications', () => {
     expect(t.bootstrap).toEqual(a.bootstrap);
   });
 
+  test('--check of a hand-edited chart file prints its unified diff on stdout, as the plain format does', async () => {
+    const dir = tmpDir('edgewatt-helm-check-');
+    const out = path.join(dir, 'dist');
+    const file = stackFile(dir);
+    expect((await run('synth', '--format', 'helm', '-c', file, '-o', out, ...SCHEMAS)).code).toBe(0);
+    const values = path.join(out, 'hub/chart/values.yaml');
+    const text = fs.readFileSync(values, 'utf8');
+    fs.writeFileSync(values, text.replace('data-prometheus: 50Gi', 'data-prometheus: 80Gi'));
+    const check = await run('synth', '--check', '--format', 'helm', '-c', file, '-o', out, ...SCHEMAS);
+    expect(check.code).toBe(1);
+    expect(check.err).toContain(`changed  ${path.relative(process.cwd(), values)}`);
+    expect(check.out).toContain(`--- a/${path.relative(process.cwd(), values)}`);
+    expect(check.out).toContain('-  data-prometheus: 80Gi\n+  data-prometheus: 50Gi');
+  });
+
   test('--check fails naming the chart when the content changed but helm.version did not; a raised version passes', async () => {
     const dir = tmpDir('edgewatt-helm-version-');
     const out = path.join(dir, 'dist');

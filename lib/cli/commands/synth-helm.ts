@@ -1,4 +1,6 @@
 import * as path from 'path';
+import { createTwoFilesPatch } from 'diff';
+import { counted } from '../../core/names';
 import { ValidationError } from '../../core/errors';
 import { chartVersionProblems, helmTree } from '../../helm';
 import { StackInput } from '../../spec/stack';
@@ -32,16 +34,20 @@ export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, o
   if (flags.check) {
     const shown = (dir: string, f: string) => path.relative(process.cwd(), path.resolve(dir, f)).split(path.sep).join('/');
     const all = targets.flatMap((t) => {
-      const d = diffTree(readTree(resolveOutDir(t.dir), t.dir), t.files);
-      return [...d.missing.map((f) => ({ f: shown(t.dir, f), what: 'missing' })), ...d.changed.map((f) => ({ f: shown(t.dir, f), what: 'changed' })), ...d.stale.map((f) => ({ f: shown(t.dir, f), what: 'stale' }))];
+      const actual = readTree(resolveOutDir(t.dir), t.dir);
+      const d = diffTree(actual, t.files);
+      const entry = (f: string, what: string) => ({ f: shown(t.dir, f), what, before: actual.get(f)?.toString('utf8') ?? '', after: t.files.get(f) ?? '' });
+      return [...d.missing.map((f) => entry(f, 'missing')), ...d.changed.map((f) => entry(f, 'changed')), ...d.stale.map((f) => entry(f, 'stale'))];
     }).sort((a, b) => (a.f < b.f ? -1 : 1));
     if (all.length === 0) {
-      if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config} (${charts.length} Helm charts)\n`);
+      if (flags.output === 'text') io.out(`${flags.out} is up to date with ${flags.config} (${counted(charts.length, 'Helm chart')})\n`);
       return { differences: [], charts };
     }
     if (flags.output === 'text') {
       io.err(`${flags.out} is not what ${flags.config} gives as Helm charts (${all.length} ${all.length === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
       io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${d.f}`).join('\n')}\n`);
+      // A unified diff of each on stdout, as the plain format gives.
+      for (const d of all) io.out(createTwoFilesPatch(d.what === 'missing' ? '/dev/null' : `a/${d.f}`, d.what === 'stale' ? '/dev/null' : `b/${d.f}`, d.before, d.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
       throw new CliExit(EXIT.checkFailed);
     }
     const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
@@ -51,7 +57,7 @@ export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, o
   const written = write.missing.length + write.changed.length;
   const out = { written, unchanged: write.unchanged, removed: write.stale.length, files: tree.files.size, charts };
   if (flags.output === 'json') return out;
-  io.out(`synthesized ${charts.length} Helm charts (${charts.map((c) => `${c.name} ${c.version}`).join(', ')}) into ${tree.files.size} files in ${flags.out}: ${written} written, ${write.unchanged} unchanged, ${write.stale.length} removed\n`);
+  io.out(`synthesized ${counted(charts.length, 'Helm chart')}${charts.length > 0 ? ` (${charts.map((c) => `${c.name} ${c.version}`).join(', ')})` : ''} into ${tree.files.size} files in ${flags.out}: ${written} written, ${write.unchanged} unchanged, ${write.stale.length} removed\n`);
   if (bootstrapWrite) io.out(`Argo CD bootstrap: ${tree.bootstrap.size} files in ${flags.argocdOut ?? 'argocd beside ' + flags.out}: ${bootstrapWrite.missing.length + bootstrapWrite.changed.length} written, ${bootstrapWrite.unchanged} unchanged, ${bootstrapWrite.stale.length} removed\n`);
   return out;
 }

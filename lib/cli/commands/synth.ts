@@ -66,9 +66,10 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
   const stack = loadStackFile(flags.config);
-  if (flags.format === 'helm') return synthHelm(io, flags, stack, options, fixCommand(flags));
+  // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
   const pathNote = gitopsPathNote(flags.out, (stack as { gitops?: { path?: string } }).gitops?.path);
   if (pathNote !== undefined) io.err(pathNote);
+  if (flags.format === 'helm') return synthHelm(io, flags, stack, options, fixCommand(flags));
   if (flags.check) {
     const diff = checkDirContents(stack, flags.out, options);
     // Paths as the user's shell sees them (argocd/x.yaml, not dist/../argocd/x.yaml).
