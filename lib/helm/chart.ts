@@ -182,6 +182,21 @@ function argocdFiles(result: SynthResult, charts: ReadonlyArray<ClusterChart>, o
   return renderFiles(model.name, placed);
 }
 
+/**
+ * The Helm charts a folder given to `validate` or `flows` is, holds or sits in: the folder itself or a folder up to
+ * three levels above it with a Chart.yaml (`dist/hub/chart/templates/monitoring`), a cluster folder's chart
+ * (`dist/hub` → `dist/hub/chart`), or every cluster's (chartFoldersIn).
+ */
+export function chartFoldersAt(dir: string): string[] {
+  let d = path.resolve(dir);
+  for (let up = 0; up <= 3; up++, d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'Chart.yaml'))) return [up === 0 ? dir : path.isAbsolute(dir) ? d : path.relative(process.cwd(), d) || '.'];
+    if (path.dirname(d) === d) break;
+  }
+  if (fs.existsSync(path.join(dir, 'chart', 'Chart.yaml'))) return [path.join(dir, 'chart')];
+  return chartFoldersIn(dir);
+}
+
 /** The cluster charts `synth --format helm` wrote under `outdir` (`<cluster>/chart/Chart.yaml`), as paths. */
 export function chartFoldersIn(outdir: string): string[] {
   let clusters: fs.Dirent[];

@@ -95,6 +95,13 @@ describe('synth --format helm: versioned charts, Argo CD Applications', () => {
     const v = await run('validate', out, ...SCHEMAS);
     expect(v.code).toBe(2);
     expect(v.err).toContain(`${path.join(out, 'hub/chart')}: is a Helm chart`);
+    // So does a folder inside the tree: a cluster folder, the chart, a folder of its templates; and `flows`.
+    for (const inside of ['hub', 'hub/chart', 'hub/chart/templates/monitoring']) {
+      const w = await run('validate', path.join(out, inside), ...SCHEMAS);
+      expect([w.code, w.err.includes('hub/chart: is a Helm chart')]).toEqual([2, true]);
+    }
+    const f = await run('flows', out);
+    expect([f.code, f.err.includes(`${path.join(out, 'hub/chart')}: is a Helm chart`), f.out]).toEqual([2, true, '']);
     // The chart on disk still passes helm lint --strict.
     expect(helm(['lint', '--strict', path.join(out, 'hub/chart')]).status).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { SpecError } from '../../core/errors';
+import { InputError, SpecError } from '../../core/errors';
+import { chartFoldersAt } from '../../helm/chart';
 import { evaluateFlows, FLOWS_FILE, flowTableJson, formatFlowTable, loadYamlTree, readFlowsFile } from '../../validate';
 import { CliExit, CliIO, EXIT } from '../io';
 
@@ -13,6 +14,9 @@ export function flowsCommand(io: CliIO): Command {
     .argument('[dir]', 'synthesized output folder holding FLOWS.json and the cluster folders', 'dist')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action((dir: string, flags: { output: 'text' | 'json' }) => {
+      // A tree of Helm charts holds templates, not objects: every flow would look blocked.
+      const charts = chartFoldersAt(dir);
+      if (charts.length > 0) throw new InputError(charts.map((chart) => ({ path: chart, message: 'is a Helm chart (synth --format helm), whose templates are not plain YAML: check the flows of the plain tree of the same stack (`edgewatt synth -o <folder>` then `edgewatt flows <folder>`), which every chart renders to with its default values' })));
       const file = readFlowsFile(dir);
       if (file.findings.length > 0 || !file.flows) {
         throw new SpecError(

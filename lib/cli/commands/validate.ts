@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { Command } from 'commander';
 import { InputError, ValidationError } from '../../core/errors';
 import { recoverTree } from '../../synth/writer';
-import { chartFoldersIn } from '../../helm/chart';
+import { chartFoldersAt } from '../../helm/chart';
 import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validateEntries } from '../../validate';
 import { CliIO } from '../io';
 import { OutputFormat, reportAs, withOutputFlag } from '../json';
@@ -30,7 +30,7 @@ export function validateCommand(io: CliIO): Command {
       recoverTree(dir); // a tree parked by a killed write is moved back before it is looked for
       if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) input.push({ path: dir, message: 'is not a folder: pass the folder of YAML files to check, e.g. `edgewatt validate dist`' });
       // A tree of Helm charts holds templates, not objects: its objects are the plain tree's (test/helm).
-      for (const chart of chartFoldersIn(dir)) input.push({ path: chart, message: 'is a Helm chart (synth --format helm), whose templates are not plain YAML: validate the plain tree of the same stack (`edgewatt synth -o <folder>` then `edgewatt validate <folder>`), which every chart renders to with its default values' });
+      for (const chart of chartFoldersAt(dir)) input.push({ path: chart, message: 'is a Helm chart (synth --format helm), whose templates are not plain YAML: validate the plain tree of the same stack (`edgewatt synth -o <folder>` then `edgewatt validate <folder>`), which every chart renders to with its default values' });
       let schemas;
       try {
         schemas = schemaSources(flags);
