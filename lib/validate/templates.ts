@@ -20,9 +20,14 @@ export function goTemplateProblem(text: string): string | undefined {
     let j = open + 2;
     if (text[j] === '-' && /\s/.test(text[j + 1] ?? '')) j += 2;
     if (text.startsWith('/*', j)) {
+      // A comment is a whole action: `{{/* … */}}` or with trim markers `{{- /* … */ -}}` (lex.go lexComment).
       const end = text.indexOf('*/', j + 2);
       if (end < 0) return 'unclosed comment';
-      j = end + 2;
+      const after = end + 2;
+      const close = text.startsWith('}}', after) ? after : text.startsWith(' -}}', after) ? after + 2 : -1;
+      if (close < 0) return 'comment ends before closing delimiter: write it as {{/* … */}}';
+      i = close + 2;
+      continue;
     }
     let depth = 0;
     let body = '';

@@ -105,6 +105,11 @@ describe('item 5: Go template injection', () => {
       ['{{ if true }}no end', false],
       ['{{ (len "x" }}', false],
       ['a }} b', true],
+      // Comments are whole actions (found by a new-user trial: they were "empty actions").
+      ['#a-{{/* x */}}', true],
+      ['#a-{{- /* x */ -}} b', true],
+      ['{{/* x */ $labels.x }}', false],
+      ['{{/* unclosed', false],
     ];
     for (const [text, ok] of cases) {
       expect([text, goTemplateProblem(text) === undefined]).toEqual([text, ok]);
