@@ -51,8 +51,26 @@ export async function main(argv: ReadonlyArray<string>, io: CliIO = processIO): 
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.ok;
+      // A flag commander refused (unknown, a bad choice, a missing value) still gives the one JSON document asked for.
+      const command = jsonCommand(argv);
+      if (command !== undefined) {
+        const problem = { file: null, line: null, column: null, path: null, message: e.message.replace(/^error: /, ''), fix: null };
+        io.out(`${JSON.stringify({ command, ok: false, exitCode: EXIT.badInput, problems: [problem] }, null, 2)}\n`);
+      }
       return EXIT.badInput;
     }
     return reportError(e, io);
   }
+}
+
+/**
+ * The command named in `argv` when it asks for JSON output (`--output json`, `--output=json`, and `-o json` on the
+ * commands whose -o is the output format, not synth's output folder), as reportAs names it; else undefined.
+ */
+function jsonCommand(argv: ReadonlyArray<string>): string | undefined {
+  const name = argv.find((a) => !a.startsWith('-'));
+  if (name === undefined) return undefined;
+  const json = argv.some((a, i) => (a === '--output' && argv[i + 1] === 'json') || a === '--output=json' || (name !== 'synth' && ((a === '-o' && argv[i + 1] === 'json') || a === '-ojson')));
+  if (!json) return undefined;
+  return name === 'synth' && argv.includes('--check') ? 'synth --check' : name;
 }

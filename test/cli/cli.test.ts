@@ -211,6 +211,19 @@ describe('edgewatt CLI', () => {
     const bad = await run('synth', '--bogus');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("error: unknown option '--bogus'");
+    expect(bad.out).toBe('');
+    // Asked for JSON, a refused flag still gives the one JSON document (the README's contract), on stdout.
+    for (const [argv, command, message] of [
+      [['synth', '--bogus', '--output', 'json'], 'synth', "unknown option '--bogus'"],
+      [['synth', '--check', '--output=json', '--format', 'yaml'], 'synth --check', "option '--format <format>' argument 'yaml' is invalid. Allowed choices are plain, helm."],
+      [['validate', '-o', 'json', '--bogus'], 'validate', "unknown option '--bogus'"],
+    ] as const) {
+      const r = await run(...argv);
+      expect([r.code, JSON.parse(r.out)]).toEqual([2, { command, ok: false, exitCode: 2, problems: [{ file: null, line: null, column: null, path: null, message, fix: null }] }]);
+    }
+    // A named OpenAPI file that is not there is one problem, not also "--k8s-openapi is required".
+    const missing = await run('validate', tmpDir(), '--k8s-openapi', '/nonexistent.json', '-o', 'json');
+    expect([missing.code, JSON.parse(missing.out).problems.map((p: { file: string }) => p.file)]).toEqual([2, ['/nonexistent.json']]);
     for (const cmd of [[], ['synth'], ['schema']]) {
       const r = await run(...cmd, '--help');
       expect(r.code).toBe(0);

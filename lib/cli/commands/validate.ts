@@ -38,7 +38,8 @@ export function validateCommand(io: CliIO): Command {
         if (!(e instanceof InputError)) throw e;
         input.push(...e.problems);
       }
-      if (!schemas && input.every((p) => !p.path.startsWith('--'))) {
+      // Not when a flag named the document (its own problem says what is wrong with it).
+      if (!schemas && !flags.k8sOpenapi && input.every((p) => !p.path.startsWith('--'))) {
         input.push({ path: '--k8s-openapi', message: 'is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once' });
       }
       if (input.length > 0 || !schemas) throw new InputError(input);
