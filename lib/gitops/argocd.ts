@@ -39,10 +39,25 @@ export function applicationName(model: StackModel, f: DeployFolder): string {
   return `${model.name}-${f.cluster}-${f.folder}`;
 }
 
+/**
+ * The destination namespace of a folder's Application: the folder's component's own namespace on the cluster, else
+ * the cluster's first namespace by name. Argo CD refuses an Application whose destination namespace no
+ * destination of its AppProject matches, and an empty namespace matches only `*` (argo-cd v3.5.1
+ * `pkg/apis/application/v1alpha1/app_project_types.go` isDestinationMatched: `globMatch(item.Namespace,
+ * dst.Namespace)`; `util/argo/argo.go` ValidatePermissions), which the project never lists: its destinations are
+ * the stack's namespaces (appProject). Every object edgewatt writes names its namespace, so this one is only
+ * what Argo CD shows and checks.
+ */
+export function destinationNamespace(cluster: StackModel['clusters'][number], component?: string): string | undefined {
+  const names = (list: typeof cluster.namespaces) => list.map((n) => n.name).sort();
+  return names(cluster.namespaces.filter((n) => n.component === component))[0] ?? names(cluster.namespaces)[0];
+}
+
 /** One Application deploying a folder of the output to its cluster. */
 export function folderApplication(model: StackModel, f: DeployFolder): KubeObject {
   const g = model.gitops!;
   const cluster = model.clusters.find((c) => c.name === f.cluster)!;
+  const namespace = destinationNamespace(cluster, componentOf(f.folder));
   return {
     apiVersion: ARGOCD_API,
     kind: 'Application',
@@ -56,7 +71,7 @@ export function folderApplication(model: StackModel, f: DeployFolder): KubeObjec
     spec: {
       project: model.name,
       source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: `${g.path}/${f.cluster}/${f.folder}`, directory: { recurse: false } },
-      destination: { server: cluster.server },
+      destination: { server: cluster.server, ...(namespace !== undefined ? { namespace } : {}) },
       syncPolicy: syncPolicy(true),
     },
   };
@@ -164,6 +179,15 @@ export function rootApplication(model: StackModel, cluster: string): KubeObject 
   };
 }
 
+/** A Go template (sprig's dict and get) giving each cluster's destinationNamespace from the path segment `segment`. */
+function clusterNamespaces(model: StackModel, segment: number): string {
+  const pairs = model.clusters.flatMap((c) => {
+    const ns = destinationNamespace(c);
+    return ns === undefined ? [] : [JSON.stringify(c.name), JSON.stringify(ns)];
+  });
+  return `{{ get (dict ${pairs.join(' ')}) (index .path.segments ${segment}) }}`;
+}
+
 /**
  * ApplicationSet mode: one ApplicationSet whose git directory generator makes an Application per
  * `<path>/<cluster>/<folder>`; clusters must be registered in Argo CD under their stack names. Sync waves do
@@ -189,7 +213,9 @@ export function applicationSet(model: StackModel): KubeObject {
         spec: {
           project: model.name,
           source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: '{{.path.path}}' },
-          destination: { name: `{{index .path.segments ${g.path.split('/').length}}}` },
+          // The cluster's first namespace (destinationNamespace), which its AppProject destinations list: an Application
+          // without a destination namespace is refused by a project that does not allow `*`.
+          destination: { name: `{{index .path.segments ${g.path.split('/').length}}}`, namespace: clusterNamespaces(model, g.path.split('/').length) },
           syncPolicy: syncPolicy(true),
         },
       },

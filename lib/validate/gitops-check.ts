@@ -2,6 +2,7 @@ import { jsonLength } from '../core/kube-object';
 import { isExactChartVersion } from '../core/versions';
 import { APPLICATION_LIMITS } from '../synth/shards';
 import { Json } from './pods';
+import { checkProjectDestinations } from './project-destinations';
 import { Entry, Finding } from './types';
 
 /** Whether an Application deploys one of edgewatt's own folders (not an upstream component). */
@@ -95,7 +96,7 @@ export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Findin
     const at = folderOf(e.file);
     if (at) tallyOne(folders, at, e.file, o, last);
   }
-  return [...helm, ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
+  return [...helm, ...checkProjectDestinations(entries), ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
 }
 
 /**
