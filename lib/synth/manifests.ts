@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { COMPONENT_REGISTRY, ComponentDefinition } from '../../charts';
 import { ClusterModel, StackModel } from '../model';
 import { EXTERNAL_REFS_ANNOTATION } from '../core/policy';
+import { withTypedClaimTemplates } from '../core/claim-templates';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from './kube-object';
 import { renderChart } from './render-chart';
 import { ChartReuse } from './chart-reuse';
@@ -69,8 +70,12 @@ export function synthesizeManifests(
   return out;
 }
 
-/** Removes the namespace cdk8s stamps onto cluster-scoped objects. */
-export function normalizeObject(o: KubeObject): KubeObject {
+/**
+ * Removes the namespace cdk8s stamps onto cluster-scoped objects, and types a StatefulSet's claim templates
+ * (withTypedClaimTemplates: Argo CD's server-side diff would otherwise never find it in sync).
+ */
+export function normalizeObject(input: KubeObject): KubeObject {
+  const o = withTypedClaimTemplates(input);
   if (!CLUSTER_SCOPED_KINDS.has(o.kind) || o.metadata.namespace === undefined) return o;
   const { namespace: _dropped, ...metadata } = o.metadata;
   void _dropped;
