@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
 import { makeCacheDir } from '../validate/cache';
 import { startsGenerated } from './stager';
-import { TreeTarget, writeTrees } from './writer';
+import { isWithin, TreeTarget, writeTrees } from './writer';
 
 /** Where an EdgewattStack's synth goes (lib/stack.ts): a cdk8s App's outdir, shared with the app's own charts. */
 export interface AppOutput {
@@ -78,15 +78,10 @@ function bootstrapPlacement(out: AppOutput, clusters: ReadonlyArray<string>): Pr
   const boot = realPath(out.bootstrapDir);
   const outdir = realPath(out.outdir);
   const fix = 'give the bootstrap a folder of its own beside the outdir (the default: argocd beside it)';
-  if (within(outdir, boot)) return [{ path: 'bootstrapDir', message: `${out.bootstrapDir} ${outdir === boot ? 'is' : 'holds'} the app's outdir ${out.outdir}, and the bootstrap folder is replaced whole: ${fix}` }];
-  const cluster = clusters.find((c) => within(boot, path.join(outdir, c)));
+  if (isWithin(outdir, boot)) return [{ path: 'bootstrapDir', message: `${out.bootstrapDir} ${outdir === boot ? 'is' : 'holds'} the app's outdir ${out.outdir}, and the bootstrap folder is replaced whole: ${fix}` }];
+  const cluster = clusters.find((c) => isWithin(boot, path.join(outdir, c)));
   if (cluster === undefined) return [];
   return [{ path: 'bootstrapDir', message: `${out.bootstrapDir} is ${boot === path.join(outdir, cluster) ? '' : 'inside '}the folder of cluster ${cluster}, which the stack replaces whole: ${fix}` }];
-}
-
-/** Whether `inner` is `outer` or inside it. */
-function within(inner: string, outer: string): boolean {
-  return inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
 }
 
 /** The real path of `p`: its longest existing part with every link resolved, and the rest as given. */
@@ -114,7 +109,7 @@ function removeStale(out: AppOutput, clusters: ReadonlyMap<string, unknown>, top
     for (const c of last.clusters) {
       if (typeof c !== 'string' || clusters.has(c) || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c)) continue;
       const dir = path.join(out.outdir, c);
-      if (boot !== undefined && within(boot, realPath(dir))) continue;
+      if (boot !== undefined && isWithin(boot, realPath(dir))) continue;
       if (fs.lstatSync(dir, { throwIfNoEntry: false })?.isDirectory() && onlyGeneratedFrom(dir, out.stackName)) fs.rmSync(dir, { recursive: true, force: true });
     }
     for (const d of last.documents) {

@@ -31,7 +31,7 @@ import { Placer } from './placement-reuse';
 import { yamlHeader } from './serialize';
 import { resolveStack, withCrossReferences } from './resolve-all';
 import { diffTree, readTree, TreeDiff } from './tree';
-import { beginWrite, recoverTree, resolveOutDir, WriteOptions, WriteResult } from './writer';
+import { beginWrite, isWithin, recoverTree, resolveOutDir, WriteOptions, WriteResult } from './writer';
 
 /** A check over all synthesized manifests; returns problems, or none. */
 export type ManifestCheck = (manifests: ReadonlyArray<Manifest>, model: StackModel) => ReadonlyArray<Problem>;
@@ -323,8 +323,7 @@ export function synthToDir(
   const cacheDir = options.validationCache ?? false;
   // Inside the output folder, the cache would be refused as files edgewatt did not generate on the next write.
   if (cacheDir !== false) {
-    const rel = path.relative(path.resolve(outdir), path.resolve(cacheDir));
-    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    if (isWithin(path.resolve(cacheDir), path.resolve(outdir))) {
       throw new SpecError([{ path: 'validationCache', message: `${cacheDir} is inside ${outdir}, which is replaced whole: keep the caches beside it (the CLI's: ${defaultCacheDir(outdir)})` }], 'bad output folder');
     }
   }

@@ -86,6 +86,11 @@ export interface TreeTarget {
   readonly files: FileMap;
 }
 
+/** Whether absolute path `inner` is `outer` or inside it (by path, not by following links). */
+export function isWithin(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
+}
+
 /**
  * Makes `outdir` hold exactly `files`, atomically. See writeTrees.
  */
@@ -158,7 +163,7 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
   const order = [...new Set(resolved.map((t) => t.abs))].sort();
   if (order.length !== resolved.length) throw new SpecError([{ path: dirs.join(', '), message: 'name the same folder twice: give each tree its own folder' }], 'bad output folder');
   // Each tree is replaced whole (with its lock, staging and parked folders beside it), so one may not hold another.
-  const nested = resolved.flatMap((a) => resolved.filter((b) => b !== a && b.abs.startsWith(a.abs.endsWith(path.sep) ? a.abs : a.abs + path.sep)).map((b) => `${b.dir} is inside ${a.dir}`));
+  const nested = resolved.flatMap((a) => resolved.filter((b) => b !== a && isWithin(b.abs, a.abs)).map((b) => `${b.dir} is inside ${a.dir}`));
   if (nested.length > 0) throw new SpecError([{ path: dirs.join(', '), message: `${nested.join('; ')}: each tree is replaced whole, so give each its own folder, side by side (such as dist and argocd)` }], 'bad output folder');
   const releases: Array<() => void> = [];
   const release = () => {
