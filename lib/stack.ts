@@ -84,7 +84,6 @@ export class EdgewattStack extends Construct {
     const input = stack as StackInput;
     this.schemas = schemas ?? schemasFromEnv();
     this.bootstrapDir = bootstrapDir;
-    const located = (problems: ReadonlyArray<Problem>, heading?: string) => new SpecError(problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), heading);
     const misuse = propsProblems(schemas, bootstrapDir);
     try {
       // Every problem at once, as `edgewatt synth` names them: the schema's, and the cross-references of the parts
@@ -95,10 +94,10 @@ export class EdgewattStack extends Construct {
       // construction change nothing (the parse made new objects: nothing of the props is frozen).
       this.spec = sealParsed(spec!) as unknown as StackSpec;
     } catch (e) {
-      if (e instanceof SpecError) throw located([...e.problems, ...misuse], e.heading);
+      if (e instanceof SpecError) throw this.located([...e.problems, ...misuse], e.heading);
       throw e;
     }
-    if (misuse.length > 0) throw located(misuse, 'invalid props');
+    if (misuse.length > 0) throw this.located(misuse, 'invalid props');
     this.node.addValidation({ validate: () => this.check() });
     const root = this.node.root;
     if (root instanceof App) {
@@ -143,9 +142,14 @@ export class EdgewattStack extends Construct {
         passed.result.bootstrap,
       );
     } catch (e) {
-      if (e instanceof SpecError) throw new SpecError(e.problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), e.heading);
+      if (e instanceof SpecError) throw this.located(e.problems, e.heading);
       throw e;
     }
+  }
+
+  /** A SpecError of `problems`, each located at this construct's path unless it has a location of its own. */
+  private located(problems: ReadonlyArray<Problem>, heading?: string): SpecError {
+    return new SpecError(problems.map((p) => ({ ...p, location: p.location ?? this.node.path })), heading);
   }
 
   /** write, with a refusal as problem lines (for a validation outside an App). */

@@ -53,11 +53,16 @@ export function destinationNamespace(cluster: StackModel['clusters'][number], co
   return names(cluster.namespaces.filter((n) => n.component === component))[0] ?? names(cluster.namespaces)[0];
 }
 
+/** An Application's destination on `cluster`: its server and destinationNamespace (of `component`, when given). */
+export function clusterDestination(cluster: StackModel['clusters'][number], component?: string): { server: string; namespace?: string } {
+  const namespace = destinationNamespace(cluster, component);
+  return { server: cluster.server, ...(namespace !== undefined ? { namespace } : {}) };
+}
+
 /** One Application deploying a folder of the output to its cluster. */
 export function folderApplication(model: StackModel, f: DeployFolder): KubeObject {
   const g = model.gitops!;
   const cluster = model.clusters.find((c) => c.name === f.cluster)!;
-  const namespace = destinationNamespace(cluster, componentOf(f.folder));
   return {
     apiVersion: ARGOCD_API,
     kind: 'Application',
@@ -71,7 +76,7 @@ export function folderApplication(model: StackModel, f: DeployFolder): KubeObjec
     spec: {
       project: model.name,
       source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: `${g.path}/${f.cluster}/${f.folder}`, directory: { recurse: false } },
-      destination: { server: cluster.server, ...(namespace !== undefined ? { namespace } : {}) },
+      destination: clusterDestination(cluster, componentOf(f.folder)),
       syncPolicy: syncPolicy(true),
     },
   };

@@ -2,7 +2,7 @@ import { SpecError } from '../core/errors';
 import { stackLabels } from '../core/labels';
 import { KubeObject } from '../core/kube-object';
 import { StackModel } from '../model/types';
-import { ARGOCD_API, destinationNamespace, RESOURCES_FINALIZER, SYNC_WAVES } from '../gitops/argocd';
+import { ARGOCD_API, clusterDestination, RESOURCES_FINALIZER, SYNC_WAVES } from '../gitops/argocd';
 import { syncPolicy } from '../gitops/sync';
 
 /** Helm's limit on release names (helm/helm v4.1.4 `pkg/chart/v2/util/validate_name.go`, maxReleaseNameLen). */
@@ -30,7 +30,7 @@ export function chartApplicationName(model: StackModel, cluster: string): string
  * --kube-version <cluster version> --include-crds` (v3.5.1 `util/helm/cmd.go`, template; the release name is
  * `helm.releaseName`, else the Application name, and the namespace `helm.namespace`, else the destination's —
  * `reposerver/repository/repository.go`, helmTemplate). edgewatt's objects carry their namespaces; the destination
- * namespace is the cluster's first (destinationNamespace), which the AppProject lists: one without a namespace is
+ * namespace is the cluster's first (clusterDestination), which the AppProject lists: one without a namespace is
  * refused by a project that does not allow `*`. The release name is set to the Application name explicitly, so Argo CD's
  * tracking and Helm agree (v3.5.1 `docs/user-guide/helm.md`, "Helm Release Name"). The chart's values.yaml
  * applies as is (Helm reads it itself); users override values in Git (values.yaml of a fork) or with
@@ -55,14 +55,8 @@ export function chartApplication(model: StackModel, cluster: string, chartPath: 
     spec: {
       project: model.name,
       source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: `${g.path}/${chartPath}`, helm: { releaseName: name } },
-      destination: destinationOf(model.clusters.find((c) => c.name === cluster)!),
+      destination: clusterDestination(model.clusters.find((c) => c.name === cluster)!),
       syncPolicy: syncPolicy({ serverSideApply: true }),
     },
   };
-}
-
-/** A cluster's server with its destinationNamespace. */
-function destinationOf(cluster: StackModel['clusters'][number]): { server: string; namespace?: string } {
-  const namespace = destinationNamespace(cluster);
-  return { server: cluster.server, ...(namespace !== undefined ? { namespace } : {}) };
 }
