@@ -83,6 +83,8 @@ function tallyFolders(entries: ReadonlyArray<Entry>, root: string): Map<string, 
  */
 export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Finding[] {
   const apps: Entry[] = [];
+  /** Every Application and AppProject, for the destination check (one pass over the tree). */
+  const argo: Entry[] = [];
   const helm: Finding[] = [];
   const folders = new Map<string, FolderTally>();
   const folderOf = folderReader(root);
@@ -93,10 +95,11 @@ export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Findin
       if (isFolderApplication(e)) apps.push(e);
       helmSourceFindings(e, helm);
     }
+    if (o.kind === 'Application' || o.kind === 'AppProject') argo.push(e);
     const at = folderOf(e.file);
     if (at) tallyOne(folders, at, e.file, o, last);
   }
-  return [...helm, ...checkProjectDestinations(entries), ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
+  return [...helm, ...checkProjectDestinations(argo), ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { helmTree, synthesize } from '../../lib/internal';
+import { checkGitops } from '../../lib/validate/gitops-check';
 import { checkProjectDestinations } from '../../lib/validate/project-destinations';
 import { clone, demoStack } from '../support/stacks';
 import { referenceSchemas, synthChecked } from '../support/synth';
@@ -24,6 +25,8 @@ describe('Applications and their AppProject destinations', () => {
     expect(check({ server: '{{.server}}' })).toEqual([]);
     expect(check({ name: 'hub' })).toEqual([]);
     expect(checkProjectDestinations([{ file: 'p.yaml', cluster: 'a', object: project as never }, app({ server: 'https://a' }, 'other')])).toEqual([]);
+    // The GitOps gate runs it over the tree (so synth and synth --check fail on such an Application).
+    expect(checkGitops([{ file: 'p.yaml', cluster: 'a', object: project as never }, app({ server: 'https://a' })], 'dist').map((f) => f.message)).toEqual(check({ server: 'https://a' }));
   });
 
   test('every Application the demo stack gives is permitted by its project; each names its component\'s namespace', () => {

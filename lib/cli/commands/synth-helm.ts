@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { createTwoFilesPatch } from 'diff';
 import { counted } from '../../core/names';
 import { ValidationError } from '../../core/errors';
 import { chartVersionProblems, helmTree } from '../../helm';
@@ -7,6 +6,7 @@ import { StackInput } from '../../spec/stack';
 import { defaultBootstrapDir, diffTree, readTree, recoverTree, resolveOutDir, synthesize, SynthOptions, WriteOptions, writeTrees } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat } from '../json';
+import { checkMessage, CheckKind, checkPatch } from './check-diff';
 
 /** What `synth --format helm` needs from the synth command's flags. */
 export interface HelmSynthFlags {
@@ -36,7 +36,7 @@ export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, o
     const all = targets.flatMap((t) => {
       const actual = readTree(resolveOutDir(t.dir), t.dir);
       const d = diffTree(actual, t.files);
-      const entry = (f: string, what: string) => ({ f: shown(t.dir, f), what, before: actual.get(f)?.toString('utf8') ?? '', after: t.files.get(f) ?? '' });
+      const entry = (f: string, what: CheckKind) => ({ f: shown(t.dir, f), what, before: actual.get(f)?.toString('utf8') ?? '', after: t.files.get(f) ?? '' });
       return [...d.missing.map((f) => entry(f, 'missing')), ...d.changed.map((f) => entry(f, 'changed')), ...d.stale.map((f) => entry(f, 'stale'))];
     }).sort((a, b) => (a.f < b.f ? -1 : 1));
     if (all.length === 0) {
@@ -47,11 +47,10 @@ export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, o
       io.err(`${flags.out} is not what ${flags.config} gives as Helm charts (${all.length} ${all.length === 1 ? 'file differs' : 'files differ'}); to fix, run:\n  ${fix}\nand commit the result.\n`);
       io.err(`${all.map((d) => `  ${d.what.padEnd(8)} ${d.f}`).join('\n')}\n`);
       // A unified diff of each on stdout, as the plain format gives.
-      for (const d of all) io.out(createTwoFilesPatch(d.what === 'missing' ? '/dev/null' : `a/${d.f}`, d.what === 'stale' ? '/dev/null' : `b/${d.f}`, d.before, d.after, undefined, undefined, { context: 3 }).replace(/^=+\n/, ''));
+      for (const d of all) io.out(checkPatch(d.what, d.f, d.before, d.after));
       throw new CliExit(EXIT.checkFailed);
     }
-    const message = { missing: 'is missing: the stack gives it', changed: 'differs from what the stack gives', stale: 'is not given by the stack any more' };
-    throw new CheckFailed(all.map((d) => ({ path: d.f, message: message[d.what as keyof typeof message] })), fix);
+    throw new CheckFailed(all.map((d) => ({ path: d.f, message: checkMessage(d.what, flags.out) })), fix);
   }
   const [write, bootstrapWrite] = writeTrees(targets, options);
   const written = write.missing.length + write.changed.length;
