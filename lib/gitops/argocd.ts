@@ -184,7 +184,11 @@ export function rootApplication(model: StackModel, cluster: string): KubeObject 
   };
 }
 
-/** A Go template (sprig's dict and get) giving each cluster's destinationNamespace from the path segment `segment`. */
+/**
+ * A Go template (sprig's dict and get) giving each cluster's destinationNamespace from the path segment `segment`.
+ * ApplicationSet Go templates get sprig's GenericFuncMap without env, expandenv and getHostByName (argo-cd
+ * `applicationset/utils/utils.go`, read in a v2 copy; not checked at v3.5.1).
+ */
 function clusterNamespaces(model: StackModel, segment: number): string {
   const pairs = model.clusters.flatMap((c) => {
     const ns = destinationNamespace(c);
