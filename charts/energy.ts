@@ -2,8 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { modelServerEndpoint, serviceURL } from '../lib/core/endpoints';
 import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
-import { namespacePeer } from '../lib/core/network';
-import { queryEndpoint, scraperNamespace } from '../lib/model/monitoring';
+import { queryEndpoint } from '../lib/model/monitoring';
 import { deviceModelFetchFlows, devicesEstimateFromServer } from '../lib/energy/device-power';
 import { setPowers } from '../lib/model';
 import { stackLabels } from '../lib/core/labels';
@@ -13,6 +12,7 @@ import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
+import { keplerExporterPeer, scraperPeer } from './peers';
 import { Flow, PodsSource } from '../lib/core/flows';
 import { selectorLabels } from '../lib/core/labels';
 
@@ -24,7 +24,6 @@ export class EnergyChart extends Chart {
     const energy = model.energy!;
     const labels = stackLabels(model.name);
     const { kepler, modelServer } = energy;
-    const monitoringNs = scraperNamespace(model);
     if (kepler.clusters.includes(cluster.name)) {
       new KeplerExporter(this, 'exporter', {
         namespace: kepler.namespace,
@@ -36,7 +35,7 @@ export class EnergyChart extends Chart {
         nodeSelector: kepler.nodeSelector,
         tolerations: kepler.tolerations,
         resources: kepler.resources,
-        scrapeNamespace: monitoringNs,
+        scraper: scraperPeer(model),
         labels,
       });
     }
@@ -51,7 +50,7 @@ export class EnergyChart extends Chart {
         initialModelURLs: modelServer.initialModelURLs,
         onlineTrainer: modelServer.onlineTrainer && mon ? { prometheusURL: serviceURL(queryEndpoint(mon), cluster.name) } : undefined,
         admit: [
-          ...(kepler.clusters.includes(cluster.name) ? [namespacePeer(kepler.namespace)] : []),
+          ...(kepler.clusters.includes(cluster.name) ? [keplerExporterPeer(model)] : []),
           ...(remote && modelServer.exposure ? exposurePeers(modelServer.exposure) : []),
         ],
         labels,

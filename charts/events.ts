@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Flow } from '../lib/core/flows';
-import { LABEL, selectorLabels, stackLabels } from '../lib/core/labels';
+import { selectorLabels, stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring, RuleGroup } from '../lib/core/monitoring-contract';
 import { eventClusters, eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
 import { runbookBase } from '../lib/monitoring/runbooks';
@@ -9,11 +9,7 @@ import { StackModel } from '../lib/model';
 import { scraperNamespace } from '../lib/model/monitoring';
 import { ChartContext, ComponentDefinition } from './component';
 import { memoByModel } from '../lib/core/model-memo';
-
-/** Labels of the Prometheus pods that scrape the exporter: the bundled StatefulSet's, or what the Prometheus Operator sets. */
-function scraperLabels(model: StackModel): Record<string, string> {
-  return model.monitoring!.mode === 'bundled' ? selectorLabels('prometheus', 'prometheus') : { [LABEL.name]: 'prometheus' };
-}
+import { scraperLabels } from './peers';
 
 /** Per cluster: kube-eventer in the monitoring namespace (with the Prometheus Operator, the monitoring component emits its PodMonitor and rules). */
 export class EventsChart extends Chart {

@@ -8,7 +8,7 @@ import { MThing } from '../lib/iomt/mthing';
 import { envStem, thingHost, thingSelector, upstreamEnv } from '../lib/iomt/wiring';
 import { Flow } from '../lib/core/flows';
 import { PipelineModel, StackModel } from '../lib/model';
-import { scraperNamespace } from '../lib/model/monitoring';
+import { scraperPeer } from './peers';
 import { fitLabelValue } from '../lib/core/labels';
 import { ChartContext, ComponentDefinition } from './component';
 import { memoByModel } from '../lib/core/model-memo';
@@ -65,7 +65,7 @@ export class IomtChart extends Chart {
         new MThing(this, `${p.name}-${t.name}`, {
           pipeline: p,
           thing: t,
-          prometheusNamespace: model.monitoring ? scraperNamespace(model) : undefined,
+          scraper: model.monitoring ? scraperPeer(model) : undefined,
           deviceAddress: t.device ? addresses.get(t.device) : undefined,
           consumerAddresses: onDevice,
           priorityClassName: t.energyClass ? ENERGY_CLASSES[t.energyClass].name : undefined,

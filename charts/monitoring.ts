@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { exposedURL } from '../lib/core/exposure';
@@ -18,6 +19,7 @@ import { OperatorMonitoring } from '../lib/monitoring/operator-objects';
 import { StackModel } from '../lib/model';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
+import { grafanaPeer, modelServerPeer, scraperPeer } from './peers';
 import { memoByModel } from '../lib/core/model-memo';
 
 /**
@@ -90,7 +92,8 @@ export class MonitoringChart extends Chart {
         ruleGroups,
         ruleNamespace: mon.namespace,
         selection: mon.selection,
-        queryNamespaces: isHub && model.dashboards?.cluster === cluster.name && model.dashboards.mode === 'bundled' ? [model.dashboards.namespace] : [],
+        // The bundled Grafana, by its pods; kube-prometheus's own policy already admits a Grafana in its namespace.
+        queryClients: isHub && model.dashboards?.cluster === cluster.name && model.dashboards.mode === 'bundled' && model.dashboards.namespace !== mon.operator.namespace ? [grafanaPeer(model)] : [],
         labels,
       });
       return;
@@ -134,7 +137,7 @@ export class MonitoringChart extends Chart {
       ruleFiles: isHub ? ruleFiles(allRuleGroups(model, ctx.registry)) : undefined,
       discoveryNamespaces: discovery,
       readNodes,
-      admit: isHub ? hubAdmits(model) : [],
+      admit: isHub ? hubAdmits(model, hubReaders(model)) : [],
       secretMounts: !isHub && agentAuth ? [agentAuth.passwordSecret.name] : [],
       metricsReaderURLs: targets.filter((t) => t.auth === 'serviceAccountToken').map((t) => t.path),
       labels,
@@ -170,11 +173,20 @@ export class MonitoringChart extends Chart {
         cluster: cluster.name,
         config: alertmanagerConfig(mon, allRuleGroups(model, ctx.registry)),
         secrets: alertmanagerSecrets(mon),
-        clientNamespaces: [mon.namespace, ...(model.dashboards?.cluster === cluster.name ? [model.dashboards.namespace] : [])],
+        clients: [scraperPeer(model), ...(model.dashboards?.cluster === cluster.name ? [grafanaPeer(model)] : [])],
         labels,
       });
     }
   }
+}
+
+/** The hub Prometheus's readers on its cluster, by their pods: Grafana, and the model server's online trainer. */
+function hubReaders(model: StackModel): k8s.NetworkPolicyPeer[] {
+  const hub = model.monitoring!.cluster;
+  return [
+    ...(model.dashboards?.cluster === hub ? [grafanaPeer(model)] : []),
+    ...(model.energy?.modelServer?.cluster === hub && model.energy.modelServer.onlineTrainer ? [modelServerPeer(model)] : []),
+  ];
 }
 
 /** Every target the cluster's bundled Prometheus scrapes: the components', kube-state-metrics, and Alertmanager on the hub. */

@@ -53,9 +53,12 @@ export const CLASSIC: KeplerGeneration = {
     { name: 'var-run', hostPath: '/var/run', mountPath: '/var/run', type: 'Directory' },
   ],
   configMount: { mountPath: '/etc/kepler/kepler.config' },
-  // The classic exporter lists pods through the kubelet (/pods) to find live containers: nodes/proxy.
+  // The classic exporter watches its node's pods (pkg/kubernetes/watcher.go NewObjListWatcher, a Pod informer filtered
+  // by spec.nodeName) and lists live containers through the kubelet's /pods (pkg/kubelet/kubelet_pod_lister.go
+  // ListPods): pods and nodes/proxy. It never reads Node objects (its node name comes from NODE_NAME,
+  // pkg/node/node.go), so no `nodes` (kepler v0.7.12).
   rules: [
-    { resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] },
+    { resources: ['pods'], verbs: ['get', 'list', 'watch'] },
     { resources: ['nodes/proxy'], verbs: ['get'] },
   ],
   exceptions: EXPORTER_EXCEPTIONS,
@@ -73,8 +76,10 @@ export const CURRENT: KeplerGeneration = {
     { name: 'procfs', hostPath: '/proc', mountPath: '/host/proc' },
   ],
   configMount: { mountPath: '/etc/kepler/config.yaml', subPath: 'config.yaml' },
-  // Pods come from the API server (podInformer.mode: apiserver, filtered by node), so no nodes/proxy.
-  rules: [{ resources: ['nodes', 'pods'], verbs: ['get', 'list', 'watch'] }],
+  // Pods come from the API server (podInformer.mode: apiserver: internal/k8s/pod/pod.go setupManager, a cache of Pods
+  // filtered by spec.nodeName), so no nodes/proxy, and no `nodes` either: only the kubelet mode reads a Node, its own
+  // (internal/k8s/pod/kubelet.go discoverKubeletEndpoint; kepler v0.11.4). The shipped rbac.yaml grants more.
+  rules: [{ resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
   exceptions: EXPORTER_EXCEPTIONS,
   defaultResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
 };

@@ -7,7 +7,7 @@ import { declareExternalRefs, declarePolicyException } from '../core/policy';
 import { mergeResources, resources } from '../core/security';
 import { KEPLER_EXCEPTION_REASON } from '../model/namespaces';
 import { classicConfig, currentConfig, generation, KeplerGeneration, NVIDIA_DRIVER_MOUNT } from './generations';
-import { namespacePeer } from '../core/network';
+import { podsPeer } from '../core/network';
 
 /** Props of KeplerExporter. */
 export interface KeplerExporterProps {
@@ -29,8 +29,8 @@ export interface KeplerExporterProps {
   readonly tolerations?: ReadonlyArray<k8s.Toleration>;
   /** Container resources, merged over the generation's defaults. @default - 100m CPU requested; 400Mi/800Mi (classic) or 128Mi/512Mi (current) memory */
   readonly resources?: { readonly requests?: { cpu?: string; memory?: string }; readonly limits?: { cpu?: string; memory?: string } };
-  /** Namespace whose pods (Prometheus) may scrape the exporter. @default monitoring */
-  readonly scrapeNamespace?: string;
+  /** The pods that may scrape the exporter (Prometheus), as a NetworkPolicy peer. @default - the bundled Prometheus's pods in namespace monitoring */
+  readonly scraper?: k8s.NetworkPolicyPeer;
   /** Labels added to every object (the stack's labels). @default {} */
   readonly labels?: Readonly<Record<string, string>>;
   /** Name of the PriorityClass this construct creates for the exporter. @default kepler-node-agent */
@@ -174,7 +174,7 @@ export class KeplerExporter extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [namespacePeer(props.scrapeNamespace ?? 'monitoring')],
+            from: [props.scraper ?? podsPeer('monitoring', selectorLabels('prometheus', 'prometheus'))],
             ports: [{ port: k8s.IntOrString.fromNumber(gen.port), protocol: 'TCP' }],
           },
         ],

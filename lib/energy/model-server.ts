@@ -24,7 +24,9 @@ export interface KeplerModelServerProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
-const NAME = 'kepler-model-server';
+/** Name of the model server's objects (Deployment, Service, ServiceAccount, NetworkPolicy). */
+export const MODEL_SERVER_NAME = 'kepler-model-server';
+const NAME = MODEL_SERVER_NAME;
 
 /**
  * The Kepler model server (classic): serves trained power models to exporters that lack hardware counters.

@@ -3,14 +3,15 @@ import { Construct } from 'constructs';
 import { mergeResources, restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { PipelineModel, ThingModel } from '../model/types';
 import { consumersOf, thingInstance, thingLabels, thingSelector, upstreamEnv } from './wiring';
-import { namespacePeer } from '../core/network';
+import { podsPeer } from '../core/network';
+import { selectorLabels } from '../core/labels';
 
 /** Props of MThing. */
 export interface MThingProps {
   readonly pipeline: PipelineModel;
   readonly thing: ThingModel;
-  /** Namespace of Prometheus, admitted on the metrics port. @default monitoring */
-  readonly prometheusNamespace?: string;
+  /** The Prometheus pods admitted on the metrics port, as a NetworkPolicy peer. @default - the bundled Prometheus's pods in namespace monitoring */
+  readonly scraper?: k8s.NetworkPolicyPeer;
   /** Address of the fleet device that runs the thing, when it runs on one. @default - runs in the cluster */
   readonly deviceAddress?: string;
   /** Addresses of consumers that run on fleet devices (their traffic comes from the device). @default {} */
@@ -127,7 +128,7 @@ export class MThing extends Construct {
     }
     if (t.metricsPort) {
       ingress.push({
-        from: [namespacePeer(props.prometheusNamespace ?? 'monitoring')],
+        from: [props.scraper ?? podsPeer('monitoring', selectorLabels('prometheus', 'prometheus'))],
         ports: [{ port: k8s.IntOrString.fromNumber(t.metricsPort), protocol: 'TCP' }],
       });
     }

@@ -8,7 +8,6 @@ import { declareExternalRefs } from '../core/policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
 import { AlertmanagerConfig } from './alertmanager-config';
-import { namespacePeer } from '../core/network';
 
 /** Props of Alertmanager. */
 export interface AlertmanagerProps {
@@ -17,8 +16,8 @@ export interface AlertmanagerProps {
   readonly config: AlertmanagerConfig;
   /** Secrets (created outside Git) the configuration reads, mounted under /etc/alertmanager/secrets/<name>. @default - none */
   readonly secrets?: ReadonlyArray<string>;
-  /** Namespaces whose pods may reach Alertmanager (Prometheus, Grafana). */
-  readonly clientNamespaces: ReadonlyArray<string>;
+  /** The pods that may reach Alertmanager (Prometheus, Grafana), as NetworkPolicy peers; none admits nothing. */
+  readonly clients: ReadonlyArray<k8s.NetworkPolicyPeer>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -86,12 +85,7 @@ export class Alertmanager extends Construct {
       spec: {
         podSelector: { matchLabels: selector },
         policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [...new Set(props.clientNamespaces)].sort().map(namespacePeer),
-            ports: [{ port: k8s.IntOrString.fromNumber(9093), protocol: 'TCP' }],
-          },
-        ],
+        ingress: props.clients.length > 0 ? [{ from: [...props.clients], ports: [{ port: k8s.IntOrString.fromNumber(9093), protocol: 'TCP' }] }] : [],
       },
     });
   }

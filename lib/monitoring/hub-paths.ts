@@ -2,7 +2,6 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { prometheusEndpoint, ServiceEndpoint } from '../core/endpoints';
 import { exposedURL } from '../core/exposure';
 import { selectorLabels } from '../core/labels';
-import { namespacePeer } from '../core/network';
 import { StackModel } from '../model/types';
 import { GatewayUpstream } from './remote-write-gateway';
 
@@ -41,15 +40,13 @@ export function deviceReceiverURL(model: StackModel): string | undefined {
 }
 
 /**
- * Exactly the sources that talk to the hub Prometheus: Grafana (dashboards namespace), the model server's
- * online trainer (energy namespace), and the two gateways that forward remote write. Nothing else.
+ * Exactly the sources that talk to the hub Prometheus: its readers (`readers`: Grafana, the model server's online
+ * trainer, as the monitoring chart names their pods) and the two gateways that forward remote write. Nothing else.
  */
-export function hubAdmits(model: StackModel): k8s.NetworkPolicyPeer[] {
+export function hubAdmits(model: StackModel, readers: ReadonlyArray<k8s.NetworkPolicyPeer>): k8s.NetworkPolicyPeer[] {
   const mon = model.monitoring!;
   const hub = mon.cluster;
-  const peers: k8s.NetworkPolicyPeer[] = [];
-  if (model.dashboards?.cluster === hub) peers.push(namespacePeer(model.dashboards.namespace));
-  if (model.energy?.modelServer?.cluster === hub && model.energy.modelServer.onlineTrainer) peers.push(namespacePeer(model.energy.namespace));
+  const peers: k8s.NetworkPolicyPeer[] = [...readers];
   const writers = model.clusters.some((c) => c.name !== hub && c.namespaces.length > 0);
   if (writers && mon.receiver) peers.push({ podSelector: { matchLabels: selectorLabels(RECEIVER_GATEWAY, RECEIVER_GATEWAY) } });
   if (model.fleet?.cluster === hub && model.fleet.receiver && model.fleet.devices.length > 0) {

@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
-import { namespacePeer } from '../core/network';
 import { Construct } from 'constructs';
 import { renderRuleGroup, RuleGroup, ScrapeTarget } from '../core/monitoring-contract';
 import { operatorSelectorLabels } from '../core/operator-layouts';
@@ -21,10 +20,11 @@ export interface OperatorMonitoringProps {
   /** The selective monitoring policy, applied to per-node targets as in bundled mode. @default - every target */
   readonly selection?: SelectionPolicy;
   /**
-   * Namespaces whose pods query the install's Prometheus (Grafana). With kube-prometheus, whose own NetworkPolicy
-   * admits only its own namespace's Grafana, an extra NetworkPolicy admits them. @default - none
+   * The pods of other namespaces that query the install's Prometheus (Grafana), as NetworkPolicy peers. With
+   * kube-prometheus, whose own NetworkPolicy admits only its own namespace's Grafana, an extra NetworkPolicy admits
+   * them. @default - none
    */
-  readonly queryNamespaces?: ReadonlyArray<string>;
+  readonly queryClients?: ReadonlyArray<k8s.NetworkPolicyPeer>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -114,7 +114,7 @@ export class OperatorMonitoring extends Construct {
         subjects: [{ kind: 'ServiceAccount', name: op.serviceAccount, namespace: op.namespace }],
       });
     }
-    const clients = [...new Set(props.queryNamespaces ?? [])].filter((n) => n !== op.namespace).sort();
+    const clients = props.queryClients ?? [];
     if (op.layout === 'kube-prometheus' && clients.length > 0) {
       // NetworkPolicies add up: this one only widens kube-prometheus's own policy by the stack's query clients.
       // (kube-prometheus-stack ships no NetworkPolicy by default, values.yaml prometheus.networkPolicy.enabled:
@@ -124,7 +124,7 @@ export class OperatorMonitoring extends Construct {
         spec: {
           podSelector: { matchLabels: { ...KUBE_PROMETHEUS_POD_LABELS } },
           policyTypes: ['Ingress'],
-          ingress: [{ from: clients.map(namespacePeer), ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }] }],
+          ingress: [{ from: [...clients], ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }] }],
         },
       });
     }

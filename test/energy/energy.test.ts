@@ -76,12 +76,12 @@ describe('energy', () => {
     );
     // Clients from another cluster arrive through the declared transport (mcs): the policy admits exactly their pod CIDR.
     expect(objectAt(r, 'hub/energy/networkpolicy-kepler-model-server.yaml').spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } } }, { ipBlock: { cidr: '10.52.0.0/16' } }], ports: [{ port: 8100, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'kepler-exporter', 'app.kubernetes.io/name': 'kepler-exporter' } } }, { ipBlock: { cidr: '10.52.0.0/16' } }], ports: [{ port: 8100, protocol: 'TCP' }] },
     ]);
     expect(objectAt(r, 'hub/energy/serviceexport-kepler-model-server.yaml').metadata.name).toBe(svc.metadata.name);
     const single = synthChecked(energyStack({ generation: 'classic' }, { modelServer: {} }));
     expect(objectAt(single, 'edge/energy/networkpolicy-kepler-model-server.yaml').spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'kepler-exporter', 'app.kubernetes.io/name': 'kepler-exporter' } } },
     ]);
   });
 

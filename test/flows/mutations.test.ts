@@ -249,7 +249,7 @@ describe('api-server', () => {
     t.delete('dist/hub/energy/clusterrolebinding-kepler-exporter-kepler.yaml');
     const problems = gate(t);
     expect(problems.length).toBeGreaterThan(0);
-    expectBlocked(problems, [{ flow: flow(API_KEPLER), file: 'dist/hub', because: /ServiceAccount kepler\/kepler-exporter .* may not (get|list|watch) nodes cluster-wide/ }]);
+    expectBlocked(problems, [{ flow: flow(API_KEPLER), file: 'dist/hub', because: /ServiceAccount kepler\/kepler-exporter .* may not (get|list|watch) pods cluster-wide/ }]);
   });
 
   test('kube-state-metrics\'s ClusterRole loses watch on deployments', () => {

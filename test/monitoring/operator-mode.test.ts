@@ -85,8 +85,20 @@ describe('Prometheus-Operator mode', () => {
     const policies = objects(r).filter(({ cluster, o }) => cluster === 'hub' && o.kind === 'NetworkPolicy' && o.metadata.namespace === 'monitoring').map(({ o }) => o);
     const kubePrometheusPods = { 'app.kubernetes.io/component': 'prometheus', 'app.kubernetes.io/instance': 'k8s', 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/part-of': 'kube-prometheus' };
     expect(policies.filter((p) => selectorMatches(p.spec.podSelector, kubePrometheusPods)).flatMap((p) => p.spec.ingress)).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'grafana', 'app.kubernetes.io/name': 'grafana' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
     ]);
+    // The components' policies admit the install's Prometheus pods (the operator's `app.kubernetes.io/name:
+    // prometheus`), which kube-prometheus's pods carry, and no other pod of its namespace.
+    const scrapePeers = objects(r)
+      .filter(({ o }) => o.kind === 'NetworkPolicy')
+      .flatMap(({ o }) => o.spec.ingress ?? [])
+      .flatMap((rule: any) => rule.from ?? [])
+      .filter((peer: any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring');
+    expect(scrapePeers.length).toBeGreaterThan(0);
+    for (const peer of scrapePeers) {
+      expect(peer.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus' } });
+      expect(selectorMatches(peer.podSelector, kubePrometheusPods)).toBe(true);
+    }
     // Selected by the empty selector as they are: no label is required.
     for (const { o } of monitors) expect(selectorMatches({}, o.metadata.labels)).toBe(true);
     // The selection policy's `always` labels need node metadata: Prometheus must list and watch Nodes.

@@ -44,7 +44,7 @@ describe('transports: every path that leaves a cluster goes through a declared, 
     expect(np.spec.policyTypes).toEqual(['Ingress']);
     expect(np.spec.ingress).toHaveLength(1);
     expect(np.spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'grafana', 'app.kubernetes.io/name': 'grafana' } } },
       { podSelector: { matchLabels: objectAt(demo, 'hub/monitoring/service-prometheus-receiver.yaml').spec.selector } },
       { podSelector: { matchLabels: objectAt(demo, 'hub/monitoring/service-device-metrics-gateway.yaml').spec.selector } },
     ]);
@@ -164,7 +164,7 @@ describe('transports: every path that leaves a cluster goes through a declared, 
     expect(objectAt(demo, 'line-1/energy/configmap-kepler-exporter.yaml').data.MODEL_SERVER_URL).toBe(`http://${svc.metadata.name}.${svc.metadata.namespace}.svc.clusterset.local:${svc.spec.ports[0].port}`);
     expect(objectAt(demo, 'hub/energy/configmap-kepler-exporter.yaml').data.MODEL_SERVER_URL).toBe(`http://${svc.metadata.name}.${svc.metadata.namespace}.svc.cluster.local:${svc.spec.ports[0].port}`);
     expect(objectAt(demo, 'hub/energy/networkpolicy-kepler-model-server.yaml').spec.ingress[0].from).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kepler' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'kepler-exporter', 'app.kubernetes.io/name': 'kepler-exporter' } } },
       { ipBlock: { cidr: '10.52.0.0/16' } },
     ]);
   });

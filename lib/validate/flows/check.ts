@@ -1,6 +1,8 @@
 import { Flow } from '../../core/flows';
 import { Entry, Finding } from '../types';
+import { checkPeerBreadth } from './breadth';
 import { checkConfigured } from './configured';
+import { ClusterObjects } from './objects';
 import { FlowContext } from './context';
 import { checkExternalPath, checkNetworkPath } from './network';
 import { FlowReuse } from './reuse';
@@ -23,6 +25,10 @@ export interface FlowVerdict {
  * Every failing flow is reported; the checks of one flow go on after its first failure where they can.
  */
 export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): FlowVerdict[] {
+  return evaluate(flows, entries, root).verdicts;
+}
+
+function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root: string): { verdicts: FlowVerdict[]; clusters: ReadonlyMap<string, ClusterObjects> } {
   // A flow whose clusters are as they were in the last evaluation in this process gets its verdict again (reuse.ts).
   const reuse = new FlowReuse(entries, root);
   const verdicts = flows.map((flow) => {
@@ -38,12 +44,16 @@ export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray
     return { flow, ok: findings.length === 0, findings };
   });
   reuse.close();
-  return verdicts;
+  return { verdicts, clusters: reuse.clusters };
 }
 
-/** The findings of every failing flow, for the validation gates. */
+/**
+ * The findings of every failing flow, for the validation gates, and of every NetworkPolicy peer that admits a whole
+ * namespace where the flows it lets in come from pods the stack names (breadth.ts).
+ */
 export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): Finding[] {
-  return evaluateFlows(flows, entries, root).flatMap((v) => v.findings);
+  const { verdicts, clusters } = evaluate(flows, entries, root);
+  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters)];
 }
 
 function dedupe(findings: ReadonlyArray<Finding>): Finding[] {

@@ -1,0 +1,48 @@
+import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { LABEL, selectorLabels } from '../lib/core/labels';
+import { namespacePeer, podsPeer } from '../lib/core/network';
+import { GRAFANA_NAME } from '../lib/dashboards/grafana';
+import { KEPLER_EXPORTER_NAME } from '../lib/energy/kepler-exporter';
+import { MODEL_SERVER_NAME } from '../lib/energy/model-server';
+import { StackModel } from '../lib/model';
+import { scraperNamespace } from '../lib/model/monitoring';
+import { PROMETHEUS_NAME } from '../lib/monitoring/prometheus';
+
+/*
+ * NetworkPolicy peers that name the pods of a flow's source, for the policies of what it reaches: a policy admits the
+ * source's pods, not its whole namespace (a compromised neighbour there — a gateway reachable from outside the
+ * cluster — gains nothing). Only a source whose pods the stack cannot name is admitted by namespace: an existing
+ * install's Grafana (dashboards.mode sidecar).
+ */
+
+/**
+ * Labels of the Prometheus pods that scrape the cluster's exporters: the bundled StatefulSet's, or the label the
+ * Prometheus Operator puts on every pod of a `Prometheus` (prometheus-operator v0.93.0, the tag nearest the pinned
+ * 0.93.1 that was read: `pkg/prometheus/server/operator.go` makeSelectorLabels gives `app.kubernetes.io/name:
+ * prometheus`, which `pkg/prometheus/server/statefulset.go` makeStatefulSetSpec puts on the pod template over the
+ * user's podMetadata labels).
+ */
+export function scraperLabels(model: StackModel): Record<string, string> {
+  return model.monitoring?.mode === 'prometheus-operator' ? { [LABEL.name]: 'prometheus' } : selectorLabels(PROMETHEUS_NAME, PROMETHEUS_NAME);
+}
+
+/** The Prometheus pods that scrape the cluster's exporters (Kepler, kube-eventer, the IoMT things' metrics ports). */
+export function scraperPeer(model: StackModel): k8s.NetworkPolicyPeer {
+  return podsPeer(scraperNamespace(model), scraperLabels(model));
+}
+
+/** Grafana's pods (bundled), or its namespace (an existing Grafana whose pods' labels the stack does not know). */
+export function grafanaPeer(model: StackModel): k8s.NetworkPolicyPeer {
+  const d = model.dashboards!;
+  return d.mode === 'bundled' ? podsPeer(d.namespace, selectorLabels(GRAFANA_NAME, GRAFANA_NAME)) : namespacePeer(d.namespace);
+}
+
+/** The Kepler exporter's pods (they fetch power models from the model server). */
+export function keplerExporterPeer(model: StackModel): k8s.NetworkPolicyPeer {
+  return podsPeer(model.energy!.kepler.namespace, selectorLabels(KEPLER_EXPORTER_NAME, KEPLER_EXPORTER_NAME));
+}
+
+/** The model server's pods (its online trainer queries the hub Prometheus). */
+export function modelServerPeer(model: StackModel): k8s.NetworkPolicyPeer {
+  return podsPeer(model.energy!.namespace, selectorLabels(MODEL_SERVER_NAME, MODEL_SERVER_NAME));
+}

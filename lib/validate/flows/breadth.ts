@@ -1,0 +1,127 @@
+import { Flow } from '../../core/flows';
+import { Entry, Finding } from '../types';
+import { labelText } from './context';
+import { policyTypes } from './network-policy';
+import { ClusterObjects, objectName } from './objects';
+import { LabelSelector, mapSelects, selects } from './selectors';
+
+/*
+ * NetworkPolicies admit the declared flows and no more: the flow gate proves each flow is admitted (network.ts); this
+ * finds an ingress peer that admits a whole namespace (namespaceSelector without podSelector) where every declared
+ * flow it lets in comes from pods the stack names (an in-cluster flow from a `pods` source). Such a peer also lets in
+ * every other pod of that namespace — a remote-write gateway reachable from outside the cluster, say — which no flow
+ * needs; the fix is the source's pods as the peer (namespaceSelector and podSelector).
+ *
+ * A namespace-wide peer stays when some flow through it comes from pods the stack cannot name: an ingress controller
+ * (an `ingress` flow's source is the controller's namespace). One that no declared flow comes through is not reported
+ * (an existing install's Grafana, whose flows the stack does not declare, is admitted by its namespace). Ports are
+ * not compared: a flow to the selected pods on another port of the rule counts as served, so the check can miss a
+ * peer, never report one wrongly. Egress rules are not checked.
+ */
+
+interface PolicyPeer {
+  readonly podSelector?: LabelSelector;
+  readonly namespaceSelector?: LabelSelector;
+  readonly ipBlock?: unknown;
+}
+
+interface IngressSpec {
+  readonly podSelector?: LabelSelector;
+  readonly policyTypes?: ReadonlyArray<string>;
+  readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer> }>;
+  readonly egress?: ReadonlyArray<unknown>;
+}
+
+/** Where a flow's traffic comes from as a namespace sees it, and whether the stack names its pods. */
+interface Arrival {
+  readonly namespace: string;
+  readonly named?: Readonly<Record<string, string>>;
+}
+
+function arrival(f: Flow): Arrival | undefined {
+  if (f.transport === 'in-cluster' && f.from.kind === 'pods') {
+    return { namespace: f.from.namespace, named: Object.keys(f.from.podLabels).length > 0 ? f.from.podLabels : undefined };
+  }
+  if (f.transport === 'ingress' && f.ingressControllerNamespace) return { namespace: f.ingressControllerNamespace };
+  return undefined;
+}
+
+/** The labels of the flow's destination pods in `objs` (its Service's selection, or the upstream release's pods). */
+function destinationLabels(f: Flow, objs: ClusterObjects): { namespace: string; labels: ReadonlyArray<Readonly<Record<string, string>>> } | undefined {
+  const to = f.to;
+  if (to.kind === 'pods') {
+    const pods = objs.pods.filter((t) => t.namespace === to.namespace && mapSelects(to.podLabels, t.labels)).map((t) => t.labels);
+    return { namespace: to.namespace, labels: pods.length > 0 ? pods : to.upstreamPods ? [to.upstreamPods.labels] : [] };
+  }
+  if (to.kind === 'service') {
+    const selector = (objs.find('Service', to.service, to.namespace)?.object as { spec?: { selector?: Record<string, string> } } | undefined)?.spec?.selector;
+    if (!selector) return undefined;
+    const pods = objs.pods.filter((t) => t.namespace === to.namespace && mapSelects(selector, t.labels)).map((t) => t.labels);
+    return { namespace: to.namespace, labels: pods.length > 0 ? pods : to.upstreamPods && mapSelects(selector, to.upstreamPods.labels) ? [to.upstreamPods.labels] : [] };
+  }
+  return undefined;
+}
+
+/** The peer's namespace selection as text, for messages. */
+function namespaceText(p: PolicyPeer): string {
+  const name = p.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+  return name !== undefined && Object.keys(p.namespaceSelector?.matchLabels ?? {}).length === 1 && !p.namespaceSelector?.matchExpressions?.length ? `namespace ${name}` : `the namespaces selected by ${JSON.stringify(p.namespaceSelector)}`;
+}
+
+/** Findings for the namespace-wide ingress peers of every cluster's NetworkPolicies that only pods the stack names need. */
+export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyMap<string, ClusterObjects>): Finding[] {
+  const findings: Finding[] = [];
+  const byCluster = new Map<string, Flow[]>();
+  for (const f of flows) {
+    if (f.to.kind !== 'pods' && f.to.kind !== 'service') continue;
+    const list = byCluster.get(f.to.cluster);
+    if (list) list.push(f);
+    else byCluster.set(f.to.cluster, [f]);
+  }
+  for (const [cluster, objs] of clusters) {
+    const wide = objs.kind('NetworkPolicy').flatMap((e) => widePeers(e));
+    if (wide.length === 0) continue;
+    const arriving = (byCluster.get(cluster) ?? []).flatMap((f) => {
+      const from = arrival(f);
+      const dest = from && destinationLabels(f, objs);
+      return from && dest ? [{ flow: f, from, dest }] : [];
+    });
+    for (const w of wide) {
+      const served = arriving.filter(
+        (a) =>
+          a.dest.namespace === w.namespace &&
+          a.dest.labels.some((l) => selects(w.podSelector, l)) &&
+          selects(w.peer.namespaceSelector, objs.namespaceLabels(a.from.namespace)),
+      );
+      if (served.length === 0 || served.some((a) => a.from.named === undefined)) continue;
+      const sources = [...new Set(served.map((a) => `${labelText(a.from.named!)} in ${a.from.namespace}`))].sort();
+      findings.push({
+        file: w.entry.file,
+        pointer: w.pointer,
+        message: `${objectName(w.entry)} in ${w.namespace} admits every pod of ${namespaceText(w.peer)}, but the declared flows it lets in (${served.length}: ${served
+          .map((a) => a.flow.id)
+          .slice(0, 3)
+          .join(', ')}${served.length > 3 ? ', …' : ''}) come only from pods labelled ${sources.join('; ')}; fix: add a podSelector with those labels to the peer (one peer per source), so other pods of the namespace are not admitted`,
+      });
+    }
+  }
+  return findings;
+}
+
+interface WidePeer {
+  readonly entry: Entry;
+  readonly namespace: string;
+  readonly podSelector: LabelSelector;
+  readonly peer: PolicyPeer;
+  readonly pointer: string;
+}
+
+/** The ingress peers of a NetworkPolicy that select namespaces and no pods. */
+function widePeers(e: Entry): WidePeer[] {
+  const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
+  if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Ingress')) return [];
+  const namespace = e.object.metadata.namespace ?? 'default';
+  return (spec.ingress ?? []).flatMap((r, i) =>
+    (r.from ?? []).flatMap((p, j) => (p.namespaceSelector && !p.podSelector && !p.ipBlock ? [{ entry: e, namespace, podSelector: spec.podSelector ?? {}, peer: p, pointer: `/spec/ingress/${i}/from/${j}` }] : [])),
+  );
+}

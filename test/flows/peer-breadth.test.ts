@@ -1,0 +1,88 @@
+/**
+ * NetworkPolicies admit the declared flows' source pods, not their whole namespaces (lib/validate/flows/breadth.ts):
+ * the demo's policies name the pods of every source the stack runs; taking the podSelector out of any of those peers
+ * fails validation at that peer, naming the flows and the labels to add; a namespace-wide peer that an ingress
+ * controller's flow comes through, and one no declared flow comes through (an existing install's Grafana), pass.
+ */
+import { parse } from 'yaml';
+import { Flow } from '../../lib/core/flows';
+import { Entry, findingsToProblems, validateEntries } from '../../lib/validate';
+import { synthesize } from '../../lib/internal';
+import { clone, demoStack } from '../support/stacks';
+import { StackInput } from '../../lib/spec';
+
+function output(stack: StackInput): { entries: Map<string, Entry>; flows: Flow[] } {
+  const result = synthesize(stack);
+  const entries = new Map<string, Entry>();
+  for (const [file, text] of result.files) {
+    if (file.endsWith('.yaml')) entries.set(`dist/${file}`, { file: `dist/${file}`, cluster: file.split('/')[0], object: parse(text) });
+  }
+  return { entries, flows: JSON.parse(result.files.get('FLOWS.json')!).flows };
+}
+
+const demo = output(demoStack());
+
+/** The problems the breadth check reports (the flow gate's others say "is blocked"). */
+function breadth(entries: Map<string, Entry>, flows: Flow[]): string[] {
+  return findingsToProblems(validateEntries([...entries.values()], { flows }))
+    .map((p) => `${p.path}: ${p.message}`)
+    .filter((p) => p.includes(' admits every pod of '));
+}
+
+/** The demo with the podSelector of one ingress peer taken out. */
+function widened(file: string, rule: number, peer: number): Map<string, Entry> {
+  const entries = new Map([...demo.entries].map(([k, e]) => [k, { ...e, object: clone(e.object) }]));
+  const from = (entries.get(file)!.object as any).spec.ingress[rule].from[peer];
+  expect(from.podSelector).toBeDefined();
+  delete from.podSelector;
+  return entries;
+}
+
+test('the demo passes: every peer of a source the stack runs names its pods', () => {
+  expect(breadth(demo.entries, demo.flows)).toEqual([]);
+  // Its namespace-wide peers are the ingress controller's (kube-system), which the gateways' ingress flows come from.
+  const wide = [...demo.entries.values()]
+    .filter((e) => e.object.kind === 'NetworkPolicy')
+    .flatMap((e) => ((e.object as any).spec.ingress ?? []).flatMap((r: any) => (r.from ?? []).filter((p: any) => p.namespaceSelector && !p.podSelector).map((p: any) => `${e.file} ${p.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}`)));
+  expect(wide).toEqual(['dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml kube-system', 'dist/hub/monitoring/networkpolicy-prometheus-receiver.yaml kube-system']);
+});
+
+test.each([
+  ['dist/hub/energy/networkpolicy-kepler-exporter.yaml', 0, 0, /namespace monitoring.*scrape:hub\/monitoring\/prometheus->hub\/kepler\/kepler-exporter.*app\.kubernetes\.io\/name=prometheus,app\.kubernetes\.io\/instance=prometheus in monitoring/],
+  ['dist/line-1/energy/networkpolicy-kepler-exporter.yaml', 0, 0, /scrape:line-1\/monitoring\/prometheus->line-1\/kepler\/kepler-exporter/],
+  ['dist/hub/energy/networkpolicy-kepler-model-server.yaml', 0, 0, /namespace kepler.*model-fetch:hub\/kepler\/kepler-exporter->hub\/energy\/kepler-model-server.*name=kepler-exporter/],
+  ['dist/hub/monitoring/networkpolicy-alertmanager.yaml', 0, 0, /namespace monitoring.*alerting:hub\/monitoring\/prometheus->hub\/monitoring\/alertmanager/],
+  ['dist/hub/monitoring/networkpolicy-alertmanager.yaml', 0, 1, /namespace dashboards.*datasource:hub\/dashboards\/grafana->hub\/monitoring\/alertmanager.*name=grafana/],
+  ['dist/hub/monitoring/networkpolicy-prometheus.yaml', 0, 0, /namespace dashboards.*datasource:hub\/dashboards\/grafana->hub\/monitoring\/prometheus/],
+])('a namespace-wide peer in %s (rule %i, peer %i) fails at the peer', (file, rule, peer, because) => {
+  const problems = breadth(widened(file, rule, peer), demo.flows);
+  expect(problems).toHaveLength(1);
+  expect(problems[0].startsWith(`${file}: /spec/ingress/${rule}/from/${peer}: `)).toBe(true);
+  expect(problems[0]).toMatch(because);
+  expect(problems[0]).toMatch(/fix: add a podSelector with those labels to the peer/);
+});
+
+test('the IoMT things admit the Prometheus pods on their metrics ports', () => {
+  const stack = clone(demoStack()) as any;
+  const thing = stack.iomt.pipelines[0].things.find((t: any) => !t.device);
+  thing.metricsPort = 9400;
+  const out = output(stack);
+  const file = `dist/line-1/iomt/networkpolicy-${thing.name}.yaml`;
+  const rules = (out.entries.get(file)!.object as any).spec.ingress;
+  const metrics = rules.findIndex((r: any) => r.ports.some((p: any) => p.port === 9400));
+  expect(rules[metrics].from).toEqual([
+    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'prometheus' } } },
+  ]);
+  expect(breadth(out.entries, out.flows)).toEqual([]);
+  delete rules[metrics].from[0].podSelector;
+  expect(breadth(out.entries, out.flows)).toEqual([expect.stringMatching(new RegExp(`^${file}: /spec/ingress/${metrics}/from/0: .*scrape:line-1/monitoring/prometheus->line-1/`))]);
+});
+
+test('an existing Grafana (dashboards.mode sidecar) is admitted by its namespace, which no declared flow comes through', () => {
+  const stack = clone(demoStack()) as any;
+  stack.dashboards.mode = 'sidecar';
+  const out = output(stack);
+  const from = (out.entries.get('dist/hub/monitoring/networkpolicy-prometheus.yaml')!.object as any).spec.ingress[0].from;
+  expect(from[0]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } } });
+  expect(breadth(out.entries, out.flows)).toEqual([]);
+});
