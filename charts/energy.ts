@@ -7,7 +7,7 @@ import { deviceModelFetchFlows, devicesEstimateFromServer } from '../lib/energy/
 import { setPowers } from '../lib/model';
 import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
-import { deviceRelayWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer } from '../lib/energy';
+import { deviceRelayWorkload, energyAlerts, KEPLER_EXPORTER_NAME, KeplerExporter, KeplerModelServer, MODEL_SERVER_NAME } from '../lib/energy';
 import { generation } from '../lib/energy/generations';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { transportFlows } from '../lib/monitoring/transport-flows';
@@ -129,6 +129,31 @@ export function energyFlows(ctx: ChartContext): Flow[] {
   return flows;
 }
 
+/**
+ * The model server's online trainer → the hub Prometheus it learns from (bundled monitoring; the model server runs on
+ * the monitoring cluster when it trains, lib/model/monitoring.ts checkHubReaders), at the URL of its ConfigMap's
+ * PROM_SERVER. With the Prometheus Operator the Prometheus is not in the output, so there is nothing to prove it on.
+ */
+export function trainerFlows(ctx: ChartContext): Flow[] {
+  const energy = ctx.model.energy!;
+  const ms = energy.modelServer;
+  const mon = ctx.model.monitoring;
+  const cluster = ctx.cluster.name;
+  if (!ms?.onlineTrainer || ms.cluster !== cluster || !mon || mon.mode !== 'bundled' || mon.cluster !== cluster) return [];
+  const ep = queryEndpoint(mon);
+  return [
+    {
+      id: `datasource:${cluster}/${energy.namespace}/${MODEL_SERVER_NAME}->${cluster}/${ep.namespace}/${ep.name}`,
+      purpose: 'datasource',
+      from: { kind: 'pods', cluster, namespace: energy.namespace, podLabels: selectorLabels(MODEL_SERVER_NAME, MODEL_SERVER_NAME), workload: `Deployment/${MODEL_SERVER_NAME}` },
+      to: { kind: 'service', cluster, namespace: ep.namespace, service: ep.name, port: ep.port },
+      transport: 'in-cluster',
+      configured: { url: serviceURL(ep, cluster), object: `ConfigMap/${MODEL_SERVER_NAME}`, at: 'data:PROM_SERVER' },
+      path: 'energy.modelServer.onlineTrainer',
+    },
+  ];
+}
+
 /** The energy component: on every cluster that runs the exporter or the model server. */
 export const energyComponent: ComponentDefinition = {
   name: 'energy',
@@ -138,6 +163,7 @@ export const energyComponent: ComponentDefinition = {
   // In-cluster paths, and the cross-cluster model fetch with its declared transport (lib/monitoring/transport-flows.ts).
   flows: (ctx) => [
     ...energyFlows(ctx),
+    ...trainerFlows(ctx),
     ...transportFlows(ctx.model, ctx.cluster.name).filter((f) => f.purpose === 'model-fetch'),
     // Devices that estimate their power fetch model weights through the server's ingress.
     ...deviceModelFetchFlows(ctx.model, ctx.cluster.name),

@@ -92,8 +92,9 @@ export class MonitoringChart extends Chart {
         ruleGroups,
         ruleNamespace: mon.namespace,
         selection: mon.selection,
-        // The bundled Grafana, by its pods; kube-prometheus's own policy already admits a Grafana in its namespace.
-        queryClients: isHub && model.dashboards?.cluster === cluster.name && model.dashboards.mode === 'bundled' && model.dashboards.namespace !== mon.operator.namespace ? [grafanaPeer(model)] : [],
+        // The bundled Grafana and the model server's online trainer, by their pods (kube-prometheus's own policy
+        // already admits a Grafana of its namespace).
+        queryClients: isHub ? operatorQueryClients(model, mon.operator.namespace) : [],
         labels,
       });
       return;
@@ -178,6 +179,17 @@ export class MonitoringChart extends Chart {
       });
     }
   }
+}
+
+/** The readers of the install's Prometheus (prometheus-operator mode) outside its namespace, by their pods. */
+function operatorQueryClients(model: StackModel, installNamespace: string): k8s.NetworkPolicyPeer[] {
+  const hub = model.monitoring!.cluster;
+  const d = model.dashboards;
+  const ms = model.energy?.modelServer;
+  return [
+    ...(d?.cluster === hub && d.mode === 'bundled' && d.namespace !== installNamespace ? [grafanaPeer(model)] : []),
+    ...(ms?.cluster === hub && ms.onlineTrainer ? [modelServerPeer(model)] : []),
+  ];
 }
 
 /** The hub Prometheus's readers on its cluster, by their pods: Grafana, and the model server's online trainer. */

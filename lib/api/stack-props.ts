@@ -220,7 +220,7 @@ export interface ModelServerProps {
    */
   readonly initialModelURLs?: ReadonlyArray<string>;
   /**
-   * Run the online trainer, learning from the hub Prometheus (needs monitoring on the same cluster).
+   * Run the online trainer, learning from the hub Prometheus (needs monitoring, and the model server on the monitoring cluster).
    * @default false
    */
   readonly onlineTrainer?: boolean;
@@ -598,7 +598,7 @@ export interface MonitoringProps {
 /** `dashboards` in the stack, as you write it; fields with a default may be left out. */
 export interface DashboardsProps {
   /**
-   * Cluster of Grafana.
+   * Cluster of Grafana: the monitoring cluster, whose Prometheus and Alertmanager it reads (they are not exposed to other clusters).
    * @default - the monitoring cluster, or the only cluster
    */
   readonly cluster?: string;
@@ -1294,7 +1294,7 @@ export interface ModelServerSpec {
    */
   readonly initialModelURLs?: ReadonlyArray<string>;
   /**
-   * Run the online trainer, learning from the hub Prometheus (needs monitoring on the same cluster).
+   * Run the online trainer, learning from the hub Prometheus (needs monitoring, and the model server on the monitoring cluster).
    * @default false
    */
   readonly onlineTrainer: boolean;
@@ -1672,7 +1672,7 @@ export interface MonitoringSpec {
 /** `dashboards` in the stack, after parsing, with every default applied. */
 export interface DashboardsSpec {
   /**
-   * Cluster of Grafana.
+   * Cluster of Grafana: the monitoring cluster, whose Prometheus and Alertmanager it reads (they are not exposed to other clusters).
    * @default - the monitoring cluster, or the only cluster
    */
   readonly cluster?: string;

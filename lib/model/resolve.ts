@@ -3,7 +3,7 @@ import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../co
 import { didYouMean, duplicates, sortedBy } from '../core/names';
 import { StackSpec } from '../spec/stack';
 import { checkDevicePower, defaultPowerOf, fleetEstimates, hasPoweredDevice } from './device-power';
-import { checkEvents, checkOperatorReceiver, resolveOperator } from './monitoring';
+import { checkEvents, checkHubReaders, checkOperatorReceiver, resolveOperator } from './monitoring';
 import { registryOf } from '../core/versions';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan, reserveNamespaces } from './namespaces';
 import { Placer } from './placement';
@@ -43,6 +43,7 @@ export function resolveModel(spec: StackSpec): StackModel {
   const defaultCluster = hub ?? (spec.monitoring ? null : undefined);
   const energy = resolveEnergy(spec, placer, ns, problems, defaultCluster);
   const dashboards = resolveDashboards(spec, placer, ns, problems, defaultCluster);
+  checkHubReaders(spec, hub, { dashboards: dashboards?.cluster, modelServer: energy?.modelServer?.cluster }, problems);
   const deviceNames = new DeviceNames(spec.fleet?.devices ?? []);
   const fleet = resolveFleet(spec, placer, ns, problems, deviceNames, defaultCluster);
   const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, deviceNames) : undefined;

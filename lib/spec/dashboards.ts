@@ -7,7 +7,7 @@ export const DASHBOARD_MODES = ['bundled', 'sidecar'] as const;
 /** The dashboards section: Grafana. */
 export const dashboardsSchema = z
   .strictObject({
-    cluster: dnsLabel.optional().describe('Cluster of Grafana. @default - the monitoring cluster, or the only cluster'),
+    cluster: dnsLabel.optional().describe('Cluster of Grafana: the monitoring cluster, whose Prometheus and Alertmanager it reads (they are not exposed to other clusters). @default - the monitoring cluster, or the only cluster'),
     namespace: dnsLabel.default('dashboards').describe('@default dashboards'),
     mode: z
       .enum(DASHBOARD_MODES)

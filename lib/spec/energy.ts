@@ -47,7 +47,7 @@ const modelServerSchema = z
     onlineTrainer: z
       .boolean()
       .default(false)
-      .describe('Run the online trainer, learning from the hub Prometheus (needs monitoring on the same cluster). @default false'),
+      .describe('Run the online trainer, learning from the hub Prometheus (needs monitoring, and the model server on the monitoring cluster). @default false'),
     exposure: httpExposureSchema
       .optional()
       .describe('How Kepler exporters on other clusters reach the model server: mcs, ingress or loadBalancer. Required when Kepler runs on a cluster other than the model server\'s. @default - none'),

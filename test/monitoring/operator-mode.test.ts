@@ -99,6 +99,11 @@ describe('Prometheus-Operator mode', () => {
       expect(peer.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus' } });
       expect(selectorMatches(peer.podSelector, kubePrometheusPods)).toBe(true);
     }
+    // With the model server's online trainer, its pods are admitted too (it queries the install's Prometheus).
+    const trained = operatorStack({ layout: 'kube-prometheus' });
+    trained.energy.modelServer.onlineTrainer = true;
+    const clients = objects(synthChecked(trained)).find(({ cluster, o }) => cluster === 'hub' && o.kind === 'NetworkPolicy' && o.metadata.name === 'edgewatt-prometheus-clients')!.o;
+    expect(clients.spec.ingress[0].from[1]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'energy' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'kepler-model-server', 'app.kubernetes.io/name': 'kepler-model-server' } } });
     // Selected by the empty selector as they are: no label is required.
     for (const { o } of monitors) expect(selectorMatches({}, o.metadata.labels)).toBe(true);
     // The selection policy's `always` labels need node metadata: Prometheus must list and watch Nodes.
