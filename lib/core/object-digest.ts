@@ -34,8 +34,23 @@ export function measureObject(o: object, digest: boolean): number {
   const json = made !== undefined ? made.template.text(made.values) : JSON.stringify(o);
   n = json.length;
   lengths.set(o, n);
+  if (json.includes(CLUSTER_DNS)) clusterDns.add(o);
   if (digest && !digests.has(o) && (made !== undefined || jsonExact(o))) digests.set(o, digestBase64('sha1', json));
   return n;
+}
+
+/** What every cluster-DNS name of a Service holds (`<svc>.<ns>.svc.cluster.local`, `….svc.clusterset.local`). */
+const CLUSTER_DNS = '.svc.cluster';
+/** The measured objects whose JSON text holds CLUSTER_DNS (JSON writes those characters as they are). */
+const clusterDns = new WeakSet<object>();
+
+/**
+ * Whether a string of `o` may name a Service by cluster DNS, from its JSON text when it was measured (the flow gate's
+ * undeclared-path check then walks only the objects that do; lib/validate/flows/undeclared.ts): false when the text
+ * holds no `.svc.cluster`, true when it does, undefined when `o` was not measured (walk it).
+ */
+export function mentionsClusterDns(o: object): boolean | undefined {
+  return lengths.has(o) ? clusterDns.has(o) : undefined;
 }
 
 /** Objects whose JSON text a JsonTemplate gives, with the strings put in its holes. */

@@ -373,7 +373,7 @@ describe('device-remote-write (ingress)', () => {
     const t = tree();
     t.set(ingress.file, ingress);
     obj(t, 'dist/hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress.push({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 9090 }] });
-    expect(gate(t, [DEVICE_RW])).toEqual([]);
+    expect(gate(t, [...FLOWS, DEVICE_RW])).toEqual([]);
     (ingress.object as any).spec.rules[0].http.paths[0].backend.service.port = { name: 'web' };
     expectBlocked(gate(t, [DEVICE_RW]), [{ flow: DEVICE_RW, file: 'dist/hub', because: /no Ingress .* routes to Service prometheus/ }]);
   });
@@ -400,7 +400,7 @@ describe('device-api (loadBalancer) and alert-receiver (external)', () => {
     const t = tree();
     obj(t, 'dist/hub/monitoring/service-alertmanager.yaml').spec.type = 'LoadBalancer';
     obj(t, 'dist/hub/monitoring/networkpolicy-alertmanager.yaml').spec.ingress.push({ from: [{ ipBlock: { cidr: '10.20.0.0/24', except: ['10.20.0.128/25'] } }] });
-    expect(gate(t, [DEVICE_API])).toEqual([]);
+    expect(gate(t, [...FLOWS, DEVICE_API])).toEqual([]);
   });
 
   test('an egress policy on Alertmanager without a rule for the webhook blocks the receiver flow', () => {
@@ -411,7 +411,7 @@ describe('device-api (loadBalancer) and alert-receiver (external)', () => {
       to: { kind: 'external', url: 'https://hooks.example/alert' },
       transport: 'in-cluster',
     };
-    expect(gate(tree(), [RECEIVER])).toEqual([]);
+    expect(gate(tree(), [...FLOWS, RECEIVER])).toEqual([]);
     const t = tree();
     const deny = { file: 'dist/hub/monitoring/networkpolicy-egress.yaml', cluster: 'hub', object: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'egress', namespace: 'monitoring' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] } } } as Entry;
     t.set(deny.file, deny);

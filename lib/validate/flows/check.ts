@@ -3,6 +3,7 @@ import { Entry, Finding } from '../types';
 import { checkPeerBreadth } from './breadth';
 import { checkConfigured } from './configured';
 import { ClusterObjects } from './objects';
+import { checkUndeclaredPaths } from './undeclared';
 import { FlowContext } from './context';
 import { checkExternalPath, checkNetworkPath } from './network';
 import { FlowReuse } from './reuse';
@@ -48,12 +49,13 @@ function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, roo
 }
 
 /**
- * The findings of every failing flow, for the validation gates, and of every NetworkPolicy peer that admits a whole
- * namespace where the flows it lets in come from pods the stack names (breadth.ts).
+ * The findings of every failing flow, for the validation gates; of every NetworkPolicy peer that admits a whole
+ * namespace where the flows it lets in come from pods the stack names (breadth.ts); and of every name of the output's
+ * own Services that an object gives without a declared flow reaching it (undeclared.ts).
  */
 export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): Finding[] {
   const { verdicts, clusters } = evaluate(flows, entries, root);
-  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters)];
+  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters), ...checkUndeclaredPaths(flows, entries)];
 }
 
 function dedupe(findings: ReadonlyArray<Finding>): Finding[] {
