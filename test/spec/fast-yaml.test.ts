@@ -160,6 +160,27 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     }
   });
 
+  test('the long-line rule finds a line over 1,000 characters exactly as /^[^\\n]{1001}/m did (any line, \\r kept, the last without a break)', () => {
+    const rule = REFERENCE_ONLY.find(([what]) => what.startsWith('a line over 1,000'))![1];
+    const line = (n: number) => 'x'.repeat(n);
+    for (const [text, over] of [[line(1000), false], [line(1001), true], [`${line(1000)}\n`, false], [`a\n${line(1001)}`, true], [`a\n${line(1000)}\r\nb`, true], [`${line(999)}\r\n`, false], ['', false], ['\n\n', false]] as const) {
+      expect({ length: text.length, over: rule.test(text) }).toEqual({ length: text.length, over });
+    }
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 1100 }), fc.constantFrom('\n', '\r\n', '\r')), { maxLength: 6 }), fc.boolean(), (lines, trailing) => {
+        const text = lines.map(([n, br], i) => line(n) + (i < lines.length - 1 || trailing ? br : '')).join('');
+        return rule.test(text) === /^[^\n]{1001}/m.test(text);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('a text without quotes or brackets is read without the listener: the same values as the reference', () => {
+    for (const text of ['a: 1\nb:\n  - x\n  - y: 2\n', 'name: n\nlist:\n- a\n- b\nc: |\n  text\n  more\n', 'k: v # comment\n']) {
+      expect(fastYaml(text)).toEqual(reference(text));
+    }
+  });
+
   test('a block mapping whose first key is quoted, and document markers alone on their lines, stay on the quick path', () => {
     for (const text of ['labels:\n  "app.kubernetes.io/name": x\n  b: 1\n', '---\na: 1\n...\n', 'a: 1\r\nb: [x, y]\r\n', '"k": {a: [1, 2]}\n']) {
       expect(fastYaml(text)?.value).toEqual(reference(text)?.value);
