@@ -19,7 +19,7 @@ import { OperatorMonitoring } from '../lib/monitoring/operator-objects';
 import { StackModel } from '../lib/model';
 import { transportFlows } from '../lib/monitoring/transport-flows';
 import { ChartContext, ComponentDefinition } from './component';
-import { grafanaPeer, modelServerPeer, scraperPeer } from './peers';
+import { declareGrafanaNamespace, grafanaPeer, modelServerPeer, scraperPeer } from './peers';
 import { memoByModel } from '../lib/core/model-memo';
 
 /**
@@ -169,7 +169,7 @@ export class MonitoringChart extends Chart {
       });
     }
     if (isHub) {
-      new Alertmanager(this, 'alertmanager', {
+      const alertmanager = new Alertmanager(this, 'alertmanager', {
         namespace: mon.namespace,
         cluster: cluster.name,
         config: alertmanagerConfig(mon, allRuleGroups(model, ctx.registry)),
@@ -177,6 +177,10 @@ export class MonitoringChart extends Chart {
         clients: [scraperPeer(model), ...(model.dashboards?.cluster === cluster.name ? [grafanaPeer(model)] : [])],
         labels,
       });
+      if (model.dashboards?.cluster === cluster.name) {
+        declareGrafanaNamespace(model, prometheus);
+        declareGrafanaNamespace(model, alertmanager);
+      }
     }
   }
 }

@@ -1,4 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
+import { Construct } from 'constructs';
+import { declareNamespacePeers } from '../lib/core/policy';
 import { LABEL, selectorLabels } from '../lib/core/labels';
 import { namespacePeer, podsPeer } from '../lib/core/network';
 import { GRAFANA_NAME } from '../lib/dashboards/grafana';
@@ -45,4 +48,16 @@ export function keplerExporterPeer(model: StackModel): k8s.NetworkPolicyPeer {
 /** The model server's pods (its online trainer queries the hub Prometheus). */
 export function modelServerPeer(model: StackModel): k8s.NetworkPolicyPeer {
   return podsPeer(model.energy!.namespace, selectorLabels(MODEL_SERVER_NAME, MODEL_SERVER_NAME));
+}
+
+/**
+ * Marks the NetworkPolicy (child `netpol`) of a construct that admits Grafana (the hub Prometheus, Alertmanager) as
+ * admitting an existing Grafana's namespace whole on purpose (dashboards.mode sidecar): the breadth check then accepts
+ * that peer even where the namespace also holds the stack's own sources (a Grafana in `monitoring`).
+ */
+export function declareGrafanaNamespace(model: StackModel, scope: Construct): void {
+  const d = model.dashboards;
+  if (!d || d.mode === 'bundled') return;
+  const policy = scope.node.tryFindChild('netpol');
+  if (policy) declareNamespacePeers(ApiObject.of(policy), [d.namespace], 'an existing Grafana (dashboards.mode sidecar): the stack does not know its pods\' labels');
 }

@@ -61,6 +61,21 @@ export function declarePolicyException(workload: ApiObject, exception: PolicyExc
  */
 export const NAMESPACE_FROM_ANNOTATION = 'edgewatt.io/namespace-from';
 
+/**
+ * Annotation on a NetworkPolicy that admits some namespaces whole on purpose (`<ns>,<ns>`): their pods are not the
+ * stack's, so it cannot name them (an existing Grafana, dashboards.mode sidecar). The flow gate's breadth check
+ * (lib/validate/flows/breadth.ts) accepts a namespace-wide peer of a listed namespace; the reason is beside it.
+ */
+export const NAMESPACE_PEERS_ANNOTATION = 'edgewatt.io/namespace-peers';
+/** Why the namespaces of NAMESPACE_PEERS_ANNOTATION are admitted whole. */
+export const NAMESPACE_PEERS_REASON_ANNOTATION = 'edgewatt.io/namespace-peers-reason';
+
+/** Declares that a NetworkPolicy admits `namespaces` whole, and why. */
+export function declareNamespacePeers(policy: ApiObject, namespaces: ReadonlyArray<string>, reason: string): void {
+  policy.metadata.addAnnotation(NAMESPACE_PEERS_ANNOTATION, [...new Set(namespaces)].sort().join(','));
+  policy.metadata.addAnnotation(NAMESPACE_PEERS_REASON_ANNOTATION, reason);
+}
+
 /** Declares that a workload refers to objects created outside Git (`Kind/name`, in its own namespace). */
 export function declareExternalRefs(workload: ApiObject, refs: ReadonlyArray<string>): void {
   workload.metadata.addAnnotation(EXTERNAL_REFS_ANNOTATION, [...new Set(refs)].sort().join(','));

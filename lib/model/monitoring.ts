@@ -96,7 +96,7 @@ export function checkEvents(spec: StackSpec, placer: Placer, problems: ProblemLi
 /**
  * The hub's Prometheus (and Alertmanager) answer only readers on their own cluster: nothing exports them to other
  * clusters, and their NetworkPolicies admit only in-cluster readers (README, "the hub Prometheus itself is never
- * exposed"). Grafana and the model server's online trainer read them, so they run on the monitoring cluster; placed
+ * exposed"). The bundled Grafana and the model server's online trainer read them, so they run on the monitoring cluster; placed
  * elsewhere, their URL would be a `…svc.clusterset.local` name that nothing serves and no policy admits.
  */
 export function checkHubReaders(spec: StackSpec, hub: string | undefined, placed: { readonly dashboards?: string; readonly modelServer?: string }, problems: ProblemList): void {
@@ -104,7 +104,8 @@ export function checkHubReaders(spec: StackSpec, hub: string | undefined, placed
     problems.add('energy.modelServer.onlineTrainer', 'needs monitoring: the online trainer learns from the hub Prometheus: add monitoring: {} or set onlineTrainer to false');
   }
   if (hub === undefined) return;
-  if (placed.dashboards !== undefined && placed.dashboards !== hub) {
+  // An existing Grafana (sidecar) gets only dashboard ConfigMaps: its datasource, and how it reaches Prometheus, are its own.
+  if (placed.dashboards !== undefined && placed.dashboards !== hub && spec.dashboards?.mode !== 'sidecar') {
     problems.add('dashboards.cluster', `is "${placed.dashboards}", but Grafana reads the Prometheus and Alertmanager of the monitoring cluster "${hub}", which are not exposed to other clusters: remove dashboards.cluster (it defaults to "${hub}") or set it to "${hub}"`);
   }
   if (spec.energy?.modelServer?.onlineTrainer && placed.modelServer !== undefined && placed.modelServer !== hub) {

@@ -78,6 +78,28 @@ test('the IoMT things admit the Prometheus pods on their metrics ports', () => {
   expect(breadth(out.entries, out.flows)).toEqual([expect.stringMatching(new RegExp(`^${file}: /spec/ingress/${metrics}/from/0: .*scrape:line-1/monitoring/prometheus->line-1/`))]);
 });
 
+test('an empty podSelector beside a namespaceSelector admits the whole namespace, and fails as none does', () => {
+  const entries = new Map([...demo.entries].map(([k, e]) => [k, { ...e, object: clone(e.object) }]));
+  (entries.get('dist/hub/energy/networkpolicy-kepler-exporter.yaml')!.object as any).spec.ingress[0].from[0].podSelector = {};
+  expect(breadth(entries, demo.flows)).toEqual([expect.stringMatching(/^dist\/hub\/energy\/networkpolicy-kepler-exporter\.yaml: \/spec\/ingress\/0\/from\/0: .*admits every pod of namespace monitoring/)]);
+});
+
+test('an existing Grafana in the monitoring namespace is admitted whole on purpose (declared on the policies), not reported', () => {
+  const stack = clone(demoStack()) as any;
+  stack.dashboards = { mode: 'sidecar', namespace: 'monitoring' };
+  const out = output(stack);
+  for (const file of ['dist/hub/monitoring/networkpolicy-prometheus.yaml', 'dist/hub/monitoring/networkpolicy-alertmanager.yaml']) {
+    const np = out.entries.get(file)!.object as any;
+    expect(np.metadata.annotations['edgewatt.io/namespace-peers']).toBe('monitoring');
+    expect(np.metadata.annotations['edgewatt.io/namespace-peers-reason']).toMatch(/existing Grafana/);
+    expect(np.spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } });
+  }
+  expect(breadth(out.entries, out.flows)).toEqual([]);
+  // Without the declaration, the peer would be reported: only Prometheus's own flows come through it.
+  delete (out.entries.get('dist/hub/monitoring/networkpolicy-alertmanager.yaml')!.object as any).metadata.annotations['edgewatt.io/namespace-peers'];
+  expect(breadth(out.entries, out.flows)).toEqual([expect.stringMatching(/^dist\/hub\/monitoring\/networkpolicy-alertmanager\.yaml: .*admits every pod of namespace monitoring/)]);
+});
+
 test('an existing Grafana (dashboards.mode sidecar) is admitted by its namespace, which no declared flow comes through', () => {
   const stack = clone(demoStack()) as any;
   stack.dashboards.mode = 'sidecar';

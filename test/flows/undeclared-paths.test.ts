@@ -59,6 +59,13 @@ test('a name of a Service the output does not hold (an existing install\'s) is n
   expect(undeclared(t)).toEqual([]);
 });
 
+test('Argo CD\'s objects are not checked: an Application\'s Helm values configure another install', () => {
+  const t = tree();
+  const app = [...t.values()].find((e) => e.object.kind === 'Application')!;
+  (app.object as any).spec.info = [{ name: 'metrics', value: 'http://prometheus.monitoring.svc.cluster.local:9090' }];
+  expect(undeclared(t)).toEqual([]);
+});
+
 test('the trainer\'s path and the cross-cluster model fetch are declared flows', () => {
   const stack = clone(demoStack()) as any;
   stack.energy.modelServer.onlineTrainer = true;

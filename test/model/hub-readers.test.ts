@@ -31,6 +31,8 @@ test('Grafana on another cluster than monitoring fails at dashboards.cluster, na
     'dashboards.cluster: is "line-1", but Grafana reads the Prometheus and Alertmanager of the monitoring cluster "hub", which are not exposed to other clusters: remove dashboards.cluster (it defaults to "hub") or set it to "hub"',
   ]);
   expect(problems(demo((s) => (s.dashboards.cluster = 'hub')))).toEqual([]);
+  // An existing Grafana (sidecar) gets only dashboard ConfigMaps: how it reaches Prometheus is its own.
+  expect(problems(demo((s) => (s.dashboards = { mode: 'sidecar', cluster: 'line-1' })))).toEqual([]);
 });
 
 test('the online trainer needs the model server on the monitoring cluster, and monitoring', () => {

@@ -1,4 +1,5 @@
 import { Flow } from '../../core/flows';
+import { NAMESPACE_PEERS_ANNOTATION } from '../../core/policy';
 import { Entry, Finding } from '../types';
 import { labelText } from './context';
 import { policyTypes } from './network-policy';
@@ -12,9 +13,11 @@ import { LabelSelector, mapSelects, selects } from './selectors';
  * every other pod of that namespace — a remote-write gateway reachable from outside the cluster, say — which no flow
  * needs; the fix is the source's pods as the peer (namespaceSelector and podSelector).
  *
- * A namespace-wide peer stays when some flow through it comes from pods the stack cannot name: an ingress controller
- * (an `ingress` flow's source is the controller's namespace). One that no declared flow comes through is not reported
- * (an existing install's Grafana, whose flows the stack does not declare, is admitted by its namespace). Ports are
+ * A namespace-wide peer (no podSelector, or an empty one) stays when some flow through it comes from pods the stack
+ * cannot name: an ingress controller (an `ingress` flow's source is the controller's namespace); when the policy
+ * declares the namespace admitted whole on purpose (annotation edgewatt.io/namespace-peers: an existing Grafana,
+ * whose pods the stack does not know, even in a namespace that also holds the stack's own sources); and when no
+ * declared flow comes through it. Ports are
  * not compared: a flow to the selected pods on another port of the rule counts as served, so the check can miss a
  * peer, never report one wrongly. Egress rules are not checked.
  */
@@ -121,7 +124,16 @@ function widePeers(e: Entry): WidePeer[] {
   const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
   if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Ingress')) return [];
   const namespace = e.object.metadata.namespace ?? 'default';
+  // Namespaces the policy admits whole on purpose (lib/core/policy.ts declareNamespacePeers).
+  const declared = new Set((e.object.metadata.annotations?.[NAMESPACE_PEERS_ANNOTATION] ?? '').split(',').filter((n) => n !== ''));
   return (spec.ingress ?? []).flatMap((r, i) =>
-    (r.from ?? []).flatMap((p, j) => (p.namespaceSelector && !p.podSelector && !p.ipBlock ? [{ entry: e, namespace, podSelector: spec.podSelector ?? {}, peer: p, pointer: `/spec/ingress/${i}/from/${j}` }] : [])),
+    (r.from ?? []).flatMap((p, j) => {
+      // An empty podSelector (no labels, no expressions) selects every pod, as no podSelector does.
+      const everyPod = !p.podSelector || ((p.podSelector.matchLabels === undefined || Object.keys(p.podSelector.matchLabels).length === 0) && (p.podSelector.matchExpressions ?? []).length === 0);
+      if (!p.namespaceSelector || !everyPod || p.ipBlock) return [];
+      const named = p.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'];
+      if (named !== undefined && declared.has(named)) return [];
+      return [{ entry: e, namespace, podSelector: spec.podSelector ?? {}, peer: p, pointer: `/spec/ingress/${i}/from/${j}` }];
+    }),
   );
 }

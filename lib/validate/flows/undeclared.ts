@@ -13,7 +13,7 @@ import { objectName } from './objects';
  * admitted, and the flow gate, which saw no flow, passed it.
  *
  * A name of a Service the output does not hold (an existing install's, a user's) is not checked: there is nothing to
- * prove it on. Hosts are found anywhere in a string (URLs, `host:port`, Prometheus and Grafana configuration text).
+ * prove it on; nor are Argo CD's objects (an Application's Helm values configure another install, in its namespace). Hosts are found anywhere in a string (URLs, `host:port`, Prometheus and Grafana configuration text).
  */
 
 /** `<svc>.<ns>.svc.<cluster|clusterset>.local`, DNS labels as Kubernetes names them. */
@@ -105,6 +105,8 @@ export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: Readon
   }
   const findings: Finding[] = [];
   for (const e of entries) {
+    // Argo CD's objects configure other installs (a Helm source's values), not a path of their own namespace.
+    if (e.object.apiVersion.startsWith('argoproj.io/')) continue;
     for (const r of serviceRefs(e.object)) {
       const holders = services.get(`${r.namespace}/${r.service}`) ?? [];
       const targets = r.clusterset ? holders : holders.filter((c) => c === e.cluster);
