@@ -6,10 +6,9 @@ import { ComponentMonitoring, RuleGroup } from '../lib/core/monitoring-contract'
 import { eventClusters, eventRuleGroup, KUBE_EVENTER_ACCESS, KUBE_EVENTER_NAME, KUBE_EVENTER_SOURCE, KubeEventer, registryAlert } from '../lib/events';
 import { runbookBase } from '../lib/monitoring/runbooks';
 import { StackModel } from '../lib/model';
-import { scraperNamespace } from '../lib/model/monitoring';
 import { ChartContext, ComponentDefinition } from './component';
 import { memoByModel } from '../lib/core/model-memo';
-import { scraperLabels } from './peers';
+import { scraperPeer } from './peers';
 
 /** Per cluster: kube-eventer in the monitoring namespace (with the Prometheus Operator, the monitoring component emits its PodMonitor and rules). */
 export class EventsChart extends Chart {
@@ -18,7 +17,7 @@ export class EventsChart extends Chart {
     const { model } = ctx;
     const mon = model.monitoring!;
     const labels = stackLabels(model.name);
-    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraperLabels: scraperLabels(model), scraperNamespace: scraperNamespace(model), labels });
+    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraper: scraperPeer(model), labels });
   }
 }
 

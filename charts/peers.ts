@@ -19,19 +19,17 @@ import { PROMETHEUS_NAME } from '../lib/monitoring/prometheus';
  */
 
 /**
- * Labels of the Prometheus pods that scrape the cluster's exporters: the bundled StatefulSet's, or the label the
- * Prometheus Operator puts on every pod of a `Prometheus` (prometheus-operator v0.93.0, the tag nearest the pinned
- * 0.93.1 that was read: `pkg/prometheus/server/operator.go` makeSelectorLabels gives `app.kubernetes.io/name:
- * prometheus`, which `pkg/prometheus/server/statefulset.go` makeStatefulSetSpec puts on the pod template over the
- * user's podMetadata labels).
+ * The Prometheus pods that scrape the cluster's exporters (Kepler, kube-eventer, the IoMT things' metrics ports): the
+ * bundled StatefulSet's, or with the Prometheus Operator every pod of a `Prometheus` or a `PrometheusAgent` of the
+ * install's namespace, by the name label the operator puts on them over the user's podMetadata (prometheus-operator
+ * v0.93.0, the tag nearest the pinned 0.93.1 that was read: `pkg/prometheus/server/operator.go` and
+ * `pkg/prometheus/agent/operator.go` makeSelectorLabels give `app.kubernetes.io/name: prometheus` and
+ * `prometheus-agent`; `pkg/prometheus/server/statefulset.go` makeStatefulSetSpec puts them on the pod template).
  */
-export function scraperLabels(model: StackModel): Record<string, string> {
-  return model.monitoring?.mode === 'prometheus-operator' ? { [LABEL.name]: 'prometheus' } : selectorLabels(PROMETHEUS_NAME, PROMETHEUS_NAME);
-}
-
-/** The Prometheus pods that scrape the cluster's exporters (Kepler, kube-eventer, the IoMT things' metrics ports). */
 export function scraperPeer(model: StackModel): k8s.NetworkPolicyPeer {
-  return podsPeer(scraperNamespace(model), scraperLabels(model));
+  const ns = scraperNamespace(model);
+  if (model.monitoring?.mode !== 'prometheus-operator') return podsPeer(ns, selectorLabels(PROMETHEUS_NAME, PROMETHEUS_NAME));
+  return { ...namespacePeer(ns), podSelector: { matchExpressions: [{ key: LABEL.name, operator: 'In', values: ['prometheus', 'prometheus-agent'] }] } };
 }
 
 /** Grafana's pods (bundled), or its namespace (an existing Grafana whose pods' labels the stack does not know). */

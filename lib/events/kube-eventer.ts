@@ -1,5 +1,6 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { podsPeer } from '../core/network';
 import { LABEL, selectorLabels } from '../core/labels';
 import { ScrapeTarget } from '../core/monitoring-contract';
 import { mergeResources, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
@@ -37,10 +38,8 @@ export interface KubeEventerProps {
   readonly image?: string;
   /** Container resources, merged over the defaults. @default - 50m CPU and 64Mi requested, 256Mi memory limit */
   readonly resources?: { readonly requests?: { cpu?: string; memory?: string }; readonly limits?: { cpu?: string; memory?: string } };
-  /** Labels of the pods allowed to scrape `/metrics` (Prometheus). @default app.kubernetes.io/name=prometheus */
-  readonly scraperLabels?: Readonly<Record<string, string>>;
-  /** Namespace of those pods (an existing Prometheus Operator install may live elsewhere). @default - the exporter's namespace */
-  readonly scraperNamespace?: string;
+  /** The pods allowed to scrape `/metrics` (Prometheus), as a NetworkPolicy peer. @default - the pods labelled app.kubernetes.io/name=prometheus in the exporter's namespace */
+  readonly scraper?: k8s.NetworkPolicyPeer;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -133,13 +132,12 @@ export class KubeEventer extends Construct {
       metadata: meta(name),
       spec: { selector: this.selector, ports: [{ name: 'http', port: KUBE_EVENTER_PORT, targetPort: port, protocol: 'TCP' }] },
     });
-    const scraper = props.scraperLabels ?? { [LABEL.name]: 'prometheus' };
     new k8s.KubeNetworkPolicy(this, 'netpol', {
       metadata: meta(name),
       spec: {
         podSelector: { matchLabels: this.selector },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.scraperNamespace ?? ns } }, podSelector: { matchLabels: { ...scraper } } }], ports: [{ port: k8s.IntOrString.fromNumber(KUBE_EVENTER_PORT), protocol: 'TCP' }] }],
+        ingress: [{ from: [props.scraper ?? podsPeer(ns, { [LABEL.name]: 'prometheus' })], ports: [{ port: k8s.IntOrString.fromNumber(KUBE_EVENTER_PORT), protocol: 'TCP' }] }],
         egress: [
           // DNS, to resolve kubernetes.default.
           { ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }] },

@@ -169,7 +169,8 @@ describe('operator mode', () => {
     // Each cluster's own Prometheus: no cluster names in the absent() check.
     expect(rule.spec.groups[0].rules.find((r: any) => r.alert === 'KubeEventerDown').expr).toBe('up{job="kube-eventer"} == 0 or absent(up{job="kube-eventer"})');
     const np = objectAt(result, 'line-1/events/networkpolicy-kube-eventer.yaml');
-    expect(np.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]);
+    // The operator's Prometheus or PrometheusAgent pods (prometheus-operator v0.93.0 makeSelectorLabels).
+    expect(np.spec.ingress[0].from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['prometheus', 'prometheus-agent'] }] } }]);
   });
 });
 

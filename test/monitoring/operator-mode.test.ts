@@ -88,7 +88,8 @@ describe('Prometheus-Operator mode', () => {
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } }, podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'grafana', 'app.kubernetes.io/name': 'grafana' } } }], ports: [{ port: 9090, protocol: 'TCP' }] },
     ]);
     // The components' policies admit the install's Prometheus pods (the operator's `app.kubernetes.io/name:
-    // prometheus`), which kube-prometheus's pods carry, and no other pod of its namespace.
+    // prometheus`, or `prometheus-agent` for a PrometheusAgent), which kube-prometheus's pods carry, and no other
+    // pod of its namespace.
     const scrapePeers = objects(r)
       .filter(({ o }) => o.kind === 'NetworkPolicy')
       .flatMap(({ o }) => o.spec.ingress ?? [])
@@ -96,8 +97,10 @@ describe('Prometheus-Operator mode', () => {
       .filter((peer: any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring');
     expect(scrapePeers.length).toBeGreaterThan(0);
     for (const peer of scrapePeers) {
-      expect(peer.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'prometheus' } });
+      expect(peer.podSelector).toEqual({ matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['prometheus', 'prometheus-agent'] }] });
       expect(selectorMatches(peer.podSelector, kubePrometheusPods)).toBe(true);
+      expect(selectorMatches(peer.podSelector, { 'app.kubernetes.io/name': 'prometheus-agent', 'app.kubernetes.io/instance': 'edge' })).toBe(true);
+      expect(selectorMatches(peer.podSelector, { 'app.kubernetes.io/name': 'grafana' })).toBe(false);
     }
     // With the model server's online trainer, its pods are admitted too (it queries the install's Prometheus).
     const trained = operatorStack({ layout: 'kube-prometheus' });
