@@ -106,7 +106,7 @@ export function upstreamApplications(model: StackModel): Array<{ cluster: string
   if (model.fleet) {
     const certManager = certManagerApplication(model);
     if (certManager) out.push(certManager);
-    out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', flottaOperatorSource(), VERSIONS.flottaOperator.namespace) });
+    out.push({ cluster: model.fleet.cluster, app: app(model.fleet.cluster, 'flotta-operator', flottaOperatorSource(model.fleet.edgeAPI?.host), VERSIONS.flottaOperator.namespace) });
   }
   // prometheus-operator mode: the existing install owns the Prometheus Operator and its CRDs; edgewatt adds no
   // CRDs Application (it would take ownership of CRDs the install manages). With monitoring.operator.install, a

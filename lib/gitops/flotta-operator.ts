@@ -25,11 +25,12 @@ const CERT_MANAGER_OBJECTS = [
  *   exposed by the stack's declared transport instead.
  * - `images`: the operator and edge API images at the release tag instead of `:latest`, and kube-rbac-proxy
  *   from its own registry at the same v0.11.0 the release pins.
+ * - `patches`: the edge API's server certificate names the host devices connect to (edgeApiDomainPatch).
  * - `patches`: the cert-manager Issuer and Certificate of `config/certmanager/certificate.yaml` stay (cert-manager
  *   is installed in an earlier wave, see cert-manager.ts, or is already on the cluster) and get
  *   SkipDryRunOnMissingResource through strategic-merge patches.
  */
-export function flottaOperatorSource(): Record<string, unknown> {
+export function flottaOperatorSource(edgeApiHost?: string): Record<string, unknown> {
   const f = VERSIONS.flottaOperator;
   const proxy = VERSIONS.kubeRbacProxy;
   return {
@@ -43,6 +44,7 @@ export function flottaOperatorSource(): Record<string, unknown> {
           target: { group: 'route.openshift.io', version: 'v1', kind: 'Route', name: 'edge-api' },
           patch: ['$patch: delete', 'apiVersion: route.openshift.io/v1', 'kind: Route', 'metadata:', '  name: edge-api', ''].join('\n'),
         },
+        ...(edgeApiHost !== undefined ? [edgeApiDomainPatch(edgeApiHost)] : []),
         ...CERT_MANAGER_OBJECTS.map(({ kind, name }) => ({
           target: { group: 'cert-manager.io', version: 'v1', kind, name },
           patch: ['apiVersion: cert-manager.io/v1', `kind: ${kind}`, 'metadata:', `  name: ${name}`, '  annotations:', `    ${SYNC_OPTIONS_ANNOTATION}: ${SKIP_DRY_RUN}`, ''].join('\n'),
@@ -70,3 +72,20 @@ export const FLOTTA_SERVICES = {
   operatorMetrics: { name: 'flotta-controller-manager-metrics-service', ports: { https: 8443, http: 8080 }, selector: { app: 'flotta-controller-manager' } },
   webhook: { name: 'flotta-webhook-service', ports: { https: 443 }, targetPort: 9443 },
 } as const;
+
+/**
+ * The edge API's TLS server certificate names one DNS name, its `DOMAIN` setting (flotta-operator v0.2.0
+ * `internal/edgeapi/config.go` Config.Domain, env `DOMAIN`, default `project-flotta.io`; `cmd/httpapi/main.go` passes
+ * `[]string{Config.Domain}` to mtls.NewMTLSConfig; `pkg/mtls/cert_utils.go` getServerCertificate puts it in DNSNames).
+ * Devices verify that name against the host they connect to (yggd, redhatinsights/yggdrasil at the commit
+ * flotta-device-worker 0.2.0 pins, `cmd/yggd/tls.go` newTLSConfig sets no ServerName, so Go checks the URL's host), so
+ * with the default a device given `fleet.edgeAPI.host` fails the handshake. This strategic-merge patch sets `DOMAIN` on
+ * container `http` of Deployment `edge-api` (`config/edge-api/server.yaml`, name before the `flotta-` prefix; an `env`
+ * entry wins over the same key from its `envFrom` ConfigMap, which sets no DOMAIN).
+ */
+export function edgeApiDomainPatch(host: string): Record<string, unknown> {
+  return {
+    target: { group: 'apps', version: 'v1', kind: 'Deployment', name: 'edge-api' },
+    patch: ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: edge-api', 'spec:', '  template:', '    spec:', '      containers:', '        - name: http', '          env:', '            - name: DOMAIN', `              value: ${JSON.stringify(host)}`, ''].join('\n'),
+  };
+}

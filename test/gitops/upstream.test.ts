@@ -85,6 +85,21 @@ describe('Upstream components: cert-manager (Helm) before the Flotta operator (k
     expect(patches.filter((p: any) => String(p.patch).includes('$patch: delete'))).toHaveLength(1);
   });
 
+  test('the edge API\'s server certificate names the host devices connect to (DOMAIN on its http container)', () => {
+    // flotta-operator v0.2.0: internal/edgeapi/config.go Config.Domain (env DOMAIN, default project-flotta.io) is the
+    // certificate's one DNS name; config/edge-api/server.yaml Deployment edge-api (before the flotta- prefix), container http.
+    const patches = flotta.spec.source.kustomize.patches.filter((p: any) => p.target.kind === 'Deployment');
+    expect(patches.map((p: any) => p.target)).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment', name: 'edge-api' }]);
+    expect(parse(patches[0].patch)).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'edge-api' },
+      spec: { template: { spec: { containers: [{ name: 'http', env: [{ name: 'DOMAIN', value: 'flotta.factory.example' }] }] } } },
+    });
+    // The name devices connect to: fleet.edgeAPI.host, the external name of the edge API's LoadBalancer.
+    expect(objectAt(demo, 'hub/fleet/service-flotta-edge-api-external.yaml').metadata.annotations['edgewatt.io/host']).toBe('flotta.factory.example');
+  });
+
   test('the operator\'s own cert-manager objects skip the dry run until cert-manager\'s CRDs exist', () => {
     // flotta-operator v0.2.0 config/certmanager/certificate.yaml: Issuer "issuer" and Certificate "webhook-cert", cert-manager.io/v1.
     const patches = flotta.spec.source.kustomize.patches.filter((p: any) => p.target.group === 'cert-manager.io');
