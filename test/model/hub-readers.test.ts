@@ -6,19 +6,12 @@
  */
 import { parse } from 'yaml';
 import { Flow } from '../../lib/core/flows';
-import { parseStack, resolveModel, SpecError, StackInput, synthesize } from '../../lib/internal';
+import { StackInput, synthesize } from '../../lib/internal';
+import { specProblems } from '../support/spec-problems';
 import { Entry, findingsToProblems, validateEntries } from '../../lib/validate';
 import { clone, demoStack } from '../support/stacks';
 
-function problems(input: unknown): string[] {
-  try {
-    resolveModel(parseStack(input));
-  } catch (e) {
-    if (!(e instanceof SpecError)) throw e;
-    return e.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  return [];
-}
+const problems = specProblems;
 
 function demo(edit: (s: any) => void): StackInput {
   const s = clone(demoStack()) as any;

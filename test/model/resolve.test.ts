@@ -1,18 +1,15 @@
 import * as fc from 'fast-check';
 import { FLOTTA_DEFAULT_SET } from '../../lib/core/fleet-sets';
-import { parseStack, resolveModel, SpecError, StackInput } from '../../lib/internal';
+import { parseStack, resolveModel, StackInput } from '../../lib/internal';
 import { hasPoweredDevice, setPowers, sortedDeviceNames } from '../../lib/model/device-power';
 import { DeviceModel, DevicePowerModel, DeviceSetModel, FleetModel } from '../../lib/model/types';
 import { clone, demoStack } from '../support/stacks';
+import { specProblems } from '../support/spec-problems';
 
 function problems(input: unknown): string[] {
-  try {
-    resolveModel(parseStack(input));
-  } catch (e) {
-    if (!(e instanceof SpecError)) throw e;
-    return e.problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected a SpecError');
+  const found = specProblems(input);
+  if (found.length === 0) throw new Error('expected a SpecError');
+  return found;
 }
 
 type Mutable = { [key: string]: any };
