@@ -66,6 +66,10 @@ describe('edgewatt CLI', () => {
     expect(doc).toMatchObject({ command: 'synth --check', ok: false, exitCode: 1 });
     expect(doc.problems).toContainEqual({ file: shown('../argocd/appproject-smart-factory.yaml'), line: null, column: null, path: null, message: 'is missing: the stack gives it', fix });
     expect(doc.problems).toHaveLength(4);
+    // The same list as the success document's `differences` ([] there): each path with what differs.
+    expect(doc.differences).toHaveLength(4);
+    expect(doc.differences).toContainEqual({ path: shown('../argocd/appproject-smart-factory.yaml'), kind: 'missing' });
+    expect(doc.differences).toContainEqual({ path: shown('hub/platform/namespace-fleet.yaml'), kind: 'changed' });
     const one = await run('synth', '--check', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(one.err).toContain('(4 files differ)');
     expect(snapshot(out)).toEqual(before);

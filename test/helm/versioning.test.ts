@@ -88,6 +88,11 @@ describe('synth --format helm: versioned charts, Argo CD Applications', () => {
     expect(stale.code).toBe(1);
     expect(stale.err).toContain(`--format helm`); // the fix command names the format
     expect(stale.err).toContain('changed  ');
+    // As one JSON document for CI: the problems, and the differences with their kinds (as `differences: []` when up to date).
+    const json = JSON.parse((await run('synth', '--check', '--format', 'helm', '--output', 'json', '-c', file, '-o', out, ...SCHEMAS)).out);
+    expect(json).toMatchObject({ ok: false, exitCode: 1 });
+    expect(json.differences.length).toBe(json.problems.length);
+    expect(json.differences).toContainEqual({ path: expect.stringMatching(/Chart\.yaml$/), kind: 'changed' });
     expect((await run('synth', '--format', 'helm', '-c', file, '-o', out, ...SCHEMAS)).code).toBe(0);
     expect(parse(fs.readFileSync(hubChart, 'utf8'))).toMatchObject({ version: '1.0.1', appVersion: '2026.12.1' });
     expect((await run('synth', '--check', '--format', 'helm', '-c', file, '-o', out, ...SCHEMAS)).code).toBe(0);

@@ -50,7 +50,7 @@ export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, o
       for (const d of all) io.out(checkPatch(d.what, d.f, d.before, d.after));
       throw new CliExit(EXIT.checkFailed);
     }
-    throw new CheckFailed(all.map((d) => ({ path: d.f, message: checkMessage(d.what, flags.out) })), fix);
+    throw new CheckFailed(all.map((d) => ({ path: d.f, message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: d.f, kind: d.what })), charts });
   }
   const [write, bootstrapWrite] = writeTrees(targets, options);
   const written = write.missing.length + write.changed.length;

@@ -95,7 +95,7 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
       for (const d of all) io.out(checkPatch(d.what, shown(d.f), diff.actual.get(d.f)?.toString('utf8') ?? '', diff.expected.get(d.f) ?? ''));
       throw new CliExit(EXIT.checkFailed);
     }
-    throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: checkMessage(d.what, flags.out) })), fix);
+    throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: shown(d.f), kind: d.what })) });
   }
   const r = synthToDir(stack, flags.out, options);
   const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
