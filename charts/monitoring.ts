@@ -92,9 +92,7 @@ export class MonitoringChart extends Chart {
         ruleGroups,
         ruleNamespace: mon.namespace,
         selection: mon.selection,
-        // The bundled Grafana and the model server's online trainer, by their pods (kube-prometheus's own policy
-        // already admits a Grafana of its namespace).
-        queryClients: isHub ? operatorQueryClients(model, mon.operator.namespace) : [],
+        queryClients: isHub ? hubReaders(model, mon.operator.namespace) : [],
         labels,
       });
       return;
@@ -185,24 +183,18 @@ export class MonitoringChart extends Chart {
   }
 }
 
-/** The readers of the install's Prometheus (prometheus-operator mode) outside its namespace, by their pods. */
-function operatorQueryClients(model: StackModel, installNamespace: string): k8s.NetworkPolicyPeer[] {
+/**
+ * The readers of the hub's Prometheus on its cluster, by their pods: Grafana, and the model server's online trainer.
+ * For an install's Prometheus (prometheus-operator mode, `install` its namespace), Grafana only when bundled and
+ * outside that namespace: kube-prometheus's own policy admits a Grafana of its namespace, and an existing Grafana's
+ * path is the install's.
+ */
+function hubReaders(model: StackModel, install?: string): k8s.NetworkPolicyPeer[] {
   const hub = model.monitoring!.cluster;
   const d = model.dashboards;
   const ms = model.energy?.modelServer;
-  return [
-    ...(d?.cluster === hub && d.mode === 'bundled' && d.namespace !== installNamespace ? [grafanaPeer(model)] : []),
-    ...(ms?.cluster === hub && ms.onlineTrainer ? [modelServerPeer(model)] : []),
-  ];
-}
-
-/** The hub Prometheus's readers on its cluster, by their pods: Grafana, and the model server's online trainer. */
-function hubReaders(model: StackModel): k8s.NetworkPolicyPeer[] {
-  const hub = model.monitoring!.cluster;
-  return [
-    ...(model.dashboards?.cluster === hub ? [grafanaPeer(model)] : []),
-    ...(model.energy?.modelServer?.cluster === hub && model.energy.modelServer.onlineTrainer ? [modelServerPeer(model)] : []),
-  ];
+  const grafana = d?.cluster === hub && (install === undefined || (d.mode === 'bundled' && d.namespace !== install));
+  return [...(grafana ? [grafanaPeer(model)] : []), ...(ms?.cluster === hub && ms.onlineTrainer ? [modelServerPeer(model)] : [])];
 }
 
 /** Every target the cluster's bundled Prometheus scrapes: the components', kube-state-metrics, and Alertmanager on the hub. */

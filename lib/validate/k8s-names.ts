@@ -2,14 +2,10 @@ import { DNS1123_LABEL, DNS1123_SUBDOMAIN, labelValueProblem, qualifiedNameProbl
 import { memoByString } from '../core/memo';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
+import { escapePointerKey } from './pointer';
 
 /** Kinds whose names must be DNS labels (they become DNS names or label values), not just subdomains. */
 const DNS_LABEL_KINDS = new Set(['Namespace', 'Service']);
-
-/** JSON pointer escaping of one key. */
-function esc(k: string): string {
-  return k.includes('~') || k.includes('/') ? k.replace(/~/g, '~0').replace(/\//g, '~1') : k;
-}
 
 /** Label and annotation keys repeat across objects: their verdicts, memoized. */
 const keyProblem = memoByString(qualifiedNameProblem);
@@ -19,13 +15,13 @@ function checkMeta(meta: Json | undefined, at: string, kind: string | undefined,
   const labels = (meta.labels ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(labels)) {
     const kp = keyProblem(k);
-    if (kp) add(`${at}/labels/${esc(k)}`, `label key ${kp}`);
+    if (kp) add(`${at}/labels/${escapePointerKey(k)}`, `label key ${kp}`);
     const vp = labelValueProblem(labels[k]);
-    if (vp) add(`${at}/labels/${esc(k)}`, `label value ${vp}: shorten the stack name that it is made of`);
+    if (vp) add(`${at}/labels/${escapePointerKey(k)}`, `label value ${vp}: shorten the stack name that it is made of`);
   }
   for (const k of Object.keys((meta.annotations ?? {}) as Record<string, unknown>)) {
     const kp = keyProblem(k);
-    if (kp) add(`${at}/annotations/${esc(k)}`, `annotation key ${kp}`);
+    if (kp) add(`${at}/annotations/${escapePointerKey(k)}`, `annotation key ${kp}`);
   }
   if (kind !== undefined && typeof meta.name === 'string') {
     const n = meta.name;
@@ -64,12 +60,12 @@ export function checkNames(entries: ReadonlyArray<Entry>): Finding[] {
       const o = v as Json;
       for (const k of Object.keys(o)) {
         const x = o[k];
-        path.push(esc(k));
+        path.push(escapePointerKey(k));
         if (k === 'metadata') checkMeta(x as Json, at(), undefined, add);
         else if (k === 'matchLabels' && x && typeof x === 'object') {
           for (const lk of Object.keys(x as Json)) {
             const problem = keyProblem(lk) ?? labelValueProblem((x as Json)[lk]);
-            if (problem) add(`${at()}/${esc(lk)}`, `selector label ${problem}`);
+            if (problem) add(`${at()}/${escapePointerKey(lk)}`, `selector label ${problem}`);
           }
         } else walk(x);
         path.pop();

@@ -5,6 +5,7 @@ import { memoByString } from '../core/memo';
 import { parsedData } from './flows/parsed';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
+import { escapePointerKey } from './pointer';
 
 /** A PromQL expression found in an object, with where it is. */
 export interface FoundExpr {
@@ -114,10 +115,6 @@ function selectedNames(expr: string): string[] {
   return [...names].sort();
 }
 
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 function rulesIn(doc: Json, where: string, entry: Entry, out: FoundExpr[]): void {
   (doc?.groups ?? []).forEach((g: Json, i: number) =>
     (g?.rules ?? []).forEach((r: Json, j: number) => {
@@ -159,7 +156,7 @@ export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
     }
     if (o.kind === 'ConfigMap') {
       for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
-        const where = `/data/${escapePointer(key)}: `;
+        const where = `/data/${escapePointerKey(key)}: `;
         if (/\.ya?ml$/.test(key)) {
           // A rule file has a `groups` key; a YAML text without that word (and without escapes that could spell
           // it) has none, so big configs such as prometheus.yml are not parsed here.

@@ -1,12 +1,9 @@
 import { findCredentials } from '../core/credentials';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
+import { jsonPointer } from './pointer';
 
 const FIX = 'keep it in a Secret created outside Git (or a SealedSecret/ExternalSecret) and reference it';
-
-function pointerOf(path: ReadonlyArray<string | number>): string {
-  return path.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
 
 /** Where a container's env value sits: `.../containers/<i>/env/<j>/value` (any pod template, any kind). */
 const ENV_VALUE = /\/(initContainers|containers)\/\d+\/env\/\d+\/value$/;
@@ -25,7 +22,7 @@ export function checkSecrets(entries: ReadonlyArray<Entry>): Finding[] {
     const isSecret = o.kind === 'Secret';
     const hits = findCredentials(o, (p) => p.length === 1 && ((isSecret && (p[0] === 'data' || p[0] === 'stringData')) || p[0] === 'apiVersion' || p[0] === 'kind'));
     for (const h of hits) {
-      const pointer = pointerOf(h.path);
+      const pointer = jsonPointer(h.path);
       const how = ENV_VALUE.test(pointer) ? `${FIX} with valueFrom.secretKeyRef` : FIX;
       const what = h.path[0] === 'data' && o.kind === 'ConfigMap' && h.name !== undefined ? 'is named like a credential and has a value' : h.what;
       out.push({ file: e.file, pointer, message: `${what}: ${how} (secret-in-git)` });

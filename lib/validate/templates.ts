@@ -1,6 +1,7 @@
 import { parsedData } from './flows/parsed';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
+import { escapePointerKey } from './pointer';
 
 /**
  * Why `text` is not a Go text/template that parses, or undefined: the checks of Go's template lexer and
@@ -70,8 +71,6 @@ export function goTemplateProblem(text: string): string | undefined {
   return undefined;
 }
 
-const esc = (k: string): string => k.replace(/~/g, '~0').replace(/\//g, '~1');
-
 function rules(doc: Json, at: string, add: (pointer: string, message: string) => void): void {
   ((doc?.groups ?? []) as Json[]).forEach((g, i) =>
     ((g?.rules ?? []) as Json[]).forEach((r, j) => {
@@ -109,8 +108,8 @@ export function checkTemplates(entries: ReadonlyArray<Entry>): Finding[] {
       if (!/\.ya?ml$/.test(key) || !text.includes('{{')) continue;
       // Parsed once per text for every gate that reads it (null: not YAML).
       const doc = parsedData(text) as Json;
-      if (doc?.groups) rules(doc, '', add(`/data/${esc(key)}`));
-      if (doc?.route && doc?.receivers) strings(doc.receivers, 'receivers', add(`/data/${esc(key)}`));
+      if (doc?.groups) rules(doc, '', add(`/data/${escapePointerKey(key)}`));
+      if (doc?.route && doc?.receivers) strings(doc.receivers, 'receivers', add(`/data/${escapePointerKey(key)}`));
     }
   }
   return out;

@@ -55,7 +55,7 @@ function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, roo
  */
 export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): Finding[] {
   const { verdicts, clusters } = evaluate(flows, entries, root);
-  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters), ...checkUndeclaredPaths(flows, entries)];
+  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters), ...checkUndeclaredPaths(flows, entries, clusters)];
 }
 
 function dedupe(findings: ReadonlyArray<Finding>): Finding[] {

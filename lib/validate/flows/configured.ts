@@ -4,6 +4,7 @@ import { FlowContext } from './context';
 import { ingressRoutesTo } from './network';
 import { ClusterObjects } from './objects';
 import { parsedData } from './parsed';
+import { escapePointerKey } from '../pointer';
 
 /**
  * The `configured` check: the URL a workload is given (env var, flag, config key or JSON pointer in the named
@@ -89,7 +90,7 @@ export function checkConfigured(ctx: FlowContext): void {
     return;
   }
   const value = valueAt(obj.object, c.at);
-  const pointer = c.at.startsWith('/') ? c.at : c.at.startsWith('data:') ? `/data/${c.at.slice(5).split('#')[0].replace(/~/g, '~0').replace(/\//g, '~1')}` : '';
+  const pointer = c.at.startsWith('/') ? c.at : c.at.startsWith('data:') ? `/data/${escapePointerKey(c.at.slice(5).split('#')[0])}` : '';
   if (value === undefined) {
     ctx.fail(obj, `it has no ${c.at}`, `set ${c.at} to ${c.url}`, pointer);
     return;

@@ -1,7 +1,8 @@
 import { Flow } from '../../core/flows';
 import { mentionsClusterDns } from '../../core/object-digest';
 import { Entry, Finding } from '../types';
-import { objectName } from './objects';
+import { ClusterObjects, objectName } from './objects';
+import { jsonPointer } from '../pointer';
 
 /*
  * Every path the output configures is a declared flow: a string of an object that names one of the output's own
@@ -48,7 +49,7 @@ function serviceRefs(o: object): ReadonlyArray<ServiceRef> {
 function walk(v: unknown, path: Array<string | number>, out: ServiceRef[]): void {
   if (typeof v === 'string') {
     if (!v.includes('.svc.cluster')) return;
-    for (const m of v.matchAll(HOST)) out.push({ pointer: pointerOf(path), service: m[1], namespace: m[2], clusterset: m[3] === 'clusterset' });
+    for (const m of v.matchAll(HOST)) out.push({ pointer: jsonPointer(path), service: m[1], namespace: m[2], clusterset: m[3] === 'clusterset' });
     return;
   }
   if (v === null || typeof v !== 'object') return;
@@ -71,10 +72,6 @@ function walk(v: unknown, path: Array<string | number>, out: ServiceRef[]): void
   }
 }
 
-function pointerOf(path: ReadonlyArray<string | number>): string {
-  return path.map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
-}
-
 /**
  * The objects a flow's path is configured in, as `<cluster> <namespace> <Kind/name>`: the object its `configured` URL
  * sits in and its source workload, in the source's cluster and namespace (pods sources; devices and outside sources
@@ -87,15 +84,16 @@ function configuringObjects(f: Flow): string[] {
 }
 
 /** Findings for the cluster-DNS names of the output's own Services that no declared flow configured in the naming object reaches. */
-export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>): Finding[] {
-  // Services of the output: by `<ns>/<name>`, the clusters that hold one.
+export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, clusters: ReadonlyMap<string, ClusterObjects>): Finding[] {
+  // Services of the output (the flow gate's index of each cluster): by `<ns>/<name>`, the clusters that hold one.
   const services = new Map<string, string[]>();
-  for (const e of entries) {
-    if (e.object.kind !== 'Service') continue;
-    const key = `${e.object.metadata.namespace ?? 'default'}/${e.object.metadata.name}`;
-    const list = services.get(key);
-    if (list) list.push(e.cluster);
-    else services.set(key, [e.cluster]);
+  for (const [cluster, objs] of clusters) {
+    for (const e of objs.kind('Service')) {
+      const key = `${e.object.metadata.namespace ?? 'default'}/${e.object.metadata.name}`;
+      const list = services.get(key);
+      if (list) list.push(cluster);
+      else services.set(key, [cluster]);
+    }
   }
   // `<object> <transport> <cluster>/<ns>/<svc>` of every declared path to a Service, by in-cluster DNS or MCS.
   const declared = new Set<string>();
