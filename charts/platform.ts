@@ -5,6 +5,12 @@ import { stackLabels } from '../lib/core/labels';
 import { NamespaceModel } from '../lib/model';
 import { ChartContext, ComponentDefinition } from './component';
 
+/**
+ * Annotation of a namespace that holds nothing of the stack but must exist for Multi-Cluster Services to import the
+ * Services it lists (NamespaceModel.imports).
+ */
+export const MCS_IMPORTS_ANNOTATION = 'edgewatt.io/mcs-imports';
+
 /** Annotation that carries the reason a namespace is below Pod Security `restricted`. */
 export const POD_SECURITY_EXCEPTION_ANNOTATION = 'edgewatt.io/pod-security-exception';
 
@@ -30,7 +36,13 @@ export class PlatformChart extends Chart {
         metadata: {
           name: ns.name,
           labels: { ...stackLabels(ctx.model.name), 'app.kubernetes.io/component': ns.component, ...podSecurityLabels(ns) },
-          annotations: ns.exceptionReason ? { [POD_SECURITY_EXCEPTION_ANNOTATION]: ns.exceptionReason } : undefined,
+          annotations:
+            ns.exceptionReason || ns.imports
+              ? {
+                  ...(ns.exceptionReason ? { [POD_SECURITY_EXCEPTION_ANNOTATION]: ns.exceptionReason } : {}),
+                  ...(ns.imports ? { [MCS_IMPORTS_ANNOTATION]: `Multi-Cluster Services import a Service only where its namespace exists (KEP-1645): ${ns.imports.join(', ')}` } : {}),
+                }
+              : undefined,
         },
       });
     }

@@ -50,7 +50,9 @@ export function applicationName(model: StackModel, f: DeployFolder): string {
  */
 export function destinationNamespace(cluster: StackModel['clusters'][number], component?: string): string | undefined {
   const names = (list: typeof cluster.namespaces) => list.map((n) => n.name).sort();
-  return names(cluster.namespaces.filter((n) => n.component === component))[0] ?? names(cluster.namespaces)[0];
+  // Not a namespace kept only so that Multi-Cluster Services import a Service there: it holds nothing.
+  const holding = cluster.namespaces.filter((n) => !n.imports);
+  return names(holding.filter((n) => n.component === component))[0] ?? names(holding)[0] ?? names(cluster.namespaces)[0];
 }
 
 /** An Application's destination on `cluster`: its server and destinationNamespace (of `component`, when given). */

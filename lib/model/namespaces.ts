@@ -11,6 +11,8 @@ export const KEPLER_EXCEPTION_REASON =
 interface Use extends NamespaceModel {
   readonly cluster: string;
   readonly path: string;
+  /** Needed only to exist (importFor): dropped where another use declares the namespace. */
+  readonly imported?: boolean;
 }
 
 /** Kubernetes' own namespaces: edgewatt labels and (through Argo CD) prunes the namespaces it creates, so never these. */
@@ -36,6 +38,19 @@ export class NamespacePlan {
       podSecurity: exceptionReason ? 'privileged' : 'restricted',
       exceptionReason,
     });
+  }
+
+  /**
+   * Records that `name` must exist on `cluster` without `component` putting anything there: Multi-Cluster Services
+   * import a Service only into clusters where its namespace exists (kubernetes/enhancements
+   * keps/sig-multicluster/1645-multi-cluster-services-api/README.md, "Importing Services": "A multi-cluster service
+   * will be imported only by clusters in which the service's namespace exists"; creating it is left to others), so
+   * a consumer's cluster needs the exported Service's namespace for its `…svc.clusterset.local` name to resolve.
+   * Another use of the namespace on that cluster (its own component's, the power exporter's privileged one) wins;
+   * else it is created `restricted`, holding nothing, with `service` named in its annotation.
+   */
+  public importFor(cluster: string, name: string, component: ComponentName, path: string, service: string): void {
+    this.uses.push({ cluster, name, component, path, podSecurity: 'restricted', imported: true, imports: [service] });
   }
 
   /** Records that `component` puts objects into `name` on `cluster`, a namespace managed outside the stack. */
@@ -69,7 +84,9 @@ export class NamespacePlan {
     }
     const out = new Map<string, NamespaceModel[]>();
     const reported = new Set<string>();
-    for (const [, uses] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [, all] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const declared = all.filter((u) => !u.imported);
+      const uses = declared.length > 0 ? declared : all;
       const privileged = uses.find((u) => u.exceptionReason);
       const others = uses.filter((u) => u !== privileged);
       if (privileged && others.length > 0) {
@@ -110,6 +127,7 @@ export class NamespacePlan {
         podSecurity: first.podSecurity,
         ...(first.exceptionReason ? { exceptionReason: first.exceptionReason } : {}),
         ...(external ? { external: true } : {}),
+        ...(declared.length === 0 ? { imports: [...new Set(all.flatMap((u) => u.imports ?? []))].sort() } : {}),
       };
       const list = out.get(first.cluster);
       if (list) list.push(ns);

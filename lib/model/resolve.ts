@@ -1,3 +1,4 @@
+import { modelServerEndpoint } from '../core/endpoints';
 import { ProblemList } from '../core/errors';
 import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../core/fleet-sets';
 import { didYouMean, duplicates, sortedBy } from '../core/names';
@@ -173,6 +174,11 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
     if (cluster !== undefined) {
       ns.use(cluster, namespace, 'energy', 'energy.namespace');
       server = { ...modelServer, cluster };
+      // The exporters elsewhere fetch models by its clusterset name, which resolves only where its namespace exists.
+      if (modelServer.exposure?.transport === 'mcs') {
+        const ep = modelServerEndpoint(namespace, cluster);
+        for (const c of clusters) if (c !== cluster) ns.importFor(c, namespace, 'energy', 'energy.modelServer.exposure', `${ep.namespace}/${ep.name} of cluster ${cluster}`);
+      }
     }
   }
   if (kepler.redfish && kepler.generation !== 'classic') {

@@ -25,6 +25,11 @@ export interface NamespaceModel {
    * @default false
    */
   readonly external?: boolean;
+  /**
+   * The namespace holds nothing of the stack: it exists on this cluster so that Multi-Cluster Services import these
+   * Services (`<namespace>/<service>` of another cluster) here (NamespacePlan.importFor). @default none
+   */
+  readonly imports?: ReadonlyArray<string>;
 }
 
 /** One cluster, with what runs on it. */

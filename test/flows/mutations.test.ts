@@ -345,6 +345,19 @@ describe('remote-write and device paths of the demo (ingress, loadBalancer)', ()
     t.delete('dist/hub/energy/serviceexport-kepler-model-server.yaml');
     expectBlocked(gate(t), [{ flow: flow(MODEL_FETCH_REMOTE), file: 'dist/hub', because: /no ServiceExport/ }]);
   });
+
+  test("deleting line-1's energy namespace blocks its model fetch: Multi-Cluster Services import only where the namespace exists", () => {
+    const t = tree();
+    expect(obj(t, 'dist/line-1/platform/namespace-energy.yaml').metadata.annotations['edgewatt.io/mcs-imports']).toMatch(/energy\/kepler-model-server of cluster hub/);
+    t.delete('dist/line-1/platform/namespace-energy.yaml');
+    expectBlocked(gate(t), [
+      {
+        flow: flow(MODEL_FETCH_REMOTE),
+        file: 'dist/line-1',
+        because: /cluster line-1 has no namespace energy, and Multi-Cluster Services import Service energy\/kepler-model-server only into clusters where its namespace exists, so kepler-model-server.energy.svc.clusterset.local does not resolve there; fix: create Namespace energy on cluster line-1/,
+      },
+    ]);
+  });
 });
 
 const DEVICE_RW: Flow = {

@@ -31,8 +31,8 @@ describe('model', () => {
     expect(m.iomt?.pipelines[0].things.map((t) => t.name)).toEqual(['archive', 'camera', 'monitoring', 'object-detect']);
     const hub = m.clusters[0].namespaces.map((n) => `${n.name}:${n.podSecurity}`);
     expect(hub).toEqual(['dashboards:restricted', 'energy:restricted', 'fleet:restricted', 'kepler:privileged', 'monitoring:restricted']);
-    // line-1 runs the Prometheus agent, so it gets the monitoring namespace too.
-    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['iomt-object-detection', 'kepler', 'monitoring']);
+    // line-1 runs the Prometheus agent, so it gets the monitoring namespace too; energy, empty, for the model server's MCS import.
+    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['energy', 'iomt-object-detection', 'kepler', 'monitoring']);
   });
 
   test('one-cluster stacks need no placement keys', () => {
@@ -158,7 +158,7 @@ describe('model', () => {
     ]);
     // The operators' namespaces are reserved on the fleet's cluster only (hub); a pipeline on line-1 may use one.
     const m = resolveModel(parseStack(demo((s) => (s.iomt.pipelines[0].namespace = 'flotta'))));
-    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['flotta', 'kepler', 'monitoring']);
+    expect(m.clusters[1].namespaces.map((n) => n.name)).toEqual(['energy', 'flotta', 'kepler', 'monitoring']);
     // Argo CD's namespace is the one gitops names.
     expect(problems(demo((s) => ((s.gitops.argocdNamespace = 'gitops'), (s.iomt.pipelines[0].namespace = 'gitops'))))).toEqual([
       `iomt.pipelines[0].namespace: namespace "gitops" is Argo CD's namespace (gitops.argocdNamespace); ${reason}`,

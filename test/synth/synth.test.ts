@@ -13,6 +13,7 @@ describe('synthesize', () => {
       'hub/platform/namespace-fleet.yaml',
       'hub/platform/namespace-kepler.yaml',
       'hub/platform/namespace-monitoring.yaml',
+      'line-1/platform/namespace-energy.yaml',
       'line-1/platform/namespace-iomt-object-detection.yaml',
       'line-1/platform/namespace-kepler.yaml',
       'line-1/platform/namespace-monitoring.yaml',

@@ -49,6 +49,7 @@ function checkTransport(ctx: FlowContext, objs: ClusterObjects, svc: Entry, to: 
       if (!objs.kind('ServiceExport').some((e) => e.object.apiVersion.startsWith('multicluster.x-k8s.io/') && e.object.metadata.name === to.service && e.object.metadata.namespace === to.namespace)) {
         ctx.fail(undefined, `cluster ${to.cluster} has no ServiceExport (multicluster.x-k8s.io) of Service ${where}, so ${to.service}.${to.namespace}.svc.clusterset.local does not resolve`, `add a ServiceExport named ${to.service} in namespace ${to.namespace} of cluster ${to.cluster}`, '', to.cluster);
       }
+      if (src.kind === 'pods' && src.cluster !== to.cluster) checkImportNamespace(ctx, src.cluster, src.namespace, to);
       return;
     case 'ingress': {
       const routes = objs.kind('Ingress').filter((e) => e.object.apiVersion.startsWith('networking.k8s.io/') && (e.object.metadata.namespace ?? 'default') === to.namespace && ingressRoutesTo(e, to.service, sp));
@@ -59,6 +60,26 @@ function checkTransport(ctx: FlowContext, objs: ClusterObjects, svc: Entry, to: 
       if ((svc.object as { spec?: { type?: string } }).spec?.type !== 'LoadBalancer') ctx.fail(svc, 'the Service is not of type LoadBalancer, so nothing outside the cluster reaches it', 'set spec.type: LoadBalancer (or declare transport ingress with an Ingress)', '/spec/type');
       return;
   }
+}
+
+/**
+ * An exported Service is imported only into clusters where its namespace exists (kubernetes/enhancements
+ * keps/sig-multicluster/1645-multi-cluster-services-api/README.md, "Importing Services": "A multi-cluster service
+ * will be imported only by clusters in which the service's namespace exists"; Cilium's ServiceImport controller
+ * and Submariner's Lighthouse agent both wait for it), so the source's cluster must create that namespace, unless
+ * the source's own pods run in it.
+ */
+function checkImportNamespace(ctx: FlowContext, cluster: string, sourceNamespace: string, to: ServiceDestination): void {
+  if (sourceNamespace === to.namespace) return;
+  const objs = ctx.cluster(cluster);
+  if (objs?.find('Namespace', to.namespace)) return;
+  ctx.fail(
+    undefined,
+    `cluster ${cluster} has no namespace ${to.namespace}, and Multi-Cluster Services import Service ${to.namespace}/${to.service} only into clusters where its namespace exists, so ${to.service}.${to.namespace}.svc.clusterset.local does not resolve there`,
+    `create Namespace ${to.namespace} on cluster ${cluster}`,
+    '',
+    cluster,
+  );
 }
 
 /** Whether an Ingress has a path whose backend is `service` at the Service port `sp` (by number or name). */
