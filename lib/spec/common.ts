@@ -18,6 +18,15 @@ export const quantity = z
     message: 'must be a Kubernetes quantity such as 50Gi, 512Mi, 500m or 2',
   });
 
+/**
+ * A volume size: a quantity greater than zero. The API server refuses a claim asking for no storage (kubernetes
+ * `pkg/apis/core/validation/validation.go` ValidatePersistentVolumeClaimSpec: ValidatePositiveQuantityValue on
+ * `resources.requests.storage`, "must be greater than zero"), so a `0Gi` volume would sync to nothing.
+ */
+export const storageSize = quantity.refine((q) => Number(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)/.exec(q)?.[0]) > 0, {
+  message: 'must be greater than zero (the API server refuses a volume claim for no storage), such as 10Gi',
+});
+
 /** A Prometheus duration such as `30s`, `15d` or `1h30m`. */
 export const duration = z
   .string()

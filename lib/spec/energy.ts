@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpExposureSchema } from './transport';
-import { dnsLabel, labelMap, quantity, resources, toleration } from './common';
+import { dnsLabel, labelMap, resources, storageSize, toleration } from './common';
 
 /** Kepler lines edgewatt can deploy: `classic` is the 0.7 line, `current` the 0.10+ rewrite. */
 export const KEPLER_GENERATIONS = ['classic', 'current'] as const;
@@ -39,7 +39,7 @@ const keplerSchema = z
 const modelServerSchema = z
   .strictObject({
     cluster: dnsLabel.optional().describe('Cluster that runs the model server. @default - the monitoring cluster, or the only cluster'),
-    storage: quantity.default('5Gi').describe('Size of the volume for trained models. @default 5Gi'),
+    storage: storageSize.default('5Gi').describe('Size of the volume for trained models. @default 5Gi'),
     initialModelURLs: z
       .array(z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL of a model pipeline archive' }))
       .optional()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dnsLabel, image, labelValue, qualifiedName, quantity, resources, urlPath } from './common';
+import { dnsLabel, image, labelValue, qualifiedName, resources, storageSize, urlPath } from './common';
 
 /** ISO/IEC 23093 thing kinds. `MAnalyser` is accepted as the British spelling of `MAnalyzer`. */
 export const THING_KINDS = ['MSensor', 'MAnalyzer', 'MAnalyser', 'MActuator', 'MStorage'] as const;
@@ -23,7 +23,7 @@ const thingSchema = z.strictObject({
   port: z.number().int().min(1).max(65535).describe('Port the thing serves on.'),
   device: dnsLabel.optional().describe('Fleet device that runs the thing instead of the cluster. @default - in the cluster'),
   gpu: gpuSchema.optional().describe('GPUs: a count, or {count, product, resource}. @default - none'),
-  storage: quantity.optional().describe('Volume size (MStorage). @default - 10Gi for MStorage'),
+  storage: storageSize.optional().describe('Volume size (MStorage). @default - 10Gi for MStorage'),
   protocol: z
     .enum(['http', 'https', 'rtsp', 'grpc', 'mqtt', 'tcp'])
     .default('http')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { OPERATOR_LAYOUTS } from '../core/operator-layouts';
-import { dnsLabel, duration, labelMap, quantity, re2Problem } from './common';
+import { dnsLabel, duration, labelMap, re2Problem, storageSize } from './common';
 import { exposureSchema, receiverAuthSchema } from './transport';
 import { eventsSchema } from './events';
 
@@ -91,7 +91,7 @@ export const monitoringSchema = z
       .describe('bundled Prometheus, or objects for an existing Prometheus Operator. @default bundled'),
     operator: operatorSchema.optional().describe('The existing Prometheus Operator install, in prometheus-operator mode. @default - the defaults of each field'),
     retention: duration.default('15d').describe('How long Prometheus keeps samples. @default 15d'),
-    storage: quantity.default('50Gi').describe('Size of the Prometheus volume. @default 50Gi'),
+    storage: storageSize.default('50Gi').describe('Size of the Prometheus volume. @default 50Gi'),
     scrapeInterval: duration.default('30s').describe('@default 30s'),
     selection: z
       .strictObject({

@@ -92,6 +92,28 @@ describe('stack contract', () => {
     ]);
   });
 
+  test('refuses volume sizes of zero, in any spelling, and keeps any size above zero', () => {
+    const text = [
+      'name: s',
+      'clusters: [{ name: hub }]',
+      'monitoring: { storage: 0Gi }',
+      'energy: { kepler: {}, modelServer: { storage: "+.0" } }',
+      'iomt:',
+      '  pipelines:',
+      '    - name: p',
+      '      things:',
+      '        - { name: s, kind: MStorage, image: "r/s:1", port: 9000, storage: 0.000Mi }',
+    ].join('\n');
+    const zero = 'must be greater than zero (the API server refuses a volume claim for no storage), such as 10Gi';
+    expect(problemsOf(() => parseStackYaml(text))).toEqual([
+      `stack.yaml:4:47: energy.modelServer.storage: ${zero}`,
+      `stack.yaml:9:75: iomt.pipelines[0].things[0].storage: ${zero}`,
+      `stack.yaml:3:24: monitoring.storage: ${zero}`,
+    ]);
+    const sizes = parseStackYaml(text.replace('0Gi', '500m').replace('"+.0"', '"+.5"').replace('0.000Mi', '"1e3"'));
+    expect([sizes.monitoring?.storage, sizes.energy?.modelServer?.storage, sizes.iomt?.pipelines[0].things[0].storage]).toEqual(['500m', '+.5', '1e3']);
+  });
+
   test('fails on an empty cluster list and on a name too long for DNS', () => {
     expect(problemsOf(() => parseStack({ name: 'a'.repeat(64), clusters: [] }))).toEqual([
       'clusters: must list at least one cluster',
