@@ -77,7 +77,7 @@ export class CrdSchemas {
     if (!/\.ya?ml$/.test(p)) return;
     this.files.push(p);
     const got = readRegularFile(p, undefined, true);
-    if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds` }], 'bad schema file');
+    if (typeof got === 'string') throw new SpecError([{ path: p, message: `${got}: pass CRD files (regular files) with --crds (library: schemas.crds)` }], 'bad schema file');
     this.pending.set(p, got.toString('utf8'));
   }
 
@@ -85,7 +85,7 @@ export class CrdSchemas {
     this.pending.delete(file);
     for (const doc of parseAllDocuments(text)) {
       if (!('toJS' in doc)) continue;
-      if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds` }], 'bad schema file');
+      if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds (library: schemas.crds)` }], 'bad schema file');
       const crd = doc.toJS({ maxAliasCount: 1000 }) as Crd | null;
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
       if (typeof crd.spec !== 'object' || crd.spec === null || !Array.isArray(crd.spec.versions)) {

@@ -47,7 +47,7 @@ export class KubernetesSchemas {
     public readonly ajv: Ajv,
     file: string,
   ) {
-    const fix = 'get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json` and pass it with --k8s-openapi';
+    const fix = 'get one with `kubectl get --raw /openapi/v2 > k8s-openapi.json` and pass it with --k8s-openapi (library: schemas.k8sOpenApi)';
     let doc: SwaggerDoc;
     try {
       const got = readRegularFile(file, 512 * 1024 * 1024, true); // the v1.35 document is 3.6 MB; a link to it is followed

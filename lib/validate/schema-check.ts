@@ -61,7 +61,7 @@ export class SchemaCheck {
         out.push({
           file,
           pointer: '/kind',
-          message: `no schema for ${object.apiVersion} ${object.kind}: neither the Kubernetes OpenAPI document nor any CRD given (--crds) defines it`,
+          message: `no schema for ${object.apiVersion} ${object.kind}: neither the Kubernetes OpenAPI document nor any CRD given (--crds; library: schemas.crds) defines it`,
         });
         continue;
       }

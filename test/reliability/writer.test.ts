@@ -240,7 +240,7 @@ describe('item 10: environment failures are exit 2 with what failed, and leave n
     const z = await cli('synth', '-c', a, '-o', dist, '--k8s-openapi', '/dev/zero');
     expect([z.code, z.err.includes('/dev/zero: is a device')]).toEqual([2, true]);
     const f = await cli('validate', dist, '--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', fifo);
-    expect([f.code, f.err.includes(`${fifo}: is a FIFO: pass CRD files (regular files) with --crds`)]).toEqual([2, true]);
+    expect([f.code, f.err.includes(`${fifo}: is a FIFO: pass CRD files (regular files) with --crds (library: schemas.crds)`)]).toEqual([2, true]);
     expect(Date.now() - t0).toBeLessThan(60000);
     expect(lsnap(dir)).toEqual(before);
   });
