@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runCli } from '../../lib/internal';
 import { compliantApp, container } from '../support/objects';
 import { ROOT, sharedPath } from '../support/shared';
@@ -31,7 +31,46 @@ describe('edgewatt validate', () => {
     expect(n).toBeGreaterThan(20);
     const flows = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist/FLOWS.json'), 'utf8')).flows.length;
     expect(flows).toBeGreaterThan(10);
-    expect(r.out).toBe(`${path.join(ROOT, 'dist')}: ${n} objects in ${n} files pass the schema, policy, wiring and PromQL checks and the ${flows} flows of FLOWS.json\n`);
+    // With the Argo CD bootstrap synth wrote beside it (argocd/: the AppProject and the root Applications).
+    const b = fs.readdirSync(path.join(ROOT, 'argocd')).filter((f) => f.endsWith('.yaml')).length;
+    expect(b).toBeGreaterThan(1);
+    const bootstrap = path.relative(process.cwd(), path.join(ROOT, 'argocd')) || path.join(ROOT, 'argocd');
+    expect(r.out).toBe(
+      `${path.join(ROOT, 'dist')}: ${n + b} objects in ${n + b} files pass the schema, policy, wiring and PromQL checks and the ${flows} flows of FLOWS.json (${b} objects of them the Argo CD bootstrap in ${bootstrap})\n`,
+    );
+  });
+
+  test("reads the Argo CD bootstrap beside the tree: an Application its AppProject does not permit fails validate, as it fails synth", async () => {
+    const root = tmpDir();
+    fs.cpSync(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'argocd'), path.join(root, 'argocd'), { recursive: true });
+    const dist = path.join(root, 'dist');
+    expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS)).code).toBe(0);
+    // line-1's kepler namespace taken out of the project's destinations: Argo CD would refuse line-1's energy Application.
+    const projectFile = path.join(root, 'argocd', fs.readdirSync(path.join(root, 'argocd')).find((f) => f.startsWith('appproject-'))!);
+    const project = parse(fs.readFileSync(projectFile, 'utf8'));
+    const line1 = 'https://line-1.factory.example:6443';
+    project.spec.destinations = project.spec.destinations.filter((d: any) => !(d.server === line1 && d.namespace === 'kepler'));
+    fs.writeFileSync(projectFile, stringify(project));
+    const r = await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      `${dist}/line-1/argocd/application-smart-factory-line-1-energy.yaml: /spec/destination: destination server "${line1}" and namespace "kepler" match no destination of AppProject smart-factory: Argo CD refuses the Application and deploys nothing of it; list that namespace in the project`,
+    );
+    // --no-argocd checks the tree alone; --argocd names the folder (here the same one); a missing folder is bad input.
+    expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--no-argocd')).code).toBe(0);
+    expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--argocd', path.join(root, 'argocd'))).code).toBe(1);
+    const missing = await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--argocd', path.join(root, 'nowhere'));
+    expect([missing.code, missing.err]).toEqual([2, expect.stringContaining(`--argocd: ${path.join(root, 'nowhere')} is not a folder`)]);
+  });
+
+  test('an argocd folder beside the tree that edgewatt did not write is not read', async () => {
+    const app = compliantApp('iomt-object-detection');
+    const dir = writeTree(app);
+    fs.mkdirSync(path.join(path.dirname(dir), 'argocd'));
+    fs.writeFileSync(path.join(path.dirname(dir), 'argocd', 'notes.yaml'), 'not: an object\n');
+    const r = await run('validate', dir, '--k8s-openapi', K8S);
+    expect([r.code, r.out]).toEqual([0, `${dir}: ${app.length} objects in ${app.length} files pass the schema, policy, wiring and PromQL checks (no FLOWS.json: no flow checked)\n`]);
   });
 
   test('reports every problem in one run, sorted, with a count, and exits 1', async () => {

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { Command } from 'commander';
 import { InputError, ValidationError } from '../../core/errors';
 import { recoverTree } from '../../synth/writer';
+import { defaultBootstrapDir } from '../../synth/synthesize';
+import { GENERATED_PREFIX } from '../../synth/serialize';
 import { chartFoldersAt } from '../../helm/chart';
 import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validateEntries } from '../../validate';
 import { CliIO } from '../io';
@@ -11,6 +14,8 @@ import { counted } from '../../core/names';
 
 interface ValidateFlags extends SchemaFlags {
   readonly policyReport?: boolean;
+  /** The bootstrap folder (--argocd), or false (--no-argocd). */
+  readonly argocd?: string | false;
   readonly output: OutputFormat;
 }
 
@@ -21,7 +26,9 @@ export function validateCommand(io: CliIO): Command {
       new Command('validate')
         .description('check a tree of Kubernetes YAML (dist/ or your own): strict schemas, security policy, wiring, PromQL, and the flows of <dir>/FLOWS.json')
         .argument('[dir]', 'folder of YAML files; the first folder level is read as the cluster', 'dist')
-        .option('--policy-report', 'also print, per cluster, Pod Security levels, exceptions with reasons, RBAC per ServiceAccount, NetworkPolicy coverage'),
+        .option('--policy-report', 'also print, per cluster, Pod Security levels, exceptions with reasons, RBAC per ServiceAccount, NetworkPolicy coverage')
+        .option('--argocd <dir>', "the Argo CD bootstrap (AppProject, root Applications), checked with the tree: every Application must deploy where its AppProject permits; default: argocd beside [dir] when edgewatt wrote it there")
+        .option('--no-argocd', 'do not read the Argo CD bootstrap beside [dir]'),
     ),
   ).action((dir: string, flags: ValidateFlags) =>
     reportAs(io, flags.output, 'validate', () => {
@@ -42,16 +49,55 @@ export function validateCommand(io: CliIO): Command {
       if (!schemas && !flags.k8sOpenapi && input.every((p) => !p.path.startsWith('--'))) {
         input.push({ path: '--k8s-openapi', message: 'is required by validate: name the Kubernetes OpenAPI document (kubectl get --raw /openapi/v2 > k8s-openapi.json), or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once' });
       }
+      const bootstrapDir = bootstrapOf(dir, flags.argocd);
+      if (typeof flags.argocd === 'string' && !isFolder(flags.argocd)) input.push({ path: '--argocd', message: `${flags.argocd} is not a folder: pass the Argo CD bootstrap folder synth wrote (argocd beside the output folder), or leave --argocd out` });
       if (input.length > 0 || !schemas) throw new InputError(input);
-      const { entries, findings: loadFindings } = loadYamlTree(dir);
-      if (flags.policyReport && flags.output === 'text') io.out(policyReport(entries));
+      const tree = loadYamlTree(dir);
+      // The bootstrap's objects as synth validates them: files under its folder, cluster `argocd`.
+      const boot = bootstrapDir ? loadYamlTree(bootstrapDir, path.relative(process.cwd(), bootstrapDir) || bootstrapDir) : undefined;
+      const entries = [...tree.entries, ...(boot?.entries ?? []).map((e) => ({ ...e, cluster: 'argocd' }))];
+      const loadFindings = [...tree.findings, ...(boot?.findings ?? [])];
+      // The clusters' report; the bootstrap holds no workloads, namespaces or bindings.
+      if (flags.policyReport && flags.output === 'text') io.out(policyReport(tree.entries));
       const flows = readFlowsFile(dir);
       const findings = [...loadFindings, ...flows.findings, ...validateEntries(entries, { schemas, root: dir, flows: flows.flows })];
       if (findings.length > 0) throw new ValidationError(findingsToProblems(findings));
       const files = new Set(entries.map((e) => e.file)).size;
       const flowNote = flows.flows ? ` and the ${counted(flows.flows.length, 'flow')} of FLOWS.json` : ' (no FLOWS.json: no flow checked)';
-      if (flags.output === 'text') io.out(`${dir}: ${entries.length} objects in ${files} files pass the schema, policy, wiring and PromQL checks${flowNote}\n`);
-      return { objects: entries.length, files, flows: flows.flows?.length ?? 0 };
+      const bootNote = boot ? ` (${counted(boot.entries.length, 'object')} of them the Argo CD bootstrap in ${bootstrapDir})` : '';
+      if (flags.output === 'text') io.out(`${dir}: ${entries.length} objects in ${files} files pass the schema, policy, wiring and PromQL checks${flowNote}${bootNote}\n`);
+      return { objects: entries.length, files, flows: flows.flows?.length ?? 0, ...(boot ? { bootstrap: { dir: bootstrapDir, objects: boot.entries.length } } : {}) };
     }),
   );
+}
+
+function isFolder(dir: string): boolean {
+  return fs.existsSync(dir) && fs.statSync(dir).isDirectory();
+}
+
+/**
+ * The bootstrap folder to check with `dir`: the one --argocd names; none with --no-argocd; else `argocd` beside `dir`
+ * when a YAML file at its top is edgewatt's (synth writes the bootstrap there by default), so a tree of one's own
+ * beside an unrelated `argocd` folder is checked alone.
+ */
+function bootstrapOf(dir: string, flag: string | false | undefined): string | undefined {
+  if (flag === false) return undefined;
+  if (typeof flag === 'string') return flag;
+  const beside = defaultBootstrapDir(dir);
+  if (!isFolder(beside)) return undefined;
+  const generated = fs.readdirSync(beside).some((f) => /\.ya?ml$/.test(f) && readHead(path.join(beside, f)).startsWith(GENERATED_PREFIX));
+  return generated ? path.relative(process.cwd(), beside) || beside : undefined;
+}
+
+/** The first bytes of a regular file ('' for anything else). */
+function readHead(file: string): string {
+  if (!fs.statSync(file).isFile()) return '';
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(GENERATED_PREFIX.length);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
