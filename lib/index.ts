@@ -14,7 +14,7 @@ export {
   defineStack,
   stackJsonSchema,
 } from './api/functions';
-export type { SchemaLocations, SynthesizeOptions, SynthToDirOptions, Synthesis, ParseStackYamlOptions } from './api/functions';
+export type { HelmChartInfo, OutputFormat, SchemaLocations, SynthesizeOptions, SynthToDirOptions, Synthesis, ParseStackYamlOptions } from './api/functions';
 export * from './api/stack-props';
 export { ProblemsError, SpecError, ValidationError, formatProblem } from './core/errors';
 export type { Problem } from './core/errors';

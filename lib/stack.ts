@@ -1,7 +1,8 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { formatProblem, Problem, ProblemsError, SpecError } from './core/errors';
-import { SchemaLocations, Synthesis } from './api/functions';
+import { OutputFormat, SchemaLocations } from './api/functions';
+import { chartVersionProblems, synthesizeHelm } from './helm';
 import { StackProps, StackSpec } from './api/stack-props';
 import { parseStack, sealParsed } from './spec/parse';
 import { StackInput } from './spec/stack';
@@ -19,6 +20,19 @@ export interface EdgewattStackProps extends StackProps {
   readonly schemas?: SchemaLocations;
   /** Folder of the Argo CD bootstrap (AppProject, root Applications). @default - `argocd` beside the app's outdir, as `edgewatt synth` writes it */
   readonly bootstrapDir?: string;
+  /**
+   * `plain`: `<outdir>/<cluster>/<component>/…`; `helm`: one Helm chart per cluster in `<outdir>/<cluster>/chart/`
+   * with the Argo CD Applications that install it, as `edgewatt synth --format helm` writes it; a chart whose
+   * content changed while its version (the stack's `helm.version`) stayed fails `app.synth()`, naming the chart.
+   * @default plain
+   */
+  readonly format?: OutputFormat;
+}
+
+/** What a passed synth writes: the output folder's files and the bootstrap. */
+interface Written {
+  readonly files: ReadonlyMap<string, string>;
+  readonly bootstrap: ReadonlyMap<string, string>;
 }
 
 /** The stacks whose construction ended: one whose props threw stays in the tree but writes nothing, so it is no clash. */
@@ -63,8 +77,9 @@ export class EdgewattStack extends Construct {
   public readonly spec: StackSpec;
   private readonly schemas?: SchemaLocations;
   private readonly bootstrapDir?: string;
+  private readonly format: OutputFormat;
   /** The last validation's synth, written by the App's synth once every construct passed. */
-  private passed?: { readonly outdir: string; readonly result: Synthesis };
+  private passed?: { readonly outdir: string; readonly result: Written };
 
   constructor(scope: Construct, id: string, props: EdgewattStackProps) {
     super(scope, id);
@@ -80,11 +95,12 @@ export class EdgewattStack extends Construct {
       ]);
     }
     // Props left out (plain JavaScript) are an empty stack, whose problems parseStack names.
-    const { schemas, bootstrapDir, ...stack } = props ?? ({} as EdgewattStackProps);
+    const { schemas, bootstrapDir, format, ...stack } = props ?? ({} as EdgewattStackProps);
     const input = stack as StackInput;
     this.schemas = schemas ?? schemasFromEnv();
     this.bootstrapDir = bootstrapDir;
-    const misuse = propsProblems(schemas, bootstrapDir);
+    const misuse = propsProblems(schemas, bootstrapDir, format);
+    this.format = format === 'helm' ? 'helm' : 'plain';
     try {
       // Every problem at once, as `edgewatt synth` names them: the schema's, and the cross-references of the parts
       // that pass it (resolveStack).
@@ -112,9 +128,16 @@ export class EdgewattStack extends Construct {
     const root = this.node.root;
     const outdir = root instanceof App ? root.outdir : 'dist';
     this.passed = undefined;
-    let result: Synthesis;
+    let result: Written;
     try {
-      result = synthesize(this.spec as unknown as StackInput, { outLabel: outdir, validation: { schemas: this.schemas } });
+      const options = { outLabel: outdir, validation: { schemas: this.schemas } };
+      if (this.format === 'helm') {
+        const tree = synthesizeHelm(this.spec as unknown as StackInput, options);
+        // A chart whose content changed under the same version fails here, with cdk8s's validation, before any write.
+        const versions = chartVersionProblems(tree.charts, outdir);
+        if (versions.length > 0) return versions.map((p) => `${this.node.path}: ValidationError: ${formatProblem(p)}`);
+        result = tree;
+      } else result = synthesize(this.spec as unknown as StackInput, options);
     } catch (e) {
       if (e instanceof ProblemsError) return e.problems.map((p) => `${this.constructPathOf(p, outdir)}: ${e.name}: ${formatProblem(p)}`);
       throw e;
@@ -172,8 +195,9 @@ export class EdgewattStack extends Construct {
 }
 
 /** Problems of the props that are not the stack (plain JavaScript can pass anything). */
-function propsProblems(schemas: unknown, bootstrapDir: unknown): Problem[] {
+function propsProblems(schemas: unknown, bootstrapDir: unknown, format: unknown): Problem[] {
   const out: Problem[] = [];
+  if (format !== undefined && format !== 'plain' && format !== 'helm') out.push({ path: 'format', message: `must be "plain" or "helm", not ${JSON.stringify(format)}` });
   if (bootstrapDir !== undefined && (typeof bootstrapDir !== 'string' || bootstrapDir === '')) out.push({ path: 'bootstrapDir', message: 'must be a folder path (a string), such as "argocd"' });
   if (schemas === undefined) return out;
   const s = schemas as { k8sOpenApi?: unknown; crds?: unknown };

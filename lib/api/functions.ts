@@ -1,7 +1,9 @@
 import { stackJsonSchema as contractJsonSchema } from '../spec/json-schema';
 import { defineStack as contractDefineStack, parseStack as contractParseStack, parseStackYaml as contractParseStackYaml } from '../spec/parse';
+import { SpecError } from '../core/errors';
+import { ClusterChart, HelmTree, synthesizeHelm, writeHelm } from '../helm';
 import { StackInput } from '../spec/stack';
-import { synthesize as synthesizeStack, synthToDir as synthesizeToDir } from '../synth/synthesize';
+import { defaultBootstrapDir, synthesize as synthesizeStack, synthToDir as synthesizeToDir } from '../synth/synthesize';
 import { StackProps, StackSpec } from './stack-props';
 
 /**
@@ -22,6 +24,9 @@ export interface SchemaLocations {
   readonly crds?: ReadonlyArray<string>;
 }
 
+/** How the stack is packaged: plain Kubernetes YAML per cluster and component, or one Helm chart per cluster. */
+export type OutputFormat = 'plain' | 'helm';
+
 /** Options of synthesize and synthToDir. */
 export interface SynthesizeOptions {
   /**
@@ -29,14 +34,51 @@ export interface SynthesizeOptions {
    * @default - the schema gate is skipped
    */
   readonly schemas?: SchemaLocations;
+  /**
+   * `plain`: `<cluster>/<component>/<kind>-<name>.yaml`; `helm`: one Helm chart per cluster in `<cluster>/chart/`
+   * with the Argo CD Applications that install it, versioned by the stack's `helm` section, exactly as
+   * `edgewatt synth --format helm` writes it (README, Helm).
+   * @default plain
+   */
+  readonly format?: OutputFormat;
+}
+
+/** One cluster's Helm chart (format `helm`). */
+export interface HelmChartInfo {
+  readonly cluster: string;
+  /** `<stack>-<cluster>`. */
+  readonly name: string;
+  readonly version: string;
+  /** `sha256:<hex>` over every file of the chart but Chart.yaml (Chart.yaml's `edgewatt.io/content-digest`). */
+  readonly digest: string;
+  /** How many objects its templates (and crds/) hold. */
+  readonly objects: number;
 }
 
 /** What a synth produced, in memory. */
 export interface Synthesis {
-  /** Files relative to the output folder (`<cluster>/<component>/<kind>-<name>.yaml`, RUNBOOKS.md, READMEs), sorted by path. */
+  /**
+   * Files relative to the output folder, sorted by path: `<cluster>/<component>/<kind>-<name>.yaml`, RUNBOOKS.md,
+   * READMEs (format `plain`); `<cluster>/chart/…` and `<cluster>/argocd/…` beside the same top-level documents
+   * (format `helm`).
+   */
   readonly files: ReadonlyMap<string, string>;
   /** The Argo CD bootstrap (AppProject, root Applications), relative to its own folder; empty without `gitops`. */
   readonly bootstrap: ReadonlyMap<string, string>;
+  /** Each cluster's chart, by cluster name. @default - undefined with format `plain` */
+  readonly charts?: ReadonlyArray<HelmChartInfo>;
+}
+
+/** The format option checked (plain JavaScript may pass anything): a SpecError naming the choices. */
+function outputFormat(format: unknown, at = 'format'): OutputFormat {
+  if (format === undefined || format === 'plain' || format === 'helm') return format ?? 'plain';
+  throw new SpecError([{ path: at, message: `must be "plain" or "helm", not ${JSON.stringify(format)}` }], 'invalid options');
+}
+
+/** A Helm tree as the public Synthesis. */
+function helmSynthesis(tree: HelmTree): Synthesis {
+  const info = (c: ClusterChart): HelmChartInfo => ({ cluster: c.cluster, name: c.name, version: c.version, digest: c.digest, objects: c.objects });
+  return { files: tree.files, bootstrap: tree.bootstrap, charts: tree.charts.map(info) };
 }
 
 /** Options of synthToDir. */
@@ -47,6 +89,7 @@ export interface SynthToDirOptions extends SynthesizeOptions {
    * Folder of the caches that make a re-synth into the same `outdir` fast (charts, validation verdicts, renders, the
    * file index), as `edgewatt synth` keeps in `.edgewatt.cache/<out>/` beside the output folder; never inside
    * `outdir`, which is replaced whole. A cached verdict is used only for an object of the same content digest.
+   * Format `plain` only (`edgewatt synth --format helm` keeps none either).
    * @default - none: every chart built, object checked and file rendered anew
    */
   readonly validationCache?: string;
@@ -58,6 +101,7 @@ export interface SynthToDirOptions extends SynthesizeOptions {
  * fails, each listing every problem.
  */
 export function synthesize(stack: StackProps, options: SynthesizeOptions = {}): Synthesis {
+  if (outputFormat(options.format) === 'helm') return helmSynthesis(synthesizeHelm(stack as StackInput, { validation: { schemas: options.schemas } }));
   const r = synthesizeStack(stack as StackInput, { validation: { schemas: options.schemas } });
   return { files: r.files, bootstrap: r.bootstrap };
 }
@@ -65,8 +109,15 @@ export function synthesize(stack: StackProps, options: SynthesizeOptions = {}): 
 /**
  * synthesize, then writes the files into `outdir` (and the bootstrap into `bootstrapDir`), each folder
  * atomically; on any failure nothing is written. Refuses to replace a folder holding files it did not generate.
+ * With format `helm`, a chart in `outdir` whose content changes while its version stays is a ValidationError naming
+ * the chart and the version to raise (the stack's `helm.version`), before anything is written.
  */
 export function synthToDir(stack: StackProps, outdir: string, options: SynthToDirOptions = {}): Synthesis {
+  if (outputFormat(options.format) === 'helm') {
+    const tree = synthesizeHelm(stack as StackInput, { validation: { schemas: options.schemas }, outLabel: outdir });
+    writeHelm(tree, outdir, options.bootstrapDir ?? defaultBootstrapDir(outdir));
+    return helmSynthesis(tree);
+  }
   const r = synthesizeToDir(stack as StackInput, outdir, { validation: { schemas: options.schemas }, bootstrapDir: options.bootstrapDir, validationCache: options.validationCache });
   return { files: r.files, bootstrap: r.bootstrap };
 }

@@ -3,3 +3,4 @@ export * from './values';
 export * from './argocd';
 export * from './chart';
 export * from './version-check';
+export * from './synth';

@@ -1,9 +1,8 @@
 import * as path from 'path';
 import { counted } from '../../core/names';
-import { ValidationError } from '../../core/errors';
-import { chartVersionProblems, helmTree } from '../../helm';
+import { checkChartVersions, helmTargets, synthesizeHelm, writeHelm } from '../../helm';
 import { StackInput } from '../../spec/stack';
-import { defaultBootstrapDir, diffTree, readTree, recoverTree, resolveOutDir, synthesize, SynthOptions, WriteOptions, writeTrees } from '../../synth';
+import { defaultBootstrapDir, diffTree, readTree, recoverTree, resolveOutDir, SynthOptions, WriteOptions } from '../../synth';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat } from '../json';
 import { checkMessage, CheckKind, checkPatch } from './check-diff';
@@ -23,13 +22,13 @@ export interface HelmSynthFlags {
  * chart's content changed but its version did not (chartVersionProblems).
  */
 export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, options: SynthOptions & WriteOptions, fix: string): Record<string, unknown> {
-  const result = synthesize(stack, { ...options, outLabel: flags.out });
-  const tree = helmTree(result, result.model.spec.helm ?? {}, { validation: options.validation, outLabel: flags.out });
+  const tree = synthesizeHelm(stack, { ...options, outLabel: flags.out });
   const bootstrapDir = flags.argocdOut ?? defaultBootstrapDir(flags.out);
-  const targets = [{ dir: flags.out, files: tree.files }, ...(tree.bootstrap.size > 0 ? [{ dir: bootstrapDir, files: tree.bootstrap }] : [])];
-  if (flags.check) for (const t of targets) recoverTree(t.dir);
-  const versions = chartVersionProblems(tree.charts, flags.out);
-  if (versions.length > 0) throw new ValidationError(versions);
+  const targets = helmTargets(tree, flags.out, bootstrapDir);
+  if (flags.check) {
+    for (const t of targets) recoverTree(t.dir);
+    checkChartVersions(tree.charts, flags.out);
+  }
   const charts = tree.charts.map((c) => ({ name: c.name, version: c.version, digest: c.digest, objects: c.objects }));
   if (flags.check) {
     const shown = (dir: string, f: string) => path.relative(process.cwd(), path.resolve(dir, f)).split(path.sep).join('/');
@@ -52,7 +51,7 @@ export function synthHelm(io: CliIO, flags: HelmSynthFlags, stack: StackInput, o
     }
     throw new CheckFailed(all.map((d) => ({ path: d.f, message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: d.f, kind: d.what })), charts });
   }
-  const [write, bootstrapWrite] = writeTrees(targets, options);
+  const [write, bootstrapWrite] = writeHelm(tree, flags.out, bootstrapDir, options);
   const written = write.missing.length + write.changed.length;
   const out = { written, unchanged: write.unchanged, removed: write.stale.length, files: tree.files.size, charts };
   if (flags.output === 'json') return out;
