@@ -6,6 +6,9 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** The longest DNS label. */
 export const DNS_LABEL_MAX = 63;
 
+/** Kubernetes' own namespaces, on every cluster: edgewatt never creates, labels or prunes them. */
+export const KUBERNETES_NAMESPACES: ReadonlyArray<string> = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
 /**
  * Suggests the closest of `candidates` to a misspelled `value`, as ` (did you mean "x"?)`, or a list of the
  * valid values when none is close. Returns an empty string when there are no candidates.

@@ -1,5 +1,5 @@
 import { ProblemList } from '../core/errors';
-import { addNew } from '../core/names';
+import { addNew, KUBERNETES_NAMESPACES } from '../core/names';
 import { VERSIONS } from '../core/versions';
 import { StackSpec } from '../spec/stack';
 import { ComponentName, NamespaceModel } from './types';
@@ -16,7 +16,7 @@ interface Use extends NamespaceModel {
 }
 
 /** Kubernetes' own namespaces: edgewatt labels and (through Argo CD) prunes the namespaces it creates, so never these. */
-export const KUBERNETES_NAMESPACES: ReadonlyArray<string> = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+export { KUBERNETES_NAMESPACES };
 
 /**
  * Collects the namespaces each component uses per cluster and reports conflicting uses: a privileged namespace
@@ -46,8 +46,10 @@ export class NamespacePlan {
    * keps/sig-multicluster/1645-multi-cluster-services-api/README.md, "Importing Services": "A multi-cluster service
    * will be imported only by clusters in which the service's namespace exists"; creating it is left to others), so
    * a consumer's cluster needs the exported Service's namespace for its `…svc.clusterset.local` name to resolve.
-   * Another use of the namespace on that cluster (its own component's, the power exporter's privileged one) wins;
-   * else it is created `restricted`, holding nothing, with `service` named in its annotation.
+   * Another use of the namespace on that cluster (its own component's, the power exporter's privileged one, an
+   * external install's) wins, and a reserved name is taken to exist (Kubernetes' own; an operator's, which its
+   * Application creates) or is reported at the use that declares it; else it is created `restricted`, holding
+   * nothing, with `service` named in its annotation.
    */
   public importFor(cluster: string, name: string, component: ComponentName, path: string, service: string): void {
     this.uses.push({ cluster, name, component, path, podSecurity: 'restricted', imported: true, imports: [service] });
@@ -77,6 +79,9 @@ export class NamespacePlan {
   public resolve(problems: ProblemList): Map<string, NamespaceModel[]> {
     const byKey = new Map<string, Use[]>();
     for (const u of this.uses) {
+      // A namespace needed only to exist, under a reserved name: it exists already (Kubernetes', or created with its
+      // operator's Application), or a use that declares it reports the name; never created, never a problem here.
+      if (u.imported && (this.reserved.has(`${u.cluster}/${u.name}`) || this.reserved.has(`/${u.name}`))) continue;
       const key = `${u.cluster}/${u.name}`;
       const list = byKey.get(key);
       if (list) list.push(u);

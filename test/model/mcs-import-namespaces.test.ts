@@ -5,6 +5,7 @@
  */
 import { parseStack, resolveModel } from '../../lib/internal';
 import { specProblems } from '../support/spec-problems';
+import { synthChecked } from '../support/synth';
 import { clone, demoStack } from '../support/stacks';
 
 const namespacesOf = (input: unknown, cluster: string) => resolveModel(parseStack(input)).clusters.find((c) => c.name === cluster)!.namespaces;
@@ -38,12 +39,24 @@ describe("the model server's namespace on the clusters that import it by mcs", (
     expect(namespacesOf(s, 'line-1').find((n) => n.name === 'energy')!.imports).toBeUndefined();
   });
 
-  test('a namespace reserved on the importing cluster is reported at the exposure', () => {
+  test("a reserved name is taken to exist there (the operator's Application creates it): nothing created, nothing reported, and the gate passes", () => {
     const s = clone(demoStack()) as any;
     s.energy.namespace = 'flotta';
     s.fleet.cluster = 'line-1';
-    expect(specProblems(s).filter((p) => p.startsWith('energy.modelServer.exposure'))).toEqual([
-      expect.stringMatching(/^energy.modelServer.exposure: namespace "flotta" on cluster "line-1" is the Flotta operator's namespace/),
-    ]);
+    expect(specProblems(s)).toEqual([]);
+    expect(namespacesOf(s, 'line-1').map((n) => n.name)).not.toContain('flotta');
+    // The flow gate finds the Flotta operator's Application creating it on line-1 (CreateNamespace=true).
+    const r = synthChecked(s);
+    expect([...r.files.keys()].filter((f) => f.startsWith('line-1/platform/'))).not.toContain('line-1/platform/namespace-flotta.yaml');
+  });
+
+  test("an existing install's namespace (prometheus-operator mode) is not created, and the gate takes it to exist: objects of the stack are in it", () => {
+    const s = clone(demoStack()) as any;
+    s.monitoring.mode = 'prometheus-operator';
+    s.monitoring.operator = { receiverURL: 'https://prometheus.factory.example/api/v1/write' };
+    s.energy.namespace = 'monitoring';
+    expect(namespacesOf(s, 'line-1').find((n) => n.name === 'monitoring')).toMatchObject({ external: true });
+    expect(namespacesOf(s, 'line-1').find((n) => n.name === 'monitoring')!.imports).toBeUndefined();
+    expect(() => synthChecked(s)).not.toThrow();
   });
 });

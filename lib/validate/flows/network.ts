@@ -1,5 +1,6 @@
 import { isIP } from 'net';
 import { Flow, PodsDestination, ServiceDestination, UpstreamPods } from '../../core/flows';
+import { KUBERNETES_NAMESPACES } from '../../core/names';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
 import { egressVerdict, ingressVerdict, Peer, TargetPort } from './network-policy';
@@ -66,13 +67,14 @@ function checkTransport(ctx: FlowContext, objs: ClusterObjects, svc: Entry, to: 
  * An exported Service is imported only into clusters where its namespace exists (kubernetes/enhancements
  * keps/sig-multicluster/1645-multi-cluster-services-api/README.md, "Importing Services": "A multi-cluster service
  * will be imported only by clusters in which the service's namespace exists"; Cilium's ServiceImport controller
- * and Submariner's Lighthouse agent both wait for it), so the source's cluster must create that namespace, unless
- * the source's own pods run in it.
+ * and Submariner's Lighthouse agent both wait for it), so the namespace must exist on the source's cluster: one of
+ * Kubernetes' own, the source pods' own, a Namespace of the output, one the output's objects are in (an existing
+ * install's), or the destination namespace of an Argo CD Application there that creates it (`CreateNamespace=true`).
  */
 function checkImportNamespace(ctx: FlowContext, cluster: string, sourceNamespace: string, to: ServiceDestination): void {
-  if (sourceNamespace === to.namespace) return;
+  if (sourceNamespace === to.namespace || KUBERNETES_NAMESPACES.includes(to.namespace)) return;
   const objs = ctx.cluster(cluster);
-  if (objs?.find('Namespace', to.namespace)) return;
+  if (!objs || objs.find('Namespace', to.namespace) || objs.holdsObjectsIn(to.namespace) || objs.kind('Application').some((e) => createsNamespace(e, to.namespace))) return;
   ctx.fail(
     undefined,
     `cluster ${cluster} has no namespace ${to.namespace}, and Multi-Cluster Services import Service ${to.namespace}/${to.service} only into clusters where its namespace exists, so ${to.service}.${to.namespace}.svc.clusterset.local does not resolve there`,
@@ -80,6 +82,12 @@ function checkImportNamespace(ctx: FlowContext, cluster: string, sourceNamespace
     '',
     cluster,
   );
+}
+
+/** Whether an Argo CD Application creates `namespace` as its destination (`CreateNamespace=true`). */
+function createsNamespace(e: Entry, namespace: string): boolean {
+  const spec = (e.object as { spec?: { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } }).spec;
+  return e.object.apiVersion.startsWith('argoproj.io/') && spec?.destination?.namespace === namespace && (spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true');
 }
 
 /** Whether an Ingress has a path whose backend is `service` at the Service port `sp` (by number or name). */

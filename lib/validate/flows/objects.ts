@@ -29,6 +29,8 @@ let recording: Map<ClusterObjects, Set<string>> | undefined;
 
 /** The token of the pod templates (ClusterObjects.pods). */
 const PODS = 'pods';
+/** The token of the namespaces the cluster's objects are in (ClusterObjects.holdsObjectsIn). */
+const IN_USE = 'namespaces in use';
 const kindToken = (kind: string): string => `kind ${kind}`;
 
 /**
@@ -65,10 +67,14 @@ export class ClusterObjects {
   private readonly templates: PodTemplate[] = [];
   /** Namespace name → its labels, with the automatic `kubernetes.io/metadata.name`. */
   private readonly namespaces = new Map<string, Record<string, string>>();
+  /** The namespaces some object of the cluster is in. */
+  private readonly inUse = new Set<string>();
 
   constructor(public readonly cluster: string, entries: ReadonlyArray<Entry>) {
     for (const e of entries) {
       const kind = e.object.kind;
+      const ns = e.object.metadata?.namespace;
+      if (ns !== undefined) this.inUse.add(ns);
       const list = this.byKind.get(kind);
       if (list) list.push(e);
       else this.byKind.set(kind, [e]);
@@ -108,6 +114,7 @@ export class ClusterObjects {
    */
   sameAs(other: ClusterObjects, token: string): boolean {
     if (token === PODS) return sameEntries(this.templates.map((t) => t.entry), other.templates.map((t) => t.entry));
+    if (token === IN_USE) return this.inUse.size === other.inUse.size && [...this.inUse].every((n) => other.inUse.has(n));
     const kind = token.slice(kindToken('').length);
     return sameEntries(this.byKind.get(kind) ?? [], other.byKind.get(kind) ?? []);
   }
@@ -140,6 +147,12 @@ export class ClusterObjects {
   /** The object of `kind` named `name` in `namespace` (undefined namespace: cluster-scoped or any). */
   find(kind: string, name: string, namespace?: string): Entry | undefined {
     return this.named(kind, name).find((e) => e.object.metadata.name === name && (namespace === undefined || (e.object.metadata.namespace ?? 'default') === namespace));
+  }
+
+  /** Whether some object of the cluster is in namespace `name` (so the namespace exists wherever those objects apply). */
+  holdsObjectsIn(name: string): boolean {
+    this.note(IN_USE);
+    return this.inUse.has(name);
   }
 
   /**
