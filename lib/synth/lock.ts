@@ -12,7 +12,7 @@ export class OutputLocked extends Error {
     /** Who holds it, as recorded in the lock file. */
     public readonly holder: string,
   ) {
-    super(`${dir} is being written by another edgewatt (${holder}; lock ${lockFile}): wait for it, or pass --wait-lock <duration>`);
+    super(`${dir} is being written by another edgewatt (${holder}; lock ${lockFile}): wait for it, or pass --wait-lock <duration> (the library's synthToDir does not wait: retry when it ends)`);
     this.name = 'OutputLocked';
   }
 }

@@ -178,7 +178,7 @@ export function beginWrite(dirs: ReadonlyArray<string>, options: WriteOptions = 
     }
     for (const abs of order) recoverLocked(abs, options.waitLockMs ?? 0);
     for (const t of resolved) {
-      if (fs.existsSync(t.abs) && !fs.statSync(t.abs).isDirectory()) throw new SpecError([{ path: t.dir, message: 'is a file, not a folder: choose another output folder (--out; library: the App\'s outdir)' }], 'bad output folder');
+      if (fs.existsSync(t.abs) && !fs.statSync(t.abs).isDirectory()) throw new SpecError([{ path: t.dir, message: "is a file, not a folder: choose another folder (the output: --out, or the library's outdir; the Argo CD bootstrap: --argocd-out, or bootstrapDir)" }], 'bad output folder');
     }
     txn = newTxnId();
     folders = resolved.map((t) => ({ ...t, entry: txnEntry(t.abs, txn) }));
