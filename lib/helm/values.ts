@@ -32,8 +32,12 @@ export interface Substitution {
   readonly rendered: string;
 }
 
-/** Kubernetes quantities with a binary or decimal unit: plain YAML strings (never read back as numbers). */
-export const STORAGE_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P)$/;
+/**
+ * Kubernetes quantities with a binary or decimal unit, greater than zero (the API server refuses a claim for no
+ * storage; lib/spec/common.ts storageSize): plain YAML strings (never read back as numbers). No lookahead: Helm
+ * checks values.schema.json patterns with Go's regexp.
+ */
+export const STORAGE_QUANTITY = /^(0*[1-9][0-9]*(\.[0-9]+)?|0+\.[0-9]*[1-9][0-9]*)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P)$/;
 
 /** An image registry host (with an optional port) and path, without scheme or trailing slash. */
 export const REGISTRY_MIRROR = /^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([-a-z0-9._]*[a-z0-9])?)*$/;
