@@ -59,7 +59,11 @@ describe('edgewatt validate', () => {
     );
     // --no-argocd checks the tree alone; --argocd names the folder (here the same one); a missing folder is bad input.
     expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--no-argocd')).code).toBe(0);
-    expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--argocd', path.join(root, 'argocd'))).code).toBe(1);
+    // --argocd: the broken bootstrap moved away from the tree is still found there; the tree alone passes.
+    fs.renameSync(path.join(root, 'argocd'), path.join(root, 'elsewhere'));
+    expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS)).code).toBe(0);
+    const moved = await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--argocd', path.join(root, 'elsewhere'));
+    expect([moved.code, moved.err]).toEqual([1, expect.stringContaining('match no destination of AppProject smart-factory')]);
     const missing = await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS, '--argocd', path.join(root, 'nowhere'));
     expect([missing.code, missing.err]).toEqual([2, expect.stringContaining(`--argocd: ${path.join(root, 'nowhere')} is not a folder`)]);
   });
@@ -69,6 +73,8 @@ describe('edgewatt validate', () => {
     const dir = writeTree(app);
     fs.mkdirSync(path.join(path.dirname(dir), 'argocd'));
     fs.writeFileSync(path.join(path.dirname(dir), 'argocd', 'notes.yaml'), 'not: an object\n');
+    // A dangling link in it is not followed either.
+    fs.symlinkSync('/nonexistent/edgewatt', path.join(path.dirname(dir), 'argocd', 'a.yaml'));
     const r = await run('validate', dir, '--k8s-openapi', K8S);
     expect([r.code, r.out]).toEqual([0, `${dir}: ${app.length} objects in ${app.length} files pass the schema, policy, wiring and PromQL checks (no FLOWS.json: no flow checked)\n`]);
   });

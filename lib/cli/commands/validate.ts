@@ -77,8 +77,8 @@ function isFolder(dir: string): boolean {
 
 /**
  * The bootstrap folder to check with `dir`: the one --argocd names; none with --no-argocd; else `argocd` beside `dir`
- * when a YAML file at its top is edgewatt's (synth writes the bootstrap there by default), so a tree of one's own
- * beside an unrelated `argocd` folder is checked alone.
+ * when a YAML file at its top is edgewatt's (synth writes the bootstrap there by default; then the whole folder is
+ * read), so a tree of one's own beside an unrelated `argocd` folder is checked alone.
  */
 function bootstrapOf(dir: string, flag: string | false | undefined): string | undefined {
   if (flag === false) return undefined;
@@ -89,15 +89,19 @@ function bootstrapOf(dir: string, flag: string | false | undefined): string | un
   return generated ? path.relative(process.cwd(), beside) || beside : undefined;
 }
 
-/** The first bytes of a regular file ('' for anything else). */
+/** The first bytes of a regular file ('' for anything else: a link, a folder, a file that cannot be read). */
 function readHead(file: string): string {
-  if (!fs.statSync(file).isFile()) return '';
-  const fd = fs.openSync(file, 'r');
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) return '';
   try {
-    const buf = Buffer.alloc(GENERATED_PREFIX.length);
-    const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    fs.closeSync(fd);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(GENERATED_PREFIX.length);
+      const n = fs.readSync(fd, buf, 0, buf.length, 0);
+      return buf.subarray(0, n).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
   }
 }
