@@ -70,9 +70,9 @@ export interface Synthesis {
 }
 
 /** The format option checked (plain JavaScript may pass anything): a SpecError naming the choices. */
-function outputFormat(format: unknown, at = 'format'): OutputFormat {
+function outputFormat(format: unknown): OutputFormat {
   if (format === undefined || format === 'plain' || format === 'helm') return format ?? 'plain';
-  throw new SpecError([{ path: at, message: `must be "plain" or "helm", not ${JSON.stringify(format)}` }], 'invalid options');
+  throw new SpecError([{ path: 'format', message: `must be "plain" or "helm", not ${JSON.stringify(format)}` }], 'invalid options');
 }
 
 /** A Helm tree as the public Synthesis. */
@@ -89,7 +89,7 @@ export interface SynthToDirOptions extends SynthesizeOptions {
    * Folder of the caches that make a re-synth into the same `outdir` fast (charts, validation verdicts, renders, the
    * file index), as `edgewatt synth` keeps in `.edgewatt.cache/<out>/` beside the output folder; never inside
    * `outdir`, which is replaced whole. A cached verdict is used only for an object of the same content digest.
-   * Format `plain` only (`edgewatt synth --format helm` keeps none either).
+   * Format `plain` only (`edgewatt synth --format helm` keeps none either): with format `helm` it is an error.
    * @default - none: every chart built, object checked and file rendered anew
    */
   readonly validationCache?: string;
@@ -114,6 +114,8 @@ export function synthesize(stack: StackProps, options: SynthesizeOptions = {}): 
  */
 export function synthToDir(stack: StackProps, outdir: string, options: SynthToDirOptions = {}): Synthesis {
   if (outputFormat(options.format) === 'helm') {
+    // Refused rather than ignored: the caches serve the plain format's re-synths only.
+    if (options.validationCache !== undefined) throw new SpecError([{ path: 'validationCache', message: "is for format 'plain': format 'helm' keeps no caches (as `edgewatt synth --format helm`); leave it out" }], 'invalid options');
     const tree = synthesizeHelm(stack as StackInput, { validation: { schemas: options.schemas }, outLabel: outdir });
     writeHelm(tree, outdir, options.bootstrapDir ?? defaultBootstrapDir(outdir));
     return helmSynthesis(tree);

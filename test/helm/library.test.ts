@@ -104,5 +104,9 @@ describe("Helm charts from the library (format: 'helm')", () => {
   test('a format that is neither plain nor helm is refused, naming the choices', () => {
     expect(() => synthesize(demoStack() as never, { format: 'kustomize' as never })).toThrow(/format: must be "plain" or "helm", not "kustomize"/);
     expect(() => new EdgewattStack(new App({ outdir: tmpDir() }), 's', { ...(clone(demoStack()) as any), format: 'chart' })).toThrow(/format: must be "plain" or "helm", not "chart"/);
+    // The caches serve the plain format only: asked for with format helm, refused before anything is written.
+    const out = path.join(tmpDir(), 'dist');
+    expect(() => synthToDir(demoStack() as never, out, { format: 'helm', validationCache: path.join(path.dirname(out), '.cache') })).toThrow(/validationCache: is for format 'plain'/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
