@@ -510,7 +510,7 @@ export interface MonitoringEventsProps {
    */
   readonly eventsPerMinute?: number;
   /**
-   * Warning events in one namespace within 10 minutes that make a storm (KubeEventWarningStorm).
+   * Warning events in one namespace within 10 minutes that make a storm (KubeEventWarningStorm; events kube-eventer counts as errors count too, whatever their type).
    * @default 100
    */
   readonly stormThreshold?: number;
@@ -1584,7 +1584,7 @@ export interface MonitoringEventsSpec {
    */
   readonly eventsPerMinute: number;
   /**
-   * Warning events in one namespace within 10 minutes that make a storm (KubeEventWarningStorm).
+   * Warning events in one namespace within 10 minutes that make a storm (KubeEventWarningStorm; events kube-eventer counts as errors count too, whatever their type).
    * @default 100
    */
   readonly stormThreshold: number;

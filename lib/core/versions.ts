@@ -20,7 +20,8 @@ export const VERSIONS = {
   /**
    * kube-eventer (github AliyunContainerService/kube-eventer). Facts read at tag 1.2.14; the image tag is the one
    * that tag's deploy/deploy.yaml pins. It is built from commit ca03be0, whose metrics/, api/, sources/, manager/
-   * and eventer.go equal tag 1.2.14's (git diff ca03be0 1.2.14 changes only common/kubernetes and the Dockerfile).
+   * and eventer.go equal tag 1.2.14's (git diff ca03be0 1.2.14 leaves them alone; it changes common/kubernetes, sinks,
+   * go.mod and vendor/, the Dockerfiles, docs and deploy files).
    */
   kubeEventer: { image: 'registry.aliyuncs.com/acs/kube-eventer', tag: 'v1.2.7-ca03be0-aliyun', upstream: '1.2.14' },
   /**

@@ -75,7 +75,11 @@ const err = (c: TriageCategory | string, kind?: 'Pod' | 'Node') => `${ERROR}{rea
 
 /** Props of the event alerts. */
 export interface EventAlertsProps {
-  /** Warning events in one namespace within the window that make a storm. */
+  /**
+   * Warning events in one namespace within the window that make a storm. kube-eventer counts an event it triages as
+   * an error in `eventer_events_error_total` whatever its type (a Normal NodeNotReady too), and the storm sums both
+   * counters (kube-eventer 1.2.14 metrics/prometheus/metrics.go: triageEvent before the Warning check).
+   */
   readonly stormThreshold: number;
   /** Clusters whose exporter must be scraped (bundled mode: the hub sees them all). Empty: any cluster (operator mode). */
   readonly clusters: ReadonlyArray<string>;
@@ -216,7 +220,7 @@ export function eventAlerts(p: EventAlertsProps): Alert[] {
     for: '0m',
     severity: 'warning',
     summary: 'Warning event storm in namespace {{ $labels.namespace }} of cluster {{ $labels.cluster }}',
-    description: `{{ $value }} Warning events in the last ${EVENT_WINDOW} in namespace {{ $labels.namespace }} (empty: cluster-scoped objects such as nodes), more than ${p.stormThreshold}.`,
+    description: `{{ $value }} Warning events (with those kube-eventer counts as errors, whatever their type) in the last ${EVENT_WINDOW} in namespace {{ $labels.namespace }} (empty: cluster-scoped objects such as nodes), more than ${p.stormThreshold}.`,
     steps: [
       'Open the Kubernetes Events dashboard: which reasons and objects.',
       'A storm is a symptom: a failing rollout, a node problem, or something probing the cluster.',
@@ -242,7 +246,13 @@ export function eventAlerts(p: EventAlertsProps): Alert[] {
       severity: 'warning',
       summary: 'kube-eventer on cluster {{ $labels.cluster }} stopped processing events',
       description: `No event batch has run for more than ${MAX_BATCH_DELAY_SECONDS} seconds (its own health limit): the process is stuck.`,
-      steps: ['kubectl -n <monitoring namespace> delete pod -l app.kubernetes.io/name=kube-eventer (the Deployment starts a new one).', 'A log of "Failed to load events" means it lost list/watch on events: check its ClusterRole.'],
+      // What this cannot see: the watch runs in a goroutine of its own that retries every second and logs "Failed to
+      // load events", while housekeeping goes on (kube-eventer 1.2.14 sources/kubernetes/kubernetes_source.go,
+      // manager/manager.go), and no metric counts watch errors: a lost list/watch (its ClusterRole) fires nothing.
+      steps: [
+        'kubectl -n <monitoring namespace> delete pod -l app.kubernetes.io/name=kube-eventer (the Deployment starts a new one).',
+        'Not seen by this or any alert: a lost list/watch of Events (kube-eventer retries every second and exports no error count). Its log then repeats "Failed to load events": check its ClusterRole and the API server.',
+      ],
     },
   );
   return alerts;

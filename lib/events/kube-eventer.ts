@@ -25,7 +25,7 @@ export const KUBE_EVENTER_UID = 1000;
 export const KUBE_EVENTER_SOURCE = 'kubernetes:https://kubernetes.default';
 
 /**
- * What kube-eventer needs from the API server: list (once, `Limit: 1`, for a resourceVersion) and watch of core
+ * What kube-eventer needs from the API server: list (`Limit: 1`, for a resourceVersion, again at each reconnect) and watch of core
  * Events in every namespace (sources/kubernetes/kubernetes_source.go, `watch()`, `Events(NamespaceAll)`). The
  * upstream example also grants configmaps and get; nothing in the source reads them without a sink that does.
  */

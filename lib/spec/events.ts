@@ -34,7 +34,7 @@ export const eventsSchema = z
       .int()
       .positive()
       .default(100)
-      .describe('Warning events in one namespace within 10 minutes that make a storm (KubeEventWarningStorm). @default 100'),
+      .describe('Warning events in one namespace within 10 minutes that make a storm (KubeEventWarningStorm; events kube-eventer counts as errors count too, whatever their type). @default 100'),
     allowedRegistries: z
       .array(registry)
       .min(1, { message: 'must list at least one registry, or leave the key out' })

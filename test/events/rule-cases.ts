@@ -171,7 +171,7 @@ function stormAlert(ns: string, value: number, threshold: number) {
     exp_labels: { severity: 'warning', cluster: 'hub', namespace: ns },
     exp_annotations: {
       summary: `Warning event storm in namespace ${ns} of cluster hub`,
-      description: `${value} Warning events in the last 10m in namespace ${ns} (empty: cluster-scoped objects such as nodes), more than ${threshold}.`,
+      description: `${value} Warning events (with those kube-eventer counts as errors, whatever their type) in the last 10m in namespace ${ns} (empty: cluster-scoped objects such as nodes), more than ${threshold}.`,
       runbook_url: rb('KubeEventWarningStorm'),
     },
   };
