@@ -603,7 +603,7 @@ export interface DashboardsProps {
    */
   readonly cluster?: string;
   /**
-   *
+   * Namespace of the bundled Grafana, or (sidecar mode) of the dashboard ConfigMaps, which the existing Grafana's sidecar must watch (kube-prometheus-stack's watches every namespace; the grafana chart's default only Grafana's own).
    * @default dashboards
    */
   readonly namespace?: string;
@@ -1677,7 +1677,7 @@ export interface DashboardsSpec {
    */
   readonly cluster?: string;
   /**
-   *
+   * Namespace of the bundled Grafana, or (sidecar mode) of the dashboard ConfigMaps, which the existing Grafana's sidecar must watch (kube-prometheus-stack's watches every namespace; the grafana chart's default only Grafana's own).
    * @default dashboards
    */
   readonly namespace: string;

@@ -66,6 +66,14 @@ export class Grafana extends Construct {
       ...(props.anonymousViewer ? [{ name: 'GF_AUTH_ANONYMOUS_ORG_ROLE', value: 'Viewer' }] : []),
       { name: 'GF_ANALYTICS_REPORTING_ENABLED', value: 'false' },
       { name: 'GF_ANALYTICS_CHECK_FOR_UPDATES', value: 'false' },
+      // Grafana 13 installs its preinstalled plugins from grafana.com at start and updates them, the image's bundled
+      // ones (plugins-bundled/, e.g. the Prometheus data source) included: the update removes the running plugin first,
+      // which the read-only root filesystem refuses, leaving it unregistered and every dashboard blank (grafana/grafana
+      // issue 132528; [plugins] preinstall_disabled, preinstall_auto_update in pkg/setting/setting_plugins.go,
+      // conf/defaults.ini). edgewatt's dashboards need only the image's Prometheus and Alertmanager data sources and
+      // core panels, and edge clusters are often offline: nothing is fetched, nothing replaced.
+      { name: 'GF_PLUGINS_PREINSTALL_DISABLED', value: 'true' },
+      { name: 'GF_PLUGINS_PREINSTALL_AUTO_UPDATE', value: 'false' },
       { name: 'GF_PATHS_PROVISIONING', value: '/etc/grafana/provisioning' },
     ];
     const http = k8s.IntOrString.fromString('http');

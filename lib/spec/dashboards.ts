@@ -8,7 +8,9 @@ export const DASHBOARD_MODES = ['bundled', 'sidecar'] as const;
 export const dashboardsSchema = z
   .strictObject({
     cluster: dnsLabel.optional().describe('Cluster of Grafana: the monitoring cluster, whose Prometheus and Alertmanager it reads (they are not exposed to other clusters). @default - the monitoring cluster, or the only cluster'),
-    namespace: dnsLabel.default('dashboards').describe('@default dashboards'),
+    namespace: dnsLabel
+      .default('dashboards')
+      .describe("Namespace of the bundled Grafana, or (sidecar mode) of the dashboard ConfigMaps, which the existing Grafana's sidecar must watch (kube-prometheus-stack's watches every namespace; the grafana chart's default only Grafana's own). @default dashboards"),
     mode: z
       .enum(DASHBOARD_MODES)
       .default('bundled')

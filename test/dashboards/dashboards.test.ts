@@ -60,6 +60,12 @@ describe('dashboards', () => {
     expect(dep.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 472 });
     expect(c.env.find((e: any) => e.name === 'GF_SECURITY_ADMIN_PASSWORD')).toEqual({ name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'admin-password' } } });
     expect(c.env.find((e: any) => e.name === 'GF_AUTH_ANONYMOUS_ENABLED').value).toBe('false');
+    // No plugin fetched at start and none replaced: an update of a bundled plugin fails on the read-only root and
+    // leaves it unregistered (the Prometheus data source: every dashboard blank).
+    expect(c.env.filter((e: any) => e.name.startsWith('GF_PLUGINS_'))).toEqual([
+      { name: 'GF_PLUGINS_PREINSTALL_DISABLED', value: 'true' },
+      { name: 'GF_PLUGINS_PREINSTALL_AUTO_UPDATE', value: 'false' },
+    ]);
     const s = clone(demoStack()) as any;
     s.energy.kepler.processMetrics = true;
     s.dashboards.anonymousViewer = true;
