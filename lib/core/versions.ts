@@ -7,8 +7,17 @@ export const VERSIONS = {
   keplerClassic: { image: 'quay.io/sustainable_computing_io/kepler', tag: 'release-0.7.12', upstream: 'v0.7.12' },
   /** Kepler 0.10+ rewrite (RAPL and /proc): upstream tag v0.11.4. */
   keplerCurrent: { image: 'quay.io/sustainable_computing_io/kepler', tag: 'v0.11.4', upstream: 'v0.11.4' },
-  /** Kepler model server, as pinned by Kepler v0.7.12's own manifests. */
-  keplerModelServer: { image: 'quay.io/sustainable_computing_io/kepler_model_server', tag: 'v0.7.11-2', upstream: 'v0.7.11-2' },
+  /**
+   * Kepler model server v0.7.12, as kepler-operator v0.15.0 pairs it with Kepler release-0.7.12
+   * (`pkg/components/modelserver/modelserver.go` StableImage; Makefile KEPLER_VERSION). Not v0.7.11-2, which Kepler
+   * v0.7.12's own compose file still names: Kepler v0.7.12 posts `machine_spec` to /model
+   * (`pkg/model/estimator/local/regressor/regressor.go`), which kepler-model-server accepts only from v0.7.12 (commit
+   * f902773; before, `ModelRequest(**request)` raised a TypeError: HTTP 500, and the exporter fell back to its
+   * built-in weights), and v0.7.11-2 mkdirs under site-packages at import (`train/profiler/profiler.py`), which a
+   * read-only root filesystem refuses; v0.7.12 writes its resources under RESOURCE_DIR, /tmp/model-server/resources
+   * by default (`src/kepler_model/util/config.py`, commit 60ec181).
+   */
+  keplerModelServer: { image: 'quay.io/sustainable_computing_io/kepler_model_server', tag: 'v0.7.12', upstream: 'v0.7.12' },
   /** From kube-prometheus jsonnet/kube-prometheus/versions.json (2026-08). */
   prometheus: { image: 'quay.io/prometheus/prometheus', tag: 'v3.13.2', upstream: 'v3.13.2' },
   alertmanager: { image: 'quay.io/prometheus/alertmanager', tag: 'v0.33.1', upstream: 'v0.33.1' },

@@ -130,7 +130,8 @@ export function hostExporterUnit(o: DeviceBootstrapOptions): string {
  *   `config.EstimatorEnabledKey`, `config.InitModelURLKey`). NODE_*_ESTIMATOR=false keeps the in-process
  *   regressor (the default for node models), which asks the model server first and then the INIT_URL or the
  *   weights shipped in the image (`pkg/model/estimator/local/regressor/regressor.go` `Start`). The server
- *   answers POST /model (kepler-model-server v0.7.11-2 `src/kepler_model/server/model_server.py`).
+ *   answers POST /model (kepler-model-server v0.7.12 `src/kepler_model/server/model_server.py`: ModelRequest takes
+ *   every key the request holds, `machine_spec` included).
  */
 export function hostExporterEnv(o: DeviceBootstrapOptions): string {
   const lines = [header(o.stackName), `# Device set "${o.set}", power source ${o.source}.`];

@@ -57,6 +57,9 @@ export class KeplerModelServer extends Construct {
       metadata: meta(`${NAME}-models`),
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString(props.storage ?? '5Gi') } } },
     });
+    // The root filesystem is read-only: v0.7.12 writes models and downloads under MNT_PATH (/mnt, the volume) and its
+    // resources under RESOURCE_DIR (default /tmp/model-server/resources, in the tmp emptyDir); it creates them at
+    // import (kepler-model-server v0.7.12 `src/kepler_model/util/config.py`).
     const mounts: k8s.VolumeMount[] = [
       { name: 'config', mountPath: '/etc/kepler/kepler.config', readOnly: true },
       { name: 'models', mountPath: '/mnt' },

@@ -9,6 +9,7 @@ import {
   keplerCatalog,
   StackInput,
   ValidationError,
+  VERSIONS,
 } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
@@ -94,6 +95,21 @@ describe('energy', () => {
     const d = objectAt(r, 'edge/energy/deployment-kepler-model-server.yaml');
     expect(d.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['server-api', 'online-trainer']);
     expect(d.metadata.annotations['edgewatt.io/policy-exceptions']).toBe('probes');
+  });
+
+  test('the model server is the release that takes the classic exporter\'s requests, and writes only to its volumes', () => {
+    // kepler-operator v0.15.0 pairs Kepler release-0.7.12 with kepler_model_server v0.7.12: v0.7.11-2 refuses the
+    // `machine_spec` Kepler v0.7.12 posts (HTTP 500) and mkdirs under site-packages (lib/core/versions.ts).
+    expect([VERSIONS.keplerClassic.tag, VERSIONS.keplerModelServer.tag]).toEqual(['release-0.7.12', 'v0.7.12']);
+    const r = synthChecked(energyStack({ generation: 'classic' }, { modelServer: { onlineTrainer: true } }));
+    const d = objectAt(r, 'edge/energy/deployment-kepler-model-server.yaml');
+    for (const c of d.spec.template.spec.containers) {
+      expect(c.image).toBe('quay.io/sustainable_computing_io/kepler_model_server:v0.7.12');
+      expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+      // MNT_PATH (/mnt: the models volume) and RESOURCE_DIR's default under /tmp (an emptyDir) are writable.
+      expect(c.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath)).toEqual(['/mnt', '/tmp']);
+    }
+    expect(objectAt(r, 'edge/energy/configmap-kepler-model-server.yaml').data.RESOURCE_DIR).toBeUndefined();
   });
 
   test('Redfish references the Secret by name and never carries a credential', () => {
