@@ -31,6 +31,7 @@ export class EnergyChart extends Chart {
         gpu: kepler.gpu,
         processMetrics: kepler.processMetrics,
         redfishSecret: kepler.redfish?.credentialsSecret,
+        redfishSkipTLSVerify: kepler.redfish?.skipTLSVerify,
         modelServerURL: modelServer ? exposedURL(modelServerEndpoint(energy.namespace, modelServer.cluster), cluster.name, modelServer.exposure) : undefined,
         nodeSelector: kepler.nodeSelector,
         tolerations: kepler.tolerations,

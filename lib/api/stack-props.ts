@@ -71,6 +71,11 @@ export interface KeplerRedfishProps {
    * Name of a Secret, created outside Git, holding the BMC credentials.
    */
   readonly credentialsSecret: string;
+  /**
+   * Accept the BMCs' certificates unverified. Kepler v0.7.12 checks them against its image's system CAs only (no CA can be given), so BMCs with self-signed certificates report no platform power unless this is true.
+   * @default false
+   */
+  readonly skipTLSVerify?: boolean;
 }
 
 /** `energy.kepler.tolerations[]` in the stack, as you write it; fields with a default may be left out. */
@@ -1145,6 +1150,11 @@ export interface KeplerRedfishSpec {
    * Name of a Secret, created outside Git, holding the BMC credentials.
    */
   readonly credentialsSecret: string;
+  /**
+   * Accept the BMCs' certificates unverified. Kepler v0.7.12 checks them against its image's system CAs only (no CA can be given), so BMCs with self-signed certificates report no platform power unless this is true.
+   * @default false
+   */
+  readonly skipTLSVerify: boolean;
 }
 
 /** `energy.kepler.tolerations[]` in the stack, after parsing, with every default applied. */

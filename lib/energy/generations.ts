@@ -33,8 +33,8 @@ export interface KeplerConfigOptions extends CatalogOptions {
   readonly modelServerURL?: string;
   /** Whether Redfish platform power is read (classic). */
   readonly redfish: boolean;
-  /** Whether the exporter runs on a Kubernetes node and labels series with pods (current). @default true */
-  readonly kubernetes?: boolean;
+  /** Accept the BMCs' certificates unverified (classic, Redfish). @default false */
+  readonly redfishSkipTLSVerify?: boolean;
 }
 
 /** The exporter is excepted from these rules in both generations: it reads host counters as root. */
@@ -46,11 +46,14 @@ export const CLASSIC: KeplerGeneration = {
   port: 9102,
   metricsPath: '/metrics',
   healthPath: '/healthz',
+  // Upstream's exporter.yaml also mounts the host's /var/run, which nothing in v0.7.12 reads (its only /var/run path is
+  // the service account token, pkg/kubelet/kubelet_pod_lister.go saPath, which the kubelet mounts itself): left out, as
+  // it handed the pod the container runtime's socket, and read-only it would hold the token's mount point.
+  // /lib/modules stays: libbpf may read the kernel's BTF there where /sys/kernel/btf/vmlinux is missing.
   hostMounts: [
     { name: 'lib-modules', hostPath: '/lib/modules', mountPath: '/lib/modules', type: 'Directory' },
     { name: 'tracing', hostPath: '/sys', mountPath: '/sys', type: 'Directory' },
     { name: 'proc', hostPath: '/proc', mountPath: '/proc', type: 'Directory' },
-    { name: 'var-run', hostPath: '/var/run', mountPath: '/var/run', type: 'Directory' },
   ],
   configMount: { mountPath: '/etc/kepler/kepler.config' },
   // The classic exporter watches its node's pods (pkg/kubernetes/watcher.go NewObjListWatcher, a Pod informer filtered
@@ -106,7 +109,9 @@ export function classicConfig(o: KeplerConfigOptions): Record<string, string> {
   };
   if (o.redfish) {
     data.REDFISH_PROBE_INTERVAL_IN_SECONDS = '60';
-    data.REDFISH_SKIP_SSL_VERIFY = 'false';
+    // Kepler v0.7.12 defaults to skipping (pkg/config/config.go getBoolConfig("REDFISH_SKIP_SSL_VERIFY", true)); edgewatt
+    // verifies unless asked, against the image's system CAs (pkg/sensors/platform/source/redfish_util.go sets no RootCAs).
+    data.REDFISH_SKIP_SSL_VERIFY = String(o.redfishSkipTLSVerify ?? false);
   }
   if (o.modelServerURL) {
     data.MODEL_SERVER_ENABLE = 'true';
@@ -127,7 +132,12 @@ export function currentConfig(o: KeplerConfigOptions): string {
     exporter: { stdout: { enabled: false }, prometheus: { enabled: true, metricsLevel: currentMetricsLevels(o) } },
     web: { configFile: '', listenAddresses: [`:${CURRENT.port}`] },
     debug: { pprof: { enabled: false } },
-    kube: { enabled: o.kubernetes ?? true, config: '', nodeName: '', podInformer: { mode: 'apiserver' } },
+    // Off in the file, as upstream's manifests/k8s/configmap.yaml has it: the DaemonSet's flags turn it on with the
+    // node's name (--kube.enable, --kube.node-name, lib/energy/kepler-exporter.ts). Kepler validates the file before
+    // it applies the flags (cmd/kepler/main.go parseArgsAndConfig: config.FromFile → Load → Validate), and Validate
+    // refuses `enabled: true` without a node name ("kube.node-name not supplied but kube.enable set to true",
+    // config/config.go; kepler v0.11.4): with it on here, every exporter exited at start.
+    kube: { enabled: false, config: '', nodeName: '', podInformer: { mode: 'apiserver' } },
     experimental: { gpu: { enabled: o.gpu, idlePower: 0 } },
   };
   // The same few configurations on every cluster: the YAML of each is made once (yaml's stringify costs about a

@@ -21,6 +21,8 @@ export interface KeplerExporterProps {
   readonly processMetrics?: boolean;
   /** Secret (created outside Git) with the BMC credentials file redfish.csv; classic only. @default - no Redfish */
   readonly redfishSecret?: string;
+  /** Accept the BMCs' certificates unverified (Kepler cannot be given a CA). @default false */
+  readonly redfishSkipTLSVerify?: boolean;
   /** URL of the Kepler model server; classic only. @default - no model server */
   readonly modelServerURL?: string;
   /** Run only on nodes with these labels. @default - every node */
@@ -69,7 +71,7 @@ export class KeplerExporter extends Construct {
     this.selector = selectorLabels(name, name);
     const labels = { ...props.labels, ...this.selector, [LABEL.component]: 'power-exporter' };
     const meta = (n: string, namespaced = true) => ({ name: n, ...(namespaced ? { namespace: ns } : {}), labels });
-    const opts = { generation: genName, gpu, processMetrics, redfish: !!props.redfishSecret, modelServerURL: props.modelServerURL } as const;
+    const opts = { generation: genName, gpu, processMetrics, redfish: !!props.redfishSecret, redfishSkipTLSVerify: props.redfishSkipTLSVerify, modelServerURL: props.modelServerURL } as const;
     this.config = genName === 'classic' ? classicConfig(opts) : { 'config.yaml': currentConfig(opts) };
     this.scrapeTarget = { job: name, namespace: ns, selector: this.selector, port: 'http', path: gen.metricsPath, perNode: true };
 

@@ -20,6 +20,10 @@ const keplerSchema = z
     redfish: z
       .strictObject({
         credentialsSecret: dnsLabel.describe('Name of a Secret, created outside Git, holding the BMC credentials.'),
+        skipTLSVerify: z
+          .boolean()
+          .default(false)
+          .describe("Accept the BMCs' certificates unverified. Kepler v0.7.12 checks them against its image's system CAs only (no CA can be given), so BMCs with self-signed certificates report no platform power unless this is true. @default false"),
       })
       .optional()
       .describe('Platform power from the BMC over Redfish (classic). @default - off'),
