@@ -29,8 +29,7 @@ const CLASSIC_ENERGY_LABELS: Record<'node' | 'container' | 'process' | 'vm', str
   process: ['pid', 'container_id', 'vm_id', 'command', 'mode', 'source'],
   vm: ['vm_id', 'mode', 'source'],
 };
-const CLASSIC_USAGE_LABELS: Record<'node' | 'container' | 'process', string[]> = {
-  node: ['device', 'instance', 'source'],
+const CLASSIC_USAGE_LABELS: Record<'container' | 'process', string[]> = {
   container: ['container_id', 'pod_name', 'container_name', 'container_namespace', 'source'],
   process: ['pid', 'container_id', 'vm_id', 'command', 'source'],
 };
@@ -44,7 +43,10 @@ function classic(o: CatalogOptions): MetricSpec[] {
       out.push({ name: `kepler_${level}_${source}_joules_total`, type: 'counter', labels: CLASSIC_ENERGY_LABELS[level], level, source });
     }
   }
-  for (const level of (['node', 'container', 'process'] as const).filter((l) => l !== 'process' || o.processMetrics)) {
+  // Usage counters for containers and processes only: v0.7.12's node collector registers the energy counters and
+  // kepler_node_info alone (pkg/metrics/node/metrics.go initMetrics: "TODO: verify if the resource utilization metrics
+  // are needed").
+  for (const level of (['container', 'process'] as const).filter((l) => l !== 'process' || o.processMetrics)) {
     for (const counter of ['bpf_cpu_time_ms', 'cpu_cycles', 'cpu_instructions', 'cache_miss']) {
       out.push({ name: `kepler_${level}_${counter}_total`, type: 'counter', labels: CLASSIC_USAGE_LABELS[level], level });
     }

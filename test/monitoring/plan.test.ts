@@ -7,9 +7,9 @@ import { captureIO } from '../support/tmp';
 describe('edgewatt plan', () => {
   test('estimates series per exporter from the catalog, and the share the policy keeps', () => {
     const p = planSeries(resolveModel(parseStack(demoStack())), { nodesPerCluster: 40, podsPerNode: 20 });
-    // Classic with GPU, no process metrics, per node: 7 sources × (2 node + 40 container series) = 294,
-    // 4 usage counters × (2 + 40) = 168, kepler_node_info 2 → 464.
-    expect(p.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
+    // Classic (no GPU: refused with classic), no process metrics, per node: 6 sources × (2 node + 40 container
+    // series) = 252, 4 usage counters × 40 containers = 160 (none at node level in v0.7.12), kepler_node_info 2 → 414.
+    expect(p.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 414, intervalSeconds: 30 });
     // One of each is named so (before: "1 clusters × 1 nodes").
     const one = clone(demoStack()) as { energy: { kepler: { clusters?: string[] } } };
     one.energy.kepler.clusters = ['hub'];
@@ -17,7 +17,7 @@ describe('edgewatt plan', () => {
     expect(p.rows[1]).toEqual({ what: 'device system metrics every 60s', targets: 3, targetsWithPolicy: 3, seriesEach: 500, intervalSeconds: 60 });
     // kube-eventer on both clusters, one day at the default 5 Warning events/min (test/events/events.test.ts): 7390 each.
     expect(p.rows[2].seriesEach).toBe(7390);
-    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 464 + 3 * 500 + 2 * 7390, 20 * 464 + 3 * 500 + 2 * 7390]);
+    expect([p.series, p.seriesWithPolicy]).toEqual([80 * 414 + 3 * 500 + 2 * 7390, 20 * 414 + 3 * 500 + 2 * 7390]);
   });
 
   test('devices outside the policy are not counted with it', () => {
@@ -32,7 +32,7 @@ describe('edgewatt plan', () => {
   test('the CLI prints the table', async () => {
     const c = captureIO();
     expect(await runCli(['plan', '-c', path.join(ROOT, 'apps/demo/stack.yaml'), '--nodes-per-cluster', '40'], c.io)).toBe(0);
-    expect(c.out()).toContain('Kepler exporter (classic) on 2 clusters × 40 nodes | 80 | 20 | 464 | 30s');
+    expect(c.out()).toContain('Kepler exporter (classic) on 2 clusters × 40 nodes | 80 | 20 | 414 | 30s');
     const bad = captureIO();
     expect(await runCli(['plan', '--nodes-per-cluster', '0'], bad.io)).toBe(2);
     expect(bad.err()).toContain('must be a whole number above 0');
@@ -40,7 +40,7 @@ describe('edgewatt plan', () => {
     expect(await runCli(['plan', '-c', path.join(ROOT, 'apps/demo/stack.yaml'), '--nodes-per-cluster', '40', '-o', 'json'], j.io)).toBe(0);
     const doc = JSON.parse(j.out());
     expect(doc).toMatchObject({ command: 'plan', ok: true, exitCode: 0, problems: [] });
-    expect(doc.plan.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 464, intervalSeconds: 30 });
+    expect(doc.plan.rows[0]).toEqual({ what: 'Kepler exporter (classic) on 2 clusters × 40 nodes', targets: 80, targetsWithPolicy: 20, seriesEach: 414, intervalSeconds: 30 });
     const missing = captureIO();
     expect(await runCli(['plan', '-c', '/nonexistent/stack.yaml', '-o', 'json'], missing.io)).toBe(2);
     expect(JSON.parse(missing.out()).problems).toEqual([
