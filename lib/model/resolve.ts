@@ -181,6 +181,17 @@ function resolveEnergy(spec: StackSpec, placer: Placer, ns: NamespacePlan, probl
       }
     }
   }
+  // kepler v0.7.12 .github/workflows/image.yml builds release-0.7.12 with INSTALL_DCGM=false, and its Makefile adds the
+  // nvml/dcgm build tags only when those libraries are in the builder: the image registers only the dummy GPU device
+  // (pkg/sensors/accelerator/device/sources/dummy.go) and reports 0 W. Only release-0.7.12-dcgm reads GPUs, through a
+  // DCGM host engine on the host network (manifests/k8s/config/exporter/patch/patch-dcgmi.yaml), which edgewatt does not
+  // deploy. The current generation reads NVML (internal/device/gpu/nvidia, kepler v0.11.4).
+  if (kepler.gpu && kepler.generation === 'classic') {
+    problems.add(
+      'energy.kepler.gpu',
+      'the classic image (kepler release-0.7.12) has no NVIDIA support compiled in (upstream builds it with INSTALL_DCGM=false; only release-0.7.12-dcgm reads GPUs, through a DCGM host engine on the host network, which edgewatt does not deploy), so GPU power would read 0: set energy.kepler.generation to current (NVML), or gpu: false',
+    );
+  }
   if (kepler.redfish && kepler.generation !== 'classic') {
     problems.add('energy.kepler.redfish', 'Redfish platform power is part of the classic Kepler generation: set energy.kepler.generation to classic, or remove redfish');
   }

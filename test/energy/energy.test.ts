@@ -20,7 +20,7 @@ function energyStack(kepler: Record<string, unknown>, extra: Record<string, unkn
 
 describe('energy', () => {
   test.each(['classic', 'current'] as const)('the %s generation synthesizes and passes every gate', (generation) => {
-    const r = synthChecked(energyStack({ generation, gpu: true, processMetrics: true }));
+    const r = synthChecked(energyStack({ generation, gpu: generation === 'current', processMetrics: true }));
     const ds = objectAt(r, 'edge/energy/daemonset-kepler-exporter.yaml');
     const c = ds.spec.template.spec.containers[0];
     expect(ds.spec.template.spec.hostPID).toBe(true);
@@ -193,6 +193,14 @@ describe('energy', () => {
     const rules = objectAt(r, 'hub/monitoring/prometheusrule-edgewatt-energy-components.yaml');
     expect(rules.spec.groups[0].rules.map((x: any) => x.alert)).toEqual(['KeplerExporterDown', 'KeplerModelServerUnavailable']);
     for (const rule of rules.spec.groups[0].rules) expect(Object.keys(rule.annotations).sort()).toEqual(['description', 'runbook_url', 'summary']);
+  });
+
+  test('GPU power with the classic generation is refused, naming why and what to do; the current generation reads NVML', () => {
+    expect(() => synthChecked(energyStack({ generation: 'classic', gpu: true }))).toThrow(
+      'energy.kepler.gpu: the classic image (kepler release-0.7.12) has no NVIDIA support compiled in (upstream builds it with INSTALL_DCGM=false; only release-0.7.12-dcgm reads GPUs, through a DCGM host engine on the host network, which edgewatt does not deploy), so GPU power would read 0: set energy.kepler.generation to current (NVML), or gpu: false',
+    );
+    const ds = objectAt(synthChecked(energyStack({ generation: 'current', gpu: true })), 'edge/energy/daemonset-kepler-exporter.yaml');
+    expect(ds.spec.template.spec.containers[0].env).toContainEqual({ name: 'LD_LIBRARY_PATH', value: '/run/nvidia/driver/usr/lib64' });
   });
 
   test('fails with the field path when a current-generation stack asks for the model server', () => {

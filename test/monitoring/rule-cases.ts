@@ -22,14 +22,13 @@ function recordingCases(gen: Gen): unknown {
   const series: Array<{ series: string; values: string }> =
     gen === 'classic'
       ? [
-          // package 600 J/min = 10 W; dram 120 J/min = 2 W; gpu 300 J/min = 5 W.
+          // No GPU: the classic image measures none (energy.kepler.gpu is refused with classic).
+          // package 600 J/min = 10 W; dram 120 J/min = 2 W.
           { series: `kepler_node_package_joules_total{${L},mode="dynamic"}`, values: rising(600) },
           { series: `kepler_node_dram_joules_total{${L},mode="dynamic"}`, values: rising(120) },
-          { series: `kepler_node_gpu_joules_total{${L},mode="dynamic"}`, values: rising(300) },
-          // container: package 60 J/min = 1 W, dram 30 J/min = 0.5 W, gpu 30 J/min = 0.5 W → pod 2 W.
+          // container: package 60 J/min = 1 W, dram 30 J/min = 0.5 W → pod 1.5 W.
           { series: 'kepler_container_package_joules_total{cluster="hub",container_namespace="shop",pod_name="web",container_name="c",mode="dynamic"}', values: rising(60) },
           { series: 'kepler_container_dram_joules_total{cluster="hub",container_namespace="shop",pod_name="web",container_name="c",mode="dynamic"}', values: rising(30) },
-          { series: 'kepler_container_gpu_joules_total{cluster="hub",container_namespace="shop",pod_name="web",container_name="c",mode="dynamic"}', values: rising(30) },
         ]
       : [
           // cpu package 10 W, dram 2 W, core 7 W (inside package: not added); gpu 5 W.
@@ -62,28 +61,34 @@ function recordingCases(gen: Gen): unknown {
     { series: 'kepler_pod_cpu_watts{edgedeviceid="cam-01",pod_namespace="shop",pod_name="web",zone="package"}', values: flat(3) },
     ...(gen === 'classic' ? [{ series: 'kepler_node_package_joules_total{edgedeviceid="cam-01",mode="dynamic"}', values: rising(180) }] : []),
   );
-  const sources = gen === 'classic' ? ['dram', 'gpu', 'package'] : ['dram', 'gpu', 'package'];
+  const gpu = gen === 'current';
+  const sources = gpu ? ['dram', 'gpu', 'package'] : ['dram', 'package'];
   const sourceWatts: Record<string, number> = { package: 10, dram: 2, gpu: 5 };
-  // 1 h of node energy: (600 + 120 + 300) J/min × 60 = 61,200 J = 0.017 kWh; CO2 at 415 g/kWh = 7.055 g.
-  // 1 h of the namespace: (60 + 30 + 30) × 60 = 7,200 J = 0.002 kWh; CO2 0.83 g.
+  // Node: 10 + 2 (+ 5 GPU) W = 12 (17) W; pod and namespace 1 + 0.5 (+ 0.5) W = 1.5 (2) W.
+  const node = gpu ? 17 : 12;
+  const pod = gpu ? 2 : 1.5;
+  // 1 h of node energy: (600 + 120 (+ 300)) J/min × 60 = 43,200 (61,200) J = 0.012 (0.017) kWh; CO2 at 415 g/kWh.
+  // 1 h of the namespace: (60 + 30 (+ 30)) × 60 = 5,400 (7,200) J = 0.0015 (0.002) kWh.
+  const nodeJoules = gpu ? 61200 : 43200;
+  const podJoules = gpu ? 7200 : 5400;
   return {
     interval: '1m',
     input_series: series,
     promql_expr_test: [
-      { expr: 'node:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: `node:edgewatt_power_watts:sum{${L}}`, value: 17 }] },
+      { expr: 'node:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: `node:edgewatt_power_watts:sum{${L}}`, value: node }] },
       {
         expr: 'node_source:edgewatt_power_watts:sum',
         eval_time: '10m',
         exp_samples: sources.map((s) => ({ labels: `node_source:edgewatt_power_watts:sum{${L},source="${s}"}`, value: sourceWatts[s] })),
       },
-      { expr: 'pod:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'pod:edgewatt_power_watts:sum{cluster="hub",namespace="shop",pod="web"}', value: 2 }] },
-      { expr: 'namespace:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'namespace:edgewatt_power_watts:sum{cluster="hub",namespace="shop"}', value: 2 }] },
-      { expr: 'cluster:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'cluster:edgewatt_power_watts:sum{cluster="hub"}', value: 17 }] },
-      { expr: 'cluster:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_energy_kwh:increase1h{cluster="hub"}', value: 0.017 }] },
-      { expr: 'namespace:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_energy_kwh:increase1h{cluster="hub",namespace="shop"}', value: 0.002 }] },
+      { expr: 'pod:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'pod:edgewatt_power_watts:sum{cluster="hub",namespace="shop",pod="web"}', value: pod }] },
+      { expr: 'namespace:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'namespace:edgewatt_power_watts:sum{cluster="hub",namespace="shop"}', value: pod }] },
+      { expr: 'cluster:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'cluster:edgewatt_power_watts:sum{cluster="hub"}', value: node }] },
+      { expr: 'cluster:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_energy_kwh:increase1h{cluster="hub"}', value: nodeJoules / 3.6e6 }] },
+      { expr: 'namespace:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_energy_kwh:increase1h{cluster="hub",namespace="shop"}', value: podJoules / 3.6e6 }] },
       { expr: 'edgewatt:carbon_intensity_grams_per_kwh', eval_time: '1m', exp_samples: [{ labels: 'edgewatt:carbon_intensity_grams_per_kwh', value: 415 }] },
-      { expr: 'cluster:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_co2_grams:increase1h{cluster="hub"}', value: (61200 / 3.6e6) * 415 }] },
-      { expr: 'namespace:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_co2_grams:increase1h{cluster="hub",namespace="shop"}', value: (7200 / 3.6e6) * 415 }] },
+      { expr: 'cluster:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'cluster:edgewatt_co2_grams:increase1h{cluster="hub"}', value: (nodeJoules / 3.6e6) * 415 }] },
+      { expr: 'namespace:edgewatt_co2_grams:increase1h', eval_time: '60m', exp_samples: [{ labels: 'namespace:edgewatt_co2_grams:increase1h{cluster="hub",namespace="shop"}', value: (podJoules / 3.6e6) * 415 }] },
       { expr: 'device:edgewatt_power_watts:sum', eval_time: '10m', exp_samples: [{ labels: 'device:edgewatt_power_watts:sum{cluster="hub",device="cam-01"}', value: 4 }] },
       // 1 h of the device: (180 + 60) J/min × 60 = 14,400 J = 0.004 kWh.
       { expr: 'device:edgewatt_energy_kwh:increase1h', eval_time: '60m', exp_samples: [{ labels: 'device:edgewatt_energy_kwh:increase1h{cluster="hub",device="cam-01"}', value: 0.004 }] },

@@ -30,7 +30,8 @@ const stackArb = fc
     const s: Record<string, unknown> = { name: r.name, clusters: r.clusters.map((name) => ({ name })) };
     const hub = r.clusters[0];
     if (r.gitops) s.gitops = { repoURL: 'https://git.example.com/fuzz.git' };
-    if (r.energy) s.energy = { kepler: { generation: r.energy.generation, gpu: r.energy.gpu, processMetrics: r.energy.processMetrics } };
+    // GPU power is the current generation's only (energy.kepler.gpu is refused with classic).
+    if (r.energy) s.energy = { kepler: { generation: r.energy.generation, gpu: r.energy.gpu && r.energy.generation === 'current', processMetrics: r.energy.processMetrics } };
     // Every path that leaves a cluster declares its transport (DESIGN.md §6); the generator varies it.
     const exposure =
       r.transport === 'mcs'
