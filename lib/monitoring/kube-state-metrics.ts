@@ -82,8 +82,11 @@ export class KubeStateMetrics extends Construct {
                 ],
                 securityContext: restrictedContainerSecurityContext(),
                 resources: resources({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }),
-                livenessProbe: { httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http-metrics') }, initialDelaySeconds: 5, periodSeconds: 15 },
-                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('telemetry') }, initialDelaySeconds: 5, periodSeconds: 10 },
+                // 5 s as upstream's examples/standard/deployment.yaml (v2.19.1): /livez asks the API server
+                // (pkg/app/server.go handleClusterDelegationForProber), which a busy edge API server may answer in more
+                // than the 1 s default, and each failure would restart the exporter every kube_* alert reads.
+                livenessProbe: { httpGet: { path: '/livez', port: k8s.IntOrString.fromString('http-metrics') }, initialDelaySeconds: 5, periodSeconds: 15, timeoutSeconds: 5 },
+                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('telemetry') }, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5 },
               },
             ],
           },

@@ -188,6 +188,25 @@ export function kubernetesAlerts(model: StackModel): Alert[] {
       steps: ['kubectl -n <namespace> describe pvc <claim>: read Events.', 'Check that the cluster has a default StorageClass (k3s ships local-path).'],
     },
   ];
+  // The exporter every alert above reads, on each cluster that runs it (bundled mode: every monitored cluster; an
+  // existing install has its own, and its own alert for it): without this, a kube-state-metrics down, unscraped or
+  // not remote-written makes every kube_* alert of that cluster silent.
+  const mon = model.monitoring;
+  if (mon && mon.mode === 'bundled') {
+    const clusters = model.clusters.filter((c) => c.name === mon.cluster || c.namespaces.length > 0).map((c) => c.name);
+    alerts.push({
+      alert: 'KubeStateMetricsDown',
+      expr: [`up{${ksm}} == 0`, ...clusters.map((c) => `absent(up{${ksm}, cluster="${c}"})`)].join(' or '),
+      for: '10m',
+      severity: 'warning',
+      summary: 'kube-state-metrics is not scraped on cluster {{ $labels.cluster }}',
+      description: 'Prometheus has had no sample of kube-state-metrics for 10 minutes: every Kubernetes state alert of that cluster (crash loops, nodes not ready, pending claims, undeclared registries) is blind.',
+      steps: [
+        'kubectl -n <monitoring namespace> get pods -l app.kubernetes.io/name=kube-state-metrics, and its log (list/watch errors name a missing permission).',
+        'On an edge cluster, check its Prometheus agent and its remote write to the hub (the receiver, its auth).',
+      ],
+    });
+  }
   // One rule per control-plane component, covering every platform of the stack that runs it as a static pod.
   const platforms = [...new Set(model.clusters.map((c) => c.platform))].sort();
   const byAlert = new Map<string, { what: string; terms: string[]; where: string[] }>();

@@ -190,6 +190,28 @@ function commonAlertCases(): unknown[] {
       { summary: 'Node n1 of cluster hub is not ready', description: 'The node has not been Ready for 15 minutes: its workloads are being evicted and its power is not measured.' },
       '10m',
     ),
+    {
+      // hub's kube-state-metrics scraped for 5 minutes, then down (up 0); line-1's never arrives (absent): both fire
+      // after 10 minutes, each with its cluster.
+      interval: '1m',
+      input_series: [{ series: 'up{job="kube-state-metrics",cluster="hub",instance="10.42.0.9:8080"}', values: '1x5 0x20' }],
+      alert_rule_test: [
+        { eval_time: '9m', alertname: 'KubeStateMetricsDown', exp_alerts: [] },
+        {
+          eval_time: '20m',
+          alertname: 'KubeStateMetricsDown',
+          exp_alerts: ['hub', 'line-1'].map((cluster) => ({
+            exp_labels: { severity: 'warning', job: 'kube-state-metrics', cluster, ...(cluster === 'hub' ? { instance: '10.42.0.9:8080' } : {}) },
+            exp_annotations: {
+              summary: `kube-state-metrics is not scraped on cluster ${cluster}`,
+              description:
+                'Prometheus has had no sample of kube-state-metrics for 10 minutes: every Kubernetes state alert of that cluster (crash loops, nodes not ready, pending claims, undeclared registries) is blind.',
+              runbook_url: rb('KubeStateMetricsDown'),
+            },
+          })),
+        },
+      ],
+    },
     alertCase(
       'KubePersistentVolumeClaimPending',
       [{ series: 'kube_persistentvolumeclaim_status_phase{cluster="hub",namespace="shop",persistentvolumeclaim="data",phase="Pending",job="kube-state-metrics"}', values: flat(1, 30) }],
