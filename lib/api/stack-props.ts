@@ -139,7 +139,7 @@ export interface KeplerProps {
    */
   readonly generation?: "classic" | "current";
   /**
-   * Measure NVIDIA GPU power.
+   * Measure NVIDIA GPU power, through NVML (current generation only: the classic release-0.7.12 image has no NVIDIA support compiled in).
    * @default false
    */
   readonly gpu?: boolean;
@@ -1218,7 +1218,7 @@ export interface KeplerSpec {
    */
   readonly generation: "classic" | "current";
   /**
-   * Measure NVIDIA GPU power.
+   * Measure NVIDIA GPU power, through NVML (current generation only: the classic release-0.7.12 image has no NVIDIA support compiled in).
    * @default false
    */
   readonly gpu: boolean;

@@ -39,7 +39,8 @@ function classic(o: CatalogOptions): MetricSpec[] {
   const levels = (['node', 'container', 'process', 'vm'] as const).filter((l) => l !== 'process' || o.processMetrics);
   for (const level of levels) {
     for (const source of CLASSIC_SOURCES) {
-      if (source === 'gpu' && !o.gpu) continue;
+      // No GPU: the release-0.7.12 image has no NVIDIA support compiled in (lib/model/resolve.ts refuses gpu with classic).
+      if (source === 'gpu') continue;
       out.push({ name: `kepler_${level}_${source}_joules_total`, type: 'counter', labels: CLASSIC_ENERGY_LABELS[level], level, source });
     }
   }

@@ -148,5 +148,5 @@ export function currentConfig(o: KeplerConfigOptions): string {
   return text;
 }
 
-/** currentConfig's YAML by the JSON of the configuration (a handful of distinct ones: gpu, metrics levels, kubernetes). */
+/** currentConfig's YAML by the JSON of the configuration (a handful of distinct ones: gpu, metrics levels). */
 const configTexts = new Map<string, string>();

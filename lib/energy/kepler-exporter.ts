@@ -66,6 +66,8 @@ export class KeplerExporter extends Construct {
     if (genName === 'current' && (props.redfishSecret || props.modelServerURL)) {
       throw new Error('KeplerExporter: redfishSecret and modelServerURL work with generation classic only');
     }
+    // kepler release-0.7.12 is built without NVIDIA support: its GPU power would read 0 (lib/model/resolve.ts).
+    if (genName === 'classic' && gpu) throw new Error('KeplerExporter: gpu works with generation current only (the classic image reads no GPU)');
     const ns = props.namespace;
     const name = KEPLER_EXPORTER_NAME;
     this.selector = selectorLabels(name, name);
@@ -112,7 +114,6 @@ export class KeplerExporter extends Construct {
     const env: k8s.EnvVar[] = [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }];
     if (genName === 'classic') env.push({ name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } });
     if (gpu && genName === 'current') env.push({ name: 'LD_LIBRARY_PATH', value: '/run/nvidia/driver/usr/lib64' });
-    if (gpu && genName === 'classic') env.push({ name: 'NVIDIA_VISIBLE_DEVICES', value: 'all' }, { name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'utility' });
     const args =
       genName === 'classic'
         ? ['-v=1', ...(props.redfishSecret ? ['-redfish-cred-file-path=/etc/redfish/redfish.csv'] : [])]

@@ -76,7 +76,11 @@ export class KeplerModelServer extends Construct {
       resources: resources({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: serving ? '1Gi' : '2Gi' } }),
       ...(serving
         ? {
-            livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 15, periodSeconds: 30 },
+            // It opens its port only after downloading its initial pipelines (kepler-model-server v0.7.12
+            // server/model_server.py run → load_init_pipeline, requests.get without a timeout): up to 10 minutes on a
+            // slow edge link before the liveness probe may restart it.
+            startupProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 60 },
+            livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 30 },
             readinessProbe: { httpGet: { path: '/best-models', port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 10, periodSeconds: 30 },
           }
         : {}),

@@ -57,15 +57,16 @@ interface PowerTerms {
   readonly namespaceJoules1h: string;
 }
 
-function classicTerms(gpu: boolean): PowerTerms {
+/** Classic Kepler: package and DRAM (its release-0.7.12 image reads no GPU; lib/model/resolve.ts refuses gpu with it). */
+function classicTerms(): PowerTerms {
   const node = (src: string) => `sum by (cluster, node) (rate(kepler_node_${src}_joules_total{${CLUSTER_SERIES}}[5m]))`;
-  const sources = ['package', 'dram', ...(gpu ? ['gpu'] : [])];
+  const sources = ['package', 'dram'];
   const withSource = (src: string) => `label_replace(${node(src)}, "source", "${src}", "", "")`;
   const podOf = (src: string) =>
     `sum by (cluster, namespace, pod) (label_replace(label_replace(rate(kepler_container_${src}_joules_total{${CLUSTER_SERIES}}[5m]), "namespace", "$1", "container_namespace", "(.*)"), "pod", "$1", "pod_name", "(.*)"))`;
   const inc = (src: string, by: string) => `sum by (${by}) (increase(kepler_node_${src}_joules_total{${CLUSTER_SERIES}}[1h]))`;
   const nsInc = (src: string) => `sum by (cluster, namespace) (label_replace(increase(kepler_container_${src}_joules_total{${CLUSTER_SERIES}}[1h]), "namespace", "$1", "container_namespace", "(.*)"))`;
-  const add = (f: (s: string) => string) => (gpu ? plusOptional(`${f('package')} + ${f('dram')}`, f('gpu')) : `${f('package')} + ${f('dram')}`);
+  const add = (f: (s: string) => string) => `${f('package')} + ${f('dram')}`;
   return {
     node: add(node),
     nodeSource: sources.map(withSource).join(' or '),
@@ -103,7 +104,7 @@ export function energyRecordingRules(model: StackModel): RuleGroup | undefined {
     const device = devicePowerRules(model);
     return device.length ? { name: 'edgewatt-energy', rules: device } : undefined;
   }
-  const t = e.kepler.generation === 'classic' ? classicTerms(e.kepler.gpu) : currentTerms(e.kepler.gpu);
+  const t = e.kepler.generation === 'classic' ? classicTerms() : currentTerms(e.kepler.gpu);
   const intensity = model.monitoring?.carbonIntensity ?? 475;
   const rules: RecordingRule[] = [
     { record: RECORD.nodePower, expr: t.node },

@@ -16,7 +16,7 @@ const keplerSchema = z
       .enum(KEPLER_GENERATIONS)
       .default('current')
       .describe('classic (eBPF, estimator and model server) or current (RAPL and /proc only). @default current'),
-    gpu: z.boolean().default(false).describe('Measure NVIDIA GPU power. @default false'),
+    gpu: z.boolean().default(false).describe('Measure NVIDIA GPU power, through NVML (current generation only: the classic release-0.7.12 image has no NVIDIA support compiled in). @default false'),
     redfish: z
       .strictObject({
         credentialsSecret: dnsLabel.describe('Name of a Secret, created outside Git, holding the BMC credentials.'),

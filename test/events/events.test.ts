@@ -218,12 +218,12 @@ describe('alert routing, catalog and plan', () => {
     const model = resolveModel(parseStack(demoStack()));
     const p = planSeries(model);
     const row = p.rows.find((r) => r.what.startsWith('kube-eventer'))!;
-    // hub: dashboards, energy, fleet, kepler, monitoring = 5 namespaces (line-1 has 4): 5 × 1440 + 15 × (5 + 4) + 55.
-    expect(row).toEqual({ what: 'kube-eventer on 2 clusters (5 Warning events/min, 1 day without restart)', targets: 2, targetsWithPolicy: 2, seriesEach: 7200 + 135 + 55, intervalSeconds: 30 });
-    expect(eventerSeries(5, 5)).toBe(7390);
+    // hub: dashboards, energy, fleet, kepler, monitoring = 5 namespaces (line-1 has 4): 5 × 1440 + 15 × (5 + 4) + 50.
+    expect(row).toEqual({ what: 'kube-eventer on 2 clusters (5 Warning events/min, 1 day without restart)', targets: 2, targetsWithPolicy: 2, seriesEach: 7200 + 135 + 50, intervalSeconds: 30 });
+    expect(eventerSeries(5, 5)).toBe(7385);
     const s = demo();
     s.monitoring.events = { eventsPerMinute: 0.5 };
-    expect(planSeries(resolveModel(parseStack(s))).rows.find((r) => r.what.startsWith('kube-eventer'))!.seriesEach).toBe(720 + 135 + 55);
+    expect(planSeries(resolveModel(parseStack(s))).rows.find((r) => r.what.startsWith('kube-eventer'))!.seriesEach).toBe(720 + 135 + 50);
     expect(formatPlan(p)).toContain('kube-eventer: worst case');
   });
 });

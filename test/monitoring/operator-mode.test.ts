@@ -273,3 +273,27 @@ describe('Prometheus-Operator mode', () => {
     expect(() => synthChecked(s)).toThrow(/monitoring\.operator\.receiverURL: is required: the installed kube-prometheus-stack on "line-1" remote-writes to the hub's receiver/);
   });
 });
+
+describe('KubeStateMetricsDown: only where edgewatt runs kube-state-metrics', () => {
+  const alertsNamed = (r: SynthResult, name: string) =>
+    objects(r).flatMap((p) => {
+      if (p.o.kind === 'PrometheusRule') return (p.o.spec.groups as any[]).flatMap((g) => g.rules).filter((x: any) => x.alert === name);
+      if (p.o.kind === 'ConfigMap' && p.o.metadata.name === 'prometheus-rules') {
+        return Object.values(p.o.data as Record<string, string>).flatMap((text) => (parse(text).groups as any[]).flatMap((g) => g.rules)).filter((x: any) => x.alert === name);
+      }
+      return [];
+    });
+
+  test('bundled: one alert, absent() for each cluster that runs anything, not for a cluster that runs nothing', () => {
+    const s = clone(demoStack()) as any;
+    s.clusters.push({ name: 'spare', server: 'https://spare.factory.example:6443' });
+    s.energy.kepler.clusters = ['hub', 'line-1'];
+    const [alert] = alertsNamed(synthChecked(s), 'KubeStateMetricsDown');
+    expect(alert.expr).toBe('up{job="kube-state-metrics"} == 0 or absent(up{job="kube-state-metrics", cluster="hub"}) or absent(up{job="kube-state-metrics", cluster="line-1"})');
+  });
+
+  test('prometheus-operator mode: none (the install runs its own kube-state-metrics, and alerts on it)', () => {
+    expect(alertsNamed(synthChecked(operatorStack()), 'KubeStateMetricsDown')).toEqual([]);
+    expect(alertsNamed(synthChecked(operatorStack()), 'KubeNodeNotReady').length).toBeGreaterThan(0);
+  });
+});
