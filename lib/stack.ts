@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { formatProblem, Problem, ProblemsError, SpecError } from './core/errors';
 import { OutputFormat, SchemaLocations } from './api/functions';
-import { chartVersionProblems, synthesizeHelm } from './helm';
+import { chartVersionProblems, outputFormatProblem, synthesizeHelm } from './helm';
 import { StackProps, StackSpec } from './api/stack-props';
 import { parseStack, sealParsed } from './spec/parse';
 import { StackInput } from './spec/stack';
@@ -197,7 +197,8 @@ export class EdgewattStack extends Construct {
 /** Problems of the props that are not the stack (plain JavaScript can pass anything). */
 function propsProblems(schemas: unknown, bootstrapDir: unknown, format: unknown): Problem[] {
   const out: Problem[] = [];
-  if (format !== undefined && format !== 'plain' && format !== 'helm') out.push({ path: 'format', message: `must be "plain" or "helm", not ${JSON.stringify(format)}` });
+  const badFormat = outputFormatProblem(format);
+  if (badFormat) out.push(badFormat);
   if (bootstrapDir !== undefined && (typeof bootstrapDir !== 'string' || bootstrapDir === '')) out.push({ path: 'bootstrapDir', message: 'must be a folder path (a string), such as "argocd"' });
   if (schemas === undefined) return out;
   const s = schemas as { k8sOpenApi?: unknown; crds?: unknown };

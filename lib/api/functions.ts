@@ -1,7 +1,7 @@
 import { stackJsonSchema as contractJsonSchema } from '../spec/json-schema';
 import { defineStack as contractDefineStack, parseStack as contractParseStack, parseStackYaml as contractParseStackYaml } from '../spec/parse';
 import { SpecError } from '../core/errors';
-import { ClusterChart, HelmTree, synthesizeHelm, writeHelm } from '../helm';
+import { ClusterChart, HelmTree, outputFormatProblem, synthesizeHelm, writeHelm } from '../helm';
 import { StackInput } from '../spec/stack';
 import { defaultBootstrapDir, synthesize as synthesizeStack, synthToDir as synthesizeToDir } from '../synth/synthesize';
 import { StackProps, StackSpec } from './stack-props';
@@ -70,9 +70,10 @@ export interface Synthesis {
 }
 
 /** The format option checked (plain JavaScript may pass anything): a SpecError naming the choices. */
-function outputFormat(format: unknown): OutputFormat {
-  if (format === undefined || format === 'plain' || format === 'helm') return format ?? 'plain';
-  throw new SpecError([{ path: 'format', message: `must be "plain" or "helm", not ${JSON.stringify(format)}` }], 'invalid options');
+function outputFormat(format: OutputFormat | undefined): OutputFormat {
+  const problem = outputFormatProblem(format);
+  if (problem) throw new SpecError([problem], 'invalid options');
+  return format ?? 'plain';
 }
 
 /** A Helm tree as the public Synthesis. */

@@ -1,9 +1,15 @@
-import { ValidationError } from '../core/errors';
+import { Problem, ValidationError } from '../core/errors';
 import { StackInput } from '../spec/stack';
 import { synthesize, SynthOptions } from '../synth/synthesize';
 import { TreeTarget, WriteOptions, WriteResult, writeTrees } from '../synth/writer';
 import { ClusterChart, helmTree, HelmTree } from './chart';
 import { chartVersionProblems } from './version-check';
+
+/** The problem of a `format` option (plain JavaScript may pass anything) that is neither `plain` nor `helm`. */
+export function outputFormatProblem(format: unknown): Problem | undefined {
+  if (format === undefined || format === 'plain' || format === 'helm') return undefined;
+  return { path: 'format', message: `must be "plain" or "helm", not ${JSON.stringify(format)}` };
+}
 
 /**
  * The stack as one Helm chart per cluster, in memory: the synth with every gate, then helmTree with the stack's

@@ -8,11 +8,10 @@ import { ComponentName, NamespaceModel } from './types';
 export const KEPLER_EXCEPTION_REASON =
   'Kepler reads hardware energy counters (RAPL, hwmon) and per-process CPU time through eBPF: it needs a privileged container, hostPID and read-only host mounts of /proc, /sys and kernel modules';
 
+/** A use with `imports` is needed only to exist (importFor): dropped where another use declares the namespace. */
 interface Use extends NamespaceModel {
   readonly cluster: string;
   readonly path: string;
-  /** Needed only to exist (importFor): dropped where another use declares the namespace. */
-  readonly imported?: boolean;
 }
 
 /** Kubernetes' own namespaces: edgewatt labels and (through Argo CD) prunes the namespaces it creates, so never these. */
@@ -52,7 +51,7 @@ export class NamespacePlan {
    * nothing, with `service` named in its annotation.
    */
   public importFor(cluster: string, name: string, component: ComponentName, path: string, service: string): void {
-    this.uses.push({ cluster, name, component, path, podSecurity: 'restricted', imported: true, imports: [service] });
+    this.uses.push({ cluster, name, component, path, podSecurity: 'restricted', imports: [service] });
   }
 
   /** Records that `component` puts objects into `name` on `cluster`, a namespace managed outside the stack. */
@@ -81,7 +80,7 @@ export class NamespacePlan {
     for (const u of this.uses) {
       // A namespace needed only to exist, under a reserved name: it exists already (Kubernetes', or created with its
       // operator's Application), or a use that declares it reports the name; never created, never a problem here.
-      if (u.imported && (this.reserved.has(`${u.cluster}/${u.name}`) || this.reserved.has(`/${u.name}`))) continue;
+      if (u.imports && (this.reserved.has(`${u.cluster}/${u.name}`) || this.reserved.has(`/${u.name}`))) continue;
       const key = `${u.cluster}/${u.name}`;
       const list = byKey.get(key);
       if (list) list.push(u);
@@ -90,7 +89,7 @@ export class NamespacePlan {
     const out = new Map<string, NamespaceModel[]>();
     const reported = new Set<string>();
     for (const [, all] of [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const declared = all.filter((u) => !u.imported);
+      const declared = all.filter((u) => !u.imports);
       const uses = declared.length > 0 ? declared : all;
       const privileged = uses.find((u) => u.exceptionReason);
       const others = uses.filter((u) => u !== privileged);

@@ -1,4 +1,6 @@
+import { KUBERNETES_NAMESPACES } from '../core/names';
 import { EXTERNAL_REFS_ANNOTATION, NAMESPACE_FROM_ANNOTATION } from '../core/policy';
+import { namespaceCreatedBy } from './created-namespaces';
 import { containersOf, Json, namespaceOf, podTemplate, PodTemplate, selectorMatches } from './pods';
 import { ObjectKeyMap } from './object-keys';
 import { Entry, Finding } from './types';
@@ -198,8 +200,8 @@ class NamespaceIndex {
   }
 }
 
-/** Namespaces every cluster has. */
-const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+/** Namespaces every cluster has (Kubernetes' own). */
+const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(KUBERNETES_NAMESPACES);
 
 /**
  * Objects whose namespace the tree never creates: Argo CD cannot sync them ("namespaces not found"). Checked
@@ -208,13 +210,11 @@ const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kub
  * e.g. the existing Prometheus install's namespace in prometheus-operator mode).
  */
 function addCreatedNamespace(e: Entry, created: Map<string, Set<string>>): void {
-  // A Namespace object, or the destination namespace of an Application (in the cluster's argocd folder) that
-  // Argo CD creates with the CreateNamespace=true sync option (the Flotta operator's, from upstream kustomize).
-  const app = e.object.apiVersion.startsWith('argoproj.io/') && e.object.kind === 'Application' ? (e.object.spec as { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } | undefined) : undefined;
-  const name = e.object.apiVersion === 'v1' && e.object.kind === 'Namespace' ? e.object.metadata.name : app?.syncPolicy?.syncOptions?.includes('CreateNamespace=true') ? app.destination?.namespace : undefined;
+  // A Namespace object, or an Application (in the cluster's argocd folder) whose namespace Argo CD creates.
+  const name = namespaceCreatedBy(e);
   if (!name) return;
   // An Application in the bootstrap (applicationset mode) names its target cluster by label.
-  const cluster = (app ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
+  const cluster = (e.object.kind === 'Application' ? e.object.metadata.labels?.['edgewatt.io/cluster'] : undefined) ?? e.cluster;
   const set = created.get(cluster) ?? new Set<string>();
   set.add(name);
   created.set(cluster, set);

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { InputError, ValidationError } from '../../core/errors';
 import { recoverTree } from '../../synth/writer';
 import { defaultBootstrapDir } from '../../synth/synthesize';
-import { GENERATED_PREFIX } from '../../synth/serialize';
+import { startsGenerated } from '../../synth/stager';
+import { readRegularFile } from '../../synth/tree';
 import { chartFoldersAt } from '../../helm/chart';
 import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validateEntries } from '../../validate';
 import { CliIO } from '../io';
@@ -85,23 +86,16 @@ function bootstrapOf(dir: string, flag: string | false | undefined): string | un
   if (typeof flag === 'string') return flag;
   const beside = defaultBootstrapDir(dir);
   if (!isFolder(beside)) return undefined;
-  const generated = fs.readdirSync(beside).some((f) => /\.ya?ml$/.test(f) && readHead(path.join(beside, f)).startsWith(GENERATED_PREFIX));
+  const generated = fs.readdirSync(beside).some((f) => /\.ya?ml$/.test(f) && isGenerated(path.join(beside, f)));
   return generated ? path.relative(process.cwd(), beside) || beside : undefined;
 }
 
-/** The first bytes of a regular file ('' for anything else: a link, a folder, a file that cannot be read). */
-function readHead(file: string): string {
-  if (!fs.lstatSync(file, { throwIfNoEntry: false })?.isFile()) return '';
+/** Whether a file is a regular file (not a link) edgewatt generated (startsGenerated); false for anything unreadable. */
+function isGenerated(file: string): boolean {
   try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const buf = Buffer.alloc(GENERATED_PREFIX.length);
-      const n = fs.readSync(fd, buf, 0, buf.length, 0);
-      return buf.subarray(0, n).toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
+    const content = readRegularFile(file);
+    return typeof content !== 'string' && startsGenerated(content);
   } catch {
-    return '';
+    return false;
   }
 }

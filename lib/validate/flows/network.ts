@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { Flow, PodsDestination, ServiceDestination, UpstreamPods } from '../../core/flows';
 import { KUBERNETES_NAMESPACES } from '../../core/names';
+import { namespaceCreatedBy } from '../created-namespaces';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
 import { egressVerdict, ingressVerdict, Peer, TargetPort } from './network-policy';
@@ -74,7 +75,7 @@ function checkTransport(ctx: FlowContext, objs: ClusterObjects, svc: Entry, to: 
 function checkImportNamespace(ctx: FlowContext, cluster: string, sourceNamespace: string, to: ServiceDestination): void {
   if (sourceNamespace === to.namespace || KUBERNETES_NAMESPACES.includes(to.namespace)) return;
   const objs = ctx.cluster(cluster);
-  if (!objs || objs.find('Namespace', to.namespace) || objs.holdsObjectsIn(to.namespace) || objs.kind('Application').some((e) => createsNamespace(e, to.namespace))) return;
+  if (!objs || objs.holdsObjectsIn(to.namespace) || [...objs.kind('Namespace'), ...objs.kind('Application')].some((e) => namespaceCreatedBy(e) === to.namespace)) return;
   ctx.fail(
     undefined,
     `cluster ${cluster} has no namespace ${to.namespace}, and Multi-Cluster Services import Service ${to.namespace}/${to.service} only into clusters where its namespace exists, so ${to.service}.${to.namespace}.svc.clusterset.local does not resolve there`,
@@ -82,12 +83,6 @@ function checkImportNamespace(ctx: FlowContext, cluster: string, sourceNamespace
     '',
     cluster,
   );
-}
-
-/** Whether an Argo CD Application creates `namespace` as its destination (`CreateNamespace=true`). */
-function createsNamespace(e: Entry, namespace: string): boolean {
-  const spec = (e.object as { spec?: { destination?: { namespace?: string }; syncPolicy?: { syncOptions?: string[] } } }).spec;
-  return e.object.apiVersion.startsWith('argoproj.io/') && spec?.destination?.namespace === namespace && (spec.syncPolicy?.syncOptions ?? []).includes('CreateNamespace=true');
 }
 
 /** Whether an Ingress has a path whose backend is `service` at the Service port `sp` (by number or name). */
