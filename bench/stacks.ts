@@ -21,7 +21,7 @@ export function benchStack(devices: number, clusterCount = devices <= 10000 ? Ma
     dashboards: { cluster: 'hub' },
     fleet: {
       cluster: 'hub',
-      receiver: { exposure: { transport: 'ingress', host: 'device-metrics.bench.example', tlsSecret: 'device-metrics-tls' } },
+      receiver: { exposure: { transport: 'loadBalancer', host: 'device-metrics.bench.example', tlsSecret: 'device-metrics-tls', sourceCIDRs: ['10.0.0.0/8'] } },
       edgeAPI: { host: 'flotta.bench.example', sourceCIDRs: ['10.0.0.0/8'] },
       deviceSets: Array.from({ length: sets }, (_, s) => ({ name: `set-${String(s).padStart(3, '0')}` })),
       devices: Array.from({ length: devices }, (_, d) => ({

@@ -823,6 +823,11 @@ export interface FleetReceiverProps {
    * @default - the device's system CAs
    */
   readonly caSecret?: string;
+  /**
+   * Accept the ingress transport for the devices' metrics. Flotta's device agent sends remote write without credentials, so through an Ingress any client that reaches the ingress controller can write series into the hub: restrict the host at your ingress controller. Without it, use transport loadBalancer, whose sourceCIDRs the load balancer and the NetworkPolicy enforce.
+   * @default false
+   */
+  readonly unauthenticatedIngress?: boolean;
 }
 
 /** `fleet.edgeAPI` in the stack, as you write it; fields with a default may be left out. */
@@ -1902,6 +1907,11 @@ export interface FleetReceiverSpec {
    * @default - the device's system CAs
    */
   readonly caSecret?: string;
+  /**
+   * Accept the ingress transport for the devices' metrics. Flotta's device agent sends remote write without credentials, so through an Ingress any client that reaches the ingress controller can write series into the hub: restrict the host at your ingress controller. Without it, use transport loadBalancer, whose sourceCIDRs the load balancer and the NetworkPolicy enforce.
+   * @default false
+   */
+  readonly unauthenticatedIngress: boolean;
 }
 
 /** `fleet.edgeAPI` in the stack, after parsing, with every default applied. */

@@ -25,7 +25,19 @@ export function checkTransports(spec: StackSpec, busy: ReadonlyArray<string>, pr
     if (mon && mon.mode === 'bundled' && !fleet.receiver) {
       problems.add(
         'fleet.receiver',
-        'is required: devices send their metrics from outside every cluster and cannot resolve cluster DNS. Declare the external endpoint of the device metrics gateway, e.g. receiver: { exposure: { transport: ingress, host: metrics.example.com, tlsSecret: device-metrics-tls } }',
+        'is required: devices send their metrics from outside every cluster and cannot resolve cluster DNS. Declare the external endpoint of the device metrics gateway, e.g. receiver: { exposure: { transport: loadBalancer, host: device-metrics.example.com, tlsSecret: device-metrics-tls, sourceCIDRs: [192.168.10.0/24] } }',
+      );
+    }
+    // flotta-device-worker 0.2.0 internal/metrics/remote_write.go applyConfig: the remote-write client gets an
+    // HTTPClientConfig with the server CA only (no basic auth, bearer token or client certificate), so nothing can
+    // authenticate a device's writes; what is left is to admit only the device networks.
+    const rx = fleet.receiver;
+    if (mon && mon.mode === 'bundled' && rx?.exposure.transport === 'ingress' && !rx.unauthenticatedIngress) {
+      problems.add(
+        'fleet.receiver.exposure.transport',
+        "ingress would let any client that reaches the ingress controller write series into the hub: Flotta's device agent sends remote write without credentials (flotta-device-worker 0.2.0), and the gateway's NetworkPolicy sees the controller's pods, not the device. " +
+          'Use transport loadBalancer with sourceCIDRs (your device networks; the load balancer and the NetworkPolicy admit exactly these), e.g. exposure: { transport: loadBalancer, host: device-metrics.example.com, tlsSecret: device-metrics-tls, sourceCIDRs: [192.168.10.0/24] }, ' +
+          'or set fleet.receiver.unauthenticatedIngress: true and restrict the host at your ingress controller',
       );
     }
     if (!fleet.edgeAPI) {

@@ -126,6 +126,12 @@ export const fleetSchema = z
         caSecret: dnsLabel
           .optional()
           .describe('Secret in the fleet namespace with key ca.crt: the CA devices trust for the receiver (receiverConfiguration.caSecretName). @default - the device\'s system CAs'),
+        unauthenticatedIngress: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Accept the ingress transport for the devices' metrics. Flotta's device agent sends remote write without credentials, so through an Ingress any client that reaches the ingress controller can write series into the hub: restrict the host at your ingress controller. Without it, use transport loadBalancer, whose sourceCIDRs the load balancer and the NetworkPolicy enforce. @default false",
+          ),
       })
       .optional()
       .describe(

@@ -4,7 +4,9 @@
  * "device" writes through the device gateway, and both arrive at the hub Prometheus with the labels the rules
  * need. The gateways and the agent run the SYNTHESIZED prometheus.yml; the transformation to loopback is
  * explicit below (`loopback`): URLs → 127.0.0.1 ports, Secret file paths → temp files, Kubernetes discovery
- * → one static fake target. A writer with the wrong password is refused.
+ * → one static fake target. A writer with the wrong password is refused. The device gateway, behind the
+ * demo's LoadBalancer, serves TLS itself with its SYNTHESIZED web configuration (a test certificate in the
+ * files the tlsSecret would mount), and the device writes https trusting the CA, as Flotta's agent does.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -13,6 +15,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { hashSync } from 'bcryptjs';
 import { parse, stringify } from 'yaml';
+import { selfSignedCert } from '../support/e2e/tls';
 import { demoStack } from '../support/stacks';
 import { synthChecked } from '../support/synth';
 import { tmpDir } from '../support/tmp';
@@ -136,13 +139,34 @@ describe('remote write across clusters and from devices, on real Prometheus', ()
 
     start('hub', dir, hub, { global: { scrape_interval: '1s' }, scrape_configs: [] }, [`--storage.tsdb.path=${path.join(dir, 'hub')}`, '--web.enable-remote-write-receiver']);
     server('receiver', receiver, loopback(receiverCfg, ports, '', target), path.join(dir, 'web.yml'));
-    server('device-gateway', device, loopback(deviceCfg, ports, '', target));
+    // The device gateway serves TLS itself (the demo's loadBalancer transport): its synthesized web config, whose
+    // cert_file and key_file are the tlsSecret's mount, here a test certificate for the LoadBalancer's host.
+    const deviceURL = new URL(parse(r.files.get('hub/fleet/edgedeviceset-cameras.yaml')!).spec.metrics.receiverConfiguration.url);
+    const lb = parse(r.files.get('hub/monitoring/service-device-metrics-gateway-external.yaml')!);
+    expect(lb.spec).toMatchObject({ type: 'LoadBalancer', loadBalancerSourceRanges: ['10.20.0.0/24'] });
+    expect(lb.metadata.annotations['external-dns.alpha.kubernetes.io/hostname']).toBe(deviceURL.hostname);
+    const gwArgs: string[] = parse(r.files.get('hub/monitoring/statefulset-device-metrics-gateway.yaml')!).spec.template.spec.containers[0].args;
+    expect(gwArgs).toContain('--web.config.file=/etc/prometheus/web/web.yml');
+    const gwWeb = parse(parse(r.files.get('hub/monitoring/configmap-device-metrics-gateway-web.yaml')!).data['web.yml']);
+    const tlsDir = path.join(dir, 'device-tls');
+    fs.mkdirSync(tlsDir);
+    const testCert = selfSignedCert(tlsDir, [deviceURL.hostname]);
+    const certFile = path.join(tlsDir, path.basename(gwWeb.tls_server_config.cert_file));
+    const keyFile = path.join(tlsDir, path.basename(gwWeb.tls_server_config.key_file));
+    expect(fs.readFileSync(certFile, 'utf8')).toBe(testCert.cert); // tls.crt and tls.key, the kubernetes.io/tls keys
+    expect(fs.readFileSync(keyFile, 'utf8')).toBe(testCert.key);
+    fs.writeFileSync(path.join(dir, 'device-web.yml'), stringify({ ...gwWeb, tls_server_config: { ...gwWeb.tls_server_config, cert_file: certFile, key_file: keyFile } }));
+    server('device-gateway', device, loopback(deviceCfg, ports, '', target), path.join(dir, 'device-web.yml'));
     // The edge agent runs line-1's synthesized config: its remote write goes to the receiver host with basic auth.
     agent('edge', edge, loopback(edgeCfg, ports, path.join(dir, 'password'), target));
     // A Flotta device's worker labels every series with edgedeviceid (flotta-device-worker 0.2.0,
     // internal/metrics/remote_write.go); an agent with that external label writes as the device would.
-    const deviceURL = new URL(parse(r.files.get('hub/fleet/edgedeviceset-cameras.yaml')!).spec.metrics.receiverConfiguration.url);
-    agent('device', dev, loopback({ global: { external_labels: { edgedeviceid: 'cam-01' } }, remote_write: [{ url: deviceURL.href }] }, { [deviceURL.host]: device }, '', target));
+    // It sends https to the host, trusting the CA it was given (receiverConfiguration.caSecretName): here the test
+    // certificate, with the host as the TLS server name on loopback.
+    const deviceWriter = loopback({ global: { external_labels: { edgedeviceid: 'cam-01' } }, remote_write: [{ url: deviceURL.href }] }, { [deviceURL.host]: device }, '', target);
+    deviceWriter.remote_write[0].url = deviceWriter.remote_write[0].url.replace(/^http:/, 'https:');
+    deviceWriter.remote_write[0].tls_config = { ca_file: certFile, server_name: deviceURL.hostname };
+    agent('device', dev, deviceWriter);
     agent('intruder', intruder, loopback({ global: { external_labels: { cluster: 'intruder' } }, remote_write: [{ url: 'https://metrics.factory.example/api/v1/write', basic_auth: { username: 'edge', password_file: 'x' } }] }, ports, path.join(dir, 'wrong'), target));
 
     const fromEdge = await until('line-1 series at the hub', async () => {
@@ -155,6 +179,8 @@ describe('remote write across clusters and from devices, on real Prometheus', ()
       return s.length > 0 ? s : undefined;
     });
     expect(fromDevice[0]).toMatchObject({ cluster: 'hub', device: 'cam-01', edgedeviceid: 'cam-01' });
+    // The device gateway speaks TLS only: a plain-HTTP request gets no Prometheus answer.
+    expect((await get(device, '/api/v1/status/buildinfo')).status).toBe(400);
     // The receiver refuses an unauthenticated request outright, and the intruder's samples never arrive.
     expect((await get(receiver, '/api/v1/status/buildinfo')).status).toBe(401);
     await until('the intruder to have been refused', async () => {

@@ -78,7 +78,7 @@ describe('prometheus.yml on loopback', () => {
     expect(agent.changes).toContainEqual({ at: 'remote_write(hub)', what: 'https://metrics.factory.example/api/v1/write → http://127.0.0.1:19091/api/v1/write (TLS not exercised on loopback)' });
   });
 
-  test('the address book: Services select their StatefulSet in their own cluster, Ingress hosts reach their backend, ServiceExports make clusterset names', () => {
+  test('the address book: Services select their StatefulSet in their own cluster, Ingress hosts reach their backend, LoadBalancer hosts their pods, ServiceExports make clusterset names', () => {
     let port = 20000;
     const workloads = result.manifests.flatMap((m) => m.objects.filter((x: Json) => x.kind === 'StatefulSet' && /\/prometheus\/(prometheus|alertmanager):/.test(x.spec.template.spec.containers[0].image)).map((sts: Json) => ({ cluster: m.cluster, sts, kind: /alertmanager/.test(sts.spec.template.spec.containers[0].image) ? ('alertmanager' as const) : ('prometheus' as const), port: port++ })));
     const at = (cluster: string, name: string) => `127.0.0.1:${workloads.find((w) => w.cluster === cluster && w.sts.metadata.name === name)!.port}`;
@@ -90,7 +90,6 @@ describe('prometheus.yml on loopback', () => {
       'metrics.factory.example:443': at('hub', 'prometheus-receiver'),
       'metrics.factory.example:80': at('hub', 'prometheus-receiver'),
       'device-metrics.factory.example:443': at('hub', 'device-metrics-gateway'),
-      'device-metrics.factory.example:80': at('hub', 'device-metrics-gateway'),
     });
     expect(book.services['line-1']['metrics.factory.example:443']).toBe(at('hub', 'prometheus-receiver'));
     // A clusterset name resolves through the ServiceExport table only, whichever cluster asks.

@@ -80,7 +80,7 @@ describe('fleet', () => {
       const set = sets.get(`${d.namespace}/${d.labels['flotta/member-of']}`);
       expect({ device: d.name, set: set?.metadata.name ?? 'missing' }).toEqual({ device: d.name, set: d.labels['flotta/member-of'] });
       // Devices are not cluster nodes: they write to the device gateway's external endpoint (test/monitoring/transports.test.ts).
-      expect(set.spec.metrics.receiverConfiguration.url).toBe(`https://${objectAt(r, 'hub/monitoring/ingress-device-metrics-gateway.yaml').spec.rules[0].host}/api/v1/write`);
+      expect(set.spec.metrics.receiverConfiguration.url).toBe(`https://${objectAt(r, 'hub/monitoring/service-device-metrics-gateway-external.yaml').metadata.annotations['external-dns.alpha.kubernetes.io/hostname']}/api/v1/write`);
       expect(set.spec.heartbeat).toEqual({ periodSeconds: 60, hardwareProfile: { include: true, scope: 'delta' } });
     }
     expect(objectAt(r, 'hub/monitoring/statefulset-prometheus.yaml').spec.template.spec.containers[0].args).toContain('--web.enable-remote-write-receiver');

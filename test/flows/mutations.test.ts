@@ -80,8 +80,8 @@ test('the demo declares a flow of every purpose it has, and all of them pass on 
   expect([...new Set(FLOWS.map((f) => f.purpose))].sort()).toEqual(['alerting', 'api-server', 'datasource', 'device-api', 'device-remote-write', 'iomt-link', 'model-fetch', 'remote-write', 'scrape']);
   expect(FLOWS.filter((f) => f.transport !== 'in-cluster').map((f) => `${f.id} via ${f.transport}`).sort()).toEqual([
     `${DEVICE_API} via loadBalancer`,
-    `${RW_DEVICES} via ingress`,
-    ...RW_OTHER_SETS.map((f) => `${f} via ingress`),
+    `${RW_DEVICES} via loadBalancer`,
+    ...RW_OTHER_SETS.map((f) => `${f} via loadBalancer`),
     `${MODEL_FETCH_REMOTE} via mcs`,
     `${RW_EDGE} via ingress`,
   ]);
@@ -308,23 +308,22 @@ describe('remote-write (mcs)', () => {
 });
 
 describe('remote-write and device paths of the demo (ingress, loadBalancer)', () => {
-  test("deleting the receiver's Ingress blocks the edge agent; deleting the device gateway's blocks the devices", () => {
+  test("deleting the receiver's Ingress blocks the edge agent; deleting the device gateway's LoadBalancer blocks the devices", () => {
     const t = tree();
     t.delete('dist/hub/monitoring/ingress-prometheus-receiver.yaml');
-    t.delete('dist/hub/monitoring/ingress-device-metrics-gateway.yaml');
+    t.delete('dist/hub/monitoring/service-device-metrics-gateway-external.yaml');
     expectBlocked(gate(t), [
       { flow: flow(RW_EDGE), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service prometheus-receiver/ },
-      ...[RW_DEVICES, ...RW_OTHER_SETS].map((f) => ({ flow: flow(f), file: 'dist/hub', because: /no Ingress \(networking.k8s.io\) in monitoring of cluster hub routes to Service device-metrics-gateway/ })),
-      ...RW_OTHER_SETS.map((f) => ({ flow: flow(f), file: `dist/hub/fleet/edgedeviceset-${/\(([a-z]+)\)/.exec(f)![1]}.yaml`, because: /no Ingress of cluster hub has host device-metrics.factory.example/ })),
+      ...[RW_DEVICES, ...RW_OTHER_SETS].map((f) => ({ flow: flow(f), file: 'dist/hub', because: /cluster hub has no Service device-metrics-gateway-external in namespace monitoring/ })),
     ]);
   });
 
-  test("the device gateway's NetworkPolicy without the ingress controller's namespace blocks the devices", () => {
+  test("the device gateway's NetworkPolicy without the device network blocks the devices", () => {
     const t = tree();
     obj(t, 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml').spec.ingress = [];
     expectBlocked(
       gate(t),
-      [RW_DEVICES, ...RW_OTHER_SETS].map((f) => ({ flow: flow(f), file: 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml', because: /no ingress rule admits pods of namespace kube-system/ })),
+      [RW_DEVICES, ...RW_OTHER_SETS].map((f) => ({ flow: flow(f), file: 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml', because: /no ingress rule admits addresses 10\.20\.0\.0\/24 on port 9090/ })),
     );
   });
 

@@ -40,11 +40,11 @@ function widened(file: string, rule: number, peer: number): Map<string, Entry> {
 
 test('the demo passes: every peer of a source the stack runs names its pods', () => {
   expect(breadth(demo.entries, demo.flows)).toEqual([]);
-  // Its namespace-wide peers are the ingress controller's (kube-system), which the gateways' ingress flows come from.
+  // Its one namespace-wide peer is the ingress controller's (kube-system), which the receiver's ingress flow comes from.
   const wide = [...demo.entries.values()]
     .filter((e) => e.object.kind === 'NetworkPolicy')
     .flatMap((e) => ((e.object as any).spec.ingress ?? []).flatMap((r: any) => (r.from ?? []).filter((p: any) => p.namespaceSelector && !p.podSelector).map((p: any) => `${e.file} ${p.namespaceSelector.matchLabels['kubernetes.io/metadata.name']}`)));
-  expect(wide).toEqual(['dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml kube-system', 'dist/hub/monitoring/networkpolicy-prometheus-receiver.yaml kube-system']);
+  expect(wide).toEqual(['dist/hub/monitoring/networkpolicy-prometheus-receiver.yaml kube-system']);
 });
 
 test.each([

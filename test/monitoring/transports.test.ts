@@ -130,7 +130,9 @@ describe('transports: every path that leaves a cluster goes through a declared, 
   test('devices get an external https URL and the CA to trust; the gateway labels their series with cluster and device', () => {
     const set = objectAt(demo, 'hub/fleet/edgedeviceset-cameras.yaml');
     const rc = set.spec.metrics.receiverConfiguration;
-    expect(rc.url).toBe(`https://${objectAt(demo, 'hub/monitoring/ingress-device-metrics-gateway.yaml').spec.rules[0].host}/api/v1/write`);
+    const lb = objectAt(demo, 'hub/monitoring/service-device-metrics-gateway-external.yaml');
+    expect(rc.url).toBe(`https://${lb.metadata.annotations['external-dns.alpha.kubernetes.io/hostname']}/api/v1/write`);
+    expect([...demo.files.keys()].filter((f) => f.includes('ingress-device-metrics-gateway'))).toEqual([]);
     expect(rc.url).not.toMatch(/svc\.cluster(set)?\.local/);
     expect(rc.caSecretName).toBe('device-metrics-ca');
     const cfg = promConfig(demo, 'hub/monitoring/configmap-device-metrics-gateway-config.yaml');
@@ -148,6 +150,30 @@ describe('transports: every path that leaves a cluster goes through a declared, 
     expect(cfg.global.external_labels).toEqual({ cluster: 'line-1' });
     expect(cfg.remote_write[0]).toMatchObject({ url: 'https://metrics.factory.example/api/v1/write', basic_auth: { username: 'edge', password_file: '/etc/prometheus/secrets/prometheus-remote-write/password' } });
     expect(objectAt(r, 'hub/monitoring/networkpolicy-prometheus.yaml').spec.ingress[0].from).toHaveLength(2); // Grafana, receiver
+  });
+
+  test("devices' metrics through an Ingress (open to any client of the controller: Flotta's agent sends no credentials) only on the stack's say-so", () => {
+    const ingress = { transport: 'ingress', host: 'device-metrics.factory.example', tlsSecret: 'device-metrics-tls' };
+    const out = problems(() =>
+      synthChecked(
+        stack((s) => {
+          s.fleet.receiver.exposure = ingress;
+        }),
+      ),
+    );
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^fleet\.receiver\.exposure\.transport: ingress would let any client that reaches the ingress controller write series into the hub/);
+    expect(out[0]).toMatch(/transport: loadBalancer, host: .*sourceCIDRs: \[.*or set fleet\.receiver\.unauthenticatedIngress: true/);
+    const r = synthChecked(
+      stack((s) => {
+        s.fleet.receiver = { ...s.fleet.receiver, exposure: ingress, unauthenticatedIngress: true };
+      }),
+    );
+    expect(objectAt(r, 'hub/fleet/edgedeviceset-cameras.yaml').spec.metrics.receiverConfiguration.url).toBe(
+      `https://${objectAt(r, 'hub/monitoring/ingress-device-metrics-gateway.yaml').spec.rules[0].host}/api/v1/write`,
+    );
+    // The edge agents' path through an Ingress authenticates (basic auth at the receiver): no say-so needed.
+    expect(demo.files.has('hub/monitoring/ingress-prometheus-receiver.yaml')).toBe(true);
   });
 
   test('the Flotta edge API is reachable by devices: a LoadBalancer passing mTLS through to the edge API pods', () => {

@@ -55,7 +55,8 @@ const stackArb = fc
       s.fleet = {
         cluster: hub,
         devices: r.devices.map((name) => ({ name, address: '10.0.0.1' })),
-        receiver: { exposure: r.transport === 'mcs' ? { transport: 'ingress', host: 'devices.fuzz.example', tlsSecret: 'devices-tls' } : exposure },
+        // An Ingress for the devices' unauthenticated writes only on the stack's say-so (fleet.receiver.unauthenticatedIngress).
+        receiver: r.transport === 'mcs' ? { exposure: { transport: 'ingress', host: 'devices.fuzz.example', tlsSecret: 'devices-tls' }, unauthenticatedIngress: true } : { exposure, ...(r.transport === 'ingress' ? { unauthenticatedIngress: true } : {}) },
         edgeAPI: { host: 'flotta.fuzz.example', sourceCIDRs: ['192.168.0.0/16'] },
       };
     }

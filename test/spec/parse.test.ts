@@ -30,7 +30,7 @@ describe('stack contract', () => {
     const demo = parseStackYaml(fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8')) as any;
     // Paths that leave a cluster (edge agents, devices, cross-cluster model fetch) must declare their transport.
     expect(demo.monitoring.receiver.exposure.transport).toBe('ingress');
-    expect(demo.fleet.receiver.exposure.transport).toBe('ingress');
+    expect(demo.fleet.receiver.exposure).toMatchObject({ transport: 'loadBalancer', sourceCIDRs: ['10.20.0.0/24'] });
     expect(demo.fleet.edgeAPI.host).toBe('flotta.factory.example');
     expect(demo.energy.modelServer.exposure.transport).toBe('mcs');
     delete demo.monitoring.receiver;

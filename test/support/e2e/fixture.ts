@@ -172,6 +172,14 @@ export function addressBook(result: SynthResult, workloads: ReadonlyArray<Worklo
       const prefix = `${e.metadata.name}.${e.metadata.namespace}:`;
       for (const [k, v] of Object.entries(services[cluster])) if (k.startsWith(prefix)) clusterSet[k] = v;
     }
+    // A LoadBalancer's host (the external-dns annotation edgewatt writes) reaches the Service's pods directly.
+    for (const lb of objects.filter((x) => x.kind === 'Service' && (x as Json).spec?.type === 'LoadBalancer') as Json[]) {
+      const host = lb.metadata.annotations?.['external-dns.alpha.kubernetes.io/hostname'];
+      for (const p of lb.spec.ports ?? []) {
+        const to = services[cluster][`${lb.metadata.name}.${lb.metadata.namespace}:${p.port}`];
+        if (host && to) hosts[`${host}:${p.port}`] = to;
+      }
+    }
     for (const ing of objects.filter((x) => x.kind === 'Ingress') as Json[]) {
       for (const rule of ing.spec?.rules ?? []) {
         for (const p of rule.http?.paths ?? []) {
@@ -240,6 +248,18 @@ export async function startFixture(o: FixtureOptions): Promise<Fixture> {
     const root = path.join(dirOf(w), 'root');
     writeMounts(objectsOf(o.result, w.cluster), podSpec, container, root);
     raws.set(w, parse(fs.readFileSync(path.join(root, flagValue(container.args, '--config.file')), 'utf8')));
+    // A gateway behind a LoadBalancer serves TLS itself (tls_server_config, from a ConfigMap, with the tlsSecret's
+    // files): plain HTTP on loopback, as an Ingress's TLS is; test/e2e/gateways.test.ts runs it with TLS.
+    const webArg = (container.args as string[]).find((a) => a.startsWith('--web.config.file='));
+    const webFile = webArg && path.join(root, flagValue(container.args, '--web.config.file'));
+    if (webFile && fs.existsSync(webFile)) {
+      const web = parse(fs.readFileSync(webFile, 'utf8'));
+      if (web?.tls_server_config) {
+        delete web.tls_server_config;
+        fs.writeFileSync(webFile, stringify(web));
+        changes.push({ at: `${w.cluster}/${w.sts.metadata.name}: --web.config.file`, what: 'tls_server_config dropped: served over plain HTTP on loopback (TLS proven in test/e2e/gateways.test.ts)' });
+      }
+    }
   }
 
   // A `--web.config.file` no ConfigMap provides comes from a Secret made outside Git: the fixture writes it as
