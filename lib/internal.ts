@@ -21,5 +21,6 @@ export * from './core/monitoring-contract';
 export * from './core/operator-layouts';
 export * from './core/exposure';
 export * from './core/flows';
+export * from './core/argocd-exclusions';
 export * from '../charts';
 export { main as runCli } from './cli/main';

@@ -2,6 +2,7 @@ export * from './argocd';
 export * from './cert-manager';
 export * from './flotta-operator';
 export * from './health-check';
+export * from './resource-exclusions';
 export * from './helm-source';
 export * from './sync';
 export * from './synth';

@@ -1,6 +1,8 @@
 import { StackModel } from '../model/types';
 import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../core/kube-object';
 import { HEALTH_CHECK_PATCH_FILE, healthCheckPatch } from './health-check';
+import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../core/argocd-exclusions';
+import { resourceExclusionsPatch } from './resource-exclusions';
 import { appProject, applicationSet, DeployFolder, folderApplication, rootApplication, upstreamApplications } from './argocd';
 
 /** Cluster-scoped kinds the upstream operators install (CRDs, webhooks, RBAC, their namespace). */
@@ -38,21 +40,39 @@ export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manife
   const folders = deployFolders(manifests);
   const upstream = upstreamApplications(model);
   const kinds = new Map<string, { group: string; kind: string }>();
-  for (const o of manifests.flatMap((m) => m.objects)) {
-    if (!CLUSTER_SCOPED_KINDS.has(o.kind)) continue;
-    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-    kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
+  /** Clusters whose folders hold EndpointSlices (Services of IoMT things on fleet devices). */
+  const slicesOn = new Set<string>();
+  for (const m of manifests) {
+    for (const o of m.objects) {
+      if (o.kind === 'EndpointSlice') slicesOn.add(m.cluster);
+      if (!CLUSTER_SCOPED_KINDS.has(o.kind)) continue;
+      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+      kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
+    }
   }
+  const exclusions = exclusionsPatchFile(model, slicesOn);
   if (upstream.length > 0) for (const k of UPSTREAM_CLUSTER_KINDS) kinds.set(`${k.group}/${k.kind}`, k);
   const project = appProject(model, [...kinds.values()]);
   if (model.gitops.mode === 'applicationset') {
-    return { perCluster: [], bootstrap: [project, applicationSet(model), ...upstream.map((u) => u.app)] };
+    return { perCluster: [], bootstrap: [project, applicationSet(model), ...upstream.map((u) => u.app)], bootstrapFiles: exclusions };
   }
   const perCluster = [
     ...folders.map((f) => ({ cluster: f.cluster, object: folderApplication(model, f) })),
     ...upstream.map((u) => ({ cluster: u.cluster, object: u.app })),
   ];
   const clusters = [...new Set(perCluster.map((p) => p.cluster))].sort();
-  const bootstrapFiles = model.gitops.applicationHealthCheck ? [{ path: HEALTH_CHECK_PATCH_FILE, text: healthCheckPatch(model.name, model.gitops.argocdNamespace) }] : [];
+  const bootstrapFiles = [...(model.gitops.applicationHealthCheck ? [{ path: HEALTH_CHECK_PATCH_FILE, text: healthCheckPatch(model.name, model.gitops.argocdNamespace) }] : []), ...exclusions];
   return { perCluster, bootstrap: [project, ...clusters.map((c) => rootApplication(model, c))], bootstrapFiles };
+}
+
+/**
+ * The argocd-cm patch of `resource.exclusions` when clusters hold EndpointSlices, which Argo CD v3 excludes by
+ * default (lib/core/argocd-exclusions.ts): without it, Argo CD would never apply them.
+ */
+function exclusionsPatchFile(model: StackModel, slicesOn: ReadonlySet<string>): Array<{ path: string; text: string }> {
+  if (slicesOn.size === 0) return [];
+  const servers = (inSet: boolean) => model.clusters.filter((c) => slicesOn.has(c.name) === inSet).map((c) => c.server);
+  const syncOn = servers(true);
+  const others = servers(false).filter((s) => !syncOn.includes(s));
+  return [{ path: RESOURCE_EXCLUSIONS_PATCH_FILE, text: resourceExclusionsPatch(model.name, model.gitops!.argocdNamespace, syncOn, others) }];
 }

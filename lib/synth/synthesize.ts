@@ -17,6 +17,9 @@ import { synthesizeManifests } from './manifests';
 import { ChartDiskCache } from './chart-cache';
 import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
+import { ArgoExclusions, DEFAULT_ARGO_EXCLUSIONS, exclusionsFromPatch } from '../validate/argocd-exclusions';
+import { Finding } from '../validate/types';
+import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../core/argocd-exclusions';
 import { openValidationCache, removeOrphanCacheTemps, validationCacheKey } from '../validate/cache';
 import { BodyRenderer, openBodyRenderer } from './render-pool';
 import { FileRef } from './render-protocol';
@@ -201,17 +204,29 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     files: ordered.layout(texts),
     bootstrap: sortedBy([...bootstrapFiles], ([path]): string => path),
     validate: () => {
+      const exclusions = argocdExclusionsOf(model, argo.bootstrapFiles ?? []);
       const findings = validateEntries(
         [
           ...ordered.entries(label),
           ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
         ],
-        { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...options.validation },
+        { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...(exclusions && !('file' in exclusions) ? { argocdExclusions: exclusions } : {}), ...options.validation },
       );
+      if (exclusions && 'file' in exclusions) findings.push(exclusions);
       const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
       if (problems.length > 0) throw new ValidationError(problems);
     },
   };
+}
+
+/**
+ * The resource exclusions of the Argo CD that syncs the output: those of the bootstrap's argocd-cm patch when
+ * synth writes one, else Argo CD's default; none without gitops.
+ */
+function argocdExclusionsOf(model: StackModel, files: ReadonlyArray<{ path: string; text: string }>): ArgoExclusions | Finding | undefined {
+  if (!model.gitops) return undefined;
+  const patch = files.find((f) => f.path === RESOURCE_EXCLUSIONS_PATCH_FILE);
+  return patch ? exclusionsFromPatch(patch.text, `argocd/${patch.path}`) : DEFAULT_ARGO_EXCLUSIONS;
 }
 
 /** The files of a plan: each object's YAML (header and body), each text as it is. */

@@ -15,3 +15,4 @@ export { checkGitops, checkApplicationLimits } from './gitops-check';
 export * from './flows';
 export { entryDigest, objectDigest, openValidationCache, validationCacheKey } from './cache';
 export type { ValidationCache } from './cache';
+export * from './argocd-exclusions';

@@ -1,5 +1,6 @@
 import { Problem } from '../core/errors';
 import { checkPolicy } from './policy';
+import { ArgoExclusions, checkExcludedObjects } from './argocd-exclusions';
 import { checkGitops } from './gitops-check';
 import { checkMetricNames } from './metric-names';
 import { checkPromql, findExpressions } from './promql';
@@ -49,6 +50,12 @@ export interface ValidateOptions {
    * many, lib/synth/collect.ts). @default - nothing
    */
   readonly beforeChecks?: (fresh: number) => void;
+  /**
+   * The resource exclusions of the Argo CD that syncs the tree (its bootstrap's argocd-cm patch, or Argo CD's
+   * default); with them, no object an Application deploys may be one Argo CD excludes (checkExcludedObjects).
+   * @default - not checked (a tree without its Argo CD bootstrap)
+   */
+  readonly argocdExclusions?: ArgoExclusions;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -93,6 +100,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkWiring(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
     ...checkGitops(entries, options.root ?? 'dist'),
+    ...(options.argocdExclusions ? checkExcludedObjects(entries, options.root ?? 'dist', options.argocdExclusions) : []),
     ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist') : []),
   ];
   if (cache) {

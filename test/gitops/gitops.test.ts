@@ -47,7 +47,7 @@ describe('GitOps (Argo CD)', () => {
   });
 
   test('the bootstrap holds the AppProject and a root app-of-apps per cluster', () => {
-    expect([...r.bootstrap.keys()]).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm/application-health-check.yaml']);
+    expect([...r.bootstrap.keys()]).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm/application-health-check.yaml', 'argocd-cm/resource-exclusions.yaml']);
     const root = parse(r.bootstrap.get('application-smart-factory-line-1.yaml')!);
     expect(root.spec.source.path).toBe('dist/line-1/argocd');
     expect(root.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
@@ -123,7 +123,7 @@ describe('GitOps (Argo CD)', () => {
     const flags = ['--k8s-openapi', referenceSchemas().k8sOpenApi, '--crds', referenceSchemas().crds[0]];
     expect(await runCli(['synth', '-c', stack, '-o', out, ...flags], captureIO().io)).toBe(0);
     expect(fs.readdirSync(path.join(root, 'argocd')).sort()).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm']);
-    expect(fs.readdirSync(path.join(root, 'argocd', 'argocd-cm'))).toEqual(['application-health-check.yaml']);
+    expect(fs.readdirSync(path.join(root, 'argocd', 'argocd-cm'))).toEqual(['application-health-check.yaml', 'resource-exclusions.yaml']);
     fs.appendFileSync(path.join(root, 'argocd', 'appproject-smart-factory.yaml'), '# edit\n');
     const c = captureIO();
     expect(await runCli(['synth', '--check', '-c', stack, '-o', out, ...flags], c.io)).toBe(1);

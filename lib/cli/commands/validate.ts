@@ -8,6 +8,9 @@ import { startsGenerated } from '../../synth/stager';
 import { readRegularFile } from '../../synth/tree';
 import { chartFoldersAt } from '../../helm/chart';
 import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validateEntries } from '../../validate';
+import { ArgoExclusions, DEFAULT_ARGO_EXCLUSIONS, exclusionsFromPatch } from '../../validate/argocd-exclusions';
+import { Finding } from '../../validate/types';
+import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../../core/argocd-exclusions';
 import { CliIO } from '../io';
 import { OutputFormat, reportAs, withOutputFlag } from '../json';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
@@ -61,7 +64,11 @@ export function validateCommand(io: CliIO): Command {
       // The clusters' report; the bootstrap holds no workloads, namespaces or bindings.
       if (flags.policyReport && flags.output === 'text') io.out(policyReport(tree.entries));
       const flows = readFlowsFile(dir);
-      const findings = [...loadFindings, ...flows.findings, ...validateEntries(entries, { schemas, root: dir, flows: flows.flows })];
+      // The Argo CD that syncs the tree excludes what argocd-cm says: the bootstrap's patch of it, or the default.
+      const exclusions = boot && bootstrapDir ? exclusionsOf(bootstrapDir) : undefined;
+      const exclusionFindings = exclusions && !('rules' in exclusions) ? [exclusions] : [];
+      const argocdExclusions = exclusions && 'rules' in exclusions ? exclusions : undefined;
+      const findings = [...loadFindings, ...flows.findings, ...exclusionFindings, ...validateEntries(entries, { schemas, root: dir, flows: flows.flows, argocdExclusions })];
       if (findings.length > 0) throw new ValidationError(findingsToProblems(findings));
       const files = new Set(entries.map((e) => e.file)).size;
       const flowNote = flows.flows ? ` and the ${counted(flows.flows.length, 'flow')} of FLOWS.json` : ' (no FLOWS.json: no flow checked)';
@@ -88,6 +95,14 @@ function bootstrapOf(dir: string, flag: string | false | undefined): string | un
   if (!isFolder(beside)) return undefined;
   const generated = fs.readdirSync(beside).some((f) => /\.ya?ml$/.test(f) && isGenerated(path.join(beside, f)));
   return generated ? path.relative(process.cwd(), beside) || beside : undefined;
+}
+
+/** The resource exclusions of the bootstrap's argocd-cm patch (RESOURCE_EXCLUSIONS_PATCH_FILE), else Argo CD's default. */
+function exclusionsOf(bootstrapDir: string): ArgoExclusions | Finding {
+  const file = path.join(bootstrapDir, RESOURCE_EXCLUSIONS_PATCH_FILE);
+  if (!fs.existsSync(file)) return DEFAULT_ARGO_EXCLUSIONS;
+  const content = readRegularFile(file);
+  return typeof content === 'string' ? { file, pointer: '', message: `${content}: the argocd-cm patch must be a regular file` } : exclusionsFromPatch(content.toString('utf8'), file);
 }
 
 /** Whether a file is a regular file (not a link) edgewatt generated (startsGenerated); false for anything unreadable. */

@@ -1,0 +1,75 @@
+import { parse } from 'yaml';
+import { ARGOCD_DEFAULT_EXCLUSIONS, isExcluded, RESOURCE_EXCLUSIONS_KEY, RESOURCE_EXCLUSIONS_PATCH_FILE, ResourceExclusion } from '../core/argocd-exclusions';
+import { Json } from './pods';
+import { Entry, Finding } from './types';
+
+/** The resource exclusions Argo CD works with, and where they come from (for messages). */
+export interface ArgoExclusions {
+  readonly rules: ReadonlyArray<ResourceExclusion>;
+  /** Where the rules come from: the patch file, or Argo CD's default. */
+  readonly source: string;
+}
+
+/** Argo CD's own default, when the bootstrap carries no patch of `resource.exclusions`. */
+export const DEFAULT_ARGO_EXCLUSIONS: ArgoExclusions = { rules: ARGOCD_DEFAULT_EXCLUSIONS, source: "Argo CD v3.5.1's default resource.exclusions (the argocd-cm its install manifests ship)" };
+
+/**
+ * The exclusions of an argocd-cm merge patch (`data["resource.exclusions"]`, a YAML list in a string), or a
+ * finding when the file is not one.
+ */
+export function exclusionsFromPatch(text: string, file: string): ArgoExclusions | Finding {
+  let rules: unknown;
+  try {
+    const value = (parse(text) as Json)?.data?.[RESOURCE_EXCLUSIONS_KEY];
+    rules = typeof value === 'string' ? parse(value) : undefined;
+  } catch {
+    rules = undefined;
+  }
+  const valid =
+    Array.isArray(rules) &&
+    rules.every((r: Json) => r && typeof r === 'object' && ['apiGroups', 'kinds', 'clusters'].every((k) => r[k] === undefined || (Array.isArray(r[k]) && r[k].every((x: unknown) => typeof x === 'string'))));
+  if (!valid) return { file, pointer: `/data/${RESOURCE_EXCLUSIONS_KEY}`, message: 'is not a list of resource exclusions (apiGroups, kinds, clusters: lists of strings): regenerate it with edgewatt synth' };
+  return { rules: rules as ResourceExclusion[], source: `the resource.exclusions of ${file}` };
+}
+
+/**
+ * Every object of a folder that an Application of the tree deploys must be one Argo CD applies: one its
+ * `resource.exclusions` match on that Application's cluster is dropped from the sync (argo-cd v3.5.1
+ * `controller/state.go` CompareAppState, an ExcludedResourceWarning) while the Application reports Synced. Argo CD
+ * v3's default excludes EndpointSlice, the only endpoints of a Service without a selector (an IoMT thing on a
+ * fleet device). Applies to trees whose folders have Applications (`<root>/<cluster>/argocd/`).
+ */
+export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string, exclusions: ArgoExclusions): Finding[] {
+  // `<cluster>/<folder>` → the server its Application deploys to.
+  const servers = new Map<string, string>();
+  for (const e of entries) {
+    if (e.object.kind !== 'Application' || !e.file.startsWith(`${root}/`) || !/\/argocd\/[^/]+$/.test(e.file)) continue;
+    const spec = (e.object as Json).spec ?? {};
+    const key = /([^/]+\/[^/]+)$/.exec(String(spec.source?.path ?? ''))?.[1];
+    if (key && typeof spec.destination?.server === 'string') servers.set(key, spec.destination.server);
+  }
+  if (servers.size === 0) return [];
+  const out: Finding[] = [];
+  const verdicts = new Map<string, boolean>();
+  for (const e of entries) {
+    const rel = e.file.slice(root.length + 1).split('/');
+    const server = rel.length === 3 ? servers.get(`${rel[0]}/${rel[1]}`) : undefined;
+    if (server === undefined) continue;
+    const apiVersion = String(e.object.apiVersion);
+    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    const k = `${group}/${e.object.kind}@${server}`;
+    let excluded = verdicts.get(k);
+    if (excluded === undefined) verdicts.set(k, (excluded = isExcluded(exclusions.rules, group, e.object.kind, server)));
+    if (!excluded) continue;
+    const service = e.object.kind === 'EndpointSlice' ? e.object.metadata.labels?.['kubernetes.io/service-name'] : undefined;
+    out.push({
+      file: e.file,
+      pointer: '',
+      message:
+        `${exclusions.source} exclude ${group || 'core'}/${e.object.kind} on ${server}: Argo CD never applies this object, and its Application still reports Synced` +
+        (service ? ` (Service ${service} gets no endpoints)` : '') +
+        `; fix: merge argocd/${RESOURCE_EXCLUSIONS_PATCH_FILE}, which edgewatt synth writes, into argocd-cm, or drop that exclusion from yours`,
+    });
+  }
+  return out;
+}
