@@ -786,7 +786,7 @@ export interface WorkloadProps {
    */
   readonly selector?: { readonly [key: string]: string };
   /**
-   * Ports the container serves.
+   * Ports the container serves, each published on the device at the same port (Flotta needs a hostPort for every port).
    * @default []
    */
   readonly ports?: ReadonlyArray<WorkloadPortProps>;
@@ -1870,7 +1870,7 @@ export interface WorkloadSpec {
    */
   readonly selector?: { readonly [key: string]: string };
   /**
-   * Ports the container serves.
+   * Ports the container serves, each published on the device at the same port (Flotta needs a hostPort for every port).
    * @default []
    */
   readonly ports: ReadonlyArray<WorkloadPortSpec>;

@@ -55,7 +55,10 @@ export function deviceRelayWorkload(source: HostExporterSource): DeviceRelayWork
           args: [
             `printf '%s\\n' "${config.replace(/"/g, '\\"')}" > /tmp/relay.yml && exec /bin/prometheus --config.file=/tmp/relay.yml --storage.tsdb.path=/tmp/data --storage.tsdb.retention.time=10m --web.listen-address=:${RELAY_PORT}`,
           ],
-          ports: [{ name: 'http', containerPort: RELAY_PORT, protocol: 'TCP' }],
+          // No ports: Flotta's agent refuses a workload port without a hostPort (flotta-device-worker 0.2.0
+          // internal/workload/wrapper.go getHostPorts: "illegal host port number 0"), and it scrapes workload
+          // metrics at the container's own address (internal/metrics/workload.go getWorkloadUrls), so the relay
+          // publishes nothing on the device.
           securityContext: restrictedContainerSecurityContext(),
           volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
         },

@@ -72,7 +72,7 @@ const workloadSchema = z.strictObject({
   ports: z
     .array(z.strictObject({ name: dnsLabel, port: z.number().int().min(1).max(65535) }))
     .default([])
-    .describe('Ports the container serves. @default []'),
+    .describe('Ports the container serves, each published on the device at the same port (Flotta needs a hostPort for every port). @default []'),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), z.string()).default({}).describe('@default {}'),
   metrics: z
     .strictObject({

@@ -16,3 +16,4 @@ export * from './flows';
 export { entryDigest, objectDigest, openValidationCache, validationCacheKey } from './cache';
 export type { ValidationCache } from './cache';
 export * from './argocd-exclusions';
+export * from './edge-workloads';

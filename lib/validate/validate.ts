@@ -1,6 +1,7 @@
 import { Problem } from '../core/errors';
 import { checkPolicy } from './policy';
 import { ArgoExclusions, checkExcludedObjects } from './argocd-exclusions';
+import { checkEdgeWorkloads } from './edge-workloads';
 import { checkGitops } from './gitops-check';
 import { checkMetricNames } from './metric-names';
 import { checkPromql, findExpressions } from './promql';
@@ -98,6 +99,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...perObject,
     ...checkPolicy(entries),
     ...checkWiring(entries),
+    ...checkEdgeWorkloads(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
     ...checkGitops(entries, options.root ?? 'dist'),
     ...(options.argocdExclusions ? checkExcludedObjects(entries, options.root ?? 'dist', options.argocdExclusions) : []),
