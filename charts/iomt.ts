@@ -81,7 +81,8 @@ function iomtMonitoring(ctx: ChartContext): ComponentMonitoring {
   const targets = pipelinesOn(ctx.model, ctx.cluster.name).flatMap((p) =>
       p.things
         .filter((t) => t.metricsPort && !t.device)
-        .map((t) => ({ job: `iomt-${p.name}-${t.name}`, cluster: ctx.cluster.name, namespace: p.namespace, selector: thingSelector(p, t), port: 'metrics', path: '/metrics', perNode: false })),
+        // The things are the user's images: a handler without the text format's Content-Type is read as it.
+        .map((t) => ({ job: `iomt-${p.name}-${t.name}`, cluster: ctx.cluster.name, namespace: p.namespace, selector: thingSelector(p, t), port: 'metrics', path: '/metrics', perNode: false, fallbackProtocol: 'PrometheusText0.0.4' as const })),
     );
   return { targets, ruleGroups: [] };
 }

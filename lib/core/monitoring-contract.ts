@@ -34,6 +34,13 @@ export interface ScrapeTarget {
   readonly upstreamPods?: UpstreamPods;
   /** A nonResourceURL the scraper must be allowed to `get` (kube-rbac-proxy in front of the target). @default - none */
   readonly nonResourceURL?: string;
+  /**
+   * The text format to read a scrape whose Content-Type is blank, unparseable or unknown as (the user's own images,
+   * such as IoMT things): Prometheus v3 fails such a scrape without it (prometheus v3.13.2
+   * `model/textparse/interface.go` extractMediaType; `docs/migration.md`, "Scrape protocols"), where 2.x read it
+   * as the text format. @default - none (an exporter that sets its Content-Type)
+   */
+  readonly fallbackProtocol?: 'PrometheusText0.0.4';
 }
 
 /**

@@ -5,6 +5,7 @@ import { PipelineModel, ThingModel } from '../model/types';
 import { consumersOf, thingInstance, thingLabels, thingSelector, upstreamEnv } from './wiring';
 import { podsPeer } from '../core/network';
 import { selectorLabels } from '../core/labels';
+import { PROBE_SCHEMES } from '../model/iomt-things';
 
 /** Props of MThing. */
 export interface MThingProps {
@@ -51,17 +52,28 @@ export class MThing extends Construct {
     ];
     if (props.deviceAddress) {
       // On a device: consumers keep using the Service's DNS name, which resolves to the device.
-      new k8s.KubeService(this, 'service', { metadata: meta(t.name), spec: { ports: ports.map((x) => ({ ...x, targetPort: k8s.IntOrString.fromNumber(x.name === 'metrics' ? t.metricsPort! : t.port) })) } });
+      // The Service's family is the device address's: kube-proxy skips endpoints of another family than the
+      // Service's (kubernetes pkg/proxy/endpointslicecache.go), and a Service gets the cluster's primary family
+      // by default, so an IPv6 device behind a default Service on an IPv4 cluster would have no endpoints.
+      const family = props.deviceAddress.includes(':') ? 'IPv6' : 'IPv4';
+      new k8s.KubeService(this, 'service', {
+        metadata: meta(t.name),
+        spec: { ipFamilyPolicy: 'SingleStack', ipFamilies: [family], ports: ports.map((x) => ({ ...x, targetPort: k8s.IntOrString.fromNumber(x.name === 'metrics' ? t.metricsPort! : t.port) })) },
+      });
       new k8s.KubeEndpointSlice(this, 'endpoints', {
         metadata: { name: `${t.name}-device`, namespace: ns, labels: { ...labels, 'kubernetes.io/service-name': t.name, 'endpointslice.kubernetes.io/managed-by': 'edgewatt' } },
-        addressType: props.deviceAddress.includes(':') ? 'IPv6' : 'IPv4',
+        addressType: family,
         endpoints: [{ addresses: [props.deviceAddress], conditions: { ready: true } }],
         ports: [{ name: 'main', port: t.port, protocol: 'TCP' }, ...(t.metricsPort ? [{ name: 'metrics', port: t.metricsPort, protocol: 'TCP' }] : [])],
       });
       return;
     }
     const gpu = gpuOf(t);
-    const probe = t.healthPath ? { httpGet: { path: t.healthPath, port: k8s.IntOrString.fromString('main') } } : { tcpSocket: { port: k8s.IntOrString.fromString('main') } };
+    // An https thing is probed over TLS (HTTPGetAction.scheme defaults to HTTP); healthPath is refused for
+    // protocols that are not HTTP (lib/model/iomt-things.ts).
+    const probe = t.healthPath
+      ? { httpGet: { path: t.healthPath, port: k8s.IntOrString.fromString('main'), ...(PROBE_SCHEMES[t.protocol] === 'HTTPS' ? { scheme: 'HTTPS' } : {}) } }
+      : { tcpSocket: { port: k8s.IntOrString.fromString('main') } };
     const limits = mergeResources({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } }, t.resources as never);
     const res = resources(limits);
     const container: k8s.Container = {
@@ -83,7 +95,9 @@ export class MThing extends Construct {
       priorityClassName: props.priorityClassName,
       containers: [container],
       volumes: [{ name: 'tmp', emptyDir: {} }],
-      ...(gpu
+      // nvidia.com/gpu.present and .product are NVIDIA's node labels (the GPU operator's, from NFD's PCI vendor
+      // 10de): another vendor's GPU is scheduled by its extended resource alone.
+      ...(gpu && gpu.resource.startsWith('nvidia.com/')
         ? {
             affinity: {
               nodeAffinity: {
@@ -92,9 +106,9 @@ export class MThing extends Construct {
                 },
               },
             },
-            tolerations: [{ key: gpu.resource, operator: 'Exists', effect: 'NoSchedule' }],
           }
         : {}),
+      ...(gpu ? { tolerations: [{ key: gpu.resource, operator: 'Exists', effect: 'NoSchedule' }] } : {}),
     };
     new k8s.KubeServiceAccount(this, 'sa', { metadata: meta(t.name), automountServiceAccountToken: false });
     const template = { metadata: { labels }, spec: podSpec };

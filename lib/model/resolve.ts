@@ -9,6 +9,7 @@ import { registryOf } from '../core/versions';
 import { KEPLER_EXCEPTION_REASON, NamespacePlan, reserveNamespaces } from './namespaces';
 import { Placer } from './placement';
 import { checkTransports } from './transports';
+import { checkThings, deviceAddressProblem } from './iomt-things';
 import {
   ClusterModel,
   DashboardsModel,
@@ -301,6 +302,7 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
   reportDuplicates(problems, pipelines, (p) => p.name, 'iomt.pipelines', 'pipeline');
   const devices = deviceNames.set;
   const owners = new Map<string, string>(); // cluster/namespace/thing -> path of the first thing with that name
+  const checkedAddresses = new Set<number>(); // devices whose address was checked
   const out: PipelineModel[] = [];
   pipelines.forEach((p, pi) => {
     const path = `iomt.pipelines[${pi}]`;
@@ -313,8 +315,13 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
         problems.add(`${path}.things[${ti}].device`, `no device named "${t.device}" in fleet.devices${where}`);
       } else if (t.device !== undefined) {
         const i = deviceNames.indexOf(t.device);
-        if (i >= 0 && !spec.fleet!.devices[i].address) {
+        const address = i >= 0 ? spec.fleet!.devices[i].address : undefined;
+        if (i >= 0 && !address) {
           problems.add(`fleet.devices[${i}].address`, `is required: thing "${t.name}" of pipeline "${p.name}" runs on this device and cluster services reach it there`);
+        } else if (address !== undefined && !checkedAddresses.has(i)) {
+          const why = deviceAddressProblem(address);
+          if (why) problems.add(`fleet.devices[${i}].address`, why);
+          checkedAddresses.add(i);
         }
       }
     });
@@ -329,6 +336,7 @@ function resolvePipelines(spec: StackSpec, placer: Placer, ns: NamespacePlan, pr
       problems.add(`${path}.links[${d.index}]`, `duplicate link ${d.key.replace('->', ' → ')}`);
     }
     checkGraph(p, path, problems);
+    checkThings(p, path, problems);
     const cluster = placer.place(p.cluster, `${path}.cluster`);
     if (cluster === undefined) return;
     const namespace = p.namespace ?? `iomt-${p.name}`;

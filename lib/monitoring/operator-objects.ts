@@ -76,6 +76,7 @@ export class OperatorMonitoring extends Construct {
         spec: {
           selector: { matchLabels: { ...t.selector } },
           ...(perNodeAlways ? { attachMetadata: { node: true } } : {}),
+          ...(t.fallbackProtocol ? { fallbackScrapeProtocol: t.fallbackProtocol } : {}),
           podMetricsEndpoints: [
             {
               port: t.port,

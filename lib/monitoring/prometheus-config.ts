@@ -34,6 +34,7 @@ export interface ScrapeConfig {
   readonly authorization?: { readonly type: 'Bearer'; readonly credentials_file: string };
   readonly tls_config?: { readonly ca_file?: string; readonly server_name?: string; readonly insecure_skip_verify?: boolean };
   readonly honor_labels?: boolean;
+  readonly fallback_scrape_protocol?: 'PrometheusText0.0.4';
   readonly kubernetes_sd_configs?: ReadonlyArray<KubernetesSdConfig>;
   readonly static_configs?: ReadonlyArray<StaticConfig>;
   readonly relabel_configs?: ReadonlyArray<RelabelConfig>;
@@ -102,6 +103,7 @@ export function podScrapeConfig(t: ScrapeTarget, cluster: string, policy?: Selec
         }
       : {}),
     honor_labels: t.honorLabels ?? false,
+    ...(t.fallbackProtocol ? { fallback_scrape_protocol: t.fallbackProtocol } : {}),
     kubernetes_sd_configs: [
       { role: 'pod', namespaces: { names: [t.namespace] }, ...(t.perNode && policy?.always && Object.keys(policy.always).length ? { attach_metadata: { node: true } } : {}) },
     ],

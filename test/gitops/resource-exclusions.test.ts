@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import {
   ARGOCD_DEFAULT_EXCLUSIONS,
+  ArgoExclusions,
   checkExcludedObjects,
   DEFAULT_ARGO_EXCLUSIONS,
   Entry,
@@ -46,7 +47,7 @@ describe('Argo CD resource exclusions: the EndpointSlices of things on devices a
     expect(text).toContain(`EndpointSlice synced on ${LINE1}`);
     expect(text).toContain(`kubectl -n argocd patch configmap argocd-cm --type merge --patch-file argocd/${RESOURCE_EXCLUSIONS_PATCH_FILE}`);
     expect(Object.keys(parse(text))).toEqual(['data']); // a merge patch, not an argocd-cm object
-    const x = exclusionsFromPatch(text, 'p') as { rules: any[] };
+    const x = exclusionsFromPatch(text, 'p') as ArgoExclusions;
     expect(isExcluded(x.rules, 'discovery.k8s.io', 'EndpointSlice', LINE1)).toBe(false);
     expect(isExcluded(x.rules, 'discovery.k8s.io', 'EndpointSlice', HUB)).toBe(true);
     // Everything else Argo CD excludes by default stays excluded on both clusters.
