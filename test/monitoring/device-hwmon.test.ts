@@ -37,7 +37,7 @@ describe('measured power from an hwmon board sensor', () => {
         promql_expr_test: [
           {
             expr: 'device_source:edgewatt_power_watts:sum',
-            eval_time: '5m',
+            eval_time: '12m',
             exp_samples: [
               { labels: 'device_source:edgewatt_power_watts:sum{cluster="hub",device="cam-01",source="rapl"}', value: 4 },
               { labels: 'device_source:edgewatt_power_watts:sum{cluster="hub",device="jet-01",source="hwmon"}', value: 7 },

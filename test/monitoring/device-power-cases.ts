@@ -12,7 +12,11 @@ export const PROFILE = { idle: 2.7, max: 6.4, utilisation: 0.5 };
 /** Expected profile watts: idle + (max − idle) × utilisation, computed as the rule does (span rounded to 6 places). */
 export const PROFILE_WATTS = PROFILE.idle + Number((PROFILE.max - PROFILE.idle).toFixed(6)) * PROFILE.utilisation;
 
-/** Per-source device records: each device's figure and source, with the fleet's cluster and the device name. */
+/**
+ * Per-source device records: each device's figure and source, with the fleet's cluster and the device name. The
+ * records read the devices' data 7 minutes back (Flotta's 5-minute write wait, a 60 s interval and a minute:
+ * deviceDataDelayMinutes), so they are evaluated where that is inside the series.
+ */
 export function devicePowerRecordCase(): unknown {
   return {
     interval: '1m',
@@ -35,7 +39,7 @@ export function devicePowerRecordCase(): unknown {
     promql_expr_test: [
       {
         expr: 'device_source:edgewatt_power_watts:sum',
-        eval_time: '10m',
+        eval_time: '20m',
         exp_samples: [
           { labels: 'device_source:edgewatt_power_watts:sum{cluster="hub",device="cam-01",source="rapl"}', value: 4 },
           { labels: 'device_source:edgewatt_power_watts:sum{cluster="hub",device="gw-01",source="estimated"}', value: 3.5 },
@@ -44,7 +48,7 @@ export function devicePowerRecordCase(): unknown {
       },
       {
         expr: 'cluster_source:edgewatt_devices:count',
-        eval_time: '10m',
+        eval_time: '20m',
         exp_samples: ['estimated', 'profile', 'rapl'].map((s) => ({ labels: `cluster_source:edgewatt_devices:count{cluster="hub",source="${s}"}`, value: 1 })),
       },
     ],
@@ -82,4 +86,16 @@ export function devicePowerMissingCase(): unknown {
       },
     ],
   };
+}
+
+/**
+ * Flotta's agent writes every 5 minutes, so at the hub device series end minutes before now until the next write.
+ * Here every series ends at minute 14 and the records are evaluated at minute 20, just before the next write would
+ * arrive: each device still has its record, with its figure (a rule reading the hub's now would find an empty
+ * `[5m]` window and an instant selector past its lookback).
+ */
+export function deviceBatchLagCase(): unknown {
+  const upTo14 = (c: { series: string; values: string }) => ({ series: c.series, values: c.values.replace(/x40$/, 'x14') });
+  const full = devicePowerRecordCase() as { input_series: Array<{ series: string; values: string }>; promql_expr_test: unknown[] };
+  return { interval: '1m', input_series: full.input_series.map(upTo14), promql_expr_test: [full.promql_expr_test[0]] };
 }

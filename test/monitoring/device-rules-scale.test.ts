@@ -96,7 +96,7 @@ describe('promtool: profile devices matched as "every device but the others"', (
           {
             // In milliwatts, rounded: 2.7 + 3.7 × 0.5 is 4.550000000000001 in floating point.
             expr: 'round(device_source:edgewatt_power_watts:sum * 1000)',
-            eval_time: '10m',
+            eval_time: '15m',
             // The demo's sensors profile: 2.7 W idle, 6.4 W max → 2.7 + 3.7 × 0.5 = 4.55 W.
             exp_samples: [
               { labels: '{cluster="hub",device="cam-01",source="rapl"}', value: 4000 },

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { eventUnitTests } from '../events/rule-cases';
-import { devicePowerMissingCase, devicePowerRecordCase } from './device-power-cases';
+import { deviceBatchLagCase, devicePowerMissingCase, devicePowerRecordCase } from './device-power-cases';
 
 const RUNBOOK = 'https://git.example.com/platform/edge-gitops/blob/main/dist/RUNBOOKS.md';
 const rb = (alert: string) => `${RUNBOOK}#${alert.toLowerCase()}`;
@@ -325,7 +325,7 @@ function controlPlaneCases(): unknown[] {
 
 /** The unit tests for a stack of that generation (the current one also runs kubeadm and OpenShift clusters). */
 export function unitTests(gen: Gen): unknown[] {
-  return [recordingCases(gen), nodePowerHigh(gen), ...commonAlertCases(), ...(gen === 'classic' ? classicOnly() : controlPlaneCases()), ...eventUnitTests(), devicePowerRecordCase(), devicePowerMissingCase()];
+  return [recordingCases(gen), nodePowerHigh(gen), ...commonAlertCases(), ...(gen === 'classic' ? classicOnly() : controlPlaneCases()), ...eventUnitTests(), devicePowerRecordCase(), deviceBatchLagCase(), devicePowerMissingCase()];
 }
 
 /** Rules in the rule files of `dir` that no unit test of `gen` exercises. */
