@@ -16,6 +16,7 @@ export const POLICY_RULES = {
   'host-path': 'privileged',
   'host-port': 'privileged',
   'capabilities-add': 'privileged',
+  'unsafe-sysctls': 'privileged',
   'run-as-non-root': 'baseline',
   'allow-privilege-escalation': 'baseline',
   'capabilities-drop-all': 'baseline',

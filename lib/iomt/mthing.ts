@@ -88,10 +88,15 @@ export class MThing extends Construct {
       readinessProbe: { ...probe, periodSeconds: 10 },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(t.kind === 'MStorage' ? [{ name: 'data', mountPath: '/data' }] : [])],
     };
+    const lowest = Math.min(t.port, t.metricsPort ?? t.port);
     const podSpec: k8s.PodSpec = {
       serviceAccountName: t.name,
       automountServiceAccountToken: false,
-      securityContext: restrictedPodSecurityContext(),
+      // A port below 1024 needs the pod's network namespace to let an unprivileged user bind it: the restricted
+      // container runs as non-root without capabilities, and only some runtimes lower the bound by default. The
+      // sysctl is a safe, namespaced one that Pod Security allows at baseline and restricted (kubernetes.io
+      // "Pod Security Standards", Sysctls), set to the lowest port the thing serves.
+      securityContext: lowest < 1024 ? { ...restrictedPodSecurityContext(), sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: String(lowest) }] } : restrictedPodSecurityContext(),
       priorityClassName: props.priorityClassName,
       containers: [container],
       volumes: [{ name: 'tmp', emptyDir: {} }],

@@ -39,6 +39,23 @@ function imageOk(image: unknown): boolean {
   return tag !== '' && tag !== 'latest';
 }
 
+/**
+ * The sysctls Pod Security allows at baseline (and so restricted): namespaced ones isolated from other pods, as the
+ * Baseline table of kubernetes.io "Pod Security Standards" lists them (Kubernetes 1.29 and later).
+ */
+const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+]);
+
 /** Every rule a pod template breaks. */
 export function podViolations(t: PodTemplate): Violation[] {
   const v: Violation[] = [];
@@ -48,6 +65,9 @@ export function podViolations(t: PodTemplate): Violation[] {
   if (pod.hostPID) v.push({ rule: 'host-pid', pointer: `${p}/hostPID`, message: 'must not be true' });
   if (pod.hostIPC) v.push({ rule: 'host-ipc', pointer: `${p}/hostIPC`, message: 'must not be true' });
   if (pod.hostNetwork) v.push({ rule: 'host-network', pointer: `${p}/hostNetwork`, message: 'must not be true' });
+  ((podSc.sysctls ?? []) as Json[]).forEach((sc, i) => {
+    if (!SAFE_SYSCTLS.has(sc?.name)) v.push({ rule: 'unsafe-sysctls', pointer: `${p}/securityContext/sysctls/${i}/name`, message: `"${sc?.name}" is not one of the sysctls Pod Security allows (${[...SAFE_SYSCTLS].join(', ')})` });
+  });
   (pod.volumes ?? []).forEach((vol: Json, i: number) => {
     if (vol.hostPath) v.push({ rule: 'host-path', pointer: `${p}/volumes/${i}/hostPath`, message: 'must not mount a host path' });
   });

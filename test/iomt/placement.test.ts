@@ -75,6 +75,12 @@ describe('IoMT things run where they are placed', () => {
     expect(objectAt(r, `${D}/endpointslice-camera-device.yaml`)).toMatchObject({ addressType: 'IPv6', endpoints: [{ addresses: ['fd00:20::11'] }] });
   });
 
+  test('a thing on a port below 1024 may bind it as non-root: its pod lowers ip_unprivileged_port_start to that port, and no further', () => {
+    const r = synthChecked(demoStack());
+    expect(objectAt(r, `${D}/deployment-monitoring.yaml`).spec.template.spec.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }]);
+    expect(objectAt(r, `${D}/deployment-object-detect.yaml`).spec.template.spec.securityContext.sysctls).toBeUndefined();
+  });
+
   test('an https thing is probed over TLS; a GPU of another vendor gets its toleration but no NVIDIA node affinity', () => {
     const r = synthChecked(
       pipelineStack((p) => {

@@ -22,6 +22,11 @@ describe('security policy', () => {
     ['hostIPC', (a: any) => (a[1].spec.template.spec.hostIPC = true), `${DEP}/hostIPC: must not be true (host-ipc)`],
     ['hostPath', (a: any) => (a[1].spec.template.spec.volumes = [{ name: 'p', hostPath: { path: '/proc' } }]), `${DEP}/volumes/0/hostPath: must not mount a host path (host-path)`],
     ['hostPort', (a: any) => (container(a).ports[0].hostPort = 80), `${C0}/ports/0/hostPort: must not be set (host-port)`],
+    [
+      'an unsafe sysctl',
+      (a: any) => (a[1].spec.template.spec.securityContext.sysctls = [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '80' }, { name: 'kernel.msgmax', value: '1' }]),
+      `${DEP}/securityContext/sysctls/1/name: "kernel.msgmax" is not one of the sysctls Pod Security allows (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes) (unsafe-sysctls)`,
+    ],
     ['capabilities add', (a: any) => (container(a).securityContext.capabilities.add = ['NET_ADMIN', 'NET_BIND_SERVICE']), `${C0}/securityContext/capabilities/add: must add no capability but NET_BIND_SERVICE (adds NET_ADMIN) (capabilities-add)`],
     ['root', (a: any) => (a[1].spec.template.spec.securityContext.runAsUser = 0), `${C0}/securityContext/runAsNonRoot: must be true (here or in the pod securityContext), with a non-zero runAsUser (run-as-non-root)`],
     ['privilege escalation', (a: any) => delete container(a).securityContext.allowPrivilegeEscalation, `${C0}/securityContext/allowPrivilegeEscalation: must be false (allow-privilege-escalation)`],
@@ -89,7 +94,7 @@ describe('security policy', () => {
     test('fails on an exception without a reason or naming an unknown rule, and on one not needed', () => {
       expect(messages(except(privilegedApp('privileged'), 'host-pid,privileged,sudo', ' '))).toEqual([
         'dist/edge/app/deployment-web.yaml: /metadata/annotations/edgewatt.io~1policy-exception-reason: is required: a policy exception must give its reason',
-        'dist/edge/app/deployment-web.yaml: /metadata/annotations/edgewatt.io~1policy-exceptions: names an unknown rule "sudo" (rules: privileged, host-pid, host-ipc, host-network, host-path, host-port, capabilities-add, run-as-non-root, allow-privilege-escalation, capabilities-drop-all, seccomp-runtime-default, read-only-root-filesystem, resources, probes, image-tag)',
+        'dist/edge/app/deployment-web.yaml: /metadata/annotations/edgewatt.io~1policy-exceptions: names an unknown rule "sudo" (rules: privileged, host-pid, host-ipc, host-network, host-path, host-port, capabilities-add, unsafe-sysctls, run-as-non-root, allow-privilege-escalation, capabilities-drop-all, seccomp-runtime-default, read-only-root-filesystem, resources, probes, image-tag)',
         `${DEP}/containers/0/securityContext/privileged: must not be true (privileged)`,
         `${DEP}/hostPID: must not be true (host-pid)`,
       ]);
