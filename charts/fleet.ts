@@ -56,9 +56,9 @@ export function allDeviceWorkloads(model: StackModel, registry: ReadonlyArray<Co
             name: w.name,
             image: w.image,
             env: Object.entries(w.env).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({ name, value })),
-            // Published on the device at the same port: Flotta's agent refuses a port without a hostPort
+            // Published on the device (hostPort, default the port): Flotta's agent refuses a port without one
             // (flotta-device-worker 0.2.0 internal/workload/wrapper.go getHostPorts).
-            ports: w.ports.map((p) => ({ name: p.name, containerPort: p.port, hostPort: p.port, protocol: 'TCP' })),
+            ports: w.ports.map((p) => ({ name: p.name, containerPort: p.port, hostPort: p.hostPort ?? p.port, protocol: 'TCP' })),
           },
         ],
       },

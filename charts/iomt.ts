@@ -114,8 +114,8 @@ function iomtDeviceWorkloads(model: StackModel): DeviceWorkload[] {
 
 /**
  * The IoMT links on a cluster: each consumer in the cluster connects to its producer's Service, on the port
- * `main`, at the URL its `IOMT_<PRODUCER>_URL` variable carries. (A consumer on a fleet device reaches the
- * cluster through an external endpoint; those flows are declared with the device flows.)
+ * `main`, at the URL its `IOMT_<PRODUCER>_URL` variable carries. (A consumer on a fleet device is refused at resolve,
+ * lib/model/iomt-things.ts: it would be given cluster DNS names a device cannot resolve.)
  */
 export function iomtFlows(ctx: ChartContext): Flow[] {
   const cluster = ctx.cluster.name;

@@ -742,7 +742,15 @@ export interface DeviceProps {
 /** `fleet.workloads[].ports[]` in the stack, as you write it; fields with a default may be left out. */
 export interface WorkloadPortProps {
   readonly name: string;
+  /**
+   * Port the container listens on.
+   */
   readonly port: number;
+  /**
+   * Port published on the device.
+   * @default - the port
+   */
+  readonly hostPort?: number;
 }
 
 /** `fleet.workloads[].metrics` in the stack, as you write it; fields with a default may be left out. */
@@ -786,7 +794,7 @@ export interface WorkloadProps {
    */
   readonly selector?: { readonly [key: string]: string };
   /**
-   * Ports the container serves, each published on the device at the same port (Flotta needs a hostPort for every port).
+   * Ports the container serves, each published on the device (Flotta needs a hostPort for every port).
    * @default []
    */
   readonly ports?: ReadonlyArray<WorkloadPortProps>;
@@ -1826,7 +1834,15 @@ export interface DeviceSpec {
 /** `fleet.workloads[].ports[]` in the stack, after parsing, with every default applied. */
 export interface WorkloadPortSpec {
   readonly name: string;
+  /**
+   * Port the container listens on.
+   */
   readonly port: number;
+  /**
+   * Port published on the device.
+   * @default - the port
+   */
+  readonly hostPort?: number;
 }
 
 /** `fleet.workloads[].metrics` in the stack, after parsing, with every default applied. */
@@ -1870,7 +1886,7 @@ export interface WorkloadSpec {
    */
   readonly selector?: { readonly [key: string]: string };
   /**
-   * Ports the container serves, each published on the device at the same port (Flotta needs a hostPort for every port).
+   * Ports the container serves, each published on the device (Flotta needs a hostPort for every port).
    * @default []
    */
   readonly ports: ReadonlyArray<WorkloadPortSpec>;

@@ -39,7 +39,7 @@ export const ARGOCD_DEFAULT_EXCLUSIONS: ReadonlyArray<ResourceExclusion> = [{ ap
 export function exclusionsSyncingEndpointSlices(others: ReadonlyArray<string>): ResourceExclusion[] {
   return [
     { apiGroups: [''], kinds: ['Endpoints'] },
-    ...(others.length > 0 ? [{ apiGroups: ['discovery.k8s.io'], kinds: ['EndpointSlice'], clusters: [...new Set(others)].sort() }] : []),
+    ...(others.length > 0 ? [{ apiGroups: ['discovery.k8s.io'], kinds: ['EndpointSlice'], clusters: [...new Set(others)].sort().map(escapeGlob) }] : []),
     ...DEFAULT_EXCLUSIONS_AFTER_ENDPOINTS,
   ];
 }
@@ -50,10 +50,58 @@ export const RESOURCE_EXCLUSIONS_PATCH_FILE = 'argocd-cm/resource-exclusions.yam
 /** The argocd-cm key the patch replaces. */
 export const RESOURCE_EXCLUSIONS_KEY = 'resource.exclusions';
 
-/** A glob of Argo CD's exclusion rules (`*` and `?`; anything else literal), matched whole. */
+/**
+ * A glob of Argo CD's exclusion rules as a RegExp, in the syntax of github.com/gobwas/glob, which argo-cd v3.5.1
+ * `util/glob/glob.go` compiles without separators: `*`, `?`, `[abc]`, `[a-z]`, `[!abc]`, `{a,b}` and `\` escapes;
+ * undefined for a pattern it cannot compile (Argo CD's Match is then false).
+ */
+function globRegExp(glob: string): RegExp | undefined {
+  let i = 0;
+  const lit = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const seq = (inBraces: boolean): string | undefined => {
+    let out = '';
+    while (i < glob.length) {
+      const c = glob[i];
+      if (inBraces && (c === ',' || c === '}')) return out;
+      i++;
+      if (c === '\\') {
+        if (i >= glob.length) return undefined;
+        out += lit(glob[i++]);
+      } else if (c === '*') out += '.*';
+      else if (c === '?') out += '.';
+      else if (c === '[') {
+        const end = glob.indexOf(']', i);
+        if (end < 0) return undefined;
+        let body = glob.slice(i, end);
+        i = end + 1;
+        const negate = body.startsWith('!');
+        if (negate) body = body.slice(1);
+        if (body === '') return undefined;
+        out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
+      } else if (c === '{') {
+        const alternatives: string[] = [];
+        for (;;) {
+          const alt = seq(true);
+          if (alt === undefined || i >= glob.length) return undefined;
+          alternatives.push(alt);
+          if (glob[i++] === '}') break;
+        }
+        out += `(?:${alternatives.join('|')})`;
+      } else out += lit(c);
+    }
+    return inBraces ? undefined : out;
+  };
+  const body = seq(false);
+  return body === undefined ? undefined : new RegExp(`^${body}$`, 's');
+}
+
 function globMatch(glob: string, value: string): boolean {
-  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-  return re.test(value);
+  return globRegExp(glob)?.test(value) ?? false;
+}
+
+/** `value` as a glob that matches only itself (gobwas/glob escapes: `\` before `*?[]{}\`). */
+export function escapeGlob(value: string): string {
+  return value.replace(/[*?[\]{}\\]/g, '\\$&');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { KEPLER_PORTS } from '../core/device-ports';
 import { PolicyRule } from '../core/policy';
 import { imageRef, VERSIONS } from '../core/versions';
 import { CatalogOptions, currentMetricsLevels } from './catalog';
@@ -43,7 +44,7 @@ const EXPORTER_EXCEPTIONS: PolicyRule[] = ['privileged', 'host-pid', 'host-path'
 /** Kepler v0.7.12: manifests/k8s/config/exporter/exporter.yaml and config/rbac. */
 export const CLASSIC: KeplerGeneration = {
   image: imageRef(VERSIONS.keplerClassic),
-  port: 9102,
+  port: KEPLER_PORTS.classic,
   metricsPath: '/metrics',
   healthPath: '/healthz',
   // Upstream's exporter.yaml also mounts the host's /var/run, which nothing in v0.7.12 reads (its only /var/run path is
@@ -71,7 +72,7 @@ export const CLASSIC: KeplerGeneration = {
 /** Kepler v0.11.4: manifests/k8s/{daemonset,configmap,rbac}.yaml. */
 export const CURRENT: KeplerGeneration = {
   image: imageRef(VERSIONS.keplerCurrent),
-  port: 28282,
+  port: KEPLER_PORTS.current,
   metricsPath: '/metrics',
   healthPath: '/metrics',
   hostMounts: [

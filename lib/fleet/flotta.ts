@@ -1,9 +1,13 @@
 import { ApiObjectMetadata, Chart } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
+import { FLOTTA_SET_LABEL } from '../core/fleet-sets';
 import { addNew } from '../core/names';
 import { PlainApiObject, plainObjectToJson, rendersPlain } from '../core/plain-api-object';
 import { RenderRequest, requestRenderer } from './request-renderer';
+
+/** The label Flotta uses for device set membership (lib/core/fleet-sets.ts). */
+export { FLOTTA_SET_LABEL };
 
 /**
  * Typed constructs for the Flotta objects edgewatt writes (management.project-flotta.io/v1alpha1), with
@@ -15,12 +19,6 @@ import { RenderRequest, requestRenderer } from './request-renderer';
  */
 export const FLOTTA_API_VERSION = 'management.project-flotta.io/v1alpha1';
 
-/**
- * The label Flotta uses for device set membership; the operator puts it on the EdgeDevice it creates from an
- * approved request's `targetSet` (flotta-operator v0.2.0 `api/v1alpha1/edgedeviceset_types.go`
- * `EdgedeviceSetLabel`, `controllers/edgedevicesignedrequest_controller.go`).
- */
-export const FLOTTA_SET_LABEL = 'flotta/member-of';
 
 /** Metrics settings of a device or device set. */
 export interface FlottaMetrics {

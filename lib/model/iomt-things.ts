@@ -18,7 +18,8 @@ const SPECIAL = (() => {
   b.addSubnet('169.254.0.0', 16, 'ipv4');
   b.addSubnet('fe80::', 10, 'ipv6');
   b.addSubnet('224.0.0.0', 24, 'ipv4');
-  b.addSubnet('ff02::', 16, 'ipv6');
+  // Go's IsLinkLocalMulticast: ff02::/16 and every other scope nibble of 2 (ffX2::/16).
+  for (let flags = 0; flags < 16; flags++) b.addSubnet(`ff${flags.toString(16)}2::`, 16, 'ipv6');
   return b;
 })();
 
@@ -26,6 +27,8 @@ const SPECIAL = (() => {
 export function deviceAddressProblem(address: string): string | undefined {
   const family = isIP(address);
   if (family === 0) return `"${address}" is not an IP address: give the device's IPv4 or IPv6 address, such as 10.20.0.11`;
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is neither family for an EndpointSlice: Kubernetes reads it as IPv4.
+  if (family === 6 && /^::ffff:/i.test(address)) return `"${address}" is an IPv4-mapped IPv6 address: give the IPv4 address (${address.slice(7)})`;
   if (SPECIAL.check(address, family === 4 ? 'ipv4' : 'ipv6')) {
     return `"${address}" is an unspecified, loopback or link-local address, which the API server refuses as an endpoint (EndpointSlice validation, ValidateNonSpecialIP): give an address cluster nodes route to`;
   }

@@ -10,6 +10,7 @@ import { KEPLER_EXCEPTION_REASON, NamespacePlan, reserveNamespaces } from './nam
 import { Placer } from './placement';
 import { checkTransports } from './transports';
 import { checkThings, deviceAddressProblem } from './iomt-things';
+import { checkDeviceHostPorts } from './device-ports';
 import {
   ClusterModel,
   DashboardsModel,
@@ -49,6 +50,7 @@ export function resolveModel(spec: StackSpec): StackModel {
   const deviceNames = new DeviceNames(spec.fleet?.devices ?? []);
   const fleet = resolveFleet(spec, placer, ns, problems, deviceNames, defaultCluster);
   const pipelines = spec.iomt ? resolvePipelines(spec, placer, ns, problems, deviceNames) : undefined;
+  checkDeviceHostPorts(fleet, pipelines, problems);
   const iomt = pipelines ? { pipelines, registries: [...new Set(pipelines.flatMap((p) => p.things.map((t) => registryOf(t.image))))].sort() } : undefined;
 
   // Every cluster that runs something also runs the monitoring component (an agent or the operator's rules).

@@ -61,20 +61,27 @@ function fleetMatcher(fleet: FleetModel, devices: ReadonlyArray<string>, label?:
 }
 const BY = 'cluster, device, source';
 
+/** How often the Flotta agent scrapes the Kepler relays (charts/energy.ts: their EdgeWorkloads' metrics interval), s. */
+const RELAY_INTERVAL_SECONDS = 60;
+
 /**
- * How far behind the hub's clock device series can be: Flotta's agent remote-writes what it collected every 5
- * minutes (project-flotta/flotta-device-worker 0.2.0 `internal/metrics/remote_write.go`: writeRoutine sleeps
+ * How far behind the hub's clock device series can be, in whole minutes, for series collected every
+ * `intervalSeconds`: Flotta's agent remote-writes what it collected every 5 minutes
+ * (project-flotta/flotta-device-worker 0.2.0 `internal/metrics/remote_write.go`: writeRoutine sleeps
  * `defaultWaitInterval = 5 * time.Minute` between writes; not configurable), so just before a write the newest
- * sample at the hub is 5 minutes plus a collection interval old, plus the send. Rules evaluated at the hub's now
- * would see a `[5m]` window with no or one sample (no rate) and an instant selector past its 5-minute lookback,
- * once every write: the records would have gaps, and their figures be computed on partial windows. So every
- * device term reads its data this much earlier (`offset`), where the writes have always arrived: 5 minutes, the
- * longest collection interval of the fleet's sets and of the relays (60 s), and a minute for the send, in whole
- * minutes. The records are the devices' power that long ago.
+ * sample at the hub is 5 minutes plus an interval old, plus the send. Rules evaluated at the hub's now would see a
+ * `[5m]` window with no or one sample (no rate) and an instant selector past its 5-minute lookback once every
+ * write: the records would have gaps, and figures computed on partial windows. So each device term reads its data
+ * this much earlier (`offset`), where the writes have always arrived: 5 minutes, the interval, and a minute for the
+ * send. The records are the devices' power that long ago.
  */
-export function deviceDataDelayMinutes(fleet: FleetModel): number {
-  const interval = Math.max(60, ...fleet.deviceSets.map((s) => s.metrics.intervalSeconds));
-  return 5 + Math.ceil(interval / 60) + 1;
+export function deviceDataDelayMinutes(intervalSeconds: number): number {
+  return 5 + Math.ceil(intervalSeconds / 60) + 1;
+}
+
+/** The rate window for counters collected every `intervalSeconds`: 5 minutes, or 2.5 intervals (two samples, always). */
+export function deviceRateWindowMinutes(intervalSeconds: number): number {
+  return Math.max(5, Math.ceil((2.5 * intervalSeconds) / 60));
 }
 
 /** Gives a device series its `device` (Flotta's `edgedeviceid`) and the fleet's `cluster`. */
@@ -100,7 +107,7 @@ function measuredTerm(cluster: string, devices: string, offset: string, zoneRege
 /** Estimated devices: Kepler v0.7.12 node package + dram energy counters, Kepler's `source` mapped. */
 function estimatedTerm(cluster: string, devices: string, offset: string): string {
   const term = (m: string) => {
-    const series = `rate(${m}{${devices}}[5m] offset ${offset})`;
+    const series = `rate(${m}{${devices}}[${deviceRateWindowMinutes(RELAY_INTERVAL_SECONDS)}m] offset ${offset})`;
     const mapped = `label_replace(label_replace(${series}, "source", "estimated", "source", "trained_power_model"), "source", "rapl", "source", "rapl-.*")`;
     return `sum by (${BY}) (${tag(mapped, cluster)})`;
   };
@@ -114,8 +121,10 @@ function estimatedTerm(cluster: string, devices: string, offset: string): string
  * Footprint (https://www.cloudcarbonfootprint.org/docs/methodology, "Energy Estimate (Watt-Hours)": average
  * watts = min watts + average vCPU utilisation × (max watts − min watts)).
  */
-export function profileTerm(cluster: string, devices: string, idle: number, max: number, offset: string): string {
-  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", ${devices}}[5m] offset ${offset})), 0), 1)`;
+export function profileTerm(cluster: string, devices: string, idle: number, max: number, intervalSeconds: number): string {
+  const window = `${deviceRateWindowMinutes(intervalSeconds)}m`;
+  const offset = `${deviceDataDelayMinutes(intervalSeconds)}m`;
+  const util = `clamp_max(clamp_min(1 - avg by (edgedeviceid) (rate(node_cpu_seconds_total{mode="idle", ${devices}}[${window}] offset ${offset})), 0), 1)`;
   const span = Number((max - idle).toFixed(6));
   return `sum by (${BY}) (${tag(`label_replace(${idle} + ${span} * ${util}, "source", "profile", "", "")`, cluster)})`;
 }
@@ -138,22 +147,25 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   if (sets.length === 0) return [];
   const of = (devices: ReadonlyArray<string>) => fleetMatcher(f, devices);
   const terms: string[] = [];
-  const offset = `${deviceDataDelayMinutes(f)}m`;
+  // Measured and estimated devices send through the Kepler relay; profile devices their system metrics, at their set's interval.
+  const offset = `${deviceDataDelayMinutes(RELAY_INTERVAL_SECONDS)}m`;
+  const interval = new Map(f.deviceSets.map((s) => [s.name, s.metrics.intervalSeconds]));
   const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices);
   const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices);
   if (rapl.length) terms.push(measuredTerm(f.cluster, of(rapl), offset));
   for (const s of sets) if (s.power!.source === 'measured' && s.power!.hwmonZones) terms.push(measuredTerm(f.cluster, of(s.devices), offset, s.power!.hwmonZones.join('|')));
   if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, of(devicesOf('estimated')), offset));
-  // Profile sets with the same watts share one term.
-  const profiles = new Map<string, { idle: number; max: number; devices: string[] }>();
+  // Profile sets with the same watts and interval share one term.
+  const profiles = new Map<string, { idle: number; max: number; seconds: number; devices: string[] }>();
   for (const s of sets) {
     const p = s.power!;
     if (p.source !== 'profile' || !p.profile) continue;
-    const key = `${p.profile.idleWatts}/${p.profile.maxWatts}`;
-    if (!profiles.has(key)) profiles.set(key, { idle: p.profile.idleWatts, max: p.profile.maxWatts, devices: [] });
+    const seconds = interval.get(s.set) ?? 60; // the generated set edgewatt-default: the stack default
+    const key = `${p.profile.idleWatts}/${p.profile.maxWatts}/${seconds}`;
+    if (!profiles.has(key)) profiles.set(key, { idle: p.profile.idleWatts, max: p.profile.maxWatts, seconds, devices: [] });
     profiles.get(key)!.devices.push(...s.devices);
   }
-  for (const g of profiles.values()) terms.push(profileTerm(f.cluster, of(g.devices), g.idle, g.max, offset));
+  for (const g of profiles.values()) terms.push(profileTerm(f.cluster, of(g.devices), g.idle, g.max, g.seconds));
   return [
     { record: DEVICE_RECORD.sourcePower, expr: terms.join(' or ') },
     { record: DEVICE_RECORD.power, expr: `sum by (cluster, device) (${DEVICE_RECORD.sourcePower})` },

@@ -70,9 +70,15 @@ const workloadSchema = z.strictObject({
   devices: z.array(dnsLabel).min(1).optional().describe('Devices that run it, by name. @default - use selector'),
   selector: labelMap.optional().describe('Devices that run it, by labels. @default - use devices'),
   ports: z
-    .array(z.strictObject({ name: dnsLabel, port: z.number().int().min(1).max(65535) }))
+    .array(
+      z.strictObject({
+        name: dnsLabel,
+        port: z.number().int().min(1).max(65535).describe('Port the container listens on.'),
+        hostPort: z.number().int().min(1).max(65535).optional().describe('Port published on the device. @default - the port'),
+      }),
+    )
     .default([])
-    .describe('Ports the container serves, each published on the device at the same port (Flotta needs a hostPort for every port). @default []'),
+    .describe('Ports the container serves, each published on the device (Flotta needs a hostPort for every port). @default []'),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }), z.string()).default({}).describe('@default {}'),
   metrics: z
     .strictObject({

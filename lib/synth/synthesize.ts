@@ -226,7 +226,9 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
 function argocdExclusionsOf(model: StackModel, files: ReadonlyArray<{ path: string; text: string }>): ArgoExclusions | Finding | undefined {
   if (!model.gitops) return undefined;
   const patch = files.find((f) => f.path === RESOURCE_EXCLUSIONS_PATCH_FILE);
-  return patch ? exclusionsFromPatch(patch.text, `argocd/${patch.path}`) : DEFAULT_ARGO_EXCLUSIONS;
+  const exclusions = patch ? exclusionsFromPatch(patch.text, `argocd/${patch.path}`) : DEFAULT_ARGO_EXCLUSIONS;
+  // Applicationset mode has no folder Applications to tell each cluster's server: the model does.
+  return 'rules' in exclusions ? { ...exclusions, servers: new Map(model.clusters.map((c) => [c.name, c.server])) } : exclusions;
 }
 
 /** The files of a plan: each object's YAML (header and body), each text as it is. */

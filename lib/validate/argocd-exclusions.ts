@@ -8,10 +8,27 @@ export interface ArgoExclusions {
   readonly rules: ReadonlyArray<ResourceExclusion>;
   /** Where the rules come from: the patch file, or Argo CD's default. */
   readonly source: string;
+  /** What to do about an excluded object. */
+  readonly fix: string;
+  /**
+   * The server of each cluster folder, for trees whose folders have no Applications (applicationset mode: the
+   * ApplicationSet names each cluster, registered in Argo CD under that name at this server). @default - from the folders' Applications
+   */
+  readonly servers?: ReadonlyMap<string, string>;
 }
 
-/** Argo CD's own default, when the bootstrap carries no patch of `resource.exclusions`. */
-export const DEFAULT_ARGO_EXCLUSIONS: ArgoExclusions = { rules: ARGOCD_DEFAULT_EXCLUSIONS, source: "Argo CD v3.5.1's default resource.exclusions (the argocd-cm its install manifests ship)" };
+/** The fix when the exclusions are Argo CD's default: the bootstrap's patch, written by synth. */
+function mergePatchFix(bootstrapDir: string): string {
+  return `merge ${bootstrapDir}/${RESOURCE_EXCLUSIONS_PATCH_FILE}, which edgewatt synth writes, into argocd-cm, or drop that exclusion from yours`;
+}
+
+/** Argo CD's own default, when the bootstrap (in `bootstrapDir`) carries no patch of `resource.exclusions`. */
+export function defaultArgoExclusions(bootstrapDir = 'argocd'): ArgoExclusions {
+  return { rules: ARGOCD_DEFAULT_EXCLUSIONS, source: "Argo CD v3.5.1's default resource.exclusions (the argocd-cm its install manifests ship)", fix: mergePatchFix(bootstrapDir) };
+}
+
+/** Argo CD's own default, with the bootstrap in `argocd/`. */
+export const DEFAULT_ARGO_EXCLUSIONS: ArgoExclusions = defaultArgoExclusions();
 
 /**
  * The exclusions of an argocd-cm merge patch (`data["resource.exclusions"]`, a YAML list in a string), or a
@@ -29,7 +46,7 @@ export function exclusionsFromPatch(text: string, file: string): ArgoExclusions 
     Array.isArray(rules) &&
     rules.every((r: Json) => r && typeof r === 'object' && ['apiGroups', 'kinds', 'clusters'].every((k) => r[k] === undefined || (Array.isArray(r[k]) && r[k].every((x: unknown) => typeof x === 'string'))));
   if (!valid) return { file, pointer: `/data/${RESOURCE_EXCLUSIONS_KEY}`, message: 'is not a list of resource exclusions (apiGroups, kinds, clusters: lists of strings): regenerate it with edgewatt synth' };
-  return { rules: rules as ResourceExclusion[], source: `the resource.exclusions of ${file}` };
+  return { rules: rules as ResourceExclusion[], source: `the resource.exclusions of ${file}`, fix: `regenerate ${file} with edgewatt synth, and merge it into argocd-cm` };
 }
 
 /**
@@ -48,7 +65,15 @@ export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string
     const key = /([^/]+\/[^/]+)$/.exec(String(spec.source?.path ?? ''))?.[1];
     if (key && typeof spec.destination?.server === 'string') servers.set(key, spec.destination.server);
   }
-  if (servers.size === 0) return [];
+  if (servers.size === 0) {
+    // No folder Applications: the clusters' servers, when known (applicationset mode), cover every folder of a cluster.
+    if (!exclusions.servers) return [];
+    for (const e of entries) {
+      const rel = e.file.slice(root.length + 1).split('/');
+      const server = rel.length === 3 ? exclusions.servers.get(rel[0]) : undefined;
+      if (server !== undefined) servers.set(`${rel[0]}/${rel[1]}`, server);
+    }
+  }
   const out: Finding[] = [];
   const verdicts = new Map<string, boolean>();
   for (const e of entries) {
@@ -68,7 +93,7 @@ export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string
       message:
         `${exclusions.source} exclude ${group || 'core'}/${e.object.kind} on ${server}: Argo CD never applies this object, and its Application still reports Synced` +
         (service ? ` (Service ${service} gets no endpoints)` : '') +
-        `; fix: merge argocd/${RESOURCE_EXCLUSIONS_PATCH_FILE}, which edgewatt synth writes, into argocd-cm, or drop that exclusion from yours`,
+        `; fix: ${exclusions.fix}`,
     });
   }
   return out;

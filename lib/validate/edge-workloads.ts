@@ -1,3 +1,4 @@
+import { FLOTTA_SET_LABEL } from '../core/fleet-sets';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -10,36 +11,57 @@ import { Entry, Finding } from './types';
  */
 export function checkEdgeWorkloads(entries: ReadonlyArray<Entry>): Finding[] {
   const out: Finding[] = [];
-  /** `<cluster>/<namespace>/<device or set>:<hostPort>` → the workload that publishes it. */
-  const published = new Map<string, string>();
+  /** Each published host port, with the devices or sets its workload targets. */
+  const published: Array<{ file: string; pointer: string; name: string; scope: string; hostPort: number; devices: string[]; sets: string[] }> = [];
   for (const e of entries) {
     if (e.object.kind !== 'EdgeWorkload' || !String(e.object.apiVersion).startsWith('management.project-flotta.io/')) continue;
     const spec = (e.object as Json).spec ?? {};
-    const targets: string[] =
-      typeof spec.device === 'string' ? [`device ${spec.device}`] : ((spec.deviceSelector?.matchExpressions ?? []) as Json[]).flatMap((m) => (m.operator === 'In' ? (m.values as string[]).map((v) => `devices labelled ${m.key}=${v}`) : []));
+    const devices: string[] = typeof spec.device === 'string' ? [spec.device] : [];
+    const sets: string[] = ((spec.deviceSelector?.matchExpressions ?? []) as Json[]).flatMap((m) => (m.key === FLOTTA_SET_LABEL && m.operator === 'In' ? (m.values as string[]) : []));
     ((spec.pod?.spec?.containers ?? []) as Json[]).forEach((c, i) => {
       ((c.ports ?? []) as Json[]).forEach((p, j) => {
-        const pointer = `/spec/pod/spec/containers/${i}/ports/${j}`;
+        const pointer = `/spec/pod/spec/containers/${i}/ports/${j}/hostPort`;
         const hostPort = p.hostPort;
         if (!Number.isInteger(hostPort) || hostPort < 1 || hostPort > 65535) {
           out.push({
             file: e.file,
-            pointer: `${pointer}/hostPort`,
+            pointer,
             message:
               "is required: Flotta's device agent refuses a workload port without a host port (flotta-device-worker 0.2.0 getHostPorts, \"illegal host port number 0\"), so the workload never starts; " +
               'fix: publish it (hostPort), or leave the port out (Flotta scrapes workload metrics at the container\'s own address)',
           });
           return;
         }
-        for (const t of targets) {
-          const key = `${e.cluster}/${e.object.metadata.namespace ?? ''}/${t}:${hostPort}`;
-          const other = published.get(key);
-          if (other === undefined) published.set(key, e.object.metadata.name);
-          else if (other !== e.object.metadata.name)
-            out.push({ file: e.file, pointer: `${pointer}/hostPort`, message: `host port ${hostPort} on ${t} is published by workload ${other} too: podman binds it once, so one of them never starts; fix: give one of them another port` });
-        }
+        published.push({ file: e.file, pointer, name: e.object.metadata.name, scope: `${e.cluster}/${e.object.metadata.namespace ?? ''}`, hostPort, devices, sets });
       });
     });
+  }
+  if (published.length < 2) return out;
+  // A set's devices, from the registration requests that put them in it (targetSet): only when a set is targeted.
+  const members = new Map<string, string[]>();
+  if (published.some((p) => p.sets.length > 0)) {
+    for (const e of entries) {
+      if (e.object.kind !== 'EdgeDeviceSignedRequest') continue;
+      const spec = (e.object as Json).spec ?? {};
+      const key = `${e.cluster}/${spec.targetNamespace ?? ''}/${spec.targetSet ?? ''}`;
+      const list = members.get(key);
+      if (list) list.push(e.object.metadata.name);
+      else members.set(key, [e.object.metadata.name]);
+    }
+  }
+  /** `<scope>/<device>:<hostPort>` → the workload that publishes it. */
+  const taken = new Map<string, string>();
+  for (const p of published) {
+    const devices = [...p.devices, ...p.sets.flatMap((s) => members.get(`${p.scope}/${s}`) ?? [])];
+    for (const d of new Set(devices)) {
+      const key = `${p.scope}/${d}:${p.hostPort}`;
+      const other = taken.get(key);
+      if (other === undefined) taken.set(key, p.name);
+      else if (other !== p.name) {
+        out.push({ file: p.file, pointer: p.pointer, message: `host port ${p.hostPort} on device ${d} is published by workload ${other} too: podman binds it once, so one of them never starts; fix: give one of them another host port` });
+        break;
+      }
+    }
   }
   return out;
 }

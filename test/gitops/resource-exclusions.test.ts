@@ -7,6 +7,7 @@ import {
   checkExcludedObjects,
   DEFAULT_ARGO_EXCLUSIONS,
   Entry,
+  escapeGlob,
   exclusionsFromPatch,
   isExcluded,
   RESOURCE_EXCLUSIONS_PATCH_FILE,
@@ -40,6 +41,11 @@ describe('Argo CD resource exclusions: the EndpointSlices of things on devices a
     expect(isExcluded([{ apiGroups: ['*.k8s.io'], kinds: ['EndpointSlice'], clusters: ['https://line-*'] }], 'discovery.k8s.io', 'EndpointSlice', HUB)).toBe(false);
     expect(isExcluded([{ apiGroups: [], kinds: ['Endpoint*'] }], '', 'EndpointSlice', HUB)).toBe(false); // kinds are not globs
     expect(isExcluded([{ apiGroups: [], kinds: ['*'] }], 'apps', 'Deployment', HUB)).toBe(true);
+    // gobwas/glob syntax: classes, alternatives, escapes; a server URL is written escaped, so an IPv6 literal matches itself.
+    const on = (c: string, server: string) => isExcluded([{ apiGroups: ['*'], kinds: ['*'], clusters: [c] }], 'discovery.k8s.io', 'EndpointSlice', server);
+    expect([on('https://{hub,line-1}.x', 'https://line-1.x'), on('https://[!h]ub', 'https://hub'), on('https://[fd00::1]:6443', 'https://[fd00::1]:6443')]).toEqual([true, false, false]);
+    expect(escapeGlob('https://[fd00::1]:6443')).toBe('https://\\[fd00::1\\]:6443');
+    expect(on(escapeGlob('https://[fd00::1]:6443'), 'https://[fd00::1]:6443')).toBe(true);
   });
 
   test('the demo writes the patch: the default list, with EndpointSlice synced on line-1, whose camera runs on a device', () => {
@@ -77,6 +83,16 @@ describe('Argo CD resource exclusions: the EndpointSlices of things on devices a
     expect(checkExcludedObjects(entries.filter((e) => e.object.kind !== 'Application'), 'dist', DEFAULT_ARGO_EXCLUSIONS)).toEqual([]);
   });
 
+  test('in applicationset mode (no folder Applications) the gate takes each cluster folder\'s server from the stack', () => {
+    const a = clone(demoStack()) as any;
+    a.gitops.mode = 'applicationset';
+    const entries = entriesOf(synthChecked(a));
+    expect(entries.some((e) => e.object.kind === 'Application' && e.file.startsWith('dist/'))).toBe(false);
+    expect(checkExcludedObjects(entries, 'dist', DEFAULT_ARGO_EXCLUSIONS)).toEqual([]); // no servers known: nothing to judge
+    const servers = new Map([['hub', HUB], ['line-1', LINE1]]);
+    expect(checkExcludedObjects(entries, 'dist', { ...DEFAULT_ARGO_EXCLUSIONS, servers }).map((f) => f.file)).toEqual([SLICE]);
+  });
+
   test('a patch that is not a list of exclusions is a finding', () => {
     expect(exclusionsFromPatch('data:\n  resource.exclusions: "nope"\n', 'argocd/x.yaml')).toMatchObject({ file: 'argocd/x.yaml', pointer: '/data/resource.exclusions', message: expect.stringMatching(/is not a list of resource exclusions/) });
     expect(exclusionsFromPatch('data:\n  resource.exclusions: |\n    - kinds: [1]\n', 'argocd/x.yaml')).toHaveProperty('message');
@@ -111,6 +127,8 @@ describe('Argo CD resource exclusions: the EndpointSlices of things on devices a
     expect(edited.code).toBe(1);
     expect(edited.err).toContain('validation failed (1 problem)');
     expect(edited.err).toMatch(new RegExp(`${dist}/line-1/iomt/endpointslice-camera-device.yaml: the resource.exclusions of \\S*argocd/argocd-cm/resource-exclusions.yaml exclude discovery.k8s.io/EndpointSlice on ${LINE1.replace(/[.]/g, '\\.')}`));
+    // The edited patch is the cause: the fix is to regenerate it, not to merge it.
+    expect(edited.err).toMatch(/fix: regenerate \S*argocd\/argocd-cm\/resource-exclusions.yaml with edgewatt synth, and merge it into argocd-cm/);
     fs.rmSync(patch);
     const without = await run();
     expect(without.code).toBe(1);

@@ -62,6 +62,8 @@ describe('IoMT things run where they are placed', () => {
     ['127.0.0.2', /is an unspecified, loopback or link-local address/],
     ['fe80::1', /is an unspecified, loopback or link-local address/],
     ['300.20.0.11', /is not an IP address/],
+    ['ff12::1', /is an unspecified, loopback or link-local address/],
+    ['::ffff:10.20.0.11', /is an IPv4-mapped IPv6 address: give the IPv4 address \(10\.20\.0\.11\)/],
   ])('a device address the API server refuses as an endpoint (%s) is a problem at the device', (address, why) => {
     const out = problems((_p, s) => (s.fleet.devices.find((d: any) => d.name === 'cam-01').address = address));
     expect(out).toEqual([expect.stringMatching(new RegExp(`^fleet\\.devices\\[0\\]\\.address: "${address.replace(/\./g, '\\.')}" ${why.source}`))]);

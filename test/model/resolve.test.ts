@@ -92,6 +92,8 @@ describe('model', () => {
       'fleet.devices[3].name: duplicate device name "cam-01" (also fleet.devices[0].name): names must be unique',
       'iomt.pipelines[0].things[4].name: duplicate thing name "camera" (also iomt.pipelines[0].things[0].name): names must be unique',
       'iomt.pipelines[1].name: duplicate pipeline name "object-detection" (also iomt.pipelines[0].name): names must be unique',
+      // The copied pipeline also puts its camera on cam-01 at the same port: a clash whatever the names.
+      'iomt.pipelines[1].things[0].port: thing "camera" publishes host port 8554 on device "cam-01", as thing "camera" does (iomt.pipelines[0].things[0].port): podman binds it once, so one of them never starts: serve another port',
       'iomt.pipelines[1].things[4].name: duplicate thing name "camera" (also iomt.pipelines[1].things[0].name): names must be unique',
     ]);
   });

@@ -32,10 +32,12 @@ describe("EdgeWorkloads run on Flotta's device agent: every port published, no h
     ]);
   });
 
-  test("the stack's device workloads publish their ports; two on one device set with the same port are refused", () => {
+  test("a workload on a whole set and one on a device of it cannot publish the same host port (model and gate)", () => {
     const s = clone(demoStack()) as any;
+    s.fleet.devices.push({ name: 'cam-02', set: 'cameras', address: '10.20.0.12', labels: { site: 'seoul' } });
     s.fleet.workloads = [
-      { name: 'relay-a', image: 'registry.example/relay:1.0.0', devices: ['cam-01'], ports: [{ name: 'http', port: 9200 }] },
+      // Both cameras: placed on the set (a selector on flotta/member-of); cam-01 alone: placed on the device.
+      { name: 'relay-a', image: 'registry.example/relay:1.0.0', devices: ['cam-01', 'cam-02'], ports: [{ name: 'http', port: 9200 }] },
       { name: 'relay-b', image: 'registry.example/relay:1.0.0', devices: ['cam-01'], ports: [{ name: 'http', port: 9200 }] },
     ];
     let message = '';
@@ -44,9 +46,32 @@ describe("EdgeWorkloads run on Flotta's device agent: every port published, no h
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toMatch(/edgeworkload-relay-b\.yaml: \/spec\/pod\/spec\/containers\/0\/ports\/0\/hostPort: host port 9200 on .* is published by workload relay-a too: podman binds it once, so one of them never starts/);
-    s.fleet.workloads[1].ports[0].port = 9201;
+    expect(message).toContain('fleet.workloads[1].ports[0].port: workload "relay-b" publishes host port 9200 on device "cam-01", as workload "relay-a" does (fleet.workloads[0].ports[0].port): podman binds it once, so one of them never starts: publish another port (hostPort)');
+    // hostPort moves it; the gate then passes, and finds the clash again when the tree is edited back.
+    s.fleet.workloads[1].ports[0].hostPort = 9201;
     const r = synthChecked(s);
-    expect(objectAt(r, 'hub/fleet/edgeworkload-relay-b.yaml').spec.pod.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 9201, hostPort: 9201, protocol: 'TCP' }]);
+    expect(objectAt(r, 'hub/fleet/edgeworkload-relay-a.yaml').spec.deviceSelector).toEqual({ matchExpressions: [{ key: 'flotta/member-of', operator: 'In', values: ['cameras'] }] });
+    expect(objectAt(r, 'hub/fleet/edgeworkload-relay-b.yaml').spec.device).toBe('cam-01');
+    expect(objectAt(r, 'hub/fleet/edgeworkload-relay-b.yaml').spec.pod.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 9200, hostPort: 9201, protocol: 'TCP' }]);
+    const entries = entriesOf(r);
+    expect(checkEdgeWorkloads(entries)).toEqual([]);
+    const b = entries.find((e) => e.file === 'dist/hub/fleet/edgeworkload-relay-b.yaml')!;
+    (b.object as any).spec.pod.spec.containers[0].ports[0].hostPort = 9200;
+    expect(checkEdgeWorkloads(entries).map((f) => `${f.file}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^dist\/hub\/fleet\/edgeworkload-relay-[ab]\.yaml: host port 9200 on device cam-01 is published by workload relay-[ab] too/),
+    ]);
+  });
+
+  test("host ports the device's own services hold are refused: Flotta's node_exporter, the set's Kepler host service", () => {
+    const s = clone(demoStack()) as any;
+    s.fleet.workloads = [{ name: 'relay-a', image: 'registry.example/relay:1.0.0', devices: ['cam-01'], ports: [{ name: 'a', port: 9100 }, { name: 'b', port: 8080, hostPort: 28282 }] }];
+    let message = '';
+    try {
+      synthChecked(s);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("fleet.workloads[0].ports[0].port: workload \"relay-a\" publishes host port 9100 on device \"cam-01\", where Flotta's agent runs node_exporter");
+    expect(message).toContain("fleet.workloads[0].ports[1].hostPort: workload \"relay-a\" publishes host port 28282 on device \"cam-01\", where the set's Kepler host service listens");
   });
 });

@@ -8,7 +8,7 @@ import { startsGenerated } from '../../synth/stager';
 import { readRegularFile } from '../../synth/tree';
 import { chartFoldersAt } from '../../helm/chart';
 import { findingsToProblems, loadYamlTree, policyReport, readFlowsFile, validateEntries } from '../../validate';
-import { ArgoExclusions, DEFAULT_ARGO_EXCLUSIONS, exclusionsFromPatch } from '../../validate/argocd-exclusions';
+import { ArgoExclusions, defaultArgoExclusions, exclusionsFromPatch } from '../../validate/argocd-exclusions';
 import { Finding } from '../../validate/types';
 import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../../core/argocd-exclusions';
 import { CliIO } from '../io';
@@ -100,7 +100,7 @@ function bootstrapOf(dir: string, flag: string | false | undefined): string | un
 /** The resource exclusions of the bootstrap's argocd-cm patch (RESOURCE_EXCLUSIONS_PATCH_FILE), else Argo CD's default. */
 function exclusionsOf(bootstrapDir: string): ArgoExclusions | Finding {
   const file = path.join(bootstrapDir, RESOURCE_EXCLUSIONS_PATCH_FILE);
-  if (!fs.existsSync(file)) return DEFAULT_ARGO_EXCLUSIONS;
+  if (!fs.existsSync(file)) return defaultArgoExclusions(bootstrapDir);
   const content = readRegularFile(file);
   return typeof content === 'string' ? { file, pointer: '', message: `${content}: the argocd-cm patch must be a regular file` } : exclusionsFromPatch(content.toString('utf8'), file);
 }
