@@ -65,20 +65,18 @@ export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string
     const key = /([^/]+\/[^/]+)$/.exec(String(spec.source?.path ?? ''))?.[1];
     if (key && typeof spec.destination?.server === 'string') servers.set(key, spec.destination.server);
   }
-  if (servers.size === 0) {
-    // No folder Applications: the clusters' servers, when known (applicationset mode), cover every folder of a cluster.
-    if (!exclusions.servers) return [];
-    for (const e of entries) {
-      const rel = e.file.slice(root.length + 1).split('/');
-      const server = rel.length === 3 ? exclusions.servers.get(rel[0]) : undefined;
-      if (server !== undefined) servers.set(`${rel[0]}/${rel[1]}`, server);
-    }
-  }
+  // No folder Applications: the clusters' servers, when known (applicationset mode), cover every folder of a cluster.
+  const byCluster = servers.size === 0 ? exclusions.servers : undefined;
+  if (servers.size === 0 && !byCluster) return [];
   const out: Finding[] = [];
   const verdicts = new Map<string, boolean>();
+  // Only kinds a rule names can be excluded (unless a rule names every kind): the rest are passed over unread.
+  const kinds = new Set(exclusions.rules.flatMap((r) => r.kinds));
+  const anyKind = exclusions.rules.some((r) => r.kinds.length === 0 || r.kinds.includes('*'));
   for (const e of entries) {
+    if (!anyKind && !kinds.has(e.object.kind)) continue;
     const rel = e.file.slice(root.length + 1).split('/');
-    const server = rel.length === 3 ? servers.get(`${rel[0]}/${rel[1]}`) : undefined;
+    const server = rel.length !== 3 ? undefined : byCluster ? byCluster.get(rel[0]) : servers.get(`${rel[0]}/${rel[1]}`);
     if (server === undefined) continue;
     const apiVersion = String(e.object.apiVersion);
     const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
