@@ -1,28 +1,17 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse } from 'yaml';
-import { pipelinesMermaid, renderSvg, resolveModel, parseStack, runCli, SpecError, stackDot, stackMermaid } from '../../lib/internal';
+import { parseStack, pipelinesMermaid, renderSvg, resolveModel, runCli, stackDot, stackMermaid } from '../../lib/internal';
+import { pipelineStack, resolveProblems } from '../support/iomt';
 import * as path from 'path';
 import { ROOT } from '../support/shared';
-import { clone, demoStack } from '../support/stacks';
+import { demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 import { captureIO } from '../support/tmp';
 
 const D = 'line-1/iomt';
 
-function pipelineStack(edit: (p: any, s: any) => void): any {
-  const s = clone(demoStack()) as any;
-  edit(s.iomt.pipelines[0], s);
-  return s;
-}
-
 function graphProblems(edit: (p: any) => void): string[] {
-  try {
-    resolveModel(parseStack(pipelineStack(edit)));
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
+  return resolveProblems(pipelineStack(edit));
 }
 
 describe('IoMT pipelines', () => {

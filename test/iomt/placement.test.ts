@@ -1,24 +1,12 @@
 import { parse } from 'yaml';
-import { parseStack, resolveModel, SpecError } from '../../lib/internal';
-import { clone, demoStack } from '../support/stacks';
+import { pipelineStack, resolveProblems } from '../support/iomt';
+import { demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 
 const D = 'line-1/iomt';
 
-function pipelineStack(edit: (p: any, s: any) => void): any {
-  const s = clone(demoStack()) as any;
-  edit(s.iomt.pipelines[0], s);
-  return s;
-}
-
 function problems(edit: (p: any, s: any) => void): string[] {
-  try {
-    resolveModel(parseStack(pipelineStack(edit)));
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
+  return resolveProblems(pipelineStack(edit));
 }
 
 describe('IoMT things run where they are placed', () => {

@@ -3,6 +3,16 @@ import { checkEdgeWorkloads, Entry } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
 import { objectAt, synthChecked } from '../support/synth';
 
+/** The message of the error synthChecked throws for `stack`; '' when it synthesizes. */
+function synthError(stack: unknown): string {
+  try {
+    synthChecked(stack as never);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
 /** The output as the gates see it. */
 function entriesOf(r: ReturnType<typeof synthChecked>): Entry[] {
   return [...r.files].filter(([f]) => f.endsWith('.yaml')).map(([f, text]) => ({ file: `dist/${f}`, cluster: f.split('/')[0], object: parse(text) }));
@@ -40,12 +50,7 @@ describe("EdgeWorkloads run on Flotta's device agent: every port published, no h
       { name: 'relay-a', image: 'registry.example/relay:1.0.0', devices: ['cam-01', 'cam-02'], ports: [{ name: 'http', port: 9200 }] },
       { name: 'relay-b', image: 'registry.example/relay:1.0.0', devices: ['cam-01'], ports: [{ name: 'http', port: 9200 }] },
     ];
-    let message = '';
-    try {
-      synthChecked(s);
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = synthError(s);
     expect(message).toContain('fleet.workloads[1].ports[0].port: workload "relay-b" publishes host port 9200 on device "cam-01", as workload "relay-a" does (fleet.workloads[0].ports[0].port): podman binds it once, so one of them never starts: publish another port (hostPort)');
     // hostPort moves it; the gate then passes, and finds the clash again when the tree is edited back.
     s.fleet.workloads[1].ports[0].hostPort = 9201;
@@ -65,12 +70,7 @@ describe("EdgeWorkloads run on Flotta's device agent: every port published, no h
   test("host ports the device's own services hold are refused: Flotta's node_exporter, the set's Kepler host service", () => {
     const s = clone(demoStack()) as any;
     s.fleet.workloads = [{ name: 'relay-a', image: 'registry.example/relay:1.0.0', devices: ['cam-01'], ports: [{ name: 'a', port: 9100 }, { name: 'b', port: 8080, hostPort: 28282 }] }];
-    let message = '';
-    try {
-      synthChecked(s);
-    } catch (e) {
-      message = (e as Error).message;
-    }
+    const message = synthError(s);
     expect(message).toContain("fleet.workloads[0].ports[0].port: workload \"relay-a\" publishes host port 9100 on device \"cam-01\", where Flotta's agent runs node_exporter");
     expect(message).toContain("fleet.workloads[0].ports[1].hostPort: workload \"relay-a\" publishes host port 28282 on device \"cam-01\", where the set's Kepler host service listens");
   });
