@@ -15,3 +15,8 @@ export const FLOTTA_NODE_EXPORTER_PORT = 9100;
  * (Kepler v0.7.12, its default 9102) power: each generation's own default port (lib/energy/generations.ts).
  */
 export const KEPLER_PORTS = { classic: 9102, current: 28282 } as const;
+
+/** Port of the Kepler host service of a set whose devices measure (current generation) or estimate (classic) power. */
+export function keplerHostPort(source: 'measured' | 'estimated'): number {
+  return source === 'measured' ? KEPLER_PORTS.current : KEPLER_PORTS.classic;
+}

@@ -58,4 +58,10 @@ export function objectKey(o: KubeObject): string {
   return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
+/** The API group of an `apiVersion`: `apps` of `apps/v1`, `''` (the core group) of `v1`. */
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
 export { jsonLength } from './object-digest';

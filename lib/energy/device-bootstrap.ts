@@ -1,3 +1,4 @@
+import { keplerHostPort } from '../core/device-ports';
 import { VERSIONS } from '../core/versions';
 import { CLASSIC, CURRENT } from './generations';
 
@@ -12,10 +13,8 @@ export const DEVICE_PATHS = {
   relay: { measured: 'kepler-host-relay', estimated: 'kepler-classic-relay' },
 } as const;
 
-/** Port the host service listens on (each generation's own default port). */
-export function hostExporterPort(source: HostExporterSource): number {
-  return source === 'measured' ? CURRENT.port : CLASSIC.port;
-}
+/** Port the host service listens on (each generation's own default port: lib/core/device-ports.ts). */
+export const hostExporterPort: (source: HostExporterSource) => number = keplerHostPort;
 
 /** What the device bootstrap of one set is made from. */
 export interface DeviceBootstrapOptions {

@@ -1,5 +1,5 @@
 import { StackModel } from '../model/types';
-import { CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../core/kube-object';
+import { apiGroupOf, CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../core/kube-object';
 import { HEALTH_CHECK_PATCH_FILE, healthCheckPatch } from './health-check';
 import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../core/argocd-exclusions';
 import { resourceExclusionsPatch } from './resource-exclusions';
@@ -46,7 +46,7 @@ export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manife
     for (const o of m.objects) {
       if (o.kind === 'EndpointSlice') slicesOn.add(m.cluster);
       if (!CLUSTER_SCOPED_KINDS.has(o.kind)) continue;
-      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+      const group = apiGroupOf(o.apiVersion);
       kinds.set(`${group}/${o.kind}`, { group, kind: o.kind });
     }
   }

@@ -1,3 +1,4 @@
+import { apiGroupOf } from '../core/kube-object';
 import { Entry } from '../validate/types';
 import { objectName, pool } from './tree';
 import { ApiRejection, ApplyOptions, causeLines, KindNotServed, LiveClient, LiveObject } from './types';
@@ -48,7 +49,7 @@ export async function dryRunTree(client: LiveClient, entries: Entry[], opts: Omi
     } catch (err) {
       if (!(err instanceof ApiRejection)) throw err;
       const ns = e.object.metadata.namespace;
-      const group = e.object.apiVersion.includes('/') ? e.object.apiVersion.split('/')[0] : '';
+      const group = apiGroupOf(e.object.apiVersion);
       if (err.code === 404 && ns && made.namespaces.has(ns) && err.message.includes(`namespaces "${ns}" not found`)) {
         return { ...base, outcome: 'skipped', reason: `namespace ${ns} is created by this cluster's tree and a dry run does not persist it` };
       }

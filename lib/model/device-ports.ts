@@ -1,4 +1,4 @@
-import { FLOTTA_NODE_EXPORTER_PORT, KEPLER_PORTS } from '../core/device-ports';
+import { FLOTTA_NODE_EXPORTER_PORT, keplerHostPort } from '../core/device-ports';
 import { ProblemList } from '../core/errors';
 import { setPowers } from './device-power';
 import { FleetModel, PipelineModel } from './types';
@@ -46,8 +46,9 @@ export function checkDeviceHostPorts(fleet: FleetModel | undefined, pipelines: R
   const kepler = new Map<string, number>();
   for (const s of setPowers(fleet)) {
     const source = s.power?.source;
-    const port = source === 'measured' ? KEPLER_PORTS.current : source === 'estimated' ? KEPLER_PORTS.classic : undefined;
-    if (port !== undefined) for (const d of s.devices) if (byDevice.has(d)) kepler.set(d, port);
+    if (source !== 'measured' && source !== 'estimated') continue;
+    const port = keplerHostPort(source);
+    for (const d of s.devices) if (byDevice.has(d)) kepler.set(d, port);
   }
   /** `<path>\0<clash>` → the first device and how many. */
   const clashes = new Map<string, { path: string; message: (first: string, n: number) => string; first: string; n: number }>();

@@ -210,9 +210,8 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
           ...ordered.entries(label),
           ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
         ],
-        { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...(exclusions && !('file' in exclusions) ? { argocdExclusions: exclusions } : {}), ...options.validation },
+        { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...(exclusions ? { argocdExclusions: exclusions } : {}), ...options.validation },
       );
-      if (exclusions && 'file' in exclusions) findings.push(exclusions);
       const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
       if (problems.length > 0) throw new ValidationError(problems);
     },

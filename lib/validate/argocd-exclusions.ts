@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { ARGOCD_DEFAULT_EXCLUSIONS, isExcluded, RESOURCE_EXCLUSIONS_KEY, RESOURCE_EXCLUSIONS_PATCH_FILE, ResourceExclusion } from '../core/argocd-exclusions';
+import { apiGroupOf } from '../core/kube-object';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
 
@@ -78,8 +79,7 @@ export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string
     const rel = e.file.slice(root.length + 1).split('/');
     const server = rel.length !== 3 ? undefined : byCluster ? byCluster.get(rel[0]) : servers.get(`${rel[0]}/${rel[1]}`);
     if (server === undefined) continue;
-    const apiVersion = String(e.object.apiVersion);
-    const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    const group = apiGroupOf(String(e.object.apiVersion));
     const k = `${group}/${e.object.kind}@${server}`;
     let excluded = verdicts.get(k);
     if (excluded === undefined) verdicts.set(k, (excluded = isExcluded(exclusions.rules, group, e.object.kind, server)));

@@ -53,10 +53,11 @@ export interface ValidateOptions {
   readonly beforeChecks?: (fresh: number) => void;
   /**
    * The resource exclusions of the Argo CD that syncs the tree (its bootstrap's argocd-cm patch, or Argo CD's
-   * default); with them, no object an Application deploys may be one Argo CD excludes (checkExcludedObjects).
+   * default); with them, no object an Application deploys may be one Argo CD excludes (checkExcludedObjects). A
+   * finding instead (a patch that does not read, exclusionsFromPatch) is reported with the others.
    * @default - not checked (a tree without its Argo CD bootstrap)
    */
-  readonly argocdExclusions?: ArgoExclusions;
+  readonly argocdExclusions?: ArgoExclusions | Finding;
 }
 
 const schemaChecks = new Map<string, SchemaCheck>();
@@ -102,7 +103,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkEdgeWorkloads(entries),
     ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
     ...checkGitops(entries, options.root ?? 'dist'),
-    ...(options.argocdExclusions ? checkExcludedObjects(entries, options.root ?? 'dist', options.argocdExclusions) : []),
+    ...exclusionFindings(entries, options.root ?? 'dist', options.argocdExclusions),
     ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist') : []),
   ];
   if (cache) {
@@ -115,6 +116,12 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,
   );
+}
+
+/** checkExcludedObjects with the exclusions given, or the finding given instead of them. */
+function exclusionFindings(entries: ReadonlyArray<Entry>, root: string, exclusions: ArgoExclusions | Finding | undefined): Finding[] {
+  if (exclusions === undefined) return [];
+  return 'rules' in exclusions ? checkExcludedObjects(entries, root, exclusions) : [exclusions];
 }
 
 /** Findings as problems: `file: /pointer: message`. */

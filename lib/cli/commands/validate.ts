@@ -65,10 +65,8 @@ export function validateCommand(io: CliIO): Command {
       if (flags.policyReport && flags.output === 'text') io.out(policyReport(tree.entries));
       const flows = readFlowsFile(dir);
       // The Argo CD that syncs the tree excludes what argocd-cm says: the bootstrap's patch of it, or the default.
-      const exclusions = boot && bootstrapDir ? exclusionsOf(bootstrapDir) : undefined;
-      const exclusionFindings = exclusions && !('rules' in exclusions) ? [exclusions] : [];
-      const argocdExclusions = exclusions && 'rules' in exclusions ? exclusions : undefined;
-      const findings = [...loadFindings, ...flows.findings, ...exclusionFindings, ...validateEntries(entries, { schemas, root: dir, flows: flows.flows, argocdExclusions })];
+      const argocdExclusions = boot && bootstrapDir ? exclusionsOf(bootstrapDir) : undefined;
+      const findings = [...loadFindings, ...flows.findings, ...validateEntries(entries, { schemas, root: dir, flows: flows.flows, argocdExclusions })];
       if (findings.length > 0) throw new ValidationError(findingsToProblems(findings));
       const files = new Set(entries.map((e) => e.file)).size;
       const flowNote = flows.flows ? ` and the ${counted(flows.flows.length, 'flow')} of FLOWS.json` : ' (no FLOWS.json: no flow checked)';
