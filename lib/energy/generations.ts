@@ -59,11 +59,16 @@ export const CLASSIC: KeplerGeneration = {
   configMount: { mountPath: '/etc/kepler/kepler.config' },
   // The classic exporter watches its node's pods (pkg/kubernetes/watcher.go NewObjListWatcher, a Pod informer filtered
   // by spec.nodeName) and lists live containers through the kubelet's /pods (pkg/kubelet/kubelet_pod_lister.go
-  // ListPods): pods and nodes/proxy. It never reads Node objects (its node name comes from NODE_NAME,
-  // pkg/node/node.go), so no `nodes` (kepler v0.7.12).
+  // ListPods, a GET of https://<node>:10250/pods). It never reads Node objects (its node name comes from NODE_NAME,
+  // pkg/node/node.go), so no `nodes` (kepler v0.7.12). The kubelet's /pods is authorized as `nodes/pods` from
+  // Kubernetes 1.33 (KubeletFineGrainedAuthz, KEP-2862: beta and on by default in 1.33, GA in 1.36), so that is what is
+  // granted, not upstream's `nodes/proxy`: `get` on nodes/proxy also authorizes the kubelet's /exec, /run and /attach
+  // (a websocket exec is a GET), that is commands in any container of every node. On an older cluster the kubelet
+  // answers 403 and only the exporter's clean-up of stopped containers' stats is skipped (pkg/collector/
+  // metric_collector.go handleInactiveContainers logs the error at V(5) and returns).
   rules: [
     { resources: ['pods'], verbs: ['get', 'list', 'watch'] },
-    { resources: ['nodes/proxy'], verbs: ['get'] },
+    { resources: ['nodes/pods'], verbs: ['get'] },
   ],
   exceptions: EXPORTER_EXCEPTIONS,
   defaultResources: { requests: { cpu: '100m', memory: '400Mi' }, limits: { memory: '800Mi' } },
@@ -81,7 +86,7 @@ export const CURRENT: KeplerGeneration = {
   ],
   configMount: { mountPath: '/etc/kepler/config.yaml', subPath: 'config.yaml' },
   // Pods come from the API server (podInformer.mode: apiserver: internal/k8s/pod/pod.go setupManager, a cache of Pods
-  // filtered by spec.nodeName), so no nodes/proxy, and no `nodes` either: only the kubelet mode reads a Node, its own
+  // filtered by spec.nodeName), so no kubelet access, and no `nodes` either: only the kubelet mode reads a Node, its own
   // (internal/k8s/pod/kubelet.go discoverKubeletEndpoint; kepler v0.11.4). The shipped rbac.yaml grants more.
   rules: [{ resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
   exceptions: EXPORTER_EXCEPTIONS,

@@ -21,6 +21,7 @@ export function resourceExclusionsPatch(stackName: string, argocdNamespace: stri
       'applies an excluded object, so the Service of an IoMT thing on a fleet device would have no endpoints.',
       `This is that default list with EndpointSlice synced on ${[...new Set(syncOn)].sort().join(', ')}.`,
       'It replaces the whole resource.exclusions key: if yours is not the default, merge the two by hand.',
+      'Merge it into the running argocd-cm before `kubectl apply -f argocd/` (the root Applications sync at once):',
       `  ${resourceExclusionsPatchCommand(argocdNamespace)}`,
     ],
     RESOURCE_EXCLUSIONS_KEY,

@@ -78,7 +78,12 @@ export class Prometheus extends Construct {
     const meta = (n: string, namespace: string | undefined = ns) => ({ name: n, ...(namespace ? { namespace } : {}), labels });
     const configText = stringify(props.config, { lineWidth: 0, aliasDuplicateObjects: false, sortMapEntries: false });
     const rules = props.ruleFiles ?? {};
-    new k8s.KubeServiceAccount(this, 'sa', { metadata: meta(name) });
+    // A Prometheus that discovers nothing in the API and reads no endpoint with its token (a remote-write gateway: no
+    // scrape jobs) gets no token: its pod, reachable from outside the cluster, would hold a credential it never uses.
+    const usesToken =
+      props.discoveryNamespaces.length > 0 || props.readNodes === true || (props.metricsReaderURLs ?? []).length > 0 || /kubernetes_sd_configs|\/var\/run\/secrets\/kubernetes\.io\//.test(configText);
+    const noToken = usesToken ? {} : { automountServiceAccountToken: false };
+    new k8s.KubeServiceAccount(this, 'sa', { metadata: meta(name), ...noToken });
     new k8s.KubeConfigMap(this, 'config', { metadata: meta(`${name}-config`), data: { 'prometheus.yml': configText } });
     if (Object.keys(rules).length > 0) new k8s.KubeConfigMap(this, 'rules', { metadata: meta(`${name}-rules`), data: { ...rules } });
     for (const target of [...new Set(props.discoveryNamespaces)].sort()) {
@@ -132,6 +137,7 @@ export class Prometheus extends Construct {
           metadata: { labels, annotations: { 'edgewatt.io/config-checksum': checksum } },
           spec: {
             serviceAccountName: name,
+            ...noToken,
             securityContext: restrictedPodSecurityContext(65534),
             containers: [
               {

@@ -31,7 +31,9 @@ describe('energy', () => {
     expect(c.volumeMounts.filter((m: any) => m.name !== 'tmp').every((m: any) => m.readOnly)).toBe(true);
     const role = objectAt(r, 'edge/energy/clusterrole-kepler-exporter-kepler.yaml');
     const resources = role.rules.flatMap((x: any) => x.resources);
-    expect(resources.includes('nodes/proxy')).toBe(generation === 'classic');
+    // The kubelet's /pods only (nodes/pods), never nodes/proxy, whose get also authorizes exec through the kubelet.
+    expect(resources.includes('nodes/pods')).toBe(generation === 'classic');
+    expect(resources.includes('nodes/proxy')).toBe(false);
     if (generation === 'current') {
       // Kubernetes is on by the flags, with the node's name from the downward API: the file has it off (its
       // validation refuses kube.enabled without a node name, before the flags apply).

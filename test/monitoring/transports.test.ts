@@ -59,6 +59,17 @@ describe('transports: every path that leaves a cluster goes through a declared, 
     expect(objectAt(demo, 'hub/monitoring/statefulset-prometheus.yaml').spec.template.spec.containers[0].args.some((a: string) => a.startsWith('--web.config.file'))).toBe(false);
   });
 
+  test('the gateways, which discover nothing and scrape nothing, hold no ServiceAccount token; the Prometheus that discover do', () => {
+    for (const gw of ['prometheus-receiver', 'device-metrics-gateway']) {
+      expect(promConfig(demo, `hub/monitoring/configmap-${gw}-config.yaml`).scrape_configs).toEqual([]);
+      expect(objectAt(demo, `hub/monitoring/serviceaccount-${gw}.yaml`).automountServiceAccountToken).toBe(false);
+      expect(objectAt(demo, `hub/monitoring/statefulset-${gw}.yaml`).spec.template.spec.automountServiceAccountToken).toBe(false);
+    }
+    for (const f of ['hub/monitoring/statefulset-prometheus.yaml', 'line-1/monitoring/statefulset-prometheus.yaml']) {
+      expect(objectAt(demo, f).spec.template.spec.automountServiceAccountToken).toBeUndefined();
+    }
+  });
+
   test('ingress: the edge agent writes to the receiver host over https with basic auth from a mounted Secret', () => {
     const cfg = promConfig(demo, 'line-1/monitoring/configmap-prometheus-config.yaml');
     const ingress = objectAt(demo, 'hub/monitoring/ingress-prometheus-receiver.yaml');
