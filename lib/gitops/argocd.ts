@@ -131,7 +131,8 @@ function sourceRepos(model: StackModel): string[] {
 
 /**
  * The AppProject: sources are the GitOps repository and the pinned upstreams; destinations are the stack's
- * clusters and namespaces only; cluster-scoped kinds are those the stack emits; a read-only and a sync role.
+ * clusters and namespaces only (never Argo CD's own: the root Applications are in bootstrapProject); cluster-scoped
+ * kinds are those the stack emits; a read-only and a sync role.
  */
 export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ group: string; kind: string }>): KubeObject {
   const g = model.gitops!;
@@ -148,7 +149,6 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
     if (kubePrometheusStackSource(model, c.name)) namespaces.add('kube-system');
     return [...namespaces].sort().map((namespace) => ({ server: c.server, namespace }));
   });
-  const argoDest = { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace };
   return {
     apiVersion: ARGOCD_API,
     kind: 'AppProject',
@@ -156,7 +156,10 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
     spec: {
       description: `edgewatt stack ${model.name}`,
       sourceRepos: sourceRepos(model),
-      destinations: [...destinations, argoDest],
+      // Not Argo CD's own namespace: a project that may deploy there is admin over Argo CD (any of its Applications could
+      // write a cluster Secret, argocd-cm or an Application of another project; argo-cd v3.5.1
+      // docs/operator-manual/declarative-setup.md, "Projects"). The root Applications have a project of their own.
+      destinations,
       clusterResourceWhitelist: [...clusterKinds].sort((a, b) => (`${a.group}/${a.kind}` < `${b.group}/${b.kind}` ? -1 : 1)),
       roles: [
         { name: 'read-only', description: 'See the stack\'s applications', policies: [`p, proj:${model.name}:read-only, applications, get, ${model.name}/*, allow`] },
@@ -170,6 +173,34 @@ export function appProject(model: StackModel, clusterKinds: ReadonlyArray<{ grou
   };
 }
 
+/** The name of the root Applications' AppProject (bootstrapProject). */
+export function bootstrapProjectName(model: StackModel): string {
+  return `${model.name}-bootstrap`;
+}
+
+/**
+ * The AppProject of the root Applications (app-of-apps): the GitOps repository only, Argo CD's namespace on its own
+ * cluster only, and only Applications there (namespaceResourceWhitelist; no cluster-scoped kind). Argo CD checks each
+ * object's own namespace and kind against the project (argo-cd v3.5.1 pkg/apis/application/v1alpha1/
+ * app_project_types.go IsResourcePermitted; a project without namespaceResourceWhitelist permits every namespaced
+ * kind), so a folder of `<path>/<cluster>/argocd` holding anything but Applications fails its sync.
+ */
+export function bootstrapProject(model: StackModel): KubeObject {
+  const g = model.gitops!;
+  return {
+    apiVersion: ARGOCD_API,
+    kind: 'AppProject',
+    metadata: { name: bootstrapProjectName(model), namespace: g.argocdNamespace, labels: stackLabels(model.name), finalizers: ['resources-finalizer.argocd.argoproj.io'] },
+    spec: {
+      description: `edgewatt stack ${model.name}: the root Applications (app-of-apps), which deploy only Applications into ${g.argocdNamespace}`,
+      sourceRepos: [g.repoURL],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }],
+    },
+  };
+}
+
 /** The root app-of-apps of a cluster: it syncs `<path>/<cluster>/argocd` into Argo CD's namespace. */
 export function rootApplication(model: StackModel, cluster: string): KubeObject {
   const g = model.gitops!;
@@ -178,7 +209,7 @@ export function rootApplication(model: StackModel, cluster: string): KubeObject 
     kind: 'Application',
     metadata: { name: `${model.name}-${cluster}`, namespace: g.argocdNamespace, labels: { ...stackLabels(model.name), 'edgewatt.io/cluster': cluster }, finalizers: [RESOURCES_FINALIZER] },
     spec: {
-      project: model.name,
+      project: bootstrapProjectName(model),
       source: { repoURL: g.repoURL, targetRevision: g.targetRevision, path: `${g.path}/${cluster}/argocd`, directory: { recurse: false } },
       destination: { server: 'https://kubernetes.default.svc', namespace: g.argocdNamespace },
       syncPolicy: syncPolicy(false),

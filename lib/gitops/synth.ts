@@ -3,7 +3,7 @@ import { apiGroupOf, CLUSTER_SCOPED_KINDS, KubeObject, Manifest } from '../core/
 import { HEALTH_CHECK_PATCH_FILE, healthCheckPatch } from './health-check';
 import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../core/argocd-exclusions';
 import { resourceExclusionsPatch } from './resource-exclusions';
-import { appProject, applicationSet, DeployFolder, folderApplication, rootApplication, upstreamApplications } from './argocd';
+import { appProject, applicationSet, bootstrapProject, DeployFolder, folderApplication, rootApplication, upstreamApplications } from './argocd';
 
 /** Cluster-scoped kinds the upstream operators install (CRDs, webhooks, RBAC, their namespace). */
 const UPSTREAM_CLUSTER_KINDS = [
@@ -62,7 +62,7 @@ export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manife
   ];
   const clusters = [...new Set(perCluster.map((p) => p.cluster))].sort();
   const bootstrapFiles = [...(model.gitops.applicationHealthCheck ? [{ path: HEALTH_CHECK_PATCH_FILE, text: healthCheckPatch(model.name, model.gitops.argocdNamespace) }] : []), ...exclusions];
-  return { perCluster, bootstrap: [project, ...clusters.map((c) => rootApplication(model, c))], bootstrapFiles };
+  return { perCluster, bootstrap: [project, bootstrapProject(model), ...clusters.map((c) => rootApplication(model, c))], bootstrapFiles };
 }
 
 /**

@@ -66,7 +66,8 @@ export function expectedFromTree(distDir: string, bootstrapDir: string): Expecte
   const labelled = all.map((e) => e.object.metadata.labels?.['app.kubernetes.io/part-of']).find((s): s is string => typeof s === 'string');
   const appSet = all.find((e) => e.object.apiVersion === ARGOCD && e.object.kind === 'ApplicationSet');
   // The AppProject and the ApplicationSet are named after the stack.
-  const stack = project ? name(project) : appSet ? name(appSet) : labelled;
+  // (The root Applications' project, `<stack>-bootstrap`, carries the stack's label too.)
+  const stack = project ? (project.object.metadata.labels?.['app.kubernetes.io/part-of'] ?? name(project)) : appSet ? name(appSet) : labelled;
   if (!stack) {
     throw new SpecError([{ path: '--dist', message: `${distDir} holds no edgewatt objects (no AppProject, no app.kubernetes.io/part-of label): pass the folder \`edgewatt synth\` wrote` }]);
   }

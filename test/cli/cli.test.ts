@@ -28,7 +28,7 @@ describe('edgewatt CLI', () => {
     const r = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
     expect(r).toEqual({
       code: 0,
-      out: `synthesized ${total} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\nArgo CD bootstrap: 5 files in argocd beside ${out}: 5 written, 0 unchanged, 0 removed\n`,
+      out: `synthesized ${total} objects into ${n} files in ${out}: ${n} written, 0 unchanged, 0 removed\nArgo CD bootstrap: 6 files in argocd beside ${out}: 6 written, 0 unchanged, 0 removed\n`,
       err: '',
     });
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);

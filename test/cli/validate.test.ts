@@ -47,7 +47,7 @@ describe('edgewatt validate', () => {
     const dist = path.join(root, 'dist');
     expect((await run('validate', dist, '--k8s-openapi', K8S, '--crds', CRDS)).code).toBe(0);
     // line-1's kepler namespace taken out of the project's destinations: Argo CD would refuse line-1's energy Application.
-    const projectFile = path.join(root, 'argocd', fs.readdirSync(path.join(root, 'argocd')).find((f) => f.startsWith('appproject-'))!);
+    const projectFile = path.join(root, 'argocd', 'appproject-smart-factory.yaml');
     const project = parse(fs.readFileSync(projectFile, 'utf8'));
     const line1 = 'https://line-1.factory.example:6443';
     project.spec.destinations = project.spec.destinations.filter((d: any) => !(d.server === line1 && d.namespace === 'kepler'));

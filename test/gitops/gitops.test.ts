@@ -47,7 +47,14 @@ describe('GitOps (Argo CD)', () => {
   });
 
   test('the bootstrap holds the AppProject and a root app-of-apps per cluster', () => {
-    expect([...r.bootstrap.keys()]).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm/application-health-check.yaml', 'argocd-cm/resource-exclusions.yaml']);
+    expect([...r.bootstrap.keys()]).toEqual([
+      'application-smart-factory-hub.yaml',
+      'application-smart-factory-line-1.yaml',
+      'appproject-smart-factory-bootstrap.yaml',
+      'appproject-smart-factory.yaml',
+      'argocd-cm/application-health-check.yaml',
+      'argocd-cm/resource-exclusions.yaml',
+    ]);
     const root = parse(r.bootstrap.get('application-smart-factory-line-1.yaml')!);
     expect(root.spec.source.path).toBe('dist/line-1/argocd');
     expect(root.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'argocd' });
@@ -60,6 +67,27 @@ describe('GitOps (Argo CD)', () => {
     expect(project.spec.destinations).not.toContainEqual(expect.objectContaining({ namespace: '*' }));
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'scheduling.k8s.io', kind: 'PriorityClass' });
     expect(project.spec.roles.map((x: any) => x.name)).toEqual(['read-only', 'sync']);
+  });
+
+  test("no Application of the stack's project may deploy into Argo CD's namespace; the root Applications' project deploys only Applications there", () => {
+    const project = parse(r.bootstrap.get('appproject-smart-factory.yaml')!);
+    // A project that may deploy into argocd is admin over Argo CD (a cluster Secret, argocd-cm, another project's Application).
+    expect(project.spec.destinations.filter((d: any) => d.namespace === 'argocd')).toEqual([]);
+    const boot = parse(r.bootstrap.get('appproject-smart-factory-bootstrap.yaml')!);
+    expect(boot.spec).toMatchObject({
+      sourceRepos: ['https://git.example.com/platform/edge-gitops.git'],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Application' }],
+    });
+    for (const f of ['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml']) expect(parse(r.bootstrap.get(f)!).spec.project).toBe('smart-factory-bootstrap');
+    // What the root Applications deploy is what their project permits: Applications in argocd, of the stack's project.
+    const children = [...r.files.keys()].filter((f) => /^[^/]+\/argocd\//.test(f));
+    expect(children.length).toBeGreaterThan(10);
+    for (const f of children) {
+      const o = objectAt(r, f);
+      expect([o.apiVersion, o.kind, o.metadata.namespace, o.spec.project]).toEqual(['argoproj.io/v1alpha1', 'Application', 'argocd', 'smart-factory']);
+    }
   });
 
   test('applicationset mode: one ApplicationSet with a git directory generator, no per-folder Applications', () => {
@@ -122,7 +150,7 @@ describe('GitOps (Argo CD)', () => {
     fs.copyFileSync(path.join(__dirname, '../../apps/demo/stack.yaml'), stack);
     const flags = ['--k8s-openapi', referenceSchemas().k8sOpenApi, '--crds', referenceSchemas().crds[0]];
     expect(await runCli(['synth', '-c', stack, '-o', out, ...flags], captureIO().io)).toBe(0);
-    expect(fs.readdirSync(path.join(root, 'argocd')).sort()).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory.yaml', 'argocd-cm']);
+    expect(fs.readdirSync(path.join(root, 'argocd')).sort()).toEqual(['application-smart-factory-hub.yaml', 'application-smart-factory-line-1.yaml', 'appproject-smart-factory-bootstrap.yaml', 'appproject-smart-factory.yaml', 'argocd-cm']);
     expect(fs.readdirSync(path.join(root, 'argocd', 'argocd-cm'))).toEqual(['application-health-check.yaml', 'resource-exclusions.yaml']);
     fs.appendFileSync(path.join(root, 'argocd', 'appproject-smart-factory.yaml'), '# edit\n');
     const c = captureIO();

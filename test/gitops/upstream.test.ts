@@ -10,7 +10,8 @@ function fleetLab(certManager?: Record<string, unknown>): StackInput {
 
 const apps = (r: SynthResult) => [...r.files.keys()].filter((f) => /\/argocd\/application-/.test(f)).map((f) => objectAt(r, f));
 const wave = (a: any) => Number(a.metadata.annotations['argocd.argoproj.io/sync-wave']);
-const project = (r: SynthResult) => parse([...r.bootstrap].find(([f]) => f.startsWith('appproject-'))![1]);
+/** The stack's AppProject (not the root Applications' `<stack>-bootstrap`). */
+const project = (r: SynthResult) => parse([...r.bootstrap].find(([f]) => f.startsWith('appproject-') && !f.endsWith('-bootstrap.yaml'))![1]);
 
 function specProblems(stack: StackInput): Array<{ path: string; message: string }> {
   try {
