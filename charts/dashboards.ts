@@ -8,6 +8,7 @@ import { stackLabels } from '../lib/core/labels';
 import { ComponentMonitoring } from '../lib/core/monitoring-contract';
 import { Grafana, GRAFANA_NAME, stackDashboards } from '../lib/dashboards';
 import { ChartContext, ComponentDefinition } from './component';
+import { scraperPeer } from './peers';
 import { Flow } from '../lib/core/flows';
 import { selectorLabels } from '../lib/core/labels';
 import { ALERTMANAGER_NAME } from '../lib/monitoring/alertmanager';
@@ -45,6 +46,8 @@ export class DashboardsChart extends Chart {
       dashboardConfigMaps: names,
       dashboardsChecksum: hash.digest('hex'),
       anonymousViewer: d.anonymousViewer,
+      scraper: scraperPeer(model),
+      ingressControllerNamespace: d.ingressControllerNamespace,
       labels,
     });
   }

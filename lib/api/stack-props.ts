@@ -627,6 +627,11 @@ export interface DashboardsProps {
    * @default false
    */
   readonly anonymousViewer?: boolean;
+  /**
+   * Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own): Grafana's NetworkPolicy admits that namespace's pods on its port.
+   * @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters
+   */
+  readonly ingressControllerNamespace?: string;
 }
 
 /** `fleet.deviceSets[].metrics` in the stack, as you write it; fields with a default may be left out. */
@@ -1719,6 +1724,11 @@ export interface DashboardsSpec {
    * @default false
    */
   readonly anonymousViewer: boolean;
+  /**
+   * Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own): Grafana's NetworkPolicy admits that namespace's pods on its port.
+   * @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters
+   */
+  readonly ingressControllerNamespace?: string;
 }
 
 /** `fleet.deviceSets[].metrics` in the stack, after parsing, with every default applied. */

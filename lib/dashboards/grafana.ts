@@ -3,7 +3,7 @@ import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { LABEL, selectorLabels } from '../core/labels';
-import { declareExternalRefs } from '../core/policy';
+import { declareExternalRefs, declareNamespacePeers } from '../core/policy';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
 import { ALERTMANAGER_DS_UID, PROMETHEUS_DS_UID } from './panels';
@@ -23,6 +23,13 @@ export interface GrafanaProps {
   readonly dashboardsChecksum: string;
   /** Let people see dashboards without logging in, as Viewer only. @default false */
   readonly anonymousViewer?: boolean;
+  /** The pods allowed to scrape Grafana's `/metrics` (Prometheus), as a NetworkPolicy peer. */
+  readonly scraper: k8s.NetworkPolicyPeer;
+  /**
+   * Namespace of the ingress controller through which people reach Grafana (an Ingress of the user's): its pods are
+   * admitted on Grafana's port. @default - none: only the scraper is admitted (kubectl port-forward is not filtered)
+   */
+  readonly ingressControllerNamespace?: string;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -129,10 +136,25 @@ export class Grafana extends Construct {
     });
     declareExternalRefs(dep, [`Secret/${props.adminSecret}`]);
     new k8s.KubeService(this, 'service', { metadata: meta(name), spec: { selector, ports: [{ name: 'http', port: 3000, targetPort: http }] } });
-    // People reach Grafana through whatever ingress the cluster has: the UI port is open, nothing else.
-    new k8s.KubeNetworkPolicy(this, 'netpol', {
+    // Only the declared sources: the Prometheus that scrapes /metrics (the same port as the UI), and, when the stack names
+    // it, the ingress controller people come through. Nothing else of the cluster reaches the login or the API (a
+    // port open to every source would let any pod, a gateway reachable from outside among them, try the admin
+    // password). kubectl port-forward enters the pod's own network namespace, which NetworkPolicies do not filter.
+    const ingressController = props.ingressControllerNamespace;
+    const policy = new k8s.KubeNetworkPolicy(this, 'netpol', {
       metadata: meta(name),
-      spec: { podSelector: { matchLabels: selector }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: k8s.IntOrString.fromNumber(3000), protocol: 'TCP' }] }] },
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [props.scraper, ...(ingressController ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressController } } }] : [])],
+            ports: [{ port: k8s.IntOrString.fromNumber(3000), protocol: 'TCP' }],
+          },
+        ],
+      },
     });
+    // The controller's pods are not the stack's to name: its namespace is admitted whole, on purpose.
+    if (ingressController) declareNamespacePeers(policy, [ingressController], `the ingress controller (dashboards.ingressControllerNamespace) routes people to Grafana`);
   }
 }

@@ -19,5 +19,10 @@ export const dashboardsSchema = z
       .default('grafana-admin')
       .describe('Secret (created outside Git) with keys admin-user and admin-password. @default grafana-admin'),
     anonymousViewer: z.boolean().default(false).describe('Let people see dashboards without logging in, as Viewer only. @default false'),
+    ingressControllerNamespace: dnsLabel
+      .optional()
+      .describe(
+        "Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own): Grafana's NetworkPolicy admits that namespace's pods on its port. @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters",
+      ),
   })
   .describe('Grafana dashboards. @default - no dashboards');

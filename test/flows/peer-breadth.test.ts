@@ -26,7 +26,7 @@ const demo = output(demoStack());
 function breadth(entries: Map<string, Entry>, flows: Flow[]): string[] {
   return findingsToProblems(validateEntries([...entries.values()], { flows }))
     .map((p) => `${p.path}: ${p.message}`)
-    .filter((p) => p.includes(' admits every pod of '));
+    .filter((p) => p.includes(' admits every pod of ') || p.includes(' admits every source '));
 }
 
 /** The demo with the podSelector of one ingress peer taken out. */
@@ -106,5 +106,39 @@ test('an existing Grafana (dashboards.mode sidecar) is admitted by its namespace
   const out = output(stack);
   const from = (out.entries.get('dist/hub/monitoring/networkpolicy-prometheus.yaml')!.object as any).spec.ingress[0].from;
   expect(from[0]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'dashboards' } } });
+  expect(breadth(out.entries, out.flows)).toEqual([]);
+});
+
+test('an ingress rule without peers admits every source and fails, in every policy of the demo; Grafana admits only its scraper', () => {
+  const grafana = 'dist/hub/dashboards/networkpolicy-grafana.yaml';
+  expect((demo.entries.get(grafana)!.object as any).spec.ingress).toEqual([
+    {
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'prometheus' } } }],
+      ports: [{ port: 3000, protocol: 'TCP' }],
+    },
+  ]);
+  const policies = [...demo.entries.values()].filter((e) => e.object.kind === 'NetworkPolicy' && ((e.object as any).spec.ingress ?? []).length > 0);
+  expect(policies.length).toBeGreaterThan(8);
+  for (const p of policies) {
+    for (const emptied of [undefined, []]) {
+      const entries = new Map([...demo.entries].map(([k, e]) => [k, { ...e, object: clone(e.object) }]));
+      const rule = (entries.get(p.file)!.object as any).spec.ingress[0];
+      if (emptied === undefined) delete rule.from;
+      else rule.from = emptied;
+      const ports = rule.ports.map((x: any) => `${x.port}/${x.protocol}`).join(', ');
+      expect(breadth(entries, demo.flows)).toEqual([
+        expect.stringMatching(new RegExp(`^${p.file}: /spec/ingress/0: NetworkPolicy/\\S+ in \\S+ admits every source on ports? ${ports} \\(an ingress rule without from.*fix: list the declared sources`)),
+      ]);
+    }
+  }
+});
+
+test('dashboards.ingressControllerNamespace admits that namespace on Grafana\'s port, declared as a whole-namespace peer', () => {
+  const stack = clone(demoStack()) as any;
+  stack.dashboards.ingressControllerNamespace = 'ingress-nginx';
+  const out = output(stack);
+  const np = out.entries.get('dist/hub/dashboards/networkpolicy-grafana.yaml')!.object as any;
+  expect(np.spec.ingress[0].from[1]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } });
+  expect(np.metadata.annotations['edgewatt.io/namespace-peers']).toBe('ingress-nginx');
   expect(breadth(out.entries, out.flows)).toEqual([]);
 });

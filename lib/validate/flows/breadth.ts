@@ -20,6 +20,9 @@ import { LabelSelector, mapSelects, selects } from './selectors';
  * declared flow comes through it. Ports are
  * not compared: a flow to the selected pods on another port of the rule counts as served, so the check can miss a
  * peer, never report one wrongly. Egress rules are not checked.
+ *
+ * An ingress rule without peers (`from` missing or empty) admits every source, in the cluster and out of it: no declared
+ * flow needs that (each names its source: pods, the ingress controller's namespace, or CIDRs), so it is always reported.
  */
 
 interface PolicyPeer {
@@ -31,7 +34,7 @@ interface PolicyPeer {
 interface IngressSpec {
   readonly podSelector?: LabelSelector;
   readonly policyTypes?: ReadonlyArray<string>;
-  readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer> }>;
+  readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> }>;
   readonly egress?: ReadonlyArray<unknown>;
 }
 
@@ -82,6 +85,7 @@ export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyM
     else byCluster.set(f.to.cluster, [f]);
   }
   for (const [cluster, objs] of clusters) {
+    findings.push(...objs.kind('NetworkPolicy').flatMap((e) => openRules(e)));
     const wide = objs.kind('NetworkPolicy').flatMap((e) => widePeers(e));
     if (wide.length === 0) continue;
     const arriving = (byCluster.get(cluster) ?? []).flatMap((f) => {
@@ -109,6 +113,25 @@ export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyM
     }
   }
   return findings;
+}
+
+/** Findings for the ingress rules of a NetworkPolicy that name no peer: they admit every source. */
+function openRules(e: Entry): Finding[] {
+  const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
+  if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Ingress')) return [];
+  const namespace = e.object.metadata.namespace ?? 'default';
+  return (spec.ingress ?? []).flatMap((r, i) => {
+    if (r.from !== undefined && r.from.length > 0) return [];
+    const ports = r.ports;
+    const what = ports && ports.length > 0 ? `port${ports.length > 1 ? 's' : ''} ${ports.map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ')}` : 'every port';
+    return [
+      {
+        file: e.file,
+        pointer: `/spec/ingress/${i}`,
+        message: `${objectName(e)} in ${namespace} admits every source on ${what} (an ingress rule without from: every pod of every namespace, and any address routed to the pods), which no declared flow needs; fix: list the declared sources as the rule's peers (their pods, the ingress controller's namespace, or their CIDRs)`,
+      },
+    ];
+  });
 }
 
 interface WidePeer {
