@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { apiServerDestination } from './api-server';
 import { Construct } from 'constructs';
 import { modelServerEndpoint, serviceURL } from '../lib/core/endpoints';
 import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
@@ -109,7 +110,7 @@ export function energyFlows(ctx: ChartContext): Flow[] {
       id: `api-server:${cluster}/${energy.kepler.namespace}/${KEPLER_EXPORTER_NAME}->${cluster}/api-server`,
       purpose: 'api-server',
       from: exporter,
-      to: { kind: 'api-server', cluster, access: gen.rules.flatMap((r) => r.resources.map((resource) => ({ verbs: r.verbs, resource }))) },
+      to: apiServerDestination(ctx.cluster, gen.rules.flatMap((r) => r.resources.map((resource) => ({ verbs: r.verbs, resource })))),
       transport: 'in-cluster',
       path: 'energy.kepler',
     },

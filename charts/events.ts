@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { apiServerDestination } from './api-server';
 import { Construct } from 'constructs';
 import { Flow } from '../lib/core/flows';
 import { selectorLabels, stackLabels } from '../lib/core/labels';
@@ -17,7 +18,7 @@ export class EventsChart extends Chart {
     const { model } = ctx;
     const mon = model.monitoring!;
     const labels = stackLabels(model.name);
-    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraper: scraperPeer(model), labels });
+    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraper: scraperPeer(model), platform: ctx.cluster.platform, apiServerCIDRs: ctx.cluster.apiServerCIDRs, labels });
   }
 }
 
@@ -71,7 +72,7 @@ export function eventsFlows(ctx: ChartContext): Flow[] {
       id: `api-server:${cluster.name}/${ns}/${KUBE_EVENTER_NAME}->${cluster.name}/api-server`,
       purpose: 'api-server',
       from: { kind: 'pods', cluster: cluster.name, namespace: ns, podLabels: selectorLabels(KUBE_EVENTER_NAME, KUBE_EVENTER_NAME), workload: `Deployment/${KUBE_EVENTER_NAME}`, serviceAccount: KUBE_EVENTER_NAME },
-      to: { kind: 'api-server', cluster: cluster.name, access: KUBE_EVENTER_ACCESS.map((a) => ({ verbs: [...a.verbs], resource: a.resource, group: a.group })) },
+      to: apiServerDestination(cluster, KUBE_EVENTER_ACCESS.map((a) => ({ verbs: [...a.verbs], resource: a.resource, group: a.group }))),
       transport: 'in-cluster',
       configured: { url: KUBE_EVENTER_SOURCE, object: `Deployment/${KUBE_EVENTER_NAME}`, at: 'arg:--source' },
       path: 'monitoring.events',

@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { apiServerDestination } from './api-server';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
@@ -237,7 +238,7 @@ export function monitoringFlows(ctx: ChartContext): Flow[] {
     id: `api-server:${cluster}/${mon.namespace}/prometheus->${cluster}/api-server`,
     purpose: 'api-server',
     from: prom,
-    to: { kind: 'api-server', cluster, access: discovery.map((namespace) => ({ verbs: ['list', 'watch'], resource: 'pods', namespace })) },
+    to: apiServerDestination(ctx.cluster, discovery.map((namespace) => ({ verbs: ['list', 'watch'], resource: 'pods', namespace }))),
     transport: 'in-cluster',
     path: 'monitoring',
   });
@@ -245,7 +246,7 @@ export function monitoringFlows(ctx: ChartContext): Flow[] {
     id: `api-server:${cluster}/${mon.namespace}/${KSM_NAME}->${cluster}/api-server`,
     purpose: 'api-server',
     from: { kind: 'pods', cluster, namespace: mon.namespace, podLabels: selectorLabels(KSM_NAME, KSM_NAME), workload: `Deployment/${KSM_NAME}`, serviceAccount: KSM_NAME },
-    to: { kind: 'api-server', cluster, access: ksmApiAccess() },
+    to: apiServerDestination(ctx.cluster, ksmApiAccess()),
     transport: 'in-cluster',
     path: 'monitoring',
   });

@@ -63,6 +63,11 @@ export interface ClusterProps {
    * @default generic
    */
   readonly platform?: "k3s" | "kubeadm" | "openshift" | "generic";
+  /**
+   * Addresses of the cluster's API server endpoints, as pods reach them after the `kubernetes` Service's DNAT (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`). Pods with an egress NetworkPolicy that call the API server (kube-eventer) may then reach only these.
+   * @default - not known: those pods may reach any address on the API server's ports (443 and 6443; 6443 only on k3s, kubeadm and OpenShift)
+   */
+  readonly apiServerCIDRs?: ReadonlyArray<string>;
 }
 
 /** `energy.kepler.redfish` in the stack, as you write it; fields with a default may be left out. */
@@ -1160,6 +1165,11 @@ export interface ClusterSpec {
    * @default generic
    */
   readonly platform: "k3s" | "kubeadm" | "openshift" | "generic";
+  /**
+   * Addresses of the cluster's API server endpoints, as pods reach them after the `kubernetes` Service's DNAT (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`). Pods with an egress NetworkPolicy that call the API server (kube-eventer) may then reach only these.
+   * @default - not known: those pods may reach any address on the API server's ports (443 and 6443; 6443 only on k3s, kubeadm and OpenShift)
+   */
+  readonly apiServerCIDRs?: ReadonlyArray<string>;
 }
 
 /** `energy.kepler.redfish` in the stack, after parsing, with every default applied. */

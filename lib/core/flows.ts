@@ -91,12 +91,23 @@ export interface UpstreamPods {
   readonly source: string;
 }
 
-/** The Kubernetes API server of the source's cluster (RBAC is checked, not the network). */
+/**
+ * The Kubernetes API server of the source's cluster: the source's ServiceAccount token is mounted, its RBAC grants
+ * `access`, and its egress NetworkPolicies let it reach the API server's endpoints (and the cluster DNS when it names
+ * the server by a host name).
+ */
 export interface ApiServerDestination {
   readonly kind: 'api-server';
   readonly cluster: string;
   /** What the source must be allowed to do there: `verb resource[.group]` in `namespace` (or cluster-wide). */
   readonly access: ReadonlyArray<{ readonly verbs: ReadonlyArray<string>; readonly resource: string; readonly group?: string; readonly namespace?: string }>;
+  /**
+   * The ports the API server's endpoints serve on: what an egress NetworkPolicy sees, after the `kubernetes` Service's
+   * DNAT of 443 (apiServerPorts). @default [443, 6443]
+   */
+  readonly ports?: ReadonlyArray<number>;
+  /** The API server's addresses (clusters[].apiServerCIDRs). @default - not known: any address outside the cluster */
+  readonly cidrs?: ReadonlyArray<string>;
 }
 
 /** A destination outside the stack (a webhook URL); only egress policies are checked. */

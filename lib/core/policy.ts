@@ -77,6 +77,20 @@ export function declareNamespacePeers(policy: ApiObject, namespaces: ReadonlyArr
   policy.metadata.addAnnotation(NAMESPACE_PEERS_REASON_ANNOTATION, reason);
 }
 
+/**
+ * The ports (`<port>/<protocol>`, comma-separated) on which a NetworkPolicy's egress may go to every address, because the
+ * destination's addresses are not known to the stack; with the reason in OPEN_EGRESS_REASON_ANNOTATION. The flow gate
+ * reports an egress rule without peers on any other port.
+ */
+export const OPEN_EGRESS_PORTS_ANNOTATION = 'edgewatt.io/open-egress-ports';
+export const OPEN_EGRESS_REASON_ANNOTATION = 'edgewatt.io/open-egress-reason';
+
+/** Declares the ports on which a NetworkPolicy's egress admits every address, and why (OPEN_EGRESS_PORTS_ANNOTATION). */
+export function declareOpenEgress(policy: ApiObject, ports: ReadonlyArray<{ port: number; protocol: string }>, reason: string): void {
+  policy.metadata.addAnnotation(OPEN_EGRESS_PORTS_ANNOTATION, ports.map((p) => `${p.port}/${p.protocol}`).join(','));
+  policy.metadata.addAnnotation(OPEN_EGRESS_REASON_ANNOTATION, reason);
+}
+
 /** Declares that a workload refers to objects created outside Git (`Kind/name`, in its own namespace). */
 export function declareExternalRefs(workload: ApiObject, refs: ReadonlyArray<string>): void {
   workload.metadata.addAnnotation(EXTERNAL_REFS_ANNOTATION, [...new Set(refs)].sort().join(','));

@@ -1,6 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { podsPeer } from '../core/network';
+import { apiServerPorts, clusterDnsEgress, podsPeer } from '../core/network';
+import { declareOpenEgress } from '../core/policy';
 import { LABEL, selectorLabels } from '../core/labels';
 import { ScrapeTarget } from '../core/monitoring-contract';
 import { mergeResources, resources, restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../core/security';
@@ -40,6 +41,16 @@ export interface KubeEventerProps {
   readonly resources?: { readonly requests?: { cpu?: string; memory?: string }; readonly limits?: { cpu?: string; memory?: string } };
   /** The pods allowed to scrape `/metrics` (Prometheus), as a NetworkPolicy peer. @default - the pods labelled app.kubernetes.io/name=prometheus in the exporter's namespace */
   readonly scraper?: k8s.NetworkPolicyPeer;
+  /**
+   * The cluster's Kubernetes distribution: where its DNS runs and which port its API server serves on (what the
+   * egress policy admits). @default generic
+   */
+  readonly platform?: 'k3s' | 'kubeadm' | 'openshift' | 'generic';
+  /**
+   * The API server's addresses (clusters[].apiServerCIDRs): the only ones the pod may reach on the API server's ports.
+   * @default - not known: any address on those ports (declared on the policy, annotation edgewatt.io/open-egress-reason)
+   */
+  readonly apiServerCIDRs?: ReadonlyArray<string>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -132,20 +143,23 @@ export class KubeEventer extends Construct {
       metadata: meta(name),
       spec: { selector: this.selector, ports: [{ name: 'http', port: KUBE_EVENTER_PORT, targetPort: port, protocol: 'TCP' }] },
     });
-    new k8s.KubeNetworkPolicy(this, 'netpol', {
+    // Out only to the cluster DNS (to resolve kubernetes.default) and the API server's endpoints: a NetworkPolicy sees
+    // the address after the kubernetes Service's DNAT, so its ports are the apiserver's own, and its addresses are
+    // not pods: without apiServerCIDRs they cannot be named, and the rule admits any address on those ports.
+    const platform = props.platform ?? 'generic';
+    const cidrs = props.apiServerCIDRs ?? [];
+    const apiPorts = apiServerPorts(platform).map((p) => ({ port: k8s.IntOrString.fromNumber(p), protocol: 'TCP' }));
+    const policy = new k8s.KubeNetworkPolicy(this, 'netpol', {
       metadata: meta(name),
       spec: {
         podSelector: { matchLabels: this.selector },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: [props.scraper ?? podsPeer(ns, { [LABEL.name]: 'prometheus' })], ports: [{ port: k8s.IntOrString.fromNumber(KUBE_EVENTER_PORT), protocol: 'TCP' }] }],
-        egress: [
-          // DNS, to resolve kubernetes.default.
-          { ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, { port: k8s.IntOrString.fromNumber(53), protocol: 'TCP' }] },
-          // The API server: the Service port (443) and, after the Service's DNAT, the apiserver's own (6443 on
-          // kubeadm, k3s and OpenShift). Its addresses are not pods, so they cannot be selected more narrowly.
-          { ports: [{ port: k8s.IntOrString.fromNumber(443), protocol: 'TCP' }, { port: k8s.IntOrString.fromNumber(6443), protocol: 'TCP' }] },
-        ],
+        egress: [clusterDnsEgress(platform), cidrs.length > 0 ? { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: apiPorts } : { ports: apiPorts }],
       },
     });
+    if (cidrs.length === 0) {
+      declareOpenEgress(policy, apiServerPorts(platform).map((port) => ({ port, protocol: 'TCP' })), `the API server's addresses are not known (set clusters[].apiServerCIDRs): kube-eventer may reach any address on ${apiServerPorts(platform).join(' and ')}`);
+    }
   }
 }

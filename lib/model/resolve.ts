@@ -72,6 +72,7 @@ export function resolveModel(spec: StackSpec): StackModel {
       name: c.name,
       server: c.server,
       platform: c.platform,
+      ...(c.apiServerCIDRs ? { apiServerCIDRs: c.apiServerCIDRs } : {}),
       namespaces: namespaces.get(c.name) ?? [],
       path: `clusters[${i}]`,
     })),

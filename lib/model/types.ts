@@ -37,6 +37,8 @@ export interface ClusterModel {
   readonly name: string;
   readonly server: string;
   readonly platform: StackSpec['clusters'][number]['platform'];
+  /** The API server's addresses (clusters[].apiServerCIDRs). @default - not known */
+  readonly apiServerCIDRs?: ReadonlyArray<string>;
   /** Namespaces used on this cluster, sorted by name. */
   readonly namespaces: ReadonlyArray<NamespaceModel>;
   /** Field path of the cluster in the stack. */

@@ -53,7 +53,13 @@ describe('kube-eventer objects', () => {
     const np = at('networkpolicy-kube-eventer');
     expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'prometheus' } } }], ports: [{ port: 8084, protocol: 'TCP' }] }]);
-    expect(np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`)).sort()).toEqual(['TCP/443', 'TCP/53', 'TCP/6443', 'UDP/53']);
+    // DNS to the cluster DNS pods; the API server on the port its endpoints serve on (the hub is k3s: 6443; line-1 is
+    // generic: 443 or 6443), to any address since the stack does not give the API server's (declared on the policy).
+    expect(np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`)).sort()).toEqual(['TCP/53', 'TCP/6443', 'UDP/53']);
+    expect(np.spec.egress[0].to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }]);
+    expect(np.metadata.annotations['edgewatt.io/open-egress-ports']).toBe('6443/TCP');
+    const edge = objectAt(result, 'line-1/events/networkpolicy-kube-eventer.yaml');
+    expect(edge.spec.egress[1].ports.map((p: any) => p.port)).toEqual([443, 6443]);
   });
 
   test('scrape job keeps the exporter\'s namespace label (honor_labels) and adds the cluster label, on every cluster', () => {

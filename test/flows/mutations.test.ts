@@ -197,7 +197,7 @@ test('an egress policy on Grafana\'s namespace that admits only DNS blocks both 
   // Without a DNS rule, the names in the datasource URLs do not resolve.
   (np.object as any).spec.egress = [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] }];
   expectBlocked(gate(t), [
-    { flow: flow(DATASOURCE), file: np.file, because: /cluster DNS \(53\/UDP\)/ },
+    { flow: flow(DATASOURCE), file: np.file, because: /cluster DNS \(53\/UDP/ },
     { flow: flow('datasource:hub/dashboards/grafana->hub/monitoring/alertmanager'), file: np.file, because: /cluster DNS/ },
   ]);
   (np.object as any).spec.egress.push({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }], ports: [{ port: 53, protocol: 'UDP' }] });

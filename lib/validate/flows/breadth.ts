@@ -1,5 +1,5 @@
 import { Flow } from '../../core/flows';
-import { NAMESPACE_PEERS_ANNOTATION } from '../../core/policy';
+import { NAMESPACE_PEERS_ANNOTATION, OPEN_EGRESS_PORTS_ANNOTATION } from '../../core/policy';
 import { Entry, Finding } from '../types';
 import { labelText } from './context';
 import { policyTypes } from './network-policy';
@@ -23,6 +23,9 @@ import { LabelSelector, mapSelects, selects } from './selectors';
  *
  * An ingress rule without peers (`from` missing or empty) admits every source, in the cluster and out of it: no declared
  * flow needs that (each names its source: pods, the ingress controller's namespace, or CIDRs), so it is always reported.
+ * So is an egress rule without peers (`to`), which lets the pods reach every address on its ports, unless the policy
+ * declares each of those ports open (annotation edgewatt.io/open-egress-ports, with edgewatt.io/open-egress-reason: a
+ * destination whose addresses the stack does not know, the API server of a cluster without apiServerCIDRs).
  */
 
 interface PolicyPeer {
@@ -35,7 +38,7 @@ interface IngressSpec {
   readonly podSelector?: LabelSelector;
   readonly policyTypes?: ReadonlyArray<string>;
   readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> }>;
-  readonly egress?: ReadonlyArray<unknown>;
+  readonly egress?: ReadonlyArray<{ readonly to?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> }>;
 }
 
 /** Where a flow's traffic comes from as a namespace sees it, and whether the stack names its pods. */
@@ -85,7 +88,7 @@ export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyM
     else byCluster.set(f.to.cluster, [f]);
   }
   for (const [cluster, objs] of clusters) {
-    findings.push(...objs.kind('NetworkPolicy').flatMap((e) => openRules(e)));
+    findings.push(...objs.kind('NetworkPolicy').flatMap((e) => [...openRules(e), ...openEgressRules(e)]));
     const wide = objs.kind('NetworkPolicy').flatMap((e) => widePeers(e));
     if (wide.length === 0) continue;
     const arriving = (byCluster.get(cluster) ?? []).flatMap((f) => {
@@ -122,8 +125,7 @@ function openRules(e: Entry): Finding[] {
   const namespace = e.object.metadata.namespace ?? 'default';
   return (spec.ingress ?? []).flatMap((r, i) => {
     if (r.from !== undefined && r.from.length > 0) return [];
-    const ports = r.ports;
-    const what = ports && ports.length > 0 ? `port${ports.length > 1 ? 's' : ''} ${ports.map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ')}` : 'every port';
+    const what = portsText(r.ports);
     return [
       {
         file: e.file,
@@ -132,6 +134,29 @@ function openRules(e: Entry): Finding[] {
       },
     ];
   });
+}
+
+/** Findings for the egress rules of a NetworkPolicy that name no peer, unless the policy declares their ports open (OPEN_EGRESS_PORTS_ANNOTATION). */
+function openEgressRules(e: Entry): Finding[] {
+  const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
+  if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Egress')) return [];
+  const declared = new Set((e.object.metadata.annotations?.[OPEN_EGRESS_PORTS_ANNOTATION] ?? '').split(',').filter((p) => p !== ''));
+  return (spec.egress ?? []).flatMap((r, i) => {
+    if (r.to !== undefined && r.to.length > 0) return [];
+    if (r.ports !== undefined && r.ports.length > 0 && r.ports.every((p) => p.port !== undefined && declared.has(`${p.port}/${p.protocol ?? 'TCP'}`))) return [];
+    return [
+      {
+        file: e.file,
+        pointer: `/spec/egress/${i}`,
+        message: `${objectName(e)} in ${e.object.metadata.namespace ?? 'default'} lets its pods reach every address on ${portsText(r.ports)} (an egress rule without to); fix: list the destinations as the rule's peers (their pods, or their addresses as ipBlocks), or declare the ports open with the reason (annotations ${OPEN_EGRESS_PORTS_ANNOTATION} and edgewatt.io/open-egress-reason)`,
+      },
+    ];
+  });
+}
+
+/** A rule's ports for messages. */
+function portsText(ports: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> | undefined): string {
+  return ports && ports.length > 0 ? `port${ports.length > 1 ? 's' : ''} ${ports.map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ')}` : 'every port';
 }
 
 interface WidePeer {

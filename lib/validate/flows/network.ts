@@ -228,26 +228,86 @@ export function checkNetworkPath(ctx: FlowContext): void {
 }
 
 /**
- * The cluster DNS as an egress peer: CoreDNS's pods in kube-system, labelled `k8s-app: kube-dns`, serving
- * 53/UDP (kubernetes/kubernetes cluster/addons/dns/coredns/coredns.yaml.base).
+ * The cluster DNS servers the gate knows, as egress peers with the port their pods serve on (after the DNS Service's
+ * DNAT): CoreDNS's pods in kube-system, labelled `k8s-app: kube-dns`, on 53 (kubernetes/kubernetes
+ * cluster/addons/dns/coredns/coredns.yaml.base; k3s and managed clusters keep the label), and OpenShift's DNS operator's
+ * pods in openshift-dns on 5353 (lib/core/network.ts clusterDnsEgress).
  */
-const CLUSTER_DNS: Peer = { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+const CLUSTER_DNS: ReadonlyArray<{ readonly peer: Peer; readonly port: TargetPort }> = [
+  { peer: { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, port: { number: 53, name: 'dns', protocol: 'UDP' } },
+  { peer: { kind: 'pod', namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }, port: { number: 5353, name: 'dns', protocol: 'UDP' } },
+];
 
-/** A source whose egress is isolated must still resolve the destination's name: DNS (53/UDP) must be admitted. */
-function checkDnsEgress(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodTemplate }): void {
-  const url = ctx.flow.configured?.url ?? (ctx.flow.to.kind === 'external' ? ctx.flow.to.url : undefined);
-  let host: string | undefined;
+/** The host of a URL, also of one wrapped in a scheme of its own (kube-eventer's `kubernetes:https://kubernetes.default`). */
+function hostOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
   try {
-    host = url ? new URL(url).hostname : undefined;
+    const u = new URL(url);
+    if (u.hostname !== '') return u.hostname;
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(u.pathname) ? new URL(u.pathname).hostname : undefined;
   } catch {
-    host = undefined;
+    return undefined;
   }
+}
+
+/** A source whose egress is isolated must still resolve the destination's name: the cluster DNS must be admitted. */
+function checkDnsEgress(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodTemplate }): void {
+  const host = hostOf(ctx.flow.configured?.url ?? (ctx.flow.to.kind === 'external' ? ctx.flow.to.url : undefined));
   if (host !== undefined && (isIP(host) || isIP(host.replace(/^\[|\]$/g, '')))) return; // an address needs no lookup
   const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
-  const dns = { number: 53, name: 'dns', protocol: 'UDP' };
-  const v = egressVerdict(src.objs, pod, CLUSTER_DNS, dns);
-  if (v.admitted || egressVerdict(src.objs, pod, { kind: 'outside' }, dns).admitted) return;
-  for (const p of v.policies) ctx.fail(p, 'no egress rule lets the source pods reach the cluster DNS (53/UDP), so the destination\'s name does not resolve', 'add an egress rule to port 53/UDP (and 53/TCP) of the kube-dns pods in kube-system', '/spec/egress');
+  const verdicts = CLUSTER_DNS.map((d) => egressVerdict(src.objs, pod, d.peer, d.port));
+  if (verdicts.some((v) => v.admitted) || egressVerdict(src.objs, pod, { kind: 'outside' }, CLUSTER_DNS[0].port).admitted) return;
+  for (const p of verdicts[0].policies) {
+    ctx.fail(p, "no egress rule lets the source pods reach the cluster DNS (53/UDP; 5353 on OpenShift), so the destination's name does not resolve", 'add an egress rule to port 53/UDP (and 53/TCP) of the kube-dns pods in kube-system (on OpenShift, 5353 of the DNS pods in openshift-dns)', '/spec/egress');
+  }
+}
+
+/**
+ * Checks the path of an api-server flow (its RBAC is scrape.ts checkApiServer's): the pods get their ServiceAccount's
+ * token (without one every call is anonymous and refused), their egress policies admit the API server's endpoints on
+ * the ports it serves on (after the `kubernetes` Service's DNAT: a rule to the Service's ClusterIP or port 443 alone
+ * does not reach a 6443 apiserver), at its addresses when the stack gives them, and the cluster DNS when the source
+ * names the server by a host name.
+ */
+export function checkApiServerPath(ctx: FlowContext): void {
+  const to = ctx.flow.to;
+  if (to.kind !== 'api-server') return;
+  const src = sourcePods(ctx);
+  if (!src) return;
+  checkToken(ctx, src);
+  const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
+  const cidrs = to.cidrs ?? [];
+  const peer: Peer = cidrs.length > 0 ? { kind: 'cidrs', cidrs } : { kind: 'outside' };
+  for (const number of to.ports ?? [443, 6443]) {
+    const v = egressVerdict(src.objs, pod, peer, { number, protocol: 'TCP' });
+    if (v.admitted) continue;
+    for (const p of v.policies) {
+      ctx.fail(
+        p,
+        `no egress rule lets the source pods reach the API server's endpoints${cidrs.length > 0 ? ` (${cidrs.join(', ')})` : ''} on port ${number}/TCP (a NetworkPolicy sees the endpoint after the kubernetes Service's DNAT of 443)`,
+        `add an egress rule to port ${number}/TCP with ${cidrs.length > 0 ? 'those addresses as ipBlock peers' : "the API server's addresses as ipBlock peers (clusters[].apiServerCIDRs)"}`,
+        '/spec/egress',
+      );
+    }
+  }
+  if (ctx.flow.configured) checkDnsEgress(ctx, src);
+}
+
+/** The source pods must get a ServiceAccount token: the pod template's automountServiceAccountToken, else its ServiceAccount's. */
+function checkToken(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodTemplate }): void {
+  type Automount = { automountServiceAccountToken?: boolean };
+  const template = (src.pod.entry.object as { spec?: { template?: { spec?: Automount } } }).spec?.template?.spec;
+  const onPod = template?.automountServiceAccountToken;
+  if (onPod === true) return;
+  const why = 'so the API server takes their calls as anonymous and refuses them';
+  if (onPod === false) {
+    ctx.fail(src.pod.entry, `the pods get no ServiceAccount token (automountServiceAccountToken: false), ${why}`, 'remove automountServiceAccountToken: false from the pod template', '/spec/template/spec/automountServiceAccountToken');
+    return;
+  }
+  const sa = src.objs.find('ServiceAccount', src.pod.serviceAccount, src.pod.namespace);
+  if ((sa?.object as Automount | undefined)?.automountServiceAccountToken === false) {
+    ctx.fail(sa, `the ServiceAccount sets automountServiceAccountToken: false and the pods of ${src.pod.entry.object.kind}/${src.pod.entry.object.metadata.name} do not set it true, so they get no token, ${why}`, 'remove automountServiceAccountToken: false from the ServiceAccount (or set it true in the pod template)', '/automountServiceAccountToken');
+  }
 }
 
 /** Checks a flow to a destination outside the stack: only the source's egress policies can block it. */
