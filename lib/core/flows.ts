@@ -178,6 +178,12 @@ export interface Flow {
    * destination's NetworkPolicy must admit them. @default - none (an `ingress` flow then fails the gate)
    */
   readonly ingressControllerNamespace?: string;
+  /**
+   * For `loadBalancer` flows: pods that relay the load balancer's connections and replace their source address, which
+   * the destination's NetworkPolicy must admit as well as the source's CIDRs (k3s's ServiceLB: lib/core/exposure.ts
+   * serviceLBRelay). @default - none: the connections arrive from the source's own addresses
+   */
+  readonly relay?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
 }
 
 /** A flow's two ends, short: `cluster/namespace/workload` and `cluster/namespace/svc/name:port` (or pods, API server, URL). */

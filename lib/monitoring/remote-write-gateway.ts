@@ -1,7 +1,7 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../core/endpoints';
-import { Exposure, exposurePeers, ExposureSpec } from '../core/exposure';
+import { Exposure, exposurePeers, exposureRelay, ExposureSpec } from '../core/exposure';
 import { Prometheus } from './prometheus';
 import { RelabelConfig, RemoteWriteConfig } from './prometheus-config';
 
@@ -31,6 +31,8 @@ export interface RemoteWriteGatewayProps {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Relabelling of forwarded series. @default [] */
   readonly writeRelabels?: ReadonlyArray<RelabelConfig>;
+  /** The cluster's Kubernetes distribution (whose load balancer may relay connections: serviceLBRelay). @default generic */
+  readonly platform?: string;
   /** Sources admitted beside the exposure's (pods of the same cluster). @default [] */
   readonly admit?: ReadonlyArray<k8s.NetworkPolicyPeer>;
   /** Labels added to every object. @default {} */
@@ -86,12 +88,12 @@ export class RemoteWriteGateway extends Construct {
       webConfig: servesTLS && !props.webConfigSecret ? { tls_server_config: { cert_file: '/etc/prometheus/tls/tls.crt', key_file: '/etc/prometheus/tls/tls.key' } } : undefined,
       tlsSecret: servesTLS ? x.tlsSecret : undefined,
       secretMounts: up.basicAuth ? [up.basicAuth.passwordSecret.name] : [],
-      admit: [...(props.admit ?? []), ...exposurePeers(x)],
+      admit: [...(props.admit ?? []), ...exposurePeers(x, exposureRelay(x, { name: props.name, namespace: props.namespace }, props.platform ?? 'generic'))],
       labels: props.labels,
     });
     this.endpoint = prom.endpoint;
     this.selector = prom.selector;
-    new Exposure(this, 'exposure', { endpoint: prom.endpoint, portName: 'http', selector: prom.selector, exposure: x, labels: props.labels });
+    new Exposure(this, 'exposure', { endpoint: prom.endpoint, portName: 'http', selector: prom.selector, exposure: x, platform: props.platform, labels: props.labels });
   }
 }
 

@@ -1,5 +1,5 @@
 import { modelServerEndpoint, prometheusEndpoint } from '../core/endpoints';
-import { arrivalService, exposedURL, ExposureSpec } from '../core/exposure';
+import { arrivalService, exposedURL, ExposureSpec, RelayPods, serviceLBRelay } from '../core/exposure';
 import { Flow, PodsSource } from '../core/flows';
 import { selectorLabels } from '../core/labels';
 import { StackModel } from '../model/types';
@@ -28,6 +28,13 @@ function ingressOf(x: ExposureSpec): { ingressControllerNamespace?: string } {
   return n ? { ingressControllerNamespace: n } : {};
 }
 
+/** The pods that relay a LoadBalancer Service `service` of `cluster` (lib/core/exposure.ts serviceLBRelay), as a flow's `relay`. */
+function relayOf(model: StackModel, cluster: string, service: { name: string; namespace: string }, transport: string): { relay?: RelayPods } {
+  const platform = model.clusters.find((c) => c.name === cluster)?.platform ?? 'generic';
+  const relay = transport === 'loadBalancer' ? serviceLBRelay(platform, service) : undefined;
+  return relay ? { relay } : {};
+}
+
 /**
  * The flows that cross a cluster boundary or come from devices, with their declared transports, as seen from
  * `cluster` (the source's cluster): edge agents → hub receiver → hub Prometheus; devices → device gateway →
@@ -50,6 +57,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         to: { kind: 'service', cluster: hub, namespace: ns, service: arrivalService(RECEIVER_GATEWAY, receiver.exposure), port: 'http' },
         transport: receiver.exposure.transport,
         ...ingressOf(receiver.exposure),
+        ...relayOf(model, hub, { name: arrivalService(RECEIVER_GATEWAY, receiver.exposure), namespace: ns }, receiver.exposure.transport),
         configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'monitoring.receiver',
       });
@@ -78,6 +86,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? arrivalService(RECEIVER_GATEWAY, receiver!.exposure) : 'prometheus', port: 'http' },
         transport: crossing ? receiver!.exposure.transport : 'in-cluster',
         ...(crossing ? ingressOf(receiver!.exposure) : {}),
+        ...(crossing ? relayOf(model, hub, { name: arrivalService(RECEIVER_GATEWAY, receiver!.exposure), namespace: ns }, receiver!.exposure.transport) : {}),
         configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'fleet.receiver',
       });
@@ -90,6 +99,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
           to: { kind: 'service', cluster, namespace: gw.namespace, service: arrivalService(gw.name, fleet.receiver!.exposure), port: 'http' },
           transport: fleet.receiver!.exposure.transport,
           ...ingressOf(fleet.receiver!.exposure),
+          ...relayOf(model, cluster, { name: arrivalService(gw.name, fleet.receiver!.exposure), namespace: gw.namespace }, fleet.receiver!.exposure.transport),
           configured: { url: deviceURL, object: `EdgeDeviceSet/${set.name}`, at: '/spec/metrics/receiverConfiguration/url' },
           path: 'fleet.receiver',
         });
@@ -111,6 +121,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         upstreamPods: { labels: { ...EDGE_API.selector }, ports: [{ name: EDGE_API.portName, containerPort: EDGE_API.port }], source: 'project-flotta/flotta-operator v0.2.0 config/edge-api/server.yaml' },
       },
       transport: 'loadBalancer',
+      ...relayOf(model, cluster, { name: EDGE_API_EXTERNAL, namespace: EDGE_API.namespace }, 'loadBalancer'),
       path: 'fleet.edgeAPI',
     });
   }
@@ -125,6 +136,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
       to: { kind: 'service', cluster: ms.cluster, namespace: ep.namespace, service: ep.name, port: 'http' },
       transport: ms.exposure.transport,
       ...ingressOf(ms.exposure),
+      ...relayOf(model, ms.cluster, { name: arrivalService(ep.name, ms.exposure), namespace: ep.namespace }, ms.exposure.transport),
       configured: { url: exposedURL(ep, cluster, ms.exposure), object: 'ConfigMap/kepler-exporter', at: 'data:MODEL_SERVER_URL' },
       path: 'energy.modelServer.exposure',
     });

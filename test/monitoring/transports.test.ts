@@ -134,7 +134,14 @@ describe('transports: every path that leaves a cluster goes through a declared, 
       tls_server_config: { cert_file: '/etc/prometheus/tls/tls.crt', key_file: '/etc/prometheus/tls/tls.key' },
     });
     expect(gw.volumes.find((v: any) => v.name === 'tls').secret).toEqual({ secretName: 'device-tls' });
-    expect(objectAt(r, 'hub/monitoring/networkpolicy-device-metrics-gateway.yaml').spec.ingress[0].from).toEqual([{ ipBlock: { cidr: '192.168.10.0/24' } }]);
+    // The source range, and (the hub is k3s) the ServiceLB pods that relay the LoadBalancer's connections (test/flows/servicelb-relay.test.ts).
+    expect(objectAt(r, 'hub/monitoring/networkpolicy-device-metrics-gateway.yaml').spec.ingress[0].from).toEqual([
+      { ipBlock: { cidr: '192.168.10.0/24' } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'svccontroller.k3s.cattle.io/svcname': 'device-metrics-gateway-external', 'svccontroller.k3s.cattle.io/svcnamespace': 'monitoring' } },
+      },
+    ]);
     expect(objectAt(r, 'hub/fleet/edgedeviceset-cameras.yaml').spec.metrics.receiverConfiguration.url).toBe('https://metrics.devices.example/api/v1/write');
   });
 

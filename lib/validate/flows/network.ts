@@ -211,6 +211,22 @@ export function checkNetworkPath(ctx: FlowContext): void {
         }
       }
     }
+    // A load balancer that relays through pods of its own and replaces the source address (k3s's ServiceLB): its
+    // connections arrive from those pods too.
+    if (f.transport === 'loadBalancer' && f.relay) {
+      const dst = landing.pods[0];
+      const v = ingressVerdict(objs, { namespace: dst.namespace, labels: dst.labels }, { kind: 'pod', namespace: f.relay.namespace, labels: f.relay.labels }, landing.port);
+      if (!v.admitted) {
+        for (const p of v.policies) {
+          ctx.fail(
+            p,
+            `the load balancer's connections also arrive from the pods that relay them, pods of namespace ${f.relay.namespace} labelled ${labelText(f.relay.labels)} (k3s's ServiceLB, which replaces the source address), and no ingress rule admits them on port ${landing.port.number}/${landing.port.protocol}`,
+            'add an ingress rule with those pods as a namespaceSelector/podSelector peer (the load balancer still admits only the source ranges)',
+            '/spec/ingress',
+          );
+        }
+      }
+    }
   }
   if (src) {
     const dest: Peer =
