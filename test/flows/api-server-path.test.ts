@@ -6,20 +6,12 @@
  * (kube-eventer's `kubernetes:https://kubernetes.default`). Each break below passed every gate before; each now fails
  * with the flow named at the object to fix. An egress rule without peers fails unless the policy says why.
  */
-import { parse } from 'yaml';
 import { describeFlow, Flow } from '../../lib/core/flows';
 import { Entry, findingsToProblems, validateEntries } from '../../lib/validate';
-import { StackInput, synthesize } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
+import { flowOutput } from '../support/flow-output';
 
-function output(stack: StackInput): { entries: Map<string, Entry>; flows: Flow[] } {
-  const result = synthesize(stack);
-  const entries = new Map<string, Entry>();
-  for (const [file, text] of result.files) {
-    if (file.endsWith('.yaml')) entries.set(`dist/${file}`, { file: `dist/${file}`, cluster: file.split('/')[0], object: parse(text) });
-  }
-  return { entries, flows: JSON.parse(result.files.get('FLOWS.json')!).flows };
-}
+const output = flowOutput;
 
 const demo = output(demoStack());
 const EVENTER_POLICY = 'dist/hub/events/networkpolicy-kube-eventer.yaml';

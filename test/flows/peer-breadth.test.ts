@@ -4,21 +4,12 @@
  * fails validation at that peer, naming the flows and the labels to add; a namespace-wide peer that an ingress
  * controller's flow comes through, and one no declared flow comes through (an existing install's Grafana), pass.
  */
-import { parse } from 'yaml';
 import { Flow } from '../../lib/core/flows';
 import { Entry, findingsToProblems, validateEntries } from '../../lib/validate';
-import { synthesize } from '../../lib/internal';
 import { clone, demoStack } from '../support/stacks';
-import { StackInput } from '../../lib/spec';
+import { flowOutput } from '../support/flow-output';
 
-function output(stack: StackInput): { entries: Map<string, Entry>; flows: Flow[] } {
-  const result = synthesize(stack);
-  const entries = new Map<string, Entry>();
-  for (const [file, text] of result.files) {
-    if (file.endsWith('.yaml')) entries.set(`dist/${file}`, { file: `dist/${file}`, cluster: file.split('/')[0], object: parse(text) });
-  }
-  return { entries, flows: JSON.parse(result.files.get('FLOWS.json')!).flows };
-}
+const output = flowOutput;
 
 const demo = output(demoStack());
 

@@ -4,20 +4,12 @@
  * LoadBalancer exposes admits those pods beside the source CIDRs, and the flow gate proves it (lib/core/exposure.ts
  * serviceLBRelay). The demo's hub is k3s; its device gateway is exposed by LoadBalancer to the devices' network.
  */
-import { parse } from 'yaml';
-import { describeFlow, Flow } from '../../lib/core/flows';
-import { Entry, findingsToProblems, validateEntries } from '../../lib/validate';
-import { StackInput, synthesize } from '../../lib/internal';
+import { describeFlow } from '../../lib/core/flows';
+import { findingsToProblems, validateEntries } from '../../lib/validate';
 import { clone, demoStack } from '../support/stacks';
+import { flowOutput } from '../support/flow-output';
 
-function output(stack: StackInput): { entries: Map<string, Entry>; flows: Flow[] } {
-  const result = synthesize(stack);
-  const entries = new Map<string, Entry>();
-  for (const [file, text] of result.files) {
-    if (file.endsWith('.yaml')) entries.set(`dist/${file}`, { file: `dist/${file}`, cluster: file.split('/')[0], object: parse(text) });
-  }
-  return { entries, flows: JSON.parse(result.files.get('FLOWS.json')!).flows };
-}
+const output = flowOutput;
 
 const GATEWAY_POLICY = 'dist/hub/monitoring/networkpolicy-device-metrics-gateway.yaml';
 const SVCLB = {
