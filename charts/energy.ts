@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { apiServerDestination } from './api-server';
 import { Construct } from 'constructs';
 import { modelServerEndpoint, serviceURL } from '../lib/core/endpoints';
-import { Exposure, exposedURL, exposurePeers, exposureRelay } from '../lib/core/exposure';
+import { Exposure, exposedURL, exposurePeers } from '../lib/core/exposure';
 import { queryEndpoint } from '../lib/model/monitoring';
 import { deviceModelFetchFlows, devicesEstimateFromServer } from '../lib/energy/device-power';
 import { setPowers } from '../lib/model';
@@ -53,7 +53,7 @@ export class EnergyChart extends Chart {
         onlineTrainer: modelServer.onlineTrainer && mon ? { prometheusURL: serviceURL(queryEndpoint(mon), cluster.name) } : undefined,
         admit: [
           ...(kepler.clusters.includes(cluster.name) ? [keplerExporterPeer(model)] : []),
-          ...(remote && modelServer.exposure ? exposurePeers(modelServer.exposure, exposureRelay(modelServer.exposure, modelServerEndpoint(energy.namespace, cluster.name), cluster.platform)) : []),
+          ...(remote && modelServer.exposure ? exposurePeers(modelServer.exposure, modelServerEndpoint(energy.namespace, cluster.name), cluster.platform) : []),
         ],
         labels,
       });

@@ -18,7 +18,7 @@ export class EventsChart extends Chart {
     const { model } = ctx;
     const mon = model.monitoring!;
     const labels = stackLabels(model.name);
-    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraper: scraperPeer(model), platform: ctx.cluster.platform, apiServerCIDRs: ctx.cluster.apiServerCIDRs, labels });
+    new KubeEventer(this, 'exporter', { namespace: mon.namespace, image: mon.events.image, resources: mon.events.resources, scraper: scraperPeer(model), platform: ctx.cluster.platform, apiServerCIDRs: ctx.cluster.apiServerCIDRs, dnsCIDRs: ctx.cluster.dnsCIDRs, labels });
   }
 }
 

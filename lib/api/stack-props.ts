@@ -68,6 +68,11 @@ export interface ClusterProps {
    * @default - not known: those pods may reach any address on the API server's ports (443 and 6443; 6443 only on k3s, kubeadm and OpenShift)
    */
   readonly apiServerCIDRs?: ReadonlyArray<string>;
+  /**
+   * Addresses the cluster DNS answers on when pods do not reach it at its pods: with NodeLocal DNSCache (a host-network cache on every node), its link-local address (169.254.20.10/32) and the kube-dns Service's ClusterIP it also binds. Pods with an egress NetworkPolicy (kube-eventer) may then reach these on 53 too.
+   * @default - none: only the DNS pods (kube-dns in kube-system; on OpenShift, openshift-dns)
+   */
+  readonly dnsCIDRs?: ReadonlyArray<string>;
 }
 
 /** `energy.kepler.redfish` in the stack, as you write it; fields with a default may be left out. */
@@ -633,7 +638,7 @@ export interface DashboardsProps {
    */
   readonly anonymousViewer?: boolean;
   /**
-   * Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own): Grafana's NetworkPolicy admits that namespace's pods on its port.
+   * Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own; mode bundled only): Grafana's NetworkPolicy admits that namespace's pods on its port.
    * @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters
    */
   readonly ingressControllerNamespace?: string;
@@ -1170,6 +1175,11 @@ export interface ClusterSpec {
    * @default - not known: those pods may reach any address on the API server's ports (443 and 6443; 6443 only on k3s, kubeadm and OpenShift)
    */
   readonly apiServerCIDRs?: ReadonlyArray<string>;
+  /**
+   * Addresses the cluster DNS answers on when pods do not reach it at its pods: with NodeLocal DNSCache (a host-network cache on every node), its link-local address (169.254.20.10/32) and the kube-dns Service's ClusterIP it also binds. Pods with an egress NetworkPolicy (kube-eventer) may then reach these on 53 too.
+   * @default - none: only the DNS pods (kube-dns in kube-system; on OpenShift, openshift-dns)
+   */
+  readonly dnsCIDRs?: ReadonlyArray<string>;
 }
 
 /** `energy.kepler.redfish` in the stack, after parsing, with every default applied. */
@@ -1735,7 +1745,7 @@ export interface DashboardsSpec {
    */
   readonly anonymousViewer: boolean;
   /**
-   * Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own): Grafana's NetworkPolicy admits that namespace's pods on its port.
+   * Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own; mode bundled only): Grafana's NetworkPolicy admits that namespace's pods on its port.
    * @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters
    */
   readonly ingressControllerNamespace?: string;

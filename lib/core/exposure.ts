@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from './endpoints';
-import { namespacePeer, podsPeer } from './network';
+import { namespacePeer, Platform, podsPeer } from './network';
 
 /**
  * How a Service is reached from outside its cluster (the stack's `exposure` fields), as core data so that
@@ -51,7 +51,7 @@ export interface ExposureProps {
   readonly selector: Readonly<Record<string, string>>;
   readonly exposure: ExposureSpec;
   /** The cluster's Kubernetes distribution (whose load balancer may relay connections: serviceLBRelay). @default generic */
-  readonly platform?: string;
+  readonly platform?: Platform;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -68,7 +68,7 @@ export class Exposure extends Construct {
   constructor(scope: Construct, id: string, props: ExposureProps) {
     super(scope, id);
     const { endpoint: ep, exposure: x } = props;
-    this.peers = exposurePeers(x, exposureRelay(x, ep, props.platform ?? 'generic'));
+    this.peers = exposurePeers(x, ep, props.platform);
     const meta = (name: string) => ({ name, namespace: ep.namespace, labels: { ...props.labels } });
     if (x.transport === 'mcs') {
       new ApiObject(this, 'export', { apiVersion: SERVICE_EXPORT_API, kind: 'ServiceExport', metadata: meta(ep.name) });
@@ -103,11 +103,6 @@ export class Exposure extends Construct {
   }
 }
 
-/** The relay pods of an exposure of `endpoint` on `platform` (a LoadBalancer's: serviceLBRelay of its Service). */
-export function exposureRelay(x: ExposureSpec, endpoint: { readonly name: string; readonly namespace: string }, platform: string): RelayPods | undefined {
-  return x.transport === 'loadBalancer' ? serviceLBRelay(platform, { name: externalServiceName(endpoint.name), namespace: endpoint.namespace }) : undefined;
-}
-
 /** Pods that relay a LoadBalancer Service's connections and replace their source address. */
 export interface RelayPods {
   readonly namespace: string;
@@ -124,17 +119,21 @@ export interface RelayPods {
  * Without ServiceLB (k3s --disable servicelb, MetalLB), no pod has those labels and the peer admits nothing.
  * @returns undefined elsewhere: the load balancer keeps the client address (externalTrafficPolicy Local)
  */
-export function serviceLBRelay(platform: string, service: { readonly name: string; readonly namespace: string }): RelayPods | undefined {
+export function serviceLBRelay(platform: Platform, service: { readonly name: string; readonly namespace: string }): RelayPods | undefined {
   if (platform !== 'k3s') return undefined;
   return { namespace: 'kube-system', labels: { 'svccontroller.k3s.cattle.io/svcname': service.name, 'svccontroller.k3s.cattle.io/svcnamespace': service.namespace } };
 }
 
 /**
- * The NetworkPolicy peers that admit exactly the path of an exposure: for a LoadBalancer, the source CIDRs and the pods
- * that relay its connections on the cluster's platform (`relay`, serviceLBRelay). @default relay - none
+ * The NetworkPolicy peers that admit exactly the path of an exposure of `endpoint`: for a LoadBalancer, the source CIDRs
+ * and the pods that relay the connections of its Service on the cluster's platform (serviceLBRelay).
+ * @default platform generic
  */
-export function exposurePeers(x: ExposureSpec, relay?: RelayPods): k8s.NetworkPolicyPeer[] {
+export function exposurePeers(x: ExposureSpec, endpoint: { readonly name: string; readonly namespace: string }, platform: Platform = 'generic'): k8s.NetworkPolicyPeer[] {
   if (x.transport === 'mcs') return x.remotePodCIDRs.map((cidr) => ({ ipBlock: { cidr } }));
-  if (x.transport === 'loadBalancer') return [...x.sourceCIDRs.map((cidr) => ({ ipBlock: { cidr } })), ...(relay ? [podsPeer(relay.namespace, relay.labels)] : [])];
+  if (x.transport === 'loadBalancer') {
+    const relay = serviceLBRelay(platform, { name: externalServiceName(endpoint.name), namespace: endpoint.namespace });
+    return [...x.sourceCIDRs.map((cidr) => ({ ipBlock: { cidr } })), ...(relay ? [podsPeer(relay.namespace, relay.labels)] : [])];
+  }
   return [namespacePeer(x.controllerNamespace)];
 }

@@ -103,7 +103,7 @@ export interface ApiServerDestination {
   readonly access: ReadonlyArray<{ readonly verbs: ReadonlyArray<string>; readonly resource: string; readonly group?: string; readonly namespace?: string }>;
   /**
    * The ports the API server's endpoints serve on: what an egress NetworkPolicy sees, after the `kubernetes` Service's
-   * DNAT of 443 (apiServerPorts). @default [443, 6443]
+   * DNAT of 443 (lib/core/network.ts apiServerPorts). @default - apiServerPorts('generic'): 443 and 6443
    */
   readonly ports?: ReadonlyArray<number>;
   /** The API server's addresses (clusters[].apiServerCIDRs). @default - not known: any address outside the cluster */

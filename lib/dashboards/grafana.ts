@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { LABEL, selectorLabels } from '../core/labels';
 import { declareExternalRefs, declareNamespacePeers } from '../core/policy';
+import { namespacePeer } from '../core/network';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, resources } from '../core/security';
 import { imageRef, VERSIONS } from '../core/versions';
 import { ALERTMANAGER_DS_UID, PROMETHEUS_DS_UID } from './panels';
@@ -148,7 +149,7 @@ export class Grafana extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [props.scraper, ...(ingressController ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ingressController } } }] : [])],
+            from: [props.scraper, ...(ingressController ? [namespacePeer(ingressController)] : [])],
             ports: [{ port: k8s.IntOrString.fromNumber(3000), protocol: 'TCP' }],
           },
         ],

@@ -1,6 +1,6 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { apiServerPorts, clusterDnsEgress, podsPeer } from '../core/network';
+import { apiServerPorts, clusterDnsEgress, Platform, podsPeer } from '../core/network';
 import { declareOpenEgress } from '../core/policy';
 import { LABEL, selectorLabels } from '../core/labels';
 import { ScrapeTarget } from '../core/monitoring-contract';
@@ -45,12 +45,14 @@ export interface KubeEventerProps {
    * The cluster's Kubernetes distribution: where its DNS runs and which port its API server serves on (what the
    * egress policy admits). @default generic
    */
-  readonly platform?: 'k3s' | 'kubeadm' | 'openshift' | 'generic';
+  readonly platform?: Platform;
   /**
    * The API server's addresses (clusters[].apiServerCIDRs): the only ones the pod may reach on the API server's ports.
    * @default - not known: any address on those ports (declared on the policy, annotation edgewatt.io/open-egress-reason)
    */
   readonly apiServerCIDRs?: ReadonlyArray<string>;
+  /** Addresses the cluster DNS answers on besides its pods (clusters[].dnsCIDRs: NodeLocal DNSCache). @default - none */
+  readonly dnsCIDRs?: ReadonlyArray<string>;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -148,18 +150,18 @@ export class KubeEventer extends Construct {
     // not pods: without apiServerCIDRs they cannot be named, and the rule admits any address on those ports.
     const platform = props.platform ?? 'generic';
     const cidrs = props.apiServerCIDRs ?? [];
-    const apiPorts = apiServerPorts(platform).map((p) => ({ port: k8s.IntOrString.fromNumber(p), protocol: 'TCP' }));
+    const apiPorts = apiServerPorts(platform).map((port) => ({ port, protocol: 'TCP' }));
     const policy = new k8s.KubeNetworkPolicy(this, 'netpol', {
       metadata: meta(name),
       spec: {
         podSelector: { matchLabels: this.selector },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: [props.scraper ?? podsPeer(ns, { [LABEL.name]: 'prometheus' })], ports: [{ port: k8s.IntOrString.fromNumber(KUBE_EVENTER_PORT), protocol: 'TCP' }] }],
-        egress: [clusterDnsEgress(platform), cidrs.length > 0 ? { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: apiPorts } : { ports: apiPorts }],
+        egress: [clusterDnsEgress(platform, props.dnsCIDRs), { ...(cidrs.length > 0 ? { to: cidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}), ports: apiPorts.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol })) }],
       },
     });
     if (cidrs.length === 0) {
-      declareOpenEgress(policy, apiServerPorts(platform).map((port) => ({ port, protocol: 'TCP' })), `the API server's addresses are not known (set clusters[].apiServerCIDRs): kube-eventer may reach any address on ${apiServerPorts(platform).join(' and ')}`);
+      declareOpenEgress(policy, apiPorts, `the API server's addresses are not known (set clusters[].apiServerCIDRs): kube-eventer may reach any address on ${apiPorts.map((p) => p.port).join(' and ')}`);
     }
   }
 }

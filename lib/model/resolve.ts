@@ -73,6 +73,7 @@ export function resolveModel(spec: StackSpec): StackModel {
       server: c.server,
       platform: c.platform,
       ...(c.apiServerCIDRs ? { apiServerCIDRs: c.apiServerCIDRs } : {}),
+      ...(c.dnsCIDRs ? { dnsCIDRs: c.dnsCIDRs } : {}),
       namespaces: namespaces.get(c.name) ?? [],
       path: `clusters[${i}]`,
     })),
@@ -209,6 +210,9 @@ function resolveDashboards(spec: StackSpec, placer: Placer, ns: NamespacePlan, p
   const cluster = placer.place(spec.dashboards.cluster, 'dashboards.cluster', hub);
   if (cluster === undefined) return undefined;
   ns.use(cluster, spec.dashboards.namespace, 'dashboards', 'dashboards.namespace');
+  if (spec.dashboards.mode === 'sidecar' && spec.dashboards.ingressControllerNamespace !== undefined) {
+    problems.add('dashboards.ingressControllerNamespace', "admits the ingress controller to the bundled Grafana, and mode sidecar runs none: remove it (admit your controller in your own Grafana's NetworkPolicy), or set mode: bundled");
+  }
   return { ...spec.dashboards, cluster };
 }
 

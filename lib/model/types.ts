@@ -39,6 +39,8 @@ export interface ClusterModel {
   readonly platform: StackSpec['clusters'][number]['platform'];
   /** The API server's addresses (clusters[].apiServerCIDRs). @default - not known */
   readonly apiServerCIDRs?: ReadonlyArray<string>;
+  /** Addresses the cluster DNS answers on besides its pods (clusters[].dnsCIDRs). @default - none */
+  readonly dnsCIDRs?: ReadonlyArray<string>;
   /** Namespaces used on this cluster, sorted by name. */
   readonly namespaces: ReadonlyArray<NamespaceModel>;
   /** Field path of the cluster in the stack. */

@@ -1,7 +1,8 @@
 import * as k8s from 'cdk8s-plus-27/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { ServiceEndpoint } from '../core/endpoints';
-import { Exposure, exposurePeers, exposureRelay, ExposureSpec } from '../core/exposure';
+import { Exposure, exposurePeers, ExposureSpec } from '../core/exposure';
+import { Platform } from '../core/network';
 import { Prometheus } from './prometheus';
 import { RelabelConfig, RemoteWriteConfig } from './prometheus-config';
 
@@ -32,7 +33,7 @@ export interface RemoteWriteGatewayProps {
   /** Relabelling of forwarded series. @default [] */
   readonly writeRelabels?: ReadonlyArray<RelabelConfig>;
   /** The cluster's Kubernetes distribution (whose load balancer may relay connections: serviceLBRelay). @default generic */
-  readonly platform?: string;
+  readonly platform?: Platform;
   /** Sources admitted beside the exposure's (pods of the same cluster). @default [] */
   readonly admit?: ReadonlyArray<k8s.NetworkPolicyPeer>;
   /** Labels added to every object. @default {} */
@@ -88,7 +89,7 @@ export class RemoteWriteGateway extends Construct {
       webConfig: servesTLS && !props.webConfigSecret ? { tls_server_config: { cert_file: '/etc/prometheus/tls/tls.crt', key_file: '/etc/prometheus/tls/tls.key' } } : undefined,
       tlsSecret: servesTLS ? x.tlsSecret : undefined,
       secretMounts: up.basicAuth ? [up.basicAuth.passwordSecret.name] : [],
-      admit: [...(props.admit ?? []), ...exposurePeers(x, exposureRelay(x, { name: props.name, namespace: props.namespace }, props.platform ?? 'generic'))],
+      admit: [...(props.admit ?? []), ...exposurePeers(x, { name: props.name, namespace: props.namespace }, props.platform)],
       labels: props.labels,
     });
     this.endpoint = prom.endpoint;

@@ -30,8 +30,7 @@ function ingressOf(x: ExposureSpec): { ingressControllerNamespace?: string } {
 
 /** The pods that relay a LoadBalancer Service `service` of `cluster` (lib/core/exposure.ts serviceLBRelay), as a flow's `relay`. */
 function relayOf(model: StackModel, cluster: string, service: { name: string; namespace: string }, transport: string): { relay?: RelayPods } {
-  const platform = model.clusters.find((c) => c.name === cluster)?.platform ?? 'generic';
-  const relay = transport === 'loadBalancer' ? serviceLBRelay(platform, service) : undefined;
+  const relay = transport === 'loadBalancer' ? serviceLBRelay(model.clusters.find((c) => c.name === cluster)?.platform ?? 'generic', service) : undefined;
   return relay ? { relay } : {};
 }
 
@@ -136,7 +135,6 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
       to: { kind: 'service', cluster: ms.cluster, namespace: ep.namespace, service: ep.name, port: 'http' },
       transport: ms.exposure.transport,
       ...ingressOf(ms.exposure),
-      ...relayOf(model, ms.cluster, { name: arrivalService(ep.name, ms.exposure), namespace: ep.namespace }, ms.exposure.transport),
       configured: { url: exposedURL(ep, cluster, ms.exposure), object: 'ConfigMap/kepler-exporter', at: 'data:MODEL_SERVER_URL' },
       path: 'energy.modelServer.exposure',
     });

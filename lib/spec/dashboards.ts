@@ -22,7 +22,7 @@ export const dashboardsSchema = z
     ingressControllerNamespace: dnsLabel
       .optional()
       .describe(
-        "Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own): Grafana's NetworkPolicy admits that namespace's pods on its port. @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters",
+        "Namespace of the ingress controller through which people reach the bundled Grafana (an Ingress of your own; mode bundled only): Grafana's NetworkPolicy admits that namespace's pods on its port. @default - none: Grafana admits only the Prometheus that scrapes it; reach it with kubectl port-forward, which no NetworkPolicy filters",
       ),
   })
   .describe('Grafana dashboards. @default - no dashboards');

@@ -44,7 +44,10 @@ function permits(item: Destination, dst: Destination): boolean | undefined {
  * Every Application of the tree whose AppProject is in the tree must have a destination the project permits: Argo
  * CD refuses any other (util/argo/argo.go ValidatePermissions: "application destination server … and namespace …
  * do not match any of the allowed destinations in project"), and nothing of it is deployed. Templated
- * destinations (an ApplicationSet's) are left to Argo CD.
+ * destinations (an ApplicationSet's) are left to Argo CD. When the tree holds AppProjects (the Argo CD bootstrap), every
+ * Application must name one of them: a root app-of-apps deploys whatever Application its folder holds, whatever project
+ * that names (Argo CD checks the child's kind and namespace against the root's project, not the child's own project),
+ * so one naming `default` or another install's project would escape the stack's.
  */
 export function checkProjectDestinations(entries: ReadonlyArray<Entry>): Finding[] {
   const projects = new Map<string, Destination[]>();
@@ -60,6 +63,14 @@ export function checkProjectDestinations(entries: ReadonlyArray<Entry>): Finding
     const o = e.object as Json;
     if (o.kind !== 'Application') continue;
     const allowed = projects.get(o.spec?.project ?? 'default');
+    if (allowed === undefined && projects.size > 0) {
+      out.push({
+        file: e.file,
+        pointer: '/spec/project',
+        message: `names AppProject ${o.spec?.project ?? 'default'}, which the stack's Argo CD bootstrap does not define (${[...projects.keys()].sort().join(', ')}): the root Application would deploy it under a project whose destinations and kinds the stack does not set; fix: set spec.project to the stack's project`,
+      });
+      continue;
+    }
     const dst = (o.spec?.destination ?? {}) as Destination;
     if (allowed === undefined || Object.values(dst).some((v) => typeof v === 'string' && v.includes('{{'))) continue;
     // The usual case first: a destination listed as it is (200 clusters give ~1,000 destinations and ~1,500 Applications).

@@ -84,6 +84,16 @@ test('an egress rule without peers fails unless the policy says why', () => {
   const t = copy(demo);
   delete (t.get(EVENTER_POLICY)!.object as any).metadata.annotations['edgewatt.io/open-egress-ports'];
   expect(gate(t)).toEqual([expect.stringMatching(new RegExp(`^${EVENTER_POLICY}: /spec/egress/1: NetworkPolicy/kube-eventer in monitoring lets its pods reach every address on port 6443/TCP .*fix: list the destinations`))]);
+  // Declared ports without the reason, a range from a declared port, and every address as an ipBlock fail too.
+  for (const edit of [
+    (p: any) => delete p.metadata.annotations['edgewatt.io/open-egress-reason'],
+    (p: any) => (p.spec.egress[1].ports[0].endPort = 65535),
+    (p: any) => (p.spec.egress[1] = { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }),
+  ]) {
+    const x = copy(demo);
+    edit(x.get(EVENTER_POLICY)!.object);
+    expect(gate(x)).toContainEqual(expect.stringMatching(new RegExp(`^${EVENTER_POLICY}: /spec/egress/1: .*lets its pods reach every address`)));
+  }
   // The DNS rule without its peers fails too (it was open to every address on 53).
   const d = copy(demo);
   delete (d.get(EVENTER_POLICY)!.object as any).spec.egress[0].to;
@@ -115,4 +125,22 @@ test('on OpenShift, DNS is the DNS operator\'s pods on 5353, which the gate admi
   expect(blocked(gate(out.entries, out.flows), EVENTER_FLOW, out.flows)).toEqual([]);
   // Its API server serves on 6443.
   expect(policy.spec.egress[1].ports).toEqual([{ port: 6443, protocol: 'TCP' }]);
+});
+
+test('with clusters[].dnsCIDRs (NodeLocal DNSCache) the DNS rule also admits those addresses on 53', () => {
+  const stack = clone(demoStack()) as any;
+  stack.clusters[1].dnsCIDRs = ['169.254.20.10/32', '10.96.0.10/32'];
+  const out = output(stack);
+  const policy = out.entries.get('dist/line-1/events/networkpolicy-kube-eventer.yaml')!.object as any;
+  expect(policy.spec.egress[0]).toEqual({
+    to: [
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+      { ipBlock: { cidr: '169.254.20.10/32' } },
+      { ipBlock: { cidr: '10.96.0.10/32' } },
+    ],
+    ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
+  });
+  expect(gate(out.entries, out.flows)).toEqual([]);
+  // The hub, without them, keeps the pods only.
+  expect((out.entries.get(EVENTER_POLICY)!.object as any).spec.egress[0].to).toHaveLength(1);
 });

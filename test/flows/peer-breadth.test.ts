@@ -111,14 +111,15 @@ test('an ingress rule without peers admits every source and fails, in every poli
   const policies = [...demo.entries.values()].filter((e) => e.object.kind === 'NetworkPolicy' && ((e.object as any).spec.ingress ?? []).length > 0);
   expect(policies.length).toBeGreaterThan(8);
   for (const p of policies) {
-    for (const emptied of [undefined, []]) {
+    for (const emptied of [undefined, [], 'all'] as const) {
       const entries = new Map([...demo.entries].map(([k, e]) => [k, { ...e, object: clone(e.object) }]));
       const rule = (entries.get(p.file)!.object as any).spec.ingress[0];
       if (emptied === undefined) delete rule.from;
-      else rule.from = emptied;
+      else if (emptied === 'all') rule.from = [{ ipBlock: { cidr: '::/0' } }, ...rule.from];
+      else rule.from = [];
       const ports = rule.ports.map((x: any) => `${x.port}/${x.protocol}`).join(', ');
       expect(breadth(entries, demo.flows)).toEqual([
-        expect.stringMatching(new RegExp(`^${p.file}: /spec/ingress/0: NetworkPolicy/\\S+ in \\S+ admits every source on ports? ${ports} \\(an ingress rule without from.*fix: list the declared sources`)),
+        expect.stringMatching(new RegExp(`^${p.file}: /spec/ingress/0: NetworkPolicy/\\S+ in \\S+ admits every source on ports? ${ports} \\(an ingress rule without from, or from every address.*fix: list the declared sources`)),
       ]);
     }
   }
@@ -132,4 +133,10 @@ test('dashboards.ingressControllerNamespace admits that namespace on Grafana\'s 
   expect(np.spec.ingress[0].from[1]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } });
   expect(np.metadata.annotations['edgewatt.io/namespace-peers']).toBe('ingress-nginx');
   expect(breadth(out.entries, out.flows)).toEqual([]);
+});
+
+test('dashboards.ingressControllerNamespace with mode sidecar (no bundled Grafana) is an error naming the field and the fix', () => {
+  const stack = clone(demoStack()) as any;
+  stack.dashboards = { mode: 'sidecar', ingressControllerNamespace: 'ingress-nginx' };
+  expect(() => output(stack)).toThrow(/dashboards\.ingressControllerNamespace: admits the ingress controller to the bundled Grafana, and mode sidecar runs none: remove it/);
 });

@@ -21,10 +21,15 @@ describe('Applications and their AppProject destinations', () => {
     expect(check({ server: 'https://c', namespace: 'monitoring' })).toHaveLength(1);
     expect(check({ server: 'https://a', namespace: 'monitoring' })).toEqual([]);
     expect(check({ server: 'https://b', namespace: 'team-x' })).toEqual([]);
-    // Left to Argo CD: a templated destination, a cluster by name (resolved from its cluster secrets), another project.
+    // Left to Argo CD: a templated destination, a cluster by name (resolved from its cluster secrets); a tree without
+    // AppProjects.
     expect(check({ server: '{{.server}}' })).toEqual([]);
     expect(check({ name: 'hub' })).toEqual([]);
-    expect(checkProjectDestinations([{ file: 'p.yaml', cluster: 'a', object: project as never }, app({ server: 'https://a' }, 'other')])).toEqual([]);
+    expect(checkProjectDestinations([app({ server: 'https://a' }, 'other')])).toEqual([]);
+    // A project the tree's bootstrap does not define (a root app-of-apps would deploy it under any project it names).
+    expect(checkProjectDestinations([{ file: 'p.yaml', cluster: 'a', object: project as never }, app({ server: 'https://a' }, 'other')])).toEqual([
+      { file: 'x.yaml', pointer: '/spec/project', message: expect.stringMatching(/^names AppProject other, which the stack's Argo CD bootstrap does not define \(p\).*fix: set spec.project to the stack's project$/) },
+    ]);
     // The GitOps gate runs it over the tree (so synth and synth --check fail on such an Application).
     expect(checkGitops([{ file: 'p.yaml', cluster: 'a', object: project as never }, app({ server: 'https://a' })], 'dist').map((f) => f.message)).toEqual(check({ server: 'https://a' }));
   });
@@ -35,6 +40,11 @@ describe('Applications and their AppProject destinations', () => {
     const apps = entries.filter((e) => e.object.kind === 'Application');
     expect(apps.length).toBeGreaterThanOrEqual(13);
     expect(checkProjectDestinations(entries)).toEqual([]);
+    // A child Application of a root app-of-apps that names `default` escapes the stack's project: it fails.
+    const child = entries.find((e) => e.file === 'hub/argocd/application-smart-factory-hub-energy.yaml')!;
+    child.object = { ...child.object, spec: { ...child.object.spec, project: 'default' } };
+    expect(checkProjectDestinations(entries).map((f) => `${f.file} ${f.pointer}`)).toEqual(['hub/argocd/application-smart-factory-hub-energy.yaml /spec/project']);
+    child.object = { ...child.object, spec: { ...child.object.spec, project: 'smart-factory' } };
     expect(apps.every((e) => typeof e.object.spec.destination.namespace === 'string' && e.object.spec.destination.namespace !== '')).toBe(true);
     expect(parse(r.files.get('hub/argocd/application-smart-factory-hub-monitoring.yaml')!).spec.destination.namespace).toBe('monitoring');
     expect(parse(r.files.get('hub/argocd/application-smart-factory-hub-energy.yaml')!).spec.destination.namespace).toBe('energy');

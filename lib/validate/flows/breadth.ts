@@ -1,5 +1,5 @@
 import { Flow } from '../../core/flows';
-import { NAMESPACE_PEERS_ANNOTATION, OPEN_EGRESS_PORTS_ANNOTATION } from '../../core/policy';
+import { NAMESPACE_PEERS_ANNOTATION, OPEN_EGRESS_PORTS_ANNOTATION, OPEN_EGRESS_REASON_ANNOTATION } from '../../core/policy';
 import { Entry, Finding } from '../types';
 import { labelText } from './context';
 import { policyTypes } from './network-policy';
@@ -19,13 +19,15 @@ import { LabelSelector, mapSelects, selects } from './selectors';
  * whose pods the stack does not know, even in a namespace that also holds the stack's own sources); and when no
  * declared flow comes through it. Ports are
  * not compared: a flow to the selected pods on another port of the rule counts as served, so the check can miss a
- * peer, never report one wrongly. Egress rules are not checked.
+ * peer, never report one wrongly. Egress peers are not compared with the flows.
  *
- * An ingress rule without peers (`from` missing or empty) admits every source, in the cluster and out of it: no declared
- * flow needs that (each names its source: pods, the ingress controller's namespace, or CIDRs), so it is always reported.
- * So is an egress rule without peers (`to`), which lets the pods reach every address on its ports, unless the policy
- * declares each of those ports open (annotation edgewatt.io/open-egress-ports, with edgewatt.io/open-egress-reason: a
- * destination whose addresses the stack does not know, the API server of a cluster without apiServerCIDRs).
+ * A rule open to every address is reported in either direction: one without peers (`from`/`to` missing or empty) or
+ * with an ipBlock of every address (`0.0.0.0/0`, `::/0`). An ingress one admits every source, in the cluster and out of
+ * it, which no declared flow needs (each names its source: pods, the ingress controller's namespace, or CIDRs). An
+ * egress one lets the pods reach every address on its ports, unless the policy declares each of those ports open, with
+ * the reason (annotations edgewatt.io/open-egress-ports and edgewatt.io/open-egress-reason: a destination whose
+ * addresses the stack does not know, the API server of a cluster without apiServerCIDRs); a port range (`endPort`) or a
+ * rule without ports is never declared open.
  */
 
 interface PolicyPeer {
@@ -38,7 +40,7 @@ interface IngressSpec {
   readonly podSelector?: LabelSelector;
   readonly policyTypes?: ReadonlyArray<string>;
   readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> }>;
-  readonly egress?: ReadonlyArray<{ readonly to?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> }>;
+  readonly egress?: ReadonlyArray<{ readonly to?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly endPort?: number; readonly protocol?: string }> }>;
 }
 
 /** Where a flow's traffic comes from as a namespace sees it, and whether the stack names its pods. */
@@ -77,7 +79,10 @@ function namespaceText(p: PolicyPeer): string {
   return name !== undefined && Object.keys(p.namespaceSelector?.matchLabels ?? {}).length === 1 && !p.namespaceSelector?.matchExpressions?.length ? `namespace ${name}` : `the namespaces selected by ${JSON.stringify(p.namespaceSelector)}`;
 }
 
-/** Findings for the namespace-wide ingress peers of every cluster's NetworkPolicies that only pods the stack names need. */
+/**
+ * Findings for the namespace-wide ingress peers of every cluster's NetworkPolicies that only pods the stack names need,
+ * and for the rules open to every address (see above).
+ */
 export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyMap<string, ClusterObjects>): Finding[] {
   const findings: Finding[] = [];
   const byCluster = new Map<string, Flow[]>();
@@ -118,37 +123,50 @@ export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyM
   return findings;
 }
 
-/** Findings for the ingress rules of a NetworkPolicy that name no peer: they admit every source. */
+/** Whether a rule's peers let in (or out) every address: none, or an ipBlock of a /0 without exceptions. */
+function everyAddress(peers: ReadonlyArray<PolicyPeer> | undefined): boolean {
+  if (peers === undefined || peers.length === 0) return true;
+  return peers.some((p) => {
+    const block = p.ipBlock as { cidr?: string; except?: ReadonlyArray<string> } | undefined;
+    return block !== undefined && /\/0$/.test(block.cidr ?? '') && (block.except ?? []).length === 0;
+  });
+}
+
+/** Findings for the ingress rules of a NetworkPolicy open to every source (everyAddress). */
 function openRules(e: Entry): Finding[] {
   const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
   if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Ingress')) return [];
   const namespace = e.object.metadata.namespace ?? 'default';
   return (spec.ingress ?? []).flatMap((r, i) => {
-    if (r.from !== undefined && r.from.length > 0) return [];
+    if (!everyAddress(r.from)) return [];
     const what = portsText(r.ports);
     return [
       {
         file: e.file,
         pointer: `/spec/ingress/${i}`,
-        message: `${objectName(e)} in ${namespace} admits every source on ${what} (an ingress rule without from: every pod of every namespace, and any address routed to the pods), which no declared flow needs; fix: list the declared sources as the rule's peers (their pods, the ingress controller's namespace, or their CIDRs)`,
+        message: `${objectName(e)} in ${namespace} admits every source on ${what} (an ingress rule without from, or from every address: every pod of every namespace, and any address routed to the pods), which no declared flow needs; fix: list the declared sources as the rule's peers (their pods, the ingress controller's namespace, or their CIDRs)`,
       },
     ];
   });
 }
 
-/** Findings for the egress rules of a NetworkPolicy that name no peer, unless the policy declares their ports open (OPEN_EGRESS_PORTS_ANNOTATION). */
+/**
+ * Findings for the egress rules of a NetworkPolicy open to every address (everyAddress), unless the policy declares their
+ * ports open with a reason (OPEN_EGRESS_PORTS_ANNOTATION): single ports, each listed.
+ */
 function openEgressRules(e: Entry): Finding[] {
   const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
   if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Egress')) return [];
-  const declared = new Set((e.object.metadata.annotations?.[OPEN_EGRESS_PORTS_ANNOTATION] ?? '').split(',').filter((p) => p !== ''));
+  const annotations = e.object.metadata.annotations ?? {};
+  const declared = annotations[OPEN_EGRESS_REASON_ANNOTATION] ? new Set((annotations[OPEN_EGRESS_PORTS_ANNOTATION] ?? '').split(',').filter((p) => p !== '')) : new Set<string>();
   return (spec.egress ?? []).flatMap((r, i) => {
-    if (r.to !== undefined && r.to.length > 0) return [];
-    if (r.ports !== undefined && r.ports.length > 0 && r.ports.every((p) => p.port !== undefined && declared.has(`${p.port}/${p.protocol ?? 'TCP'}`))) return [];
+    if (!everyAddress(r.to)) return [];
+    if (r.ports !== undefined && r.ports.length > 0 && r.ports.every((p) => p.port !== undefined && p.endPort === undefined && declared.has(`${p.port}/${p.protocol ?? 'TCP'}`))) return [];
     return [
       {
         file: e.file,
         pointer: `/spec/egress/${i}`,
-        message: `${objectName(e)} in ${e.object.metadata.namespace ?? 'default'} lets its pods reach every address on ${portsText(r.ports)} (an egress rule without to); fix: list the destinations as the rule's peers (their pods, or their addresses as ipBlocks), or declare the ports open with the reason (annotations ${OPEN_EGRESS_PORTS_ANNOTATION} and edgewatt.io/open-egress-reason)`,
+        message: `${objectName(e)} in ${e.object.metadata.namespace ?? 'default'} lets its pods reach every address on ${portsText(r.ports)} (an egress rule without to, or to every address); fix: list the destinations as the rule's peers (their pods, or their addresses as ipBlocks), or declare the ports open with the reason (annotations ${OPEN_EGRESS_PORTS_ANNOTATION} and edgewatt.io/open-egress-reason)`,
       },
     ];
   });

@@ -1,6 +1,7 @@
 import { isIP } from 'net';
 import { Flow, PodsDestination, ServiceDestination, UpstreamPods } from '../../core/flows';
 import { KUBERNETES_NAMESPACES } from '../../core/names';
+import { apiServerPorts, CLUSTER_DNS_SERVERS } from '../../core/network';
 import { namespaceCreatedBy } from '../created-namespaces';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
@@ -244,15 +245,14 @@ export function checkNetworkPath(ctx: FlowContext): void {
 }
 
 /**
- * The cluster DNS servers the gate knows, as egress peers with the port their pods serve on (after the DNS Service's
- * DNAT): CoreDNS's pods in kube-system, labelled `k8s-app: kube-dns`, on 53 (kubernetes/kubernetes
- * cluster/addons/dns/coredns/coredns.yaml.base; k3s and managed clusters keep the label), and OpenShift's DNS operator's
- * pods in openshift-dns on 5353 (lib/core/network.ts clusterDnsEgress).
+ * The cluster DNS servers the gate knows (lib/core/network.ts CLUSTER_DNS_SERVERS: kube-dns's pods on 53, OpenShift's
+ * on 5353), as egress peers with their port; a source reaches the cluster DNS when one of them, or any address on its
+ * port (a rule without peers, an ipBlock: NodeLocal DNSCache), is admitted.
  */
-const CLUSTER_DNS: ReadonlyArray<{ readonly peer: Peer; readonly port: TargetPort }> = [
-  { peer: { kind: 'pod', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, port: { number: 53, name: 'dns', protocol: 'UDP' } },
-  { peer: { kind: 'pod', namespace: 'openshift-dns', labels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }, port: { number: 5353, name: 'dns', protocol: 'UDP' } },
-];
+const CLUSTER_DNS: ReadonlyArray<{ readonly peer: Peer; readonly port: TargetPort }> = Object.values(CLUSTER_DNS_SERVERS).map((d) => ({
+  peer: { kind: 'pod', namespace: d.namespace, labels: d.labels },
+  port: { number: d.port, name: 'dns', protocol: 'UDP' },
+}));
 
 /** The host of a URL, also of one wrapped in a scheme of its own (kube-eventer's `kubernetes:https://kubernetes.default`). */
 function hostOf(url: string | undefined): string | undefined {
@@ -272,7 +272,7 @@ function checkDnsEgress(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodT
   if (host !== undefined && (isIP(host) || isIP(host.replace(/^\[|\]$/g, '')))) return; // an address needs no lookup
   const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
   const verdicts = CLUSTER_DNS.map((d) => egressVerdict(src.objs, pod, d.peer, d.port));
-  if (verdicts.some((v) => v.admitted) || egressVerdict(src.objs, pod, { kind: 'outside' }, CLUSTER_DNS[0].port).admitted) return;
+  if (verdicts.some((v) => v.admitted) || CLUSTER_DNS.some((d) => egressVerdict(src.objs, pod, { kind: 'outside' }, d.port).admitted)) return;
   for (const p of verdicts[0].policies) {
     ctx.fail(p, "no egress rule lets the source pods reach the cluster DNS (53/UDP; 5353 on OpenShift), so the destination's name does not resolve", 'add an egress rule to port 53/UDP (and 53/TCP) of the kube-dns pods in kube-system (on OpenShift, 5353 of the DNS pods in openshift-dns)', '/spec/egress');
   }
@@ -294,7 +294,7 @@ export function checkApiServerPath(ctx: FlowContext): void {
   const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
   const cidrs = to.cidrs ?? [];
   const peer: Peer = cidrs.length > 0 ? { kind: 'cidrs', cidrs } : { kind: 'outside' };
-  for (const number of to.ports ?? [443, 6443]) {
+  for (const number of to.ports ?? apiServerPorts('generic')) {
     const v = egressVerdict(src.objs, pod, peer, { number, protocol: 'TCP' });
     if (v.admitted) continue;
     for (const p of v.policies) {
