@@ -37,4 +37,23 @@ describe('gitops.path against where synth writes (lib/cli/commands/gitops-path.t
     expect(await runCli(['synth', '-c', path.join(repo, 'stack.yaml'), '-o', path.join(repo, 'dist')], agree.io)).toBe(0);
     expect(agree.err()).not.toContain('gitops.path');
   });
+
+  test('a preview beside the committed tree may not replace its Argo CD bootstrap: refused (exit 2) unless --argocd-out names another folder', async () => {
+    const repo = tmpDir();
+    fs.mkdirSync(path.join(repo, '.git'));
+    const stack = path.join(repo, 'stack.yaml');
+    fs.writeFileSync(stack, stringify(demoStack()));
+    expect(await runCli(['synth', '-c', stack, '-o', path.join(repo, 'dist')], captureIO().io)).toBe(0);
+    const snapshot = () => fs.readdirSync(path.join(repo, 'argocd')).map((f) => [f, fs.statSync(path.join(repo, 'argocd', f)).mtimeMs]);
+    const before = snapshot();
+    const preview = captureIO();
+    expect(await runCli(['synth', '-c', stack, '-o', path.join(repo, 'preview')], preview.io)).toBe(2);
+    expect(preview.err()).toMatch(/--argocd-out: is not given, and the Argo CD bootstrap's default folder .*argocd beside .*preview is the bootstrap of .*dist \(gitops.path "dist"\), which this synth would replace with its own; pass --argocd-out <another folder> for this output, or write to -o .*dist/);
+    expect(fs.existsSync(path.join(repo, 'preview'))).toBe(false);
+    expect(snapshot()).toEqual(before);
+    // With its own bootstrap folder, the preview is written and the committed tree's bootstrap is left alone.
+    expect(await runCli(['synth', '-c', stack, '-o', path.join(repo, 'preview'), '--argocd-out', path.join(repo, 'preview-argocd')], captureIO().io)).toBe(0);
+    expect(fs.existsSync(path.join(repo, 'preview-argocd', 'appproject-smart-factory.yaml'))).toBe(true);
+    expect(snapshot()).toEqual(before);
+  });
 });

@@ -1,12 +1,13 @@
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { checkDirContents, defaultCacheDir, loadStackFile, synthToDir, withStackLines } from '../../synth';
+import { InputError } from '../../core/errors';
+import { checkDirContents, defaultBootstrapDir, defaultCacheDir, loadStackFile, synthToDir, withStackLines } from '../../synth';
 import { startsGenerated } from '../../synth/stager';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { checkMessage, CheckKind, checkPatch } from './check-diff';
 import { parseDuration } from './duration';
-import { gitopsPathNote } from './gitops-path';
+import { bootstrapClash, gitopsPathNote } from './gitops-path';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 import { synthHelm } from './synth-helm';
 
@@ -68,7 +69,11 @@ function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
   const stack = loadStackFile(flags.config);
   // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
-  const pathNote = gitopsPathNote(flags.out, (stack as { gitops?: { path?: string } }).gitops?.path);
+  const gitopsPath = (stack as { gitops?: { path?: string } }).gitops?.path;
+  const pathNote = gitopsPathNote(flags.out, gitopsPath);
+  // A preview beside the committed tree would replace that tree's Argo CD bootstrap (the default folder they share).
+  const clash = flags.check ? undefined : bootstrapClash(flags.out, flags.argocdOut, gitopsPath, defaultBootstrapDir);
+  if (clash !== undefined) throw new InputError([{ path: '--argocd-out', message: clash }]);
   if (pathNote !== undefined) io.err(pathNote);
   if (flags.format === 'helm') return synthHelm(io, flags, stack, options, fixCommand(flags));
   if (flags.check) {
