@@ -61,7 +61,7 @@ export class SchemaCheck {
         out.push({
           file,
           pointer: '/kind',
-          message: `no schema for ${object.apiVersion} ${object.kind}: neither the Kubernetes OpenAPI document nor any CRD given (--crds; library: schemas.crds) defines it`,
+          message: `no schema for ${object.apiVersion} ${object.kind}: neither the Kubernetes OpenAPI document nor any CRD given defines it; fix: pass the CRD of ${object.kind} (--crds <file or folder>, repeatable; library: schemas.crds), or run \`edgewatt schemas pull\` once and leave out --k8s-openapi and --crds to use its cache`,
         });
         continue;
       }

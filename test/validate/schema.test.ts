@@ -71,7 +71,7 @@ describe('strict schema check', () => {
 
   test('fails on a kind that neither the OpenAPI document nor a CRD defines', () => {
     expect(messages([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }])).toEqual([
-      'dist/edge/app/widget-w.yaml: /kind: no schema for example.com/v1 Widget: neither the Kubernetes OpenAPI document nor any CRD given (--crds; library: schemas.crds) defines it',
+      'dist/edge/app/widget-w.yaml: /kind: no schema for example.com/v1 Widget: neither the Kubernetes OpenAPI document nor any CRD given defines it; fix: pass the CRD of Widget (--crds <file or folder>, repeatable; library: schemas.crds), or run `edgewatt schemas pull` once and leave out --k8s-openapi and --crds to use its cache',
     ]);
   });
 
