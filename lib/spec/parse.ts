@@ -83,7 +83,7 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
   }
   if (depthOf(input) > INPUT_LIMITS.maxDepth) throw tooDeep();
   if (input === null || input === undefined) throw new SpecError([{ path: fileName, message: 'is empty (or only comments): a stack needs at least name and clusters; `edgewatt schema` prints the whole contract' }]);
-  return parseStack(input, (path) => locationIn(doc, lineCounter, fileName, path));
+  return parseStack(input, (path, atKey) => locationIn(doc, lineCounter, fileName, path, atKey));
 }
 
 /**
@@ -139,11 +139,20 @@ function yamlMessage(code: string, message: string, at = ''): string {
 }
 
 /** `<file>:<line>:<col>` of the field at `path`, or of its nearest enclosing node the document holds. */
-function locationIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, fileName: string, path: ReadonlyArray<PropertyKey>): string | undefined {
-  const node = nearestNode(doc, path);
+function locationIn(doc: ReturnType<typeof parseDocument>, lineCounter: LineCounter, fileName: string, path: ReadonlyArray<PropertyKey>, atKey = false): string | undefined {
+  const node = (atKey ? keyOffset(doc, path) : undefined) ?? nearestNode(doc, path);
   if (node === undefined) return undefined;
   const pos = lineCounter.linePos(node);
   return `${fileName}:${pos.line}:${pos.col}`;
+}
+
+/** Where the key of the last step of `path` is written, when that step is a key of a mapping in the document. */
+function keyOffset(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<PropertyKey>): number | undefined {
+  const last = path[path.length - 1];
+  if (typeof last !== 'string') return undefined;
+  const parent = (path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1) as Array<string | number>, true)) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | undefined;
+  const pair = parent && Array.isArray(parent.items) ? parent.items.find((p) => p && typeof p === 'object' && p.key?.value === last) : undefined;
+  return pair?.key?.range?.[0];
 }
 
 function nearestNode(doc: ReturnType<typeof parseDocument>, path: ReadonlyArray<PropertyKey>): number | undefined {
@@ -204,7 +213,7 @@ export function sealParsed(spec: StackSpec): StackSpec {
  * `locate` may map a field path to a source location shown before the path. A stack sealed by sealParsed is
  * returned as it is.
  */
-export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined): StackSpec {
+export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>, atKey?: boolean) => string | undefined): StackSpec {
   if (typeof input === 'object' && input !== null && sealed.has(input)) return input as StackSpec;
   // The fleet's devices, read by the quick reader when it can (lib/spec/quick-devices.ts): the schema then reads the
   // stack without them, and its devices are the quick reader's (the same values, sooner).
@@ -219,8 +228,13 @@ export function parseStack(input: unknown, locate?: (path: ReadonlyArray<Propert
     ? []
     : result.error.issues.flatMap((issue) => {
         const found = problemsFromZod(stackSchema, [issue], input);
-        const where = locate?.(issue.path as PropertyKey[]);
-        return where ? found.map((p) => ({ ...p, location: where })) : found;
+        // An unknown key is shown where it is written (one problem per key, in order), not at its mapping.
+        const keys = issue.code === 'unrecognized_keys' && issue.keys.length === found.length ? issue.keys : undefined;
+        const at = (i: number): string | undefined => (keys ? locate?.([...(issue.path as PropertyKey[]), keys[i]], true) : locate?.(issue.path as PropertyKey[]));
+        return found.map((p, i) => {
+          const where = at(i);
+          return where ? { ...p, location: where } : p;
+        });
       });
   throw new SpecError([...problems, ...credentials]);
 }

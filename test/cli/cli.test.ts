@@ -105,7 +105,7 @@ describe('edgewatt CLI', () => {
     const row = lines.findIndex((l) => l.endsWith('to: monitorng'));
     expect(r.err).toBe(
       'error: invalid stack (2 problems)\n' +
-        `  ${file}:7:5: clusters[0].serverr: unknown key (did you mean "server"?)\n` +
+        `  ${file}:${lines.findIndex((l) => l.includes('serverr: x')) + 1}:5: clusters[0].serverr: unknown key (did you mean "server"?)\n` +
         `  ${file}:${row + 1}:${lines[row].indexOf('monitorng') + 1}: iomt.pipelines[0].links[2].to: no thing named "monitorng" in pipeline "object-detection" (did you mean "monitoring"?)\n`,
     );
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);

@@ -63,7 +63,12 @@ describe('stack contract', () => {
 
   test('fails on unknown keys, naming the closest known key and the line', () => {
     expect(problemsOf(() => parseStackYaml('name: x\nclusters:\n  - name: hub\n    serverr: https://a.example\n', { fileName: 's.yaml' }))).toEqual([
-      's.yaml:3:5: clusters[0].serverr: unknown key (did you mean "server"?)',
+      's.yaml:4:5: clusters[0].serverr: unknown key (did you mean "server"?)',
+    ]);
+    // An unknown key is shown where it is written, also at the top level (not at 1:1, its mapping's start).
+    expect(problemsOf(() => parseStackYaml('name: x\nclusters:\n  - name: hub\nenergy: {}\ndashbords: {}\nmonitoring:\n  retension: 5d\n', { fileName: 's.yaml' }))).toEqual([
+      's.yaml:5:1: dashbords: unknown key (did you mean "dashboards"?)',
+      's.yaml:7:3: monitoring.retension: unknown key (did you mean "retention"?)',
     ]);
     expect(problemsOf(() => parseStack({ name: 'x', clusters: [{ name: 'a' }], monitorng: {} }))).toEqual([
       'monitorng: unknown key (did you mean "monitoring"?)',
