@@ -23,9 +23,13 @@ export const quantity = z
  * `pkg/apis/core/validation/validation.go` ValidatePersistentVolumeClaimSpec: ValidatePositiveQuantityValue on
  * `resources.requests.storage`, "must be greater than zero"), so a `0Gi` volume would sync to nothing.
  */
-export const storageSize = quantity.refine((q) => Number(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)/.exec(q)?.[0]) > 0, {
-  message: 'must be greater than zero (the API server refuses a volume claim for no storage), such as 10Gi',
-});
+export const storageSize = quantity
+  .refine((q) => Number(/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)/.exec(q)?.[0]) > 0, {
+    message: 'must be greater than zero (the API server refuses a volume claim for no storage), such as 10Gi',
+  })
+  // A number without a unit is bytes: `20` asks for a 20-byte volume, which no one means.
+  // (A zero is reported by the refinement above only.)
+  .refine((q) => !/^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(q) || !(Number(q) > 0), { message: 'is a number of bytes without a unit: write the unit, such as 20Gi or 500Mi' });
 
 /** A Prometheus duration such as `30s`, `15d` or `1h30m`. */
 export const duration = z

@@ -119,8 +119,12 @@ describe('stack contract', () => {
       `stack.yaml:9:75: iomt.pipelines[0].things[0].storage: ${zero}`,
       `stack.yaml:3:24: monitoring.storage: ${zero}`,
     ]);
-    const sizes = parseStackYaml(text.replace('0Gi', '500m').replace('"+.0"', '"+.5"').replace('0.000Mi', '"1e3"'));
-    expect([sizes.monitoring?.storage, sizes.energy?.modelServer?.storage, sizes.iomt?.pipelines[0].things[0].storage]).toEqual(['500m', '+.5', '1e3']);
+    const sizes = parseStackYaml(text.replace('0Gi', '500Mi').replace('"+.0"', '"+.5Gi"').replace('0.000Mi', '"1e9"'));
+    expect([sizes.monitoring?.storage, sizes.energy?.modelServer?.storage, sizes.iomt?.pipelines[0].things[0].storage]).toEqual(['500Mi', '+.5Gi', '1e9']);
+    // A number without a unit is bytes, which no volume means: refused, naming the unit to write.
+    expect(problemsOf(() => parseStackYaml(text.replace('0Gi', '"20"').replace('"+.0"', '"1Gi"').replace('0.000Mi', '1Gi')))).toEqual([
+      'stack.yaml:3:24: monitoring.storage: is a number of bytes without a unit: write the unit, such as 20Gi or 500Mi',
+    ]);
   });
 
   test('fails on an empty cluster list and on a name too long for DNS', () => {
