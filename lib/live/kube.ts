@@ -130,7 +130,11 @@ export async function connect(opts: ConnectOptions = {}): Promise<LiveClient> {
       if (/Unrecognized API version and kind/.test(err.message ?? '')) {
         throw new KindNotServed(`the server does not serve kind ${kind} in ${apiVersion} (is the CRD installed?)`);
       }
-      if (err.name === 'FetchError' || err.name === 'AbortError' || err.name === 'TimeoutError' || UNREACHABLE.test(`${err.code ?? ''} ${err.message}`)) {
+      // The only signal that aborts a request is the time limit (requestPromise): say so, not "the user aborted".
+      if (err.name === 'AbortError' || err.name === 'TimeoutError' || /aborted/i.test(err.message ?? '')) {
+        throw new ClusterUnavailable(`cannot reach ${describe}: no answer within ${timeoutMs / 1000} s (--request-timeout); check that the server is up and reachable, or allow more time`);
+      }
+      if (err.name === 'FetchError' || UNREACHABLE.test(`${err.code ?? ''} ${err.message}`)) {
         throw new ClusterUnavailable(`cannot reach ${describe}: ${err.message}`);
       }
       throw e;

@@ -1,5 +1,6 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { expectedFromTree } from '../../lib/live/expected';
@@ -303,6 +304,22 @@ describe('cluster errors', () => {
     expect(r.err).toMatch(/^error: cannot reach context stub \(http:\/\/127\.0\.0\.1:\d+\): .*ECONNREFUSED/);
     stub = new KubeStub();
     await stub.start();
+  });
+
+  test('a server that takes the connection and never answers ends with exit 5 at --request-timeout, saying so', async () => {
+    // A loopback socket that accepts and stays silent (closed when the test ends).
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const config = stub.kubeconfig(tmpDir(), `http://127.0.0.1:${port}`);
+      const r = await cli('status', '--kubeconfig', config, '--request-timeout', '300ms');
+      expect(r.code).toBe(5);
+      expect(r.err).toMatch(/^error: cannot reach context stub \(http:\/\/127\.0\.0\.1:\d+\): no answer within 0\.3 s \(--request-timeout\); check that the server is up and reachable, or allow more time/);
+      expect(r.err).not.toMatch(/aborted/i);
+    } finally {
+      silent.close(); // the CLI's process has ended, and its connection with it
+    }
   });
 
   test('refused credentials end with exit 5', async () => {
