@@ -58,7 +58,7 @@ export class EnergyChart extends Chart {
         labels,
       });
       if (remote && modelServer.exposure) {
-        new Exposure(this, 'model-server-exposure', { endpoint: server.endpoint, portName: 'http', selector: server.selector, exposure: modelServer.exposure, platform: cluster.platform, labels });
+        new Exposure(this, 'model-server-exposure', { endpoint: server.endpoint, portName: 'http', selector: server.selector, exposure: modelServer.exposure, labels });
       }
     }
   }

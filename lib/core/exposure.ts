@@ -50,8 +50,6 @@ export interface ExposureProps {
   /** Pod labels the Service selects (for the LoadBalancer Service). */
   readonly selector: Readonly<Record<string, string>>;
   readonly exposure: ExposureSpec;
-  /** The cluster's Kubernetes distribution (whose load balancer may relay connections: serviceLBRelay). @default generic */
-  readonly platform?: Platform;
   /** Labels added to every object. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -59,16 +57,13 @@ export interface ExposureProps {
 /**
  * What makes a Service reachable from outside its cluster: a ServiceExport (mcs), an Ingress with TLS
  * (ingress), or a Service of type LoadBalancer restricted to the source CIDRs, keeping the client address
- * (`externalTrafficPolicy: Local`) so that the NetworkPolicy's ipBlock sees it (loadBalancer). `peers` are the
- * NetworkPolicy peers that admit exactly that path.
+ * (`externalTrafficPolicy: Local`) so that the NetworkPolicy's ipBlock sees it (loadBalancer). The NetworkPolicy peers
+ * that admit exactly that path are exposurePeers'.
  */
 export class Exposure extends Construct {
-  public readonly peers: k8s.NetworkPolicyPeer[];
-
   constructor(scope: Construct, id: string, props: ExposureProps) {
     super(scope, id);
     const { endpoint: ep, exposure: x } = props;
-    this.peers = exposurePeers(x, ep, props.platform);
     const meta = (name: string) => ({ name, namespace: ep.namespace, labels: { ...props.labels } });
     if (x.transport === 'mcs') {
       new ApiObject(this, 'export', { apiVersion: SERVICE_EXPORT_API, kind: 'ServiceExport', metadata: meta(ep.name) });
@@ -124,15 +119,20 @@ export function serviceLBRelay(platform: Platform, service: { readonly name: str
   return { namespace: 'kube-system', labels: { 'svccontroller.k3s.cattle.io/svcname': service.name, 'svccontroller.k3s.cattle.io/svcnamespace': service.namespace } };
 }
 
+/** The pods that relay connections through the exposure of Service `endpoint` (its LoadBalancer Service's: serviceLBRelay). */
+export function exposureRelay(x: ExposureSpec, endpoint: { readonly name: string; readonly namespace: string }, platform: Platform): RelayPods | undefined {
+  return x.transport === 'loadBalancer' ? serviceLBRelay(platform, { name: arrivalService(endpoint.name, x), namespace: endpoint.namespace }) : undefined;
+}
+
 /**
  * The NetworkPolicy peers that admit exactly the path of an exposure of `endpoint`: for a LoadBalancer, the source CIDRs
- * and the pods that relay the connections of its Service on the cluster's platform (serviceLBRelay).
+ * and the pods that relay the connections of its Service on the cluster's platform (exposureRelay).
  * @default platform generic
  */
 export function exposurePeers(x: ExposureSpec, endpoint: { readonly name: string; readonly namespace: string }, platform: Platform = 'generic'): k8s.NetworkPolicyPeer[] {
   if (x.transport === 'mcs') return x.remotePodCIDRs.map((cidr) => ({ ipBlock: { cidr } }));
   if (x.transport === 'loadBalancer') {
-    const relay = serviceLBRelay(platform, { name: externalServiceName(endpoint.name), namespace: endpoint.namespace });
+    const relay = exposureRelay(x, endpoint, platform);
     return [...x.sourceCIDRs.map((cidr) => ({ ipBlock: { cidr } })), ...(relay ? [podsPeer(relay.namespace, relay.labels)] : [])];
   }
   return [namespacePeer(x.controllerNamespace)];

@@ -94,7 +94,7 @@ export class RemoteWriteGateway extends Construct {
     });
     this.endpoint = prom.endpoint;
     this.selector = prom.selector;
-    new Exposure(this, 'exposure', { endpoint: prom.endpoint, portName: 'http', selector: prom.selector, exposure: x, platform: props.platform, labels: props.labels });
+    new Exposure(this, 'exposure', { endpoint: prom.endpoint, portName: 'http', selector: prom.selector, exposure: x, labels: props.labels });
   }
 }
 

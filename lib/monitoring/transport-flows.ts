@@ -1,5 +1,6 @@
 import { modelServerEndpoint, prometheusEndpoint } from '../core/endpoints';
-import { arrivalService, exposedURL, ExposureSpec, RelayPods, serviceLBRelay } from '../core/exposure';
+import { arrivalService, exposedURL, ExposureSpec, exposureRelay, RelayPods, serviceLBRelay } from '../core/exposure';
+import { Platform } from '../core/network';
 import { Flow, PodsSource } from '../core/flows';
 import { selectorLabels } from '../core/labels';
 import { StackModel } from '../model/types';
@@ -28,9 +29,13 @@ function ingressOf(x: ExposureSpec): { ingressControllerNamespace?: string } {
   return n ? { ingressControllerNamespace: n } : {};
 }
 
-/** The pods that relay a LoadBalancer Service `service` of `cluster` (lib/core/exposure.ts serviceLBRelay), as a flow's `relay`. */
-function relayOf(model: StackModel, cluster: string, service: { name: string; namespace: string }, transport: string): { relay?: RelayPods } {
-  const relay = transport === 'loadBalancer' ? serviceLBRelay(model.clusters.find((c) => c.name === cluster)?.platform ?? 'generic', service) : undefined;
+/** The platform of cluster `name`. */
+function platformOf(model: StackModel, name: string): Platform {
+  return model.clusters.find((c) => c.name === name)?.platform ?? 'generic';
+}
+
+/** A flow's `relay`, when there is one (lib/core/exposure.ts exposureRelay, serviceLBRelay). */
+function relayOf(relay: RelayPods | undefined): { relay?: RelayPods } {
   return relay ? { relay } : {};
 }
 
@@ -56,7 +61,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         to: { kind: 'service', cluster: hub, namespace: ns, service: arrivalService(RECEIVER_GATEWAY, receiver.exposure), port: 'http' },
         transport: receiver.exposure.transport,
         ...ingressOf(receiver.exposure),
-        ...relayOf(model, hub, { name: arrivalService(RECEIVER_GATEWAY, receiver.exposure), namespace: ns }, receiver.exposure.transport),
+        ...relayOf(exposureRelay(receiver.exposure, { name: RECEIVER_GATEWAY, namespace: ns }, platformOf(model, hub))),
         configured: { url, object: 'ConfigMap/prometheus-config', at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'monitoring.receiver',
       });
@@ -85,7 +90,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         to: { kind: 'service', cluster: hub, namespace: ns, service: crossing ? arrivalService(RECEIVER_GATEWAY, receiver!.exposure) : 'prometheus', port: 'http' },
         transport: crossing ? receiver!.exposure.transport : 'in-cluster',
         ...(crossing ? ingressOf(receiver!.exposure) : {}),
-        ...(crossing ? relayOf(model, hub, { name: arrivalService(RECEIVER_GATEWAY, receiver!.exposure), namespace: ns }, receiver!.exposure.transport) : {}),
+        ...(crossing ? relayOf(exposureRelay(receiver!.exposure, { name: RECEIVER_GATEWAY, namespace: ns }, platformOf(model, hub))) : {}),
         configured: { url: up.url, object: `ConfigMap/${DEVICE_GATEWAY}-config`, at: 'data:prometheus.yml#/remote_write/0/url' },
         path: 'fleet.receiver',
       });
@@ -98,7 +103,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
           to: { kind: 'service', cluster, namespace: gw.namespace, service: arrivalService(gw.name, fleet.receiver!.exposure), port: 'http' },
           transport: fleet.receiver!.exposure.transport,
           ...ingressOf(fleet.receiver!.exposure),
-          ...relayOf(model, cluster, { name: arrivalService(gw.name, fleet.receiver!.exposure), namespace: gw.namespace }, fleet.receiver!.exposure.transport),
+          ...relayOf(exposureRelay(fleet.receiver!.exposure, gw, platformOf(model, cluster))),
           configured: { url: deviceURL, object: `EdgeDeviceSet/${set.name}`, at: '/spec/metrics/receiverConfiguration/url' },
           path: 'fleet.receiver',
         });
@@ -120,7 +125,7 @@ export function transportFlows(model: StackModel, cluster: string): Flow[] {
         upstreamPods: { labels: { ...EDGE_API.selector }, ports: [{ name: EDGE_API.portName, containerPort: EDGE_API.port }], source: 'project-flotta/flotta-operator v0.2.0 config/edge-api/server.yaml' },
       },
       transport: 'loadBalancer',
-      ...relayOf(model, cluster, { name: EDGE_API_EXTERNAL, namespace: EDGE_API.namespace }, 'loadBalancer'),
+      ...relayOf(serviceLBRelay(platformOf(model, cluster), { name: EDGE_API_EXTERNAL, namespace: EDGE_API.namespace })),
       path: 'fleet.edgeAPI',
     });
   }
