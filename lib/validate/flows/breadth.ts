@@ -39,9 +39,12 @@ interface PolicyPeer {
 interface IngressSpec {
   readonly podSelector?: LabelSelector;
   readonly policyTypes?: ReadonlyArray<string>;
-  readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> }>;
-  readonly egress?: ReadonlyArray<{ readonly to?: ReadonlyArray<PolicyPeer>; readonly ports?: ReadonlyArray<{ readonly port?: number | string; readonly endPort?: number; readonly protocol?: string }> }>;
+  readonly ingress?: ReadonlyArray<{ readonly from?: ReadonlyArray<PolicyPeer>; readonly ports?: RulePorts }>;
+  readonly egress?: ReadonlyArray<{ readonly to?: ReadonlyArray<PolicyPeer>; readonly ports?: RulePorts }>;
 }
+
+/** The ports of a NetworkPolicy rule. */
+type RulePorts = ReadonlyArray<{ readonly port?: number | string; readonly endPort?: number; readonly protocol?: string }>;
 
 /** Where a flow's traffic comes from as a namespace sees it, and whether the stack names its pods. */
 interface Arrival {
@@ -93,8 +96,9 @@ export function checkPeerBreadth(flows: ReadonlyArray<Flow>, clusters: ReadonlyM
     else byCluster.set(f.to.cluster, [f]);
   }
   for (const [cluster, objs] of clusters) {
-    findings.push(...objs.kind('NetworkPolicy').flatMap((e) => [...openRules(e), ...openEgressRules(e)]));
-    const wide = objs.kind('NetworkPolicy').flatMap((e) => widePeers(e));
+    const policies = objs.kind('NetworkPolicy');
+    findings.push(...policies.flatMap(openRules));
+    const wide = policies.flatMap(widePeers);
     if (wide.length === 0) continue;
     const arriving = (byCluster.get(cluster) ?? []).flatMap((f) => {
       const from = arrival(f);
@@ -132,48 +136,49 @@ function everyAddress(peers: ReadonlyArray<PolicyPeer> | undefined): boolean {
   });
 }
 
-/** Findings for the ingress rules of a NetworkPolicy open to every source (everyAddress). */
+/**
+ * Findings for the rules of a NetworkPolicy open to every address (everyAddress): every such ingress rule, and every such
+ * egress rule unless the policy declares its ports open with a reason (OPEN_EGRESS_PORTS_ANNOTATION): single ports,
+ * each listed.
+ */
 function openRules(e: Entry): Finding[] {
   const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
-  if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Ingress')) return [];
-  const namespace = e.object.metadata.namespace ?? 'default';
-  return (spec.ingress ?? []).flatMap((r, i) => {
-    if (!everyAddress(r.from)) return [];
-    const what = portsText(r.ports);
-    return [
-      {
-        file: e.file,
-        pointer: `/spec/ingress/${i}`,
-        message: `${objectName(e)} in ${namespace} admits every source on ${what} (an ingress rule without from, or from every address: every pod of every namespace, and any address routed to the pods), which no declared flow needs; fix: list the declared sources as the rule's peers (their pods, the ingress controller's namespace, or their CIDRs)`,
-      },
-    ];
-  });
-}
-
-/**
- * Findings for the egress rules of a NetworkPolicy open to every address (everyAddress), unless the policy declares their
- * ports open with a reason (OPEN_EGRESS_PORTS_ANNOTATION): single ports, each listed.
- */
-function openEgressRules(e: Entry): Finding[] {
-  const spec = ((e.object as { spec?: IngressSpec }).spec ?? {}) as IngressSpec;
-  if (!policyTypes(spec as Parameters<typeof policyTypes>[0]).includes('Egress')) return [];
+  const types = policyTypes(spec as Parameters<typeof policyTypes>[0]);
+  const policy = `${objectName(e)} in ${e.object.metadata.namespace ?? 'default'}`;
   const annotations = e.object.metadata.annotations ?? {};
   const declared = annotations[OPEN_EGRESS_REASON_ANNOTATION] ? new Set((annotations[OPEN_EGRESS_PORTS_ANNOTATION] ?? '').split(',').filter((p) => p !== '')) : new Set<string>();
-  return (spec.egress ?? []).flatMap((r, i) => {
-    if (!everyAddress(r.to)) return [];
-    if (r.ports !== undefined && r.ports.length > 0 && r.ports.every((p) => p.port !== undefined && p.endPort === undefined && declared.has(`${p.port}/${p.protocol ?? 'TCP'}`))) return [];
-    return [
-      {
-        file: e.file,
-        pointer: `/spec/egress/${i}`,
-        message: `${objectName(e)} in ${e.object.metadata.namespace ?? 'default'} lets its pods reach every address on ${portsText(r.ports)} (an egress rule without to, or to every address); fix: list the destinations as the rule's peers (their pods, or their addresses as ipBlocks), or declare the ports open with the reason (annotations ${OPEN_EGRESS_PORTS_ANNOTATION} and edgewatt.io/open-egress-reason)`,
-      },
-    ];
-  });
+  const declaredOpen = (ports: RulePorts | undefined) => ports !== undefined && ports.length > 0 && ports.every((p) => p.port !== undefined && p.endPort === undefined && declared.has(`${p.port}/${p.protocol ?? 'TCP'}`));
+  const ingress = !types.includes('Ingress')
+    ? []
+    : (spec.ingress ?? []).flatMap((r, i) =>
+        everyAddress(r.from)
+          ? [
+              {
+                file: e.file,
+                pointer: `/spec/ingress/${i}`,
+                message: `${policy} admits every source on ${portsText(r.ports)} (an ingress rule without from, or from every address: every pod of every namespace, and any address routed to the pods), which no declared flow needs; fix: list the declared sources as the rule's peers (their pods, the ingress controller's namespace, or their CIDRs)`,
+              },
+            ]
+          : [],
+      );
+  const egress = !types.includes('Egress')
+    ? []
+    : (spec.egress ?? []).flatMap((r, i) =>
+        everyAddress(r.to) && !declaredOpen(r.ports)
+          ? [
+              {
+                file: e.file,
+                pointer: `/spec/egress/${i}`,
+                message: `${policy} lets its pods reach every address on ${portsText(r.ports)} (an egress rule without to, or to every address); fix: list the destinations as the rule's peers (their pods, or their addresses as ipBlocks), or declare the ports open with the reason (annotations ${OPEN_EGRESS_PORTS_ANNOTATION} and edgewatt.io/open-egress-reason)`,
+              },
+            ]
+          : [],
+      );
+  return [...ingress, ...egress];
 }
 
 /** A rule's ports for messages. */
-function portsText(ports: ReadonlyArray<{ readonly port?: number | string; readonly protocol?: string }> | undefined): string {
+function portsText(ports: RulePorts | undefined): string {
   return ports && ports.length > 0 ? `port${ports.length > 1 ? 's' : ''} ${ports.map((p) => `${p.port ?? 'any'}/${p.protocol ?? 'TCP'}`).join(', ')}` : 'every port';
 }
 

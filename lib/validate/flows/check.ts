@@ -5,7 +5,7 @@ import { checkConfigured } from './configured';
 import { ClusterObjects } from './objects';
 import { checkUndeclaredPaths } from './undeclared';
 import { FlowContext } from './context';
-import { checkApiServerPath, checkExternalPath, checkNetworkPath } from './network';
+import { checkExternalPath, checkNetworkPath } from './network';
 import { FlowReuse } from './reuse';
 import { checkApiServer, checkScrape } from './scrape';
 
@@ -38,7 +38,6 @@ function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, roo
       checkNetworkPath(ctx);
       checkExternalPath(ctx);
       checkApiServer(ctx);
-      checkApiServerPath(ctx);
       checkScrape(ctx);
       checkConfigured(ctx);
       return { reads: ctx.reads, findings: dedupe(ctx.findings) };

@@ -1,5 +1,5 @@
 import { isIP } from 'net';
-import { Flow, PodsDestination, ServiceDestination, UpstreamPods } from '../../core/flows';
+import { ApiServerDestination, Flow, PodsDestination, ServiceDestination, UpstreamPods } from '../../core/flows';
 import { KUBERNETES_NAMESPACES } from '../../core/names';
 import { apiServerPorts, CLUSTER_DNS_SERVERS } from '../../core/network';
 import { namespaceCreatedBy } from '../created-namespaces';
@@ -279,17 +279,13 @@ function checkDnsEgress(ctx: FlowContext, src: { objs: ClusterObjects; pod: PodT
 }
 
 /**
- * Checks the path of an api-server flow (its RBAC is scrape.ts checkApiServer's): the pods get their ServiceAccount's
- * token (without one every call is anonymous and refused), their egress policies admit the API server's endpoints on
- * the ports it serves on (after the `kubernetes` Service's DNAT: a rule to the Service's ClusterIP or port 443 alone
- * does not reach a 6443 apiserver), at its addresses when the stack gives them, and the cluster DNS when the source
- * names the server by a host name.
+ * Checks the path of an api-server flow to `to` from the source pods `src` (scrape.ts checkApiServer, which checks its
+ * RBAC, calls it): the pods get their ServiceAccount's token (without one every call is anonymous and refused), their
+ * egress policies admit the API server's endpoints on the ports it serves on (after the `kubernetes` Service's DNAT: a
+ * rule to the Service's ClusterIP or port 443 alone does not reach a 6443 apiserver), at its addresses when the stack
+ * gives them, and the cluster DNS when the source names the server by a host name.
  */
-export function checkApiServerPath(ctx: FlowContext): void {
-  const to = ctx.flow.to;
-  if (to.kind !== 'api-server') return;
-  const src = sourcePods(ctx);
-  if (!src) return;
+export function checkApiServerPath(ctx: FlowContext, to: ApiServerDestination, src: { objs: ClusterObjects; pod: PodTemplate }): void {
   checkToken(ctx, src);
   const pod = { namespace: src.pod.namespace, labels: src.pod.labels };
   const cidrs = to.cidrs ?? [];

@@ -2,7 +2,7 @@ import { parsedData } from './parsed';
 import { sdLabel } from '../../monitoring/prometheus-config';
 import { Entry } from '../types';
 import { containerPort, FlowContext, labelText } from './context';
-import { sourcePods } from './network';
+import { checkApiServerPath, sourcePods } from './network';
 import { ClusterObjects, PodTemplate } from './objects';
 import { allowed, describeRequest } from './rbac';
 import { Relabel, relabel } from './relabel';
@@ -164,7 +164,7 @@ export function checkAccess(ctx: FlowContext, objs: ClusterObjects, sa: { namesp
   }
 }
 
-/** Checks an api-server flow: the source's ServiceAccount holds every declared access. */
+/** Checks an api-server flow: the source's ServiceAccount holds every declared access, and its path (checkApiServerPath). */
 export function checkApiServer(ctx: FlowContext): void {
   const to = ctx.flow.to;
   if (to.kind !== 'api-server') return;
@@ -176,4 +176,5 @@ export function checkApiServer(ctx: FlowContext): void {
   }
   const sa = { namespace: src.pod.namespace, name: src.pod.serviceAccount };
   checkAccess(ctx, src.objs, sa, to.access.flatMap((a) => a.verbs.map((verb) => ({ verb, resource: a.resource, group: a.group, namespace: a.namespace }))), src.pod.entry);
+  checkApiServerPath(ctx, to, src);
 }
