@@ -19,7 +19,7 @@ export interface ConnectOptions {
 }
 
 /** Node's errors for a server that cannot be reached or whose certificate cannot be trusted. */
-const UNREACHABLE = /HTTP protocol is not allowed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|aborted|timeout/i;
+const UNREACHABLE = /HTTP protocol is not allowed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|timeout/i;
 
 /** Runs a kubeconfig load; a file that cannot be read or parsed is named in the error. */
 function readKubeconfig(load: () => void, source: string): void {
