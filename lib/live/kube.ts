@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { InputError } from '../core/errors';
 import { ApiRejection, ApplyOptions, ClusterUnavailable, KindNotServed, LiveClient, LiveObject, ObjectRef } from './types';
 
 /** @kubernetes/client-node is ESM-only; it is imported when a live command runs, never on the synth path. */
@@ -21,12 +22,20 @@ export interface ConnectOptions {
 /** Node's errors for a server that cannot be reached or whose certificate cannot be trusted. */
 const UNREACHABLE = /HTTP protocol is not allowed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|timeout/i;
 
+/**
+ * A kubeconfig that names no usable cluster is bad input (exit 2, as a wrong flag or an unreadable file), not a
+ * cluster that could not be reached (exit 5): nothing was sent anywhere.
+ */
+function badConfig(path: string, message: string): InputError {
+  return new InputError([{ path, message }]);
+}
+
 /** Runs a kubeconfig load; a file that cannot be read or parsed is named in the error. */
-function readKubeconfig(load: () => void, source: string): void {
+function readKubeconfig(load: () => void, source: string, flag: string): void {
   try {
     load();
   } catch (e) {
-    throw new ClusterUnavailable(`cannot read the kubeconfig (${source}): ${(e as Error).message.split('\n')[0]}`);
+    throw badConfig(flag, `cannot read the kubeconfig (${source}): ${(e as Error).message.split('\n')[0]}: pass a readable kubeconfig file`);
   }
 }
 
@@ -34,23 +43,24 @@ function readKubeconfig(load: () => void, source: string): void {
 function loadConfig(k8s: K8s, opts: ConnectOptions): KubeConfig {
   const kc = new k8s.KubeConfig();
   if (opts.kubeconfig) {
-    if (!fs.existsSync(opts.kubeconfig)) throw new ClusterUnavailable(`--kubeconfig ${opts.kubeconfig}: no such file`);
-    readKubeconfig(() => kc.loadFromFile(opts.kubeconfig!), opts.kubeconfig);
+    if (!fs.existsSync(opts.kubeconfig)) throw badConfig('--kubeconfig', `${opts.kubeconfig}: no such file: pass the path of a kubeconfig file`);
+    readKubeconfig(() => kc.loadFromFile(opts.kubeconfig!), opts.kubeconfig, '--kubeconfig');
   } else {
     const home = path.join(os.homedir(), '.kube', 'config');
     if (!process.env.KUBECONFIG && !fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
-      throw new ClusterUnavailable('no kubeconfig found: set KUBECONFIG, pass --kubeconfig <file>, or create ~/.kube/config');
+      throw badConfig('--kubeconfig', 'not given and no kubeconfig found: set KUBECONFIG, pass --kubeconfig <file>, or create ~/.kube/config');
     }
-    readKubeconfig(() => kc.loadFromDefault(), process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : home);
+    const source = process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : home;
+    readKubeconfig(() => kc.loadFromDefault(), source, process.env.KUBECONFIG ? 'KUBECONFIG' : home);
   }
   if (opts.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(opts.context)) {
-      throw new ClusterUnavailable(`--context ${opts.context}: the kubeconfig has no such context (it has: ${names.join(', ') || 'none'})`);
+      throw badConfig('--context', `the kubeconfig has no context named "${opts.context}" (it has: ${names.join(', ') || 'none'}): pass one of them`);
     }
     kc.setCurrentContext(opts.context);
   }
-  if (!kc.getCurrentCluster()) throw new ClusterUnavailable('the kubeconfig has no current context with a cluster: pass --context <name>');
+  if (!kc.getCurrentCluster()) throw badConfig('--context', 'not given and the kubeconfig has no current context with a cluster: pass --context <name>');
   return kc;
 }
 

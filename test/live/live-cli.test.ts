@@ -329,9 +329,15 @@ describe('cluster errors', () => {
     expect(r.err).toContain('refused the credentials (401 Unauthorized)');
   });
 
-  test('an unknown context is named with the ones the kubeconfig has', async () => {
+  test('an unknown context is bad input (exit 2) named with the ones the kubeconfig has', async () => {
     const r = await cli('status', '--kubeconfig', kubeconfig, '--context', 'prod');
-    expect(r.code).toBe(5);
-    expect(r.err).toBe('error: --context prod: the kubeconfig has no such context (it has: stub)\n');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('error: bad input (1 problem)\n  --context: the kubeconfig has no context named "prod" (it has: stub): pass one of them\n');
+  });
+
+  test('a kubeconfig file that does not exist is bad input (exit 2), not an unreachable cluster', async () => {
+    const r = await cli('status', '--kubeconfig', path.join(tmpDir(), 'missing'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^error: bad input \(1 problem\)\n {2}--kubeconfig: .*missing: no such file: pass the path of a kubeconfig file\n$/);
   });
 });
