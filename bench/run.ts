@@ -54,6 +54,7 @@ const cliFull: Array<Record<string, number>> = [];
 let cliIncremental: Record<string, number> | undefined;
 let cliPipeline: Record<string, number> | undefined;
 let cliPeakOk = true;
+let cliWatch: Record<string, number> | undefined;
 {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-cli-'));
   const stack = benchStack(largest) as { fleet: { devices: Array<{ name: string }> }; iomt: { pipelines: Array<{ things: Array<{ image: string }> }> } };
@@ -86,6 +87,16 @@ let cliPeakOk = true;
       failed.push(`cli ${what}`);
       console.log(JSON.stringify({ case: name, failed: String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ') }));
     }
+  }
+  // The same edits through one `edgewatt synth --watch` process (bench/watch.ts): each synth after its first reuses
+  // what the one before built in that process, as a library user's loop does.
+  const name = `edgewatt synth --watch of the ${largest}-device stack.yaml (first synth, then one device changed, then one IoMT pipeline changed; one process)`;
+  try {
+    cliWatch = node('watch.js', [dir, k8s, crds]);
+    console.log(JSON.stringify({ case: name, ...cliWatch }));
+  } catch (e) {
+    failed.push('cli watch');
+    console.log(JSON.stringify({ case: name, failed: String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ') }));
   }
   fs.rmSync(dir, { recursive: true, force: true });
 }
@@ -126,6 +137,12 @@ const targets: Record<string, boolean | 'not run'> = {
     cliFull.length === 2 && cliIncremental !== undefined && cliIncremental.wallSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
   [`edgewatt synth (CLI) incremental after one IoMT pipeline changed <= 25% of its faster full synth at ${largest} devices`]:
     cliFull.length === 2 && cliPipeline !== undefined && cliPipeline.wallSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
+  // The watch's re-synths, from the save to the synth done, against the same full synth (a process of its own).
+  [`edgewatt synth --watch re-synth after one device changed <= 25% of the CLI's faster full synth at ${largest} devices`]:
+    cliFull.length === 2 && cliWatch !== undefined && cliWatch.deviceChangedSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
+  [`edgewatt synth --watch re-synth after one IoMT pipeline changed <= 25% of the CLI's faster full synth at ${largest} devices`]:
+    cliFull.length === 2 && cliWatch !== undefined && cliWatch.pipelineChangedSeconds <= 0.25 * Math.min(...cliFull.map((r) => r.wallSeconds)),
+  [`edgewatt synth --watch peak RSS <= 1 GiB at ${largest} devices`]: cliWatch !== undefined && cliWatch.peakRssMiB !== undefined && cliWatch.peakRssMiB <= 1024,
 };
 console.log(
   JSON.stringify({

@@ -10,6 +10,7 @@ import { parseDuration } from './duration';
 import { bootstrapClash, gitopsPathNote } from './gitops-path';
 import { SchemaFlags, schemaSources, withSchemaFlags } from './schema-flags';
 import { synthHelm } from './synth-helm';
+import { watchSynth } from './synth-watch';
 
 interface SynthFlags extends SchemaFlags {
   readonly config: string;
@@ -21,6 +22,7 @@ interface SynthFlags extends SchemaFlags {
   readonly format?: 'plain' | 'helm';
   /** false with --no-cache. */
   readonly cache?: boolean;
+  readonly watch?: boolean;
 }
 
 /** The shell command that regenerates what --check compared, with every flag that changes the output. */
@@ -57,9 +59,32 @@ export function synthCommand(io: CliIO): Command {
     .addOption(new Option('--format <format>', 'plain: one folder per cluster and component; helm: one Helm chart per cluster (<dir>/<cluster>/chart)').choices(['plain', 'helm']).default('plain'))
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
     .option('--no-cache', 'build, check and render everything again: do not read or write the caches (.edgewatt.cache/<out>/ beside --out: charts, validation, render, file index)')
-    .action((flags: SynthFlags) =>
-      reportAs(io, flags.output, flags.check ? 'synth --check' : 'synth', () => withStackLines(flags.config, () => synth(io, flags))),
-    );
+    .option('--watch', 'synthesize again each time the stack file changes, until Ctrl-C (exit code: the last synth\'s); a failed synth prints its problems, leaves <dir> as it was and the watch goes on')
+    .action((flags: SynthFlags) => {
+      const command = flags.check ? 'synth --check' : 'synth';
+      const once = () => reportAs(io, flags.output, command, () => withStackLines(flags.config, () => synth(io, flags)));
+      if (!flags.watch) return once();
+      const refused = flags.check ? '--check' : flags.output === 'json' ? '--output json' : undefined;
+      if (refused === undefined) return watch(io, flags, once);
+      return reportAs(io, flags.output, command, () => {
+        throw new InputError([{ path: '--watch', message: `cannot be used with ${refused} (a watch writes the output again at each change and reports in text): leave one out` }]);
+      });
+    });
+}
+
+/** `synth --watch` (synth-watch.ts): stopped by SIGINT or SIGTERM; ends with the last synth's exit code. */
+async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal });
+    if (code !== EXIT.ok) throw new CliExit(code);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {

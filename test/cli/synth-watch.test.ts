@@ -1,0 +1,141 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { runCli } from '../../lib/internal';
+import { watchSynth } from '../../lib/cli/commands/synth-watch';
+import { SpecError } from '../../lib/core/errors';
+import { ROOT, sharedPath } from '../support/shared';
+import { captureIO, snapshot, tmpDir } from '../support/tmp';
+
+const SCHEMAS = ['--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', sharedPath('crds')];
+
+/** Resolves when `cond` holds, polling every 20 ms; rejects after `ms`. */
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('watchSynth', () => {
+  test('synthesizes at start and after each change once the file holds still; a failed synth is reported and the watch goes on', async () => {
+    const file = path.join(tmpDir(), 'stack.yaml');
+    fs.writeFileSync(file, 'a\n');
+    const c = captureIO();
+    const reads: string[] = [];
+    const stop = new AbortController();
+    const watching = watchSynth(c.io, {
+      file,
+      pollMs: 30,
+      signal: stop.signal,
+      synth: () => {
+        const text = fs.readFileSync(file, 'utf8');
+        reads.push(text);
+        if (text.startsWith('bad')) throw new SpecError([{ path: 'monitoring.retention', message: 'must be a Prometheus duration' }]);
+      },
+    });
+    await until(() => reads.length === 1, 5000, 'the first synth');
+    // Three writes in a row (an editor's save in parts) are one synth, of the last.
+    fs.writeFileSync(file, 'b1\n');
+    fs.appendFileSync(file, 'b2\n');
+    fs.appendFileSync(file, 'b3\n');
+    await until(() => reads.length === 2, 5000, 'the synth after the change');
+    expect(reads[1]).toBe('b1\nb2\nb3\n');
+    // Replaced by rename (another inode, as editors save), with a problem: reported, and the watch goes on.
+    fs.writeFileSync(`${file}.new`, 'bad\n');
+    fs.renameSync(`${file}.new`, file);
+    await until(() => reads.length === 3, 5000, 'the synth of the renamed file');
+    fs.writeFileSync(file, 'good again\n');
+    await until(() => reads.length === 4, 5000, 'the synth after the fix');
+    // Nothing changed: no synth.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(reads).toHaveLength(4);
+    stop.abort();
+    expect(await watching).toBe(0);
+    const lines = c.err().split('\n').filter(Boolean);
+    expect(lines.map((l) => l.replace(/ in \d+\.\d\d s;/, ' in N s;'))).toEqual([
+      `synthesized in N s; watching ${file} for changes (Ctrl-C stops)`,
+      `synthesized in N s; watching ${file} for changes (Ctrl-C stops)`,
+      'error: invalid stack (1 problem)',
+      '  monitoring.retention: must be a Prometheus duration',
+      `synth failed (exit 2) in N s; watching ${file} for changes (Ctrl-C stops)`,
+      `synthesized in N s; watching ${file} for changes (Ctrl-C stops)`,
+    ]);
+  });
+
+  test('ends with the exit code of the last synth', async () => {
+    const file = path.join(tmpDir(), 'stack.yaml');
+    fs.writeFileSync(file, 'x\n');
+    const stop = new AbortController();
+    const c = captureIO();
+    const watching = watchSynth(c.io, {
+      file,
+      pollMs: 30,
+      signal: stop.signal,
+      synth: () => {
+        throw new SpecError([{ path: 'name', message: 'is required' }]);
+      },
+    });
+    await until(() => c.err().includes('synth failed (exit 2)'), 5000, 'the failed synth');
+    stop.abort();
+    expect(await watching).toBe(2);
+  });
+});
+
+describe('edgewatt synth --watch', () => {
+  test('refuses --check and --output json (exit 2), naming the flag', async () => {
+    const c = captureIO();
+    expect(await runCli(['synth', '--watch', '--check', '-c', path.join(ROOT, 'apps/demo/stack.yaml'), '-o', path.join(tmpDir(), 'dist')], c.io)).toBe(2);
+    expect(c.err()).toContain('--watch: cannot be used with --check');
+    const j = captureIO();
+    expect(await runCli(['synth', '--watch', '--output', 'json', '-c', path.join(ROOT, 'apps/demo/stack.yaml'), '-o', path.join(tmpDir(), 'dist')], j.io)).toBe(2);
+    const doc = JSON.parse(j.out()) as { ok: boolean; exitCode: number; problems: Array<{ path: string; message: string }> };
+    expect(doc).toMatchObject({ command: 'synth', ok: false, exitCode: 2, problems: [{ path: '--watch' }] });
+    expect(doc.problems[0].message).toMatch(/^cannot be used with --output json /);
+  });
+
+  test('re-synthesizes the bundled example when stack.yaml changes, keeps dist/ on a bad edit, and stops on SIGTERM', async () => {
+    const dir = tmpDir();
+    const stackFile = path.join(dir, 'stack.yaml');
+    const original = fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8');
+    fs.writeFileSync(stackFile, original);
+    const out = path.join(dir, 'dist');
+    let stdout = '';
+    let stderr = '';
+    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(ROOT, 'bin/edgewatt.js'), 'synth', '--watch', '-c', stackFile, '-o', out, ...SCHEMAS], {
+      cwd: dir,
+      timeout: 120_000,
+    });
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const synths = () => stderr.split('\n').filter((l) => / in \d+\.\d\d s; watching /.test(l)).length;
+    try {
+      await until(() => synths() === 1, 60_000, 'the first synth');
+      expect(stdout).toMatch(/^synthesized \d+ objects into (\d+) files in .*: \1 written, 0 unchanged, 0 removed\n/);
+      const config = path.join(out, 'hub/monitoring/configmap-prometheus-config.yaml');
+      expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 30s');
+
+      fs.writeFileSync(stackFile, original.replace('scrapeInterval: 30s', 'scrapeInterval: 20s'));
+      await until(() => synths() === 2, 60_000, 'the synth after the change');
+      expect(stdout.split('\n')[2]).toMatch(/: [1-9]\d* written, \d+ unchanged, 0 removed$/);
+      expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 20s');
+
+      // A bad edit: the problem on stderr, dist/ exactly as it was, and the watch goes on.
+      const before = snapshot(out);
+      fs.writeFileSync(stackFile, original.replace('scrapeInterval: 30s', 'scrapeInterval: often'));
+      await until(() => synths() === 3, 60_000, 'the failed synth');
+      expect(stderr).toMatch(/stack\.yaml:\d+:\d+: monitoring\.scrapeInterval: /);
+      expect(stderr).toContain('synth failed (exit 2)');
+      expect(snapshot(out)).toEqual(before);
+
+      fs.writeFileSync(stackFile, original);
+      await until(() => synths() === 4, 60_000, 'the synth after the fix');
+      expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 30s');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  }, 150_000);
+});
