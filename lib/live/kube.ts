@@ -15,6 +15,8 @@ export interface ConnectOptions {
   readonly kubeconfig?: string;
   /** A context of that kubeconfig. Default: its current context. */
   readonly context?: string;
+  /** The flag that named `context`, for the message when the kubeconfig has no such context. Default: `--context`. */
+  readonly contextFlag?: string;
   /** Per-request time limit in milliseconds. Default: 30000. */
   readonly requestTimeoutMs?: number;
 }
@@ -26,8 +28,8 @@ const UNREACHABLE = /HTTP protocol is not allowed|ECONNREFUSED|ENOTFOUND|EAI_AGA
  * A kubeconfig that names no usable cluster is bad input (exit 2, as a wrong flag or an unreadable file), not a
  * cluster that could not be reached (exit 5): nothing was sent anywhere.
  */
-function badConfig(path: string, message: string): InputError {
-  return new InputError([{ path, message }]);
+function badConfig(flag: string, message: string): InputError {
+  return new InputError([{ path: flag, message }]);
 }
 
 /** Runs a kubeconfig load; a file that cannot be read or parsed is named in the error. */
@@ -56,7 +58,7 @@ function loadConfig(k8s: K8s, opts: ConnectOptions): KubeConfig {
   if (opts.context) {
     const names = kc.getContexts().map((c) => c.name);
     if (!names.includes(opts.context)) {
-      throw badConfig('--context', `the kubeconfig has no context named "${opts.context}" (it has: ${names.join(', ') || 'none'}): pass one of them`);
+      throw badConfig(opts.contextFlag ?? '--context', `the kubeconfig has no context named "${opts.context}" (it has: ${names.join(', ') || 'none'}): pass one of them`);
     }
     kc.setCurrentContext(opts.context);
   }

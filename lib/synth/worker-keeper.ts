@@ -10,7 +10,8 @@ import { PingWorker } from './render-protocol';
  * A render worker whose last session ended with a commit, kept (unreferenced: it never keeps the process alive) for
  * the next renderer this process opens: a library user's watch loop or tests, and the bench's repeated synths, then
  * get a worker whose modules are loaded and whose serializer is compiled (a fresh worker renders its first ~2,000
- * objects at about twice the later cost). `edgewatt synth` runs one synth per process and never reuses one.
+ * objects at about twice the later cost), and so does `edgewatt synth --watch`; `edgewatt synth` runs one synth per
+ * process and never reuses one.
  * A worker whose session failed or was aborted is stopped, never kept; so is one that was given more than
  * KEEP_WORKER_MAX_OBJECTS objects, and one left idle for KEEP_WORKER_IDLE_MS.
  */

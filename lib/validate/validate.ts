@@ -13,7 +13,7 @@ import { Entry, Finding } from './types';
 import { checkWiring } from './wiring';
 import { Flow } from '../core/flows';
 import { checkFlows } from './flows/check';
-import { entryDigest, ValidationCache } from './cache';
+import { entryDigest, ValidationCache, validationCacheKey } from './cache';
 
 /** Options of validate. */
 export interface ValidateOptions {
@@ -60,17 +60,23 @@ export interface ValidateOptions {
   readonly argocdExclusions?: ArgoExclusions | Finding;
 }
 
-const schemaChecks = new Map<string, SchemaCheck>();
+/** Each set of sources' SchemaCheck, with the content key (validationCacheKey) of the files it was loaded from. */
+const schemaChecks = new Map<string, { readonly content: string; readonly check: SchemaCheck }>();
 
-/** One SchemaCheck per set of sources in a process: each schema is loaded and compiled once. */
+/**
+ * One SchemaCheck per set of sources in a process: each schema is loaded and compiled once, and again when one of
+ * its files changed (their content, as the validation cache keys it: a process that synthesizes again, `synth
+ * --watch` or a library user's loop, never checks with a schema older than the key its verdicts are cached under).
+ */
 export function schemaCheckFor(sources: SchemaSources): SchemaCheck {
   const key = JSON.stringify([sources.k8sOpenApi, sources.crds ?? []]);
-  let c = schemaChecks.get(key);
-  if (!c) {
-    c = new SchemaCheck(sources);
-    schemaChecks.set(key, c);
-  }
-  return c;
+  const content = validationCacheKey(sources);
+  const kept = schemaChecks.get(key);
+  // Sources that are not regular files get a key of their own each time, under which nothing is cached: kept as before.
+  if (kept && (kept.content === content || content.startsWith('uncachable '))) return kept.check;
+  const check = new SchemaCheck(sources);
+  schemaChecks.set(key, { content, check });
+  return check;
 }
 
 /**

@@ -64,6 +64,108 @@ describe('watchSynth', () => {
     ]);
   });
 
+  describe('poll by poll (fake timers)', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    /** A watch of a new file, whose synths are recorded; `during(n)` runs inside synth n (1-based) before it ends. */
+    async function watchOf(during: (n: number) => Promise<void> | void = () => undefined) {
+      const file = path.join(tmpDir(), 'stack.yaml');
+      fs.writeFileSync(file, 'v0\n');
+      const reads: string[] = [];
+      const busy: boolean[] = [];
+      const stop = new AbortController();
+      const c = captureIO();
+      const watching = watchSynth(c.io, {
+        file,
+        pollMs: 50,
+        signal: stop.signal,
+        busy: (b) => busy.push(b),
+        synth: async () => {
+          reads.push(fs.readFileSync(file, 'utf8'));
+          await during(reads.length);
+        },
+      });
+      await jest.advanceTimersByTimeAsync(0);
+      expect(reads).toEqual(['v0\n']);
+      return { file, reads, busy, stop, watching, poll: () => jest.advanceTimersByTimeAsync(50) };
+    }
+
+    test('a file still changing at a poll is not read: one synth once it held still, of its last content', async () => {
+      const w = await watchOf();
+      fs.writeFileSync(w.file, 'v1\n');
+      await w.poll(); // changed since the last synth, but not yet seen the same twice
+      fs.writeFileSync(w.file, 'v2 longer\n');
+      await w.poll(); // changed again
+      expect(w.reads).toHaveLength(1);
+      await w.poll(); // held still since the last poll
+      expect(w.reads).toEqual(['v0\n', 'v2 longer\n']);
+      await w.poll();
+      await w.poll();
+      expect(w.reads).toHaveLength(2);
+      expect(w.busy).toEqual([true, false, true, false]);
+      w.stop.abort();
+      expect(await w.watching).toBe(0);
+    });
+
+    test('a change made while a synth runs is synthesized after it', async () => {
+      const w = await watchOf((n) => {
+        if (n === 2) fs.writeFileSync(path.join(path.dirname(w.file), 'stack.yaml'), 'v2, saved during synth 2\n');
+      });
+      fs.writeFileSync(w.file, 'v1\n');
+      await w.poll();
+      await w.poll();
+      expect(w.reads).toEqual(['v0\n', 'v1\n']);
+      await w.poll();
+      await w.poll();
+      expect(w.reads).toEqual(['v0\n', 'v1\n', 'v2, saved during synth 2\n']);
+      w.stop.abort();
+      await w.watching;
+    });
+
+    test('stopped while a synth runs, the watch ends when that synth does', async () => {
+      let release: () => void = () => undefined;
+      const w = await watchOf((n) => (n === 2 ? new Promise<void>((r) => (release = r)) : undefined));
+      fs.writeFileSync(w.file, 'v1\n');
+      await w.poll();
+      await w.poll();
+      expect(w.reads).toHaveLength(2);
+      let ended = false;
+      void w.watching.then(() => (ended = true));
+      w.stop.abort();
+      await jest.advanceTimersByTimeAsync(500);
+      expect(ended).toBe(false);
+      release();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(ended).toBe(true);
+    });
+  });
+
+  test('a synth that hits a bug (exit 3) is reported, afterBug runs, and the watch goes on', async () => {
+    const file = path.join(tmpDir(), 'stack.yaml');
+    fs.writeFileSync(file, 'x\n');
+    const stop = new AbortController();
+    const c = captureIO();
+    let forgotten = 0;
+    const watching = watchSynth(c.io, {
+      file,
+      pollMs: 30,
+      signal: stop.signal,
+      afterBug: () => forgotten++,
+      synth: () => {
+        if (fs.readFileSync(file, 'utf8') === 'x\n') throw new TypeError('boom');
+      },
+    });
+    await until(() => c.err().includes('synth failed (exit 3)'), 5000, 'the failed synth');
+    expect(c.err()).toContain('internal error: TypeError: boom');
+    expect(forgotten).toBe(1);
+    fs.writeFileSync(file, 'y\n');
+    await until(() => /synthesized in /.test(c.err()), 5000, 'the next synth');
+    stop.abort();
+    expect(await watching).toBe(0);
+    expect(forgotten).toBe(1);
+  });
+
   test('ends with the exit code of the last synth', async () => {
     const file = path.join(tmpDir(), 'stack.yaml');
     fs.writeFileSync(file, 'x\n');
@@ -105,7 +207,7 @@ describe('edgewatt synth --watch', () => {
     let stderr = '';
     const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [path.join(ROOT, 'bin/edgewatt.js'), 'synth', '--watch', '-c', stackFile, '-o', out, ...SCHEMAS], {
       cwd: dir,
-      timeout: 120_000,
+      timeout: 240_000,
     });
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -119,7 +221,7 @@ describe('edgewatt synth --watch', () => {
 
       fs.writeFileSync(stackFile, original.replace('scrapeInterval: 30s', 'scrapeInterval: 20s'));
       await until(() => synths() === 2, 60_000, 'the synth after the change');
-      expect(stdout.split('\n')[2]).toMatch(/: [1-9]\d* written, \d+ unchanged, 0 removed$/);
+      expect(stdout.split('\n').filter((l) => l.startsWith('synthesized '))[1]).toMatch(/: [1-9]\d* written, \d+ unchanged, 0 removed$/);
       expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 20s');
 
       // A bad edit: the problem on stderr, dist/ exactly as it was, and the watch goes on.
@@ -137,5 +239,5 @@ describe('edgewatt synth --watch', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  }, 150_000);
+  }, 250_000);
 });

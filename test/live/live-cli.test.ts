@@ -335,6 +335,12 @@ describe('cluster errors', () => {
     expect(r.err).toBe('error: bad input (1 problem)\n  --context: the kubeconfig has no context named "prod" (it has: stub): pass one of them\n');
   });
 
+  test('an unknown --fleet-context is named as that flag', async () => {
+    const r = await cli('status', '--kubeconfig', kubeconfig, '--fleet-context', 'fleet');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('error: bad input (1 problem)\n  --fleet-context: the kubeconfig has no context named "fleet" (it has: stub): pass one of them\n');
+  });
+
   test('a kubeconfig file that does not exist is bad input (exit 2), not an unreachable cluster', async () => {
     const r = await cli('status', '--kubeconfig', path.join(tmpDir(), 'missing'));
     expect(r.code).toBe(2);

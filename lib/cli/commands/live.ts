@@ -27,8 +27,8 @@ function withClusterFlags(c: Command): Command {
     .option('--request-timeout <duration>', 'time limit of each API request', '30s');
 }
 
-function connectOptions(f: ClusterFlags, context = f.context): ConnectOptions {
-  return { ...(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {}), ...(context ? { context } : {}), requestTimeoutMs: parseDuration(f.requestTimeout, '--request-timeout') };
+function connectOptions(f: ClusterFlags, context = f.context, contextFlag = '--context'): ConnectOptions {
+  return { ...(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {}), ...(context ? { context, contextFlag } : {}), requestTimeoutMs: parseDuration(f.requestTimeout, '--request-timeout') };
 }
 
 interface StatusFlags extends ClusterFlags {
@@ -81,7 +81,7 @@ export function statusCommand(io: CliIO): Command {
         io.err(`error: timed out after ${f.timeout}: ${late.length} of ${result.applications.length} Applications not Synced and Healthy${at}${result.lastError ? `; the last poll failed: ${result.lastError}` : ''}\n`);
         throw new CliExit(EXIT.timeout);
       }
-      const fleet = f.fleetContext && f.fleetContext !== f.context ? await connect(connectOptions(f, f.fleetContext)) : argocd;
+      const fleet = f.fleetContext && f.fleetContext !== f.context ? await connect(connectOptions(f, f.fleetContext, '--fleet-context')) : argocd;
       const status = await readStatus({ argocd, fleet }, expected, Date.now());
       const ready = status.applications.every((a) => isReady(a, f.revision));
       if (!text) {

@@ -11,8 +11,13 @@ export const WATCH_POLL_MS = 100;
  * its rename).
  */
 function stampOf(file: string): string {
-  const st = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
-  return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : 'missing';
+  try {
+    const st = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
+    return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : 'missing';
+  } catch (e) {
+    // A folder made unreadable, a stale NFS handle: the synth that follows reports why the file cannot be read.
+    return `error ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
 }
 
 /** What watchSynth needs of the synth command. */
@@ -25,14 +30,20 @@ export interface WatchOptions {
   readonly signal?: AbortSignal;
   /** @default WATCH_POLL_MS */
   readonly pollMs?: number;
+  /**
+   * Called with true before each synth and false after it (the CLI lets SIGINT and SIGTERM kill a synth under way, as
+   * they kill `edgewatt synth`, and stop the watch between synths). @default none
+   */
+  readonly busy?: (running: boolean) => void;
+  /** Called after a synth that failed with a bug in edgewatt (exit 3), before the watch goes on. @default none */
+  readonly afterBug?: () => void;
 }
 
 /**
  * `edgewatt synth --watch`: one synth now, then one more each time the stack file changes, until `signal` aborts.
  * Each synth after the first reuses what the one before it built in this process (the charts that read nothing that
  * changed, the flow verdicts, the placed folders, the caches by object), which a synth in a process of its own can
- * only partly read back from the cache folder: at 100,000 devices one device changed is re-synthesized in about a
- * quarter of a full synth's time (README, Performance). A change is picked up once the file has held still for one
+ * only partly read back from the cache folder (README, Performance, has the figures at 100,000 devices). A change is picked up once the file has held still for one
  * poll (an editor's save in several writes is one synth). A synth that fails prints its problems, as `edgewatt
  * synth` does, and leaves the output folder as it was (every synth does); the watch goes on. Returns the exit code
  * of the last synth.
@@ -42,11 +53,19 @@ export async function watchSynth(io: CliIO, options: WatchOptions): Promise<numb
   const runOnce = async (): Promise<number> => {
     const started = performance.now();
     let code: number = EXIT.ok;
+    options.busy?.(true);
     try {
       await options.synth();
     } catch (e) {
-      code = reportError(e, io);
+      try {
+        code = reportError(e, io);
+      } catch {
+        code = EXIT.internal;
+      }
+    } finally {
+      options.busy?.(false);
     }
+    if (code === EXIT.internal) options.afterBug?.();
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     io.err(`${code === EXIT.ok ? 'synthesized' : `synth failed (exit ${code})`} in ${seconds} s; watching ${options.file} for changes (Ctrl-C stops)\n`);
     return code;
@@ -66,6 +85,7 @@ export async function watchSynth(io: CliIO, options: WatchOptions): Promise<numb
       if (!ready) return;
       running = true;
       done = now;
+      // runOnce does not reject (what the synth throws is reported; what reporting throws is exit 3).
       void runOnce().then((code) => {
         last = code;
         running = false;

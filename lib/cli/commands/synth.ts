@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors';
-import { checkDirContents, defaultBootstrapDir, defaultCacheDir, loadStackFile, synthToDir, withStackLines } from '../../synth';
+import { checkDirContents, defaultBootstrapDir, defaultCacheDir, forgetCharts, loadStackFile, synthToDir, withStackLines } from '../../synth';
 import { startsGenerated } from '../../synth/stager';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
@@ -72,18 +72,26 @@ export function synthCommand(io: CliIO): Command {
     });
 }
 
-/** `synth --watch` (synth-watch.ts): stopped by SIGINT or SIGTERM; ends with the last synth's exit code. */
+/**
+ * `synth --watch` (synth-watch.ts): SIGINT or SIGTERM between synths stops the watch, which ends with the last synth's
+ * exit code; during a synth they kill it as they kill `edgewatt synth` (its output folders stay whole: the old trees
+ * before its commit, the new ones, finished by the next edgewatt command, after it: lib/synth/journal.ts). A synth that hit a bug in edgewatt (exit 3) leaves nothing for the next one
+ * to reuse (forgetCharts).
+ */
 async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const listen = (on: boolean): void => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.off(signal, onSignal);
+      if (on) process.on(signal, onSignal);
+    }
+  };
   try {
-    const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal });
+    const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal, busy: (running) => listen(!running), afterBug: forgetCharts });
     if (code !== EXIT.ok) throw new CliExit(code);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    listen(false);
   }
 }
 
