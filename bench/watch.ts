@@ -33,13 +33,16 @@ child.stderr.on('data', (d: Buffer) => {
 });
 const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
+/** The watch's last three lines on stderr, for an error message. */
+const lastLines = (): string => stderr.trim().split('\n').slice(-3).join(' | ');
+
 async function nextSynth(n: number, limitMs: number): Promise<number> {
   const end = Date.now() + limitMs;
   while (done.length < n) {
-    if (Date.now() > end || child.exitCode !== null) throw new Error(`no synth ${n} within ${limitMs / 1000} s: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`no synth ${n} within ${limitMs / 1000} s: ${lastLines()}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-  if (/synth failed/.test(stderr)) throw new Error(stderr.trim().split('\n').slice(-3).join(' | '));
+  if (/synth failed/.test(stderr)) throw new Error(lastLines());
   return done[n - 1];
 }
 
@@ -70,7 +73,7 @@ void (async () => {
     const stopAt = performance.now();
     child.kill('SIGTERM');
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 60_000))]);
-    if (code !== 0) throw new Error(`the watch ended with ${code} on SIGTERM: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    if (code !== 0) throw new Error(`the watch ended with ${code} on SIGTERM: ${lastLines()}`);
     const seconds = (ms: number) => +(ms / 1000).toFixed(2);
     const stop = seconds(performance.now() - stopAt);
     console.log(JSON.stringify({ fullSeconds: seconds(full), deviceChangedSeconds: seconds(device), pipelineChangedSeconds: seconds(pipeline), peakRssMiB: rss, stopSeconds: stop }));

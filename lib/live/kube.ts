@@ -49,11 +49,11 @@ function loadConfig(k8s: K8s, opts: ConnectOptions): KubeConfig {
     readKubeconfig(() => kc.loadFromFile(opts.kubeconfig!), opts.kubeconfig, '--kubeconfig');
   } else {
     const home = path.join(os.homedir(), '.kube', 'config');
-    if (!process.env.KUBECONFIG && !fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
+    const env = process.env.KUBECONFIG;
+    if (!env && !fs.existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
       throw badConfig('--kubeconfig', 'not given and no kubeconfig found: set KUBECONFIG, pass --kubeconfig <file>, or create ~/.kube/config');
     }
-    const source = process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : home;
-    readKubeconfig(() => kc.loadFromDefault(), source, process.env.KUBECONFIG ? 'KUBECONFIG' : home);
+    readKubeconfig(() => kc.loadFromDefault(), env ? `KUBECONFIG=${env}` : home, env ? 'KUBECONFIG' : home);
   }
   if (opts.context) {
     const names = kc.getContexts().map((c) => c.name);

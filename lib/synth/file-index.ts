@@ -42,7 +42,7 @@ export function stampOf(file: string): string | undefined {
 }
 
 /** The stamp of a regular file's stats (see stampOf). */
-function stampOfStats(st: fs.Stats): string {
+export function stampOfStats(st: fs.Stats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 

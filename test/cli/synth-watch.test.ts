@@ -2,52 +2,48 @@ import { ChildProcessWithoutNullStreams, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from '../../lib/internal';
-import { watchSynth } from '../../lib/cli/commands/synth-watch';
+import { watchSynth, WatchOptions } from '../../lib/cli/commands/synth-watch';
 import { SpecError } from '../../lib/core/errors';
 import { ROOT, sharedPath } from '../support/shared';
+import { until } from '../support/e2e/processes';
 import { captureIO, snapshot, tmpDir } from '../support/tmp';
 
 const SCHEMAS = ['--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', sharedPath('crds')];
 
-/** Resolves when `cond` holds, polling every 20 ms; rejects after `ms`. */
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Resolves when `cond` holds (polled every 20 ms); rejects after `ms`. */
+const waitFor = (what: string, cond: () => boolean, ms = 5000): Promise<true> => until(what, ms, async () => (cond() ? true : undefined), 20);
+
+/** A watch (real timers, a poll every 30 ms) of a new stack file holding `text`, with `synth`. */
+function startWatch(text: string, synth: (file: string) => void, more: Partial<WatchOptions> = {}) {
+  const file = path.join(tmpDir(), 'stack.yaml');
+  fs.writeFileSync(file, text);
+  const c = captureIO();
+  const stop = new AbortController();
+  const watching = watchSynth(c.io, { file, pollMs: 30, signal: stop.signal, synth: () => synth(file), ...more });
+  return { file, c, stop, watching };
 }
 
 describe('watchSynth', () => {
   test('synthesizes at start and after each change once the file holds still; a failed synth is reported and the watch goes on', async () => {
-    const file = path.join(tmpDir(), 'stack.yaml');
-    fs.writeFileSync(file, 'a\n');
-    const c = captureIO();
     const reads: string[] = [];
-    const stop = new AbortController();
-    const watching = watchSynth(c.io, {
-      file,
-      pollMs: 30,
-      signal: stop.signal,
-      synth: () => {
-        const text = fs.readFileSync(file, 'utf8');
-        reads.push(text);
-        if (text.startsWith('bad')) throw new SpecError([{ path: 'monitoring.retention', message: 'must be a Prometheus duration' }]);
-      },
+    const { file, c, stop, watching } = startWatch('a\n', (f) => {
+      const text = fs.readFileSync(f, 'utf8');
+      reads.push(text);
+      if (text.startsWith('bad')) throw new SpecError([{ path: 'monitoring.retention', message: 'must be a Prometheus duration' }]);
     });
-    await until(() => reads.length === 1, 5000, 'the first synth');
+    await waitFor('the first synth', () => reads.length === 1);
     // Three writes in a row (an editor's save in parts) are one synth, of the last.
     fs.writeFileSync(file, 'b1\n');
     fs.appendFileSync(file, 'b2\n');
     fs.appendFileSync(file, 'b3\n');
-    await until(() => reads.length === 2, 5000, 'the synth after the change');
+    await waitFor('the synth after the change', () => reads.length === 2);
     expect(reads[1]).toBe('b1\nb2\nb3\n');
     // Replaced by rename (another inode, as editors save), with a problem: reported, and the watch goes on.
     fs.writeFileSync(`${file}.new`, 'bad\n');
     fs.renameSync(`${file}.new`, file);
-    await until(() => reads.length === 3, 5000, 'the synth of the renamed file');
+    await waitFor('the synth of the renamed file', () => reads.length === 3);
     fs.writeFileSync(file, 'good again\n');
-    await until(() => reads.length === 4, 5000, 'the synth after the fix');
+    await waitFor('the synth after the fix', () => reads.length === 4);
     // Nothing changed: no synth.
     await new Promise((r) => setTimeout(r, 200));
     expect(reads).toHaveLength(4);
@@ -142,44 +138,26 @@ describe('watchSynth', () => {
   });
 
   test('a synth that hits a bug (exit 3) is reported, afterBug runs, and the watch goes on', async () => {
-    const file = path.join(tmpDir(), 'stack.yaml');
-    fs.writeFileSync(file, 'x\n');
-    const stop = new AbortController();
-    const c = captureIO();
     let forgotten = 0;
-    const watching = watchSynth(c.io, {
-      file,
-      pollMs: 30,
-      signal: stop.signal,
-      afterBug: () => forgotten++,
-      synth: () => {
-        if (fs.readFileSync(file, 'utf8') === 'x\n') throw new TypeError('boom');
-      },
-    });
-    await until(() => c.err().includes('synth failed (exit 3)'), 5000, 'the failed synth');
+    const bug = (f: string) => {
+      if (fs.readFileSync(f, 'utf8') === 'x\n') throw new TypeError('boom');
+    };
+    const { file, c, stop, watching } = startWatch('x\n', bug, { afterBug: () => forgotten++ });
+    await waitFor('the failed synth', () => c.err().includes('synth failed (exit 3)'));
     expect(c.err()).toContain('internal error: TypeError: boom');
     expect(forgotten).toBe(1);
     fs.writeFileSync(file, 'y\n');
-    await until(() => /synthesized in /.test(c.err()), 5000, 'the next synth');
+    await waitFor('the next synth', () => /synthesized in /.test(c.err()));
     stop.abort();
     expect(await watching).toBe(0);
     expect(forgotten).toBe(1);
   });
 
   test('ends with the exit code of the last synth', async () => {
-    const file = path.join(tmpDir(), 'stack.yaml');
-    fs.writeFileSync(file, 'x\n');
-    const stop = new AbortController();
-    const c = captureIO();
-    const watching = watchSynth(c.io, {
-      file,
-      pollMs: 30,
-      signal: stop.signal,
-      synth: () => {
-        throw new SpecError([{ path: 'name', message: 'is required' }]);
-      },
+    const { c, stop, watching } = startWatch('x\n', () => {
+      throw new SpecError([{ path: 'name', message: 'is required' }]);
     });
-    await until(() => c.err().includes('synth failed (exit 2)'), 5000, 'the failed synth');
+    await waitFor('the failed synth', () => c.err().includes('synth failed (exit 2)'));
     stop.abort();
     expect(await watching).toBe(2);
   });
@@ -214,26 +192,26 @@ describe('edgewatt synth --watch', () => {
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const synths = () => stderr.split('\n').filter((l) => / in \d+\.\d\d s; watching /.test(l)).length;
     try {
-      await until(() => synths() === 1, 60_000, 'the first synth');
+      await waitFor('the first synth', () => synths() === 1, 60_000);
       expect(stdout).toMatch(/^synthesized \d+ objects into (\d+) files in .*: \1 written, 0 unchanged, 0 removed\n/);
       const config = path.join(out, 'hub/monitoring/configmap-prometheus-config.yaml');
       expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 30s');
 
       fs.writeFileSync(stackFile, original.replace('scrapeInterval: 30s', 'scrapeInterval: 20s'));
-      await until(() => synths() === 2, 60_000, 'the synth after the change');
+      await waitFor('the synth after the change', () => synths() === 2, 60_000);
       expect(stdout.split('\n').filter((l) => l.startsWith('synthesized '))[1]).toMatch(/: [1-9]\d* written, \d+ unchanged, 0 removed$/);
       expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 20s');
 
       // A bad edit: the problem on stderr, dist/ exactly as it was, and the watch goes on.
       const before = snapshot(out);
       fs.writeFileSync(stackFile, original.replace('scrapeInterval: 30s', 'scrapeInterval: often'));
-      await until(() => synths() === 3, 60_000, 'the failed synth');
+      await waitFor('the failed synth', () => synths() === 3, 60_000);
       expect(stderr).toMatch(/stack\.yaml:\d+:\d+: monitoring\.scrapeInterval: /);
       expect(stderr).toContain('synth failed (exit 2)');
       expect(snapshot(out)).toEqual(before);
 
       fs.writeFileSync(stackFile, original);
-      await until(() => synths() === 4, 60_000, 'the synth after the fix');
+      await waitFor('the synth after the fix', () => synths() === 4, 60_000);
       expect(fs.readFileSync(config, 'utf8')).toContain('scrape_interval: 30s');
     } finally {
       child.kill('SIGTERM');

@@ -1,19 +1,20 @@
 import * as fs from 'fs';
+import { stampOfStats } from '../../synth/file-index';
 import { CliIO, EXIT, reportError } from '../io';
 
 /** How often the stack file is looked at, and how long it must stay the same before a synth reads it. */
 export const WATCH_POLL_MS = 100;
 
 /**
- * The stack file's stamp: inode, size, modification and change times (as the file index stamps its files, lib/synth/
- * file-index.ts). An editor that saves by renaming a new file over the old one changes the inode; any write changes
- * the change time, which no tool sets back. `missing` while there is no such file (between an editor's delete and
- * its rename).
+ * The stack file's stamp, as the file index stamps its files (stampOfStats: device, inode, size, modification and
+ * change times), of the file a link leads to. An editor that saves by renaming a new file over the old one changes
+ * the inode; any write changes the change time, which no tool sets back. `missing` while there is no such file
+ * (between an editor's delete and its rename).
  */
 function stampOf(file: string): string {
   try {
-    const st = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
-    return st ? `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : 'missing';
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    return st ? stampOfStats(st) : 'missing';
   } catch (e) {
     // A folder made unreadable, a stale NFS handle: the synth that follows reports why the file cannot be read.
     return `error ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
@@ -76,6 +77,7 @@ export async function watchSynth(io: CliIO, options: WatchOptions): Promise<numb
   return new Promise<number>((resolve) => {
     let seen = done;
     let running = false;
+    let stopped = false;
     const timer = setInterval(() => {
       if (running) return;
       const now = stampOf(options.file);
@@ -92,7 +94,6 @@ export async function watchSynth(io: CliIO, options: WatchOptions): Promise<numb
         if (stopped) resolve(last);
       });
     }, pollMs);
-    let stopped = false;
     // A synth under way ends first (its output folder is then whole either way).
     const stop = (): void => {
       stopped = true;
