@@ -46,6 +46,11 @@ export function stampOfStats(st: fs.Stats): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
 }
 
+/** The size a stamp (stampOf) gives, in bytes. */
+export function sizeOfStamp(stamp: string): number {
+  return Number(stamp.split(':', 3)[2]);
+}
+
 /**
  * Writes `content` to a new or truncated regular file and returns its stamp, taken from the open descriptor
  * (fstat: no second path lookup, and it is the file written even if the path is replaced meanwhile).
@@ -75,6 +80,12 @@ export function writeStamped(file: string, content: string): string {
 interface LastIndex {
   readonly text: string;
   readonly folders: ReadonlyMap<string, FolderLines>;
+  /**
+   * Whether its digests hold for this run: it was saved under the same key and the same header. Saved under the same
+   * key but another header (the stack renamed: the header names it), every file's bytes differ from what its digest
+   * would give now, but its stamps still vouch for the files (FolderIndex.vouches).
+   */
+  readonly digests: boolean;
 }
 
 /** One folder's lines in the last index: each file's slot (its number in the folder), and where each slot's line starts. */
@@ -104,6 +115,8 @@ export class FolderIndex {
     private readonly last: FolderLines,
     /** When the last index was saved (its mtime, ms): a stamp that changed no earlier is not trusted (racy). */
     private readonly savedMs: number,
+    /** Whether the last run's digests hold for this run (LastIndex.digests); if not, no file is `unchanged`. */
+    private readonly digests: boolean,
   ) {
     this.kept = new Uint8Array(last.starts.length);
   }
@@ -115,21 +128,39 @@ export class FolderIndex {
    */
   public unchanged(rel: string, digest: string, stamp?: string | null): boolean {
     const slot = this.last.slots.get(rel);
-    if (slot === undefined) return false;
+    if (slot === undefined || !this.digests) return false;
     const at = this.last.starts[slot];
     // Compared in the text where it lies (nothing allocated but the change time's digits).
-    const text = this.text;
-    const from = at + digest.length + 1;
-    if (!text.startsWith(digest, at) || text.charCodeAt(from - 1) !== TAB) return false;
-    const to = text.indexOf('\t', from);
-    // The change time is the stamp's last field (stampOf): a stamp without one, or not a number, is not trusted.
-    const colon = to <= from ? -1 : text.lastIndexOf(':', to - 1);
-    if (colon < from || !(Number(text.slice(colon + 1, to)) < this.savedMs)) return false;
-    const now = stamp === undefined ? stampOf(fileIn(this.abs, rel)) : stamp;
-    if (typeof now !== 'string' || now.length !== to - from || !text.startsWith(now, from)) return false;
+    if (!this.text.startsWith(digest, at) || this.text.charCodeAt(at + digest.length) !== TAB) return false;
+    if (!this.stampHolds(at + digest.length + 1, stamp === undefined ? stampOf(fileIn(this.abs, rel)) : stamp)) return false;
     this.kept[slot] = 1;
     if (this.records.size > 0) this.records.delete(rel);
     return true;
+  }
+
+  /**
+   * Whether the file at `rel`, whose stamp taken during this synth is `stamp`, is exactly as the last run recorded it
+   * (whatever it is to hold now): then its bytes are the ones edgewatt wrote, a regular file it generated, and a size
+   * other than that of the new content (the stamp's third field) means it differs, without reading it.
+   */
+  public vouches(rel: string, stamp: string | undefined): boolean {
+    const slot = this.last.slots.get(rel);
+    if (slot === undefined || stamp === undefined) return false;
+    const from = this.text.indexOf('\t', this.last.starts[slot]) + 1;
+    return from > 0 && this.stampHolds(from, stamp);
+  }
+
+  /**
+   * Whether the recorded stamp at `from` in the index text (up to the next tab) is trusted and equal to `now`: the change
+   * time is the stamp's last field (stampOf), and one that is missing, not a number, or no earlier than the index was
+   * saved (racy) is not trusted.
+   */
+  private stampHolds(from: number, now: string | null | undefined): boolean {
+    const text = this.text;
+    const to = text.indexOf('\t', from);
+    const colon = to <= from ? -1 : text.lastIndexOf(':', to - 1);
+    if (colon < from || !(Number(text.slice(colon + 1, to)) < this.savedMs)) return false;
+    return typeof now === 'string' && now.length === to - from && text.startsWith(now, from);
   }
 
   /** Leaves a file out of this run's index (its stamp is about to change): the next run reads it. */
@@ -179,7 +210,9 @@ const TAB = 9;
  * takes a file whose stamp is unchanged and that is to hold the same object (or text) again as unchanged without
  * rendering or reading it (a one-device change to a 100,000-device stack otherwise renders and reads back 116,000
  * files); any other file is compared byte for byte as before. It is kept under the validation cache's key (the
- * code and the serializer) and the files' header, so another version or another header never trusts it. Like the
+ * code and the serializer) and the files' header, so another version never trusts it, and under another header (the
+ * stack renamed) only its stamps count: a file as the last run wrote it is known to be edgewatt's, and when its size
+ * differs from the new content's, to differ, without being read (FolderIndex.vouches). Like the
  * other caches it is a shortcut beside the output, not in it: saved only after a successful commit (commit), the
  * stamps of files the commit moved or linked taken then; an unreadable or missing index means every file is read.
  * Like git's index it trusts a stamp only when it is older than the index itself ("racy" files are read).
@@ -190,17 +223,20 @@ export class FileIndex {
    * folder: it knows and keeps nothing.
    */
   public static open(dir: string | undefined, key: string, header: string): FileIndex {
-    return new FileIndex(dir, `${key}\n${header}`);
+    return new FileIndex(dir, `${key}\n${header}`, key);
   }
 
-  private last: LastIndex = { text: '', folders: new Map() };
+  private last: LastIndex = { text: '', folders: new Map(), digests: false };
   private readonly folders: FolderIndex[] = [];
   private readonly file: string | undefined;
   private savedMs = 0;
 
   private constructor(
     dir: string | undefined,
+    /** The key and the header: the second line of the index (as a JSON string). */
     private readonly key: string,
+    /** The key alone (the code and the serializer), which an index saved under another header must share to vouch for files. */
+    codeKey: string,
   ) {
     if (dir === undefined) return;
     this.file = path.join(dir, 'files.json');
@@ -211,7 +247,9 @@ export class FileIndex {
       const text = readCacheFile(this.file);
       const first = text.indexOf('\n');
       const second = text.indexOf('\n', first + 1);
-      if (first < 0 || second < 0 || text.slice(0, first) !== INDEX_FORMAT || text.slice(first + 1, second) !== JSON.stringify(key)) return;
+      if (first < 0 || second < 0 || text.slice(0, first) !== INDEX_FORMAT) return;
+      const saved = JSON.parse(text.slice(first + 1, second)) as unknown;
+      if (typeof saved !== 'string' || (saved !== key && !saved.startsWith(`${codeKey}\n`))) return;
       const folders = new Map<string, FolderLines>();
       let folder: { slots: Map<string, number>; starts: number[] } | undefined;
       for (let at = second + 1; at < text.length; ) {
@@ -234,7 +272,7 @@ export class FileIndex {
         }
         at = stop + 1;
       }
-      this.last = { text, folders };
+      this.last = { text, folders, digests: saved === key };
     } catch {
       /* no index yet, or unreadable: every file is read */
     }
@@ -243,7 +281,7 @@ export class FileIndex {
   /** The part of folder `abs` (resolved); undefined without a cache folder. */
   public folder(abs: string): FolderIndex | undefined {
     if (this.file === undefined) return undefined;
-    const f = new FolderIndex(abs, this.last.text, this.last.folders.get(abs) ?? NO_LINES, this.savedMs);
+    const f = new FolderIndex(abs, this.last.text, this.last.folders.get(abs) ?? NO_LINES, this.savedMs, this.last.digests);
     this.folders.push(f);
     return f;
   }
@@ -256,9 +294,9 @@ export class FileIndex {
     return this.warm ? DEFERRED_BODIES : 0;
   }
 
-  /** Whether the last run recorded files in any folder (under the same key). */
+  /** Whether the last run recorded files in any folder (under the same key and header: its digests hold). */
   public get warm(): boolean {
-    return [...this.last.folders.values()].some((m) => m.starts.length > 0);
+    return this.last.digests && [...this.last.folders.values()].some((m) => m.starts.length > 0);
   }
 
   /**

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
 import { GENERATED_JSON_PREFIX, GENERATED_PREFIX } from './serialize';
-import { FileIndex, fileIn, FolderIndex, stampOf, textDigest, writeStamped } from './file-index';
+import { FileIndex, fileIn, FolderIndex, sizeOfStamp, stampOf, textDigest, writeStamped } from './file-index';
 import { listTree, NOT_REGULAR_FIX, readRegularFile, TreeDiff } from './tree';
 
 /** A FolderStager for each folder of a write (render-protocol.ts StagingFolder), each with its part of `index`. */
@@ -65,7 +65,9 @@ const PATCH_SHARE = 1 / 8;
  * (journal.ts); once more differ, the whole new tree is staged (unchanged files hard-linked) and swapped in.
  * A file edgewatt did not generate, and anything but folders and regular files, make `finish` throw a SpecError
  * naming every such path. With a file index (file-index.ts) a file whose stamp and content hash the last synth
- * recorded is known unchanged without being read, and every file staged is recorded for the next one.
+ * recorded is known unchanged without being read, one whose stamp it recorded but whose size differs from the new
+ * content's is known changed without being read (as is a stale one known to be edgewatt's), and every file staged is
+ * recorded for the next one.
  */
 export class FolderStager {
   /** The folder's files when staging began, each with its slot (its number in the listing). */
@@ -138,6 +140,12 @@ export class FolderStager {
     }
     // Stamped before the read: a change after it changes the stamp, so the next run reads the file again.
     const stamp = this.index ? stampOf(fileIn(this.abs, rel)) : undefined;
+    // A file the index vouches for (as the last run wrote it) whose size differs from the new content's differs: it is
+    // not read (every file when every object changed, e.g. the stack renamed: 116,000 reads at 100,000 devices).
+    if (stamp !== undefined && this.index?.vouches(rel, stamp) && sizeOfStamp(stamp) !== Buffer.byteLength(content, 'utf8')) {
+      this.changed.push(rel);
+      return this.hold(rel, content, d);
+    }
     const have = this.read(rel);
     if (have !== undefined && have.equals(Buffer.from(content, 'utf8'))) {
       this.index?.record(rel, d, stamp);
@@ -172,7 +180,8 @@ export class FolderStager {
   public finish(): StageResult {
     const stale: string[] = [];
     for (const [rel, slot] of this.existing) if (this.wanted[slot] === 0) stale.push(rel);
-    for (const rel of stale) this.read(rel);
+    // Each is read to be sure it is edgewatt's before it goes, unless the index vouches for it (as the last run wrote it).
+    for (const rel of stale) if (!this.index?.vouches(rel, stampOf(fileIn(this.abs, rel)))) this.read(rel);
     if (this.refused.length > 0) throw new SpecError(this.refused, 'unsafe file in the tree');
     if (this.foreign.length > 0) {
       throw new SpecError(

@@ -168,42 +168,79 @@ describe.each(MODES)('file index, %s', (_name, mode) => {
   });
 });
 
+/**
+ * Counts the files the stager reads while `f` runs: it reads a file through its descriptor (tree.ts readRegularFile),
+ * through the `fs` module object spied on here.
+ */
+function countReads(f: () => void): number {
+  const nodeFs = require('fs') as typeof fs;
+  const real = nodeFs.readFileSync;
+  let reads = 0;
+  const spy = jest.spyOn(nodeFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, opts?: unknown) => {
+    if (typeof file === 'number') reads++;
+    return real(file, opts as BufferEncoding);
+  }) as typeof fs.readFileSync);
+  try {
+    f();
+    return reads;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** Each file's size in bytes, by `folder/path` (both folders of a synth). */
+function sizes(dist: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const dir of [dist, path.join(path.dirname(dist), 'argocd')]) {
+    for (const [rel, f] of Object.entries(snapshot(dir))) out.set(`${path.basename(dir)}/${rel}`, Buffer.byteLength(f.content));
+  }
+  return out;
+}
+
 describe('file index, what it saves', () => {
   test('with the index no file of an unchanged tree is read; without it, or with a racy one, every one is', () => {
     const { dist, index, synth } = setup({});
     synth();
     tick();
-    const files = Object.keys(snapshot(dist)).length + Object.keys(snapshot(path.join(path.dirname(dist), 'argocd'))).length;
-    const nodeFs = require('fs') as typeof fs; // the module object the stager's reads go through
-    const real = nodeFs.readFileSync;
-    let reads = 0;
-    const spy = jest.spyOn(nodeFs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, opts?: unknown) => {
-      if (typeof file === 'number') reads++; // the stager reads a file through its descriptor (tree.ts readRegularFile)
-      return real(file, opts as BufferEncoding);
-    }) as typeof fs.readFileSync);
-    const count = (f: () => void): number => {
-      reads = 0;
-      f();
-      return reads;
-    };
-    try {
-      const withIndex = count(() => synth());
-      // Racy: the index saved no later than its files changed (the same clock tick) is not trusted.
-      const past = new Date(Date.now() - 3_600_000);
-      const racy = count(() => {
-        fs.utimesSync(index, past, past);
-        synth();
-      });
-      tick();
-      const trustedAgain = count(() => synth());
-      const without = count(() => {
-        fs.rmSync(index);
-        synth();
-      });
-      expect([withIndex, racy, trustedAgain, without]).toEqual([0, files, 0, files]);
-    } finally {
-      spy.mockRestore();
-    }
+    const files = sizes(dist).size;
+    const withIndex = countReads(() => synth());
+    // Racy: the index saved no later than its files changed (the same clock tick) is not trusted.
+    const past = new Date(Date.now() - 3_600_000);
+    const racy = countReads(() => {
+      fs.utimesSync(index, past, past);
+      synth();
+    });
+    tick();
+    const trustedAgain = countReads(() => synth());
+    const without = countReads(() => {
+      fs.rmSync(index);
+      synth();
+    });
+    expect([withIndex, racy, trustedAgain, without]).toEqual([0, files, 0, files]);
+  });
+
+  // On the main thread, where the spy sees the reads (the render worker stages the same way: the synth tests run both).
+  test('every object changed (the stack renamed, and so the header): a file the index vouches for is read only when its size stayed the same, a stale one not at all; without the index every one is', () => {
+    const { dist, index, synth } = setup({});
+    const renamed = { ...demoStack(), name: 'lab-renamed' };
+    synth();
+    tick();
+    const before = sizes(dist);
+    const withIndex = countReads(() => synth(renamed));
+    const after = sizes(dist);
+    const sameSize = [...before].filter(([rel, n]) => after.get(rel) === n).length;
+    const stale = [...before.keys()].filter((rel) => !after.has(rel)).length;
+    // The check means something: most files changed size, and some are stale (their names hold the stack's).
+    expect(sameSize).toBeLessThan(before.size / 4);
+    expect(stale).toBeGreaterThan(0);
+    expect(withIndex).toBe(sameSize);
+    expect(contents(dist)).toEqual(Object.fromEntries(synthesize(renamed as ReturnType<typeof demoStack>).files));
+    // The same change back without the index: every file there is read (those kept and the stale ones).
+    tick();
+    fs.rmSync(index);
+    const without = countReads(() => synth());
+    expect(without).toBe(after.size);
+    expect(contents(dist)).toEqual(Object.fromEntries(synthesize(demoStack()).files));
   });
 });
 
