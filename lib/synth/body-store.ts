@@ -5,10 +5,15 @@ import { yamlBody } from './serialize';
 
 /** From this size on, render.json is first only listed, and its bodies read only when the sample asks (BodyStore.load). */
 export const SAMPLE_FROM_BYTES = 8 * 1024 * 1024;
-/** A listed render.json's bodies are read once this many of the bodies asked for are in it. */
-const SAMPLE_HITS = 16;
-/** A listed render.json is given up when none of this many bodies asked for is in it. */
+/**
+ * A listed render.json is decided on the first this many bodies asked for: its bodies are read when at least half of
+ * them are in it (SAMPLE_SHARE), and given up otherwise. Not sooner: with the stack renamed, the objects that do not
+ * name it come first, and their bodies, 16 of them, made such a synth read the whole file (~250 MB of the render
+ * worker's heap at 100,000 devices) for the few it could use.
+ */
 const SAMPLE_ASKED = 512;
+/** The share of the bodies asked for that must be in a listed render.json for its bodies to be read. */
+const SAMPLE_SHARE = 0.5;
 
 /** What rendering a batch of objects gives: each object's YAML body and, with a cache, its content digest. */
 export interface RenderedBatch {
@@ -66,7 +71,7 @@ export class BodyStore {
 
   /**
    * Reads render.json (once). One of `sampleFromBytes` or more is first only listed (its digests): its bodies are
-   * read once SAMPLE_HITS of the bodies asked for are in it, and never when none of the first SAMPLE_ASKED are —
+   * read when half of the first SAMPLE_ASKED bodies asked for are in it, and never when fewer are —
    * a synth that changes every object (the stack renamed) otherwise read 57 MB of bodies at 100,000 devices, about
    * 250 MB of memory, to use none. Such a run's own bodies become the cache on commit.
    */
@@ -83,7 +88,9 @@ export class BodyStore {
     const digests = new Set<string>();
     const head = `{"key":${JSON.stringify(this.key)},"bodies":{`;
     // Every entry is `"<digest>":"<body>"` after the key (remember); a body's own quotes are escaped.
-    if (text.startsWith(head)) for (const m of text.slice(head.length).matchAll(/(?:^|,)"([A-Za-z0-9+/=]+)":"/g)) digests.add(m[1]);
+    // Each digest copied (latin1: a digest is base64): a match is a slice of the text, and would keep all of it (57 MB
+    // at 100,000 devices, twice that as a two-byte string) for as long as the listing lives.
+    if (text.startsWith(head)) for (const m of text.slice(head.length).matchAll(/(?:^|,)"([A-Za-z0-9+/=]+)":"/g)) digests.add(Buffer.from(m[1], 'latin1').toString('latin1'));
     this.sampled = { digests, asked: 0, hits: 0 };
   }
 
@@ -106,13 +113,14 @@ export class BodyStore {
     if (!s) return;
     s.asked++;
     if (s.digests.has(digest)) s.hits++;
-    if (s.hits >= SAMPLE_HITS) {
+    if (s.asked < SAMPLE_ASKED) return;
+    if (s.hits >= s.asked * SAMPLE_SHARE) {
       try {
         this.parse(readCacheFile(this.file as string));
       } catch {
         this.loaded = true;
       }
-    } else if (s.asked >= SAMPLE_ASKED && s.hits === 0) {
+    } else {
       this.sampled = undefined;
       this.loaded = true; // given up: this run's bodies replace render.json on commit
     }
@@ -164,10 +172,17 @@ export class BodyStore {
     if (b !== undefined) this.remember(digest, b);
   }
 
-  /** Keeps bodies rendered elsewhere (the main thread helping the render worker) as this run's, by their digests. */
+  /**
+   * Keeps bodies rendered elsewhere (the main thread helping the render worker) as this run's, by their digests. They
+   * were asked for, so they count for the sample of a listed render.json as the bodies body() gives do (when the main
+   * thread renders most of them, the sample is decided all the same).
+   */
   public adopt(digests: ReadonlyArray<string> | undefined, bodies: ReadonlyArray<string>): void {
     if (this.dir === undefined || !digests) return;
-    digests.forEach((d, i) => this.remember(d, bodies[i]));
+    digests.forEach((d, i) => {
+      this.sample(d);
+      this.remember(d, bodies[i]);
+    });
   }
 
   /** Appends one body to this run's file (once per digest), a thousand entries per write. */

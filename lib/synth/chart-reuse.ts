@@ -175,7 +175,10 @@ export class ChartReuse {
   private readonly known: number = 0;
   /** Which of the tracker's reads see another value than in the last synth. */
   private readonly changed: Uint8Array = new Uint8Array(0);
+  /** The last synth's charts whose inputs are unchanged (the only ones reuse and knownBound can give). */
   private readonly previous: ReadonlyMap<string, KeptChart> | undefined;
+  /** How many charts the last synth kept, changed or not (close: whether this synth kept exactly those). */
+  private readonly previousSize: number = 0;
   private readonly charts = new Map<string, KeptChart>();
   private reused = 0;
   private built = 0;
@@ -205,10 +208,15 @@ export class ChartReuse {
     this.tracker = inProcess?.tracker ?? file?.tracker ?? new ReadTracker(accessorOk);
     this.changed = this.tracker.refresh(this.view);
     this.known = this.tracker.size;
-    this.previous = inProcess?.charts ?? file?.charts;
+    const all = inProcess?.charts ?? file?.charts;
+    this.previousSize = all?.size ?? 0;
+    // The charts whose inputs changed go now, not at close(): their objects (from the charts file, every cluster's
+    // ~16,000 at 100,000 devices when the stack was renamed) are not held through the build, and with none left the
+    // build is a cold one (warm: false), which collects first (lib/synth/manifests.ts).
+    this.previous = all === undefined ? undefined : new Map([...all].filter(([, kept]) => this.unchanged(kept)));
   }
 
-  /** Whether the last synth's charts are there to reuse (in this process or from the charts file). */
+  /** Whether any of the last synth's charts is there to reuse (in this process or from the charts file): its inputs are unchanged. */
   public get warm(): boolean {
     return (this.previous?.size ?? 0) > 0;
   }
@@ -275,7 +283,8 @@ export class ChartReuse {
     let charts: ReadonlyMap<string, KeptChart> = this.charts;
     // The same charts as given, and no new read: what the file holds already, if it holds this registry's.
     const previous = this.previous;
-    let same = previous !== undefined && tracker.size === this.known && charts.size === previous.size && [...charts].every(([id, kept]) => previous.get(id) === kept);
+    // With as many charts as the last synth kept, each one of its unchanged ones: all of them.
+    let same = previous !== undefined && tracker.size === this.known && charts.size === this.previousSize && [...charts].every(([id, kept]) => previous.get(id) === kept);
     // Reads no kept chart names any more (parts of the stack renamed or gone, a shared value's old groups) would be
     // read again by every synth, and written to the charts file: past twice the reads known after the last
     // compaction, only the named ones are kept.

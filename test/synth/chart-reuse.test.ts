@@ -78,6 +78,26 @@ describe('charts reused across synths in one process', () => {
     expect([...warm].some(([p, t]) => p.includes('/monitoring/') && t.includes('ghcr'))).toBe(true);
   });
 
+  test('a build with none of the last synth\'s charts to reuse (the stack renamed) is a cold one: it collects first, as a first synth does', () => {
+    const collect = require('../../lib/synth/collect') as typeof import('../../lib/synth/collect'); // the module object manifests.ts calls through
+    const warmth: boolean[] = [];
+    const spy = jest.spyOn(collect, 'collectsBeforeBuild').mockImplementation((_expected, warm) => {
+      warmth.push(warm);
+      return false;
+    });
+    try {
+      const stack = demo();
+      filesOf(stack); // nothing kept yet: cold
+      stack.fleet.devices[1].name = 'gw-07';
+      filesOf(stack); // every chart but the fleet's reused: warm
+      const afterDevice = chartReuseStats().reused;
+      filesOf({ ...stack, name: 'lab-renamed' }); // every chart read the stack's name: none to reuse
+      expect([warmth, afterDevice > 0, chartReuseStats().reused]).toEqual([[false, true, false], true, 0]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('reused objects are frozen: changing a synth\'s objects throws and cannot reach the next synth', () => {
     const stack = demo();
     synthesize(stack as never);

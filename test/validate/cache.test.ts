@@ -207,11 +207,11 @@ describe('render cache and object digests', () => {
   describe('a large render.json is listed first, and its bodies read only when the objects asked for are in it', () => {
     const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
     const body = (store: BodyStore, x: object) => store.render([x]).bodies[0];
-    /** A render.json of 600 objects, the body of `cm-0` forged (so its use shows the bodies were read). */
+    /** A render.json of 800 objects, the body of `cm-0` forged (so its use shows the bodies were read). */
     function forgedCache(): { dir: string; file: string; before: string } {
       const dir = path.join(tmpDir(), 'cache');
       const first = BodyStore.open(dir, 'k');
-      for (let i = 0; i < 600; i++) body(first, cm(`cm-${i}`));
+      for (let i = 0; i < 800; i++) body(first, cm(`cm-${i}`));
       first.commit();
       const file = path.join(dir, 'render.json');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('name: cm-0\\n', 'name: forged\\n'));
@@ -221,10 +221,13 @@ describe('render cache and object digests', () => {
     // sampleFromBytes 0: every render.json counts as large here.
     const open = (dir: string) => BodyStore.open(dir, 'k', { sampleFromBytes: 0 });
 
-    test('objects that are in it: after 16 of them its bodies are read (the forged body is used)', () => {
+    test('objects that are in it: half of the first 512 asked for, and its bodies are read then, not before (the forged body is used)', () => {
       const { dir } = forgedCache();
       const store = open(dir);
-      for (let i = 1; i <= 16; i++) body(store, cm(`cm-${i}`));
+      for (let i = 1; i < 512; i++) body(store, i % 2 === 0 ? cm(`other-${i}`) : cm(`cm-${i}`));
+      // 256 of the first 511 are in it: undecided, the bodies are not read yet.
+      expect(store.cachedBody(objectDigest(cm('cm-0')))).toBeUndefined();
+      body(store, cm('cm-600'));
       expect(body(store, cm('cm-0'))).toContain('name: forged');
     });
 
@@ -237,6 +240,17 @@ describe('render cache and object digests', () => {
       const after = fs.readFileSync(file, 'utf8');
       expect(after).not.toContain('forged');
       expect(after).toContain('name: other-511');
+    });
+
+    test('fewer than half of the first 512 asked (the first 64 of them, the objects a renamed stack did not change): given up then, not read later when more are asked', () => {
+      const { dir, file } = forgedCache();
+      const store = open(dir);
+      for (let i = 0; i < 512; i++) body(store, i < 64 ? cm(`cm-${1 + i}`) : cm(`other-${i}`));
+      // Decided at the 512th: the many more that are in it do not make it read now.
+      for (let i = 100; i < 400; i++) body(store, cm(`cm-${i}`));
+      expect(body(store, cm('cm-0'))).toBe(yamlBody(cm('cm-0')));
+      store.commit();
+      expect(fs.readFileSync(file, 'utf8')).not.toContain('forged');
     });
 
     test('undecided (a few misses): render.json stays as it was', () => {
