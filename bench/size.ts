@@ -129,7 +129,7 @@ console.log(
     ratio: +(ta / tb).toFixed(2),
     ratioRange: [+Math.min(...pairRatios).toFixed(2), +Math.max(...pairRatios).toFixed(2)],
     // Each synth and its lower bound in run order: the first synth of the process is cold, the second (the median
-    // of three) still pays for most of V8's optimizing compiler, the third less (README, the eighteenth part).
+    // of three) still pays for most of V8's optimizing compiler, the third less (docs/performance-history.md, the eighteenth part).
     synthRuns: a.map((t) => +t.toFixed(3)),
     lowerBoundRuns: b.map((t) => +t.toFixed(3)),
     lowerBoundRange: [+Math.min(...b).toFixed(3), +Math.max(...b).toFixed(3)],
