@@ -60,6 +60,30 @@ describe('watchSynth', () => {
     ]);
   });
 
+  test('with change events, a save is synthesized once it held still for the settle time, long before the next poll', async () => {
+    const reads: string[] = [];
+    // A poll a minute: within the seconds this test waits, only a change event can start a synth.
+    const { file, stop, watching } = startWatch('a\n', (f) => void reads.push(fs.readFileSync(f, 'utf8')), { pollMs: 60_000, settleMs: 50 });
+    try {
+      await waitFor('the first synth', () => reads.length === 1);
+      fs.writeFileSync(file, 'b1\n');
+      fs.appendFileSync(file, 'b2\n');
+      await waitFor('the synth after a write, from its event', () => reads.length === 2, 3000);
+      expect(reads[1]).toBe('b1\nb2\n');
+      fs.writeFileSync(`${file}.new`, 'c\n');
+      fs.renameSync(`${file}.new`, file);
+      await waitFor('the synth after a rename over it, from its event', () => reads.length === 3, 3000);
+      expect(reads[2]).toBe('c\n');
+      // Another file in the folder changing is not the stack file changing.
+      fs.writeFileSync(path.join(path.dirname(file), 'other.yaml'), 'x\n');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(reads).toHaveLength(3);
+    } finally {
+      stop.abort(); // also when a wait failed: the minute-long poll must not outlive the test
+    }
+    expect(await watching).toBe(0);
+  });
+
   describe('poll by poll (fake timers)', () => {
     beforeEach(() => jest.useFakeTimers());
     afterEach(() => jest.useRealTimers());
@@ -75,6 +99,7 @@ describe('watchSynth', () => {
       const watching = watchSynth(c.io, {
         file,
         pollMs: 50,
+        events: false, // the polls alone, as the fake timers drive them
         signal: stop.signal,
         busy: (b) => busy.push(b),
         synth: async () => {
