@@ -118,6 +118,7 @@ export class BodyStore {
       try {
         this.parse(readCacheFile(this.file as string));
       } catch {
+        this.sampled = undefined; // decided: not read again at every body asked for
         this.loaded = true;
       }
     } else {

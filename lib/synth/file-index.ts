@@ -288,7 +288,7 @@ export class FileIndex {
 
   /**
    * How many bodies to render before the render cache is read (BodyStore's `defer`): when the last run recorded
-   * files (under the same key) only changed objects need a body, so up to DEFERRED_BODIES; else none.
+   * files (under the same key and header) only changed objects need a body, so up to DEFERRED_BODIES; else none.
    */
   public get renderCacheDefer(): number {
     return this.warm ? DEFERRED_BODIES : 0;

@@ -65,7 +65,10 @@ function session(data: StartSession['data']): void {
   let filesEnded = false;
   let scheduled = false;
   let stagers: FolderStager[] | undefined;
-  /** The file index, when files are staged (keyed by the cache key and the header: either changing voids it). */
+  /**
+   * The file index, when files are staged (keyed by the cache key and the header: another key voids it, another header
+   * leaves only its stamps, FileIndex).
+   */
   const index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefined;
   /** The render cache: read only when many bodies are needed, when the file index knows the last run's files. */
   let store: BodyStore | undefined;

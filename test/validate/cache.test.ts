@@ -227,7 +227,8 @@ describe('render cache and object digests', () => {
       for (let i = 1; i < 512; i++) body(store, i % 2 === 0 ? cm(`other-${i}`) : cm(`cm-${i}`));
       // 256 of the first 511 are in it: undecided, the bodies are not read yet.
       expect(store.cachedBody(objectDigest(cm('cm-0')))).toBeUndefined();
-      body(store, cm('cm-600'));
+      // The 512th is not: exactly half, enough.
+      body(store, cm('other-600'));
       expect(body(store, cm('cm-0'))).toContain('name: forged');
     });
 
@@ -251,6 +252,25 @@ describe('render cache and object digests', () => {
       expect(body(store, cm('cm-0'))).toBe(yamlBody(cm('cm-0')));
       store.commit();
       expect(fs.readFileSync(file, 'utf8')).not.toContain('forged');
+    });
+
+    test('bodies the main thread rendered for the worker (adopt) count as asked: 512 of them not in it, and it is given up', () => {
+      const { dir, file } = forgedCache();
+      const store = open(dir);
+      const others = Array.from({ length: 512 }, (_, i) => cm(`other-${i}`));
+      store.adopt(others.map(objectDigest), others.map(yamlBody));
+      expect(body(store, cm('cm-0'))).toBe(yamlBody(cm('cm-0')));
+      store.commit();
+      expect(fs.readFileSync(file, 'utf8')).not.toContain('forged');
+    });
+
+    test('undecided, however many of the bodies asked for are in it (20 of 20): not read, and render.json stays as it was', () => {
+      const { dir, file, before } = forgedCache();
+      const store = open(dir);
+      for (let i = 1; i <= 20; i++) body(store, cm(`cm-${i}`));
+      expect(body(store, cm('cm-0'))).toBe(yamlBody(cm('cm-0')));
+      store.commit();
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
     });
 
     test('undecided (a few misses): render.json stays as it was', () => {
