@@ -175,7 +175,7 @@ export class ChartReuse {
   private readonly known: number = 0;
   /** Which of the tracker's reads see another value than in the last synth. */
   private readonly changed: Uint8Array = new Uint8Array(0);
-  /** The last synth's charts whose inputs are unchanged (the only ones reuse and knownBound can give). */
+  /** The last synth's charts whose inputs are unchanged: the only ones reuse, knownBound and markBound look up. */
   private readonly previous: ReadonlyMap<string, KeptChart> | undefined;
   /** How many charts the last synth kept, changed or not (close: whether this synth kept exactly those). */
   private readonly previousSize: number = 0;
@@ -213,7 +213,7 @@ export class ChartReuse {
     // The charts whose inputs changed go now, not at close(): their objects (from the charts file, every cluster's
     // ~16,000 at 100,000 devices when the stack was renamed) are not held through the build, and with none left the
     // build is a cold one (warm: false), which collects first (lib/synth/manifests.ts).
-    this.previous = all === undefined ? undefined : new Map([...all].filter(([, kept]) => this.unchanged(kept)));
+    this.previous = all === undefined ? undefined : new Map([...all].filter(([, kept]) => !ReadTracker.anyChanged(kept.reads, this.changed)));
   }
 
   /** Whether any of the last synth's charts is there to reuse (in this process or from the charts file): its inputs are unchanged. */
@@ -221,15 +221,10 @@ export class ChartReuse {
     return (this.previous?.size ?? 0) > 0;
   }
 
-  /** Whether a kept chart's inputs are those of this synth. */
-  private unchanged(kept: KeptChart): boolean {
-    return !ReadTracker.anyChanged(kept.reads, this.changed);
-  }
-
   /** The chart's objects from the last synth, when its inputs are the same. */
   public reuse(chart: string): ReadonlyArray<KubeObject> | undefined {
     const kept = this.previous?.get(chart);
-    if (kept?.objects === undefined || !this.unchanged(kept)) return undefined;
+    if (kept?.objects === undefined) return undefined;
     this.reused++;
     this.charts.set(chart, kept);
     return kept.objects;
@@ -238,7 +233,7 @@ export class ChartReuse {
   /** Whether the last synth, with the same inputs, found the chart bulk-bound (so it is again). */
   public knownBound(chart: string): boolean {
     const kept = this.previous?.get(chart);
-    return kept !== undefined && kept.objects === undefined && this.unchanged(kept);
+    return kept !== undefined && kept.objects === undefined;
   }
 
   /**
@@ -271,7 +266,7 @@ export class ChartReuse {
   public markBound(chart: string): void {
     this.bound++;
     const kept = this.previous?.get(chart);
-    if (!this.charts.has(chart) && kept !== undefined && kept.objects === undefined && this.unchanged(kept)) this.charts.set(chart, kept);
+    if (!this.charts.has(chart) && kept !== undefined && kept.objects === undefined) this.charts.set(chart, kept);
   }
 
   /** Every chart was built: keep them for the next synth (the view's values are let go). */
