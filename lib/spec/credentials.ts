@@ -20,10 +20,15 @@ const DEFAULT_FIX = 'keep it in a Secret created outside Git and give the contra
 
 /**
  * Credentials anywhere in a stack (every string, by value and by name), as problems naming the field path
- * and the fix. Run on the input as given, before defaults.
+ * and the fix. Run on the input as given, before defaults. `skip`: paths not searched (what an earlier search found
+ * clean). @default none
  */
-export function credentialProblems(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined): Problem[] {
-  return findCredentials(input).map((h) => {
+export function credentialProblems(
+  input: unknown,
+  locate?: (path: ReadonlyArray<PropertyKey>) => string | undefined,
+  skip?: (path: ReadonlyArray<string | number>) => boolean,
+): Problem[] {
+  return findCredentials(input, skip).map((h) => {
     const path = formatPath(h.path);
     const fix = FIXES.find(([re]) => re.test(path))?.[1] ?? DEFAULT_FIX;
     const location = locate?.(h.path);

@@ -36,7 +36,14 @@ export interface ParseOptions {
  * FAST_YAML_MIN_BYTES or more is first read with the quick reader; the result is the same.
  */
 export function parseStackYaml(text: string, options: ParseOptions = {}): StackSpec {
-  const fileName = options.fileName ?? 'stack.yaml';
+  return parseStackText(text, options).spec;
+}
+
+/**
+ * The checks parseStackYaml makes of the text before it reads it as YAML (its size, its encoding, how deep its flow
+ * brackets nest); throws their SpecError. Its size in bytes. Not public API (lib/spec/stack-reader.ts).
+ */
+export function checkStackText(text: string, fileName: string): number {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > INPUT_LIMITS.maxBytes) {
     throw new SpecError([
@@ -45,14 +52,27 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
   }
   const encoding = utf16(text);
   if (encoding) throw new SpecError([{ path: fileName, message: `is ${encoding}: save it as UTF-8` }]);
-  const tooDeep = (): SpecError => new SpecError([{ path: fileName, message: `nests mappings or lists more than ${INPUT_LIMITS.maxDepth} levels deep: the stack contract needs far fewer; flatten it` }]);
-  if (flowDepth(text) > INPUT_LIMITS.maxDepth) throw tooDeep();
+  if (flowDepth(text) > INPUT_LIMITS.maxDepth) throw tooDeep(fileName);
+  return bytes;
+}
+
+function tooDeep(fileName: string): SpecError {
+  return new SpecError([{ path: fileName, message: `nests mappings or lists more than ${INPUT_LIMITS.maxDepth} levels deep: the stack contract needs far fewer; flatten it` }]);
+}
+
+/**
+ * parseStackYaml, and the quick reader's data (`raw`, the YAML as plain data before the schema) when the stack was
+ * read by it: lib/spec/stack-reader.ts keeps it to read the next version of the file by its edits. Not public API.
+ */
+export function parseStackText(text: string, options: ParseOptions = {}): { readonly spec: StackSpec; readonly raw?: unknown } {
+  const fileName = options.fileName ?? 'stack.yaml';
+  const bytes = checkStackText(text, fileName);
   // A large stack is read quickly when it can be (fastYaml gives the same data, or nothing); problems are
   // reported from the reference reader below, which knows their lines.
   const fast = bytes >= FAST_YAML_MIN_BYTES ? fastYaml(text) : undefined;
   if (fast !== undefined && depthOf(fast.value) <= INPUT_LIMITS.maxDepth) {
     try {
-      return parseStack(fast.value);
+      return { spec: parseStack(fast.value), raw: fast.value };
     } catch (e) {
       if (!(e instanceof SpecError)) throw e;
     }
@@ -62,10 +82,10 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
   try {
     doc = parseDocument(text, { uniqueKeys: true, lineCounter, prettyErrors: true, strict: true });
   } catch (e) {
-    if (e instanceof RangeError) throw tooDeep();
+    if (e instanceof RangeError) throw tooDeep(fileName);
     throw e;
   }
-  if (doc.errors.some((e) => /Maximum call stack/.test(e.message))) throw tooDeep();
+  if (doc.errors.some((e) => /Maximum call stack/.test(e.message))) throw tooDeep(fileName);
   if (doc.errors.length > 0) {
     throw new SpecError(
       doc.errors.map((e) => {
@@ -78,12 +98,12 @@ export function parseStackYaml(text: string, options: ParseOptions = {}): StackS
   try {
     input = doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliasCount });
   } catch (e) {
-    if (e instanceof RangeError) throw tooDeep();
+    if (e instanceof RangeError) throw tooDeep(fileName);
     throw new SpecError([{ path: fileName, message: `${(e as Error).message}: expand the aliases or write the values out` }]);
   }
-  if (depthOf(input) > INPUT_LIMITS.maxDepth) throw tooDeep();
+  if (depthOf(input) > INPUT_LIMITS.maxDepth) throw tooDeep(fileName);
   if (input === null || input === undefined) throw new SpecError([{ path: fileName, message: 'is empty (or only comments): a stack needs at least name and clusters; `edgewatt schema` prints the whole contract' }]);
-  return parseStack(input, (path, atKey) => locationIn(doc, lineCounter, fileName, path, atKey));
+  return { spec: parseStack(input, (path, atKey) => locationIn(doc, lineCounter, fileName, path, atKey)) };
 }
 
 /**
@@ -113,8 +133,8 @@ function flowDepth(text: string): number {
   return max;
 }
 
-/** Nesting depth of plain data, measured without recursion. */
-function depthOf(root: unknown): number {
+/** Nesting depth of plain data (an object or list is 1 deeper than what it holds), measured without recursion. */
+export function depthOf(root: unknown): number {
   let max = 0;
   const stack: Array<[unknown, number]> = [[root, 0]];
   while (stack.length > 0) {
@@ -215,11 +235,31 @@ export function sealParsed(spec: StackSpec): StackSpec {
  */
 export function parseStack(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>, atKey?: boolean) => string | undefined): StackSpec {
   if (typeof input === 'object' && input !== null && sealed.has(input)) return input as StackSpec;
+  return parseWith(input, locate);
+}
+
+/**
+ * parseStack of data that differs from an earlier parse's only in some of its fleet's devices (lib/spec/
+ * stack-reader.ts): `known(i)` is what that parse gave for device i when it is the same object as there (never
+ * changed since), else undefined. Those devices are neither read again nor searched for credentials (that parse,
+ * which succeeded, found none). Not public API.
+ */
+export function parseStackKnowing(input: unknown, known: (i: number) => QuickDevice | undefined): StackSpec {
+  return parseWith(input, undefined, known);
+}
+
+/** Whether a credential search path lies in a device `known` gives (fleet.devices[i]). */
+const inKnownDevice =
+  (known: (i: number) => QuickDevice | undefined) =>
+  (path: ReadonlyArray<string | number>): boolean =>
+    path.length === 3 && path[0] === 'fleet' && path[1] === 'devices' && typeof path[2] === 'number' && known(path[2]) !== undefined;
+
+function parseWith(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>, atKey?: boolean) => string | undefined, known?: (i: number) => QuickDevice | undefined): StackSpec {
   // The fleet's devices, read by the quick reader when it can (lib/spec/quick-devices.ts): the schema then reads the
   // stack without them, and its devices are the quick reader's (the same values, sooner).
-  const devices = quickDevices(input);
+  const devices = quickDevices(input, known);
   const result = stackSchema.safeParse(devices === undefined ? input : withoutDevices(input as Record<string, Record<string, unknown>>));
-  const credentials = credentialProblems(input, locate);
+  const credentials = credentialProblems(input, locate, known && inKnownDevice(known));
   if (result.success && credentials.length === 0) {
     if (devices !== undefined) (result.data.fleet as { devices: QuickDevice[] }).devices = devices;
     return result.data;

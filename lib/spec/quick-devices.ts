@@ -123,8 +123,10 @@ function quickDevice(d: unknown, checks: Checks): QuickDevice | undefined {
 /**
  * The devices of `input` (a stack as plain data) as the schema parses them, when its `fleet.devices` is a list the
  * quick reader takes whole (see above); else undefined (no fleet, no list, or anything it leaves to the schema).
+ * `known(i)`: device i as an earlier parse of the same object gave it, not read again (lib/spec/parse.ts
+ * parseStackKnowing). @default none
  */
-export function quickDevices(input: unknown): QuickDevice[] | undefined {
+export function quickDevices(input: unknown, known?: (i: number) => QuickDevice | undefined): QuickDevice[] | undefined {
   // The stack and its fleet are copied with a spread (parseStack), which sees their enumerable own keys only.
   if (!enabled || !plain(input) || !plain(input.fleet) || !allEnumerable(input) || !allEnumerable(input.fleet) || !cleanPrototype()) return undefined;
   const devices = input.fleet.devices;
@@ -133,7 +135,7 @@ export function quickDevices(input: unknown): QuickDevice[] | undefined {
   const out: QuickDevice[] = new Array<QuickDevice>(devices.length);
   for (let i = 0; i < devices.length; i++) {
     // A hole is undefined to the schema (an error there), and undefined here.
-    const d = quickDevice(devices[i], checks);
+    const d = known?.(i) ?? quickDevice(devices[i], checks);
     if (d === undefined) return undefined;
     out[i] = d;
   }

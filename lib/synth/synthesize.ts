@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
 import { INPUT_LIMITS, locateProblems, parseStackYaml, sealParsed } from '../spec/parse';
+import { StackReader } from '../spec/stack-reader';
 import { StackInput } from '../spec/stack';
 import { KubeObject, Manifest } from './kube-object';
 import { measureObject } from '../core/object-digest';
@@ -275,8 +276,10 @@ function readBounded(file: string, max: number): string {
 /**
  * Reads and parses a stack.yaml file; a missing or unreadable file is a SpecError. The stack is sealed
  * (lib/spec/parse.ts sealParsed: frozen, so a synth of it does not check it against the schema a second time).
+ * `reader`: a StackReader that read this file before (`synth --watch`), which reads a small edit of a large file
+ * sooner; the stack is the same. @default none (the text is read whole)
  */
-export function loadStackFile(file: string): StackInput {
+export function loadStackFile(file: string, reader?: StackReader): StackInput {
   let text: string;
   try {
     text = readBounded(file, INPUT_LIMITS.maxBytes);
@@ -285,7 +288,7 @@ export function loadStackFile(file: string): StackInput {
     throw new SpecError([{ path: file, message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass the stack with -c <file>` }]);
   }
   try {
-    return sealParsed(parseStackYaml(text, { fileName: file })) as StackInput;
+    return sealParsed(reader !== undefined ? reader.read(text, file) : parseStackYaml(text, { fileName: file })) as StackInput;
   } catch (e) {
     if (!(e instanceof SpecError)) throw e;
     let raw: unknown;

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors';
+import { StackReader } from '../../spec/stack-reader';
 import { checkDirContents, defaultBootstrapDir, defaultCacheDir, forgetCharts, loadStackFile, synthToDir, withStackLines } from '../../synth';
 import { startsGenerated } from '../../synth/stager';
 import { CliExit, CliIO, EXIT } from '../io';
@@ -62,10 +63,12 @@ export function synthCommand(io: CliIO): Command {
     .option('--watch', 'synthesize again each time the stack file changes, until Ctrl-C (exit code: the last synth\'s); a failed synth prints its problems, leaves <dir> as it was and the watch goes on')
     .action((flags: SynthFlags) => {
       const command = flags.check ? 'synth --check' : 'synth';
-      const once = () => reportAs(io, flags.output, command, () => withStackLines(flags.config, () => synth(io, flags)));
+      // A watch reads each save by its edits (lib/spec/stack-reader.ts).
+      const reader = flags.watch ? new StackReader() : undefined;
+      const once = () => reportAs(io, flags.output, command, () => withStackLines(flags.config, () => synth(io, flags, reader)));
       if (!flags.watch) return once();
       const refused = flags.check ? '--check' : flags.output === 'json' ? '--output json' : undefined;
-      if (refused === undefined) return watch(io, flags, once);
+      if (refused === undefined) return watch(io, flags, once, () => reader?.forget());
       return reportAs(io, flags.output, command, () => {
         throw new InputError([{ path: '--watch', message: `cannot be used with ${refused} (a watch writes the output again at each change and reports in text): leave one out` }]);
       });
@@ -76,9 +79,9 @@ export function synthCommand(io: CliIO): Command {
  * `synth --watch` (synth-watch.ts): SIGINT or SIGTERM between synths stops the watch, which ends with the last synth's
  * exit code; during a synth they kill it as they kill `edgewatt synth` (its output folders stay whole: the old trees
  * before its commit, the new ones, finished by the next edgewatt command, after it: lib/synth/journal.ts). A synth that hit a bug in edgewatt (exit 3) leaves nothing for the next one
- * to reuse (forgetCharts).
+ * to reuse (forgetCharts; `forget` makes the stack reader read the next text whole).
  */
-async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>): Promise<void> {
+async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, forget: () => void): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   const listen = (on: boolean): void => {
@@ -87,20 +90,24 @@ async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>): P
       if (on) process.on(signal, onSignal);
     }
   };
+  const afterBug = (): void => {
+    forgetCharts();
+    forget();
+  };
   try {
-    const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal, busy: (running) => listen(!running), afterBug: forgetCharts });
+    const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal, busy: (running) => listen(!running), afterBug });
     if (code !== EXIT.ok) throw new CliExit(code);
   } finally {
     listen(false);
   }
 }
 
-function synth(io: CliIO, flags: SynthFlags): Record<string, unknown> {
+function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<string, unknown> {
   const schemas = schemaSources(flags);
   if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
-  const stack = loadStackFile(flags.config);
+  const stack = loadStackFile(flags.config, reader);
   // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
   const gitopsPath = (stack as { gitops?: { path?: string } }).gitops?.path;
   const pathNote = gitopsPathNote(flags.out, gitopsPath);

@@ -1,0 +1,332 @@
+import { SpecError } from '../core/errors';
+import { fastYaml, REFERENCE_ONLY } from './fast-yaml';
+import { checkStackText, depthOf, FAST_YAML_MIN_BYTES, INPUT_LIMITS, parseStackKnowing, parseStackText, sealParsed } from './parse';
+import { QuickDevice } from './quick-devices';
+import { StackSpec } from './stack';
+
+/**
+ * The lists of a stack an edit is read in alone: each a path of mapping keys from the top of stack.yaml to a block
+ * list (`- ` items). A 100,000-device stack.yaml is 10.7 MB, almost all of it these lists.
+ */
+export const SPLICED_LISTS: ReadonlyArray<readonly string[]> = [['fleet', 'devices'], ['iomt', 'pipelines'], ['clusters']];
+
+/** Where one of SPLICED_LISTS is written in a text: the indentation of its `- `, where each item starts, where it ends. */
+interface Layout {
+  readonly keys: readonly string[];
+  readonly indent: number;
+  /** Offsets of each item's first line (its `- `); as many as the list has items. */
+  readonly starts: readonly number[];
+  /** Offset of the first line after the list (the text's length when the list ends the text). */
+  readonly end: number;
+}
+
+/** What the last read that the quick reader made kept: the text, its data before the schema, where its lists are, its devices. */
+interface Last {
+  readonly text: string;
+  readonly raw: Record<string, unknown>;
+  readonly layouts: readonly Layout[];
+  /** The stack's fleet.devices as parsed (frozen): device i is what raw's fleet.devices[i] gave. */
+  readonly devices: readonly QuickDevice[];
+}
+
+/**
+ * Reads one stack file again and again, as `edgewatt synth --watch` does at each save: what it returns is what
+ * parseStackYaml returns for the same text (the same stack, or the same SpecError), sooner after a small edit.
+ *
+ * A text read whole by the quick reader (lib/spec/fast-yaml.ts: files of FAST_YAML_MIN_BYTES or more) is kept, with
+ * its data before the schema and where each of SPLICED_LISTS is written. The next text is compared with it (the
+ * common start and end); when everything that differs lies in items of one of those lists, only the new text of
+ * those items is read (fastYaml, on whole lines from an item's `- ` to the next item's), and spliced into a copy of the
+ * last data (the lists and mappings on the way copied, the rest shared); the schema then reads that data
+ * (parseStack). The 100,000-device stack.yaml took ~0.45 s to read whole, and its edited device ~0.1 s this way
+ * (README, Performance).
+ *
+ * It reads the whole text as parseStackYaml does when anything else differs, when the new items are not only whole
+ * items of that list (a line less indented than its `- `, a `---`), when the checks of the whole text fail
+ * (checkStackText, and any of REFERENCE_ONLY: the reference reader would read it) or the items' text does not read
+ * alone as a list of that many items, and whenever the spliced data fails the schema (so problems come with their
+ * lines as parseStackYaml gives them). An item read alone is read as in its place: its lines are all indented deeper
+ * than its `- ` (or are blank, or comments), the list's `- ` lines are the only lines at its indentation, the lines
+ * before and after it are as they were, and a flow collection or quoted text over several lines (which could cross
+ * an item's end) sends any text to the reference reader. test/spec/stack-reader.test.ts compares the two on
+ * generated edits.
+ */
+export class StackReader {
+  private last: Last | undefined;
+  /** How many reads read the whole text, and how many only the edited items. */
+  readonly counts = { whole: 0, spliced: 0 };
+
+  /** The stack in `text` (as parseStackYaml(text, { fileName }) gives it, sealed: lib/spec/parse.ts sealParsed; throws its SpecError). */
+  read(text: string, fileName = 'stack.yaml'): StackSpec {
+    const last = this.last;
+    if (last !== undefined) {
+      const spliced = splice(last, text, fileName);
+      if (spliced !== undefined) {
+        this.last = spliced.last;
+        this.counts.spliced++;
+        return spliced.spec;
+      }
+    }
+    this.last = undefined;
+    this.counts.whole++;
+    const { spec, raw } = parseStackText(text, { fileName });
+    sealParsed(spec);
+    if (raw !== undefined && plain(raw)) this.last = { text, raw, layouts: layoutsOf(text, raw), devices: devicesOf(spec) };
+    return spec;
+  }
+
+  /** Forgets the last text (the next read reads the whole text). */
+  forget(): void {
+    this.last = undefined;
+  }
+}
+
+function plain(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function devicesOf(spec: StackSpec): readonly QuickDevice[] {
+  return (spec as { fleet?: { devices?: readonly QuickDevice[] } }).fleet?.devices ?? [];
+}
+
+/** The new stack and what to keep, or undefined when `text` must be read whole. */
+function splice(last: Last, text: string, fileName: string): { spec: StackSpec; last: Last } | undefined {
+  const old = last.text;
+  // The same errors as parseStackYaml's, first (what it checks before it reads).
+  if (checkStackText(text, fileName) < FAST_YAML_MIN_BYTES) return undefined;
+  // What differs starts on the line of the first character that does (so an insertion before a list's end is in it).
+  const q = commonPrefix(old, text);
+  const p = q === 0 ? 0 : old.lastIndexOf('\n', q - 1) + 1;
+  const s = commonSuffix(old, text, Math.min(old.length, text.length) - p);
+  // What differs: [p, e) of the old text, [p, text.length - s) of the new one.
+  const e = old.length - s;
+  const delta = text.length - old.length;
+  const at = last.layouts.findIndex((l) => l.starts.length > 0 && l.starts[0] <= p && e <= l.end);
+  if (at < 0) return undefined;
+  const layout = last.layouts[at];
+  const { starts, indent } = layout;
+  // The item holding the first line that differs; the one before it when that line starts an item and is no item's
+  // now (a line inserted between two items, a comment, ends the first one).
+  let i = lastAtOrBefore(starts, p);
+  if (p === starts[i] && i > 0 && !isItem(text, p, indent)) i--;
+  let j = i;
+  while (j + 1 < starts.length && starts[j + 1] < e) j++;
+  // Whole items removed: the item after them (or before) is read again, so that something is read.
+  if ((j + 1 < starts.length ? starts[j + 1] : layout.end) + delta <= starts[i]) {
+    if (j + 1 < starts.length) j++;
+    else if (i > 0) i--;
+  }
+  const from = starts[i];
+  const oldTo = j + 1 < starts.length ? starts[j + 1] : layout.end;
+  const to = oldTo + delta;
+  const items = itemStarts(text, from, to, indent);
+  if (items === undefined || REFERENCE_ONLY.some(([, re]) => re.test(around(text, from, to)))) return undefined;
+  const read = fastYaml(text.slice(from, to));
+  if (read === undefined || !Array.isArray(read.value) || read.value.length !== items.length) return undefined;
+  if (layout.keys.length + depthOf(read.value) > INPUT_LIMITS.maxDepth) return undefined;
+  const added = read.value as unknown[];
+  const raw = withList(last.raw, layout.keys, (list) => [...list.slice(0, i), ...added, ...list.slice(j + 1)]);
+  if (raw === undefined) return undefined;
+  // The devices parsed last time, for the devices that are the same objects.
+  const devices = layout.keys.join('.') === 'fleet.devices';
+  const known = (k: number): QuickDevice | undefined =>
+    !devices || k < i ? last.devices[k] : k < i + added.length ? undefined : last.devices[k - added.length + (j + 1 - i)];
+  let spec: StackSpec;
+  try {
+    spec = sealParsed(parseStackKnowing(raw, known));
+  } catch (e) {
+    if (e instanceof SpecError) return undefined;
+    throw e;
+  }
+  const layouts = last.layouts.map((l, k): Layout => {
+    if (k === at) {
+      return { keys: l.keys, indent: l.indent, starts: [...l.starts.slice(0, i), ...items, ...l.starts.slice(j + 1).map((x) => x + delta)], end: l.end + delta };
+    }
+    return l.starts.length > 0 && l.starts[0] > p ? { keys: l.keys, indent: l.indent, starts: l.starts.map((x) => x + delta), end: l.end + delta } : l;
+  });
+  return { spec, last: { text, raw, layouts, devices: devicesOf(spec) } };
+}
+
+/**
+ * What of `text` the checks of REFERENCE_ONLY must see when [from, to) is all that changed (whole lines): those lines,
+ * the line before them, and the text after them up to the end of the line of its first character that is not
+ * whitespace (`]` then `:` may be apart by line breaks). Each other match would have been in the text last read.
+ */
+function around(text: string, from: number, to: number): string {
+  const before = from > 0 ? text.lastIndexOf('\n', from - 2) + 1 : 0;
+  let after = to;
+  while (after < text.length && /\s/.test(text[after])) after++;
+  const nl = text.indexOf('\n', after);
+  return text.slice(before, nl < 0 ? text.length : nl + 1);
+}
+
+/** Compared this many characters at a time (a slice of each and ===) before one by one. */
+const CHUNK = 4096;
+
+/** How many characters `a` and `b` start with in common. */
+export function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** How many characters (at most `max`) `a` and `b` end with in common. */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let k = 0;
+  while (k + CHUNK <= max && a.slice(a.length - k - CHUNK, a.length - k) === b.slice(b.length - k - CHUNK, b.length - k)) k += CHUNK;
+  while (k < max && a.charCodeAt(a.length - 1 - k) === b.charCodeAt(b.length - 1 - k)) k++;
+  return k;
+}
+
+/** The last index of sorted `xs` whose value is at most `x` (xs[0] <= x). */
+function lastAtOrBefore(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (xs[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** `raw` with the list at `keys` replaced by `change(list)`, the mappings on the way copied; undefined if it is not a list there. */
+function withList(raw: Record<string, unknown>, keys: readonly string[], change: (list: readonly unknown[]) => unknown[]): Record<string, unknown> | undefined {
+  const [key, ...rest] = keys;
+  if (!Object.prototype.hasOwnProperty.call(raw, key)) return undefined;
+  const v = raw[key];
+  let next: unknown;
+  if (rest.length === 0) next = Array.isArray(v) ? change(v) : undefined;
+  else next = plain(v) ? withList(v, rest, change) : undefined;
+  return next === undefined ? undefined : { ...raw, [key]: next };
+}
+
+/**
+ * Calls `visit` with each line of `text` from `from` to `to` (whole lines): the start of the line, its indentation, and
+ * whether it holds anything but a comment; until `visit` returns false.
+ */
+function eachLine(text: string, from: number, to: number, visit: (start: number, indent: number, content: boolean) => boolean): void {
+  for (let start = from; start < to; ) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0 || nl >= to) nl = to;
+    let i = start;
+    while (i < nl && text.charCodeAt(i) === 32) i++;
+    const c = text.charCodeAt(i);
+    // Blank (a \r before the \n counts as blank) or a comment.
+    const content = i < nl && c !== 35 && !(c === 13 && i + 1 === nl);
+    if (visit(start, i - start, content) === false) return;
+    start = nl + 1;
+  }
+}
+
+/** Whether the line at `start` (indented by `indent`) is an item of a block list at that indentation: `- ` (a `-` ending its line goes to the reference reader). */
+function isItem(text: string, start: number, indent: number): boolean {
+  return text.charCodeAt(start + indent) === 45 && text.charCodeAt(start + indent + 1) === 32;
+}
+
+/**
+ * Where each item starts in [from, to) of `text`, a run of whole items of a list indented by `indent`: its first line
+ * an item's, each line holding more than a comment an item's or deeper; undefined otherwise (or when it does not end
+ * with a line break before `to`, unless `to` ends the text).
+ */
+function itemStarts(text: string, from: number, to: number, indent: number): number[] | undefined {
+  if (to > text.length || from >= to || (to < text.length && text.charCodeAt(to - 1) !== 10)) return undefined;
+  if (from > 0 && text.charCodeAt(from - 1) !== 10) return undefined;
+  const out: number[] = [];
+  let ok = true;
+  eachLine(text, from, to, (start, n, content) => {
+    if (!content || n > indent) return (ok = out.length > 0);
+    if (n < indent || !isItem(text, start, indent)) return (ok = false);
+    out.push(start);
+    return true;
+  });
+  return ok && out.length > 0 ? out : undefined;
+}
+
+/** Where each of SPLICED_LISTS is written in `text`, whose data (the quick reader's) is `raw`; those not found left out. */
+export function layoutsOf(text: string, raw: Record<string, unknown>): Layout[] {
+  const out: Layout[] = [];
+  for (const keys of SPLICED_LISTS) {
+    const layout = layoutOf(text, keys);
+    let v: unknown = raw;
+    for (const k of keys) v = plain(v) && Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined;
+    // Found as many items as the data has: else the text is not laid out as this reader reads it.
+    if (layout !== undefined && Array.isArray(v) && v.length === layout.starts.length) out.push(layout);
+  }
+  return out;
+}
+
+/**
+ * Where the block list at `keys` is written in `text`: each key found as `key:` (nothing but a comment after it) on a
+ * line at the indentation of its mapping's first line, within the lines of the key before it; the list then the next
+ * lines indented at least as deep as its key, whose first line is an item.
+ */
+function layoutOf(text: string, keys: readonly string[]): Layout | undefined {
+  let from = 0;
+  let to = text.length;
+  let parent = -1;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k];
+    let at: number | undefined;
+    let indent = -1;
+    let ok = true;
+    eachLine(text, from, to, (start, n, content) => {
+      if (!content) return true;
+      if (indent < 0) {
+        if (n <= parent) return (ok = false);
+        // A document's `---` before its top mapping.
+        if (parent < 0 && /^---[ ]*\r?$/.test(lineAt(text, start))) return true;
+        indent = n;
+      }
+      if (n < indent) return false;
+      if (n === indent && isKey(lineAt(text, start).slice(n), key)) {
+        at = start;
+        return false;
+      }
+      return true;
+    });
+    if (!ok || at === undefined) return undefined;
+    // The key's value: the lines after it until one that holds content at its indentation or less (or, for a list
+    // at the key's own indentation, one there that is not an item).
+    const valueFrom = text.indexOf('\n', at) + 1;
+    if (valueFrom === 0) return undefined;
+    let valueTo = to;
+    let list = -1;
+    eachLine(text, valueFrom, to, (start, n, content) => {
+      if (!content) return true;
+      if (list === -1) {
+        list = n >= indent && isItem(text, start, n) ? n : -2;
+        if (list >= 0) from = start;
+        if (n > indent || list === n) return true;
+      }
+      if (n < indent || (n === indent && !(list === n && isItem(text, start, n)))) {
+        valueTo = start;
+        return false;
+      }
+      return true;
+    });
+    if (k === keys.length - 1) {
+      if (list < 0) return undefined;
+      const starts = itemStarts(text, from, valueTo, list);
+      return starts === undefined ? undefined : { keys, indent: list, starts, end: valueTo };
+    }
+    if (list !== -2) return undefined;
+    from = valueFrom;
+    to = valueTo;
+    parent = indent;
+  }
+  return undefined;
+}
+
+/** The line at `start`, without its line break. */
+function lineAt(text: string, start: number): string {
+  const nl = text.indexOf('\n', start);
+  return text.slice(start, nl < 0 ? text.length : nl);
+}
+
+/** Whether `line` (from its first character) is `key:` with nothing after it but spaces and a comment. */
+function isKey(line: string, key: string): boolean {
+  return line.startsWith(`${key}:`) && /^(?:[ ]+(?:#.*)?)?\r?$/.test(line.slice(key.length + 1));
+}
