@@ -219,7 +219,8 @@ const sealed = new WeakSet<object>();
 /**
  * A parsed stack frozen all the way down, which parseStack then returns as it is instead of checking it again:
  * it passed the schema and cannot have changed since. Only for what parseStack or parseStackYaml returned (a
- * parse shares no object with another: the schema's object defaults are factories); for a stack read from a
+ * parse shares no object with another, the schema's object defaults being factories, but for the frozen devices a
+ * StackReader takes from the stack it read before, lib/spec/stack-reader.ts); for a stack read from a
  * file and synthesized at once (the CLI's loadStackFile), where the schema's second pass took ~0.2 s at 100,000
  * devices. Not public API.
  */

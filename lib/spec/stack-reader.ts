@@ -20,13 +20,13 @@ interface Layout {
   readonly end: number;
 }
 
-/** What the last read that the quick reader made kept: the text, its data before the schema, where its lists are, its devices. */
+/** What the last read that the quick reader made kept: the text, its data before the schema, where its lists are, the stack. */
 interface Last {
   readonly text: string;
   readonly raw: Record<string, unknown>;
   readonly layouts: readonly Layout[];
-  /** The stack's fleet.devices as parsed (frozen): device i is what raw's fleet.devices[i] gave. */
-  readonly devices: readonly QuickDevice[];
+  /** The stack read (sealed); its fleet.devices[i] is what raw's fleet.devices[i] gave. */
+  readonly spec: StackSpec;
 }
 
 /**
@@ -56,22 +56,26 @@ export class StackReader {
   /** How many reads read the whole text, and how many only the edited items. */
   readonly counts = { whole: 0, spliced: 0 };
 
-  /** The stack in `text` (as parseStackYaml(text, { fileName }) gives it, sealed: lib/spec/parse.ts sealParsed; throws its SpecError). */
+  /**
+   * The stack in `text`: what parseStackYaml(text, { fileName }) gives, sealed (lib/spec/parse.ts sealParsed: frozen
+   * all the way down), or its SpecError. The devices that did not change are the last stack's own (frozen) objects,
+   * and a text the same as the last one gives the last stack itself. A text that fails leaves what was kept as it
+   * was: the next text (the fix) is compared with the last one read.
+   */
   read(text: string, fileName = 'stack.yaml'): StackSpec {
     const last = this.last;
     if (last !== undefined) {
-      const spliced = splice(last, text, fileName);
+      const spliced = text === last.text ? { spec: last.spec, last } : splice(last, text, fileName);
       if (spliced !== undefined) {
         this.last = spliced.last;
         this.counts.spliced++;
         return spliced.spec;
       }
     }
-    this.last = undefined;
     this.counts.whole++;
     const { spec, raw } = parseStackText(text, { fileName });
     sealParsed(spec);
-    if (raw !== undefined && plain(raw)) this.last = { text, raw, layouts: layoutsOf(text, raw), devices: devicesOf(spec) };
+    this.last = raw !== undefined && plain(raw) ? { text, raw, layouts: layoutsOf(text, raw), spec } : undefined;
     return spec;
   }
 
@@ -129,8 +133,9 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
   if (raw === undefined) return undefined;
   // The devices parsed last time, for the devices that are the same objects.
   const devices = layout.keys.join('.') === 'fleet.devices';
+  const before = devicesOf(last.spec);
   const known = (k: number): QuickDevice | undefined =>
-    !devices || k < i ? last.devices[k] : k < i + added.length ? undefined : last.devices[k - added.length + (j + 1 - i)];
+    !devices || k < i ? before[k] : k < i + added.length ? undefined : before[k - added.length + (j + 1 - i)];
   let spec: StackSpec;
   try {
     spec = sealParsed(parseStackKnowing(raw, known));
@@ -144,7 +149,7 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
     }
     return l.starts.length > 0 && l.starts[0] > p ? { keys: l.keys, indent: l.indent, starts: l.starts.map((x) => x + delta), end: l.end + delta } : l;
   });
-  return { spec, last: { text, raw, layouts, devices: devicesOf(spec) } };
+  return { spec, last: { text, raw, layouts, spec } };
 }
 
 /**

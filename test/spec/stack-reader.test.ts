@@ -123,8 +123,34 @@ describe('StackReader (a stack file read again after an edit)', () => {
     const edited = change(base);
     expect(edited).not.toBe(base);
     expectSame(reader, edited);
+    const { spliced } = reader.counts;
     // And after the error, the fix is read against the last text read, by its edit.
     expectSame(reader, base);
+    expect(reader.counts.spliced).toBe(spliced + 1);
+  });
+
+  it('gives the last stack itself for the same text', () => {
+    const reader = new StackReader();
+    const first = reader.read(base);
+    expect(reader.read(`${base}`)).toBe(first);
+    expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
+  });
+
+  it.each([
+    ['folded and literal block scalars in an edited device', (t: string) => t.replace('    - name: dev-00005\n      set: set-000\n      address: 10.0.0.5\n', '    - name: dev-00005\n      set: >-\n        set-000\n\n      address: |-\n        10.0.0.5\n      # by hand\n')],
+    ['the last device, its block scalar kept to the next key after blank and comment lines', (t: string) => t.replace(/( {4}- name: dev-02999\n(?: {6}.*\n)+)/, '$1    - name: dev-after\n      set: |-\n        set-029\n\n  # the last device\n\n')],
+    ['the last pipeline, at the end of the file', (t: string) => `${t.slice(0, t.lastIndexOf('port: 80\n'))}port: 81\n${t.slice(t.lastIndexOf('port: 80\n') + 9)}`],
+    ['the last pipeline, at the end of a file without a last line break', (t: string) => t.replace(/to: display\n$/, 'to: display # the end')],
+  ])('reads the edited items alone: %s', (_what, change) => {
+    const reader = new StackReader();
+    reader.read(base);
+    const edited = change(base);
+    expect(edited).not.toBe(base);
+    expectSame(reader, edited);
+    expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
+    // And back.
+    expectSame(reader, base);
+    expect(reader.counts).toEqual({ whole: 1, spliced: 2 });
   });
 
   it.each([
