@@ -8,7 +8,7 @@ import { StackSpec } from './stack';
  * The lists of a stack an edit is read in alone: each a path of mapping keys from the top of stack.yaml to a block
  * list (`- ` items). A 100,000-device stack.yaml is 10.7 MB, almost all of it these lists.
  */
-export const SPLICED_LISTS: ReadonlyArray<readonly string[]> = [['fleet', 'devices'], ['iomt', 'pipelines'], ['clusters']];
+export const SPLICED_LISTS: ReadonlyArray<readonly string[]> = [['fleet', 'devices'], ['fleet', 'deviceSets'], ['fleet', 'workloads'], ['iomt', 'pipelines'], ['clusters']];
 
 /** Where one of SPLICED_LISTS is written in a text: the indentation of its `- `, where each item starts, where it ends. */
 interface Layout {
@@ -265,12 +265,12 @@ export function layoutsOf(text: string, raw: Record<string, unknown>): Layout[] 
 
 /**
  * Where the block list at `keys` is written in `text`: each key found as `key:` (nothing but a comment after it) on a
- * line at the indentation of its mapping's first line, within the lines of the key before it; the list then the next
- * lines indented at least as deep as its key, whose first line is an item.
+ * line at the indentation of its mapping's first line, among the lines after the key before it up to the first less
+ * indented; the list then the next lines indented at least as deep as its key, whose first line is an item.
  */
 function layoutOf(text: string, keys: readonly string[]): Layout | undefined {
   let from = 0;
-  let to = text.length;
+  const to = text.length;
   let parent = -1;
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k];
@@ -293,10 +293,17 @@ function layoutOf(text: string, keys: readonly string[]): Layout | undefined {
       return true;
     });
     if (!ok || at === undefined) return undefined;
-    // The key's value: the lines after it until one that holds content at its indentation or less (or, for a list
-    // at the key's own indentation, one there that is not an item).
     const valueFrom = text.indexOf('\n', at) + 1;
     if (valueFrom === 0) return undefined;
+    if (k < keys.length - 1) {
+      // A mapping's key: the next key is looked for from here, among the lines indented deeper than this one up to
+      // the first that is not (the search stops there).
+      from = valueFrom;
+      parent = indent;
+      continue;
+    }
+    // The list: the lines after its key until one that holds content at the key's indentation or less (or, for a
+    // list at the key's own indentation, one there that is not an item).
     let valueTo = to;
     let list = -1;
     eachLine(text, valueFrom, to, (start, n, content) => {
@@ -312,15 +319,9 @@ function layoutOf(text: string, keys: readonly string[]): Layout | undefined {
       }
       return true;
     });
-    if (k === keys.length - 1) {
-      if (list < 0) return undefined;
-      const starts = itemStarts(text, from, valueTo, list);
-      return starts === undefined ? undefined : { keys, indent: list, starts, end: valueTo };
-    }
-    if (list !== -2) return undefined;
-    from = valueFrom;
-    to = valueTo;
-    parent = indent;
+    if (list < 0) return undefined;
+    const starts = itemStarts(text, from, valueTo, list);
+    return starts === undefined ? undefined : { keys, indent: list, starts, end: valueTo };
   }
   return undefined;
 }

@@ -82,6 +82,8 @@ describe('StackReader (a stack file read again after an edit)', () => {
   it.each([
     ['an IoMT pipeline changed', (t: string) => t.replace('image: registry.example/iomt/analyzer:1.0.0\n', 'image: registry.example/iomt/analyzer:1.0.1\n')],
     ['a cluster changed', (t: string) => t.replace('https://site-3.edge.example:6443', 'https://site-3.edge.example:7443')],
+    ['a workload changed', (t: string) => t.replace('    - name: relay-001\n      image: registry.example/relay:1.0.0\n', '    - name: relay-001\n      image: registry.example/relay:1.0.1\n')],
+    ['a device set added', (t: string) => t.replace('    - name: set-002\n', '    - name: set-002\n    - name: set-extra\n')],
     ['a device added in the middle of the list', (t: string) => t.replace('    - name: dev-01000\n', '    - name: dev-new\n      set: set-010\n    - name: dev-01000\n')],
     ['a device added after the last', (t: string) => t.replace('    - name: dev-02999\n      set: set-029\n      address: 10.0.11.183\n      labels:\n        set: set-029\n', (m) => `${m}    - name: dev-last\n      labels: {}\n`)],
     ['a device removed', (t: string) => t.replace(/ {4}- name: dev-01500\n(?: {6}.*\n)+/, '')],
