@@ -124,7 +124,8 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
   const from = starts[i];
   const oldTo = j + 1 < starts.length ? starts[j + 1] : layout.end;
   const to = oldTo + delta;
-  const items = itemStarts(text, from, to, indent);
+  // Lines inserted before the first item (comments, blank lines) are read with it.
+  const items = itemStarts(text, from, to, indent, i === 0);
   if (items === undefined || REFERENCE_ONLY.some(([, re]) => re.test(around(text, from, to)))) return undefined;
   const read = fastYaml(text.slice(from, to));
   if (read === undefined || !Array.isArray(read.value) || read.value.length !== items.length) return undefined;
@@ -234,16 +235,18 @@ function isItem(text: string, start: number, indent: number): boolean {
 
 /**
  * Where each item starts in [from, to) of `text`, a run of whole items of a list indented by `indent`: its first line
- * an item's, each line holding more than a comment an item's or deeper; undefined otherwise (or when it does not end
- * with a line break before `to`, unless `to` ends the text).
+ * an item's (or, with `notesFirst`, its first line holding more than a comment), each line holding more than a comment
+ * an item's or deeper; undefined otherwise (or when it does not end with a line break before `to`, unless `to` ends
+ * the text).
  */
-function itemStarts(text: string, from: number, to: number, indent: number): number[] | undefined {
+function itemStarts(text: string, from: number, to: number, indent: number, notesFirst = false): number[] | undefined {
   if (to > text.length || from >= to || (to < text.length && text.charCodeAt(to - 1) !== 10)) return undefined;
   if (from > 0 && text.charCodeAt(from - 1) !== 10) return undefined;
   const out: number[] = [];
   let ok = true;
   eachLine(text, from, to, (start, n, content) => {
-    if (!content || n > indent) return (ok = out.length > 0);
+    if (!content) return (ok = out.length > 0 || notesFirst);
+    if (n > indent) return (ok = out.length > 0);
     if (n < indent || !isItem(text, start, indent)) return (ok = false);
     out.push(start);
     return true;

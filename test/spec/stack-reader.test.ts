@@ -88,6 +88,7 @@ describe('StackReader (a stack file read again after an edit)', () => {
     ['a device added after the last', (t: string) => t.replace('    - name: dev-02999\n      set: set-029\n      address: 10.0.11.183\n      labels:\n        set: set-029\n', (m) => `${m}    - name: dev-last\n      labels: {}\n`)],
     ['a device removed', (t: string) => t.replace(/ {4}- name: dev-01500\n(?: {6}.*\n)+/, '')],
     ['a comment line added between devices', (t: string) => t.replace('    - name: dev-00100\n', '# the second hundred\n    - name: dev-00100\n')],
+    ['comment and blank lines added before the first device', (t: string) => t.replace('    - name: dev-00000\n', '    # the first hundred\n\n    - name: dev-00000\n')],
     ['a label added to a device', (t: string) => t.replace('    - name: dev-00007\n      set: set-000\n      address: 10.0.0.7\n      labels:\n', (m) => `${m}        room: "b-12" # by hand\n`)],
     ['two devices changed far apart', (t: string) => t.replace('name: dev-00010\n', 'name: dev-x10\n').replace('name: dev-02900\n', 'name: dev-x2900\n')],
   ])('reads the edited items alone: %s', (_what, change) => {
@@ -104,6 +105,11 @@ describe('StackReader (a stack file read again after an edit)', () => {
     ['an anchor and an alias (the reference reader reads them)', (t: string) => t.replace('      set: set-000\n      address: 10.0.0.1\n', '      set: &s set-000\n      address: 10.0.0.1\n'), true],
     ['a line less indented than the list\'s items', (t: string) => t.replace('      set: set-000\n      address: 10.0.0.3\n', '  set: set-000\n      address: 10.0.0.3\n'), false],
     ['a document marker in the list', (t: string) => t.replace('    - name: dev-00100\n', '---\n    - name: dev-00100\n'), false],
+    [
+      'a device nested past the depth limit',
+      (t: string) => t.replace('      address: 10.0.0.9\n', `      address: 10.0.0.9\n      deep:\n${Array.from({ length: 70 }, (_, d) => `${' '.repeat(8 + 2 * d)}k:\n`).join('')}${' '.repeat(148)}v: 1\n`),
+      false,
+    ],
   ])('reads the whole text when it must: %s', (_what, change, valid) => {
     const reader = new StackReader();
     reader.read(base);
