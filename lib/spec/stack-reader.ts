@@ -14,6 +14,8 @@ export const SPLICED_LISTS: ReadonlyArray<readonly string[]> = [['fleet', 'devic
 interface Layout {
   readonly keys: readonly string[];
   readonly indent: number;
+  /** Offset of the line after the list's key (blank and comment lines before its first item, if any, start there). */
+  readonly head: number;
   /** Offsets of each item's first line (its `- `); as many as the list has items. */
   readonly starts: readonly number[];
   /** Offset of the first line after the list (the text's length when the list ends the text). */
@@ -106,25 +108,26 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
   // What differs: [p, e) of the old text, [p, text.length - s) of the new one.
   const e = old.length - s;
   const delta = text.length - old.length;
-  const at = last.layouts.findIndex((l) => l.starts.length > 0 && l.starts[0] <= p && e <= l.end);
+  const at = last.layouts.findIndex((l) => l.starts.length > 0 && l.head <= p && e <= l.end);
   if (at < 0) return undefined;
   const layout = last.layouts[at];
   const { starts, indent } = layout;
   // The item holding the first line that differs; the one before it when that line starts an item and is no item's
   // now (a line inserted between two items, a comment, ends the first one).
-  let i = lastAtOrBefore(starts, p);
+  let i = p < starts[0] ? 0 : lastAtOrBefore(starts, p);
   if (p === starts[i] && i > 0 && !isItem(text, p, indent)) i--;
   let j = i;
   while (j + 1 < starts.length && starts[j + 1] < e) j++;
+  // The first item is read from the line after the list's key, with the blank and comment lines before it.
+  const start = (k: number): number => (k === 0 ? layout.head : starts[k]);
   // Whole items removed: the item after them (or before) is read again, so that something is read.
-  if ((j + 1 < starts.length ? starts[j + 1] : layout.end) + delta <= starts[i]) {
+  if ((j + 1 < starts.length ? starts[j + 1] : layout.end) + delta <= start(i)) {
     if (j + 1 < starts.length) j++;
     else if (i > 0) i--;
   }
-  const from = starts[i];
+  const from = start(i);
   const oldTo = j + 1 < starts.length ? starts[j + 1] : layout.end;
   const to = oldTo + delta;
-  // Lines inserted before the first item (comments, blank lines) are read with it.
   const items = itemStarts(text, from, to, indent, i === 0);
   if (items === undefined || REFERENCE_ONLY.some(([, re]) => re.test(around(text, from, to)))) return undefined;
   const read = fastYaml(text.slice(from, to));
@@ -147,9 +150,9 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
   }
   const layouts = last.layouts.map((l, k): Layout => {
     if (k === at) {
-      return { keys: l.keys, indent: l.indent, starts: [...l.starts.slice(0, i), ...items, ...l.starts.slice(j + 1).map((x) => x + delta)], end: l.end + delta };
+      return { ...l, starts: [...l.starts.slice(0, i), ...items, ...l.starts.slice(j + 1).map((x) => x + delta)], end: l.end + delta };
     }
-    return l.starts.length > 0 && l.starts[0] > p ? { keys: l.keys, indent: l.indent, starts: l.starts.map((x) => x + delta), end: l.end + delta } : l;
+    return l.head > p ? { ...l, head: l.head + delta, starts: l.starts.map((x) => x + delta), end: l.end + delta } : l;
   });
   return { spec, last: { text, raw, layouts, spec } };
 }
@@ -325,7 +328,7 @@ function layoutOf(text: string, keys: readonly string[]): Layout | undefined {
     });
     if (list < 0) return undefined;
     const starts = itemStarts(text, from, valueTo, list);
-    return starts === undefined ? undefined : { keys, indent: list, starts, end: valueTo };
+    return starts === undefined ? undefined : { keys, indent: list, head: valueFrom, starts, end: valueTo };
   }
   return undefined;
 }

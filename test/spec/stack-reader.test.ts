@@ -36,6 +36,15 @@ const devicesOf = (stack: unknown): Devices => (stack as { fleet: { devices: Dev
 describe('StackReader (a stack file read again after an edit)', () => {
   const base = stackText();
 
+  /** A reader that read `base`, and `change(base)` (which must differ from it). */
+  function afterBase(change: (t: string) => string): { reader: StackReader; edited: string } {
+    const reader = new StackReader();
+    reader.read(base);
+    const edited = change(base);
+    expect(edited).not.toBe(base);
+    return { reader, edited };
+  }
+
   it('reads an edited device alone, gives what parseStackYaml gives, and keeps the devices that did not change', () => {
     const reader = new StackReader();
     const first = reader.read(base);
@@ -91,13 +100,17 @@ describe('StackReader (a stack file read again after an edit)', () => {
     ['comment and blank lines added before the first device', (t: string) => t.replace('    - name: dev-00000\n', '    # the first hundred\n\n    - name: dev-00000\n')],
     ['a label added to a device', (t: string) => t.replace('    - name: dev-00007\n      set: set-000\n      address: 10.0.0.7\n      labels:\n', (m) => `${m}        room: "b-12" # by hand\n`)],
     ['two devices changed far apart', (t: string) => t.replace('name: dev-00010\n', 'name: dev-x10\n').replace('name: dev-02900\n', 'name: dev-x2900\n')],
+    ['folded and literal block scalars in an edited device', (t: string) => t.replace('    - name: dev-00005\n      set: set-000\n      address: 10.0.0.5\n', '    - name: dev-00005\n      set: >-\n        set-000\n\n      address: |-\n        10.0.0.5\n      # by hand\n')],
+    ['the last device, its block scalar kept to the next key after blank and comment lines', (t: string) => t.replace(/( {4}- name: dev-02999\n(?: {6}.*\n)+)/, '$1    - name: dev-after\n      set: |-\n        set-029\n\n  # the last device\n\n')],
+    ['the last pipeline, at the end of the file', (t: string) => `${t.slice(0, t.lastIndexOf('port: 80\n'))}port: 81\n${t.slice(t.lastIndexOf('port: 80\n') + 9)}`],
+    ['the last pipeline, at the end of a file without a last line break', (t: string) => t.replace(/to: display\n$/, 'to: display # the end')],
   ])('reads the edited items alone: %s', (_what, change) => {
-    const reader = new StackReader();
-    reader.read(base);
-    const edited = change(base);
-    expect(edited).not.toBe(base);
+    const { reader, edited } = afterBase(change);
     expectSame(reader, edited);
     expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
+    // And back.
+    expectSame(reader, base);
+    expect(reader.counts).toEqual({ whole: 1, spliced: 2 });
   });
 
   it.each([
@@ -111,10 +124,7 @@ describe('StackReader (a stack file read again after an edit)', () => {
       false,
     ],
   ])('reads the whole text when it must: %s', (_what, change, valid) => {
-    const reader = new StackReader();
-    reader.read(base);
-    const edited = change(base);
-    expect(edited).not.toBe(base);
+    const { reader, edited } = afterBase(change);
     expectSame(reader, edited);
     expect(reader.counts).toEqual({ whole: 2, spliced: 0 });
     expect(outcome(() => parseStackYaml(edited))).toHaveProperty(valid ? 'stack' : 'problems');
@@ -126,10 +136,7 @@ describe('StackReader (a stack file read again after an edit)', () => {
     ['a key given twice in a device', (t: string) => t.replace('      set: set-000\n      address: 10.0.0.1\n', '      set: set-000\n      set: set-001\n      address: 10.0.0.1\n')],
     ['a device set that does not exist', (t: string) => t.replace('      set: set-000\n      address: 10.0.0.1\n', '      set: set-nope\n      address: 10.0.0.1\n')],
   ])('gives the SpecError parseStackYaml gives (with its lines): %s', (_what, change) => {
-    const reader = new StackReader();
-    reader.read(base);
-    const edited = change(base);
-    expect(edited).not.toBe(base);
+    const { reader, edited } = afterBase(change);
     expectSame(reader, edited);
     const { spliced } = reader.counts;
     // And after the error, the fix is read against the last text read, by its edit.
@@ -142,23 +149,6 @@ describe('StackReader (a stack file read again after an edit)', () => {
     const first = reader.read(base);
     expect(reader.read(`${base}`)).toBe(first);
     expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
-  });
-
-  it.each([
-    ['folded and literal block scalars in an edited device', (t: string) => t.replace('    - name: dev-00005\n      set: set-000\n      address: 10.0.0.5\n', '    - name: dev-00005\n      set: >-\n        set-000\n\n      address: |-\n        10.0.0.5\n      # by hand\n')],
-    ['the last device, its block scalar kept to the next key after blank and comment lines', (t: string) => t.replace(/( {4}- name: dev-02999\n(?: {6}.*\n)+)/, '$1    - name: dev-after\n      set: |-\n        set-029\n\n  # the last device\n\n')],
-    ['the last pipeline, at the end of the file', (t: string) => `${t.slice(0, t.lastIndexOf('port: 80\n'))}port: 81\n${t.slice(t.lastIndexOf('port: 80\n') + 9)}`],
-    ['the last pipeline, at the end of a file without a last line break', (t: string) => t.replace(/to: display\n$/, 'to: display # the end')],
-  ])('reads the edited items alone: %s', (_what, change) => {
-    const reader = new StackReader();
-    reader.read(base);
-    const edited = change(base);
-    expect(edited).not.toBe(base);
-    expectSame(reader, edited);
-    expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
-    // And back.
-    expectSame(reader, base);
-    expect(reader.counts).toEqual({ whole: 1, spliced: 2 });
   });
 
   it.each([
