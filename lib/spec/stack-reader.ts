@@ -121,7 +121,7 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
   // The first item is read from the line after the list's key, with the blank and comment lines before it.
   const start = (k: number): number => (k === 0 ? layout.head : starts[k]);
   // Whole items removed: the item after them (or before) is read again, so that something is read.
-  if ((j + 1 < starts.length ? starts[j + 1] : layout.end) + delta <= start(i)) {
+  if ((j + 1 < starts.length ? starts[j + 1] : layout.end) + delta <= starts[i]) {
     if (j + 1 < starts.length) j++;
     else if (i > 0) i--;
   }

@@ -98,6 +98,7 @@ describe('StackReader (a stack file read again after an edit)', () => {
     ['a device removed', (t: string) => t.replace(/ {4}- name: dev-01500\n(?: {6}.*\n)+/, '')],
     ['a comment line added between devices', (t: string) => t.replace('    - name: dev-00100\n', '# the second hundred\n    - name: dev-00100\n')],
     ['comment and blank lines added before the first device', (t: string) => t.replace('    - name: dev-00000\n', '    # the first hundred\n\n    - name: dev-00000\n')],
+    ['comment lines added before the first workload', (t: string) => t.replace('    - name: relay-000\n', '# relays\n  # one a set\n    - name: relay-000\n')],
     ['a label added to a device', (t: string) => t.replace('    - name: dev-00007\n      set: set-000\n      address: 10.0.0.7\n      labels:\n', (m) => `${m}        room: "b-12" # by hand\n`)],
     ['two devices changed far apart', (t: string) => t.replace('name: dev-00010\n', 'name: dev-x10\n').replace('name: dev-02900\n', 'name: dev-x2900\n')],
     ['folded and literal block scalars in an edited device', (t: string) => t.replace('    - name: dev-00005\n      set: set-000\n      address: 10.0.0.5\n', '    - name: dev-00005\n      set: >-\n        set-000\n\n      address: |-\n        10.0.0.5\n      # by hand\n')],
@@ -142,6 +143,16 @@ describe('StackReader (a stack file read again after an edit)', () => {
     // And after the error, the fix is read against the last text read, by its edit.
     expectSame(reader, base);
     expect(reader.counts.spliced).toBe(spliced + 1);
+  });
+
+  it('reads the first item removed alone when comment lines come before it', () => {
+    const withNotes = base.replace('    - name: dev-00000\n', '    # the first hundred\n\n    - name: dev-00000\n');
+    const reader = new StackReader();
+    reader.read(withNotes);
+    const removed = withNotes.replace(/ {4}- name: dev-00000\n(?: {6}.*\n)+/, '');
+    expect(removed).not.toBe(withNotes);
+    expectSame(reader, removed);
+    expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
   });
 
   it('gives the last stack itself for the same text', () => {
