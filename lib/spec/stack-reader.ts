@@ -1,4 +1,5 @@
 import { SpecError } from '../core/errors';
+import { jsonExact } from '../core/object-digest';
 import { fastYaml, REFERENCE_ONLY } from './fast-yaml';
 import { checkStackText, depthOf, FAST_YAML_MIN_BYTES, INPUT_LIMITS, parseStackKnowing, parseStackText, sealParsed } from './parse';
 import { QuickDevice } from './quick-devices';
@@ -11,7 +12,7 @@ import { StackSpec } from './stack';
 export const SPLICED_LISTS: ReadonlyArray<readonly string[]> = [['fleet', 'devices'], ['fleet', 'deviceSets'], ['fleet', 'workloads'], ['iomt', 'pipelines'], ['clusters']];
 
 /** Where one of SPLICED_LISTS is written in a text: the indentation of its `- `, where each item starts, where it ends. */
-interface Layout {
+export interface Layout {
   readonly keys: readonly string[];
   readonly indent: number;
   /** Offset of the line after the list's key (blank and comment lines before its first item, if any, start there). */
@@ -22,13 +23,26 @@ interface Layout {
   readonly end: number;
 }
 
-/** What the last read that the quick reader made kept: the text, its data before the schema, where its lists are, the stack. */
-interface Last {
+/**
+ * What a reader keeps of the last text the quick reader read (whole or by its edits), as plain data: the text, its
+ * data before the schema, where its lists are. lib/synth/stack-cache.ts keeps it on disk, so that `edgewatt synth`, a
+ * process of its own, reads the next version of the file by its edits too. Not public API.
+ */
+export interface StackReaderState {
   readonly text: string;
   readonly raw: Record<string, unknown>;
   readonly layouts: readonly Layout[];
-  /** The stack read (sealed); its fleet.devices[i] is what raw's fleet.devices[i] gave. */
-  readonly spec: StackSpec;
+  /** True when `raw` is known to be exactly JSON (lib/core/object-digest.ts jsonExact); else not known. */
+  readonly exact?: boolean;
+}
+
+/** What the last read kept: the state, and the stack read when this process read it. */
+interface Last extends StackReaderState {
+  /**
+   * The stack read (sealed); its fleet.devices[i] is what raw's fleet.devices[i] gave. Undefined for a state read back
+   * from disk (restore): its devices are then all read again by the schema.
+   */
+  readonly spec?: StackSpec;
 }
 
 /**
@@ -60,6 +74,23 @@ export class StackReader {
   readonly counts = { whole: 0, spliced: 0 };
 
   /**
+   * A reader that starts from `state` (what state() gave, in this process or one before it: lib/synth/stack-cache.ts)
+   * as if it had read that text; undefined when the state does not hold together (its lists' places are not within
+   * its text, or not as many as its data's items), so a damaged state is not used.
+   */
+  static restore(state: StackReaderState): StackReader | undefined {
+    if (typeof state.text !== 'string' || !plain(state.raw) || !Array.isArray(state.layouts) || !state.layouts.every((l) => fits(l, state.text, state.raw))) return undefined;
+    const reader = new StackReader();
+    reader.last = { text: state.text, raw: state.raw, layouts: state.layouts, ...(state.exact === true ? { exact: true } : {}) };
+    return reader;
+  }
+
+  /** What this reader keeps (the same object until a read keeps another), or undefined when it keeps nothing. */
+  state(): StackReaderState | undefined {
+    return this.last;
+  }
+
+  /**
    * The stack in `text`: what parseStackYaml(text, { fileName }) gives, sealed (lib/spec/parse.ts sealParsed: frozen
    * all the way down), or its SpecError. The devices that did not change are the last stack's own (frozen) objects,
    * and a text the same as the last one gives the last stack itself. A text that fails leaves what was kept as it
@@ -68,7 +99,7 @@ export class StackReader {
   read(text: string, fileName = 'stack.yaml'): StackSpec {
     const last = this.last;
     if (last !== undefined) {
-      const spliced = text === last.text ? { spec: last.spec, last } : splice(last, text, fileName);
+      const spliced = text === last.text ? same(last) : splice(last, text, fileName);
       if (spliced !== undefined) {
         this.last = spliced.last;
         this.counts.spliced++;
@@ -92,8 +123,38 @@ function plain(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function devicesOf(spec: StackSpec): readonly QuickDevice[] {
-  return (spec as { fleet?: { devices?: readonly QuickDevice[] } }).fleet?.devices ?? [];
+function devicesOf(spec: StackSpec | undefined): readonly QuickDevice[] {
+  return (spec as { fleet?: { devices?: readonly QuickDevice[] } } | undefined)?.fleet?.devices ?? [];
+}
+
+/**
+ * Whether `l` is a place of one of SPLICED_LISTS within `text` as layoutOf finds one: its offsets in order within the
+ * text, as many items as `raw` has at its keys, each item's line starting with `- ` at its indentation.
+ */
+function fits(l: Layout, text: string, raw: Record<string, unknown>): boolean {
+  if (typeof l !== 'object' || l === null || !Array.isArray(l.keys) || !Array.isArray(l.starts)) return false;
+  if (!SPLICED_LISTS.some((keys) => keys.length === l.keys.length && keys.every((k, i) => l.keys[i] === k))) return false;
+  const offset = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0 && (x as number) <= text.length;
+  if (!offset(l.indent) || !offset(l.head) || !offset(l.end) || l.starts.length === 0 || l.head > l.starts[0]) return false;
+  for (let k = 0; k < l.starts.length; k++) {
+    const at = l.starts[k];
+    if (!offset(at) || at >= l.end || (k > 0 && at <= l.starts[k - 1]) || (at > 0 && text.charCodeAt(at - 1) !== 10) || !isItem(text, at, l.indent)) return false;
+  }
+  let v: unknown = raw;
+  for (const k of l.keys) v = plain(v) && Object.prototype.hasOwnProperty.call(v, k) ? v[k] : undefined;
+  return Array.isArray(v) && v.length === l.starts.length;
+}
+
+/** The stack of the text last read, read again: the kept stack, or (a state read back from disk) its data through the schema. */
+function same(last: Last): { spec: StackSpec; last: Last } | undefined {
+  if (last.spec !== undefined) return { spec: last.spec, last };
+  try {
+    const spec = sealParsed(parseStackKnowing(last.raw, () => undefined));
+    return { spec, last: { ...last, spec } };
+  } catch (e) {
+    if (e instanceof SpecError) return undefined;
+    throw e;
+  }
 }
 
 /** The new stack and what to keep, or undefined when `text` must be read whole. */
@@ -154,7 +215,8 @@ function splice(last: Last, text: string, fileName: string): { spec: StackSpec; 
     }
     return l.head > p ? { ...l, head: l.head + delta, starts: l.starts.map((x) => x + delta), end: l.end + delta } : l;
   });
-  return { spec, last: { text, raw, layouts, spec } };
+  // Exactly JSON when the data was and what was read is.
+  return { spec, last: { text, raw, layouts, spec, ...(last.exact === true && jsonExact(added) ? { exact: true } : {}) } };
 }
 
 /**

@@ -1,7 +1,10 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as yaml from 'yaml';
+import { benchStack } from '../../bench/stacks';
 import { runCli } from '../../lib/internal';
+import { stackCacheStats } from '../../lib/synth/stack-cache';
 import { ROOT, sharedPath } from '../support/shared';
 import { captureIO, snapshot, tmpDir } from '../support/tmp';
 
@@ -61,5 +64,28 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     const root = tmpDir();
     expect((await run('synth', '-c', DEMO, '-o', path.join(root, 'dist'), '--no-cache', ...SCHEMAS)).code).toBe(0);
     expect(fs.readdirSync(root).sort()).toEqual(['argocd', 'dist']);
+  });
+
+  test('a large stack.yaml is kept in stack.json; the next synth reads the edited file by its edits and writes what a synth without caches writes', async () => {
+    const root = tmpDir();
+    const stack = path.join(root, 'stack.yaml');
+    const text = yaml.stringify(benchStack(3000));
+    fs.writeFileSync(stack, text);
+    const out = path.join(root, 'dist');
+    const before = stackCacheStats();
+    expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
+    expect(fs.existsSync(path.join(root, '.edgewatt.cache', 'dist', 'stack.json'))).toBe(true);
+    const edited = text.replace('name: dev-00005\n', 'name: dev-00005-renamed\n');
+    expect(edited).not.toBe(text);
+    fs.writeFileSync(stack, edited);
+    expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
+    // Saved after the first synth and after the second (another text); the second started from the first's.
+    expect(stackCacheStats()).toEqual({ restored: before.restored + 1, saved: before.saved + 2 });
+    const fresh = path.join(tmpDir(), 'dist');
+    expect((await run('synth', '-c', stack, '-o', fresh, '--no-cache', ...SCHEMAS)).code).toBe(0);
+    const contents = (dir: string) => Object.fromEntries(Object.entries(snapshot(dir)).map(([k, v]) => [k, v.content]));
+    const got = contents(out);
+    expect(Object.keys(got).some((f) => got[f].includes('dev-00005-renamed'))).toBe(true);
+    expect(got).toEqual(contents(fresh));
   });
 });

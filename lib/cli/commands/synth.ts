@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors';
 import { StackReader } from '../../spec/stack-reader';
 import { checkDirContents, defaultBootstrapDir, defaultCacheDir, forgetCharts, loadStackFile, synthToDir, withStackLines } from '../../synth';
+import { openStackReader, saveStackReader } from '../../synth/stack-cache';
 import { startsGenerated } from '../../synth/stager';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
@@ -63,8 +64,10 @@ export function synthCommand(io: CliIO): Command {
     .option('--watch', 'synthesize again each time the stack file changes, until Ctrl-C (exit code: the last synth\'s); a failed synth prints its problems, leaves <dir> as it was and the watch goes on')
     .action((flags: SynthFlags) => {
       const command = flags.check ? 'synth --check' : 'synth';
-      // A watch reads each save by its edits (lib/spec/stack-reader.ts).
-      const reader = flags.watch ? new StackReader() : undefined;
+      // A watch reads each save by its edits (lib/spec/stack-reader.ts); its first read starts from what the last
+      // synth into the same folder kept (lib/synth/stack-cache.ts), as a synth does.
+      const cacheDir = cacheDirOf(flags);
+      const reader = !flags.watch ? undefined : cacheDir !== undefined ? openStackReader(cacheDir) : new StackReader();
       const once = () => reportAs(io, flags.output, command, () => withStackLines(flags.config, () => synth(io, flags, reader)));
       if (!flags.watch) return once();
       const refused = flags.check ? '--check' : flags.output === 'json' ? '--output json' : undefined;
@@ -102,12 +105,24 @@ async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, fo
   }
 }
 
+/** The cache folder of a synth (defaultCacheDir beside --out), or undefined with --no-cache. */
+function cacheDirOf(flags: SynthFlags): string | undefined {
+  return flags.cache === false ? undefined : defaultCacheDir(flags.out);
+}
+
+/**
+ * One synth. `reader`: the watch's stack reader; without it a synth that writes (not --check) reads stack.yaml by its
+ * edits since the last synth into the same folder when the cache folder kept that synth's text (lib/synth/stack-cache.ts),
+ * and keeps this one's there after it succeeds.
+ */
 function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<string, unknown> {
   const schemas = schemaSources(flags);
   if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
-  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: flags.cache === false ? (false as const) : defaultCacheDir(flags.out) };
-  const stack = loadStackFile(flags.config, reader);
+  const cacheDir = cacheDirOf(flags);
+  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: cacheDir ?? (false as const) };
+  const stackReader = reader ?? (cacheDir !== undefined && !flags.check ? openStackReader(cacheDir) : undefined);
+  const stack = loadStackFile(flags.config, stackReader);
   // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
   const gitopsPath = (stack as { gitops?: { path?: string } }).gitops?.path;
   const pathNote = gitopsPathNote(flags.out, gitopsPath);
@@ -143,6 +158,7 @@ function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<strin
     throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: shown(d.f), kind: d.what })) });
   }
   const r = synthToDir(stack, flags.out, options);
+  if (cacheDir !== undefined && stackReader !== undefined) saveStackReader(cacheDir, stackReader);
   const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
   const written = r.write.missing.length + r.write.changed.length;
   const result = { written, unchanged: r.write.unchanged, removed: r.write.stale.length, files: r.files.size };

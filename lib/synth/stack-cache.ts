@@ -1,0 +1,129 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { packageVersions, sourceDigest } from '../core/code-digest';
+import { jsonExact } from '../core/object-digest';
+import { StackReader, StackReaderState } from '../spec/stack-reader';
+import { writeCacheLines } from '../validate/cache';
+
+/**
+ * The stack reader's state (lib/spec/stack-reader.ts: the last stack.yaml text the quick reader read, its data
+ * before the schema, where its lists are) kept on disk beside the other caches (`.edgewatt.cache/<out>/stack.json`),
+ * so that `edgewatt synth` — a process of its own — reads a stack.yaml that changed in a few items of a list by those
+ * items, as `synth --watch` does: at 100,000 devices, the data read back (~9 MB of JSON, ~0.07 s) instead of the
+ * whole text read as YAML (~0.55 s, and its garbage).
+ *
+ * The file is a header line (its format, the key, the sha256 of the rest and the byte lengths of its parts), then
+ * the text, the data as JSON and the lists' places as JSON, each on its own line. It is read only under the same key
+ * (every source file of lib/ as loaded, the versions of js-yaml and yaml, which the quick reader reads with, and
+ * Node's) and only when the rest has its digest and holds together (StackReader.restore); a missing, other-key,
+ * damaged or unreadable file means the text is read whole. The data is kept only when JSON gives it back exactly
+ * (jsonExact: no -0, NaN or infinity), so what is read back is what the quick reader read. As with the other caches,
+ * the folder is trusted not to be forged on purpose. Not public API.
+ */
+
+/** Bump when what is stored changes meaning without a change to any source file. */
+const FORMAT = 1;
+
+/** The file in a cache folder. */
+export const STACK_CACHE_FILE = 'stack.json';
+
+let key: string | null | undefined;
+
+/** The key of the code that reads stack.yaml (null when lib/'s sources cannot be read: no file is used). */
+function codeKey(): string | null {
+  if (key !== undefined) return key;
+  try {
+    key = createHash('sha256')
+      .update(`format ${FORMAT}\0lib ${sourceDigest(path.resolve(__dirname, '..'))}\0deps ${packageVersions(['js-yaml', 'yaml'], __dirname)}\0node ${process.versions.node}`)
+      .digest('hex');
+  } catch {
+    key = null;
+  }
+  return key;
+}
+
+interface Header {
+  readonly format: number;
+  readonly key: string;
+  /** sha256 (hex) of everything after the header line. */
+  readonly sha256: string;
+  /** Bytes of the text, and of the data's JSON. */
+  readonly text: number;
+  readonly raw: number;
+}
+
+/**
+ * What each reader was given from disk or last saved there, so that the state of the same text (the same data: a
+ * text is read deterministically) is not written again.
+ */
+const onDisk = new WeakMap<StackReader, StackReaderState>();
+
+const stats = { restored: 0, saved: 0 };
+
+/** How many readers this process started from a kept state, and how many states it wrote (for tests). */
+export function stackCacheStats(): { readonly restored: number; readonly saved: number } {
+  return { ...stats };
+}
+
+/**
+ * A stack reader that starts from the state kept in cache folder `dir`, or an empty one (no file, another key, a
+ * damaged file).
+ */
+export function openStackReader(dir: string): StackReader {
+  const state = readState(path.join(dir, STACK_CACHE_FILE));
+  const reader = state === undefined ? undefined : StackReader.restore(state);
+  if (reader === undefined) return new StackReader();
+  onDisk.set(reader, state as StackReaderState);
+  stats.restored++;
+  return reader;
+}
+
+function readState(file: string): StackReaderState | undefined {
+  const code = codeKey();
+  if (code === null) return undefined;
+  try {
+    if (!fs.statSync(file).isFile()) return undefined;
+    const bytes = fs.readFileSync(file);
+    const nl = bytes.indexOf(10);
+    if (nl < 0) return undefined;
+    const header = JSON.parse(bytes.toString('utf8', 0, nl)) as Partial<Header>;
+    if (header.format !== FORMAT || header.key !== code || typeof header.text !== 'number' || typeof header.raw !== 'number') return undefined;
+    const body = bytes.subarray(nl + 1);
+    if (createHash('sha256').update(body).digest('hex') !== header.sha256) return undefined;
+    const rawFrom = header.text + 1;
+    const layoutsFrom = rawFrom + header.raw + 1;
+    if (body[header.text] !== 10 || body[layoutsFrom - 1] !== 10 || body[body.length - 1] !== 10) return undefined;
+    return {
+      exact: true,
+      text: body.toString('utf8', 0, header.text),
+      raw: JSON.parse(body.toString('utf8', rawFrom, layoutsFrom - 1)) as Record<string, unknown>,
+      layouts: JSON.parse(body.toString('utf8', layoutsFrom, body.length - 1)) as StackReaderState['layouts'],
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Keeps what `reader` holds in cache folder `dir` (a temporary file renamed over the file), unless it is what the
+ * folder already holds or cannot be kept (nothing read by the quick reader, data JSON does not give back exactly).
+ * A failure to write leaves the cache as it was (it is only a shortcut). Returns whether it wrote.
+ */
+export function saveStackReader(dir: string, reader: StackReader): boolean {
+  const state = reader.state();
+  const code = codeKey();
+  if (state === undefined || code === null || onDisk.get(reader)?.text === state.text || !(state.exact === true || jsonExact(state.raw))) return false;
+  const raw = JSON.stringify(state.raw);
+  const layouts = JSON.stringify(state.layouts.map(({ keys, indent, head, starts, end }) => ({ keys, indent, head, starts, end })));
+  const sha256 = createHash('sha256').update(`${state.text}\n`).update(`${raw}\n`).update(`${layouts}\n`).digest('hex');
+  const header: Header = { format: FORMAT, key: code, sha256, text: Buffer.byteLength(state.text, 'utf8'), raw: Buffer.byteLength(raw, 'utf8') };
+  try {
+    writeCacheLines(path.join(dir, STACK_CACHE_FILE), [JSON.stringify(header), state.text, raw, layouts]);
+  } catch {
+    return false;
+  }
+  onDisk.set(reader, state);
+  stats.saved++;
+  return true;
+}
