@@ -114,12 +114,15 @@ export function saveStackReader(dir: string, reader: StackReader): boolean {
   const state = reader.state();
   const code = codeKey();
   if (state === undefined || code === null || onDisk.get(reader)?.text === state.text || !(state.exact === true || jsonExact(state.raw))) return false;
-  const raw = JSON.stringify(state.raw);
-  const layouts = JSON.stringify(state.layouts.map(({ keys, indent, head, starts, end }) => ({ keys, indent, head, starts, end })));
-  const sha256 = createHash('sha256').update(`${state.text}\n`).update(`${raw}\n`).update(`${layouts}\n`).digest('hex');
-  const header: Header = { format: FORMAT, key: code, sha256, text: Buffer.byteLength(state.text, 'utf8'), raw: Buffer.byteLength(raw, 'utf8') };
+  // Encoded once, then hashed and written as bytes.
+  const text = Buffer.from(state.text, 'utf8');
+  const raw = Buffer.from(JSON.stringify(state.raw), 'utf8');
+  const layouts = Buffer.from(JSON.stringify(state.layouts.map(({ keys, indent, head, starts, end }) => ({ keys, indent, head, starts, end }))), 'utf8');
+  const nl = Buffer.from('\n');
+  const sha256 = createHash('sha256').update(text).update(nl).update(raw).update(nl).update(layouts).update(nl).digest('hex');
+  const header: Header = { format: FORMAT, key: code, sha256, text: text.length, raw: raw.length };
   try {
-    writeCacheLines(path.join(dir, STACK_CACHE_FILE), [JSON.stringify(header), state.text, raw, layouts]);
+    writeCacheLines(path.join(dir, STACK_CACHE_FILE), [JSON.stringify(header), text, raw, layouts]);
   } catch {
     return false;
   }

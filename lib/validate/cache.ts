@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
 import { objectDigest } from '../core/object-digest';
+import { FlowVerdictStore, openFlowVerdictFile } from './flows/store';
 import { SchemaSources } from './schema-check';
 import { Entry } from './types';
 
@@ -34,6 +35,11 @@ export interface ValidationCache {
   save(): void;
   /** How many digests were loaded. */
   readonly size: number;
+  /**
+   * The flow gate's verdicts kept beside the digests (lib/validate/flows/store.ts: `flows.json`, under the same key),
+   * written by save(). @default none
+   */
+  readonly flows?: FlowVerdictStore;
 }
 
 /** Bump when a per-object check changes meaning without a change to any library file (2: digests of objects, not of entries). */
@@ -213,13 +219,13 @@ export function removeOrphanCacheTemps(dir: string): number {
 }
 
 /**
- * Replaces a cache file whole with a text given as lines, each followed by a newline: a temporary file beside it,
+ * Replaces a cache file whole with a text given as lines (strings, or bytes already encoded), each followed by a newline: a temporary file beside it,
  * renamed over it; when that fails it throws and leaves no temporary file. The lines are encoded into one reused
  * 1 MiB buffer and written as it fills, so a 116,000-line file index is not joined into one string and converted
  * whole (~0.3 s). Returns the file's stats, taken on its descriptor before the rename: this file's, whatever another
  * writer renames over the path afterwards.
  */
-export function writeCacheLines(file: string, lines: Iterable<string>): fs.Stats {
+export function writeCacheLines(file: string, lines: Iterable<string | Buffer>): fs.Stats {
   makeCacheDir(path.dirname(file));
   const tmp = cacheTempFile(file);
   const buf = Buffer.allocUnsafe(1024 * 1024);
@@ -232,6 +238,14 @@ export function writeCacheLines(file: string, lines: Iterable<string>): fs.Stats
     };
     let used = 0;
     for (const line of lines) {
+      if (typeof line !== 'string') {
+        // Bytes already encoded: written as they are.
+        writeAll(buf, used);
+        used = 0;
+        writeAll(line, line.length);
+        buf[used++] = 10;
+        continue;
+      }
       // A line of n UTF-16 code units is at most 3n bytes of UTF-8 (a surrogate pair: 4 bytes for 2 units).
       if (used + line.length * 3 + 1 > buf.length) {
         writeAll(buf, used);
@@ -384,13 +398,16 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     /* no cache yet, or unreadable: validate everything */
   }
   let passed: ReadonlyArray<string> | undefined;
+  const flows = openFlowVerdictFile(dir, key, (f, lines) => void writeCacheLines(f, lines));
   return {
     size: digests.size,
     has: (d) => digests.has(d),
     record: (p) => {
       passed = p;
     },
+    flows,
     save: () => {
+      flows.save();
       if (!passed) return;
       try {
         const fresh = [...new Set(passed.filter((d) => !digests.has(d)))];

@@ -110,7 +110,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
     ...checkGitops(entries, options.root ?? 'dist'),
     ...exclusionFindings(entries, options.root ?? 'dist', options.argocdExclusions),
-    ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist') : []),
+    ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist', cache?.flows) : []),
   ];
   if (cache) {
     if (!filter) options.beforeDigests?.();

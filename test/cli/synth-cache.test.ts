@@ -5,6 +5,7 @@ import * as yaml from 'yaml';
 import { benchStack } from '../../bench/stacks';
 import { runCli } from '../../lib/internal';
 import { stackCacheStats } from '../../lib/synth/stack-cache';
+import { flowReuseStats, forgetFlowVerdicts } from '../../lib/validate';
 import { ROOT, sharedPath } from '../support/shared';
 import { captureIO, snapshot, tmpDir } from '../support/tmp';
 
@@ -23,7 +24,7 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     const out = path.join(root, 'dist');
     expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
     const cache = path.join(root, '.edgewatt.cache', 'dist');
-    expect(fs.readdirSync(cache).sort()).toEqual(['.gitignore', 'charts.json', 'files.json', 'render.json', 'validation.json']);
+    expect(fs.readdirSync(cache).sort()).toEqual(['.gitignore', 'charts.json', 'files.json', 'flows.json', 'render.json', 'validation.json']);
     expect((JSON.parse(fs.readFileSync(path.join(cache, 'validation.json'), 'utf8')) as { passed: string[] }).passed.length).toBeGreaterThan(100);
     const before = snapshot(out);
     const again = await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS);
@@ -53,7 +54,7 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     const saved = fs.readdirSync(cache).sort();
     // Temporary files as cacheTempFile names them, of a process that was killed while saving (pid 2^22 + 1 is above
     // Linux's pid_max), and a file of the user's that only looks alike.
-    const orphans = ['render.json.4194305.1764700000000.tmp', 'charts.json.4194305.1764700000001.tmp', 'validation.json.4194305.1764700000002.tmp'];
+    const orphans = ['render.json.4194305.1764700000000.tmp', 'charts.json.4194305.1764700000001.tmp', 'validation.json.4194305.1764700000002.tmp', 'flows.json.4194305.1764700000003.tmp'];
     for (const o of orphans) fs.writeFileSync(path.join(cache, o), 'half a cache');
     fs.writeFileSync(path.join(cache, 'notes.tmp.txt'), 'mine');
     expect((await run('synth', '-c', DEMO, '-o', out, ...SCHEMAS)).code).toBe(0);
@@ -66,7 +67,7 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     expect(fs.readdirSync(root).sort()).toEqual(['argocd', 'dist']);
   });
 
-  test('a large stack.yaml is kept in stack.json; the next synth reads the edited file by its edits and writes what a synth without caches writes', async () => {
+  test('a large stack.yaml is kept in stack.json and the flow verdicts in flows.json; the next synth reads the edited file by its edits, takes the verdicts and writes what a synth without caches writes', async () => {
     const root = tmpDir();
     const stack = path.join(root, 'stack.yaml');
     const text = yaml.stringify(benchStack(3000));
@@ -78,7 +79,11 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     const edited = text.replace('name: dev-00005\n', 'name: dev-00005-renamed\n');
     expect(edited).not.toBe(text);
     fs.writeFileSync(stack, edited);
+    // As a process of its own: no flow verdicts in memory, so those reused come from flows.json.
+    forgetFlowVerdicts();
     expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
+    expect(flowReuseStats().reused).toBeGreaterThan(0);
+    expect(flowReuseStats().evaluated).toBe(0);
     // Saved after the first synth and after the second (another text); the second started from the first's.
     expect(stackCacheStats()).toEqual({ restored: before.restored + 1, saved: before.saved + 2 });
     const fresh = path.join(tmpDir(), 'dist');

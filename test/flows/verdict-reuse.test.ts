@@ -11,6 +11,11 @@ import { Flow } from '../../lib/core/flows';
 import { synthesize } from '../../lib/internal';
 import { Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
 import { withoutFlowReuse } from '../../lib/validate/flows/reuse';
+import { FLOWS_CACHE_FILE, openFlowVerdictFile } from '../../lib/validate/flows/store';
+import { writeCacheLines } from '../../lib/validate/cache';
+import * as fs from 'fs';
+import * as path from 'path';
+import { tmpDir } from '../support/tmp';
 import { demoStack } from '../support/stacks';
 
 const result = synthesize(demoStack());
@@ -160,21 +165,23 @@ test('objects that are not frozen: nothing is kept, every flow is checked each t
   expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
 });
 
+/** Edits, deletions and moves of a tree, for the property tests. */
+type Step = (es: Entry[]) => Entry[];
+const steps: Record<string, Step> = {
+  original: () => [...TREE],
+  'line-1 policy broken': (es) => (es.some((e) => e.file === NETPOL) ? edited(es, NETPOL, (o) => (o.spec.ingress = [])) : es),
+  'hub Kepler Service port changed': (es) => edited(es, 'dist/hub/energy/service-kepler-exporter.yaml', (o) => (o.spec.ports[0].targetPort = 9)),
+  'same content, new identity': (es) => es.map((e) => (e.cluster === 'line-1' ? { ...e, object: deepFreeze(structuredClone(e.object)) } : e)),
+  'line-1 Service deleted': (es) => es.filter((e) => e.file !== 'dist/line-1/iomt/service-object-detect.yaml'),
+  'line-1 entries reversed': (es) => [...es.filter((e) => e.cluster !== 'line-1'), ...es.filter((e) => e.cluster === 'line-1').reverse()],
+  'a file renamed': (es) => es.map((e) => (e.file === NETPOL ? { ...e, file: `${NETPOL}.moved.yaml` } : e)),
+  'hub registration request changed': (es) => edited(es, REQUEST, (o) => (o.spec = { ...o.spec, targetSet: 'other' })),
+  'hub workloads reordered across kinds': (es) => hubWorkloadsReordered(es),
+  'hub namespace deleted': (es) => es.filter((e) => e.file !== 'dist/hub/platform/namespace-kepler.yaml'),
+  'line-1 removed': (es) => es.filter((e) => e.cluster !== 'line-1'),
+};
+
 test('any sequence of edits, deletions and moves gives the verdicts of a check from nothing', () => {
-  type Step = (es: Entry[]) => Entry[];
-  const steps: Record<string, Step> = {
-    original: () => [...TREE],
-    'line-1 policy broken': (es) => (es.some((e) => e.file === NETPOL) ? edited(es, NETPOL, (o) => (o.spec.ingress = [])) : es),
-    'hub Kepler Service port changed': (es) => edited(es, 'dist/hub/energy/service-kepler-exporter.yaml', (o) => (o.spec.ports[0].targetPort = 9)),
-    'same content, new identity': (es) => es.map((e) => (e.cluster === 'line-1' ? { ...e, object: deepFreeze(structuredClone(e.object)) } : e)),
-    'line-1 Service deleted': (es) => es.filter((e) => e.file !== 'dist/line-1/iomt/service-object-detect.yaml'),
-    'line-1 entries reversed': (es) => [...es.filter((e) => e.cluster !== 'line-1'), ...es.filter((e) => e.cluster === 'line-1').reverse()],
-    'a file renamed': (es) => es.map((e) => (e.file === NETPOL ? { ...e, file: `${NETPOL}.moved.yaml` } : e)),
-    'hub registration request changed': (es) => edited(es, REQUEST, (o) => (o.spec = { ...o.spec, targetSet: 'other' })),
-    'hub workloads reordered across kinds': (es) => hubWorkloadsReordered(es),
-    'hub namespace deleted': (es) => es.filter((e) => e.file !== 'dist/hub/platform/namespace-kepler.yaml'),
-    'line-1 removed': (es) => es.filter((e) => e.cluster !== 'line-1'),
-  };
   let reused = 0;
   fc.assert(
     fc.property(fc.array(fc.constantFrom(...Object.keys(steps)), { minLength: 1, maxLength: 6 }), (names) => {
@@ -193,4 +200,92 @@ test('any sequence of edits, deletions and moves gives the verdicts of a check f
     { numRuns: 60 },
   );
   expect(reused).toBeGreaterThan(0);
+});
+
+describe('verdicts kept on disk (flows.json), for a process of its own', () => {
+  /** The store of folder `dir` as a new process opens it (nothing kept in memory). */
+  const opened = (dir: string, key = 'k') => {
+    forgetFlowVerdicts();
+    return openFlowVerdictFile(dir, key, (f, lines) => void writeCacheLines(f, lines));
+  };
+  /**
+   * The entries with copies of their objects made in this realm (structuredClone's objects have another realm's
+   * Object.prototype under jest, which objectDigest makes unique): the same content, new identity, not frozen.
+   */
+  const copied = (es: ReadonlyArray<Entry>): Entry[] => es.map((e) => ({ ...e, object: JSON.parse(JSON.stringify(e.object)) as Entry['object'] }));
+  /** A folder whose store holds the verdicts of `es`. */
+  const storedAfter = (es: ReadonlyArray<Entry>): string => {
+    const dir = tmpDir();
+    const store = opened(dir);
+    evaluateFlows(FLOWS, es, 'dist', store);
+    store.save();
+    return dir;
+  };
+
+  test('the same content in a new process (new objects, not frozen): every verdict from the file, equal to a check from nothing; nothing written again', () => {
+    const dir = storedAfter(TREE);
+    const file = path.join(dir, FLOWS_CACHE_FILE);
+    const before = fs.statSync(file);
+    const store = opened(dir);
+    const verdicts = evaluateFlows(FLOWS, copied(TREE), 'dist', store);
+    expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
+    expect(shown(verdicts)).toEqual(shown(reference(TREE)));
+    store.save();
+    expect(fs.statSync(file).ino).toBe(before.ino);
+    // Under another output root or another key, nothing is taken.
+    evaluateFlows(FLOWS, copied(TREE), 'out', opened(dir));
+    expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+    evaluateFlows(FLOWS, copied(TREE), 'dist', opened(dir, 'other'));
+    expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+  });
+
+  test('a part a flow read changed, or moved to another file: those flows are checked again and the break is found where it is', () => {
+    const dir = storedAfter(TREE);
+    // Copied, so that the changed object too has a digest of its content (see copied).
+    const broken = copied(edited(TREE, NETPOL, (o) => (o.spec.ingress = [])));
+    const verdicts = evaluateFlows(FLOWS, copied(broken), 'dist', opened(dir));
+    const stats = flowReuseStats();
+    expect(stats.evaluated).toBeGreaterThan(0);
+    expect(stats.evaluated).toBeLessThanOrEqual(readsLine1.length);
+    expect(verdicts.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain(NETPOL);
+    expect(shown(verdicts)).toEqual(shown(reference(broken)));
+    const moved = broken.map((e) => (e.file === NETPOL ? { ...e, file: 'dist/line-1/iomt/networkpolicy-moved.yaml' } : e));
+    const brokenDir = storedAfter(broken);
+    const after = evaluateFlows(FLOWS, copied(moved), 'dist', opened(brokenDir));
+    expect(flowReuseStats().evaluated).toBeGreaterThan(0);
+    expect(after.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain('dist/line-1/iomt/networkpolicy-moved.yaml');
+  });
+
+  test('a file changed by accident (one character of a verdict, cut short, not JSON) is no store', () => {
+    const damages: Array<(text: string) => string> = [(t) => t.replace('"kind Service","', '"kind Service","x'), (t) => t.replace(/\[\]\]\n/, '[{"file":"x","pointer":"","message":"m"}]]\n'), (t) => t.slice(0, t.length / 2), () => 'half'];
+    for (const damage of damages) {
+      const dir = storedAfter(TREE);
+      const file = path.join(dir, FLOWS_CACHE_FILE);
+      const text = fs.readFileSync(file, 'utf8');
+      expect(damage(text)).not.toBe(text);
+      fs.writeFileSync(file, damage(text));
+      evaluateFlows(FLOWS, copied(TREE), 'dist', opened(dir));
+      expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+    }
+  });
+
+  test('any sequence of edits, each synthesized by a new process with the file of the one before, gives the verdicts of a check from nothing', () => {
+    let reused = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...Object.keys(steps)), { minLength: 1, maxLength: 5 }), (names) => {
+        const dir = storedAfter(TREE);
+        let es = [...TREE];
+        for (const name of names) {
+          es = steps[name](es);
+          const want = shown(reference(es));
+          const store = opened(dir);
+          expect({ step: name, verdicts: shown(evaluateFlows(FLOWS, copied(es), 'dist', store)) }).toEqual({ step: name, verdicts: want });
+          reused += flowReuseStats().reused;
+          store.save();
+        }
+      }),
+      { numRuns: 25 },
+    );
+    expect(reused).toBeGreaterThan(0);
+  });
 });

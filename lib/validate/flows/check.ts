@@ -7,6 +7,7 @@ import { checkUndeclaredPaths } from './undeclared';
 import { FlowContext } from './context';
 import { checkExternalPath, checkNetworkPath } from './network';
 import { FlowReuse } from './reuse';
+import { FlowVerdictStore } from './store';
 import { checkApiServer, checkScrape } from './scrape';
 
 /** A flow and the gate's verdict on it. */
@@ -25,13 +26,14 @@ export interface FlowVerdict {
  * grants discovery and API access, the scrape job keeps the target, and the configured URL is the declared one.
  * Every failing flow is reported; the checks of one flow go on after its first failure where they can.
  */
-export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): FlowVerdict[] {
-  return evaluate(flows, entries, root).verdicts;
+export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist', store?: FlowVerdictStore): FlowVerdict[] {
+  return evaluate(flows, entries, root, store).verdicts;
 }
 
-function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root: string): { verdicts: FlowVerdict[]; clusters: ReadonlyMap<string, ClusterObjects> } {
-  // A flow whose clusters are as they were in the last evaluation in this process gets its verdict again (reuse.ts).
-  const reuse = new FlowReuse(entries, root);
+function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root: string, store?: FlowVerdictStore): { verdicts: FlowVerdict[]; clusters: ReadonlyMap<string, ClusterObjects> } {
+  // A flow whose clusters are as they were in the last evaluation in this process (or, with a store, in the one the
+  // store kept) gets its verdict again (reuse.ts).
+  const reuse = new FlowReuse(entries, root, store);
   const verdicts = flows.map((flow) => {
     const findings = reuse.findings(flow, () => {
       const ctx = new FlowContext(flow, reuse.clusters, root);
@@ -49,12 +51,12 @@ function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, roo
 }
 
 /**
- * The findings of every failing flow, for the validation gates; of every NetworkPolicy peer that admits a whole
+ * The findings of every failing flow, for the validation gates (`store`: verdicts kept on disk, store.ts; @default none); of every NetworkPolicy peer that admits a whole
  * namespace where the flows it lets in come from pods the stack names (breadth.ts); and of every name of the output's
  * own Services that an object gives without a declared flow reaching it (undeclared.ts).
  */
-export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist'): Finding[] {
-  const { verdicts, clusters } = evaluate(flows, entries, root);
+export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist', store?: FlowVerdictStore): Finding[] {
+  const { verdicts, clusters } = evaluate(flows, entries, root, store);
   return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters), ...checkUndeclaredPaths(flows, entries, clusters)];
 }
 

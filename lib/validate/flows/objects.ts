@@ -1,3 +1,5 @@
+import { digestBase64 } from '../../core/hash';
+import { objectDigest } from '../../core/object-digest';
 import { Entry } from '../types';
 
 /** A pod template of a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job), with where it is written. */
@@ -69,6 +71,8 @@ export class ClusterObjects {
   private readonly namespaces = new Map<string, Record<string, string>>();
   /** The namespaces some object of the cluster is in. */
   private readonly inUse = new Set<string>();
+  /** partDigest by token. */
+  private readonly digests = new Map<string, string>();
 
   constructor(public readonly cluster: string, entries: ReadonlyArray<Entry>) {
     for (const e of entries) {
@@ -117,6 +121,24 @@ export class ClusterObjects {
     if (token === IN_USE) return this.inUse.size === other.inUse.size && [...this.inUse].every((n) => other.inUse.has(n));
     const kind = token.slice(kindToken('').length);
     return sameEntries(this.byKind.get(kind) ?? [], other.byKind.get(kind) ?? []);
+  }
+
+  /**
+   * A digest of part `token` (as recordReads records it) of this cluster: of the files and the content digests
+   * (objectDigest) of its objects in order, or of the namespaces in use; two clusters give one digest for a part when
+   * sameAs would find it the same with their objects' content in place of their identity (lib/validate/flows/store.ts).
+   */
+  partDigest(token: string): string {
+    let d = this.digests.get(token);
+    if (d !== undefined) return d;
+    const lines = (es: ReadonlyArray<Entry>) => es.map((e) => `${e.file}\0${objectDigest(e.object)}\n`).join('');
+    let text: string;
+    if (token === PODS) text = `pods\n${lines(this.templates.map((t) => t.entry))}`;
+    else if (token === IN_USE) text = `in use\n${[...this.inUse].sort().map((n) => `${n}\n`).join('')}`;
+    else text = `${token}\n${lines(this.byKind.get(token.slice(kindToken('').length)) ?? [])}`;
+    d = digestBase64('sha256', text);
+    this.digests.set(token, d);
+    return d;
   }
 
   private note(token: string): void {

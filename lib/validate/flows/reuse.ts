@@ -3,6 +3,7 @@ import { jsonExact } from '../../core/object-digest';
 import { OffSwitch } from '../../core/off-switch';
 import { Entry, Finding } from '../types';
 import { ClusterObjects, groupByCluster, recordReads, sameEntries } from './objects';
+import { FlowVerdictStore, StoredVerdict } from './store';
 
 /**
  * Flow verdicts kept from one evaluation to the next in a process (a library user's loop, the bench's incremental
@@ -76,10 +77,17 @@ export class FlowReuse {
   private evaluated = 0;
   /** Each earlier cluster's parts found the same in this evaluation's cluster of its name, or not (sameAs, once each). */
   private readonly same = new Map<ClusterObjects, Map<string, boolean>>();
+  /** Every verdict of this evaluation with a key, for the store: as got from it, or with the clusters it read. */
+  private readonly stored = new Map<string, StoredVerdict | { readonly reads: ReadonlyMap<string, ClusterRead>; readonly findings: ReadonlyArray<Finding> }>();
 
+  /**
+   * `store`: verdicts kept on disk (store.ts), given to a flow whose every part read holds the same content under the
+   * same files, when this process keeps none for it; this evaluation's verdicts are put there. @default none
+   */
   constructor(
     entries: ReadonlyArray<Entry>,
     private readonly root: string,
+    private readonly store?: FlowVerdictStore,
   ) {
     const previous = reusing.on && last?.root === root ? last : undefined;
     if (reusing.on) last = undefined;
@@ -103,18 +111,37 @@ export class FlowReuse {
     if (before !== undefined && [...before.reads].every(([name, read]) => this.unchanged(name, read))) {
       // Kept as it is when it read this evaluation's own clusters (kept ones: last time's, all frozen); else with this
       // evaluation's clusters (the same in every part it read), so no older cluster is held.
+      const reads = new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }]));
       if ([...before.reads].every(([name, read]) => this.clusters.get(name) === read.objects)) this.verdicts.set(key!, before);
-      else this.keep(key!, new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }])), before.findings);
+      else this.keep(key!, reads, before.findings);
+      if (this.store) this.stored.set(key!, { reads, findings: before.findings });
       this.reused++;
       return before.findings;
+    }
+    const kept = key === undefined ? undefined : this.store?.get(this.root, key);
+    if (kept !== undefined && kept.reads.every(([name, parts]) => this.holds(name, parts))) {
+      const findings = Object.freeze(kept.findings.map((f) => Object.freeze({ ...f })));
+      this.keep(key!, new Map(kept.reads.map(([name, parts]) => [name, { objects: this.clusters.get(name), parts: new Set((parts ?? []).map(([token]) => token)) }])), findings);
+      this.stored.set(key!, kept);
+      this.reused++;
+      return findings;
     }
     const { value, reads: parts } = recordReads(evaluate);
     this.evaluated++;
     if (key !== undefined) {
       const reads = new Map([...value.reads].map(([name, objects]) => [name, { objects, parts: (objects && parts.get(objects)) ?? NO_PARTS }]));
-      this.keep(key, reads, Object.freeze(value.findings.map((f) => Object.freeze({ ...f }))));
+      const findings = Object.freeze(value.findings.map((f) => Object.freeze({ ...f })));
+      this.keep(key, reads, findings);
+      if (this.store) this.stored.set(key, { reads, findings });
     }
     return value.findings;
+  }
+
+  /** Whether cluster `name` of this evaluation holds what a stored verdict read: no cluster (null), or each part's digest. */
+  private holds(name: string, parts: StoredVerdict['reads'][number][1]): boolean {
+    const now = this.clusters.get(name);
+    if (parts === null) return now === undefined;
+    return now !== undefined && parts.every(([token, digest]) => now.partDigest(token) === digest);
   }
 
   /** Whether the cluster `name` of this evaluation gives what `read` got, in every part read. */
@@ -140,6 +167,17 @@ export class FlowReuse {
   /** Keeps this evaluation's frozen clusters and their verdicts for the next one (drops the last one's). */
   public close(): void {
     lastStats = { reused: this.reused, evaluated: this.evaluated };
+    if (this.store) {
+      const toStore = new Map<string, StoredVerdict>();
+      for (const [key, v] of this.stored) {
+        if (!(v.reads instanceof Map)) toStore.set(key, v as StoredVerdict);
+        else {
+          const reads = [...(v.reads as ReadonlyMap<string, ClusterRead>)].map(([name, { objects, parts }]) => [name, objects === undefined ? null : [...parts].sort().map((t) => [t, objects.partDigest(t)] as const)] as const);
+          toStore.set(key, { reads, findings: v.findings });
+        }
+      }
+      this.store.put(this.root, toStore);
+    }
     if (reusing.on) last = this.kept.size > 0 ? { root: this.root, clusters: this.kept, verdicts: this.verdicts } : undefined;
   }
 }

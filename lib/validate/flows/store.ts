@@ -1,0 +1,115 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Finding } from '../types';
+
+/**
+ * Flow verdicts kept on disk between processes (`.edgewatt.cache/<out>/flows.json`, beside the validation cache and
+ * under its key), for `edgewatt synth`, a process of its own, which has no verdicts in memory from the synth before
+ * (lib/validate/flows/reuse.ts keeps them in one process by the identity of frozen objects). On disk a verdict keeps,
+ * for each cluster its flow read, the digest of each part of it the checks read (ClusterObjects.partDigest: the files
+ * and the content digests of the objects of a kind, of the pod templates, the namespaces in use), so a flow whose
+ * every part holds the same content under the same files gets it again; at 100,000 devices all 3,409 flows after a
+ * device changed. The file's header carries the sha256 of its lines, so a file changed by accident is no store, like a
+ * missing, other-key or unreadable one. Not public API.
+ */
+
+/** A flow's verdict as kept: each cluster it read with the digest of each part it read (null: no such cluster), and its findings. */
+export interface StoredVerdict {
+  readonly reads: ReadonlyArray<readonly [cluster: string, parts: ReadonlyArray<readonly [token: string, digest: string]> | null]>;
+  readonly findings: ReadonlyArray<Finding>;
+}
+
+/** Flow verdicts of the last evaluation into an output root, by flow (its JSON). */
+export interface FlowVerdictStore {
+  /** The verdict kept for the flow whose JSON is `key`, evaluated under output root `root`. */
+  get(root: string, key: string): StoredVerdict | undefined;
+  /** This evaluation's verdicts, by flow, written by save(); when they are the ones got, nothing is written. */
+  put(root: string, verdicts: ReadonlyMap<string, StoredVerdict>): void;
+}
+
+/** Bump when what is stored changes meaning without a change to any source file. */
+const FORMAT = 1;
+
+/** The file in a cache folder. */
+export const FLOWS_CACHE_FILE = 'flows.json';
+
+interface Header {
+  readonly format: number;
+  readonly key: string;
+  readonly root: string;
+  /** sha256 (hex) of everything after the header line. */
+  readonly sha256: string;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The store of cache folder `dir` under `key` (the validation cache's): read at the first get, written by save (a
+ * temporary file renamed over it, `write`); a failure to read or write means flows are checked from nothing.
+ */
+export function openFlowVerdictFile(dir: string, key: string, write: (file: string, lines: Iterable<string>) => void): FlowVerdictStore & { save(): void } {
+  const file = path.join(dir, FLOWS_CACHE_FILE);
+  let loaded: { readonly root: string; readonly verdicts: ReadonlyMap<string, StoredVerdict> } | undefined;
+  let pending: { readonly root: string; readonly verdicts: ReadonlyMap<string, StoredVerdict> } | undefined;
+  const load = () => (loaded ??= read(file, key) ?? { root: '', verdicts: new Map() });
+  return {
+    get: (root, flow) => {
+      const { root: was, verdicts } = load();
+      return was === root ? verdicts.get(flow) : undefined;
+    },
+    put: (root, verdicts) => {
+      pending = { root, verdicts };
+    },
+    save: () => {
+      if (pending === undefined) return;
+      const { root, verdicts } = pending;
+      const was = load();
+      pending = undefined;
+      // Every verdict the one got from the file, and no other: the file holds them.
+      if (was.root === root && was.verdicts.size === verdicts.size && [...verdicts].every(([k, v]) => was.verdicts.get(k) === v)) return;
+      const lines = [...verdicts].map(([k, v]) => JSON.stringify([k, v.reads, v.findings]));
+      const header: Header = { format: FORMAT, key, root, sha256: sha256(lines.map((l) => `${l}\n`).join('')) };
+      try {
+        write(file, [JSON.stringify(header), ...lines]);
+        loaded = { root, verdicts };
+      } catch {
+        /* the cache is a shortcut */
+      }
+    },
+  };
+}
+
+function read(file: string, key: string): { root: string; verdicts: Map<string, StoredVerdict> } | undefined {
+  try {
+    if (!fs.statSync(file).isFile()) return undefined;
+    const text = fs.readFileSync(file, 'utf8');
+    const nl = text.indexOf('\n');
+    const header = JSON.parse(text.slice(0, nl)) as Partial<Header>;
+    if (nl < 0 || header.format !== FORMAT || header.key !== key || typeof header.root !== 'string' || sha256(text.slice(nl + 1)) !== header.sha256) return undefined;
+    const verdicts = new Map<string, StoredVerdict>();
+    for (const line of text.slice(nl + 1).split('\n')) {
+      if (line === '') continue;
+      const [flow, reads, findings] = JSON.parse(line) as unknown[];
+      if (typeof flow !== 'string' || !isReads(reads) || !Array.isArray(findings) || !findings.every(isFinding)) return undefined;
+      verdicts.set(flow, { reads, findings });
+    }
+    return { root: header.root, verdicts };
+  } catch {
+    return undefined;
+  }
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+function isReads(v: unknown): v is StoredVerdict['reads'] {
+  return (
+    Array.isArray(v) &&
+    v.every((r) => Array.isArray(r) && r.length === 2 && isString(r[0]) && (r[1] === null || (Array.isArray(r[1]) && (r[1] as unknown[]).every((p) => Array.isArray(p) && p.length === 2 && isString(p[0]) && isString(p[1])))))
+  );
+}
+
+function isFinding(v: unknown): v is Finding {
+  const f = v as Partial<Finding> | null;
+  return typeof f === 'object' && f !== null && isString(f.file) && isString(f.pointer) && isString(f.message);
+}
