@@ -18,7 +18,7 @@ import { writeCacheLines } from '../validate/cache';
  * (every source file of lib/ as loaded, the versions of js-yaml and yaml, which the quick reader reads with, and
  * Node's) and only when the rest has its digest and holds together (StackReader.restore); a missing, other-key,
  * damaged or unreadable file means the text is read whole. The data is kept only when JSON gives it back exactly
- * (jsonExact: no -0, NaN or infinity), so what is read back is what the quick reader read. As with the other caches,
+ * (jsonExact: no -0; the schema refuses NaN and infinities), so what is read back is what the quick reader read. As with the other caches,
  * the folder is trusted not to be forged on purpose. Not public API.
  */
 
@@ -53,18 +53,22 @@ interface Header {
   readonly raw: number;
 }
 
+const stats = { restored: 0, saved: 0, spliced: 0 };
+
 /**
- * What each reader was given from disk or last saved there, so that the state of the same text (the same data: a
- * text is read deterministically) is not written again.
+ * How many readers this process started from a kept state, how many states it wrote, and how many reads by edits the
+ * readers it saved made (for tests).
  */
-const onDisk = new WeakMap<StackReader, StackReaderState>();
-
-const stats = { restored: 0, saved: 0 };
-
-/** How many readers this process started from a kept state, and how many states it wrote (for tests). */
-export function stackCacheStats(): { readonly restored: number; readonly saved: number } {
+export function stackCacheStats(): { readonly restored: number; readonly saved: number; readonly spliced: number } {
   return { ...stats };
 }
+
+/**
+ * The text each reader was given from disk or last wrote there (a text is read deterministically: the same text, the
+ * same data), so that the state of that text is not written again; and how many of its reads by edits were counted.
+ */
+const onDisk = new WeakMap<StackReader, string>();
+const counted = new WeakMap<StackReader, number>();
 
 /**
  * A stack reader that starts from the state kept in cache folder `dir`, or an empty one (no file, another key, a
@@ -74,9 +78,14 @@ export function openStackReader(dir: string): StackReader {
   const state = readState(path.join(dir, STACK_CACHE_FILE));
   const reader = state === undefined ? undefined : StackReader.restore(state);
   if (reader === undefined) return new StackReader();
-  onDisk.set(reader, state as StackReaderState);
+  onDisk.set(reader, (state as StackReaderState).text);
   stats.restored++;
   return reader;
+}
+
+/** Removes the state kept in cache folder `dir` (after a bug met reading from it, so that the next synth reads whole). */
+export function dropStackReader(dir: string): void {
+  fs.rmSync(path.join(dir, STACK_CACHE_FILE), { force: true });
 }
 
 function readState(file: string): StackReaderState | undefined {
@@ -108,25 +117,28 @@ function readState(file: string): StackReaderState | undefined {
 /**
  * Keeps what `reader` holds in cache folder `dir` (a temporary file renamed over the file), unless it is what the
  * folder already holds or cannot be kept (nothing read by the quick reader, data JSON does not give back exactly).
- * A failure to write leaves the cache as it was (it is only a shortcut). Returns whether it wrote.
+ * Any failure leaves the cache as it was (it is only a shortcut). Returns whether it wrote.
  */
 export function saveStackReader(dir: string, reader: StackReader): boolean {
   const state = reader.state();
+  stats.spliced += reader.counts.spliced - (counted.get(reader) ?? 0);
+  counted.set(reader, reader.counts.spliced);
   const code = codeKey();
-  if (state === undefined || code === null || onDisk.get(reader)?.text === state.text || !(state.exact === true || jsonExact(state.raw))) return false;
-  // Encoded once, then hashed and written as bytes.
-  const text = Buffer.from(state.text, 'utf8');
-  const raw = Buffer.from(JSON.stringify(state.raw), 'utf8');
-  const layouts = Buffer.from(JSON.stringify(state.layouts.map(({ keys, indent, head, starts, end }) => ({ keys, indent, head, starts, end }))), 'utf8');
-  const nl = Buffer.from('\n');
-  const sha256 = createHash('sha256').update(text).update(nl).update(raw).update(nl).update(layouts).update(nl).digest('hex');
-  const header: Header = { format: FORMAT, key: code, sha256, text: text.length, raw: raw.length };
+  if (state === undefined || code === null || onDisk.get(reader) === state.text) return false;
   try {
+    if (!(state.exact === true || jsonExact(state.raw))) return false;
+    // Encoded once, then hashed and written as bytes.
+    const text = Buffer.from(state.text, 'utf8');
+    const raw = Buffer.from(JSON.stringify(state.raw), 'utf8');
+    const layouts = Buffer.from(JSON.stringify(state.layouts.map(({ keys, indent, head, starts, end }) => ({ keys, indent, head, starts, end }))), 'utf8');
+    const nl = Buffer.from('\n');
+    const sha256 = createHash('sha256').update(text).update(nl).update(raw).update(nl).update(layouts).update(nl).digest('hex');
+    const header: Header = { format: FORMAT, key: code, sha256, text: text.length, raw: raw.length };
     writeCacheLines(path.join(dir, STACK_CACHE_FILE), [JSON.stringify(header), text, raw, layouts]);
   } catch {
     return false;
   }
-  onDisk.set(reader, state);
+  onDisk.set(reader, state.text);
   stats.saved++;
   return true;
 }

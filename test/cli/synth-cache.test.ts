@@ -4,6 +4,7 @@ import * as path from 'path';
 import * as yaml from 'yaml';
 import { benchStack } from '../../bench/stacks';
 import { runCli } from '../../lib/internal';
+import { StackReader } from '../../lib/spec/stack-reader';
 import { stackCacheStats } from '../../lib/synth/stack-cache';
 import { flowReuseStats, forgetFlowVerdicts } from '../../lib/validate';
 import { ROOT, sharedPath } from '../support/shared';
@@ -84,13 +85,32 @@ describe('edgewatt synth: validation, render and chart caches', () => {
     expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
     expect(flowReuseStats().reused).toBeGreaterThan(0);
     expect(flowReuseStats().evaluated).toBe(0);
-    // Saved after the first synth and after the second (another text); the second started from the first's.
-    expect(stackCacheStats()).toEqual({ restored: before.restored + 1, saved: before.saved + 2 });
+    // Saved after the first synth and after the second (another text); the second started from the first's and read
+    // the edited file by its edits.
+    expect(stackCacheStats()).toEqual({ restored: before.restored + 1, saved: before.saved + 2, spliced: before.spliced + 1 });
     const fresh = path.join(tmpDir(), 'dist');
     expect((await run('synth', '-c', stack, '-o', fresh, '--no-cache', ...SCHEMAS)).code).toBe(0);
     const contents = (dir: string) => Object.fromEntries(Object.entries(snapshot(dir)).map(([k, v]) => [k, v.content]));
     const got = contents(out);
     expect(Object.keys(got).some((f) => got[f].includes('dev-00005-renamed'))).toBe(true);
     expect(got).toEqual(contents(fresh));
+    // The same text again: started from the kept state, nothing written to it; --check reads and writes none.
+    expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
+    expect(stackCacheStats()).toEqual({ restored: before.restored + 2, saved: before.saved + 2, spliced: before.spliced + 2 });
+    expect((await run('synth', '--check', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
+    expect(stackCacheStats()).toEqual({ restored: before.restored + 2, saved: before.saved + 2, spliced: before.spliced + 2 });
+    // A bug met reading from the kept state (exit 3) removes it, so that the next synth reads the file whole.
+    const kept = path.join(root, '.edgewatt.cache', 'dist', 'stack.json');
+    const bug = jest.spyOn(StackReader.prototype, 'read').mockImplementationOnce(() => {
+      throw new TypeError('a bug');
+    });
+    try {
+      expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(3);
+    } finally {
+      bug.mockRestore();
+    }
+    expect(fs.existsSync(kept)).toBe(false);
+    expect((await run('synth', '-c', stack, '-o', out, ...SCHEMAS)).code).toBe(0);
+    expect(fs.existsSync(kept)).toBe(true);
   });
 });

@@ -5,6 +5,9 @@ import { benchStack } from '../../bench/stacks';
 import { SpecError } from '../../lib/core/errors';
 import { FAST_YAML_MIN_BYTES, parseStackYaml } from '../../lib/spec/parse';
 import { StackReader } from '../../lib/spec/stack-reader';
+import { openStackReader, saveStackReader } from '../../lib/synth/stack-cache';
+import * as path from 'path';
+import { tmpDir } from '../support/tmp';
 
 /** A stack.yaml of 3,000 devices (over FAST_YAML_MIN_BYTES, so the quick reader reads it), as `options` write it. */
 function stackText(options: yaml.ToStringOptions = {}, crlf = false): string {
@@ -261,8 +264,12 @@ describe('StackReader (a stack file read again after an edit)', () => {
     return lines.join('\n');
   }
 
-  it('gives what parseStackYaml gives after each of a run of generated edits, whenever it reads them alone', () => {
-    const reader = new StackReader();
+  /**
+   * Runs of generated edits, each text read by `next(reader)` (the reader that read the text before, or one started
+   * from what it kept); whenever a text is read by its edits, the outcome must be parseStackYaml's, keys in order.
+   */
+  function expectGeneratedEdits(next: (reader: StackReader) => StackReader, numRuns: number): void {
+    let reader = new StackReader();
     reader.read(base);
     let compared = 0;
     let reads = 0;
@@ -271,6 +278,7 @@ describe('StackReader (a stack file read again after an edit)', () => {
         let text = base;
         for (const [e, anywhere] of edits) {
           text = apply(text, e, anywhere);
+          reader = next(reader);
           const before = reader.counts.spliced;
           const got = outcome(() => reader.read(text));
           reads++;
@@ -279,15 +287,28 @@ describe('StackReader (a stack file read again after an edit)', () => {
           if (reader.counts.spliced === before) continue;
           compared++;
           const want = outcome(() => parseStackYaml(text));
-          if (!isDeepStrictEqual(got, want)) throw new Error(`differs after ${JSON.stringify(edits)}`);
+          if (!isDeepStrictEqual(got, want) || JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`differs after ${JSON.stringify(edits)}`);
         }
         // Back to the base for the next run (by its edits, or whole).
+        reader = next(reader);
         reader.read(base);
       }),
-      { numRuns: 30, seed: 20261205 },
+      { numRuns, seed: 20261205 },
     );
     // The runs read edits alone often enough to test that path, and not always.
     expect(compared).toBeGreaterThan(reads / 3);
     expect(compared).toBeLessThan(reads);
+  }
+
+  it('gives what parseStackYaml gives after each of a run of generated edits, whenever it reads them alone', () => {
+    expectGeneratedEdits((reader) => reader, 30);
+  });
+
+  it('does so too when each text is read by a reader started from what the last one kept on disk (edgewatt synth, a process each)', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    expectGeneratedEdits((reader) => {
+      saveStackReader(dir, reader);
+      return openStackReader(dir);
+    }, 12);
   });
 });

@@ -133,4 +133,30 @@ describe('the stack reader kept on disk (.edgewatt.cache/<out>/stack.json)', () 
     expect(reader.counts).toEqual({ whole: 1, spliced: 1 });
     expect(saveStackReader(path.join(tmpDir(), 'cache'), reader)).toBe(false);
   });
+
+  it('an edit read by its edits from a kept state, with data JSON would not give back (-0), is not kept', () => {
+    const dir = savedAfter(base);
+    const at = '    - name: set-004\n';
+    expect(base).toContain(at);
+    const text = base.replace(at, `${at}      power:\n        source: profile\n        profile:\n          idleWatts: -0\n          maxWatts: 10\n`);
+    const reader = openStackReader(dir);
+    const idle = (s: unknown) => (s as { fleet: { deviceSets: Array<{ power: { profile: { idleWatts: number } } }> } }).fleet.deviceSets[4].power.profile.idleWatts;
+    expect(Object.is(idle(reader.read(text)), -0)).toBe(true);
+    expect(reader.counts).toEqual({ whole: 0, spliced: 1 });
+    expect(saveStackReader(dir, reader)).toBe(false);
+    // The folder still holds the first text: read from it, the -0 is what parseStackYaml gives.
+    const next = openStackReader(dir);
+    expect(Object.is(idle(next.read(text)), -0)).toBe(true);
+    expect(Object.is(idle(parseStackYaml(text)), -0)).toBe(true);
+  });
+
+  it('a text with characters of several bytes and CRLF line ends is read back by its edits (byte lengths, not characters)', () => {
+    const text = `# Zürich – 東京 🚀\r\n${base.replace(/\n/g, '\r\n').replace('    - name: dev-00003\r\n', '    # près de la porte 🚪\r\n    - name: dev-00003\r\n')}`;
+    expect(text).toContain('🚪');
+    const dir = savedAfter(text);
+    const edited = text.replace('name: dev-00005\r\n', 'name: dev-00005-renamed\r\n');
+    const reader = openStackReader(dir);
+    expect(JSON.stringify(reader.read(edited))).toBe(JSON.stringify(parseStackYaml(edited)));
+    expect(reader.counts).toEqual({ whole: 0, spliced: 1 });
+  });
 });

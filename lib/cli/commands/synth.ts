@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { InputError } from '../../core/errors';
+import { InputError, SpecError } from '../../core/errors';
 import { StackReader } from '../../spec/stack-reader';
 import { checkDirContents, defaultBootstrapDir, defaultCacheDir, forgetCharts, loadStackFile, synthToDir, withStackLines } from '../../synth';
-import { openStackReader, saveStackReader } from '../../synth/stack-cache';
+import { dropStackReader, openStackReader, saveStackReader } from '../../synth/stack-cache';
 import { startsGenerated } from '../../synth/stager';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
@@ -67,11 +67,13 @@ export function synthCommand(io: CliIO): Command {
       // A watch reads each save by its edits (lib/spec/stack-reader.ts); its first read starts from what the last
       // synth into the same folder kept (lib/synth/stack-cache.ts), as a synth does.
       const cacheDir = cacheDirOf(flags);
-      const reader = !flags.watch ? undefined : cacheDir !== undefined ? openStackReader(cacheDir) : new StackReader();
+      const reader = !flags.watch ? undefined : cacheDir !== undefined && flags.format !== 'helm' ? openStackReader(cacheDir) : new StackReader();
       const once = () => reportAs(io, flags.output, command, () => withStackLines(flags.config, () => synth(io, flags, reader)));
       if (!flags.watch) return once();
       const refused = flags.check ? '--check' : flags.output === 'json' ? '--output json' : undefined;
-      if (refused === undefined) return watch(io, flags, once, () => reader?.forget());
+      // The watch keeps its reader's state for the next synth only when it ends (not ~20 MB at each save).
+      const keep = () => (cacheDir !== undefined && reader !== undefined && flags.format !== 'helm' ? void saveStackReader(cacheDir, reader) : undefined);
+      if (refused === undefined) return watch(io, flags, once, () => reader?.forget(), keep);
       return reportAs(io, flags.output, command, () => {
         throw new InputError([{ path: '--watch', message: `cannot be used with ${refused} (a watch writes the output again at each change and reports in text): leave one out` }]);
       });
@@ -84,7 +86,7 @@ export function synthCommand(io: CliIO): Command {
  * before its commit, the new ones, finished by the next edgewatt command, after it: lib/synth/journal.ts). A synth that hit a bug in edgewatt (exit 3) leaves nothing for the next one
  * to reuse (forgetCharts; `forget` makes the stack reader read the next text whole).
  */
-async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, forget: () => void): Promise<void> {
+async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, forget: () => void, keep: () => void): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   const listen = (on: boolean): void => {
@@ -99,6 +101,7 @@ async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, fo
   };
   try {
     const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal, busy: (running) => listen(!running), afterBug });
+    keep();
     if (code !== EXIT.ok) throw new CliExit(code);
   } finally {
     listen(false);
@@ -111,9 +114,9 @@ function cacheDirOf(flags: SynthFlags): string | undefined {
 }
 
 /**
- * One synth. `reader`: the watch's stack reader; without it a synth that writes (not --check) reads stack.yaml by its
- * edits since the last synth into the same folder when the cache folder kept that synth's text (lib/synth/stack-cache.ts),
- * and keeps this one's there after it succeeds.
+ * One synth. `reader`: the watch's stack reader; without it a synth that writes a plain tree (not --check, not
+ * --format helm) reads stack.yaml by its edits since the last synth into the same folder when the cache folder kept
+ * that synth's text (lib/synth/stack-cache.ts), and keeps this one's there after it succeeds.
  */
 function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<string, unknown> {
   const schemas = schemaSources(flags);
@@ -121,8 +124,17 @@ function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<strin
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
   const cacheDir = cacheDirOf(flags);
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: cacheDir ?? (false as const) };
-  const stackReader = reader ?? (cacheDir !== undefined && !flags.check ? openStackReader(cacheDir) : undefined);
-  const stack = loadStackFile(flags.config, stackReader);
+  // Not for --check (which writes nothing) nor a Helm chart (synthHelm keeps no caches).
+  const restored = reader === undefined && cacheDir !== undefined && !flags.check && flags.format !== 'helm' ? openStackReader(cacheDir) : undefined;
+  const stackReader = reader ?? restored;
+  let stack: ReturnType<typeof loadStackFile>;
+  try {
+    stack = loadStackFile(flags.config, stackReader);
+  } catch (e) {
+    // A bug met reading from the kept state would be met again by every synth: the next one reads the file whole.
+    if (restored !== undefined && cacheDir !== undefined && !(e instanceof SpecError)) dropStackReader(cacheDir);
+    throw e;
+  }
   // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
   const gitopsPath = (stack as { gitops?: { path?: string } }).gitops?.path;
   const pathNote = gitopsPathNote(flags.out, gitopsPath);
@@ -158,7 +170,8 @@ function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<strin
     throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: shown(d.f), kind: d.what })) });
   }
   const r = synthToDir(stack, flags.out, options);
-  if (cacheDir !== undefined && stackReader !== undefined) saveStackReader(cacheDir, stackReader);
+  // The watch's reader is kept when the watch ends.
+  if (cacheDir !== undefined && restored !== undefined) saveStackReader(cacheDir, restored);
   const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
   const written = r.write.missing.length + r.write.changed.length;
   const result = { written, unchanged: r.write.unchanged, removed: r.write.stale.length, files: r.files.size };
