@@ -398,7 +398,7 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     /* no cache yet, or unreadable: validate everything */
   }
   let passed: ReadonlyArray<string> | undefined;
-  const flows = openFlowVerdictFile(dir, key, (f, lines) => void writeCacheLines(f, lines));
+  const flows = openFlowVerdictFile(dir, key, writeCacheLines);
   return {
     size: digests.size,
     has: (d) => digests.has(d),

@@ -11,7 +11,7 @@ import { Flow } from '../../lib/core/flows';
 import { synthesize } from '../../lib/internal';
 import { Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
 import { withoutFlowReuse } from '../../lib/validate/flows/reuse';
-import { FLOWS_CACHE_FILE, openFlowVerdictFile } from '../../lib/validate/flows/store';
+import { FLOWS_CACHE_FILE, forgetKnownFlowFiles, openFlowVerdictFile } from '../../lib/validate/flows/store';
 import { writeCacheLines } from '../../lib/validate/cache';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -206,7 +206,8 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
   /** The store of folder `dir` as a new process opens it (nothing kept in memory). */
   const opened = (dir: string, key = 'k') => {
     forgetFlowVerdicts();
-    return openFlowVerdictFile(dir, key, (f, lines) => void writeCacheLines(f, lines));
+    forgetKnownFlowFiles();
+    return openFlowVerdictFile(dir, key, writeCacheLines);
   };
   /**
    * The entries with copies of their objects made in this realm (structuredClone's objects have another realm's
@@ -231,6 +232,16 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
     expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
     expect(shown(verdicts)).toEqual(shown(reference(TREE)));
     store.save();
+    expect(fs.statSync(file).ino).toBe(before.ino);
+    // A synth after it in the same process takes the verdicts it kept in memory (new objects of the same reads for
+    // the store): the file is not written either.
+    const frozen = opened(dir);
+    evaluateFlows(FLOWS, TREE, 'dist', frozen);
+    frozen.save();
+    const again = openFlowVerdictFile(dir, 'k', writeCacheLines);
+    evaluateFlows(FLOWS, TREE, 'dist', again);
+    expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
+    again.save();
     expect(fs.statSync(file).ino).toBe(before.ino);
     // Under another output root or another key, nothing is taken.
     evaluateFlows(FLOWS, copied(TREE), 'out', opened(dir));

@@ -48,11 +48,12 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * The store of cache folder `dir` under `key` (the validation cache's): read at the first get, written by save (a
  * temporary file renamed over it, `write`); a failure to read or write means flows are checked from nothing.
  */
-export function openFlowVerdictFile(dir: string, key: string, write: (file: string, lines: Iterable<string>) => void): FlowVerdictStore & { save(): void } {
+export function openFlowVerdictFile(dir: string, key: string, write: (file: string, lines: Iterable<string>) => fs.Stats): FlowVerdictStore & { save(): void } {
   const file = path.join(dir, FLOWS_CACHE_FILE);
-  let loaded: { readonly root: string; readonly verdicts: ReadonlyMap<string, StoredVerdict> } | undefined;
+  /** What the file holds: its root, its verdicts, and the line of each. */
+  let loaded: Loaded | undefined;
   let pending: { readonly root: string; readonly verdicts: ReadonlyMap<string, StoredVerdict> } | undefined;
-  const load = () => (loaded ??= read(file, key) ?? { root: '', verdicts: new Map() });
+  const load = () => (loaded ??= readKnown(file, key) ?? { root: '', verdicts: new Map(), lines: new Map() });
   return {
     get: (root, flow) => {
       const { root: was, verdicts } = load();
@@ -67,12 +68,16 @@ export function openFlowVerdictFile(dir: string, key: string, write: (file: stri
       const was = load();
       pending = undefined;
       // Every verdict the one got from the file, and no other: the file holds them.
-      if (was.root === root && was.verdicts.size === verdicts.size && [...verdicts].every(([k, v]) => was.verdicts.get(k) === v)) return;
+      const same = was.root === root && was.verdicts.size === verdicts.size;
+      if (same && [...verdicts].every(([k, v]) => was.verdicts.get(k) === v)) return;
       const lines = [...verdicts].map(([k, v]) => JSON.stringify([k, v.reads, v.findings]));
+      // The same lines (a synth in the same process, whose verdicts are new objects of the same reads): nothing to write.
+      if (same && [...verdicts.keys()].every((k, i) => was.lines.get(k) === lines[i])) return;
       const header: Header = { format: FORMAT, key, root, sha256: sha256(lines.map((l) => `${l}\n`).join('')) };
       try {
-        write(file, [JSON.stringify(header), ...lines]);
-        loaded = { root, verdicts };
+        const stats = write(file, [JSON.stringify(header), ...lines]);
+        loaded = { root, verdicts, lines: new Map([...verdicts.keys()].map((k, i) => [k, lines[i]])) };
+        known.set(file, { key, stamp: stamp(stats), loaded });
       } catch {
         /* the cache is a shortcut */
       }
@@ -80,7 +85,38 @@ export function openFlowVerdictFile(dir: string, key: string, write: (file: stri
   };
 }
 
-function read(file: string, key: string): { root: string; verdicts: Map<string, StoredVerdict> } | undefined {
+interface Loaded {
+  readonly root: string;
+  readonly verdicts: ReadonlyMap<string, StoredVerdict>;
+  readonly lines: ReadonlyMap<string, string>;
+}
+
+/** The files this process read or wrote, with their stamp then (a synth in the same process does not read it again). */
+const known = new Map<string, { readonly key: string; readonly stamp: string; readonly loaded: Loaded }>();
+
+/** Device, inode, size and modification time (as the validation cache's): a file replaced or rewritten since has another. */
+const stamp = (st: fs.Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
+/** Forgets what this process knows of flows.json files (tests: the next open reads its file, as a new process does). */
+export function forgetKnownFlowFiles(): void {
+  known.clear();
+}
+
+/** What `file` holds under `key`: what this process last read or wrote when its stamp is as then, else read. */
+function readKnown(file: string, key: string): Loaded | undefined {
+  try {
+    const now = stamp(fs.statSync(file));
+    const last = known.get(file);
+    if (last !== undefined && last.key === key && last.stamp === now) return last.loaded;
+    const loaded = read(file, key);
+    if (loaded !== undefined) known.set(file, { key, stamp: now, loaded });
+    return loaded;
+  } catch {
+    return undefined;
+  }
+}
+
+function read(file: string, key: string): { root: string; verdicts: Map<string, StoredVerdict>; lines: Map<string, string> } | undefined {
   try {
     if (!fs.statSync(file).isFile()) return undefined;
     const text = fs.readFileSync(file, 'utf8');
@@ -88,13 +124,15 @@ function read(file: string, key: string): { root: string; verdicts: Map<string, 
     const header = JSON.parse(text.slice(0, nl)) as Partial<Header>;
     if (nl < 0 || header.format !== FORMAT || header.key !== key || typeof header.root !== 'string' || sha256(text.slice(nl + 1)) !== header.sha256) return undefined;
     const verdicts = new Map<string, StoredVerdict>();
+    const lines = new Map<string, string>();
     for (const line of text.slice(nl + 1).split('\n')) {
       if (line === '') continue;
       const [flow, reads, findings] = JSON.parse(line) as unknown[];
       if (typeof flow !== 'string' || !isReads(reads) || !Array.isArray(findings) || !findings.every(isFinding)) return undefined;
       verdicts.set(flow, { reads, findings });
+      lines.set(flow, line);
     }
-    return { root: header.root, verdicts };
+    return { root: header.root, verdicts, lines };
   } catch {
     return undefined;
   }
