@@ -21,7 +21,10 @@ export { objectDigest } from '../core/object-digest';
  * Kubernetes OpenAPI document and each CRD file). A changed object has another digest and is checked; a changed
  * schema or CRD set, or another edgewatt build, gives another key and an empty cache. Only passing objects are
  * recorded, so a finding is never cached. The cross-object gates (policy namespaces, wiring, metric names, Argo
- * CD, flows) always run on every object: their verdict on one object depends on the others.
+ * CD, flows) run on every object: their verdict on one object depends on the others. The one exception is the flow
+ * gate's verdicts kept beside the digests (`flows.json`, lib/validate/flows/store.ts, under this key and Node's
+ * version): a flow gets its kept verdict only when every part of every cluster it read (the objects of a kind, the pod
+ * templates, the namespaces in use) has the same digest of files and object contents, all of them frozen.
  */
 export interface ValidationCache {
   /** Whether this object (digest from {@link entryDigest}) passed the per-object checks under the same key. */
@@ -398,7 +401,8 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     /* no cache yet, or unreadable: validate everything */
   }
   let passed: ReadonlyArray<string> | undefined;
-  const flows = openFlowVerdictFile(dir, key, writeCacheLines);
+  // Node's version too: the flow checks use its net.isIP.
+  const flows = openFlowVerdictFile(dir, `${key}\0node ${process.versions.node}`, writeCacheLines);
   return {
     size: digests.size,
     has: (d) => digests.has(d),

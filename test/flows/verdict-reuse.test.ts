@@ -9,10 +9,11 @@ import { parse } from 'yaml';
 import { deepFreeze } from '../../lib/core/freeze';
 import { Flow } from '../../lib/core/flows';
 import { synthesize } from '../../lib/internal';
-import { Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
+import { ClusterObjects, Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
 import { withoutFlowReuse } from '../../lib/validate/flows/reuse';
 import { FLOWS_CACHE_FILE, forgetKnownFlowFiles, openFlowVerdictFile } from '../../lib/validate/flows/store';
 import { writeCacheLines } from '../../lib/validate/cache';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tmpDir } from '../support/tmp';
@@ -210,10 +211,11 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
     return openFlowVerdictFile(dir, key, writeCacheLines);
   };
   /**
-   * The entries with copies of their objects made in this realm (structuredClone's objects have another realm's
-   * Object.prototype under jest, which objectDigest makes unique): the same content, new identity, not frozen.
+   * The entries with frozen copies of their objects made in this realm (structuredClone's objects have another
+   * realm's Object.prototype under jest, which objectDigest makes unique): the same content, new identity, as a new
+   * process builds them (a synth's objects are frozen).
    */
-  const copied = (es: ReadonlyArray<Entry>): Entry[] => es.map((e) => ({ ...e, object: JSON.parse(JSON.stringify(e.object)) as Entry['object'] }));
+  const copied = (es: ReadonlyArray<Entry>): Entry[] => es.map((e) => ({ ...e, object: deepFreeze(JSON.parse(JSON.stringify(e.object))) as Entry['object'] }));
   /** A folder whose store holds the verdicts of `es`. */
   const storedAfter = (es: ReadonlyArray<Entry>): string => {
     const dir = tmpDir();
@@ -223,7 +225,7 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
     return dir;
   };
 
-  test('the same content in a new process (new objects, not frozen): every verdict from the file, equal to a check from nothing; nothing written again', () => {
+  test('the same content in a new process (new frozen objects): every verdict from the file, equal to a check from nothing; nothing written again', () => {
     const dir = storedAfter(TREE);
     const file = path.join(dir, FLOWS_CACHE_FILE);
     const before = fs.statSync(file);
@@ -267,6 +269,69 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
     expect(after.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain('dist/line-1/iomt/networkpolicy-moved.yaml');
   });
 
+  test('objects that are not frozen get no verdict from the file (a digest is kept per object: one changed in place would keep it)', () => {
+    const dir = storedAfter(TREE);
+    const thawedCopies = copied(TREE).map((e) => ({ ...e, object: JSON.parse(JSON.stringify(e.object)) as Entry['object'] }));
+    evaluateFlows(FLOWS, thawedCopies, 'dist', opened(dir));
+    expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+    const policy = thawedCopies.find((e) => e.file === NETPOL)!.object as unknown as { spec: { ingress: unknown[] } };
+    policy.spec.ingress = [];
+    const verdicts = evaluateFlows(FLOWS, thawedCopies, 'dist', opened(dir));
+    expect(verdicts.find((v) => v.flow.id === IOMT)!.ok).toBe(false);
+  });
+
+  test('a cluster missing when the file was written and back in a new process: the flows that read it are checked again', () => {
+    const dir = storedAfter(TREE.filter((e) => e.cluster !== 'line-1'));
+    const verdicts = evaluateFlows(FLOWS, copied(TREE), 'dist', opened(dir));
+    expect(flowReuseStats().evaluated).toBe(readsLine1.length);
+    expect(shown(verdicts)).toEqual(shown(reference(TREE)));
+  });
+
+  test('the pod templates reordered across kinds in a new process: the flows that read them are checked again', () => {
+    const dir = storedAfter(TREE);
+    const reordered = hubWorkloadsReordered(copied(TREE));
+    const verdicts = evaluateFlows(FLOWS, reordered, 'dist', opened(dir));
+    expect(flowReuseStats().evaluated).toBeGreaterThan(0);
+    expect(shown(verdicts)).toEqual(shown(reference(reordered)));
+  });
+
+  test('the namespaces in use: two different sets never give one digest (a name with a line break, a number)', () => {
+    const inNamespaces = (...names: unknown[]) =>
+      new ClusterObjects(
+        'c',
+        names.map((n, i) => ({ file: `f${i}`, cluster: 'c', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `m${i}`, namespace: n } } as unknown as Entry['object'] })),
+      ).partDigest('namespaces in use');
+    expect(inNamespaces('a', 'b')).not.toBe(inNamespaces('a\nb'));
+    expect(inNamespaces(5)).not.toBe(inNamespaces('5'));
+    expect(inNamespaces('b', 'a')).toBe(inNamespaces('a', 'b'));
+  });
+
+  test('a file with its digest right but lines not as written (a read not a list, a finding without its message), or of another format, is no store', () => {
+    const dir = storedAfter(TREE);
+    const file = path.join(dir, FLOWS_CACHE_FILE);
+    const [header, ...lines] = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const rewrite = (h: Record<string, unknown>, ls: string[]) => {
+      const body = ls.map((l) => `${l}\n`).join('');
+      fs.writeFileSync(file, `${JSON.stringify({ ...h, sha256: createHash('sha256').update(body).digest('hex') })}\n${body}`);
+    };
+    const first = JSON.parse(lines[0]) as [string, unknown, unknown];
+    const cases: Array<[Record<string, unknown>, string[]]> = [
+      [JSON.parse(header), [JSON.stringify([first[0], 'hub', []]), ...lines.slice(1)]],
+      [JSON.parse(header), [JSON.stringify([first[0], first[1], [{ file: 'x', pointer: '' }]]), ...lines.slice(1)]],
+      [JSON.parse(header), ['{}', ...lines.slice(1)]],
+      [{ ...JSON.parse(header), format: 2 }, lines],
+    ];
+    for (const [h, ls] of cases) {
+      rewrite(h, ls);
+      evaluateFlows(FLOWS, copied(TREE), 'dist', opened(dir));
+      expect(flowReuseStats()).toEqual({ reused: 0, evaluated: FLOWS.length });
+    }
+    // Rewritten as it was, it is a store again (the cases above failed for what they changed).
+    rewrite(JSON.parse(header), lines);
+    evaluateFlows(FLOWS, copied(TREE), 'dist', opened(dir));
+    expect(flowReuseStats()).toEqual({ reused: FLOWS.length, evaluated: 0 });
+  });
+
   test('a file changed by accident (one character of a verdict, cut short, not JSON) is no store', () => {
     const damages: Array<(text: string) => string> = [(t) => t.replace('"kind Service","', '"kind Service","x'), (t) => t.replace(/\[\]\]\n/, '[{"file":"x","pointer":"","message":"m"}]]\n'), (t) => t.slice(0, t.length / 2), () => 'half'];
     for (const damage of damages) {
@@ -283,14 +348,15 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
   test('any sequence of edits, each synthesized by a new process with the file of the one before, gives the verdicts of a check from nothing', () => {
     let reused = 0;
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...Object.keys(steps)), { minLength: 1, maxLength: 5 }), (names) => {
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...Object.keys(steps)), fc.boolean()), { minLength: 1, maxLength: 5 }), (run) => {
         const dir = storedAfter(TREE);
         let es = [...TREE];
-        for (const name of names) {
-          es = steps[name](es);
+        for (const [name, newProcess] of run) {
+          es = copied(steps[name](es));
           const want = shown(reference(es));
-          const store = opened(dir);
-          expect({ step: name, verdicts: shown(evaluateFlows(FLOWS, copied(es), 'dist', store)) }).toEqual({ step: name, verdicts: want });
+          // A new process has only the file; a synth in the same one has what the last kept in memory too.
+          const store = newProcess ? opened(dir) : openFlowVerdictFile(dir, 'k', writeCacheLines);
+          expect({ step: name, newProcess, verdicts: shown(evaluateFlows(FLOWS, es, 'dist', store)) }).toEqual({ step: name, newProcess, verdicts: want });
           reused += flowReuseStats().reused;
           store.save();
         }

@@ -131,11 +131,12 @@ export class ClusterObjects {
   partDigest(token: string): string {
     let d = this.digests.get(token);
     if (d !== undefined) return d;
-    const lines = (es: ReadonlyArray<Entry>) => es.map((e) => `${e.file}\0${objectDigest(e.object)}\n`).join('');
+    // As JSON, so that no two different lists give one text (a name with a line break in it, a number for a string).
+    const listed = (es: ReadonlyArray<Entry>) => JSON.stringify(es.map((e) => [e.file, objectDigest(e.object)]));
     let text: string;
-    if (token === PODS) text = `pods\n${lines(this.templates.map((t) => t.entry))}`;
-    else if (token === IN_USE) text = `in use\n${[...this.inUse].sort().map((n) => `${n}\n`).join('')}`;
-    else text = `${token}\n${lines(this.byKind.get(token.slice(kindToken('').length)) ?? [])}`;
+    if (token === PODS) text = `pods\n${listed(this.templates.map((t) => t.entry))}`;
+    else if (token === IN_USE) text = `in use\n${JSON.stringify([...this.inUse].sort())}`;
+    else text = `${token}\n${listed(this.byKind.get(token.slice(kindToken('').length)) ?? [])}`;
     d = digestBase64('sha256', text);
     this.digests.set(token, d);
     return d;

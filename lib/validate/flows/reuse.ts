@@ -118,7 +118,7 @@ export class FlowReuse {
       this.reused++;
       return before.findings;
     }
-    const kept = key === undefined ? undefined : this.store?.get(this.root, key);
+    const kept = key === undefined || !reusing.on ? undefined : this.store?.get(this.root, key);
     if (kept !== undefined && kept.reads.every(([name, parts]) => this.holds(name, parts))) {
       const findings = Object.freeze(kept.findings.map((f) => Object.freeze({ ...f })));
       this.keep(key!, new Map(kept.reads.map(([name, parts]) => [name, { objects: this.clusters.get(name), parts: new Set((parts ?? []).map(([token]) => token)) }])), findings);
@@ -137,11 +137,15 @@ export class FlowReuse {
     return value.findings;
   }
 
-  /** Whether cluster `name` of this evaluation holds what a stored verdict read: no cluster (null), or each part's digest. */
+  /**
+   * Whether cluster `name` of this evaluation holds what a stored verdict read: no cluster (null), or each part's digest,
+   * taken only of a cluster whose objects are all frozen (kept): a digest is memoized per object, so an object changed
+   * in place would keep its old one.
+   */
   private holds(name: string, parts: StoredVerdict['reads'][number][1]): boolean {
     const now = this.clusters.get(name);
     if (parts === null) return now === undefined;
-    return now !== undefined && parts.every(([token, digest]) => now.partDigest(token) === digest);
+    return now !== undefined && this.kept.get(name)?.objects === now && parts.every(([token, digest]) => now.partDigest(token) === digest);
   }
 
   /** Whether the cluster `name` of this evaluation gives what `read` got, in every part read. */
@@ -167,11 +171,14 @@ export class FlowReuse {
   /** Keeps this evaluation's frozen clusters and their verdicts for the next one (drops the last one's). */
   public close(): void {
     lastStats = { reused: this.reused, evaluated: this.evaluated };
-    if (this.store) {
+    if (this.store && reusing.on) {
+      const frozen = new Set([...this.kept.values()].map((k) => k.objects));
       const toStore = new Map<string, StoredVerdict>();
       for (const [key, v] of this.stored) {
         if (!(v.reads instanceof Map)) toStore.set(key, v as StoredVerdict);
         else {
+          // Only a verdict whose clusters are all frozen (see holds).
+          if (![...(v.reads as ReadonlyMap<string, ClusterRead>).values()].every(({ objects }) => objects === undefined || frozen.has(objects))) continue;
           const reads = [...(v.reads as ReadonlyMap<string, ClusterRead>)].map(([name, { objects, parts }]) => [name, objects === undefined ? null : [...parts].sort().map((t) => [t, objects.partDigest(t)] as const)] as const);
           toStore.set(key, { reads, findings: v.findings });
         }
