@@ -65,15 +65,14 @@ export function synthCommand(io: CliIO): Command {
     .action((flags: SynthFlags) => {
       const command = flags.check ? 'synth --check' : 'synth';
       // A watch reads each save by its edits (lib/spec/stack-reader.ts); its first read starts from what the last
-      // synth into the same folder kept (lib/synth/stack-cache.ts), as a synth does.
+      // synth into the same folder kept (lib/synth/stack-cache.ts), as a synth does. It writes none: a save of ~20 MB
+      // at each change, or when it ends (at its largest heap), would cost more than the next synth's whole read.
       const cacheDir = cacheDirOf(flags);
       const reader = !flags.watch ? undefined : cacheDir !== undefined && flags.format !== 'helm' ? openStackReader(cacheDir) : new StackReader();
       const once = () => reportAs(io, flags.output, command, () => withStackLines(flags.config, () => synth(io, flags, reader)));
       if (!flags.watch) return once();
       const refused = flags.check ? '--check' : flags.output === 'json' ? '--output json' : undefined;
-      // The watch keeps its reader's state for the next synth only when it ends (not ~20 MB at each save).
-      const keep = () => (cacheDir !== undefined && reader !== undefined && flags.format !== 'helm' ? void saveStackReader(cacheDir, reader) : undefined);
-      if (refused === undefined) return watch(io, flags, once, () => reader?.forget(), keep);
+      if (refused === undefined) return watch(io, flags, once, () => reader?.forget());
       return reportAs(io, flags.output, command, () => {
         throw new InputError([{ path: '--watch', message: `cannot be used with ${refused} (a watch writes the output again at each change and reports in text): leave one out` }]);
       });
@@ -86,7 +85,7 @@ export function synthCommand(io: CliIO): Command {
  * before its commit, the new ones, finished by the next edgewatt command, after it: lib/synth/journal.ts). A synth that hit a bug in edgewatt (exit 3) leaves nothing for the next one
  * to reuse (forgetCharts; `forget` makes the stack reader read the next text whole).
  */
-async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, forget: () => void, keep: () => void): Promise<void> {
+async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, forget: () => void): Promise<void> {
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   const listen = (on: boolean): void => {
@@ -101,11 +100,31 @@ async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, fo
   };
   try {
     const code = await watchSynth(io, { file: flags.config, synth: once, signal: stop.signal, busy: (running) => listen(!running), afterBug });
-    keep();
     if (code !== EXIT.ok) throw new CliExit(code);
   } finally {
     listen(false);
   }
+}
+
+/**
+ * The stack of --config, read by `reader` (the watch's) or, for a synth that writes a plain tree (not --check, which
+ * writes nothing, nor --format helm, which keeps no caches), by a reader started from what the cache folder kept of the
+ * last synth into the same folder, which is then kept there for the next one (lib/synth/stack-cache.ts). Kept at once,
+ * while the heap is small (~20 MB of buffers at 100,000 devices), and let go: the synth does not hold the reader's text
+ * and data, and what a text gives does not depend on the synth after it.
+ */
+function readStack(flags: SynthFlags, cacheDir: string | undefined, reader: StackReader | undefined): ReturnType<typeof loadStackFile> {
+  const restored = reader === undefined && cacheDir !== undefined && !flags.check && flags.format !== 'helm' ? openStackReader(cacheDir) : undefined;
+  let stack: ReturnType<typeof loadStackFile>;
+  try {
+    stack = loadStackFile(flags.config, reader ?? restored);
+  } catch (e) {
+    // A bug met reading from the kept state would be met again by every synth: the next one reads the file whole.
+    if (restored !== undefined && cacheDir !== undefined && !(e instanceof SpecError)) dropStackReader(cacheDir);
+    throw e;
+  }
+  if (restored !== undefined && cacheDir !== undefined) saveStackReader(cacheDir, restored);
+  return stack;
 }
 
 /** The cache folder of a synth (defaultCacheDir beside --out), or undefined with --no-cache. */
@@ -113,28 +132,14 @@ function cacheDirOf(flags: SynthFlags): string | undefined {
   return flags.cache === false ? undefined : defaultCacheDir(flags.out);
 }
 
-/**
- * One synth. `reader`: the watch's stack reader; without it a synth that writes a plain tree (not --check, not
- * --format helm) reads stack.yaml by its edits since the last synth into the same folder when the cache folder kept
- * that synth's text (lib/synth/stack-cache.ts), and keeps this one's there after it succeeds.
- */
+/** One synth. `reader`: the watch's stack reader (see readStack). */
 function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<string, unknown> {
   const schemas = schemaSources(flags);
   if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
   const cacheDir = cacheDirOf(flags);
   const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: cacheDir ?? (false as const) };
-  // Not for --check (which writes nothing) nor a Helm chart (synthHelm keeps no caches).
-  const restored = reader === undefined && cacheDir !== undefined && !flags.check && flags.format !== 'helm' ? openStackReader(cacheDir) : undefined;
-  const stackReader = reader ?? restored;
-  let stack: ReturnType<typeof loadStackFile>;
-  try {
-    stack = loadStackFile(flags.config, stackReader);
-  } catch (e) {
-    // A bug met reading from the kept state would be met again by every synth: the next one reads the file whole.
-    if (restored !== undefined && cacheDir !== undefined && !(e instanceof SpecError)) dropStackReader(cacheDir);
-    throw e;
-  }
+  const stack = readStack(flags, cacheDir, reader);
   // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
   const gitopsPath = (stack as { gitops?: { path?: string } }).gitops?.path;
   const pathNote = gitopsPathNote(flags.out, gitopsPath);
@@ -170,8 +175,6 @@ function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<strin
     throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: shown(d.f), kind: d.what })) });
   }
   const r = synthToDir(stack, flags.out, options);
-  // The watch's reader is kept when the watch ends.
-  if (cacheDir !== undefined && restored !== undefined) saveStackReader(cacheDir, restored);
   const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
   const written = r.write.missing.length + r.write.changed.length;
   const result = { written, unchanged: r.write.unchanged, removed: r.write.stale.length, files: r.files.size };
