@@ -3,7 +3,7 @@ import { jsonExact } from '../../core/object-digest';
 import { OffSwitch } from '../../core/off-switch';
 import { Entry, Finding } from '../types';
 import { ClusterObjects, groupByCluster, recordReads, sameEntries } from './objects';
-import { FlowVerdictStore, StoredVerdict } from './store';
+import { FlowVerdictStore, forgetKnownFlowFiles, StoredVerdict } from './store';
 
 /**
  * Flow verdicts kept from one evaluation to the next in a process (a library user's loop, the bench's incremental
@@ -50,9 +50,13 @@ export function flowReuseStats(): FlowReuseStats {
   return lastStats;
 }
 
-/** Forgets the kept verdicts and clusters: the next evaluation checks every flow, and their memory can go. */
+/**
+ * Forgets the kept verdicts and clusters, and what this process knows of flows.json files: the next evaluation checks
+ * every flow (or takes a file's verdicts after reading it), and their memory can go.
+ */
 export function forgetFlowVerdicts(): void {
   last = undefined;
+  forgetKnownFlowFiles();
 }
 
 const reusing = new OffSwitch();
