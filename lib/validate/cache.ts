@@ -153,7 +153,7 @@ export function readCacheFile(file: string): string {
  * What a cache folder's `.gitignore` says: everything in it stays out of Git (the caches are large, ~85 MB at
  * 100,000 devices, and only a shortcut), as pytest's and mypy's caches do, without a line in the user's own .gitignore.
  */
-export const CACHE_GITIGNORE = '# edgewatt synth caches (validation, render, charts, file index): a shortcut, not for Git\n*\n';
+export const CACHE_GITIGNORE = '# edgewatt synth caches (stack file, charts, validation, flow verdicts, render, file index): a shortcut, not for Git\n*\n';
 
 /**
  * Makes a cache folder and its parent (`.edgewatt.cache`) when missing, one level at a time (never `mkdir -p`), with

@@ -60,7 +60,7 @@ export function synthCommand(io: CliIO): Command {
     .option('--check', 'write nothing; exit 1 and name the files that differ when <dir> is not what the stack gives')
     .addOption(new Option('--format <format>', 'plain: one folder per cluster and component; helm: one Helm chart per cluster (<dir>/<cluster>/chart)').choices(['plain', 'helm']).default('plain'))
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
-    .option('--no-cache', 'build, check and render everything again: do not read or write the caches (.edgewatt.cache/<out>/ beside --out: charts, validation, render, file index)')
+    .option('--no-cache', 'build, check and render everything again: do not read or write the caches (.edgewatt.cache/<out>/ beside --out: stack file, charts, validation, flow verdicts, render, file index)')
     .option('--watch', 'synthesize again each time the stack file changes, until Ctrl-C (exit code: the last synth\'s); a failed synth prints its problems, leaves <dir> as it was and the watch goes on')
     .action((flags: SynthFlags) => {
       const command = flags.check ? 'synth --check' : 'synth';
