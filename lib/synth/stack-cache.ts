@@ -28,20 +28,21 @@ const FORMAT = 1;
 /** The file in a cache folder. */
 export const STACK_CACHE_FILE = 'stack.json';
 
-let key: string | null | undefined;
-
-/** The key of the code that reads stack.yaml (null when lib/'s sources cannot be read: no file is used). */
+/**
+ * The key of the code that reads stack.yaml (null when lib/'s sources cannot be read: no file is used), taken when this
+ * module loads, as lib/synth/chart-cache.ts takes its own: files replaced under a running process (a build, an install)
+ * do not make its states pass for theirs.
+ */
 function codeKey(): string | null {
-  if (key !== undefined) return key;
   try {
-    key = createHash('sha256')
+    return createHash('sha256')
       .update(`format ${FORMAT}\0lib ${sourceDigest(path.resolve(__dirname, '..'))}\0deps ${packageVersions(['js-yaml', 'yaml'], __dirname)}\0node ${process.versions.node}`)
       .digest('hex');
   } catch {
-    key = null;
+    return null;
   }
-  return key;
 }
+const CODE_KEY = codeKey();
 
 interface Header {
   readonly format: number;
@@ -89,7 +90,7 @@ export function dropStackReader(dir: string): void {
 }
 
 function readState(file: string): StackReaderState | undefined {
-  const code = codeKey();
+  const code = CODE_KEY;
   if (code === null) return undefined;
   try {
     if (!fs.statSync(file).isFile()) return undefined;
@@ -123,7 +124,7 @@ export function saveStackReader(dir: string, reader: StackReader): boolean {
   const state = reader.state();
   stats.spliced += reader.counts.spliced - (counted.get(reader) ?? 0);
   counted.set(reader, reader.counts.spliced);
-  const code = codeKey();
+  const code = CODE_KEY;
   if (state === undefined || code === null || onDisk.get(reader) === state.text) return false;
   try {
     if (!(state.exact === true || jsonExact(state.raw))) return false;
