@@ -73,7 +73,9 @@ export function openFlowVerdictFile(dir: string, key: string, write: (file: stri
       const lines = [...verdicts].map(([k, v]) => JSON.stringify([k, v.reads, v.findings]));
       // The same lines (a synth in the same process, whose verdicts are new objects of the same reads): nothing to write.
       if (same && [...verdicts.keys()].every((k, i) => was.lines.get(k) === lines[i])) return;
-      const header: Header = { format: FORMAT, key, root, sha256: sha256(lines.map((l) => `${l}\n`).join('')) };
+      const hash = createHash('sha256');
+      for (const line of lines) hash.update(line).update('\n');
+      const header: Header = { format: FORMAT, key, root, sha256: hash.digest('hex') };
       try {
         const stats = write(file, [JSON.stringify(header), ...lines]);
         loaded = { root, verdicts, lines: new Map([...verdicts.keys()].map((k, i) => [k, lines[i]])) };
