@@ -41,6 +41,40 @@ function time(f: () => void): number {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
+/**
+ * Linux: the CPU seconds of each of this process's threads by thread id (the first field of
+ * /proc/self/task/<tid>/schedstat, in nanoseconds); an empty map where there is no such file.
+ */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      out.set(tid, Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e9);
+    } catch {
+      /* the thread ended, or no schedstat */
+    }
+  }
+  return out;
+}
+/** The threads the process had before its first synth (this one and V8's and Node's own). */
+const threadsAtStart = new Set(threadCpu().keys());
+/** One synth's CPU seconds by thread kind (see the header), from threadCpu() before and after it; undefined without /proc. */
+function byThread(before: Map<string, number>, after: Map<string, number>): { main: number; worker: number; background: number } | undefined {
+  if (after.size === 0) return undefined;
+  const split = { main: 0, worker: 0, background: 0 };
+  for (const [tid, s] of after) {
+    const kind = tid === String(process.pid) ? 'main' : threadsAtStart.has(tid) ? 'background' : 'worker';
+    split[kind] += s - (before.get(tid) ?? 0);
+  }
+  return { main: +split.main.toFixed(2), worker: +split.worker.toFixed(2), background: +split.background.toFixed(2) };
+}
+
 const stack = benchStack(devices) as ReturnType<typeof benchStack> & { fleet: { devices: Array<{ name: string }> } };
 /** Output goes to RAM (/dev/shm) where there is one, so the figures measure synthesis, not disk contention. */
 const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
@@ -55,11 +89,14 @@ const a: number[] = [];
 const b: number[] = [];
 /** CPU seconds (user + system, every thread: the synth renders and writes on a second one) of each synth. */
 const cpu: number[] = [];
+/** Each synth's CPU seconds by thread kind (byThread). */
+const threads: Array<ReturnType<typeof byThread>> = [];
 const options = (i: number) => ({ validation: { schemas }, validationCache: path.join(root, `a${i}`, '.edgewatt.cache', 'dist') });
 for (let i = 0; i < RUNS; i++) {
   const out = path.join(root, `a${i}`, 'dist');
   let r: ReturnType<typeof synthToDir> | undefined;
   forgetCharts();
+  const t0 = threadCpu();
   const c0 = process.cpuUsage();
   a.push(
     time(() => {
@@ -68,6 +105,7 @@ for (let i = 0; i < RUNS; i++) {
   );
   const c1 = process.cpuUsage(c0);
   cpu.push((c1.user + c1.system) / 1e6);
+  threads.push(byThread(t0, threadCpu()));
   if (i === 0) synthRss = process.resourceUsage().maxRSS;
   // Counted outside the timing and the RSS figure: a large synth's files are read back from disk on access.
   files = r!.files.size + r!.bootstrap.size;
@@ -125,6 +163,9 @@ console.log(
     runs: RUNS,
     synthValidateSeconds: +ta.toFixed(3),
     synthCpuSeconds: +median(cpu).toFixed(3),
+    // Each synth's CPU by thread, in run order: what the second synth pays beyond the third is mostly `background`
+    // (V8 compiling the functions that only got hot by then), not more of the synth's own work.
+    ...(threads.every((t) => t !== undefined) ? { synthThreadCpuSeconds: threads } : {}),
     lowerBoundSeconds: +tb.toFixed(3),
     ratio: +(ta / tb).toFixed(2),
     ratioRange: [+Math.min(...pairRatios).toFixed(2), +Math.max(...pairRatios).toFixed(2)],
