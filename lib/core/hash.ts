@@ -17,6 +17,11 @@ export function digestBytes(algorithm: string, data: string | Buffer): Buffer {
   return oneShot ? oneShot(algorithm, data, 'buffer') : crypto.createHash(algorithm).update(data).digest();
 }
 
+/** digestBytes as hex (the same text as `createHash(algorithm).update(data).digest('hex')`). */
+export function digestHex(algorithm: string, data: string | Buffer): string {
+  return oneShot ? oneShot(algorithm, data, 'hex') : crypto.createHash(algorithm).update(data).digest('hex');
+}
+
 /** digestBytes as base64 (the same text as `createHash(algorithm).update(data).digest('base64')`). */
 export function digestBase64(algorithm: string, data: string | Buffer): string {
   return oneShot ? oneShot(algorithm, data, 'base64') : crypto.createHash(algorithm).update(data).digest('base64');

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
 import { deepFreeze } from '../core/freeze';
-import { digestBytes } from '../core/hash';
+import { digestHex } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
 import { readCacheFile, writeCacheLines } from '../validate/cache';
 import type { KeptChart } from './chart-reuse';
@@ -64,8 +64,8 @@ export function chartCodeKey(): string | null {
   return CODE_KEY;
 }
 
-/** sha256 of a text, hex (the one-shot digestBytes: one per chart line). */
-const sha256 = (text: string): string => digestBytes('sha256', text).toString('hex');
+/** sha256 of a text, hex (the one-shot digest: one per chart line). */
+const sha256 = (text: string): string => digestHex('sha256', text);
 
 /** Whether `o` has what every Kubernetes object has: a kind, an apiVersion and a metadata name. */
 function looksLikeObject(o: unknown): o is KubeObject {

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
+import { digestHex } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
 import { StackReader, StackReaderState } from '../spec/stack-reader';
 import { writeCacheLines } from '../validate/cache';
@@ -100,7 +101,7 @@ function readState(file: string): StackReaderState | undefined {
     const header = JSON.parse(bytes.toString('utf8', 0, nl)) as Partial<Header>;
     if (header.format !== FORMAT || header.key !== code || typeof header.text !== 'number' || typeof header.raw !== 'number') return undefined;
     const body = bytes.subarray(nl + 1);
-    if (createHash('sha256').update(body).digest('hex') !== header.sha256) return undefined;
+    if (digestHex('sha256', body) !== header.sha256) return undefined;
     const rawFrom = header.text + 1;
     const layoutsFrom = rawFrom + header.raw + 1;
     if (body[header.text] !== 10 || body[layoutsFrom - 1] !== 10 || body[body.length - 1] !== 10) return undefined;

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
+import { statStamp } from '../core/file-stamp';
 import { objectDigest } from '../core/object-digest';
 import { FlowVerdictStore, openFlowVerdictFile } from './flows/store';
 import { SchemaSources } from './schema-check';
@@ -301,11 +302,6 @@ interface KnownCache {
 
 /** The cache files this process read or wrote, by path (a handful: one per output folder). */
 const known = new Map<string, KnownCache>();
-
-/** Device, inode, size and modification time: a file replaced, rewritten or appended to since has another. */
-function statStamp(st: fs.Stats): string {
-  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-}
 
 /** Forgets what this process knows of cache files (tests: the next open reads its file, as a new process does). */
 export function forgetKnownCaches(): void {

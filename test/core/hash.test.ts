@@ -14,7 +14,7 @@ jest.isolateModules(() => {
   jest.dontMock('crypto');
 });
 
-describe('digestBytes and digestBase64 give what a Hash object gives', () => {
+describe('digestBytes, digestHex and digestBase64 give what a Hash object gives', () => {
   const data = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)));
 
   test.each([
@@ -25,6 +25,7 @@ describe('digestBytes and digestBase64 give what a Hash object gives', () => {
       fc.property(data, fc.constantFrom('sha1', 'md5', 'sha256'), (d, algorithm) => {
         expect(mod.digestBytes(algorithm, d).equals(createHash(algorithm).update(d).digest())).toBe(true);
         expect(mod.digestBase64(algorithm, d)).toBe(createHash(algorithm).update(d).digest('base64'));
+        expect(mod.digestHex(algorithm, d)).toBe(createHash(algorithm).update(d).digest('hex'));
       }),
       { numRuns: 300 },
     );
@@ -35,6 +36,7 @@ describe('digestBytes and digestBase64 give what a Hash object gives', () => {
     fallbackHashes.mockClear();
     (withoutOneShot as HashModule).digestBase64('sha1', 'x');
     (withoutOneShot as HashModule).digestBytes('md5', 'x');
-    expect(fallbackHashes).toHaveBeenCalledTimes(2);
+    (withoutOneShot as HashModule).digestHex('sha256', 'x');
+    expect(fallbackHashes).toHaveBeenCalledTimes(3);
   });
 });

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { statStamp } from '../../core/file-stamp';
+import { digestHex } from '../../core/hash';
 import { Finding } from '../types';
 
 /**
@@ -42,7 +44,6 @@ interface Header {
   readonly sha256: string;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
  * The store of cache folder `dir` under `key` (the validation cache's): read at the first get, written by save (a
@@ -80,7 +81,7 @@ export function openFlowVerdictFile(dir: string, key: string, write: (file: stri
         const stats = write(file, [JSON.stringify(header), ...lines]);
         loaded = { root, verdicts, lines: new Map([...verdicts.keys()].map((k, i) => [k, lines[i]])) };
         known.clear();
-        known.set(file, { key, stamp: stamp(stats), loaded });
+        known.set(file, { key, stamp: statStamp(stats), loaded });
       } catch {
         /* the cache is a shortcut */
       }
@@ -101,9 +102,6 @@ interface Loaded {
  */
 const known = new Map<string, { readonly key: string; readonly stamp: string; readonly loaded: Loaded }>();
 
-/** Device, inode, size and modification time (as the validation cache's): a file replaced or rewritten since has another. */
-const stamp = (st: fs.Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
-
 /** Forgets what this process knows of flows.json files (tests: the next open reads its file, as a new process does). */
 export function forgetKnownFlowFiles(): void {
   known.clear();
@@ -112,7 +110,7 @@ export function forgetKnownFlowFiles(): void {
 /** What `file` holds under `key`: what this process last read or wrote when its stamp is as then, else read. */
 function readKnown(file: string, key: string): Loaded | undefined {
   try {
-    const now = stamp(fs.statSync(file));
+    const now = statStamp(fs.statSync(file));
     const last = known.get(file);
     if (last !== undefined && last.key === key && last.stamp === now) return last.loaded;
     const loaded = read(file, key);
@@ -132,7 +130,7 @@ function read(file: string, key: string): { root: string; verdicts: Map<string, 
     const text = fs.readFileSync(file, 'utf8');
     const nl = text.indexOf('\n');
     const header = JSON.parse(text.slice(0, nl)) as Partial<Header>;
-    if (nl < 0 || header.format !== FORMAT || header.key !== key || typeof header.root !== 'string' || sha256(text.slice(nl + 1)) !== header.sha256) return undefined;
+    if (nl < 0 || header.format !== FORMAT || header.key !== key || typeof header.root !== 'string' || digestHex('sha256', text.slice(nl + 1)) !== header.sha256) return undefined;
     const verdicts = new Map<string, StoredVerdict>();
     const lines = new Map<string, string>();
     for (const line of text.slice(nl + 1).split('\n')) {
