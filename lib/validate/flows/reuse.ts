@@ -115,10 +115,12 @@ export class FlowReuse {
     if (before !== undefined && [...before.reads].every(([name, read]) => this.unchanged(name, read))) {
       // Kept as it is when it read this evaluation's own clusters (kept ones: last time's, all frozen); else with this
       // evaluation's clusters (the same in every part it read), so no older cluster is held.
-      const reads = new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }]));
-      if ([...before.reads].every(([name, read]) => this.clusters.get(name) === read.objects)) this.verdicts.set(key!, before);
-      else this.keep(key!, reads, before.findings);
-      if (this.store) this.stored.set(key!, { reads, findings: before.findings });
+      // The reads with this evaluation's clusters are made only when something needs them (most flows read only kept clusters).
+      const same = [...before.reads].every(([name, read]) => this.clusters.get(name) === read.objects);
+      const reads = same && !this.store ? undefined : new Map([...before.reads].map(([name, read]) => [name, { objects: this.clusters.get(name), parts: read.parts }]));
+      if (same) this.verdicts.set(key!, before);
+      else this.keep(key!, reads!, before.findings);
+      if (this.store) this.stored.set(key!, { reads: reads!, findings: before.findings });
       this.reused++;
       return before.findings;
     }
