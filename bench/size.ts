@@ -4,7 +4,12 @@
  *
  * - synth: synthToDir (every gate on, a fresh validation cache folder each run and the last run's charts forgotten, so
  *   nothing is reused), median of `runs`,
- *   wall clock, and its CPU time over every thread (it renders and writes on a worker thread as well);
+ *   wall clock, and its CPU time over every thread (it renders and writes on a worker thread as well), and on Linux
+ *   that CPU time by thread (`synthThreadCpuSeconds`, each synth in run order: `main`, this thread; `worker`, the
+ *   threads started since the tier began, which is the render worker; `background`, the other threads the process had
+ *   from its start, V8's optimizing compiler and garbage collection helpers among them, for both threads' heaps and
+ *   code; `exited`, when over 0.05 s, the CPU of threads that ended during the synth, which /proc lists no more: a
+ *   render worker stopped after a synth of over 20,000 objects, before it was read);
  * - lower bound: the same final plain objects, serialized with the same serializer to the same files, in a
  *   process of its own (bench/floor.ts: a fresh heap, so it is the floor), run right after each synth, so a synth
  *   and its floor meet the same machine: `ratio` is median synth over median floor, and `ratioRange` the lowest
@@ -64,15 +69,19 @@ function threadCpu(): Map<string, number> {
 }
 /** The threads the process had before its first synth (this one and V8's and Node's own). */
 const threadsAtStart = new Set(threadCpu().keys());
-/** One synth's CPU seconds by thread kind (see the header), from threadCpu() before and after it; undefined without /proc. */
-function byThread(before: Map<string, number>, after: Map<string, number>): { main: number; worker: number; background: number } | undefined {
+/**
+ * One synth's CPU seconds by thread kind (see the header), from threadCpu() before and after it and the process's CPU
+ * seconds over the synth (`cpuSeconds`: what is not in the split went to threads that ended); undefined without /proc.
+ */
+function byThread(before: Map<string, number>, after: Map<string, number>, cpuSeconds: number): { main: number; worker: number; background: number; exited?: number } | undefined {
   if (after.size === 0) return undefined;
   const split = { main: 0, worker: 0, background: 0 };
   for (const [tid, s] of after) {
     const kind = tid === String(process.pid) ? 'main' : threadsAtStart.has(tid) ? 'background' : 'worker';
     split[kind] += s - (before.get(tid) ?? 0);
   }
-  return { main: +split.main.toFixed(2), worker: +split.worker.toFixed(2), background: +split.background.toFixed(2) };
+  const exited = cpuSeconds - split.main - split.worker - split.background;
+  return { main: +split.main.toFixed(2), worker: +split.worker.toFixed(2), background: +split.background.toFixed(2), ...(exited > 0.05 ? { exited: +exited.toFixed(2) } : {}) };
 }
 
 const stack = benchStack(devices) as ReturnType<typeof benchStack> & { fleet: { devices: Array<{ name: string }> } };
@@ -105,7 +114,7 @@ for (let i = 0; i < RUNS; i++) {
   );
   const c1 = process.cpuUsage(c0);
   cpu.push((c1.user + c1.system) / 1e6);
-  threads.push(byThread(t0, threadCpu()));
+  threads.push(byThread(t0, threadCpu(), cpu[cpu.length - 1]));
   if (i === 0) synthRss = process.resourceUsage().maxRSS;
   // Counted outside the timing and the RSS figure: a large synth's files are read back from disk on access.
   files = r!.files.size + r!.bootstrap.size;
@@ -169,8 +178,9 @@ console.log(
     lowerBoundSeconds: +tb.toFixed(3),
     ratio: +(ta / tb).toFixed(2),
     ratioRange: [+Math.min(...pairRatios).toFixed(2), +Math.max(...pairRatios).toFixed(2)],
-    // Each synth and its lower bound in run order: the first synth of the process is cold, the second (the median
-    // of three) still pays for most of V8's optimizing compiler, the third less (docs/performance-history.md, the eighteenth part).
+    // Each synth and its lower bound in run order: the first synth of the process is cold, the second (mostly the
+    // median of three) still pays for much of V8's optimizing compiler, the third less (docs/performance-history.md,
+    // the eighteenth part and session 36).
     synthRuns: a.map((t) => +t.toFixed(3)),
     lowerBoundRuns: b.map((t) => +t.toFixed(3)),
     lowerBoundRange: [+Math.min(...b).toFixed(3), +Math.max(...b).toFixed(3)],

@@ -44,7 +44,6 @@ interface Header {
   readonly sha256: string;
 }
 
-
 /**
  * The store of cache folder `dir` under `key` (the validation cache's): read at the first get, written by save (a
  * temporary file renamed over it, `write`); a failure to read or write means flows are checked from nothing.
