@@ -5,7 +5,7 @@ import { DEMO_EDITS, differing } from '../support/demo-edits';
 import { resolveStack } from '../../lib/synth/resolve-all';
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BulkAccess, bulkFreeView, chartReuseStats, forgetCharts, withoutChartReuse } from '../../lib/synth/chart-reuse';
+import { BulkAccess, bulkFreeView, ChartReuse, chartReuseStats, forgetCharts, withoutChartReuse } from '../../lib/synth/chart-reuse';
 import { ComponentDefinition } from '../../charts';
 import { synthesizeManifests } from '../../lib/synth/manifests';
 
@@ -184,5 +184,32 @@ describe('the bulk-free view', () => {
     const n = model.clusters.length;
     expect(chartReuseStats()).toEqual({ reused: n, built: n, bound: 0 });
     expect((first.objects[0] as { data?: Record<string, string> }).data?.size).toBe('1');
+  });
+});
+
+describe('what a synth tells the charts file', () => {
+  test('the charts file is told to keep what it holds only when this synth kept exactly the last synth\'s charts: one fewer, all unchanged, is a change', () => {
+    forgetCharts();
+    const model = resolveStack(demo());
+    const registry = {};
+    /** What each synth tells the charts file: whether it holds this synth's charts already (`same`). */
+    const told: boolean[] = [];
+    const disk = { load: () => undefined, remember: (_env: string, _file: unknown, same: boolean) => void told.push(same) } as never;
+    const build = (name: string) => () => [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }] as never;
+    const first = new ChartReuse(model, registry, disk);
+    expect(first.fromView('hub\0a', 'hub', build('a'))).toBeDefined();
+    expect(first.fromView('hub\0b', 'hub', build('b'))).toBeDefined();
+    first.close();
+    // The next synth reuses both: the file holds them already.
+    const again = new ChartReuse(model, registry, disk);
+    expect(again.reuse('hub\0a')).toBeDefined();
+    expect(again.reuse('hub\0b')).toBeDefined();
+    again.close();
+    // Then one of them is gone (its component left every cluster) and the other reused as it was: the file must be
+    // written again, or it would keep the gone chart.
+    const fewer = new ChartReuse(model, registry, disk);
+    expect(fewer.reuse('hub\0a')).toBeDefined();
+    fewer.close();
+    expect(told).toEqual([false, true, false]);
   });
 });
