@@ -54,26 +54,34 @@ function plain(v: unknown): v is Record<string, unknown> {
 
 const isDnsLabel = (v: unknown): v is string => typeof v === 'string' && v.length <= DNS_LABEL_MAX && DNS_LABEL.test(v);
 
+const isLabelKey = (k: string): boolean => LABEL_KEY.test(k);
+const isLabelValue = (v: string): boolean => LABEL_VALUE.test(v);
+
 /**
  * `test` remembered for the strings it accepted (sets, label keys and values repeat across devices: 1,000 distinct
- * sets and values and two keys among 100,000 devices in the bench); for one quickDevices call.
+ * sets and values and two keys among 100,000 devices in the bench); for one quickDevices call. A class with
+ * module-level tests rather than closures made per call: optimized code that called one call's closures was thrown
+ * away at the next call ("wrong call target", session 36's `--trace-opt`), and quickDevice, quickDevices and labelsOf
+ * were compiled again in every synth.
  */
-function accepted(test: (s: string) => boolean): (v: unknown) => v is string {
-  const yes = new Set<string>();
-  return (v: unknown): v is string => {
+class Accepted {
+  private readonly yes = new Set<string>();
+  constructor(private readonly test: (s: string) => boolean) {}
+
+  public has(v: unknown): v is string {
     if (typeof v !== 'string') return false;
-    if (yes.has(v)) return true;
-    if (!test(v)) return false;
-    yes.add(v);
+    if (this.yes.has(v)) return true;
+    if (!this.test(v)) return false;
+    this.yes.add(v);
     return true;
-  };
+  }
 }
 
 /** The checks of one quickDevices call. */
 interface Checks {
-  readonly set: (v: unknown) => v is string;
-  readonly labelKey: (v: unknown) => v is string;
-  readonly labelValue: (v: unknown) => v is string;
+  readonly set: Accepted;
+  readonly labelKey: Accepted;
+  readonly labelValue: Accepted;
 }
 
 /**
@@ -85,7 +93,7 @@ function labelsOf(v: unknown, checks: Checks): Record<string, string> | undefine
   const out: Record<string, string> = {};
   for (const key of Object.keys(v)) {
     const value = v[key];
-    if (!checks.labelKey(key) || !checks.labelValue(value)) return undefined;
+    if (!checks.labelKey.has(key) || !checks.labelValue.has(value)) return undefined;
     out[key] = value;
   }
   return out;
@@ -106,7 +114,7 @@ function quickDevice(d: unknown, checks: Checks): QuickDevice | undefined {
   const out: { name: string; set?: string; address?: string; labels?: Record<string, string> } = { name };
   if (set) {
     const v = d.set;
-    if (!checks.set(v)) return undefined;
+    if (!checks.set.has(v)) return undefined;
     out.set = v;
   }
   if (address) {
@@ -131,7 +139,7 @@ export function quickDevices(input: unknown, known?: (i: number) => QuickDevice 
   if (!enabled || !plain(input) || !plain(input.fleet) || !allEnumerable(input) || !allEnumerable(input.fleet) || !cleanPrototype()) return undefined;
   const devices = input.fleet.devices;
   if (!Array.isArray(devices) || Object.getPrototypeOf(devices) !== Array.prototype) return undefined;
-  const checks: Checks = { set: accepted(isDnsLabel), labelKey: accepted((k) => LABEL_KEY.test(k)), labelValue: accepted((v) => LABEL_VALUE.test(v)) };
+  const checks: Checks = { set: new Accepted(isDnsLabel), labelKey: new Accepted(isLabelKey), labelValue: new Accepted(isLabelValue) };
   const out: QuickDevice[] = new Array<QuickDevice>(devices.length);
   for (let i = 0; i < devices.length; i++) {
     // A hole is undefined to the schema (an error there), and undefined here.
