@@ -146,38 +146,46 @@ function dashboardIn(doc: Json, where: string, entry: Entry, out: FoundExpr[]): 
 /** Every PromQL expression in the objects: rule objects and files, dashboards, scaling triggers. */
 export function findExpressions(entries: ReadonlyArray<Entry>): FoundExpr[] {
   const out: FoundExpr[] = [];
+  // The loop only looks at kinds: what it finds is read by functions of their own, so V8 optimizes this small loop
+  // (by on-stack replacement, once a synth) without them (session 36, docs/performance-history.md).
   for (const entry of entries) {
     const o = entry.object as Json;
     if (o.kind === 'PrometheusRule') rulesIn(o.spec, '/spec: ', entry, out);
-    if (o.kind === 'ScaledObject') {
-      (o.spec?.triggers ?? []).forEach((t: Json, i: number) => {
-        if (t?.type === 'prometheus' && typeof t.metadata?.query === 'string') out.push({ entry, where: `/spec/triggers/${i}/metadata/query`, expr: t.metadata.query });
-      });
-    }
-    if (o.kind === 'ConfigMap') {
-      for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
-        const where = `/data/${escapePointerKey(key)}: `;
-        if (/\.ya?ml$/.test(key)) {
-          // A rule file has a `groups` key; a YAML text without that word (and without escapes that could spell
-          // it) has none, so big configs such as prometheus.yml are not parsed here.
-          if (typeof text !== 'string' || (!text.includes('groups') && !text.includes('\\'))) continue;
-          // Parsed once per text for every gate that reads it (null: not YAML, so not a rule file).
-          const doc = parsedData(text);
-          if (doc === null) continue;
-          rulesIn(doc, where, entry, out);
-        } else if (/\.json$/.test(key)) {
-          let doc: Json;
-          try {
-            doc = JSON.parse(text);
-          } catch {
-            continue;
-          }
-          if (doc && (doc.panels || doc.templating)) dashboardIn(doc, where, entry, out);
-        }
-      }
-    }
+    if (o.kind === 'ScaledObject') scaledObjectExpressions(entry, o, out);
+    if (o.kind === 'ConfigMap') configMapExpressions(entry, o, out);
   }
   return out;
+}
+
+/** The PromQL queries of a ScaledObject's prometheus triggers (findExpressions). */
+function scaledObjectExpressions(entry: Entry, o: Json, out: FoundExpr[]): void {
+  (o.spec?.triggers ?? []).forEach((t: Json, i: number) => {
+    if (t?.type === 'prometheus' && typeof t.metadata?.query === 'string') out.push({ entry, where: `/spec/triggers/${i}/metadata/query`, expr: t.metadata.query });
+  });
+}
+
+/** The rule files (`*.yml`, `*.yaml` with rule groups) and Grafana dashboards (`*.json`) in a ConfigMap's data (findExpressions). */
+function configMapExpressions(entry: Entry, o: Json, out: FoundExpr[]): void {
+  for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
+    const where = `/data/${escapePointerKey(key)}: `;
+    if (/\.ya?ml$/.test(key)) {
+      // A rule file has a `groups` key; a YAML text without that word (and without escapes that could spell
+      // it) has none, so big configs such as prometheus.yml are not parsed here.
+      if (typeof text !== 'string' || (!text.includes('groups') && !text.includes('\\'))) continue;
+      // Parsed once per text for every gate that reads it (null: not YAML, so not a rule file).
+      const doc = parsedData(text);
+      if (doc === null) continue;
+      rulesIn(doc, where, entry, out);
+    } else if (/\.json$/.test(key)) {
+      let doc: Json;
+      try {
+        doc = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      if (doc && (doc.panels || doc.templating)) dashboardIn(doc, where, entry, out);
+    }
+  }
 }
 
 /** The PromQL check: every expression parses. `found` is findExpressions(entries), when the caller has it. */

@@ -65,6 +65,56 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
   );
 }
 
+/** What checkWiring's one pass over every object collects (indexEntry). */
+interface WiringIndex {
+  /** Findings of the pass itself (an object defined twice). */
+  readonly out: Finding[];
+  /** cluster, kind, namespace ('' when none), name -> file */
+  readonly seen: ObjectKeyMap<string>;
+  /** cluster/namespace -> pod templates */
+  readonly templates: Map<string, PodTemplate[]>;
+  /** cluster, kind (a RefKind), namespace (default when none), name */
+  readonly exists: ObjectKeyMap<true>;
+  /** cluster/namespace/service */
+  readonly slices: Set<string>;
+  /** cluster -> namespaces its tree creates */
+  readonly created: Map<string, Set<string>>;
+  /** Services, NetworkPolicies and pod templates: looked at again once every cluster's objects are known. */
+  readonly later: Array<{ readonly i: number; readonly t: PodTemplate | undefined }>;
+  readonly namespaced: NamespaceIndex;
+}
+
+/**
+ * checkWiring's pass over one object (entry `i`). A function of its own: checkWiring runs once a synth, so V8
+ * optimizes its loop by on-stack replacement and then checkWiring whole again in the next synth; this small function
+ * is optimized once, and checkWiring's own compiling stays small (session 36, docs/performance-history.md).
+ */
+function indexEntry(e: Entry, i: number, x: WiringIndex): void {
+  // The parts of objectKey's `kind/namespace/name` (and of the `kind/namespace/name` the references name), as text.
+  const cluster = `${e.cluster}`;
+  const kind = `${e.object.kind}`;
+  const name = `${e.object.metadata.name}`;
+  const namespace = e.object.metadata.namespace;
+  const other = x.seen.setIfAbsent(cluster, kind, `${namespace ?? ''}`, name, e.file);
+  if (other !== undefined) x.out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
+  // Only what a reference can name is looked up (at 100,000 devices, the registration requests are not).
+  if (REF_KINDS.has(kind)) x.exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
+  const t = podTemplate(e);
+  if (t) {
+    const key = `${e.cluster}/${t.namespace}`;
+    const list = x.templates.get(key);
+    if (list) list.push(t);
+    else x.templates.set(key, [t]);
+  }
+  if (t || kind === 'Service' || kind === 'NetworkPolicy') x.later.push({ i, t });
+  if (kind === 'EndpointSlice' || kind === 'Endpoints') {
+    const svc = kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
+    if (svc) x.slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
+  }
+  addCreatedNamespace(e, x.created);
+  if (namespace && !SYSTEM_NAMESPACES.has(namespace)) x.namespaced.add(e.cluster, namespace, i);
+}
+
 /**
  * Wiring: no two objects share kind, namespace and name in a cluster; every Service selects a pod template
  * and targets a port it declares (a Service without a selector needs an EndpointSlice); every object a pod
@@ -72,44 +122,21 @@ function portMatches(target: unknown, templates: ReadonlyArray<PodTemplate>): bo
  * Namespaces, every namespaced object's namespace is one of them (or one every cluster has).
  */
 export function checkWiring(entries: ReadonlyArray<Entry>): Finding[] {
-  const out: Finding[] = [];
-  const seen = new ObjectKeyMap<string>(); // cluster, kind, namespace ('' when none), name -> file
-  const templates = new Map<string, PodTemplate[]>(); // cluster/namespace -> pod templates
-  const exists = new ObjectKeyMap<true>(); // cluster, kind (a RefKind), namespace (default when none), name
-  const slices = new Set<string>(); // cluster/namespace/service
-  const created = new Map<string, Set<string>>(); // cluster -> namespaces its tree creates
+  const index: WiringIndex = {
+    out: [],
+    seen: new ObjectKeyMap<string>(),
+    templates: new Map<string, PodTemplate[]>(),
+    exists: new ObjectKeyMap<true>(),
+    slices: new Set<string>(),
+    created: new Map<string, Set<string>>(),
+    later: [],
+    namespaced: new NamespaceIndex(),
+  };
   // One pass reads every object; what needs the whole cluster known first is kept as indexes, so only those objects
   // are read again (at 100,000 devices a second pass over every object cost about half the gate: each object is
   // read from memory anew).
-  /** Services, NetworkPolicies and pod templates: looked at again once every cluster's objects are known. */
-  const later: Array<{ readonly i: number; readonly t: PodTemplate | undefined }> = [];
-  const namespaced = new NamespaceIndex();
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    // The parts of objectKey's `kind/namespace/name` (and of the `kind/namespace/name` the references name), as text.
-    const cluster = `${e.cluster}`;
-    const kind = `${e.object.kind}`;
-    const name = `${e.object.metadata.name}`;
-    const namespace = e.object.metadata.namespace;
-    const other = seen.setIfAbsent(cluster, kind, `${namespace ?? ''}`, name, e.file);
-    if (other !== undefined) out.push({ file: e.file, pointer: '/metadata/name', message: `${e.object.kind} "${e.object.metadata.name}" is also defined in ${other}` });
-    // Only what a reference can name is looked up (at 100,000 devices, the registration requests are not).
-    if (REF_KINDS.has(kind)) exists.set(cluster, kind, `${namespaceOf(e.object)}`, name, true);
-    const t = podTemplate(e);
-    if (t) {
-      const key = `${e.cluster}/${t.namespace}`;
-      const list = templates.get(key);
-      if (list) list.push(t);
-      else templates.set(key, [t]);
-    }
-    if (t || kind === 'Service' || kind === 'NetworkPolicy') later.push({ i, t });
-    if (kind === 'EndpointSlice' || kind === 'Endpoints') {
-      const svc = kind === 'Endpoints' ? e.object.metadata.name : e.object.metadata.labels?.['kubernetes.io/service-name'];
-      if (svc) slices.add(`${e.cluster}/${namespaceOf(e.object)}/${svc}`);
-    }
-    addCreatedNamespace(e, created);
-    if (namespace && !SYSTEM_NAMESPACES.has(namespace)) namespaced.add(e.cluster, namespace, i);
-  }
+  for (let i = 0; i < entries.length; i++) indexEntry(entries[i], i, index);
+  const { out, templates, exists, slices, created, later, namespaced } = index;
   // The namespace findings come before the reference findings, each in the objects' order.
   const namespaceFindings: Finding[] = [];
   for (const i of namespaced.outside(created)) {

@@ -102,23 +102,31 @@ export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: Readon
     for (const o of configuringObjects(f)) declared.add(`${o} ${f.transport} ${f.to.cluster}/${f.to.namespace}/${f.to.service}`);
   }
   const findings: Finding[] = [];
-  for (const e of entries) {
-    // Argo CD's objects configure other installs (a Helm source's values), not a path of their own namespace.
-    if (e.object.apiVersion.startsWith('argoproj.io/')) continue;
-    for (const r of serviceRefs(e.object)) {
-      const holders = services.get(`${r.namespace}/${r.service}`) ?? [];
-      const targets = r.clusterset ? holders : holders.filter((c) => c === e.cluster);
-      if (targets.length === 0) continue;
-      const transport = r.clusterset ? 'mcs' : 'in-cluster';
-      const object = `${e.cluster} ${e.object.metadata.namespace ?? 'default'} ${e.object.kind}/${e.object.metadata.name}`;
-      if (targets.some((c) => declared.has(`${object} ${transport} ${c}/${r.namespace}/${r.service}`))) continue;
-      const host = `${r.service}.${r.namespace}.svc.${r.clusterset ? 'clusterset' : 'cluster'}.local`;
-      findings.push({
-        file: e.file,
-        pointer: r.pointer,
-        message: `${objectName(e)} names ${host} (Service ${r.service} in namespace ${r.namespace}${r.clusterset ? ` of cluster ${targets.join(', ')}` : ''}), but no declared flow configured there reaches that Service ${r.clusterset ? 'by mcs' : 'in-cluster'}, so nothing proves the path (its port, the NetworkPolicies both ways${r.clusterset ? ', the ServiceExport' : ''}); fix: restore the synthesized value if the file was edited, else place the component where a declared path reaches (an edgewatt component that configures a path declares its flow, lib/core/flows.ts)`,
-      });
-    }
-  }
+  for (const e of entries) undeclaredFrom(e, services, declared, findings);
   return findings;
+}
+
+/**
+ * checkUndeclaredPaths's findings for one object: each Service it names by cluster DNS that no declared flow reaches
+ * from it, pushed to `findings`. A function of its own: checkUndeclaredPaths runs once a synth, so V8 optimized its
+ * loop by on-stack replacement and then all of it again in the next synth (16-85 ms of compiling each time, session
+ * 36's `--trace-opt`, docs/performance-history.md); this small function is optimized once.
+ */
+function undeclaredFrom(e: Entry, services: ReadonlyMap<string, string[]>, declared: ReadonlySet<string>, findings: Finding[]): void {
+  // Argo CD's objects configure other installs (a Helm source's values), not a path of their own namespace.
+  if (e.object.apiVersion.startsWith('argoproj.io/')) return;
+  for (const r of serviceRefs(e.object)) {
+    const holders = services.get(`${r.namespace}/${r.service}`) ?? [];
+    const targets = r.clusterset ? holders : holders.filter((c) => c === e.cluster);
+    if (targets.length === 0) continue;
+    const transport = r.clusterset ? 'mcs' : 'in-cluster';
+    const object = `${e.cluster} ${e.object.metadata.namespace ?? 'default'} ${e.object.kind}/${e.object.metadata.name}`;
+    if (targets.some((c) => declared.has(`${object} ${transport} ${c}/${r.namespace}/${r.service}`))) continue;
+    const host = `${r.service}.${r.namespace}.svc.${r.clusterset ? 'clusterset' : 'cluster'}.local`;
+    findings.push({
+      file: e.file,
+      pointer: r.pointer,
+      message: `${objectName(e)} names ${host} (Service ${r.service} in namespace ${r.namespace}${r.clusterset ? ` of cluster ${targets.join(', ')}` : ''}), but no declared flow configured there reaches that Service ${r.clusterset ? 'by mcs' : 'in-cluster'}, so nothing proves the path (its port, the NetworkPolicies both ways${r.clusterset ? ', the ServiceExport' : ''}); fix: restore the synthesized value if the file was edited, else place the component where a declared path reaches (an edgewatt component that configures a path declares its flow, lib/core/flows.ts)`,
+    });
+  }
 }
