@@ -59,8 +59,8 @@ export function gitopsObjects(model: StackModel, manifests: ReadonlyArray<Manife
  * The cluster-scoped kinds of the manifests' objects (by `<group>/<kind>`), and the clusters whose folders hold
  * EndpointSlices (Services of IoMT things on fleet devices). A function of its own: the loop over every object is the
  * only hot part of gitopsObjects, and V8 then optimizes this small loop alone instead of all of gitopsObjects with
- * what it calls (60-144 ms of compiling in a 10,000-device synth, again after each deoptimization; session 36's
- * `--trace-opt`, docs/performance-history.md).
+ * what it calls (61 and 144 ms of compiling in the second synth of two 10,000-device processes, and 99 ms again in the
+ * fifth of one; session 36's `--trace-opt`, docs/performance-history.md).
  */
 function scanObjects(manifests: ReadonlyArray<Manifest>): { kinds: Map<string, { group: string; kind: string }>; slicesOn: Set<string> } {
   const kinds = new Map<string, { group: string; kind: string }>();

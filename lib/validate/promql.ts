@@ -164,7 +164,10 @@ function scaledObjectExpressions(entry: Entry, o: Json, out: FoundExpr[]): void 
   });
 }
 
-/** The rule files (`*.yml`, `*.yaml` with rule groups) and Grafana dashboards (`*.json`) in a ConfigMap's data (findExpressions). */
+/**
+ * The PromQL expressions of a ConfigMap's rule files (`*.yml`, `*.yaml` whose text says `groups` or has an escape) and
+ * Grafana dashboards (`*.json` with panels or templating) (findExpressions).
+ */
 function configMapExpressions(entry: Entry, o: Json, out: FoundExpr[]): void {
   for (const [key, text] of Object.entries((o.data ?? {}) as Record<string, string>)) {
     const where = `/data/${escapePointerKey(key)}: `;

@@ -108,9 +108,10 @@ export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: Readon
 
 /**
  * checkUndeclaredPaths's findings for one object: each Service it names by cluster DNS that no declared flow reaches
- * from it, pushed to `findings`. A function of its own: checkUndeclaredPaths runs once a synth, so V8 optimized its
- * loop by on-stack replacement and then all of it again in the next synth (16-85 ms of compiling each time, session
- * 36's `--trace-opt`, docs/performance-history.md); this small function is optimized once.
+ * from it, pushed to `findings`. A function of its own: checkUndeclaredPaths runs once a synth, and V8 compiled all of
+ * it in each of a process's first four synths, by on-stack replacement in one, whole in the next, again after a
+ * deoptimization (16-85 ms each time; session 36's `--trace-opt`, docs/performance-history.md); now the small function
+ * is what V8 optimizes.
  */
 function undeclaredFrom(e: Entry, services: ReadonlyMap<string, string[]>, declared: ReadonlySet<string>, findings: Finding[]): void {
   // Argo CD's objects configure other installs (a Helm source's values), not a path of their own namespace.
