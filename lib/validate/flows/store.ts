@@ -106,10 +106,12 @@ export function forgetKnownFlowFiles(): void {
   known.clear();
 }
 
-/** What `file` holds under `key`: what this process last read or wrote when its stamp is as then, else read. */
+/** What `file` (a regular file) holds under `key`: what this process last read or wrote when its stamp is as then, else read. */
 function readKnown(file: string, key: string): Loaded | undefined {
   try {
-    const now = statStamp(fs.statSync(file));
+    const st = fs.statSync(file);
+    if (!st.isFile()) return undefined;
+    const now = statStamp(st);
     const last = known.get(file);
     if (last !== undefined && last.key === key && last.stamp === now) return last.loaded;
     const loaded = read(file, key);
@@ -125,11 +127,11 @@ function readKnown(file: string, key: string): Loaded | undefined {
 
 function read(file: string, key: string): { root: string; verdicts: Map<string, StoredVerdict>; lines: Map<string, string> } | undefined {
   try {
-    if (!fs.statSync(file).isFile()) return undefined;
     const text = fs.readFileSync(file, 'utf8');
     const nl = text.indexOf('\n');
+    if (nl < 0) return undefined;
     const header = JSON.parse(text.slice(0, nl)) as Partial<Header>;
-    if (nl < 0 || header.format !== FORMAT || header.key !== key || typeof header.root !== 'string' || digestHex('sha256', text.slice(nl + 1)) !== header.sha256) return undefined;
+    if (header.format !== FORMAT || header.key !== key || typeof header.root !== 'string' || digestHex('sha256', text.slice(nl + 1)) !== header.sha256) return undefined;
     const verdicts = new Map<string, StoredVerdict>();
     const lines = new Map<string, string>();
     for (const line of text.slice(nl + 1).split('\n')) {
