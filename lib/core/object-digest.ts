@@ -69,7 +69,11 @@ export class JsonTemplate {
     /** The probe's text around its holes (one more than the holes). */
     private readonly parts: ReadonlyArray<string>,
     /** Each hole's marker (an index into the markers, and into the values of `text`), in text order. */
-    private readonly holes: ReadonlyArray<number>,
+    public readonly holes: ReadonlyArray<number>,
+    /** The probe the template was made from (lib/synth/serialize.ts makes its YAML template from it). */
+    public readonly probe: object,
+    /** The marker strings, in the order of the values given to `text`. */
+    public readonly markers: ReadonlyArray<string>,
   ) {}
 
   /**
@@ -98,7 +102,7 @@ export class JsonTemplate {
       from = f.at + markers[f.marker].length + 2;
     }
     parts.push(text.slice(from));
-    return new JsonTemplate(parts, found.map((f) => f.marker));
+    return new JsonTemplate(parts, found.map((f) => f.marker), probe, [...markers]);
   }
 
   /** The probe's JSON text with `values[i]` (as JSON strings) where marker i was. */
@@ -115,6 +119,11 @@ export class JsonTemplate {
   public mark(o: object, values: ReadonlyArray<string>): void {
     if (values.every((v) => !v.startsWith('\u0000'))) templated.set(o, { template: this, values });
   }
+}
+
+/** The template an object's JSON text is made from, and the strings put in its holes (JsonTemplate.mark); none: not made so. */
+export function templateOf(o: object): { readonly template: JsonTemplate; readonly values: ReadonlyArray<string> } | undefined {
+  return templated.get(o);
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cacheTempFile, makeCacheDir, objectDigest, readCacheFile } from '../validate/cache';
-import { yamlBody } from './serialize';
+import { templatedBody, yamlBody } from './serialize';
 
 /** From this size on, render.json is first only listed, and its bodies read only when the sample asks (BodyStore.load). */
 export const SAMPLE_FROM_BYTES = 8 * 1024 * 1024;
@@ -145,8 +145,14 @@ export class BodyStore {
     return { bodies: objects.map((o, i) => this.body(o, digests[i])), digests };
   }
 
-  /** Renders (or finds) one object's body; `digest` is its objectDigest when already computed. */
+  /**
+   * Renders (or finds) one object's body; `digest` is its objectDigest when already computed. A body put together
+   * from a template (templatedBody: the fleet's device requests) is neither looked up nor kept: it is quicker to
+   * make than to read back, and render.json stays without them (at 100,000 devices, ~50 of its ~57 MB).
+   */
   public body(object: object, digest?: string): string {
+    const made = templatedBody(object);
+    if (made !== undefined) return made;
     if (this.dir === undefined) return yamlBody(object);
     const d = digest ?? objectDigest(object);
     if (!this.loaded && --this.defer < 0) this.load();
@@ -176,11 +182,14 @@ export class BodyStore {
   /**
    * Keeps bodies rendered elsewhere (the main thread helping the render worker) as this run's, by their digests. They
    * were asked for, so they count for the sample of a listed render.json as the bodies body() gives do (when the main
-   * thread renders most of them, the sample is decided all the same).
+   * thread renders most of them, the sample is decided all the same). `made`: the indexes of bodies put together from a
+   * template, which are not kept (as body() keeps none).
    */
-  public adopt(digests: ReadonlyArray<string> | undefined, bodies: ReadonlyArray<string>): void {
+  public adopt(digests: ReadonlyArray<string> | undefined, bodies: ReadonlyArray<string>, made: ReadonlyArray<number> = []): void {
     if (this.dir === undefined || !digests) return;
+    const skip = new Set(made);
     digests.forEach((d, i) => {
+      if (skip.has(i)) return;
       this.sample(d);
       this.remember(d, bodies[i]);
     });

@@ -7,7 +7,7 @@ import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex, fileIn, stampOf } from './file-index';
 import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
-import { yamlBody } from './serialize';
+import { templatedBody, yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 import { dropWorker, KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
 
@@ -280,9 +280,15 @@ class Renderer implements BodyRenderer {
   /** Renders a batch this thread claimed and sends the bodies to the worker, which stages them. */
   private renderFor(id: number): void {
     const { objects } = this.batches[id];
-    const bodies = objects.map(yamlBody);
+    const made: number[] = [];
+    const bodies = objects.map((o, i) => {
+      const body = templatedBody(o);
+      if (body === undefined) return yamlBody(o);
+      made.push(i);
+      return body;
+    });
     const digests = this.options.cacheDir !== undefined ? objects.map(objectDigest) : undefined;
-    (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'rendered', id, bodies, digests } satisfies ToWorker);
+    (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'rendered', id, bodies, digests, made } satisfies ToWorker);
     this.mine.add(id);
     this.inFlight -= objects.length;
     this.poll();
@@ -330,7 +336,7 @@ class Renderer implements BodyRenderer {
         w.port.postMessage({ type: 'batch', id: this.sent, files, digests } satisfies ToWorker);
         this.lazySent.add(this.sent);
       } else {
-        const data = v8.serialize(objects);
+        const data = packObjects(objects);
         w.port.postMessage({ type: 'batch', id: this.sent, data, files, digests } satisfies ToWorker, [data.buffer as ArrayBuffer]);
       }
       this.inFlight += objects.length;
@@ -371,7 +377,7 @@ class Renderer implements BodyRenderer {
     if (m.type === 'need') {
       this.asked++;
       this.lazySent.delete(m.id);
-      const data = v8.serialize(this.batches[m.id].objects);
+      const data = packObjects(this.batches[m.id].objects);
       (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'objects', id: m.id, data } satisfies ToWorker, [data.buffer as ArrayBuffer]);
     } else if (m.type === 'staged') this.stagedResults = m.results;
     else if (m.type === 'bodies') {
@@ -384,4 +390,13 @@ class Renderer implements BodyRenderer {
     }
     return m.type;
   }
+}
+
+/**
+ * A batch's objects as the worker gets them (v8.serialize): an object whose body is put together from a template
+ * (templatedBody: a fleet's device requests) goes as that body, a string, which is shorter to serialize than the
+ * object and leaves the worker nothing to render; every other object as it is (an object is never a string).
+ */
+function packObjects(objects: ReadonlyArray<object>): Uint8Array {
+  return v8.serialize(objects.map((o) => templatedBody(o) ?? o));
 }

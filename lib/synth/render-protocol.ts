@@ -57,7 +57,8 @@ export interface PingWorker {
 export type ToWorker =
   /**
    * Final objects, serialized with v8.serialize (the structured clone postMessage would make, kept as compact
-   * bytes until the worker renders them), with staging each object's file, and with a cache folder each
+   * bytes until the worker renders them; an object whose body the main thread put together from a template goes as
+   * that body, a string: render-pool.ts packObjects), with staging each object's file, and with a cache folder each
    * object's objectDigest (the worker then hashes nothing). With warm caches and staging, without `data`: the
    * worker asks for the objects ('need') when it has to render one.
    */
@@ -65,7 +66,14 @@ export type ToWorker =
   /** The objects of a batch sent without them (warm caches), which the worker asked for ('need'). */
   | { readonly type: 'objects'; readonly id: number; readonly data: Uint8Array }
   /** A batch the main thread rendered itself (it claimed it): the worker stages its files and keeps its bodies. */
-  | { readonly type: 'rendered'; readonly id: number; readonly bodies: string[]; readonly digests?: string[] }
+  | {
+      readonly type: 'rendered';
+      readonly id: number;
+      readonly bodies: string[];
+      readonly digests?: string[];
+      /** The indexes of the bodies put together from a template (templatedBody), which render.json does not keep. */
+      readonly made?: number[];
+    }
   /**
    * A batch sent without its objects (warm caches) that the main thread claimed while it waited for the worker: the
    * stamp (file-index.ts stampOf) of each of its files as the main thread took it (null: no regular file there), so

@@ -42,7 +42,7 @@ function session(data: StartSession['data']): void {
   const post = (m: FromWorker): void => postOn(port, counter, m);
 
   /** The batches, as the bytes they came in until they are needed (an object graph takes several times the memory). */
-  type Batch = { id: number; data?: Uint8Array; objects?: object[]; files?: ReadonlyArray<FileRef>; digests?: string[] };
+  type Batch = { id: number; data?: Uint8Array; objects?: Array<object | string>; files?: ReadonlyArray<FileRef>; digests?: string[] };
   const batches: Batch[] = [];
   /** Batches sent without objects that wait for them ('need'), by id, with the file to go on from. */
   const parked = new Map<number, { readonly b: Batch; readonly from: number }>();
@@ -51,8 +51,8 @@ function session(data: StartSession['data']): void {
   /** Thrown when a batch without objects has a file to render. */
   const NEED = Symbol('need objects');
 
-  function objectsOf(b: (typeof batches)[number]): object[] {
-    b.objects ??= v8.deserialize(b.data as Uint8Array) as object[];
+  function objectsOf(b: (typeof batches)[number]): Array<object | string> {
+    b.objects ??= v8.deserialize(b.data as Uint8Array) as Array<object | string>;
     b.data = undefined;
     return b.objects;
   }
@@ -92,7 +92,7 @@ function session(data: StartSession['data']): void {
         else {
           const objects = objectsOf(b);
           const digests = b.digests;
-          stage(b.id, objects.length, b.files, digests, (i) => store.body(objects[i], digests?.[i]));
+          stage(b.id, objects.length, b.files, digests, (i) => bodyOf(store, objects[i], digests?.[i]));
         }
       } else if (ending) {
         return end();
@@ -153,7 +153,7 @@ function session(data: StartSession['data']): void {
     const objects = b.data || b.objects ? objectsOf(b) : undefined;
     let at = from;
     const body = (i: number): string => {
-      if (objects) return store.body(objects[i], digests[i]);
+      if (objects) return bodyOf(store, objects[i], digests[i]);
       const cached = store.cachedBody(digests[i]);
       if (cached !== undefined) return cached;
       at = i;
@@ -204,7 +204,7 @@ function session(data: StartSession['data']): void {
     }
     else if (m.type === 'rendered') {
       try {
-        openStore().adopt(m.digests, m.bodies);
+        openStore().adopt(m.digests, m.bodies, m.made);
         stage(m.id, m.bodies.length, batches[m.id].files, m.digests, (i) => m.bodies[i]);
       } catch (e) {
         return fail(e);
@@ -229,6 +229,11 @@ function session(data: StartSession['data']): void {
     } else ending = m.type;
     schedule();
   });
+}
+
+/** An object's body: one the main thread put together from a template comes as the string (render-pool.ts packObjects). */
+function bodyOf(store: BodyStore, o: object | string, digest: string | undefined): string {
+  return typeof o === 'string' ? o : store.body(o, digest);
 }
 
 (parentPort as MessagePort).on('message', (m: StartSession | PingWorker) => {

@@ -286,9 +286,9 @@ describe('render worker', () => {
     // The batches this thread serializes for the worker (arrays of objects; v8.serialize is also used elsewhere).
     const nodeV8 = require('v8') as typeof import('v8'); // the module object render-pool's calls go through
     const real = nodeV8.serialize;
-    let shipped: object[][] = [];
+    let shipped: unknown[][] = [];
     const spy = jest.spyOn(nodeV8, 'serialize').mockImplementation((value: unknown) => {
-      if (Array.isArray(value)) shipped.push(value as object[]);
+      if (Array.isArray(value)) shipped.push(value as unknown[]);
       return real(value);
     });
     try {
@@ -299,9 +299,10 @@ describe('render worker', () => {
       stack.fleet.devices[7].name += '-renamed';
       const r = synth();
       expect(r.write.missing.length + r.write.changed.length).toBe(1);
-      // Warm: only the fleet's batch (the renamed device's new request) is asked for.
+      // Warm: only the fleet's batch (the renamed device's new request) is asked for; a device request goes as its
+      // body, put together from the requests' template on this thread (render-pool.ts packObjects).
       expect(shipped.length).toBe(1);
-      expect(shipped[0].some((o) => (o as { metadata: { name: string } }).metadata.name === stack.fleet.devices[7].name)).toBe(true);
+      expect(shipped[0].some((o) => typeof o === 'string' && o.includes(`\n  name: ${stack.fleet.devices[7].name}\n`))).toBe(true);
       const files = Object.fromEntries(synthesize(stack).files);
       for (const [rel, text] of Object.entries(files)) expect([rel, fs.readFileSync(path.join(dist, rel), 'utf8')]).toEqual([rel, text]);
       shipped = [];
@@ -321,9 +322,9 @@ describe('render worker', () => {
       const synth = (options: Record<string, unknown> = {}) => synthToDir(stack, dist, { renderThreshold: 0, validationCache: cache, ...options });
       const nodeV8 = require('v8') as typeof import('v8');
       const real = nodeV8.serialize;
-      const shipped: object[][] = [];
+      const shipped: unknown[][] = [];
       const spy = jest.spyOn(nodeV8, 'serialize').mockImplementation((value: unknown) => {
-        if (Array.isArray(value)) shipped.push(value as object[]);
+        if (Array.isArray(value)) shipped.push(value as unknown[]);
         return real(value);
       });
       const same = () => {
@@ -341,12 +342,18 @@ describe('render worker', () => {
     });
     afterEach(() => t.spy.mockRestore());
 
-    test('no file index but the render cache: every body comes from render.json, no object is sent', () => {
+    test('no file index but the render cache: every body comes from render.json but the device requests\', which are sent as bodies', () => {
       fs.rmSync(path.join(t.cache, 'files.json'));
+      // render.json keeps no device request: its body is put together from a template, quicker than read back.
+      const renderJson = fs.readFileSync(path.join(t.cache, 'render.json'), 'utf8');
+      expect(renderJson).toContain('kind: EdgeDeviceSet\\n');
+      expect(renderJson).not.toContain('kind: EdgeDeviceSignedRequest');
       t.shipped.length = 0;
       const r = t.synth();
       expect(r.write.missing.length + r.write.changed.length + r.write.stale.length).toBe(0);
-      expect(t.shipped.length).toBe(0);
+      // Only the batch that holds the 300 requests is asked for, each request in it as its body.
+      expect(t.shipped.length).toBe(1);
+      expect(t.shipped[0].filter((o) => typeof o === 'string' && o.includes('kind: EdgeDeviceSignedRequest\n')).length).toBe(300);
       t.same();
     });
 
