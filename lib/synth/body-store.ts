@@ -73,7 +73,7 @@ export class BodyStore {
    * Reads render.json (once). One of `sampleFromBytes` or more is first only listed (its digests): its bodies are
    * read when half of the first SAMPLE_ASKED bodies asked for are in it, and never when fewer are —
    * a synth that changes every object (the stack renamed) otherwise read 57 MB of bodies at 100,000 devices, about
-   * 250 MB of memory, to use none. Such a run's own bodies become the cache on commit.
+   * 250 MB of memory, to use none (before the device requests' bodies were left out of render.json: ~10 MB since). Such a run's own bodies become the cache on commit.
    */
   private load(): void {
     if (this.loaded || this.file === undefined || this.sampled) return;
@@ -148,7 +148,9 @@ export class BodyStore {
   /**
    * Renders (or finds) one object's body; `digest` is its objectDigest when already computed. A body put together
    * from a template (templatedBody: the fleet's device requests) is neither looked up nor kept: it is quicker to
-   * make than to read back, and render.json stays without them (at 100,000 devices, ~50 of its ~57 MB).
+   * make than to read back, and render.json stays without them (at 100,000 devices ~10 MB instead of ~57 MB). So a
+   * request's file that the file index does not know unchanged (no files.json, or its stamp changed) has its batch
+   * asked for ('need'), where render.json used to give its body.
    */
   public body(object: object, digest?: string): string {
     const made = templatedBody(object);

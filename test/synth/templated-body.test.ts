@@ -1,7 +1,11 @@
 import * as fc from 'fast-check';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { stringify } from 'yaml';
 import { JsonTemplate } from '../../lib/core/object-digest';
 import { requestRenderer } from '../../lib/fleet/request-renderer';
+import { BodyStore } from '../../lib/synth/body-store';
 import { sortKeys, templatedBody, yamlBody } from '../../lib/synth/serialize';
 
 /** What the `yaml` library writes for `value`, with yamlBody's options (a copy, so no template is involved). */
@@ -86,5 +90,24 @@ describe('YAML bodies put together from a template (lib/synth/serialize.ts templ
     t.mark(right, ['dev-00002']);
     expect(templatedBody(right)).toBeUndefined();
     expect(yamlBody(right)).toBe(library(right));
+  });
+
+  test('render.json keeps no body put together from a template, whichever thread made it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatt-templated-'));
+    try {
+      const render = requestRenderer(generic, 'edgewatt.io/device');
+      const request = render('dev-00007', 'set-007');
+      const other = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
+      // The render worker's way (body()) and the main thread's (adopt(), its `made` indexes): neither keeps the request.
+      const store = BodyStore.open(dir, 'k');
+      expect(store.body(request, 'request-digest')).toBe(library(request));
+      expect(store.body(other, 'other-digest')).toBe(library(other));
+      store.adopt(['adopted-request', 'adopted-other'], [library(request), library(other)], [0]);
+      store.commit();
+      const kept = JSON.parse(fs.readFileSync(path.join(dir, 'render.json'), 'utf8')) as { bodies: Record<string, string> };
+      expect(Object.keys(kept.bodies).sort()).toEqual(['adopted-other', 'other-digest']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
