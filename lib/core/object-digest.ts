@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
 import { digestBase64 } from './hash';
+import { cutHoles, HoleSpan } from './text-holes';
 
 /**
  * Facts about a synthesized object's JSON text, computed once per object (a synthesized object is not changed
@@ -84,25 +85,18 @@ export class JsonTemplate {
   public static of(probe: object, markers: ReadonlyArray<string>): JsonTemplate | undefined {
     if (!jsonExact(probe)) return undefined;
     const text = JSON.stringify(probe);
-    const found: Array<{ at: number; marker: number }> = [];
+    const found: HoleSpan[] = [];
     for (let m = 0; m < markers.length; m++) {
       const quoted = JSON.stringify(markers[m]);
       if (quoted !== `"${markers[m]}"` || text.split(markers[m]).length !== text.split(quoted).length) return undefined;
       for (let at = text.indexOf(quoted); at >= 0; at = text.indexOf(quoted, at + quoted.length)) {
         // A key (JSON puts ':' after a key, never after a value) is not a hole.
         if (text[at + quoted.length] === ':') return undefined;
-        found.push({ at, marker: m });
+        found.push({ at, length: quoted.length, value: m });
       }
     }
-    found.sort((a, b) => a.at - b.at);
-    const parts: string[] = [];
-    let from = 0;
-    for (const f of found) {
-      parts.push(text.slice(from, f.at));
-      from = f.at + markers[f.marker].length + 2;
-    }
-    parts.push(text.slice(from));
-    return new JsonTemplate(parts, found.map((f) => f.marker), probe, [...markers]);
+    const cut = cutHoles(text, found);
+    return cut && new JsonTemplate(cut.parts, cut.holes, probe, [...markers]);
   }
 
   /** The probe's JSON text with `values[i]` (as JSON strings) where marker i was. */

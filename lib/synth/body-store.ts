@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cacheTempFile, makeCacheDir, objectDigest, readCacheFile } from '../validate/cache';
-import { templatedBody, yamlBody } from './serialize';
+import { libraryYamlBody, templatedBody, yamlBody } from './serialize';
 
 /** From this size on, render.json is first only listed, and its bodies read only when the sample asks (BodyStore.load). */
 export const SAMPLE_FROM_BYTES = 8 * 1024 * 1024;
@@ -155,11 +155,11 @@ export class BodyStore {
   public body(object: object, digest?: string): string {
     const made = templatedBody(object);
     if (made !== undefined) return made;
-    if (this.dir === undefined) return yamlBody(object);
+    if (this.dir === undefined) return libraryYamlBody(object);
     const d = digest ?? objectDigest(object);
     if (!this.loaded && --this.defer < 0) this.load();
     this.sample(d);
-    const b = this.old.get(d) ?? yamlBody(object);
+    const b = this.old.get(d) ?? libraryYamlBody(object);
     this.remember(d, b);
     return b;
   }

@@ -7,7 +7,7 @@ import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex, fileIn, stampOf } from './file-index';
 import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
-import { templatedBody, yamlBody } from './serialize';
+import { libraryYamlBody, templatedBody, yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 import { dropWorker, KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
 
@@ -283,7 +283,7 @@ class Renderer implements BodyRenderer {
     const made: number[] = [];
     const bodies = objects.map((o, i) => {
       const body = templatedBody(o);
-      if (body === undefined) return yamlBody(o);
+      if (body === undefined) return libraryYamlBody(o);
       made.push(i);
       return body;
     });
