@@ -123,13 +123,24 @@ export class FleetChart extends ChartWithPlainObjects {
     // One pass, no pair per device (100,000 of them at the bench's largest tier).
     const setOf = new Map<string, string>();
     const setList: string[] = []; // each device's set, in device order (the requests are added in that order)
-    const used = new Set<string>();
+    // The devices of each set, in device order (for placeWorkload); the last set's list at hand, as consecutive
+    // devices mostly share their set.
+    const members = new Map<string, string[]>();
+    let lastSet: string | undefined;
+    let lastMembers: string[] = [];
     for (const d of f.devices) {
       const set = flottaSetOf(d, sampled(d));
       setOf.set(d.name, set);
       setList.push(set);
-      used.add(set);
+      if (set !== lastSet) {
+        lastSet = set;
+        let list = members.get(set);
+        if (list === undefined) members.set(set, (list = []));
+        lastMembers = list;
+      }
+      lastMembers.push(d.name);
     }
+    const used: ReadonlySet<string> = new Set(members.keys());
     const settings = new Map<string, SetSettings>(f.deviceSets.map((s) => [s.name, { heartbeatSeconds: s.heartbeatSeconds, hardwareProfile: s.hardwareProfile, intervalSeconds: s.metrics.intervalSeconds, allowList: s.metrics.allowList }]));
     if (used.has(FLOTTA_DEFAULT_SET) || used.has(flottaSetOf({}, false))) settings.set(FLOTTA_DEFAULT_SET, DEFAULT_SET);
     for (const [name, set] of [...settings].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -153,7 +164,7 @@ export class FleetChart extends ChartWithPlainObjects {
     const workloadNames = new Set<string>();
     for (const w of allDeviceWorkloads(model, ctx.registry)) {
       const allowList = w.metrics?.allowList ? allowListConfigMap(this, `${w.name}-metrics`, ns, w.metrics.allowList, labels) : undefined;
-      for (const place of placeWorkload(w.name, w.devices, setOf)) {
+      for (const place of placeWorkload(w.name, w.devices, setOf, members)) {
         if (workloadNames.has(place.name)) throw new Error(`${w.path ?? 'fleet.workloads'}: EdgeWorkload name "${place.name}" is used twice (a per-device copy of "${w.name}" collides with another workload): rename one workload`);
         workloadNames.add(place.name);
         const wl = new EdgeWorkload(this, `workload-${place.name}`, {

@@ -96,9 +96,23 @@ export class EdgeDeviceSignedRequest extends FlottaObject<EdgeDeviceSignedReques
  * those), and toJson gives none.
  */
 export class EdgeDeviceSignedRequests extends Construct {
-  /** The requests in the order added: props (add), or a device and its set (addDevice, made into props only when rendered). */
-  private readonly requests: Array<RequestProps | { readonly device: string; readonly targetSet: string }> = [];
+  /**
+   * The requests in the order added: props (add), or the index of a device in `devices` and `targetSets`
+   * (addDevice; made into props only when rendered, and no object per device until then).
+   */
+  private readonly requests: Array<RequestProps | number> = [];
+  /** The device names addDevice added, in the order added. */
+  private readonly deviceNames: string[] = [];
+  /** The set of each device in deviceNames. */
+  private readonly targetSets: string[] = [];
+  /**
+   * Every name added, once they stopped coming in increasing order (see claim); until then the last one is enough to
+   * tell a name new.
+   */
   private readonly names = new Set<string>();
+  private last: string | undefined;
+  private increasing: boolean;
+  private count = 0;
   private readonly plain: boolean;
 
   /** `devices`: what every request addDevice adds shares (see DeviceRequests). @default - none: only `add` */
@@ -109,6 +123,8 @@ export class EdgeDeviceSignedRequests extends Construct {
   ) {
     super(scope, id);
     this.plain = rendersPlain(this);
+    // A construct per request (not plain) is named by its id: the set of names is kept from the start.
+    this.increasing = this.plain;
   }
 
   /** Adds one request (its metadata must name it; a name added twice throws, as a second construct id would). */
@@ -127,17 +143,35 @@ export class EdgeDeviceSignedRequests extends Construct {
   public addDevice(name: string, targetSet: string): void {
     if (this.devices === undefined) throw new Error(`${this.node.path}: addDevice needs the constructor's devices settings`);
     this.claim(name);
-    if (this.plain) this.requests.push({ device: name, targetSet });
-    else new EdgeDeviceSignedRequest(this, `registration-${name}`, deviceProps(this.devices, name, targetSet));
+    if (this.plain) {
+      this.requests.push(this.deviceNames.length);
+      this.deviceNames.push(name);
+      this.targetSets.push(targetSet);
+    } else new EdgeDeviceSignedRequest(this, `registration-${name}`, deviceProps(this.devices, name, targetSet));
   }
 
+  /**
+   * Throws when `name` was added before. Names added in increasing order (code-unit order, as the fleet chart adds
+   * its devices, sorted by name) are new by that alone, so a 100,000-device fleet builds no set of names; from the
+   * first name out of that order on, every name is kept in a set.
+   */
   private claim(name: string): void {
+    if (this.increasing) {
+      if (this.last === undefined || name > this.last) {
+        this.last = name;
+        this.count++;
+        return;
+      }
+      this.increasing = false;
+      for (const r of this.requests) this.names.add(typeof r === 'number' ? this.deviceNames[r] : r.metadata.name);
+    }
     if (!addNew(this.names, name)) throw new Error(`There is already a registration request named "${name}" in ${this.node.path}`);
+    this.count++;
   }
 
   /** How many requests were added. */
   public get size(): number {
-    return this.names.size;
+    return this.count;
   }
 
   /**
@@ -159,24 +193,57 @@ export class EdgeDeviceSignedRequests extends Construct {
     const devices = this.devices;
     if (devices === undefined) return this.requests.map((r) => render(r as RequestProps));
     const shared = JSON.stringify([chart.namespace ?? null, chart.labels, devices]);
-    const previous = keptRequests?.shared === shared ? keptRequests.objects : undefined;
-    // By device name (unique here: claim), with its set: a kept entry met again is kept as it is, so an unchanged
-    // device costs two lookups and no allocation.
-    const objects = new Map<string, KeptRequest>();
+    const previous = keptRequests?.shared === shared ? keptRequests : undefined;
+    const finder = previous ? keptFinder(previous) : undefined;
+    const { deviceNames, targetSets } = this;
+    const objects: Array<Readonly<Record<string, unknown>>> = [];
     let renderDevice: RenderRequest | undefined;
+    // An unchanged device costs a lookup of its name among the last call's (by walking both lists when they are in
+    // increasing order, as the fleet chart's are) and no allocation.
     const out = this.requests.map((r) => {
-      if (!('device' in r)) return render(r);
-      let kept = previous?.get(r.device);
-      if (kept === undefined || kept.targetSet !== r.targetSet) {
-        renderDevice ??= requestRenderer((name, targetSet) => render(deviceProps(devices, name, targetSet)), devices.nameLabel);
-        kept = { targetSet: r.targetSet, object: renderDevice(r.device, r.targetSet) };
+      if (typeof r !== 'number') return render(r);
+      const name = deviceNames[r];
+      const set = targetSets[r];
+      const j = finder === undefined ? -1 : finder(name);
+      let object = j >= 0 && previous!.targetSets[j] === set ? previous!.objects[j] : undefined;
+      if (object === undefined) {
+        renderDevice ??= requestRenderer((n, targetSet) => render(deviceProps(devices, n, targetSet)), devices.nameLabel);
+        object = renderDevice(name, set);
       }
-      objects.set(r.device, kept);
-      return kept.object;
+      objects.push(object);
+      return object as Record<string, unknown>;
     });
-    keptRequests = { shared, objects };
+    keptRequests = { shared, names: deviceNames.slice(), targetSets: targetSets.slice(), objects, increasing: this.plain && this.increasing };
     return out;
   }
+}
+
+/**
+ * A lookup of device names in `kept` (the index of each, -1 when it is not there). While the names asked come in
+ * increasing order and kept's are in increasing order too, both lists are walked together (two string comparisons a
+ * name); from a name out of that order on, a map of kept's names is built and asked instead.
+ */
+function keptFinder(kept: KeptRequests): (name: string) => number {
+  const names = kept.names;
+  let walking = kept.increasing;
+  let j = 0;
+  let last: string | undefined;
+  let index: Map<string, number> | undefined;
+  return (name) => {
+    if (walking) {
+      if (last === undefined || name > last) {
+        last = name;
+        while (j < names.length && names[j] < name) j++;
+        return j < names.length && names[j] === name ? j : -1;
+      }
+      walking = false;
+    }
+    if (index === undefined) {
+      index = new Map();
+      for (let i = names.length - 1; i >= 0; i--) index.set(names[i], i);
+    }
+    return index.get(name) ?? -1;
+  };
 }
 
 /** The props of one registration request. */
@@ -206,14 +273,19 @@ export interface DeviceRequests {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-/** A device's request as the last toJson gave it, with the set it was for. */
-interface KeptRequest {
-  readonly targetSet: string;
-  readonly object: Record<string, unknown>;
+/**
+ * The device requests the last EdgeDeviceSignedRequests.toJson gave, under its shared settings: each device's name,
+ * set and object, in the order added, and whether the names were added in increasing order.
+ */
+interface KeptRequests {
+  readonly shared: string;
+  readonly names: ReadonlyArray<string>;
+  readonly targetSets: ReadonlyArray<string>;
+  readonly objects: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly increasing: boolean;
 }
 
-/** The device requests the last EdgeDeviceSignedRequests.toJson gave, by device name, under its shared settings. */
-let keptRequests: { readonly shared: string; readonly objects: ReadonlyMap<string, KeptRequest> } | undefined;
+let keptRequests: KeptRequests | undefined;
 
 /** Forgets the device requests the last toJson kept (the next toJson renders every request). */
 export function forgetDeviceRequests(): void {

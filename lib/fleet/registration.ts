@@ -36,8 +36,20 @@ export { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX };
  */
 export function flottaSetOf(device: { readonly set?: string }, selected: boolean): string {
   const base = device.set ?? FLOTTA_DEFAULT_SET;
-  return selected ? base : `${base}${UNSAMPLED_SUFFIX}`;
+  if (selected) return base;
+  // One string per set, not one per device: the fleet chart files most of a 100,000-device fleet under these names.
+  let name = unsampledNames.get(base);
+  if (name === undefined) {
+    name = `${base}${UNSAMPLED_SUFFIX}`;
+    if (unsampledNames.size >= MAX_KEPT_SET_NAMES) unsampledNames.clear();
+    unsampledNames.set(base, name);
+  }
+  return name;
 }
+
+/** Each set's unsampled variant's name, by the set's name (flottaSetOf), at most MAX_KEPT_SET_NAMES of them. */
+const unsampledNames = new Map<string, string>();
+const MAX_KEPT_SET_NAMES = 10_000;
 
 /** How one EdgeWorkload picks its devices. */
 export type WorkloadPlacement =
@@ -77,11 +89,27 @@ function membersBySet(setOf: ReadonlyMap<string, string>): Map<string, string[]>
  * one device → `device`; devices that are exactly the listed members of some sets → a selector on those sets;
  * anything else → one EdgeWorkload per device, by name.
  */
-export function placeWorkload(name: string, targets: ReadonlyArray<string>, setOf: ReadonlyMap<string, string>): WorkloadPlacement[] {
+export function placeWorkload(name: string, targets: ReadonlyArray<string>, setOf: ReadonlyMap<string, string>, bySet: ReadonlyMap<string, ReadonlyArray<string>> = membersBySet(setOf)): WorkloadPlacement[] {
   if (targets.length === 1) return [{ name, device: targets[0] }];
-  const wanted = new Set(targets);
   const sets = [...new Set(targets.map((t) => setOf.get(t)!))].sort();
-  const bySet = membersBySet(setOf);
-  if (sets.every((s) => (bySet.get(s) ?? []).every((d) => wanted.has(d)))) return [{ name, sets }];
+  if (coversSets(targets, sets, bySet)) return [{ name, sets }];
   return [...targets].sort().map((d) => ({ name: perDeviceWorkloadName(name, d), device: d }));
+}
+
+/**
+ * Whether every member of `sets` (the sets of the targets; `bySet`, the members of each set, from the same device →
+ * set map) is a target. Targets in increasing order are distinct and, when each has a set, each is a member of one
+ * of the sets: then exactly when the sets have as many members as there are targets (no set of the targets built per
+ * workload, a thousand of them at the bench's largest tier). Otherwise each member is looked up.
+ */
+function coversSets(targets: ReadonlyArray<string>, sets: ReadonlyArray<string | undefined>, bySet: ReadonlyMap<string, ReadonlyArray<string>>): boolean {
+  let increasing = !sets.includes(undefined);
+  for (let i = 1; i < targets.length && increasing; i++) increasing = targets[i - 1] < targets[i];
+  if (increasing) {
+    let members = 0;
+    for (const s of sets) members += bySet.get(s!)?.length ?? 0;
+    return members === targets.length;
+  }
+  const wanted = new Set(targets);
+  return sets.every((s) => (bySet.get(s!) ?? []).every((d) => wanted.has(d)));
 }
