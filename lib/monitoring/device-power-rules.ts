@@ -1,6 +1,6 @@
 import { AlertRule, RecordingRule } from '../core/monitoring-contract';
 import { FLOTTA_MANAGER, FLOTTA_METRIC } from '../fleet/flotta-operator';
-import { setPowers, sortedDeviceNames } from '../model/device-power';
+import { SetPower, setPowers, sortedDeviceNames } from '../model/device-power';
 import { FleetModel, StackModel } from '../model/types';
 
 /** Names of the device power records (dashboards, tests, plan). */
@@ -57,7 +57,12 @@ export function deviceMatcher(chosen: ReadonlyArray<string>, all: ReadonlyArray<
  * names (~0.15 s a synth at 100,000 devices, where the bench's one set holds them all).
  */
 function fleetMatcher(fleet: FleetModel, devices: ReadonlyArray<string>, label?: string): string {
-  return devices.length === fleet.devices.length ? `${label ?? 'edgedeviceid'}!=""` : deviceMatcher(devices, sortedDeviceNames(fleet), label);
+  return devices.length === fleet.devices.length ? everyDevice(label) : deviceMatcher(devices, sortedDeviceNames(fleet), label);
+}
+
+/** The matcher of every device of the fleet (fleetMatcher). */
+function everyDevice(label?: string): string {
+  return `${label ?? 'edgedeviceid'}!=""`;
 }
 const BY = 'cluster, device, source';
 
@@ -146,15 +151,18 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
   const of = (devices: ReadonlyArray<string>) => fleetMatcher(f, devices);
+  // The matcher of the devices of some sets (not empty): every device's when they hold every device (each device is in
+  // one set), without listing them (100,000 at the bench's largest tier); fleetMatcher's otherwise.
+  const ofSets = (some: ReadonlyArray<SetPower>) => (some.reduce((n, s) => n + s.devices.length, 0) === f.devices.length ? everyDevice() : of(some.flatMap((s) => s.devices)));
   const terms: string[] = [];
   // Measured and estimated devices send through the Kepler relay; profile devices their system metrics, at their set's interval.
   const offset = `${deviceDataDelayMinutes(RELAY_INTERVAL_SECONDS)}m`;
   const interval = new Map(f.deviceSets.map((s) => [s.name, s.metrics.intervalSeconds]));
-  const devicesOf = (source: string) => sets.filter((s) => s.power!.source === source).flatMap((s) => s.devices);
-  const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones).flatMap((s) => s.devices);
-  if (rapl.length) terms.push(measuredTerm(f.cluster, of(rapl), offset));
+  const rapl = sets.filter((s) => s.power!.source === 'measured' && !s.power!.hwmonZones);
+  if (rapl.length) terms.push(measuredTerm(f.cluster, ofSets(rapl), offset));
   for (const s of sets) if (s.power!.source === 'measured' && s.power!.hwmonZones) terms.push(measuredTerm(f.cluster, of(s.devices), offset, s.power!.hwmonZones.join('|')));
-  if (devicesOf('estimated').length) terms.push(estimatedTerm(f.cluster, of(devicesOf('estimated')), offset));
+  const estimated = sets.filter((s) => s.power!.source === 'estimated');
+  if (estimated.length) terms.push(estimatedTerm(f.cluster, ofSets(estimated), offset));
   // Profile sets with the same watts and interval share one term.
   const profiles = new Map<string, { idle: number; max: number; seconds: number; devices: string[] }>();
   for (const s of sets) {
