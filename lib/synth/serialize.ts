@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { JsonTemplate, templateOf } from '../core/object-digest';
 import { cutHoles, HoleSpan } from '../core/text-holes';
 
@@ -38,7 +37,7 @@ export function yamlBody(value: unknown): string {
 
 /** yamlBody by the `yaml` library, always: for a caller that asked templatedBody first, so it is not asked twice. */
 export function libraryYamlBody(value: unknown): string {
-  return stringify(sortKeys(value), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
+  return yamlLibrary().stringify(sortKeys(value), { aliasDuplicateObjects: false, lineWidth: 0, minContentWidth: 0 });
 }
 
 /**
@@ -139,4 +138,16 @@ class YamlTemplate {
 /** Serializes one object as a YAML document with a header line (see yamlBody). */
 export function toYaml(value: unknown, header: string): string {
   return `${header}\n${yamlBody(value)}`;
+}
+
+let yamlModule: typeof import('yaml') | undefined;
+
+/**
+ * The `yaml` library, loaded on first use: the render worker, a new thread for each synth past 20,000 objects
+ * (lib/synth/worker-keeper.ts), loads it only when it serializes an object itself. With warm caches it mostly does
+ * not (a device's request comes as text, templatedBody), and loading the library took ~0.13 s of the worker's CPU per
+ * synth at 100,000 devices.
+ */
+function yamlLibrary(): typeof import('yaml') {
+  return (yamlModule ??= require('yaml') as typeof import('yaml'));
 }
