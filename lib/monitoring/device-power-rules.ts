@@ -64,6 +64,15 @@ function fleetMatcher(fleet: FleetModel, devices: ReadonlyArray<string>, label?:
 function everyDevice(label?: string): string {
   return `${label ?? 'edgedeviceid'}!=""`;
 }
+
+/**
+ * fleetMatcher of the devices of some of setPowers(fleet)'s sets: every device's when they hold as many devices as the
+ * fleet (each device is in one set), without listing them first (100,000 names at the bench's largest tier).
+ */
+function setsMatcher(fleet: FleetModel, sets: ReadonlyArray<SetPower>, label?: string): string {
+  const count = sets.reduce((n, s) => n + s.devices.length, 0);
+  return count === fleet.devices.length ? everyDevice(label) : fleetMatcher(fleet, sets.flatMap((s) => s.devices), label);
+}
 const BY = 'cluster, device, source';
 
 /** How often the Flotta agent scrapes the Kepler relays (charts/energy.ts: their EdgeWorkloads' metrics interval), s. */
@@ -151,9 +160,7 @@ export function devicePowerRules(model: StackModel): RecordingRule[] {
   const sets = setPowers(f).filter((s) => s.power && s.devices.length > 0);
   if (sets.length === 0) return [];
   const of = (devices: ReadonlyArray<string>) => fleetMatcher(f, devices);
-  // The matcher of the devices of some sets (not empty): every device's when they hold every device (each device is in
-  // one set), without listing them (100,000 at the bench's largest tier); fleetMatcher's otherwise.
-  const ofSets = (some: ReadonlyArray<SetPower>) => (some.reduce((n, s) => n + s.devices.length, 0) === f.devices.length ? everyDevice() : of(some.flatMap((s) => s.devices)));
+  const ofSets = (some: ReadonlyArray<SetPower>) => setsMatcher(f, some);
   const terms: string[] = [];
   // Measured and estimated devices send through the Kepler relay; profile devices their system metrics, at their set's interval.
   const offset = `${deviceDataDelayMinutes(RELAY_INTERVAL_SECONDS)}m`;
@@ -207,17 +214,17 @@ export function devicePowerMissingAlert(model: StackModel): Alert | undefined {
   if (!f || !model.monitoring) return undefined;
   const hb = `${FLOTTA_METRIC.heartbeat}{job="${FLOTTA_MANAGER.job}"}`;
   // One term per (source, window): sets that share both share a term.
-  const groups = new Map<string, { source: 'measured' | 'estimated' | 'profile'; minutes: number; devices: string[] }>();
+  const groups = new Map<string, { source: 'measured' | 'estimated' | 'profile'; minutes: number; sets: SetPower[] }>();
   for (const s of setPowers(f)) {
     const p = s.power;
     if (!p || s.devices.length === 0) continue;
     const key = `${p.source}/${p.missingAfterMinutes}`;
-    if (!groups.has(key)) groups.set(key, { source: p.source, minutes: p.missingAfterMinutes, devices: [] });
-    groups.get(key)!.devices.push(...s.devices);
+    if (!groups.has(key)) groups.set(key, { source: p.source, minutes: p.missingAfterMinutes, sets: [] });
+    groups.get(key)!.sets.push(s);
   }
   const sources = new Set([...groups.values()].map((g) => g.source));
   const terms = [...groups.values()].map((g) => {
-    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, ${fleetMatcher(f, g.devices, 'deviceID')}}`)}), "device", "$1", "deviceID", "(.*)")`;
+    const known = `label_replace(max by (cluster, deviceID) (${hb.replace('}', `, ${setsMatcher(f, g.sets, 'deviceID')}}`)}), "device", "$1", "deviceID", "(.*)")`;
     return `label_replace(${known} unless on (device) max_over_time(${DEVICE_RECORD.power}[${g.minutes}m]), "power_source", "${g.source}", "", "")`;
   });
   if (terms.length === 0) return undefined;
