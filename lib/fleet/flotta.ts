@@ -97,7 +97,7 @@ export class EdgeDeviceSignedRequest extends FlottaObject<EdgeDeviceSignedReques
  */
 export class EdgeDeviceSignedRequests extends Construct {
   /**
-   * The requests in the order added: props (add), or the index of a device in `devices` and `targetSets`
+   * The requests in the order added: props (add), or the index of a device in `deviceNames` and `targetSets`
    * (addDevice; made into props only when rendered, and no object per device until then).
    */
   private readonly requests: Array<RequestProps | number> = [];
