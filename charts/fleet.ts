@@ -140,9 +140,8 @@ export class FleetChart extends ChartWithPlainObjects {
       }
       lastMembers.push(d.name);
     }
-    const used: ReadonlySet<string> = new Set(members.keys());
     const settings = new Map<string, SetSettings>(f.deviceSets.map((s) => [s.name, { heartbeatSeconds: s.heartbeatSeconds, hardwareProfile: s.hardwareProfile, intervalSeconds: s.metrics.intervalSeconds, allowList: s.metrics.allowList }]));
-    if (used.has(FLOTTA_DEFAULT_SET) || used.has(flottaSetOf({}, false))) settings.set(FLOTTA_DEFAULT_SET, DEFAULT_SET);
+    if (members.has(FLOTTA_DEFAULT_SET) || members.has(flottaSetOf({}, false))) settings.set(FLOTTA_DEFAULT_SET, DEFAULT_SET);
     for (const [name, set] of [...settings].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const allowList = set.allowList ? allowListConfigMap(this, `${name}-system-metrics`, ns, set.allowList, labels) : undefined;
       const heartbeat = { periodSeconds: set.heartbeatSeconds, hardwareProfile: PROFILE[set.hardwareProfile] };
@@ -151,7 +150,7 @@ export class FleetChart extends ChartWithPlainObjects {
         spec: { heartbeat, metrics: { system: { interval: set.intervalSeconds, ...(allowList ? { allowList } : {}) }, ...receiver } },
       });
       const unsampled = `${name}${UNSAMPLED_SUFFIX}`;
-      if (used.has(unsampled)) {
+      if (members.has(unsampled)) {
         // Flotta takes a member's whole configuration from its set, so "no system metrics for this device" is a set.
         new EdgeDeviceSet(this, `set-${unsampled}`, {
           metadata: { name: unsampled, namespace: ns, labels },

@@ -112,7 +112,6 @@ export class EdgeDeviceSignedRequests extends Construct {
   private readonly names = new Set<string>();
   private last: string | undefined;
   private increasing: boolean;
-  private count = 0;
   private readonly plain: boolean;
 
   /** `devices`: what every request addDevice adds shares (see DeviceRequests). @default - none: only `add` */
@@ -159,19 +158,18 @@ export class EdgeDeviceSignedRequests extends Construct {
     if (this.increasing) {
       if (this.last === undefined || name > this.last) {
         this.last = name;
-        this.count++;
         return;
       }
       this.increasing = false;
       for (const r of this.requests) this.names.add(typeof r === 'number' ? this.deviceNames[r] : r.metadata.name);
     }
     if (!addNew(this.names, name)) throw new Error(`There is already a registration request named "${name}" in ${this.node.path}`);
-    this.count++;
   }
 
   /** How many requests were added. */
   public get size(): number {
-    return this.count;
+    // While the names come in increasing order every request is in `requests` (only then is the set of names not kept).
+    return this.increasing ? this.requests.length : this.names.size;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { fitLabelValue } from '../core/labels';
+import { memoByString } from '../core/memo';
 import { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX } from '../core/fleet-sets';
 
 /**
@@ -36,20 +37,11 @@ export { FLOTTA_DEFAULT_SET, MAX_SET_NAME_LENGTH, UNSAMPLED_SUFFIX };
  */
 export function flottaSetOf(device: { readonly set?: string }, selected: boolean): string {
   const base = device.set ?? FLOTTA_DEFAULT_SET;
-  if (selected) return base;
-  // One string per set, not one per device: the fleet chart files most of a 100,000-device fleet under these names.
-  let name = unsampledNames.get(base);
-  if (name === undefined) {
-    name = `${base}${UNSAMPLED_SUFFIX}`;
-    if (unsampledNames.size >= MAX_KEPT_SET_NAMES) unsampledNames.clear();
-    unsampledNames.set(base, name);
-  }
-  return name;
+  return selected ? base : unsampledName(base);
 }
 
-/** Each set's unsampled variant's name, by the set's name (flottaSetOf), at most MAX_KEPT_SET_NAMES of them. */
-const unsampledNames = new Map<string, string>();
-const MAX_KEPT_SET_NAMES = 10_000;
+/** A set's unsampled variant's name, one string per set (not one per device: the fleet chart files most of a 100,000-device fleet under these names). */
+const unsampledName = memoByString((base: string) => `${base}${UNSAMPLED_SUFFIX}`);
 
 /** How one EdgeWorkload picks its devices. */
 export type WorkloadPlacement =
@@ -61,24 +53,20 @@ export function perDeviceWorkloadName(workload: string, device: string): string 
   return fitLabelValue(`${workload}-${device}`);
 }
 
-const memberIndex = new WeakMap<ReadonlyMap<string, string>, { size: number; index: Map<string, string[]> }>();
-
 /**
- * The devices of each set, built once per device → set map: looking members up per workload by scanning every
- * device made placement quadratic (workloads × devices; most of the 63 s that building the charts of a
- * 100,000-device stack took). The map is read, never changed, while a chart is built.
+ * The devices of each set, from a device → set map, in its order: built once per map by its caller (the fleet chart
+ * gathers it in its pass over the devices) and given to every placeWorkload, as looking members up per workload by
+ * scanning every device made placement quadratic (workloads × devices; most of the 63 s that building the charts of
+ * a 100,000-device stack took).
  */
-function membersBySet(setOf: ReadonlyMap<string, string>): Map<string, string[]> {
-  const cached = memberIndex.get(setOf);
-  if (cached && cached.size === setOf.size) return cached.index;
+export function membersBySet(setOf: ReadonlyMap<string, string>): Map<string, string[]> {
   const index = new Map<string, string[]>();
-  // forEach, not for-of: no [device, set] pair per device (100,000 at the bench's largest tier).
+  // forEach, not for-of: no [device, set] pair per device.
   setOf.forEach((s, d) => {
     const list = index.get(s);
     if (list) list.push(d);
     else index.set(s, [d]);
   });
-  memberIndex.set(setOf, { size: setOf.size, index });
   return index;
 }
 
@@ -89,7 +77,7 @@ function membersBySet(setOf: ReadonlyMap<string, string>): Map<string, string[]>
  * one device → `device`; devices that are exactly the listed members of some sets → a selector on those sets;
  * anything else → one EdgeWorkload per device, by name.
  */
-export function placeWorkload(name: string, targets: ReadonlyArray<string>, setOf: ReadonlyMap<string, string>, bySet: ReadonlyMap<string, ReadonlyArray<string>> = membersBySet(setOf)): WorkloadPlacement[] {
+export function placeWorkload(name: string, targets: ReadonlyArray<string>, setOf: ReadonlyMap<string, string>, bySet: ReadonlyMap<string, ReadonlyArray<string>>): WorkloadPlacement[] {
   if (targets.length === 1) return [{ name, device: targets[0] }];
   const sets = [...new Set(targets.map((t) => setOf.get(t)!))].sort();
   if (coversSets(targets, sets, bySet)) return [{ name, sets }];

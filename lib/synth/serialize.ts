@@ -1,4 +1,5 @@
 import { JsonTemplate, templateOf } from '../core/object-digest';
+import { memoByString } from '../core/memo';
 import { cutHoles, HoleSpan } from '../core/text-holes';
 
 /** First line of every YAML file edgewatt writes; the writer only replaces files that start with it. */
@@ -79,19 +80,13 @@ const yamlTemplates = new WeakMap<JsonTemplate, YamlTemplate | null>();
  * letters, digits and '-' (no indicator, space or ':'; a Kubernetes name is such), and longer than 5 characters.
  * Such a string can resolve to no other YAML type: numbers start with a digit, a sign or '.', and the words a
  * schema reads as null or a boolean (null, true, false; YAML 1.1's yes, no, on, off, y, n) are 5 characters at most.
- * Anything else is asked of the library (remembered, up to PLAIN_MEMO strings).
+ * Anything else is asked of the library (remembered, up to PLAIN_MEMO strings: memoByString).
  */
 const PLAIN = /^[a-z][-a-z0-9]*$/;
 const PLAIN_MEMO = 10_000;
-const askedPlain = new Map<string, boolean>();
+const writtenPlain = memoByString((s: string) => libraryYamlBody({ s }) === `s: ${s}\n`, PLAIN_MEMO);
 function plainSafe(s: string): boolean {
-  if (s.length > 5 && PLAIN.test(s)) return true;
-  let ok = askedPlain.get(s);
-  if (ok === undefined) {
-    ok = libraryYamlBody({ s }) === `s: ${s}\n`;
-    if (askedPlain.size < PLAIN_MEMO) askedPlain.set(s, ok);
-  }
-  return ok;
+  return (s.length > 5 && PLAIN.test(s)) || writtenPlain(s);
 }
 
 /** A template's probe rendered by the library, with a hole where each of its markers stands (as a whole plain scalar). */

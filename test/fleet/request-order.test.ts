@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import * as fc from 'fast-check';
 import { EdgeDeviceSignedRequests, forgetDeviceRequests } from '../../lib/fleet/flotta';
-import { perDeviceWorkloadName, placeWorkload, WorkloadPlacement } from '../../lib/fleet/registration';
+import { membersBySet, perDeviceWorkloadName, placeWorkload, WorkloadPlacement } from '../../lib/fleet/registration';
 
 /**
  * EdgeDeviceSignedRequests and placeWorkload take shortcuts when device names come in increasing order (as the fleet
@@ -109,7 +109,7 @@ describe('placeWorkload counts members only where that is the same as looking th
         (devices, drawn, order) => {
           const setOf = new Map(devices);
           const targets = order === 'as drawn' ? drawn : order === 'sorted' ? [...drawn].sort() : [...new Set(drawn)].sort();
-          expect(placeWorkload('w', targets, setOf)).toEqual(reference('w', targets, setOf));
+          expect(placeWorkload('w', targets, setOf, membersBySet(setOf))).toEqual(reference('w', targets, setOf));
         },
       ),
       { numRuns: 1000 },
@@ -122,8 +122,8 @@ describe('placeWorkload counts members only where that is the same as looking th
       ['b', 's1'],
       ['c', 's2'],
     ]);
-    expect(placeWorkload('w', ['a', 'b', 'c'], setOf)).toEqual([{ name: 'w', sets: ['s1', 's2'] }]);
-    expect(placeWorkload('w', ['a', 'c'], setOf)).toEqual([
+    expect(placeWorkload('w', ['a', 'b', 'c'], setOf, membersBySet(setOf))).toEqual([{ name: 'w', sets: ['s1', 's2'] }]);
+    expect(placeWorkload('w', ['a', 'c'], setOf, membersBySet(setOf))).toEqual([
       { name: 'w-a', device: 'a' },
       { name: 'w-c', device: 'c' },
     ]);
