@@ -4,6 +4,7 @@ import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
 import { digestHex } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
+import { utf8Text } from '../core/utf8-text';
 import { StackReader, StackReaderState } from '../spec/stack-reader';
 import { writeCacheLines } from '../validate/cache';
 
@@ -107,9 +108,9 @@ function readState(file: string): StackReaderState | undefined {
     if (body[header.text] !== 10 || body[layoutsFrom - 1] !== 10 || body[body.length - 1] !== 10) return undefined;
     return {
       exact: true,
-      text: body.toString('utf8', 0, header.text),
-      raw: JSON.parse(body.toString('utf8', rawFrom, layoutsFrom - 1)) as Record<string, unknown>,
-      layouts: JSON.parse(body.toString('utf8', layoutsFrom, body.length - 1)) as StackReaderState['layouts'],
+      text: utf8Text(body, 0, header.text),
+      raw: JSON.parse(utf8Text(body, rawFrom, layoutsFrom - 1)) as Record<string, unknown>,
+      layouts: JSON.parse(utf8Text(body, layoutsFrom, body.length - 1)) as StackReaderState['layouts'],
     };
   } catch {
     return undefined;

@@ -8,6 +8,7 @@ import { StackReader } from '../spec/stack-reader';
 import { StackInput } from '../spec/stack';
 import { KubeObject, Manifest } from './kube-object';
 import { measureObject } from '../core/object-digest';
+import { utf8Text } from '../core/utf8-text';
 import { gitopsObjects } from '../gitops/synth';
 import { skipDryRunForExternalCrds } from '../gitops/sync';
 import { documents } from './documents';
@@ -265,9 +266,9 @@ function readBounded(file: string, max: number): string {
         used = 0;
       }
     }
-    if (chunks.length === 0) return buf.toString('utf8', 0, used);
+    if (chunks.length === 0) return utf8Text(buf, 0, used);
     chunks.push(buf.subarray(0, used));
-    return Buffer.concat(chunks).toString('utf8');
+    return utf8Text(Buffer.concat(chunks));
   } finally {
     fs.closeSync(fd);
   }

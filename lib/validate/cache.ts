@@ -4,6 +4,7 @@ import * as path from 'path';
 import { packageVersions, sourceDigest } from '../core/code-digest';
 import { statStamp } from '../core/file-stamp';
 import { objectDigest } from '../core/object-digest';
+import { readUtf8File } from '../core/utf8-text';
 import { FlowVerdictStore, openFlowVerdictFile } from './flows/store';
 import { SchemaSources } from './schema-check';
 import { Entry } from './types';
@@ -147,7 +148,7 @@ export function validationCacheKey(schemas: SchemaSources | undefined): string {
  */
 export function readCacheFile(file: string): string {
   if (!fs.statSync(file).isFile()) throw new Error(`${file} is not a regular file`);
-  return fs.readFileSync(file, 'utf8');
+  return readUtf8File(file);
 }
 
 /**

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { statStamp } from '../../core/file-stamp';
 import { digestHex } from '../../core/hash';
+import { readUtf8File } from '../../core/utf8-text';
 import { Finding } from '../types';
 
 /**
@@ -127,7 +128,7 @@ function readKnown(file: string, key: string): Loaded | undefined {
 
 function read(file: string, key: string): { root: string; verdicts: Map<string, StoredVerdict>; lines: Map<string, string> } | undefined {
   try {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = readUtf8File(file);
     const nl = text.indexOf('\n');
     if (nl < 0) return undefined;
     const header = JSON.parse(text.slice(0, nl)) as Partial<Header>;
