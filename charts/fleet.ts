@@ -11,7 +11,7 @@ import { DeviceWorkload } from '../lib/fleet/device-workload';
 import { ChartWithPlainObjects } from '../lib/core/plain-api-object';
 import { EdgeDeviceSet, EdgeDeviceSignedRequests, EdgeWorkload, FLOTTA_SET_LABEL, FlottaHeartbeat } from '../lib/fleet/flotta';
 import { flottaScrapeTargets } from '../lib/fleet/flotta-operator';
-import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
+import { FLOTTA_DEFAULT_SET, FLOTTA_REGISTRATION_NAMESPACE, flottaSetOf, placeWorkload, SetMembers, UNSAMPLED_SUFFIX } from '../lib/fleet/registration';
 import { selector } from '../lib/monitoring/hashmod';
 import { deviceReceiverURL } from '../lib/monitoring/hub-paths';
 import { EdgeApiExposure } from '../lib/fleet/edge-api';
@@ -123,23 +123,15 @@ export class FleetChart extends ChartWithPlainObjects {
     // One pass, no pair per device (100,000 of them at the bench's largest tier).
     const setOf = new Map<string, string>();
     const setList: string[] = []; // each device's set, in device order (the requests are added in that order)
-    // The devices of each set, in device order (for placeWorkload); the last set's list at hand, as consecutive
-    // devices mostly share their set.
-    const members = new Map<string, string[]>();
-    let lastSet: string | undefined;
-    let lastMembers: string[] = [];
+    // The devices of each set, in device order (for placeWorkload).
+    const setMembers = new SetMembers();
     for (const d of f.devices) {
       const set = flottaSetOf(d, sampled(d));
       setOf.set(d.name, set);
       setList.push(set);
-      if (set !== lastSet) {
-        lastSet = set;
-        let list = members.get(set);
-        if (list === undefined) members.set(set, (list = []));
-        lastMembers = list;
-      }
-      lastMembers.push(d.name);
+      setMembers.add(d.name, set);
     }
+    const members = setMembers.bySet;
     const settings = new Map<string, SetSettings>(f.deviceSets.map((s) => [s.name, { heartbeatSeconds: s.heartbeatSeconds, hardwareProfile: s.hardwareProfile, intervalSeconds: s.metrics.intervalSeconds, allowList: s.metrics.allowList }]));
     if (members.has(FLOTTA_DEFAULT_SET) || members.has(flottaSetOf({}, false))) settings.set(FLOTTA_DEFAULT_SET, DEFAULT_SET);
     for (const [name, set] of [...settings].sort(([a], [b]) => (a < b ? -1 : 1))) {
