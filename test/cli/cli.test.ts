@@ -265,6 +265,26 @@ describe('edgewatt CLI', () => {
     expect(bad.status).toBe(2);
   });
 
+  test('a command loads its own module alone; the top-level help still lists every command', () => {
+    // The built CLI in a fresh process, as `edgewatt status --help` runs: which modules did it load?
+    const loaded = (argv: string[]) => {
+      const script = `const m = require(${JSON.stringify(path.join(ROOT, 'build/lib/cli/main.js'))}); const io = { out: () => {}, err: () => {} };
+m.main(${JSON.stringify(argv)}, io).then((code) => process.stdout.write(JSON.stringify({ code, modules: Object.keys(require.cache) })));`;
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 })) as { code: number; modules: string[] };
+    };
+    // What only synthesis and the schema gate need: cdk8s, the Grafana SDK, ajv and the synthesizer.
+    const heavy = (modules: string[]) => modules.filter((m) => /node_modules\/(cdk8s|cdk8s-plus-27|ajv|@grafana\/grafana-foundation-sdk)\/|\/build\/lib\/synth\/synthesize\.js$/.test(m)).length;
+    const status = loaded(['status', '--help']);
+    expect(status.code).toBe(0);
+    expect(status.modules.some((m) => m.endsWith('/build/lib/cli/commands/live.js'))).toBe(true);
+    expect(heavy(status.modules)).toBe(0);
+    const synth = loaded(['synth', '--help']);
+    expect([synth.code, heavy(synth.modules) > 0]).toEqual([0, true]);
+    const help = execFileSync(process.execPath, [path.join(ROOT, 'bin/edgewatt.js'), '--help'], { encoding: 'utf8', timeout: 60_000 });
+    const listed = [...help.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]);
+    expect(listed).toEqual(['synth', 'validate', 'flows', 'plan', 'graph', 'schema', 'schemas', 'status', 'apply', 'diff', 'help']);
+  });
+
   test('output into a pipe its reader closed (`edgewatt schema | head`) ends quietly with the command\'s exit code', async () => {
     const bin = path.join(ROOT, 'bin/edgewatt.js');
     for (const argv of [['schema'], ['synth', '--check', '-c', DEMO, '-o', path.join(ROOT, 'dist'), ...SCHEMAS]]) {
