@@ -307,8 +307,10 @@ describe('cluster errors', () => {
   });
 
   test('a server that takes the connection and never answers ends with exit 5 at --request-timeout, saying so', async () => {
-    // A loopback socket that accepts and stays silent (closed when the test ends).
-    const silent = net.createServer(() => undefined);
+    // A loopback socket that accepts and stays silent (closed when the test ends). Its accepted connections are
+    // destroyed too: one nobody reads never sees the CLI's end, and kept jest's worker from exiting.
+    const accepted = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void accepted.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as net.AddressInfo).port;
     try {
@@ -318,7 +320,8 @@ describe('cluster errors', () => {
       expect(r.err).toMatch(/^error: cannot reach context stub \(http:\/\/127\.0\.0\.1:\d+\): no answer within 0\.3 s \(--request-timeout\); check that the server is up and reachable, or allow more time/);
       expect(r.err).not.toMatch(/aborted/i);
     } finally {
-      silent.close(); // the CLI's process has ended, and its connection with it
+      for (const socket of accepted) socket.destroy();
+      silent.close();
     }
   });
 
