@@ -45,7 +45,7 @@ export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES, fo
 export const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it';
 
 /** The regular files below `dir`, sorted, without reading them; anything else is added to `refused`. */
-function walkNames(dir: string, label: string, refused: Problem[]): string[] {
+export function walkNames(dir: string, label: string, refused: Problem[]): string[] {
   const out: string[] = [];
   if (!fs.existsSync(dir)) return out;
   const walk = (rel: string): void => {

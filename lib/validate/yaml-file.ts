@@ -1,0 +1,41 @@
+import { parseAllDocuments } from 'yaml';
+import { KubeObject } from '../core/kube-object';
+import { GENERATED_PREFIX } from '../synth/serialize';
+import { Entry, Finding } from './types';
+
+/**
+ * The objects of one YAML file of a tree (multi-document files too), as loadYamlTree reads them: `file` names it in
+ * entries and findings, `cluster` is the cluster its entries belong to. With `keep`, a file whose text does not match
+ * it gives nothing (not parsed). A document that does not parse, or is not a Kubernetes object, is a finding. The
+ * same on the loader's worker threads (load-worker.ts) as on the main thread, so a tree read in parallel gives what
+ * it gives read on one thread.
+ */
+export function readYamlObjects(file: string, cluster: string, content: Buffer, keep?: RegExp): { entries: Entry[]; findings: Finding[] } {
+  const entries: Entry[] = [];
+  const findings: Finding[] = [];
+  const text = content.toString('utf8');
+  if (keep && !keep.test(text)) return { entries, findings };
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  for (const doc of docs) {
+    if (!('toJS' in doc)) continue;
+    if (doc.errors.length > 0) {
+      findings.push({ file, pointer: '', message: `is not valid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+      continue;
+    }
+    const object = doc.toJS({ maxAliasCount: 1000 }) as KubeObject | null;
+    if (object === null) continue;
+    // A merge patch edgewatt generates (argocd/argocd-cm/: the Application health check) is not an object to apply.
+    if (text.startsWith(GENERATED_PREFIX) && typeof object === 'object' && !Array.isArray(object) && object.apiVersion === undefined && object.kind === undefined) continue;
+    if (typeof object !== 'object' || Array.isArray(object) || typeof object.metadata?.name !== 'string') {
+      findings.push({ file, pointer: '', message: 'is not a Kubernetes object (apiVersion, kind and metadata.name are required)' });
+      continue;
+    }
+    entries.push({ file, cluster, object });
+  }
+  return { entries, findings };
+}
+
+/** The cluster of a tree's file: the first folder under the tree when files sit in folders (dist/<cluster>/…), else ".". */
+export function clusterOfFile(rel: string): string {
+  return rel.includes('/') ? rel.split('/')[0] : '.';
+}
