@@ -7,6 +7,8 @@ import { Entry, Finding } from './types';
  * counters (`shared`, two Int32: the next chunk to claim, and a counter each message adds 1 to and notifies).
  */
 export interface LoadWorkerData {
+  /** Marks the data of this worker (the module does nothing in a thread started otherwise). */
+  readonly edgewattLoad: true;
   readonly dir: string;
   readonly label: string;
   readonly names: ReadonlyArray<string>;
@@ -17,10 +19,21 @@ export interface LoadWorkerData {
   readonly port: MessagePort;
 }
 
-/** One chunk's objects, findings and refused files, or the first file of it whose read threw (the main thread reads the chunk again). */
+/** A warning a worker's parse emitted (the `yaml` library's, through process.emitWarning), re-emitted by the main thread. */
+export interface LoadWarning {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+/**
+ * One chunk's objects, findings, refused files and warnings; or `here`: the main thread reads the chunk itself, because
+ * a read threw (it throws there as on one thread) or a file uses an explicit YAML tag (`!!binary` gives a Buffer, which
+ * a message between threads would make a plain Uint8Array).
+ */
 export type ChunkResult =
-  | { readonly chunk: number; readonly entries: Entry[]; readonly findings: Finding[]; readonly refused: Problem[] }
-  | { readonly chunk: number; readonly failed: string };
+  | { readonly chunk: number; readonly entries: Entry[]; readonly findings: Finding[]; readonly refused: Problem[]; readonly warnings: LoadWarning[] }
+  | { readonly chunk: number; readonly here: true };
 
 /** Index of the next chunk to claim in the shared counters. */
 export const NEXT_CHUNK = 0;

@@ -18,7 +18,7 @@ export const LOAD_CHUNK_FILES = 256;
 /** At most this many worker threads read a tree beside the main thread. */
 export const MAX_LOAD_WORKERS = 3;
 
-/** A worker that has sent nothing for this long has its chunks read by the main thread instead. */
+/** With `mainReads: false`, workers that have sent nothing for this long have their missing chunks read by the main thread. */
 const LOAD_STALL_MS = 120_000;
 
 /** How the tree is read: for tests, and for callers that know better; every field has a default. */
@@ -30,17 +30,30 @@ export interface LoadOptions {
   /** How many files a thread claims at a time. @default LOAD_CHUNK_FILES */
   readonly chunkFiles?: number;
   /**
-   * Whether the main thread claims chunks too (false: it only waits for the workers, so tests can be sure they read
-   * every chunk). @default true
+   * Whether the main thread claims chunks too, and reads itself the chunks not in once none is left to claim (false: it
+   * waits for the workers, so tests can be sure they read every chunk). @default true
    */
   readonly mainReads?: boolean;
+  /** The workers' script (tests start a failing one). @default - the compiled load-worker.js */
+  readonly workerFile?: string;
 }
 
-/** How the last parallel read went: its worker threads, and how many chunks of how many they read (tests, the bench). */
-let lastStats = { workers: 0, chunks: 0, byWorkers: 0 };
+/** How a parallel read went (see loadStats). */
+export interface LoadStats {
+  /** Worker threads started. */
+  readonly workers: number;
+  /** Chunks of the tree. */
+  readonly chunks: number;
+  /** Chunks whose result came from a worker. */
+  readonly byWorkers: number;
+  /** How many times the main thread waited for a worker's message (only with `mainReads: false`). */
+  readonly waits: number;
+}
 
-/** How the last loadYamlTree that started worker threads read its tree (none started: all zero before the first). */
-export function loadStats(): { readonly workers: number; readonly chunks: number; readonly byWorkers: number } {
+let lastStats: LoadStats = { workers: 0, chunks: 0, byWorkers: 0, waits: 0 };
+
+/** How the last loadYamlTree that started worker threads read its tree (for tests; all zero before the first). */
+export function loadStats(): LoadStats {
   return lastStats;
 }
 
@@ -104,69 +117,70 @@ function workerFile(): string | undefined {
 
 /**
  * The tree's files read in chunks of `chunkFiles`, in order. This thread and the workers claim chunks from one shared
- * counter, so a thread that parses faster takes more. A chunk whose read threw on a worker is read again here (which
- * throws that error, or reads it); a worker that stopped (out of memory, say), or sent nothing for LOAD_STALL_MS, has
- * its missing chunks read here too.
+ * counter, so a thread that parses faster takes more. Once none is left to claim, this thread reads every chunk that
+ * has not come in yet itself, in order (a worker's result that comes first is taken instead): a worker that stopped
+ * (out of memory, say) or is slow costs no waiting. A chunk whose read threw, here or on a worker, and a chunk a worker
+ * left to this thread (see ChunkResult), are read here last, in order, so the first file whose read throws in sorted
+ * order throws, as on one thread. The warnings of a worker's parse are emitted again here.
  */
 function readChunks(dir: string, label: string, names: ReadonlyArray<string>, keep: RegExp | undefined, options: LoadOptions): Chunk[] {
-  const chunkFiles = Math.max(1, options.chunkFiles ?? LOAD_CHUNK_FILES);
+  const chunkFiles = Math.max(1, Math.floor(options.chunkFiles ?? LOAD_CHUNK_FILES));
   const count = Math.ceil(names.length / chunkFiles);
   const wanted = names.length >= (options.parallelFrom ?? PARALLEL_LOAD_FROM_FILES) ? (options.workers ?? Math.min(MAX_LOAD_WORKERS, os.availableParallelism() - 1)) : 0;
   const workers = Math.min(wanted, count - 1);
-  const file = workers > 0 ? workerFile() : undefined;
+  const file = workers > 0 ? (options.workerFile ?? workerFile()) : undefined;
   const read = (c: number): Chunk => readNames(dir, label, names, c * chunkFiles, Math.min(names.length, (c + 1) * chunkFiles), keep);
   if (file === undefined) return count === 0 ? [] : [readNames(dir, label, names, 0, names.length, keep)];
   const shared = new SharedArrayBuffer(8);
   const counters = new Int32Array(shared);
   const started: Array<{ readonly worker: Worker; readonly port: MessagePort }> = [];
   const chunks = new Array<Chunk | undefined>(count);
-  let done = 0;
+  /** Chunks to read here at the end (a read that threw, or one a worker left to this thread). */
+  const later = new Set<number>();
   let byWorkers = 0;
+  const settled = (c: number): boolean => chunks[c] !== undefined || later.has(c);
   const take = (m: ChunkResult): void => {
-    if (chunks[m.chunk] !== undefined) return;
-    chunks[m.chunk] = 'failed' in m ? read(m.chunk) : m;
-    if (!('failed' in m)) byWorkers++;
-    done++;
+    if (settled(m.chunk)) return;
+    if ('here' in m) return void later.add(m.chunk);
+    for (const w of m.warnings) process.emitWarning(w.message, { type: w.name, ...(w.code ? { code: w.code } : {}) });
+    chunks[m.chunk] = m;
+    byWorkers++;
   };
   const poll = (): void => {
     for (const { port } of started) for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) take(m.message as ChunkResult);
   };
+  const readHere = (c: number): void => {
+    try {
+      chunks[c] = read(c);
+    } catch {
+      later.add(c); // read again last, in order (below), which throws
+    }
+  };
   try {
     for (let i = 0; i < workers; i++) {
       const { port1, port2 } = new MessageChannel();
-      const data: LoadWorkerData = { dir, label, names, chunkFiles, shared, port: port2, ...(keep ? { keep: { source: keep.source, flags: keep.flags } } : {}) };
+      const data: LoadWorkerData = { edgewattLoad: true, dir, label, names, chunkFiles, shared, port: port2, ...(keep ? { keep: { source: keep.source, flags: keep.flags } } : {}) };
       const worker = new Worker(file, { workerData: data, transferList: [port2] });
       worker.unref();
-      // A worker that fails is replaced by this thread (below), not reported as an uncaught error.
+      // A worker that fails leaves its chunks to this thread (every chunk not in is read here), so its error is not
+      // reported again as an uncaught one.
       worker.on('error', () => undefined);
       started.push({ worker, port: port1 });
     }
-    for (let c = options.mainReads === false ? count : Atomics.add(counters, NEXT_CHUNK, 1); c < count; c = Atomics.add(counters, NEXT_CHUNK, 1)) {
-      chunks[c] = read(c);
-      done++;
-      poll();
-    }
-    let last = Date.now();
-    while (done < count) {
-      const seen = Atomics.load(counters, MESSAGES);
-      poll();
-      if (done >= count) break;
-      if (Atomics.wait(counters, MESSAGES, seen, 1000) !== 'timed-out') {
-        last = Date.now();
-        continue;
-      }
-      poll();
-      // Every worker has ended (their messages are all in), or one has sent nothing for too long: what is missing is read here.
-      if (started.every(({ worker }) => worker.threadId < 0) || Date.now() - last > LOAD_STALL_MS) {
-        for (let c = 0; c < count; c++) {
-          if (chunks[c] === undefined) {
-            chunks[c] = read(c);
-            done++;
-          }
-        }
+    let waits = 0;
+    if (options.mainReads === false) waits = waitForWorkers(count, counters, poll, settled);
+    else {
+      for (let c = Atomics.add(counters, NEXT_CHUNK, 1); c < count; c = Atomics.add(counters, NEXT_CHUNK, 1)) {
+        readHere(c);
+        poll();
       }
     }
-    lastStats = { workers, chunks: count, byWorkers };
+    for (let c = 0; c < count; c++) {
+      poll();
+      if (!settled(c)) readHere(c);
+    }
+    for (const c of [...later].sort((a, b) => a - b)) chunks[c] = read(c);
+    lastStats = { workers, chunks: count, byWorkers, waits };
   } finally {
     for (const { worker, port } of started) {
       port.close();
@@ -174,4 +188,25 @@ function readChunks(dir: string, label: string, names: ReadonlyArray<string>, ke
     }
   }
   return chunks as Chunk[];
+}
+
+/**
+ * With `mainReads: false` (tests): waits until the workers have given every chunk, or none has come in for LOAD_STALL_MS
+ * (the chunks missing are then read by readChunks here). Returns how many times it waited.
+ */
+function waitForWorkers(count: number, counters: Int32Array, poll: () => void, settled: (c: number) => boolean): number {
+  let last = Date.now();
+  let waits = 0;
+  const missing = (): boolean => {
+    for (let c = 0; c < count; c++) if (!settled(c)) return true;
+    return false;
+  };
+  for (;;) {
+    const seen = Atomics.load(counters, MESSAGES);
+    poll();
+    if (!missing()) return waits;
+    waits++;
+    if (Atomics.wait(counters, MESSAGES, seen, 1000) !== 'timed-out') last = Date.now();
+    else if (Date.now() - last > LOAD_STALL_MS) return waits;
+  }
 }

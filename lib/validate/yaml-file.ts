@@ -8,13 +8,17 @@ import { Entry, Finding } from './types';
  * entries and findings, `cluster` is the cluster its entries belong to. With `keep`, a file whose text does not match
  * it gives nothing (not parsed). A document that does not parse, or is not a Kubernetes object, is a finding. The
  * same on the loader's worker threads (load-worker.ts) as on the main thread, so a tree read in parallel gives what
- * it gives read on one thread.
+ * it gives read on one thread. `keep` is tried from the start of the text whatever its flags.
  */
 export function readYamlObjects(file: string, cluster: string, content: Buffer, keep?: RegExp): { entries: Entry[]; findings: Finding[] } {
   const entries: Entry[] = [];
   const findings: Finding[] = [];
   const text = content.toString('utf8');
-  if (keep && !keep.test(text)) return { entries, findings };
+  if (keep) {
+    // From the start of each file, whichever thread reads it (a global or sticky RegExp would go on from the last match).
+    keep.lastIndex = 0;
+    if (!keep.test(text)) return { entries, findings };
+  }
   const docs = parseAllDocuments(text, { uniqueKeys: true });
   for (const doc of docs) {
     if (!('toJS' in doc)) continue;

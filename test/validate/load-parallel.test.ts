@@ -47,7 +47,7 @@ test('a tree read on worker threads gives what one thread gives, in the same ord
   const many = loadYamlTree(dir, 'dist', undefined, PARALLEL);
   // The workers read part of it (else the comparison proves nothing of them).
   expect(loadStats().workers).toBe(2);
-  expect(loadStats()).toEqual({ workers: 2, chunks: 10, byWorkers: 10 });
+  expect(loadStats()).toEqual({ workers: 2, chunks: 10, byWorkers: 10, waits: expect.any(Number) });
   // With this thread reading too, the same.
   expect(loadYamlTree(dir, 'dist', undefined, { ...PARALLEL, mainReads: true })).toEqual(one);
   expect(many).toEqual(one);
@@ -77,12 +77,19 @@ test('the keep filter is applied on the workers as on one thread', () => {
   // Files in path order: comp-0 holds cm-0, 2, 4, 6 and comp-1 cm-1, 3, 5.
   const names = loadYamlTree(dir, 'dist', /name: cm-1-/, PARALLEL).entries.map((e) => e.object.metadata.name);
   expect(names).toEqual(['cm-1-0', 'cm-1-2', 'cm-1-4', 'cm-1-6', 'cm-1-1', 'cm-1-3', 'cm-1-5']);
+  // A global RegExp is tried from the start of each file too (its lastIndex would otherwise skip files after a match).
+  const global = (options: object): string[] => loadYamlTree(dir, 'dist', /name: cm-1-/g, options).entries.map((e) => e.object.metadata.name);
+  expect(global(SEQUENTIAL)).toEqual(names);
+  expect(global(PARALLEL)).toEqual(names);
 });
 
 test('files that are not regular files are refused together, as on one thread', () => {
   tree();
   fs.symlinkSync(path.join(dir, 'top.yaml'), path.join(dir, 'cluster-0/comp-0/link.yaml'));
   fs.symlinkSync(path.join(dir, 'top.yaml'), path.join(dir, 'cluster-2/comp-1/z-link.yaml'));
+  // Over the size cap (a sparse file): refused by the worker that reads it, not while listing.
+  write('cluster-1/comp-1/big.yaml', cm('big'));
+  fs.truncateSync(path.join(dir, 'cluster-1/comp-1/big.yaml'), 33 * 2 ** 20);
   const problems = (options: object): unknown => {
     try {
       loadYamlTree(dir, 'dist', undefined, options);
@@ -94,8 +101,10 @@ test('files that are not regular files are refused together, as on one thread', 
   };
   const one = problems(SEQUENTIAL);
   expect(problems(PARALLEL)).toEqual(one);
+  expect(loadStats().byWorkers).toBe(11);
   expect(one).toEqual([
     expect.objectContaining({ path: 'dist/cluster-0/comp-0/link.yaml' }),
+    expect.objectContaining({ path: 'dist/cluster-1/comp-1/big.yaml', message: expect.stringContaining('over the limit') }),
     expect.objectContaining({ path: 'dist/cluster-2/comp-1/z-link.yaml' }),
   ]);
 });
@@ -106,3 +115,63 @@ test('a small tree is read on this thread alone by default', () => {
   expect(loadYamlTree(dir, 'dist').entries).toHaveLength(1);
   expect(loadStats()).toBe(before);
 });
+
+test('a file whose read throws on a worker throws on this thread, as on one thread', () => {
+  tree();
+  // More aliases than the loader allows: toJS throws (a resource exhaustion guard), the worker leaves the chunk here.
+  write('cluster-1/comp-0/bomb.yaml', `${cm('bomb')}a: &a [1]\nb: [${Array.from({ length: 1100 }, () => '*a').join(', ')}]\n`);
+  const error = (options: object): string => {
+    try {
+      loadYamlTree(dir, 'dist', undefined, options);
+    } catch (e) {
+      return String(e);
+    }
+    throw new Error('no error');
+  };
+  const one = error(SEQUENTIAL);
+  expect(one).toMatch(/alias/i);
+  expect(error(PARALLEL)).toBe(one);
+});
+
+test('a file with an explicit YAML tag is read on this thread: a !!binary value stays a Buffer', () => {
+  tree();
+  write('cluster-2/comp-0/binary.yaml', `${cm('binary')}blob: !!binary aGVsbG8=\n`);
+  const many = loadYamlTree(dir, 'dist', undefined, PARALLEL);
+  const blob = (many.entries.find((e) => e.object.metadata.name === 'binary')!.object as unknown as { blob: unknown }).blob;
+  expect(Buffer.isBuffer(blob)).toBe(true);
+  expect(String(blob)).toBe('hello');
+  expect(many).toEqual(loadYamlTree(dir, 'dist', undefined, SEQUENTIAL));
+  expect(loadStats().byWorkers).toBe(10); // 11 chunks: the binary file's is read here
+});
+
+test("the yaml library's warnings on a worker are emitted on this thread", () => {
+  tree();
+  write('cluster-0/comp-1/collection-key.yaml', `${cm('collection-key')}labels2:\n  ? [a, b]\n  : c\n`);
+  const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    loadYamlTree(dir, 'dist', undefined, SEQUENTIAL);
+    const one = spy.mock.calls.map((c) => String(c[0]));
+    expect(one).toEqual([expect.stringContaining('Keys with collection values will be stringified')]);
+    spy.mockClear();
+    loadYamlTree(dir, 'dist', undefined, PARALLEL);
+    expect(loadStats().byWorkers).toBe(11);
+    expect(spy.mock.calls.map((c) => String(c[0]))).toEqual(one);
+  } finally {
+    spy.mockRestore();
+  }
+});
+
+test('a worker that stops after claiming a chunk costs no waiting: this thread reads the chunk', () => {
+  tree();
+  // A worker that claims the next chunk and exits without a word (as one out of memory would).
+  const dead = path.join(dir, '..', `${path.basename(dir)}-dead-worker.js`);
+  fs.writeFileSync(dead, "const { workerData } = require('worker_threads');\nAtomics.add(new Int32Array(workerData.shared), 0, 1);\nprocess.exit(1);\n");
+  try {
+    const many = loadYamlTree(dir, 'dist', undefined, { parallelFrom: 1, workers: 1, chunkFiles: 3, workerFile: dead });
+    expect(many).toEqual(loadYamlTree(dir, 'dist', undefined, SEQUENTIAL));
+    // Read here at once: this thread never waited for the worker (a wait would end only at the 120 s stall).
+    expect(loadStats()).toEqual({ workers: 1, chunks: 10, byWorkers: 0, waits: 0 });
+  } finally {
+    fs.rmSync(dead, { force: true });
+  }
+}, 20_000);
