@@ -40,7 +40,7 @@ export interface LoadOptions {
 
 /** How a parallel read went (see loadStats). */
 export interface LoadStats {
-  /** Worker threads started. */
+  /** Worker threads started (fewer than asked when the system refuses a thread). */
   readonly workers: number;
   /** Chunks of the tree. */
   readonly chunks: number;
@@ -160,7 +160,15 @@ function readChunks(dir: string, label: string, names: ReadonlyArray<string>, ke
     for (let i = 0; i < workers; i++) {
       const { port1, port2 } = new MessageChannel();
       const data: LoadWorkerData = { edgewattLoad: true, dir, label, names, chunkFiles, shared, port: port2, ...(keep ? { keep: { source: keep.source, flags: keep.flags } } : {}) };
-      const worker = new Worker(file, { workerData: data, transferList: [port2] });
+      let worker: Worker;
+      try {
+        worker = new Worker(file, { workerData: data, transferList: [port2] });
+      } catch {
+        // A thread the system or Node's permission model refuses: the tree is read by the threads there are.
+        port1.close();
+        port2.close();
+        break;
+      }
       worker.unref();
       // A worker that fails leaves its chunks to this thread (every chunk not in is read here), so its error is not
       // reported again as an uncaught one.
@@ -180,7 +188,7 @@ function readChunks(dir: string, label: string, names: ReadonlyArray<string>, ke
       if (!settled(c)) readHere(c);
     }
     for (const c of [...later].sort((a, b) => a - b)) chunks[c] = read(c);
-    lastStats = { workers, chunks: count, byWorkers, waits };
+    lastStats = { workers: started.length, chunks: count, byWorkers, waits };
   } finally {
     for (const { worker, port } of started) {
       port.close();

@@ -175,3 +175,15 @@ test('a worker that stops after claiming a chunk costs no waiting: this thread r
     fs.rmSync(dead, { force: true });
   }
 }, 20_000);
+
+test('workers that cannot start leave the tree to this thread', () => {
+  tree();
+  const one = loadYamlTree(dir, 'dist', undefined, SEQUENTIAL);
+  // A relative path is refused when the worker is made (ERR_WORKER_PATH): no worker starts.
+  expect(loadYamlTree(dir, 'dist', undefined, { parallelFrom: 1, workers: 2, chunkFiles: 3, workerFile: 'no-such-worker.js' })).toEqual(one);
+  expect(loadStats()).toEqual({ workers: 0, chunks: 10, byWorkers: 0, waits: 0 });
+  // A script that does not exist fails in the thread, after it started: this thread reads every chunk.
+  const missing = path.join(dir, '..', `${path.basename(dir)}-no-such-worker.js`);
+  expect(loadYamlTree(dir, 'dist', undefined, { parallelFrom: 1, workers: 2, chunkFiles: 3, workerFile: missing })).toEqual(one);
+  expect(loadStats()).toEqual({ workers: 2, chunks: 10, byWorkers: 0, waits: 0 });
+});
