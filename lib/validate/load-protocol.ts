@@ -1,6 +1,5 @@
 import { MessagePort } from 'worker_threads';
-import { Problem } from '../core/errors';
-import { Entry, Finding } from './types';
+import { Chunk } from './yaml-file';
 
 /**
  * What a tree loader's worker thread (load-worker.ts) is given: the tree, its files' names in order, and the shared
@@ -32,7 +31,7 @@ export interface LoadWarning {
  * a message between threads would make a plain Uint8Array).
  */
 export type ChunkResult =
-  | { readonly chunk: number; readonly entries: Entry[]; readonly findings: Finding[]; readonly refused: Problem[]; readonly warnings: LoadWarning[] }
+  | (Chunk & { readonly chunk: number; readonly warnings: LoadWarning[] })
   | { readonly chunk: number; readonly here: true };
 
 /** Index of the next chunk to claim in the shared counters. */

@@ -4,13 +4,9 @@
  * thread would (yaml-file.ts), and posts each chunk's result with the warnings its parse emitted; then it ends. A chunk
  * it cannot give exactly as the main thread would (a read that throws, an explicit YAML tag) is left to the main thread.
  */
-import * as path from 'path';
 import { parentPort, workerData } from 'worker_threads';
-import { Problem } from '../core/errors';
-import { NOT_REGULAR_FIX, readRegularFile } from '../synth/tree';
 import { ChunkResult, LoadWarning, LoadWorkerData, MESSAGES, NEXT_CHUNK } from './load-protocol';
-import { clusterOfFile, readYamlObjects } from './yaml-file';
-import { Entry, Finding } from './types';
+import { Chunk, readFiles } from './yaml-file';
 
 if (parentPort !== null && (workerData as Partial<LoadWorkerData> | undefined)?.edgewattLoad === true) run(workerData as LoadWorkerData);
 
@@ -43,27 +39,14 @@ function run(data: LoadWorkerData): void {
     Atomics.notify(shared, MESSAGES);
   };
   for (let chunk = Atomics.add(shared, NEXT_CHUNK, 1); chunk < chunks; chunk = Atomics.add(shared, NEXT_CHUNK, 1)) {
-    const entries: Entry[] = [];
-    const findings: Finding[] = [];
-    const refused: Problem[] = [];
     warnings = [];
-    let here = false;
-    for (let i = chunk * chunkFiles; i < Math.min(names.length, (chunk + 1) * chunkFiles) && !here; i++) {
-      const rel = names[i];
-      try {
-        const got = readRegularFile(path.join(dir, rel));
-        if (typeof got === 'string') refused.push({ path: path.join(label, rel), message: `${got}: ${NOT_REGULAR_FIX}` });
-        else if (explicitTags(got)) here = true;
-        else {
-          const r = readYamlObjects(`${label}/${rel}`, clusterOfFile(rel), got, keep);
-          for (const e of r.entries) entries.push(e);
-          for (const f of r.findings) findings.push(f);
-        }
-      } catch {
-        here = true;
-      }
+    let read: Chunk | undefined;
+    try {
+      read = readFiles(dir, label, names, chunk * chunkFiles, Math.min(names.length, (chunk + 1) * chunkFiles), keep, explicitTags);
+    } catch {
+      read = undefined;
     }
-    post(here ? { chunk, here } : { chunk, entries, findings, refused, warnings });
+    post(read === undefined ? { chunk, here: true } : { chunk, ...read, warnings });
   }
   port.close();
 }

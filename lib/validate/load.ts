@@ -3,11 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { Problem, SpecError } from '../core/errors';
-import { NOT_REGULAR_FIX, readRegularFile, walkNames } from '../synth/tree';
+import { walkNames } from '../synth/tree';
 import { recoverTree } from '../synth/writer';
 import { ChunkResult, LoadWorkerData, MESSAGES, NEXT_CHUNK } from './load-protocol';
 import { Entry, Finding } from './types';
-import { clusterOfFile, readYamlObjects } from './yaml-file';
+import { Chunk, readFiles } from './yaml-file';
 
 /** From how many YAML files a tree is read and parsed on worker threads too (parsing is most of a large tree's read). */
 export const PARALLEL_LOAD_FROM_FILES = 2000;
@@ -57,13 +57,6 @@ export function loadStats(): LoadStats {
   return lastStats;
 }
 
-/** One chunk of the tree's files, read. */
-interface Chunk {
-  readonly entries: Entry[];
-  readonly findings: Finding[];
-  readonly refused: Problem[];
-}
-
 /**
  * Reads every object in the YAML files below `dir` (multi-document files too). The cluster of an object is
  * the first folder under `dir` when files sit in folders (the dist/<cluster>/<component>/ layout), else ".".
@@ -92,23 +85,6 @@ export function loadYamlTree(dir: string, label = dir, keep?: RegExp, options: L
   return { entries, findings };
 }
 
-/** Reads names[from, to) on this thread; a read that throws (a file it may not open) throws here. */
-function readNames(dir: string, label: string, names: ReadonlyArray<string>, from: number, to: number, keep: RegExp | undefined): Chunk {
-  const chunk: Chunk = { entries: [], findings: [], refused: [] };
-  for (let i = from; i < to; i++) {
-    const rel = names[i];
-    const got = readRegularFile(path.join(dir, rel));
-    if (typeof got === 'string') {
-      chunk.refused.push({ path: path.join(label, rel), message: `${got}: ${NOT_REGULAR_FIX}` });
-      continue;
-    }
-    const r = readYamlObjects(`${label}/${rel}`, clusterOfFile(rel), got, keep);
-    for (const e of r.entries) chunk.entries.push(e);
-    for (const f of r.findings) chunk.findings.push(f);
-  }
-  return chunk;
-}
-
 /** The compiled worker: beside this file when running from build/, else build/ of the package (tests run lib/ from TypeScript). */
 function workerFile(): string | undefined {
   const candidates = [path.join(__dirname, 'load-worker.js'), path.resolve(__dirname, '..', '..', 'build', 'lib', 'validate', 'load-worker.js')];
@@ -129,8 +105,8 @@ function readChunks(dir: string, label: string, names: ReadonlyArray<string>, ke
   const wanted = names.length >= (options.parallelFrom ?? PARALLEL_LOAD_FROM_FILES) ? (options.workers ?? Math.min(MAX_LOAD_WORKERS, os.availableParallelism() - 1)) : 0;
   const workers = Math.min(wanted, count - 1);
   const file = workers > 0 ? (options.workerFile ?? workerFile()) : undefined;
-  const read = (c: number): Chunk => readNames(dir, label, names, c * chunkFiles, Math.min(names.length, (c + 1) * chunkFiles), keep);
-  if (file === undefined) return count === 0 ? [] : [readNames(dir, label, names, 0, names.length, keep)];
+  const read = (c: number): Chunk => readFiles(dir, label, names, c * chunkFiles, Math.min(names.length, (c + 1) * chunkFiles), keep);
+  if (file === undefined) return count === 0 ? [] : [readFiles(dir, label, names, 0, names.length, keep)];
   const shared = new SharedArrayBuffer(8);
   const counters = new Int32Array(shared);
   const started: Array<{ readonly worker: Worker; readonly port: MessagePort }> = [];

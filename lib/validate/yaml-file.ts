@@ -1,7 +1,42 @@
+import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { Problem } from '../core/errors';
 import { KubeObject } from '../core/kube-object';
 import { GENERATED_PREFIX } from '../synth/serialize';
+import { NOT_REGULAR_FIX, readRegularFile } from '../synth/tree';
 import { Entry, Finding } from './types';
+
+/** Some of a tree's files, read: their objects, findings, and the files refused (not regular, or too large). */
+export interface Chunk {
+  readonly entries: Entry[];
+  readonly findings: Finding[];
+  readonly refused: Problem[];
+}
+
+/**
+ * Reads names[from, to) of the tree `dir` (shown as `label`): each a regular file (readRegularFile; anything else is
+ * refused), parsed with readYamlObjects. A read that throws (a file it may not open) throws here. `handOver`: a file's
+ * bytes for which the caller reads the files itself instead (the loader's workers: load-worker.ts); then undefined.
+ * @default none (every file is read)
+ */
+export function readFiles(dir: string, label: string, names: ReadonlyArray<string>, from: number, to: number, keep: RegExp | undefined): Chunk;
+export function readFiles(dir: string, label: string, names: ReadonlyArray<string>, from: number, to: number, keep: RegExp | undefined, handOver: (content: Buffer) => boolean): Chunk | undefined;
+export function readFiles(dir: string, label: string, names: ReadonlyArray<string>, from: number, to: number, keep: RegExp | undefined, handOver?: (content: Buffer) => boolean): Chunk | undefined {
+  const chunk: Chunk = { entries: [], findings: [], refused: [] };
+  for (let i = from; i < to; i++) {
+    const rel = names[i];
+    const got = readRegularFile(path.join(dir, rel));
+    if (typeof got === 'string') {
+      chunk.refused.push({ path: path.join(label, rel), message: `${got}: ${NOT_REGULAR_FIX}` });
+      continue;
+    }
+    if (handOver?.(got)) return undefined;
+    const r = readYamlObjects(`${label}/${rel}`, clusterOfFile(rel), got, keep);
+    for (const e of r.entries) chunk.entries.push(e);
+    for (const f of r.findings) chunk.findings.push(f);
+  }
+  return chunk;
+}
 
 /**
  * The objects of one YAML file of a tree (multi-document files too), as loadYamlTree reads them: `file` names it in
