@@ -1,4 +1,4 @@
-import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
+import { FAILSAFE_SCHEMA, load, loadAll, LoadOptions, Type } from 'js-yaml';
 import { Document, isScalar, parse, Scalar } from 'yaml';
 
 /**
@@ -24,28 +24,65 @@ import { Document, isScalar, parse, Scalar } from 'yaml';
  */
 export function fastYaml(text: string): { readonly value: unknown } | undefined {
   if (REFERENCE_ONLY.some(([, re]) => re.test(text))) return undefined;
-  let value: unknown;
+  const read = jsYaml(text, load);
+  return read === undefined || read.value === undefined || hasNullKey(read.value) ? undefined : { value: read.value };
+}
+
+/**
+ * What js-yaml reads of `text` with `loader` (load or loadAll) and the core schema's plain scalars, or undefined when
+ * it throws or a quoted scalar or flow collection spans several lines (see fastYaml); with `indentedQuotes`, a quoted
+ * scalar over lines indented as the reference wants them (quotedLinesIndented) is read.
+ */
+function jsYaml<T>(text: string, loader: (text: string, options: LoadOptions) => T, indentedQuotes = false): { readonly value: T } | undefined {
+  let value: T;
   let multiLine = false;
   const opened: number[] = [];
   try {
     // A text without a quote or a bracket (a generated fleet's stack.yaml often) has no node the listener looks for;
     // js-yaml then reads without calling it for every node (~0.13 s of 0.55 s on a 100,000-device stack).
     value = !QUOTE_OR_FLOW.test(text)
-      ? load(text, { schema: SCHEMA })
-      : load(text, {
+      ? loader(text, { schema: SCHEMA })
+      : loader(text, {
           schema: SCHEMA,
           listener: (event, state) => {
             if (event === 'open') opened.push(state.position);
             else {
               const from = opened.pop() as number;
-              if (!multiLine) multiLine = flowOverLines(text, from, state.position, state.kind);
+              if (!multiLine) multiLine = flowOverLines(text, from, state.position, state.kind, indentedQuotes);
             }
           },
         });
   } catch {
     return undefined;
   }
-  return value === undefined || multiLine || hasNullKey(value) ? undefined : { value };
+  return multiLine ? undefined : { value };
+}
+
+/**
+ * The reference's documents of a text (the `yaml` package's parseAllDocuments, then toJS of each with
+ * `maxAliasCount: 1000`), read by js-yaml when it can, for large files of trusted YAML written by tools: the CRD files
+ * of the schema gate (lib/validate/crds.ts), where yaml took ~0.5 s of the bundled example's synth for two files (the
+ * Argo CD Application's and Flotta's EdgeWorkload's, 0.9 MB) and js-yaml takes ~0.08 s. Their prose (descriptions)
+ * is full of `*`, `&` and backslashes, which send any text to the reference in fastYaml, so here:
+ * - anchors and aliases are read, and the values must be trees: a value reached twice (an alias of a mapping or a
+ *   list) sends the text to the reference; an alias of a scalar is that scalar to both readers, and with at most
+ *   1,000 `*` in the text no anchor is used past the reference's limit;
+ * - backslashes are read (a double-quoted scalar's escapes: the readers agree on each but `\U` past U+10FFFF, an
+ *   error to the reference; checked on generated escapes by test/spec/fast-yaml.test.ts);
+ * - a quoted scalar over several lines is read when its lines are indented as the reference wants (CRD files
+ *   written by older tools fold long descriptions so; see quotedLinesIndented); a flow collection over lines is not;
+ * - tags and directives still go to the reference (a `!` where a node may start, a `%` at a line start), and so does
+ *   every other rule of REFERENCE_ONLY, and an empty document or none (the reference gives a null for one, js-yaml
+ *   may not).
+ * Returns undefined for what it leaves to the reference, which then gives its own documents and errors.
+ */
+export function fastYamlDocuments(text: string): { readonly values: ReadonlyArray<unknown> } | undefined {
+  if (DOCUMENTS_REFERENCE_ONLY.some(([, re]) => re.test(text))) return undefined;
+  const read = jsYaml(text, (t, options) => loadAll(t, null, options), true);
+  if (read === undefined || read.value.length === 0) return undefined;
+  const seen = new Set<object>();
+  for (const v of read.value) if (v === null || v === undefined || !isTree(v, seen) || hasNullKey(v)) return undefined;
+  return { values: read.value };
 }
 
 /**
@@ -85,6 +122,36 @@ export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: { te
   ['a `-` ending its line (an empty list entry: js-yaml may take the next, less indented entry into its list)', /(?:^|[ ])-[ ]*(?:#[^\n]*)?\r?$/m],
 ];
 
+/**
+ * fastYamlDocuments' rules: REFERENCE_ONLY's, but for anchors, aliases and backslashes, which it checks otherwise.
+ */
+export const DOCUMENTS_REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: { test(text: string): boolean }]> = [
+  ['tags and directives (a `!` where a node may start, a `%` at a line start)', /(?:^|[\s[{,:])!|^%/m],
+  ['an eight-digit escape (`\\U00110000` is an error to the reference, two characters to js-yaml)', /\\U/],
+  ['more than 1,000 `*` (an anchor used past the reference\'s maxAliasCount)', { test: (text: string) => countOf(text, '*') > 1000 }],
+  ...REFERENCE_ONLY.filter(([what]) => !what.startsWith('anchors, aliases') && !what.startsWith('backslashes')),
+];
+
+/** How often `c` occurs in `text`. */
+function countOf(text: string, c: string): number {
+  let n = 0;
+  for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) n++;
+  return n;
+}
+
+/** Whether no object or array under `root` (nor root) is in `seen` or reached twice; adds them to `seen`. */
+function isTree(root: object, seen: Set<object>): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (seen.has(v)) return false;
+    seen.add(v);
+    for (const x of Object.values(v as object)) if (x !== null && typeof x === 'object') stack.push(x);
+  }
+  return true;
+}
+
 /** Whether a line of `text` (split at \n, a \r kept) is longer than `max` characters. */
 function hasLineOver(text: string, max: number): boolean {
   let from = 0;
@@ -103,7 +170,7 @@ const QUOTE_OR_FLOW = /["'[{]/;
  * scalar or a flow collection over several lines (comments and space before it skipped). A block mapping whose
  * first key is quoted is not one (its kind is a mapping).
  */
-function flowOverLines(text: string, from: number, to: number, kind: string | null): boolean {
+function flowOverLines(text: string, from: number, to: number, kind: string | null, indentedQuotes: boolean): boolean {
   let i = from;
   for (;;) {
     while (i < to && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r')) i++;
@@ -111,10 +178,30 @@ function flowOverLines(text: string, from: number, to: number, kind: string | nu
     while (i < to && text[i] !== '\n') i++;
   }
   const c = text[i];
-  const flow = c === "'" || c === '"' ? kind === 'scalar' : c === '[' || c === '{';
+  const quoted = c === "'" || c === '"';
+  const flow = quoted ? kind === 'scalar' : c === '[' || c === '{';
   if (!flow) return false;
   const nl = text.indexOf('\n', i);
-  return nl >= 0 && nl < to;
+  if (nl < 0 || nl >= to) return false;
+  return !(quoted && indentedQuotes && quotedLinesIndented(text, i, nl, to));
+}
+
+/**
+ * Whether the quoted scalar from `start` to `to` (its first line break at `nl`) is one both readers read alike: the
+ * reference wants each of its further lines indented past the block collection it is in (js-yaml reads any), so
+ * each line with text must be indented past the column where its first line's content starts after the spaces and
+ * list dashes (the column of the mapping whose value it is, or past it: stricter than needed for a list item). A
+ * mapping's key over several lines, an error to the reference, is one to js-yaml too.
+ */
+function quotedLinesIndented(text: string, start: number, nl: number, to: number): boolean {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const column = /^[ ]*(?:-[ ]+)*/.exec(text.slice(lineStart, start))![0].length;
+  for (let at = nl; at >= 0 && at < to; at = text.indexOf('\n', at + 1)) {
+    let j = at + 1;
+    while (text[j] === ' ') j++;
+    if (j - at - 1 <= column && j < to && text[j] !== '\n' && text[j] !== '\r') return false;
+  }
+  return true;
 }
 
 /** The reference's YAML 1.2 core-schema scalar tags that resolve plain scalars, in its order, and its options. */

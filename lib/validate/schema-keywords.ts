@@ -20,7 +20,13 @@ re2Compatible.code = 'new RegExp';
  * keywords with plain messages, `intOrString` and `quantity`.
  */
 export function kubeAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, code: { regExp: re2Compatible } });
+  // `optimize: false`: no pass over the generated code before it is compiled (ajv 8.20.0, lib/compile/index.ts
+  // `gen.optimize(this.opts.code.optimize)`; lib/compile/codegen/index.ts: it drops unused names and folds constant
+  // ones, and recomputes each block's names at every level). The code checks the same; the pass took ~0.3 s of
+  // the bundled example's ~1.06 s of schema checks (compiling its kinds' validators), while the validators it
+  // leaves run ~0.5 µs slower per object (3.1 against 2.6 µs over the bundled example's objects): ~0.06 s over the
+  // 116,000 objects of a 100,000-device synth, whose validators are compiled once too.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true, code: { regExp: re2Compatible, optimize: false } });
   const isInt = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
   ajv.addFormat('int32', { type: 'number', validate: isInt(-(2 ** 31), 2 ** 31 - 1) });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
