@@ -30,58 +30,72 @@ export function fastYaml(text: string): { readonly value: unknown } | undefined 
 
 /**
  * What js-yaml reads of `text` with `loader` (load or loadAll) and the core schema's plain scalars, or undefined when
- * it throws or a quoted scalar or flow collection spans several lines (see fastYaml); with `indentedQuotes`, a quoted
- * scalar over lines indented as the reference wants them (quotedLinesIndented) is read.
+ * it throws or a quoted scalar or flow collection spans several lines (see fastYaml). For fastYamlDocuments
+ * (`documents`): a quoted scalar over lines indented as the reference wants them (quotedLinesIndented) is read, and
+ * a node with an anchor or an alias must be one both readers read alike (propertyReadAlike).
  */
-function jsYaml<T>(text: string, loader: (text: string, options: LoadOptions) => T, indentedQuotes = false): { readonly value: T } | undefined {
+function jsYaml<T>(text: string, loader: (text: string, options: LoadOptions) => T, documents = false): { readonly value: T } | undefined {
   let value: T;
-  let multiLine = false;
+  let refused = false;
   const opened: number[] = [];
   try {
-    // A text without a quote or a bracket (a generated fleet's stack.yaml often) has no node the listener looks for;
-    // js-yaml then reads without calling it for every node (~0.13 s of 0.55 s on a 100,000-device stack).
-    value = !QUOTE_OR_FLOW.test(text)
+    // A text without a quote or a bracket (a generated fleet's stack.yaml often), nor an anchor or alias where they
+    // are read, has no node the listener looks for; js-yaml then reads without calling it for every node (~0.13 s of
+    // 0.55 s on a 100,000-device stack).
+    value = !QUOTE_OR_FLOW_OR_BLOCK.test(text) && !(documents && /[&*]/.test(text))
       ? loader(text, { schema: SCHEMA })
       : loader(text, {
           schema: SCHEMA,
           listener: (event, state) => {
-            if (event === 'open') opened.push(state.position);
-            else {
-              const from = opened.pop() as number;
-              if (!multiLine) multiLine = flowOverLines(text, from, state.position, state.kind, indentedQuotes);
+            if (refused) return;
+            if (event === 'open') {
+              refused = collectionKeyWithoutValue(text, state.position, opened);
+              opened.push(state.position);
+              return;
             }
+            const from = opened.pop() as number;
+            const i = contentStart(text, from, state.position);
+            refused =
+              flowOverLines(text, i, state.position, state.kind, documents) ||
+              (opened.length === 0 && (text[i] === '|' || text[i] === '>')) ||
+              (documents && !propertyReadAlike(text, i));
           },
         });
   } catch {
     return undefined;
   }
-  return multiLine ? undefined : { value };
+  return refused ? undefined : { value };
 }
 
 /**
  * The reference's documents of a text (the `yaml` package's parseAllDocuments, then toJS of each with
  * `maxAliasCount: 1000`), read by js-yaml when it can, for large files of trusted YAML written by tools: the CRD files
  * of the schema gate (lib/validate/crds.ts), where yaml took ~0.5 s of the bundled example's synth for two files (the
- * Argo CD Application's and Flotta's EdgeWorkload's, 0.9 MB) and js-yaml takes ~0.08 s. Their prose (descriptions)
- * is full of `*`, `&` and backslashes, which send any text to the reference in fastYaml, so here:
- * - anchors and aliases are read, and the values must be trees: a value reached twice (an alias of a mapping or a
- *   list) sends the text to the reference; an alias of a scalar is that scalar to both readers, and with at most
- *   1,000 `*` in the text no anchor is used past the reference's limit;
+ * Argo CD Application's and Flotta's EdgeWorkload's, 0.9 MB) and js-yaml takes ~0.08 s, and the files of a tree that
+ * validate, flows and the live commands read (lib/validate/yaml-file.ts). Their prose (descriptions) is full of `*`,
+ * `&` and backslashes, which send any text to the reference in fastYaml, so here:
+ * - anchors and aliases are read where both readers read them alike: an anchor on a plain scalar on its line, an
+ *   alias that is a whole value (DOCUMENTS_REFERENCE_ONLY; prose that looks like another use sends the text to the
+ *   reference), and the values must be trees: a value reached twice (an alias of a mapping or a list) sends the text
+ *   to the reference; an alias of a scalar is that scalar to both readers, and with at most 1,000 `*` in the text no
+ *   anchor is used past the reference's limit;
  * - backslashes are read (a double-quoted scalar's escapes: the readers agree on each but `\U` past U+10FFFF, an
- *   error to the reference; checked on generated escapes by test/spec/fast-yaml.test.ts);
+ *   error to the reference, and an escaped line break before an empty line, which they fold differently; checked on
+ *   generated escapes by test/spec/fast-yaml-documents.test.ts);
  * - a quoted scalar over several lines is read when its lines are indented as the reference wants (CRD files
  *   written by older tools fold long descriptions so; see quotedLinesIndented); a flow collection over lines is not;
  * - tags and directives still go to the reference (a `!` where a node may start, a `%` at a line start), and so does
- *   every other rule of REFERENCE_ONLY, and an empty document or none (the reference gives a null for one, js-yaml
- *   may not).
- * Returns undefined for what it leaves to the reference, which then gives its own documents and errors.
+ *   every other rule of REFERENCE_ONLY, and an empty document (a null: js-yaml gives one for a text of comments
+ *   alone, the reference none).
+ * Checked against the reference by a review (helper session, session 42: ~18 million generated and enumerated texts;
+ * what it found is in the rules) and by test/spec/fast-yaml-documents.test.ts. Returns undefined for what it leaves to the reference, which then gives its own documents and errors.
  */
 export function fastYamlDocuments(text: string): { readonly values: ReadonlyArray<unknown> } | undefined {
   if (DOCUMENTS_REFERENCE_ONLY.some(([, re]) => re.test(text))) return undefined;
   const read = jsYaml(text, (t, options) => loadAll(t, null, options), true);
-  if (read === undefined || read.value.length === 0) return undefined;
+  if (read === undefined) return undefined;
   const seen = new Set<object>();
-  for (const v of read.value) if (v === null || v === undefined || !isTree(v, seen) || hasNullKey(v)) return undefined;
+  for (const v of read.value) if (v === null || !isTree(v, seen) || hasNullKey(v)) return undefined;
   return { values: read.value };
 }
 
@@ -127,6 +141,7 @@ export const REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: { te
  */
 export const DOCUMENTS_REFERENCE_ONLY: ReadonlyArray<readonly [what: string, pattern: { test(text: string): boolean }]> = [
   ['tags and directives (a `!` where a node may start, a `%` at a line start)', /(?:^|[\s[{,:])!|^%/m],
+  ['an escaped line break before an empty line (folded otherwise by js-yaml: "x\\\n\n  y" is "xy" to it, "x y" to the reference)', /\\\r?\n[ \t]*\r?\n/],
   ['an eight-digit escape (`\\U00110000` is an error to the reference, two characters to js-yaml)', /\\U/],
   ['more than 1,000 `*` (an anchor used past the reference\'s maxAliasCount)', { test: (text: string) => countOf(text, '*') > 1000 }],
   ...REFERENCE_ONLY.filter(([what]) => !what.startsWith('anchors, aliases') && !what.startsWith('backslashes')),
@@ -140,7 +155,7 @@ function countOf(text: string, c: string): number {
 }
 
 /** Whether no object or array under `root` (nor root) is in `seen` or reached twice; adds them to `seen`. */
-function isTree(root: object, seen: Set<object>): boolean {
+function isTree(root: unknown, seen: Set<object>): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -162,21 +177,47 @@ function hasLineOver(text: string, max: number): boolean {
   return text.length - from > max;
 }
 
-/** What a quoted scalar or a flow collection starts with: a text without any has neither, over several lines or not. */
-const QUOTE_OR_FLOW = /["'[{]/;
+/**
+ * What a quoted scalar, a flow collection or a block scalar starts with: a text without any has none of the nodes the
+ * listener looks at.
+ */
+const QUOTE_OR_FLOW_OR_BLOCK = /["'[{|>]/;
 
 /**
- * Whether the node read from `from` to `to` (js-yaml's listener: from before the space ahead of it) is a quoted
- * scalar or a flow collection over several lines (comments and space before it skipped). A block mapping whose
- * first key is quoted is not one (its kind is a mapping).
+ * Whether the node js-yaml opens at `from` is a flow collection that may be a key in a flow mapping (its innermost
+ * open node, `opened` being the open nodes' positions, starts with `{`, and no `:` comes right before it: a `{`, a
+ * `,` or a comment): `{[a]}` is {a: null} to js-yaml and {"[ a ]": null} to the reference, `{b, {c}}` gives js-yaml a key
+ * "[object Object]" (found in review: helper session, session 42; js-yaml 4.3.2 against yaml 2.9.1). A collection
+ * as a key with a value (`{[a]: 1}`) goes to the reference by REFERENCE_ONLY.
  */
-function flowOverLines(text: string, from: number, to: number, kind: string | null, indentedQuotes: boolean): boolean {
+function collectionKeyWithoutValue(text: string, from: number, opened: readonly number[]): boolean {
+  if (opened.length === 0) return false;
+  const i = contentStart(text, from, text.length);
+  if (text[i] !== '[' && text[i] !== '{') return false;
+  // js-yaml opens a document's root twice at the same place: that node is no entry of its own.
+  const parent = contentStart(text, opened[opened.length - 1], text.length);
+  if (parent === i || text[parent] !== '{') return false;
+  let j = i - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\n' || text[j] === '\r')) j--;
+  return text[j] !== ':';
+}
+
+/** Where the node js-yaml read from `from` (its listener: from before the space ahead of it) to `to` starts: comments and space skipped. */
+function contentStart(text: string, from: number, to: number): number {
   let i = from;
   for (;;) {
     while (i < to && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r')) i++;
-    if (text[i] !== '#') break;
+    if (text[i] !== '#') return i;
     while (i < to && text[i] !== '\n') i++;
   }
+}
+
+/**
+ * Whether the node starting at `i` and ending at `to` is a quoted scalar or a flow collection over several lines. A
+ * block mapping whose first key is quoted is not one (its kind is a mapping). With `indentedQuotes`, a quoted scalar
+ * whose lines are indented as the reference wants is not counted.
+ */
+function flowOverLines(text: string, i: number, to: number, kind: string | null, indentedQuotes: boolean): boolean {
   const c = text[i];
   const quoted = c === "'" || c === '"';
   const flow = quoted ? kind === 'scalar' : c === '[' || c === '{';
@@ -184,6 +225,30 @@ function flowOverLines(text: string, from: number, to: number, kind: string | nu
   const nl = text.indexOf('\n', i);
   if (nl < 0 || nl >= to) return false;
   return !(quoted && indentedQuotes && quotedLinesIndented(text, i, nl, to));
+}
+
+/** An anchor's or alias's name that both readers read alike. */
+const PLAIN_NAME = /^[A-Za-z0-9_.-]+$/;
+/** What may follow an anchor: spaces, then a plain scalar (and no mapping on the same line, checked apart). */
+const ANCHORED_PLAIN = /^[ ]+[^\s"'[\]{}|>*&!#%@`,?:-]/;
+/** What may follow an alias: the end of its line, a comment, or the end of a flow entry. */
+const ALIAS_END = /^[ ]*(?:[,\]}]|#|\r?$)/;
+
+/**
+ * Whether the node starting at `i`, if it starts with an anchor (`&name`) or is an alias (`*name`), is one both
+ * readers read alike: a plain name; an anchor on a plain scalar on the same line that starts no mapping there; an
+ * alias that is a whole value (not a key). Found in review (helper session, session 42; js-yaml 4.3.2 against yaml
+ * 2.9.1): js-yaml reads anchors the reference refuses (`&x b: c`, `&x` ending its line then `&y 1`, `&a[1]`), an
+ * anchored quoted scalar or flow collection over lines escaped the line check, and an alias of a collection used as
+ * a key is a stringified object to js-yaml.
+ */
+function propertyReadAlike(text: string, i: number): boolean {
+  const c = text[i];
+  if (c !== '&' && c !== '*') return true;
+  const end = text.indexOf('\n', i);
+  const [, name, rest] = /^.([^\s[\]{},]*)(.*)$/s.exec(text.slice(i, end < 0 ? text.length : end))!;
+  if (!PLAIN_NAME.test(name)) return false;
+  return c === '*' ? ALIAS_END.test(rest) : ANCHORED_PLAIN.test(rest) && !/:(?:[ \t]|\r?$)/.test(rest);
 }
 
 /**

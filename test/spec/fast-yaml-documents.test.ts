@@ -147,7 +147,26 @@ describe('fastYamlDocuments: the CRD files read by js-yaml give the yaml package
     ['a quoted key over two lines', '"a\n  b": 1\n'],
     ['a flow list over lines', 'a: [x,\n  y]\n'],
     ['an empty document', 'a: 1\n---\n---\nb: 2\n'],
-    ['an empty text', ''],
+    ['a text of comments alone (no document to the reference, a null to js-yaml)', '# c\n'],
+    // Found in review (helper session, session 42; js-yaml 4.3.2 against yaml 2.9.1), each read otherwise by js-yaml:
+    ['an anchored quoted scalar over lines', 'a: &x "b\nc"\n'],
+    ['an anchored single-quoted scalar over lines in a list', "- &x 'b\nc'\n"],
+    ['an anchored flow list over lines', 'a: &x [b,\nc]\n'],
+    ['an escaped line break before an empty line', 'a: "x\\\n\n  y"\n'],
+    ['an escaped line break before two empty lines', 'a: "x\\\n\n\n  y"\n'],
+    ['an alias of a mapping as a key', 'a: &a {}\n*a : 1\n'],
+    ['an alias of the mapping it is a key of', '&a\n*a : 1\n'],
+    ['an alias of a list as a key', 'a: &a [b]\n*a : 1\n'],
+    ['an anchor before a mapping on its line', 'a: &x b: c\n'],
+    ['two anchors on one node', 'a: &x\n  &y 1\n'],
+    ['an anchored alias', '&a\n*a\n'],
+    ['an anchor ending its line before an alias', 'a: &x 1\nb: &y\n  *x\n'],
+    ['an anchor glued to a flow list', 'a: &a[1]\n'],
+    ['an anchor glued to a flow mapping', 'a: &a{b: 1}\n'],
+    ['a flow list as a key without a value', '{[a]}\n'],
+    ['a flow mapping as a key without a value', 'a: {b, {c}}\n'],
+    ['a top-level folded scalar whose content is at column 0', ' >\n#\n'],
+    ['a top-level literal scalar with a more indented empty line', '|\n \n#\n'],
     ['a duplicate key', 'a: 1\na: 2\n'],
     ['a null key', '~: 1\n'],
   ])('leaves %s to the reference', (_what, text) => {
@@ -160,6 +179,9 @@ describe('fastYamlDocuments: the CRD files read by js-yaml give the yaml package
     ['prose with stars, ampersands and a bang', 'description: |-\n  *Note* that a && b [*] matters! Really.\n'],
     ['a quoted scalar folded over lines indented past its mapping', 'k:\n  - a: "x\n     y\n\n     z"\n    b: \'p\n      q\'\n'],
     ['two documents', '---\na: 1\n---\nb: [2]\n'],
+    ['an empty text', ''],
+    ['prose that looks like anchors and aliases, in block and quoted scalars', 'a: |\n  x && y, [*] and *Note* &z: w\nb: \'s *not* &&\n  t\'\n'],
+    ['a flow mapping as a value in a flow mapping', 'a: {b: {c: [1, {d: 2}]}}\n'],
   ])('reads %s, as the reference does', (_what, text) => {
     const got = fastYamlDocuments(text);
     expect(got).toBeDefined();
@@ -167,7 +189,7 @@ describe('fastYamlDocuments: the CRD files read by js-yaml give the yaml package
   });
 
   test('every rule of DOCUMENTS_REFERENCE_ONLY is needed by one of these texts, alone', () => {
-    const texts = ['a: !!str 1\n', 'a: "\\U00110000"\n', `a: &x 1\nb:\n${'  - *x\n'.repeat(1001)}`, 'a:\n\tb: 1\n', 'a: x\r  y\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`, '# c\n\uFEFFa: 1\n', 'a: |+\n  x\n  ', '- - x\n  -\n- false\n'];
+    const texts = ['a: !!str 1\n', 'a: "\\U00110000"\n', `a: &x 1\nb:\n${'  - *x\n'.repeat(1001)}`, 'a: "x\\\n\n  y"\n', 'a:\n\tb: 1\n', 'a: x\r  y\n', '|1-\n a\n', 'x: {[a]:b}\n', 'a: [x]#c\n', '---a: 1\n', `a${' '.repeat(1030)}: 1\n`, '# c\n\uFEFFa: 1\n', 'a: |+\n  x\n  ', '- - x\n  -\n- false\n'];
     for (const [what, rule] of DOCUMENTS_REFERENCE_ONLY) {
       expect({ what, alone: texts.some((t) => rule.test(t) && DOCUMENTS_REFERENCE_ONLY.filter(([, r]) => r.test(t)).length === 1) }).toEqual({ what, alone: true });
     }

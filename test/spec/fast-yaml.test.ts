@@ -148,6 +148,12 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['an empty entry ending a list under a mapping in a list', '- a:\n    - x\n    -\n- false\n'],
     ['an empty entry after a nested list\'s dash, with a comment', '- - x\n  - # c\n- false\n'],
     ['an empty entry on its list\'s first line', '- - \n- false\n'],
+    // Found in review (helper session, session 42; js-yaml 4.3.2 against yaml 2.9.1):
+    ['a flow list as a key without a value in a flow mapping', '{[a]}\n'],
+    ['a flow mapping as a key without a value in a flow mapping', 'a: {b, {c}}\n'],
+    ['a flow list after a comment in a flow mapping', 'a: {b: 1, # c\n  [d]}\n'],
+    ['a top-level folded scalar whose content is at column 0', ' >\n#\n'],
+    ['a top-level literal scalar with a more indented empty line', '|\n \n#\n'],
   ])('leaves %s to the reference reader', (_what, text) => {
     expect(fastYaml(text)).toBeUndefined();
   });
