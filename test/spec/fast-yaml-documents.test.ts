@@ -167,6 +167,11 @@ describe('fastYamlDocuments: the CRD files read by js-yaml give the yaml package
     ['a flow mapping as a key without a value', 'a: {b, {c}}\n'],
     ['a top-level folded scalar whose content is at column 0', ' >\n#\n'],
     ['a top-level literal scalar with a more indented empty line', '|\n \n#\n'],
+    // Found in a second review (helper session, session 42):
+    ['a comment between a key and its plain value, then a list entry', '- k:\n#c\n   x\n- d\n'],
+    ['a comment between a key and its plain value in a nested mapping', 'a:\n  k:\n  #c\n   x\n  d: 1\n'],
+    ['a folded scalar whose empty first line is indented past its text', "'s': >-\n   \n #\n"],
+    ['a block scalar whose empty first line holds spaces, then a document', '- |\n  \n #\n---\ny\n'],
     ['a duplicate key', 'a: 1\na: 2\n'],
     ['a null key', '~: 1\n'],
   ])('leaves %s to the reference', (_what, text) => {
@@ -182,6 +187,8 @@ describe('fastYamlDocuments: the CRD files read by js-yaml give the yaml package
     ['an empty text', ''],
     ['prose that looks like anchors and aliases, in block and quoted scalars', 'a: |\n  x && y, [*] and *Note* &z: w\nb: \'s *not* &&\n  t\'\n'],
     ['a flow mapping as a value in a flow mapping', 'a: {b: {c: [1, {d: 2}]}}\n'],
+    ['comments before mappings and lists, and after values', '# head\na:\n  # c\n  b: 1 # d\nl:\n  #e\n  - x\n'],
+    ['a block scalar with an empty first line', 'a: |\n\n  x\n'],
   ])('reads %s, as the reference does', (_what, text) => {
     const got = fastYamlDocuments(text);
     expect(got).toBeDefined();

@@ -154,6 +154,12 @@ describe('fastYaml: the quick reader of large stack files gives what the referen
     ['a flow list after a comment in a flow mapping', 'a: {b: 1, # c\n  [d]}\n'],
     ['a top-level folded scalar whose content is at column 0', ' >\n#\n'],
     ['a top-level literal scalar with a more indented empty line', '|\n \n#\n'],
+    // Found in a second review (helper session, session 42), in the quick reader since it was written:
+    ['a comment between a key and its plain value, then a list entry', '- k:\n#c\n   x\n- d\n'],
+    ['a comment between a key and its plain value, then a key', 'k:\n#c\n x\nd: 1\n'],
+    ['a comment with a quote between a key and its plain value', 'k:\n#"\n x\nd: 1\n'],
+    ['a block scalar whose empty first line is indented past its text', 'a: |\n  \n #\n'],
+    ['a block scalar in a list whose empty first line holds spaces', '- |\n  \n #\n'],
   ])('leaves %s to the reference reader', (_what, text) => {
     expect(fastYaml(text)).toBeUndefined();
   });
