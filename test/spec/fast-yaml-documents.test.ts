@@ -9,6 +9,7 @@ import { kubeAjv } from '../../lib/validate/schema-keywords';
 import { sharedPath } from '../support/shared';
 import { thrown } from '../support/thrown';
 import { tmpDir } from '../support/tmp';
+import { yamlData, yamlScalars } from '../support/yaml-data';
 
 /**
  * What the CRD reader's reference (lib/validate/crds.ts: the `yaml` package's parseAllDocuments, then toJS of each
@@ -59,19 +60,11 @@ describe('fastYamlDocuments: the CRD files read by js-yaml give the yaml package
     );
   });
 
-  const scalar = fc.oneof(
+  const scalar = yamlScalars([
     fc.constantFrom('0b101', '1_000', '.5', '0o17', '~', 'null', 'True', '1e3', '-0', '.NaN', 'x y', 'a:b', '', ' ', '*x', '&y', '\\d+\\.\\d', 'a\\U0001F600'),
     fc.string({ unit: fc.constantFrom('a', '0', '.', '-', ' ', 'e', ':', '#', "'", '"', '\\', '\n', 'é', '*', '&', '[', '{', ',', '?', '|', '>'), maxLength: 40 }),
-    fc.integer(),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-  );
-  const data = fc.letrec((tie) => ({
-    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('list'), tie('map')),
-    list: fc.array(tie('node'), { maxLength: 4 }),
-    map: fc.dictionary(fc.string({ unit: fc.constantFrom('a', 'b', 'k', '-', ' ', '"', '*', '1'), minLength: 1, maxLength: 6 }), tie('node'), { maxKeys: 4 }),
-  })).node;
+  ]);
+  const data = yamlData(scalar, fc.string({ unit: fc.constantFrom('a', 'b', 'k', '-', ' ', '"', '*', '1'), minLength: 1, maxLength: 6 }));
   // Quoted styles with narrow lines fold long scalars over several lines, as older CRD generators did.
   const styles = fc.record({
     defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL'),

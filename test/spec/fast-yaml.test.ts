@@ -5,6 +5,7 @@ import { SpecError } from '../../lib/core/errors';
 import { FAST_YAML_MIN_BYTES, parseStack, parseStackYaml } from '../../lib/spec/parse';
 import { fastYaml, readYaml, REFERENCE_ONLY } from '../../lib/spec/fast-yaml';
 import { thrown } from '../support/thrown';
+import { yamlData, yamlScalars } from '../support/yaml-data';
 
 /** What the reference reader (lib/spec/parse.ts) makes of a text, or undefined when it reports an error. */
 function reference(text: string): { value: unknown } | undefined {
@@ -20,21 +21,13 @@ const EDGE_SCALARS = [
   '12345678901234567890', '0.0000001', '+.5', '-.5', '3.14159_26', '0x', '0o', '0b', '00', '1__0', 'true1', 'nulls', 'x y', 'a:b',
 ];
 
-const scalar = fc.oneof(
+const scalar = yamlScalars([
   fc.constantFrom(...EDGE_SCALARS),
   fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '.', '-', '+', '_', ' ', 'e', 'x', 'o', ':', '#', "'", '"', '\\', '\n', '\t', 'é', '/', '~', '[', '{', ',', '?', '|', '>', '@', '`'), maxLength: 12 }),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-);
+]);
 
 /** Plain data as stack.yaml holds it: mappings, lists and scalars (text and numbers at YAML's edges). */
-const data = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, tie('list'), tie('map')),
-  list: fc.array(tie('node'), { maxLength: 4 }),
-  map: fc.dictionary(fc.oneof(fc.constantFrom(...EDGE_SCALARS), fc.string({ maxLength: 6 })), tie('node'), { maxKeys: 4 }),
-})).node;
+const data = yamlData(scalar, fc.oneof(fc.constantFrom(...EDGE_SCALARS), fc.string({ maxLength: 6 })));
 
 /** How a document is written: the styles people and tools use for stack.yaml. */
 const styles = fc.record({
