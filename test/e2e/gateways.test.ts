@@ -183,9 +183,10 @@ describe('remote write across clusters and from devices, on real Prometheus', ()
     expect((await get(device, '/api/v1/status/buildinfo')).status).toBe(400);
     // The receiver refuses an unauthenticated request outright, and the intruder's samples never arrive.
     expect((await get(receiver, '/api/v1/status/buildinfo')).status).toBe(401);
-    await until('the intruder to have been refused', async () => {
-      const log = fs.readFileSync(path.join(dir, 'intruder.log'), 'utf8');
-      return /401|Unauthorized/.test(log) ? true : undefined;
+    const intruderLog = () => fs.readFileSync(path.join(dir, 'intruder.log'), 'utf8');
+    await until('the intruder to have been refused', async () => (/401|Unauthorized/.test(intruderLog()) ? true : undefined)).catch((e: Error) => {
+      // Once in a CI simulation (session 42) the 60 s passed without it, and it passed alone three times after: the log says why.
+      throw new Error(`${e.message}; the intruder agent's log ends:\n${intruderLog().split('\n').slice(-15).join('\n')}`);
     });
     expect(await series(hub, 'edgewatt_e2e_probe{cluster="intruder"}')).toEqual([]);
   }, 120000);
