@@ -30,7 +30,9 @@ export function fastYaml(text: string): { readonly value: unknown } | undefined 
 
 /**
  * What js-yaml reads of `text` with `loader` (load or loadAll) and the core schema's plain scalars, or undefined when
- * it throws or a quoted scalar or flow collection spans several lines (see fastYaml). For fastYamlDocuments
+ * it throws or its listener finds a node the readers may read otherwise: a quoted scalar or flow collection over
+ * several lines (see fastYaml), a flow collection that may be a key in a flow mapping, a top-level block scalar, a
+ * block scalar whose first empty lines hold spaces, a plain scalar after a comment. For fastYamlDocuments
  * (`documents`): a quoted scalar over lines indented as the reference wants them (quotedLinesIndented) is read, and
  * a node with an anchor or an alias must be one both readers read alike (propertyReadAlike).
  */
@@ -39,9 +41,9 @@ function jsYaml<T>(text: string, loader: (text: string, options: LoadOptions) =>
   let refused = false;
   const opened: number[] = [];
   try {
-    // A text without a quote or a bracket (a generated fleet's stack.yaml often), nor an anchor or alias where they
-    // are read, has no node the listener looks for; js-yaml then reads without calling it for every node (~0.13 s of
-    // 0.55 s on a 100,000-device stack).
+    // A text without a quote, bracket, block scalar header or comment (a generated fleet's stack.yaml often), nor an
+    // anchor or alias where they are read, has no node the listener looks for; js-yaml then reads without calling it
+    // for every node (~0.13 s of 0.55 s on a 100,000-device stack).
     value = !LISTENED.test(text) && !(documents && /[&*]/.test(text))
       ? loader(text, { schema: SCHEMA })
       : loader(text, {
@@ -77,10 +79,10 @@ function jsYaml<T>(text: string, loader: (text: string, options: LoadOptions) =>
  * validate, flows and the live commands read (lib/validate/yaml-file.ts). Their prose (descriptions) is full of `*`,
  * `&` and backslashes, which send any text to the reference in fastYaml, so here:
  * - anchors and aliases are read where both readers read them alike: an anchor on a plain scalar on its line, an
- *   alias that is a whole value (DOCUMENTS_REFERENCE_ONLY; prose that looks like another use sends the text to the
- *   reference), and the values must be trees: a value reached twice (an alias of a mapping or a list) sends the text
- *   to the reference; an alias of a scalar is that scalar to both readers, and with at most 1,000 `*` in the text no
- *   anchor is used past the reference's limit;
+ *   alias that is a whole value (propertyReadAlike, on the nodes js-yaml's listener opens, so prose that only looks
+ *   like one stays quick), and the values must be trees: a value reached twice (an alias of a mapping or a list) sends
+ *   the text to the reference; an alias of a scalar is that scalar to both readers, and with at most 1,000 `*` in the
+ *   text no anchor is used past the reference's limit;
  * - backslashes are read (a double-quoted scalar's escapes: the readers agree on each but `\U` past U+10FFFF, an
  *   error to the reference, and an escaped line break before an empty line, which they fold differently; checked on
  *   generated escapes by test/spec/fast-yaml-documents.test.ts);
@@ -89,15 +91,16 @@ function jsYaml<T>(text: string, loader: (text: string, options: LoadOptions) =>
  * - tags and directives still go to the reference (a `!` where a node may start, a `%` at a line start), and so does
  *   every other rule of REFERENCE_ONLY, and an empty document (a null: js-yaml gives one for a text of comments
  *   alone, the reference none).
- * Checked against the reference by a review (helper session, session 42: ~18 million generated and enumerated texts;
- * what it found is in the rules) and by test/spec/fast-yaml-documents.test.ts. Returns undefined for what it leaves to the reference, which then gives its own documents and errors.
+ * Checked against the reference by two reviews (helper sessions, session 42: ~18 and ~40 million generated and
+ * enumerated texts; what they found is in the checks) and by test/spec/fast-yaml-documents.test.ts. Returns undefined
+ * for what it leaves to the reference, which then gives its own documents and errors.
  */
 export function fastYamlDocuments(text: string): { readonly values: ReadonlyArray<unknown> } | undefined {
   if (DOCUMENTS_REFERENCE_ONLY.some(([, re]) => re.test(text))) return undefined;
   const read = jsYaml(text, (t, options) => loadAll(t, null, options), true);
   if (read === undefined) return undefined;
   const seen = new Set<object>();
-  for (const v of read.value) if (v === null || !isTree(v, seen) || hasNullKey(v)) return undefined;
+  for (const v of read.value) if (v === null || !isTreeWithoutNullKey(v, seen)) return undefined;
   return { values: read.value };
 }
 
@@ -156,14 +159,18 @@ function countOf(text: string, c: string): number {
   return n;
 }
 
-/** Whether no object or array under `root` (nor root) is in `seen` or reached twice; adds them to `seen`. */
-function isTree(root: unknown, seen: Set<object>): boolean {
+/**
+ * Whether no object or array under `root` (nor root) is in `seen` or reached twice, and no mapping has the key `null`
+ * (hasNullKey, in the same walk); adds them to `seen`.
+ */
+function isTreeWithoutNullKey(root: unknown, seen: Set<object>): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const v = stack.pop();
     if (v === null || typeof v !== 'object') continue;
     if (seen.has(v)) return false;
     seen.add(v);
+    if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, 'null')) return false;
     for (const x of Object.values(v as object)) if (x !== null && typeof x === 'object') stack.push(x);
   }
   return true;

@@ -3,9 +3,8 @@ import { readRegularFile } from '../synth/tree';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { fastYamlDocuments } from '../spec/fast-yaml';
 import { allowFormat, LAZY_SUBSCHEMA } from './schema-keywords';
+import { yamlDocuments } from './yaml-file';
 
 type Schema = Record<string, unknown>;
 
@@ -54,19 +53,10 @@ interface Crd {
   spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
 }
 
-/** A file's documents as the `yaml` package reads them; throws at the first document with an error. */
-function* referenceDocuments(file: string, text: string): Generator<unknown> {
-  for (const doc of parseAllDocuments(text)) {
-    if (!('toJS' in doc)) continue;
-    if (doc.errors.length > 0) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.errors[0].message.split('\n')[0]}): pass CustomResourceDefinition files with --crds (library: schemas.crds)` }], 'bad schema file');
-    yield doc.toJS({ maxAliasCount: 1000 });
-  }
-}
-
 /**
  * Custom resource schemas from CRD files, compiled lazily per `apiVersion/kind`. A file is read by js-yaml when it
- * gives exactly the `yaml` package's documents (fastYamlDocuments: ~0.08 s against ~0.5 s for the two large CRDs of
- * the bundled example), else by the `yaml` package, whose errors a bad file reports.
+ * gives exactly the `yaml` package's documents (yamlDocuments, fastYamlDocuments: ~0.08 s against ~0.5 s for the two
+ * large CRDs of the bundled example), else by the `yaml` package, whose errors a bad file reports.
  */
 export class CrdSchemas {
   private readonly schemas = new Map<string, Schema>();
@@ -97,8 +87,9 @@ export class CrdSchemas {
 
   private parse(file: string, text: string): void {
     this.pending.delete(file);
-    for (const value of fastYamlDocuments(text)?.values ?? referenceDocuments(file, text)) {
-      const crd = value as Crd | null;
+    for (const doc of yamlDocuments(text)) {
+      if ('error' in doc) throw new SpecError([{ path: file, message: `is not valid YAML (${doc.error}): pass CustomResourceDefinition files with --crds (library: schemas.crds)` }], 'bad schema file');
+      const crd = doc.value as Crd | null;
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
       if (typeof crd.spec !== 'object' || crd.spec === null || !Array.isArray(crd.spec.versions)) {
         throw new SpecError([{ path: file, message: `holds a CustomResourceDefinition without spec.versions: pass CRDs as the API server serves them (apiextensions.k8s.io/v1)` }], 'bad schema file');

@@ -57,8 +57,7 @@ export function readYamlObjects(file: string, cluster: string, content: Buffer, 
     keep.lastIndex = 0;
     if (!keep.test(text)) return { entries, findings };
   }
-  const quick = fastYamlDocuments(text);
-  for (const doc of quick !== undefined ? quick.values.map((value) => ({ value })) : referenceDocuments(text)) {
+  for (const doc of yamlDocuments(text)) {
     if ('error' in doc) {
       findings.push({ file, pointer: '', message: `is not valid YAML: ${doc.error}` });
       continue;
@@ -77,10 +76,16 @@ export function readYamlObjects(file: string, cluster: string, content: Buffer, 
 }
 
 /**
- * A text's documents as the `yaml` package reads them (parseAllDocuments, then toJS with at most 1,000 alias uses), or
- * the first line of a document's first error; what fastYamlDocuments gives when it reads a text.
+ * A text's documents as the `yaml` package reads them (parseAllDocuments, then toJS with at most 1,000 alias uses), each
+ * its value or the first line of its first error: by js-yaml when fastYamlDocuments reads the text (no document then
+ * has an error), else by the `yaml` package. A tree's files (readYamlObjects) and CRD files (lib/validate/crds.ts).
  */
-function* referenceDocuments(text: string): Generator<{ readonly value: unknown } | { readonly error: string }> {
+export function* yamlDocuments(text: string): Generator<{ readonly value: unknown } | { readonly error: string }> {
+  const quick = fastYamlDocuments(text);
+  if (quick !== undefined) {
+    for (const value of quick.values) yield { value };
+    return;
+  }
   for (const doc of parseAllDocuments(text, { uniqueKeys: true })) {
     if (!('toJS' in doc)) continue;
     yield doc.errors.length > 0 ? { error: doc.errors[0].message.split('\n')[0] } : { value: doc.toJS({ maxAliasCount: 1000 }) };
