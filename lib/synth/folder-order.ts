@@ -1,4 +1,5 @@
 import { sortedBy } from '../core/names';
+import { concatLists } from '../validate/segments';
 import { Entry } from '../validate/types';
 import { KubeObject } from './kube-object';
 import { collectPlaced, PlacedObject } from './layout';
@@ -28,6 +29,11 @@ export interface OrderedFolders {
   layout(texts: ReadonlyMap<string, string>): LayoutEntry[];
   /** The gates' entries of every object, in path order, each file under `root` (`<root>/<path>`). */
   entries(root: string): Entry[];
+  /**
+   * The same entries by folder (lib/validate/segments.ts): each folder's list frozen and kept with its placement, so an
+   * unchanged folder gives the same list as last time (one list of all of them where the quick order does not apply).
+   */
+  segments(root: string): ReadonlyArray<ReadonlyArray<Entry>>;
 }
 
 /** One folder's files in path order, with its layout entries and its gate entries by root. */
@@ -60,13 +66,6 @@ function newView(placed: ReadonlyArray<PlacedObject>): FolderView | null {
   return { prefix, sorted, layout: sorted.map((p): LayoutEntry => Object.freeze([p.path, p.object] as const)) };
 }
 
-/** Concatenates lists into one new array. */
-function concat<T>(lists: ReadonlyArray<ReadonlyArray<T>>): T[] {
-  const out: T[] = [];
-  for (const list of lists) for (let i = 0; i < list.length; i++) out.push(list[i]);
-  return out;
-}
-
 /** Layout entries sorted by path, with `texts` merged in (a text replaces an object at the same path). */
 function withTexts(objects: ReadonlyArray<LayoutEntry>, texts: ReadonlyMap<string, string>): LayoutEntry[] {
   const extra = sortedBy([...texts], ([path]) => path);
@@ -87,22 +86,24 @@ export function orderFolders(folders: ReadonlyArray<ReadonlyArray<PlacedObject>>
   const found = nonEmpty.map(viewOf);
   const quick = found.every((v): v is FolderView => v !== null) ? sortedBy(found, (v) => v.prefix) : undefined;
   if (quick === undefined || quick.some((v, i) => i > 0 && v.prefix === quick[i - 1].prefix)) {
-    const all = collectPlaced(concat(nonEmpty));
+    const all = collectPlaced(concatLists(nonEmpty));
+    const entries = (root: string): Entry[] => all.map((p) => ({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object }));
     return {
       all: () => [...all],
       layout: (texts) => withTexts(all.map((p): LayoutEntry => [p.path, p.object]), texts),
-      entries: (root) => all.map((p) => ({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object })),
+      entries,
+      segments: (root) => [entries(root)],
     };
   }
+  const segments = (root: string): ReadonlyArray<ReadonlyArray<Entry>> =>
+    quick.map((v) => {
+      if (v.entries?.root !== root) v.entries = { root, list: Object.freeze(v.sorted.map((p) => Object.freeze({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object }))) };
+      return v.entries.list;
+    });
   return {
-    all: () => concat(quick.map((v) => v.sorted)),
-    layout: (texts) => withTexts(concat(quick.map((v) => v.layout)), texts),
-    entries: (root) =>
-      concat(
-        quick.map((v) => {
-          if (v.entries?.root !== root) v.entries = { root, list: v.sorted.map((p) => Object.freeze({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object })) };
-          return v.entries.list;
-        }),
-      ),
+    all: () => concatLists(quick.map((v) => v.sorted)),
+    layout: (texts) => withTexts(concatLists(quick.map((v) => v.layout)), texts),
+    entries: (root) => concatLists(segments(root)),
+    segments,
   };
 }

@@ -21,6 +21,7 @@ import { shardManifests } from './shards';
 import { findingsToProblems, validateEntries, ValidateOptions } from '../validate/validate';
 import { ArgoExclusions, DEFAULT_ARGO_EXCLUSIONS, exclusionsFromPatch } from '../validate/argocd-exclusions';
 import { Finding } from '../validate/types';
+import { concatLists } from '../validate/segments';
 import { RESOURCE_EXCLUSIONS_PATCH_FILE } from '../core/argocd-exclusions';
 import { openValidationCache, removeOrphanCacheTemps, validationCacheKey } from '../validate/cache';
 import { BodyRenderer, openBodyRenderer } from './render-pool';
@@ -207,13 +208,17 @@ export function planSynth(model: StackModel, options: SynthOptions, renderer: Bo
     bootstrap: sortedBy([...bootstrapFiles], ([path]): string => path),
     validate: () => {
       const exclusions = argocdExclusionsOf(model, argo.bootstrapFiles ?? []);
-      const findings = validateEntries(
-        [
-          ...ordered.entries(label),
-          ...bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object })),
-        ],
-        { metrics: knownMetrics(model), root: label, flows, beforeDigests: () => renderer.digests(), ...(exclusions ? { argocdExclusions: exclusions } : {}), ...options.validation },
-      );
+      // By folder: an unchanged folder's list is the last synth's, and passes that read one folder at a time reuse its result.
+      const segments = [...ordered.segments(label), bootstrap.map((p) => ({ file: `argocd/${p.path}`, cluster: 'argocd', object: p.object }))];
+      const findings = validateEntries(concatLists(segments), {
+        metrics: knownMetrics(model),
+        root: label,
+        flows,
+        segments,
+        beforeDigests: () => renderer.digests(),
+        ...(exclusions ? { argocdExclusions: exclusions } : {}),
+        ...options.validation,
+      });
       const problems = [...findingsToProblems(findings), ...(options.checks ?? []).flatMap((check) => check(manifests, model))];
       if (problems.length > 0) throw new ValidationError(problems);
     },

@@ -1,3 +1,4 @@
+import { perSegment, Segments } from './segments';
 import { FLOTTA_SET_LABEL } from '../core/fleet-sets';
 import { Json } from './pods';
 import { Entry, Finding } from './types';
@@ -10,9 +11,24 @@ import { Entry, Finding } from './types';
  * two workloads of one device (or of one device set) publishing the same host port cannot both run.
  */
 export function checkEdgeWorkloads(entries: ReadonlyArray<Entry>): Finding[] {
+  return checkEdgeWorkloadsIn([entries]);
+}
+
+/** A published host port, with the devices or sets its workload targets. */
+interface Published {
+  readonly file: string;
+  readonly pointer: string;
+  readonly name: string;
+  readonly scope: string;
+  readonly hostPort: number;
+  readonly devices: ReadonlyArray<string>;
+  readonly sets: ReadonlyArray<string>;
+}
+
+/** A list's EdgeWorkloads: the ports without a host port, and the host ports published (kept for an unchanged folder). */
+const workloadPorts = perSegment((entries): { readonly out: ReadonlyArray<Finding>; readonly published: ReadonlyArray<Published> } => {
   const out: Finding[] = [];
-  /** Each published host port, with the devices or sets its workload targets. */
-  const published: Array<{ file: string; pointer: string; name: string; scope: string; hostPort: number; devices: string[]; sets: string[] }> = [];
+  const published: Published[] = [];
   for (const e of entries) {
     if (e.object.kind !== 'EdgeWorkload' || !String(e.object.apiVersion).startsWith('management.project-flotta.io/')) continue;
     const spec = (e.object as Json).spec ?? {};
@@ -36,23 +52,39 @@ export function checkEdgeWorkloads(entries: ReadonlyArray<Entry>): Finding[] {
       });
     });
   }
-  if (published.length < 2) return out;
-  // A set's devices, from the registration requests that put them in it (targetSet): only when a set is targeted.
+  return { out, published };
+});
+
+/**
+ * A list's device sets: `<cluster>/<namespace>/<set>` → the devices the registration requests put in it (targetSet),
+ * in order (kept for an unchanged folder).
+ */
+const setMembers = perSegment((entries): ReadonlyMap<string, ReadonlyArray<string>> => {
   const members = new Map<string, string[]>();
-  if (published.some((p) => p.sets.length > 0)) {
-    for (const e of entries) {
-      if (e.object.kind !== 'EdgeDeviceSignedRequest') continue;
-      const spec = (e.object as Json).spec ?? {};
-      const key = `${e.cluster}/${spec.targetNamespace ?? ''}/${spec.targetSet ?? ''}`;
-      const list = members.get(key);
-      if (list) list.push(e.object.metadata.name);
-      else members.set(key, [e.object.metadata.name]);
-    }
+  for (const e of entries) {
+    if (e.object.kind !== 'EdgeDeviceSignedRequest') continue;
+    const spec = (e.object as Json).spec ?? {};
+    const key = `${e.cluster}/${spec.targetNamespace ?? ''}/${spec.targetSet ?? ''}`;
+    const list = members.get(key);
+    if (list) list.push(e.object.metadata.name);
+    else members.set(key, [e.object.metadata.name]);
   }
+  return members;
+});
+
+/** checkEdgeWorkloads of entries given as consecutive lists (lib/validate/segments.ts). */
+export function checkEdgeWorkloadsIn(segments: Segments): Finding[] {
+  const found = segments.map(workloadPorts);
+  const out = found.flatMap((f) => f.out);
+  const published = found.flatMap((f) => f.published);
+  if (published.length < 2) return out;
+  // A set's devices, from the registration requests that put them in it: only when a set is targeted.
+  const sets = published.some((p) => p.sets.length > 0) ? segments.map(setMembers) : [];
+  const membersOf = (key: string): string[] => sets.flatMap((m) => m.get(key) ?? []);
   /** `<scope>/<device>:<hostPort>` → the workload that publishes it. */
   const taken = new Map<string, string>();
   for (const p of published) {
-    const devices = [...p.devices, ...p.sets.flatMap((s) => members.get(`${p.scope}/${s}`) ?? [])];
+    const devices = [...p.devices, ...p.sets.flatMap((s) => membersOf(`${p.scope}/${s}`))];
     for (const d of new Set(devices)) {
       const key = `${p.scope}/${d}:${p.hostPort}`;
       const other = taken.get(key);

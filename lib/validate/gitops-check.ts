@@ -1,3 +1,4 @@
+import { perSegment, Segments } from './segments';
 import { jsonLength } from '../core/kube-object';
 import { isExactChartVersion } from '../core/versions';
 import { APPLICATION_LIMITS } from '../synth/shards';
@@ -82,8 +83,28 @@ function tallyFolders(entries: ReadonlyArray<Entry>, root: string): Map<string, 
  * them is a read of every object from memory anew).
  */
 export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Finding[] {
+  return checkGitopsIn([entries], root);
+}
+
+/** What checkGitops reads of a list of entries in its one pass over them (gitopsFacts). */
+interface GitopsFacts {
+  /** The Applications of edgewatt's own folders. */
+  readonly apps: ReadonlyArray<Entry>;
+  /** Every Application and AppProject, for the destination check. */
+  readonly argo: ReadonlyArray<Entry>;
+  readonly helm: ReadonlyArray<Finding>;
+  /** Each folder's tally of the list's objects, in the order met. */
+  readonly folders: ReadonlyMap<string, Readonly<FolderTally>>;
+}
+
+/** A list's facts by output root (a tally reads the folder after the root), kept for an unchanged folder. */
+const factsByRoot = perSegment((): Map<string, GitopsFacts> => new Map());
+
+function gitopsFacts(entries: ReadonlyArray<Entry>, root: string): GitopsFacts {
+  const known = factsByRoot(entries);
+  const kept = known.get(root);
+  if (kept !== undefined) return kept;
   const apps: Entry[] = [];
-  /** Every Application and AppProject, for the destination check (one pass over the tree). */
   const argo: Entry[] = [];
   const helm: Finding[] = [];
   const folders = new Map<string, FolderTally>();
@@ -99,7 +120,33 @@ export function checkGitops(entries: ReadonlyArray<Entry>, root: string): Findin
     const at = folderOf(e.file);
     if (at) tallyOne(folders, at, e.file, o, last);
   }
-  return [...helm, ...checkProjectDestinations(argo), ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : [])];
+  const facts = { apps, argo, helm, folders };
+  known.set(root, facts);
+  return facts;
+}
+
+/** checkGitops of entries given as consecutive lists (lib/validate/segments.ts): each list read once (gitopsFacts). */
+export function checkGitopsIn(segments: Segments, root: string): Finding[] {
+  const facts = segments.map((list) => gitopsFacts(list, root));
+  const apps = facts.flatMap((f) => f.apps);
+  // The lists' tallies added up, folder by folder, in order (a list's own tallies are never changed: they are kept).
+  const folders = new Map<string, FolderTally>();
+  for (const f of facts) {
+    for (const [key, t] of f.folders) {
+      const sum = folders.get(key);
+      if (sum === undefined) folders.set(key, { ...t });
+      else {
+        sum.objects += t.objects;
+        sum.bytes += t.bytes;
+        sum.last = t.last;
+      }
+    }
+  }
+  return [
+    ...facts.flatMap((f) => f.helm),
+    ...checkProjectDestinations(facts.flatMap((f) => f.argo)),
+    ...(apps.length > 0 ? [...checkFolders(apps, folders), ...limitFindings(folders)] : []),
+  ];
 }
 
 /**

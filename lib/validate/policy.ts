@@ -1,3 +1,4 @@
+import { perSegment, Segments } from './segments';
 import {
   EXCEPTION_REASON_ANNOTATION,
   EXCEPTION_RULES_ANNOTATION,
@@ -117,23 +118,50 @@ function declaredExceptions(entry: Entry): { rules: Set<string>; reason: string 
  * escalating verb, and every namespace that runs workloads has a NetworkPolicy.
  */
 export function checkPolicy(entries: ReadonlyArray<Entry>): Finding[] {
-  const out: Finding[] = [];
-  const levels = new Map<string, PodSecurityLevel>();
-  const workloadNamespaces = new Map<string, Entry>();
-  const policyNamespaces = new Set<string>();
-  // One pass reads every object (at 116,000 objects each pass is a read of every object from memory anew); the few
-  // that need the namespaces' levels known first (workloads) and the Secrets and roles beside them (so the findings
-  // keep the objects' order) are looked at after it.
+  return checkPolicyIn([entries]);
+}
+
+/** What checkPolicy reads of a list of entries in its one pass over them (policyFacts). */
+interface PolicyFacts {
+  readonly namespaces: ReadonlyArray<Entry>;
+  /** `<cluster>/<namespace>` of each NetworkPolicy. */
+  readonly policyNamespaces: ReadonlyArray<string>;
+  /** Workloads (with their pod template), Secrets and roles, in order. */
+  readonly later: ReadonlyArray<{ readonly entry: Entry; readonly t: PodTemplate | undefined }>;
+}
+
+/**
+ * One pass over a list reads every object (at 116,000 objects each pass is a read of every object from memory anew);
+ * the few that need the namespaces' levels known first (workloads) and the Secrets and roles beside them (so the
+ * findings keep the objects' order) are looked at after it. An unchanged folder's facts are the last synth's.
+ */
+const policyFacts = perSegment((entries): PolicyFacts => {
+  const namespaces: Entry[] = [];
+  const policyNamespaces: string[] = [];
   const later: Array<{ readonly entry: Entry; readonly t: PodTemplate | undefined }> = [];
   for (const entry of entries) {
     const { object, cluster } = entry;
     const kind = object.kind;
-    if (kind === 'Namespace') addLevel(levels, cluster, object);
-    if (kind === 'NetworkPolicy') policyNamespaces.add(`${cluster}/${object.metadata.namespace ?? 'default'}`);
+    if (kind === 'Namespace') namespaces.push(entry);
+    if (kind === 'NetworkPolicy') policyNamespaces.push(`${cluster}/${object.metadata.namespace ?? 'default'}`);
     const t = podTemplate(entry);
     if (t || kind === 'Secret' || kind === 'Role' || kind === 'ClusterRole') later.push({ entry, t });
   }
-  for (const { entry, t } of later) {
+  return { namespaces, policyNamespaces, later };
+});
+
+/** checkPolicy of entries given as consecutive lists (lib/validate/segments.ts). */
+export function checkPolicyIn(segments: Segments): Finding[] {
+  const out: Finding[] = [];
+  const levels = new Map<string, PodSecurityLevel>();
+  const workloadNamespaces = new Map<string, Entry>();
+  const policyNamespaces = new Set<string>();
+  const facts = segments.map(policyFacts);
+  for (const f of facts) {
+    for (const { object, cluster } of f.namespaces) addLevel(levels, cluster, object);
+    for (const key of f.policyNamespaces) policyNamespaces.add(key);
+  }
+  for (const { entry, t } of facts.flatMap((f) => f.later)) {
     const { object, file, cluster } = entry;
     if (object.kind === 'Secret') checkSecret(entry, out);
     if (object.kind === 'Role' || object.kind === 'ClusterRole') checkRbac(entry, out);

@@ -1,6 +1,7 @@
 // The package is ESM-typed but ships CommonJS (exports.require → dist/index.cjs): load it with require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require('@prometheus-io/lezer-promql') as typeof import('@prometheus-io/lezer-promql', { with: { 'resolution-mode': 'import' } });
+import { concatLists, perSegment, Segments } from './segments';
 import { memoByString } from '../core/memo';
 import { parsedData } from './flows/parsed';
 import { Json } from './pods';
@@ -141,6 +142,14 @@ function dashboardIn(doc: Json, where: string, entry: Entry, out: FoundExpr[]): 
     if (inner?.[1] === 'label_values' && !expr.includes('(') && !expr.includes('{') && /^\s*\w+\s*$/.test(inner[2])) return; // label_values(label)
     out.push({ entry, where: `${where}templating.list[${i}].query`, expr: withoutGrafanaVariables(expr) });
   });
+}
+
+/** One list's expressions (findExpressions), kept for an unchanged folder (perSegment). */
+const foundIn = perSegment((list): ReadonlyArray<FoundExpr> => Object.freeze(findExpressions(list)));
+
+/** The expressions of lists of entries (lib/validate/segments.ts), an unchanged folder's as the last synth found them. */
+export function findExpressionsIn(segments: Segments): FoundExpr[] {
+  return concatLists(segments.map(foundIn));
 }
 
 /** Every PromQL expression in the objects: rule objects and files, dashboards, scaling triggers. */

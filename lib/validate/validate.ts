@@ -1,10 +1,11 @@
 import { Problem } from '../core/errors';
-import { checkPolicy } from './policy';
+import { checkPolicyIn } from './policy';
 import { ArgoExclusions, checkExcludedObjects } from './argocd-exclusions';
-import { checkEdgeWorkloads } from './edge-workloads';
-import { checkGitops } from './gitops-check';
+import { checkEdgeWorkloadsIn } from './edge-workloads';
+import { checkGitopsIn } from './gitops-check';
 import { checkMetricNames } from './metric-names';
-import { checkPromql, findExpressions } from './promql';
+import { checkPromql, findExpressionsIn } from './promql';
+import { Segments, segmentsOf } from './segments';
 import { checkNames } from './k8s-names';
 import { checkSecrets } from './secrets';
 import { checkTemplates } from './templates';
@@ -58,6 +59,12 @@ export interface ValidateOptions {
    * @default - not checked (a tree without its Argo CD bootstrap)
    */
   readonly argocdExclusions?: ArgoExclusions | Finding;
+  /**
+   * The entries as consecutive lists (lib/validate/segments.ts: a synth's folders, each frozen and the last synth's
+   * list when unchanged); passes that read one list at a time then take an unchanged folder's result from the last
+   * synth. Lists that do not concatenate to the entries are ignored. @default - one list, the entries
+   */
+  readonly segments?: Segments;
 }
 
 /** Each set of sources' SchemaCheck, with the content key (validationCacheKey) of the files it was loaded from. */
@@ -85,7 +92,8 @@ export function schemaCheckFor(sources: SchemaSources): SchemaCheck {
  * the digests of every entry that passes them now; the cross-object checks always see every entry.
  */
 export function validateEntries(entries: ReadonlyArray<Entry>, options: ValidateOptions = {}): Finding[] {
-  const found = findExpressions(entries);
+  const segments = segmentsOf(entries, options.segments);
+  const found = findExpressionsIn(segments);
   const cache = options.cache;
   // Digests are taken first only when the cache can skip something; for an empty cache (a first synth) they are
   // needed only to record the passes, at the end, so whoever computes them (the render worker) has until then.
@@ -104,11 +112,11 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   ];
   const findings = [
     ...perObject,
-    ...checkPolicy(entries),
+    ...checkPolicyIn(segments),
     ...checkWiring(entries),
-    ...checkEdgeWorkloads(entries),
+    ...checkEdgeWorkloadsIn(segments),
     ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
-    ...checkGitops(entries, options.root ?? 'dist'),
+    ...checkGitopsIn(segments, options.root ?? 'dist'),
     ...exclusionFindings(entries, options.root ?? 'dist', options.argocdExclusions),
     ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist', cache?.flows) : []),
   ];

@@ -1,0 +1,43 @@
+import { Entry } from './types';
+
+/**
+ * The gate's entries as consecutive lists whose concatenation is the entries, in order: a synth's folders (lib/synth/
+ * folder-order.ts), each a frozen list that is the same list as in the last synth when the folder holds the same
+ * objects under the same files, then the rest (the Argo CD bootstrap). A tree read from files is one list.
+ */
+export type Segments = ReadonlyArray<ReadonlyArray<Entry>>;
+
+/** Whether `segments` concatenate to `entries` (by length and at every list's ends: a cheap check, not a proof). */
+export function segmentsOf(entries: ReadonlyArray<Entry>, segments: Segments | undefined): Segments {
+  if (segments === undefined) return [entries];
+  let at = 0;
+  for (const s of segments) {
+    if (s.length === 0) continue;
+    if (s[0] !== entries[at] || s[s.length - 1] !== entries[at + s.length - 1]) return [entries];
+    at += s.length;
+  }
+  return at === entries.length ? segments : [entries];
+}
+
+/**
+ * `read` of one list, computed once per frozen list of frozen entries whose objects are frozen (a synth's unchanged
+ * folder, whose objects are deep-frozen: lib/core/freeze.ts) and kept as long as the list lives; any other list is
+ * read every time. `read` must depend on nothing but the list, and its result must not be changed by the caller.
+ */
+export function perSegment<T>(read: (list: ReadonlyArray<Entry>) => T): (list: ReadonlyArray<Entry>) => T {
+  const memo = new WeakMap<ReadonlyArray<Entry>, T>();
+  return (list) => {
+    const known = memo.get(list);
+    if (known !== undefined) return known;
+    const value = read(list);
+    if (Object.isFrozen(list) && list.every((e) => Object.isFrozen(e) && Object.isFrozen(e.object))) memo.set(list, value);
+    return value;
+  };
+}
+
+/** The lists' items in order, as one new list. */
+export function concatLists<T>(lists: ReadonlyArray<ReadonlyArray<T>>): T[] {
+  const out: T[] = [];
+  for (const list of lists) for (let i = 0; i < list.length; i++) out.push(list[i]);
+  return out;
+}
