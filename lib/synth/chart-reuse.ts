@@ -1,3 +1,4 @@
+import { forgetObjectKeys } from '../validate/duplicate-objects';
 import { deepFreeze } from '../core/freeze';
 import { OffSwitch } from '../core/off-switch';
 import { forgetStringMemos } from '../core/memo';
@@ -148,6 +149,7 @@ export function forgetCharts(): void {
   forgetDeviceRequests();
   forgetStringMemos();
   forgetFlowVerdicts();
+  forgetObjectKeys();
   forgetInterned();
   forgetPlacements();
 }

@@ -47,6 +47,12 @@ export class ObjectKeyMap<V> {
     return undefined;
   }
 
+  /** Removes the key (and its value), if there. */
+  delete(cluster: string, kind: string, namespace: string, name: string): void {
+    if (hasSlash(cluster, kind, namespace, name)) this.joined.delete(`${cluster}/${kind}/${namespace}/${name}`);
+    else this.nested.get(cluster)?.get(kind)?.get(namespace)?.delete(name);
+  }
+
   /** The names map of a key without `/` in its parts, made when missing. */
   private names(cluster: string, kind: string, namespace: string): Map<string, V> {
     let kinds = this.nested.get(cluster);

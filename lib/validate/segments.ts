@@ -30,9 +30,23 @@ export function perSegment<T>(read: (list: ReadonlyArray<Entry>) => T): (list: R
     const known = memo.get(list);
     if (known !== undefined) return known;
     const value = read(list);
-    if (Object.isFrozen(list) && list.every((e) => Object.isFrozen(e) && Object.isFrozen(e.object))) memo.set(list, value);
+    if (isKept(list)) memo.set(list, value);
     return value;
   };
+}
+
+/** The lists found kept (isKept): frozen, they stay so. */
+const kept = new WeakSet<ReadonlyArray<Entry>>();
+
+/**
+ * Whether what is read of `list` holds as long as the list lives: it is frozen, and so are its entries and their
+ * objects (a synth's objects are deep-frozen: lib/core/freeze.ts). Checked once per list.
+ */
+export function isKept(list: ReadonlyArray<Entry>): boolean {
+  if (kept.has(list)) return true;
+  if (!Object.isFrozen(list) || !list.every((e) => Object.isFrozen(e) && Object.isFrozen(e.object))) return false;
+  kept.add(list);
+  return true;
 }
 
 /** The lists' items in order, as one new list. */

@@ -11,7 +11,7 @@ import { checkSecrets } from './secrets';
 import { checkTemplates } from './templates';
 import { SchemaCheck, SchemaSources } from './schema-check';
 import { Entry, Finding } from './types';
-import { checkWiring } from './wiring';
+import { checkWiringIn } from './wiring';
 import { Flow } from '../core/flows';
 import { checkFlows } from './flows/check';
 import { entryDigest, ValidationCache, validationCacheKey } from './cache';
@@ -113,12 +113,12 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   const findings = [
     ...perObject,
     ...checkPolicyIn(segments),
-    ...checkWiring(entries),
+    ...checkWiringIn(segments),
     ...checkEdgeWorkloadsIn(segments),
     ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
     ...checkGitopsIn(segments, options.root ?? 'dist'),
     ...exclusionFindings(entries, options.root ?? 'dist', options.argocdExclusions),
-    ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist', cache?.flows) : []),
+    ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist', cache?.flows, segments) : []),
   ];
   if (cache) {
     if (!filter) options.beforeDigests?.();

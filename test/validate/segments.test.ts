@@ -5,6 +5,7 @@ import { Entry, validateEntries } from '../../lib/internal';
 import { checkEdgeWorkloads, checkEdgeWorkloadsIn } from '../../lib/validate/edge-workloads';
 import { checkGitops, checkGitopsIn } from '../../lib/validate/gitops-check';
 import { checkPolicy, checkPolicyIn } from '../../lib/validate/policy';
+import { checkWiring, checkWiringIn } from '../../lib/validate/wiring';
 import { findExpressions, findExpressionsIn } from '../../lib/validate/promql';
 import { Segments, segmentsOf } from '../../lib/validate/segments';
 import { demoStack } from '../support/stacks';
@@ -39,6 +40,7 @@ const CHECKS: ReadonlyArray<[string, (entries: ReadonlyArray<Entry>) => unknown,
   ['edge workloads', checkEdgeWorkloads, checkEdgeWorkloadsIn],
   ['gitops', (e) => checkGitops(e, 'dist'), (s) => checkGitopsIn(s, 'dist')],
   ['expressions', findExpressions, findExpressionsIn],
+  ['wiring', checkWiring, checkWiringIn],
 ];
 
 /** A copy of the demo's entries that fails each check: a privileged container, a port without a host port, an orphan folder. */
@@ -58,6 +60,14 @@ function broken(entries: ReadonlyArray<Entry>): Entry[] {
     object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `pad-${i}`, namespace: 'energy' }, data: {} },
   }));
   out.splice(at, 0, ...(padding as Entry[]));
+  // An object defined twice (a Namespace's copy in another folder) and a pod that names a ConfigMap the tree lacks.
+  const ns = out.find((e) => e.object.kind === 'Namespace') as Entry;
+  out.push({ ...structuredClone(ns), file: 'dist/hub/zz/namespace-copy.yaml' });
+  for (const name of ['stray-a', 'stray-b']) {
+    out.push({ file: `dist/hub/zz/configmap-${name}.yaml`, cluster: 'hub', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'nowhere' }, data: {} } as never });
+  }
+  const volumes = (deployment.object.spec.template.spec as unknown as { volumes?: object[] }).volumes ?? [];
+  (deployment.object.spec.template.spec as unknown as { volumes: object[] }).volumes = [...volumes, { name: 'gone', configMap: { name: 'not-there' } }];
   return out;
 }
 
@@ -72,7 +82,8 @@ describe('checks read by lists (lib/validate/segments.ts) find what they find ov
       expect.arrayContaining([expect.stringMatching(/folder hub\/energy .* holds 1\d{3} objects/), expect.stringMatching(/no Application|orphan|not deployed/i)]),
     );
     expect(findExpressions(demo).length).toBeGreaterThan(10);
-    expect([checkPolicy(demo), checkEdgeWorkloads(demo), checkGitops(demo, 'dist')]).toEqual([[], [], []]);
+    expect(checkWiring(bad).map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/is also defined in/), expect.stringMatching(/ConfigMap "not-there" is not in the output/), expect.stringMatching(/namespace "nowhere" is not created/)]));
+    expect([checkPolicy(demo), checkEdgeWorkloads(demo), checkGitops(demo, 'dist'), checkWiring(demo)]).toEqual([[], [], [], []]);
   });
 
   test.each(CHECKS)('%s: any cut into consecutive lists, frozen or not, gives the same', (_, flat, byLists) => {

@@ -8,6 +8,7 @@ import { FlowContext } from './context';
 import { checkExternalPath, checkNetworkPath } from './network';
 import { FlowReuse } from './reuse';
 import { FlowVerdictStore } from './store';
+import { Segments } from '../segments';
 import { checkApiServer, checkScrape } from './scrape';
 
 /** A flow and the gate's verdict on it. */
@@ -30,10 +31,10 @@ export function evaluateFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray
   return evaluate(flows, entries, root, store).verdicts;
 }
 
-function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root: string, store?: FlowVerdictStore): { verdicts: FlowVerdict[]; clusters: ReadonlyMap<string, ClusterObjects> } {
+function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root: string, store?: FlowVerdictStore, segments?: Segments): { verdicts: FlowVerdict[]; clusters: ReadonlyMap<string, ClusterObjects> } {
   // A flow whose clusters are as they were in the last evaluation in this process (or, with a store, in the one the
   // store kept) gets its verdict again (reuse.ts).
-  const reuse = new FlowReuse(entries, root, store);
+  const reuse = new FlowReuse(entries, root, store, segments);
   const verdicts = flows.map((flow) => {
     const findings = reuse.findings(flow, () => {
       const ctx = new FlowContext(flow, reuse.clusters, root);
@@ -51,13 +52,14 @@ function evaluate(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, roo
 }
 
 /**
- * The findings of every failing flow, for the validation gates (`store`: verdicts kept on disk, store.ts; @default none); of every NetworkPolicy peer that admits a whole
+ * The findings of every failing flow, for the validation gates (`store`: verdicts kept on disk, store.ts; @default none;
+ * `segments`: the entries as consecutive lists, lib/validate/segments.ts; @default one list, the entries); of every NetworkPolicy peer that admits a whole
  * namespace where the flows it lets in come from pods the stack names (breadth.ts); and of every name of the output's
  * own Services that an object gives without a declared flow reaching it (undeclared.ts).
  */
-export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist', store?: FlowVerdictStore): Finding[] {
-  const { verdicts, clusters } = evaluate(flows, entries, root, store);
-  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters), ...checkUndeclaredPaths(flows, entries, clusters)];
+export function checkFlows(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, root = 'dist', store?: FlowVerdictStore, segments?: Segments): Finding[] {
+  const { verdicts, clusters } = evaluate(flows, entries, root, store, segments);
+  return [...verdicts.flatMap((v) => v.findings), ...checkPeerBreadth(flows, clusters), ...checkUndeclaredPaths(flows, entries, clusters, segments)];
 }
 
 function dedupe(findings: ReadonlyArray<Finding>): Finding[] {

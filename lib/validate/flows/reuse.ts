@@ -2,7 +2,8 @@ import { Flow } from '../../core/flows';
 import { jsonExact } from '../../core/object-digest';
 import { OffSwitch } from '../../core/off-switch';
 import { Entry, Finding } from '../types';
-import { ClusterObjects, groupByCluster, recordReads, sameEntries } from './objects';
+import { ClusterObjects, listsByCluster, recordReads, sameEntries } from './objects';
+import { concatLists, isKept, Segments } from '../segments';
 import { FlowVerdictStore, forgetKnownFlowFiles, StoredVerdict } from './store';
 
 /**
@@ -23,8 +24,18 @@ import { FlowVerdictStore, forgetKnownFlowFiles, StoredVerdict } from './store';
  */
 
 interface KeptCluster {
-  readonly entries: ReadonlyArray<Entry>;
+  /** The cluster's entries as consecutive lists (a synth's folders: listsByCluster). */
+  readonly lists: ReadonlyArray<ReadonlyArray<Entry>>;
   readonly objects: ClusterObjects;
+}
+
+/** Whether two clusters' lists hold, one for one, the same entries: the same lists, or else the same entries in them. */
+function sameLists(a: ReadonlyArray<ReadonlyArray<Entry>>, b: ReadonlyArray<ReadonlyArray<Entry>>): boolean {
+  if (a.length === b.length && a.every((list, i) => list === b[i])) return true;
+  let n = 0;
+  for (const list of a) n -= list.length;
+  for (const list of b) n += list.length;
+  return n === 0 && sameEntries(concatLists(a), concatLists(b));
 }
 /** A cluster a flow asked for: what it got (undefined: no such cluster), and the parts of it the checks read. */
 interface ClusterRead {
@@ -92,16 +103,18 @@ export class FlowReuse {
     entries: ReadonlyArray<Entry>,
     private readonly root: string,
     private readonly store?: FlowVerdictStore,
+    /** The entries as consecutive lists (lib/validate/segments.ts). @default - one list, the entries */
+    segments: Segments = [entries],
   ) {
     const previous = reusing.on && last?.root === root ? last : undefined;
     if (reusing.on) last = undefined;
     this.previous = previous?.verdicts;
-    for (const [cluster, list] of groupByCluster(entries)) {
+    for (const [cluster, lists] of listsByCluster(segments)) {
       const before = previous?.clusters.get(cluster);
-      const objects = before !== undefined && sameEntries(before.entries, list) ? before.objects : new ClusterObjects(cluster, list);
+      const objects = before !== undefined && sameLists(before.lists, lists) ? before.objects : ClusterObjects.of(cluster, lists);
       this.clusters.set(cluster, objects);
       // Last time's objects come from a kept cluster, all frozen: only a cluster indexed anew is looked through.
-      if (reusing.on && (objects === before?.objects || list.every((e) => Object.isFrozen(e.object)))) this.kept.set(cluster, { entries: list, objects });
+      if (reusing.on && (objects === before?.objects || lists.every((l) => isKept(l) || l.every((e) => Object.isFrozen(e.object))))) this.kept.set(cluster, { lists, objects });
     }
   }
 

@@ -3,6 +3,7 @@ import { mentionsClusterDns } from '../../core/object-digest';
 import { Entry, Finding } from '../types';
 import { ClusterObjects, objectName } from './objects';
 import { jsonPointer } from '../pointer';
+import { perSegment, Segments } from '../segments';
 
 /*
  * Every path the output configures is a declared flow: a string of an object that names one of the output's own
@@ -83,8 +84,11 @@ function configuringObjects(f: Flow): string[] {
   return [...new Set([f.configured?.object, f.from.workload].filter((o): o is string => o !== undefined))].map((o) => `${where} ${o}`);
 }
 
-/** Findings for the cluster-DNS names of the output's own Services that no declared flow configured in the naming object reaches. */
-export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, clusters: ReadonlyMap<string, ClusterObjects>): Finding[] {
+/**
+ * Findings for the cluster-DNS names of the output's own Services that no declared flow configured in the naming object
+ * reaches (`segments`: the entries as consecutive lists, lib/validate/segments.ts; @default one list, the entries).
+ */
+export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: ReadonlyArray<Entry>, clusters: ReadonlyMap<string, ClusterObjects>, segments: Segments = [entries]): Finding[] {
   // Services of the output (the flow gate's index of each cluster): by `<ns>/<name>`, the clusters that hold one.
   const services = new Map<string, string[]>();
   for (const [cluster, objs] of clusters) {
@@ -102,21 +106,31 @@ export function checkUndeclaredPaths(flows: ReadonlyArray<Flow>, entries: Readon
     for (const o of configuringObjects(f)) declared.add(`${o} ${f.transport} ${f.to.cluster}/${f.to.namespace}/${f.to.service}`);
   }
   const findings: Finding[] = [];
-  for (const e of entries) undeclaredFrom(e, services, declared, findings);
+  for (const list of segments) for (const { e, refs } of naming(list)) undeclaredFrom(e, refs, services, declared, findings);
   return findings;
 }
 
+/** The entries of a list that name a Service by cluster DNS, with what they name (kept with a synth's unchanged folder). */
+const naming = perSegment((list): ReadonlyArray<{ readonly e: Entry; readonly refs: ReadonlyArray<ServiceRef> }> => {
+  const out: Array<{ readonly e: Entry; readonly refs: ReadonlyArray<ServiceRef> }> = [];
+  for (const e of list) {
+    // Argo CD's objects configure other installs (a Helm source's values), not a path of their own namespace.
+    if (e.object.apiVersion.startsWith('argoproj.io/')) continue;
+    const refs = serviceRefs(e.object);
+    if (refs.length > 0) out.push({ e, refs });
+  }
+  return out;
+});
+
 /**
- * checkUndeclaredPaths's findings for one object: each Service it names by cluster DNS that no declared flow reaches
+ * checkUndeclaredPaths's findings for one object (`refs`: the Services it names, serviceRefs): each Service it names by cluster DNS that no declared flow reaches
  * from it, pushed to `findings`. A function of its own: checkUndeclaredPaths runs once a synth, and V8 compiled all of
  * it in each of a process's first four synths, by on-stack replacement in one, whole in the next, again after a
  * deoptimization (16-85 ms each time; session 36's `--trace-opt`, docs/performance-history.md); now the small function
  * is what V8 optimizes.
  */
-function undeclaredFrom(e: Entry, services: ReadonlyMap<string, string[]>, declared: ReadonlySet<string>, findings: Finding[]): void {
-  // Argo CD's objects configure other installs (a Helm source's values), not a path of their own namespace.
-  if (e.object.apiVersion.startsWith('argoproj.io/')) return;
-  for (const r of serviceRefs(e.object)) {
+function undeclaredFrom(e: Entry, refs: ReadonlyArray<ServiceRef>, services: ReadonlyMap<string, string[]>, declared: ReadonlySet<string>, findings: Finding[]): void {
+  for (const r of refs) {
     const holders = services.get(`${r.namespace}/${r.service}`) ?? [];
     const targets = r.clusterset ? holders : holders.filter((c) => c === e.cluster);
     if (targets.length === 0) continue;
