@@ -1,3 +1,4 @@
+import { kindIndex, Segments } from './segments';
 import { parse } from 'yaml';
 import { ARGOCD_DEFAULT_EXCLUSIONS, isExcluded, RESOURCE_EXCLUSIONS_KEY, RESOURCE_EXCLUSIONS_PATCH_FILE, ResourceExclusion } from '../core/argocd-exclusions';
 import { apiGroupOf } from '../core/kube-object';
@@ -55,13 +56,15 @@ export function exclusionsFromPatch(text: string, file: string): ArgoExclusions 
  * `resource.exclusions` match on that Application's cluster is dropped from the sync (argo-cd v3.5.1
  * `controller/state.go` CompareAppState, an ExcludedResourceWarning) while the Application reports Synced. Argo CD
  * v3's default excludes EndpointSlice, the only endpoints of a Service without a selector (an IoMT thing on a
- * fleet device). Applies to trees whose folders have Applications (`<root>/<cluster>/argocd/`).
+ * fleet device). Applies to trees whose folders have Applications (`<root>/<cluster>/argocd/`). `segments`: the entries
+ * as consecutive lists (lib/validate/segments.ts), each read by its kinds; @default one list, the entries.
  */
-export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string, exclusions: ArgoExclusions): Finding[] {
+export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string, exclusions: ArgoExclusions, segments: Segments = [entries]): Finding[] {
   // `<cluster>/<folder>` → the server its Application deploys to.
   const servers = new Map<string, string>();
-  for (const e of entries) {
-    if (e.object.kind !== 'Application' || !e.file.startsWith(`${root}/`) || !/\/argocd\/[^/]+$/.test(e.file)) continue;
+  for (const list of segments) for (const i of kindIndex(list).get('Application') ?? []) {
+    const e = list[i];
+    if (!e.file.startsWith(`${root}/`) || !/\/argocd\/[^/]+$/.test(e.file)) continue;
     const spec = (e.object as Json).spec ?? {};
     const key = /([^/]+\/[^/]+)$/.exec(String(spec.source?.path ?? ''))?.[1];
     if (key && typeof spec.destination?.server === 'string') servers.set(key, spec.destination.server);
@@ -74,8 +77,7 @@ export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string
   // Only kinds a rule names can be excluded (unless a rule names every kind): the rest are passed over unread.
   const kinds = new Set(exclusions.rules.flatMap((r) => r.kinds));
   const anyKind = exclusions.rules.some((r) => r.kinds.length === 0 || r.kinds.includes('*'));
-  for (const e of entries) {
-    if (!anyKind && !kinds.has(e.object.kind)) continue;
+  for (const e of candidates(segments, anyKind ? undefined : kinds)) {
     const rel = e.file.slice(root.length + 1).split('/');
     const server = rel.length !== 3 ? undefined : byCluster ? byCluster.get(rel[0]) : servers.get(`${rel[0]}/${rel[1]}`);
     if (server === undefined) continue;
@@ -95,4 +97,18 @@ export function checkExcludedObjects(entries: ReadonlyArray<Entry>, root: string
     });
   }
   return out;
+}
+
+/** The entries of the lists whose kind is one of `kinds` (any kind: undefined), in order; a list is read by its kinds (kindIndex). */
+function* candidates(segments: Segments, kinds: ReadonlySet<string> | undefined): Generator<Entry> {
+  for (const list of segments) {
+    if (kinds === undefined) {
+      yield* list;
+      continue;
+    }
+    const found: Array<ReadonlyArray<number>> = [];
+    for (const [kind, at] of kindIndex(list)) if (typeof kind === 'string' && kinds.has(kind)) found.push(at);
+    const at = found.length === 1 ? found[0] : found.flat().sort((a, b) => a - b);
+    for (const i of at) yield list[i];
+  }
 }

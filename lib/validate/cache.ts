@@ -45,6 +45,11 @@ export interface ValidationCache {
    * written by save(). @default none
    */
   readonly flows?: FlowVerdictStore;
+  /**
+   * An object that stays the same only while `has` answers from digests that are only ever added to (never taken
+   * out): a list of entries found all passed under it is not looked up again (validateEntries). @default none
+   */
+  readonly token?: object;
 }
 
 /** Bump when a per-object check changes meaning without a change to any library file (2: digests of objects, not of entries). */
@@ -402,6 +407,8 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
   const flows = openFlowVerdictFile(dir, `${key}\0node ${process.versions.node}`, writeCacheLines);
   return {
     size: digests.size,
+    // The Set itself: this process only ever adds to it (a file written whole gets a new Set, so a new token).
+    token: digests,
     has: (d) => digests.has(d),
     record: (p) => {
       passed = p;

@@ -1,3 +1,4 @@
+import { perSegment, Segments } from './segments';
 import { parsedData } from './flows/parsed';
 import { findExpressions, FoundExpr, selectedMetricNames } from './promql';
 import { Json } from './pods';
@@ -21,13 +22,18 @@ export function recordedNames(entries: ReadonlyArray<Entry>): Set<string> {
   return out;
 }
 
+/** The names a list's recording rules record (recordedNames), kept with a synth's unchanged folder. */
+const recordedIn = perSegment((list): ReadonlySet<string> => recordedNames(list));
+
 /**
  * The metric-name check: every metric an expression selects is emitted by a known exporter (its catalog)
  * or recorded by a recording rule in the output. Catches a misspelled or renamed metric before a panel
- * or an alert silently shows nothing. `found` is findExpressions(entries), when the caller has it.
+ * or an alert silently shows nothing. `found` is findExpressions(entries), when the caller has it; `segments`: the entries as consecutive lists
+ * (lib/validate/segments.ts; @default one list, the entries).
  */
-export function checkMetricNames(entries: ReadonlyArray<Entry>, catalog: ReadonlySet<string>, found: ReadonlyArray<FoundExpr> = findExpressions(entries)): Finding[] {
-  const known = new Set([...catalog, ...recordedNames(entries)]);
+export function checkMetricNames(entries: ReadonlyArray<Entry>, catalog: ReadonlySet<string>, found: ReadonlyArray<FoundExpr> = findExpressions(entries), segments: Segments = [entries]): Finding[] {
+  const known = new Set(catalog);
+  for (const list of segments) for (const name of recordedIn(list)) known.add(name);
   const out: Finding[] = [];
   for (const f of found) {
     const unknown = selectedMetricNames(f.expr).filter((n) => !known.has(n) && !n.startsWith('__grafana_var_'));

@@ -121,31 +121,61 @@ export function checkPolicy(entries: ReadonlyArray<Entry>): Finding[] {
   return checkPolicyIn([entries]);
 }
 
+/** A workload, Secret or role of a list, with what is found of it alone (policyFacts). */
+interface LaterItem {
+  readonly entry: Entry;
+  /** Its pod template (a workload). */
+  readonly t: PodTemplate | undefined;
+  /** The findings of the object alone: a Secret's data, a role's rules, a workload's unknown or unexplained exceptions. */
+  readonly own: ReadonlyArray<Finding>;
+  /** A workload's declared exceptions and its pod's violations, which its namespace's level decides on. */
+  readonly declared?: { readonly rules: ReadonlySet<string>; readonly reason: string };
+  readonly violations?: ReadonlyArray<Violation>;
+}
+
 /** What checkPolicy reads of a list of entries in its one pass over them (policyFacts). */
 interface PolicyFacts {
   readonly namespaces: ReadonlyArray<Entry>;
   /** `<cluster>/<namespace>` of each NetworkPolicy. */
   readonly policyNamespaces: ReadonlyArray<string>;
-  /** Workloads (with their pod template), Secrets and roles, in order. */
-  readonly later: ReadonlyArray<{ readonly entry: Entry; readonly t: PodTemplate | undefined }>;
+  /** Workloads, Secrets and roles, in order. */
+  readonly later: ReadonlyArray<LaterItem>;
+}
+
+/** A workload, Secret or role read alone (see LaterItem). */
+function laterItem(entry: Entry, t: PodTemplate | undefined): LaterItem {
+  const own: Finding[] = [];
+  const { object, file } = entry;
+  if (object.kind === 'Secret') checkSecret(entry, own);
+  if (object.kind === 'Role' || object.kind === 'ClusterRole') checkRbac(entry, own);
+  if (!t) return { entry, t, own };
+  const declared = declaredExceptions(entry);
+  for (const name of declared.rules) {
+    if (!(name in POLICY_RULES)) own.push({ file, pointer: `/metadata/annotations/${EXCEPTION_RULES_ANNOTATION.replace('/', '~1')}`, message: `names an unknown rule "${name}" (rules: ${Object.keys(POLICY_RULES).join(', ')})` });
+  }
+  if (declared.rules.size > 0 && declared.reason === '') {
+    own.push({ file, pointer: `/metadata/annotations/${EXCEPTION_REASON_ANNOTATION.replace('/', '~1')}`, message: 'is required: a policy exception must give its reason' });
+  }
+  return { entry, t, own, declared, violations: podViolations(t) };
 }
 
 /**
  * One pass over a list reads every object (at 116,000 objects each pass is a read of every object from memory anew);
  * the few that need the namespaces' levels known first (workloads) and the Secrets and roles beside them (so the
- * findings keep the objects' order) are looked at after it. An unchanged folder's facts are the last synth's.
+ * findings keep the objects' order) are looked at after it. An unchanged folder's facts are the last synth's, with
+ * what its workloads, Secrets and roles give alone (laterItem): a synth decides only on the exceptions.
  */
 const policyFacts = perSegment((entries): PolicyFacts => {
   const namespaces: Entry[] = [];
   const policyNamespaces: string[] = [];
-  const later: Array<{ readonly entry: Entry; readonly t: PodTemplate | undefined }> = [];
+  const later: LaterItem[] = [];
   for (const entry of entries) {
     const { object, cluster } = entry;
     const kind = object.kind;
     if (kind === 'Namespace') namespaces.push(entry);
     if (kind === 'NetworkPolicy') policyNamespaces.push(`${cluster}/${object.metadata.namespace ?? 'default'}`);
     const t = podTemplate(entry);
-    if (t || kind === 'Secret' || kind === 'Role' || kind === 'ClusterRole') later.push({ entry, t });
+    if (t || kind === 'Secret' || kind === 'Role' || kind === 'ClusterRole') later.push(laterItem(entry, t));
   }
   return { namespaces, policyNamespaces, later };
 });
@@ -161,35 +191,29 @@ export function checkPolicyIn(segments: Segments): Finding[] {
     for (const { object, cluster } of f.namespaces) addLevel(levels, cluster, object);
     for (const key of f.policyNamespaces) policyNamespaces.add(key);
   }
-  for (const { entry, t } of facts.flatMap((f) => f.later)) {
-    const { object, file, cluster } = entry;
-    if (object.kind === 'Secret') checkSecret(entry, out);
-    if (object.kind === 'Role' || object.kind === 'ClusterRole') checkRbac(entry, out);
-    if (!t) continue;
-    const nsKey = `${cluster}/${t.namespace}`;
-    if (!workloadNamespaces.has(nsKey)) workloadNamespaces.set(nsKey, entry);
-    const declared = declaredExceptions(entry);
-    for (const name of declared.rules) {
-      if (!(name in POLICY_RULES)) out.push({ file, pointer: `/metadata/annotations/${EXCEPTION_RULES_ANNOTATION.replace('/', '~1')}`, message: `names an unknown rule "${name}" (rules: ${Object.keys(POLICY_RULES).join(', ')})` });
-    }
-    if (declared.rules.size > 0 && declared.reason === '') {
-      out.push({ file, pointer: `/metadata/annotations/${EXCEPTION_REASON_ANNOTATION.replace('/', '~1')}`, message: 'is required: a policy exception must give its reason' });
-    }
-    const level = levels.get(nsKey);
-    const used = new Set<string>();
-    for (const viol of podViolations(t)) {
-      if (declared.rules.has(viol.rule) && declared.reason !== '') {
-        used.add(viol.rule);
-        const needed = POLICY_RULES[viol.rule];
-        if (level === undefined || !levelAllows(level, needed)) {
-          out.push({ file, pointer: viol.pointer, message: `${viol.message} (${viol.rule}): the exception needs namespace "${t.namespace}" labelled pod-security.kubernetes.io/enforce=${needed}, but it ${level === undefined ? 'is not in the output' : `enforces ${level}`}` });
+  for (const f of facts) {
+    for (const { entry, t, own, declared, violations } of f.later) {
+      out.push(...own);
+      if (!t || !declared || !violations) continue;
+      const { file, cluster } = entry;
+      const nsKey = `${cluster}/${t.namespace}`;
+      if (!workloadNamespaces.has(nsKey)) workloadNamespaces.set(nsKey, entry);
+      const level = levels.get(nsKey);
+      const used = new Set<string>();
+      for (const viol of violations) {
+        if (declared.rules.has(viol.rule) && declared.reason !== '') {
+          used.add(viol.rule);
+          const needed = POLICY_RULES[viol.rule];
+          if (level === undefined || !levelAllows(level, needed)) {
+            out.push({ file, pointer: viol.pointer, message: `${viol.message} (${viol.rule}): the exception needs namespace "${t.namespace}" labelled pod-security.kubernetes.io/enforce=${needed}, but it ${level === undefined ? 'is not in the output' : `enforces ${level}`}` });
+          }
+          continue;
         }
-        continue;
+        out.push({ file, pointer: viol.pointer, message: `${viol.message} (${viol.rule})` });
       }
-      out.push({ file, pointer: viol.pointer, message: `${viol.message} (${viol.rule})` });
-    }
-    for (const rule of declared.reason === '' ? [] : declared.rules) {
-      if (rule in POLICY_RULES && !used.has(rule)) out.push({ file, pointer: '/metadata/annotations', message: `declares an exception to ${rule} that it does not need: remove it` });
+      for (const rule of declared.reason === '' ? [] : declared.rules) {
+        if (rule in POLICY_RULES && !used.has(rule)) out.push({ file, pointer: '/metadata/annotations', message: `declares an exception to ${rule} that it does not need: remove it` });
+      }
     }
   }
   for (const [nsKey, entry] of workloadNamespaces) {

@@ -49,6 +49,18 @@ export function isKept(list: ReadonlyArray<Entry>): boolean {
   return true;
 }
 
+/** Each kind's entries in a list, by their indexes in order, keyed by the kind as the object gives it (kept with a synth's unchanged folder). */
+export const kindIndex = perSegment((list): ReadonlyMap<unknown, ReadonlyArray<number>> => {
+  const out = new Map<unknown, number[]>();
+  for (let i = 0; i < list.length; i++) {
+    const kind: unknown = list[i].object.kind;
+    const at = out.get(kind);
+    if (at) at.push(i);
+    else out.set(kind, [i]);
+  }
+  return out;
+});
+
 /** The lists' items in order, as one new list. */
 export function concatLists<T>(lists: ReadonlyArray<ReadonlyArray<T>>): T[] {
   const out: T[] = [];

@@ -5,7 +5,7 @@ import { checkEdgeWorkloadsIn } from './edge-workloads';
 import { checkGitopsIn } from './gitops-check';
 import { checkMetricNames } from './metric-names';
 import { checkPromql, findExpressionsIn } from './promql';
-import { Segments, segmentsOf } from './segments';
+import { concatLists, perSegment, Segments, segmentsOf } from './segments';
 import { checkNames } from './k8s-names';
 import { checkSecrets } from './secrets';
 import { checkTemplates } from './templates';
@@ -99,8 +99,8 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   // needed only to record the passes, at the end, so whoever computes them (the render worker) has until then.
   const filter = cache !== undefined && cache.size > 0;
   if (filter) options.beforeDigests?.();
-  const digests = filter ? entries.map(entryDigest) : [];
-  const fresh = filter ? entries.filter((_, i) => !cache.has(digests[i])) : entries;
+  const digests = filter ? concatLists(segments.map(digestsOf)) : [];
+  const fresh = filter ? freshEntries(segments, cache) : entries;
   const freshSet = filter ? new Set(fresh) : undefined;
   options.beforeChecks?.(fresh.length);
   const perObject = [
@@ -115,14 +115,14 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     ...checkPolicyIn(segments),
     ...checkWiringIn(segments),
     ...checkEdgeWorkloadsIn(segments),
-    ...(options.metrics ? checkMetricNames(entries, options.metrics, found) : []),
+    ...(options.metrics ? checkMetricNames(entries, options.metrics, found, segments) : []),
     ...checkGitopsIn(segments, options.root ?? 'dist'),
-    ...exclusionFindings(entries, options.root ?? 'dist', options.argocdExclusions),
+    ...exclusionFindings(entries, options.root ?? 'dist', options.argocdExclusions, segments),
     ...(options.flows ? checkFlows(options.flows, entries, options.root ?? 'dist', cache?.flows, segments) : []),
   ];
   if (cache) {
     if (!filter) options.beforeDigests?.();
-    const all = filter ? digests : entries.map(entryDigest);
+    const all = filter ? digests : concatLists(segments.map(digestsOf));
     const failed = new Set(perObject.map((f) => f.file));
     // Nothing failed (the usual case): every digest is recorded, and no entry is read again to find out.
     cache.record(failed.size === 0 ? all : all.filter((_, i) => !failed.has(entries[i].file)));
@@ -132,10 +132,30 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   );
 }
 
+/** Each entry's digest (entryDigest), in order, kept with a synth's unchanged folder. */
+const digestsOf = perSegment((list): ReadonlyArray<string> => Object.freeze(list.map(entryDigest)));
+
+/** The lists that the cache of each token (ValidationCache.token) was found to hold every digest of. */
+const passedUnder = perSegment((): WeakSet<object> => new WeakSet());
+
+/** The entries whose digests the cache does not list, in order; a list found all passed under the cache's token is not looked up again. */
+function freshEntries(segments: Segments, cache: ValidationCache): Entry[] {
+  const out: Entry[] = [];
+  for (const list of segments) {
+    const token = cache.token;
+    if (token !== undefined && passedUnder(list).has(token)) continue;
+    const digests = digestsOf(list);
+    const before = out.length;
+    for (let i = 0; i < list.length; i++) if (!cache.has(digests[i])) out.push(list[i]);
+    if (token !== undefined && out.length === before) passedUnder(list).add(token);
+  }
+  return out;
+}
+
 /** checkExcludedObjects with the exclusions given, or the finding given instead of them. */
-function exclusionFindings(entries: ReadonlyArray<Entry>, root: string, exclusions: ArgoExclusions | Finding | undefined): Finding[] {
+function exclusionFindings(entries: ReadonlyArray<Entry>, root: string, exclusions: ArgoExclusions | Finding | undefined, segments: Segments): Finding[] {
   if (exclusions === undefined) return [];
-  return 'rules' in exclusions ? checkExcludedObjects(entries, root, exclusions) : [exclusions];
+  return 'rules' in exclusions ? checkExcludedObjects(entries, root, exclusions, segments) : [exclusions];
 }
 
 /** Findings as problems: `file: /pointer: message`. */

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { deepFreeze } from '../../lib/core/freeze';
-import { Entry, validateEntries } from '../../lib/internal';
+import { Entry, openValidationCache, validateEntries, ValidationCache } from '../../lib/internal';
+import { tmpDir } from '../support/tmp';
 import { checkEdgeWorkloads, checkEdgeWorkloadsIn } from '../../lib/validate/edge-workloads';
 import { checkGitops, checkGitopsIn } from '../../lib/validate/gitops-check';
 import { checkPolicy, checkPolicyIn } from '../../lib/validate/policy';
 import { checkWiring, checkWiringIn } from '../../lib/validate/wiring';
+import { checkExcludedObjects, DEFAULT_ARGO_EXCLUSIONS } from '../../lib/validate/argocd-exclusions';
+import { checkMetricNames } from '../../lib/validate/metric-names';
 import { findExpressions, findExpressionsIn } from '../../lib/validate/promql';
 import { Segments, segmentsOf } from '../../lib/validate/segments';
 import { demoStack } from '../support/stacks';
@@ -41,6 +44,9 @@ const CHECKS: ReadonlyArray<[string, (entries: ReadonlyArray<Entry>) => unknown,
   ['gitops', (e) => checkGitops(e, 'dist'), (s) => checkGitopsIn(s, 'dist')],
   ['expressions', findExpressions, findExpressionsIn],
   ['wiring', checkWiring, checkWiringIn],
+  ['Argo CD exclusions', (e) => checkExcludedObjects(e, 'dist', DEFAULT_ARGO_EXCLUSIONS), (s) => checkExcludedObjects(s.flat(), 'dist', DEFAULT_ARGO_EXCLUSIONS, s)],
+  // With no exporter's metrics known, every name but the recorded ones is a finding: the recording rules of every list count.
+  ['metric names', (e) => checkMetricNames(e, new Set()), (s) => checkMetricNames(s.flat(), new Set(), findExpressionsIn(s), s)],
 ];
 
 /** A copy of the demo's entries that fails each check: a privileged container, a port without a host port, an orphan folder. */
@@ -63,6 +69,11 @@ function broken(entries: ReadonlyArray<Entry>): Entry[] {
   // An object defined twice (a Namespace's copy in another folder) and a pod that names a ConfigMap the tree lacks.
   const ns = out.find((e) => e.object.kind === 'Namespace') as Entry;
   out.push({ ...structuredClone(ns), file: 'dist/hub/zz/namespace-copy.yaml' });
+  // Two EndpointSlices, which Argo CD's default exclusions drop from the sync, in a folder with an Application.
+  out.push({ file: 'dist/hub/dashboards/endpoints-between.yaml', cluster: 'hub', object: { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'between', namespace: 'dashboards' } } as never });
+  for (const name of ['slice-a', 'slice-b']) {
+    out.push({ file: `dist/hub/dashboards/endpointslice-${name}.yaml`, cluster: 'hub', object: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name, namespace: 'dashboards' }, addressType: 'IPv4', endpoints: [] } as never });
+  }
   for (const name of ['stray-a', 'stray-b']) {
     out.push({ file: `dist/hub/zz/configmap-${name}.yaml`, cluster: 'hub', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'nowhere' }, data: {} } as never });
   }
@@ -83,6 +94,9 @@ describe('checks read by lists (lib/validate/segments.ts) find what they find ov
     );
     expect(findExpressions(demo).length).toBeGreaterThan(10);
     expect(checkWiring(bad).map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/is also defined in/), expect.stringMatching(/ConfigMap "not-there" is not in the output/), expect.stringMatching(/namespace "nowhere" is not created/)]));
+    // The demo's camera EndpointSlice is excluded by Argo CD's default too (synth writes the patch that drops the exclusion).
+    expect(checkExcludedObjects(bad, 'dist', DEFAULT_ARGO_EXCLUSIONS).length).toBe(checkExcludedObjects(demo, 'dist', DEFAULT_ARGO_EXCLUSIONS).length + 3);
+    expect(checkMetricNames(demo, new Set()).length).toBeGreaterThan(10);
     expect([checkPolicy(demo), checkEdgeWorkloads(demo), checkGitops(demo, 'dist'), checkWiring(demo)]).toEqual([[], [], [], []]);
   });
 
@@ -138,5 +152,34 @@ describe('checks read by lists (lib/validate/segments.ts) find what they find ov
     expect(segmentsOf(demo, [...lists.slice(0, -1), lists[lists.length - 1].slice(1)])).toEqual([demo]);
     const swapped = [lists[1], lists[0], ...lists.slice(2)];
     expect(segmentsOf(demo, swapped)).toEqual([demo]);
+  });
+
+  test("with a cache of passed objects, a kept folder is not looked up again, and a changed folder's object with an error is caught", () => {
+    const dir = tmpDir();
+    const kept = folders(demo).map(frozen);
+    let lookups = 0;
+    const run = (lists: Segments) => {
+      const real = openValidationCache(dir, 'segments-test');
+      const cache: ValidationCache = { ...real, has: (d) => (lookups++, real.has(d)) };
+      const found = validateEntries(lists.flat(), { root: 'dist', segments: lists, cache }).map((f) => `${f.file} ${f.pointer}: ${f.message}`);
+      real.save();
+      return found;
+    };
+    expect(run(kept)).toEqual([]); // an empty cache: every object checked, every digest recorded
+    expect(run(kept)).toEqual([]); // every digest found: each folder found all passed
+    lookups = 0;
+    expect(run(kept)).toEqual([]);
+    expect(lookups).toBe(0);
+    // A folder built anew with a ConfigMap whose name Kubernetes refuses.
+    const i = kept.findIndex((l) => l.some((e) => e.object.kind === 'ConfigMap'));
+    const changed = structuredClone(kept[i]) as Entry[];
+    const bad = changed.find((e) => e.object.kind === 'ConfigMap') as Entry;
+    (bad.object.metadata as { name: string }).name = 'Bad_Name';
+    const next = [...kept.slice(0, i), frozen(changed), ...kept.slice(i + 1)];
+    for (let round = 0; round < 2; round++) {
+      lookups = 0;
+      expect(run(next).filter((f) => f.startsWith(`${bad.file} /metadata/name`)).length).toBeGreaterThan(0);
+      expect(lookups).toBe(changed.length); // only the changed folder is looked up, and its failed object never recorded
+    }
   });
 });

@@ -29,9 +29,12 @@ interface KeptCluster {
   readonly objects: ClusterObjects;
 }
 
-/** Whether two clusters' lists hold, one for one, the same entries: the same lists, or else the same entries in them. */
+/**
+ * Whether two clusters' lists hold, one for one, the same entries: list by list when their lists are as long (a synth's
+ * folders, of which a re-synth changes few: only a changed list's entries are compared), else entry by entry.
+ */
 function sameLists(a: ReadonlyArray<ReadonlyArray<Entry>>, b: ReadonlyArray<ReadonlyArray<Entry>>): boolean {
-  if (a.length === b.length && a.every((list, i) => list === b[i])) return true;
+  if (a.length === b.length && a.every((list, i) => list.length === b[i].length)) return a.every((list, i) => list === b[i] || sameEntries(list, b[i]));
   let n = 0;
   for (const list of a) n -= list.length;
   for (const list of b) n += list.length;
