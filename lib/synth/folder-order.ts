@@ -66,18 +66,29 @@ function newView(placed: ReadonlyArray<PlacedObject>): FolderView | null {
   return { prefix, sorted, layout: sorted.map((p): LayoutEntry => Object.freeze([p.path, p.object] as const)) };
 }
 
-/** Layout entries sorted by path, with `texts` merged in (a text replaces an object at the same path). */
+/**
+ * Layout entries sorted by path, with `texts` merged in (a text replaces an object at the same path). The objects'
+ * entries are taken in runs between the texts' places (found by binary search), not one by one: a few dozen texts
+ * among 116,000 objects at 100,000 devices.
+ */
 function withTexts(objects: ReadonlyArray<LayoutEntry>, texts: ReadonlyMap<string, string>): LayoutEntry[] {
   const extra = sortedBy([...texts], ([path]) => path);
-  const out: LayoutEntry[] = [];
-  let j = 0;
-  for (const entry of objects) {
-    while (j < extra.length && extra[j][0] < entry[0]) out.push(extra[j++]);
-    if (j < extra.length && extra[j][0] === entry[0]) out.push(extra[j++]);
-    else out.push(entry);
+  const runs: Array<ReadonlyArray<LayoutEntry>> = [];
+  let from = 0;
+  for (const text of extra) {
+    // The first object at or after `from` whose path is not before the text's.
+    let lo = from;
+    let hi = objects.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (objects[mid][0] < text[0]) lo = mid + 1;
+      else hi = mid;
+    }
+    runs.push(objects.slice(from, lo), [text]);
+    from = lo < objects.length && objects[lo][0] === text[0] ? lo + 1 : lo;
   }
-  while (j < extra.length) out.push(extra[j++]);
-  return out;
+  runs.push(objects.slice(from));
+  return concatLists(runs);
 }
 
 /** The folders' objects in path order (see OrderedFolders); throws ValidationError (collectPlaced) for two objects in one file. */

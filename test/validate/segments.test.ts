@@ -10,7 +10,7 @@ import { checkWiring, checkWiringIn } from '../../lib/validate/wiring';
 import { checkExcludedObjects, DEFAULT_ARGO_EXCLUSIONS } from '../../lib/validate/argocd-exclusions';
 import { checkMetricNames } from '../../lib/validate/metric-names';
 import { findExpressions, findExpressionsIn } from '../../lib/validate/promql';
-import { Segments, segmentsOf } from '../../lib/validate/segments';
+import { concatLists, Segments, segmentsOf } from '../../lib/validate/segments';
 import { demoStack } from '../support/stacks';
 import { synthChecked } from '../support/synth';
 
@@ -181,5 +181,15 @@ describe('checks read by lists (lib/validate/segments.ts) find what they find ov
       expect(run(next).filter((f) => f.startsWith(`${bad.file} /metadata/name`)).length).toBeGreaterThan(0);
       expect(lookups).toBe(changed.length); // only the changed folder is looked up, and its failed object never recorded
     }
+  });
+
+  test('concatLists gives the lists flattened one level, for any number of lists (more than one call takes)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(fc.integer(), fc.array(fc.integer(), { maxLength: 2 })), { maxLength: 3 }), { maxLength: 40 }), (lists) => {
+        expect(concatLists(lists)).toEqual(lists.flat());
+      }),
+    );
+    const many = Array.from({ length: 20_000 }, (_, i) => Object.freeze([i, [i]]));
+    expect(concatLists(many)).toEqual(many.flat());
   });
 });
