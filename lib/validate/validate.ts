@@ -62,7 +62,8 @@ export interface ValidateOptions {
   /**
    * The entries as consecutive lists (lib/validate/segments.ts: a synth's folders, each frozen and the last synth's
    * list when unchanged); passes that read one list at a time then take an unchanged folder's result from the last
-   * synth. Lists that do not concatenate to the entries are ignored. @default - one list, the entries
+   * synth. They must concatenate to the entries: lists whose lengths or ends do not match them are ignored (segmentsOf).
+   * @default - one list, the entries
    */
   readonly segments?: Segments;
 }
