@@ -100,7 +100,6 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   // needed only to record the passes, at the end, so whoever computes them (the render worker) has until then.
   const filter = cache !== undefined && cache.size > 0;
   if (filter) options.beforeDigests?.();
-  const digests = filter ? concatLists(segments.map(digestsOf)) : [];
   const fresh = filter ? freshEntries(segments, cache) : entries;
   const freshSet = filter ? new Set(fresh) : undefined;
   options.beforeChecks?.(fresh.length);
@@ -123,7 +122,7 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
   ];
   if (cache) {
     if (!filter) options.beforeDigests?.();
-    const all = filter ? digests : concatLists(segments.map(digestsOf));
+    const all = concatLists(segments.map(digestsOf));
     const failed = new Set(perObject.map((f) => f.file));
     // Nothing failed (the usual case): every digest is recorded, and no entry is read again to find out.
     cache.record(failed.size === 0 ? all : all.filter((_, i) => !failed.has(entries[i].file)));
