@@ -63,18 +63,6 @@ function tallyOne(folders: Map<string, FolderTally>, at: Folder, file: string, o
   f.bytes += jsonLength(object);
 }
 
-/** Each folder `<cluster>/<folder>` of the tree, in one pass over the entries (the limits read it). */
-function tallyFolders(entries: ReadonlyArray<Entry>, root: string): Map<string, FolderTally> {
-  const folders = new Map<string, FolderTally>();
-  const folderOf = folderReader(root);
-  const last = {};
-  for (const e of entries) {
-    const at = folderOf(e.file);
-    if (at) tallyOne(folders, at, e.file, e.object, last);
-  }
-  return folders;
-}
-
 /**
  * Every folder of the tree has exactly one Application, and every Application of a folder points at a
  * folder that exists: no orphans either way; and every Application is within Argo CD's limits
@@ -156,10 +144,11 @@ export function checkGitopsIn(segments: Segments, root: string): Finding[] {
  * bound caps the number of Applications per cluster at 1,000. Applies to trees that carry Applications.
  */
 export function checkApplicationLimits(entries: ReadonlyArray<Entry>, root: string): Finding[] {
-  return entries.some(isFolderApplication) ? limitFindings(tallyFolders(entries, root)) : [];
+  const facts = gitopsFacts(entries, root);
+  return facts.apps.length > 0 ? limitFindings(facts.folders) : [];
 }
 
-function limitFindings(folders: ReadonlyMap<string, FolderTally>): Finding[] {
+function limitFindings(folders: ReadonlyMap<string, Readonly<FolderTally>>): Finding[] {
   const out: Finding[] = [];
   for (const [key, f] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const what = key.endsWith('/argocd') ? `cluster ${key.split('/')[0]} has ${f.objects} Applications (its root app-of-apps syncs them as one Application)` : `folder ${key} (one Argo CD Application) holds ${f.objects} objects`;
