@@ -27,11 +27,10 @@ export interface OrderedFolders {
   all(): PlacedObject[];
   /** The objects' layout entries with `texts` (path → text) among them, sorted by path; a text takes the place of an object at its path. */
   layout(texts: ReadonlyMap<string, string>): LayoutEntry[];
-  /** The gates' entries of every object, in path order, each file under `root` (`<root>/<path>`). */
-  entries(root: string): Entry[];
   /**
-   * The same entries by folder (lib/validate/segments.ts): each folder's list frozen and kept with its placement, so an
-   * unchanged folder gives the same list as last time (one list of all of them where the quick order does not apply).
+   * The gates' entries of every object, in path order, each file under `root` (`<root>/<path>`), by folder
+   * (lib/validate/segments.ts): each folder's list frozen and kept with its placement, so an unchanged folder gives the
+   * same list as last time (one list of all of them where the quick order does not apply).
    */
   segments(root: string): ReadonlyArray<ReadonlyArray<Entry>>;
 }
@@ -98,12 +97,10 @@ export function orderFolders(folders: ReadonlyArray<ReadonlyArray<PlacedObject>>
   const quick = found.every((v): v is FolderView => v !== null) ? sortedBy(found, (v) => v.prefix) : undefined;
   if (quick === undefined || quick.some((v, i) => i > 0 && v.prefix === quick[i - 1].prefix)) {
     const all = collectPlaced(concatLists(nonEmpty));
-    const entries = (root: string): Entry[] => all.map((p) => ({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object }));
     return {
       all: () => [...all],
       layout: (texts) => withTexts(all.map((p): LayoutEntry => [p.path, p.object]), texts),
-      entries,
-      segments: (root) => [entries(root)],
+      segments: (root) => [all.map((p) => ({ file: `${root}/${p.path}`, cluster: p.cluster, object: p.object }))],
     };
   }
   const segments = (root: string): ReadonlyArray<ReadonlyArray<Entry>> =>
@@ -114,7 +111,6 @@ export function orderFolders(folders: ReadonlyArray<ReadonlyArray<PlacedObject>>
   return {
     all: () => concatLists(quick.map((v) => v.sorted)),
     layout: (texts) => withTexts(concatLists(quick.map((v) => v.layout)), texts),
-    entries: (root) => concatLists(segments(root)),
     segments,
   };
 }
