@@ -2,6 +2,7 @@ export * from './kube-object';
 export * from './layout';
 export * from './serialize';
 export * from './synthesize';
+export { loadStackFile, withStackLines } from './stack-file';
 export * from './tree';
 export * from './writer';
 export { synthesizeManifests, normalizeObject } from './manifests';

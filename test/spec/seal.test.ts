@@ -6,7 +6,7 @@ import { benchStack } from '../../bench/stacks';
 import { SpecError } from '../../lib/core/errors';
 import { parseStack, sealParsed } from '../../lib/spec/parse';
 import { resolveStack } from '../../lib/synth/resolve-all';
-import { loadStackFile } from '../../lib/synth/synthesize';
+import { loadStackFile } from '../../lib/synth/stack-file';
 
 const demoFile = path.join(__dirname, '..', '..', 'apps', 'demo', 'stack.yaml');
 const demo = () => yaml.parse(fs.readFileSync(demoFile, 'utf8')) as unknown;
