@@ -97,7 +97,7 @@ export class FolderStager {
     private readonly staging: string,
     private readonly index?: FolderIndex,
   ) {
-    const listed = listTree(abs, label);
+    const listed = listTree(abs, label, false); // a map: the order is not needed
     this.existing = new Map();
     for (let i = 0; i < listed.length; i++) this.existing.set(listed[i], i);
     this.wanted = new Uint8Array(listed.length);
@@ -180,6 +180,7 @@ export class FolderStager {
   public finish(): StageResult {
     const stale: string[] = [];
     for (const [rel, slot] of this.existing) if (this.wanted[slot] === 0) stale.push(rel);
+    stale.sort(); // the listing is in the folders' own order
     // Each is read to be sure it is edgewatt's before it goes, unless the index vouches for it (as the last run wrote it).
     for (const rel of stale) if (!this.index?.vouches(rel, stampOf(fileIn(this.abs, rel)))) this.read(rel);
     if (this.refused.length > 0) throw new SpecError(this.refused, 'unsafe file in the tree');
@@ -192,7 +193,7 @@ export class FolderStager {
         'unsafe file in the tree',
       );
     }
-    const diff = { missing: this.missing.sort(), changed: this.changed.sort(), stale: stale.sort() };
+    const diff = { missing: this.missing.sort(), changed: this.changed.sort(), stale };
     const clean = diff.missing.length + diff.changed.length + diff.stale.length === 0;
     if (clean) {
       if (this.open) fs.rmSync(this.staging, { recursive: true, force: true });

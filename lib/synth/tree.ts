@@ -44,12 +44,16 @@ export function readRegularFile(file: string, maxBytes = MAX_TREE_FILE_BYTES, fo
 /** The fix named when a tree holds something other than folders and regular files. */
 export const NOT_REGULAR_FIX = 'edgewatt trees hold only folders and regular files (no links, devices, FIFOs or sockets): remove it';
 
-/** The regular files below `dir`, sorted, without reading them; anything else is added to `refused`. */
-export function walkNames(dir: string, label: string, refused: Problem[]): string[] {
+/**
+ * The regular files below `dir`, sorted (or, `sorted` false, in the order the folders list them), without reading
+ * them; anything else is added to `refused`.
+ */
+export function walkNames(dir: string, label: string, refused: Problem[], sorted = true): string[] {
   const out: string[] = [];
   if (!fs.existsSync(dir)) return out;
   const walk = (rel: string): void => {
-    const entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const listed = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+    const entries = sorted ? listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : listed;
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
@@ -80,12 +84,14 @@ export function walkRegularFiles(dir: string, visit: (rel: string, content: Buff
 
 /**
  * The regular files below `dir` (as `relative/path`, sorted), without reading them; anything else (a link, a
- * device, a FIFO, a socket) is refused, all of them in one SpecError. An absent folder is an empty tree.
+ * device, a FIFO, a socket) is refused, all of them in one SpecError (by path). An absent folder is an empty tree.
+ * `sorted`: false gives the files in the order the folders list them (FolderStager keeps them in a map: sorting
+ * 119,304 files in 2,660 folders took ~15-40 ms of ~150-230). @default true
  */
-export function listTree(dir: string, label = dir): string[] {
+export function listTree(dir: string, label = dir, sorted = true): string[] {
   const refused: Problem[] = [];
-  const out = walkNames(dir, label, refused);
-  if (refused.length > 0) throw new SpecError(refused, 'unsafe file in the tree');
+  const out = walkNames(dir, label, refused, sorted);
+  if (refused.length > 0) throw new SpecError(sorted ? refused : refused.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), 'unsafe file in the tree');
   return out;
 }
 
