@@ -220,62 +220,27 @@ const TAB = 9;
 export class FileIndex {
   /**
    * Opens the index of cache folder `dir` for files under `header`, kept under `key` (validationCacheKey); no
-   * folder: it knows and keeps nothing.
+   * folder: it knows and keeps nothing. `read`: the index as readIndexFile read it earlier in this synth (the render
+   * worker reads it while the main thread resolves the stack, before the header is known); @default - read now
    */
-  public static open(dir: string | undefined, key: string, header: string): FileIndex {
-    return new FileIndex(dir, `${key}\n${header}`, key);
+  public static open(dir: string | undefined, key: string, header: string, read?: ReadIndex): FileIndex {
+    if (dir === undefined) return new FileIndex(undefined, `${key}\n${header}`, EMPTY_INDEX);
+    const last = read && read.dir === dir && read.codeKey === key ? read : readIndexFile(dir, key);
+    return new FileIndex(path.join(dir, 'files.json'), `${key}\n${header}`, last);
   }
 
-  private last: LastIndex = { text: '', folders: new Map(), digests: false };
+  private readonly last: LastIndex;
   private readonly folders: FolderIndex[] = [];
-  private readonly file: string | undefined;
-  private savedMs = 0;
+  private readonly savedMs: number;
 
   private constructor(
-    dir: string | undefined,
+    private readonly file: string | undefined,
     /** The key and the header: the second line of the index (as a JSON string). */
     private readonly key: string,
-    /** The key alone (the code and the serializer), which an index saved under another header must share to vouch for files. */
-    codeKey: string,
+    read: ReadIndex | typeof EMPTY_INDEX,
   ) {
-    if (dir === undefined) return;
-    this.file = path.join(dir, 'files.json');
-    try {
-      this.savedMs = fs.lstatSync(this.file).mtimeMs;
-      // One line per file, tab-separated (digest, stamp, path: a path may hold anything but a newline), under a
-      // line per folder (a tab, then its path): much quicker to read than JSON for 116,000 files.
-      const text = readCacheFile(this.file);
-      const first = text.indexOf('\n');
-      const second = text.indexOf('\n', first + 1);
-      if (first < 0 || second < 0 || text.slice(0, first) !== INDEX_FORMAT) return;
-      const saved = JSON.parse(text.slice(first + 1, second)) as unknown;
-      if (typeof saved !== 'string' || (saved !== key && !saved.startsWith(`${codeKey}\n`))) return;
-      const folders = new Map<string, FolderLines>();
-      let folder: { slots: Map<string, number>; starts: number[] } | undefined;
-      for (let at = second + 1; at < text.length; ) {
-        const end = text.indexOf('\n', at);
-        const stop = end < 0 ? text.length : end;
-        if (text.charCodeAt(at) === TAB) folders.set(text.slice(at + 1, stop), (folder = { slots: new Map(), starts: [] }));
-        else if (folder && stop > at) {
-          const a = text.indexOf('\t', at);
-          const b = a < 0 ? -1 : text.indexOf('\t', a + 1);
-          if (a > at && b > a && b < stop) {
-            // A path met twice in a folder (no index edgewatt writes has one) keeps its last line, as a map would.
-            const rel = text.slice(b + 1, stop);
-            const slot = folder.slots.get(rel);
-            if (slot !== undefined) folder.starts[slot] = at;
-            else {
-              folder.slots.set(rel, folder.starts.length);
-              folder.starts.push(at);
-            }
-          }
-        }
-        at = stop + 1;
-      }
-      this.last = { text, folders, digests: saved === key };
-    } catch {
-      /* no index yet, or unreadable: every file is read */
-    }
+    this.savedMs = read.savedMs;
+    this.last = { text: read.text, folders: read.folders, digests: read.saved === key };
   }
 
   /** The part of folder `abs` (resolved); undefined without a cache folder. */
@@ -331,5 +296,68 @@ function verifiedStamp(file: string, check: string): string | undefined {
     return s !== undefined && textDigest(fs.readFileSync(file)) === check ? s : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** A file index as read from its file (readIndexFile), before it is bound to a synth's header (FileIndex.open). */
+export interface ReadIndex {
+  /** The cache folder it was read from, and the key (validationCacheKey) it was read for. */
+  readonly dir: string;
+  readonly codeKey: string;
+  readonly text: string;
+  readonly folders: ReadonlyMap<string, FolderLines>;
+  /** The key and header it was saved under (the second line); '' when there was no usable index. */
+  readonly saved: string;
+  /** When it was saved (its mtime, ms). */
+  readonly savedMs: number;
+}
+
+const EMPTY_INDEX = { text: '', folders: new Map<string, FolderLines>(), saved: '', savedMs: 0 } as const;
+
+/**
+ * Reads and parses cache folder `dir`'s `files.json` when it was saved under `codeKey` (validationCacheKey; any
+ * header: FileIndex.open decides what its digests and stamps are worth under this synth's header). A missing,
+ * unreadable or foreign index is an empty one (every file is read). It takes no lock: an index another synth
+ * replaces meanwhile is read whole, old or new (it is renamed over), and an old one only vouches for files whose stamps
+ * are unchanged since it was saved.
+ */
+export function readIndexFile(dir: string, codeKey: string): ReadIndex {
+  const file = path.join(dir, 'files.json');
+  const none: ReadIndex = { dir, codeKey, ...EMPTY_INDEX };
+  try {
+    const savedMs = fs.lstatSync(file).mtimeMs;
+    // One line per file, tab-separated (digest, stamp, path: a path may hold anything but a newline), under a
+    // line per folder (a tab, then its path): much quicker to read than JSON for 116,000 files.
+    const text = readCacheFile(file);
+    const first = text.indexOf('\n');
+    const second = text.indexOf('\n', first + 1);
+    if (first < 0 || second < 0 || text.slice(0, first) !== INDEX_FORMAT) return none;
+    const saved = JSON.parse(text.slice(first + 1, second)) as unknown;
+    if (typeof saved !== 'string' || !saved.startsWith(`${codeKey}\n`)) return none;
+    const folders = new Map<string, FolderLines>();
+    let folder: { slots: Map<string, number>; starts: number[] } | undefined;
+    for (let at = second + 1; at < text.length; ) {
+      const end = text.indexOf('\n', at);
+      const stop = end < 0 ? text.length : end;
+      if (text.charCodeAt(at) === TAB) folders.set(text.slice(at + 1, stop), (folder = { slots: new Map(), starts: [] }));
+      else if (folder && stop > at) {
+        const a = text.indexOf('\t', at);
+        const b = a < 0 ? -1 : text.indexOf('\t', a + 1);
+        if (a > at && b > a && b < stop) {
+          // A path met twice in a folder (no index edgewatt writes has one) keeps its last line, as a map would.
+          const rel = text.slice(b + 1, stop);
+          const slot = folder.slots.get(rel);
+          if (slot !== undefined) folder.starts[slot] = at;
+          else {
+            folder.slots.set(rel, folder.starts.length);
+            folder.starts.push(at);
+          }
+        }
+      }
+      at = stop + 1;
+    }
+    return { dir, codeKey, text, folders, saved, savedMs };
+  } catch {
+    return none; // no index yet, or unreadable: every file is read
   }
 }

@@ -6,7 +6,7 @@ import { SpecError } from '../core/errors';
 import { objectDigest } from '../core/object-digest';
 import { BodyStore } from './body-store';
 import { FileIndex, fileIn, stampOf } from './file-index';
-import { FileRef, FromWorker, StagingFolder, StartSession, ToWorker } from './render-protocol';
+import { FileRef, FromWorker, Staging, StartSession, ToWorker } from './render-protocol';
 import { libraryYamlBody, templatedBody, yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
 import { dropWorker, KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
@@ -32,12 +32,21 @@ export interface BodyRenderer {
   add(objects: ReadonlyArray<object>, files?: ReadonlyArray<FileRef>): void;
   /** The YAML body (yamlBody) of an object (not with staging); one never added is rendered here. */
   body(object: object): string;
+  /**
+   * Gives a renderer opened with `stagingLater` its folders, before any object is added (a synth knows them once it
+   * has resolved the stack and taken the folders' locks).
+   */
+  stageInto(staging: Staging): void;
   /** Sends every added object on (taking its digest when there is a cache), before the gates run. */
   digests(): void;
   /** With staging: stages `texts` (files that are not objects), waits for every file, and gives each folder's result. */
   staged(texts: ReadonlyArray<readonly [folder: number, rel: string, text: string]>): StageResult[];
-  /** Keeps this run's bodies as the render cache and ends (the worker may be kept for the next renderer: worker-keeper.ts idleWorker). */
-  commit(): void;
+  /**
+   * Keeps this run's bodies as the render cache and ends (the worker may be kept for the next renderer: worker-keeper.ts
+   * idleWorker). `meanwhile`: runs on this thread while the worker saves its caches (the synth's own caches); it
+   * ends before this returns, which it does once the worker has ended. @default - nothing
+   */
+  commit(meanwhile?: () => void): void;
   /**
    * Ends without touching the render cache; the worker has stopped staging files before this returns (it ended,
    * or it failed, which stops its staging too; one that sent nothing for `timeoutMs` is only terminated, which
@@ -74,7 +83,13 @@ export interface BodyRendererOptions {
    */
   readonly warm?: boolean;
   /** Folders to stage the files into, and the header of every YAML file. @default - none: bodies are returned */
-  readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
+  readonly staging?: Staging;
+  /**
+   * The folders to stage into come later (stageInto), before any object is added: a worker started when the renderer
+   * opens reads the file index of `cacheDir` meanwhile (synthToDir opens its renderer before it resolves the stack).
+   * @default false
+   */
+  readonly stagingLater?: boolean;
 }
 
 /**
@@ -123,8 +138,18 @@ class Renderer implements BodyRenderer {
   /** Who renders each batch (render-protocol.ts RenderWorkerData.claims). */
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * MAX_CLAIMED_BATCHES));
 
+  /** The folders to stage into (options.staging, or stageInto's). */
+  private staging: Staging | undefined;
+
   public constructor(private readonly options: BodyRendererOptions) {
+    this.staging = options.staging;
     if ((options.expectedObjects ?? 0) >= (options.threshold ?? 2000)) this.start();
+  }
+
+  public stageInto(staging: Staging): void {
+    if (this.staging || this.batches.length > 0 || !this.options.stagingLater) throw new Error('stageInto() needs a renderer opened with stagingLater, before any object is added');
+    this.staging = staging;
+    this.worker?.port.postMessage({ type: 'staging', staging } satisfies ToWorker);
   }
 
   public get threaded(): boolean {
@@ -137,19 +162,19 @@ class Renderer implements BodyRenderer {
 
   /** Whether batches go to the worker without their objects until it asks (warm caches, staging, digests). */
   private get lazy(): boolean {
-    return this.options.warm === true && this.options.staging !== undefined && this.hashes;
+    return this.options.warm === true && this.staging !== undefined && this.hashes;
   }
 
   public add(objects: ReadonlyArray<object>, files?: ReadonlyArray<FileRef>): void {
     if (objects.length === 0) return;
-    this.batches.push({ objects: [...objects], files: this.options.staging ? files : undefined });
+    this.batches.push({ objects: [...objects], files: this.staging ? files : undefined });
     this.added += objects.length;
     if (!this.worker && !this.store && this.added >= (this.options.threshold ?? 2000)) this.start();
     if (this.worker) this.send();
   }
 
   public body(object: object): string {
-    if (this.options.staging) throw new Error('a staging renderer writes its files and gives no bodies');
+    if (this.staging) throw new Error('a staging renderer writes its files and gives no bodies');
     let b = this.bodies.get(object);
     if (b !== undefined) return b;
     if (this.worker) {
@@ -168,7 +193,7 @@ class Renderer implements BodyRenderer {
   }
 
   public staged(texts: ReadonlyArray<readonly [number, string, string]>): StageResult[] {
-    const staging = this.options.staging;
+    const staging = this.staging;
     if (!staging) throw new Error('staged() needs a renderer opened with staging folders');
     if (!this.worker) {
       // A small stack: render and stage here.
@@ -190,15 +215,15 @@ class Renderer implements BodyRenderer {
     return this.stagedResults;
   }
 
-  public commit(): void {
-    this.end('commit');
+  public commit(meanwhile?: () => void): void {
+    this.end('commit', meanwhile);
   }
 
   public abort(): void {
     this.end('abort');
   }
 
-  private end(how: 'commit' | 'abort'): void {
+  private end(how: 'commit' | 'abort', meanwhile?: () => void): void {
     if (this.ended) return;
     this.ended = true;
     if (!this.worker) {
@@ -206,13 +231,21 @@ class Renderer implements BodyRenderer {
         this.store?.commit();
         this.index?.commit();
       } else this.store?.abort();
+      meanwhile?.();
       return;
     }
     const { worker, port } = this.worker;
     let keep = false;
+    /** What `meanwhile` threw: thrown once the worker has ended (the worker's own failure here is not). */
+    let thrown: { readonly e: unknown } | undefined;
     try {
       if (how === 'commit') this.send();
       port.postMessage({ type: how } satisfies ToWorker);
+      try {
+        meanwhile?.();
+      } catch (e) {
+        thrown = { e };
+      }
       if (!this.failed) while (this.receive() !== 'ended');
       keep = how === 'commit' && !this.failed && this.added <= KEEP_WORKER_MAX_OBJECTS;
     } catch {
@@ -223,6 +256,7 @@ class Renderer implements BodyRenderer {
       if (keep) releaseWorker(worker);
       else dropWorker(worker);
     }
+    if (thrown) throw thrown.e;
   }
 
   /**
@@ -250,12 +284,12 @@ class Renderer implements BodyRenderer {
    * last of them while this thread waits for it).
    */
   private canStamp(): boolean {
-    return this.worker !== undefined && this.options.staging !== undefined && this.lazy && !this.mostChanged;
+    return this.worker !== undefined && this.staging !== undefined && this.lazy && !this.mostChanged;
   }
 
   /** Stamps the files of a batch sent without its objects, which this thread claimed, and sends the stamps to the worker. */
   private stampFor(id: number): void {
-    const folders = (this.options.staging as NonNullable<BodyRendererOptions['staging']>).folders;
+    const folders = (this.staging as Staging).folders;
     const stamps = (this.batches[id].files ?? []).map(([folder, rel]) => stampOf(fileIn(folders[folder].abs, rel)) ?? null);
     (this.worker as NonNullable<Renderer['worker']>).port.postMessage({ type: 'stamps', id, stamps } satisfies ToWorker);
     this.poll();
@@ -263,7 +297,7 @@ class Renderer implements BodyRenderer {
 
   /** Whether this thread may render batches for the worker (not with a warm render cache; see help). */
   private canHelp(): boolean {
-    return (!this.options.warm || this.mostChanged) && this.worker !== undefined && this.options.staging !== undefined;
+    return (!this.options.warm || this.mostChanged) && this.worker !== undefined && this.staging !== undefined;
   }
 
   /**
@@ -315,7 +349,7 @@ class Renderer implements BodyRenderer {
     if (!file) return;
     const { port1, port2 } = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
-    const data: StartSession['data'] = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.options.staging, port: port2 };
+    const data: StartSession['data'] = { signal, claims: this.claims.buffer as SharedArrayBuffer, cacheDir: this.options.cacheDir, key: this.options.key ?? '', staging: this.staging, stagingLater: this.options.stagingLater === true && !this.staging, port: port2 };
     const worker = takeWorker(file);
     worker.postMessage({ type: 'session', data } satisfies StartSession, [port2]);
     this.worker = { worker, port: port1, counter: new Int32Array(signal) };

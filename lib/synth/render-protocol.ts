@@ -32,7 +32,18 @@ export interface RenderWorkerData {
    */
   readonly claims: SharedArrayBuffer;
   /** Stage the files into these folders (the bodies are then not sent back); none: send the bodies back. */
-  readonly staging?: { readonly header: string; readonly folders: ReadonlyArray<StagingFolder> };
+  readonly staging?: Staging;
+  /**
+   * Without `staging`: the folders come in a 'staging' message before the first batch, and the file index of
+   * `cacheDir` is read at once, before them. @default false (no staging: the bodies are sent back)
+   */
+  readonly stagingLater?: boolean;
+}
+
+/** The folders a synth stages its files into, and the header of every YAML file. */
+export interface Staging {
+  readonly header: string;
+  readonly folders: ReadonlyArray<StagingFolder>;
 }
 
 /**
@@ -80,6 +91,8 @@ export type ToWorker =
    * the worker stages it without taking them again (half the files of a one-device change then are stamped here).
    */
   | { readonly type: 'stamps'; readonly id: number; readonly stamps: ReadonlyArray<string | null> }
+  /** The folders to stage into, for a session started with `stagingLater` (before any batch). */
+  | { readonly type: 'staging'; readonly staging: Staging }
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
   /** The end: keep this run's bodies as the render cache, or not (render-pool.ts may keep the worker for another session). */

@@ -13,7 +13,7 @@ import * as v8 from 'v8';
 import { MessagePort, parentPort } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
-import { FileIndex } from './file-index';
+import { FileIndex, readIndexFile } from './file-index';
 import { FileRef, FromWorker, PingWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
 
@@ -35,7 +35,8 @@ function postOn(port: MessagePort, counter: Int32Array, m: FromWorker): void {
  * this process, so its code is compiled and its modules loaded already). Nothing here outlives its session.
  */
 function session(data: StartSession['data']): void {
-  const { port, signal, claims, cacheDir, key, staging } = data;
+  const { port, signal, claims, cacheDir, key } = data;
+  let staging = data.staging;
   const counter = new Int32Array(signal);
   const claimed = new Int32Array(claims);
 
@@ -69,7 +70,12 @@ function session(data: StartSession['data']): void {
    * The file index, when files are staged (keyed by the cache key and the header: another key voids it, another header
    * leaves only its stamps, FileIndex).
    */
-  const index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefined;
+  let index = staging ? FileIndex.open(cacheDir, key, staging.header) : undefined;
+  /**
+   * The file index read at once when the folders come later ('staging'): read while the main thread resolves the
+   * stack and takes the folders' locks (~0.15-0.3 s for 116,000 files' index), instead of after.
+   */
+  const read = !staging && data.stagingLater && cacheDir !== undefined ? readIndexFile(cacheDir, key) : undefined;
   /** The render cache: read only when many bodies are needed, when the file index knows the last run's files. */
   let store: BodyStore | undefined;
   const openStore = (): BodyStore => (store ??= BodyStore.open(cacheDir, key, { defer: index?.renderCacheDefer ?? 0 }));
@@ -206,6 +212,15 @@ function session(data: StartSession['data']): void {
       try {
         openStore().adopt(m.digests, m.bodies, m.made);
         stage(m.id, m.bodies.length, batches[m.id].files, m.digests, (i) => m.bodies[i]);
+      } catch (e) {
+        return fail(e);
+      }
+    } else if (m.type === 'staging') {
+      // The folders, before any batch: the synth took their locks.
+      try {
+        if (staging || batches.length > 0) throw new Error('the staging folders came twice, or after a batch');
+        staging = m.staging;
+        index = FileIndex.open(cacheDir, key, staging.header, read);
       } catch (e) {
         return fail(e);
       }

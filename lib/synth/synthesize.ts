@@ -268,22 +268,24 @@ export function synthToDir(
   const cache = cacheDir === false ? undefined : openValidationCache(cacheDir, key);
   // The last synth's charts, for a process that has none in memory (lib/synth/chart-cache.ts).
   const charts = cacheDir === false ? undefined : new ChartDiskCache(cacheDir);
-  const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
-  // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
-  const txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
-  // What killed runs left half-saved in the cache folder goes (a live process's temporary files stay).
-  if (cacheDir !== false) removeOrphanCacheTemps(cacheDir);
-  let opened: BodyRenderer | undefined;
+  // Opened before the stack is resolved: a large stack's render worker starts at once and reads the file index
+  // meanwhile; it gets its folders (stageInto) once their locks are taken. Nothing is staged before then.
+  const renderer = openBodyRenderer({
+    ...(cacheDir === false ? {} : { cacheDir, key }),
+    warm: (cache?.size ?? 0) > 0,
+    threshold: options.renderThreshold,
+    expectedObjects: expectedInputObjects(stack),
+    stagingLater: true,
+  });
+  let txn: ReturnType<typeof beginWrite> | undefined;
   try {
-    // Opened inside the try: it may start its worker at once, and a thread the system refuses must still release
-    // the locks and remove the staging folders.
-    const renderer = (opened = openBodyRenderer({
-      ...(cacheDir === false ? {} : { cacheDir, key }),
-      warm: (cache?.size ?? 0) > 0,
-      threshold: options.renderThreshold,
-      expectedObjects: expectedObjects(model),
-      staging: { header: yamlHeader(model.name), folders: txn.folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) },
-    }));
+    const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
+    // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
+    txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
+    const folders = txn.folders;
+    // What killed runs left half-saved in the cache folder goes (a live process's temporary files stay).
+    if (cacheDir !== false) removeOrphanCacheTemps(cacheDir);
+    renderer.stageInto({ header: yamlHeader(model.name), folders: folders.map((f) => ({ abs: f.abs, label: f.dir, staging: f.entry.staging })) });
     // Gates that check many objects afresh do not carry the build's garbage into their own allocations.
     const beforeChecks = (fresh: number): void => {
       options.validation?.beforeChecks?.(fresh);
@@ -299,25 +301,37 @@ export function synthToDir(
         if (typeof c === 'string') texts.push([folder, layout[i][0], c]);
       }
     });
-    // The caches are saved only after the commit, before the locks are released.
-    const writes = txn.commit(renderer.staged(texts), () => {
-      cache?.save();
-      charts?.save();
-      renderer.commit();
-    });
+    // The caches are saved only after the commit, before the locks are released: this thread's while the render
+    // worker saves its own (the file index and render.json).
+    const writes = txn.commit(renderer.staged(texts), () =>
+      renderer.commit(() => {
+        cache?.save();
+        charts?.save();
+      }),
+    );
     // The files were written on the render worker (or staged here for a small stack): their texts are read back
     // from the folders only when asked for, so a 100,000-device synth does not hold them all in memory.
-    const files = new WrittenFiles(txn.folders[0].abs, plan.files.map(([p]) => p));
-    const bootstrap = txn.folders.length > 1 ? new WrittenFiles(txn.folders[1].abs, plan.bootstrap.map(([p]) => p)) : new Map<string, string>();
+    const files = new WrittenFiles(folders[0].abs, plan.files.map(([p]) => p));
+    const bootstrap = folders.length > 1 ? new WrittenFiles(folders[1].abs, plan.bootstrap.map(([p]) => p)) : new Map<string, string>();
     return { model, manifests: plan.manifests, files, bootstrap, write: writes[0], bootstrapWrite: writes[1] };
   } catch (e) {
     // A bad charts file (changed by hand, say) would fail every synth after this one: the next builds every chart.
     if (charts?.used) charts.discard();
     throw e;
   } finally {
-    opened?.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
-    txn.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were
+    renderer.abort(); // no-op after commit; stops the worker first, which may be writing into a staging folder
+    txn?.abort(); // no-op after commit: a failed synth leaves both folders, and render.json, as they were
   }
+}
+
+/**
+ * expectedObjects of a stack not yet resolved (its input as given): its devices and clusters when they are lists,
+ * else none (the worker then starts once the threshold's objects were added, as without an estimate).
+ */
+function expectedInputObjects(stack: StackInput): number {
+  const input = stack as { fleet?: { devices?: unknown }; clusters?: unknown } | undefined;
+  const count = (x: unknown): number => (Array.isArray(x) ? x.length : 0);
+  return count(input?.fleet?.devices) + 10 * count(input?.clusters);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { synthesize, synthToDir } from '../../lib/internal';
-import { FileIndex, stampOf, writeStamped } from '../../lib/synth/file-index';
+import { FileIndex, readIndexFile, stampOf, writeStamped } from '../../lib/synth/file-index';
 import { clone, demoStack } from '../support/stacks';
 import { snapshot, tmpDir } from '../support/tmp';
 
@@ -323,5 +323,71 @@ describe('file index, lines it did not write', () => {
     expect(folder.unchanged('q', 't:b', '1:2:3:4:5')).toBe(true); // a well-formed line is read as such
     expect(folder.unchanged('p', 't:a', '99999')).toBe(false);
     expect(folder.unchanged('r', 't:c', '1:2:3:4:x')).toBe(false);
+  });
+});
+
+describe('file index, read before the synth knows its header', () => {
+  /** A hand-made index saved under `saved` (after every stamp's change time), in a new cache folder. */
+  function indexFile(saved: string, lines: string[]): string {
+    const dir = tmpDir();
+    const file = path.join(dir, 'files.json');
+    fs.writeFileSync(file, ['edgewatt file index 1', JSON.stringify(saved), '\t/out', ...lines, ''].join('\n'));
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(file, later, later);
+    return dir;
+  }
+
+  test('read early, it answers as one read when opened, under the same header and under another', () => {
+    const dir = indexFile('key\nheader', ['t:a\t1:2:3:4:5\tp']);
+    const early = readIndexFile(dir, 'key');
+    const same = FileIndex.open(dir, 'key', 'header', early).folder('/out')!;
+    expect(same.unchanged('p', 't:a', '1:2:3:4:5')).toBe(true);
+    expect(same.unchanged('p', 't:b', '1:2:3:4:5')).toBe(false);
+    // Another header (the stack renamed): no digest holds, the stamps still vouch for the files.
+    const other = FileIndex.open(dir, 'key', 'renamed', early).folder('/out')!;
+    expect(other.unchanged('p', 't:a', '1:2:3:4:5')).toBe(false);
+    expect(other.vouches('p', '1:2:3:4:5')).toBe(true);
+    expect(FileIndex.open(dir, 'key', 'renamed', early).warm).toBe(false);
+    expect(FileIndex.open(dir, 'key', 'header', early).warm).toBe(true);
+  });
+
+  test('an index saved under another key is not read, early or not', () => {
+    const dir = indexFile('other\nheader', ['t:a\t1:2:3:4:5\tp']);
+    expect(readIndexFile(dir, 'key').saved).toBe('');
+    expect(FileIndex.open(dir, 'key', 'header', readIndexFile(dir, 'key')).folder('/out')!.vouches('p', '1:2:3:4:5')).toBe(false);
+  });
+
+  test("a read of another folder or key is not used: the index is read again", () => {
+    const dir = indexFile('key\nheader', ['t:a\t1:2:3:4:5\tp']);
+    const elsewhere = indexFile('key\nheader', ['t:z\t1:2:3:4:5\tp']);
+    expect(FileIndex.open(dir, 'key', 'header', readIndexFile(elsewhere, 'key')).folder('/out')!.unchanged('p', 't:a', '1:2:3:4:5')).toBe(true);
+    const forKey2 = indexFile('key2\nheader', ['t:a\t1:2:3:4:5\tp']);
+    expect(FileIndex.open(dir, 'key', 'header', readIndexFile(forKey2, 'key2')).folder('/out')!.unchanged('p', 't:a', '1:2:3:4:5')).toBe(true);
+  });
+
+  test('an index read before another synth replaced the files vouches for none of the files that synth wrote', () => {
+    const { dist, cache, synth } = setup({ renderThreshold: 0 });
+    synth();
+    tick();
+    const key = fs.readFileSync(path.join(cache, 'files.json'), 'utf8').split('\n')[1];
+    const [codeKey, header] = (JSON.parse(key) as string).split('\n');
+    const early = readIndexFile(cache, codeKey);
+    // Another synth (a device renamed: its request moves) replaces files after the early read.
+    const stack = clone(demoStack()) as { fleet: { devices: Array<{ name: string }> } };
+    const last = stack.fleet.devices.length - 1; // one no IoMT thing runs on
+    stack.fleet.devices[last].name = `${stack.fleet.devices[last].name}-renamed`;
+    const second = synth(stack);
+    expect(second.write.missing.length + second.write.changed.length).toBeGreaterThan(0);
+    tick();
+    const folder = FileIndex.open(cache, codeKey, header, early).folder(fs.realpathSync(dist))!;
+    const written = [...second.write.missing, ...second.write.changed];
+    for (const rel of written) expect(folder.vouches(rel, stampOf(path.join(dist, rel)))).toBe(false);
+    // A file neither synth changed is still vouched for by the early read.
+    const kept = Object.keys(snapshot(dist)).find((rel) => !written.includes(rel) && rel.endsWith('.yaml')) as string;
+    expect(folder.vouches(kept, stampOf(path.join(dist, kept)))).toBe(true);
+    // And a third synth of the second stack, whose worker read the index early, writes nothing.
+    const third = synth(stack);
+    expect(third.write.missing.length + third.write.changed.length + third.write.stale.length).toBe(0);
+    expect(contents(dist)).toEqual(Object.fromEntries(synthesize(stack as ReturnType<typeof demoStack>).files));
   });
 });

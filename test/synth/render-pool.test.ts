@@ -71,6 +71,46 @@ describe('render worker', () => {
     }
   });
 
+  test('folders given later (stageInto): only once, only to a renderer opened for them, and before any object', () => {
+    const folders = [{ abs: path.join(tmp(), 'out'), label: 'out', staging: path.join(tmp(), 'staging') }];
+    const plain = openBodyRenderer({ threshold: 0 });
+    const later = openBodyRenderer({ threshold: 0, stagingLater: true, expectedObjects: 1 });
+    const added = openBodyRenderer({ threshold: 0, stagingLater: true });
+    try {
+      expect(() => plain.stageInto({ header: '# h', folders })).toThrow('stagingLater');
+      added.add(objects(1));
+      expect(() => added.stageInto({ header: '# h', folders })).toThrow('before any object is added');
+      later.stageInto({ header: '# h', folders });
+      expect(() => later.stageInto({ header: '# h', folders })).toThrow('stagingLater');
+    } finally {
+      plain.abort();
+      later.abort();
+      added.abort();
+    }
+  });
+
+  test("commit's `meanwhile` runs while the worker saves its caches; what it throws is thrown after the worker ended, its cache kept", () => {
+    for (const threshold of [0, 1e9]) {
+      const dir = path.join(tmp(), 'cache');
+      const r = openBodyRenderer({ threshold, cacheDir: dir, key: 'k' });
+      const objs = objects(50);
+      r.add(objs);
+      objs.forEach((o) => r.body(o));
+      let ran = 0;
+      r.commit(() => ran++);
+      expect(ran).toBe(1);
+      const failing = openBodyRenderer({ threshold, cacheDir: dir, key: 'k2' });
+      failing.add(objs);
+      objs.forEach((o) => failing.body(o));
+      expect(() => failing.commit(() => {
+        throw new Error('the synth cache could not be saved');
+      })).toThrow('the synth cache could not be saved');
+      // The renderer ended (abort is a no-op now) and its render cache was kept.
+      failing.abort();
+      expect(BodyStore.open(dir, 'k2').size).toBe(objs.length);
+    }
+  });
+
   test('a worker thread the system refuses at the start fails the synth and leaves no lock or staging behind', async () => {
     const root = tmp();
     const dist = path.join(root, 'dist');
