@@ -121,13 +121,24 @@ export class FolderIndex {
     this.kept = new Uint8Array(last.starts.length);
   }
 
+  /** How many files the last run recorded in this folder: their lines are numbered from 0 (lineOf). */
+  public get lineCount(): number {
+    return this.last.starts.length;
+  }
+
+  /** The number of the last run's line of the file at `rel` (its slot), or undefined when it recorded none. */
+  public lineOf(rel: string): number | undefined {
+    return this.last.slots.get(rel);
+  }
+
   /**
    * Whether the file at `rel` is known to hold `digest` without reading it: the last run recorded that digest for
    * it, and its stamp has not changed since. Then it is recorded for this run as it was. `stamp`: the file's stamp
-   * taken already during this synth (null: no regular file); @default - taken now
+   * taken already during this synth (null: no regular file); @default - taken now. `line`: lineOf(rel), when the caller
+   * has it (-1: none); @default - looked up
    */
-  public unchanged(rel: string, digest: string, stamp?: string | null): boolean {
-    const slot = this.last.slots.get(rel);
+  public unchanged(rel: string, digest: string, stamp?: string | null, line?: number): boolean {
+    const slot = line === undefined ? this.last.slots.get(rel) : line < 0 ? undefined : line;
     if (slot === undefined || !this.digests) return false;
     const at = this.last.starts[slot];
     // Compared in the text where it lies (nothing allocated but the change time's digits).
@@ -141,10 +152,11 @@ export class FolderIndex {
   /**
    * Whether the file at `rel`, whose stamp taken during this synth is `stamp`, is exactly as the last run recorded it
    * (whatever it is to hold now): then its bytes are the ones edgewatt wrote, a regular file it generated, and a size
-   * other than that of the new content (the stamp's third field) means it differs, without reading it.
+   * other than that of the new content (the stamp's third field) means it differs, without reading it. `line`: as for
+   * unchanged.
    */
-  public vouches(rel: string, stamp: string | undefined): boolean {
-    const slot = this.last.slots.get(rel);
+  public vouches(rel: string, stamp: string | undefined, line?: number): boolean {
+    const slot = line === undefined ? this.last.slots.get(rel) : line < 0 ? undefined : line;
     if (slot === undefined || stamp === undefined) return false;
     const from = this.text.indexOf('\t', this.last.starts[slot]) + 1;
     return from > 0 && this.stampHolds(from, stamp);
