@@ -171,7 +171,7 @@ export class FolderIndex {
     const text = this.text;
     const to = text.indexOf('\t', from);
     const colon = to <= from ? -1 : text.lastIndexOf(':', to - 1);
-    if (colon < from || !(Number(text.slice(colon + 1, to)) < this.savedMs)) return false;
+    if (colon < from || !numberBelow(text, colon + 1, to, this.savedMs)) return false;
     return typeof now === 'string' && now.length === to - from && text.startsWith(now, from);
   }
 
@@ -215,6 +215,34 @@ export class FolderIndex {
 }
 
 const TAB = 9;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * `Number(text.slice(from, to)) < limit`, without the slice or the parse for a plain decimal (digits, then at most one
+ * point and digits) whose whole part has at most 15 digits and is more than 1 below limit, or not below it: a recorded stamp's change time
+ * (stampOf), read for each of the 116,000 files of an incremental synth at 100,000 devices. Anything else is parsed.
+ */
+export function numberBelow(text: string, from: number, to: number, limit: number): boolean {
+  let whole = 0;
+  let i = from;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === DOT) break;
+    if (c < ZERO || c > NINE || i - from >= 15) return Number(text.slice(from, to)) < limit;
+    whole = whole * 10 + (c - ZERO);
+  }
+  if (i === from) return Number(text.slice(from, to)) < limit;
+  for (let j = i + 1; j < to; j++) {
+    const c = text.charCodeAt(j);
+    if (c < ZERO || c > NINE) return Number(text.slice(from, to)) < limit;
+  }
+  // The number is at least `whole` and, rounded, at most whole + 1 (a fraction of nines can round up to it).
+  if (whole + 1 < limit) return true;
+  if (whole >= limit) return false;
+  return Number(text.slice(from, to)) < limit;
+}
 
 /**
  * The file index of an output folder's synth (`<cache folder>/files.json`, beside the validation and render
@@ -357,13 +385,10 @@ export function readIndexFile(dir: string, codeKey: string): ReadIndex {
         const b = a < 0 ? -1 : text.indexOf('\t', a + 1);
         if (a > at && b > a && b < stop) {
           // A path met twice in a folder (no index edgewatt writes has one) keeps its last line, as a map would.
-          const rel = text.slice(b + 1, stop);
-          const slot = folder.slots.get(rel);
-          if (slot !== undefined) folder.starts[slot] = at;
-          else {
-            folder.slots.set(rel, folder.starts.length);
-            folder.starts.push(at);
-          }
+          // Set, not looked up first (one hash lookup a line): the earlier line's slot is then left to no path, so it is
+          // never kept (FolderIndex.lines).
+          folder.slots.set(text.slice(b + 1, stop), folder.starts.length);
+          folder.starts.push(at);
         }
       }
       at = stop + 1;

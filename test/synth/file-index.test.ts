@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { synthesize, synthToDir } from '../../lib/internal';
-import { FileIndex, readIndexFile, stampOf, writeStamped } from '../../lib/synth/file-index';
+import * as fc from 'fast-check';
+import { FileIndex, numberBelow, readIndexFile, stampOf, writeStamped } from '../../lib/synth/file-index';
 import { clone, demoStack } from '../support/stacks';
 import { snapshot, tmpDir } from '../support/tmp';
 
@@ -408,5 +409,60 @@ describe('file index, read before the synth knows its header', () => {
     const third = synth(stack);
     expect(third.write.missing.length + third.write.changed.length + third.write.stale.length).toBe(0);
     expect(contents(dist)).toEqual(Object.fromEntries(synthesize(stack as ReturnType<typeof demoStack>).files));
+  });
+});
+
+describe('numberBelow (a recorded change time against the index save time)', () => {
+  /** The reference: what stampHolds compared before (the slice parsed). */
+  const reference = (text: string, from: number, to: number, limit: number) => Number(text.slice(from, to)) < limit;
+  const check = (body: string, limit: number) => {
+    const text = `x:${body}\ty`;
+    expect(numberBelow(text, 2, 2 + body.length, limit)).toBe(reference(text, 2, 2 + body.length, limit));
+  };
+
+  test('as Number() of the text for change times, and for anything else in the field', () => {
+    const ms = fc.double({ min: 0, max: 4e12, noNaN: true });
+    const limits = fc.oneof(ms, fc.integer({ min: 0, max: 4e12 }), fc.constantFrom(0, -1, 1e15, 1e16, Infinity, -Infinity, NaN));
+    // Change times as stampOf writes them, their neighbours, and texts that are not plain decimals.
+    const bodies = fc.oneof(
+      ms.map(String),
+      fc.integer({ min: 0, max: 4e12 }).map(String),
+      fc.tuple(fc.integer({ min: 0, max: 4e12 }), fc.stringMatching(/^[0-9]{0,25}$/)).map(([w, f]) => `${w}.${f}`),
+      fc.stringMatching(/^[0-9.eE+ -]{0,20}$/),
+      fc.string({ maxLength: 12 }),
+    );
+    fc.assert(fc.property(bodies, limits, (body, limit) => check(body, limit)), { numRuns: 20000 });
+    fc.assert(fc.property(ms, (t) => {
+      check(String(t), t); // equal: not below
+      check(String(t), Math.floor(t)); // the same whole millisecond
+      check(String(t), Math.floor(t) + 1);
+      check(String(Math.floor(t)), Math.floor(t) + 1e-4);
+    }), { numRuns: 5000 });
+  });
+
+  test('a fraction of nines that rounds up to the limit is not below it', () => {
+    check('1796567796341.99999999999999999999', 1796567796342);
+    check('0.99999999999999999999', 1);
+    check('123.', 124);
+    check('', 1);
+    check('.5', 1);
+    check('1234567890123456.5', 1234567890123457);
+  });
+});
+
+describe('file index, a path recorded twice', () => {
+  test('keeps its last line, and the next index has the path once', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'files.json');
+    fs.writeFileSync(file, ['edgewatt file index 1', JSON.stringify('key\nheader'), '\t/out', 't:a\t1:2:3:4:5\tp', 't:b\t1:2:3:4:6\tq', 't:c\t1:2:3:4:7\tp', ''].join('\n'));
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(file, later, later);
+    const index = FileIndex.open(dir, 'key', 'header');
+    const folder = index.folder('/out')!;
+    expect(folder.unchanged('p', 't:a', '1:2:3:4:5')).toBe(false);
+    expect(folder.unchanged('p', 't:c', '1:2:3:4:7')).toBe(true);
+    expect(folder.unchanged('q', 't:b', '1:2:3:4:6')).toBe(true);
+    index.commit();
+    expect(fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.endsWith('\tp'))).toEqual(['t:c\t1:2:3:4:7\tp']);
   });
 });
