@@ -28,7 +28,10 @@ export function stageObjects(
 ): void {
   for (let i = from; i < (files?.length ?? 0); i++) {
     const [folder, rel] = (files as ReadonlyArray<readonly [number, string]>)[i];
-    if (stagers[folder].putObject(rel, digests?.[i], () => `${header}\n${body(i)}`, stamps?.[i])) kept(i);
+    const stager = stagers[folder];
+    const digest = digests?.[i];
+    if (stager.knownObject(rel, digest, stamps?.[i])) kept(i);
+    else stager.stageObject(rel, `${header}\n${body(i)}`, digest);
   }
 }
 
@@ -131,13 +134,18 @@ export class FolderStager {
   }
 
   /**
-   * Stages an object's file: when the file index knows the file already holds the object with `digest`, it is
-   * unchanged without `content` (the header and the object's YAML) being rendered or the file read. Returns whether so.
+   * Stages an object's file, in two steps (no function made for each of a loop's files): whether the file index knows
+   * the file at `rel` already holds the object with `digest` (its stamp, taken during this synth: `stamp`), so it is
+   * unchanged without its content (the header and the object's YAML) being rendered or the file read; when it does
+   * not, `stageObject` must follow at once, for the same file, with its content.
    */
-  public putObject(rel: string, digest: string | undefined, content: () => string, stamp?: string | null): boolean {
-    if (this.known(rel, digest, stamp)) return true;
-    this.stage(rel, content(), digest);
-    return false;
+  public knownObject(rel: string, digest: string | undefined, stamp?: string | null): boolean {
+    return this.known(rel, digest, stamp);
+  }
+
+  /** See knownObject. */
+  public stageObject(rel: string, content: string, digest: string | undefined): void {
+    this.stage(rel, content, digest);
   }
 
   /** Stages one file of the new tree (a text: the index knows it by its textDigest). */
