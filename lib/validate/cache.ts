@@ -164,15 +164,25 @@ export const CACHE_GITIGNORE = '# edgewatt synth caches (stack file, charts, val
 
 /**
  * Makes a cache folder and its parent (`.edgewatt.cache`) when missing, one level at a time (never `mkdir -p`), with
- * a `.gitignore` that keeps it out of Git (CACHE_GITIGNORE), written when missing.
+ * a `.gitignore` that keeps it out of Git (CACHE_GITIGNORE), written when missing. A folder another writer made
+ * meanwhile (the render worker saves its caches while this thread saves its own; another process) is taken as made.
  */
 export function makeCacheDir(dir: string): void {
   if (!fs.existsSync(dir)) {
-    if (!fs.existsSync(path.dirname(dir))) fs.mkdirSync(path.dirname(dir));
-    fs.mkdirSync(dir);
+    if (!fs.existsSync(path.dirname(dir))) mkdirUnlessMade(path.dirname(dir));
+    mkdirUnlessMade(dir);
   }
   const ignore = path.join(dir, '.gitignore');
   if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, CACHE_GITIGNORE);
+}
+
+/** Makes folder `dir` (its parent exists); one that exists already as a folder is no error (anything else there is). */
+function mkdirUnlessMade(dir: string): void {
+  try {
+    fs.mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw e;
+  }
 }
 
 /** A temporary file beside a cache file, unique to this process and moment, renamed over the file when whole. */

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Entry, entryDigest, BodyStore, objectDigest, openValidationCache, synthesize, synthToDir, validateEntries, validationCacheKey, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { CACHE_GITIGNORE, cacheTempFile, removeOrphanCacheTemps, settledSignature, writeCacheLines } from '../../lib/validate/cache';
+import { CACHE_GITIGNORE, cacheTempFile, makeCacheDir, removeOrphanCacheTemps, settledSignature, writeCacheLines } from '../../lib/validate/cache';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
 
@@ -330,6 +330,47 @@ describe('writeCacheLines', () => {
     expect(() => writeCacheLines(file, failing())).toThrow('the lines could not be made');
     expect(fs.readFileSync(file, 'utf8')).toBe('old\n');
     expect(fs.readdirSync(dir).sort()).toEqual(['.gitignore', 'files.json']);
+  });
+});
+
+describe('makeCacheDir', () => {
+  test('a folder another writer makes between the check and the mkdir is taken as made; a file in its place is an error', () => {
+    const nodeFs = require('fs') as typeof fs; // the module object cache.ts's calls go through
+    const realExists = nodeFs.existsSync;
+    const root = tmpDir();
+    const dir = path.join(root, '.edgewatt.cache', 'dist');
+    // The other writer (the render worker saving files.json while this thread saves validation.json, or another
+    // process) makes both folders right after this one found them missing.
+    const exists = jest.spyOn(nodeFs, 'existsSync').mockImplementation((p) => {
+      if (p === dir) {
+        nodeFs.mkdirSync(dir, { recursive: true });
+        return false;
+      }
+      return p === path.dirname(dir) ? false : realExists(p);
+    });
+    try {
+      expect(() => makeCacheDir(dir)).not.toThrow();
+    } finally {
+      exists.mockRestore();
+    }
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe(CACHE_GITIGNORE);
+    const blocked = path.join(tmpDir(), 'cache');
+    fs.writeFileSync(blocked, 'not a folder');
+    const missing = jest.spyOn(nodeFs, 'existsSync').mockImplementation((p) => (p === blocked ? false : realExists(p)));
+    try {
+      expect(() => makeCacheDir(blocked)).toThrow(expect.objectContaining({ code: 'EEXIST' }));
+    } finally {
+      missing.mockRestore();
+    }
+  });
+
+  test('two threads saving caches into a cache folder that does not exist yet both write (files.json beside validation.json)', () => {
+    for (let round = 0; round < 8; round++) {
+      const dist = path.join(tmpDir(), 'dist');
+      const cache = path.join(path.dirname(dist), '.edgewatt.cache', 'dist');
+      synthToDir(benchStack(20), dist, { renderThreshold: 0, validationCache: cache });
+      expect(fs.readdirSync(cache).sort()).toEqual(['.gitignore', 'charts.json', 'files.json', 'flows.json', 'render.json', 'validation.json']);
+    }
   });
 });
 
