@@ -86,7 +86,8 @@ export class FolderStager {
   private readonly others = new Map<string, number>();
   /** By slot: whether the new tree has the existing file (a flag, not a set: one lookup a file, and no set to grow). */
   private readonly wanted: Uint8Array;
-  /** What the last `known` found of its file: its slot (-1: not there) and its index line (-1: none). */
+  /** What the last `find` found of its file (`found`): its slot (-1: not there) and its index line (-1: none). */
+  private found: string | undefined;
   private slot = -1;
   private line = -1;
   private readonly missing: string[] = [];
@@ -129,6 +130,7 @@ export class FolderStager {
   /** Finds the file at `rel`: sets `slot` (-1 when it does not exist) and `line` (its index line, -1 when none). */
   private find(rel: string): void {
     const line = this.index?.lineOf(rel);
+    this.found = rel;
     this.line = line ?? -1;
     this.slot = line !== undefined ? (this.byLine as Int32Array)[line] : (this.others.get(rel) ?? -1);
   }
@@ -137,7 +139,7 @@ export class FolderStager {
    * Stages an object's file, in two steps (no function made for each of a loop's files): whether the file index knows
    * the file at `rel` already holds the object with `digest` (its stamp, taken during this synth: `stamp`), so it is
    * unchanged without its content (the header and the object's YAML) being rendered or the file read; when it does
-   * not, `stageObject` must follow at once, for the same file, with its content.
+   * not, `stageObject` follows, for the same file, with its content (given another file, it finds that one again).
    */
   public knownObject(rel: string, digest: string | undefined, stamp?: string | null): boolean {
     return this.known(rel, digest, stamp);
@@ -170,6 +172,7 @@ export class FolderStager {
   /** Stages a file the index does not know unchanged (known, just before, found it): compared with the existing file, if any. */
   private stage(rel: string, content: string, digest: string | undefined): void {
     const d = digest ?? ''; // with an index every file has a digest; without one nothing is recorded
+    if (this.found !== rel) this.find(rel); // known() found it just before; anything else is found again
     if (this.slot < 0) {
       this.missing.push(rel);
       this.hold(rel, content, d);
