@@ -216,12 +216,7 @@ function referenceFindings(e: Entry, t: PodTemplate | undefined, templates: Read
 /** Namespaces every cluster has (Kubernetes' own). */
 const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(KUBERNETES_NAMESPACES);
 
-/**
- * The namespace an object creates, and on which cluster (see namespaceFinding). Objects whose namespace the tree never creates: Argo CD cannot sync them ("namespaces not found"). Checked
- * for clusters whose tree creates Namespaces; Argo CD objects (they live in Argo CD's own cluster) are left out,
- * and so are objects that declare their namespace external (`edgewatt.io/external-refs: Namespace/<name>`,
- * e.g. the existing Prometheus install's namespace in prometheus-operator mode).
- */
+/** The namespace an object creates, and on which cluster (for namespaceFinding). */
 function createdNamespace(e: Entry): readonly [cluster: string, namespace: string] | undefined {
   // A Namespace object, or an Application (in the cluster's argocd folder) whose namespace Argo CD creates.
   const name = namespaceCreatedBy(e);
@@ -231,7 +226,13 @@ function createdNamespace(e: Entry): readonly [cluster: string, namespace: strin
   return [cluster, name];
 }
 
-/** The finding of an object whose namespace its cluster's tree does not create (`created`: all of them). */
+/**
+ * The finding of an object whose namespace its cluster's tree does not create (`created`: all of them): Argo CD cannot
+ * sync it ("namespaces not found"). Checked for clusters whose tree creates Namespaces; Argo CD objects (they live in
+ * Argo CD's own cluster) are left out, and so are objects that declare their namespace external
+ * (`edgewatt.io/external-refs: Namespace/<name>`, e.g. the existing Prometheus install's namespace in
+ * prometheus-operator mode).
+ */
 function namespaceFinding(e: Entry, created: ReadonlyMap<string, ReadonlySet<string>>): Finding | undefined {
   const ns = e.object.metadata.namespace;
   const mine = created.get(e.cluster);
