@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Problem, SpecError } from '../core/errors';
-import { makeCacheDir } from '../validate/cache';
+import { makeCacheDir } from '../validate/cache-files';
 import { startsGenerated } from './stager';
 import { isWithin, TreeTarget, writeTrees } from './writer';
 

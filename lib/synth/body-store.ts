@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { cacheTempFile, makeCacheDir, objectDigest, readCacheFile } from '../validate/cache';
+import { objectDigest } from '../core/object-digest';
+import { cacheTempFile, makeCacheDir, readCacheFile } from '../validate/cache-files';
 import { libraryYamlBody, templatedBody, yamlBody } from './serialize';
 
 /** From this size on, render.json is first only listed, and its bodies read only when the sample asks (BodyStore.load). */

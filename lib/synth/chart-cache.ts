@@ -6,7 +6,7 @@ import { packageVersions, sourceDigest } from '../core/code-digest';
 import { deepFreeze } from '../core/freeze';
 import { digestHex } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
-import { readCacheFile, writeCacheLines } from '../validate/cache';
+import { readCacheFile, writeCacheLines } from '../validate/cache-files';
 import type { KeptChart } from './chart-reuse';
 import { ReadTracker, readsFromText, readsToText } from './read-record';
 import { KubeObject } from './kube-object';

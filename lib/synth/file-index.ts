@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { digestBase64 } from '../core/hash';
-import { readCacheFile, writeCacheLines } from '../validate/cache';
+import { readCacheFile, writeCacheLines } from '../validate/cache-files';
 
 /**
  * What the file index knows of one file: what it holds (the objectDigest of the object it is the YAML of, or

@@ -6,7 +6,7 @@ import { digestHex } from '../core/hash';
 import { jsonExact } from '../core/object-digest';
 import { utf8Text } from '../core/utf8-text';
 import { StackReader, StackReaderState } from '../spec/stack-reader';
-import { writeCacheLines } from '../validate/cache';
+import { writeCacheLines } from '../validate/cache-files';
 
 /**
  * The stack reader's state (lib/spec/stack-reader.ts: the last stack.yaml text the quick reader read, its data
