@@ -104,7 +104,12 @@ function synthesizeWith(model: StackModel, options: SynthOptions, renderer: Body
  * registration request) and a few per cluster. A stack past the render threshold starts its render worker at once.
  */
 function expectedObjects(model: StackModel): number {
-  return (model.fleet?.devices.length ?? 0) + 10 * model.clusters.length;
+  return objectsOf(model.fleet?.devices.length ?? 0, model.clusters.length);
+}
+
+/** The estimate of expectedObjects from the numbers of devices and clusters. */
+function objectsOf(devices: number, clusters: number): number {
+  return devices + 10 * clusters;
 }
 
 export type { LayoutEntry } from './folder-order';
@@ -331,7 +336,7 @@ export function synthToDir(
 function expectedInputObjects(stack: StackInput): number {
   const input = stack as { fleet?: { devices?: unknown }; clusters?: unknown } | undefined;
   const count = (x: unknown): number => (Array.isArray(x) ? x.length : 0);
-  return count(input?.fleet?.devices) + 10 * count(input?.clusters);
+  return objectsOf(count(input?.fleet?.devices), count(input?.clusters));
 }
 
 /**
