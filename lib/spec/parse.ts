@@ -1,10 +1,11 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { Problem, SpecError } from '../core/errors';
 import { deepFreeze } from '../core/freeze';
+import { OffSwitch } from '../core/off-switch';
 import { credentialProblems } from './credentials';
 import { fastYaml } from './fast-yaml';
 import { problemsFromZod } from './issues';
-import { QuickDevice, quickDevices } from './quick-devices';
+import { QuickDevice, quickDevices, readsAs } from './quick-devices';
 import { StackInput, stackSchema, StackSpec } from './stack';
 
 /** Limits on stack.yaml, checked before anything big is built from it. */
@@ -249,13 +250,64 @@ export function parseStackKnowing(input: unknown, known: (i: number) => QuickDev
   return parseWith(input, undefined, known);
 }
 
+/** The devices the last parseStackRecalling gave (frozen), by index; none before the first or after a failed one. */
+let recalled: ReadonlyArray<QuickDevice> | undefined;
+
+const recalling = new OffSwitch();
+
+/** Runs `f` with parseStackRecalling reading every device (a reference synth: lib/synth/chart-reuse.ts withoutChartReuse). */
+export function withoutRecall<T>(f: () => T): T {
+  return recalling.off(f);
+}
+
+/** Forgets the devices parseStackRecalling keeps: the next one reads every device, and their memory can go. */
+export function forgetRecalledDevices(): void {
+  recalled = undefined;
+}
+
+/**
+ * parseStack for a synth (lib/synth/synthesize.ts), which a long-lived process may run again and again on the same
+ * stack, changed a little or not at all: each device that reads as the one at its index did in the last such parse
+ * (readsAs: the same fields, values and labels in order) is that parse's device object again, neither read nor
+ * searched for credentials again (that parse, which succeeded, found none in it); the others are read as parseStack
+ * reads them. At 100,000 devices the parse then keeps what it made before instead of ~30 MB of new devices that live
+ * until the next synth (session 45, docs/performance-history.md). The devices it gives are frozen, as they may be
+ * given again. A stack sealed by sealParsed is returned as it is.
+ */
+export function parseStackRecalling(input: unknown): StackSpec {
+  if (typeof input === 'object' && input !== null && sealed.has(input)) return input as StackSpec;
+  if (!recalling.on) return parseWith(input);
+  const before = recalled;
+  recalled = undefined;
+  // Each device's verdict, once (quickDevices asks first; the credential search asks again): 1 recalled, 2 not.
+  const verdicts = before === undefined ? undefined : new Uint8Array(before.length);
+  const known =
+    before === undefined || verdicts === undefined
+      ? undefined
+      : (i: number, given?: unknown): QuickDevice | undefined => {
+          if (i >= before.length) return undefined;
+          if (verdicts[i] === 0 && given !== undefined) verdicts[i] = readsAs(given, before[i]) ? 1 : 2;
+          return verdicts[i] === 1 ? before[i] : undefined;
+        };
+  const spec = parseWith(input, undefined, known);
+  const devices = spec.fleet?.devices as ReadonlyArray<QuickDevice> | undefined;
+  if (devices !== undefined) {
+    for (let i = 0; i < devices.length; i++) {
+      const d = devices[i];
+      if (known?.(i) !== d) Object.freeze(Object.freeze(d).labels);
+    }
+    recalled = devices;
+  }
+  return spec;
+}
+
 /** Whether a credential search path lies in a device `known` gives (fleet.devices[i]). */
 const inKnownDevice =
   (known: (i: number) => QuickDevice | undefined) =>
   (path: ReadonlyArray<string | number>): boolean =>
     path.length === 3 && path[0] === 'fleet' && path[1] === 'devices' && typeof path[2] === 'number' && known(path[2]) !== undefined;
 
-function parseWith(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>, atKey?: boolean) => string | undefined, known?: (i: number) => QuickDevice | undefined): StackSpec {
+function parseWith(input: unknown, locate?: (path: ReadonlyArray<PropertyKey>, atKey?: boolean) => string | undefined, known?: (i: number, given?: unknown) => QuickDevice | undefined): StackSpec {
   // The fleet's devices, read by the quick reader when it can (lib/spec/quick-devices.ts): the schema then reads the
   // stack without them, and its devices are the quick reader's (the same values, sooner).
   const devices = quickDevices(input, known);

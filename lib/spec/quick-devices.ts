@@ -129,12 +129,36 @@ function quickDevice(d: unknown, checks: Checks): QuickDevice | undefined {
 }
 
 /**
+ * Whether device `d`, as given, reads as `p` (what quickDevice gave for a device before): the same fields given, each
+ * with the same value, and the same labels in the same order, so quickDevice(d) would give an object equal to `p`
+ * key for key. Only under quickDevices' checks of the stack (a clean Object.prototype). No object is kept or made
+ * but the key lists of the labels.
+ */
+export function readsAs(d: unknown, p: QuickDevice): boolean {
+  if (!plain(d)) return false;
+  for (const k in d) if (k !== 'name' && k !== 'set' && k !== 'address' && k !== 'labels') return false;
+  if (d.name !== p.name) return false;
+  if ('set' in d ? !('set' in p) || d.set !== p.set : 'set' in p) return false;
+  if ('address' in d ? !('address' in p) || d.address !== p.address : 'address' in p) return false;
+  const given = 'labels' in d ? d.labels : {};
+  if (!plain(given) || Object.getOwnPropertySymbols(given).length > 0) return false;
+  const keys = Object.keys(given);
+  const before = Object.keys(p.labels);
+  if (keys.length !== before.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    // A label's value is a string; one found only on Object.prototype (a key such as `toString`) is not.
+    if (keys[i] !== before[i] || given[keys[i]] !== p.labels[before[i]]) return false;
+  }
+  return true;
+}
+
+/**
  * The devices of `input` (a stack as plain data) as the schema parses them, when its `fleet.devices` is a list the
  * quick reader takes whole (see above); else undefined (no fleet, no list, or anything it leaves to the schema).
- * `known(i)`: device i as an earlier parse of the same object gave it, not read again (lib/spec/parse.ts
- * parseStackKnowing). @default none
+ * `known(i, given)`: device i (`given`, as read from the list) as an earlier parse gave it, not read again (lib/spec/
+ * parse.ts parseStackKnowing, parseStackRecalling). @default none
  */
-export function quickDevices(input: unknown, known?: (i: number) => QuickDevice | undefined): QuickDevice[] | undefined {
+export function quickDevices(input: unknown, known?: (i: number, given: unknown) => QuickDevice | undefined): QuickDevice[] | undefined {
   // The stack and its fleet are copied with a spread (parseStack), which sees their enumerable own keys only.
   if (!enabled || !plain(input) || !plain(input.fleet) || !allEnumerable(input) || !allEnumerable(input.fleet) || !cleanPrototype()) return undefined;
   const devices = input.fleet.devices;
@@ -143,7 +167,8 @@ export function quickDevices(input: unknown, known?: (i: number) => QuickDevice 
   const out: QuickDevice[] = new Array<QuickDevice>(devices.length);
   for (let i = 0; i < devices.length; i++) {
     // A hole is undefined to the schema (an error there), and undefined here.
-    const d = known?.(i) ?? quickDevice(devices[i], checks);
+    const given: unknown = devices[i];
+    const d = known?.(i, given) ?? quickDevice(given, checks);
     if (d === undefined) return undefined;
     out[i] = d;
   }

@@ -3,7 +3,8 @@ import { deepFreeze } from '../core/freeze';
 import { OffSwitch } from '../core/off-switch';
 import { forgetStringMemos } from '../core/memo';
 import { forgetDeviceRequests } from '../fleet/flotta';
-import { StackModel } from '../model';
+import { forgetResolvedDevices, StackModel, withoutDeviceReuse } from '../model';
+import { forgetRecalledDevices, withoutRecall } from '../spec/parse';
 import { forgetFlowVerdicts, withoutFlowReuse } from '../validate/flows/reuse';
 import type { ChartDiskCache } from './chart-cache';
 import { forgetInterned, withoutInterning } from './intern';
@@ -140,12 +141,15 @@ export function chartReuseStats(): ChartReuseStats {
  * Forgets the last synth's charts, the device registration requests kept with them (lib/fleet/flotta.ts
  * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts), the flow verdicts
  * (lib/validate/flows/reuse.ts), the interned objects (lib/synth/intern.ts) and the folders' placements
- * (lib/synth/placement-reuse.ts): the next synth builds, places, renders, hashes and checks everything (except the
+ * (lib/synth/placement-reuse.ts) and the parsed and resolved devices (lib/spec/parse.ts parseStackRecalling, lib/model/
+ * resolve.ts): the next synth reads, builds, places, renders, hashes and checks everything (except the
  * charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as a new process does), and their
  * memory can go.
  */
 export function forgetCharts(): void {
   last = undefined;
+  forgetRecalledDevices();
+  forgetResolvedDevices();
   forgetDeviceRequests();
   forgetStringMemos();
   forgetFlowVerdicts();
@@ -158,11 +162,12 @@ const reusing = new OffSwitch();
 
 /**
  * Runs `f` with no chart built from the view, kept or reused: every chart built from the model, no Argo CD object
- * swapped for a kept one (lib/synth/intern.ts), every flow checked (lib/validate/flows/reuse.ts) and every folder placed
- * anew (lib/synth/placement-reuse.ts): a reference synth.
+ * swapped for a kept one (lib/synth/intern.ts), every flow checked (lib/validate/flows/reuse.ts), every folder placed
+ * anew (lib/synth/placement-reuse.ts) and every device read and resolved anew (parseStackRecalling, resolvedDevices): a
+ * reference synth.
  */
 export function withoutChartReuse<T>(f: () => T): T {
-  return reusing.off(() => withoutInterning(() => withoutFlowReuse(() => withoutPlacementReuse(f))));
+  return reusing.off(() => withoutInterning(() => withoutFlowReuse(() => withoutPlacementReuse(() => withoutRecall(() => withoutDeviceReuse(f))))));
 }
 
 /** The charts of one synth: what it may reuse from the last synth with the same registry, and what it keeps. */

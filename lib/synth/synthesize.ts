@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Problem, SpecError, ValidationError } from '../core/errors';
 import { StackModel } from '../model';
+import { parseStackRecalling } from '../spec/parse';
 import { StackInput } from '../spec/stack';
 import { KubeObject, Manifest } from './kube-object';
 import { measureObject } from '../core/object-digest';
@@ -81,8 +82,8 @@ export interface SynthResult {
  * Throws SpecError for a bad stack and ValidationError when a check fails.
  */
 export function synthesize(stack: StackInput, options: SynthOptions = {}): SynthResult {
-  if (options.renderer) return synthesizeWith(resolveStack(stack), options, options.renderer);
-  const model = resolveStack(stack);
+  if (options.renderer) return synthesizeWith(resolveStack(stack, parseStackRecalling), options, options.renderer);
+  const model = resolveStack(stack, parseStackRecalling);
   const renderer = openBodyRenderer({ threshold: options.renderThreshold, expectedObjects: expectedObjects(model) });
   try {
     const result = synthesizeWith(model, options, renderer);
@@ -284,7 +285,7 @@ export function synthToDir(
   });
   let txn: ReturnType<typeof beginWrite> | undefined;
   try {
-    const model = resolveStack(stack); // a bad stack fails here, before any lock is taken
+    const model = resolveStack(stack, parseStackRecalling); // a bad stack fails here, before any lock is taken
     // Every stack with GitOps has a bootstrap (its AppProject at least), and a stack without it has none.
     txn = beginWrite([outdir, ...(model.gitops ? [options.bootstrapDir ?? defaultBootstrapDir(outdir)] : [])], options);
     const folders = txn.folders;

@@ -9,7 +9,7 @@ import { benchStack } from '../../bench/stacks';
 import { SpecError } from '../../lib/core/errors';
 import { deviceSchema } from '../../lib/spec/fleet';
 import { parseStack } from '../../lib/spec/parse';
-import { quickDevices } from '../../lib/spec/quick-devices';
+import { quickDevices, readsAs } from '../../lib/spec/quick-devices';
 import { stackSchema } from '../../lib/spec/stack';
 import { thrown } from '../support/thrown';
 
@@ -61,6 +61,27 @@ const device = fc.oneof(
   fc.constant('dev-1'),
 );
 
+/**
+ * Two devices, often equal or nearly so: any two; a valid device and a copy (its fields or labels in another order,
+ * its labels copied); or a valid device and one thing of it changed.
+ */
+const pair = fc.oneof(
+  fc.tuple(device, device),
+  validDevice.chain((b) =>
+    fc.tuple(
+      fc.constantFrom<unknown>(
+        { ...b },
+        Object.fromEntries(Object.entries(b).reverse()),
+        { ...b, labels: { ...b.labels } },
+        { ...b, labels: Object.fromEntries(Object.entries(b.labels ?? {}).reverse()) },
+        b.labels && Object.keys(b.labels).length === 0 ? { name: b.name, ...(b.set ? { set: b.set } : {}), ...(b.address ? { address: b.address } : {}) } : b,
+      ),
+      fc.constant<unknown>(b),
+    ),
+  ),
+  fc.tuple(nearlyValid, validDevice),
+);
+
 describe('quick device reader: what the schema gives, or nothing', () => {
   test('generated devices: the quick reader gives the schema\'s parse exactly, and nothing where the schema fails', () => {
     let taken = 0;
@@ -80,6 +101,46 @@ describe('quick device reader: what the schema gives, or nothing', () => {
     );
     // Not vacuous: the quick reader took a good share of the generated lists.
     expect(taken).toBeGreaterThan(runs / 5);
+  });
+
+  test('readsAs(d, p): true exactly when the quick reader gives d as an object equal to p, key order and all', () => {
+    let same = 0;
+    let differ = 0;
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const before = quickDevices({ fleet: { devices: [b] } })?.[0];
+        if (before === undefined) return;
+        const now = quickDevices({ fleet: { devices: [a] } })?.[0];
+        const expected = now !== undefined && exact(now) === exact(before);
+        expect(readsAs(a, before)).toBe(expected);
+        if (expected) same++;
+        else differ++;
+      }),
+      { numRuns: 20000 },
+    );
+    // Not vacuous: both verdicts came up many times (the valid devices' values come from short lists).
+    expect(same).toBeGreaterThan(100);
+    expect(differ).toBeGreaterThan(100);
+    // Each field, and the labels' order, decides alone.
+    const p = quickDevices({ fleet: { devices: [{ name: 'a', set: 's', address: '10.0.0.1', labels: { x: '1', y: '2' } }] } })![0];
+    expect(readsAs({ name: 'a', set: 's', address: '10.0.0.1', labels: { x: '1', y: '2' } }, p)).toBe(true);
+    expect(readsAs({ labels: { x: '1', y: '2' }, address: '10.0.0.1', set: 's', name: 'a' }, p)).toBe(true);
+    for (const d of [
+      { name: 'b', set: 's', address: '10.0.0.1', labels: { x: '1', y: '2' } },
+      { name: 'a', address: '10.0.0.1', labels: { x: '1', y: '2' } },
+      { name: 'a', set: 's', labels: { x: '1', y: '2' } },
+      { name: 'a', set: 's', address: '10.0.0.2', labels: { x: '1', y: '2' } },
+      { name: 'a', set: 's', address: '10.0.0.1', labels: { y: '2', x: '1' } },
+      { name: 'a', set: 's', address: '10.0.0.1', labels: { x: '1' } },
+      { name: 'a', set: 's', address: '10.0.0.1', labels: { x: '1', y: '2', z: '3' } },
+      { name: 'a', set: 's', address: '10.0.0.1', labels: { x: '1', y: '2' }, role: 'gw' },
+    ]) {
+      expect(readsAs(d, p)).toBe(false);
+    }
+    const bare = quickDevices({ fleet: { devices: [{ name: 'a' }] } })![0];
+    expect(readsAs({ name: 'a', labels: {} }, bare)).toBe(true);
+    expect(readsAs({ name: 'a', labels: { toString: 'x' } }, bare)).toBe(false);
+    expect(readsAs({ name: 'a' }, quickDevices({ fleet: { devices: [{ name: 'a', labels: { toString: 'x' } }] } })![0])).toBe(false);
   });
 
   test('the bench stack: taken, and parseStack gives what the schema gives for the whole stack', () => {
