@@ -9,9 +9,9 @@ import { FileIndex, fileIn, stampOf } from './file-index';
 import { FileRef, FromWorker, Staging, StartSession, ToWorker } from './render-protocol';
 import { libraryYamlBody, templatedBody, yamlBody } from './serialize';
 import { openStagers, stageObjects, StageResult } from './stager';
-import { dropWorker, KEEP_WORKER_MAX_OBJECTS, releaseWorker, takeWorker } from './worker-keeper';
+import { dropWorker, releaseWorker, takeWorker } from './worker-keeper';
 
-export { KEEP_WORKER_IDLE_MS, KEEP_WORKER_MAX_OBJECTS, KEPT_WORKER_PING_MS, stopIdleRenderWorker } from './worker-keeper';
+export { KEEP_WORKER_IDLE_MS, KEPT_WORKER_PING_MS, stopIdleRenderWorker } from './worker-keeper';
 
 /**
  * Renders the YAML bodies of a synth's objects, on a second core when the stack is large: objects are added as
@@ -247,7 +247,7 @@ class Renderer implements BodyRenderer {
         thrown = { e };
       }
       if (!this.failed) while (this.receive() !== 'ended');
-      keep = how === 'commit' && !this.failed && this.added <= KEEP_WORKER_MAX_OBJECTS;
+      keep = how === 'commit' && !this.failed;
     } catch {
       /* the cache is a shortcut: a worker that failed at the end leaves the old render.json */
     } finally {

@@ -58,10 +58,13 @@ export interface StartSession {
 /**
  * Main thread to worker, on the worker's own port: before a kept worker is given a session, the main thread asks
  * whether it still runs; the worker adds 1 to the counter in `signal` and notifies at once (worker-keeper.ts alive).
+ * With `heap` (8 bytes), it first writes there its heap's used bytes (a Float64: v8.getHeapStatistics), so a test can
+ * see what an idle worker holds.
  */
 export interface PingWorker {
   readonly type: 'ping';
   readonly signal: SharedArrayBuffer;
+  readonly heap?: SharedArrayBuffer;
 }
 
 /** Main thread to worker, on the session's port. */

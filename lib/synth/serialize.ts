@@ -138,10 +138,10 @@ export function toYaml(value: unknown, header: string): string {
 let yamlModule: typeof import('yaml') | undefined;
 
 /**
- * The `yaml` library, loaded on first use: the render worker, a new thread for each synth past 20,000 objects
- * (lib/synth/worker-keeper.ts), loads it only when it serializes an object itself. With warm caches it mostly does
- * not (a device's request comes as text, templatedBody), and loading the library took ~0.13 s of the worker's CPU per
- * synth at 100,000 devices.
+ * The `yaml` library, loaded on first use: the render worker (a new thread for a process's first large synth,
+ * lib/synth/worker-keeper.ts; `edgewatt synth` runs one synth a process) loads it only when it serializes an object
+ * itself. With warm caches it mostly does not (a device's request comes as text, templatedBody), and loading the
+ * library took ~0.13 s of the worker's CPU per synth at 100,000 devices.
  */
 function yamlLibrary(): typeof import('yaml') {
   return (yamlModule ??= require('yaml') as typeof import('yaml'));

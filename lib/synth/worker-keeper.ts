@@ -12,8 +12,15 @@ import { PingWorker } from './render-protocol';
  * get a worker whose modules are loaded and whose serializer is compiled (a fresh worker renders its first ~2,000
  * objects at about twice the later cost), and so does `edgewatt synth --watch`; `edgewatt synth` runs one synth per
  * process and never reuses one.
- * A worker whose session failed or was aborted is stopped, never kept; so is one that was given more than
- * KEEP_WORKER_MAX_OBJECTS objects, and one left idle for KEEP_WORKER_IDLE_MS.
+ * A worker whose session failed or was aborted is stopped, never kept; so is one left idle for KEEP_WORKER_IDLE_MS.
+ * A kept worker holds little: nothing of a session outlives it, and the worker collects its garbage as soon as a
+ * session has ended (render-worker.ts collectAfterSession), while the main thread goes on. So it is kept after a
+ * synth of any size: at 100,000 devices a re-synth with the worker kept took ~0.5 s less CPU (no new thread to start,
+ * its modules to load and its code to compile again) and ~0.2-0.4 s less time, and the process's peak RSS over three
+ * full synths and four re-synths was 832-850 MiB against 851-874 MiB with a new worker each synth (session 45).
+ * Before the worker collected its garbage it was kept only after synths of at most 20,000 objects: an idle worker
+ * then held its session's heap (at 100,000 devices the process's RSS fell by ~320 MB when it was stopped), and the
+ * next session's allocations came on top of it (peak RSS 963-1,062 MiB).
  */
 let idleWorker: Worker | undefined;
 /** Stops the idle worker once it has been idle for KEEP_WORKER_IDLE_MS (unreferenced). */
@@ -24,15 +31,6 @@ let idleTimer: NodeJS.Timeout | undefined;
  * bench, a watch loop's quick edits) reuse it, and its memory is not held long after the last one.
  */
 export const KEEP_WORKER_IDLE_MS = 30_000;
-
-/**
- * A worker is kept only after a synth of at most this many objects. An idle worker holds memory its session used
- * (measured on this machine, the process's RSS fell by ~80 MB at 3,000 devices, ~115 MB at 10,000 and ~320 MB at
- * 100,000 when the idle worker was stopped; a full collection in the worker when its session ended gave back only
- * ~10-25 MB more and slowed the next session), while the cold start it saves (~0.1-0.3 s) is a small share of a
- * larger synth.
- */
-export const KEEP_WORKER_MAX_OBJECTS = 20_000;
 
 /** The kept worker, taken out of the slot (its idle timer cleared), or undefined. */
 function takeIdle(): Worker | undefined {

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BodyStore, objectDigest, openBodyRenderer, synthesize, synthToDir, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
-import { KEEP_WORKER_IDLE_MS, KEEP_WORKER_MAX_OBJECTS, stopIdleRenderWorker } from '../../lib/synth/render-pool';
+import { KEEP_WORKER_IDLE_MS, stopIdleRenderWorker } from '../../lib/synth/render-pool';
 
 /**
  * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
@@ -163,6 +163,29 @@ describe('render worker', () => {
       const Real = threads.Worker;
       return jest.spyOn(threads, 'Worker').mockImplementation((file, options) => new Real(file, options));
     }
+    /** A session past the 20,000 objects after which a worker used to be stopped rather than kept. */
+    const LARGE_SESSION_OBJECTS = 30_000;
+    /** How much more of its heap an idle worker may hold after a large session than after a small one. */
+    const IDLE_WORKER_MAX_GROWTH_BYTES = Number(process.env.IDLEMAX ?? 4 * 2 ** 20);
+    /** The worker's used heap bytes (a ping with `heap`, render-protocol.ts PingWorker), waited for at most 5 s. */
+    const usedHeapOf = (worker: import('worker_threads').Worker): number => {
+      const signal = new SharedArrayBuffer(4);
+      const heap = new SharedArrayBuffer(8);
+      worker.postMessage({ type: 'ping', signal, heap });
+      expect(Atomics.wait(new Int32Array(signal), 0, 0, 5000)).not.toBe('timed-out');
+      return new Float64Array(heap)[0];
+    };
+    /** The worker's used heap once it holds still (the same within 64 KiB twice 100 ms apart; at most 10 s). */
+    const settledHeapOf = async (worker: import('worker_threads').Worker): Promise<number> => {
+      let last = usedHeapOf(worker);
+      for (const end = Date.now() + 10_000; Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = usedHeapOf(worker);
+        if (Math.abs(now - last) < 64 * 1024) return now;
+        last = now;
+      }
+      return last;
+    };
     const renderAll = (r: ReturnType<typeof openBodyRenderer>, objs: object[]): void => {
       r.add(objs);
       for (const o of objs) expect(r.body(o)).toBe(yamlBody(o));
@@ -231,19 +254,25 @@ describe('render worker', () => {
       }
     });
 
-    test(`a worker given at most ${KEEP_WORKER_MAX_OBJECTS} objects is kept, one given more is stopped`, async () => {
+    test('a worker is kept after a session of any size, and once idle it holds little of it', async () => {
       const started = await spyWorkers();
       try {
-        const atCap = openBodyRenderer({ threshold: 0 });
-        atCap.add(objects(KEEP_WORKER_MAX_OBJECTS));
-        atCap.commit();
-        const over = openBodyRenderer({ threshold: 0 });
+        // What the worker holds idle after a small session (its modules, the serializer, compiled code), then a large one.
+        const small = openBodyRenderer({ threshold: 0 });
+        renderAll(small, objects(50));
+        small.commit();
+        const worker = started.mock.results[0].value as import('worker_threads').Worker;
+        const idle = await settledHeapOf(worker);
+        const large = openBodyRenderer({ threshold: 0 });
+        renderAll(large, objects(LARGE_SESSION_OBJECTS));
+        large.commit();
         expect(started).toHaveBeenCalledTimes(1); // kept
-        over.add(objects(KEEP_WORKER_MAX_OBJECTS + 1));
-        over.commit();
+        const afterLarge = await settledHeapOf(worker);
+        expect(afterLarge - idle).toBeLessThan(IDLE_WORKER_MAX_GROWTH_BYTES);
         const next = openBodyRenderer({ threshold: 0 });
-        expect(started).toHaveBeenCalledTimes(2); // it holds its session's memory: stopped
-        next.abort();
+        renderAll(next, objects(5));
+        next.commit();
+        expect(started).toHaveBeenCalledTimes(1); // kept
       } finally {
         started.mockRestore();
       }
@@ -271,16 +300,16 @@ describe('render worker', () => {
       }
     });
 
-    test('a worker the pool stopped (its session aborted, or over the cap) reports a late error only as a warning', async () => {
+    test('a worker the pool stopped (its session aborted) reports a late error only as a warning', async () => {
       const started = await spyWorkers();
       const warned = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
       try {
         const aborted = openBodyRenderer({ threshold: 0 });
         renderAll(aborted, objects(5));
         aborted.abort();
-        const over = openBodyRenderer({ threshold: 0 });
-        over.add(objects(KEEP_WORKER_MAX_OBJECTS + 1));
-        over.commit();
+        const failed = openBodyRenderer({ threshold: 0 });
+        renderAll(failed, objects(5));
+        failed.abort();
         expect(started).toHaveBeenCalledTimes(2);
         for (const [i, result] of started.mock.results.entries()) {
           const worker = result.value as import('worker_threads').Worker;
