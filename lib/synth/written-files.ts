@@ -1,6 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+/** The names of a FileMap's files: a WrittenFiles' without filling its map (WrittenFiles.names). */
+export function fileNamesOf(files: ReadonlyMap<string, string>): ReadonlyArray<string> {
+  return files instanceof WrittenFiles ? files.names() : [...files.keys()];
+}
+
 /**
  * The files of a tree synthToDir has just written, read back from the folder when a value is asked for. A large
  * synth renders and writes its files on the render worker, so the main thread never holds every file's text
@@ -33,9 +38,17 @@ export class WrittenFiles extends Map<string, string> {
     for (const p of paths) super.set(p, '');
   }
 
+  /** The number of files, without putting their names into the map (the names are distinct). */
   public override get size(): number {
-    this.fill();
-    return super.size;
+    return this.pending !== undefined ? this.pending.length : super.size;
+  }
+
+  /**
+   * The files' names, in order, without putting them into the map (`edgewatt synth` counts the objects among them:
+   * filling the map for it took ~0.1 s of each synth at 100,000 devices).
+   */
+  public names(): ReadonlyArray<string> {
+    return this.pending ?? [...super.keys()];
   }
 
   public override has(rel: string): boolean {

@@ -1,7 +1,7 @@
 /** The files of a written tree (lib/synth/written-files.ts): a read-only Map whose names go in on first use. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { WrittenFiles } from '../../lib/synth/written-files';
+import { fileNamesOf, WrittenFiles } from '../../lib/synth/written-files';
 import { tmpDir } from '../support/tmp';
 
 function tree(): { dir: string; files: WrittenFiles } {
@@ -37,5 +37,17 @@ describe('WrittenFiles', () => {
     other.clear();
     expect(other.size).toBe(0);
     expect(other.get('b.yaml')).toBeUndefined();
+  });
+
+  test('size and names before and after first use, and after a delete; fileNamesOf of any map', () => {
+    const { files } = tree();
+    expect(files.size).toBe(2);
+    expect(files.names()).toEqual(['hub/a.yaml', 'b.yaml']);
+    expect(files.delete('hub/a.yaml')).toBe(true); // the names go into the map
+    expect(files.size).toBe(1);
+    expect(files.names()).toEqual(['b.yaml']);
+    expect(fileNamesOf(files)).toEqual(['b.yaml']);
+    expect(fileNamesOf(tree().files)).toEqual(['hub/a.yaml', 'b.yaml']);
+    expect(fileNamesOf(new Map([['x.yaml', 'x'], ['y.md', 'y']]))).toEqual(['x.yaml', 'y.md']);
   });
 });

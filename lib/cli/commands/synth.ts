@@ -5,6 +5,7 @@ import { StackReader } from '../../spec/stack-reader';
 import { checkDirContents, defaultBootstrapDir, defaultCacheDir, forgetCharts, loadStackFile, synthToDir, withStackLines } from '../../synth';
 import { dropStackReader, openStackReader, saveStackReader } from '../../synth/stack-cache';
 import { startsGenerated } from '../../synth/stager';
+import { fileNamesOf } from '../../synth/written-files';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { checkMessage, CheckKind, checkPatch } from './check-diff';
@@ -175,7 +176,8 @@ function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<strin
     throw new CheckFailed(all.map((d) => ({ path: shown(d.f), message: checkMessage(d.what, flags.out) })), fix, { differences: all.map((d) => ({ path: shown(d.f), kind: d.what })) });
   }
   const r = synthToDir(stack, flags.out, options);
-  const objects = [...r.files.keys()].filter((f) => f.endsWith('.yaml')).length; // one object per YAML file
+  let objects = 0; // one object per YAML file
+  for (const f of fileNamesOf(r.files)) if (f.endsWith('.yaml')) objects++;
   const written = r.write.missing.length + r.write.changed.length;
   const result = { written, unchanged: r.write.unchanged, removed: r.write.stale.length, files: r.files.size };
   if (flags.output === 'json') return result;
