@@ -240,7 +240,7 @@ class Renderer implements BodyRenderer {
     let thrown: { readonly e: unknown } | undefined;
     try {
       if (how === 'commit') this.send();
-      port.postMessage({ type: how } satisfies ToWorker);
+      port.postMessage((how === 'commit' ? { type: how, objects: this.added } : { type: how }) satisfies ToWorker);
       try {
         meanwhile?.();
       } catch (e) {

@@ -99,7 +99,8 @@ export type ToWorker =
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
   /** The end: keep this run's bodies as the render cache, or not (render-pool.ts may keep the worker for another session). */
-  | { readonly type: 'commit' }
+  /** `objects`: how many the session was given (its worker collects its garbage after a large one). */
+  | { readonly type: 'commit'; readonly objects?: number }
   | { readonly type: 'abort' };
 
 /** Worker to main thread. */

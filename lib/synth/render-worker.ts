@@ -13,7 +13,7 @@ import * as v8 from 'v8';
 import { MessagePort, parentPort } from 'worker_threads';
 import { SpecError } from '../core/errors';
 import { BodyStore } from './body-store';
-import { collectGarbage } from './collect';
+import { collectGarbage, COLLECT_FROM_OBJECTS } from './collect';
 import { FileIndex, readIndexFile } from './file-index';
 import { FileRef, FromWorker, PingWorker, StartSession, ToWorker } from './render-protocol';
 import { FolderStager, openStagers, stageObjects } from './stager';
@@ -34,14 +34,19 @@ function postOn(port: MessagePort, counter: Int32Array, m: FromWorker): void {
 let underWay = false;
 
 /**
- * After a session ended, when no other has begun: its garbage is collected now, while the worker waits for the next
- * session (worker-keeper.ts keeps it), on this thread, so the main thread goes on meanwhile. Without it the next
- * session's allocations came on top of the last one's (at 100,000 devices an idle worker held 70-110 MB of its
- * session's heap, and the next session grew it further), and keeping the worker after a large synth cost more memory
- * than it saved time.
+ * After a large session ended (of COLLECT_FROM_OBJECTS objects or more), when no other has begun: its garbage is
+ * collected now, while the worker waits for the next session (worker-keeper.ts keeps it), on this thread, so the main
+ * thread goes on meanwhile. Without it the next session's allocations came on top of the last one's (at 100,000
+ * devices an idle worker held 70-110 MB of its session's heap, and the next session grew it further), and keeping
+ * the worker after a large synth cost more memory than it saved time. Not after a smaller one: at 10,000 devices the
+ * next synth took ~0.1 s longer after it (a forced collection also drops compiled code), for little memory.
  */
 function collectAfterSession(this: void): void {
-  if (!underWay) collectGarbage();
+  if (underWay) return;
+  // Twice: after a session of 50,000 objects one collection left ~20 MB of it that only a second freed (measured with
+  // the worker's used heap, test/synth/render-pool.test.ts).
+  collectGarbage();
+  collectGarbage();
 }
 
 /**
@@ -77,6 +82,8 @@ function session(data: StartSession['data']): void {
   /** Batches whose files are staged (or, without staging, whose bodies went back): by this thread or the main one. */
   let done = 0;
   let ending: 'commit' | 'abort' | undefined;
+  /** How many objects the session was given (told with the commit). */
+  let objects = 0;
   /** The session failed or ended: nothing more runs (a step already scheduled returns at once). */
   let stopped = false;
   let filesEnded = false;
@@ -208,7 +215,7 @@ function session(data: StartSession['data']): void {
     port.close();
     // Nothing of the session stays reachable (its listeners hold it): its memory goes at the collection that follows.
     port.removeAllListeners();
-    setImmediate(collectAfterSession);
+    if (objects >= COLLECT_FROM_OBJECTS) setImmediate(collectAfterSession);
   }
 
   function schedule(): void {
@@ -261,7 +268,10 @@ function session(data: StartSession['data']): void {
       } catch (e) {
         return fail(e);
       }
-    } else ending = m.type;
+    } else {
+      ending = m.type;
+      if (m.type === 'commit') objects = m.objects ?? 0;
+    }
     schedule();
   });
 }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { BodyStore, objectDigest, openBodyRenderer, synthesize, synthToDir, yamlBody } from '../../lib/internal';
 import { benchStack } from '../../bench/stacks';
 import { KEEP_WORKER_IDLE_MS, stopIdleRenderWorker } from '../../lib/synth/render-pool';
+import { COLLECT_FROM_OBJECTS } from '../../lib/synth/collect';
 
 /**
  * The render worker (lib/synth/render-pool.ts, render-worker.ts): the same bytes and digests as rendering on the
@@ -163,8 +164,8 @@ describe('render worker', () => {
       const Real = threads.Worker;
       return jest.spyOn(threads, 'Worker').mockImplementation((file, options) => new Real(file, options));
     }
-    /** A session past the 20,000 objects after which a worker used to be stopped rather than kept. */
-    const LARGE_SESSION_OBJECTS = 30_000;
+    /** A session past the 20,000 objects after which a worker used to be stopped rather than kept, and large enough for the worker to collect after it (COLLECT_FROM_OBJECTS). */
+    const LARGE_SESSION_OBJECTS = COLLECT_FROM_OBJECTS;
     /** How much more of its heap an idle worker may hold after a large session than after a small one. */
     const IDLE_WORKER_MAX_GROWTH_BYTES = Number(process.env.IDLEMAX ?? 4 * 2 ** 20);
     /** The worker's used heap bytes (a ping with `heap`, render-protocol.ts PingWorker), waited for at most 5 s. */
