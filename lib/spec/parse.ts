@@ -279,26 +279,26 @@ export function parseStackRecalling(input: unknown): StackSpec {
   if (!recalling.on) return parseWith(input);
   const before = recalled;
   recalled = undefined;
-  // Each device's verdict, once (quickDevices asks first; the credential search asks again): 1 recalled, 2 not.
-  const verdicts = before === undefined ? undefined : new Uint8Array(before.length);
-  const known =
-    before === undefined || verdicts === undefined
-      ? undefined
-      : (i: number, given?: unknown): QuickDevice | undefined => {
-          if (i >= before.length) return undefined;
-          if (verdicts[i] === 0 && given !== undefined) verdicts[i] = readsAs(given, before[i]) ? 1 : 2;
-          return verdicts[i] === 1 ? before[i] : undefined;
-        };
-  const spec = parseWith(input, undefined, known);
+  const spec = parseWith(input, undefined, before && recallFrom(before));
   const devices = spec.fleet?.devices as ReadonlyArray<QuickDevice> | undefined;
   if (devices !== undefined) {
-    for (let i = 0; i < devices.length; i++) {
-      const d = devices[i];
-      if (known?.(i) !== d) Object.freeze(Object.freeze(d).labels);
-    }
+    for (const d of devices) deepFreeze(d); // a device given again is frozen already, and not walked
     recalled = devices;
   }
   return spec;
+}
+
+/**
+ * `known` for parseWith from the devices of the last recalling parse: device i when the one given reads as it. Each
+ * device's verdict is reached once (quickDevices asks first, with the device; the credential search asks again).
+ */
+function recallFrom(before: ReadonlyArray<QuickDevice>): (i: number, given?: unknown) => QuickDevice | undefined {
+  const verdicts = new Uint8Array(before.length); // 0 not asked yet, 1 recalled, 2 not
+  return (i, given) => {
+    if (i >= before.length) return undefined;
+    if (verdicts[i] === 0 && given !== undefined) verdicts[i] = readsAs(given, before[i]) ? 1 : 2;
+    return verdicts[i] === 1 ? before[i] : undefined;
+  };
 }
 
 /** Whether a credential search path lies in a device `known` gives (fleet.devices[i]). */

@@ -98,8 +98,10 @@ export type ToWorker =
   | { readonly type: 'staging'; readonly staging: Staging }
   /** No more objects; the files that are texts already. */
   | { readonly type: 'files-end'; readonly texts: ReadonlyArray<readonly [number, string, string]> }
-  /** The end: keep this run's bodies as the render cache, or not (render-pool.ts may keep the worker for another session). */
-  /** `objects`: how many the session was given (its worker collects its garbage after a large one). */
+  /**
+   * The end: keep this run's bodies as the render cache, or not (render-pool.ts may keep the worker for another
+   * session). `objects`: how many the session was given (its worker collects its garbage after a large one).
+   */
   | { readonly type: 'commit'; readonly objects?: number }
   | { readonly type: 'abort' };
 

@@ -37,7 +37,7 @@ let underWay = false;
  * After a large session ended (of COLLECT_FROM_OBJECTS objects or more), when no other has begun: its garbage is
  * collected now, while the worker waits for the next session (worker-keeper.ts keeps it), on this thread, so the main
  * thread goes on meanwhile. Without it the next session's allocations came on top of the last one's (at 100,000
- * devices an idle worker held 70-110 MB of its session's heap, and the next session grew it further), and keeping
+ * devices a worker's heap held 87-144 MB used at a session's end, and the next session grew it further), and keeping
  * the worker after a large synth cost more memory than it saved time. Not after a smaller one: at 10,000 devices the
  * next synth took ~0.1 s longer after it (a forced collection also drops compiled code), for little memory.
  */
