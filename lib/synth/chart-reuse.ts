@@ -142,7 +142,7 @@ export function chartReuseStats(): ChartReuseStats {
  * EdgeDeviceSignedRequests.toJson), the per-name hashes (lib/core/memo.ts), the flow verdicts
  * (lib/validate/flows/reuse.ts), the interned objects (lib/synth/intern.ts) and the folders' placements
  * (lib/synth/placement-reuse.ts) and the parsed and resolved devices (lib/spec/parse.ts parseStackRecalling, lib/model/
- * resolve.ts): the next synth reads, builds, places, renders, hashes and checks everything (except the
+ * resolved-devices.ts): the next synth reads, builds, places, renders, hashes and checks everything (except the
  * charts it reads from an output folder's charts file, lib/synth/chart-cache.ts, as a new process does), and their
  * memory can go.
  */

@@ -1,6 +1,6 @@
 /**
  * A synth's parse and resolve give the devices of the last synth again when they read the same
- * (lib/spec/parse.ts parseStackRecalling, lib/model/resolve.ts resolvedDevices): the same objects for unchanged
+ * (lib/spec/parse.ts parseStackRecalling, lib/model/resolved-devices.ts resolvedDevices): the same objects for unchanged
  * devices, new ones for every device that changed, whatever the change, and never a problem missed.
  */
 import { benchStack } from '../../bench/stacks';
