@@ -32,8 +32,13 @@ export { CACHE_GITIGNORE, cacheTempFile, makeCacheDir, readCacheFile, removeOrph
 export interface ValidationCache {
   /** Whether this object (digest from {@link entryDigest}) passed the per-object checks under the same key. */
   has(digest: string): boolean;
-  /** Sets the digests that passed in this run (validateEntries calls it); save() writes these (see save). */
-  record(passed: ReadonlyArray<string>): void;
+  /**
+   * Sets the digests that passed in this run (validateEntries calls it); save() writes these (see save). `fresh`: those
+   * of them `has` did not list, when the caller knows them (validateEntries: the digests of the objects it checked
+   * afresh that passed), so save need not look every digest up again (~50 ms of 116,000 at the end of every synth at
+   * 100,000 devices). @default - found by looking every passed digest up
+   */
+  record(passed: ReadonlyArray<string>, fresh?: ReadonlyArray<string>): void;
   /**
    * Writes the recorded digests; a few stale ones may stay listed (staleLimit). A failure to write is ignored (the
    * cache is a shortcut).
@@ -263,6 +268,7 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     /* no cache yet, or unreadable: validate everything */
   }
   let passed: ReadonlyArray<string> | undefined;
+  let passedFresh: ReadonlyArray<string> | undefined;
   // Node's version too: the flow checks use its net.isIP.
   const flows = openFlowVerdictFile(dir, `${key}\0node ${process.versions.node}`, writeCacheLines);
   return {
@@ -270,15 +276,16 @@ export function openValidationCache(dir: string, key: string): ValidationCache {
     // The Set itself: this process only ever adds to it (a file written whole gets a new Set, so a new token).
     token: digests,
     has: (d) => digests.has(d),
-    record: (p) => {
+    record: (p, f) => {
       passed = p;
+      passedFresh = f;
     },
     flows,
     save: () => {
       flows.save();
       if (!passed) return;
       try {
-        const fresh = [...new Set(passed.filter((d) => !digests.has(d)))];
+        const fresh = [...new Set(passedFresh ?? passed.filter((d) => !digests.has(d)))];
         const live = passed.length;
         if (stamp !== undefined && digests.size > 0 && digests.size + fresh.length <= live + staleLimit(live)) {
           // The file lists every digest already (and a few stale ones): nothing to write.

@@ -124,8 +124,10 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     if (!filter) options.beforeDigests?.();
     const all = concatLists(segments.map(digestsOf));
     const failed = new Set(perObject.map((f) => f.file));
-    // Nothing failed (the usual case): every digest is recorded, and no entry is read again to find out.
-    cache.record(failed.size === 0 ? all : all.filter((_, i) => !failed.has(entries[i].file)));
+    // Nothing failed (the usual case): every digest is recorded, and no entry is read again to find out. The new ones
+    // are those of the entries checked afresh that passed (with an empty cache, every one: the cache looks them up).
+    const passedFresh = filter ? fresh.filter((e) => !failed.has(e.file)).map(entryDigest) : undefined;
+    cache.record(failed.size === 0 ? all : all.filter((_, i) => !failed.has(entries[i].file)), passedFresh);
   }
   return findings.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.pointer !== b.pointer ? (a.pointer < b.pointer ? -1 : 1) : a.message < b.message ? -1 : a.message > b.message ? 1 : 0,

@@ -11,7 +11,7 @@ import { Flow } from '../../lib/core/flows';
 import { synthesize } from '../../lib/internal';
 import { ClusterObjects, Entry, evaluateFlows, flowReuseStats, forgetFlowVerdicts, FlowVerdict } from '../../lib/validate';
 import { withoutFlowReuse } from '../../lib/validate/flows/reuse';
-import { FLOWS_CACHE_FILE, forgetKnownFlowFiles, openFlowVerdictFile } from '../../lib/validate/flows/store';
+import { FLOWS_CACHE_FILE, forgetKnownFlowFiles, openFlowVerdictFile, StoredVerdict } from '../../lib/validate/flows/store';
 import { writeCacheLines } from '../../lib/validate/cache';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -267,6 +267,39 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
     const after = evaluateFlows(FLOWS, copied(moved), 'dist', opened(brokenDir));
     expect(flowReuseStats().evaluated).toBeGreaterThan(0);
     expect(after.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain('dist/line-1/iomt/networkpolicy-moved.yaml');
+  });
+
+  test('verdicts changed in the process that wrote the file: it is written as a process from nothing writes it (the kept verdicts keep their lines)', () => {
+    const dir = storedAfter(TREE);
+    const broken = copied(edited(TREE, NETPOL, (o) => (o.spec.ingress = [])));
+    // Opened as this process knows it (it wrote it): its verdicts and lines from memory.
+    const store = openFlowVerdictFile(dir, 'k', writeCacheLines);
+    evaluateFlows(FLOWS, broken, 'dist', store);
+    expect(flowReuseStats().reused).toBeGreaterThan(0);
+    store.save();
+    const written = fs.readFileSync(path.join(dir, FLOWS_CACHE_FILE), 'utf8');
+    expect(written).toBe(fs.readFileSync(path.join(storedAfter(broken), FLOWS_CACHE_FILE), 'utf8'));
+    expect(written).not.toBe(fs.readFileSync(path.join(storedAfter(TREE), FLOWS_CACHE_FILE), 'utf8'));
+  });
+
+  test('a verdict reused with the same clusters is put in the store as the same object; one whose clusters changed, as a new one equal to a check from nothing', () => {
+    const puts: Array<ReadonlyMap<string, StoredVerdict>> = [];
+    const spy = { get: () => undefined, put: (_root: string, v: ReadonlyMap<string, StoredVerdict>) => void puts.push(v) };
+    evaluateFlows(FLOWS, TREE, 'dist', spy);
+    evaluateFlows(FLOWS, TREE, 'dist', spy);
+    const broken = edited(TREE, NETPOL, (o) => (o.spec.ingress = []));
+    evaluateFlows(FLOWS, broken, 'dist', spy);
+    const [first, second, third] = puts;
+    expect([...second.keys()]).toEqual([...first.keys()]);
+    expect([...second].every(([k, v]) => first.get(k) === v)).toBe(true);
+    const renewed = [...third].filter(([k, v]) => second.get(k) !== v).map(([k]) => k);
+    expect(renewed.length).toBeGreaterThan(0);
+    expect(renewed.length).toBeLessThan(FLOWS.length);
+    // What the store gets is what a store given the broken tree from nothing gets.
+    const fresh: Array<ReadonlyMap<string, StoredVerdict>> = [];
+    forgetFlowVerdicts();
+    evaluateFlows(FLOWS, broken, 'dist', { get: () => undefined, put: (_root, v) => void fresh.push(v) });
+    expect(JSON.stringify([...third])).toBe(JSON.stringify([...fresh[0]]));
   });
 
   test('objects that are not frozen get no verdict from the file (a digest is kept per object: one changed in place would keep it)', () => {

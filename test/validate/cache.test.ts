@@ -61,6 +61,25 @@ describe('validation cache', () => {
     expect(validateEntries(changed, { schemas })).toEqual([{ file: broken.file, pointer: '/spec/replicaz', message: 'unknown field' }]);
   });
 
+  test('a warm cache records just the objects checked afresh that passed: a broken one is not listed, the changed one that passes is', () => {
+    const es = entries();
+    const dir = cacheWith(key, es.map(entryDigest));
+    const [i, j] = es.flatMap((e, n) => (e.object.kind === 'Deployment' ? [n] : [])).slice(0, 2);
+    const spec = (e: Entry) => (e.object as unknown as { spec: object }).spec;
+    const broken = { ...es[i], object: { ...es[i].object, spec: { ...spec(es[i]), replicaz: 2 } } } as Entry;
+    const passing = { ...es[j], object: { ...es[j].object, spec: { ...spec(es[j]), replicas: 7 } } } as Entry;
+    const c = openValidationCache(dir, key);
+    let fresh: ReadonlyArray<string> | undefined;
+    const recording = { ...c, record: (p: ReadonlyArray<string>, f?: ReadonlyArray<string>) => ((fresh = f), c.record(p, f)) };
+    const findings = validateEntries(es.map((e, n) => (n === i ? broken : n === j ? passing : e)), { schemas, cache: recording });
+    expect(findings).toEqual([{ file: broken.file, pointer: '/spec/replicaz', message: 'unknown field' }]);
+    expect(fresh).toEqual([entryDigest(passing)]);
+    c.save();
+    const listed = (JSON.parse(fs.readFileSync(path.join(dir, 'validation.json'), 'utf8')) as { passed: string[] }).passed;
+    expect(listed).toEqual([...new Set([...es.map(entryDigest), entryDigest(passing)])]);
+    expect(listed).not.toContain(entryDigest(broken));
+  });
+
   test('a failing object is not recorded; a passing one is', () => {
     const es = entries();
     const i = es.findIndex((e) => e.object.kind === 'Deployment');
