@@ -43,6 +43,17 @@ describe('validation cache: new digests appended in place', () => {
     expect(onDisk(dir).passed.slice(-2)).toEqual(['new-1', 'new-2']);
   });
 
+  test('the new digests given with the passed ones (as the gates give them): those not listed yet are appended, once', () => {
+    const dir = path.join(tmpDir(), 'cache');
+    const first = digests('a', 100);
+    save(dir, 'k1', first);
+    const c = openValidationCache(dir, 'k1');
+    // One new digest, one listed already (another cache of the same file may have added it meanwhile), one given twice.
+    c.record([...first, 'new-1'], ['new-1', first[3], 'new-1']);
+    c.save();
+    expect(onDisk(dir)).toEqual({ key: 'k1', passed: [...first, 'new-1'] });
+  });
+
   test('nothing new: the file is not written', () => {
     const dir = path.join(tmpDir(), 'cache');
     save(dir, 'k1', digests('a', 50));
