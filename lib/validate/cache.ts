@@ -33,10 +33,11 @@ export interface ValidationCache {
   /** Whether this object (digest from {@link entryDigest}) passed the per-object checks under the same key. */
   has(digest: string): boolean;
   /**
-   * Sets the digests that passed in this run (validateEntries calls it); save() writes these (see save). `fresh`: those
-   * of them `has` did not list, when the caller knows them (validateEntries: the digests of the objects it checked
-   * afresh that passed), so save looks up only those (a cache of the same file saved meanwhile in this process may
-   * list some), not every passed digest (~50 ms of 116,000 at the end of every synth at 100,000 devices).
+   * Sets the digests that passed in this run (validateEntries calls it); save() writes these (see save). `fresh`: a list
+   * holding every one of them `has` did not list (more does no harm; one missing is not recorded, and its object is
+   * checked again next time), when the caller knows it (validateEntries: the digests of the objects it checked afresh
+   * that passed), so save looks up only those (a cache of the same file saved meanwhile in this process may list some),
+   * not every passed digest (~50 ms of 116,000 at the end of every synth at 100,000 devices).
    * @default - found by looking every passed digest up
    */
   record(passed: ReadonlyArray<string>, fresh?: ReadonlyArray<string>): void;

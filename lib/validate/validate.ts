@@ -125,7 +125,8 @@ export function validateEntries(entries: ReadonlyArray<Entry>, options: Validate
     const all = concatLists(segments.map(digestsOf));
     const failed = new Set(perObject.map((f) => f.file));
     // Nothing failed (the usual case): every digest is recorded, and no entry is read again to find out. The new ones
-    // are those of the entries checked afresh that passed (with an empty cache, every one: the cache looks them up).
+    // are among those of the entries checked afresh that passed (not given with an empty cache, where every entry was:
+    // the cache then looks every digest up).
     const passedFresh = filter ? fresh.filter((e) => !failed.has(e.file)).map(entryDigest) : undefined;
     cache.record(failed.size === 0 ? all : all.filter((_, i) => !failed.has(entries[i].file)), passedFresh);
   }

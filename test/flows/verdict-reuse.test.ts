@@ -269,7 +269,7 @@ describe('verdicts kept on disk (flows.json), for a process of its own', () => {
     expect(after.find((v) => v.flow.id === IOMT)!.findings.map((f) => f.file)).toContain('dist/line-1/iomt/networkpolicy-moved.yaml');
   });
 
-  test('verdicts changed in the process that wrote the file: it is written as a process from nothing writes it (the kept verdicts keep their lines)', () => {
+  test('verdicts changed in the process that wrote the file (its verdicts and lines known): it is written as a process from nothing writes it', () => {
     const dir = storedAfter(TREE);
     const broken = copied(edited(TREE, NETPOL, (o) => (o.spec.ingress = [])));
     // Opened as this process knows it (it wrote it): its verdicts and lines from memory.

@@ -57,9 +57,16 @@ const NO_PARTS: ReadonlySet<string> = new Set();
  */
 const storedOf = new WeakMap<KeptVerdict, StoredVerdict>();
 
-/** Whether two verdicts' reads name the same clusters, each read as the same objects (or as missing). */
+/**
+ * Whether two verdicts' reads are of the same clusters, each read as the same objects (or as missing) in the same parts
+ * (a guard: where close() asks, the reads are one map, or the kept verdict's with this evaluation's same clusters).
+ */
 function sameClusters(a: ReadonlyMap<string, ClusterRead>, b: ReadonlyMap<string, ClusterRead>): boolean {
-  return a.size === b.size && [...a].every(([name, read]) => b.has(name) && b.get(name)!.objects === read.objects);
+  if (a === b) return true;
+  return a.size === b.size && [...a].every(([name, read]) => {
+    const other = b.get(name);
+    return other !== undefined && other.objects === read.objects && other.parts === read.parts;
+  });
 }
 let last: { readonly root: string; readonly clusters: ReadonlyMap<string, KeptCluster>; readonly verdicts: ReadonlyMap<string, KeptVerdict> } | undefined;
 
@@ -106,7 +113,10 @@ export class FlowReuse {
   private evaluated = 0;
   /** Each earlier cluster's parts found the same in this evaluation's cluster of its name, or not (sameAs, once each). */
   private readonly same = new Map<ClusterObjects, Map<string, boolean>>();
-  /** Every verdict of this evaluation with a key, for the store: as got from it, or with the clusters it read. */
+  /**
+   * Every verdict of this evaluation with a key, for the store: as got from it, as put in it before (storedOf: reused with
+   * the same clusters), or with the clusters it read.
+   */
   private readonly stored = new Map<string, StoredVerdict | { readonly reads: ReadonlyMap<string, ClusterRead>; readonly findings: ReadonlyArray<Finding> }>();
 
   /**

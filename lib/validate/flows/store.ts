@@ -75,7 +75,8 @@ export function openFlowVerdictFile(dir: string, key: string, write: (file: stri
       // change at 100,000 devices changes a few of 3,409 verdicts, and stringifying all took ~50 ms at the end of a synth.
       const kept = was.root === root ? was : undefined;
       const lines = [...verdicts].map(([k, v]) => (kept?.verdicts.get(k) === v ? kept.lines.get(k) : undefined) ?? JSON.stringify([k, v.reads, v.findings]));
-      // The same lines (a synth in the same process, whose verdicts are new objects of the same reads): nothing to write.
+      // The same lines (verdicts made again to the same content, e.g. those of a cluster that changed in parts they did not
+      // read): nothing to write.
       if (same && [...verdicts.keys()].every((k, i) => was.lines.get(k) === lines[i])) return;
       const hash = createHash('sha256');
       for (const line of lines) hash.update(line).update('\n');
