@@ -71,10 +71,10 @@ export function openFlowVerdictFile(dir: string, key: string, write: (file: stri
       // Every verdict the one got from the file, and no other: the file holds them.
       const same = was.root === root && was.verdicts.size === verdicts.size;
       if (same && [...verdicts].every(([k, v]) => was.verdicts.get(k) === v)) return;
-      // A verdict the file holds already (the same object as read or written) gives its line as it was: a one-device
-      // change at 100,000 devices changes a few of 3,409 verdicts, and stringifying all took ~50 ms at the end of a synth.
-      const kept = was.root === root ? was : undefined;
-      const lines = [...verdicts].map(([k, v]) => (kept?.verdicts.get(k) === v ? kept.lines.get(k) : undefined) ?? JSON.stringify([k, v.reads, v.findings]));
+      // A verdict the file holds already (the same object as read or written) gives its line as it was (a line does not
+      // name the root): a one-device change at 100,000 devices changes a few of 3,409 verdicts, and stringifying all took
+      // ~50 ms at the end of a synth.
+      const lines = [...verdicts].map(([k, v]) => (was.verdicts.get(k) === v ? was.lines.get(k) : undefined) ?? JSON.stringify([k, v.reads, v.findings]));
       // The same lines (verdicts made again to the same content, e.g. those of a cluster that changed in parts they did not
       // read): nothing to write.
       if (same && [...verdicts.keys()].every((k, i) => was.lines.get(k) === lines[i])) return;
