@@ -6,6 +6,8 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // No synth daemon started by a CLI run of a test (test/support/no-daemon.ts).
+  setupFiles: ['<rootDir>/test/support/no-daemon.ts'],
   // Stops the render worker a test file's synths kept (test/support/after-file.ts).
   setupFilesAfterEnv: ['<rootDir>/test/support/after-file.ts'],
 };

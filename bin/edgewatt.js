@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-let cli;
+let address;
 try {
-  cli = require('../build/lib/cli/main.js');
+  address = require('../build/lib/cli/daemon/address.js');
 } catch (e) {
   if (e && e.code === 'MODULE_NOT_FOUND') {
     process.stderr.write('edgewatt is not built: run `npm run build` (or `npm ci`, which builds it).\n');
@@ -17,6 +17,19 @@ for (const stream of [process.stdout, process.stderr]) {
     if (!e || (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED')) throw e;
   });
 }
-cli.main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const argv = process.argv.slice(2);
+const here = () =>
+  require('../build/lib/cli/main.js')
+    .main(argv)
+    .then((code) => {
+      process.exitCode = code;
+    });
+// `edgewatt synth` of a large stack goes through the synth daemon of this folder (README, CLI, "The synth daemon"),
+// which loads nothing of this process's: only its address is worked out here. undefined: none could serve.
+if (address.wantsDaemon(argv)) {
+  require('../build/lib/cli/daemon/client.js')
+    .synthThroughDaemon(argv)
+    .then((code) => (code === undefined ? here() : (process.exitCode = code)));
+} else {
+  here();
+}

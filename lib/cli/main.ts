@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => MakeCommand]> = [
   ['status', () => (require('./commands/live') as typeof import('./commands/live')).statusCommand],
   ['apply', () => (require('./commands/live') as typeof import('./commands/live')).applyCommand],
   ['diff', () => (require('./commands/live') as typeof import('./commands/live')).diffCommand],
+  ['daemon', () => (require('./commands/daemon') as typeof import('./commands/daemon')).daemonCommand],
 ];
 
 /**

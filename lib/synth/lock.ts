@@ -31,14 +31,18 @@ export function lockPath(abs: string): string {
   return path.join(path.dirname(abs), `.edgewatt-lock-${path.basename(abs)}`);
 }
 
-function processStart(pid: number): string | undefined {
+/** Fields 3 on of /proc/<pid>/stat (the command name, field 2, may hold spaces: they follow its closing ')'). */
+function statFields(pid: number): string[] | undefined {
   try {
-    // /proc/<pid>/stat: the command name (field 2) may hold spaces, so count fields after its closing ')'.
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+function processStart(pid: number): string | undefined {
+  return statFields(pid)?.[19];
 }
 
 /** False only when the holder is known to be gone: same host, and its pid is dead or now another process. */
@@ -49,7 +53,11 @@ function alive(info: LockInfo): boolean {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
-  const start = processStart(info.pid);
+  const fields = statFields(info.pid);
+  // A zombie (killed, its parent not yet told) holds nothing and never lets go: the synth daemon killed while its
+  // client, its parent, synthesizes in its own process instead (lib/cli/daemon/client.ts).
+  if (fields?.[0] === 'Z') return false;
+  const start = fields?.[19];
   return info.start === undefined || start === undefined || start === info.start;
 }
 

@@ -282,7 +282,7 @@ m.main(${JSON.stringify(argv)}, io).then((code) => process.stdout.write(JSON.str
     expect([synth.code, heavy(synth.modules) > 0]).toEqual([0, true]);
     const help = execFileSync(process.execPath, [path.join(ROOT, 'bin/edgewatt.js'), '--help'], { encoding: 'utf8', timeout: 60_000 });
     const listed = [...help.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]);
-    expect(listed).toEqual(['synth', 'validate', 'flows', 'plan', 'graph', 'schema', 'schemas', 'status', 'apply', 'diff', 'help']);
+    expect(listed).toEqual(['synth', 'validate', 'flows', 'plan', 'graph', 'schema', 'schemas', 'status', 'apply', 'diff', 'daemon', 'help']);
   });
 
   test('output into a pipe its reader closed (`edgewatt schema | head`) ends quietly with the command\'s exit code', async () => {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { StackInput, synthesize } from '../../lib/internal';
-import { lockPath } from '../../lib/synth/lock';
+import { acquireLock, lockPath } from '../../lib/synth/lock';
 import { sharedPath } from '../support/shared';
 import { tmpDir } from '../support/tmp';
 import { cli, deadPid, gitopsStack, holds, leftovers, lsnap, stackFile } from './support';
@@ -65,6 +65,24 @@ describe('item 1: one writer at a time (exclusive lock)', () => {
     expect(r).toMatchObject({ code: 0 });
     expect(holds(argocd, synthesize(gitopsStack('lab-b', 'edge-b')).bootstrap)).toBe(true);
     expect(leftovers(dir)).toEqual([]);
+  });
+
+  test('a lock held by a zombie (killed, its parent not yet told) is taken over', () => {
+    const dist = path.join(tmpDir(), 'dist');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    const stat = () => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const start = stat()[19];
+    process.kill(pid, 'SIGKILL');
+    // This thread does not return to its loop until the end, so the child stays a zombie: its pid is in use, its start the same.
+    const deadline = Date.now() + 5000;
+    while (stat()[0] !== 'Z' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    expect(stat()[0]).toBe('Z');
+    fs.writeFileSync(lockPath(dist), JSON.stringify({ pid, host: os.hostname(), start, since: 'then' }));
+    const release = acquireLock(dist);
+    expect(JSON.parse(fs.readFileSync(lockPath(dist), 'utf8'))).toMatchObject({ pid: process.pid });
+    release();
+    expect(fs.existsSync(lockPath(dist))).toBe(false);
   });
 
   test('a bad --wait-lock is bad input', async () => {

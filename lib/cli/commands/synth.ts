@@ -6,6 +6,7 @@ import { checkDirContents, defaultBootstrapDir, defaultCacheDir, forgetCharts, l
 import { dropStackReader, openStackReader, saveStackReader } from '../../synth/stack-cache';
 import { startsGenerated } from '../../synth/stager';
 import { fileNamesOf } from '../../synth/written-files';
+import { DAEMON_MIN_STACK_BYTES } from '../daemon/address';
 import { CliExit, CliIO, EXIT } from '../io';
 import { CheckFailed, OutputFormat, reportAs, withOutputFlag } from '../json';
 import { checkMessage, CheckKind, checkPatch } from './check-diff';
@@ -26,6 +27,8 @@ interface SynthFlags extends SchemaFlags {
   /** false with --no-cache. */
   readonly cache?: boolean;
   readonly watch?: boolean;
+  /** false with --no-daemon (bin/edgewatt.js reads it; a synth in this process has nothing more to do with it). */
+  readonly daemon?: boolean;
 }
 
 /** The shell command that regenerates what --check compared, with every flag that changes the output. */
@@ -62,6 +65,7 @@ export function synthCommand(io: CliIO): Command {
     .addOption(new Option('--format <format>', 'plain: one folder per cluster and component; helm: one Helm chart per cluster (<dir>/<cluster>/chart)').choices(['plain', 'helm']).default('plain'))
     .option('--wait-lock <duration>', 'when another edgewatt is writing the same folder, wait for it up to <duration> (e.g. 90s, 10m) instead of exiting 6')
     .option('--no-cache', 'build, check and render everything again: do not read or write the caches (.edgewatt.cache/<out>/ beside --out: stack file, charts, validation, flow verdicts, render, file index)')
+    .option('--no-daemon', `synthesize in this process, not through the synth daemon of the working folder, which \`edgewatt synth\` of a stack file of ${DAEMON_MIN_STACK_BYTES / 1024 / 1024} MiB or more starts outside CI (EDGEWATT_DAEMON=off: never; on: at any size)`)
     .option('--watch', 'synthesize again each time the stack file changes, until Ctrl-C (exit code: the last synth\'s); a failed synth prints its problems, leaves <dir> as it was and the watch goes on')
     .action((flags: SynthFlags) => {
       const command = flags.check ? 'synth --check' : 'synth';
@@ -108,23 +112,47 @@ async function watch(io: CliIO, flags: SynthFlags, once: () => Promise<void>, fo
 }
 
 /**
+ * The stack readers of a process that synthesizes again and again (the synth daemon, lib/cli/daemon/server.ts), by
+ * cache folder; undefined in a process of one synth.
+ */
+let keptReaders: Map<string, StackReader> | undefined;
+
+/**
+ * From now on this process keeps each cache folder's stack reader for the next synth into the same folder, as a watch
+ * keeps its own, and writes none back (see readStack).
+ */
+export function keepStackReaders(): void {
+  keptReaders ??= new Map();
+}
+
+/**
  * The stack of --config, read by `reader` (the watch's) or, for a synth that writes a plain tree (not --check, which
  * writes nothing, nor --format helm, which keeps no caches), by a reader started from what the cache folder kept of the
  * last synth into the same folder, which is then kept there for the next one (lib/synth/stack-cache.ts). Kept at once,
  * while the heap is small (~20 MB of buffers at 100,000 devices), and let go: the synth does not hold the reader's text
- * and data, and what a text gives does not depend on the synth after it.
+ * and data, and what a text gives does not depend on the synth after it. A process that keeps its readers
+ * (keepStackReaders) reads with the one it kept for the folder and writes none: what a text gives does not depend on
+ * the reader either, so a synth in another process meanwhile costs that reader a whole read, never a wrong stack.
  */
 function readStack(flags: SynthFlags, cacheDir: string | undefined, reader: StackReader | undefined): ReturnType<typeof loadStackFile> {
-  const restored = reader === undefined && cacheDir !== undefined && !flags.check && flags.format !== 'helm' ? openStackReader(cacheDir) : undefined;
+  const reads = reader === undefined && cacheDir !== undefined && !flags.check && flags.format !== 'helm';
+  const kept = reads ? keptReaders?.get(cacheDir) : undefined;
+  const restored = reads ? kept ?? openStackReader(cacheDir) : undefined;
   let stack: ReturnType<typeof loadStackFile>;
   try {
     stack = loadStackFile(flags.config, reader ?? restored);
   } catch (e) {
     // A bug met reading from the kept state would be met again by every synth: the next one reads the file whole.
-    if (restored !== undefined && cacheDir !== undefined && !(e instanceof SpecError)) dropStackReader(cacheDir);
+    if (restored !== undefined && cacheDir !== undefined && !(e instanceof SpecError)) {
+      keptReaders?.delete(cacheDir);
+      dropStackReader(cacheDir);
+    }
     throw e;
   }
-  if (restored !== undefined && cacheDir !== undefined) saveStackReader(cacheDir, restored);
+  if (restored !== undefined && cacheDir !== undefined) {
+    if (keptReaders !== undefined) keptReaders.set(cacheDir, restored);
+    else saveStackReader(cacheDir, restored);
+  }
   return stack;
 }
 

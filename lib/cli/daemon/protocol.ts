@@ -1,0 +1,52 @@
+import type * as net from 'net';
+
+/**
+ * The synth daemon's protocol over its Unix socket: one JSON line each way per message. The client sends one
+ * request; the daemon answers `hello` (its pid, so that the client can pass a Ctrl-C on), then the synth's output as
+ * `out`/`err` text and its `exit` code, or, to `status` and `stop`, one `state`.
+ */
+export type DaemonRequest = { readonly synth: ReadonlyArray<string> } | { readonly status: true } | { readonly stop: true };
+
+export interface DaemonState {
+  readonly pid: number;
+  /** Synths served since it started. */
+  readonly synths: number;
+  /** Its peak resident set (VmHWM on Linux; the process's maxRSS elsewhere), MiB. */
+  readonly peakRssMiB: number;
+  /** Seconds since it started. */
+  readonly upSeconds: number;
+}
+
+export type DaemonMessage =
+  | { readonly hello: number }
+  | { readonly out: string }
+  | { readonly err: string }
+  | { readonly exit: number }
+  | { readonly state: DaemonState };
+
+/** Sends one message. */
+export function send(socket: net.Socket, message: DaemonRequest | DaemonMessage): void {
+  if (!socket.destroyed) socket.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Calls `each` with every whole line's message, in order; a line that is not JSON ends the connection. */
+export function receive<T>(socket: net.Socket, each: (message: T) => void): void {
+  let pending = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    pending += chunk;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      let message: T;
+      try {
+        message = JSON.parse(line) as T;
+      } catch {
+        socket.destroy();
+        return;
+      }
+      each(message);
+    }
+  });
+}
