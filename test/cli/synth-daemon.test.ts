@@ -1,6 +1,8 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { stringify } from 'yaml';
+import { benchStack } from '../../bench/stacks';
 import { daemonAddress, daemonDir, wantsDaemon } from '../../lib/cli/daemon/address';
 import { acquireLock } from '../../lib/synth/lock';
 import { until } from '../support/e2e/processes';
@@ -15,14 +17,18 @@ const BIN = path.join(ROOT, 'bin', 'edgewatt.js');
 const SCHEMAS = ['--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', sharedPath('crds')];
 const DEMO = fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8');
 
-/** Every daemon a test started (its pid, from its log), killed after the file whatever happened. */
-const started = new Set<number>();
+/** Every daemon folder a test used: each daemon that logged there is killed after the file, whatever happened. */
+const daemonDirs: string[] = [];
 afterAll(() => {
-  for (const pid of started) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // exited already
+  for (const dir of daemonDirs) {
+    for (const log of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.log')) : []) {
+      for (const m of fs.readFileSync(path.join(dir, log), 'utf8').matchAll(/pid (\d+), serving/g)) {
+        try {
+          process.kill(Number(m[1]), 'SIGKILL');
+        } catch {
+          // exited already
+        }
+      }
     }
   }
 });
@@ -60,13 +66,11 @@ function edgewatt(cwd: string, dir: string, args: string[], env: NodeJS.ProcessE
 
 /** The pid of the daemon whose log is in `dir` (its first line), once it listens. */
 async function daemonPid(dir: string): Promise<number> {
-  const pid = await until('the daemon listening', 20_000, async () => {
+  return until('the daemon listening', 20_000, async () => {
     const log = fs.readdirSync(dir).find((f) => f.endsWith('.log'));
     const m = log === undefined ? null : /pid (\d+), serving/.exec(fs.readFileSync(path.join(dir, log), 'utf8'));
     return m ? Number(m[1]) : undefined;
   }, 20);
-  started.add(pid);
-  return pid;
 }
 
 /** Whether `pid` still runs (a zombie does not: a client that started the daemon reaps it only when its loop runs). */
@@ -91,10 +95,27 @@ async function blocked(pid: number): Promise<void> {
 }
 
 /** A working folder holding the bundled example as stack.yaml, and a daemon folder (mode 0700, as mkdtemp makes it). */
-function folders(): { work: string; dir: string } {
+function folders(stack = DEMO): { work: string; dir: string } {
   const work = tmpDir();
-  fs.writeFileSync(path.join(work, 'stack.yaml'), DEMO);
-  return { work, dir: tmpDir('edgewatt-daemon-') };
+  fs.writeFileSync(path.join(work, 'stack.yaml'), stack);
+  const dir = tmpDir('edgewatt-daemon-');
+  daemonDirs.push(dir);
+  return { work, dir };
+}
+
+/** The live processes whose command line holds `text` (the daemons of one socket, say). */
+function processesWith(text: string): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(text) && alive(Number(p));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 const contents = (dir: string): Record<string, string> => Object.fromEntries(Object.entries(snapshot(dir)).map(([f, s]) => [f, s.content]));
@@ -145,6 +166,56 @@ describe('edgewatt synth through the synth daemon', () => {
     expect((await edgewatt(work, dir, ['daemon', 'status'])).out).toBe('no synth daemon runs for this folder\n');
   });
 
+  test('a stack read by its edits from the text the daemon kept writes what a whole read gives; another stack file into the same folder too', async () => {
+    // Over 256 KiB, so the reader keeps the text and splices an edit into it (lib/spec/stack-reader.ts).
+    const stack = benchStack(3000) as unknown as { fleet: { devices: Array<{ name: string }> } };
+    const text = stringify(stack);
+    expect(text.length).toBeGreaterThan(256 * 1024);
+    const { work, dir } = folders(text);
+    const synth = (config: string, out: string, bootstrap: string, ...more: string[]) => ['synth', '-c', config, '-o', out, '--argocd-out', bootstrap, ...more];
+    expect((await edgewatt(work, dir, synth('stack.yaml', 'dist', 'argocd'))).code).toBe(0);
+    stack.fleet.devices[1234].name = 'dev-renamed';
+    fs.writeFileSync(path.join(work, 'stack.yaml'), stringify(stack));
+    const edited = await edgewatt(work, dir, synth('stack.yaml', 'dist', 'argocd'));
+    expect(edited.code).toBe(0);
+    expect(edited.err).not.toContain('synth daemon'); // the same daemon, and it ended its synth
+    expect(edited.out).toMatch(/: 1 written, \d+ unchanged, 1 removed\n/);
+    expect((await edgewatt(work, dir, synth('stack.yaml', 'ref', 'ref-argocd', '--no-daemon'))).code).toBe(0);
+    expect(contents(path.join(work, 'dist'))).toEqual(contents(path.join(work, 'ref')));
+    // The daemon read with the reader it kept, which it does not write back (a synth in its own process does).
+    expect(fs.existsSync(path.join(work, '.edgewatt.cache', 'dist', 'stack.json'))).toBe(false);
+    expect(fs.existsSync(path.join(work, '.edgewatt.cache', 'ref', 'stack.json'))).toBe(true);
+    // Another file, another edit, into the same folder.
+    stack.fleet.devices[10].name = 'dev-other';
+    fs.writeFileSync(path.join(work, 'other.yaml'), stringify(stack));
+    expect((await edgewatt(work, dir, synth('other.yaml', 'dist', 'argocd'))).code).toBe(0);
+    expect((await edgewatt(work, dir, synth('other.yaml', 'ref', 'ref-argocd', '--no-daemon'))).code).toBe(0);
+    expect(contents(path.join(work, 'dist'))).toEqual(contents(path.join(work, 'ref')));
+    expect((await edgewatt(work, dir, ['daemon', 'status'])).out).toMatch(/, 3 synths in /);
+  });
+
+  test('two commands started together get one daemon; a killed daemon\'s socket file is replaced by the next command\'s daemon', async () => {
+    const { work, dir } = folders();
+    const both = await Promise.all([edgewatt(work, dir, ['synth', '-o', 'a', '--argocd-out', 'a-argocd']), edgewatt(work, dir, ['synth', '-o', 'b', '--argocd-out', 'b-argocd'])]);
+    expect(both.map((r) => r.code)).toEqual([0, 0]);
+    expect(contents(path.join(work, 'a'))).toEqual(contents(path.join(work, 'b')));
+    const socket = fs.readdirSync(dir).filter((f) => f.endsWith('.sock'));
+    expect(socket).toHaveLength(1);
+    const pid = await daemonPid(dir);
+    // Whichever started first, one daemon serves, and no other is left (a loser exits once its socket was replaced).
+    await until('one daemon left', 15_000, async () => (processesWith(path.join(dir, socket[0])).length === 1 ? true : undefined), 100);
+    expect(processesWith(path.join(dir, socket[0]))).toEqual([pid]);
+    process.kill(pid, 'SIGKILL');
+    await until('the daemon gone', 10_000, async () => (alive(pid) ? undefined : true), 50);
+    expect(fs.existsSync(path.join(dir, socket[0]))).toBe(true); // left by the killed daemon
+    const next = await edgewatt(work, dir, ['synth', '-o', 'a', '--argocd-out', 'a-argocd']);
+    expect(next.code).toBe(0);
+    expect(next.err).toContain('note: started the synth daemon of this folder');
+    const second = await daemonPid(dir);
+    expect(second).not.toBe(pid);
+    expect((await edgewatt(work, dir, ['daemon', 'stop'])).out).toMatch(new RegExp(`^stopped the synth daemon: pid ${second}, 1 synth in`));
+  });
+
   test('Ctrl-C of the client kills the synth under way in the daemon, as it kills a synth in its own process', async () => {
     const { work, dir } = folders();
     const release = acquireLock(path.join(work, 'dist'));
@@ -157,7 +228,6 @@ describe('edgewatt synth through the synth daemon', () => {
       const r = await run;
       expect(r.signal).toBe('SIGINT');
       await until('the daemon gone', 10_000, async () => (alive(pid) ? undefined : true), 50);
-      expect(fs.existsSync(path.join(work, 'dist'))).toBe(false);
     } finally {
       release();
     }
@@ -205,7 +275,10 @@ describe('which daemon, and when', () => {
     const env = { EDGEWATT_DAEMON_DIR: dir, PATH: '/usr/bin' };
     const at = (cwd: string, more: NodeJS.ProcessEnv = {}) => daemonAddress(cwd, { ...env, ...more })?.socket;
     expect(at(a)).toMatch(new RegExp(`^${dir}/[0-9a-f]{20}\\.sock$`));
-    expect(at(a)).toBe(at(a, { EDGEWATT_DAEMON: 'on', EDGEWATT_DAEMON_IDLE_SECONDS: '5', HOME: '/elsewhere' }));
+    expect(at(a)).toBe(at(a, { EDGEWATT_DAEMON: 'on', EDGEWATT_DAEMON_IDLE_SECONDS: '5', TERM: 'dumb' }));
+    // The schema cache is under HOME or XDG_CACHE_HOME.
+    expect(at(a)).not.toBe(at(a, { HOME: '/elsewhere' }));
+    expect(at(a)).not.toBe(at(a, { XDG_CACHE_HOME: '/elsewhere' }));
     expect(at(a)).not.toBe(at(b));
     expect(at(a)).not.toBe(at(a, { EDGEWATT_K8S_OPENAPI: '/x.json' }));
     expect(at(a)).not.toBe(at(a, { CDK8S_DISABLE_SORT: '1' }));
@@ -244,7 +317,11 @@ describe('which daemon, and when', () => {
     expect(wantsDaemon(['synth', '-c', large], { CI: 'true' })).toBe(false);
     expect(wantsDaemon(['synth', '-c', large], { EDGEWATT_DAEMON: 'off' })).toBe(false);
     expect(wantsDaemon(['synth', '-c', large], { EDGEWATT_DAEMON: '0' })).toBe(false);
-    for (const flag of ['--watch', '--no-daemon', '--help', '-h', '--version']) expect(wantsDaemon(['synth', '-c', large, flag], {})).toBe(false);
+    for (const flag of ['--watch', '--no-daemon', '--no-cache', '--help', '-h', '--version']) expect(wantsDaemon(['synth', '-c', large, flag], {})).toBe(false);
+    // Under a debugger (it would be the daemon's), and a stack file only this process can open.
+    expect(wantsDaemon(['synth', '-c', large], {}, ['--inspect-brk'])).toBe(false);
+    expect(wantsDaemon(['synth', '-c', large], { NODE_OPTIONS: '--inspect' })).toBe(false);
+    expect(wantsDaemon(['synth', '-c', '/dev/stdin'], { EDGEWATT_DAEMON: 'on' })).toBe(false);
     expect(wantsDaemon(['synth', '-c', small], { EDGEWATT_DAEMON: 'on', CI: 'true' })).toBe(true);
     expect(wantsDaemon(['synth', '-c', small], { EDGEWATT_DAEMON: '1' })).toBe(true);
     expect(wantsDaemon(['validate', 'dist'], { EDGEWATT_DAEMON: 'on' })).toBe(false);

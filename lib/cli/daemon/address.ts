@@ -23,12 +23,13 @@ export interface DaemonAddress {
 }
 
 /**
- * The environment a synth reads (schemas, cdk8s's sort, CI's progress, Node's flags): a daemon serves only clients
- * whose values are its own. EDGEWATT_DAEMON* (how the daemon is used) is left out.
+ * The environment a synth reads (schemas and the schema cache, which is under HOME or XDG_CACHE_HOME, cdk8s's sort,
+ * CI's progress, Node's flags): a daemon serves only clients whose values are its own. EDGEWATT_DAEMON* (how the daemon
+ * is used) is left out.
  */
 function readEnv(env: NodeJS.ProcessEnv): string {
   return Object.keys(env)
-    .filter((k) => (/^(EDGEWATT_|CDK8S_)/.test(k) && !k.startsWith('EDGEWATT_DAEMON')) || k === 'CI' || k === 'NODE_OPTIONS')
+    .filter((k) => (/^(EDGEWATT_|CDK8S_)/.test(k) && !k.startsWith('EDGEWATT_DAEMON')) || ['CI', 'NODE_OPTIONS', 'HOME', 'XDG_CACHE_HOME'].includes(k))
     .sort()
     .map((k) => `${k}=${env[k]}`)
     .join('\0');
@@ -36,7 +37,8 @@ function readEnv(env: NodeJS.ProcessEnv): string {
 
 /**
  * The code the daemon would run: every file of edgewatt's `lib` and `charts` (built, or the sources under ts-jest) by
- * path, size, inode and modification time (~3 ms for ~500 files), edgewatt's version and the versions of the packages
+ * path, size, inode, modification and change times (~3 ms for ~500 files; the change time no tool sets back, as npm
+ * sets every file's modification time to one value), edgewatt's version and the versions of the packages
  * it depends on. A rebuild or an `npm install` gives another address, so a client never talks to a daemon of other code.
  */
 function codeStamp(): string {
@@ -54,7 +56,7 @@ function codeStamp(): string {
       if (e.isDirectory()) walk(full);
       else {
         const st = fs.statSync(full, { bigint: true });
-        h.update(`${path.relative(lib, full)}\0${st.size}\0${st.ino}\0${st.mtimeNs}\0`);
+        h.update(`${path.relative(lib, full)}\0${st.size}\0${st.ino}\0${st.mtimeNs}\0${st.ctimeNs}\0`);
       }
     }
   };
@@ -125,19 +127,25 @@ function configOf(argv: ReadonlyArray<string>): string {
 }
 
 /**
- * Whether this run goes through the daemon: `synth` (not `--watch`, already one process, nor `--no-daemon`, help or
- * `--version`); EDGEWATT_DAEMON `off`/`0` never, `on`/`1` always, unset (or anything else) when CI is not set and the
+ * Whether this run goes through the daemon: `synth` (not `--watch`, already one process, nor `--no-daemon`,
+ * `--no-cache`, help or `--version`; not under a debugger; not of a stack file under /dev or /proc); EDGEWATT_DAEMON `off`/`0` never, `on`/`1` always, unset (or anything else) when CI is not set and the
  * stack file has DAEMON_MIN_STACK_BYTES or more: below that a synth in its own process takes a second or two.
  */
-export function wantsDaemon(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env): boolean {
+export function wantsDaemon(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env, execArgv: ReadonlyArray<string> = process.execArgv): boolean {
   if (argv[0] !== 'synth') return false;
-  if (argv.some((a) => a === '--watch' || a === '--no-daemon' || a === '-h' || a === '--help' || a === '-V' || a === '--version')) return false;
+  // --no-cache: everything built again, which a daemon's kept state would not be.
+  if (argv.some((a) => ['--watch', '--no-daemon', '--no-cache', '-h', '--help', '-V', '--version'].includes(a))) return false;
+  // A debugger or inspector would be the daemon's (paused at its start, or holding the port), not this command's.
+  if ([...execArgv, env.NODE_OPTIONS ?? ''].some((a) => /--(inspect|debug)/.test(a))) return false;
+  // A file only this process can open (a pipe, /dev/stdin, <(…)).
+  const config = path.resolve(configOf(argv));
+  if (config.startsWith('/dev/') || config.startsWith('/proc/')) return false;
   const mode = (env.EDGEWATT_DAEMON ?? '').toLowerCase();
   if (mode === 'off' || mode === '0') return false;
   if (mode === 'on' || mode === '1') return true;
   if (env.CI) return false;
   try {
-    return fs.statSync(configOf(argv)).size >= DAEMON_MIN_STACK_BYTES;
+    return fs.statSync(config).size >= DAEMON_MIN_STACK_BYTES;
   } catch {
     return false; // no such file: the synth in this process says so
   }

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
@@ -20,9 +20,13 @@ function connect(socket: string): Promise<net.Socket | undefined> {
   });
 }
 
-/** Starts a daemon at `address`, detached (its output to its log), and connects to it; undefined if it did not listen in time. */
-async function start(address: DaemonAddress): Promise<net.Socket | undefined> {
-  const log = fs.openSync(address.log, 'w', 0o600);
+/**
+ * Starts a daemon at `address`, detached (its output appended to its log, which the daemon that listens empties
+ * first), and connects to it; the socket undefined if none listened in time (a daemon started and still not
+ * listening is killed).
+ */
+async function start(address: DaemonAddress): Promise<{ socket: net.Socket | undefined; child: ChildProcess }> {
+  const log = fs.openSync(address.log, 'a', 0o600);
   const child = spawn(process.execPath, [...process.execArgv, path.join(__dirname, 'server.js'), address.socket], {
     detached: true,
     stdio: ['ignore', log, log],
@@ -35,40 +39,74 @@ async function start(address: DaemonAddress): Promise<net.Socket | undefined> {
   child.unref();
   const end = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const s = await connect(address.socket);
-    // One that exited may have found another client's daemon listening already: one more try.
-    if (s !== undefined || exited || Date.now() > end) return s ?? (exited ? connect(address.socket) : undefined);
+    const socket = await connect(address.socket);
+    if (socket !== undefined) return { socket, child };
+    // One that exited may have found another client's daemon listening: one more try.
+    if (exited) return { socket: await connect(address.socket), child };
+    if (Date.now() > end) {
+      child.kill('SIGKILL');
+      return { socket: undefined, child };
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
+/** Resolves when `child` has exited (and so is reaped), or after `ms`. */
+function exitOf(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** `dev:ino` of the working folder (protocol.ts SynthContext). */
+function cwdId(): string {
+  const st = fs.statSync('.');
+  return `${st.dev}:${st.ino}`;
+}
+
 /**
  * `edgewatt synth <argv>` through the daemon of this working folder, started if none listens: the synth's output on
- * this process's streams, and its exit code; undefined when it could not be had (no daemon could start, or the daemon
- * ended before the synth did), and the caller synthesizes in this process. A SIGINT, SIGTERM or SIGHUP while it runs
- * is passed to the daemon, which it kills as it kills `edgewatt synth`, then to this process.
+ * this process's streams, and its exit code. Undefined when it could not be had and the caller synthesizes in this
+ * process: no daemon could start or be reached (any error on the way), or the daemon ended before its synth did and
+ * had written nothing to stdout (else the synth's output would be written twice: exit 3, the daemon's log named). A
+ * SIGINT, SIGTERM or SIGHUP while the synth runs is passed on to the daemon, which it kills as it kills `edgewatt
+ * synth`, then to this process.
  */
 export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<number | undefined> {
-  const address = daemonAddress();
-  if (address === undefined) return undefined;
-  let socket = await connect(address.socket);
-  if (socket === undefined) {
-    socket = await start(address);
+  let address: DaemonAddress | undefined;
+  let socket: net.Socket | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    address = daemonAddress();
+    if (address === undefined) return undefined;
+    socket = await connect(address.socket);
     if (socket === undefined) {
-      process.stderr.write(`note: the synth daemon did not start (its log: ${address.log}); synthesizing in this process\n`);
-      return undefined;
+      ({ socket, child } = await start(address));
+      if (socket === undefined) {
+        process.stderr.write(`note: the synth daemon did not start (its log: ${address.log}); synthesizing in this process\n`);
+        return undefined;
+      }
+      const idle = process.env.EDGEWATT_DAEMON_IDLE_SECONDS ?? '600';
+      process.stderr.write(`note: started the synth daemon of this folder: it keeps the last synth in memory for the next one and exits after ${idle} s without a synth (\`edgewatt daemon stop\` stops it; --no-daemon or EDGEWATT_DAEMON=off synthesizes in this process)\n`);
     }
-    process.stderr.write(
-      `note: started the synth daemon of this folder: it keeps the last synth in memory for the next one and exits after ${process.env.EDGEWATT_DAEMON_IDLE_SECONDS ?? '600'} s without a synth (\`edgewatt daemon stop\` stops it; --no-daemon or EDGEWATT_DAEMON=off synthesizes in this process)\n`,
-    );
+  } catch {
+    socket?.destroy();
+    return undefined; // a folder removed under us, a file system full: the synth in this process says what it finds
   }
   const open = socket;
-  return new Promise((resolve) => {
-    let code: number | undefined;
+  const log = address.log;
+  const code = await new Promise<number | undefined>((resolve) => {
+    let exitCode: number | undefined;
     let daemonPid: number | undefined;
+    let wroteOut = false;
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const onSignal = (signal: NodeJS.Signals): void => {
-      if (daemonPid !== undefined) {
+      if (daemonPid !== undefined && exitCode === undefined) {
         try {
           process.kill(daemonPid, signal);
         } catch {
@@ -81,18 +119,28 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
     for (const s of signals) process.on(s, onSignal);
     receive<DaemonMessage>(open, (m) => {
       if ('hello' in m) daemonPid = m.hello;
-      else if ('out' in m) process.stdout.write(m.out);
-      else if ('err' in m) process.stderr.write(m.err);
-      else if ('exit' in m) code = m.exit;
+      else if ('out' in m) {
+        wroteOut = true;
+        process.stdout.write(m.out);
+      } else if ('err' in m) process.stderr.write(m.err);
+      else if ('exit' in m) exitCode = m.exit;
     });
     open.on('error', () => open.destroy());
     open.once('close', () => {
       for (const s of signals) process.off(s, onSignal);
-      if (code === undefined) process.stderr.write(`note: the synth daemon ended before its synth did (its log: ${address.log}); synthesizing in this process\n`);
-      resolve(code);
+      if (exitCode === undefined && wroteOut) {
+        process.stderr.write(`error: the synth daemon ended before its synth did (its log: ${log}); run the synth again\n`);
+        exitCode = 3;
+      } else if (exitCode === undefined && daemonPid !== undefined) {
+        process.stderr.write(`note: the synth daemon ended before its synth did (its log: ${log}); synthesizing in this process\n`);
+      }
+      resolve(exitCode);
     });
-    send(open, { synth: argv } satisfies DaemonRequest);
+    send(open, { synth: argv, context: { cwd: cwdId(), umask: process.umask() } } satisfies DaemonRequest);
   });
+  // A daemon this process started and that died is its child: reaped before the synth here takes the locks it held.
+  if (code === undefined && child !== undefined) await exitOf(child, 2000);
+  return code;
 }
 
 /** Asks the daemon of this folder for its state (and to stop, with `stop`); undefined when none listens. */

@@ -3,9 +3,22 @@ import type * as net from 'net';
 /**
  * The synth daemon's protocol over its Unix socket: one JSON line each way per message. The client sends one
  * request; the daemon answers `hello` (its pid, so that the client can pass a Ctrl-C on), then the synth's output as
- * `out`/`err` text and its `exit` code, or, to `status` and `stop`, one `state`.
+ * `out`/`err` text and its `exit` code, or, to `status` and `stop`, one `state`. A daemon that cannot serve a synth
+ * (its folder is not the client's, it is stopping) closes the connection without a word: the client synthesizes in
+ * its own process.
  */
-export type DaemonRequest = { readonly synth: ReadonlyArray<string> } | { readonly status: true } | { readonly stop: true };
+export type DaemonRequest = { readonly synth: ReadonlyArray<string>; readonly context: SynthContext } | { readonly status: true } | { readonly stop: true };
+
+/**
+ * What of the client's process a synth depends on besides its arguments and the environment the daemon's address
+ * holds: its working folder as a file (a folder removed and made again at the same path is another one, which the
+ * daemon, started in the old one, cannot serve), and the umask its files are written with.
+ */
+export interface SynthContext {
+  /** `dev:ino` of the working folder. */
+  readonly cwd: string;
+  readonly umask: number;
+}
 
 export interface DaemonState {
   readonly pid: number;

@@ -3,25 +3,33 @@
  * one (client.ts) and detached from it. It serves one synth at a time, each as `edgewatt synth` with the client's
  * arguments (lib/cli/main.ts, the client's output sent back), so that a synth after the first reuses what the one
  * before built in this process, as `synth --watch` does: the stack file read by its edits, the charts, flow verdicts,
- * placements and gates' facts, the render worker. It exits after EDGEWATT_DAEMON_IDLE_SECONDS without a request
+ * placements and gates' facts, the render worker. It exits after EDGEWATT_DAEMON_IDLE_SECONDS without a synth
  * (DAEMON_IDLE_SECONDS), on `edgewatt daemon stop`, after a synth that hit a bug in edgewatt (exit 3: nothing of it is
- * reused), or once its socket file is gone or replaced. SIGINT and SIGTERM kill it as they kill `edgewatt synth`: the
+ * reused), or once its socket file is gone or another's. SIGINT and SIGTERM kill it as they kill `edgewatt synth`: the
  * client passes its Ctrl-C on, and the output folders stay whole (lib/synth/journal.ts).
  */
 import * as fs from 'fs';
 import * as net from 'net';
 import type { CliIO } from '../io';
 import { DAEMON_IDLE_SECONDS } from './address';
-import { DaemonRequest, DaemonState, receive, send } from './protocol';
+import { DaemonRequest, DaemonState, receive, send, SynthContext } from './protocol';
 
 const socketPath = process.argv[2];
 const idleSeconds = Number(process.env.EDGEWATT_DAEMON_IDLE_SECONDS);
-const idleMs = 1000 * (Number.isFinite(idleSeconds) && idleSeconds > 0 ? idleSeconds : DAEMON_IDLE_SECONDS);
+// setTimeout takes at most 2^31-1 ms (~24.8 days); more would fire at once.
+const idleMs = Math.min(2 ** 31 - 1, 1000 * (Number.isFinite(idleSeconds) && idleSeconds > 0 ? idleSeconds : DAEMON_IDLE_SECONDS));
 const startedAt = performance.now();
+const here = fs.statSync('.');
 let synths = 0;
 let inode: bigint | undefined;
 let idle: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
+/** Set once the daemon is to exit: what is queued is not served (its clients synthesize in their own processes). */
+let closing = false;
+/** Where a Node warning raised during a synth goes (the client's stderr), as in a synth in its own process. */
+let warnTo: CliIO | undefined;
+
+const log = (line: string): void => void process.stdout.write(`edgewatt synth daemon: ${line}\n`);
 
 function peakRssMiB(): number {
   try {
@@ -37,7 +45,7 @@ function state(): DaemonState {
   return { pid: process.pid, synths, peakRssMiB: peakRssMiB(), upSeconds: Math.round((performance.now() - startedAt) / 1000) };
 }
 
-/** The socket file is still this daemon's (not removed, nor replaced by another daemon's). */
+/** The socket file is still this daemon's (not removed, nor replaced by another daemon's, made while this one's existed). */
 function ownsSocket(): boolean {
   try {
     return fs.lstatSync(socketPath, { bigint: true }).ino === inode;
@@ -47,9 +55,17 @@ function ownsSocket(): boolean {
 }
 
 function exit(why: string): void {
-  process.stdout.write(`edgewatt synth daemon: pid ${process.pid} exits: ${why}\n`);
+  closing = true;
+  log(`pid ${process.pid} exits: ${why}`);
   if (ownsSocket()) fs.rmSync(socketPath, { force: true });
   process.exit(0);
+}
+
+/** Exits once `socket`'s answer is out (its close); what is queued meanwhile is refused. */
+function exitAfter(socket: net.Socket, why: string): void {
+  closing = true;
+  server.close();
+  socket.once('close', () => exit(why));
 }
 
 function armIdle(): void {
@@ -57,35 +73,54 @@ function armIdle(): void {
   idle = setTimeout(() => exit('idle'), idleMs);
 }
 
+process.on('warning', (w) => warnTo?.err(`(node:${process.pid}) ${w.name}: ${w.message}\n`));
+
 /** One synth as `edgewatt synth` with `argv`, its output sent as it is written. */
-async function synth(socket: net.Socket, argv: ReadonlyArray<string>): Promise<void> {
+async function synth(socket: net.Socket, argv: ReadonlyArray<string>, context: SynthContext): Promise<void> {
+  if (context?.cwd !== `${here.dev}:${here.ino}`) {
+    socket.destroy();
+    return exitAfter(socket, 'the client works in another folder at the same path (this one was removed)');
+  }
   // Loaded at the first synth; the same modules for every later one, so what they keep is kept.
   const { main } = require('../main') as typeof import('../main');
   (require('../commands/synth') as typeof import('../commands/synth')).keepStackReaders();
   const io: CliIO = { out: (text) => send(socket, { out: text }), err: (text) => send(socket, { err: text }) };
   send(socket, { hello: process.pid });
+  process.umask(context.umask);
+  warnTo = io;
   const t = performance.now();
-  const code = await main(['synth', ...argv.slice(1)], io);
+  let code: number;
+  try {
+    code = await main(['synth', ...argv.slice(1)], io);
+  } finally {
+    warnTo = undefined;
+  }
   synths++;
-  process.stdout.write(`edgewatt synth daemon: synth ${synths} (${argv.slice(1).join(' ')}): exit ${code} in ${((performance.now() - t) / 1000).toFixed(2)} s\n`);
+  log(`synth ${synths} (${argv.slice(1).join(' ')}): exit ${code} in ${((performance.now() - t) / 1000).toFixed(2)} s`);
   send(socket, { exit: code });
   socket.end();
-  if (code === 3) socket.once('close', () => exit('a synth hit a bug in edgewatt (exit 3)'));
+  if (code === 3) exitAfter(socket, 'a synth hit a bug in edgewatt (exit 3)');
 }
 
-function serve(socket: net.Socket, request: DaemonRequest): Promise<void> {
-  clearTimeout(idle);
-  // A client that went away while an earlier synth ran (Ctrl-C) asked for nothing any more.
-  if (socket.destroyed || socket.readableEnded) {
-    armIdle();
-    return Promise.resolve();
+async function serve(socket: net.Socket, request: DaemonRequest): Promise<void> {
+  // Stopping, or a client that went away while an earlier synth ran (Ctrl-C): nothing to do for it.
+  if (closing || socket.destroyed || socket.readableEnded) {
+    socket.destroy();
+    return;
   }
-  if ('synth' in request && Array.isArray(request.synth) && request.synth[0] === 'synth') return synth(socket, request.synth).finally(armIdle);
+  if ('synth' in request && Array.isArray(request.synth) && request.synth[0] === 'synth') {
+    clearTimeout(idle);
+    try {
+      await synth(socket, request.synth, request.context);
+    } finally {
+      if (!closing) armIdle();
+    }
+    return;
+  }
+  // status and stop: the idle time runs on (a prompt that asks for the status does not keep the daemon alive).
   send(socket, { state: state() });
   socket.end();
-  if ('stop' in request) socket.once('close', () => exit('asked to stop'));
-  else armIdle();
-  return Promise.resolve();
+  if ('stop' in request) exitAfter(socket, 'asked to stop');
 }
 
 const server = net.createServer((socket) => {
@@ -94,34 +129,57 @@ const server = net.createServer((socket) => {
   receive<DaemonRequest>(socket, (request) => {
     if (asked) return;
     asked = true;
-    queue = queue.then(() => serve(socket, request));
+    queue = queue
+      .then(() => serve(socket, request))
+      .catch((e: unknown) => {
+        log(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        socket.destroy();
+        exit('internal error');
+      });
   });
 });
 
-function listen(retry: boolean): void {
-  server.once('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EADDRINUSE' || !retry) throw e;
-    // A live daemon there (another client started it first): it serves; a dead one's file: replaced.
-    const probe = net.connect(socketPath);
-    probe.once('connect', () => process.exit(0));
-    probe.once('error', () => {
-      fs.rmSync(socketPath, { force: true });
-      listen(false);
+/** Whether a daemon answers at `file`; only a refused connection or no file means none does. */
+function answers(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect(file);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
     });
-  });
-  server.listen(socketPath, () => {
-    fs.chmodSync(socketPath, 0o600);
-    inode = fs.lstatSync(socketPath, { bigint: true }).ino;
-    // Its log (client.ts gives it the log file beside the socket as stdout and stderr).
-    process.stdout.write(`edgewatt synth daemon: pid ${process.pid}, serving ${process.cwd()} on ${socketPath}; exits after ${idleMs / 1000} s without a request\n`);
-    armIdle();
-    setInterval(() => {
-      if (!ownsSocket()) {
-        process.stdout.write(`edgewatt synth daemon: pid ${process.pid} exits: its socket file is gone or another's\n`);
-        process.exit(0);
-      }
-    }, 10_000).unref();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'ECONNREFUSED' && e.code !== 'ENOENT'));
   });
 }
 
-listen(true);
+/**
+ * Listens on a socket of its own beside the address, then, unless a daemon answers at the address, renames it over
+ * the address (whatever file was there, a dead daemon's, goes at once): two daemons started together both may, and the
+ * one renamed first finds its file replaced and exits (ownsSocket). Nothing ever removes another daemon's socket.
+ */
+function listen(): void {
+  const mine = `${socketPath}.${process.pid}`;
+  fs.rmSync(mine, { force: true });
+  server.listen(mine, () => {
+    void (async () => {
+      fs.chmodSync(mine, 0o600);
+      inode = fs.lstatSync(mine, { bigint: true }).ino;
+      if (await answers(socketPath)) {
+        fs.rmSync(mine, { force: true });
+        process.exit(0);
+      }
+      fs.renameSync(mine, socketPath);
+      try {
+        fs.ftruncateSync(1, 0); // the log (opened for appending by every client that started a daemon) is this one's
+      } catch {
+        // stdout is no file (started by hand)
+      }
+      log(`pid ${process.pid}, serving ${process.cwd()} on ${socketPath}; exits after ${idleMs / 1000} s without a synth`);
+      armIdle();
+      setInterval(() => {
+        if (!ownsSocket()) exit('its socket file is gone or another daemon\'s');
+      }, 10_000).unref();
+    })();
+  });
+}
+
+listen();
