@@ -17,10 +17,14 @@ const BIN = path.join(ROOT, 'bin', 'edgewatt.js');
 const SCHEMAS = ['--k8s-openapi', sharedPath('schemas/kubernetes/swagger-v1.35.0.json'), '--crds', sharedPath('crds')];
 const DEMO = fs.readFileSync(path.join(ROOT, 'apps/demo/stack.yaml'), 'utf8');
 
-/** Every daemon folder a test used: each daemon that logged there is killed after the file, whatever happened. */
+/**
+ * Every daemon folder a test used: each daemon that logged there is killed after the test, whatever happened (after
+ * each test, before support/tmp's afterAll removes the folders with their logs; a daemon whose socket file is gone
+ * exits within 10 s anyway).
+ */
 const daemonDirs: string[] = [];
-afterAll(() => {
-  for (const dir of daemonDirs) {
+afterEach(() => {
+  for (const dir of daemonDirs.splice(0)) {
     for (const log of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.log')) : []) {
       for (const m of fs.readFileSync(path.join(dir, log), 'utf8').matchAll(/pid (\d+), serving/g)) {
         try {
@@ -213,7 +217,13 @@ describe('edgewatt synth through the synth daemon', () => {
     expect(next.err).toContain('note: started the synth daemon of this folder');
     const second = await daemonPid(dir);
     expect(second).not.toBe(pid);
-    expect((await edgewatt(work, dir, ['daemon', 'stop'])).out).toMatch(new RegExp(`^stopped the synth daemon: pid ${second}, 1 synth in`));
+    // From another folder: none of its own, but --all reaches every daemon of the user's folder.
+    const elsewhere = tmpDir();
+    expect((await edgewatt(elsewhere, dir, ['daemon', 'status'])).out).toBe('no synth daemon runs for this folder\n');
+    expect((await edgewatt(elsewhere, dir, ['daemon', 'status', '--all'])).out).toMatch(new RegExp(`^the synth daemon runs: pid ${second}, 1 synth in \\d+ s, peak RSS \\d+ MiB\\n$`));
+    expect((await edgewatt(elsewhere, dir, ['daemon', 'stop', '--all'])).out).toMatch(new RegExp(`^stopped the synth daemon: pid ${second}, 1 synth in`));
+    await until('the daemon gone', 10_000, async () => (alive(second) ? undefined : true), 50);
+    expect((await edgewatt(elsewhere, dir, ['daemon', 'status', '--all'])).out).toBe('no synth daemon runs\n');
   });
 
   test('Ctrl-C of the client kills the synth under way in the daemon, as it kills a synth in its own process', async () => {

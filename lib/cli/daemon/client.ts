@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { DaemonAddress, daemonAddress } from './address';
+import { DaemonAddress, daemonAddress, daemonDir } from './address';
 import { DaemonMessage, DaemonRequest, DaemonState, receive, send } from './protocol';
 
 /** How long a client waits for a daemon it started to listen before it synthesizes in its own process. */
@@ -143,19 +143,38 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
   return code;
 }
 
-/** Asks the daemon of this folder for its state (and to stop, with `stop`); undefined when none listens. */
-export async function askDaemon(request: 'status' | 'stop', cwd?: string): Promise<DaemonState | undefined> {
-  const address = daemonAddress(cwd);
-  if (address === undefined) return undefined;
-  const socket = await connect(address.socket);
-  if (socket === undefined) return undefined;
+/** Asks the daemon at `socket` for its state (and to stop, with `stop`); undefined when none listens there. */
+async function ask(socket: string, request: 'status' | 'stop'): Promise<DaemonState | undefined> {
+  const open = await connect(socket);
+  if (open === undefined) return undefined;
   return new Promise((resolve) => {
     let found: DaemonState | undefined;
-    receive<DaemonMessage>(socket, (m) => {
+    receive<DaemonMessage>(open, (m) => {
       if ('state' in m) found = m.state;
     });
-    socket.on('error', () => socket.destroy());
-    socket.once('close', () => resolve(found));
-    send(socket, request === 'stop' ? { stop: true } : { status: true });
+    open.on('error', () => open.destroy());
+    open.once('close', () => resolve(found));
+    send(open, request === 'stop' ? { stop: true } : { status: true });
   });
+}
+
+/**
+ * Asks the daemon of this folder (this build and environment) for its state, and to stop with `stop`; undefined when
+ * none listens. A daemon busy with a synth answers once it has ended.
+ */
+export async function askDaemon(request: 'status' | 'stop', cwd?: string): Promise<DaemonState | undefined> {
+  const address = daemonAddress(cwd);
+  return address === undefined ? undefined : ask(address.socket, request);
+}
+
+/**
+ * Asks every daemon of this user (every socket in daemonDir: of any folder, build or environment) for its state, and
+ * to stop with `stop`: the states of those that answered.
+ */
+export async function askAllDaemons(request: 'status' | 'stop'): Promise<DaemonState[]> {
+  const dir = daemonDir();
+  if (dir === undefined) return [];
+  const sockets = fs.readdirSync(dir).filter((f) => f.endsWith('.sock')).sort();
+  const states = await Promise.all(sockets.map((f) => ask(path.join(dir, f), request)));
+  return states.filter((s): s is DaemonState => s !== undefined);
 }
