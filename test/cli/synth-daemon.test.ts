@@ -266,6 +266,16 @@ describe('edgewatt synth through the synth daemon', () => {
     }
   });
 
+  test('a daemon folder open to others: no daemon, a note, the synth in its own process', async () => {
+    const { work, dir } = folders();
+    fs.chmodSync(dir, 0o755);
+    const r = await edgewatt(work, dir, ['synth', '-o', 'dist']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`note: no synth daemon: ${dir} is not a folder of yours alone`);
+    expect(r.out).toMatch(/^synthesized \d+ objects/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   test('a daemon exits after EDGEWATT_DAEMON_IDLE_SECONDS without a request, and removes its socket', async () => {
     const { work, dir } = folders();
     const r = await edgewatt(work, dir, ['synth', '-o', 'dist'], { EDGEWATT_DAEMON_IDLE_SECONDS: '1' });

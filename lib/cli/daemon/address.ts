@@ -80,19 +80,25 @@ function codeStamp(): string {
   return h.digest('hex');
 }
 
+/** Where daemonDir looks (undefined where there are no user ids: Windows). */
+export function daemonDirPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const uid = process.getuid?.();
+  if (uid === undefined) return undefined;
+  return env.EDGEWATT_DAEMON_DIR || (env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'edgewatt') : path.join(os.tmpdir(), `edgewatt-${uid}`));
+}
+
 /**
  * The folder of the user's daemons: EDGEWATT_DAEMON_DIR, else $XDG_RUNTIME_DIR/edgewatt, else <tmp>/edgewatt-<uid>.
  * Made with mode 0700; refused (undefined: no daemon) when it is a link, another user's, or open to others, since
  * whoever can reach a socket there can make the daemon write where this user can.
  */
 export function daemonDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const uid = process.getuid?.();
-  if (uid === undefined) return undefined;
-  const dir = env.EDGEWATT_DAEMON_DIR || (env.XDG_RUNTIME_DIR ? path.join(env.XDG_RUNTIME_DIR, 'edgewatt') : path.join(os.tmpdir(), `edgewatt-${uid}`));
+  const dir = daemonDirPath(env);
+  if (dir === undefined) return undefined;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.lstatSync(dir);
-    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) return undefined;
+    if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) return undefined;
     return dir;
   } catch {
     return undefined;

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { DaemonAddress, daemonAddress, daemonDir } from './address';
+import { DaemonAddress, daemonAddress, daemonDir, daemonDirPath } from './address';
 import { DaemonMessage, DaemonRequest, DaemonState, receive, send } from './protocol';
 
 /** How long a client waits for a daemon it started to listen before it synthesizes in its own process. */
@@ -83,7 +83,11 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
   let child: ChildProcess | undefined;
   try {
     address = daemonAddress();
-    if (address === undefined) return undefined;
+    if (address === undefined) {
+      const dir = daemonDirPath();
+      if (dir !== undefined) process.stderr.write(`note: no synth daemon: ${dir} is not a folder of yours alone (a link, another user's, open to others, or not to be made); synthesizing in this process\n`);
+      return undefined;
+    }
     socket = await connect(address.socket);
     if (socket === undefined) {
       ({ socket, child } = await start(address));
