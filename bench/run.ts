@@ -91,26 +91,24 @@ let cliDaemon: Record<string, number> | undefined;
       console.log(JSON.stringify({ case: name, failed: String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ') }));
     }
   }
+  /** One script's row, printed under `name`; undefined (and `failed` told) when it failed. */
+  const rowOf = (name: string, script: string, failure: string): Record<string, number> | undefined => {
+    try {
+      const row = node(script, [dir, k8s, crds]);
+      console.log(JSON.stringify({ case: name, ...row }));
+      return row;
+    } catch (e) {
+      failed.push(failure);
+      console.log(JSON.stringify({ case: name, failed: String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ') }));
+      return undefined;
+    }
+  };
   // The same edits through one `edgewatt synth --watch` process (bench/watch.ts): each synth after its first reuses
   // what the one before built in that process, as a library user's loop does.
-  const name = `edgewatt synth --watch of the ${largest}-device stack.yaml (first synth, then one device changed, then one IoMT pipeline changed; one process)`;
-  try {
-    cliWatch = node('watch.js', [dir, k8s, crds]);
-    console.log(JSON.stringify({ case: name, ...cliWatch }));
-  } catch (e) {
-    failed.push('cli watch');
-    console.log(JSON.stringify({ case: name, failed: String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ') }));
-  }
+  cliWatch = rowOf(`edgewatt synth --watch of the ${largest}-device stack.yaml (first synth, then one device changed, then one IoMT pipeline changed; one process)`, 'watch.js', 'cli watch');
   // The same edits through `edgewatt synth` as a user runs it by default, a process each through the synth daemon of
   // its folder, which the first starts (bench/daemon.ts).
-  const daemonName = `edgewatt synth through its daemon, ${largest}-device stack.yaml (first synth, which starts it, then one device changed, then one IoMT pipeline changed; a process each)`;
-  try {
-    cliDaemon = node('daemon.js', [dir, k8s, crds]);
-    console.log(JSON.stringify({ case: daemonName, ...cliDaemon }));
-  } catch (e) {
-    failed.push('cli daemon');
-    console.log(JSON.stringify({ case: daemonName, failed: String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ') }));
-  }
+  cliDaemon = rowOf(`edgewatt synth through its daemon, ${largest}-device stack.yaml (first synth, which starts it, then one device changed, then one IoMT pipeline changed; a process each)`, 'daemon.js', 'cli daemon');
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
