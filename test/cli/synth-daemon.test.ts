@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
@@ -342,6 +342,18 @@ describe('which daemon, and when', () => {
     expect(wantsDaemon(['synth', '-c', large], {}, ['--inspect-brk'])).toBe(false);
     expect(wantsDaemon(['synth', '-c', large], { NODE_OPTIONS: '--inspect' })).toBe(false);
     expect(wantsDaemon(['synth', '-c', '/dev/stdin'], { EDGEWATT_DAEMON: 'on' })).toBe(false);
+    expect(wantsDaemon(['synth', '-c', '/proc/self/fd/0'], { EDGEWATT_DAEMON: 'on' })).toBe(false);
+    const fifo = path.join(work, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(wantsDaemon(['synth', '-c', fifo], { EDGEWATT_DAEMON: 'on' })).toBe(false);
+    // A regular file anywhere else, /dev/shm's tmpfs included.
+    const shm = fs.mkdtempSync('/dev/shm/edgewatt-test-');
+    try {
+      fs.copyFileSync(large, path.join(shm, 'stack.yaml'));
+      expect(wantsDaemon(['synth', '-c', path.join(shm, 'stack.yaml')], {})).toBe(true);
+    } finally {
+      fs.rmSync(shm, { recursive: true, force: true });
+    }
     expect(wantsDaemon(['synth', '-c', small], { EDGEWATT_DAEMON: 'on', CI: 'true' })).toBe(true);
     expect(wantsDaemon(['synth', '-c', small], { EDGEWATT_DAEMON: '1' })).toBe(true);
     expect(wantsDaemon(['validate', 'dist'], { EDGEWATT_DAEMON: 'on' })).toBe(false);

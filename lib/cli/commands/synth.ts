@@ -54,6 +54,17 @@ export function progressReporter(io: CliIO, stream: { isTTY?: boolean } = proces
   };
 }
 
+/**
+ * Whether the stderr that progress goes to is a terminal, when it is not this process's own: the synth daemon
+ * (lib/cli/daemon/server.ts) sets it to its client's for each synth. undefined: process.stderr's.
+ */
+let progressTerminal: boolean | undefined;
+
+/** Sets (or, with undefined, clears) progressTerminal. */
+export function setProgressTerminal(isTTY: boolean | undefined): void {
+  progressTerminal = isTTY;
+}
+
 /** `edgewatt synth`: stack.yaml in, dist/ out; with --check, compare instead of writing. */
 export function synthCommand(io: CliIO): Command {
   return withOutputFlag(withSchemaFlags(new Command('synth')), false)
@@ -167,7 +178,7 @@ function synth(io: CliIO, flags: SynthFlags, reader?: StackReader): Record<strin
   if (!schemas) io.err('note: strict schema check skipped: pass --k8s-openapi <file> (and --crds <dir>) or set EDGEWATT_K8S_OPENAPI, or run `edgewatt schemas pull` once\n');
   const waitLockMs = flags.waitLock === undefined ? 0 : parseDuration(flags.waitLock, '--wait-lock');
   const cacheDir = cacheDirOf(flags);
-  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io), waitLockMs, validationCache: cacheDir ?? (false as const) };
+  const options = { validation: { schemas }, bootstrapDir: flags.argocdOut, onProgress: progressReporter(io, progressTerminal === undefined ? process.stderr : { isTTY: progressTerminal }), waitLockMs, validationCache: cacheDir ?? (false as const) };
   const stack = readStack(flags, cacheDir, reader);
   // Either format: the Applications read <gitops.path>/<cluster>/… (a chart: …/<cluster>/chart).
   const gitopsPath = (stack as { gitops?: { path?: string } }).gitops?.path;

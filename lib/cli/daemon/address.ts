@@ -134,7 +134,7 @@ function configOf(argv: ReadonlyArray<string>): string {
 
 /**
  * Whether this run goes through the daemon: `synth` (not `--watch`, already one process, nor `--no-daemon`,
- * `--no-cache`, help or `--version`; not under a debugger; not of a stack file under /dev or /proc); EDGEWATT_DAEMON `off`/`0` never, `on`/`1` always, unset (or anything else) when CI is not set and the
+ * `--no-cache`, help or `--version`; not under a debugger; of a regular file, not one of this process's descriptors); EDGEWATT_DAEMON `off`/`0` never, `on`/`1` always, unset (or anything else) when CI is not set and the
  * stack file has DAEMON_MIN_STACK_BYTES or more: below that a synth in its own process takes a second or two.
  */
 export function wantsDaemon(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env, execArgv: ReadonlyArray<string> = process.execArgv): boolean {
@@ -143,15 +143,17 @@ export function wantsDaemon(argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv 
   if (argv.some((a) => ['--watch', '--no-daemon', '--no-cache', '-h', '--help', '-V', '--version'].includes(a))) return false;
   // A debugger or inspector would be the daemon's (paused at its start, or holding the port), not this command's.
   if ([...execArgv, env.NODE_OPTIONS ?? ''].some((a) => /--(inspect|debug)/.test(a))) return false;
-  // A file only this process can open (a pipe, /dev/stdin, <(…)).
+  // A file only this process can open: its own descriptors (/dev/stdin, /dev/fd/N, <(…), /proc/self/…); and below,
+  // anything but a regular file (a pipe, a terminal).
   const config = path.resolve(configOf(argv));
-  if (config.startsWith('/dev/') || config.startsWith('/proc/')) return false;
+  if (/^\/(proc\/|dev\/(fd\/|std(in|out|err)$))/.test(config)) return false;
   const mode = (env.EDGEWATT_DAEMON ?? '').toLowerCase();
   if (mode === 'off' || mode === '0') return false;
-  if (mode === 'on' || mode === '1') return true;
-  if (env.CI) return false;
+  const on = mode === 'on' || mode === '1';
+  if (!on && env.CI) return false;
   try {
-    return fs.statSync(config).size >= DAEMON_MIN_STACK_BYTES;
+    const st = fs.statSync(config);
+    return st.isFile() && (on || st.size >= DAEMON_MIN_STACK_BYTES);
   } catch {
     return false; // no such file: the synth in this process says so
   }

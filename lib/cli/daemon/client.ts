@@ -140,7 +140,7 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
       }
       resolve(exitCode);
     });
-    send(open, { synth: argv, context: { cwd: cwdId(), umask: process.umask() } } satisfies DaemonRequest);
+    send(open, { synth: argv, context: { cwd: cwdId(), umask: process.umask(), stderrTTY: process.stderr.isTTY === true } } satisfies DaemonRequest);
   });
   // A daemon this process started and that died is its child: reaped before the synth here takes the locks it held.
   if (code === undefined && child !== undefined) await exitOf(child, 2000);

@@ -18,6 +18,8 @@ export interface SynthContext {
   /** `dev:ino` of the working folder. */
   readonly cwd: string;
   readonly umask: number;
+  /** Whether the client's stderr is a terminal (the synth's progress goes there only then). */
+  readonly stderrTTY: boolean;
 }
 
 export interface DaemonState {

@@ -83,17 +83,20 @@ async function synth(socket: net.Socket, argv: ReadonlyArray<string>, context: S
   }
   // Loaded at the first synth; the same modules for every later one, so what they keep is kept.
   const { main } = require('../main') as typeof import('../main');
-  (require('../commands/synth') as typeof import('../commands/synth')).keepStackReaders();
+  const command = require('../commands/synth') as typeof import('../commands/synth');
+  command.keepStackReaders();
   const io: CliIO = { out: (text) => send(socket, { out: text }), err: (text) => send(socket, { err: text }) };
   send(socket, { hello: process.pid });
   process.umask(context.umask);
   warnTo = io;
+  command.setProgressTerminal(context.stderrTTY === true);
   const t = performance.now();
   let code: number;
   try {
     code = await main(['synth', ...argv.slice(1)], io);
   } finally {
     warnTo = undefined;
+    command.setProgressTerminal(undefined);
   }
   synths++;
   log(`synth ${synths} (${argv.slice(1).join(' ')}): exit ${code} in ${((performance.now() - t) / 1000).toFixed(2)} s`);
