@@ -26,9 +26,16 @@ const here = () =>
     });
 // `edgewatt synth` of a large stack goes through the synth daemon of this folder (README, CLI, "The synth daemon"),
 // which loads nothing of this process's: only its address is worked out here. undefined: none could serve.
-if (address.wantsDaemon(argv)) {
+let daemon = false;
+try {
+  daemon = address.wantsDaemon(argv);
+} catch {
+  // a working folder removed under us, say: the synth in this process reports it
+}
+if (daemon) {
   require('../build/lib/cli/daemon/client.js')
     .synthThroughDaemon(argv)
+    .catch(() => undefined)
     .then((code) => (code === undefined ? here() : (process.exitCode = code)));
 } else {
   here();

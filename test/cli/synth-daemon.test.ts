@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { benchStack } from '../../bench/stacks';
@@ -167,7 +168,7 @@ describe('edgewatt synth through the synth daemon', () => {
     expect(stop.out).toMatch(new RegExp(`^stopped the synth daemon: pid ${pid}, 4 synths`));
     await until('the daemon gone', 10_000, async () => (alive(pid) ? undefined : true), 50);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.sock'))).toEqual([]);
-    expect((await edgewatt(work, dir, ['daemon', 'status'])).out).toBe('no synth daemon runs for this folder\n');
+    expect((await edgewatt(work, dir, ['daemon', 'status'])).out).toBe('no synth daemon runs for this folder with this build and environment (--all: any of yours)\n');
   });
 
   test('a stack read by its edits from the text the daemon kept writes what a whole read gives; another stack file into the same folder too', async () => {
@@ -219,7 +220,7 @@ describe('edgewatt synth through the synth daemon', () => {
     expect(second).not.toBe(pid);
     // From another folder: none of its own, but --all reaches every daemon of the user's folder.
     const elsewhere = tmpDir();
-    expect((await edgewatt(elsewhere, dir, ['daemon', 'status'])).out).toBe('no synth daemon runs for this folder\n');
+    expect((await edgewatt(elsewhere, dir, ['daemon', 'status'])).out).toBe('no synth daemon runs for this folder with this build and environment (--all: any of yours)\n');
     expect((await edgewatt(elsewhere, dir, ['daemon', 'status', '--all'])).out).toMatch(new RegExp(`^the synth daemon runs: pid ${second}, 1 synth in \\d+ s, peak RSS \\d+ MiB\\n$`));
     expect((await edgewatt(elsewhere, dir, ['daemon', 'stop', '--all'])).out).toMatch(new RegExp(`^stopped the synth daemon: pid ${second}, 1 synth in`));
     await until('the daemon gone', 10_000, async () => (alive(second) ? undefined : true), 50);
@@ -238,8 +239,79 @@ describe('edgewatt synth through the synth daemon', () => {
       const r = await run;
       expect(r.signal).toBe('SIGINT');
       await until('the daemon gone', 10_000, async () => (alive(pid) ? undefined : true), 50);
+      // What the killed daemon left (its socket file, its log): `daemon stop --all` removes it.
+      expect(fs.readdirSync(dir).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/\.sock$/), expect.stringMatching(/\.log$/)]));
+      expect((await edgewatt(work, dir, ['daemon', 'stop', '--all'])).out).toBe('no synth daemon runs\n');
+      expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
       release();
+    }
+  });
+
+  test('the daemon synthesizes only once the client, told its pid, says go (a client stopped before gets no synth)', async () => {
+    const { work, dir } = folders();
+    expect((await edgewatt(work, dir, ['synth', '-o', 'dist', '--argocd-out', 'argocd'])).code).toBe(0);
+    const pid = await daemonPid(dir);
+    const socketFile = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.sock')) as string);
+    const st = fs.statSync(work);
+    const request = { synth: ['synth', '-o', 'other', '--argocd-out', 'other-argocd'], context: { cwd: `${st.dev}:${st.ino}`, umask: process.umask(), stderrTTY: false } };
+    // A client that asks, hears hello, and goes away without go (as one stopped by Ctrl-C then).
+    const hello = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(socketFile);
+      let got = '';
+      s.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.includes('\n')) {
+          s.destroy();
+          resolve(got);
+        }
+      });
+      s.on('error', reject);
+      s.write(`${JSON.stringify(request)}\n`);
+    });
+    expect(JSON.parse(hello)).toEqual({ hello: pid, idleSeconds: 120 });
+    const status = await edgewatt(work, dir, ['daemon', 'status']);
+    expect(status.out).toMatch(new RegExp(`^the synth daemon runs: pid ${pid}, 1 synth in`));
+    expect(fs.existsSync(path.join(work, 'other'))).toBe(false);
+    // The same request with go: synthesized.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(socketFile);
+      let got = '';
+      s.on('data', (d: Buffer) => {
+        got += d.toString();
+        if (got.split('\n').length === 2) s.write(`${JSON.stringify({ go: true })}\n`);
+      });
+      s.on('close', () => resolve(got));
+      s.on('error', reject);
+      s.write(`${JSON.stringify(request)}\n`);
+    });
+    expect(answer.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).pop()).toEqual({ exit: 0 });
+    expect(fs.existsSync(path.join(work, 'other'))).toBe(true);
+  });
+
+  test('a command stopped while its synth waits its turn gets no synth', async () => {
+    const { work, dir } = folders();
+    const release = acquireLock(path.join(work, 'dist'));
+    let released = false;
+    try {
+      const first = edgewatt(work, dir, ['synth', '-o', 'dist', '--argocd-out', 'argocd', '--wait-lock', '60s']);
+      const pid = await daemonPid(dir);
+      await blocked(pid);
+      let queued = 0;
+      const second = edgewatt(work, dir, ['synth', '-o', 'other', '--argocd-out', 'other-argocd'], {}, (p) => (queued = p));
+      // Connected and waiting (its request read, no answer yet): stopped there.
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(queued, 'SIGINT');
+      expect((await second).signal).toBe('SIGINT');
+      release();
+      released = true;
+      expect((await first).code).toBe(0);
+      const status = await edgewatt(work, dir, ['daemon', 'status']);
+      expect(status.out).toMatch(new RegExp(`^the synth daemon runs: pid ${pid}, 1 synth in`));
+      expect(fs.existsSync(path.join(work, 'other'))).toBe(false);
+      expect(alive(pid)).toBe(true);
+    } finally {
+      if (!released) release();
     }
   });
 
@@ -264,6 +336,15 @@ describe('edgewatt synth through the synth daemon', () => {
     } finally {
       if (!released) release();
     }
+  });
+
+  test('a daemon folder whose socket path would be too long: no daemon, a note, the synth in its own process', async () => {
+    const { work, dir } = folders();
+    const deep = path.join(dir, 'x'.repeat(100));
+    const r = await edgewatt(work, deep, ['synth', '-o', 'dist']);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`note: no synth daemon: a socket in ${deep} would have too long a path`);
+    expect(r.out).toMatch(/^synthesized \d+ objects/);
   });
 
   test('a daemon folder open to others: no daemon, a note, the synth in its own process', async () => {

@@ -19,7 +19,7 @@ export function daemonCommand(io: CliIO): Command {
       return;
     }
     const s = await askDaemon(what);
-    io.out(s === undefined ? 'no synth daemon runs for this folder\n' : `${verb}: ${figures(s)}\n`);
+    io.out(s === undefined ? 'no synth daemon runs for this folder with this build and environment (--all: any of yours)\n' : `${verb}: ${figures(s)}\n`);
   };
   const all = '--all';
   const allHelp = 'every synth daemon of this user, of any folder, build or environment';

@@ -107,7 +107,7 @@ export function daemonDir(env: NodeJS.ProcessEnv = process.env): string | undefi
 
 /**
  * The address of the daemon that serves `cwd` with this build and environment, or undefined where there can be none
- * (Windows, no folder of one's own).
+ * (Windows, no folder of one's own, a folder whose socket path would be too long).
  */
 export function daemonAddress(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): DaemonAddress | undefined {
   if (process.platform === 'win32') return undefined;
@@ -117,7 +117,10 @@ export function daemonAddress(cwd: string = process.cwd(), env: NodeJS.ProcessEn
     .update(`cwd ${fs.realpathSync(cwd)}\0code ${codeStamp()}\0node ${process.version} ${process.execArgv.join(' ')}\0env ${readEnv(env)}`)
     .digest('hex')
     .slice(0, 20);
-  return { dir, socket: path.join(dir, `${key}.sock`), log: path.join(dir, `${key}.log`) };
+  const socket = path.join(dir, `${key}.sock`);
+  // A Unix socket's path holds at most 107 bytes (103 on macOS); the daemon listens first at <socket>.<pid>.
+  if (Buffer.byteLength(`${socket}.4194304`) > 103) return undefined;
+  return { dir, socket, log: path.join(dir, `${key}.log`) };
 }
 
 /** The value of `-c`/`--config` in a synth's argv (commander's spellings), else its default. */

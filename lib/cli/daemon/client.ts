@@ -85,7 +85,8 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
     address = daemonAddress();
     if (address === undefined) {
       const dir = daemonDirPath();
-      if (dir !== undefined) process.stderr.write(`note: no synth daemon: ${dir} is not a folder of yours alone (a link, another user's, open to others, or not to be made); synthesizing in this process\n`);
+      if (dir !== undefined && daemonDir() === undefined) process.stderr.write(`note: no synth daemon: ${dir} is not a folder of yours alone (a link, another user's, open to others, or not to be made); synthesizing in this process\n`);
+      else if (dir !== undefined) process.stderr.write(`note: no synth daemon: a socket in ${dir} would have too long a path (set EDGEWATT_DAEMON_DIR to a shorter folder); synthesizing in this process\n`);
       return undefined;
     }
     socket = await connect(address.socket);
@@ -95,8 +96,6 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
         process.stderr.write(`note: the synth daemon did not start (its log: ${address.log}); synthesizing in this process\n`);
         return undefined;
       }
-      const idle = process.env.EDGEWATT_DAEMON_IDLE_SECONDS ?? '600';
-      process.stderr.write(`note: started the synth daemon of this folder: it keeps the last synth in memory for the next one and exits after ${idle} s without a synth (\`edgewatt daemon stop\` stops it; --no-daemon or EDGEWATT_DAEMON=off synthesizes in this process)\n`);
     }
   } catch {
     socket?.destroy();
@@ -122,8 +121,14 @@ export async function synthThroughDaemon(argv: ReadonlyArray<string>): Promise<n
     };
     for (const s of signals) process.on(s, onSignal);
     receive<DaemonMessage>(open, (m) => {
-      if ('hello' in m) daemonPid = m.hello;
-      else if ('out' in m) {
+      if ('hello' in m) {
+        daemonPid = m.hello;
+        if (child !== undefined) {
+          process.stderr.write(`note: started the synth daemon of this folder: it keeps the last synth in memory for the next one and exits after ${m.idleSeconds} s without a synth (\`edgewatt daemon stop\` stops it; --no-daemon or EDGEWATT_DAEMON=off synthesizes in this process)\n`);
+        }
+        // The signal handlers are set: the synth may start, and a Ctrl-C from now on is passed on to this pid.
+        send(open, { go: true });
+      } else if ('out' in m) {
         wroteOut = true;
         process.stdout.write(m.out);
       } else if ('err' in m) process.stderr.write(m.err);
@@ -171,14 +176,33 @@ export async function askDaemon(request: 'status' | 'stop', cwd?: string): Promi
   return address === undefined ? undefined : ask(address.socket, request);
 }
 
+/** Whether a connection to `socket` is refused (a socket file no daemon listens on: a killed one's). */
+function refused(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(socket);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
+}
+
 /**
  * Asks every daemon of this user (every socket in daemonDir: of any folder, build or environment) for its state, and
- * to stop with `stop`: the states of those that answered.
+ * to stop with `stop`: the states of those that answered. `stop` also removes what dead daemons left: a socket file
+ * nothing listens on, a log without its socket.
  */
 export async function askAllDaemons(request: 'status' | 'stop'): Promise<DaemonState[]> {
   const dir = daemonDir();
   if (dir === undefined) return [];
   const sockets = fs.readdirSync(dir).filter((f) => f.endsWith('.sock')).sort();
   const states = await Promise.all(sockets.map((f) => ask(path.join(dir, f), request)));
+  if (request === 'stop') {
+    for (const [i, f] of sockets.entries()) if (states[i] === undefined && (await refused(path.join(dir, f)))) fs.rmSync(path.join(dir, f), { force: true });
+    for (const f of fs.readdirSync(dir).filter((g) => g.endsWith('.log'))) {
+      if (!fs.existsSync(path.join(dir, `${f.slice(0, -'.log'.length)}.sock`))) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  }
   return states.filter((s): s is DaemonState => s !== undefined);
 }

@@ -2,12 +2,18 @@ import type * as net from 'net';
 
 /**
  * The synth daemon's protocol over its Unix socket: one JSON line each way per message. The client sends one
- * request; the daemon answers `hello` (its pid, so that the client can pass a Ctrl-C on), then the synth's output as
+ * request; the daemon answers `hello` (its pid, so that the client can pass a Ctrl-C on), the client `go`, then the
+ * daemon sends the synth's output as
  * `out`/`err` text and its `exit` code, or, to `status` and `stop`, one `state`. A daemon that cannot serve a synth
  * (its folder is not the client's, it is stopping) closes the connection without a word: the client synthesizes in
  * its own process.
  */
-export type DaemonRequest = { readonly synth: ReadonlyArray<string>; readonly context: SynthContext } | { readonly status: true } | { readonly stop: true };
+export type DaemonRequest =
+  | { readonly synth: ReadonlyArray<string>; readonly context: SynthContext }
+  | { readonly status: true }
+  | { readonly stop: true }
+  /** After `hello`: the client passes a Ctrl-C on to the pid it was told; the synth may start. */
+  | { readonly go: true };
 
 /**
  * What of the client's process a synth depends on besides its arguments and the environment the daemon's address
@@ -33,7 +39,8 @@ export interface DaemonState {
 }
 
 export type DaemonMessage =
-  | { readonly hello: number }
+  /** The daemon's pid, and the seconds it waits for the next synth before it exits. */
+  | { readonly hello: number; readonly idleSeconds: number }
   | { readonly out: string }
   | { readonly err: string }
   | { readonly exit: number }

@@ -21,7 +21,8 @@ const idleMs = Math.min(2 ** 31 - 1, 1000 * (Number.isFinite(idleSeconds) && idl
 const startedAt = performance.now();
 const here = fs.statSync('.');
 let synths = 0;
-let inode: bigint | undefined;
+/** The socket file's inode and birth time once it is at the address (a later file may get the same inode number). */
+let identity: string | undefined;
 let idle: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
 /** Set once the daemon is to exit: what is queued is not served (its clients synthesize in their own processes). */
@@ -46,9 +47,14 @@ function state(): DaemonState {
 }
 
 /** The socket file is still this daemon's (not removed, nor replaced by another daemon's, made while this one's existed). */
+function identityOf(file: string): string {
+  const st = fs.lstatSync(file, { bigint: true });
+  return `${st.ino}:${st.birthtimeNs}`;
+}
+
 function ownsSocket(): boolean {
   try {
-    return fs.lstatSync(socketPath, { bigint: true }).ino === inode;
+    return identityOf(socketPath) === identity;
   } catch {
     return false;
   }
@@ -76,17 +82,46 @@ function armIdle(): void {
 process.on('warning', (w) => warnTo?.err(`(node:${process.pid}) ${w.name}: ${w.message}\n`));
 
 /** One synth as `edgewatt synth` with `argv`, its output sent as it is written. */
+/** Resolves true once `socket`'s client has said `go`, false if it went away first. */
+function goFrom(socket: net.Socket): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (socket.destroyed) return resolve(false);
+    waiting.set(socket, () => resolve(true));
+    socket.once('close', () => resolve(false));
+  });
+}
+
+/** Resolves once `socket` has closed (its client read the whole answer), or after 10 s. */
+function closed(socket: net.Socket): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * One synth as `edgewatt synth` with `argv`, its output sent as it is written. It starts only once the client, told
+ * this daemon's pid, says `go`: a client stopped before (Ctrl-C while an earlier synth ran, or while this daemon
+ * started) gets no synth, and one that says go passes its Ctrl-C on to the pid it knows. The next request waits
+ * until the client has read the whole answer (its connection closed), so a Ctrl-C it passes on never meets the next
+ * client's synth.
+ */
 async function synth(socket: net.Socket, argv: ReadonlyArray<string>, context: SynthContext): Promise<void> {
   if (context?.cwd !== `${here.dev}:${here.ino}`) {
     socket.destroy();
     return exitAfter(socket, 'the client works in another folder at the same path (this one was removed)');
   }
+  send(socket, { hello: process.pid, idleSeconds: idleMs / 1000 });
+  if (!(await goFrom(socket))) return;
   // Loaded at the first synth; the same modules for every later one, so what they keep is kept.
   const { main } = require('../main') as typeof import('../main');
   const command = require('../commands/synth') as typeof import('../commands/synth');
   command.keepStackReaders();
   const io: CliIO = { out: (text) => send(socket, { out: text }), err: (text) => send(socket, { err: text }) };
-  send(socket, { hello: process.pid });
   process.umask(context.umask);
   warnTo = io;
   command.setProgressTerminal(context.stderrTTY === true);
@@ -103,6 +138,7 @@ async function synth(socket: net.Socket, argv: ReadonlyArray<string>, context: S
   send(socket, { exit: code });
   socket.end();
   if (code === 3) exitAfter(socket, 'a synth hit a bug in edgewatt (exit 3)');
+  await closed(socket);
 }
 
 async function serve(socket: net.Socket, request: DaemonRequest): Promise<void> {
@@ -126,11 +162,17 @@ async function serve(socket: net.Socket, request: DaemonRequest): Promise<void> 
   if ('stop' in request) exitAfter(socket, 'asked to stop');
 }
 
+/** The `go` each connection waits for (goFrom). */
+const waiting = new WeakMap<net.Socket, () => void>();
+
 const server = net.createServer((socket) => {
   socket.on('error', () => socket.destroy()); // a client gone: nothing to tell it
   let asked = false;
   receive<DaemonRequest>(socket, (request) => {
-    if (asked) return;
+    if (asked) {
+      if ('go' in request) waiting.get(socket)?.();
+      return;
+    }
     asked = true;
     queue = queue
       .then(() => serve(socket, request))
@@ -154,23 +196,77 @@ function answers(file: string): Promise<boolean> {
   });
 }
 
+/** Whether `pid` runs (a zombie does not). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true; // no /proc: alive as far as can be told
+  }
+}
+
 /**
- * Listens on a socket of its own beside the address, then, unless a daemon answers at the address, renames it over
- * the address (whatever file was there, a dead daemon's, goes at once): two daemons started together both may, and the
- * one renamed first finds its file replaced and exits (ownsSocket). Nothing ever removes another daemon's socket.
+ * Takes `<socket>.starting` (created exclusively, with this pid), waiting while a running daemon holds it (up to 5 s):
+ * one daemon at a time looks for a daemon at the address and takes it. Its release.
+ */
+async function startLock(): Promise<() => void> {
+  const file = `${socketPath}.starting`;
+  for (let tries = 0; tries < 250; tries++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return () => fs.rmSync(file, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(file, 'utf8'));
+    } catch {
+      // removed meanwhile: try again
+    }
+    if (holder > 0 && !running(holder)) fs.rmSync(file, { force: true });
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`another daemon has been starting for 5 s (${file})`);
+}
+
+/**
+ * Listens on a socket of its own beside the address; then, holding the start lock, unless a daemon answers at the
+ * address, renames it over the address (whatever file was there, a dead daemon's, goes at once). Two daemons started
+ * together take turns: the second finds the first answering and exits. Nothing ever removes another daemon's socket;
+ * one whose file was replaced anyway (by hand) exits (ownsSocket).
  */
 function listen(): void {
   const mine = `${socketPath}.${process.pid}`;
+  const fail = (e: unknown): void => {
+    log(`pid ${process.pid} could not listen on ${mine}: ${e instanceof Error ? e.message : String(e)}`);
+    fs.rmSync(mine, { force: true });
+    process.exit(1);
+  };
   fs.rmSync(mine, { force: true });
+  server.once('error', fail);
   server.listen(mine, () => {
     void (async () => {
       fs.chmodSync(mine, 0o600);
-      inode = fs.lstatSync(mine, { bigint: true }).ino;
-      if (await answers(socketPath)) {
-        fs.rmSync(mine, { force: true });
-        process.exit(0);
+      const unlock = await startLock();
+      try {
+        if (await answers(socketPath)) {
+          fs.rmSync(mine, { force: true });
+          unlock();
+          process.exit(0);
+        }
+        fs.renameSync(mine, socketPath);
+        identity = identityOf(socketPath);
+      } finally {
+        unlock();
       }
-      fs.renameSync(mine, socketPath);
       try {
         fs.ftruncateSync(1, 0); // the log (opened for appending by every client that started a daemon) is this one's
       } catch {
@@ -181,7 +277,7 @@ function listen(): void {
       setInterval(() => {
         if (!ownsSocket()) exit('its socket file is gone or another daemon\'s');
       }, 10_000).unref();
-    })();
+    })().catch(fail);
   });
 }
 
