@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { DaemonAddress, daemonAddress, daemonDir, daemonDirPath } from './address';
-import { DaemonMessage, DaemonRequest, DaemonState, receive, send } from './protocol';
+import { DaemonMessage, DaemonRequest, DaemonState, probe, receive, send } from './protocol';
 
 /** How long a client waits for a daemon it started to listen before it synthesizes in its own process. */
 const START_TIMEOUT_MS = 10_000;
@@ -176,18 +176,6 @@ export async function askDaemon(request: 'status' | 'stop', cwd?: string): Promi
   return address === undefined ? undefined : ask(address.socket, request);
 }
 
-/** Whether a connection to `socket` is refused (a socket file no daemon listens on: a killed one's). */
-function refused(socket: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(socket);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
-  });
-}
-
 /**
  * Asks every daemon of this user (every socket in daemonDir: of any folder, build or environment) for its state, and
  * to stop with `stop`: the states of those that answered. `stop` also removes what dead daemons left: a socket file
@@ -199,7 +187,7 @@ export async function askAllDaemons(request: 'status' | 'stop'): Promise<DaemonS
   const sockets = fs.readdirSync(dir).filter((f) => f.endsWith('.sock')).sort();
   const states = await Promise.all(sockets.map((f) => ask(path.join(dir, f), request)));
   if (request === 'stop') {
-    for (const [i, f] of sockets.entries()) if (states[i] === undefined && (await refused(path.join(dir, f)))) fs.rmSync(path.join(dir, f), { force: true });
+    for (const [i, f] of sockets.entries()) if (states[i] === undefined && (await probe(path.join(dir, f))) === 'ECONNREFUSED') fs.rmSync(path.join(dir, f), { force: true });
     for (const f of fs.readdirSync(dir).filter((g) => g.endsWith('.log'))) {
       if (!fs.existsSync(path.join(dir, `${f.slice(0, -'.log'.length)}.sock`))) fs.rmSync(path.join(dir, f), { force: true });
     }

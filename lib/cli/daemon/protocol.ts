@@ -1,4 +1,4 @@
-import type * as net from 'net';
+import * as net from 'net';
 
 /**
  * The synth daemon's protocol over its Unix socket: one JSON line each way per message. The client sends one
@@ -70,5 +70,17 @@ export function receive<T>(socket: net.Socket, each: (message: T) => void): void
       }
       each(message);
     }
+  });
+}
+
+/** Tries a connection to `socket` and closes it: 'connected', or the error's code (ECONNREFUSED: a file nothing listens on). */
+export function probe(socket: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = net.connect(socket);
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
   });
 }

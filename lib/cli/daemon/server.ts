@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import type { CliIO } from '../io';
 import { DAEMON_IDLE_SECONDS } from './address';
-import { DaemonRequest, DaemonState, receive, send, SynthContext } from './protocol';
+import { DaemonRequest, DaemonState, probe, receive, send, SynthContext } from './protocol';
 
 const socketPath = process.argv[2];
 const idleSeconds = Number(process.env.EDGEWATT_DAEMON_IDLE_SECONDS);
@@ -185,15 +185,9 @@ const server = net.createServer((socket) => {
 });
 
 /** Whether a daemon answers at `file`; only a refused connection or no file means none does. */
-function answers(file: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.connect(file);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code !== 'ECONNREFUSED' && e.code !== 'ENOENT'));
-  });
+async function answers(file: string): Promise<boolean> {
+  const found = await probe(file);
+  return found !== 'ECONNREFUSED' && found !== 'ENOENT';
 }
 
 /** Whether `pid` runs (a zombie does not). */
