@@ -23,12 +23,12 @@ const env: NodeJS.ProcessEnv = { ...process.env, EDGEWATT_DAEMON_DIR: daemons };
 delete env.EDGEWATT_DAEMON;
 delete env.CI;
 
-/** One `edgewatt <args>` in <dir>/daemon: its wall clock (s) and what it printed on stderr. */
-function edgewatt(args: string[]): { seconds: number; stdout: string; stderr: string } {
+/** One `edgewatt <args>` in <dir>/daemon: its wall clock (s) and what it printed on stdout (throws with its stderr's end when it fails). */
+function edgewatt(args: string[]): { seconds: number; stdout: string } {
   const t = performance.now();
   try {
     const stdout = execFileSync(process.execPath, [bin, ...args], { cwd: work, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
-    return { seconds: +((performance.now() - t) / 1000).toFixed(2), stdout, stderr: '' };
+    return { seconds: +((performance.now() - t) / 1000).toFixed(2), stdout };
   } catch (e) {
     throw new Error(`edgewatt ${args.join(' ')}: ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n').slice(-3).join(' | ')}`);
   }

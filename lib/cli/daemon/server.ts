@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import * as net from 'net';
+import { acquireLock } from '../../synth/lock';
 import type { CliIO } from '../io';
 import { DAEMON_IDLE_SECONDS } from './address';
 import { DaemonRequest, DaemonState, probe, receive, send, SynthContext } from './protocol';
@@ -81,7 +82,6 @@ function armIdle(): void {
 
 process.on('warning', (w) => warnTo?.err(`(node:${process.pid}) ${w.name}: ${w.message}\n`));
 
-/** One synth as `edgewatt synth` with `argv`, its output sent as it is written. */
 /** Resolves true once `socket`'s client has said `go`, false if it went away first. */
 function goFrom(socket: net.Socket): Promise<boolean> {
   return new Promise((resolve) => {
@@ -190,50 +190,10 @@ async function answers(file: string): Promise<boolean> {
   return found !== 'ECONNREFUSED' && found !== 'ENOENT';
 }
 
-/** Whether `pid` runs (a zombie does not). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-  try {
-    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return true; // no /proc: alive as far as can be told
-  }
-}
-
 /**
- * Takes `<socket>.starting` (created exclusively, with this pid), waiting while a running daemon holds it (up to 5 s):
- * one daemon at a time looks for a daemon at the address and takes it. Its release.
- */
-async function startLock(): Promise<() => void> {
-  const file = `${socketPath}.starting`;
-  for (let tries = 0; tries < 250; tries++) {
-    try {
-      const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, String(process.pid));
-      fs.closeSync(fd);
-      return () => fs.rmSync(file, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder = 0;
-    try {
-      holder = Number(fs.readFileSync(file, 'utf8'));
-    } catch {
-      // removed meanwhile: try again
-    }
-    if (holder > 0 && !running(holder)) fs.rmSync(file, { force: true });
-    else await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`another daemon has been starting for 5 s (${file})`);
-}
-
-/**
- * Listens on a socket of its own beside the address; then, holding the start lock, unless a daemon answers at the
- * address, renames it over the address (whatever file was there, a dead daemon's, goes at once). Two daemons started
+ * Listens on a socket of its own beside the address; then, holding the start lock (the output folders' lock,
+ * lib/synth/lock.ts, on `<socket>.starting`: a dead or zombie holder's is taken over; waited for up to 5 s), unless a
+ * daemon answers at the address, renames it over the address (whatever file was there, a dead daemon's, goes at once). Two daemons started
  * together take turns: the second finds the first answering and exits. Nothing ever removes another daemon's socket;
  * one whose file was replaced anyway (by hand) exits (ownsSocket).
  */
@@ -249,7 +209,7 @@ function listen(): void {
   server.listen(mine, () => {
     void (async () => {
       fs.chmodSync(mine, 0o600);
-      const unlock = await startLock();
+      const unlock = acquireLock(`${socketPath}.starting`, 5000);
       try {
         if (await answers(socketPath)) {
           fs.rmSync(mine, { force: true });
